@@ -1,1 +1,10 @@
+//! dossier: facts curated from articles, each with the exact quote that supports it, kept in
+//! two stores at once (SQLite and RDF) that answer the same questions.
+//!
+//! Data flows one way: [`seed`] reads the seed files, [`validate`] checks them into the
+//! [`model`], and the stores are written from the model. See ARCHITECTURE.md.
 
+pub mod diagnostic;
+pub mod model;
+pub mod seed;
+pub mod validate;

@@ -1,0 +1,147 @@
+//! Problems found in seed files, each placed at a file, line and column (or a record id),
+//! with advice on what to do.
+
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+/// One problem in the seeds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// The file the problem is in, as the user named it.
+    pub file: PathBuf,
+    /// 1-based line and column (in characters), when the problem has a place in the file.
+    pub position: Option<(usize, usize)>,
+    /// The record the problem concerns, when there is one.
+    pub record: Option<String>,
+    pub message: String,
+    /// What to do about it.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(file: impl Into<PathBuf>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            file: file.into(),
+            position: None,
+            record: None,
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    /// Places the diagnostic at the start of a byte span of `source`.
+    pub fn at_span(mut self, source: &str, span: Range<usize>) -> Diagnostic {
+        self.position = Some(line_column(source, span.start));
+        self
+    }
+
+    pub fn at(mut self, position: Option<(usize, usize)>) -> Diagnostic {
+        self.position = position;
+        self
+    }
+
+    pub fn record(mut self, id: impl Into<String>) -> Diagnostic {
+        self.record = Some(id.into());
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some((line, column)) = self.position {
+            write!(f, ":{line}:{column}")?;
+        }
+        write!(f, ": error: {}", self.message)?;
+        if let Some(record) = &self.record {
+            write!(f, " (record '{record}')")?;
+        }
+        if let Some(help) = &self.help {
+            write!(f, "\n  help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// 1-based line and column (counted in characters) of a byte offset.
+pub fn line_column(source: &str, byte: usize) -> (usize, usize) {
+    let byte = floor_char_boundary(source, byte.min(source.len()));
+    let before = &source[..byte];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = source[line_start..byte].chars().count() + 1;
+    (line, column)
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Every problem found in one run: validation reports them all at once.
+#[derive(Debug, Clone, Default)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl Diagnostics {
+    pub fn push(&mut self, d: Diagnostic) {
+        self.0.push(d);
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+    /// Sorted by file, then position, so the report reads top to bottom.
+    pub fn sorted(mut self) -> Diagnostics {
+        self.0.sort_by(|a, b| {
+            (&a.file, a.position, &a.message).cmp(&(&b.file, b.position, &b.message))
+        });
+        self
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for d in &self.0 {
+            writeln!(f, "{d}")?;
+        }
+        let n = self.0.len();
+        write!(
+            f,
+            "{n} problem{} found in the seeds",
+            if n == 1 { "" } else { "s" }
+        )
+    }
+}
+
+impl std::error::Error for Diagnostics {}
+
+/// Shortens a path for messages: relative to the current directory when it is inside it.
+pub fn display_path(path: &Path) -> PathBuf {
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| path.to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_count_characters_not_bytes() {
+        let source = "a = “x”\nb = ’y’ z";
+        let z = source.find('z').unwrap();
+        assert_eq!(line_column(source, z), (2, 9));
+        assert_eq!(line_column(source, 0), (1, 1));
+    }
+}

@@ -1,0 +1,962 @@
+//! The curated model: what an article says, record by record, each with its evidence.
+//!
+//! These types are both the seed format (they derive `Deserialize` and `JsonSchema`, so
+//! `schema/*.schema.json` is generated from them) and the validated model the stores are
+//! written from. Value types check their own syntax while deserializing, so a bad slug, date,
+//! percentage or duration is reported at its exact position in the seed file.
+//! The model does no I/O.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// Default base IRI of a knowledge base whose configuration names none.
+pub const DEFAULT_BASE_IRI: &str = "https://w3id.org/dossier/kb/";
+
+// ---------------------------------------------------------------------------------------------
+// Value types
+// ---------------------------------------------------------------------------------------------
+
+/// A stable, human-readable identifier: the SQL key and the last segment of the record's IRI.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct Slug(String);
+
+impl Slug {
+    pub const PATTERN: &'static str = "^[a-z0-9]+(-[a-z0-9]+)*$";
+
+    /// Checks the slug syntax: lowercase ASCII letters and digits in words joined by single hyphens.
+    pub fn parse(text: &str) -> Result<Slug, String> {
+        let well_formed = !text.is_empty()
+            && text.len() <= 120
+            && text.split('-').all(|word| {
+                !word.is_empty()
+                    && word
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            });
+        if well_formed {
+            Ok(Slug(text.to_owned()))
+        } else {
+            Err(format!(
+                "'{text}' is not a valid id: use lowercase letters, digits and single hyphens, \
+                 e.g. '{}'",
+                suggest_slug(text)
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+fn suggest_slug(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let trimmed = out.trim_end_matches('-');
+    if trimmed.is_empty() {
+        "my-record".to_owned()
+    } else {
+        trimmed.to_owned()
+    }
+}
+
+impl fmt::Display for Slug {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Slug {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Slug::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+impl JsonSchema for Slug {
+    fn schema_name() -> Cow<'static, str> {
+        "Slug".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "type": "string",
+            "pattern": Slug::PATTERN,
+            "description": "A stable id: lowercase letters, digits and single hyphens."
+        })
+    }
+}
+
+/// How precisely a date is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DatePrecision {
+    Year,
+    Month,
+    Day,
+}
+
+impl DatePrecision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DatePrecision::Year => "year",
+            DatePrecision::Month => "month",
+            DatePrecision::Day => "day",
+        }
+    }
+}
+
+/// A calendar date known to the year (`2025`), the month (`2025-09`) or the day (`2025-09-03`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(into = "String")]
+pub struct PartialDate {
+    pub year: u16,
+    pub month: Option<u8>,
+    pub day: Option<u8>,
+}
+
+impl PartialDate {
+    pub const PATTERN: &'static str = r"^\d{4}(-\d{2}(-\d{2})?)?$";
+
+    pub fn parse(text: &str) -> Result<PartialDate, String> {
+        let bad = || {
+            format!(
+                "'{text}' is not a date: write YYYY, YYYY-MM or YYYY-MM-DD \
+                 (only as precise as the article is)"
+            )
+        };
+        let parts: Vec<&str> = text.split('-').collect();
+        let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+        if parts.is_empty() || parts.len() > 3 || !digits(parts[0], 4) {
+            return Err(bad());
+        }
+        let year: u16 = parts[0].parse().map_err(|_| bad())?;
+        let month = match parts.get(1) {
+            None => None,
+            Some(m) if digits(m, 2) => Some(m.parse::<u8>().map_err(|_| bad())?),
+            Some(_) => return Err(bad()),
+        };
+        let day = match parts.get(2) {
+            None => None,
+            Some(d) if digits(d, 2) => Some(d.parse::<u8>().map_err(|_| bad())?),
+            Some(_) => return Err(bad()),
+        };
+        if let Some(m) = month {
+            if !(1..=12).contains(&m) {
+                return Err(format!("'{text}' is not a date: month {m} is not between 01 and 12"));
+            }
+            if let Some(d) = day {
+                let last = days_in_month(year, m);
+                if d == 0 || d > last {
+                    return Err(format!(
+                        "'{text}' is not a date: {year}-{m:02} has days 01 to {last}"
+                    ));
+                }
+            }
+        }
+        Ok(PartialDate { year, month, day })
+    }
+
+    pub fn precision(&self) -> DatePrecision {
+        match (self.month, self.day) {
+            (None, _) => DatePrecision::Year,
+            (Some(_), None) => DatePrecision::Month,
+            (Some(_), Some(_)) => DatePrecision::Day,
+        }
+    }
+}
+
+fn days_in_month(year: u16, month: u8) -> u8 {
+    match month {
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+impl fmt::Display for PartialDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}", self.year)?;
+        if let Some(m) = self.month {
+            write!(f, "-{m:02}")?;
+        }
+        if let Some(d) = self.day {
+            write!(f, "-{d:02}")?;
+        }
+        Ok(())
+    }
+}
+
+impl From<PartialDate> for String {
+    fn from(date: PartialDate) -> String {
+        date.to_string()
+    }
+}
+
+impl<'de> Deserialize<'de> for PartialDate {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        PartialDate::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+impl JsonSchema for PartialDate {
+    fn schema_name() -> Cow<'static, str> {
+        "PartialDate".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "type": "string",
+            "pattern": PartialDate::PATTERN,
+            "description": "YYYY, YYYY-MM or YYYY-MM-DD: the precision is the article's."
+        })
+    }
+}
+
+/// A percentage from 0 to 100, kept as written (canonical decimal text) so both stores agree.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(into = "f64")]
+pub struct Percent(pub f64);
+
+impl Percent {
+    /// The canonical xsd:decimal lexical form: `30` → `30.0`, `7.5` → `7.5`.
+    pub fn canonical(&self) -> String {
+        let text = format!("{}", self.0);
+        if text.contains('.') {
+            text
+        } else {
+            format!("{text}.0")
+        }
+    }
+}
+
+impl From<Percent> for f64 {
+    fn from(p: Percent) -> f64 {
+        p.0
+    }
+}
+
+impl<'de> Deserialize<'de> for Percent {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = f64::deserialize(deserializer)?;
+        if value.is_finite() && (0.0..=100.0).contains(&value) {
+            Ok(Percent(value))
+        } else {
+            Err(serde::de::Error::custom(format!(
+                "{value} is not a percentage: write a number from 0 to 100 (30 for 30%)"
+            )))
+        }
+    }
+}
+
+impl JsonSchema for Percent {
+    fn schema_name() -> Cow<'static, str> {
+        "Percent".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({"type": "number", "minimum": 0, "maximum": 100})
+    }
+}
+
+/// An ISO 8601 duration of whole units, e.g. `P90D`, `P3M`, `P1Y`, `P2W`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Duration(String);
+
+impl Duration {
+    pub const PATTERN: &'static str = r"^P(\d+Y)?(\d+M)?(\d+W)?(\d+D)?$";
+
+    pub fn parse(text: &str) -> Result<Duration, String> {
+        let bad = || {
+            format!("'{text}' is not a duration: write ISO 8601, e.g. P90D for 90 days, P3M, P1Y")
+        };
+        let body = text.strip_prefix('P').ok_or_else(bad)?;
+        if body.is_empty() {
+            return Err(bad());
+        }
+        let mut order = "YMWD".chars();
+        let mut digits = 0;
+        for c in body.chars() {
+            if c.is_ascii_digit() {
+                digits += 1;
+            } else if digits > 0 && order.any(|unit| unit == c) {
+                digits = 0;
+            } else {
+                return Err(bad());
+            }
+        }
+        if digits != 0 {
+            return Err(bad());
+        }
+        Ok(Duration(text.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for Duration {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Duration::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+impl JsonSchema for Duration {
+    fn schema_name() -> Cow<'static, str> {
+        "Duration".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({"type": "string", "pattern": Duration::PATTERN})
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Closed lists
+// ---------------------------------------------------------------------------------------------
+
+/// Declares a closed list once: its serde names, its SQL CHECK values and its RDF concepts all
+/// come from here, so the stores and the schema cannot disagree about what is allowed.
+macro_rules! closed_list {
+    ($(#[$doc:meta])* $name:ident, $scheme:literal { $($(#[$vdoc:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+        pub enum $name {
+            $($(#[$vdoc])* #[serde(rename = $text)] $variant),+
+        }
+
+        impl $name {
+            /// Name of the list: the SKOS concept scheme in RDF.
+            pub const SCHEME: &'static str = $scheme;
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+closed_list!(
+    /// What kind of actor a record is.
+    ActorKind, "actor-kind" {
+        /// A named human being.
+        Person = "person",
+        /// A sovereign state (its government acting as one).
+        State = "state",
+        /// A formal organisation: an agency, a party, a company, an armed force.
+        Organization = "organization",
+        /// An informal or collective group: cartels, analysts, a cabinet, donors.
+        Group = "group",
+    }
+);
+
+closed_list!(
+    /// How the asserter presents a fact.
+    Modality, "modality" {
+        /// Told as something that happened or is the case.
+        ReportedFact = "reported_fact",
+        /// A position someone states as theirs (a demand, a condition, a justification).
+        StatedPosition = "stated_position",
+        /// A judgement or evaluation.
+        Assessment = "assessment",
+        /// Advice on what someone should do.
+        Recommendation = "recommendation",
+        /// Something that may happen or may be the case.
+        Possibility = "possibility",
+    }
+);
+
+closed_list!(
+    /// Whether a record is an agreement between parties or a measure one of them takes or proposes.
+    AgreementKind, "agreement-kind" {
+        Agreement = "agreement",
+        Measure = "measure",
+    }
+);
+
+closed_list!(
+    /// How far an agreement or measure has come.
+    AgreementStatus, "agreement-status" {
+        /// The parties have agreed to it.
+        Agreed = "agreed",
+        /// It has been made public, e.g. in a joint statement.
+        Announced = "announced",
+        /// One side has put it forward.
+        Proposed = "proposed",
+        /// It is mentioned as a possibility only.
+        Possible = "possible",
+    }
+);
+
+closed_list!(
+    /// What kind of instrument a policy is.
+    PolicyKind, "policy-kind" {
+        Tariff = "tariff",
+        Sanction = "sanction",
+        Designation = "designation",
+        SecurityOperation = "security_operation",
+    }
+);
+
+closed_list!(
+    /// Where a policy stands.
+    PolicyStatus, "policy-status" {
+        /// Applied now.
+        InForce = "in_force",
+        /// Suspended for a time (see `status_duration`).
+        Paused = "paused",
+        /// Threatened but not applied.
+        Threatened = "threatened",
+        /// Announced but not yet applied.
+        Announced = "announced",
+        /// No longer applied.
+        Ended = "ended",
+    }
+);
+
+closed_list!(
+    /// What a condition constrains about an agreement or measure.
+    ConstraintKind, "constraint-kind" {
+        /// Where it must take place.
+        Location = "location",
+        /// Who must control it.
+        Control = "control",
+        /// How far it may reach.
+        Scope = "scope",
+        /// What it must not involve.
+        Prohibition = "prohibition",
+        /// What it must satisfy.
+        Requirement = "requirement",
+    }
+);
+
+closed_list!(
+    /// What kind of statement a claim is.
+    ClaimKind, "claim-kind" {
+        Assessment = "assessment",
+        Recommendation = "recommendation",
+        Prediction = "prediction",
+        Justification = "justification",
+    }
+);
+
+closed_list!(
+    /// Typed links between two records where no field of theirs fits. Read as
+    /// `subject <predicate> object`.
+    RelationType, "relation-type" {
+        /// An actor visited a place or state.
+        Visited = "visited",
+        /// An actor met another actor.
+        Met = "met",
+        /// An event or policy was ordered by an actor.
+        OrderedBy = "ordered_by",
+        /// An event or policy was championed (defended, promoted) by an actor.
+        ChampionedBy = "championed_by",
+        /// An actor supports a record (a policy, an agreement, an actor).
+        Supports = "supports",
+        /// An actor opposes a record.
+        Opposes = "opposes",
+        /// An actor supports sanctions against another actor.
+        SupportsSanctionsAgainst = "supports_sanctions_against",
+        /// An event is part of another event; an agreement part of another.
+        PartOf = "part_of",
+        /// An actor is a member of a group or organisation.
+        MemberOf = "member_of",
+        /// A record affects or is aimed at an actor.
+        Targets = "targets",
+    }
+);
+
+// ---------------------------------------------------------------------------------------------
+// Knowledge-base level records
+// ---------------------------------------------------------------------------------------------
+
+/// `seeds/dossier.toml`: what belongs to the whole knowledge base rather than to one article.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KbConfig {
+    /// Title of the knowledge base.
+    pub title: String,
+    /// Base IRI of every record: `BASE + kind + "/" + id`. Must end with `/` or `#`.
+    #[serde(default = "default_base_iri")]
+    pub base_iri: String,
+    /// Licence of the curated data, as an IRI or SPDX id.
+    #[serde(default)]
+    pub license: Option<String>,
+    /// What the knowledge base is about.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+fn default_base_iri() -> String {
+    DEFAULT_BASE_IRI.to_owned()
+}
+
+/// `seeds/actors.toml`: actors outlive one article; every article that mentions one adds evidence.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActorsFile {
+    #[serde(default)]
+    pub actors: Vec<Actor>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Actor {
+    pub id: Slug,
+    /// The name the knowledge base uses for the actor.
+    pub name: String,
+    pub kind: ActorKind,
+    /// Other names the articles use.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Article level records: `seeds/<article>/facts.toml`
+// ---------------------------------------------------------------------------------------------
+
+/// `seeds/<article>/facts.toml`: the article's metadata and every fact curated from it.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FactsFile {
+    pub article: ArticleMeta,
+    #[serde(default)]
+    pub roles: Vec<Role>,
+    #[serde(default)]
+    pub events: Vec<Event>,
+    #[serde(default)]
+    pub agreements: Vec<Agreement>,
+    #[serde(default)]
+    pub policies: Vec<Policy>,
+    #[serde(default)]
+    pub conditions: Vec<Condition>,
+    #[serde(default)]
+    pub claims: Vec<Claim>,
+    #[serde(default)]
+    pub relations: Vec<Relation>,
+    /// Evidence this article adds to records defined elsewhere (actors, or another article's).
+    #[serde(default)]
+    pub mentions: Vec<Mention>,
+}
+
+/// What is known about the source document. Unknown stays unknown: leave a field out.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ArticleMeta {
+    /// The title, as curated (say so in `title_note` when the article has none of its own).
+    pub title: String,
+    #[serde(default)]
+    pub title_note: Option<String>,
+    /// BCP 47 language tag of the text, e.g. `en`.
+    pub language: String,
+    /// The genre as the article presents itself: `opinion`, `news`, `analysis` ...
+    #[serde(default)]
+    pub genre: Option<String>,
+    #[serde(default)]
+    pub author: Option<String>,
+    #[serde(default)]
+    pub outlet: Option<String>,
+    #[serde(default)]
+    pub published: Option<PartialDate>,
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+/// One quote of the article that supports a record, and who asserts it how.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Evidence {
+    /// The exact words of the article, character for character (curly quotes included).
+    pub quote: String,
+    /// Start of the quote in Unicode code points from the start of the text (0-based, as
+    /// W3C Web Annotation's TextPositionSelector counts). Computed when left out; checked
+    /// when given.
+    #[serde(default)]
+    pub start: Option<usize>,
+    /// End of the quote in code points (exclusive). Computed when left out; checked when given.
+    #[serde(default)]
+    pub end: Option<usize>,
+    /// Who asserts it: `author` (the article's author) or an actor id.
+    pub asserted_by: String,
+    pub modality: Modality,
+}
+
+/// The special asserter that stands for the article's author, whoever they are.
+pub const AUTHOR: &str = "author";
+
+/// Evidence that the article gives for a record defined elsewhere (typically a shared actor).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Mention {
+    /// The record the quotes are about.
+    pub record: Slug,
+    pub evidence: Vec<Evidence>,
+}
+
+/// A position an actor holds, e.g. Secretary of State of the United States.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Role {
+    pub id: Slug,
+    /// The actor who holds the role.
+    pub holder: Slug,
+    /// The role's title as the article gives it.
+    pub title: String,
+    /// The state or organisation the role belongs to, when the article says.
+    #[serde(default)]
+    pub organization: Option<Slug>,
+    pub evidence: Vec<Evidence>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Participant {
+    pub actor: Slug,
+    /// The part the actor played: `visitor`, `host`, `target` ...
+    pub role: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Quantity {
+    /// What is counted or measured: `people killed`, `arrests` ...
+    pub measure: String,
+    /// A count or amount; never negative.
+    pub value: u64,
+    #[serde(default)]
+    pub unit: Option<String>,
+}
+
+/// Something that happened.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Event {
+    pub id: Slug,
+    pub label: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// When, only as precise as the article says.
+    #[serde(default)]
+    pub date: Option<PartialDate>,
+    /// When, in the article's own words, where no calendar date can be given (e.g. `in July`).
+    #[serde(default)]
+    pub when: Option<String>,
+    /// Where, as the article names it.
+    #[serde(default)]
+    pub place: Option<String>,
+    #[serde(default)]
+    pub participants: Vec<Participant>,
+    #[serde(default)]
+    pub quantities: Vec<Quantity>,
+    pub evidence: Vec<Evidence>,
+}
+
+/// An agreement between parties, or a measure proposed or taken under one.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Agreement {
+    pub id: Slug,
+    pub label: String,
+    pub kind: AgreementKind,
+    /// The instrument that records it, e.g. `joint statement`.
+    #[serde(default)]
+    pub instrument: Option<String>,
+    #[serde(default)]
+    pub parties: Vec<Slug>,
+    #[serde(default)]
+    pub purpose: Option<String>,
+    pub status: AgreementStatus,
+    pub evidence: Vec<Evidence>,
+}
+
+/// A tariff, sanction, designation or security operation.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    pub id: Slug,
+    pub label: String,
+    pub kind: PolicyKind,
+    /// Who issues it, when the article says.
+    #[serde(default)]
+    pub issuer: Option<Slug>,
+    #[serde(default)]
+    pub targets: Vec<Slug>,
+    /// A rate in percent (30 for 30%).
+    #[serde(default)]
+    pub rate_percent: Option<Percent>,
+    pub status: PolicyStatus,
+    /// How long the status holds, e.g. P90D for a 90-day pause.
+    #[serde(default)]
+    pub status_duration: Option<Duration>,
+    /// What it has achieved, in the article's terms.
+    #[serde(default)]
+    pub results: Option<String>,
+    pub evidence: Vec<Evidence>,
+}
+
+/// A condition an actor states on an agreement or measure.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    pub id: Slug,
+    pub label: String,
+    pub stated_by: Slug,
+    /// The agreement or measure it constrains.
+    pub constrains: Slug,
+    pub constraint: ConstraintKind,
+    /// What is required: a place, who controls, the limit, what is forbidden.
+    pub value: String,
+    /// When the condition does not apply.
+    #[serde(default)]
+    pub exception: Option<String>,
+    pub evidence: Vec<Evidence>,
+}
+
+/// An assessment, recommendation, prediction or justification somebody makes.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Claim {
+    pub id: Slug,
+    /// The claim in a short sentence.
+    pub label: String,
+    pub kind: ClaimKind,
+    /// Who makes the claim: `author` or an actor id.
+    pub claimant: String,
+    /// The records the claim is about.
+    #[serde(default)]
+    pub about: Vec<Slug>,
+    pub evidence: Vec<Evidence>,
+}
+
+/// A typed link between two records, from the closed list [`RelationType`].
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Relation {
+    pub id: Slug,
+    pub subject: Slug,
+    pub predicate: RelationType,
+    pub object: Slug,
+    pub evidence: Vec<Evidence>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// The assembled knowledge base
+// ---------------------------------------------------------------------------------------------
+
+/// Kinds of records: the table names' singular, and the IRI segment before the id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordKind {
+    Article,
+    Actor,
+    Role,
+    Event,
+    Agreement,
+    Policy,
+    Condition,
+    Claim,
+    Relation,
+}
+
+impl RecordKind {
+    pub const ALL: &'static [RecordKind] = &[
+        RecordKind::Article,
+        RecordKind::Actor,
+        RecordKind::Role,
+        RecordKind::Event,
+        RecordKind::Agreement,
+        RecordKind::Policy,
+        RecordKind::Condition,
+        RecordKind::Claim,
+        RecordKind::Relation,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordKind::Article => "article",
+            RecordKind::Actor => "actor",
+            RecordKind::Role => "role",
+            RecordKind::Event => "event",
+            RecordKind::Agreement => "agreement",
+            RecordKind::Policy => "policy",
+            RecordKind::Condition => "condition",
+            RecordKind::Claim => "claim",
+            RecordKind::Relation => "relation",
+        }
+    }
+}
+
+impl fmt::Display for RecordKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One article: its text and everything curated from it.
+#[derive(Debug, Clone)]
+pub struct Article {
+    /// The folder name.
+    pub id: Slug,
+    pub text: String,
+    pub facts: FactsFile,
+}
+
+/// A validated knowledge base: every reference resolves, every quote sits at its offsets.
+#[derive(Debug, Clone)]
+pub struct KnowledgeBase {
+    pub config: KbConfig,
+    pub actors: Vec<Actor>,
+    pub articles: Vec<Article>,
+}
+
+/// One piece of evidence with the ids that place it: `<record>.<article>.<n>`, n counting from 1
+/// within that article and record, so adding an article never renumbers another's evidence.
+#[derive(Debug, Clone, Copy)]
+pub struct EvidenceItem<'a> {
+    pub record: &'a Slug,
+    pub article: &'a Article,
+    pub number: usize,
+    pub evidence: &'a Evidence,
+}
+
+impl EvidenceItem<'_> {
+    pub fn id(&self) -> String {
+        format!("{}.{}.{}", self.record, self.article.id, self.number)
+    }
+    /// Offsets in code points; always present once the knowledge base is validated.
+    pub fn span(&self) -> (usize, usize) {
+        (
+            self.evidence.start.unwrap_or(0),
+            self.evidence.end.unwrap_or(0),
+        )
+    }
+}
+
+impl Article {
+    /// Every record defined in this article, as (kind, id, label).
+    pub fn records(&self) -> impl Iterator<Item = (RecordKind, &Slug, Cow<'_, str>)> {
+        let f = &self.facts;
+        let roles = f
+            .roles
+            .iter()
+            .map(|r| (RecordKind::Role, &r.id, Cow::Owned(r.title.clone())));
+        let events = f
+            .events
+            .iter()
+            .map(|r| (RecordKind::Event, &r.id, Cow::Borrowed(r.label.as_str())));
+        let agreements = f
+            .agreements
+            .iter()
+            .map(|r| (RecordKind::Agreement, &r.id, Cow::Borrowed(r.label.as_str())));
+        let policies = f
+            .policies
+            .iter()
+            .map(|r| (RecordKind::Policy, &r.id, Cow::Borrowed(r.label.as_str())));
+        let conditions = f
+            .conditions
+            .iter()
+            .map(|r| (RecordKind::Condition, &r.id, Cow::Borrowed(r.label.as_str())));
+        let claims = f
+            .claims
+            .iter()
+            .map(|r| (RecordKind::Claim, &r.id, Cow::Borrowed(r.label.as_str())));
+        let relations = f.relations.iter().map(|r| {
+            (
+                RecordKind::Relation,
+                &r.id,
+                Cow::Owned(format!("{} {} {}", r.subject, r.predicate, r.object)),
+            )
+        });
+        roles
+            .chain(events)
+            .chain(agreements)
+            .chain(policies)
+            .chain(conditions)
+            .chain(claims)
+            .chain(relations)
+    }
+
+    /// Every record's evidence list, in file order, mentions last.
+    fn evidence_lists(&self) -> impl Iterator<Item = (&Slug, &[Evidence])> {
+        let f = &self.facts;
+        f.roles
+            .iter()
+            .map(|r| (&r.id, r.evidence.as_slice()))
+            .chain(f.events.iter().map(|r| (&r.id, r.evidence.as_slice())))
+            .chain(f.agreements.iter().map(|r| (&r.id, r.evidence.as_slice())))
+            .chain(f.policies.iter().map(|r| (&r.id, r.evidence.as_slice())))
+            .chain(f.conditions.iter().map(|r| (&r.id, r.evidence.as_slice())))
+            .chain(f.claims.iter().map(|r| (&r.id, r.evidence.as_slice())))
+            .chain(f.relations.iter().map(|r| (&r.id, r.evidence.as_slice())))
+            .chain(f.mentions.iter().map(|m| (&m.record, m.evidence.as_slice())))
+    }
+
+    /// Mutable access to every evidence of the article with the record it supports, mentions
+    /// included, in a fixed order (validation fills in the offsets through this).
+    pub fn evidence_mut(&mut self) -> Vec<(String, &mut Evidence)> {
+        let f = &mut self.facts;
+        let mut out: Vec<(String, &mut Evidence)> = Vec::new();
+        macro_rules! take {
+            ($list:expr) => {
+                for r in $list.iter_mut() {
+                    for e in r.evidence.iter_mut() {
+                        out.push((r.id.to_string(), e));
+                    }
+                }
+            };
+        }
+        take!(f.roles);
+        take!(f.events);
+        take!(f.agreements);
+        take!(f.policies);
+        take!(f.conditions);
+        take!(f.claims);
+        take!(f.relations);
+        for m in f.mentions.iter_mut() {
+            for e in m.evidence.iter_mut() {
+                out.push((m.record.to_string(), e));
+            }
+        }
+        out
+    }
+
+    /// Every piece of evidence this article gives, numbered per record.
+    pub fn evidence(&self) -> Vec<EvidenceItem<'_>> {
+        let mut counts: std::collections::HashMap<&Slug, usize> = Default::default();
+        let mut out = Vec::new();
+        for (record, list) in self.evidence_lists() {
+            for evidence in list {
+                let n = counts.entry(record).or_insert(0);
+                *n += 1;
+                out.push(EvidenceItem {
+                    record,
+                    article: self,
+                    number: *n,
+                    evidence,
+                });
+            }
+        }
+        out
+    }
+}

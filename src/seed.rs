@@ -1,0 +1,480 @@
+//! Reading a seeds folder: the knowledge-base configuration, the shared actors and one folder per
+//! article (`article.txt`, `facts.toml`). Syntax and type errors are reported here, record by
+//! record, so one bad record does not hide the problems of the others; the cross-record checks
+//! live in [`crate::validate`].
+//!
+//! ```text
+//! seeds/
+//!   dossier.toml          the knowledge base: title, base IRI, licence
+//!   actors.toml           actors shared by every article
+//!   <article-id>/
+//!     article.txt         the article, byte-exact
+//!     facts.toml          its metadata and curated records
+//! ```
+
+use std::fs;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use serde::de::DeserializeOwned;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue, ValueDeserializer};
+
+use crate::diagnostic::{Diagnostic, Diagnostics, display_path};
+use crate::model::{ActorsFile, Article, ArticleMeta, FactsFile, KbConfig, KnowledgeBase, Slug};
+
+pub const CONFIG_FILE: &str = "dossier.toml";
+pub const ACTORS_FILE: &str = "actors.toml";
+pub const ARTICLE_TEXT: &str = "article.txt";
+pub const FACTS_FILE: &str = "facts.toml";
+
+/// Why seeds could not be loaded.
+#[derive(Debug)]
+pub enum LoadError {
+    /// The seeds folder could not be read at all (a usage or I/O problem).
+    Io(anyhow::Error),
+    /// The seeds were read and are invalid: every problem found.
+    Invalid(Diagnostics),
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LoadError::Io(e) => write!(f, "{e:#}"),
+            LoadError::Invalid(d) => write!(f, "{d}"),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// A seed file's path and text, kept so that problems found later can be placed in it.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    pub path: PathBuf,
+    pub text: String,
+}
+
+impl SourceFile {
+    /// A diagnostic placed at the value found along `path` (or at its nearest ancestor).
+    pub fn diagnostic(&self, path: &[Seg], message: impl Into<String>) -> Diagnostic {
+        let span = locate(&self.text, path);
+        let d = Diagnostic::new(&self.path, message);
+        match span {
+            Some(span) => d.at_span(&self.text, span),
+            None => d,
+        }
+    }
+}
+
+/// A step into a TOML document: a key of a table or an index of an array.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Seg {
+    Key(&'static str),
+    Index(usize),
+}
+
+/// The files behind a loaded knowledge base, parallel to its articles.
+#[derive(Debug, Clone)]
+pub struct Sources {
+    pub config: SourceFile,
+    pub actors: Option<SourceFile>,
+    /// One per article, same order as `KnowledgeBase::articles`.
+    pub facts: Vec<SourceFile>,
+    pub texts: Vec<PathBuf>,
+}
+
+/// Reads and checks every seed file under `dir`; the knowledge base comes back only when
+/// nothing at all is wrong.
+pub fn load(dir: &Path) -> Result<KnowledgeBase, LoadError> {
+    let (mut kb, sources, mut problems) = read(dir)?;
+    crate::validate::check(&mut kb, &sources, &mut problems);
+    if problems.is_empty() {
+        Ok(kb)
+    } else {
+        Err(LoadError::Invalid(problems.sorted()))
+    }
+}
+
+/// Reads every seed file, collecting syntax and type problems; records that failed to
+/// deserialize are left out of the returned knowledge base.
+pub fn read(dir: &Path) -> Result<(KnowledgeBase, Sources, Diagnostics), LoadError> {
+    let meta = fs::metadata(dir)
+        .with_context(|| {
+            format!(
+                "cannot read the seeds folder '{}': pass --seeds DIR with a folder that holds \
+                 {CONFIG_FILE} and one folder per article",
+                dir.display()
+            )
+        })
+        .map_err(LoadError::Io)?;
+    if !meta.is_dir() {
+        return Err(LoadError::Io(anyhow::anyhow!(
+            "'{}' is not a folder: pass --seeds DIR with a folder that holds {CONFIG_FILE} and \
+             one folder per article",
+            dir.display()
+        )));
+    }
+    let mut problems = Diagnostics::default();
+
+    let config_path = dir.join(CONFIG_FILE);
+    let config_source = match read_text(&config_path) {
+        Ok(text) => SourceFile {
+            path: display_path(&config_path),
+            text,
+        },
+        Err(message) => {
+            problems.push(
+                Diagnostic::new(display_path(&config_path), message).help(format!(
+                    "create {CONFIG_FILE} with at least: title = \"My knowledge base\""
+                )),
+            );
+            SourceFile {
+                path: display_path(&config_path),
+                text: String::new(),
+            }
+        }
+    };
+    let config = if config_source.text.is_empty() && !problems.is_empty() {
+        None
+    } else {
+        parse_whole::<KbConfig>(&config_source, &mut problems)
+    };
+
+    let actors_path = dir.join(ACTORS_FILE);
+    let mut actors = Vec::new();
+    let actors_source = if actors_path.exists() {
+        match read_text(&actors_path) {
+            Ok(text) => {
+                let source = SourceFile {
+                    path: display_path(&actors_path),
+                    text,
+                };
+                if let Some(table) = parse_table(&source, &mut problems) {
+                    let file: ActorsFile = ActorsFile {
+                        actors: records_of(&source, &table, "actors", &mut problems),
+                    };
+                    reject_unknown_keys(&source, &table, &["actors"], &mut problems);
+                    actors = file.actors;
+                }
+                Some(source)
+            }
+            Err(message) => {
+                problems.push(Diagnostic::new(display_path(&actors_path), message));
+                None
+            }
+        }
+    } else {
+        None
+    };
+
+    let mut folders: Vec<PathBuf> = fs::read_dir(dir)
+        .with_context(|| format!("cannot list the seeds folder '{}'", dir.display()))
+        .map_err(LoadError::Io)?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .collect();
+    folders.sort();
+
+    let mut articles = Vec::new();
+    let mut facts_sources = Vec::new();
+    let mut texts = Vec::new();
+    for folder in folders {
+        let name = folder
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if name.starts_with('.') {
+            continue;
+        }
+        let id = match Slug::parse(&name) {
+            Ok(id) => id,
+            Err(message) => {
+                problems.push(
+                    Diagnostic::new(display_path(&folder), format!("article folder: {message}"))
+                        .help("rename the folder: its name is the article's id"),
+                );
+                continue;
+            }
+        };
+        let text_path = folder.join(ARTICLE_TEXT);
+        let facts_path = folder.join(FACTS_FILE);
+        let text = match read_text(&text_path) {
+            Ok(text) => Some(text),
+            Err(message) => {
+                problems.push(
+                    Diagnostic::new(display_path(&text_path), message).help(format!(
+                        "put the article's text, byte-exact and UTF-8, in {ARTICLE_TEXT}"
+                    )),
+                );
+                None
+            }
+        };
+        let facts_text = match read_text(&facts_path) {
+            Ok(text) => text,
+            Err(message) => {
+                problems.push(
+                    Diagnostic::new(display_path(&facts_path), message).help(format!(
+                        "every article folder needs {FACTS_FILE} with an [article] table"
+                    )),
+                );
+                continue;
+            }
+        };
+        let source = SourceFile {
+            path: display_path(&facts_path),
+            text: facts_text,
+        };
+        let Some(facts) = parse_facts(&source, &mut problems) else {
+            continue;
+        };
+        let Some(text) = text else { continue };
+        articles.push(Article { id, text, facts });
+        facts_sources.push(source);
+        texts.push(display_path(&text_path));
+    }
+
+    let config = config.unwrap_or_else(|| KbConfig {
+        title: String::new(),
+        base_iri: crate::model::DEFAULT_BASE_IRI.to_owned(),
+        license: None,
+        description: None,
+    });
+    let kb = KnowledgeBase {
+        config,
+        actors,
+        articles,
+    };
+    let sources = Sources {
+        config: config_source,
+        actors: actors_source,
+        facts: facts_sources,
+        texts,
+    };
+    Ok((kb, sources, problems))
+}
+
+fn read_text(path: &Path) -> Result<String, String> {
+    let bytes = fs::read(path).map_err(|e| format!("cannot read the file: {e}"))?;
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "the file is not valid UTF-8 (first bad byte at offset {}): save it as UTF-8",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+/// The top-level keys a facts file may have, in the order they are documented.
+const FACTS_KEYS: &[&str] = &[
+    "article",
+    "roles",
+    "events",
+    "agreements",
+    "policies",
+    "conditions",
+    "claims",
+    "relations",
+    "mentions",
+];
+
+fn parse_facts(source: &SourceFile, problems: &mut Diagnostics) -> Option<FactsFile> {
+    let table = parse_table(source, problems)?;
+    reject_unknown_keys(source, &table, FACTS_KEYS, problems);
+    let article = match table.get_ref().get("article") {
+        Some(value) => deserialize_value::<ArticleMeta>(source, value.clone(), problems),
+        None => {
+            problems.push(
+                source
+                    .diagnostic(&[], "the [article] table is missing")
+                    .help("add [article] with at least title = \"...\" and language = \"en\""),
+            );
+            None
+        }
+    };
+    let facts = FactsFile {
+        article: article?,
+        roles: records_of(source, &table, "roles", problems),
+        events: records_of(source, &table, "events", problems),
+        agreements: records_of(source, &table, "agreements", problems),
+        policies: records_of(source, &table, "policies", problems),
+        conditions: records_of(source, &table, "conditions", problems),
+        claims: records_of(source, &table, "claims", problems),
+        relations: records_of(source, &table, "relations", problems),
+        mentions: records_of(source, &table, "mentions", problems),
+    };
+    Some(facts)
+}
+
+fn parse_table<'a>(
+    source: &'a SourceFile,
+    problems: &mut Diagnostics,
+) -> Option<Spanned<DeTable<'a>>> {
+    match DeTable::parse(&source.text) {
+        Ok(table) => Some(table),
+        Err(e) => {
+            problems.push(toml_diagnostic(source, &e));
+            None
+        }
+    }
+}
+
+/// Deserializes a whole small file (the configuration) in one go.
+fn parse_whole<T: DeserializeOwned>(source: &SourceFile, problems: &mut Diagnostics) -> Option<T> {
+    match toml::from_str::<T>(&source.text) {
+        Ok(value) => Some(value),
+        Err(e) => {
+            problems.push(toml_diagnostic(source, &e));
+            None
+        }
+    }
+}
+
+fn reject_unknown_keys(
+    source: &SourceFile,
+    table: &Spanned<DeTable<'_>>,
+    known: &[&str],
+    problems: &mut Diagnostics,
+) {
+    for (key, _) in table.get_ref().iter() {
+        let name: &str = key.get_ref();
+        if !known.contains(&name) {
+            let mut d = Diagnostic::new(&source.path, format!("unknown section `{name}`"))
+                .at_span(&source.text, key.span());
+            d = d.help(match closest(name, known) {
+                Some(best) => format!("did you mean `{best}`? The sections are: {}", known.join(", ")),
+                None => format!("the sections are: {}", known.join(", ")),
+            });
+            problems.push(d);
+        }
+    }
+}
+
+/// Deserializes each element of the array `key` on its own, so every bad record is reported.
+fn records_of<T: DeserializeOwned>(
+    source: &SourceFile,
+    table: &Spanned<DeTable<'_>>,
+    key: &str,
+    problems: &mut Diagnostics,
+) -> Vec<T> {
+    let Some(value) = table.get_ref().get(key) else {
+        return Vec::new();
+    };
+    match value.get_ref() {
+        DeValue::Array(items) => items
+            .iter()
+            .filter_map(|item| deserialize_value::<T>(source, item.clone(), problems))
+            .collect(),
+        _ => {
+            problems.push(
+                Diagnostic::new(&source.path, format!("`{key}` must be an array of tables"))
+                    .at_span(&source.text, value.span())
+                    .help(format!("write each record as a [[{key}]] table")),
+            );
+            Vec::new()
+        }
+    }
+}
+
+fn deserialize_value<T: DeserializeOwned>(
+    source: &SourceFile,
+    value: Spanned<DeValue<'_>>,
+    problems: &mut Diagnostics,
+) -> Option<T> {
+    let span = value.span();
+    match T::deserialize(ValueDeserializer::from(value)) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            let mut d = toml_diagnostic(source, &e);
+            if d.position.is_none() {
+                d = d.at_span(&source.text, span);
+            }
+            problems.push(d);
+            None
+        }
+    }
+}
+
+/// Turns a TOML or serde error into a diagnostic with advice for the common cases.
+fn toml_diagnostic(source: &SourceFile, e: &toml::de::Error) -> Diagnostic {
+    let message = e.message().trim().to_owned();
+    let mut d = Diagnostic::new(&source.path, message.clone());
+    if let Some(span) = e.span() {
+        d = d.at_span(&source.text, span);
+    }
+    match advice(&message) {
+        Some(help) => d.help(help),
+        None => d,
+    }
+}
+
+fn advice(message: &str) -> Option<String> {
+    let backticked = |s: &str| -> Vec<String> {
+        s.split('`')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    if message.starts_with("unknown field") || message.starts_with("unknown variant") {
+        let names = backticked(message);
+        let (given, expected) = names.split_first()?;
+        let expected: Vec<&str> = expected.iter().map(String::as_str).collect();
+        let what = if message.starts_with("unknown field") {
+            "field"
+        } else {
+            "value"
+        };
+        return Some(match closest(given, &expected) {
+            Some(best) => format!("did you mean `{best}`? Allowed: {}", expected.join(", ")),
+            None => format!("use one {what} of: {}", expected.join(", ")),
+        });
+    }
+    if message.starts_with("missing field") {
+        let names = backticked(message);
+        return Some(format!(
+            "add `{} = ...` to this table (see schema/facts.schema.json)",
+            names.first()?
+        ));
+    }
+    if message.contains("expected u64") {
+        return Some("counts cannot be negative: write a whole number, 0 or more".to_owned());
+    }
+    if message.contains("invalid type") {
+        return Some("check the value's type: text goes in quotes, numbers do not".to_owned());
+    }
+    None
+}
+
+/// The allowed name closest to a misspelt one, if it is close enough to be a typo.
+pub fn closest<'a>(given: &str, allowed: &[&'a str]) -> Option<&'a str> {
+    allowed
+        .iter()
+        .map(|a| (strsim::jaro_winkler(given, a), *a))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|x, y| x.0.total_cmp(&y.0))
+        .map(|(_, a)| a)
+}
+
+/// The byte span of the value at `path` in a TOML document, or of its nearest ancestor.
+pub fn locate(text: &str, path: &[Seg]) -> Option<Range<usize>> {
+    let root = DeTable::parse(text).ok()?;
+    let mut span = root.span();
+    let mut current: Option<&DeValue<'_>> = None;
+    let mut table: Option<&DeTable<'_>> = Some(root.get_ref());
+    for seg in path {
+        let next = match (seg, table, current) {
+            (Seg::Key(k), Some(t), _) => t.get(*k),
+            (Seg::Index(i), _, Some(DeValue::Array(items))) => items.get(*i),
+            _ => None,
+        };
+        let Some(next) = next else { break };
+        span = next.span();
+        current = Some(next.get_ref());
+        table = match next.get_ref() {
+            DeValue::Table(t) => Some(t),
+            _ => None,
+        };
+    }
+    Some(span)
+}

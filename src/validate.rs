@@ -1,0 +1,702 @@
+//! Cross-record checks: unique ids, references that resolve, evidence quotes that are exact
+//! passages of the article at code-point offsets. Every problem is collected; nothing stops at
+//! the first. On success every evidence has its `start` and `end` filled in.
+
+use std::collections::HashMap;
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::model::{AUTHOR, Evidence, FactsFile, KnowledgeBase, RecordKind, Slug};
+use crate::seed::{Seg, SourceFile, Sources};
+
+/// What a reference may point at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    Actor,
+    Agreement,
+    /// `author` or an actor.
+    Asserter,
+    /// Any record of the knowledge base but an article.
+    Record,
+}
+
+/// One reference from a record field to an id.
+struct Reference<'a> {
+    path: Vec<Seg>,
+    target: &'a str,
+    expect: Expect,
+}
+
+/// A record of a facts file, seen generically.
+struct RecordView<'a> {
+    kind: RecordKind,
+    list: &'static str,
+    index: usize,
+    id: &'a Slug,
+    /// Whether the record defines `id` (false for mentions, which point at one).
+    defines: bool,
+    references: Vec<Reference<'a>>,
+    evidence: &'a [Evidence],
+}
+
+fn field(list: &'static str, index: usize, key: &'static str) -> Vec<Seg> {
+    vec![Seg::Key(list), Seg::Index(index), Seg::Key(key)]
+}
+
+fn item(list: &'static str, index: usize, key: &'static str, n: usize) -> Vec<Seg> {
+    vec![
+        Seg::Key(list),
+        Seg::Index(index),
+        Seg::Key(key),
+        Seg::Index(n),
+    ]
+}
+
+fn views(f: &FactsFile) -> Vec<RecordView<'_>> {
+    let mut out = Vec::new();
+    let view = |kind, list, index, id, evidence| RecordView {
+        kind,
+        list,
+        index,
+        id,
+        defines: true,
+        references: Vec::new(),
+        evidence,
+    };
+    for (i, r) in f.roles.iter().enumerate() {
+        let mut v = view(RecordKind::Role, "roles", i, &r.id, &r.evidence[..]);
+        v.references.push(Reference {
+            path: field("roles", i, "holder"),
+            target: r.holder.as_str(),
+            expect: Expect::Actor,
+        });
+        if let Some(org) = &r.organization {
+            v.references.push(Reference {
+                path: field("roles", i, "organization"),
+                target: org.as_str(),
+                expect: Expect::Actor,
+            });
+        }
+        out.push(v);
+    }
+    for (i, r) in f.events.iter().enumerate() {
+        let mut v = view(RecordKind::Event, "events", i, &r.id, &r.evidence[..]);
+        for (n, p) in r.participants.iter().enumerate() {
+            let mut path = item("events", i, "participants", n);
+            path.push(Seg::Key("actor"));
+            v.references.push(Reference {
+                path,
+                target: p.actor.as_str(),
+                expect: Expect::Actor,
+            });
+        }
+        out.push(v);
+    }
+    for (i, r) in f.agreements.iter().enumerate() {
+        let mut v = view(
+            RecordKind::Agreement,
+            "agreements",
+            i,
+            &r.id,
+            &r.evidence[..],
+        );
+        for (n, party) in r.parties.iter().enumerate() {
+            v.references.push(Reference {
+                path: item("agreements", i, "parties", n),
+                target: party.as_str(),
+                expect: Expect::Actor,
+            });
+        }
+        out.push(v);
+    }
+    for (i, r) in f.policies.iter().enumerate() {
+        let mut v = view(RecordKind::Policy, "policies", i, &r.id, &r.evidence[..]);
+        if let Some(issuer) = &r.issuer {
+            v.references.push(Reference {
+                path: field("policies", i, "issuer"),
+                target: issuer.as_str(),
+                expect: Expect::Actor,
+            });
+        }
+        for (n, t) in r.targets.iter().enumerate() {
+            v.references.push(Reference {
+                path: item("policies", i, "targets", n),
+                target: t.as_str(),
+                expect: Expect::Actor,
+            });
+        }
+        out.push(v);
+    }
+    for (i, r) in f.conditions.iter().enumerate() {
+        let mut v = view(
+            RecordKind::Condition,
+            "conditions",
+            i,
+            &r.id,
+            &r.evidence[..],
+        );
+        v.references.push(Reference {
+            path: field("conditions", i, "stated_by"),
+            target: r.stated_by.as_str(),
+            expect: Expect::Actor,
+        });
+        v.references.push(Reference {
+            path: field("conditions", i, "constrains"),
+            target: r.constrains.as_str(),
+            expect: Expect::Agreement,
+        });
+        out.push(v);
+    }
+    for (i, r) in f.claims.iter().enumerate() {
+        let mut v = view(RecordKind::Claim, "claims", i, &r.id, &r.evidence[..]);
+        v.references.push(Reference {
+            path: field("claims", i, "claimant"),
+            target: r.claimant.as_str(),
+            expect: Expect::Asserter,
+        });
+        for (n, about) in r.about.iter().enumerate() {
+            v.references.push(Reference {
+                path: item("claims", i, "about", n),
+                target: about.as_str(),
+                expect: Expect::Record,
+            });
+        }
+        out.push(v);
+    }
+    for (i, r) in f.relations.iter().enumerate() {
+        let mut v = view(
+            RecordKind::Relation,
+            "relations",
+            i,
+            &r.id,
+            &r.evidence[..],
+        );
+        v.references.push(Reference {
+            path: field("relations", i, "subject"),
+            target: r.subject.as_str(),
+            expect: Expect::Record,
+        });
+        v.references.push(Reference {
+            path: field("relations", i, "object"),
+            target: r.object.as_str(),
+            expect: Expect::Record,
+        });
+        out.push(v);
+    }
+    for (i, m) in f.mentions.iter().enumerate() {
+        let mut v = view(RecordKind::Actor, "mentions", i, &m.record, &m.evidence[..]);
+        v.defines = false;
+        v.references.push(Reference {
+            path: field("mentions", i, "record"),
+            target: m.record.as_str(),
+            expect: Expect::Record,
+        });
+        out.push(v);
+    }
+    out
+}
+
+/// Where an id was defined, for "first defined at" hints.
+struct Definition {
+    kind: RecordKind,
+    place: String,
+}
+
+/// Runs every cross-record check, adding problems to `problems`; fills in evidence offsets.
+pub fn check(kb: &mut KnowledgeBase, sources: &Sources, problems: &mut Diagnostics) {
+    check_config(kb, &sources.config, problems);
+
+    let mut ids: HashMap<String, Definition> = HashMap::new();
+    let mut define = |id: &str, kind: RecordKind, d: Diagnostic, problems: &mut Diagnostics| {
+        let place = match d.position {
+            Some((l, c)) => format!("{}:{l}:{c}", d.file.display()),
+            None => d.file.display().to_string(),
+        };
+        if let Some(first) = ids.get(id) {
+            problems.push(
+                Diagnostic {
+                    message: format!(
+                        "duplicate id '{id}': a {} already has it (at {})",
+                        first.kind, first.place
+                    ),
+                    ..d
+                }
+                .help("ids are unique across the whole knowledge base: rename one of them"),
+            );
+        } else {
+            ids.insert(id.to_owned(), Definition { kind, place });
+        }
+    };
+
+    if let Some(actors_source) = &sources.actors {
+        for (i, actor) in kb.actors.iter().enumerate() {
+            let d = actors_source.diagnostic(&field("actors", i, "id"), "");
+            define(actor.id.as_str(), RecordKind::Actor, d, problems);
+        }
+    }
+    for (a, article) in kb.articles.iter().enumerate() {
+        let d = Diagnostic::new(&sources.texts[a], "");
+        define(article.id.as_str(), RecordKind::Article, d, problems);
+    }
+    for (a, article) in kb.articles.iter().enumerate() {
+        for v in views(&article.facts) {
+            if v.defines {
+                let d = sources.facts[a].diagnostic(&field(v.list, v.index, "id"), "");
+                define(v.id.as_str(), v.kind, d, problems);
+            }
+        }
+    }
+    let kinds: HashMap<&str, RecordKind> = ids.iter().map(|(k, d)| (k.as_str(), d.kind)).collect();
+
+    let mut mentioned: HashMap<&str, bool> = HashMap::new();
+    for (a, article) in kb.articles.iter().enumerate() {
+        let source = &sources.facts[a];
+        check_article_meta(article, source, problems);
+        for v in views(&article.facts) {
+            for r in &v.references {
+                check_reference(r, &kinds, source, problems);
+            }
+            if !v.defines {
+                mentioned.insert(v.id.as_str(), true);
+            }
+            if v.evidence.is_empty() {
+                problems.push(
+                    source
+                        .diagnostic(&field(v.list, v.index, "evidence"), "record has no evidence")
+                        .record(v.id.as_str())
+                        .help(format!(
+                            "add a [[{}.evidence]] table with the quote that supports it",
+                            v.list
+                        )),
+                );
+            }
+            for (n, e) in v.evidence.iter().enumerate() {
+                let path = item(v.list, v.index, "evidence", n);
+                let asserter = Reference {
+                    path: [path.clone(), vec![Seg::Key("asserted_by")]].concat(),
+                    target: e.asserted_by.as_str(),
+                    expect: Expect::Asserter,
+                };
+                check_reference(&asserter, &kinds, source, problems);
+            }
+        }
+    }
+
+    if let Some(actors_source) = &sources.actors {
+        for (i, actor) in kb.actors.iter().enumerate() {
+            if !mentioned.contains_key(actor.id.as_str()) {
+                problems.push(
+                    actors_source
+                        .diagnostic(&field("actors", i, "id"), "actor has no evidence in any article")
+                        .record(actor.id.as_str())
+                        .help(
+                            "add a [[mentions]] with record = this id and a quote to the facts \
+                             of an article that names the actor, or remove the actor",
+                        ),
+                );
+            }
+        }
+    }
+
+    for (a, article) in kb.articles.iter_mut().enumerate() {
+        let source = &sources.facts[a];
+        let places: Vec<(&'static str, usize, usize)> = evidence_places(&article.facts);
+        let text = article.text.clone();
+        let index = CharIndex::new(&text);
+        for ((record, evidence), (list, i, n)) in article.evidence_mut().into_iter().zip(places) {
+            let path = item(list, i, "evidence", n);
+            match locate_quote(&text, &index, evidence) {
+                Ok((start, end)) => {
+                    evidence.start = Some(start);
+                    evidence.end = Some(end);
+                }
+                Err(problem) => {
+                    let key = if problem.at_offsets { "start" } else { "quote" };
+                    let mut full = path.clone();
+                    full.push(Seg::Key(key));
+                    let mut d = source.diagnostic(&full, problem.message).record(record);
+                    if let Some(help) = problem.help {
+                        d = d.help(help);
+                    }
+                    problems.push(d);
+                }
+            }
+        }
+    }
+}
+
+/// (list, record index, evidence index) for every evidence, in `Article::evidence_mut` order.
+fn evidence_places(f: &FactsFile) -> Vec<(&'static str, usize, usize)> {
+    let mut out = Vec::new();
+    for v in views(f) {
+        for n in 0..v.evidence.len() {
+            out.push((v.list, v.index, n));
+        }
+    }
+    out
+}
+
+fn check_config(kb: &KnowledgeBase, source: &SourceFile, problems: &mut Diagnostics) {
+    if source.text.is_empty() {
+        return;
+    }
+    if kb.config.title.trim().is_empty() {
+        problems.push(
+            source
+                .diagnostic(&[Seg::Key("title")], "the knowledge base has no title")
+                .help("set title = \"...\""),
+        );
+    }
+    let base = &kb.config.base_iri;
+    let scheme_ok = base.starts_with("http://")
+        || base.starts_with("https://")
+        || base.starts_with("urn:");
+    if !scheme_ok || !(base.ends_with('/') || base.ends_with('#')) || base.contains(char::is_whitespace)
+    {
+        problems.push(
+            source
+                .diagnostic(
+                    &[Seg::Key("base_iri")],
+                    format!("'{base}' cannot be a base IRI"),
+                )
+                .help("use an absolute http(s) IRI ending with '/', e.g. https://example.org/kb/"),
+        );
+    }
+}
+
+fn check_article_meta(
+    article: &crate::model::Article,
+    source: &SourceFile,
+    problems: &mut Diagnostics,
+) {
+    let meta = &article.facts.article;
+    if meta.title.trim().is_empty() {
+        problems.push(
+            source
+                .diagnostic(&[Seg::Key("article"), Seg::Key("title")], "the article has no title")
+                .help("curate a short title and say so in title_note"),
+        );
+    }
+    let tag_ok = {
+        let mut parts = meta.language.split('-');
+        let primary = parts.next().unwrap_or("");
+        (2..=3).contains(&primary.len())
+            && primary.bytes().all(|b| b.is_ascii_alphabetic())
+            && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+    };
+    if !tag_ok {
+        problems.push(
+            source
+                .diagnostic(
+                    &[Seg::Key("article"), Seg::Key("language")],
+                    format!("'{}' is not a BCP 47 language tag", meta.language),
+                )
+                .help("write the language as a tag such as en, es or pt-BR"),
+        );
+    }
+    if article.text.trim().is_empty() {
+        problems.push(
+            Diagnostic::new(&source.path, "the article's text is empty")
+                .record(article.id.as_str())
+                .help("put the article's text in article.txt"),
+        );
+    }
+}
+
+fn check_reference(
+    r: &Reference<'_>,
+    kinds: &HashMap<&str, RecordKind>,
+    source: &SourceFile,
+    problems: &mut Diagnostics,
+) {
+    if r.expect == Expect::Asserter && r.target == AUTHOR {
+        return;
+    }
+    let wanted = match r.expect {
+        Expect::Actor | Expect::Asserter => "an actor",
+        Expect::Agreement => "an agreement or measure",
+        Expect::Record => "a record",
+    };
+    let found = kinds.get(r.target).copied();
+    let ok = match (r.expect, found) {
+        (_, None) => false,
+        (Expect::Actor | Expect::Asserter, Some(k)) => k == RecordKind::Actor,
+        (Expect::Agreement, Some(k)) => k == RecordKind::Agreement,
+        (Expect::Record, Some(k)) => k != RecordKind::Article,
+    };
+    if ok {
+        return;
+    }
+    let message = match found {
+        None => format!("'{}' does not name {wanted}: no record has this id", r.target),
+        Some(k) => format!("'{}' is a {k}, but this field takes {wanted}", r.target),
+    };
+    let candidates: Vec<&str> = kinds
+        .iter()
+        .filter(|(_, k)| match r.expect {
+            Expect::Actor | Expect::Asserter => **k == RecordKind::Actor,
+            Expect::Agreement => **k == RecordKind::Agreement,
+            Expect::Record => **k != RecordKind::Article,
+        })
+        .map(|(id, _)| *id)
+        .collect();
+    let mut help = match crate::seed::closest(r.target, &candidates) {
+        Some(best) => format!("did you mean '{best}'?"),
+        None => format!("define {wanted} with this id, or correct the reference"),
+    };
+    if r.expect == Expect::Asserter {
+        help.push_str(" (use \"author\" for the article's author)");
+    }
+    problems.push(source.diagnostic(&r.path, message).help(help));
+}
+
+/// Maps byte offsets of a text to code-point offsets and back.
+pub struct CharIndex {
+    /// Byte offset of every code point, plus the text length at the end.
+    starts: Vec<usize>,
+}
+
+impl CharIndex {
+    pub fn new(text: &str) -> CharIndex {
+        let mut starts: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
+        starts.push(text.len());
+        CharIndex { starts }
+    }
+    /// Number of code points in the text.
+    pub fn len(&self) -> usize {
+        self.starts.len() - 1
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Code-point offset of a byte offset that lies on a character boundary.
+    pub fn char_of(&self, byte: usize) -> usize {
+        self.starts.partition_point(|&b| b < byte)
+    }
+    /// Byte offset of a code-point offset (None past the end).
+    pub fn byte_of(&self, ch: usize) -> Option<usize> {
+        self.starts.get(ch).copied()
+    }
+}
+
+/// The code points `start..end` of `text`, if they exist.
+pub fn slice_chars<'t>(text: &'t str, index: &CharIndex, start: usize, end: usize) -> Option<&'t str> {
+    if start > end {
+        return None;
+    }
+    Some(&text[index.byte_of(start)?..index.byte_of(end)?])
+}
+
+struct QuoteProblem {
+    message: String,
+    help: Option<String>,
+    /// The quote exists, but the given offsets are wrong.
+    at_offsets: bool,
+}
+
+/// Finds a quote in the text: at the given offsets when there are some, otherwise its only
+/// occurrence. Returns code-point offsets.
+fn locate_quote(
+    text: &str,
+    index: &CharIndex,
+    e: &Evidence,
+) -> Result<(usize, usize), QuoteProblem> {
+    let quote = e.quote.as_str();
+    if quote.is_empty() {
+        return Err(QuoteProblem {
+            message: "the quote is empty".into(),
+            help: Some("copy the words of the article that support the record".into()),
+            at_offsets: false,
+        });
+    }
+    let len = quote.chars().count();
+    let occurrences: Vec<usize> = text
+        .match_indices(quote)
+        .map(|(b, _)| index.char_of(b))
+        .collect();
+    if occurrences.is_empty() {
+        return Err(not_found(text, index, quote));
+    }
+    let list = |occ: &[usize]| {
+        occ.iter()
+            .map(|s| format!("start = {s}, end = {}", s + len))
+            .collect::<Vec<_>>()
+            .join("; or ")
+    };
+    match (e.start, e.end) {
+        (None, None) => {
+            if occurrences.len() == 1 {
+                Ok((occurrences[0], occurrences[0] + len))
+            } else {
+                Err(QuoteProblem {
+                    message: format!(
+                        "the quote occurs {} times in the article, and no offsets say which is meant",
+                        occurrences.len()
+                    ),
+                    help: Some(format!(
+                        "add the offsets of the one you mean: {}; or quote a longer passage",
+                        list(&occurrences)
+                    )),
+                    at_offsets: false,
+                })
+            }
+        }
+        (start, end) => {
+            let start = start.or_else(|| end.and_then(|e| e.checked_sub(len))).unwrap_or(0);
+            let end = end.unwrap_or(start + len);
+            let found = slice_chars(text, index, start, end);
+            if found == Some(quote) {
+                Ok((start, end))
+            } else {
+                let there = match found {
+                    Some(s) => format!("the text there is '{}'", shorten(s)),
+                    None => format!(
+                        "they lie outside the text, which has {} code points",
+                        index.len()
+                    ),
+                };
+                Err(QuoteProblem {
+                    message: format!(
+                        "the offsets {start}..{end} do not match the quote: {there}"
+                    ),
+                    help: Some(format!(
+                        "offsets count Unicode code points from 0, end exclusive; the quote is at: {}",
+                        list(&occurrences)
+                    )),
+                    at_offsets: true,
+                })
+            }
+        }
+    }
+}
+
+fn shorten(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    if chars.len() <= 80 {
+        s.replace('\n', "\\n")
+    } else {
+        let head: String = chars[..77].iter().collect();
+        format!("{}...", head.replace('\n', "\\n"))
+    }
+}
+
+/// A quote not found: say whether straight quotes are the cause, and show the closest passage.
+fn not_found(text: &str, index: &CharIndex, quote: &str) -> QuoteProblem {
+    let curly_variants = [quote.replace('\'', "’"), curly_double_quotes(quote)];
+    for variant in &curly_variants {
+        if variant != quote && text.contains(variant.as_str()) {
+            return QuoteProblem {
+                message: "the quote is not in the article: it uses straight quotes where the article has curly ones".into(),
+                help: Some(format!("copy the article's characters exactly: '{}'", shorten(variant))),
+                at_offsets: false,
+            };
+        }
+    }
+    let help = closest_passage(text, index, quote).map(|(start, passage)| {
+        format!(
+            "the closest passage (at {start}) is '{}': copy the article's words exactly",
+            shorten(passage)
+        )
+    });
+    QuoteProblem {
+        message: format!("the quote '{}' is not in the article", shorten(quote)),
+        help: help.or_else(|| Some("copy the article's words exactly".into())),
+        at_offsets: false,
+    }
+}
+
+/// Straight double quotes turned into opening and closing curly ones, alternately.
+fn curly_double_quotes(quote: &str) -> String {
+    let mut open = true;
+    quote
+        .chars()
+        .map(|c| {
+            if c == '"' {
+                open = !open;
+                if open { '”' } else { '“' }
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// The passage of the text, starting at a word, most similar to `quote`.
+fn closest_passage<'t>(text: &'t str, index: &CharIndex, quote: &str) -> Option<(usize, &'t str)> {
+    let len = quote.chars().count();
+    let total = index.len();
+    let mut best: Option<(f64, usize)> = None;
+    let chars: Vec<char> = text.chars().collect();
+    for start in 0..total {
+        let at_word = start == 0 || !chars[start - 1].is_alphanumeric();
+        if !at_word || !chars[start].is_alphanumeric() {
+            continue;
+        }
+        let end = (start + len).min(total);
+        let candidate = slice_chars(text, index, start, end)?;
+        let score = strsim::normalized_levenshtein(candidate, quote);
+        if best.is_none_or(|(b, _)| score > b) {
+            best = Some((score, start));
+        }
+    }
+    let (score, start) = best?;
+    if score < 0.5 {
+        return None;
+    }
+    let end = (start + len).min(total);
+    Some((start, slice_chars(text, index, start, end)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Modality;
+
+    fn evidence(quote: &str, start: Option<usize>, end: Option<usize>) -> Evidence {
+        Evidence {
+            quote: quote.into(),
+            start,
+            end,
+            asserted_by: AUTHOR.into(),
+            modality: Modality::ReportedFact,
+        }
+    }
+
+    #[test]
+    fn offsets_are_code_points_not_bytes() {
+        // The curly apostrophe is one code point but three bytes in UTF-8.
+        let text = "Marco Rubio’s visit to Mexico in September 2025";
+        let index = CharIndex::new(text);
+        let (start, end) = locate_quote(text, &index, &evidence("visit to Mexico", None, None))
+            .ok()
+            .unwrap();
+        assert_eq!((start, end), (14, 29));
+        let byte_start = text.find("visit").unwrap();
+        assert_eq!(byte_start, 16, "the byte offset differs from the code-point offset");
+        assert!(
+            locate_quote(text, &index, &evidence("visit to Mexico", Some(16), Some(31))).is_err(),
+            "byte offsets must be rejected"
+        );
+        assert!(locate_quote(text, &index, &evidence("visit to Mexico", Some(14), None)).is_ok());
+    }
+
+    #[test]
+    fn ambiguous_quote_lists_every_occurrence() {
+        let text = "the group, the group";
+        let index = CharIndex::new(text);
+        let problem = locate_quote(text, &index, &evidence("the group", None, None))
+            .err()
+            .unwrap();
+        assert!(problem.message.contains("2 times"));
+        assert!(problem.help.unwrap().contains("start = 11, end = 20"));
+    }
+
+    #[test]
+    fn straight_apostrophe_is_explained() {
+        let text = "Rubio’s sincerity is questionable";
+        let index = CharIndex::new(text);
+        let problem = locate_quote(text, &index, &evidence("Rubio's sincerity", None, None))
+            .err()
+            .unwrap();
+        assert!(problem.message.contains("straight quotes"), "{}", problem.message);
+    }
+}
