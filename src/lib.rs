@@ -5,6 +5,11 @@
 //! [`model`], and the stores are written from the model. See ARCHITECTURE.md.
 
 pub mod diagnostic;
+pub mod kb;
 pub mod model;
+pub mod rdf;
 pub mod seed;
+pub mod sparql;
+pub mod sqlite;
 pub mod validate;
+pub mod vocab;

@@ -8,7 +8,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use dossier::kb::KbPaths;
 use dossier::seed::{self, LoadError};
+
+mod output;
+use output::{RowFormat, RowWriter, SparqlFormat};
 
 #[derive(Parser)]
 #[command(
@@ -24,6 +28,43 @@ struct Cli {
     command: Command,
 }
 
+/// Where the knowledge base lives.
+#[derive(clap::Args, Clone)]
+struct KbArg {
+    /// The knowledge-base folder (dossier.sqlite, dossier.ttl, dossier.nq).
+    #[arg(long, env = "DOSSIER_KB", default_value = "kb")]
+    kb: PathBuf,
+}
+
+/// A query given as an argument, `-` for standard input, or --file.
+#[derive(clap::Args, Clone)]
+struct QueryArg {
+    /// The query text, or `-` to read it from standard input.
+    #[arg(required_unless_present = "file")]
+    query: Option<String>,
+    /// Read the query from a file.
+    #[arg(long, conflicts_with = "query")]
+    file: Option<PathBuf>,
+}
+
+impl QueryArg {
+    fn text(&self) -> anyhow::Result<String> {
+        use anyhow::Context;
+        match (&self.query, &self.file) {
+            (_, Some(path)) => std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read the query file '{}'", path.display())),
+            (Some(q), None) if q == "-" => {
+                let mut text = String::new();
+                io::Read::read_to_string(&mut io::stdin(), &mut text)
+                    .context("cannot read the query from standard input")?;
+                Ok(text)
+            }
+            (Some(q), None) => Ok(q.clone()),
+            (None, None) => anyhow::bail!("give a query, `-` for standard input, or --file F"),
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Check every seed file and report all problems at once.
@@ -32,6 +73,70 @@ enum Command {
         #[arg(long, default_value = "seeds")]
         seeds: PathBuf,
     },
+    /// Validate the seeds, then write the SQLite database and the RDF graph (atomically).
+    Build {
+        #[arg(long, default_value = "seeds")]
+        seeds: PathBuf,
+        #[command(flatten)]
+        kb: KbArg,
+    },
+    /// Run a read-only SQL query against the database.
+    Sql {
+        #[command(flatten)]
+        query: QueryArg,
+        /// Output format (table on a terminal, json otherwise).
+        #[arg(long, value_enum)]
+        format: Option<RowFormat>,
+        /// Bind a named parameter: --param id=marco-rubio is :id in the SQL. Repeatable.
+        #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
+        params: Vec<(String, String)>,
+        /// Interrupt the query after this many milliseconds.
+        #[arg(long, default_value_t = 5000)]
+        timeout_ms: u64,
+        #[command(flatten)]
+        kb: KbArg,
+    },
+    /// Run a SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) against the graph.
+    Sparql {
+        #[command(flatten)]
+        query: QueryArg,
+        /// table, json, csv, tsv (W3C result formats) for SELECT and ASK; turtle or ntriples for
+        /// CONSTRUCT and DESCRIBE. Default: table on a terminal, json (or ntriples) otherwise.
+        #[arg(long, value_enum)]
+        format: Option<SparqlFormat>,
+        #[command(flatten)]
+        kb: KbArg,
+    },
+    /// Write the graph in an RDF syntax.
+    Export {
+        #[arg(long, value_enum, default_value = "turtle")]
+        format: ExportFormat,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        kb: KbArg,
+    },
+    /// Upgrade a database built by an older dossier to the current schema, in place.
+    Upgrade {
+        #[command(flatten)]
+        kb: KbArg,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ExportFormat {
+    Turtle,
+    Ntriples,
+    /// Each article's triples in a named graph named after the article.
+    Nquads,
+}
+
+fn parse_param(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k.to_owned(), v.to_owned())),
+        _ => Err(format!("'{s}' is not NAME=VALUE")),
+    }
 }
 
 /// An error that decides the exit status.
@@ -84,6 +189,32 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Validate { seeds } => validate(seeds),
+        Command::Build { seeds, kb } => build(seeds, KbPaths::new(kb.kb)),
+        Command::Sql {
+            query,
+            format,
+            params,
+            timeout_ms,
+            kb,
+        } => sql(
+            &query.text()?,
+            format.unwrap_or_else(RowFormat::default_for_terminal),
+            &params,
+            timeout_ms,
+            KbPaths::new(kb.kb),
+        ),
+        Command::Sparql { query, format, kb } => sparql(&query.text()?, format, KbPaths::new(kb.kb)),
+        Command::Export { format, out, kb } => export(format, out, KbPaths::new(kb.kb)),
+        Command::Upgrade { kb } => {
+            let paths = KbPaths::new(kb.kb);
+            paths.require(&paths.database())?;
+            let (before, after) = dossier::sqlite::upgrade(&paths.database())?;
+            println!(
+                "{}: schema version {before} -> {after}",
+                paths.database().display()
+            );
+            Ok(())
+        }
     }
 }
 
@@ -111,5 +242,102 @@ fn validate(seeds: PathBuf) -> Result<(), Failure> {
         kb.articles.len(),
         if kb.articles.len() == 1 { "" } else { "s" },
     )?;
+    Ok(())
+}
+
+fn build(seeds: PathBuf, paths: KbPaths) -> Result<(), Failure> {
+    let kb = load(&seeds)?;
+    let summary = dossier::kb::build(&kb, &paths)?;
+    let mut out = io::stdout().lock();
+    writeln!(out, "built {} from {}", paths.dir.display(), seeds.display())?;
+    let mut table = comfy_table::Table::new();
+    table
+        .load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
+        .set_header(vec!["table", "rows"]);
+    for (name, rows) in &summary.tables {
+        table.add_row(vec![name.to_string(), rows.to_string()]);
+    }
+    writeln!(out, "{table}")?;
+    writeln!(out, "{} triples", summary.triples)?;
+    for file in &summary.files {
+        writeln!(out, "wrote {}", file.display())?;
+    }
+    writeln!(out, "in {:.2} s", summary.elapsed.as_secs_f64())?;
+    Ok(())
+}
+
+fn sql(
+    query: &str,
+    format: RowFormat,
+    params: &[(String, String)],
+    timeout_ms: u64,
+    paths: KbPaths,
+) -> Result<(), Failure> {
+    let conn = dossier::sqlite::open_read_only(&paths.database())?;
+    let mut writer = RowWriter::new(io::BufWriter::new(io::stdout().lock()), format);
+    match dossier::sqlite::query(
+        &conn,
+        query,
+        params,
+        std::time::Duration::from_millis(timeout_ms),
+        &mut writer,
+    ) {
+        Ok(()) => writer.finish().map_err(Failure::Usage),
+        Err(dossier::sqlite::QueryError::Output(e)) => Err(Failure::Usage(e)),
+        Err(e) => Err(Failure::Data(format!("error: {e}"))),
+    }
+}
+
+fn sparql(query: &str, format: Option<SparqlFormat>, paths: KbPaths) -> Result<(), Failure> {
+    paths.require(&paths.turtle())?;
+    let base = base_iri(&paths)?;
+    let store = dossier::sparql::Store::open(&paths.turtle(), &base)?;
+    let answer = match store.query(query) {
+        Ok(answer) => answer,
+        Err(e) => return Err(Failure::Data(format!("error: {e:#}"))),
+    };
+    let terminal = io::IsTerminal::is_terminal(&io::stdout());
+    let format = format.unwrap_or(match (&answer, terminal) {
+        (_, true) => SparqlFormat::Table,
+        (dossier::sparql::Answer::Graph(_), false) => SparqlFormat::Ntriples,
+        (_, false) => SparqlFormat::Json,
+    });
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    output::write_answer(&mut out, &answer, format, &base)?;
+    out.flush()?;
+    Ok(())
+}
+
+/// The base IRI the knowledge base was built with, from the database.
+fn base_iri(paths: &KbPaths) -> Result<String, Failure> {
+    let conn = dossier::sqlite::open_read_only(&paths.database())?;
+    Ok(dossier::sqlite::base_iri(&conn)?)
+}
+
+fn export(format: ExportFormat, out: Option<PathBuf>, paths: KbPaths) -> Result<(), Failure> {
+    use anyhow::Context;
+    let source = match format {
+        ExportFormat::Turtle => paths.turtle(),
+        ExportFormat::Ntriples | ExportFormat::Nquads => paths.nquads(),
+    };
+    paths.require(&source)?;
+    let mut reader = io::BufReader::new(
+        std::fs::File::open(&source)
+            .with_context(|| format!("cannot open '{}'", source.display()))?,
+    );
+    let mut writer: Box<dyn Write> = match &out {
+        Some(path) => Box::new(io::BufWriter::new(
+            std::fs::File::create(path)
+                .with_context(|| format!("cannot create '{}'", path.display()))?,
+        )),
+        None => Box::new(io::BufWriter::new(io::stdout().lock())),
+    };
+    match format {
+        ExportFormat::Turtle | ExportFormat::Nquads => {
+            io::copy(&mut reader, &mut writer)?;
+        }
+        ExportFormat::Ntriples => dossier::rdf::nquads_to_ntriples(reader, &mut writer)?,
+    }
+    writer.flush()?;
     Ok(())
 }

@@ -1,0 +1,196 @@
+//! SPARQL over the built graph with sophia's engine: SELECT, ASK, CONSTRUCT and DESCRIBE, with
+//! the ontology's prefixes predeclared. The graph is an in-memory copy loaded from the built
+//! Turtle file, so a query can never change the store (and sophia's engine has no updates).
+
+use std::fs::File;
+use std::io::BufReader;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use sophia::api::prelude::*;
+use sophia::api::sparql::SparqlResult;
+use sophia::api::term::TermKind;
+use sophia::inmem::graph::FastGraph;
+use sophia::sparql::{SparqlQuery, SparqlWrapper};
+
+use crate::vocab;
+
+/// One RDF term of a result, detached from the engine.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RdfTerm {
+    Iri(String),
+    BlankNode(String),
+    Literal {
+        value: String,
+        datatype: String,
+        language: Option<String>,
+    },
+}
+
+impl RdfTerm {
+    fn from_term<T: Term>(t: &T) -> RdfTerm {
+        match t.kind() {
+            TermKind::Iri => RdfTerm::Iri(t.iri().map(|i| i.as_str().to_owned()).unwrap_or_default()),
+            TermKind::BlankNode => {
+                RdfTerm::BlankNode(t.bnode_id().map(|b| b.as_str().to_owned()).unwrap_or_default())
+            }
+            TermKind::Literal => RdfTerm::Literal {
+                value: t.lexical_form().map(|l| l.to_string()).unwrap_or_default(),
+                datatype: t.datatype().map(|d| d.as_str().to_owned()).unwrap_or_default(),
+                language: t.language_tag().map(|l| l.as_str().to_owned()),
+            },
+            _ => RdfTerm::Literal {
+                value: String::new(),
+                datatype: vocab::xsd::STRING.to_owned(),
+                language: None,
+            },
+        }
+    }
+
+    /// The plain value: an IRI's text, a literal's lexical form.
+    pub fn value(&self) -> &str {
+        match self {
+            RdfTerm::Iri(s) | RdfTerm::BlankNode(s) => s,
+            RdfTerm::Literal { value, .. } => value,
+        }
+    }
+
+    /// The term in N-Triples syntax.
+    pub fn to_ntriples(&self) -> String {
+        match self {
+            RdfTerm::Iri(i) => format!("<{i}>"),
+            RdfTerm::BlankNode(b) => format!("_:{b}"),
+            RdfTerm::Literal {
+                value,
+                datatype,
+                language,
+            } => {
+                let escaped = escape_literal(value);
+                match language {
+                    Some(l) => format!("\"{escaped}\"@{l}"),
+                    None if datatype == vocab::xsd::STRING || datatype.is_empty() => {
+                        format!("\"{escaped}\"")
+                    }
+                    None => format!("\"{escaped}\"^^<{datatype}>"),
+                }
+            }
+        }
+    }
+}
+
+fn escape_literal(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The answer to a query.
+#[derive(Debug, Clone)]
+pub enum Answer {
+    Select {
+        variables: Vec<String>,
+        rows: Vec<Vec<Option<RdfTerm>>>,
+    },
+    Ask(bool),
+    Graph(Vec<[RdfTerm; 3]>),
+}
+
+/// A SPARQL syntax error, placed at a line and column of the query as the user wrote it.
+#[derive(Debug)]
+pub struct SyntaxError(pub String);
+
+impl std::fmt::Display for SyntaxError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SPARQL syntax error: {}", self.0)
+    }
+}
+
+impl std::error::Error for SyntaxError {}
+
+/// The built graph, loaded for querying.
+pub struct Store {
+    graph: FastGraph,
+    base: String,
+}
+
+impl Store {
+    /// Loads the built Turtle file.
+    pub fn open(turtle: &Path, base: &str) -> Result<Store> {
+        let file = File::open(turtle).with_context(|| {
+            format!(
+                "cannot open '{}': build the knowledge base with `dossier build`",
+                turtle.display()
+            )
+        })?;
+        let graph = crate::rdf::load_turtle(BufReader::with_capacity(1 << 20, file))?;
+        Ok(Store {
+            graph,
+            base: base.to_owned(),
+        })
+    }
+
+    pub fn graph(&self) -> &FastGraph {
+        &self.graph
+    }
+
+    /// Parses a query with dossier's prefixes predeclared (positions in errors are the user's).
+    pub fn parse(&self, query: &str) -> Result<spargebra::Query, SyntaxError> {
+        let mut parser = spargebra::SparqlParser::new();
+        for (prefix, ns) in vocab::prefixes(&self.base) {
+            parser = parser
+                .with_prefix(prefix, ns)
+                .map_err(|e| SyntaxError(e.to_string()))?;
+        }
+        parser
+            .parse_query(query)
+            .map_err(|e| SyntaxError(e.to_string()))
+    }
+
+    /// Runs a query and collects its answer.
+    pub fn query(&self, query: &str) -> Result<Answer> {
+        let parsed = self.parse(query)?;
+        let dataset = self.graph.as_dataset();
+        let wrapper = SparqlWrapper(&dataset);
+        let prepared: SparqlQuery<_> = SparqlQuery::from(parsed);
+        let result = wrapper
+            .query(&prepared)
+            .map_err(|e| anyhow::anyhow!("the query failed: {e}"))?;
+        Ok(match result {
+            SparqlResult::Bindings(bindings) => {
+                let variables = bindings.variables().iter().map(|v| v.to_string()).collect();
+                let mut rows = Vec::new();
+                for row in bindings {
+                    let row = row.map_err(|e| anyhow::anyhow!("the query failed: {e}"))?;
+                    rows.push(
+                        row.iter()
+                            .map(|t| t.as_ref().map(RdfTerm::from_term))
+                            .collect(),
+                    );
+                }
+                Answer::Select { variables, rows }
+            }
+            SparqlResult::Boolean(b) => Answer::Ask(b),
+            SparqlResult::Triples(triples) => {
+                let mut out = Vec::new();
+                for t in triples {
+                    let t = t.map_err(|e| anyhow::anyhow!("the query failed: {e}"))?;
+                    out.push([
+                        RdfTerm::from_term(&t[0]),
+                        RdfTerm::from_term(&t[1]),
+                        RdfTerm::from_term(&t[2]),
+                    ]);
+                }
+                Answer::Graph(out)
+            }
+        })
+    }
+}

@@ -1,0 +1,155 @@
+//! Every IRI and prefix dossier writes, in one place, so that the ontology in `schema/`, the
+//! mapping and the SPARQL prefixes cannot drift (a test checks each term here is declared in
+//! `schema/ontology.ttl`).
+
+use crate::model::{
+    ActorKind, AgreementKind, AgreementStatus, ClaimKind, ConstraintKind, DatePrecision, Modality,
+    PolicyKind, PolicyStatus, RecordKind, RelationType,
+};
+
+macro_rules! namespace {
+    ($(#[$doc:meta])* $name:ident = $ns:literal { $($term:ident = $local:literal),* $(,)? }) => {
+        $(#[$doc])*
+        pub mod $name {
+            pub const NS: &str = $ns;
+            $(pub const $term: &str = concat!($ns, $local);)*
+        }
+    };
+}
+
+namespace!(rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#" {
+    TYPE = "type", SUBJECT = "subject", PREDICATE = "predicate", OBJECT = "object",
+    STATEMENT = "Statement",
+});
+namespace!(rdfs = "http://www.w3.org/2000/01/rdf-schema#" { LABEL = "label" });
+namespace!(xsd = "http://www.w3.org/2001/XMLSchema#" {
+    STRING = "string", INTEGER = "integer", NON_NEGATIVE_INTEGER = "nonNegativeInteger",
+    DECIMAL = "decimal", DATE = "date", G_YEAR_MONTH = "gYearMonth", G_YEAR = "gYear",
+    DURATION = "duration", ANY_URI = "anyURI",
+});
+namespace!(dcterms = "http://purl.org/dc/terms/" {
+    TITLE = "title", DESCRIPTION = "description", IDENTIFIER = "identifier", LANGUAGE = "language",
+    CREATOR = "creator", PUBLISHER = "publisher", ISSUED = "issued", DATE = "date",
+    LICENSE = "license", IS_PART_OF = "isPartOf",
+});
+namespace!(prov = "http://www.w3.org/ns/prov#" {
+    AGENT = "Agent", WAS_DERIVED_FROM = "wasDerivedFrom", WAS_ATTRIBUTED_TO = "wasAttributedTo",
+});
+namespace!(schema = "https://schema.org/" {
+    ARTICLE = "Article", DATASET = "Dataset", PERSON = "Person", ORGANIZATION = "Organization",
+    COUNTRY = "Country", EVENT = "Event", QUANTITATIVE_VALUE = "QuantitativeValue",
+    NAME = "name", VALUE = "value", UNIT_TEXT = "unitText", LOCATION = "location",
+    GENRE = "genre", URL = "url", TEXT = "text", ROLE_NAME = "roleName",
+});
+namespace!(skos = "http://www.w3.org/2004/02/skos/core#" { ALT_LABEL = "altLabel" });
+namespace!(oa = "http://www.w3.org/ns/oa#" {
+    ANNOTATION = "Annotation", SPECIFIC_RESOURCE = "SpecificResource",
+    TEXT_QUOTE_SELECTOR = "TextQuoteSelector", TEXT_POSITION_SELECTOR = "TextPositionSelector",
+    HAS_BODY = "hasBody", HAS_TARGET = "hasTarget", HAS_SOURCE = "hasSource",
+    HAS_SELECTOR = "hasSelector", EXACT = "exact", START = "start", END = "end",
+});
+namespace!(
+    /// dossier's own terms: only what the standard vocabularies lack.
+    dos = "https://w3id.org/dossier/ontology#" {
+    ACTOR = "Actor", AUTHOR = "Author", ROLE = "Role", EVENT = "Event", AGREEMENT = "Agreement",
+    POLICY = "Policy", CONDITION = "Condition", CLAIM = "Claim", RELATION = "Relation",
+    PARTICIPATION = "Participation",
+    ACTOR_KIND = "actorKind", TITLE_NOTE = "titleNote",
+    HELD_BY = "heldBy", ROLE_IN = "roleIn",
+    DATE_PRECISION = "datePrecision", WHEN = "when", PARTICIPATION_PROP = "participation",
+    AGENT = "agent", PARTICIPANT_ROLE = "participantRole", QUANTITY = "quantity",
+    AGREEMENT_KIND = "agreementKind", INSTRUMENT = "instrument", PARTY = "party",
+    PURPOSE = "purpose", AGREEMENT_STATUS = "agreementStatus",
+    POLICY_KIND = "policyKind", ISSUER = "issuer", TARGET = "target", RATE_PERCENT = "ratePercent",
+    POLICY_STATUS = "policyStatus", STATUS_DURATION = "statusDuration", RESULTS = "results",
+    STATED_BY = "statedBy", CONSTRAINS = "constrains", CONSTRAINT_KIND = "constraintKind",
+    CONSTRAINT_VALUE = "constraintValue", EXCEPTION = "exception",
+    CLAIM_KIND = "claimKind", CLAIMANT = "claimant", ABOUT = "about",
+    MODALITY = "modality",
+});
+
+/// Namespace of the closed lists: `VOCAB + scheme + "#" + value` is a `skos:Concept` (or, for
+/// relation types, a property).
+pub const VOCAB: &str = "https://w3id.org/dossier/vocab/";
+
+/// The IRI of a value of a closed list.
+pub fn concept(scheme: &str, value: &str) -> String {
+    format!("{VOCAB}{scheme}#{value}")
+}
+
+/// Every closed list: (scheme, values).
+pub fn closed_lists() -> Vec<(&'static str, Vec<&'static str>)> {
+    fn values<T: Copy>(all: &[T], f: fn(T) -> &'static str) -> Vec<&'static str> {
+        all.iter().map(|v| f(*v)).collect()
+    }
+    vec![
+        (ActorKind::SCHEME, values(ActorKind::ALL, ActorKind::as_str)),
+        (Modality::SCHEME, values(Modality::ALL, Modality::as_str)),
+        (AgreementKind::SCHEME, values(AgreementKind::ALL, AgreementKind::as_str)),
+        (AgreementStatus::SCHEME, values(AgreementStatus::ALL, AgreementStatus::as_str)),
+        (PolicyKind::SCHEME, values(PolicyKind::ALL, PolicyKind::as_str)),
+        (PolicyStatus::SCHEME, values(PolicyStatus::ALL, PolicyStatus::as_str)),
+        (ConstraintKind::SCHEME, values(ConstraintKind::ALL, ConstraintKind::as_str)),
+        (ClaimKind::SCHEME, values(ClaimKind::ALL, ClaimKind::as_str)),
+        (RelationType::SCHEME, values(RelationType::ALL, RelationType::as_str)),
+        (
+            DATE_PRECISION_SCHEME,
+            vec![
+                DatePrecision::Year.as_str(),
+                DatePrecision::Month.as_str(),
+                DatePrecision::Day.as_str(),
+            ],
+        ),
+    ]
+}
+
+pub const DATE_PRECISION_SCHEME: &str = "date-precision";
+
+/// The IRI of a record: `BASE + kind + "/" + id`.
+pub fn record_iri(base: &str, kind: RecordKind, id: &str) -> String {
+    let mut s = String::with_capacity(base.len() + kind.as_str().len() + id.len() + 1);
+    s.push_str(base);
+    s.push_str(kind.as_str());
+    s.push('/');
+    s.push_str(id);
+    s
+}
+
+/// Kind segment of evidence IRIs (evidence is not a record kind of its own in the model).
+pub const EVIDENCE_SEGMENT: &str = "evidence";
+
+/// Prefixes written at the top of the Turtle file and predeclared in SPARQL queries.
+pub fn prefixes(base: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = [
+        ("rdf", rdf::NS),
+        ("rdfs", rdfs::NS),
+        ("xsd", xsd::NS),
+        ("dcterms", dcterms::NS),
+        ("prov", prov::NS),
+        ("schema", schema::NS),
+        ("skos", skos::NS),
+        ("oa", oa::NS),
+        ("dos", dos::NS),
+    ]
+    .iter()
+    .map(|(p, ns)| (p.to_string(), ns.to_string()))
+    .collect();
+    for (scheme, _) in closed_lists() {
+        out.push((scheme.to_string(), format!("{VOCAB}{scheme}#")));
+    }
+    out.push(("kb".into(), base.to_string()));
+    for kind in RecordKind::ALL {
+        out.push((kind.as_str().to_string(), format!("{base}{kind}/")));
+    }
+    out.push((EVIDENCE_SEGMENT.into(), format!("{base}{EVIDENCE_SEGMENT}/")));
+    out
+}
+
+/// The dossier id or closed-list value an IRI stands for: the part after its last `/` or `#`.
+/// This is the normalisation that lets SPARQL results be compared with SQL rows.
+pub fn local_name(iri: &str) -> &str {
+    match iri.rfind(['/', '#']) {
+        Some(i) => &iri[i + 1..],
+        None => iri,
+    }
+}
