@@ -203,7 +203,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
             timeout_ms,
             KbPaths::new(kb.kb),
         ),
-        Command::Sparql { query, format, kb } => sparql(&query.text()?, format, KbPaths::new(kb.kb)),
+        Command::Sparql { query, format, kb } => {
+            sparql(&query.text()?, format, KbPaths::new(kb.kb))
+        }
         Command::Export { format, out, kb } => export(format, out, KbPaths::new(kb.kb)),
         Command::Upgrade { kb } => {
             let paths = KbPaths::new(kb.kb);
@@ -249,7 +251,12 @@ fn build(seeds: PathBuf, paths: KbPaths) -> Result<(), Failure> {
     let kb = load(&seeds)?;
     let summary = dossier::kb::build(&kb, &paths)?;
     let mut out = io::stdout().lock();
-    writeln!(out, "built {} from {}", paths.dir.display(), seeds.display())?;
+    writeln!(
+        out,
+        "built {} from {}",
+        paths.dir.display(),
+        seeds.display()
+    )?;
     let mut table = comfy_table::Table::new();
     table
         .load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)

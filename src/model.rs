@@ -152,7 +152,9 @@ impl PartialDate {
         };
         if let Some(m) = month {
             if !(1..=12).contains(&m) {
-                return Err(format!("'{text}' is not a date: month {m} is not between 01 and 12"));
+                return Err(format!(
+                    "'{text}' is not a date: month {m} is not between 01 and 12"
+                ));
             }
             if let Some(d) = day {
                 let last = days_in_month(year, m);
@@ -229,14 +231,10 @@ impl JsonSchema for PartialDate {
 pub struct Percent(pub f64);
 
 impl Percent {
-    /// The canonical xsd:decimal lexical form: `30` → `30.0`, `7.5` → `7.5`.
+    /// The canonical xsd:decimal lexical form of XSD 1.1 (`30`, `7.5`): what Oxigraph and
+    /// other stores normalise to, so literals compare equal everywhere.
     pub fn canonical(&self) -> String {
-        let text = format!("{}", self.0);
-        if text.contains('.') {
-            text
-        } else {
-            format!("{text}.0")
-        }
+        format!("{}", self.0)
     }
 }
 
@@ -268,23 +266,27 @@ impl JsonSchema for Percent {
     }
 }
 
-/// An ISO 8601 duration of whole units, e.g. `P90D`, `P3M`, `P1Y`, `P2W`.
+/// An xsd:duration of whole years, months and days, e.g. `P90D`, `P3M`, `P1Y` (xsd:duration
+/// has no weeks: write `P14D` for two weeks).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct Duration(String);
 
 impl Duration {
-    pub const PATTERN: &'static str = r"^P(\d+Y)?(\d+M)?(\d+W)?(\d+D)?$";
+    pub const PATTERN: &'static str = r"^P(\d+Y)?(\d+M)?(\d+D)?$";
 
     pub fn parse(text: &str) -> Result<Duration, String> {
         let bad = || {
-            format!("'{text}' is not a duration: write ISO 8601, e.g. P90D for 90 days, P3M, P1Y")
+            format!(
+                "'{text}' is not a duration: write years, months and days as in xsd:duration, \
+                 e.g. P90D for 90 days, P3M, P1Y (no weeks: P14D for two weeks)"
+            )
         };
         let body = text.strip_prefix('P').ok_or_else(bad)?;
         if body.is_empty() {
             return Err(bad());
         }
-        let mut order = "YMWD".chars();
+        let mut order = "YMD".chars();
         let mut digits = 0;
         for c in body.chars() {
             if c.is_ascii_digit() {
@@ -865,18 +867,24 @@ impl Article {
             .events
             .iter()
             .map(|r| (RecordKind::Event, &r.id, Cow::Borrowed(r.label.as_str())));
-        let agreements = f
-            .agreements
-            .iter()
-            .map(|r| (RecordKind::Agreement, &r.id, Cow::Borrowed(r.label.as_str())));
+        let agreements = f.agreements.iter().map(|r| {
+            (
+                RecordKind::Agreement,
+                &r.id,
+                Cow::Borrowed(r.label.as_str()),
+            )
+        });
         let policies = f
             .policies
             .iter()
             .map(|r| (RecordKind::Policy, &r.id, Cow::Borrowed(r.label.as_str())));
-        let conditions = f
-            .conditions
-            .iter()
-            .map(|r| (RecordKind::Condition, &r.id, Cow::Borrowed(r.label.as_str())));
+        let conditions = f.conditions.iter().map(|r| {
+            (
+                RecordKind::Condition,
+                &r.id,
+                Cow::Borrowed(r.label.as_str()),
+            )
+        });
         let claims = f
             .claims
             .iter()
@@ -909,7 +917,11 @@ impl Article {
             .chain(f.conditions.iter().map(|r| (&r.id, r.evidence.as_slice())))
             .chain(f.claims.iter().map(|r| (&r.id, r.evidence.as_slice())))
             .chain(f.relations.iter().map(|r| (&r.id, r.evidence.as_slice())))
-            .chain(f.mentions.iter().map(|m| (&m.record, m.evidence.as_slice())))
+            .chain(
+                f.mentions
+                    .iter()
+                    .map(|m| (&m.record, m.evidence.as_slice())),
+            )
     }
 
     /// Mutable access to every evidence of the article with the record it supports, mentions

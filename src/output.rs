@@ -37,7 +37,11 @@ fn json_of(v: &Value) -> serde_json::Value {
             .map(serde_json::Value::Number)
             .unwrap_or(serde_json::Value::Null),
         Value::Text(s) => s.clone().into(),
-        Value::Blob(b) => b.iter().map(|x| format!("{x:02x}")).collect::<String>().into(),
+        Value::Blob(b) => b
+            .iter()
+            .map(|x| format!("{x:02x}"))
+            .collect::<String>()
+            .into(),
     }
 }
 
@@ -257,7 +261,10 @@ pub fn write_answer(
                     .from_writer(&mut *out);
                 w.write_record(variables)?;
                 for row in rows {
-                    w.write_record(row.iter().map(|t| t.as_ref().map(csv_term).unwrap_or_default()))?;
+                    w.write_record(
+                        row.iter()
+                            .map(|t| t.as_ref().map(csv_term).unwrap_or_default()),
+                    )?;
                 }
                 w.flush()?;
             }
@@ -289,10 +296,18 @@ pub fn write_answer(
                     .set_content_arrangement(ContentArrangement::Dynamic)
                     .set_header(variables.clone());
                 for row in rows {
-                    table.add_row(row.iter().map(|t| t.as_ref().map(short).unwrap_or_default()));
+                    table.add_row(
+                        row.iter()
+                            .map(|t| t.as_ref().map(short).unwrap_or_default()),
+                    );
                 }
                 writeln!(out, "{table}")?;
-                writeln!(out, "({} row{})", rows.len(), if rows.len() == 1 { "" } else { "s" })?;
+                writeln!(
+                    out,
+                    "({} row{})",
+                    rows.len(),
+                    if rows.len() == 1 { "" } else { "s" }
+                )?;
             }
             SparqlFormat::Turtle | SparqlFormat::Ntriples => anyhow::bail!(
                 "a SELECT query answers with rows: use --format table, json, csv or tsv"
@@ -304,14 +319,22 @@ pub fn write_answer(
             }
             SparqlFormat::Csv | SparqlFormat::Tsv | SparqlFormat::Table => writeln!(out, "{b}")?,
             SparqlFormat::Turtle | SparqlFormat::Ntriples => {
-                anyhow::bail!("an ASK query answers yes or no: use --format table, json, csv or tsv")
+                anyhow::bail!(
+                    "an ASK query answers yes or no: use --format table, json, csv or tsv"
+                )
             }
         },
         Answer::Graph(triples) => match format {
             SparqlFormat::Turtle | SparqlFormat::Ntriples | SparqlFormat::Table => {
                 // N-Triples is valid Turtle; readers of either get the same graph.
                 for [s, p, o] in triples {
-                    writeln!(out, "{} {} {} .", s.to_ntriples(), p.to_ntriples(), o.to_ntriples())?;
+                    writeln!(
+                        out,
+                        "{} {} {} .",
+                        s.to_ntriples(),
+                        p.to_ntriples(),
+                        o.to_ntriples()
+                    )?;
                 }
             }
             _ => anyhow::bail!(

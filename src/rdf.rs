@@ -12,8 +12,8 @@ use std::io::{self, BufRead, Write};
 
 use anyhow::{Context, Result};
 use sophia::api::MownStr;
-use sophia::api::prelude::*;
 use sophia::api::prefix::{Prefix, PrefixMapPair};
+use sophia::api::prelude::*;
 use sophia::api::source::{Source, StreamError, StreamResult};
 use sophia::api::term::{IriRef, LanguageTag, SimpleTerm};
 use sophia::inmem::graph::FastGraph;
@@ -21,9 +21,9 @@ use sophia::turtle::serializer::nq::NQuadsSerializer;
 use sophia::turtle::serializer::nt::NTriplesSerializer;
 use sophia::turtle::serializer::turtle::{TurtleConfig, TurtleSerializer};
 
-use crate::model::{Article, DatePrecision, Evidence, KnowledgeBase, RecordKind, AUTHOR};
+use crate::model::{AUTHOR, Article, DatePrecision, Evidence, KnowledgeBase, RecordKind};
 use crate::vocab::{
-    self, dcterms, dos, oa, prov, rdf, rdfs, schema, skos, xsd, concept, record_iri,
+    self, concept, dcterms, dos, oa, prov, rdf, rdfs, record_iri, schema, skos, xsd,
 };
 
 pub type Term = SimpleTerm<'static>;
@@ -72,21 +72,87 @@ impl<E: Emit> Subject<'_, E> {
     }
 }
 
+/// Triples whose subject is a record but that another part of the seeds states (a relation
+/// from an article, an article's evidence for a shared actor): emitted inside the subject's own
+/// block so that every subject's triples stay together. Each comes with its graph.
+type Extras<'a> = HashMap<&'a str, Vec<(Term, Term, Term)>>;
+
+fn emit_extras<E: Emit>(
+    out: &mut E,
+    subject: &Term,
+    id: &str,
+    extras: &Extras<'_>,
+) -> io::Result<()> {
+    for (graph, p, o) in extras.get(id).map(Vec::as_slice).unwrap_or_default() {
+        out.quad(Some(graph), subject, p.clone(), o.clone())?;
+    }
+    Ok(())
+}
+
 /// The mapping, model → quads. Articles' triples go in a named graph named after the article;
 /// the knowledge base's own description and the shared actors go in the default graph.
 fn map_kb<E: Emit>(kb: &KnowledgeBase, out: &mut E) -> io::Result<()> {
     let base = kb.config.base_iri.as_str();
     {
-        let mut s = Subject { out, graph: None, s: iri(base.to_owned()) };
+        let mut s = Subject {
+            out,
+            graph: None,
+            s: iri(base.to_owned()),
+        };
         s.add(rdf::TYPE, iri(schema::DATASET))?;
         s.add(dcterms::TITLE, string(kb.config.title.clone()))?;
-        s.opt(dcterms::DESCRIPTION, kb.config.description.clone().map(string))?;
+        s.opt(
+            dcterms::DESCRIPTION,
+            kb.config.description.clone().map(string),
+        )?;
         if let Some(license) = &kb.config.license {
             let is_iri = license.starts_with("http://") || license.starts_with("https://");
             s.add(
                 dcterms::LICENSE,
-                if is_iri { iri(license.clone()) } else { string(license.clone()) },
+                if is_iri {
+                    iri(license.clone())
+                } else {
+                    string(license.clone())
+                },
             )?;
+        }
+    }
+    let mut kinds: HashMap<&str, RecordKind> = HashMap::new();
+    for actor in &kb.actors {
+        kinds.insert(actor.id.as_str(), RecordKind::Actor);
+    }
+    for article in &kb.articles {
+        for (kind, id, _) in article.records() {
+            kinds.insert(id.as_str(), kind);
+        }
+    }
+    let mut extras: Extras<'_> = HashMap::new();
+    for article in &kb.articles {
+        let graph = iri(record_iri(base, RecordKind::Article, article.id.as_str()));
+        for r in &article.facts.relations {
+            let object_kind = kinds
+                .get(r.object.as_str())
+                .copied()
+                .unwrap_or(RecordKind::Actor);
+            extras.entry(r.subject.as_str()).or_default().push((
+                graph.clone(),
+                iri(concept(
+                    crate::model::RelationType::SCHEME,
+                    r.predicate.as_str(),
+                )),
+                iri(record_iri(base, object_kind, r.object.as_str())),
+            ));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for m in &article.facts.mentions {
+            let is_actor = kinds.get(m.record.as_str()) == Some(&RecordKind::Actor);
+            if is_actor && seen.insert(m.record.as_str()) {
+                extras.entry(m.record.as_str()).or_default().push((
+                    graph.clone(),
+                    iri(prov::WAS_DERIVED_FROM),
+                    graph.clone(),
+                ));
+            }
         }
     }
     for actor in &kb.actors {
@@ -107,23 +173,22 @@ fn map_kb<E: Emit>(kb: &KnowledgeBase, out: &mut E) -> io::Result<()> {
         }
         s.add(dcterms::IDENTIFIER, string(actor.id.to_string()))?;
         s.add(rdfs::LABEL, string(actor.name.clone()))?;
-        s.add(dos::ACTOR_KIND, iri(concept(crate::model::ActorKind::SCHEME, actor.kind.as_str())))?;
+        s.add(
+            dos::ACTOR_KIND,
+            iri(concept(
+                crate::model::ActorKind::SCHEME,
+                actor.kind.as_str(),
+            )),
+        )?;
         for alias in &actor.aliases {
             s.add(skos::ALT_LABEL, string(alias.clone()))?;
         }
         s.opt(dcterms::DESCRIPTION, actor.description.clone().map(string))?;
-    }
-    let mut kinds: HashMap<&str, RecordKind> = HashMap::new();
-    for actor in &kb.actors {
-        kinds.insert(actor.id.as_str(), RecordKind::Actor);
+        let subject = s.s.clone();
+        emit_extras(out, &subject, actor.id.as_str(), &extras)?;
     }
     for article in &kb.articles {
-        for (kind, id, _) in article.records() {
-            kinds.insert(id.as_str(), kind);
-        }
-    }
-    for article in &kb.articles {
-        map_article(base, &kinds, article, out)?;
+        map_article(base, &kinds, &extras, article, out)?;
     }
     Ok(())
 }
@@ -131,6 +196,7 @@ fn map_kb<E: Emit>(kb: &KnowledgeBase, out: &mut E) -> io::Result<()> {
 fn map_article<E: Emit>(
     base: &str,
     kinds: &HashMap<&str, RecordKind>,
+    extras: &Extras<'_>,
     article: &Article,
     out: &mut E,
 ) -> io::Result<()> {
@@ -139,14 +205,27 @@ fn map_article<E: Emit>(
     let lang = LanguageTag::new(MownStr::from(meta.language.to_ascii_lowercase())).ok();
     let graph = iri(record_iri(base, RecordKind::Article, id));
     let g = Some(&graph);
-    let author = iri(format!("{}#{AUTHOR}", record_iri(base, RecordKind::Article, id)));
+    let author = iri(format!(
+        "{}#{AUTHOR}",
+        record_iri(base, RecordKind::Article, id)
+    ));
     let rec = |kind: RecordKind, rid: &str| iri(record_iri(base, kind, rid));
     let actor = |rid: &str| iri(record_iri(base, RecordKind::Actor, rid));
-    let agent = |who: &str| if who == AUTHOR { author.clone() } else { actor(who) };
+    let agent = |who: &str| {
+        if who == AUTHOR {
+            author.clone()
+        } else {
+            actor(who)
+        }
+    };
     let lit = |s: &str| text(s, &lang);
 
     {
-        let mut s = Subject { out: &mut *out, graph: g, s: graph.clone() };
+        let mut s = Subject {
+            out: &mut *out,
+            graph: g,
+            s: graph.clone(),
+        };
         s.add(rdf::TYPE, iri(schema::ARTICLE))?;
         s.add(dcterms::IDENTIFIER, string(id.to_owned()))?;
         s.add(dcterms::TITLE, lit(&meta.title))?;
@@ -156,12 +235,19 @@ fn map_article<E: Emit>(
         s.opt(dcterms::CREATOR, meta.author.clone().map(string))?;
         s.opt(dcterms::PUBLISHER, meta.outlet.clone().map(string))?;
         s.opt(dcterms::ISSUED, meta.published.as_ref().map(date_literal))?;
-        s.opt(schema::URL, meta.url.clone().map(|u| typed(u, xsd::ANY_URI)))?;
+        s.opt(
+            schema::URL,
+            meta.url.clone().map(|u| typed(u, xsd::ANY_URI)),
+        )?;
         s.add(dcterms::IS_PART_OF, iri(base.to_owned()))?;
         s.add(schema::TEXT, lit(&article.text))?;
     }
     {
-        let mut s = Subject { out: &mut *out, graph: g, s: author.clone() };
+        let mut s = Subject {
+            out: &mut *out,
+            graph: g,
+            s: author.clone(),
+        };
         s.add(rdf::TYPE, iri(dos::AUTHOR))?;
         s.add(rdfs::LABEL, string(format!("author of {id}")))?;
     }
@@ -172,26 +258,52 @@ fn map_article<E: Emit>(
     macro_rules! record {
         ($class:expr) => {{
             let (kind, rid, label) = records.next().expect("records() follows the facts' order");
-            let mut s = Subject { out: &mut *out, graph: g, s: rec(kind, rid.as_str()) };
+            let mut s = Subject {
+                out: &mut *out,
+                graph: g,
+                s: rec(kind, rid.as_str()),
+            };
             s.add(rdf::TYPE, iri($class))?;
             s.add(dcterms::IDENTIFIER, string(rid.to_string()))?;
-            s.add(rdfs::LABEL, lit(&label))?;
+            // A relation's label is made of ids, not of the article's words.
+            let label = if kind == RecordKind::Relation {
+                string(label.into_owned())
+            } else {
+                lit(&label)
+            };
+            s.add(rdfs::LABEL, label)?;
             s.add(prov::WAS_DERIVED_FROM, graph.clone())?;
             s
+        }};
+    }
+    macro_rules! done {
+        ($s:ident, $id:expr) => {{
+            let subject = $s.s.clone();
+            emit_extras(&mut *out, &subject, $id.as_str(), extras)?;
         }};
     }
     for r in &f.roles {
         let mut s = record!(dos::ROLE);
         s.add(dos::HELD_BY, actor(r.holder.as_str()))?;
         s.add(schema::ROLE_NAME, lit(&r.title))?;
-        s.opt(dos::ROLE_IN, r.organization.as_ref().map(|o| actor(o.as_str())))?;
+        s.opt(
+            dos::ROLE_IN,
+            r.organization.as_ref().map(|o| actor(o.as_str())),
+        )?;
+        done!(s, r.id);
     }
     for e in &f.events {
         let mut s = record!(dos::EVENT);
         s.opt(dcterms::DESCRIPTION, e.description.as_deref().map(lit))?;
         if let Some(date) = &e.date {
             s.add(dcterms::DATE, date_literal(date))?;
-            s.add(dos::DATE_PRECISION, iri(concept(vocab::DATE_PRECISION_SCHEME, date.precision().as_str())))?;
+            s.add(
+                dos::DATE_PRECISION,
+                iri(concept(
+                    vocab::DATE_PRECISION_SCHEME,
+                    date.precision().as_str(),
+                )),
+            )?;
         }
         s.opt(dos::WHEN, e.when.as_deref().map(lit))?;
         s.opt(schema::LOCATION, e.place.as_deref().map(lit))?;
@@ -204,14 +316,23 @@ fn map_article<E: Emit>(
         for n in 1..=e.quantities.len() {
             s.add(dos::QUANTITY, quantity(n))?;
         }
+        done!(s, e.id);
         for (n, p) in e.participants.iter().enumerate() {
-            let mut s = Subject { out: &mut *out, graph: g, s: participation(n + 1) };
+            let mut s = Subject {
+                out: &mut *out,
+                graph: g,
+                s: participation(n + 1),
+            };
             s.add(rdf::TYPE, iri(dos::PARTICIPATION))?;
             s.add(dos::AGENT, actor(p.actor.as_str()))?;
             s.add(dos::PARTICIPANT_ROLE, lit(&p.role))?;
         }
         for (n, q) in e.quantities.iter().enumerate() {
-            let mut s = Subject { out: &mut *out, graph: g, s: quantity(n + 1) };
+            let mut s = Subject {
+                out: &mut *out,
+                graph: g,
+                s: quantity(n + 1),
+            };
             s.add(rdf::TYPE, iri(schema::QUANTITATIVE_VALUE))?;
             s.add(schema::NAME, lit(&q.measure))?;
             s.add(schema::VALUE, typed(q.value.to_string(), xsd::INTEGER))?;
@@ -220,65 +341,105 @@ fn map_article<E: Emit>(
     }
     for a in &f.agreements {
         let mut s = record!(dos::AGREEMENT);
-        s.add(dos::AGREEMENT_KIND, iri(concept(crate::model::AgreementKind::SCHEME, a.kind.as_str())))?;
+        s.add(
+            dos::AGREEMENT_KIND,
+            iri(concept(
+                crate::model::AgreementKind::SCHEME,
+                a.kind.as_str(),
+            )),
+        )?;
         s.opt(dos::INSTRUMENT, a.instrument.as_deref().map(lit))?;
         for p in &a.parties {
             s.add(dos::PARTY, actor(p.as_str()))?;
         }
         s.opt(dos::PURPOSE, a.purpose.as_deref().map(lit))?;
-        s.add(dos::AGREEMENT_STATUS, iri(concept(crate::model::AgreementStatus::SCHEME, a.status.as_str())))?;
+        s.add(
+            dos::AGREEMENT_STATUS,
+            iri(concept(
+                crate::model::AgreementStatus::SCHEME,
+                a.status.as_str(),
+            )),
+        )?;
+        done!(s, a.id);
     }
     for p in &f.policies {
         let mut s = record!(dos::POLICY);
-        s.add(dos::POLICY_KIND, iri(concept(crate::model::PolicyKind::SCHEME, p.kind.as_str())))?;
+        s.add(
+            dos::POLICY_KIND,
+            iri(concept(crate::model::PolicyKind::SCHEME, p.kind.as_str())),
+        )?;
         s.opt(dos::ISSUER, p.issuer.as_ref().map(|i| actor(i.as_str())))?;
         for t in &p.targets {
             s.add(dos::TARGET, actor(t.as_str()))?;
         }
-        s.opt(dos::RATE_PERCENT, p.rate_percent.as_ref().map(|r| typed(r.canonical(), xsd::DECIMAL)))?;
-        s.add(dos::POLICY_STATUS, iri(concept(crate::model::PolicyStatus::SCHEME, p.status.as_str())))?;
-        s.opt(dos::STATUS_DURATION, p.status_duration.as_ref().map(|d| typed(d.as_str().to_owned(), xsd::DURATION)))?;
+        s.opt(
+            dos::RATE_PERCENT,
+            p.rate_percent
+                .as_ref()
+                .map(|r| typed(r.canonical(), xsd::DECIMAL)),
+        )?;
+        s.add(
+            dos::POLICY_STATUS,
+            iri(concept(
+                crate::model::PolicyStatus::SCHEME,
+                p.status.as_str(),
+            )),
+        )?;
+        s.opt(
+            dos::STATUS_DURATION,
+            p.status_duration
+                .as_ref()
+                .map(|d| typed(d.as_str().to_owned(), xsd::DURATION)),
+        )?;
         s.opt(dos::RESULTS, p.results.as_deref().map(lit))?;
+        done!(s, p.id);
     }
     for c in &f.conditions {
         let mut s = record!(dos::CONDITION);
         s.add(dos::STATED_BY, actor(c.stated_by.as_str()))?;
-        s.add(dos::CONSTRAINS, rec(RecordKind::Agreement, c.constrains.as_str()))?;
-        s.add(dos::CONSTRAINT_KIND, iri(concept(crate::model::ConstraintKind::SCHEME, c.constraint.as_str())))?;
+        s.add(
+            dos::CONSTRAINS,
+            rec(RecordKind::Agreement, c.constrains.as_str()),
+        )?;
+        s.add(
+            dos::CONSTRAINT_KIND,
+            iri(concept(
+                crate::model::ConstraintKind::SCHEME,
+                c.constraint.as_str(),
+            )),
+        )?;
         s.add(dos::CONSTRAINT_VALUE, lit(&c.value))?;
         s.opt(dos::EXCEPTION, c.exception.as_deref().map(lit))?;
+        done!(s, c.id);
     }
     // Validation guarantees every reference resolves, so a miss cannot happen.
     let kinds = |rid: &str| -> RecordKind { kinds.get(rid).copied().unwrap_or(RecordKind::Actor) };
     for c in &f.claims {
         let mut s = record!(dos::CLAIM);
-        s.add(dos::CLAIM_KIND, iri(concept(crate::model::ClaimKind::SCHEME, c.kind.as_str())))?;
+        s.add(
+            dos::CLAIM_KIND,
+            iri(concept(crate::model::ClaimKind::SCHEME, c.kind.as_str())),
+        )?;
         s.add(dos::CLAIMANT, agent(&c.claimant))?;
         for about in &c.about {
             s.add(dos::ABOUT, rec(kinds(about.as_str()), about.as_str()))?;
         }
+        done!(s, c.id);
     }
     for r in &f.relations {
+        let mut s = record!(dos::RELATION);
+        s.add(rdf::TYPE, iri(rdf::STATEMENT))?;
+        s.add(
+            rdf::SUBJECT,
+            rec(kinds(r.subject.as_str()), r.subject.as_str()),
+        )?;
         let predicate = concept(crate::model::RelationType::SCHEME, r.predicate.as_str());
-        let subject = rec(kinds(r.subject.as_str()), r.subject.as_str());
-        let object = rec(kinds(r.object.as_str()), r.object.as_str());
-        {
-            let mut s = record!(dos::RELATION);
-            s.add(rdf::TYPE, iri(rdf::STATEMENT))?;
-            s.add(rdf::SUBJECT, subject.clone())?;
-            s.add(rdf::PREDICATE, iri(predicate.clone()))?;
-            s.add(rdf::OBJECT, object.clone())?;
-        }
-        // The relation itself, asserted, for queries that just follow links.
-        out.quad(g, &subject, iri(predicate), object)?;
-    }
-
-    // Actors this article gives evidence for are derived from it too.
-    for m in &f.mentions {
-        if kinds(m.record.as_str()) == RecordKind::Actor {
-            let s = actor(m.record.as_str());
-            out.quad(g, &s, iri(prov::WAS_DERIVED_FROM), graph.clone())?;
-        }
+        s.add(rdf::PREDICATE, iri(predicate))?;
+        s.add(
+            rdf::OBJECT,
+            rec(kinds(r.object.as_str()), r.object.as_str()),
+        )?;
+        done!(s, r.id);
     }
 
     for item in article.evidence() {
@@ -290,31 +451,56 @@ fn map_article<E: Emit>(
         let (start, end) = item.span();
         let e: &Evidence = item.evidence;
         {
-            let mut s = Subject { out: &mut *out, graph: g, s: ev };
+            let mut s = Subject {
+                out: &mut *out,
+                graph: g,
+                s: ev,
+            };
             s.add(rdf::TYPE, iri(oa::ANNOTATION))?;
             s.add(dcterms::IDENTIFIER, string(item.id()))?;
-            s.add(oa::HAS_BODY, rec(kinds(item.record.as_str()), item.record.as_str()))?;
+            s.add(
+                oa::HAS_BODY,
+                rec(kinds(item.record.as_str()), item.record.as_str()),
+            )?;
             s.add(oa::HAS_TARGET, target.clone())?;
             s.add(prov::WAS_ATTRIBUTED_TO, agent(&e.asserted_by))?;
-            s.add(dos::MODALITY, iri(concept(crate::model::Modality::SCHEME, e.modality.as_str())))?;
+            s.add(
+                dos::MODALITY,
+                iri(concept(crate::model::Modality::SCHEME, e.modality.as_str())),
+            )?;
             s.add(prov::WAS_DERIVED_FROM, graph.clone())?;
         }
         {
-            let mut s = Subject { out: &mut *out, graph: g, s: target };
+            let mut s = Subject {
+                out: &mut *out,
+                graph: g,
+                s: target,
+            };
             s.add(rdf::TYPE, iri(oa::SPECIFIC_RESOURCE))?;
             s.add(oa::HAS_SOURCE, graph.clone())?;
             s.add(oa::HAS_SELECTOR, quote_sel.clone())?;
             s.add(oa::HAS_SELECTOR, position.clone())?;
         }
         {
-            let mut s = Subject { out: &mut *out, graph: g, s: quote_sel };
+            let mut s = Subject {
+                out: &mut *out,
+                graph: g,
+                s: quote_sel,
+            };
             s.add(rdf::TYPE, iri(oa::TEXT_QUOTE_SELECTOR))?;
             s.add(oa::EXACT, string(e.quote.clone()))?;
         }
         {
-            let mut s = Subject { out: &mut *out, graph: g, s: position };
+            let mut s = Subject {
+                out: &mut *out,
+                graph: g,
+                s: position,
+            };
             s.add(rdf::TYPE, iri(oa::TEXT_POSITION_SELECTOR))?;
-            s.add(oa::START, typed(start.to_string(), xsd::NON_NEGATIVE_INTEGER))?;
+            s.add(
+                oa::START,
+                typed(start.to_string(), xsd::NON_NEGATIVE_INTEGER),
+            )?;
             s.add(oa::END, typed(end.to_string(), xsd::NON_NEGATIVE_INTEGER))?;
         }
     }
@@ -374,7 +560,11 @@ struct TripleFn<F>(F);
 
 impl<E, F: FnMut(([Term; 3], Option<Term>)) -> Result<(), E>> Emit for Forward<QuadFn<F>, E> {
     fn quad(&mut self, graph: Option<&Term>, s: &Term, p: Term, o: Term) -> io::Result<()> {
-        let g = if self.with_graph { graph.cloned() } else { None };
+        let g = if self.with_graph {
+            graph.cloned()
+        } else {
+            None
+        };
         let r = (self.f.0)(([s.clone(), p, o], g));
         self.send(r)
     }
@@ -387,7 +577,10 @@ impl<E, F: FnMut([Term; 3]) -> Result<(), E>> Emit for Forward<TripleFn<F>, E> {
     }
 }
 
-fn finish<E: std::error::Error + Send + Sync + 'static>(kb_result: io::Result<()>, error: Option<E>) -> StreamResult<bool, Infallible, E> {
+fn finish<E: std::error::Error + Send + Sync + 'static>(
+    kb_result: io::Result<()>,
+    error: Option<E>,
+) -> StreamResult<bool, Infallible, E> {
     match (kb_result, error) {
         (Ok(()), _) => Ok(false),
         (Err(_), Some(e)) => Err(StreamError::SinkError(e)),
@@ -407,7 +600,11 @@ impl Source for Mapping<'_> {
         if std::mem::replace(&mut self.done, true) {
             return Ok(false);
         }
-        let mut forward = Forward { f: QuadFn(f), error: None, with_graph: true };
+        let mut forward = Forward {
+            f: QuadFn(f),
+            error: None,
+            with_graph: true,
+        };
         let result = map_kb(self.kb, &mut forward);
         finish(result, forward.error)
     }
@@ -428,7 +625,11 @@ impl Source for Triples<'_> {
         if std::mem::replace(&mut self.0.done, true) {
             return Ok(false);
         }
-        let mut forward = Forward { f: TripleFn(f), error: None, with_graph: false };
+        let mut forward = Forward {
+            f: TripleFn(f),
+            error: None,
+            with_graph: false,
+        };
         let result = map_kb(self.0.kb, &mut forward);
         finish(result, forward.error)
     }

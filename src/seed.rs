@@ -83,6 +83,18 @@ pub struct Sources {
     /// One per article, same order as `KnowledgeBase::articles`.
     pub facts: Vec<SourceFile>,
     pub texts: Vec<PathBuf>,
+    /// Ids of records that failed to deserialize: references to them are not reported again.
+    pub unparsed_ids: std::collections::HashSet<String>,
+    /// False when a whole file could not be read: knowledge-base-wide checks (such as "every
+    /// actor has evidence somewhere") would then report problems that are not there.
+    pub complete: bool,
+}
+
+/// What reading the files learnt beyond the records themselves.
+#[derive(Default)]
+struct ReadState {
+    unparsed_ids: std::collections::HashSet<String>,
+    complete: bool,
 }
 
 /// Reads and checks every seed file under `dir`; the knowledge base comes back only when
@@ -117,6 +129,10 @@ pub fn read(dir: &Path) -> Result<(KnowledgeBase, Sources, Diagnostics), LoadErr
         )));
     }
     let mut problems = Diagnostics::default();
+    let mut state = ReadState {
+        complete: true,
+        ..ReadState::default()
+    };
 
     let config_path = dir.join(CONFIG_FILE);
     let config_source = match read_text(&config_path) {
@@ -153,7 +169,7 @@ pub fn read(dir: &Path) -> Result<(KnowledgeBase, Sources, Diagnostics), LoadErr
                 };
                 if let Some(table) = parse_table(&source, &mut problems) {
                     let file: ActorsFile = ActorsFile {
-                        actors: records_of(&source, &table, "actors", &mut problems),
+                        actors: records_of(&source, &table, "actors", &mut problems, &mut state),
                     };
                     reject_unknown_keys(&source, &table, &["actors"], &mut problems);
                     actors = file.actors;
@@ -200,33 +216,32 @@ pub fn read(dir: &Path) -> Result<(KnowledgeBase, Sources, Diagnostics), LoadErr
         };
         let text_path = folder.join(ARTICLE_TEXT);
         let facts_path = folder.join(FACTS_FILE);
-        let text = match read_text(&text_path) {
-            Ok(text) => Some(text),
-            Err(message) => {
-                problems.push(
-                    Diagnostic::new(display_path(&text_path), message).help(format!(
-                        "put the article's text, byte-exact and UTF-8, in {ARTICLE_TEXT}"
-                    )),
-                );
-                None
-            }
-        };
-        let facts_text = match read_text(&facts_path) {
-            Ok(text) => text,
-            Err(message) => {
-                problems.push(
-                    Diagnostic::new(display_path(&facts_path), message).help(format!(
-                        "every article folder needs {FACTS_FILE} with an [article] table"
-                    )),
-                );
-                continue;
-            }
-        };
+        let text =
+            match read_text(&text_path) {
+                Ok(text) => Some(text),
+                Err(message) => {
+                    problems.push(Diagnostic::new(display_path(&text_path), message).help(
+                        format!("put the article's text, byte-exact and UTF-8, in {ARTICLE_TEXT}"),
+                    ));
+                    None
+                }
+            };
+        let facts_text =
+            match read_text(&facts_path) {
+                Ok(text) => text,
+                Err(message) => {
+                    problems.push(Diagnostic::new(display_path(&facts_path), message).help(
+                        format!("every article folder needs {FACTS_FILE} with an [article] table"),
+                    ));
+                    continue;
+                }
+            };
         let source = SourceFile {
             path: display_path(&facts_path),
             text: facts_text,
         };
-        let Some(facts) = parse_facts(&source, &mut problems) else {
+        let Some(facts) = parse_facts(&source, &mut problems, &mut state) else {
+            state.complete = false;
             continue;
         };
         let Some(text) = text else { continue };
@@ -251,6 +266,8 @@ pub fn read(dir: &Path) -> Result<(KnowledgeBase, Sources, Diagnostics), LoadErr
         actors: actors_source,
         facts: facts_sources,
         texts,
+        unparsed_ids: state.unparsed_ids,
+        complete: state.complete,
     };
     Ok((kb, sources, problems))
 }
@@ -278,7 +295,11 @@ const FACTS_KEYS: &[&str] = &[
     "mentions",
 ];
 
-fn parse_facts(source: &SourceFile, problems: &mut Diagnostics) -> Option<FactsFile> {
+fn parse_facts(
+    source: &SourceFile,
+    problems: &mut Diagnostics,
+    state: &mut ReadState,
+) -> Option<FactsFile> {
     let table = parse_table(source, problems)?;
     reject_unknown_keys(source, &table, FACTS_KEYS, problems);
     let article = match table.get_ref().get("article") {
@@ -294,14 +315,14 @@ fn parse_facts(source: &SourceFile, problems: &mut Diagnostics) -> Option<FactsF
     };
     let facts = FactsFile {
         article: article?,
-        roles: records_of(source, &table, "roles", problems),
-        events: records_of(source, &table, "events", problems),
-        agreements: records_of(source, &table, "agreements", problems),
-        policies: records_of(source, &table, "policies", problems),
-        conditions: records_of(source, &table, "conditions", problems),
-        claims: records_of(source, &table, "claims", problems),
-        relations: records_of(source, &table, "relations", problems),
-        mentions: records_of(source, &table, "mentions", problems),
+        roles: records_of(source, &table, "roles", problems, state),
+        events: records_of(source, &table, "events", problems, state),
+        agreements: records_of(source, &table, "agreements", problems, state),
+        policies: records_of(source, &table, "policies", problems, state),
+        conditions: records_of(source, &table, "conditions", problems, state),
+        claims: records_of(source, &table, "claims", problems, state),
+        relations: records_of(source, &table, "relations", problems, state),
+        mentions: records_of(source, &table, "mentions", problems, state),
     };
     Some(facts)
 }
@@ -313,10 +334,41 @@ fn parse_table<'a>(
     match DeTable::parse(&source.text) {
         Ok(table) => Some(table),
         Err(e) => {
-            problems.push(toml_diagnostic(source, &e));
+            let d = toml_diagnostic(source, &e);
+            let d = if d.help.is_none() {
+                d.help(
+                    "this is a TOML syntax error: fix the text at this position (https://toml.io)",
+                )
+            } else {
+                d
+            };
+            problems.push(d);
             None
         }
     }
+}
+
+/// The seed format as JSON Schemas, one per kind of file: (file name in `schema/`, JSON).
+/// Editors that know TOML (Taplo, Even Better TOML) validate seed files as they are typed
+/// through the `#:schema` line at their top.
+pub fn json_schemas() -> Vec<(&'static str, String)> {
+    let render = |schema: schemars::Schema| {
+        serde_json::to_string_pretty(&schema).expect("a schema is plain JSON") + "\n"
+    };
+    vec![
+        (
+            "dossier.schema.json",
+            render(schemars::schema_for!(KbConfig)),
+        ),
+        (
+            "actors.schema.json",
+            render(schemars::schema_for!(ActorsFile)),
+        ),
+        (
+            "facts.schema.json",
+            render(schemars::schema_for!(FactsFile)),
+        ),
+    ]
 }
 
 /// Deserializes a whole small file (the configuration) in one go.
@@ -342,7 +394,10 @@ fn reject_unknown_keys(
             let mut d = Diagnostic::new(&source.path, format!("unknown section `{name}`"))
                 .at_span(&source.text, key.span());
             d = d.help(match closest(name, known) {
-                Some(best) => format!("did you mean `{best}`? The sections are: {}", known.join(", ")),
+                Some(best) => format!(
+                    "did you mean `{best}`? The sections are: {}",
+                    known.join(", ")
+                ),
                 None => format!("the sections are: {}", known.join(", ")),
             });
             problems.push(d);
@@ -356,6 +411,7 @@ fn records_of<T: DeserializeOwned>(
     table: &Spanned<DeTable<'_>>,
     key: &str,
     problems: &mut Diagnostics,
+    state: &mut ReadState,
 ) -> Vec<T> {
     let Some(value) = table.get_ref().get(key) else {
         return Vec::new();
@@ -363,7 +419,17 @@ fn records_of<T: DeserializeOwned>(
     match value.get_ref() {
         DeValue::Array(items) => items
             .iter()
-            .filter_map(|item| deserialize_value::<T>(source, item.clone(), problems))
+            .filter_map(|item| {
+                let record = deserialize_value::<T>(source, item.clone(), problems);
+                if record.is_none() {
+                    if let DeValue::Table(t) = item.get_ref() {
+                        if let Some(DeValue::String(id)) = t.get("id").map(|v| v.get_ref()) {
+                            state.unparsed_ids.insert(id.to_string());
+                        }
+                    }
+                }
+                record
+            })
             .collect(),
         _ => {
             problems.push(

@@ -28,15 +28,22 @@ pub enum RdfTerm {
 }
 
 impl RdfTerm {
-    fn from_term<T: Term>(t: &T) -> RdfTerm {
+    pub fn from_term<T: Term>(t: &T) -> RdfTerm {
         match t.kind() {
-            TermKind::Iri => RdfTerm::Iri(t.iri().map(|i| i.as_str().to_owned()).unwrap_or_default()),
-            TermKind::BlankNode => {
-                RdfTerm::BlankNode(t.bnode_id().map(|b| b.as_str().to_owned()).unwrap_or_default())
+            TermKind::Iri => {
+                RdfTerm::Iri(t.iri().map(|i| i.as_str().to_owned()).unwrap_or_default())
             }
+            TermKind::BlankNode => RdfTerm::BlankNode(
+                t.bnode_id()
+                    .map(|b| b.as_str().to_owned())
+                    .unwrap_or_default(),
+            ),
             TermKind::Literal => RdfTerm::Literal {
                 value: t.lexical_form().map(|l| l.to_string()).unwrap_or_default(),
-                datatype: t.datatype().map(|d| d.as_str().to_owned()).unwrap_or_default(),
+                datatype: t
+                    .datatype()
+                    .map(|d| d.as_str().to_owned())
+                    .unwrap_or_default(),
                 language: t.language_tag().map(|l| l.as_str().to_owned()),
             },
             _ => RdfTerm::Literal {

@@ -104,12 +104,24 @@ fn insert_all(tx: &rusqlite::Transaction<'_>, kb: &KnowledgeBase) -> Result<()> 
         params![c.title, c.base_iri, c.license, c.description],
     )?;
 
-    let mut record = tx.prepare("INSERT INTO records (id, kind, label, article_id) VALUES (?, ?, ?, ?)")?;
-    let mut actor = tx.prepare("INSERT INTO actors (id, name, kind, description) VALUES (?, ?, ?, ?)")?;
+    let mut record =
+        tx.prepare("INSERT INTO records (id, kind, label, article_id) VALUES (?, ?, ?, ?)")?;
+    let mut actor =
+        tx.prepare("INSERT INTO actors (id, name, kind, description) VALUES (?, ?, ?, ?)")?;
     let mut alias = tx.prepare("INSERT INTO actor_aliases (actor_id, alias) VALUES (?, ?)")?;
     for a in &kb.actors {
-        record.execute(params![a.id.as_str(), RecordKind::Actor.as_str(), a.name, None::<String>])?;
-        actor.execute(params![a.id.as_str(), a.name, a.kind.as_str(), a.description])?;
+        record.execute(params![
+            a.id.as_str(),
+            RecordKind::Actor.as_str(),
+            a.name,
+            None::<String>
+        ])?;
+        actor.execute(params![
+            a.id.as_str(),
+            a.name,
+            a.kind.as_str(),
+            a.description
+        ])?;
         for name in &a.aliases {
             alias.execute(params![a.id.as_str(), name])?;
         }
@@ -141,7 +153,8 @@ fn insert_all(tx: &rusqlite::Transaction<'_>, kb: &KnowledgeBase) -> Result<()> 
         "INSERT INTO policies (id, article_id, label, kind, issuer_id, rate_percent, status, \
          status_duration, results) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )?;
-    let mut target = tx.prepare("INSERT INTO policy_targets (policy_id, actor_id) VALUES (?, ?)")?;
+    let mut target =
+        tx.prepare("INSERT INTO policy_targets (policy_id, actor_id) VALUES (?, ?)")?;
     let mut condition = tx.prepare(
         "INSERT INTO conditions (id, article_id, label, stated_by_id, constrains_id, \
          constraint_kind, value, exception) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -250,7 +263,13 @@ fn insert_all(tx: &rusqlite::Transaction<'_>, kb: &KnowledgeBase) -> Result<()> 
             ])?;
         }
         for c in &f.claims {
-            claim.execute(params![c.id.as_str(), id, c.label, c.kind.as_str(), c.claimant])?;
+            claim.execute(params![
+                c.id.as_str(),
+                id,
+                c.label,
+                c.kind.as_str(),
+                c.claimant
+            ])?;
             for a in &c.about {
                 subject.execute(params![c.id.as_str(), a.as_str()])?;
             }
@@ -279,7 +298,10 @@ fn insert_all(tx: &rusqlite::Transaction<'_>, kb: &KnowledgeBase) -> Result<()> 
             ])?;
         }
     }
-    debug_assert_eq!(AUTHOR, "author", "the migrations' generated columns name 'author'");
+    debug_assert_eq!(
+        AUTHOR, "author",
+        "the migrations' generated columns name 'author'"
+    );
     Ok(())
 }
 
@@ -434,7 +456,10 @@ pub fn query(
             };
             values.clear();
             for i in 0..width {
-                values.push(row.get::<_, Value>(i).map_err(|e| QueryError::Sql(e.to_string()))?);
+                values.push(
+                    row.get::<_, Value>(i)
+                        .map_err(|e| QueryError::Sql(e.to_string()))?,
+                );
             }
             sink.row(&values).map_err(QueryError::Output)?;
         }

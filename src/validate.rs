@@ -163,13 +163,7 @@ fn views(f: &FactsFile) -> Vec<RecordView<'_>> {
         out.push(v);
     }
     for (i, r) in f.relations.iter().enumerate() {
-        let mut v = view(
-            RecordKind::Relation,
-            "relations",
-            i,
-            &r.id,
-            &r.evidence[..],
-        );
+        let mut v = view(RecordKind::Relation, "relations", i, &r.id, &r.evidence[..]);
         v.references.push(Reference {
             path: field("relations", i, "subject"),
             target: r.subject.as_str(),
@@ -253,7 +247,9 @@ pub fn check(kb: &mut KnowledgeBase, sources: &Sources, problems: &mut Diagnosti
         check_article_meta(article, source, problems);
         for v in views(&article.facts) {
             for r in &v.references {
-                check_reference(r, &kinds, source, problems);
+                if !sources.unparsed_ids.contains(r.target) {
+                    check_reference(r, &kinds, source, problems);
+                }
             }
             if !v.defines {
                 mentioned.insert(v.id.as_str(), true);
@@ -261,7 +257,10 @@ pub fn check(kb: &mut KnowledgeBase, sources: &Sources, problems: &mut Diagnosti
             if v.evidence.is_empty() {
                 problems.push(
                     source
-                        .diagnostic(&field(v.list, v.index, "evidence"), "record has no evidence")
+                        .diagnostic(
+                            &field(v.list, v.index, "evidence"),
+                            "record has no evidence",
+                        )
                         .record(v.id.as_str())
                         .help(format!(
                             "add a [[{}.evidence]] table with the quote that supports it",
@@ -281,12 +280,15 @@ pub fn check(kb: &mut KnowledgeBase, sources: &Sources, problems: &mut Diagnosti
         }
     }
 
-    if let Some(actors_source) = &sources.actors {
+    if let Some(actors_source) = sources.actors.as_ref().filter(|_| sources.complete) {
         for (i, actor) in kb.actors.iter().enumerate() {
             if !mentioned.contains_key(actor.id.as_str()) {
                 problems.push(
                     actors_source
-                        .diagnostic(&field("actors", i, "id"), "actor has no evidence in any article")
+                        .diagnostic(
+                            &field("actors", i, "id"),
+                            "actor has no evidence in any article",
+                        )
                         .record(actor.id.as_str())
                         .help(
                             "add a [[mentions]] with record = this id and a quote to the facts \
@@ -347,10 +349,11 @@ fn check_config(kb: &KnowledgeBase, source: &SourceFile, problems: &mut Diagnost
         );
     }
     let base = &kb.config.base_iri;
-    let scheme_ok = base.starts_with("http://")
-        || base.starts_with("https://")
-        || base.starts_with("urn:");
-    if !scheme_ok || !(base.ends_with('/') || base.ends_with('#')) || base.contains(char::is_whitespace)
+    let scheme_ok =
+        base.starts_with("http://") || base.starts_with("https://") || base.starts_with("urn:");
+    if !scheme_ok
+        || !(base.ends_with('/') || base.ends_with('#'))
+        || base.contains(char::is_whitespace)
     {
         problems.push(
             source
@@ -372,7 +375,10 @@ fn check_article_meta(
     if meta.title.trim().is_empty() {
         problems.push(
             source
-                .diagnostic(&[Seg::Key("article"), Seg::Key("title")], "the article has no title")
+                .diagnostic(
+                    &[Seg::Key("article"), Seg::Key("title")],
+                    "the article has no title",
+                )
                 .help("curate a short title and say so in title_note"),
         );
     }
@@ -381,7 +387,8 @@ fn check_article_meta(
         let primary = parts.next().unwrap_or("");
         (2..=3).contains(&primary.len())
             && primary.bytes().all(|b| b.is_ascii_alphabetic())
-            && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+            && parts
+                .all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
     };
     if !tag_ok {
         problems.push(
@@ -427,7 +434,10 @@ fn check_reference(
         return;
     }
     let message = match found {
-        None => format!("'{}' does not name {wanted}: no record has this id", r.target),
+        None => format!(
+            "'{}' does not name {wanted}: no record has this id",
+            r.target
+        ),
         Some(k) => format!("'{}' is a {k}, but this field takes {wanted}", r.target),
     };
     let candidates: Vec<&str> = kinds
@@ -479,7 +489,12 @@ impl CharIndex {
 }
 
 /// The code points `start..end` of `text`, if they exist.
-pub fn slice_chars<'t>(text: &'t str, index: &CharIndex, start: usize, end: usize) -> Option<&'t str> {
+pub fn slice_chars<'t>(
+    text: &'t str,
+    index: &CharIndex,
+    start: usize,
+    end: usize,
+) -> Option<&'t str> {
     if start > end {
         return None;
     }
@@ -541,7 +556,9 @@ fn locate_quote(
             }
         }
         (start, end) => {
-            let start = start.or_else(|| end.and_then(|e| e.checked_sub(len))).unwrap_or(0);
+            let start = start
+                .or_else(|| end.and_then(|e| e.checked_sub(len)))
+                .unwrap_or(0);
             let end = end.unwrap_or(start + len);
             let found = slice_chars(text, index, start, end);
             if found == Some(quote) {
@@ -555,9 +572,7 @@ fn locate_quote(
                     ),
                 };
                 Err(QuoteProblem {
-                    message: format!(
-                        "the offsets {start}..{end} do not match the quote: {there}"
-                    ),
+                    message: format!("the offsets {start}..{end} do not match the quote: {there}"),
                     help: Some(format!(
                         "offsets count Unicode code points from 0, end exclusive; the quote is at: {}",
                         list(&occurrences)
@@ -671,9 +686,17 @@ mod tests {
             .unwrap();
         assert_eq!((start, end), (14, 29));
         let byte_start = text.find("visit").unwrap();
-        assert_eq!(byte_start, 16, "the byte offset differs from the code-point offset");
+        assert_eq!(
+            byte_start, 16,
+            "the byte offset differs from the code-point offset"
+        );
         assert!(
-            locate_quote(text, &index, &evidence("visit to Mexico", Some(16), Some(31))).is_err(),
+            locate_quote(
+                text,
+                &index,
+                &evidence("visit to Mexico", Some(16), Some(31))
+            )
+            .is_err(),
             "byte offsets must be rejected"
         );
         assert!(locate_quote(text, &index, &evidence("visit to Mexico", Some(14), None)).is_ok());
@@ -697,6 +720,10 @@ mod tests {
         let problem = locate_quote(text, &index, &evidence("Rubio's sincerity", None, None))
             .err()
             .unwrap();
-        assert!(problem.message.contains("straight quotes"), "{}", problem.message);
+        assert!(
+            problem.message.contains("straight quotes"),
+            "{}",
+            problem.message
+        );
     }
 }

@@ -85,13 +85,31 @@ pub fn closed_lists() -> Vec<(&'static str, Vec<&'static str>)> {
     vec![
         (ActorKind::SCHEME, values(ActorKind::ALL, ActorKind::as_str)),
         (Modality::SCHEME, values(Modality::ALL, Modality::as_str)),
-        (AgreementKind::SCHEME, values(AgreementKind::ALL, AgreementKind::as_str)),
-        (AgreementStatus::SCHEME, values(AgreementStatus::ALL, AgreementStatus::as_str)),
-        (PolicyKind::SCHEME, values(PolicyKind::ALL, PolicyKind::as_str)),
-        (PolicyStatus::SCHEME, values(PolicyStatus::ALL, PolicyStatus::as_str)),
-        (ConstraintKind::SCHEME, values(ConstraintKind::ALL, ConstraintKind::as_str)),
+        (
+            AgreementKind::SCHEME,
+            values(AgreementKind::ALL, AgreementKind::as_str),
+        ),
+        (
+            AgreementStatus::SCHEME,
+            values(AgreementStatus::ALL, AgreementStatus::as_str),
+        ),
+        (
+            PolicyKind::SCHEME,
+            values(PolicyKind::ALL, PolicyKind::as_str),
+        ),
+        (
+            PolicyStatus::SCHEME,
+            values(PolicyStatus::ALL, PolicyStatus::as_str),
+        ),
+        (
+            ConstraintKind::SCHEME,
+            values(ConstraintKind::ALL, ConstraintKind::as_str),
+        ),
         (ClaimKind::SCHEME, values(ClaimKind::ALL, ClaimKind::as_str)),
-        (RelationType::SCHEME, values(RelationType::ALL, RelationType::as_str)),
+        (
+            RelationType::SCHEME,
+            values(RelationType::ALL, RelationType::as_str),
+        ),
         (
             DATE_PRECISION_SCHEME,
             vec![
@@ -141,7 +159,10 @@ pub fn prefixes(base: &str) -> Vec<(String, String)> {
     for kind in RecordKind::ALL {
         out.push((kind.as_str().to_string(), format!("{base}{kind}/")));
     }
-    out.push((EVIDENCE_SEGMENT.into(), format!("{base}{EVIDENCE_SEGMENT}/")));
+    out.push((
+        EVIDENCE_SEGMENT.into(),
+        format!("{base}{EVIDENCE_SEGMENT}/"),
+    ));
     out
 }
 

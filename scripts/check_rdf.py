@@ -1,0 +1,37 @@
+"""Judge dossier's Turtle with outside tools: SHACL conformance, and loading in rdflib and
+pyoxigraph with the same triples. Usage: check_rdf.py DATA.ttl SHAPES.ttl ONTOLOGY.ttl"""
+import sys
+
+import pyoxigraph
+import rdflib
+from pyshacl import validate
+
+data_path, shapes_path, ontology_path = sys.argv[1:4]
+
+data = rdflib.Graph().parse(data_path, format="turtle")
+ontology = rdflib.Graph().parse(ontology_path, format="turtle")
+shapes = rdflib.Graph().parse(shapes_path, format="turtle")
+print(f"rdflib: {len(data)} triples, ontology {len(ontology)}, shapes {len(shapes)}")
+
+store = pyoxigraph.Store()
+with open(data_path, "rb") as f:
+    store.load(f, pyoxigraph.RdfFormat.TURTLE)
+print(f"pyoxigraph: {len(store)} triples")
+if len(store) != len(data):
+    sys.exit(f"pyoxigraph and rdflib disagree: {len(store)} != {len(data)} triples")
+
+conforms, _, report = validate(data, shacl_graph=shapes, ont_graph=ontology, inference="none")
+if not conforms:
+    print(report)
+    sys.exit("SHACL: the graph does not conform to schema/shapes.ttl")
+print("pySHACL: the graph conforms to schema/shapes.ttl")
+
+# Every dossier term the graph uses is declared in the ontology.
+DOS = "https://w3id.org/dossier/"
+declared = {str(s) for s in ontology.subjects()}
+used = {str(p) for p in data.predicates()} | {str(o) for o in data.objects(None, rdflib.RDF.type)}
+used |= {str(o) for o in data.objects() if isinstance(o, rdflib.URIRef) and str(o).startswith(DOS + "vocab/")}
+missing = sorted(t for t in used if t.startswith(DOS) and t not in declared)
+if missing:
+    sys.exit("terms used but not declared in schema/ontology.ttl: " + ", ".join(missing))
+print(f"ontology: all {len([t for t in used if t.startswith(DOS)])} dossier terms in use are declared")

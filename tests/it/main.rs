@@ -1,0 +1,6 @@
+//! End-to-end and library tests, in one test binary to keep builds short.
+
+mod rdf;
+mod seeds;
+mod sql;
+mod util;

@@ -1,0 +1,390 @@
+//! The RDF store: interop with an independent parser (Oxigraph's), adversarial text, SPARQL
+//! answers compared with a second engine.
+
+use std::collections::BTreeSet;
+use std::io::BufReader;
+use std::path::Path;
+
+use oxigraph::io::{RdfFormat, RdfParser};
+use oxigraph::model::{GraphName, Term as OxTerm};
+use sophia::api::graph::Graph;
+use sophia::api::triple::Triple;
+
+use dossier::sparql::{Answer, RdfTerm};
+
+use crate::util::*;
+
+/// One comparable form for a term from either library: an IRI, or value + datatype/language.
+fn norm(t: &RdfTerm) -> String {
+    match t {
+        RdfTerm::Iri(i) => format!("<{i}>"),
+        RdfTerm::BlankNode(b) => format!("_:{b}"),
+        RdfTerm::Literal {
+            value,
+            datatype,
+            language,
+        } => match language {
+            Some(l) => format!("{value:?}@{}", l.to_ascii_lowercase()),
+            None => format!("{value:?}^^{datatype}"),
+        },
+    }
+}
+
+fn norm_ox(t: &OxTerm) -> String {
+    match t {
+        OxTerm::NamedNode(n) => format!("<{}>", n.as_str()),
+        OxTerm::BlankNode(b) => format!("_:{}", b.as_str()),
+        OxTerm::Literal(l) => match l.language() {
+            Some(lang) => format!("{:?}@{}", l.value(), lang.to_ascii_lowercase()),
+            None => format!("{:?}^^{}", l.value(), l.datatype().as_str()),
+        },
+        #[allow(unreachable_patterns)]
+        other => other.to_string(),
+    }
+}
+
+type TripleSet = BTreeSet<(String, String, String)>;
+
+fn sophia_triples(ttl: &Path) -> TripleSet {
+    let graph =
+        dossier::rdf::load_turtle(BufReader::new(std::fs::File::open(ttl).unwrap())).unwrap();
+    graph
+        .triples()
+        .map(|t| {
+            let t = t.unwrap();
+            (
+                norm(&RdfTerm::from_term(&t.s())),
+                norm(&RdfTerm::from_term(&t.p())),
+                norm(&RdfTerm::from_term(&t.o())),
+            )
+        })
+        .collect()
+}
+
+fn oxigraph_quads(path: &Path, format: RdfFormat) -> Vec<(String, String, String, Option<String>)> {
+    RdfParser::from_format(format)
+        .for_reader(std::fs::File::open(path).unwrap())
+        .map(|q| {
+            let q = q.unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let graph = match &q.graph_name {
+                GraphName::NamedNode(n) => Some(n.as_str().to_owned()),
+                _ => None,
+            };
+            (
+                norm_ox(&q.subject.clone().into()),
+                norm_ox(&q.predicate.clone().into()),
+                norm_ox(&q.object),
+                graph,
+            )
+        })
+        .collect()
+}
+
+fn triple_set(quads: &[(String, String, String, Option<String>)]) -> TripleSet {
+    quads
+        .iter()
+        .map(|(s, p, o, _)| (s.clone(), p.clone(), o.clone()))
+        .collect()
+}
+
+fn export(dir: &Path, format: &str) -> std::path::PathBuf {
+    let out = dir.join(format!("export.{format}"));
+    dossier(dir)
+        .args(["export", "--format", format, "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    out
+}
+
+#[test]
+fn turtle_ntriples_and_nquads_read_the_same_in_both_parsers() {
+    let tmp = built_bundled();
+    let ttl = tmp.path().join("kb/dossier.ttl");
+    let from_sophia = sophia_triples(&ttl);
+    let from_oxigraph = triple_set(&oxigraph_quads(&ttl, RdfFormat::Turtle));
+    assert!(from_sophia.len() > 1000);
+    assert_eq!(from_sophia, from_oxigraph);
+
+    let nt = export(tmp.path(), "ntriples");
+    assert_eq!(
+        triple_set(&oxigraph_quads(&nt, RdfFormat::NTriples)),
+        from_sophia
+    );
+
+    let nq = oxigraph_quads(&export(tmp.path(), "nquads"), RdfFormat::NQuads);
+    assert_eq!(triple_set(&nq), from_sophia);
+    let article = "https://w3id.org/dossier/kb/article/rubio-visit-to-mexico-2025";
+    let in_article_graph = nq
+        .iter()
+        .filter(|q| q.3.as_deref() == Some(article))
+        .count();
+    let in_default = nq.iter().filter(|q| q.3.is_none()).count();
+    assert!(in_article_graph > 1000 && in_default > 0);
+    assert!(
+        nq.iter()
+            .all(|q| q.3.is_none() || q.3.as_deref() == Some(article))
+    );
+    // Each evidence quote sits in the graph of the article it quotes.
+    assert!(
+        nq.iter()
+            .any(|q| q.1.ends_with("oa#exact>") && q.3.as_deref() == Some(article))
+    );
+}
+
+#[test]
+fn two_builds_give_byte_identical_turtle() {
+    let tmp = built_bundled();
+    let first = std::fs::read(tmp.path().join("kb/dossier.ttl")).unwrap();
+    dossier(tmp.path()).arg("build").assert().success();
+    assert!(first == std::fs::read(tmp.path().join("kb/dossier.ttl")).unwrap());
+    let text = String::from_utf8(first).unwrap();
+    assert!(text.starts_with("PREFIX rdf:"), "prefixes first");
+    // Grouped by subject: no subject starts twice.
+    let starts: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.starts_with(['\t', ' ']) && !l.starts_with("PREFIX") && !l.is_empty())
+        .map(|l| l.split([' ', '\t']).next().unwrap())
+        .collect();
+    let unique: BTreeSet<&str> = starts.iter().copied().collect();
+    assert_eq!(starts.len(), unique.len(), "a subject's triples are split");
+}
+
+#[test]
+fn adversarial_text_comes_back_exactly_through_both_parsers() {
+    let tmp = workspace_with(&fixtures().join("adversarial"));
+    dossier(tmp.path()).arg("build").assert().success();
+    let kb = dossier::seed::load(&tmp.path().join("seeds")).unwrap();
+    let ttl = tmp.path().join("kb/dossier.ttl");
+    let from_sophia = sophia_triples(&ttl);
+    let from_oxigraph = triple_set(&oxigraph_quads(&ttl, RdfFormat::Turtle));
+    assert_eq!(from_sophia, from_oxigraph);
+    let nq = triple_set(&oxigraph_quads(
+        &export(tmp.path(), "nquads"),
+        RdfFormat::NQuads,
+    ));
+    assert_eq!(nq, from_sophia);
+
+    let literal = |value: &str| format!("{value:?}");
+    let objects: BTreeSet<String> = from_sophia
+        .iter()
+        .map(|(_, _, o)| {
+            o.split("^^")
+                .next()
+                .unwrap()
+                .split('@')
+                .next()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    let article = &kb.articles[0];
+    let mut expected: Vec<String> = article
+        .evidence()
+        .iter()
+        .map(|e| e.evidence.quote.clone())
+        .collect();
+    expected.push(article.text.clone());
+    expected.push(article.facts.article.title.clone());
+    expected.push(article.facts.events[0].label.clone());
+    expected.push(kb.actors[0].name.clone());
+    expected.extend(kb.actors[0].aliases.iter().cloned());
+    for value in expected {
+        assert!(
+            objects.contains(&literal(&value)),
+            "lost or altered: {value:?}"
+        );
+    }
+}
+
+const SPARQL_QUERIES: &[&str] = &[
+    // join + BIND: the conditions on the training measure
+    r##"SELECT ?id ?kind ?value WHERE {
+         ?c a dos:Condition ; dcterms:identifier ?id ; dos:constrains agreement:us-training-of-mexican-personnel ;
+            dos:constraintKind ?k ; dos:constraintValue ?value .
+         BIND(STRAFTER(STR(?k), "#") AS ?kind) } ORDER BY ?id"##,
+    // OPTIONAL
+    r##"SELECT ?id ?date ?place WHERE { ?e a dos:Event ; dcterms:identifier ?id .
+         OPTIONAL { ?e dcterms:date ?date } OPTIONAL { ?e schema:location ?place } } ORDER BY ?id"##,
+    // FILTER on text
+    r##"SELECT ?id WHERE { ?c a dos:Claim ; dcterms:identifier ?id ; rdfs:label ?l . FILTER(CONTAINS(LCASE(STR(?l)), "rubio")) } ORDER BY ?id"##,
+    // GROUP BY count
+    r##"SELECT ?type (COUNT(?s) AS ?n) WHERE { ?s a ?type } GROUP BY ?type ORDER BY ?type"##,
+    // property path to the quote
+    r##"SELECT ?ev ?quote WHERE { ?ev oa:hasBody condition:training-must-take-place-in-mexico ;
+         oa:hasTarget/oa:hasSelector/oa:exact ?quote }"##,
+    // property path with * and inverse
+    r##"SELECT ?e ?root WHERE { ?e a dos:Event . ?e relation-type:part_of* ?root . ?root ^dos:participation?/a dos:Event }"##,
+    // order by date (as text, the portable way) and filter on the date's datatype
+    r##"SELECT ?id ?date WHERE { ?e a dos:Event ; dcterms:identifier ?id ; dcterms:date ?date } ORDER BY STR(?date) ?id"##,
+    r##"SELECT ?id WHERE { ?e dcterms:identifier ?id ; dcterms:date ?d . FILTER(STR(?d) >= "2025-10") } ORDER BY ?id"##,
+    r##"SELECT ?id WHERE { ?e dcterms:identifier ?id ; dcterms:date ?d . FILTER(DATATYPE(?d) = xsd:date) }"##,
+    r##"SELECT ?id ?prec WHERE { ?e dcterms:identifier ?id ; dos:datePrecision ?prec } ORDER BY ?id"##,
+    // aggregate over evidence
+    r##"SELECT ?modality (COUNT(DISTINCT ?who) AS ?asserters) (COUNT(?ev) AS ?n) WHERE {
+         ?ev a oa:Annotation ; dos:modality ?modality ; prov:wasAttributedTo ?who } GROUP BY ?modality ORDER BY ?modality"##,
+    // UNION
+    r##"SELECT ?id WHERE { { ?c dos:claimant actor:marco-rubio } UNION { ?c dos:claimKind claim-kind:recommendation } ?c dcterms:identifier ?id } ORDER BY ?id"##,
+    // FILTER NOT EXISTS
+    r##"SELECT ?id WHERE { ?a a dos:Actor ; dcterms:identifier ?id FILTER NOT EXISTS { ?r dos:heldBy ?a } } ORDER BY ?id"##,
+    // VALUES + numbers
+    r##"SELECT ?p ?rate WHERE { VALUES ?p { policy:tariffs-on-mexican-exports policy:trump-tariffs } OPTIONAL { ?p dos:ratePercent ?rate } } ORDER BY ?p"##,
+    r##"SELECT ?e ?n WHERE { ?e dos:quantity ?q . ?q schema:value ?n FILTER(?n > 10) }"##,
+    // ASK
+    r##"ASK { event:venezuelan-boat-strike relation-type:ordered_by actor:donald-trump }"##,
+];
+
+fn ox_answer(store: &oxigraph::store::Store, prologue: &str, query: &str) -> Vec<Vec<String>> {
+    use oxigraph::sparql::QueryResults;
+    match store.query(format!("{prologue}{query}").as_str()).unwrap() {
+        QueryResults::Solutions(solutions) => {
+            let vars: Vec<String> = solutions
+                .variables()
+                .iter()
+                .map(|v| v.as_str().to_owned())
+                .collect();
+            solutions
+                .map(|s| {
+                    let s = s.unwrap();
+                    vars.iter()
+                        .map(|v| s.get(v.as_str()).map(norm_ox).unwrap_or_default())
+                        .collect()
+                })
+                .collect()
+        }
+        QueryResults::Boolean(b) => vec![vec![b.to_string()]],
+        QueryResults::Graph(triples) => {
+            let mut rows: Vec<Vec<String>> = triples
+                .map(|t| {
+                    let t = t.unwrap();
+                    vec![
+                        norm_ox(&t.subject.into()),
+                        norm_ox(&t.predicate.into()),
+                        norm_ox(&t.object),
+                    ]
+                })
+                .collect();
+            rows.sort();
+            rows
+        }
+    }
+}
+
+fn dossier_answer(answer: Answer) -> Vec<Vec<String>> {
+    match answer {
+        Answer::Select { rows, .. } => rows
+            .iter()
+            .map(|r| {
+                r.iter()
+                    .map(|t| t.as_ref().map(norm).unwrap_or_default())
+                    .collect()
+            })
+            .collect(),
+        Answer::Ask(b) => vec![vec![b.to_string()]],
+        Answer::Graph(triples) => {
+            let mut rows: Vec<Vec<String>> = triples
+                .iter()
+                .map(|t| t.iter().map(norm).collect())
+                .collect();
+            rows.sort();
+            rows
+        }
+    }
+}
+
+/// The same queries give the same answers from dossier (sophia) and from Oxigraph.
+#[test]
+fn sparql_answers_agree_with_a_second_engine() {
+    let tmp = workspace_with(&root().join("seeds"));
+    copy_dir(
+        &fixtures().join("second-article"),
+        &tmp.path().join("seeds"),
+    );
+    dossier(tmp.path()).arg("build").assert().success();
+    let ttl = tmp.path().join("kb/dossier.ttl");
+    let base = "https://w3id.org/dossier/kb/";
+    let store = dossier::sparql::Store::open(&ttl, base).unwrap();
+    let ox = oxigraph::store::Store::new().unwrap();
+    ox.load_from_reader(RdfFormat::Turtle, std::fs::File::open(&ttl).unwrap())
+        .unwrap();
+    let prologue: String = dossier::vocab::prefixes(base)
+        .iter()
+        .map(|(p, ns)| format!("PREFIX {p}: <{ns}>\n"))
+        .collect();
+    let mut queries: Vec<&str> = SPARQL_QUERIES.to_vec();
+    queries.push("CONSTRUCT { ?c dos:statedBy ?who } WHERE { ?c dos:statedBy ?who }");
+    queries.push("DESCRIBE actor:marco-rubio");
+    for query in queries {
+        let mut ours = dossier_answer(store.query(query).unwrap());
+        let mut theirs = ox_answer(&ox, &prologue, query);
+        if !query.contains("ORDER BY") {
+            ours.sort();
+            theirs.sort();
+        }
+        if query.starts_with("DESCRIBE") {
+            // DESCRIBE's extent is left to each engine; both must at least give every triple
+            // whose subject is the resource.
+            let subject = "<https://w3id.org/dossier/kb/actor/marco-rubio>";
+            let direct = |rows: &Vec<Vec<String>>| -> Vec<Vec<String>> {
+                rows.iter().filter(|r| r[0] == subject).cloned().collect()
+            };
+            assert_eq!(direct(&ours), direct(&theirs), "{query}");
+            assert!(!ours.is_empty());
+            continue;
+        }
+        assert!(
+            !theirs.is_empty(),
+            "a test query with no answer proves nothing: {query}"
+        );
+        assert_eq!(ours, theirs, "{query}");
+    }
+}
+
+#[test]
+fn sparql_cli_formats_and_syntax_errors() {
+    let tmp = built_bundled();
+    let q = "SELECT ?id WHERE { ?c dos:statedBy actor:claudia-sheinbaum ; dcterms:identifier ?id } ORDER BY ?id";
+    let json = stdout_of(dossier(tmp.path()).args(["sparql", "--format", "json", q]));
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(doc["head"]["vars"], serde_json::json!(["id"]));
+    assert_eq!(doc["results"]["bindings"].as_array().unwrap().len(), 5);
+    let csv = stdout_of(dossier(tmp.path()).args(["sparql", "--format", "csv", q]));
+    assert!(csv.starts_with("id\r\n"), "{csv:?}");
+    assert_eq!(csv.lines().count(), 6);
+    let tsv = stdout_of(dossier(tmp.path()).args(["sparql", "--format", "tsv", q]));
+    assert!(
+        tsv.starts_with("?id\n\"cooperation-must-respect-sovereignty\""),
+        "{tsv}"
+    );
+    let ask = stdout_of(dossier(tmp.path()).args([
+        "sparql",
+        "--format",
+        "json",
+        "ASK { ?s a dos:Condition }",
+    ]));
+    assert!(ask.contains("\"boolean\":true"), "{ask}");
+    let nt = stdout_of(dossier(tmp.path()).args([
+        "sparql",
+        "--format",
+        "ntriples",
+        "CONSTRUCT { ?c dos:statedBy ?w } WHERE { ?c dos:statedBy ?w }",
+    ]));
+    assert_eq!(nt.lines().count(), 5);
+
+    let out = dossier(tmp.path())
+        .args(["sparql", "SELECT ?x WHERE {\n  ?x a \n}"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("error at 3:"),
+        "points at the user's line and column: {stderr}"
+    );
+
+    let out = dossier(tmp.path())
+        .args(["sparql", "DELETE WHERE { ?s ?p ?o }"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "updates are not queries");
+}

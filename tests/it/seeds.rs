@@ -1,0 +1,219 @@
+//! The seed format and `dossier validate`.
+
+use proptest::prelude::*;
+
+use crate::util::*;
+
+#[test]
+fn bundled_seeds_are_valid() {
+    let out = stdout_of(dossier(&root()).args(["validate"]));
+    assert!(out.contains("valid"), "{out}");
+}
+
+/// Every invalid fixture: exit status 1 and the exact report (file, line, column, advice).
+#[test]
+fn each_invalid_seed_gets_its_exact_message() {
+    let dir = fixtures().join("invalid");
+    let mut cases: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 13, "one fixture per check");
+    for case in cases {
+        let tmp = workspace_with(&fixtures().join("mini"));
+        std::fs::copy(&case, tmp.path().join("seeds/town-meeting/facts.toml")).unwrap();
+        let out = dossier(tmp.path()).arg("validate").output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{}", case.display());
+        assert!(
+            out.stdout.is_empty(),
+            "nothing on stdout for {}",
+            case.display()
+        );
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            stderr.starts_with("seeds/town-meeting/facts.toml:"),
+            "{} names the file, line and column:\n{stderr}",
+            case.display()
+        );
+        assert_matches_file(&stderr, &case.with_extension("expected"));
+    }
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let tmp = workspace_with(&fixtures().join("mini"));
+    let facts = tmp.path().join("seeds/town-meeting/facts.toml");
+    let text = std::fs::read_to_string(&facts)
+        .unwrap()
+        .replace("stated_by = \"ana-lopez\"", "stated_by = \"nobody\"")
+        .replace("date = \"2024-03-03\"", "date = \"2024-13\"")
+        .replace("quote = \"Bo Chen\"", "quote = \"Bo Chan\"");
+    std::fs::write(&facts, text).unwrap();
+    let out = dossier(tmp.path()).arg("validate").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("'nobody' does not name an actor"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("month 13 is not between 01 and 12"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("the quote 'Bo Chan' is not in the article"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.ends_with("3 problems found in the seeds\n"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_missing_seeds_folder_is_a_usage_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = dossier(tmp.path())
+        .args(["validate", "--seeds", "nowhere"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("cannot read the seeds folder 'nowhere'"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--seeds DIR"), "{stderr}");
+}
+
+#[test]
+fn bad_usage_exits_with_two() {
+    let out = dossier(&root())
+        .args(["validate", "--no-such-flag"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// A second article is a new folder, never new code: it adds evidence to shared actors and to
+/// a record of the first article.
+#[test]
+fn a_second_article_validates_and_builds_without_code_changes() {
+    let tmp = workspace_with(&root().join("seeds"));
+    copy_dir(
+        &fixtures().join("second-article"),
+        &tmp.path().join("seeds"),
+    );
+    let out = stdout_of(dossier(tmp.path()).arg("validate"));
+    assert!(out.contains("2 articles"), "{out}");
+    dossier(tmp.path()).arg("build").assert().success();
+    let rows = stdout_of(dossier(tmp.path()).args([
+        "sql",
+        "--format",
+        "csv",
+        "SELECT article_id, count(*) FROM evidence WHERE record_id = 'marco-rubio' GROUP BY article_id ORDER BY article_id",
+    ]));
+    assert_eq!(
+        rows.lines()
+            .skip(1)
+            .map(|l| l.split(',').next().unwrap())
+            .collect::<Vec<_>>(),
+        ["follow-up-brief", "rubio-visit-to-mexico-2025"]
+    );
+}
+
+#[test]
+fn json_schemas_in_schema_folder_match_the_rust_types() {
+    for (name, json) in dossier::seed::json_schemas() {
+        assert_matches_file(&json, &root().join("schema").join(name));
+    }
+}
+
+/// The bundled curation covers every kind of record, every condition Sheinbaum states, and both
+/// sides of the boat strike; every quote is an exact substring at its offsets.
+#[test]
+fn bundled_curation_holds_every_kind_and_exact_quotes() {
+    let kb = dossier::seed::load(&root().join("seeds")).expect("bundled seeds are valid");
+    let article = &kb.articles[0];
+    let f = &article.facts;
+    assert!(!kb.actors.is_empty());
+    for (kind, n) in [
+        ("roles", f.roles.len()),
+        ("events", f.events.len()),
+        ("agreements", f.agreements.len()),
+        ("policies", f.policies.len()),
+        ("conditions", f.conditions.len()),
+        ("claims", f.claims.len()),
+        ("relations", f.relations.len()),
+    ] {
+        assert!(n > 0, "no {kind}");
+    }
+    let constraints: Vec<_> = f
+        .conditions
+        .iter()
+        .filter(|c| c.stated_by.as_str() == "claudia-sheinbaum")
+        .map(|c| c.constraint.as_str())
+        .collect();
+    for wanted in ["location", "control", "scope", "requirement", "prohibition"] {
+        assert!(constraints.contains(&wanted), "missing {wanted} condition");
+    }
+    let strike: Vec<_> = f
+        .relations
+        .iter()
+        .filter(|r| r.subject.as_str() == "venezuelan-boat-strike")
+        .map(|r| (r.predicate.as_str(), r.object.as_str()))
+        .collect();
+    assert!(
+        strike.contains(&("ordered_by", "donald-trump")),
+        "{strike:?}"
+    );
+    assert!(
+        strike.contains(&("championed_by", "marco-rubio")),
+        "{strike:?}"
+    );
+    let chars: Vec<char> = article.text.chars().collect();
+    for item in article.evidence() {
+        let (start, end) = item.span();
+        let at: String = chars[start..end].iter().collect();
+        assert_eq!(at, item.evidence.quote, "{}", item.id());
+    }
+}
+
+fn load_facts_text(text: &str) {
+    let tmp = workspace_with(&fixtures().join("mini"));
+    std::fs::write(tmp.path().join("seeds/town-meeting/facts.toml"), text).unwrap();
+    // Either a model or diagnostics: never a panic.
+    let _ = dossier::seed::load(&tmp.path().join("seeds"));
+}
+
+fn bundled_facts() -> String {
+    std::fs::read_to_string(root().join("seeds/rubio-visit-to-mexico-2025/facts.toml")).unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_text_never_panics_the_loader(text in "\\PC{0,400}") {
+        load_facts_text(&text);
+    }
+
+    #[test]
+    fn mutated_bundled_seed_never_panics_the_loader(
+        position in 0usize..1_000_000,
+        length in 0usize..40,
+        insert in "\\PC{0,12}",
+    ) {
+        let original = bundled_facts();
+        let mut chars: Vec<char> = original.chars().collect();
+        let at = position % (chars.len() + 1);
+        let end = (at + length).min(chars.len());
+        chars.splice(at..end, insert.chars());
+        let mutated: String = chars.into_iter().collect();
+        let tmp = workspace_with(&root().join("seeds"));
+        std::fs::write(tmp.path().join("seeds/rubio-visit-to-mexico-2025/facts.toml"), mutated).unwrap();
+        let _ = dossier::seed::load(&tmp.path().join("seeds"));
+    }
+}

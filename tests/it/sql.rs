@@ -1,0 +1,343 @@
+//! The SQLite store: build, `dossier sql`, migrations.
+
+use rusqlite::Connection;
+
+use crate::util::*;
+
+fn ordered_dump(db: &std::path::Path) -> String {
+    let conn = Connection::open(db).unwrap();
+    let mut out = String::new();
+    for table in dossier::sqlite::TABLES {
+        let mut stmt = conn
+            .prepare(&format!("SELECT * FROM {table} ORDER BY 1, 2"))
+            .unwrap();
+        let width = stmt.column_count();
+        let rows = stmt
+            .query_map([], |r| {
+                let cells: Vec<String> = (0..width)
+                    .map(|i| format!("{:?}", r.get::<_, rusqlite::types::Value>(i).unwrap()))
+                    .collect();
+                Ok(cells.join("|"))
+            })
+            .unwrap();
+        for row in rows {
+            out.push_str(table);
+            out.push(':');
+            out.push_str(&row.unwrap());
+            out.push('\n');
+        }
+    }
+    out
+}
+
+#[test]
+fn build_writes_a_sound_strict_versioned_database() {
+    let tmp = built_bundled();
+    let db = tmp.path().join("kb/dossier.sqlite");
+    let conn = Connection::open(&db).unwrap();
+    let ok: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(ok, "ok");
+    let fk_problems: i64 = conn
+        .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(fk_problems, 0);
+    let not_strict: Vec<String> = conn
+        .prepare("SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%' AND strict = 0")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(not_strict.is_empty(), "not STRICT: {not_strict:?}");
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version as usize, dossier::sqlite::latest_version());
+    assert!(version >= 2);
+}
+
+#[test]
+fn every_documented_view_answers() {
+    let tmp = built_bundled();
+    let conn = Connection::open(tmp.path().join("kb/dossier.sqlite")).unwrap();
+    let doc = std::fs::read_to_string(root().join("schema/sqlite.md")).unwrap();
+    let views: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'view' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(views.len() >= 5, "{views:?}");
+    for view in views {
+        assert!(
+            doc.contains(&format!("`{view}`")),
+            "{view} is not documented in schema/sqlite.md"
+        );
+        let n: i64 = conn
+            .query_row(&format!("SELECT count(*) FROM {view}"), [], |r| r.get(0))
+            .unwrap();
+        assert!(n > 0, "{view} is empty");
+    }
+}
+
+#[test]
+fn conditions_view_lists_sheinbaums_conditions_with_quotes() {
+    let tmp = built_bundled();
+    let out = stdout_of(dossier(tmp.path()).args([
+        "sql",
+        "--format",
+        "json",
+        "SELECT condition_id, stated_by, constraint_kind, value, exception, quote FROM condition_overview ORDER BY condition_id",
+    ]));
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    assert!(rows.len() >= 5);
+    let scope = rows
+        .iter()
+        .find(|r| r["constraint_kind"] == "scope")
+        .expect("the intelligence-sharing scope condition");
+    assert_eq!(scope["stated_by"], "Claudia Sheinbaum");
+    assert_eq!(scope["exception"], "unless mutually agreed upon");
+    assert!(
+        scope["quote"]
+            .as_str()
+            .unwrap()
+            .contains("obtained in each territory")
+    );
+    assert!(rows.iter().all(|r| r["quote"].is_string()));
+}
+
+#[test]
+fn output_formats_keep_types() {
+    let tmp = built_bundled();
+    let q = "SELECT id, char_count, published FROM articles";
+    let json = stdout_of(dossier(tmp.path()).args(["sql", "--format", "json", q]));
+    let rows: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        rows[0]["char_count"],
+        serde_json::json!(3535),
+        "numbers stay numbers"
+    );
+    assert!(rows[0]["published"].is_null(), "NULL is null");
+    let nd = stdout_of(dossier(tmp.path()).args(["sql", "--format", "ndjson", q]));
+    assert_eq!(nd.lines().count(), 1);
+    let line: serde_json::Value = serde_json::from_str(nd.lines().next().unwrap()).unwrap();
+    assert_eq!(line["id"], "rubio-visit-to-mexico-2025");
+    let csv = stdout_of(dossier(tmp.path()).args(["sql", "--format", "csv", q]));
+    assert_eq!(
+        csv,
+        "id,char_count,published\nrubio-visit-to-mexico-2025,3535,\n"
+    );
+    let table = stdout_of(dossier(tmp.path()).args(["sql", "--format", "table", q]));
+    assert!(
+        table.contains("rubio-visit-to-mexico-2025") && table.contains("(1 row)"),
+        "{table}"
+    );
+}
+
+#[test]
+fn query_from_stdin_and_file() {
+    let tmp = built_bundled();
+    let out = stdout_of(
+        dossier(tmp.path())
+            .args(["sql", "--format", "csv", "-"])
+            .write_stdin("SELECT count(*) AS n FROM conditions"),
+    );
+    assert_eq!(out, "n\n5\n");
+    std::fs::write(
+        tmp.path().join("q.sql"),
+        "SELECT count(*) AS n FROM conditions",
+    )
+    .unwrap();
+    let out = stdout_of(dossier(tmp.path()).args(["sql", "--format", "csv", "--file", "q.sql"]));
+    assert_eq!(out, "n\n5\n");
+}
+
+#[test]
+fn parameters_are_bound_never_spliced() {
+    let tmp = built_bundled();
+    let out = stdout_of(dossier(tmp.path()).args([
+        "sql",
+        "--format",
+        "csv",
+        "--param",
+        "id=marco-rubio",
+        "SELECT name FROM actors WHERE id = :id",
+    ]));
+    assert_eq!(out, "name\nMarco Rubio\n");
+    let out = stdout_of(dossier(tmp.path()).args([
+        "sql",
+        "--format",
+        "csv",
+        "--param",
+        "id=x' OR '1'='1",
+        "SELECT count(*) AS n FROM actors WHERE id = :id",
+    ]));
+    assert_eq!(out, "n\n0\n");
+    let out = dossier(tmp.path())
+        .args(["sql", "SELECT name FROM actors WHERE id = :id"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--param id=VALUE"));
+}
+
+#[test]
+fn writes_are_refused_and_the_file_is_unchanged() {
+    let tmp = built_bundled();
+    let db = tmp.path().join("kb/dossier.sqlite");
+    let before = std::fs::read(&db).unwrap();
+    for statement in [
+        "DELETE FROM actors",
+        "INSERT INTO actors (id, name, kind) VALUES ('x', 'x', 'person')",
+        "UPDATE actors SET name = 'x'",
+        "DROP TABLE evidence",
+        "ATTACH DATABASE 'other.db' AS other",
+        "PRAGMA user_version = 99",
+        "CREATE TABLE t (x)",
+    ] {
+        let out = dossier(tmp.path())
+            .args(["sql", statement])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{statement}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("read-only"), "{statement}: {stderr}");
+    }
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+    assert!(!tmp.path().join("other.db").exists());
+}
+
+#[test]
+fn a_runaway_query_is_interrupted() {
+    let tmp = built_bundled();
+    let out = dossier(tmp.path())
+        .args([
+            "sql",
+            "--timeout-ms",
+            "200",
+            "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("interrupted after 200 ms"));
+}
+
+#[test]
+fn a_missing_knowledge_base_says_how_to_build_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = dossier(tmp.path())
+        .args(["sql", "SELECT 1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("dossier build"));
+}
+
+#[test]
+fn the_kb_folder_comes_from_the_environment_too() {
+    let tmp = workspace_with(&root().join("seeds"));
+    dossier(tmp.path())
+        .args(["build", "--kb", "elsewhere"])
+        .assert()
+        .success();
+    let out = stdout_of(dossier(tmp.path()).env("DOSSIER_KB", "elsewhere").args([
+        "sql",
+        "--format",
+        "csv",
+        "SELECT count(*) AS n FROM articles",
+    ]));
+    assert_eq!(out, "n\n1\n");
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_stores_byte_identical() {
+    let tmp = built_bundled();
+    let kb = tmp.path().join("kb");
+    let files = ["dossier.sqlite", "dossier.ttl", "dossier.nq"];
+    let before: Vec<Vec<u8>> = files
+        .iter()
+        .map(|f| std::fs::read(kb.join(f)).unwrap())
+        .collect();
+    let facts = tmp
+        .path()
+        .join("seeds/rubio-visit-to-mexico-2025/facts.toml");
+    let text = std::fs::read_to_string(&facts).unwrap();
+    std::fs::write(
+        &facts,
+        text.replacen(
+            "stated_by = \"claudia-sheinbaum\"",
+            "stated_by = \"nobody\"",
+            1,
+        ),
+    )
+    .unwrap();
+    let out = dossier(tmp.path()).arg("build").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let after: Vec<Vec<u8>> = files
+        .iter()
+        .map(|f| std::fs::read(kb.join(f)).unwrap())
+        .collect();
+    assert!(before == after, "the stores changed after a failed build");
+    let leftovers: Vec<_> = std::fs::read_dir(&kb)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn building_twice_gives_the_same_rows() {
+    let tmp = built_bundled();
+    let db = tmp.path().join("kb/dossier.sqlite");
+    let first = ordered_dump(&db);
+    dossier(tmp.path()).arg("build").assert().success();
+    assert_eq!(first, ordered_dump(&db));
+}
+
+/// A database created at the first migration, with data in it, upgrades with nothing lost.
+#[test]
+fn an_old_database_upgrades_in_place() {
+    let tmp = tempfile::tempdir().unwrap();
+    let kb = tmp.path().join("kb");
+    std::fs::create_dir_all(&kb).unwrap();
+    let db = kb.join("dossier.sqlite");
+    {
+        let mut conn = Connection::open(&db).unwrap();
+        dossier::sqlite::migrations()
+            .to_version(&mut conn, 1)
+            .unwrap();
+        conn.execute_batch(
+            "PRAGMA foreign_keys = ON;
+             INSERT INTO knowledge_base (id, title, base_iri) VALUES (1, 'old', 'https://example.org/kb/');
+             INSERT INTO articles (id, title, language, text, char_count) VALUES ('a', 'A', 'en', 'Ana met Bo.', 11);
+             INSERT INTO records (id, kind, label, article_id) VALUES ('ana', 'actor', 'Ana', NULL);
+             INSERT INTO actors (id, name, kind) VALUES ('ana', 'Ana', 'person');
+             INSERT INTO evidence (id, record_id, article_id, number, quote, start_offset, end_offset, asserted_by, modality)
+                 VALUES ('ana.a.1', 'ana', 'a', 1, 'Ana', 0, 3, 'author', 'reported_fact');",
+        )
+        .unwrap();
+    }
+    // Queries refuse an old database with advice...
+    let out = dossier(tmp.path())
+        .args(["sql", "SELECT 1"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("dossier upgrade"));
+    // ...and the upgrade keeps every row.
+    let out = stdout_of(dossier(tmp.path()).arg("upgrade"));
+    assert!(out.contains("schema version 1 -> 2"), "{out}");
+    let rows = stdout_of(dossier(tmp.path()).args([
+        "sql",
+        "--format",
+        "csv",
+        "SELECT record_id, quote, asserter FROM record_evidence",
+    ]));
+    assert_eq!(rows, "record_id,quote,asserter\nana,Ana,the author\n");
+}

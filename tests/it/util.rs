@@ -1,0 +1,72 @@
+//! Shared helpers: the real binary in a temporary directory, fixture folders.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn fixtures() -> PathBuf {
+    root().join("tests/fixtures")
+}
+
+/// The dossier binary, run in `dir`, with no knowledge-base variable from the environment.
+pub fn dossier(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("dossier").expect("the dossier binary is built");
+    cmd.current_dir(dir).env_remove("DOSSIER_KB");
+    cmd
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// A temporary directory holding a copy of `seeds` as `seeds/`.
+pub fn workspace_with(seeds: &Path) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(seeds, &tmp.path().join("seeds"));
+    tmp
+}
+
+/// A temporary directory with the bundled seeds, built into `kb/`.
+pub fn built_bundled() -> tempfile::TempDir {
+    let tmp = workspace_with(&root().join("seeds"));
+    dossier(tmp.path()).arg("build").assert().success();
+    tmp
+}
+
+pub fn stdout_of(cmd: &mut Command) -> String {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "command failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Compares `actual` with the file `expected`, or rewrites the file when DOSSIER_BLESS is set.
+pub fn assert_matches_file(actual: &str, expected: &Path) {
+    if std::env::var_os("DOSSIER_BLESS").is_some() {
+        std::fs::write(expected, actual).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(expected).unwrap_or_else(|_| {
+        panic!(
+            "missing {}: run the tests with DOSSIER_BLESS=1 to create it, then review it",
+            expected.display()
+        )
+    });
+    assert_eq!(actual, want, "output differs from {}", expected.display());
+}
