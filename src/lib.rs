@@ -4,9 +4,11 @@
 //! Data flows one way: [`seed`] reads the seed files, [`validate`] checks them into the
 //! [`model`], and the stores are written from the model. See ARCHITECTURE.md.
 
+pub mod check;
 pub mod diagnostic;
 pub mod kb;
 pub mod model;
+pub mod queries;
 pub mod rdf;
 pub mod seed;
 pub mod sparql;

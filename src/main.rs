@@ -117,11 +117,45 @@ enum Command {
         #[command(flatten)]
         kb: KbArg,
     },
+    /// Run a named query (schema/queries) against the database, the graph, or both and compare.
+    Query {
+        /// The query's name (see --list).
+        #[arg(required_unless_present = "list")]
+        name: Option<String>,
+        /// List the named queries with their parameters.
+        #[arg(long)]
+        list: bool,
+        /// Bind a parameter: --param actor=marco-rubio. Repeatable.
+        #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
+        params: Vec<(String, String)>,
+        /// Which store answers; with both, the answers must agree or the exit status is 1.
+        #[arg(long, value_enum, default_value = "both")]
+        store: StoreChoice,
+        #[arg(long, value_enum)]
+        format: Option<RowFormat>,
+        /// The folder of named queries.
+        #[arg(long, default_value = dossier::queries::DEFAULT_DIR)]
+        queries: PathBuf,
+        #[command(flatten)]
+        kb: KbArg,
+    },
+    /// Prove the database and the graph hold the same knowledge; exit 1 naming each difference.
+    Check {
+        #[command(flatten)]
+        kb: KbArg,
+    },
     /// Upgrade a database built by an older dossier to the current schema, in place.
     Upgrade {
         #[command(flatten)]
         kb: KbArg,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum StoreChoice {
+    Sql,
+    Rdf,
+    Both,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -207,6 +241,24 @@ fn run(cli: Cli) -> Result<(), Failure> {
             sparql(&query.text()?, format, KbPaths::new(kb.kb))
         }
         Command::Export { format, out, kb } => export(format, out, KbPaths::new(kb.kb)),
+        Command::Query {
+            name,
+            list,
+            params,
+            store,
+            format,
+            queries,
+            kb,
+        } => {
+            let all = dossier::queries::load_all(&queries)?;
+            if list {
+                return list_queries(&all);
+            }
+            let q = dossier::queries::find(&all, name.as_deref().unwrap_or_default())?;
+            let format = format.unwrap_or_else(RowFormat::default_for_terminal);
+            query(&q, &params, store, format, KbPaths::new(kb.kb))
+        }
+        Command::Check { kb } => check(KbPaths::new(kb.kb)),
         Command::Upgrade { kb } => {
             let paths = KbPaths::new(kb.kb);
             paths.require(&paths.database())?;
@@ -347,4 +399,103 @@ fn export(format: ExportFormat, out: Option<PathBuf>, paths: KbPaths) -> Result<
     }
     writer.flush()?;
     Ok(())
+}
+
+const QUERY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+fn list_queries(all: &[dossier::queries::NamedQuery]) -> Result<(), Failure> {
+    let mut out = io::stdout().lock();
+    for q in all {
+        writeln!(out, "{}  {}", q.name, q.description)?;
+        for (name, p) in &q.params {
+            writeln!(
+                out,
+                "    --param {name}=VALUE  {} (default: {})",
+                p.description, p.default
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn query(
+    q: &dossier::queries::NamedQuery,
+    given: &[(String, String)],
+    store: StoreChoice,
+    format: RowFormat,
+    paths: KbPaths,
+) -> Result<(), Failure> {
+    use dossier::queries::{Rows, run_sparql, run_sql};
+    let params = q.bind(given)?;
+    let open_graph = || -> anyhow::Result<dossier::sparql::Store> {
+        paths.require(&paths.turtle())?;
+        let base = {
+            let conn = dossier::sqlite::open_read_only(&paths.database())?;
+            dossier::sqlite::base_iri(&conn)?
+        };
+        dossier::sparql::Store::open(&paths.turtle(), &base)
+    };
+    let rows: Rows = match store {
+        StoreChoice::Sql => {
+            let conn = dossier::sqlite::open_read_only(&paths.database())?;
+            run_sql(&conn, q, &params, QUERY_TIMEOUT)
+                .map_err(|e| Failure::Data(format!("error: {e:#}")))?
+        }
+        StoreChoice::Rdf => run_sparql(&open_graph()?, q, &params)
+            .map_err(|e| Failure::Data(format!("error: {e:#}")))?,
+        StoreChoice::Both => {
+            let conn = dossier::sqlite::open_read_only(&paths.database())?;
+            let graph = open_graph()?;
+            let comparison = dossier::queries::compare(&conn, &graph, q, &params, QUERY_TIMEOUT)
+                .map_err(|e| Failure::Data(format!("error: {e:#}")))?;
+            if !comparison.agrees() {
+                return Err(Failure::Data(format!(
+                    "error: the stores disagree on '{}':\n{}",
+                    q.name,
+                    comparison.diff()
+                )));
+            }
+            comparison.sql
+        }
+    };
+    let mut writer = RowWriter::new(io::BufWriter::new(io::stdout().lock()), format);
+    dossier::sqlite::RowSink::columns(&mut writer, &rows.columns)?;
+    for row in &rows.rows {
+        writer.json_row(row)?;
+    }
+    writer.finish()?;
+    Ok(())
+}
+
+fn check(paths: KbPaths) -> Result<(), Failure> {
+    let conn = dossier::sqlite::open_read_only(&paths.database())?;
+    paths.require(&paths.turtle())?;
+    let base = dossier::sqlite::base_iri(&conn)?;
+    let graph = dossier::sparql::Store::open(&paths.turtle(), &base)?;
+    let report = dossier::check::check(&conn, &graph)?;
+    let mut out = io::stdout().lock();
+    let mut table = comfy_table::Table::new();
+    table
+        .load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
+        .set_header(vec!["kind", "database", "graph"]);
+    for (kind, a, b) in &report.counts {
+        table.add_row(vec![kind.clone(), a.to_string(), b.to_string()]);
+    }
+    writeln!(out, "{table}")?;
+    writeln!(
+        out,
+        "{} fields compared, {} quotes checked at their offsets",
+        report.fields_compared, report.quotes_checked
+    )?;
+    if report.agrees() {
+        writeln!(out, "the database and the graph agree")?;
+        Ok(())
+    } else {
+        Err(Failure::Data(format!(
+            "{}\nerror: the stores disagree ({} difference{})",
+            report.drift.join("\n"),
+            report.drift.len(),
+            if report.drift.len() == 1 { "" } else { "s" }
+        )))
+    }
 }

@@ -165,6 +165,11 @@ impl Store {
     /// Runs a query and collects its answer.
     pub fn query(&self, query: &str) -> Result<Answer> {
         let parsed = self.parse(query)?;
+        self.query_parsed(parsed)
+    }
+
+    /// Runs an already parsed query (e.g. one whose parameters were bound in the algebra).
+    pub fn query_parsed(&self, parsed: spargebra::Query) -> Result<Answer> {
         let dataset = self.graph.as_dataset();
         let wrapper = SparqlWrapper(&dataset);
         let prepared: SparqlQuery<_> = SparqlQuery::from(parsed);

@@ -1,5 +1,6 @@
 //! End-to-end and library tests, in one test binary to keep builds short.
 
+mod queries;
 mod rdf;
 mod seeds;
 mod sql;

@@ -1,0 +1,340 @@
+//! Named queries: one question with a SQL form and a SPARQL form that answer it with the same
+//! columns, run against either store or both, and compared after one documented normalisation.
+//!
+//! Parameters are bound, never spliced: in SQL as `:name` parameters; in SPARQL through a
+//! `VALUES ?name { default }` clause of the query, whose value is replaced in the parsed
+//! algebra by a literal holding the parameter.
+//!
+//! Normalisation (so that both stores' rows compare): an IRI becomes its last segment (after
+//! the last `/` or `#`: a record id, or a closed-list value); a literal becomes its lexical
+//! value (language tags and datatypes dropped), numbers become numbers; NULL and unbound are
+//! null; rows are sorted.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use rusqlite::types::Value;
+use serde::Deserialize;
+use serde_json::Value as Json;
+use spargebra::algebra::GraphPattern;
+use spargebra::term::{GroundTerm, Literal};
+
+use crate::sparql::{Answer, RdfTerm, Store};
+use crate::sqlite::{QueryError, RowSink};
+use crate::vocab;
+
+/// The folder named queries are read from unless told otherwise.
+pub const DEFAULT_DIR: &str = "schema/queries";
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Param {
+    pub default: String,
+    pub description: String,
+}
+
+/// One named query: `schema/queries/<name>.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NamedQuery {
+    #[serde(skip)]
+    pub name: String,
+    pub description: String,
+    #[serde(default)]
+    pub params: BTreeMap<String, Param>,
+    pub sql: String,
+    pub sparql: String,
+}
+
+/// Reads every `*.toml` of `dir`, sorted by name.
+pub fn load_all(dir: &Path) -> Result<Vec<NamedQuery>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| {
+            format!(
+                "cannot read the named queries in '{}': pass --queries DIR",
+                dir.display()
+            )
+        })?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read '{}'", path.display()))?;
+            let mut q: NamedQuery = toml::from_str(&text)
+                .with_context(|| format!("'{}' is not a valid named query", path.display()))?;
+            q.name = path
+                .file_stem()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            Ok(q)
+        })
+        .collect()
+}
+
+pub fn find(queries: &[NamedQuery], name: &str) -> Result<NamedQuery> {
+    queries
+        .iter()
+        .find(|q| q.name == name)
+        .cloned()
+        .ok_or_else(|| {
+            let names: Vec<&str> = queries.iter().map(|q| q.name.as_str()).collect();
+            match crate::seed::closest(name, &names) {
+                Some(best) => anyhow::anyhow!(
+                    "no named query '{name}': did you mean '{best}'? (`dossier query --list`)"
+                ),
+                None => {
+                    anyhow::anyhow!("no named query '{name}': `dossier query --list` lists them")
+                }
+            }
+        })
+}
+
+impl NamedQuery {
+    /// The parameters' values: the defaults, overridden by `given`.
+    pub fn bind(&self, given: &[(String, String)]) -> Result<Vec<(String, String)>> {
+        for (k, _) in given {
+            if !self.params.contains_key(k) {
+                let known: Vec<&str> = self.params.keys().map(String::as_str).collect();
+                bail!(
+                    "the query '{}' has no parameter '{k}' (it has: {})",
+                    self.name,
+                    if known.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        known.join(", ")
+                    }
+                );
+            }
+        }
+        Ok(self
+            .params
+            .iter()
+            .map(|(k, p)| {
+                let value = given
+                    .iter()
+                    .rev()
+                    .find(|(g, _)| g == k)
+                    .map_or(p.default.clone(), |(_, v)| v.clone());
+                (k.clone(), value)
+            })
+            .collect())
+    }
+}
+
+/// Rows after normalisation: column names and values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rows {
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<Json>>,
+}
+
+impl Rows {
+    /// Sorted rows, the order-free form both stores are compared in.
+    pub fn sorted(mut self) -> Rows {
+        self.rows
+            .sort_by_key(|r| serde_json::to_string(r).unwrap_or_default());
+        self
+    }
+}
+
+/// A number kept as an integer when it is one, so `30`, `30.0` and `"30"^^xsd:decimal` agree.
+fn number(f: f64) -> Json {
+    if f.fract() == 0.0 && f.abs() < 9e15 {
+        Json::from(f as i64)
+    } else {
+        serde_json::Number::from_f64(f).map_or(Json::Null, Json::Number)
+    }
+}
+
+pub fn normalize_sql(v: &Value) -> Json {
+    match v {
+        Value::Null => Json::Null,
+        Value::Integer(i) => Json::from(*i),
+        Value::Real(f) => number(*f),
+        Value::Text(s) => Json::String(s.clone()),
+        Value::Blob(b) => Json::String(b.iter().map(|x| format!("{x:02x}")).collect()),
+    }
+}
+
+pub fn normalize_rdf(t: Option<&RdfTerm>) -> Json {
+    const NUMERIC: &[&str] = &[
+        vocab::xsd::INTEGER,
+        vocab::xsd::DECIMAL,
+        vocab::xsd::NON_NEGATIVE_INTEGER,
+        "http://www.w3.org/2001/XMLSchema#double",
+        "http://www.w3.org/2001/XMLSchema#float",
+        "http://www.w3.org/2001/XMLSchema#long",
+        "http://www.w3.org/2001/XMLSchema#int",
+    ];
+    match t {
+        None => Json::Null,
+        Some(RdfTerm::Iri(i)) => Json::String(vocab::local_name(i).to_owned()),
+        Some(RdfTerm::BlankNode(b)) => Json::String(format!("_:{b}")),
+        Some(RdfTerm::Literal {
+            value, datatype, ..
+        }) => {
+            if NUMERIC.contains(&datatype.as_str()) {
+                value
+                    .parse::<f64>()
+                    .map_or(Json::String(value.clone()), number)
+            } else {
+                Json::String(value.clone())
+            }
+        }
+    }
+}
+
+struct Collect(Rows);
+
+impl RowSink for Collect {
+    fn columns(&mut self, names: &[String]) -> Result<()> {
+        self.0.columns = names.to_vec();
+        Ok(())
+    }
+    fn row(&mut self, values: &[Value]) -> Result<()> {
+        self.0.rows.push(values.iter().map(normalize_sql).collect());
+        Ok(())
+    }
+}
+
+/// Runs the SQL form with bound parameters.
+pub fn run_sql(
+    conn: &rusqlite::Connection,
+    q: &NamedQuery,
+    params: &[(String, String)],
+    timeout: Duration,
+) -> Result<Rows> {
+    let mut sink = Collect(Rows {
+        columns: Vec::new(),
+        rows: Vec::new(),
+    });
+    crate::sqlite::query(conn, &q.sql, params, timeout, &mut sink).map_err(|e| match e {
+        QueryError::Output(e) => e,
+        other => anyhow::anyhow!("the SQL form of '{}' failed: {other}", q.name),
+    })?;
+    Ok(sink.0)
+}
+
+/// Runs the SPARQL form with bound parameters.
+pub fn run_sparql(store: &Store, q: &NamedQuery, params: &[(String, String)]) -> Result<Rows> {
+    let mut parsed = store
+        .parse(&q.sparql)
+        .with_context(|| format!("the SPARQL form of '{}' does not parse", q.name))?;
+    for (name, value) in params {
+        let bound = match &mut parsed {
+            spargebra::Query::Select { pattern, .. }
+            | spargebra::Query::Construct { pattern, .. }
+            | spargebra::Query::Describe { pattern, .. }
+            | spargebra::Query::Ask { pattern, .. } => bind_values(pattern, name, value),
+        };
+        if !bound {
+            bail!(
+                "the SPARQL form of '{}' has no `VALUES ?{name} {{ ... }}` clause to bind the \
+                 parameter {name} to",
+                q.name
+            );
+        }
+    }
+    match store.query_parsed(parsed)? {
+        Answer::Select { variables, rows } => Ok(Rows {
+            columns: variables,
+            rows: rows
+                .iter()
+                .map(|r| r.iter().map(|t| normalize_rdf(t.as_ref())).collect())
+                .collect(),
+        }),
+        _ => bail!("the SPARQL form of '{}' must be a SELECT query", q.name),
+    }
+}
+
+/// Replaces the values of every `VALUES` clause on `?name` by the literal `value`.
+fn bind_values(pattern: &mut GraphPattern, name: &str, value: &str) -> bool {
+    use GraphPattern as G;
+    match pattern {
+        G::Values {
+            variables,
+            bindings,
+        } => match variables.iter().position(|v| v.as_str() == name) {
+            Some(i) => {
+                for row in bindings.iter_mut() {
+                    row[i] = Some(GroundTerm::Literal(Literal::new_simple_literal(value)));
+                }
+                true
+            }
+            None => false,
+        },
+        G::Join { left, right }
+        | G::Union { left, right }
+        | G::Minus { left, right }
+        | G::LeftJoin { left, right, .. } => {
+            let l = bind_values(left, name, value);
+            let r = bind_values(right, name, value);
+            l || r
+        }
+        G::Filter { inner, .. }
+        | G::Graph { inner, .. }
+        | G::Extend { inner, .. }
+        | G::OrderBy { inner, .. }
+        | G::Project { inner, .. }
+        | G::Distinct { inner }
+        | G::Reduced { inner }
+        | G::Slice { inner, .. }
+        | G::Group { inner, .. } => bind_values(inner, name, value),
+        _ => false,
+    }
+}
+
+/// What comparing the two stores' answers found.
+#[derive(Debug, Clone)]
+pub struct Comparison {
+    pub sql: Rows,
+    pub rdf: Rows,
+}
+
+impl Comparison {
+    pub fn agrees(&self) -> bool {
+        self.sql.columns == self.rdf.columns && self.sql.rows == self.rdf.rows
+    }
+
+    /// A row-level diff: `-` rows only the database gives, `+` rows only the graph gives.
+    pub fn diff(&self) -> String {
+        let mut out = String::new();
+        if self.sql.columns != self.rdf.columns {
+            out.push_str(&format!(
+                "columns differ: SQL {:?}, SPARQL {:?}\n",
+                self.sql.columns, self.rdf.columns
+            ));
+        }
+        let key = |r: &Vec<Json>| serde_json::to_string(r).unwrap_or_default();
+        let theirs: std::collections::BTreeSet<String> = self.rdf.rows.iter().map(key).collect();
+        let ours: std::collections::BTreeSet<String> = self.sql.rows.iter().map(key).collect();
+        for r in ours.difference(&theirs) {
+            out.push_str(&format!("- sql only: {r}\n"));
+        }
+        for r in theirs.difference(&ours) {
+            out.push_str(&format!("+ rdf only: {r}\n"));
+        }
+        out
+    }
+}
+
+/// Runs both forms and compares them, order-free.
+pub fn compare(
+    conn: &rusqlite::Connection,
+    store: &Store,
+    q: &NamedQuery,
+    params: &[(String, String)],
+    timeout: Duration,
+) -> Result<Comparison> {
+    Ok(Comparison {
+        sql: run_sql(conn, q, params, timeout)?.sorted(),
+        rdf: run_sparql(store, q, params)?.sorted(),
+    })
+}

@@ -1,0 +1,189 @@
+//! Named queries answered by both stores, and `dossier check`.
+
+use crate::util::*;
+
+fn query_names() -> Vec<String> {
+    dossier::queries::load_all(&root().join("schema/queries"))
+        .unwrap()
+        .into_iter()
+        .map(|q| q.name)
+        .collect()
+}
+
+#[test]
+fn every_named_query_agrees_across_stores() {
+    let names = query_names();
+    assert!(names.len() >= 12, "{names:?}");
+    for seeds in [false, true] {
+        let tmp = workspace_with(&root().join("seeds"));
+        if seeds {
+            copy_dir(
+                &fixtures().join("second-article"),
+                &tmp.path().join("seeds"),
+            );
+        }
+        dossier(tmp.path()).arg("build").assert().success();
+        std::fs::create_dir_all(tmp.path().join("schema")).unwrap();
+        copy_dir(
+            &root().join("schema/queries"),
+            &tmp.path().join("schema/queries"),
+        );
+        for name in &names {
+            let out = stdout_of(dossier(tmp.path()).args(["query", name, "--format", "json"]));
+            let rows: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+            assert!(
+                !rows.is_empty(),
+                "{name} answers nothing on the bundled seeds"
+            );
+            // Each store alone gives the same rows (the comparison is order-free).
+            let sorted = |s: &str| {
+                let mut v: Vec<String> = serde_json::from_str::<Vec<serde_json::Value>>(s)
+                    .unwrap()
+                    .iter()
+                    .map(|r| r.to_string())
+                    .collect();
+                v.sort();
+                v
+            };
+            let sql = stdout_of(
+                dossier(tmp.path()).args(["query", name, "--store", "sql", "--format", "json"]),
+            );
+            let rdf = stdout_of(
+                dossier(tmp.path()).args(["query", name, "--store", "rdf", "--format", "json"]),
+            );
+            assert_eq!(sorted(&sql), sorted(&rdf), "{name}");
+        }
+    }
+}
+
+#[test]
+fn list_names_every_query_with_its_parameters() {
+    let out = stdout_of(dossier(&root()).args(["query", "--list"]));
+    for name in query_names() {
+        assert!(out.contains(&name), "{name} missing from --list");
+    }
+    assert!(out.contains("--param agreement=VALUE"), "{out}");
+}
+
+#[test]
+fn parameters_are_plain_values_in_both_languages() {
+    let tmp = built_bundled();
+    let hostile = r#"x" } UNION { ?s ?p ?o } #'; DROP TABLE actors; --"#;
+    for name in ["actor-activity", "evidence-for"] {
+        let param = if name == "actor-activity" {
+            "actor"
+        } else {
+            "record"
+        };
+        let out = stdout_of(dossier(&tmp.path()).current_dir(root()).args([
+            "query",
+            name,
+            "--kb",
+            tmp.path().join("kb").to_str().unwrap(),
+            "--format",
+            "json",
+            "--param",
+            &format!("{param}={hostile}"),
+        ]));
+        assert_eq!(out.trim(), "[]", "{name}: {out}");
+    }
+    let out = stdout_of(dossier(&root()).args([
+        "query",
+        "conditions-on",
+        "--kb",
+        tmp.path().join("kb").to_str().unwrap(),
+        "--format",
+        "csv",
+        "--param",
+        "agreement=intelligence-sharing",
+    ]));
+    assert!(
+        out.contains("intelligence-sharing-limited-to-own-territory"),
+        "{out}"
+    );
+}
+
+#[test]
+fn unknown_query_or_parameter_is_explained() {
+    let out = dossier(&root())
+        .args(["query", "timelin"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean 'timeline'"));
+    let out = dossier(&root())
+        .args(["query", "timeline", "--param", "x=1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("has no parameter 'x'"));
+}
+
+#[test]
+fn check_passes_on_a_fresh_build() {
+    let tmp = built_bundled();
+    let out = stdout_of(dossier(tmp.path()).arg("check"));
+    assert!(out.contains("the database and the graph agree"), "{out}");
+    assert!(out.contains("87 quotes checked"), "{out}");
+}
+
+#[test]
+fn an_edited_database_is_caught_and_named() {
+    let tmp = built_bundled();
+    let conn = rusqlite::Connection::open(tmp.path().join("kb/dossier.sqlite")).unwrap();
+    conn.execute(
+        "UPDATE conditions SET value = 'Texas' WHERE id = 'training-must-take-place-in-mexico'",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let out = dossier(tmp.path()).arg("check").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("condition 'training-must-take-place-in-mexico', field value: database \"Texas\", graph \"Mexico\""),
+        "{stderr}"
+    );
+    // The named query that reads that field now disagrees, with a row-level diff.
+    let out = dossier(tmp.path())
+        .current_dir(root())
+        .args([
+            "query",
+            "conditions-on",
+            "--kb",
+            tmp.path().join("kb").to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("- sql only:") && stderr.contains("Texas"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("+ rdf only:"), "{stderr}");
+}
+
+#[test]
+fn a_triple_removed_from_the_graph_is_caught_and_named() {
+    let tmp = built_bundled();
+    let ttl = tmp.path().join("kb/dossier.ttl");
+    let text = std::fs::read_to_string(&ttl).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.contains("schema:roleName \"Secretary of State\""))
+        .expect("the role's title in the Turtle");
+    assert!(
+        line.ends_with(';'),
+        "removing {line:?} keeps the Turtle valid"
+    );
+    std::fs::write(&ttl, text.replacen(&format!("{line}\n"), "", 1)).unwrap();
+    let out = dossier(tmp.path()).arg("check").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("field title: database \"Secretary of State\", graph (none)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("role '"), "{stderr}");
+}
