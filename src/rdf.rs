@@ -661,6 +661,17 @@ fn prefix_map(base: &str) -> Vec<PrefixMapPair> {
         .collect()
 }
 
+/// Keeps an output error's I/O kind (so a closed pipe is recognised) and names what failed.
+fn sink_error<E: std::error::Error + Send + Sync + 'static>(
+    e: StreamError<E, io::Error>,
+    what: &str,
+) -> anyhow::Error {
+    match e {
+        StreamError::SinkError(io) => anyhow::Error::new(io).context(what.to_owned()),
+        StreamError::SourceError(parse) => anyhow::Error::new(parse).context(what.to_owned()),
+    }
+}
+
 /// Writes the knowledge base as Turtle: prefixes, then each subject's triples grouped.
 pub fn write_turtle(kb: &KnowledgeBase, w: impl Write) -> Result<()> {
     let config = TurtleConfig::new()
@@ -669,7 +680,7 @@ pub fn write_turtle(kb: &KnowledgeBase, w: impl Write) -> Result<()> {
     let mut serializer = TurtleSerializer::new_with_config(w, config);
     serializer
         .serialize_triples(Mapping::new(kb).triples())
-        .map_err(|e| anyhow::anyhow!("cannot write Turtle: {e}"))?;
+        .map_err(|e| sink_error(e, "cannot write Turtle"))?;
     Ok(())
 }
 
@@ -678,7 +689,7 @@ pub fn write_nquads(kb: &KnowledgeBase, w: impl Write) -> Result<()> {
     let mut serializer = NQuadsSerializer::new(w);
     serializer
         .serialize_quads(Mapping::new(kb))
-        .map_err(|e| anyhow::anyhow!("cannot write N-Quads: {e}"))?;
+        .map_err(|e| sink_error(e, "cannot write N-Quads"))?;
     Ok(())
 }
 
@@ -688,7 +699,7 @@ pub fn nquads_to_ntriples(r: impl BufRead, w: impl Write) -> Result<()> {
     let mut serializer = NTriplesSerializer::new(w);
     serializer
         .serialize_triples(quads.to_triples())
-        .map_err(|e| anyhow::anyhow!("cannot convert to N-Triples: {e}"))?;
+        .map_err(|e| sink_error(e, "cannot convert to N-Triples"))?;
     Ok(())
 }
 
