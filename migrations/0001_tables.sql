@@ -1,5 +1,6 @@
 -- dossier schema, version 1: one table per kind of record, evidence included.
 -- Every record's id is its key here and the last segment of its IRI in the RDF store.
+-- Tables are clustered on their key (WITHOUT ROWID): one B-tree per table, not two.
 -- Closed lists are CHECK constraints generated from the same lists as the seed format
 -- (src/model.rs); a test keeps them in step.
 
@@ -35,20 +36,20 @@ CREATE TABLE records (
                                              'condition', 'claim', 'relation')),
     label      TEXT NOT NULL,
     article_id TEXT REFERENCES articles (id)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE actors (
     id          TEXT PRIMARY KEY REFERENCES records (id),
     name        TEXT NOT NULL,
     kind        TEXT NOT NULL CHECK (kind IN ('person', 'state', 'organization', 'group')),
     description TEXT
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE actor_aliases (
     actor_id TEXT NOT NULL REFERENCES actors (id),
     alias    TEXT NOT NULL,
     PRIMARY KEY (actor_id, alias)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE roles (
     id              TEXT PRIMARY KEY REFERENCES records (id),
@@ -56,7 +57,7 @@ CREATE TABLE roles (
     holder_id       TEXT NOT NULL REFERENCES actors (id),
     title           TEXT NOT NULL,
     organization_id TEXT REFERENCES actors (id)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE events (
     id             TEXT PRIMARY KEY REFERENCES records (id),
@@ -68,14 +69,14 @@ CREATE TABLE events (
     when_text      TEXT,
     place          TEXT,
     CHECK ((date IS NULL) = (date_precision IS NULL))
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE event_participants (
     event_id TEXT NOT NULL REFERENCES events (id),
     actor_id TEXT NOT NULL REFERENCES actors (id),
     role     TEXT NOT NULL,
     PRIMARY KEY (event_id, actor_id, role)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE event_quantities (
     event_id TEXT NOT NULL REFERENCES events (id),
@@ -83,7 +84,7 @@ CREATE TABLE event_quantities (
     value    INTEGER NOT NULL CHECK (value >= 0),
     unit     TEXT,
     PRIMARY KEY (event_id, measure)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE agreements (
     id         TEXT PRIMARY KEY REFERENCES records (id),
@@ -93,13 +94,13 @@ CREATE TABLE agreements (
     instrument TEXT,
     purpose    TEXT,
     status     TEXT NOT NULL CHECK (status IN ('agreed', 'announced', 'proposed', 'possible'))
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE agreement_parties (
     agreement_id TEXT NOT NULL REFERENCES agreements (id),
     actor_id     TEXT NOT NULL REFERENCES actors (id),
     PRIMARY KEY (agreement_id, actor_id)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE policies (
     id              TEXT PRIMARY KEY REFERENCES records (id),
@@ -113,13 +114,13 @@ CREATE TABLE policies (
                                                     'announced', 'ended')),
     status_duration TEXT CHECK (status_duration GLOB 'P[0-9]*'),
     results         TEXT
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE policy_targets (
     policy_id TEXT NOT NULL REFERENCES policies (id),
     actor_id  TEXT NOT NULL REFERENCES actors (id),
     PRIMARY KEY (policy_id, actor_id)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE conditions (
     id              TEXT PRIMARY KEY REFERENCES records (id),
@@ -131,7 +132,7 @@ CREATE TABLE conditions (
                                                              'prohibition', 'requirement')),
     value           TEXT NOT NULL,
     exception       TEXT
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 -- claimant is 'author' (the article's author) or an actor id; claimant_actor_id is the latter.
 CREATE TABLE claims (
@@ -143,13 +144,13 @@ CREATE TABLE claims (
     claimant          TEXT NOT NULL,
     claimant_actor_id TEXT GENERATED ALWAYS AS (NULLIF(claimant, 'author')) VIRTUAL
                       REFERENCES actors (id)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE claim_subjects (
     claim_id  TEXT NOT NULL REFERENCES claims (id),
     record_id TEXT NOT NULL REFERENCES records (id),
     PRIMARY KEY (claim_id, record_id)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE relations (
     id         TEXT PRIMARY KEY REFERENCES records (id),
@@ -160,7 +161,7 @@ CREATE TABLE relations (
                                                   'supports_sanctions_against', 'part_of',
                                                   'member_of', 'targets')),
     object_id  TEXT NOT NULL REFERENCES records (id)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 -- One quote of an article supporting one record. Offsets count Unicode code points from 0,
 -- end exclusive (W3C Web Annotation TextPositionSelector); SQLite's length() counts code points
@@ -180,6 +181,5 @@ CREATE TABLE evidence (
     modality             TEXT NOT NULL CHECK (modality IN ('reported_fact', 'stated_position',
                                                            'assessment', 'recommendation',
                                                            'possibility')),
-    CHECK (end_offset - start_offset = length(quote)),
-    UNIQUE (record_id, article_id, number)
-) STRICT;
+    CHECK (end_offset - start_offset = length(quote))
+) STRICT, WITHOUT ROWID;

@@ -15,6 +15,7 @@ CREATE INDEX claim_subjects_by_record ON claim_subjects (record_id);
 CREATE INDEX relations_by_subject ON relations (subject_id, predicate);
 CREATE INDEX relations_by_object ON relations (object_id, predicate);
 CREATE INDEX evidence_by_article ON evidence (article_id);
+CREATE UNIQUE INDEX evidence_by_record ON evidence (record_id, article_id, number);
 
 -- Conditions with who stated them, what they constrain, and their first quote.
 CREATE VIEW condition_overview AS

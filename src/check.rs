@@ -7,10 +7,13 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use anyhow::{Context, Result};
 use rusqlite::Connection;
-use sophia::api::graph::Graph;
+use std::io::BufReader;
+use std::path::Path;
+
+use sophia::api::source::TripleSource;
+use sophia::api::term::{Term, TermKind};
 use sophia::api::triple::Triple;
 
-use crate::sparql::{RdfTerm, Store};
 use crate::vocab::{self, dcterms, dos, oa, prov, rdf, rdfs, schema, skos};
 
 /// One field of one kind of record: how to read it from each store.
@@ -473,7 +476,8 @@ const KINDS: &[(&str, &str, &str)] = &[
     ("evidence", "evidence", oa::ANNOTATION),
 ];
 
-type Facts = BTreeSet<(String, String, String, String)>;
+/// Values of each (kind, id, field), from one store.
+type Grouped = BTreeMap<(&'static str, String, &'static str), BTreeSet<String>>;
 
 /// What `check` found.
 #[derive(Debug, Default)]
@@ -507,16 +511,125 @@ fn sql_value(v: rusqlite::types::Value) -> Option<String> {
     }
 }
 
-fn rdf_value(t: &RdfTerm) -> String {
-    match t {
-        RdfTerm::Iri(i) => vocab::local_name(i).to_owned(),
-        RdfTerm::BlankNode(b) => format!("_:{b}"),
-        RdfTerm::Literal { value, .. } => value.clone(),
+/// An object in the graph index: a node (IRI or blank node, interned) or a literal's value.
+#[derive(Clone)]
+enum Obj {
+    Node(u32),
+    Lit(String),
+}
+
+/// The built graph, reduced to what the fields need.
+struct GraphIndex {
+    names: Vec<String>,
+    nodes: HashMap<String, u32>,
+    /// The predicates the fields follow, sorted (an edge stores its index here).
+    predicates: Vec<&'static str>,
+    ids: HashMap<u32, String>,
+    /// Index into KINDS of each typed resource.
+    kind_of: HashMap<u32, usize>,
+    edges: HashMap<(u32, usize), Vec<Obj>>,
+}
+
+impl GraphIndex {
+    fn read(turtle: &Path) -> Result<GraphIndex> {
+        let file = std::fs::File::open(turtle).with_context(|| {
+            format!(
+                "cannot open '{}': build the knowledge base with `dossier build`",
+                turtle.display()
+            )
+        })?;
+        let mut predicates: Vec<&'static str> =
+            FIELDS.iter().flat_map(|f| f.path.iter().copied()).collect();
+        predicates.push(schema::TEXT);
+        predicates.sort_unstable();
+        predicates.dedup();
+        let mut g = GraphIndex {
+            names: Vec::new(),
+            nodes: HashMap::new(),
+            predicates,
+            ids: HashMap::new(),
+            kind_of: HashMap::new(),
+            edges: HashMap::new(),
+        };
+        sophia::turtle::parser::turtle::parse_bufread(BufReader::with_capacity(1 << 20, file))
+            .for_each_triple(|t| g.add(&t.s(), &t.p(), &t.o()))
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "the built Turtle file cannot be parsed ({e}): rebuild it with `dossier build`"
+                )
+            })?;
+        Ok(g)
+    }
+
+    fn add<T: Term>(&mut self, s: &T, p: &T, o: &T) {
+        let Some(p) = p.iri() else { return };
+        let p = p.as_str();
+        if p == dcterms::IDENTIFIER {
+            if let (Some(s), Some(v)) = (self.node_of(s), o.lexical_form()) {
+                self.ids.insert(s, v.to_string());
+            }
+        } else if p == rdf::TYPE {
+            let kind = o
+                .iri()
+                .and_then(|class| KINDS.iter().position(|(_, _, c)| *c == class.as_str()));
+            if let (Some(k), Some(s)) = (kind, self.node_of(s)) {
+                self.kind_of.insert(s, k);
+            }
+        } else if let Some(slot) = self.predicate(p) {
+            let Some(s) = self.node_of(s) else { return };
+            let obj = match o.kind() {
+                TermKind::Literal => {
+                    Obj::Lit(o.lexical_form().map(|l| l.to_string()).unwrap_or_default())
+                }
+                _ => match self.node_of(o) {
+                    Some(n) => Obj::Node(n),
+                    None => return,
+                },
+            };
+            self.edges.entry((s, slot)).or_default().push(obj);
+        }
+    }
+
+    fn predicate(&self, iri: &str) -> Option<usize> {
+        self.predicates.binary_search(&iri).ok()
+    }
+
+    fn node_of<T: Term>(&mut self, t: &T) -> Option<u32> {
+        let name = match t.kind() {
+            TermKind::Iri => t.iri()?.as_str().to_owned(),
+            TermKind::BlankNode => format!("_:{}", t.bnode_id()?.as_str()),
+            _ => return None,
+        };
+        if let Some(&n) = self.nodes.get(&name) {
+            return Some(n);
+        }
+        let n = self.names.len() as u32;
+        self.names.push(name.clone());
+        self.nodes.insert(name, n);
+        Some(n)
+    }
+
+    /// The normalised value: a node's id (its IRI's last segment), a literal's lexical form.
+    fn value(&self, o: &Obj) -> String {
+        match o {
+            Obj::Node(n) => vocab::local_name(&self.names[*n as usize]).to_owned(),
+            Obj::Lit(v) => v.clone(),
+        }
     }
 }
 
 /// Compares the database and the graph of one knowledge base.
-pub fn check(conn: &Connection, store: &Store) -> Result<Report> {
+pub fn check(conn: &Connection, turtle: &Path) -> Result<Report> {
+    check_with(conn, turtle, &crate::progress::Silent)
+}
+
+/// [`check`], reporting each stage.
+pub fn check_with(
+    conn: &Connection,
+    turtle: &Path,
+    progress: &dyn crate::progress::Progress,
+) -> Result<Report> {
+    progress.stage("reading the database", 0);
     let mut report = Report::default();
 
     // The database, as facts.
@@ -528,7 +641,7 @@ pub fn check(conn: &Connection, store: &Store) -> Result<Report> {
             .collect::<Result<BTreeSet<_>, _>>()?;
         sql_ids.insert(kind, ids);
     }
-    let mut sql_facts = Facts::new();
+    let mut sql_g = Grouped::new();
     for f in FIELDS {
         let mut stmt = conn
             .prepare(f.sql)
@@ -542,85 +655,58 @@ pub fn check(conn: &Connection, store: &Store) -> Result<Report> {
         for row in rows {
             let (id, v) = row?;
             if let Some(v) = sql_value(v) {
-                sql_facts.insert((f.kind.into(), id, f.field.into(), v));
+                sql_g.entry((f.kind, id, f.field)).or_default().insert(v);
             }
         }
     }
 
-    // The graph, as facts: index it by subject once, then follow each field's path.
-    let mut by_subject: HashMap<String, Vec<(String, RdfTerm)>> = HashMap::new();
-    for t in store.graph().triples() {
-        let t = t.map_err(|e| anyhow::anyhow!("reading the graph: {e}"))?;
-        let s = RdfTerm::from_term(&t.s());
-        let (RdfTerm::Iri(s) | RdfTerm::BlankNode(s)) = s else {
-            continue;
-        };
-        let p = match RdfTerm::from_term(&t.p()) {
-            RdfTerm::Iri(p) => p,
-            _ => continue,
-        };
-        by_subject
-            .entry(s)
-            .or_default()
-            .push((p, RdfTerm::from_term(&t.o())));
-    }
-    let objects = |s: &str, p: &str| -> Vec<RdfTerm> {
-        by_subject
-            .get(s)
-            .map(|v| {
-                v.iter()
-                    .filter(|(q, _)| q == p)
-                    .map(|(_, o)| o.clone())
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    // Resources of each kind: typed with the kind's class and carrying a dossier id.
-    let mut rdf_ids: BTreeMap<&str, BTreeMap<String, String>> = BTreeMap::new();
-    for (subject, pos) in &by_subject {
-        let ids: Vec<String> = pos
-            .iter()
-            .filter(|(p, _)| p == dcterms::IDENTIFIER)
-            .map(|(_, o)| rdf_value(o))
-            .collect();
-        let Some(id) = ids.first() else { continue };
-        for (p, o) in pos {
-            if p != rdf::TYPE {
-                continue;
-            }
-            if let RdfTerm::Iri(class) = o {
-                if let Some((kind, _, _)) = KINDS.iter().find(|(_, _, c)| c == class) {
-                    rdf_ids
-                        .entry(kind)
-                        .or_default()
-                        .insert(id.clone(), subject.clone());
-                }
-            }
+    progress.stage("reading the graph", 0);
+    // The graph, as facts: stream the Turtle once into a compact index (interned nodes, only
+    // the predicates the fields follow), then follow each field's path.
+    let graph = GraphIndex::read(turtle)?;
+    let mut rdf_ids: BTreeMap<&str, BTreeMap<String, u32>> = BTreeMap::new();
+    for (&node, &kind) in &graph.kind_of {
+        if let Some(id) = graph.ids.get(&node) {
+            rdf_ids
+                .entry(KINDS[kind].0)
+                .or_default()
+                .insert(id.clone(), node);
         }
     }
-    let mut rdf_facts = Facts::new();
+    let mut rdf_g = Grouped::new();
     for f in FIELDS {
         let Some(resources) = rdf_ids.get(f.kind) else {
             continue;
         };
-        for (id, subject) in resources {
-            let mut frontier = vec![RdfTerm::Iri(subject.clone())];
-            for p in f.path {
+        let path: Vec<Option<usize>> = f.path.iter().map(|p| graph.predicate(p)).collect();
+        for (id, &node) in resources {
+            let mut frontier = vec![Obj::Node(node)];
+            for p in &path {
                 frontier = frontier
                     .iter()
-                    .filter_map(|t| match t {
-                        RdfTerm::Iri(s) | RdfTerm::BlankNode(s) => Some(objects(s, p)),
+                    .filter_map(|o| match (o, p) {
+                        (Obj::Node(n), Some(p)) => graph.edges.get(&(*n, *p)),
                         _ => None,
                     })
                     .flatten()
+                    .cloned()
                     .collect();
             }
             for v in frontier {
-                rdf_facts.insert((f.kind.into(), id.clone(), f.field.into(), rdf_value(&v)));
+                rdf_g
+                    .entry((f.kind, id.clone(), f.field))
+                    .or_default()
+                    .insert(graph.value(&v));
             }
         }
     }
+    let text_of = |article: &str| -> Option<String> {
+        let node = *rdf_ids.get("article")?.get(article)?;
+        let p = graph.predicate(schema::TEXT)?;
+        graph.edges.get(&(node, p))?.first().map(|o| graph.value(o))
+    };
 
+    progress.stage("comparing", 0);
     // Counts and membership.
     for (kind, _, _) in KINDS {
         let in_sql = &sql_ids[kind];
@@ -643,25 +729,13 @@ pub fn check(conn: &Connection, store: &Store) -> Result<Report> {
         }
     }
 
-    // Field by field, grouped so each difference names the record and the field once.
-    let group = |facts: &Facts| {
-        let mut m: BTreeMap<(String, String, String), BTreeSet<String>> = BTreeMap::new();
-        for (k, id, field, v) in facts {
-            m.entry((k.clone(), id.clone(), field.clone()))
-                .or_default()
-                .insert(v.clone());
-        }
-        m
-    };
-    let (sql_g, rdf_g) = (group(&sql_facts), group(&rdf_facts));
+    // Field by field: each difference names the record and the field once.
     let keys: BTreeSet<_> = sql_g.keys().chain(rdf_g.keys()).cloned().collect();
     let empty = BTreeSet::new();
     for key in keys {
         let (kind, id, field) = &key;
-        let in_both = sql_ids.get(kind.as_str()).is_some_and(|s| s.contains(id))
-            && rdf_ids
-                .get(kind.as_str())
-                .is_some_and(|r| r.contains_key(id));
+        let in_both = sql_ids.get(kind).is_some_and(|s| s.contains(id))
+            && rdf_ids.get(kind).is_some_and(|r| r.contains_key(id));
         if !in_both {
             continue;
         }
@@ -698,23 +772,15 @@ pub fn check(conn: &Connection, store: &Store) -> Result<Report> {
             id?
         ));
     }
-    let texts: HashMap<String, Vec<char>> = sql_g
-        .iter()
-        .filter(|((k, _, f), _)| k == "article" && f == "text")
-        .filter_map(|((_, id, _), _)| {
-            let subject = rdf_ids.get("article")?.get(id)?;
-            let text = objects(subject, schema::TEXT).first().map(rdf_value)?;
-            Some((id.clone(), text.chars().collect()))
-        })
-        .collect();
+    let mut texts: HashMap<String, Option<Vec<char>>> = HashMap::new();
     for id in rdf_ids
         .get("evidence")
         .map(|m| m.keys().cloned().collect::<Vec<_>>())
         .unwrap_or_default()
     {
-        let one = |field: &str| {
+        let one = |field: &'static str| {
             rdf_g
-                .get(&("evidence".into(), id.clone(), field.into()))
+                .get(&("evidence", id.clone(), field))
                 .and_then(|s| s.iter().next().cloned())
         };
         let (Some(article), Some(quote), Some(start), Some(end)) =
@@ -726,7 +792,10 @@ pub fn check(conn: &Connection, store: &Store) -> Result<Report> {
             continue;
         };
         report.quotes_checked += 1;
-        let at = texts.get(&article).and_then(|t| {
+        let text = texts
+            .entry(article.clone())
+            .or_insert_with(|| text_of(&article).map(|t| t.chars().collect()));
+        let at = text.as_ref().and_then(|t| {
             let (s, e): (usize, usize) = (start.parse().ok()?, end.parse().ok()?);
             Some(t.get(s..e)?.iter().collect::<String>())
         });

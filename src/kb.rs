@@ -57,6 +57,8 @@ impl KbPaths {
 pub struct BuildSummary {
     pub tables: sqlite::TableCounts,
     pub triples: usize,
+    /// Time spent writing each store: (what, time).
+    pub timings: Vec<(&'static str, Duration)>,
     pub files: Vec<PathBuf>,
     pub elapsed: Duration,
 }
@@ -64,18 +66,42 @@ pub struct BuildSummary {
 /// Writes every store of the knowledge base into `paths.dir`, atomically file by file.
 /// The model is already validated: nothing is written for invalid seeds.
 pub fn build(kb: &KnowledgeBase, paths: &KbPaths) -> Result<BuildSummary> {
+    build_with(kb, paths, &crate::progress::Silent)
+}
+
+/// [`build`], reporting each store as it is written.
+pub fn build_with(
+    kb: &KnowledgeBase,
+    paths: &KbPaths,
+    progress: &dyn crate::progress::Progress,
+) -> Result<BuildSummary> {
     let started = Instant::now();
     fs::create_dir_all(&paths.dir)
         .with_context(|| format!("cannot create the folder '{}'", paths.dir.display()))?;
 
+    let mut timings = Vec::new();
+    let mut clock = Instant::now();
+    let mut lap = |what: &'static str| {
+        timings.push((what, clock.elapsed()));
+        clock = Instant::now();
+    };
+    progress.stage("writing SQLite", 0);
     let db_tmp = temp_in(&paths.dir, DATABASE_FILE)?;
     let tables = sqlite::write(kb, db_tmp.path())?;
+    lap("sqlite");
 
+    progress.stage("writing Turtle", 0);
     let ttl_tmp = temp_in(&paths.dir, TURTLE_FILE)?;
-    write_through(&ttl_tmp, |w| rdf::write_turtle(kb, w))?;
+    let mut triples = 0;
+    write_through(&ttl_tmp, |w| {
+        triples = rdf::write_turtle(kb, w)?;
+        Ok(())
+    })?;
+    lap("turtle");
+    progress.stage("writing N-Quads", 0);
     let nq_tmp = temp_in(&paths.dir, NQUADS_FILE)?;
     write_through(&nq_tmp, |w| rdf::write_nquads(kb, w))?;
-    let triples = rdf::count_triples(kb);
+    lap("nquads");
 
     // Every store is complete: only now replace the old files.
     let mut files = Vec::new();
@@ -84,6 +110,14 @@ pub fn build(kb: &KnowledgeBase, paths: &KbPaths) -> Result<BuildSummary> {
         (ttl_tmp, paths.turtle()),
         (nq_tmp, paths.nquads()),
     ] {
+        // Temporary files are private (0600); the stores are for every reader, like any file.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o644)).with_context(
+                || format!("cannot set the permissions of '{}'", tmp.path().display()),
+            )?;
+        }
         tmp.persist(&target)
             .with_context(|| format!("cannot move the new file into '{}'", target.display()))?;
         files.push(target);
@@ -91,6 +125,7 @@ pub fn build(kb: &KnowledgeBase, paths: &KbPaths) -> Result<BuildSummary> {
     Ok(BuildSummary {
         tables,
         triples,
+        timings,
         files,
         elapsed: started.elapsed(),
     })

@@ -8,6 +8,7 @@ pub mod check;
 pub mod diagnostic;
 pub mod kb;
 pub mod model;
+pub mod progress;
 pub mod queries;
 pub mod rdf;
 pub mod seed;

@@ -24,8 +24,59 @@ use output::{RowFormat, RowWriter, SparqlFormat};
                   questions against both."
 )]
 struct Cli {
+    /// No progress bars (they are drawn only on a terminal anyway).
+    #[arg(long, short, global = true)]
+    quiet: bool,
     #[command(subcommand)]
     command: Command,
+}
+
+/// Progress on standard error, drawn only when it is a terminal and not --quiet.
+struct Bar(Option<indicatif::ProgressBar>);
+
+impl Bar {
+    fn new(quiet: bool) -> Bar {
+        let visible = !quiet && io::IsTerminal::is_terminal(&io::stderr());
+        Bar(visible.then(|| {
+            let bar = indicatif::ProgressBar::with_draw_target(
+                None,
+                indicatif::ProgressDrawTarget::stderr(),
+            );
+            bar.enable_steady_tick(std::time::Duration::from_millis(120));
+            bar
+        }))
+    }
+}
+
+impl Drop for Bar {
+    fn drop(&mut self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl dossier::progress::Progress for Bar {
+    fn stage(&self, name: &str, total: u64) {
+        if let Some(bar) = &self.0 {
+            let style = if total > 0 {
+                indicatif::ProgressStyle::with_template("{msg:20} [{bar:40}] {pos}/{len} {elapsed}")
+            } else {
+                indicatif::ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+            };
+            if let Ok(style) = style {
+                bar.set_style(style.progress_chars("=> "));
+            }
+            bar.set_length(total);
+            bar.set_position(0);
+            bar.set_message(name.to_owned());
+        }
+    }
+    fn advance(&self, n: u64) {
+        if let Some(bar) = &self.0 {
+            bar.inc(n);
+        }
+    }
 }
 
 /// Where the knowledge base lives.
@@ -221,9 +272,10 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
+    let bar = Bar::new(cli.quiet);
     match cli.command {
-        Command::Validate { seeds } => validate(seeds),
-        Command::Build { seeds, kb } => build(seeds, KbPaths::new(kb.kb)),
+        Command::Validate { seeds } => validate(seeds, &bar),
+        Command::Build { seeds, kb } => build(seeds, KbPaths::new(kb.kb), &bar),
         Command::Sql {
             query,
             format,
@@ -258,7 +310,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let format = format.unwrap_or_else(RowFormat::default_for_terminal);
             query(&q, &params, store, format, KbPaths::new(kb.kb))
         }
-        Command::Check { kb } => check(KbPaths::new(kb.kb)),
+        Command::Check { kb } => check(KbPaths::new(kb.kb), &bar),
         Command::Upgrade { kb } => {
             let paths = KbPaths::new(kb.kb);
             paths.require(&paths.database())?;
@@ -272,15 +324,19 @@ fn run(cli: Cli) -> Result<(), Failure> {
     }
 }
 
-fn load(seeds: &std::path::Path) -> Result<dossier::model::KnowledgeBase, Failure> {
-    seed::load(seeds).map_err(|e| match e {
+fn load(seeds: &std::path::Path, bar: &Bar) -> Result<dossier::model::KnowledgeBase, Failure> {
+    let result = seed::load_with(seeds, bar);
+    if let Some(b) = &bar.0 {
+        b.finish_and_clear();
+    }
+    result.map_err(|e| match e {
         LoadError::Io(e) => Failure::Usage(e),
         LoadError::Invalid(d) => Failure::Data(d.to_string()),
     })
 }
 
-fn validate(seeds: PathBuf) -> Result<(), Failure> {
-    let kb = load(&seeds)?;
+fn validate(seeds: PathBuf, bar: &Bar) -> Result<(), Failure> {
+    let kb = load(&seeds, bar)?;
     let records: usize = kb
         .articles
         .iter()
@@ -299,9 +355,12 @@ fn validate(seeds: PathBuf) -> Result<(), Failure> {
     Ok(())
 }
 
-fn build(seeds: PathBuf, paths: KbPaths) -> Result<(), Failure> {
-    let kb = load(&seeds)?;
-    let summary = dossier::kb::build(&kb, &paths)?;
+fn build(seeds: PathBuf, paths: KbPaths, bar: &Bar) -> Result<(), Failure> {
+    let kb = load(&seeds, bar)?;
+    let summary = dossier::kb::build_with(&kb, &paths, bar)?;
+    if let Some(b) = &bar.0 {
+        b.finish_and_clear();
+    }
     let mut out = io::stdout().lock();
     writeln!(
         out,
@@ -317,7 +376,19 @@ fn build(seeds: PathBuf, paths: KbPaths) -> Result<(), Failure> {
         table.add_row(vec![name.to_string(), rows.to_string()]);
     }
     writeln!(out, "{table}")?;
-    writeln!(out, "{} triples", summary.triples)?;
+    let rows: usize = summary.tables.iter().map(|(_, n)| n).sum();
+    for (what, time) in &summary.timings {
+        let secs = time.as_secs_f64().max(1e-9);
+        let rate = match *what {
+            "sqlite" => format!("{rows} rows, {:.0} rows/s", rows as f64 / secs),
+            _ => format!(
+                "{} triples, {:.0} triples/s",
+                summary.triples,
+                summary.triples as f64 / secs
+            ),
+        };
+        writeln!(out, "{what}: {secs:.3} s ({rate})")?;
+    }
     for file in &summary.files {
         writeln!(out, "wrote {}", file.display())?;
     }
@@ -467,12 +538,13 @@ fn query(
     Ok(())
 }
 
-fn check(paths: KbPaths) -> Result<(), Failure> {
+fn check(paths: KbPaths, bar: &Bar) -> Result<(), Failure> {
     let conn = dossier::sqlite::open_read_only(&paths.database())?;
     paths.require(&paths.turtle())?;
-    let base = dossier::sqlite::base_iri(&conn)?;
-    let graph = dossier::sparql::Store::open(&paths.turtle(), &base)?;
-    let report = dossier::check::check(&conn, &graph)?;
+    let report = dossier::check::check_with(&conn, &paths.turtle(), bar)?;
+    if let Some(b) = &bar.0 {
+        b.finish_and_clear();
+    }
     let mut out = io::stdout().lock();
     let mut table = comfy_table::Table::new();
     table

@@ -134,14 +134,19 @@ fn map_kb<E: Emit>(kb: &KnowledgeBase, out: &mut E) -> io::Result<()> {
                 .get(r.object.as_str())
                 .copied()
                 .unwrap_or(RecordKind::Actor);
-            extras.entry(r.subject.as_str()).or_default().push((
+            let link = (
                 graph.clone(),
                 iri(concept(
                     crate::model::RelationType::SCHEME,
                     r.predicate.as_str(),
                 )),
                 iri(record_iri(base, object_kind, r.object.as_str())),
-            ));
+            );
+            // Two relation records may state the same link (from two quotes): one triple.
+            let links = extras.entry(r.subject.as_str()).or_default();
+            if !links.contains(&link) {
+                links.push(link);
+            }
         }
         let mut seen = std::collections::HashSet::new();
         for m in &article.facts.mentions {
@@ -527,11 +532,22 @@ fn date_literal(d: &crate::model::PartialDate) -> Term {
 pub struct Mapping<'a> {
     kb: &'a KnowledgeBase,
     done: bool,
+    /// Counts what was emitted, for the build summary.
+    emitted: Option<&'a std::cell::Cell<usize>>,
 }
 
 impl<'a> Mapping<'a> {
     pub fn new(kb: &'a KnowledgeBase) -> Self {
-        Mapping { kb, done: false }
+        Mapping {
+            kb,
+            done: false,
+            emitted: None,
+        }
+    }
+    /// The same mapping, adding the number of quads it emits to `counter`.
+    pub fn counted(mut self, counter: &'a std::cell::Cell<usize>) -> Self {
+        self.emitted = Some(counter);
+        self
     }
     /// The same mapping with graph names dropped.
     pub fn triples(self) -> Triples<'a> {
@@ -544,10 +560,12 @@ struct Forward<F, E> {
     f: F,
     error: Option<E>,
     with_graph: bool,
+    count: usize,
 }
 
 impl<E, F> Forward<F, E> {
     fn send(&mut self, result: Result<(), E>) -> io::Result<()> {
+        self.count += 1;
         result.map_err(|e| {
             self.error = Some(e);
             io::Error::other("the consumer of the triples stopped")
@@ -604,8 +622,12 @@ impl Source for Mapping<'_> {
             f: QuadFn(f),
             error: None,
             with_graph: true,
+            count: 0,
         };
         let result = map_kb(self.kb, &mut forward);
+        if let Some(c) = self.emitted {
+            c.set(c.get() + forward.count);
+        }
         finish(result, forward.error)
     }
 }
@@ -629,24 +651,14 @@ impl Source for Triples<'_> {
             f: TripleFn(f),
             error: None,
             with_graph: false,
+            count: 0,
         };
         let result = map_kb(self.0.kb, &mut forward);
+        if let Some(c) = self.0.emitted {
+            c.set(c.get() + forward.count);
+        }
         finish(result, forward.error)
     }
-}
-
-/// Counts what the mapping emits, without building anything.
-pub fn count_triples(kb: &KnowledgeBase) -> usize {
-    struct Count(usize);
-    impl Emit for Count {
-        fn quad(&mut self, _: Option<&Term>, _: &Term, _: Term, _: Term) -> io::Result<()> {
-            self.0 += 1;
-            Ok(())
-        }
-    }
-    let mut c = Count(0);
-    map_kb(kb, &mut c).expect("counting cannot fail");
-    c.0
 }
 
 fn prefix_map(base: &str) -> Vec<PrefixMapPair> {
@@ -673,15 +685,17 @@ fn sink_error<E: std::error::Error + Send + Sync + 'static>(
 }
 
 /// Writes the knowledge base as Turtle: prefixes, then each subject's triples grouped.
-pub fn write_turtle(kb: &KnowledgeBase, w: impl Write) -> Result<()> {
+/// Returns the number of triples written.
+pub fn write_turtle(kb: &KnowledgeBase, w: impl Write) -> Result<usize> {
+    let count = std::cell::Cell::new(0);
     let config = TurtleConfig::new()
         .with_pretty(false)
         .with_own_prefix_map(prefix_map(&kb.config.base_iri));
     let mut serializer = TurtleSerializer::new_with_config(w, config);
     serializer
-        .serialize_triples(Mapping::new(kb).triples())
+        .serialize_triples(Mapping::new(kb).counted(&count).triples())
         .map_err(|e| sink_error(e, "cannot write Turtle"))?;
-    Ok(())
+    Ok(count.get())
 }
 
 /// Writes the knowledge base as N-Quads, each article's triples in the graph named after it.

@@ -100,7 +100,16 @@ struct ReadState {
 /// Reads and checks every seed file under `dir`; the knowledge base comes back only when
 /// nothing at all is wrong.
 pub fn load(dir: &Path) -> Result<KnowledgeBase, LoadError> {
-    let (mut kb, sources, mut problems) = read(dir)?;
+    load_with(dir, &crate::progress::Silent)
+}
+
+/// [`load`], reporting each article folder read.
+pub fn load_with(
+    dir: &Path,
+    progress: &dyn crate::progress::Progress,
+) -> Result<KnowledgeBase, LoadError> {
+    let (mut kb, sources, mut problems) = read_with(dir, progress)?;
+    progress.stage("checking", 0);
     crate::validate::check(&mut kb, &sources, &mut problems);
     if problems.is_empty() {
         Ok(kb)
@@ -112,6 +121,13 @@ pub fn load(dir: &Path) -> Result<KnowledgeBase, LoadError> {
 /// Reads every seed file, collecting syntax and type problems; records that failed to
 /// deserialize are left out of the returned knowledge base.
 pub fn read(dir: &Path) -> Result<(KnowledgeBase, Sources, Diagnostics), LoadError> {
+    read_with(dir, &crate::progress::Silent)
+}
+
+fn read_with(
+    dir: &Path,
+    progress: &dyn crate::progress::Progress,
+) -> Result<(KnowledgeBase, Sources, Diagnostics), LoadError> {
     let meta = fs::metadata(dir)
         .with_context(|| {
             format!(
@@ -196,7 +212,9 @@ pub fn read(dir: &Path) -> Result<(KnowledgeBase, Sources, Diagnostics), LoadErr
     let mut articles = Vec::new();
     let mut facts_sources = Vec::new();
     let mut texts = Vec::new();
+    progress.stage("reading articles", folders.len() as u64);
     for folder in folders {
+        progress.advance(1);
         let name = folder
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())

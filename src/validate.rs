@@ -189,10 +189,33 @@ fn views(f: &FactsFile) -> Vec<RecordView<'_>> {
     out
 }
 
-/// Where an id was defined, for "first defined at" hints.
+/// Where an id is defined. Positions are only worked out for the rare duplicate: finding one
+/// re-reads its file, which would make validation quadratic if done for every record.
+#[derive(Clone, Copy)]
+enum Place {
+    Actor(usize),
+    Article(usize),
+    Record(usize, &'static str, usize),
+}
+
+impl Place {
+    fn diagnostic(self, sources: &Sources, message: String) -> Diagnostic {
+        match self {
+            Place::Actor(i) => match &sources.actors {
+                Some(src) => src.diagnostic(&field("actors", i, "id"), message),
+                None => Diagnostic::new("actors.toml", message),
+            },
+            Place::Article(a) => Diagnostic::new(&sources.texts[a], message),
+            Place::Record(a, list, i) => {
+                sources.facts[a].diagnostic(&field(list, i, "id"), message)
+            }
+        }
+    }
+}
+
 struct Definition {
     kind: RecordKind,
-    place: String,
+    place: Place,
 }
 
 /// Runs every cross-record check, adding problems to `problems`; fills in evidence offsets.
@@ -200,46 +223,58 @@ pub fn check(kb: &mut KnowledgeBase, sources: &Sources, problems: &mut Diagnosti
     check_config(kb, &sources.config, problems);
 
     let mut ids: HashMap<String, Definition> = HashMap::new();
-    let mut define = |id: &str, kind: RecordKind, d: Diagnostic, problems: &mut Diagnostics| {
-        let place = match d.position {
-            Some((l, c)) => format!("{}:{l}:{c}", d.file.display()),
-            None => d.file.display().to_string(),
-        };
+    let mut define = |id: &str, kind: RecordKind, place: Place, problems: &mut Diagnostics| {
         if let Some(first) = ids.get(id) {
+            let earlier = first.place.diagnostic(sources, String::new());
+            let at = match earlier.position {
+                Some((l, c)) => format!("{}:{l}:{c}", earlier.file.display()),
+                None => earlier.file.display().to_string(),
+            };
+            let message = format!(
+                "duplicate id '{id}': a {} already has it (at {at})",
+                first.kind
+            );
             problems.push(
-                Diagnostic {
-                    message: format!(
-                        "duplicate id '{id}': a {} already has it (at {})",
-                        first.kind, first.place
-                    ),
-                    ..d
-                }
-                .help("ids are unique across the whole knowledge base: rename one of them"),
+                place
+                    .diagnostic(sources, message)
+                    .help("ids are unique across the whole knowledge base: rename one of them"),
             );
         } else {
             ids.insert(id.to_owned(), Definition { kind, place });
         }
     };
 
-    if let Some(actors_source) = &sources.actors {
-        for (i, actor) in kb.actors.iter().enumerate() {
-            let d = actors_source.diagnostic(&field("actors", i, "id"), "");
-            define(actor.id.as_str(), RecordKind::Actor, d, problems);
-        }
+    for (i, actor) in kb.actors.iter().enumerate() {
+        define(
+            actor.id.as_str(),
+            RecordKind::Actor,
+            Place::Actor(i),
+            problems,
+        );
     }
     for (a, article) in kb.articles.iter().enumerate() {
-        let d = Diagnostic::new(&sources.texts[a], "");
-        define(article.id.as_str(), RecordKind::Article, d, problems);
+        define(
+            article.id.as_str(),
+            RecordKind::Article,
+            Place::Article(a),
+            problems,
+        );
     }
     for (a, article) in kb.articles.iter().enumerate() {
         for v in views(&article.facts) {
             if v.defines {
-                let d = sources.facts[a].diagnostic(&field(v.list, v.index, "id"), "");
-                define(v.id.as_str(), v.kind, d, problems);
+                define(
+                    v.id.as_str(),
+                    v.kind,
+                    Place::Record(a, v.list, v.index),
+                    problems,
+                );
             }
         }
     }
     let kinds: HashMap<&str, RecordKind> = ids.iter().map(|(k, d)| (k.as_str(), d.kind)).collect();
+
+    check_repeats(kb, sources, problems);
 
     let mut mentioned: HashMap<&str, bool> = HashMap::new();
     for (a, article) in kb.articles.iter().enumerate() {
@@ -321,6 +356,99 @@ pub fn check(kb: &mut KnowledgeBase, sources: &Sources, problems: &mut Diagnosti
                     }
                     problems.push(d);
                 }
+            }
+        }
+    }
+}
+
+/// Lists that are sets (parties, targets, subjects of a claim, participants, measures, aliases)
+/// must not repeat an entry: both stores keep them as sets, keyed on the entry.
+fn check_repeats(kb: &KnowledgeBase, sources: &Sources, problems: &mut Diagnostics) {
+    fn first_repeat<T: PartialEq>(items: &[T]) -> Option<usize> {
+        (1..items.len()).find(|&i| items[..i].contains(&items[i]))
+    }
+    let mut report =
+        |source: &SourceFile, path: Vec<Seg>, what: String, list: &str, record: &str| {
+            problems.push(
+                source
+                    .diagnostic(&path, format!("{what} is listed twice in {list}"))
+                    .record(record)
+                    .help("remove the repeated entry"),
+            );
+        };
+    if let Some(src) = &sources.actors {
+        for (i, a) in kb.actors.iter().enumerate() {
+            if let Some(n) = first_repeat(&a.aliases) {
+                report(
+                    src,
+                    item("actors", i, "aliases", n),
+                    format!("'{}'", a.aliases[n]),
+                    "aliases",
+                    a.id.as_str(),
+                );
+            }
+        }
+    }
+    for (a, article) in kb.articles.iter().enumerate() {
+        let src = &sources.facts[a];
+        let f = &article.facts;
+        for (i, r) in f.agreements.iter().enumerate() {
+            if let Some(n) = first_repeat(&r.parties) {
+                report(
+                    src,
+                    item("agreements", i, "parties", n),
+                    format!("'{}'", r.parties[n]),
+                    "parties",
+                    r.id.as_str(),
+                );
+            }
+        }
+        for (i, r) in f.policies.iter().enumerate() {
+            if let Some(n) = first_repeat(&r.targets) {
+                report(
+                    src,
+                    item("policies", i, "targets", n),
+                    format!("'{}'", r.targets[n]),
+                    "targets",
+                    r.id.as_str(),
+                );
+            }
+        }
+        for (i, r) in f.claims.iter().enumerate() {
+            if let Some(n) = first_repeat(&r.about) {
+                report(
+                    src,
+                    item("claims", i, "about", n),
+                    format!("'{}'", r.about[n]),
+                    "about",
+                    r.id.as_str(),
+                );
+            }
+        }
+        for (i, r) in f.events.iter().enumerate() {
+            let pairs: Vec<(&str, &str)> = r
+                .participants
+                .iter()
+                .map(|p| (p.actor.as_str(), p.role.as_str()))
+                .collect();
+            if let Some(n) = first_repeat(&pairs) {
+                report(
+                    src,
+                    item("events", i, "participants", n),
+                    format!("'{}' as '{}'", pairs[n].0, pairs[n].1),
+                    "participants",
+                    r.id.as_str(),
+                );
+            }
+            let measures: Vec<&str> = r.quantities.iter().map(|q| q.measure.as_str()).collect();
+            if let Some(n) = first_repeat(&measures) {
+                report(
+                    src,
+                    item("events", i, "quantities", n),
+                    format!("the measure '{}'", measures[n]),
+                    "quantities",
+                    r.id.as_str(),
+                );
             }
         }
     }
@@ -524,6 +652,12 @@ fn locate_quote(
         });
     }
     let len = quote.chars().count();
+    // Offsets that are right need no search (the common case for generated or tool-written seeds).
+    if let (Some(start), Some(end)) = (e.start, e.end) {
+        if slice_chars(text, index, start, end) == Some(quote) {
+            return Ok((start, end));
+        }
+    }
     let occurrences: Vec<usize> = text
         .match_indices(quote)
         .map(|(b, _)| index.char_of(b))

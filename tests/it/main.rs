@@ -2,6 +2,7 @@
 
 mod queries;
 mod rdf;
+mod scale;
 mod seeds;
 mod sql;
 mod util;

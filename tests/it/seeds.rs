@@ -217,3 +217,24 @@ proptest! {
         let _ = dossier::seed::load(&tmp.path().join("seeds"));
     }
 }
+
+#[test]
+fn every_subcommand_is_documented_in_the_readme() {
+    let help = stdout_of(dossier(&root()).arg("--help"));
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let commands: Vec<&str> = help
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .collect();
+    assert!(commands.len() >= 8, "{commands:?}");
+    for c in commands {
+        assert!(
+            readme.contains(&format!("### `dossier {c}`")),
+            "`dossier {c}` is not documented in README.md"
+        );
+    }
+}

@@ -1,0 +1,183 @@
+"""dossier side by side with Oxigraph and SQLite's own tools, on generated corpora.
+
+Run through benches/compare (which builds dossier and installs the peers). For each size it
+generates a corpus with examples/corpus.rs, then times whole processes (median of --runs) and
+records each one's peak memory (ru_maxrss of the child). Prints one table and writes it as JSON
+to target/bench/compare.json. Figures are printed, never asserted.
+"""
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DOSSIER = os.path.join(ROOT, "target", "release", "dossier")
+CORPUS = os.path.join(ROOT, "target", "release", "examples", "corpus")
+OUT = os.path.join(ROOT, "target", "bench")
+PY = sys.executable
+BASE = "https://example.org/corpus/"
+
+PEER_OXIGRAPH = r'''
+import sys, time, pyoxigraph
+mode, nt, arg = sys.argv[1], sys.argv[2], sys.argv[3]
+store = pyoxigraph.Store()
+with open(nt, "rb") as f:
+    store.bulk_load(f, pyoxigraph.RdfFormat.N_TRIPLES)
+if mode == "dump":
+    with open(arg, "wb") as f:
+        store.dump(f, pyoxigraph.RdfFormat.TURTLE, from_graph=pyoxigraph.DefaultGraph())
+else:
+    rows = [[str(t.value) if t is not None else "" for t in s] for s in store.query(arg)]
+    for r in sorted(rows):
+        print("\t".join(r))
+'''
+
+
+def timed(cmd, runs):
+    """Median wall time (s) of `runs` runs of a whole process, its largest peak memory (MB, from
+    GNU time's maximum resident set size), and the last run's standard output."""
+    times, peaks, out = [], [], ""
+    for _ in range(runs):
+        start = time.perf_counter()
+        proc = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, capture_output=True)
+        elapsed = time.perf_counter() - start
+        if proc.returncode != 0:
+            sys.exit(f"failed: {' '.join(cmd)}\n{proc.stderr.decode()}")
+        peak_kb = int(proc.stderr.decode().strip().splitlines()[-1])
+        times.append(elapsed)
+        peaks.append(peak_kb / 1024)
+        out = proc.stdout.decode()
+    return statistics.median(times), max(peaks), out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="1000,10000,100000")
+    ap.add_argument("--runs", type=int, default=3)
+    args = ap.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    os.makedirs(OUT, exist_ok=True)
+    have_ox = subprocess.run([PY, "-c", "import pyoxigraph"], capture_output=True).returncode == 0
+    have_sqlite3 = shutil.which("sqlite3") is not None
+    have_rapper = shutil.which("rapper") is not None
+    rows, notes = [], []
+    if not have_ox:
+        notes.append("pyoxigraph: skipped (not installed)")
+    if not have_sqlite3:
+        notes.append("sqlite3: skipped (not installed)")
+    if not have_rapper:
+        notes.append("rapper: skipped (raptor2-utils not installed)")
+    peer_script = os.path.join(OUT, "peer_oxigraph.py")
+    with open(peer_script, "w") as f:
+        f.write(PEER_OXIGRAPH)
+    per_record_build = {}
+
+    for size in sizes:
+        corpus = os.path.join(OUT, f"corpus-{size}")
+        kb = os.path.join(OUT, f"kb-{size}")
+        subprocess.run([CORPUS, "--records", str(size), "--seed", "7", "--out", corpus], check=True, capture_output=True)
+        r = args.runs
+
+        def add(op, dossier, peer_name=None, peer=None, note=""):
+            d_t, d_m = dossier[0], dossier[1]
+            row = {"operation": op, "size": size, "dossier_s": round(d_t, 3), "dossier_mb": round(d_m, 1),
+                   "peer": peer_name, "peer_s": None, "peer_mb": None, "ratio": None, "note": note}
+            if peer is not None:
+                row.update(peer_s=round(peer[0], 3), peer_mb=round(peer[1], 1), ratio=round(d_t / peer[0], 2))
+            rows.append(row)
+            return row
+
+        validate = timed([DOSSIER, "validate", "--quiet", "--seeds", corpus], r)
+        build = timed([DOSSIER, "build", "--quiet", "--seeds", corpus, "--kb", kb], r)
+        out = build[2]
+        triples = int(next(l for l in out.splitlines() if l.startswith("turtle:")).split("(")[1].split()[0])
+        sql_rows = int(next(l for l in out.splitlines() if l.startswith("sqlite:")).split("(")[1].split()[0])
+        phase = lambda name: float(next(l for l in out.splitlines() if l.startswith(name + ":")).split()[1])
+        turtle_s, sqlite_s = phase("turtle"), phase("sqlite")
+        per_record_build[size] = build[0] / size
+        nt = os.path.join(kb, "dossier.nt")
+        subprocess.run([DOSSIER, "export", "--kb", kb, "--format", "ntriples", "--out", nt], check=True)
+
+        dump_peer = timed([PY, peer_script, "dump", nt, os.path.join(OUT, "ox.ttl")], r) if have_ox else None
+        add("validate", validate)
+        add("build (SQLite + Turtle + N-Quads)", build, "pyoxigraph load N-Triples + dump Turtle", dump_peer)
+        rows[-1]["triples"] = triples
+        rows[-1]["sql_rows"] = sql_rows
+        add("  SQLite phase of build", (sqlite_s, build[1]), note=f"{sql_rows / sqlite_s:,.0f} rows/s")
+        add("  Turtle phase of build", (turtle_s, build[1]), note=f"{triples / turtle_s:,.0f} triples/s")
+        if have_rapper:
+            rapper = timed(["rapper", "-q", "-i", "ntriples", "-o", "turtle", nt], r)
+            rows[-1].update(peer="rapper N-Triples to Turtle", peer_s=round(rapper[0], 3),
+                            peer_mb=round(rapper[1], 1), ratio=round(turtle_s / rapper[0], 2))
+        if have_sqlite3:
+            csv_dir = os.path.join(OUT, f"csv-{size}")
+            os.makedirs(csv_dir, exist_ok=True)
+            script = []
+            for table in ["articles", "actors", "actor_aliases", "roles", "events", "event_participants",
+                          "event_quantities", "agreements", "agreement_parties", "policies", "policy_targets",
+                          "conditions", "claims", "claim_subjects", "relations", "records", "evidence"]:
+                path = os.path.join(csv_dir, table + ".csv")
+                with open(path, "w") as f:
+                    subprocess.run([DOSSIER, "sql", "--kb", kb, "--format", "csv", f"SELECT * FROM {table}"], stdout=f, check=True)
+                script.append(f".import --csv {path} {table}")
+            db = os.path.join(csv_dir, "import.sqlite")
+            def import_all():
+                if os.path.exists(db):
+                    os.remove(db)
+                return timed(["sqlite3", db, "PRAGMA journal_mode=OFF", "PRAGMA synchronous=OFF", *script], 1)
+            imports = [import_all() for _ in range(r)]
+            imp = (statistics.median(i[0] for i in imports), max(i[1] for i in imports))
+            rows[-2].update(peer="sqlite3 .import of the same rows (CSV)", peer_s=round(imp[0], 3),
+                            peer_mb=round(imp[1], 1), ratio=round(sqlite_s / imp[0], 2))
+        add("check", timed([DOSSIER, "check", "--quiet", "--kb", kb], r))
+
+        record = "article-00000-r7"
+        add("sql indexed lookup", timed([DOSSIER, "sql", "--kb", kb, "--format", "csv", "--param", f"id={record}",
+                                         "SELECT quote FROM evidence WHERE record_id = :id"], r))
+        add("sql aggregate over a view", timed([DOSSIER, "sql", "--kb", kb, "--format", "csv",
+                                                "SELECT kind, sum(records) FROM article_counts GROUP BY kind"], r))
+        lookup = f"SELECT ?quote WHERE {{ ?e <http://www.w3.org/ns/oa#hasBody> <{BASE}claim/{record}> ; <http://www.w3.org/ns/oa#hasTarget>/<http://www.w3.org/ns/oa#hasSelector>/<http://www.w3.org/ns/oa#exact> ?quote }}"
+        group = "SELECT ?kind (COUNT(?c) AS ?n) WHERE { ?c a <https://w3id.org/dossier/ontology#Claim> ; <https://w3id.org/dossier/ontology#claimKind> ?kind } GROUP BY ?kind"
+        for name, q in [("sparql lookup", lookup), ("sparql GROUP BY count", group)]:
+            ours = timed([DOSSIER, "sparql", "--kb", kb, "--format", "tsv", q], r)
+            peer = timed([PY, peer_script, "query", nt, q], r) if have_ox else None
+            row = add(name, ours, "pyoxigraph load + same query", peer)
+            if peer is not None:
+                mine = sorted("\t".join(c.strip('"<>') for c in l.split("\t")) for l in ours[2].splitlines()[1:])
+                theirs = sorted(l for l in peer[2].splitlines())
+                row["same_rows"] = mine == theirs
+        add("query claims-by-kind --store both", timed([DOSSIER, "query", "claims-by-kind", "--kb", kb,
+                                                       "--queries", os.path.join(ROOT, "schema", "queries"),
+                                                       "--format", "csv"], r))
+
+    header = ["operation", "size", "dossier s", "dossier MB", "peer", "peer s", "peer MB", "ratio", "note"]
+    widths = [36, 8, 9, 10, 40, 8, 8, 6, 20]
+    print("  ".join(h.ljust(w) for h, w in zip(header, widths)))
+    for row in rows:
+        note = row.get("note") or ""
+        if "triples" in row:
+            note = f"{row['triples']:,} triples"
+        if "same_rows" in row:
+            note = "same rows" if row["same_rows"] else "ROWS DIFFER"
+        cells = [row["operation"], row["size"], row["dossier_s"], row["dossier_mb"], row["peer"] or "-",
+                 row["peer_s"] if row["peer_s"] is not None else "-",
+                 row["peer_mb"] if row["peer_mb"] is not None else "-",
+                 row["ratio"] if row["ratio"] is not None else "-", note]
+        print("  ".join(str(c).ljust(w) for c, w in zip(cells, widths)))
+    for n in notes:
+        print(n)
+    if len(per_record_build) >= 2:
+        big = sorted(per_record_build)[-2:]
+        ratio = per_record_build[big[1]] / per_record_build[big[0]]
+        print(f"linearity: build time per record at {big[1]} / at {big[0]} = {ratio:.2f} (target <= 1.3)")
+    with open(os.path.join(OUT, "compare.json"), "w") as f:
+        json.dump({"rows": rows, "notes": notes, "runs": args.runs}, f, indent=2)
+    print(f"wrote {os.path.join(OUT, 'compare.json')}")
+
+
+if __name__ == "__main__":
+    main()

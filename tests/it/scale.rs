@@ -1,0 +1,99 @@
+//! The corpus generator (examples/corpus.rs) and what the scale work must not break.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::util::*;
+
+/// The example binary cargo builds alongside the tests.
+fn corpus_generator() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let target = exe.parent().unwrap().parent().unwrap();
+    let path = target.join("examples").join("corpus");
+    if !path.exists() {
+        // `cargo test` builds examples; a filtered run (`--test it`) may not have.
+        let status = Command::new(env!("CARGO"))
+            .args(["build", "--example", "corpus"])
+            .current_dir(root())
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    path
+}
+
+fn generate(records: usize, seed: u64, out: &Path) {
+    let status = Command::new(corpus_generator())
+        .args([
+            "--records",
+            &records.to_string(),
+            "--seed",
+            &seed.to_string(),
+            "--out",
+        ])
+        .arg(out)
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+fn read_tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push((
+                    p.strip_prefix(dir).unwrap().display().to_string(),
+                    std::fs::read(&p).unwrap(),
+                ));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn the_generated_corpus_is_deterministic_valid_and_agrees_across_stores() {
+    let tmp = tempfile::tempdir().unwrap();
+    generate(1000, 3, &tmp.path().join("seeds"));
+    generate(1000, 3, &tmp.path().join("again"));
+    assert!(read_tree(&tmp.path().join("seeds")) == read_tree(&tmp.path().join("again")));
+    generate(1000, 4, &tmp.path().join("other"));
+    assert!(read_tree(&tmp.path().join("seeds")) != read_tree(&tmp.path().join("other")));
+
+    let out = stdout_of(dossier(tmp.path()).arg("validate"));
+    assert!(out.contains("10 articles"), "{out}");
+    let kb = dossier::seed::load(&tmp.path().join("seeds")).unwrap();
+    // The bundled article's mix: every kind, every date precision, shared actors.
+    let facts = kb.articles.iter().map(|a| &a.facts);
+    let precisions: std::collections::BTreeSet<&str> = facts
+        .clone()
+        .flat_map(|f| {
+            f.events
+                .iter()
+                .filter_map(|e| e.date.as_ref().map(|d| d.precision().as_str()))
+        })
+        .collect();
+    assert_eq!(precisions.len(), 3, "{precisions:?}");
+    assert!(
+        facts
+            .clone()
+            .all(|f| !f.conditions.is_empty() && !f.claims.is_empty() && !f.relations.is_empty())
+    );
+
+    dossier(tmp.path()).arg("build").assert().success();
+    let out = stdout_of(dossier(tmp.path()).arg("check"));
+    assert!(out.contains("the database and the graph agree"), "{out}");
+    for q in dossier::queries::load_all(&root().join("schema/queries")).unwrap() {
+        dossier(tmp.path())
+            .args(["query", &q.name, "--queries"])
+            .arg(root().join("schema/queries"))
+            .assert()
+            .success();
+    }
+}
