@@ -37,6 +37,15 @@ else:
 '''
 
 
+def term_value(cell):
+    """The value of a SPARQL TSV cell: an IRI without <>, a literal's lexical form."""
+    if cell.startswith("<") and cell.endswith(">"):
+        return cell[1:-1]
+    if cell.startswith('"'):
+        return cell[1:cell.rindex('"')].encode().decode("unicode_escape") if "\\" in cell else cell[1:cell.rindex('"')]
+    return cell
+
+
 def timed(cmd, runs):
     """Median wall time (s) of `runs` runs of a whole process, its largest peak memory (MB, from
     GNU time's maximum resident set size), and the last run's standard output."""
@@ -147,7 +156,7 @@ def main():
             peer = timed([PY, peer_script, "query", nt, q], r) if have_ox else None
             row = add(name, ours, "pyoxigraph load + same query", peer)
             if peer is not None:
-                mine = sorted("\t".join(c.strip('"<>') for c in l.split("\t")) for l in ours[2].splitlines()[1:])
+                mine = sorted("\t".join(term_value(c) for c in l.split("\t")) for l in ours[2].splitlines()[1:])
                 theirs = sorted(l for l in peer[2].splitlines())
                 row["same_rows"] = mine == theirs
         add("query claims-by-kind --store both", timed([DOSSIER, "query", "claims-by-kind", "--kb", kb,
