@@ -51,6 +51,11 @@ fn text(s: &str, lang: &Option<LanguageTag<MownStr<'static>>>) -> Term {
 /// Receives the mapping's output one quad at a time; `graph` is None for the default graph.
 trait Emit {
     fn quad(&mut self, graph: Option<&Term>, s: &Term, p: Term, o: Term) -> io::Result<()>;
+    /// Whether graph names are kept: when they are not, a triple stated in two graphs is
+    /// written once.
+    fn keeps_graphs(&self) -> bool {
+        true
+    }
 }
 
 /// Writes the triples of one subject: keeps subject and graph so each call names only p and o.
@@ -83,8 +88,12 @@ fn emit_extras<E: Emit>(
     id: &str,
     extras: &Extras<'_>,
 ) -> io::Result<()> {
-    for (graph, p, o) in extras.get(id).map(Vec::as_slice).unwrap_or_default() {
-        out.quad(Some(graph), subject, p.clone(), o.clone())?;
+    let all = extras.get(id).map(Vec::as_slice).unwrap_or_default();
+    for (n, (graph, p, o)) in all.iter().enumerate() {
+        let repeated = !out.keeps_graphs() && all[..n].iter().any(|(_, q, x)| q == p && x == o);
+        if !repeated {
+            out.quad(Some(graph), subject, p.clone(), o.clone())?;
+        }
     }
     Ok(())
 }
@@ -592,6 +601,9 @@ impl<E, F: FnMut([Term; 3]) -> Result<(), E>> Emit for Forward<TripleFn<F>, E> {
     fn quad(&mut self, _graph: Option<&Term>, s: &Term, p: Term, o: Term) -> io::Result<()> {
         let r = (self.f.0)([s.clone(), p, o]);
         self.send(r)
+    }
+    fn keeps_graphs(&self) -> bool {
+        false
     }
 }
 
