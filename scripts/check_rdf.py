@@ -35,3 +35,16 @@ missing = sorted(t for t in used if t.startswith(DOS) and t not in declared)
 if missing:
     sys.exit("terms used but not declared in schema/ontology.ttl: " + ", ".join(missing))
 print(f"ontology: all {len([t for t in used if t.startswith(DOS)])} dossier terms in use are declared")
+
+# JSON-LD export, when given: the same quads as the N-Quads export, read by rdflib.
+if len(sys.argv) > 5:
+    jsonld_path, nquads_path = sys.argv[4:6]
+    from_jsonld = rdflib.Dataset()
+    from_jsonld.parse(jsonld_path, format="json-ld")
+    from_nquads = rdflib.Dataset()
+    from_nquads.parse(nquads_path, format="nquads")
+    a = {(s, p, o, str(g)) for s, p, o, g in from_jsonld.quads()}
+    b = {(s, p, o, str(g)) for s, p, o, g in from_nquads.quads()}
+    if a != b:
+        sys.exit(f"JSON-LD and N-Quads differ: {len(a - b)} quads only in JSON-LD, {len(b - a)} only in N-Quads")
+    print(f"rdflib: the JSON-LD export holds the same {len(a)} quads as the N-Quads export")

@@ -215,6 +215,8 @@ enum ExportFormat {
     Ntriples,
     /// Each article's triples in a named graph named after the article.
     Nquads,
+    /// JSON-LD (expanded), with the same named graphs as N-Quads.
+    Jsonld,
 }
 
 fn parse_param(s: &str) -> Result<(String, String), String> {
@@ -448,7 +450,7 @@ fn export(format: ExportFormat, out: Option<PathBuf>, paths: KbPaths) -> Result<
     use anyhow::Context;
     let source = match format {
         ExportFormat::Turtle => paths.turtle(),
-        ExportFormat::Ntriples | ExportFormat::Nquads => paths.nquads(),
+        ExportFormat::Ntriples | ExportFormat::Nquads | ExportFormat::Jsonld => paths.nquads(),
     };
     paths.require(&source)?;
     let mut reader = io::BufReader::new(
@@ -467,6 +469,7 @@ fn export(format: ExportFormat, out: Option<PathBuf>, paths: KbPaths) -> Result<
             io::copy(&mut reader, &mut writer)?;
         }
         ExportFormat::Ntriples => dossier::rdf::nquads_to_ntriples(reader, &mut writer)?,
+        ExportFormat::Jsonld => dossier::rdf::nquads_to_jsonld(reader, &mut writer)?,
     }
     writer.flush()?;
     Ok(())

@@ -729,6 +729,20 @@ pub fn nquads_to_ntriples(r: impl BufRead, w: impl Write) -> Result<()> {
     Ok(())
 }
 
+/// Converts N-Quads to JSON-LD (expanded form, one named graph per article) with sophia's
+/// JSON-LD serializer. The document is built in memory, then written in one piece.
+pub fn nquads_to_jsonld(r: impl BufRead, mut w: impl Write) -> Result<()> {
+    let quads = sophia::turtle::parser::nq::parse_bufread(r);
+    let mut serializer = sophia::jsonld::JsonLdSerializer::new_stringifier();
+    serializer
+        .serialize_quads(quads)
+        .map_err(|e| anyhow::anyhow!("cannot convert to JSON-LD: {e}"))?;
+    w.write_all(sophia::api::serializer::Stringifier::as_utf8(&serializer))
+        .context("cannot write JSON-LD")?;
+    w.write_all(b"\n").context("cannot write JSON-LD")?;
+    Ok(())
+}
+
 /// Loads a Turtle file into an in-memory graph for querying.
 pub fn load_turtle(r: impl BufRead) -> Result<FastGraph> {
     sophia::turtle::parser::turtle::parse_bufread(r)

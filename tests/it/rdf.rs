@@ -133,6 +133,33 @@ fn turtle_ntriples_and_nquads_read_the_same_in_both_parsers() {
 }
 
 #[test]
+fn jsonld_export_is_expanded_json_ld_with_one_graph_per_article() {
+    let tmp = built_bundled();
+    let path = export(tmp.path(), "jsonld");
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let nodes = doc
+        .as_array()
+        .expect("an expanded JSON-LD document is an array");
+    let article = "https://w3id.org/dossier/kb/article/rubio-visit-to-mexico-2025";
+    let graph = nodes
+        .iter()
+        .find(|n| n["@id"] == article && n.get("@graph").is_some())
+        .expect("the article's named graph");
+    let inside = graph["@graph"].as_array().unwrap();
+    assert!(
+        inside
+            .iter()
+            .any(|n| n["@id"].as_str().unwrap_or("").contains("/condition/"))
+    );
+    assert!(
+        nodes
+            .iter()
+            .any(|n| n["@id"] == "https://w3id.org/dossier/kb/actor/marco-rubio")
+    );
+}
+
+#[test]
 fn two_builds_give_byte_identical_turtle() {
     let tmp = built_bundled();
     let first = std::fs::read(tmp.path().join("kb/dossier.ttl")).unwrap();
