@@ -477,7 +477,16 @@ const KINDS: &[(&str, &str, &str)] = &[
 ];
 
 /// Values of each (kind, id, field), from one store.
-type Grouped = BTreeMap<(&'static str, String, &'static str), BTreeSet<String>>;
+/// (Vectors, not sets: most fields have one value, and a set per field costs far more memory.)
+type Grouped = BTreeMap<(&'static str, String, &'static str), Vec<String>>;
+
+/// Sorts and deduplicates every field's values, so that two stores' values compare as sets.
+fn as_sets(g: &mut Grouped) {
+    for values in g.values_mut() {
+        values.sort_unstable();
+        values.dedup();
+    }
+}
 
 /// What `check` found.
 #[derive(Debug, Default)]
@@ -527,7 +536,11 @@ struct GraphIndex {
     ids: HashMap<u32, String>,
     /// Index into KINDS of each typed resource.
     kind_of: HashMap<u32, usize>,
-    edges: HashMap<(u32, usize), Vec<Obj>>,
+    /// (subject, predicate slot, object), sorted by subject and predicate once read: one
+    /// allocation for all edges rather than a vector per (subject, predicate).
+    edges: Vec<(u32, u16, Obj)>,
+    edge_keys: Vec<(u32, u16)>,
+    edge_objects: Vec<Obj>,
 }
 
 impl GraphIndex {
@@ -549,7 +562,9 @@ impl GraphIndex {
             predicates,
             ids: HashMap::new(),
             kind_of: HashMap::new(),
-            edges: HashMap::new(),
+            edges: Vec::new(),
+            edge_keys: Vec::new(),
+            edge_objects: Vec::new(),
         };
         sophia::turtle::parser::turtle::parse_bufread(BufReader::with_capacity(1 << 20, file))
             .for_each_triple(|t| g.add(&t.s(), &t.p(), &t.o()))
@@ -558,6 +573,9 @@ impl GraphIndex {
                     "the built Turtle file cannot be parsed ({e}): rebuild it with `dossier build`"
                 )
             })?;
+        let mut edges = std::mem::take(&mut g.edges);
+        edges.sort_by_key(|(s, p, _)| (*s, *p));
+        (g.edge_keys, g.edge_objects) = edges.into_iter().map(|(s, p, o)| ((s, p), o)).unzip();
         Ok(g)
     }
 
@@ -586,8 +604,16 @@ impl GraphIndex {
                     None => return,
                 },
             };
-            self.edges.entry((s, slot)).or_default().push(obj);
+            self.edges.push((s, slot as u16, obj));
         }
+    }
+
+    /// The objects of (subject, predicate slot), in the order they were read.
+    fn objects(&self, subject: u32, slot: usize) -> &[Obj] {
+        let key = (subject, slot as u16);
+        let start = self.edge_keys.partition_point(|k| *k < key);
+        let len = self.edge_keys[start..].partition_point(|k| *k == key);
+        &self.edge_objects[start..start + len]
     }
 
     fn predicate(&self, iri: &str) -> Option<usize> {
@@ -655,7 +681,7 @@ pub fn check_with(
         for row in rows {
             let (id, v) = row?;
             if let Some(v) = sql_value(v) {
-                sql_g.entry((f.kind, id, f.field)).or_default().insert(v);
+                sql_g.entry((f.kind, id, f.field)).or_default().push(v);
             }
         }
     }
@@ -685,7 +711,7 @@ pub fn check_with(
                 frontier = frontier
                     .iter()
                     .filter_map(|o| match (o, p) {
-                        (Obj::Node(n), Some(p)) => graph.edges.get(&(*n, *p)),
+                        (Obj::Node(n), Some(p)) => Some(graph.objects(*n, *p)),
                         _ => None,
                     })
                     .flatten()
@@ -696,14 +722,14 @@ pub fn check_with(
                 rdf_g
                     .entry((f.kind, id.clone(), f.field))
                     .or_default()
-                    .insert(graph.value(&v));
+                    .push(graph.value(&v));
             }
         }
     }
     let text_of = |article: &str| -> Option<String> {
         let node = *rdf_ids.get("article")?.get(article)?;
         let p = graph.predicate(schema::TEXT)?;
-        graph.edges.get(&(node, p))?.first().map(|o| graph.value(o))
+        graph.objects(node, p).first().map(|o| graph.value(o))
     };
 
     progress.stage("comparing", 0);
@@ -730,20 +756,22 @@ pub fn check_with(
     }
 
     // Field by field: each difference names the record and the field once.
-    let keys: BTreeSet<_> = sql_g.keys().chain(rdf_g.keys()).cloned().collect();
-    let empty = BTreeSet::new();
-    for key in keys {
-        let (kind, id, field) = &key;
+    as_sets(&mut sql_g);
+    as_sets(&mut rdf_g);
+    let empty = Vec::new();
+    let only_in_graph = rdf_g.keys().filter(|k| !sql_g.contains_key(*k));
+    for key in sql_g.keys().chain(only_in_graph) {
+        let (kind, id, field) = key;
         let in_both = sql_ids.get(kind).is_some_and(|s| s.contains(id))
             && rdf_ids.get(kind).is_some_and(|r| r.contains_key(id));
         if !in_both {
             continue;
         }
         report.fields_compared += 1;
-        let a = sql_g.get(&key).unwrap_or(&empty);
-        let b = rdf_g.get(&key).unwrap_or(&empty);
+        let a = sql_g.get(key).unwrap_or(&empty);
+        let b = rdf_g.get(key).unwrap_or(&empty);
         if a != b {
-            let show = |s: &BTreeSet<String>| {
+            let show = |s: &Vec<String>| {
                 if s.is_empty() {
                     "(none)".to_owned()
                 } else {
@@ -781,7 +809,7 @@ pub fn check_with(
         let one = |field: &'static str| {
             rdf_g
                 .get(&("evidence", id.clone(), field))
-                .and_then(|s| s.iter().next().cloned())
+                .and_then(|s| s.first().cloned())
         };
         let (Some(article), Some(quote), Some(start), Some(end)) =
             (one("article"), one("quote"), one("start"), one("end"))
