@@ -304,7 +304,7 @@ fn main() {
                     );
                     evidence(&mut facts, "conditions", &q, &who, "stated_position");
                 }
-                6 | 7 | 8 => {
+                6..=8 => {
                     let claimant = if rng.below(3) == 0 {
                         who.clone()
                     } else {

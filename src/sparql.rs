@@ -145,10 +145,6 @@ impl Store {
         })
     }
 
-    pub fn graph(&self) -> &FastGraph {
-        &self.graph
-    }
-
     /// Parses a query with dossier's prefixes predeclared (positions in errors are the user's).
     pub fn parse(&self, query: &str) -> Result<spargebra::Query, SyntaxError> {
         let mut parser = spargebra::SparqlParser::new();

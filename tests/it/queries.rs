@@ -75,7 +75,7 @@ fn parameters_are_plain_values_in_both_languages() {
         } else {
             "record"
         };
-        let out = stdout_of(dossier(&tmp.path()).current_dir(root()).args([
+        let out = stdout_of(dossier(tmp.path()).current_dir(root()).args([
             "query",
             name,
             "--kb",
