@@ -79,29 +79,40 @@ pub fn build_with(
     fs::create_dir_all(&paths.dir)
         .with_context(|| format!("cannot create the folder '{}'", paths.dir.display()))?;
 
-    let mut timings = Vec::new();
-    let mut clock = Instant::now();
-    let mut lap = |what: &'static str| {
-        timings.push((what, clock.elapsed()));
-        clock = Instant::now();
-    };
-    progress.stage("writing SQLite", 0);
+    // The database and the graph are independent: write them on two threads.
+    progress.stage("writing SQLite, Turtle and N-Quads", 0);
     let db_tmp = temp_in(&paths.dir, DATABASE_FILE)?;
-    let tables = sqlite::write(kb, db_tmp.path())?;
-    lap("sqlite");
-
-    progress.stage("writing Turtle", 0);
     let ttl_tmp = temp_in(&paths.dir, TURTLE_FILE)?;
-    let mut triples = 0;
-    write_through(&ttl_tmp, |w| {
-        triples = rdf::write_turtle(kb, w)?;
-        Ok(())
-    })?;
-    lap("turtle");
-    progress.stage("writing N-Quads", 0);
     let nq_tmp = temp_in(&paths.dir, NQUADS_FILE)?;
-    write_through(&nq_tmp, |w| rdf::write_nquads(kb, w))?;
-    lap("nquads");
+    let (sql, graph) = std::thread::scope(|scope| {
+        let sql = scope.spawn(|| {
+            let clock = Instant::now();
+            sqlite::write(kb, db_tmp.path()).map(|tables| (tables, clock.elapsed()))
+        });
+        let graph = (|| -> Result<_> {
+            let clock = Instant::now();
+            let mut triples = 0;
+            write_through(&ttl_tmp, |w| {
+                triples = rdf::write_turtle(kb, w)?;
+                Ok(())
+            })?;
+            let turtle = clock.elapsed();
+            let clock = Instant::now();
+            write_through(&nq_tmp, |w| rdf::write_nquads(kb, w))?;
+            Ok((triples, turtle, clock.elapsed()))
+        })();
+        let sql = sql
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("writing the database panicked")));
+        (sql, graph)
+    });
+    let (tables, sqlite_time) = sql?;
+    let (triples, turtle_time, nquads_time) = graph?;
+    let timings = vec![
+        ("sqlite", sqlite_time),
+        ("turtle", turtle_time),
+        ("nquads", nquads_time),
+    ];
 
     // Every store is complete: only now replace the old files.
     let mut files = Vec::new();
