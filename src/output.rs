@@ -325,8 +325,10 @@ pub fn write_answer(
             }
         },
         Answer::Graph(triples) => match format {
-            SparqlFormat::Turtle | SparqlFormat::Ntriples | SparqlFormat::Table => {
-                // N-Triples is valid Turtle; readers of either get the same graph.
+            SparqlFormat::Turtle | SparqlFormat::Table => {
+                dossier::rdf::write_triples_turtle(triples, base, &mut *out)?;
+            }
+            SparqlFormat::Ntriples => {
                 for [s, p, o] in triples {
                     writeln!(
                         out,

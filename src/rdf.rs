@@ -254,6 +254,7 @@ fn map_article<E: Emit>(
             meta.url.clone().map(|u| typed(u, xsd::ANY_URI)),
         )?;
         s.add(dcterms::IS_PART_OF, iri(base.to_owned()))?;
+        s.add(schema::AUTHOR, author.clone())?;
         s.add(schema::TEXT, lit(&article.text))?;
     }
     {
@@ -740,6 +741,51 @@ pub fn nquads_to_jsonld(r: impl BufRead, mut w: impl Write) -> Result<()> {
     w.write_all(sophia::api::serializer::Stringifier::as_utf8(&serializer))
         .context("cannot write JSON-LD")?;
     w.write_all(b"\n").context("cannot write JSON-LD")?;
+    Ok(())
+}
+
+/// Writes triples (e.g. a CONSTRUCT answer) as Turtle with dossier's prefixes, grouped by
+/// subject.
+pub fn write_triples_turtle(
+    triples: &[[crate::sparql::RdfTerm; 3]],
+    base: &str,
+    w: impl Write,
+) -> Result<()> {
+    use crate::sparql::RdfTerm;
+    let term = |t: &RdfTerm| -> Term {
+        match t {
+            RdfTerm::Iri(i) => iri(i.clone()),
+            RdfTerm::BlankNode(b) => SimpleTerm::BlankNode(
+                sophia::api::term::BnodeId::new_unchecked(MownStr::from(b.clone())),
+            ),
+            RdfTerm::Literal {
+                value,
+                language: Some(l),
+                ..
+            } => SimpleTerm::LiteralLanguage(
+                value.clone().into(),
+                LanguageTag::new_unchecked(MownStr::from(l.clone())),
+                None,
+            ),
+            RdfTerm::Literal {
+                value, datatype, ..
+            } => SimpleTerm::LiteralDatatype(
+                value.clone().into(),
+                IriRef::new_unchecked(MownStr::from(datatype.clone())),
+            ),
+        }
+    };
+    let mut sorted: Vec<&[RdfTerm; 3]> = triples.iter().collect();
+    sorted.sort();
+    let config = TurtleConfig::new()
+        .with_pretty(false)
+        .with_own_prefix_map(prefix_map(base));
+    let source = sorted
+        .into_iter()
+        .map(|[s, p, o]| Ok::<_, Infallible>([term(s), term(p), term(o)]));
+    TurtleSerializer::new_with_config(w, config)
+        .serialize_triples(source)
+        .map_err(|e| sink_error(e, "cannot write Turtle"))?;
     Ok(())
 }
 

@@ -39,7 +39,7 @@ namespace!(schema = "https://schema.org/" {
     ARTICLE = "Article", DATASET = "Dataset", PERSON = "Person", ORGANIZATION = "Organization",
     COUNTRY = "Country", EVENT = "Event", QUANTITATIVE_VALUE = "QuantitativeValue",
     NAME = "name", VALUE = "value", UNIT_TEXT = "unitText", LOCATION = "location",
-    GENRE = "genre", URL = "url", TEXT = "text", ROLE_NAME = "roleName",
+    GENRE = "genre", URL = "url", TEXT = "text", ROLE_NAME = "roleName", AUTHOR = "author",
 });
 namespace!(skos = "http://www.w3.org/2004/02/skos/core#" { ALT_LABEL = "altLabel" });
 namespace!(oa = "http://www.w3.org/ns/oa#" {

@@ -397,6 +397,26 @@ fn sparql_cli_formats_and_syntax_errors() {
         "CONSTRUCT { ?c dos:statedBy ?w } WHERE { ?c dos:statedBy ?w }",
     ]));
     assert_eq!(nt.lines().count(), 5);
+    let ttl = stdout_of(dossier(tmp.path()).args([
+        "sparql",
+        "--format",
+        "turtle",
+        "CONSTRUCT { ?c dos:statedBy ?w } WHERE { ?c dos:statedBy ?w }",
+    ]));
+    assert!(
+        ttl.contains("PREFIX dos:") && ttl.contains("dos:statedBy actor:claudia-sheinbaum"),
+        "{ttl}"
+    );
+    let parse = |text: &str, format| -> BTreeSet<String> {
+        RdfParser::from_format(format)
+            .for_slice(text.as_bytes())
+            .map(|q| q.unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        parse(&ttl, RdfFormat::Turtle),
+        parse(&nt, RdfFormat::NTriples)
+    );
 
     let out = dossier(tmp.path())
         .args(["sparql", "SELECT ?x WHERE {\n  ?x a \n}"])
