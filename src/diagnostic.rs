@@ -36,11 +36,6 @@ impl Diagnostic {
         self
     }
 
-    pub fn at(mut self, position: Option<(usize, usize)>) -> Diagnostic {
-        self.position = position;
-        self
-    }
-
     pub fn record(mut self, id: impl Into<String>) -> Diagnostic {
         self.record = Some(id.into());
         self

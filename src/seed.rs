@@ -120,10 +120,6 @@ pub fn load_with(
 
 /// Reads every seed file, collecting syntax and type problems; records that failed to
 /// deserialize are left out of the returned knowledge base.
-pub fn read(dir: &Path) -> Result<(KnowledgeBase, Sources, Diagnostics), LoadError> {
-    read_with(dir, &crate::progress::Silent)
-}
-
 fn read_with(
     dir: &Path,
     progress: &dyn crate::progress::Progress,
