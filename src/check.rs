@@ -14,479 +14,266 @@ use sophia::api::source::TripleSource;
 use sophia::api::term::{Term, TermKind};
 use sophia::api::triple::Triple;
 
-use crate::vocab::{self, dcterms, dos, oa, prov, rdf, rdfs, schema, skos};
+use crate::mapping::{self, Field, Scope, Shape};
+use crate::model::DatePrecision;
+use crate::vocab::{self, dcterms, oa, prov, rdf, rdfs, schema};
 
-/// One field of one kind of record: how to read it from each store.
-struct Field {
-    kind: &'static str,
-    field: &'static str,
-    /// `SELECT id, value ...`: one row per value.
-    sql: &'static str,
-    /// Predicates to follow from the record's resource to the value.
-    path: &'static [&'static str],
+/// How a node reads as a value: its id (the IRI's last segment), or its whole IRI.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Norm {
+    Local,
+    Full,
 }
 
-macro_rules! f {
-    ($kind:literal, $class:expr, $field:literal, $sql:literal, [$($p:expr),+]) => {
-        Field { kind: $kind, field: $field, sql: $sql, path: &[$($p),+] }
-    };
-}
-
-const FIELDS: &[Field] = &[
-    f!(
-        "article",
-        schema::ARTICLE,
-        "title",
-        "SELECT id, title FROM articles",
-        [dcterms::TITLE]
-    ),
-    f!(
-        "article",
-        schema::ARTICLE,
-        "title_note",
-        "SELECT id, title_note FROM articles",
-        [dos::TITLE_NOTE]
-    ),
-    f!(
-        "article",
-        schema::ARTICLE,
-        "language",
-        "SELECT id, language FROM articles",
-        [dcterms::LANGUAGE]
-    ),
-    f!(
-        "article",
-        schema::ARTICLE,
-        "genre",
-        "SELECT id, genre FROM articles",
-        [schema::GENRE]
-    ),
-    f!(
-        "article",
-        schema::ARTICLE,
-        "author",
-        "SELECT id, author FROM articles",
-        [dcterms::CREATOR]
-    ),
-    f!(
-        "article",
-        schema::ARTICLE,
-        "outlet",
-        "SELECT id, outlet FROM articles",
-        [dcterms::PUBLISHER]
-    ),
-    f!(
-        "article",
-        schema::ARTICLE,
-        "published",
-        "SELECT id, published FROM articles",
-        [dcterms::ISSUED]
-    ),
-    f!(
-        "article",
-        schema::ARTICLE,
-        "url",
-        "SELECT id, url FROM articles",
-        [schema::URL]
-    ),
-    f!(
-        "article",
-        schema::ARTICLE,
-        "text",
-        "SELECT id, text FROM articles",
-        [schema::TEXT]
-    ),
-    f!(
-        "actor",
-        dos::ACTOR,
-        "name",
-        "SELECT id, name FROM actors",
-        [rdfs::LABEL]
-    ),
-    f!(
-        "actor",
-        dos::ACTOR,
-        "kind",
-        "SELECT id, kind FROM actors",
-        [dos::ACTOR_KIND]
-    ),
-    f!(
-        "actor",
-        dos::ACTOR,
-        "description",
-        "SELECT id, description FROM actors",
-        [dcterms::DESCRIPTION]
-    ),
-    f!(
-        "actor",
-        dos::ACTOR,
-        "alias",
-        "SELECT actor_id, alias FROM actor_aliases",
-        [skos::ALT_LABEL]
-    ),
-    f!(
-        "role",
-        dos::ROLE,
-        "label",
-        "SELECT id, label FROM records WHERE kind = 'role'",
-        [rdfs::LABEL]
-    ),
-    f!(
-        "role",
-        dos::ROLE,
-        "holder",
-        "SELECT id, holder_id FROM roles",
-        [dos::HELD_BY]
-    ),
-    f!(
-        "role",
-        dos::ROLE,
-        "title",
-        "SELECT id, title FROM roles",
-        [schema::ROLE_NAME]
-    ),
-    f!(
-        "role",
-        dos::ROLE,
-        "organization",
-        "SELECT id, organization_id FROM roles",
-        [dos::ROLE_IN]
-    ),
-    f!(
-        "event",
-        dos::EVENT,
-        "label",
-        "SELECT id, label FROM events",
-        [rdfs::LABEL]
-    ),
-    f!(
-        "event",
-        dos::EVENT,
-        "description",
-        "SELECT id, description FROM events",
-        [dcterms::DESCRIPTION]
-    ),
-    f!(
-        "event",
-        dos::EVENT,
-        "date",
-        "SELECT id, date FROM events",
-        [dcterms::DATE]
-    ),
-    f!(
-        "event",
-        dos::EVENT,
-        "date_precision",
-        "SELECT id, date_precision FROM events",
-        [dos::DATE_PRECISION]
-    ),
-    f!(
-        "event",
-        dos::EVENT,
-        "when",
-        "SELECT id, when_text FROM events",
-        [dos::WHEN]
-    ),
-    f!(
-        "event",
-        dos::EVENT,
-        "place",
-        "SELECT id, place FROM events",
-        [schema::LOCATION]
-    ),
-    f!(
-        "event",
-        dos::EVENT,
-        "participant",
-        "SELECT event_id, actor_id FROM event_participants",
-        [dos::PARTICIPATION_PROP, dos::AGENT]
-    ),
-    f!(
-        "event",
-        dos::EVENT,
-        "participant_role",
-        "SELECT event_id, role FROM event_participants",
-        [dos::PARTICIPATION_PROP, dos::PARTICIPANT_ROLE]
-    ),
-    f!(
-        "event",
-        dos::EVENT,
-        "quantity",
-        "SELECT event_id, value FROM event_quantities",
-        [dos::QUANTITY, schema::VALUE]
-    ),
-    f!(
-        "event",
-        dos::EVENT,
-        "measure",
-        "SELECT event_id, measure FROM event_quantities",
-        [dos::QUANTITY, schema::NAME]
-    ),
-    f!(
-        "agreement",
-        dos::AGREEMENT,
-        "label",
-        "SELECT id, label FROM agreements",
-        [rdfs::LABEL]
-    ),
-    f!(
-        "agreement",
-        dos::AGREEMENT,
-        "kind",
-        "SELECT id, kind FROM agreements",
-        [dos::AGREEMENT_KIND]
-    ),
-    f!(
-        "agreement",
-        dos::AGREEMENT,
-        "instrument",
-        "SELECT id, instrument FROM agreements",
-        [dos::INSTRUMENT]
-    ),
-    f!(
-        "agreement",
-        dos::AGREEMENT,
-        "purpose",
-        "SELECT id, purpose FROM agreements",
-        [dos::PURPOSE]
-    ),
-    f!(
-        "agreement",
-        dos::AGREEMENT,
-        "status",
-        "SELECT id, status FROM agreements",
-        [dos::AGREEMENT_STATUS]
-    ),
-    f!(
-        "agreement",
-        dos::AGREEMENT,
-        "party",
-        "SELECT agreement_id, actor_id FROM agreement_parties",
-        [dos::PARTY]
-    ),
-    f!(
-        "policy",
-        dos::POLICY,
-        "label",
-        "SELECT id, label FROM policies",
-        [rdfs::LABEL]
-    ),
-    f!(
-        "policy",
-        dos::POLICY,
-        "kind",
-        "SELECT id, kind FROM policies",
-        [dos::POLICY_KIND]
-    ),
-    f!(
-        "policy",
-        dos::POLICY,
-        "issuer",
-        "SELECT id, issuer_id FROM policies",
-        [dos::ISSUER]
-    ),
-    f!(
-        "policy",
-        dos::POLICY,
-        "rate_percent",
-        "SELECT id, rate_percent FROM policies",
-        [dos::RATE_PERCENT]
-    ),
-    f!(
-        "policy",
-        dos::POLICY,
-        "status",
-        "SELECT id, status FROM policies",
-        [dos::POLICY_STATUS]
-    ),
-    f!(
-        "policy",
-        dos::POLICY,
-        "status_duration",
-        "SELECT id, status_duration FROM policies",
-        [dos::STATUS_DURATION]
-    ),
-    f!(
-        "policy",
-        dos::POLICY,
-        "results",
-        "SELECT id, results FROM policies",
-        [dos::RESULTS]
-    ),
-    f!(
-        "policy",
-        dos::POLICY,
-        "target",
-        "SELECT policy_id, actor_id FROM policy_targets",
-        [dos::TARGET]
-    ),
-    f!(
-        "condition",
-        dos::CONDITION,
-        "label",
-        "SELECT id, label FROM conditions",
-        [rdfs::LABEL]
-    ),
-    f!(
-        "condition",
-        dos::CONDITION,
-        "stated_by",
-        "SELECT id, stated_by_id FROM conditions",
-        [dos::STATED_BY]
-    ),
-    f!(
-        "condition",
-        dos::CONDITION,
-        "constrains",
-        "SELECT id, constrains_id FROM conditions",
-        [dos::CONSTRAINS]
-    ),
-    f!(
-        "condition",
-        dos::CONDITION,
-        "constraint_kind",
-        "SELECT id, constraint_kind FROM conditions",
-        [dos::CONSTRAINT_KIND]
-    ),
-    f!(
-        "condition",
-        dos::CONDITION,
-        "value",
-        "SELECT id, value FROM conditions",
-        [dos::CONSTRAINT_VALUE]
-    ),
-    f!(
-        "condition",
-        dos::CONDITION,
-        "exception",
-        "SELECT id, exception FROM conditions",
-        [dos::EXCEPTION]
-    ),
-    f!(
-        "claim",
-        dos::CLAIM,
-        "label",
-        "SELECT id, label FROM claims",
-        [rdfs::LABEL]
-    ),
-    f!(
-        "claim",
-        dos::CLAIM,
-        "kind",
-        "SELECT id, kind FROM claims",
-        [dos::CLAIM_KIND]
-    ),
-    f!(
-        "claim",
-        dos::CLAIM,
-        "claimant",
-        "SELECT id, claimant FROM claims",
-        [dos::CLAIMANT]
-    ),
-    f!(
-        "claim",
-        dos::CLAIM,
-        "about",
-        "SELECT claim_id, record_id FROM claim_subjects",
-        [dos::ABOUT]
-    ),
-    f!(
-        "relation",
-        dos::RELATION,
-        "subject",
-        "SELECT id, subject_id FROM relations",
-        [rdf::SUBJECT]
-    ),
-    f!(
-        "relation",
-        dos::RELATION,
-        "predicate",
-        "SELECT id, predicate FROM relations",
-        [rdf::PREDICATE]
-    ),
-    f!(
-        "relation",
-        dos::RELATION,
-        "object",
-        "SELECT id, object_id FROM relations",
-        [rdf::OBJECT]
-    ),
-    f!(
-        "evidence",
-        oa::ANNOTATION,
-        "record",
-        "SELECT id, record_id FROM evidence",
-        [oa::HAS_BODY]
-    ),
-    f!(
-        "evidence",
-        oa::ANNOTATION,
-        "article",
-        "SELECT id, article_id FROM evidence",
-        [prov::WAS_DERIVED_FROM]
-    ),
-    f!(
-        "evidence",
-        oa::ANNOTATION,
-        "quote",
-        "SELECT id, quote FROM evidence",
-        [oa::HAS_TARGET, oa::HAS_SELECTOR, oa::EXACT]
-    ),
-    f!(
-        "evidence",
-        oa::ANNOTATION,
-        "start",
-        "SELECT id, start_offset FROM evidence",
-        [oa::HAS_TARGET, oa::HAS_SELECTOR, oa::START]
-    ),
-    f!(
-        "evidence",
-        oa::ANNOTATION,
-        "end",
-        "SELECT id, end_offset FROM evidence",
-        [oa::HAS_TARGET, oa::HAS_SELECTOR, oa::END]
-    ),
-    f!(
-        "evidence",
-        oa::ANNOTATION,
-        "asserted_by",
-        "SELECT id, asserted_by FROM evidence",
-        [prov::WAS_ATTRIBUTED_TO]
-    ),
-    f!(
-        "evidence",
-        oa::ANNOTATION,
-        "modality",
-        "SELECT id, modality FROM evidence",
-        [dos::MODALITY]
-    ),
-];
-
-/// Every kind of record with its table and class, for membership and counts.
-const KINDS: &[(&str, &str, &str)] = &[
-    ("article", "articles", schema::ARTICLE),
-    ("actor", "actors", dos::ACTOR),
-    ("role", "roles", dos::ROLE),
-    ("event", "events", dos::EVENT),
-    ("agreement", "agreements", dos::AGREEMENT),
-    ("policy", "policies", dos::POLICY),
-    ("condition", "conditions", dos::CONDITION),
-    ("claim", "claims", dos::CLAIM),
-    ("relation", "relations", dos::RELATION),
-    ("evidence", "evidence", oa::ANNOTATION),
-];
-
-/// Values of each (kind, id, field), from one store.
-/// (Vectors, not sets: most fields have one value, and a set per field costs far more memory.)
-type Grouped = BTreeMap<(&'static str, String, &'static str), Vec<String>>;
-
-/// Sorts and deduplicates every field's values, so that two stores' values compare as sets.
-fn as_sets(g: &mut Grouped) {
-    for values in g.values_mut() {
-        values.sort_unstable();
-        values.dedup();
+fn norm(shape: Shape) -> Norm {
+    if shape == Shape::IriOrText {
+        Norm::Full
+    } else {
+        Norm::Local
     }
 }
+
+/// How a compared field is read from the graph, starting at the record's resource.
+enum FromGraph {
+    /// Follow the predicates; every object reached is a value.
+    Path(Vec<&'static str>, Norm),
+    /// Follow `via` to one node per row; each row is the tuple of its parts' first values.
+    Rows {
+        via: &'static str,
+        parts: Vec<&'static [&'static str]>,
+    },
+    /// Only for records in an article: `Path`, else no value.
+    InArticle(&'static [&'static str]),
+    /// The number of code points of the literal at this predicate.
+    CharCount(&'static str),
+    /// The last `.`-separated segment of the resource's identifier (evidence numbers).
+    IdSuffix,
+    /// The kind the resource's class stands for.
+    Kind,
+    /// The resource's own IRI.
+    OwnIri,
+}
+
+/// One compared field of one kind: `SELECT id, value...` against a way through the graph.
+struct Compared {
+    kind: &'static str,
+    field: String,
+    sql: String,
+    graph: FromGraph,
+}
+
+/// A group of resources compared as one kind: records of a kind, the `records` index,
+/// evidence, the knowledge base.
+struct Group {
+    name: &'static str,
+    table: &'static str,
+    /// Indices into [`classes`] of the resources that belong to it.
+    classes: Vec<usize>,
+}
+
+/// The classes that make a resource belong to a group, once each.
+fn classes() -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = mapping::kinds().map(|k| k.class).collect();
+    out.extend([oa::ANNOTATION, schema::DATASET]);
+    out
+}
+
+fn groups() -> Vec<Group> {
+    let classes = classes();
+    let at = |class: &str| {
+        classes
+            .iter()
+            .position(|c| *c == class)
+            .expect("a listed class")
+    };
+    let mut out: Vec<Group> = mapping::kinds()
+        .map(|k| Group {
+            name: k.kind.as_str(),
+            table: k.table,
+            classes: vec![at(k.class)],
+        })
+        .collect();
+    out.push(Group {
+        name: "record",
+        table: "records",
+        classes: mapping::kinds()
+            .filter(|k| k.scope != Scope::Article)
+            .map(|k| at(k.class))
+            .collect(),
+    });
+    out.push(Group {
+        name: "evidence",
+        table: "evidence",
+        classes: vec![at(oa::ANNOTATION)],
+    });
+    out.push(Group {
+        name: KNOWLEDGE_BASE,
+        table: "knowledge_base",
+        classes: vec![at(schema::DATASET)],
+    });
+    out
+}
+
+const KNOWLEDGE_BASE: &str = "knowledge_base";
+
+/// The SQL expression of a field's value: a date with its precision, as the graph's literal
+/// reads (see [`dated`]).
+fn sql_expression(f: &Field) -> String {
+    match f.shape {
+        Shape::Date { .. } => format!("{c} || ' (' || {c}_precision || ')'", c = f.column),
+        _ => f.column.to_owned(),
+    }
+}
+
+/// A date literal as `check` compares it: its text and the precision its datatype says.
+fn dated(lexical: &str, precision: DatePrecision) -> String {
+    format!("{lexical} ({})", precision.as_str())
+}
+
+/// The compared fields of a table's described fields, lists and nested rows.
+fn described(
+    kind: &'static str,
+    table: &str,
+    key: &str,
+    fields: &'static [Field],
+    nested: &'static [mapping::Nested],
+    out: &mut Vec<Compared>,
+) {
+    for f in fields {
+        let (sql, graph) = match f.list {
+            Some(list) => (
+                format!("SELECT {}, {} FROM {}", list.owner, f.column, list.table),
+                FromGraph::Path(f.path.to_vec(), norm(f.shape)),
+            ),
+            None => (
+                format!("SELECT {key}, {} FROM {table}", sql_expression(f)),
+                FromGraph::Path(f.path.to_vec(), norm(f.shape)),
+            ),
+        };
+        out.push(Compared {
+            kind,
+            field: f.key.to_owned(),
+            sql,
+            graph,
+        });
+        if let Shape::Date { precision: Some(p) } = f.shape {
+            out.push(Compared {
+                kind,
+                field: format!("{}_precision", f.key),
+                sql: format!("SELECT {key}, {}_precision FROM {table}", f.column),
+                graph: FromGraph::Path(vec![p], Norm::Local),
+            });
+        }
+    }
+    for n in nested {
+        let columns: Vec<String> = n.fields.iter().map(sql_expression).collect();
+        out.push(Compared {
+            kind,
+            field: n.key.to_owned(),
+            sql: format!(
+                "SELECT {}, {} FROM {}",
+                n.owner,
+                columns.join(", "),
+                n.table
+            ),
+            graph: FromGraph::Rows {
+                via: n.predicate,
+                parts: n.fields.iter().map(|f| f.path).collect(),
+            },
+        });
+    }
+}
+
+/// Every compared field of every group, from the descriptions in [`crate::mapping`] and the
+/// hooks' own fields.
+fn compared() -> Vec<Compared> {
+    let mut out = Vec::new();
+    for k in mapping::kinds() {
+        let name = k.kind.as_str();
+        let path = |sql: String, graph: FromGraph, field: &str| Compared {
+            kind: name,
+            field: field.to_owned(),
+            sql,
+            graph,
+        };
+        match k.scope {
+            Scope::InArticle => out.push(path(
+                format!("SELECT id, article_id FROM {}", k.table),
+                FromGraph::Path(vec![prov::WAS_DERIVED_FROM], Norm::Local),
+                "article",
+            )),
+            Scope::Article => {
+                out.push(path(
+                    format!("SELECT id, text FROM {}", k.table),
+                    FromGraph::Path(vec![schema::TEXT], Norm::Local),
+                    "text",
+                ));
+                out.push(path(
+                    format!("SELECT id, char_count FROM {}", k.table),
+                    FromGraph::CharCount(schema::TEXT),
+                    "char_count",
+                ));
+            }
+            Scope::KnowledgeBase => out.push(path(
+                "SELECT DISTINCT e.record_id, e.article_id FROM evidence e \
+                 JOIN actors a ON a.id = e.record_id"
+                    .to_owned(),
+                FromGraph::Path(vec![prov::WAS_DERIVED_FROM], Norm::Local),
+                "mentioned_in",
+            )),
+        }
+        described(name, k.table, "id", k.fields, k.nested, &mut out);
+    }
+    for (field, graph) in [
+        ("kind", FromGraph::Kind),
+        ("label", FromGraph::Path(vec![rdfs::LABEL], Norm::Local)),
+        (
+            "article_id",
+            FromGraph::InArticle(&[prov::WAS_DERIVED_FROM]),
+        ),
+    ] {
+        out.push(Compared {
+            kind: "record",
+            field: field.to_owned(),
+            sql: format!("SELECT id, {field} FROM records"),
+            graph,
+        });
+    }
+    described(
+        "evidence",
+        "evidence",
+        "id",
+        mapping::EVIDENCE_FIELDS,
+        &[],
+        &mut out,
+    );
+    out.push(Compared {
+        kind: "evidence",
+        field: "number".to_owned(),
+        sql: "SELECT id, number FROM evidence".to_owned(),
+        graph: FromGraph::IdSuffix,
+    });
+    let id = "CAST(id AS TEXT)";
+    described(
+        KNOWLEDGE_BASE,
+        "knowledge_base",
+        id,
+        mapping::KNOWLEDGE_BASE_FIELDS,
+        &[],
+        &mut out,
+    );
+    out.push(Compared {
+        kind: KNOWLEDGE_BASE,
+        field: "base_iri".to_owned(),
+        sql: format!("SELECT {id}, base_iri FROM knowledge_base"),
+        graph: FromGraph::OwnIri,
+    });
+    out
+}
+
+/// Values of each (compared field, id), from one store. Vectors, not sets: a field's values
+/// are compared as multisets, so a repeated value counts.
+type Grouped = BTreeMap<(usize, String), Vec<String>>;
 
 /// What `check` found.
 #[derive(Debug, Default)]
@@ -527,15 +314,16 @@ enum Obj {
     Lit(String),
 }
 
-/// The built graph, reduced to what the fields need.
+/// The built graph, reduced to what the compared fields need.
 struct GraphIndex {
     names: Vec<String>,
     nodes: HashMap<String, u32>,
-    /// The predicates the fields follow, sorted (an edge stores its index here).
+    /// The predicates the compared fields follow, sorted (an edge stores its index here).
     predicates: Vec<&'static str>,
+    classes: Vec<&'static str>,
     ids: HashMap<u32, String>,
-    /// Index into KINDS of each typed resource.
-    kind_of: HashMap<u32, usize>,
+    /// Index into `classes` of each typed resource.
+    class_of: HashMap<u32, usize>,
     /// (subject, predicate slot, object), sorted by subject and predicate once read: one
     /// allocation for all edges rather than a vector per (subject, predicate).
     edges: Vec<(u32, u16, Obj)>,
@@ -544,24 +332,35 @@ struct GraphIndex {
 }
 
 impl GraphIndex {
-    fn read(turtle: &Path) -> Result<GraphIndex> {
+    fn read(turtle: &Path, compared: &[Compared]) -> Result<GraphIndex> {
         let file = std::fs::File::open(turtle).with_context(|| {
             format!(
                 "cannot open '{}': build the knowledge base with `dossier build`",
                 turtle.display()
             )
         })?;
-        let mut predicates: Vec<&'static str> =
-            FIELDS.iter().flat_map(|f| f.path.iter().copied()).collect();
-        predicates.push(schema::TEXT);
+        let mut predicates: Vec<&'static str> = Vec::new();
+        for c in compared {
+            match &c.graph {
+                FromGraph::Path(path, _) => predicates.extend(path),
+                FromGraph::InArticle(path) => predicates.extend(*path),
+                FromGraph::Rows { via, parts } => {
+                    predicates.push(via);
+                    predicates.extend(parts.iter().flat_map(|p| p.iter()));
+                }
+                FromGraph::CharCount(p) => predicates.push(p),
+                FromGraph::IdSuffix | FromGraph::Kind | FromGraph::OwnIri => {}
+            }
+        }
         predicates.sort_unstable();
         predicates.dedup();
         let mut g = GraphIndex {
             names: Vec::new(),
             nodes: HashMap::new(),
             predicates,
+            classes: classes(),
             ids: HashMap::new(),
-            kind_of: HashMap::new(),
+            class_of: HashMap::new(),
             edges: Vec::new(),
             edge_keys: Vec::new(),
             edge_objects: Vec::new(),
@@ -587,17 +386,28 @@ impl GraphIndex {
                 self.ids.insert(s, v.to_string());
             }
         } else if p == rdf::TYPE {
-            let kind = o
+            let class = o
                 .iri()
-                .and_then(|class| KINDS.iter().position(|(_, _, c)| *c == class.as_str()));
-            if let (Some(k), Some(s)) = (kind, self.node_of(s)) {
-                self.kind_of.insert(s, k);
+                .and_then(|class| self.classes.iter().position(|c| *c == class.as_str()));
+            if let (Some(k), Some(s)) = (class, self.node_of(s)) {
+                self.class_of.insert(s, k);
+                if self.classes[k] == schema::DATASET {
+                    // The knowledge base's row has id 1; its node has no identifier.
+                    self.ids.insert(s, "1".to_owned());
+                }
             }
         } else if let Some(slot) = self.predicate(p) {
             let Some(s) = self.node_of(s) else { return };
             let obj = match o.kind() {
                 TermKind::Literal => {
-                    Obj::Lit(o.lexical_form().map(|l| l.to_string()).unwrap_or_default())
+                    let lexical = o.lexical_form().map(|l| l.to_string()).unwrap_or_default();
+                    let precision = o
+                        .datatype()
+                        .and_then(|d| mapping::precision_of_datatype(d.as_str()));
+                    Obj::Lit(match precision {
+                        Some(precision) => dated(&lexical, precision),
+                        None => lexical,
+                    })
                 }
                 _ => match self.node_of(o) {
                     Some(n) => Obj::Node(n),
@@ -614,6 +424,24 @@ impl GraphIndex {
         let start = self.edge_keys.partition_point(|k| *k < key);
         let len = self.edge_keys[start..].partition_point(|k| *k == key);
         &self.edge_objects[start..start + len]
+    }
+
+    /// The objects reached from `node` along `path`.
+    fn follow(&self, node: u32, path: &[&str]) -> Vec<Obj> {
+        let mut frontier = vec![Obj::Node(node)];
+        for p in path {
+            let slot = self.predicate(p);
+            frontier = frontier
+                .iter()
+                .filter_map(|o| match (o, slot) {
+                    (Obj::Node(n), Some(p)) => Some(self.objects(*n, p)),
+                    _ => None,
+                })
+                .flatten()
+                .cloned()
+                .collect();
+        }
+        frontier
     }
 
     fn predicate(&self, iri: &str) -> Option<usize> {
@@ -635,18 +463,160 @@ impl GraphIndex {
         Some(n)
     }
 
-    /// The normalised value: a node's id (its IRI's last segment), a literal's lexical form.
-    fn value(&self, o: &Obj) -> String {
-        match o {
-            Obj::Node(n) => vocab::local_name(&self.names[*n as usize]).to_owned(),
-            Obj::Lit(v) => v.clone(),
+    /// The normalised value: a node's id (its IRI's last segment) or whole IRI, a literal's
+    /// lexical form.
+    fn value(&self, o: &Obj, norm: Norm) -> String {
+        match (o, norm) {
+            (Obj::Node(n), Norm::Local) => vocab::local_name(&self.names[*n as usize]).to_owned(),
+            (Obj::Node(n), Norm::Full) => self.names[*n as usize].clone(),
+            (Obj::Lit(v), _) => v.clone(),
         }
     }
+
+    /// The kind a class index stands for, as `records.kind` names it.
+    fn kind_name(&self, class: usize) -> Option<&'static str> {
+        let class = self.classes[class];
+        mapping::kinds()
+            .find(|k| k.class == class)
+            .map(|k| k.kind.as_str())
+    }
+
+    /// The values of one compared field for one resource.
+    fn values_of(&self, node: u32, id: &str, how: &FromGraph) -> Vec<String> {
+        let class = self.class_of.get(&node).copied();
+        match how {
+            FromGraph::Path(path, norm) => self
+                .follow(node, path)
+                .iter()
+                .map(|o| self.value(o, *norm))
+                .collect(),
+            FromGraph::InArticle(path) => {
+                let in_article = class
+                    .and_then(|c| mapping::kinds().find(|k| k.class == self.classes[c]))
+                    .is_some_and(|k| k.scope == Scope::InArticle);
+                if in_article {
+                    self.follow(node, path)
+                        .iter()
+                        .map(|o| self.value(o, Norm::Local))
+                        .collect()
+                } else {
+                    Vec::new()
+                }
+            }
+            FromGraph::Rows { via, parts } => self
+                .follow(node, &[via])
+                .iter()
+                .filter_map(|row| match row {
+                    Obj::Node(n) => Some(tuple(parts.iter().map(|p| {
+                        self.follow(*n, p)
+                            .first()
+                            .map(|o| self.value(o, Norm::Local))
+                    }))),
+                    Obj::Lit(_) => None,
+                })
+                .collect(),
+            FromGraph::CharCount(p) => self
+                .follow(node, &[p])
+                .iter()
+                .map(|o| self.value(o, Norm::Local).chars().count().to_string())
+                .collect(),
+            FromGraph::IdSuffix => id
+                .rsplit('.')
+                .next()
+                .map(str::to_owned)
+                .into_iter()
+                .collect(),
+            FromGraph::Kind => class
+                .and_then(|c| self.kind_name(c))
+                .map(str::to_owned)
+                .into_iter()
+                .collect(),
+            FromGraph::OwnIri => vec![self.names[node as usize].clone()],
+        }
+    }
+}
+
+/// A row of several values as one comparable value; a missing part is `∅`.
+fn tuple(parts: impl Iterator<Item = Option<String>>) -> String {
+    let parts: Vec<String> = parts.map(|p| p.unwrap_or_else(|| "∅".to_owned())).collect();
+    format!("{parts:?}")
 }
 
 /// Compares the database and the graph of one knowledge base.
 pub fn check(conn: &Connection, turtle: &Path) -> Result<Report> {
     check_with(conn, turtle, &crate::progress::Silent)
+}
+
+/// Ids of each group, from one store.
+type Ids<T> = BTreeMap<&'static str, BTreeMap<String, T>>;
+
+/// Every group's ids and every compared field's values, from the database.
+fn read_database(
+    conn: &Connection,
+    groups: &[Group],
+    compared: &[Compared],
+) -> Result<(Ids<()>, Grouped)> {
+    let mut ids = Ids::new();
+    for g in groups {
+        let mut stmt = conn.prepare(&format!("SELECT CAST(id AS TEXT) FROM {}", g.table))?;
+        let found = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, ())))?
+            .collect::<Result<BTreeMap<_, _>, _>>()?;
+        ids.insert(g.name, found);
+    }
+    let mut grouped = Grouped::new();
+    for (i, c) in compared.iter().enumerate() {
+        let mut stmt = conn
+            .prepare(&c.sql)
+            .with_context(|| format!("reading {}.{} from the database", c.kind, c.field))?;
+        let width = stmt.column_count();
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let id: String = row
+                .get::<_, rusqlite::types::Value>(0)
+                .map(|v| sql_value(v).unwrap_or_default())?;
+            let value = if width == 2 {
+                sql_value(row.get(1)?)
+            } else {
+                let parts = (1..width)
+                    .map(|c| row.get::<_, rusqlite::types::Value>(c).map(sql_value))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Some(tuple(parts.into_iter()))
+            };
+            if let Some(v) = value {
+                grouped.entry((i, id)).or_default().push(v);
+            }
+        }
+    }
+    Ok((ids, grouped))
+}
+
+/// Every group's ids and every compared field's values, from the graph.
+fn read_graph(graph: &GraphIndex, groups: &[Group], compared: &[Compared]) -> (Ids<u32>, Grouped) {
+    let mut ids = Ids::new();
+    for g in groups {
+        ids.insert(g.name, BTreeMap::new());
+    }
+    for (&node, &class) in &graph.class_of {
+        let Some(id) = graph.ids.get(&node) else {
+            continue;
+        };
+        for g in groups.iter().filter(|g| g.classes.contains(&class)) {
+            ids.get_mut(g.name)
+                .expect("every group")
+                .insert(id.clone(), node);
+        }
+    }
+    let mut grouped = Grouped::new();
+    for (i, c) in compared.iter().enumerate() {
+        for (id, &node) in &ids[c.kind] {
+            let values = graph.values_of(node, id, &c.graph);
+            if !values.is_empty() {
+                grouped.insert((i, id.clone()), values);
+            }
+        }
+    }
+    (ids, grouped)
 }
 
 /// [`check`], reporting each stage.
@@ -655,141 +625,107 @@ pub fn check_with(
     turtle: &Path,
     progress: &dyn crate::progress::Progress,
 ) -> Result<Report> {
+    let groups = groups();
+    let compared = compared();
     progress.stage("reading the database", 0);
-    let mut report = Report::default();
-
-    // The database, as facts.
-    let mut sql_ids: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
-    for (kind, table, _) in KINDS {
-        let mut stmt = conn.prepare(&format!("SELECT id FROM {table}"))?;
-        let ids = stmt
-            .query_map([], |r| r.get::<_, String>(0))?
-            .collect::<Result<BTreeSet<_>, _>>()?;
-        sql_ids.insert(kind, ids);
-    }
-    let mut sql_g = Grouped::new();
-    for f in FIELDS {
-        let mut stmt = conn
-            .prepare(f.sql)
-            .with_context(|| format!("reading {}.{} from the database", f.kind, f.field))?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, rusqlite::types::Value>(1)?,
-            ))
-        })?;
-        for row in rows {
-            let (id, v) = row?;
-            if let Some(v) = sql_value(v) {
-                sql_g.entry((f.kind, id, f.field)).or_default().push(v);
-            }
-        }
-    }
-
+    let (sql_ids, mut sql_g) = read_database(conn, &groups, &compared)?;
     progress.stage("reading the graph", 0);
-    // The graph, as facts: stream the Turtle once into a compact index (interned nodes, only
-    // the predicates the fields follow), then follow each field's path.
-    let graph = GraphIndex::read(turtle)?;
-    let mut rdf_ids: BTreeMap<&str, BTreeMap<String, u32>> = BTreeMap::new();
-    for (&node, &kind) in &graph.kind_of {
-        if let Some(id) = graph.ids.get(&node) {
-            rdf_ids
-                .entry(KINDS[kind].0)
-                .or_default()
-                .insert(id.clone(), node);
-        }
-    }
-    let mut rdf_g = Grouped::new();
-    for f in FIELDS {
-        let Some(resources) = rdf_ids.get(f.kind) else {
-            continue;
-        };
-        let path: Vec<Option<usize>> = f.path.iter().map(|p| graph.predicate(p)).collect();
-        for (id, &node) in resources {
-            let mut frontier = vec![Obj::Node(node)];
-            for p in &path {
-                frontier = frontier
-                    .iter()
-                    .filter_map(|o| match (o, p) {
-                        (Obj::Node(n), Some(p)) => Some(graph.objects(*n, *p)),
-                        _ => None,
-                    })
-                    .flatten()
-                    .cloned()
-                    .collect();
-            }
-            for v in frontier {
-                rdf_g
-                    .entry((f.kind, id.clone(), f.field))
-                    .or_default()
-                    .push(graph.value(&v));
-            }
-        }
-    }
-    let text_of = |article: &str| -> Option<String> {
-        let node = *rdf_ids.get("article")?.get(article)?;
-        let p = graph.predicate(schema::TEXT)?;
-        graph.objects(node, p).first().map(|o| graph.value(o))
-    };
+    let graph = GraphIndex::read(turtle, &compared)?;
+    let (rdf_ids, mut rdf_g) = read_graph(&graph, &groups, &compared);
 
     progress.stage("comparing", 0);
-    // Counts and membership.
-    for (kind, _, _) in KINDS {
-        let in_sql = &sql_ids[kind];
-        let in_rdf: BTreeSet<String> = rdf_ids
-            .get(kind)
-            .map(|m| m.keys().cloned().collect())
-            .unwrap_or_default();
+    let mut report = Report::default();
+    for g in &groups {
+        let (in_sql, in_rdf) = (&sql_ids[g.name], &rdf_ids[g.name]);
         report
             .counts
-            .push((kind.to_string(), in_sql.len(), in_rdf.len()));
-        for id in in_sql.difference(&in_rdf) {
+            .push((g.name.to_string(), in_sql.len(), in_rdf.len()));
+        for id in in_sql.keys().filter(|id| !in_rdf.contains_key(*id)) {
             report.drift.push(format!(
-                "{kind} '{id}': in the database, missing from the graph"
+                "{} '{id}': in the database, missing from the graph",
+                g.name
             ));
         }
-        for id in in_rdf.difference(in_sql) {
+        for id in in_rdf.keys().filter(|id| !in_sql.contains_key(*id)) {
             report.drift.push(format!(
-                "{kind} '{id}': in the graph, missing from the database"
+                "{} '{id}': in the graph, missing from the database",
+                g.name
             ));
         }
     }
+    compare_fields(
+        &compared,
+        &sql_ids,
+        &rdf_ids,
+        &mut sql_g,
+        &mut rdf_g,
+        &mut report,
+    );
+    check_quotes(conn, &graph, &compared, &rdf_ids, &rdf_g, &mut report)?;
+    Ok(report)
+}
 
-    // Field by field: each difference names the record and the field once.
-    as_sets(&mut sql_g);
-    as_sets(&mut rdf_g);
+/// Field by field, as multisets: each difference names the record and the field once.
+fn compare_fields(
+    compared: &[Compared],
+    sql_ids: &Ids<()>,
+    rdf_ids: &Ids<u32>,
+    sql_g: &mut Grouped,
+    rdf_g: &mut Grouped,
+    report: &mut Report,
+) {
+    for values in sql_g.values_mut().chain(rdf_g.values_mut()) {
+        values.sort_unstable();
+    }
     let empty = Vec::new();
     let only_in_graph = rdf_g.keys().filter(|k| !sql_g.contains_key(*k));
-    for key in sql_g.keys().chain(only_in_graph) {
-        let (kind, id, field) = key;
-        let in_both = sql_ids.get(kind).is_some_and(|s| s.contains(id))
-            && rdf_ids.get(kind).is_some_and(|r| r.contains_key(id));
-        if !in_both {
+    let keys: BTreeSet<&(usize, String)> = sql_g.keys().chain(only_in_graph).collect();
+    for key in keys {
+        let (i, id) = key;
+        let c = &compared[*i];
+        if !(sql_ids[c.kind].contains_key(id) && rdf_ids[c.kind].contains_key(id)) {
             continue;
         }
         report.fields_compared += 1;
         let a = sql_g.get(key).unwrap_or(&empty);
         let b = rdf_g.get(key).unwrap_or(&empty);
         if a != b {
-            let show = |s: &Vec<String>| {
-                if s.is_empty() {
-                    "(none)".to_owned()
-                } else {
-                    s.iter()
-                        .map(|v| format!("{:?}", shorten(v)))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                }
-            };
             report.drift.push(format!(
-                "{kind} '{id}', field {field}: database {}, graph {}",
+                "{} '{id}', field {}: database {}, graph {}",
+                c.kind,
+                c.field,
                 show(a),
                 show(b)
             ));
         }
     }
+}
 
-    // Every quote still sits at its offsets in its article, in each store.
+/// Values for a report: each quoted and shortened, with how often it repeats.
+fn show(values: &[String]) -> String {
+    if values.is_empty() {
+        return "(none)".to_owned();
+    }
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < values.len() {
+        let n = values[i..].iter().take_while(|v| **v == values[i]).count();
+        let one = format!("{:?}", shorten(&values[i]));
+        out.push(if n > 1 { format!("{one} ×{n}") } else { one });
+        i += n;
+    }
+    out.join(", ")
+}
+
+/// Every quote still sits at its offsets in its article, in each store.
+fn check_quotes(
+    conn: &Connection,
+    graph: &GraphIndex,
+    compared: &[Compared],
+    rdf_ids: &Ids<u32>,
+    rdf_g: &Grouped,
+    report: &mut Report,
+) -> Result<()> {
     let mut stmt = conn.prepare(
         "SELECT e.id FROM evidence e JOIN articles a ON a.id = e.article_id \
          WHERE substr(a.text, e.start_offset + 1, e.end_offset - e.start_offset) IS NOT e.quote",
@@ -800,19 +736,30 @@ pub fn check_with(
             id?
         ));
     }
+    let field = |name: &str| {
+        compared
+            .iter()
+            .position(|c| c.kind == "evidence" && c.field == name)
+            .expect("evidence fields are compared")
+    };
+    let (article, quote, start, end) = (
+        field("article"),
+        field("quote"),
+        field("start"),
+        field("end"),
+    );
+    let text_of = |article: &str| -> Option<String> {
+        let node = *rdf_ids["article"].get(article)?;
+        graph
+            .follow(node, &[schema::TEXT])
+            .first()
+            .map(|o| graph.value(o, Norm::Local))
+    };
     let mut texts: HashMap<String, Option<Vec<char>>> = HashMap::new();
-    for id in rdf_ids
-        .get("evidence")
-        .map(|m| m.keys().cloned().collect::<Vec<_>>())
-        .unwrap_or_default()
-    {
-        let one = |field: &'static str| {
-            rdf_g
-                .get(&("evidence", id.clone(), field))
-                .and_then(|s| s.first().cloned())
-        };
+    for id in rdf_ids["evidence"].keys() {
+        let one = |i: usize| rdf_g.get(&(i, id.clone())).and_then(|s| s.first().cloned());
         let (Some(article), Some(quote), Some(start), Some(end)) =
-            (one("article"), one("quote"), one("start"), one("end"))
+            (one(article), one(quote), one(start), one(end))
         else {
             report.drift.push(format!(
                 "evidence '{id}': in the graph, its article, quote or offsets are missing"
@@ -833,7 +780,7 @@ pub fn check_with(
             ));
         }
     }
-    Ok(report)
+    Ok(())
 }
 
 fn shorten(s: &str) -> String {

@@ -7,6 +7,7 @@
 pub mod check;
 pub mod diagnostic;
 pub mod kb;
+pub mod mapping;
 pub mod model;
 pub mod progress;
 pub mod queries;

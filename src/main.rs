@@ -9,7 +9,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use dossier::kb::KbPaths;
-use dossier::seed::{self, LoadError};
+use dossier::seed::LoadError;
+use dossier::validate;
 
 mod output;
 use output::{RowFormat, RowWriter, SparqlFormat};
@@ -327,7 +328,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
 }
 
 fn load(seeds: &std::path::Path, bar: &Bar) -> Result<dossier::model::KnowledgeBase, Failure> {
-    let result = seed::load_with(seeds, bar);
+    let result = validate::load_with(seeds, bar);
     if let Some(b) = &bar.0 {
         b.finish_and_clear();
     }
@@ -342,7 +343,7 @@ fn validate(seeds: PathBuf, bar: &Bar) -> Result<(), Failure> {
     let records: usize = kb
         .articles
         .iter()
-        .map(|a| a.records().count())
+        .map(|a| a.facts.records().count())
         .sum::<usize>()
         + kb.actors.len();
     let evidence: usize = kb.articles.iter().map(|a| a.evidence().len()).sum();

@@ -342,6 +342,8 @@ macro_rules! closed_list {
             /// Name of the list: the SKOS concept scheme in RDF.
             pub const SCHEME: &'static str = $scheme;
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            /// The values as the seeds, the SQL CHECK lists and the SKOS concepts spell them.
+            pub const VALUES: &'static [&'static str] = &[$($text),+];
 
             pub fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $text),+ }
@@ -351,6 +353,12 @@ macro_rules! closed_list {
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(self.as_str())
+            }
+        }
+
+        impl FieldValue for $name {
+            fn each<'a>(&'a self, out: &mut dyn FnMut(Value<'a>)) {
+                out(Value::Concept(self.as_str()))
             }
         }
     };
@@ -537,30 +545,6 @@ pub struct Actor {
 // ---------------------------------------------------------------------------------------------
 // Article level records: `seeds/<article>/facts.toml`
 // ---------------------------------------------------------------------------------------------
-
-/// `seeds/<article>/facts.toml`: the article's metadata and every fact curated from it.
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct FactsFile {
-    pub article: ArticleMeta,
-    #[serde(default)]
-    pub roles: Vec<Role>,
-    #[serde(default)]
-    pub events: Vec<Event>,
-    #[serde(default)]
-    pub agreements: Vec<Agreement>,
-    #[serde(default)]
-    pub policies: Vec<Policy>,
-    #[serde(default)]
-    pub conditions: Vec<Condition>,
-    #[serde(default)]
-    pub claims: Vec<Claim>,
-    #[serde(default)]
-    pub relations: Vec<Relation>,
-    /// Evidence this article adds to records defined elsewhere (actors, or another article's).
-    #[serde(default)]
-    pub mentions: Vec<Mention>,
-}
 
 /// What is known about the source document. Unknown stays unknown: leave a field out.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -766,53 +750,188 @@ pub struct Relation {
 // The assembled knowledge base
 // ---------------------------------------------------------------------------------------------
 
-/// Kinds of records: the table names' singular, and the IRI segment before the id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RecordKind {
-    Article,
-    Actor,
-    Role,
-    Event,
-    Agreement,
-    Policy,
-    Condition,
-    Claim,
-    Relation,
+/// Every kind of record an article defines, once: `list: Struct = Variant "name"`. This
+/// declares the `RecordKind` variant, the list of `facts.toml` (and the `FactsFile` field) and
+/// the order in which records are enumerated. What each kind's fields mean in each store is
+/// described in [`crate::mapping`].
+macro_rules! record_kinds {
+    ($($(#[$doc:meta])* $list:ident : $ty:ident = $variant:ident $name:literal),+ $(,)?) => {
+        /// Kinds of records: the IRI segment before the id, and what `records.kind` holds.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum RecordKind {
+            Article,
+            Actor,
+            $($variant),+
+        }
+
+        impl RecordKind {
+            pub const ALL: &'static [RecordKind] =
+                &[RecordKind::Article, RecordKind::Actor, $(RecordKind::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    RecordKind::Article => "article",
+                    RecordKind::Actor => "actor",
+                    $(RecordKind::$variant => $name),+
+                }
+            }
+        }
+
+        /// `seeds/<article>/facts.toml`: the article's metadata and every fact curated from it.
+        #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+        #[serde(deny_unknown_fields)]
+        pub struct FactsFile {
+            pub article: ArticleMeta,
+            $($(#[$doc])* #[serde(default)] pub $list: Vec<$ty>,)+
+            /// Evidence this article adds to records defined elsewhere (actors, or another article's).
+            #[serde(default)]
+            pub mentions: Vec<Mention>,
+        }
+
+        impl FactsFile {
+            /// The keys of the record lists, in enumeration order, mentions last.
+            pub const LISTS: &'static [&'static str] = &[$(stringify!($list),)+ "mentions"];
+
+            /// Builds the file from its metadata and each list as `read` deserializes it.
+            pub fn from_lists(article: ArticleMeta, read: &mut impl ListReader) -> FactsFile {
+                FactsFile {
+                    article,
+                    $($list: read.list(stringify!($list)),)+
+                    mentions: read.list("mentions"),
+                }
+            }
+
+            /// Every record the article defines, kind by kind, in file order.
+            pub fn records(&self) -> impl Iterator<Item = &dyn Record> {
+                std::iter::empty()
+                    $(.chain(self.$list.iter().map(|r| r as &dyn Record)))+
+            }
+
+            /// Every record, mutably, and the mentions.
+            fn records_mut(&mut self) -> (impl Iterator<Item = &mut dyn Record>, &mut [Mention]) {
+                let FactsFile { article: _, $($list,)+ mentions } = self;
+                let records = std::iter::empty()
+                    $(.chain($list.iter_mut().map(|r| r as &mut dyn Record)))+;
+                (records, mentions)
+            }
+        }
+    };
 }
 
-impl RecordKind {
-    pub const ALL: &'static [RecordKind] = &[
-        RecordKind::Article,
-        RecordKind::Actor,
-        RecordKind::Role,
-        RecordKind::Event,
-        RecordKind::Agreement,
-        RecordKind::Policy,
-        RecordKind::Condition,
-        RecordKind::Claim,
-        RecordKind::Relation,
-    ];
+record_kinds! {
+    roles: Role = Role "role",
+    events: Event = Event "event",
+    agreements: Agreement = Agreement "agreement",
+    policies: Policy = Policy "policy",
+    conditions: Condition = Condition "condition",
+    claims: Claim = Claim "claim",
+    relations: Relation = Relation "relation",
+}
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RecordKind::Article => "article",
-            RecordKind::Actor => "actor",
-            RecordKind::Role => "role",
-            RecordKind::Event => "event",
-            RecordKind::Agreement => "agreement",
-            RecordKind::Policy => "policy",
-            RecordKind::Condition => "condition",
-            RecordKind::Claim => "claim",
-            RecordKind::Relation => "relation",
-        }
-    }
+/// Reads one record list of a facts file (the seed reader reports problems record by record).
+pub trait ListReader {
+    fn list<T: serde::de::DeserializeOwned>(&mut self, key: &'static str) -> Vec<T>;
 }
 
 impl fmt::Display for RecordKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Generic access to records: what the stores, `check` and validation read through
+// ---------------------------------------------------------------------------------------------
+
+/// One value of a field, borrowed from a record. How it is stored (SQL type, RDF term) is the
+/// field's description's business ([`crate::mapping`]), not the value's.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Value<'a> {
+    Text(&'a str),
+    /// A record id (or `author`, where a field takes an asserter).
+    Id(&'a str),
+    Date(&'a PartialDate),
+    Percent(&'a Percent),
+    Count(u64),
+    Duration(&'a Duration),
+    /// A value of a closed list.
+    Concept(&'static str),
+}
+
+/// A field's content as values: none (an absent option, an empty list), one, or several.
+pub trait FieldValue {
+    fn each<'a>(&'a self, out: &mut dyn FnMut(Value<'a>));
+}
+
+impl FieldValue for String {
+    fn each<'a>(&'a self, out: &mut dyn FnMut(Value<'a>)) {
+        out(Value::Text(self))
+    }
+}
+impl FieldValue for Slug {
+    fn each<'a>(&'a self, out: &mut dyn FnMut(Value<'a>)) {
+        out(Value::Id(&self.0))
+    }
+}
+impl FieldValue for PartialDate {
+    fn each<'a>(&'a self, out: &mut dyn FnMut(Value<'a>)) {
+        out(Value::Date(self))
+    }
+}
+impl FieldValue for Percent {
+    fn each<'a>(&'a self, out: &mut dyn FnMut(Value<'a>)) {
+        out(Value::Percent(self))
+    }
+}
+impl FieldValue for Duration {
+    fn each<'a>(&'a self, out: &mut dyn FnMut(Value<'a>)) {
+        out(Value::Duration(self))
+    }
+}
+impl FieldValue for u64 {
+    fn each<'a>(&'a self, out: &mut dyn FnMut(Value<'a>)) {
+        out(Value::Count(*self))
+    }
+}
+impl<T: FieldValue> FieldValue for Option<T> {
+    fn each<'a>(&'a self, out: &mut dyn FnMut(Value<'a>)) {
+        if let Some(v) = self {
+            v.each(out)
+        }
+    }
+}
+impl<T: FieldValue> FieldValue for Vec<T> {
+    fn each<'a>(&'a self, out: &mut dyn FnMut(Value<'a>)) {
+        for v in self {
+            v.each(out)
+        }
+    }
+}
+
+/// A struct whose fields are described in [`crate::mapping`]: its values, field by field, in
+/// the description's order. Implemented by the description itself, so the two cannot disagree.
+pub trait Fields {
+    fn values<'a>(&'a self, field: usize, out: &mut dyn FnMut(Value<'a>));
+
+    /// The first value of a field, if any.
+    fn first(&self, field: usize) -> Option<Value<'_>> {
+        let mut first = None;
+        self.values(field, &mut |v| {
+            first.get_or_insert(v);
+        });
+        first
+    }
+}
+
+/// A record: an id, evidence, described fields and nested rows (participants, quantities).
+pub trait Record: Fields {
+    fn kind(&self) -> RecordKind;
+    fn id(&self) -> &Slug;
+    fn evidence(&self) -> &[Evidence];
+    fn evidence_mut(&mut self) -> &mut [Evidence];
+    /// The rows of the description's nested table `nested`.
+    fn rows(&self, nested: usize) -> Vec<&dyn Fields>;
 }
 
 /// One article: its text and everything curated from it.
@@ -856,99 +975,28 @@ impl EvidenceItem<'_> {
 }
 
 impl Article {
-    /// Every record defined in this article, as (kind, id, label).
-    pub fn records(&self) -> impl Iterator<Item = (RecordKind, &Slug, Cow<'_, str>)> {
-        let f = &self.facts;
-        let roles = f
-            .roles
-            .iter()
-            .map(|r| (RecordKind::Role, &r.id, Cow::Owned(r.title.clone())));
-        let events = f
-            .events
-            .iter()
-            .map(|r| (RecordKind::Event, &r.id, Cow::Borrowed(r.label.as_str())));
-        let agreements = f.agreements.iter().map(|r| {
-            (
-                RecordKind::Agreement,
-                &r.id,
-                Cow::Borrowed(r.label.as_str()),
-            )
-        });
-        let policies = f
-            .policies
-            .iter()
-            .map(|r| (RecordKind::Policy, &r.id, Cow::Borrowed(r.label.as_str())));
-        let conditions = f.conditions.iter().map(|r| {
-            (
-                RecordKind::Condition,
-                &r.id,
-                Cow::Borrowed(r.label.as_str()),
-            )
-        });
-        let claims = f
-            .claims
-            .iter()
-            .map(|r| (RecordKind::Claim, &r.id, Cow::Borrowed(r.label.as_str())));
-        let relations = f.relations.iter().map(|r| {
-            (
-                RecordKind::Relation,
-                &r.id,
-                Cow::Owned(format!("{} {} {}", r.subject, r.predicate, r.object)),
-            )
-        });
-        roles
-            .chain(events)
-            .chain(agreements)
-            .chain(policies)
-            .chain(conditions)
-            .chain(claims)
-            .chain(relations)
-    }
-
     /// Every record's evidence list, in file order, mentions last.
     fn evidence_lists(&self) -> impl Iterator<Item = (&Slug, &[Evidence])> {
         let f = &self.facts;
-        f.roles
-            .iter()
-            .map(|r| (&r.id, r.evidence.as_slice()))
-            .chain(f.events.iter().map(|r| (&r.id, r.evidence.as_slice())))
-            .chain(f.agreements.iter().map(|r| (&r.id, r.evidence.as_slice())))
-            .chain(f.policies.iter().map(|r| (&r.id, r.evidence.as_slice())))
-            .chain(f.conditions.iter().map(|r| (&r.id, r.evidence.as_slice())))
-            .chain(f.claims.iter().map(|r| (&r.id, r.evidence.as_slice())))
-            .chain(f.relations.iter().map(|r| (&r.id, r.evidence.as_slice())))
-            .chain(
-                f.mentions
-                    .iter()
-                    .map(|m| (&m.record, m.evidence.as_slice())),
-            )
+        f.records().map(|r| (r.id(), r.evidence())).chain(
+            f.mentions
+                .iter()
+                .map(|m| (&m.record, m.evidence.as_slice())),
+        )
     }
 
     /// Mutable access to every evidence of the article with the record it supports, mentions
-    /// included, in a fixed order (validation fills in the offsets through this).
+    /// included, in [`Article::evidence`] order (validation fills in the offsets through this).
     pub fn evidence_mut(&mut self) -> Vec<(String, &mut Evidence)> {
-        let f = &mut self.facts;
+        let (records, mentions) = self.facts.records_mut();
         let mut out: Vec<(String, &mut Evidence)> = Vec::new();
-        macro_rules! take {
-            ($list:expr) => {
-                for r in $list.iter_mut() {
-                    for e in r.evidence.iter_mut() {
-                        out.push((r.id.to_string(), e));
-                    }
-                }
-            };
+        for r in records {
+            let id = r.id().to_string();
+            out.extend(r.evidence_mut().iter_mut().map(|e| (id.clone(), e)));
         }
-        take!(f.roles);
-        take!(f.events);
-        take!(f.agreements);
-        take!(f.policies);
-        take!(f.conditions);
-        take!(f.claims);
-        take!(f.relations);
-        for m in f.mentions.iter_mut() {
-            for e in m.evidence.iter_mut() {
-                out.push((m.record.to_string(), e));
-            }
+        for m in mentions.iter_mut() {
+            let id = m.record.to_string();
+            out.extend(m.evidence.iter_mut().map(|e| (id.clone(), e)));
         }
         out
     }

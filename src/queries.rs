@@ -85,7 +85,7 @@ pub fn find(queries: &[NamedQuery], name: &str) -> Result<NamedQuery> {
         .cloned()
         .ok_or_else(|| {
             let names: Vec<&str> = queries.iter().map(|q| q.name.as_str()).collect();
-            match crate::seed::closest(name, &names) {
+            match crate::diagnostic::closest(name, &names) {
                 Some(best) => anyhow::anyhow!(
                     "no named query '{name}': did you mean '{best}'? (`dossier query --list`)"
                 ),

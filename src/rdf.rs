@@ -21,10 +21,12 @@ use sophia::turtle::serializer::nq::NQuadsSerializer;
 use sophia::turtle::serializer::nt::NTriplesSerializer;
 use sophia::turtle::serializer::turtle::{TurtleConfig, TurtleSerializer};
 
-use crate::model::{AUTHOR, Article, DatePrecision, Evidence, KnowledgeBase, RecordKind};
-use crate::vocab::{
-    self, concept, dcterms, dos, oa, prov, rdf, rdfs, record_iri, schema, skos, xsd,
+use crate::mapping::{self, Field, Kind, Label, Nested, Scope, Shape};
+use crate::model::{
+    AUTHOR, Article, DatePrecision, Evidence, Fields, KnowledgeBase, Record, RecordKind,
+    RelationType, Value,
 };
+use crate::vocab::{self, concept, dcterms, dos, oa, prov, rdf, rdfs, record_iri, schema, xsd};
 
 pub type Term = SimpleTerm<'static>;
 
@@ -69,12 +71,6 @@ impl<E: Emit> Subject<'_, E> {
     fn add(&mut self, p: &'static str, o: Term) -> io::Result<()> {
         self.out.quad(self.graph, &self.s, iri(p), o)
     }
-    fn opt(&mut self, p: &'static str, o: Option<Term>) -> io::Result<()> {
-        match o {
-            Some(o) => self.add(p, o),
-            None => Ok(()),
-        }
-    }
 }
 
 /// Triples whose subject is a record but that another part of the seeds states (a relation
@@ -98,6 +94,163 @@ fn emit_extras<E: Emit>(
     Ok(())
 }
 
+/// Terms of one article's records: the base IRI, the article's language and graph, and every
+/// record's kind (references to "any record" need it to form the IRI).
+struct Terms<'a> {
+    base: &'a str,
+    kinds: &'a HashMap<&'a str, RecordKind>,
+    lang: Option<LanguageTag<MownStr<'static>>>,
+    /// The article's graph; None for the default graph.
+    graph: Option<Term>,
+    author: Option<Term>,
+}
+
+impl Terms<'_> {
+    fn record(&self, kind: RecordKind, id: &str) -> Term {
+        iri(record_iri(self.base, kind, id))
+    }
+
+    /// The RDF term of one value, by the field's shape.
+    fn term(&self, shape: Shape, v: Value<'_>) -> Term {
+        match (shape, v) {
+            (Shape::LangText, v) => text(&mapping::plain(v), &self.lang),
+            (Shape::Ref(kinds), Value::Id(id) | Value::Text(id)) => {
+                let kind = match kinds {
+                    [one] => *one,
+                    _ => self.kinds.get(id).copied().unwrap_or(RecordKind::Actor),
+                };
+                self.record(kind, id)
+            }
+            (Shape::Asserter, Value::Id(who) | Value::Text(who)) => match (&self.author, who) {
+                (Some(author), AUTHOR) => author.clone(),
+                _ => self.record(RecordKind::Actor, who),
+            },
+            (Shape::Closed { scheme, .. }, v) => iri(concept(scheme, &mapping::plain(v))),
+            (Shape::Date { .. }, Value::Date(d)) => date_literal(d),
+            (Shape::Decimal, v) => typed(mapping::plain(v), xsd::DECIMAL),
+            (Shape::Integer, v) => typed(mapping::plain(v), xsd::INTEGER),
+            (Shape::Duration, v) => typed(mapping::plain(v), xsd::DURATION),
+            (Shape::AnyUri, v) => typed(mapping::plain(v), xsd::ANY_URI),
+            (Shape::IriOrText, v) => {
+                let v = mapping::plain(v);
+                if v.starts_with("http://") || v.starts_with("https://") {
+                    iri(v)
+                } else {
+                    string(v)
+                }
+            }
+            (_, v) => string(mapping::plain(v)),
+        }
+    }
+
+    /// Writes the triples of every field but `skip` (the label, already written).
+    fn fields<E: Emit>(
+        &self,
+        s: &mut Subject<'_, E>,
+        fields: &[Field],
+        record: &dyn Fields,
+        skip: Option<&str>,
+    ) -> io::Result<()> {
+        for (i, f) in fields.iter().enumerate() {
+            if skip == Some(f.key) {
+                continue;
+            }
+            let mut result = Ok(());
+            record.values(i, &mut |v| {
+                if result.is_ok() {
+                    result = s.add(f.predicate(), self.term(f.shape, v));
+                }
+                if let (Ok(()), Shape::Date { precision: Some(p) }, Value::Date(d)) =
+                    (&result, f.shape, v)
+                {
+                    let level = d.precision().as_str();
+                    result = s.add(p, iri(concept(vocab::DATE_PRECISION_SCHEME, level)));
+                }
+            });
+            result?;
+        }
+        Ok(())
+    }
+
+    /// A record's resource: its header (types, id, label, source), its fields, links to its
+    /// nested rows and the extras other records state about it; then the nested rows' nodes.
+    fn map_record<E: Emit>(
+        &self,
+        kind: &Kind,
+        record: &dyn Record,
+        extras: &Extras<'_>,
+        out: &mut E,
+    ) -> io::Result<()> {
+        let id = record.id().as_str();
+        let subject = self.record(kind.kind, id);
+        let mut s = Subject {
+            out: &mut *out,
+            graph: self.graph.as_ref(),
+            s: subject.clone(),
+        };
+        self.header(kind, record, &mut s)?;
+        let skip = match kind.label {
+            Label::Field(key) => Some(key),
+            _ => None,
+        };
+        self.fields(&mut s, kind.fields, record, skip)?;
+        let node = |n: &Nested, i: usize| iri(format!("{}#{}-{i}", iri_str(&subject), n.fragment));
+        for (n, nested) in kind.nested.iter().enumerate() {
+            for i in 1..=record.rows(n).len() {
+                s.add(nested.predicate, node(nested, i))?;
+            }
+        }
+        emit_extras(&mut *out, &subject, id, extras)?;
+        for (n, nested) in kind.nested.iter().enumerate() {
+            for (i, row) in record.rows(n).into_iter().enumerate() {
+                let mut s = Subject {
+                    out: &mut *out,
+                    graph: self.graph.as_ref(),
+                    s: node(nested, i + 1),
+                };
+                s.add(rdf::TYPE, iri(nested.class))?;
+                self.fields(&mut s, nested.fields, row, None)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn header<E: Emit>(
+        &self,
+        kind: &Kind,
+        record: &dyn Record,
+        s: &mut Subject<'_, E>,
+    ) -> io::Result<()> {
+        s.add(rdf::TYPE, iri(kind.class))?;
+        if kind.kind == RecordKind::Actor {
+            // Hook: an actor is also a schema.org person, country or organisation.
+            let field = kind.field("kind").map(|(i, _)| i);
+            if let Some(Value::Concept(k)) = field.and_then(|i| record.first(i)) {
+                let class = crate::model::ActorKind::ALL
+                    .iter()
+                    .find(|a| a.as_str() == k)
+                    .and_then(|a| mapping::actor_class(*a));
+                if let Some(class) = class {
+                    s.add(rdf::TYPE, iri(class))?;
+                }
+            }
+        }
+        s.add(dcterms::IDENTIFIER, string(record.id().to_string()))?;
+        let label = kind.label_of(record);
+        s.add(
+            rdfs::LABEL,
+            self.term(kind.label_shape(), Value::Text(&label)),
+        )?;
+        if let (Scope::InArticle, Some(graph)) = (kind.scope, &self.graph) {
+            s.add(prov::WAS_DERIVED_FROM, graph.clone())?;
+        }
+        for class in kind.extra_types {
+            s.add(rdf::TYPE, iri(*class))?;
+        }
+        Ok(())
+    }
+}
+
 /// The mapping, model → quads. Articles' triples go in a named graph named after the article;
 /// the knowledge base's own description and the shared actors go in the default graph.
 fn map_kb<E: Emit>(kb: &KnowledgeBase, out: &mut E) -> io::Result<()> {
@@ -109,32 +262,46 @@ fn map_kb<E: Emit>(kb: &KnowledgeBase, out: &mut E) -> io::Result<()> {
             s: iri(base.to_owned()),
         };
         s.add(rdf::TYPE, iri(schema::DATASET))?;
-        s.add(dcterms::TITLE, string(kb.config.title.clone()))?;
-        s.opt(
-            dcterms::DESCRIPTION,
-            kb.config.description.clone().map(string),
-        )?;
-        if let Some(license) = &kb.config.license {
-            let is_iri = license.starts_with("http://") || license.starts_with("https://");
-            s.add(
-                dcterms::LICENSE,
-                if is_iri {
-                    iri(license.clone())
-                } else {
-                    string(license.clone())
-                },
-            )?;
-        }
+        let context = Terms {
+            base,
+            kinds: &HashMap::new(),
+            lang: None,
+            graph: None,
+            author: None,
+        };
+        context.fields(&mut s, mapping::KNOWLEDGE_BASE_FIELDS, &kb.config, None)?;
     }
     let mut kinds: HashMap<&str, RecordKind> = HashMap::new();
     for actor in &kb.actors {
         kinds.insert(actor.id.as_str(), RecordKind::Actor);
     }
     for article in &kb.articles {
-        for (kind, id, _) in article.records() {
-            kinds.insert(id.as_str(), kind);
+        for r in article.facts.records() {
+            kinds.insert(r.id().as_str(), r.kind());
         }
     }
+    let extras = extras(kb, &kinds);
+    let context = Terms {
+        base,
+        kinds: &kinds,
+        lang: None,
+        graph: None,
+        author: None,
+    };
+    for actor in &kb.actors {
+        context.map_record(&mapping::ACTOR, actor, &extras, out)?;
+    }
+    for article in &kb.articles {
+        map_article(base, &kinds, &extras, article, out)?;
+    }
+    Ok(())
+}
+
+/// Hook: triples whose subject is a record but that another record states — the direct triple
+/// of a relation (`s relation-type:p o`, besides its reification), and an actor's
+/// `prov:wasDerivedFrom` each article that mentions it.
+fn extras<'a>(kb: &'a KnowledgeBase, kinds: &HashMap<&str, RecordKind>) -> Extras<'a> {
+    let base = kb.config.base_iri.as_str();
     let mut extras: Extras<'_> = HashMap::new();
     for article in &kb.articles {
         let graph = iri(record_iri(base, RecordKind::Article, article.id.as_str()));
@@ -145,10 +312,7 @@ fn map_kb<E: Emit>(kb: &KnowledgeBase, out: &mut E) -> io::Result<()> {
                 .unwrap_or(RecordKind::Actor);
             let link = (
                 graph.clone(),
-                iri(concept(
-                    crate::model::RelationType::SCHEME,
-                    r.predicate.as_str(),
-                )),
+                iri(concept(RelationType::SCHEME, r.predicate.as_str())),
                 iri(record_iri(base, object_kind, r.object.as_str())),
             );
             // Two relation records may state the same link (from two quotes): one triple.
@@ -169,42 +333,7 @@ fn map_kb<E: Emit>(kb: &KnowledgeBase, out: &mut E) -> io::Result<()> {
             }
         }
     }
-    for actor in &kb.actors {
-        let mut s = Subject {
-            out,
-            graph: None,
-            s: iri(record_iri(base, RecordKind::Actor, actor.id.as_str())),
-        };
-        s.add(rdf::TYPE, iri(dos::ACTOR))?;
-        let extra = match actor.kind {
-            crate::model::ActorKind::Person => Some(schema::PERSON),
-            crate::model::ActorKind::State => Some(schema::COUNTRY),
-            crate::model::ActorKind::Organization => Some(schema::ORGANIZATION),
-            crate::model::ActorKind::Group => None,
-        };
-        if let Some(class) = extra {
-            s.add(rdf::TYPE, iri(class))?;
-        }
-        s.add(dcterms::IDENTIFIER, string(actor.id.to_string()))?;
-        s.add(rdfs::LABEL, string(actor.name.clone()))?;
-        s.add(
-            dos::ACTOR_KIND,
-            iri(concept(
-                crate::model::ActorKind::SCHEME,
-                actor.kind.as_str(),
-            )),
-        )?;
-        for alias in &actor.aliases {
-            s.add(skos::ALT_LABEL, string(alias.clone()))?;
-        }
-        s.opt(dcterms::DESCRIPTION, actor.description.clone().map(string))?;
-        let subject = s.s.clone();
-        emit_extras(out, &subject, actor.id.as_str(), &extras)?;
-    }
-    for article in &kb.articles {
-        map_article(base, &kinds, &extras, article, out)?;
-    }
-    Ok(())
+    extras
 }
 
 fn map_article<E: Emit>(
@@ -216,309 +345,115 @@ fn map_article<E: Emit>(
 ) -> io::Result<()> {
     let id = article.id.as_str();
     let meta = &article.facts.article;
-    let lang = LanguageTag::new(MownStr::from(meta.language.to_ascii_lowercase())).ok();
     let graph = iri(record_iri(base, RecordKind::Article, id));
-    let g = Some(&graph);
     let author = iri(format!(
         "{}#{AUTHOR}",
         record_iri(base, RecordKind::Article, id)
     ));
-    let rec = |kind: RecordKind, rid: &str| iri(record_iri(base, kind, rid));
-    let actor = |rid: &str| iri(record_iri(base, RecordKind::Actor, rid));
-    let agent = |who: &str| {
-        if who == AUTHOR {
-            author.clone()
-        } else {
-            actor(who)
-        }
+    let context = Terms {
+        base,
+        kinds,
+        lang: LanguageTag::new(MownStr::from(meta.language.to_ascii_lowercase())).ok(),
+        graph: Some(graph.clone()),
+        author: Some(author.clone()),
     };
-    let lit = |s: &str| text(s, &lang);
-
     {
         let mut s = Subject {
             out: &mut *out,
-            graph: g,
+            graph: Some(&graph),
             s: graph.clone(),
         };
-        s.add(rdf::TYPE, iri(schema::ARTICLE))?;
+        s.add(rdf::TYPE, iri(mapping::ARTICLE.class))?;
         s.add(dcterms::IDENTIFIER, string(id.to_owned()))?;
-        s.add(dcterms::TITLE, lit(&meta.title))?;
-        s.opt(dos::TITLE_NOTE, meta.title_note.as_deref().map(lit))?;
-        s.add(dcterms::LANGUAGE, string(meta.language.clone()))?;
-        s.opt(schema::GENRE, meta.genre.clone().map(string))?;
-        s.opt(dcterms::CREATOR, meta.author.clone().map(string))?;
-        s.opt(dcterms::PUBLISHER, meta.outlet.clone().map(string))?;
-        s.opt(dcterms::ISSUED, meta.published.as_ref().map(date_literal))?;
-        s.opt(
-            schema::URL,
-            meta.url.clone().map(|u| typed(u, xsd::ANY_URI)),
-        )?;
+        context.fields(&mut s, mapping::ARTICLE.fields, meta, None)?;
+        // Hook: the article's place in the knowledge base, its author node and its text.
         s.add(dcterms::IS_PART_OF, iri(base.to_owned()))?;
         s.add(schema::AUTHOR, author.clone())?;
-        s.add(schema::TEXT, lit(&article.text))?;
+        s.add(schema::TEXT, text(&article.text, &context.lang))?;
     }
     {
         let mut s = Subject {
             out: &mut *out,
-            graph: g,
-            s: author.clone(),
+            graph: Some(&graph),
+            s: author,
         };
         s.add(rdf::TYPE, iri(dos::AUTHOR))?;
         s.add(rdfs::LABEL, string(format!("author of {id}")))?;
     }
-
-    // Every record: its type, id, label and source, then its own fields.
-    let f = &article.facts;
-    let mut records = article.records();
-    macro_rules! record {
-        ($class:expr) => {{
-            let (kind, rid, label) = records.next().expect("records() follows the facts' order");
-            let mut s = Subject {
-                out: &mut *out,
-                graph: g,
-                s: rec(kind, rid.as_str()),
-            };
-            s.add(rdf::TYPE, iri($class))?;
-            s.add(dcterms::IDENTIFIER, string(rid.to_string()))?;
-            // A relation's label is made of ids, not of the article's words.
-            let label = if kind == RecordKind::Relation {
-                string(label.into_owned())
-            } else {
-                lit(&label)
-            };
-            s.add(rdfs::LABEL, label)?;
-            s.add(prov::WAS_DERIVED_FROM, graph.clone())?;
-            s
-        }};
+    for r in article.facts.records() {
+        context.map_record(mapping::kind(r.kind()), r, extras, out)?;
     }
-    macro_rules! done {
-        ($s:ident, $id:expr) => {{
-            let subject = $s.s.clone();
-            emit_extras(&mut *out, &subject, $id.as_str(), extras)?;
-        }};
-    }
-    for r in &f.roles {
-        let mut s = record!(dos::ROLE);
-        s.add(dos::HELD_BY, actor(r.holder.as_str()))?;
-        s.add(schema::ROLE_NAME, lit(&r.title))?;
-        s.opt(
-            dos::ROLE_IN,
-            r.organization.as_ref().map(|o| actor(o.as_str())),
-        )?;
-        done!(s, r.id);
-    }
-    for e in &f.events {
-        let mut s = record!(dos::EVENT);
-        s.opt(dcterms::DESCRIPTION, e.description.as_deref().map(lit))?;
-        if let Some(date) = &e.date {
-            s.add(dcterms::DATE, date_literal(date))?;
-            s.add(
-                dos::DATE_PRECISION,
-                iri(concept(
-                    vocab::DATE_PRECISION_SCHEME,
-                    date.precision().as_str(),
-                )),
-            )?;
-        }
-        s.opt(dos::WHEN, e.when.as_deref().map(lit))?;
-        s.opt(schema::LOCATION, e.place.as_deref().map(lit))?;
-        let event_iri = s.s.clone();
-        let participation = |n: usize| iri(format!("{}#participant-{n}", iri_str(&event_iri)));
-        let quantity = |n: usize| iri(format!("{}#quantity-{n}", iri_str(&event_iri)));
-        for n in 1..=e.participants.len() {
-            s.add(dos::PARTICIPATION_PROP, participation(n))?;
-        }
-        for n in 1..=e.quantities.len() {
-            s.add(dos::QUANTITY, quantity(n))?;
-        }
-        done!(s, e.id);
-        for (n, p) in e.participants.iter().enumerate() {
-            let mut s = Subject {
-                out: &mut *out,
-                graph: g,
-                s: participation(n + 1),
-            };
-            s.add(rdf::TYPE, iri(dos::PARTICIPATION))?;
-            s.add(dos::AGENT, actor(p.actor.as_str()))?;
-            s.add(dos::PARTICIPANT_ROLE, lit(&p.role))?;
-        }
-        for (n, q) in e.quantities.iter().enumerate() {
-            let mut s = Subject {
-                out: &mut *out,
-                graph: g,
-                s: quantity(n + 1),
-            };
-            s.add(rdf::TYPE, iri(schema::QUANTITATIVE_VALUE))?;
-            s.add(schema::NAME, lit(&q.measure))?;
-            s.add(schema::VALUE, typed(q.value.to_string(), xsd::INTEGER))?;
-            s.opt(schema::UNIT_TEXT, q.unit.as_deref().map(lit))?;
-        }
-    }
-    for a in &f.agreements {
-        let mut s = record!(dos::AGREEMENT);
-        s.add(
-            dos::AGREEMENT_KIND,
-            iri(concept(
-                crate::model::AgreementKind::SCHEME,
-                a.kind.as_str(),
-            )),
-        )?;
-        s.opt(dos::INSTRUMENT, a.instrument.as_deref().map(lit))?;
-        for p in &a.parties {
-            s.add(dos::PARTY, actor(p.as_str()))?;
-        }
-        s.opt(dos::PURPOSE, a.purpose.as_deref().map(lit))?;
-        s.add(
-            dos::AGREEMENT_STATUS,
-            iri(concept(
-                crate::model::AgreementStatus::SCHEME,
-                a.status.as_str(),
-            )),
-        )?;
-        done!(s, a.id);
-    }
-    for p in &f.policies {
-        let mut s = record!(dos::POLICY);
-        s.add(
-            dos::POLICY_KIND,
-            iri(concept(crate::model::PolicyKind::SCHEME, p.kind.as_str())),
-        )?;
-        s.opt(dos::ISSUER, p.issuer.as_ref().map(|i| actor(i.as_str())))?;
-        for t in &p.targets {
-            s.add(dos::TARGET, actor(t.as_str()))?;
-        }
-        s.opt(
-            dos::RATE_PERCENT,
-            p.rate_percent
-                .as_ref()
-                .map(|r| typed(r.canonical(), xsd::DECIMAL)),
-        )?;
-        s.add(
-            dos::POLICY_STATUS,
-            iri(concept(
-                crate::model::PolicyStatus::SCHEME,
-                p.status.as_str(),
-            )),
-        )?;
-        s.opt(
-            dos::STATUS_DURATION,
-            p.status_duration
-                .as_ref()
-                .map(|d| typed(d.as_str().to_owned(), xsd::DURATION)),
-        )?;
-        s.opt(dos::RESULTS, p.results.as_deref().map(lit))?;
-        done!(s, p.id);
-    }
-    for c in &f.conditions {
-        let mut s = record!(dos::CONDITION);
-        s.add(dos::STATED_BY, actor(c.stated_by.as_str()))?;
-        s.add(
-            dos::CONSTRAINS,
-            rec(RecordKind::Agreement, c.constrains.as_str()),
-        )?;
-        s.add(
-            dos::CONSTRAINT_KIND,
-            iri(concept(
-                crate::model::ConstraintKind::SCHEME,
-                c.constraint.as_str(),
-            )),
-        )?;
-        s.add(dos::CONSTRAINT_VALUE, lit(&c.value))?;
-        s.opt(dos::EXCEPTION, c.exception.as_deref().map(lit))?;
-        done!(s, c.id);
-    }
-    // Validation guarantees every reference resolves, so a miss cannot happen.
-    let kinds = |rid: &str| -> RecordKind { kinds.get(rid).copied().unwrap_or(RecordKind::Actor) };
-    for c in &f.claims {
-        let mut s = record!(dos::CLAIM);
-        s.add(
-            dos::CLAIM_KIND,
-            iri(concept(crate::model::ClaimKind::SCHEME, c.kind.as_str())),
-        )?;
-        s.add(dos::CLAIMANT, agent(&c.claimant))?;
-        for about in &c.about {
-            s.add(dos::ABOUT, rec(kinds(about.as_str()), about.as_str()))?;
-        }
-        done!(s, c.id);
-    }
-    for r in &f.relations {
-        let mut s = record!(dos::RELATION);
-        s.add(rdf::TYPE, iri(rdf::STATEMENT))?;
-        s.add(
-            rdf::SUBJECT,
-            rec(kinds(r.subject.as_str()), r.subject.as_str()),
-        )?;
-        let predicate = concept(crate::model::RelationType::SCHEME, r.predicate.as_str());
-        s.add(rdf::PREDICATE, iri(predicate))?;
-        s.add(
-            rdf::OBJECT,
-            rec(kinds(r.object.as_str()), r.object.as_str()),
-        )?;
-        done!(s, r.id);
-    }
-
     for item in article.evidence() {
-        let ev_str = format!("{base}{}/{}", vocab::EVIDENCE_SEGMENT, item.id());
-        let ev = iri(ev_str.clone());
-        let target = iri(format!("{ev_str}#target"));
-        let quote_sel = iri(format!("{ev_str}#quote"));
-        let position = iri(format!("{ev_str}#position"));
-        let (start, end) = item.span();
-        let e: &Evidence = item.evidence;
-        {
-            let mut s = Subject {
-                out: &mut *out,
-                graph: g,
-                s: ev,
-            };
-            s.add(rdf::TYPE, iri(oa::ANNOTATION))?;
-            s.add(dcterms::IDENTIFIER, string(item.id()))?;
-            s.add(
-                oa::HAS_BODY,
-                rec(kinds(item.record.as_str()), item.record.as_str()),
-            )?;
-            s.add(oa::HAS_TARGET, target.clone())?;
-            s.add(prov::WAS_ATTRIBUTED_TO, agent(&e.asserted_by))?;
-            s.add(
-                dos::MODALITY,
-                iri(concept(crate::model::Modality::SCHEME, e.modality.as_str())),
-            )?;
-            s.add(prov::WAS_DERIVED_FROM, graph.clone())?;
-        }
-        {
-            let mut s = Subject {
-                out: &mut *out,
-                graph: g,
-                s: target,
-            };
-            s.add(rdf::TYPE, iri(oa::SPECIFIC_RESOURCE))?;
-            s.add(oa::HAS_SOURCE, graph.clone())?;
-            s.add(oa::HAS_SELECTOR, quote_sel.clone())?;
-            s.add(oa::HAS_SELECTOR, position.clone())?;
-        }
-        {
-            let mut s = Subject {
-                out: &mut *out,
-                graph: g,
-                s: quote_sel,
-            };
-            s.add(rdf::TYPE, iri(oa::TEXT_QUOTE_SELECTOR))?;
-            s.add(oa::EXACT, string(e.quote.clone()))?;
-        }
-        {
-            let mut s = Subject {
-                out: &mut *out,
-                graph: g,
-                s: position,
-            };
-            s.add(rdf::TYPE, iri(oa::TEXT_POSITION_SELECTOR))?;
-            s.add(
-                oa::START,
-                typed(start.to_string(), xsd::NON_NEGATIVE_INTEGER),
-            )?;
-            s.add(oa::END, typed(end.to_string(), xsd::NON_NEGATIVE_INTEGER))?;
-        }
+        map_evidence(&context, &item, out)?;
     }
+    Ok(())
+}
+
+/// Hook: one evidence as a Web Annotation — the annotation, its target in the article, and
+/// the quote and position selectors.
+fn map_evidence<E: Emit>(
+    context: &Terms<'_>,
+    item: &crate::model::EvidenceItem<'_>,
+    out: &mut E,
+) -> io::Result<()> {
+    let graph = context
+        .graph
+        .as_ref()
+        .expect("evidence belongs to an article");
+    let g = Some(graph);
+    let ev_str = format!("{}{}/{}", context.base, vocab::EVIDENCE_SEGMENT, item.id());
+    let ev = iri(ev_str.clone());
+    let target = iri(format!("{ev_str}#target"));
+    let quote_sel = iri(format!("{ev_str}#quote"));
+    let position = iri(format!("{ev_str}#position"));
+    let (start, end) = item.span();
+    let e: &Evidence = item.evidence;
+    let body = context.term(Shape::Ref(&[]), Value::Id(item.record.as_str()));
+    let mut s = Subject {
+        out: &mut *out,
+        graph: g,
+        s: ev,
+    };
+    s.add(rdf::TYPE, iri(oa::ANNOTATION))?;
+    s.add(dcterms::IDENTIFIER, string(item.id()))?;
+    s.add(oa::HAS_BODY, body)?;
+    s.add(oa::HAS_TARGET, target.clone())?;
+    s.add(
+        prov::WAS_ATTRIBUTED_TO,
+        context.term(Shape::Asserter, Value::Id(&e.asserted_by)),
+    )?;
+    s.add(
+        dos::MODALITY,
+        iri(concept(crate::model::Modality::SCHEME, e.modality.as_str())),
+    )?;
+    s.add(prov::WAS_DERIVED_FROM, graph.clone())?;
+    let mut s = Subject {
+        out: &mut *out,
+        graph: g,
+        s: target,
+    };
+    s.add(rdf::TYPE, iri(oa::SPECIFIC_RESOURCE))?;
+    s.add(oa::HAS_SOURCE, graph.clone())?;
+    s.add(oa::HAS_SELECTOR, quote_sel.clone())?;
+    s.add(oa::HAS_SELECTOR, position.clone())?;
+    let mut s = Subject {
+        out: &mut *out,
+        graph: g,
+        s: quote_sel,
+    };
+    s.add(rdf::TYPE, iri(oa::TEXT_QUOTE_SELECTOR))?;
+    s.add(oa::EXACT, string(e.quote.clone()))?;
+    let mut s = Subject {
+        out: &mut *out,
+        graph: g,
+        s: position,
+    };
+    s.add(rdf::TYPE, iri(oa::TEXT_POSITION_SELECTOR))?;
+    s.add(
+        oa::START,
+        typed(start.to_string(), xsd::NON_NEGATIVE_INTEGER),
+    )?;
+    s.add(oa::END, typed(end.to_string(), xsd::NON_NEGATIVE_INTEGER))?;
     Ok(())
 }
 

@@ -1,7 +1,7 @@
 //! Reading a seeds folder: the knowledge-base configuration, the shared actors and one folder per
 //! article (`article.txt`, `facts.toml`). Syntax and type errors are reported here, record by
 //! record, so one bad record does not hide the problems of the others; the cross-record checks
-//! live in [`crate::validate`].
+//! live in [`crate::validate`], which also loads a seeds folder (read, then check).
 //!
 //! ```text
 //! seeds/
@@ -21,8 +21,10 @@ use serde::de::DeserializeOwned;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 
-use crate::diagnostic::{Diagnostic, Diagnostics, display_path};
-use crate::model::{ActorsFile, Article, ArticleMeta, FactsFile, KbConfig, KnowledgeBase, Slug};
+use crate::diagnostic::{Diagnostic, Diagnostics, closest, display_path};
+use crate::model::{
+    ActorsFile, Article, ArticleMeta, FactsFile, KbConfig, KnowledgeBase, ListReader, Slug,
+};
 
 pub const CONFIG_FILE: &str = "dossier.toml";
 pub const ACTORS_FILE: &str = "actors.toml";
@@ -97,30 +99,9 @@ struct ReadState {
     complete: bool,
 }
 
-/// Reads and checks every seed file under `dir`; the knowledge base comes back only when
-/// nothing at all is wrong.
-pub fn load(dir: &Path) -> Result<KnowledgeBase, LoadError> {
-    load_with(dir, &crate::progress::Silent)
-}
-
-/// [`load`], reporting each article folder read.
-pub fn load_with(
-    dir: &Path,
-    progress: &dyn crate::progress::Progress,
-) -> Result<KnowledgeBase, LoadError> {
-    let (mut kb, sources, mut problems) = read_with(dir, progress)?;
-    progress.stage("checking", 0);
-    crate::validate::check(&mut kb, &sources, &mut problems);
-    if problems.is_empty() {
-        Ok(kb)
-    } else {
-        Err(LoadError::Invalid(problems.sorted()))
-    }
-}
-
 /// Reads every seed file, collecting syntax and type problems; records that failed to
 /// deserialize are left out of the returned knowledge base.
-fn read_with(
+pub fn read_with(
     dir: &Path,
     progress: &dyn crate::progress::Progress,
 ) -> Result<(KnowledgeBase, Sources, Diagnostics), LoadError> {
@@ -296,26 +277,16 @@ fn read_text(path: &Path) -> Result<String, String> {
     })
 }
 
-/// The top-level keys a facts file may have, in the order they are documented.
-const FACTS_KEYS: &[&str] = &[
-    "article",
-    "roles",
-    "events",
-    "agreements",
-    "policies",
-    "conditions",
-    "claims",
-    "relations",
-    "mentions",
-];
-
 fn parse_facts(
     source: &SourceFile,
     problems: &mut Diagnostics,
     state: &mut ReadState,
 ) -> Option<FactsFile> {
     let table = parse_table(source, problems)?;
-    reject_unknown_keys(source, &table, FACTS_KEYS, problems);
+    let keys: Vec<&str> = std::iter::once("article")
+        .chain(FactsFile::LISTS.iter().copied())
+        .collect();
+    reject_unknown_keys(source, &table, &keys, problems);
     let article = match table.get_ref().get("article") {
         Some(value) => deserialize_value::<ArticleMeta>(source, value.clone(), problems),
         None => {
@@ -327,17 +298,13 @@ fn parse_facts(
             None
         }
     };
-    let facts = FactsFile {
-        article: article?,
-        roles: records_of(source, &table, "roles", problems, state),
-        events: records_of(source, &table, "events", problems, state),
-        agreements: records_of(source, &table, "agreements", problems, state),
-        policies: records_of(source, &table, "policies", problems, state),
-        conditions: records_of(source, &table, "conditions", problems, state),
-        claims: records_of(source, &table, "claims", problems, state),
-        relations: records_of(source, &table, "relations", problems, state),
-        mentions: records_of(source, &table, "mentions", problems, state),
+    let mut reader = Lists {
+        source,
+        table: &table,
+        problems,
+        state,
     };
+    let facts = FactsFile::from_lists(article?, &mut reader);
     Some(facts)
 }
 
@@ -416,6 +383,20 @@ fn reject_unknown_keys(
             });
             problems.push(d);
         }
+    }
+}
+
+/// Reads a facts file's record lists, each record on its own.
+struct Lists<'s, 't> {
+    source: &'s SourceFile,
+    table: &'s Spanned<DeTable<'t>>,
+    problems: &'s mut Diagnostics,
+    state: &'s mut ReadState,
+}
+
+impl ListReader for Lists<'_, '_> {
+    fn list<T: DeserializeOwned>(&mut self, key: &'static str) -> Vec<T> {
+        records_of(self.source, self.table, key, self.problems, self.state)
     }
 }
 
@@ -524,16 +505,6 @@ fn advice(message: &str) -> Option<String> {
         return Some("check the value's type: text goes in quotes, numbers do not".to_owned());
     }
     None
-}
-
-/// The allowed name closest to a misspelt one, if it is close enough to be a typo.
-pub fn closest<'a>(given: &str, allowed: &[&'a str]) -> Option<&'a str> {
-    allowed
-        .iter()
-        .map(|a| (strsim::jaro_winkler(given, a), *a))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|x, y| x.0.total_cmp(&y.0))
-        .map(|(_, a)| a)
 }
 
 /// The byte span of the value at `path` in a TOML document, or of its nearest ancestor.

@@ -6,11 +6,12 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use rusqlite::types::Value;
+use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OpenFlags, params};
 use rusqlite_migration::{M, Migrations};
 
-use crate::model::{AUTHOR, KnowledgeBase, RecordKind};
+use crate::mapping::{self, Field, Kind, Scope, Shape};
+use crate::model::{AUTHOR, Fields, KnowledgeBase, Record, Value};
 
 /// The numbered files in `migrations/`, embedded at compile time. Applying them records the
 /// schema version in the database (`PRAGMA user_version`).
@@ -60,11 +61,19 @@ pub fn write(kb: &KnowledgeBase, path: &Path) -> Result<TableCounts> {
     conn.pragma_update(None, "locking_mode", "EXCLUSIVE")?;
     // Keys are text ids in no particular order: a larger page cache keeps their B-trees in memory.
     conn.pragma_update(None, "cache_size", -131072)?;
-    // Bulk load: tables first, rows, then the indexes and views of the later migrations, and
-    // the foreign keys checked once over the whole data instead of row by row.
+    // Bulk load: the whole schema first (so a table added by any migration is there), then the
+    // rows without the secondary indexes, which are recreated once over the whole data, and the
+    // foreign keys checked once instead of row by row.
     migrations()
-        .to_version(&mut conn, 1)
+        .to_latest(&mut conn)
         .context("cannot create the schema")?;
+    let indexes: Vec<(String, String)> = conn
+        .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    for (name, _) in &indexes {
+        conn.execute_batch(&format!("DROP INDEX \"{name}\""))?;
+    }
     conn.pragma_update(None, "foreign_keys", false)?;
     let tx = conn.transaction()?;
     insert_all(&tx, kb)?;
@@ -80,9 +89,10 @@ pub fn write(kb: &KnowledgeBase, path: &Path) -> Result<TableCounts> {
         );
     }
     conn.pragma_update(None, "foreign_keys", true)?;
-    migrations()
-        .to_latest(&mut conn)
-        .context("cannot create the indexes and views")?;
+    for (name, sql) in &indexes {
+        conn.execute_batch(sql)
+            .with_context(|| format!("cannot create the index {name}"))?;
+    }
     conn.pragma_update(None, "journal_mode", "DELETE")?;
     let mut counts = Vec::new();
     for table in TABLES {
@@ -113,76 +123,176 @@ pub const TABLES: &[&str] = &[
     "evidence",
 ];
 
-fn insert_all(tx: &rusqlite::Transaction<'_>, kb: &KnowledgeBase) -> Result<()> {
-    let c = &kb.config;
-    tx.execute(
-        "INSERT INTO knowledge_base (id, title, base_iri, license, description) VALUES (1, ?, ?, ?, ?)",
-        params![c.title, c.base_iri, c.license, c.description],
-    )?;
+/// One parameter of an insert: borrowed text where the model has it, owned otherwise.
+type Param<'a> = rusqlite::types::ToSqlOutput<'a>;
 
-    let mut record =
-        tx.prepare("INSERT INTO records (id, kind, label, article_id) VALUES (?, ?, ?, ?)")?;
-    let mut actor =
-        tx.prepare("INSERT INTO actors (id, name, kind, description) VALUES (?, ?, ?, ?)")?;
-    let mut alias = tx.prepare("INSERT INTO actor_aliases (actor_id, alias) VALUES (?, ?)")?;
-    for a in &kb.actors {
-        record.execute(params![
-            a.id.as_str(),
-            RecordKind::Actor.as_str(),
-            a.name,
-            None::<String>
-        ])?;
-        actor.execute(params![
-            a.id.as_str(),
-            a.name,
-            a.kind.as_str(),
-            a.description
-        ])?;
-        for name in &a.aliases {
-            alias.execute(params![a.id.as_str(), name])?;
+/// The SQL value of one field value; a date gives its text (its precision is a column of its own).
+fn param(v: Value<'_>) -> Param<'_> {
+    use rusqlite::types::{ToSqlOutput, ValueRef};
+    match v {
+        Value::Text(s) | Value::Id(s) | Value::Concept(s) => {
+            ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes()))
+        }
+        Value::Date(d) => ToSqlOutput::Owned(SqlValue::Text(d.to_string())),
+        Value::Percent(p) => ToSqlOutput::Owned(SqlValue::Real(p.0)),
+        Value::Count(n) => ToSqlOutput::Owned(SqlValue::Integer(n as i64)),
+        Value::Duration(d) => ToSqlOutput::Borrowed(ValueRef::Text(d.as_str().as_bytes())),
+    }
+}
+
+fn null() -> Param<'static> {
+    rusqlite::types::ToSqlOutput::Owned(SqlValue::Null)
+}
+
+/// The columns of a kind's own table that its fields fill, in description order (a date fills
+/// two: its text and its precision).
+fn columns(fields: &[Field]) -> Vec<String> {
+    let mut out = Vec::new();
+    for f in fields.iter().filter(|f| f.list.is_none()) {
+        out.push(f.column.to_owned());
+        if matches!(f.shape, Shape::Date { .. }) {
+            out.push(format!("{}_precision", f.column));
         }
     }
+    out
+}
 
-    let mut article = tx.prepare(
-        "INSERT INTO articles (id, title, title_note, language, genre, author, outlet, published, \
-         published_precision, url, text, char_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+/// The parameters for [`columns`], read from one struct.
+fn row_params<'a>(fields: &[Field], record: &'a dyn Fields, out: &mut Vec<Param<'a>>) {
+    for (i, f) in fields.iter().enumerate().filter(|(_, f)| f.list.is_none()) {
+        let value = record.first(i);
+        out.push(match value {
+            Some(v) => param(v),
+            None => null(),
+        });
+        if matches!(f.shape, Shape::Date { .. }) {
+            out.push(match value {
+                Some(Value::Date(d)) => Param::from(d.precision().as_str()),
+                _ => null(),
+            });
+        }
+    }
+}
+
+fn insert_sql(table: &str, columns: &[String]) -> String {
+    let marks = vec!["?"; columns.len()].join(", ");
+    format!(
+        "INSERT INTO {table} ({}) VALUES ({marks})",
+        columns.join(", ")
+    )
+}
+
+/// The prepared inserts of one kind: its table, its list tables, its nested tables.
+struct KindInserts<'c> {
+    kind: &'static Kind,
+    table: rusqlite::CachedStatement<'c>,
+    lists: Vec<Option<rusqlite::CachedStatement<'c>>>,
+    nested: Vec<rusqlite::CachedStatement<'c>>,
+}
+
+impl<'c> KindInserts<'c> {
+    fn prepare(tx: &'c rusqlite::Transaction<'_>, kind: &'static Kind) -> Result<Self> {
+        let mut own = vec!["id".to_owned()];
+        if kind.scope == Scope::InArticle {
+            own.push("article_id".to_owned());
+        }
+        own.extend(columns(kind.fields));
+        let lists = kind
+            .fields
+            .iter()
+            .map(|f| {
+                f.list
+                    .map(|l| {
+                        tx.prepare_cached(&insert_sql(l.table, &[l.owner.into(), f.column.into()]))
+                    })
+                    .transpose()
+            })
+            .collect::<rusqlite::Result<_>>()?;
+        let nested = kind
+            .nested
+            .iter()
+            .map(|n| {
+                let mut cols = vec![n.owner.to_owned()];
+                cols.extend(columns(n.fields));
+                tx.prepare_cached(&insert_sql(n.table, &cols))
+            })
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(KindInserts {
+            kind,
+            table: tx.prepare_cached(&insert_sql(kind.table, &own))?,
+            lists,
+            nested,
+        })
+    }
+
+    /// Inserts one record: its row, one row per list value, one row per nested row.
+    fn insert(&mut self, record: &dyn Record, article: Option<&str>) -> Result<()> {
+        let id = record.id().as_str();
+        let mut params: Vec<Param<'_>> = vec![Param::from(id)];
+        if let Some(article) = article {
+            params.push(Param::from(article));
+        }
+        row_params(self.kind.fields, record as &dyn Fields, &mut params);
+        self.table
+            .execute(rusqlite::params_from_iter(params))
+            .with_context(|| format!("cannot insert {} '{id}'", self.kind.kind))?;
+        for (i, statement) in self.lists.iter_mut().enumerate() {
+            let Some(statement) = statement else { continue };
+            let mut result = Ok(());
+            record.values(i, &mut |v| {
+                if result.is_ok() {
+                    result = statement
+                        .execute(rusqlite::params_from_iter([Param::from(id), param(v)]))
+                        .map(drop);
+                }
+            });
+            result?;
+        }
+        for (n, statement) in self.nested.iter_mut().enumerate() {
+            for row in record.rows(n) {
+                let mut params = vec![Param::from(id)];
+                row_params(self.kind.nested[n].fields, row, &mut params);
+                statement.execute(rusqlite::params_from_iter(params))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn insert_all(tx: &rusqlite::Transaction<'_>, kb: &KnowledgeBase) -> Result<()> {
+    let mut kb_columns = vec!["id".to_owned(), "base_iri".to_owned()];
+    kb_columns.extend(columns(mapping::KNOWLEDGE_BASE_FIELDS));
+    let mut params = vec![Param::from(1i64), Param::from(kb.config.base_iri.as_str())];
+    row_params(mapping::KNOWLEDGE_BASE_FIELDS, &kb.config, &mut params);
+    tx.execute(
+        &insert_sql("knowledge_base", &kb_columns),
+        rusqlite::params_from_iter(params),
     )?;
-    let mut role = tx.prepare(
-        "INSERT INTO roles (id, article_id, holder_id, title, organization_id) VALUES (?, ?, ?, ?, ?)",
-    )?;
-    let mut event = tx.prepare(
-        "INSERT INTO events (id, article_id, label, description, date, date_precision, when_text, \
-         place) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-    )?;
-    let mut participant =
-        tx.prepare("INSERT INTO event_participants (event_id, actor_id, role) VALUES (?, ?, ?)")?;
-    let mut quantity = tx.prepare(
-        "INSERT INTO event_quantities (event_id, measure, value, unit) VALUES (?, ?, ?, ?)",
-    )?;
-    let mut agreement = tx.prepare(
-        "INSERT INTO agreements (id, article_id, label, kind, instrument, purpose, status) \
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
-    )?;
-    let mut party =
-        tx.prepare("INSERT INTO agreement_parties (agreement_id, actor_id) VALUES (?, ?)")?;
-    let mut policy = tx.prepare(
-        "INSERT INTO policies (id, article_id, label, kind, issuer_id, rate_percent, status, \
-         status_duration, results) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )?;
-    let mut target =
-        tx.prepare("INSERT INTO policy_targets (policy_id, actor_id) VALUES (?, ?)")?;
-    let mut condition = tx.prepare(
-        "INSERT INTO conditions (id, article_id, label, stated_by_id, constrains_id, \
-         constraint_kind, value, exception) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-    )?;
-    let mut claim = tx.prepare(
-        "INSERT INTO claims (id, article_id, label, kind, claimant) VALUES (?, ?, ?, ?, ?)",
-    )?;
-    let mut subject =
-        tx.prepare("INSERT INTO claim_subjects (claim_id, record_id) VALUES (?, ?)")?;
-    let mut relation = tx.prepare(
-        "INSERT INTO relations (id, article_id, subject_id, predicate, object_id) VALUES (?, ?, ?, ?, ?)",
-    )?;
+    let mut record =
+        tx.prepare("INSERT INTO records (id, kind, label, article_id) VALUES (?, ?, ?, ?)")?;
+    let mut index = |r: &dyn Record, kind: &Kind, article: Option<&str>| {
+        record.execute(params![
+            r.id().as_str(),
+            kind.kind.as_str(),
+            kind.label_of(r as &dyn Fields),
+            article
+        ])
+    };
+
+    let mut actors = KindInserts::prepare(tx, &mapping::ACTOR)?;
+    for a in &kb.actors {
+        index(a, &mapping::ACTOR, None)?;
+        actors.insert(a, None)?;
+    }
+
+    let mut article_columns = vec!["id".to_owned()];
+    article_columns.extend(columns(mapping::ARTICLE.fields));
+    article_columns.extend(["text".to_owned(), "char_count".to_owned()]);
+    let mut article = tx.prepare(&insert_sql(mapping::ARTICLE.table, &article_columns))?;
+    let mut kinds = mapping::ARTICLE_KINDS
+        .iter()
+        .map(|k| Ok((k.kind, KindInserts::prepare(tx, k)?)))
+        .collect::<Result<std::collections::HashMap<_, _>>>()?;
     let mut evidence = tx.prepare(
         "INSERT INTO evidence (id, record_id, article_id, number, quote, start_offset, end_offset, \
          asserted_by, modality) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -190,114 +300,17 @@ fn insert_all(tx: &rusqlite::Transaction<'_>, kb: &KnowledgeBase) -> Result<()> 
 
     for art in &kb.articles {
         let id = art.id.as_str();
-        let m = &art.facts.article;
-        article.execute(params![
-            id,
-            m.title,
-            m.title_note,
-            m.language,
-            m.genre,
-            m.author,
-            m.outlet,
-            m.published.as_ref().map(|d| d.to_string()),
-            m.published.as_ref().map(|d| d.precision().as_str()),
-            m.url,
-            art.text,
-            art.text.chars().count() as i64,
-        ])?;
-        for (kind, rid, label) in art.records() {
-            record.execute(params![rid.as_str(), kind.as_str(), label.as_ref(), id])?;
-        }
-        let f = &art.facts;
-        for r in &f.roles {
-            role.execute(params![
-                r.id.as_str(),
-                id,
-                r.holder.as_str(),
-                r.title,
-                r.organization.as_ref().map(|o| o.as_str())
-            ])?;
-        }
-        for e in &f.events {
-            event.execute(params![
-                e.id.as_str(),
-                id,
-                e.label,
-                e.description,
-                e.date.as_ref().map(|d| d.to_string()),
-                e.date.as_ref().map(|d| d.precision().as_str()),
-                e.when,
-                e.place
-            ])?;
-            for p in &e.participants {
-                participant.execute(params![e.id.as_str(), p.actor.as_str(), p.role])?;
-            }
-            for q in &e.quantities {
-                quantity.execute(params![e.id.as_str(), q.measure, q.value as i64, q.unit])?;
-            }
-        }
-        for a in &f.agreements {
-            agreement.execute(params![
-                a.id.as_str(),
-                id,
-                a.label,
-                a.kind.as_str(),
-                a.instrument,
-                a.purpose,
-                a.status.as_str()
-            ])?;
-            for p in &a.parties {
-                party.execute(params![a.id.as_str(), p.as_str()])?;
-            }
-        }
-        for p in &f.policies {
-            policy.execute(params![
-                p.id.as_str(),
-                id,
-                p.label,
-                p.kind.as_str(),
-                p.issuer.as_ref().map(|i| i.as_str()),
-                p.rate_percent.as_ref().map(|r| r.0),
-                p.status.as_str(),
-                p.status_duration.as_ref().map(|d| d.as_str()),
-                p.results
-            ])?;
-            for t in &p.targets {
-                target.execute(params![p.id.as_str(), t.as_str()])?;
-            }
-        }
-        for c in &f.conditions {
-            condition.execute(params![
-                c.id.as_str(),
-                id,
-                c.label,
-                c.stated_by.as_str(),
-                c.constrains.as_str(),
-                c.constraint.as_str(),
-                c.value,
-                c.exception
-            ])?;
-        }
-        for c in &f.claims {
-            claim.execute(params![
-                c.id.as_str(),
-                id,
-                c.label,
-                c.kind.as_str(),
-                c.claimant
-            ])?;
-            for a in &c.about {
-                subject.execute(params![c.id.as_str(), a.as_str()])?;
-            }
-        }
-        for r in &f.relations {
-            relation.execute(params![
-                r.id.as_str(),
-                id,
-                r.subject.as_str(),
-                r.predicate.as_str(),
-                r.object.as_str()
-            ])?;
+        let mut params = vec![Param::from(id)];
+        row_params(mapping::ARTICLE.fields, &art.facts.article, &mut params);
+        params.push(Param::from(art.text.as_str()));
+        params.push(Param::from(art.text.chars().count() as i64));
+        article.execute(rusqlite::params_from_iter(params))?;
+        for r in art.facts.records() {
+            let inserts = kinds
+                .get_mut(&r.kind())
+                .expect("every article kind is described");
+            index(r, inserts.kind, Some(id))?;
+            inserts.insert(r, Some(id))?;
         }
         for item in art.evidence() {
             let (start, end) = item.span();
@@ -392,7 +405,7 @@ impl std::error::Error for QueryError {}
 /// A receiver of query results, row by row, so that large results stream to the output.
 pub trait RowSink {
     fn columns(&mut self, names: &[String]) -> Result<()>;
-    fn row(&mut self, values: &[Value]) -> Result<()>;
+    fn row(&mut self, values: &[SqlValue]) -> Result<()>;
 }
 
 /// Runs one read-only statement with named parameters (`:name`), interrupting it when `timeout`
@@ -473,7 +486,7 @@ pub fn query(
             values.clear();
             for i in 0..width {
                 values.push(
-                    row.get::<_, Value>(i)
+                    row.get::<_, SqlValue>(i)
                         .map_err(|e| QueryError::Sql(e.to_string()))?,
                 );
             }

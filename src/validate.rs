@@ -5,18 +5,50 @@
 use std::collections::HashMap;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::model::{AUTHOR, Evidence, FactsFile, KnowledgeBase, RecordKind, Slug};
-use crate::seed::{Seg, SourceFile, Sources};
+use crate::mapping::{self, Field, Kind, Shape};
+use crate::model::{
+    AUTHOR, Evidence, FactsFile, Fields, KnowledgeBase, Record, RecordKind, Slug, Value,
+};
+use crate::seed::{LoadError, Seg, SourceFile, Sources};
+use std::path::Path;
+
+/// Reads and checks every seed file under `dir`; the knowledge base comes back only when
+/// nothing at all is wrong.
+pub fn load(dir: &Path) -> Result<KnowledgeBase, LoadError> {
+    load_with(dir, &crate::progress::Silent)
+}
+
+/// [`load`], reporting each article folder read.
+pub fn load_with(
+    dir: &Path,
+    progress: &dyn crate::progress::Progress,
+) -> Result<KnowledgeBase, LoadError> {
+    let (mut kb, sources, mut problems) = crate::seed::read_with(dir, progress)?;
+    progress.stage("checking", 0);
+    check(&mut kb, &sources, &mut problems);
+    if problems.is_empty() {
+        Ok(kb)
+    } else {
+        Err(LoadError::Invalid(problems.sorted()))
+    }
+}
 
 /// What a reference may point at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Expect {
-    Actor,
-    Agreement,
+    /// A record of one of these kinds (any record but an article when empty).
+    Kinds(&'static [RecordKind]),
     /// `author` or an actor.
     Asserter,
-    /// Any record of the knowledge base but an article.
-    Record,
+}
+
+impl Expect {
+    fn kinds(self) -> &'static [RecordKind] {
+        match self {
+            Expect::Kinds(kinds) => kinds,
+            Expect::Asserter => &[RecordKind::Actor],
+        }
+    }
 }
 
 /// One reference from a record field to an id.
@@ -51,140 +83,82 @@ fn item(list: &'static str, index: usize, key: &'static str, n: usize) -> Vec<Se
     ]
 }
 
+/// The references a struct's fields make, each placed at `at` + the field's key (+ its index
+/// in a list).
+fn references<'a>(
+    fields: &[Field],
+    record: &'a dyn Fields,
+    at: &[Seg],
+    out: &mut Vec<Reference<'a>>,
+) {
+    for (i, f) in fields.iter().enumerate() {
+        let expect = match f.shape {
+            Shape::Ref(kinds) => Expect::Kinds(kinds),
+            Shape::Asserter => Expect::Asserter,
+            _ => continue,
+        };
+        let mut n = 0;
+        record.values(i, &mut |v| {
+            let (Value::Id(target) | Value::Text(target)) = v else {
+                return;
+            };
+            let mut path = at.to_vec();
+            path.push(Seg::Key(f.key));
+            if f.list.is_some() {
+                path.push(Seg::Index(n));
+            }
+            n += 1;
+            out.push(Reference {
+                path,
+                target,
+                expect,
+            });
+        });
+    }
+}
+
+/// Every record of a facts file with its references, mentions last; `index` counts within
+/// each kind's list.
 fn views(f: &FactsFile) -> Vec<RecordView<'_>> {
     let mut out = Vec::new();
-    let view = |kind, list, index, id, evidence| RecordView {
-        kind,
-        list,
-        index,
-        id,
-        defines: true,
-        references: Vec::new(),
-        evidence,
-    };
-    for (i, r) in f.roles.iter().enumerate() {
-        let mut v = view(RecordKind::Role, "roles", i, &r.id, &r.evidence[..]);
-        v.references.push(Reference {
-            path: field("roles", i, "holder"),
-            target: r.holder.as_str(),
-            expect: Expect::Actor,
-        });
-        if let Some(org) = &r.organization {
-            v.references.push(Reference {
-                path: field("roles", i, "organization"),
-                target: org.as_str(),
-                expect: Expect::Actor,
-            });
+    let mut counts: HashMap<RecordKind, usize> = HashMap::new();
+    for r in f.records() {
+        let kind = mapping::kind(r.kind());
+        let index = counts.entry(kind.kind).or_default();
+        let at = [Seg::Key(kind.seed_key), Seg::Index(*index)];
+        let mut v = RecordView {
+            kind: kind.kind,
+            list: kind.seed_key,
+            index: *index,
+            id: r.id(),
+            defines: true,
+            references: Vec::new(),
+            evidence: r.evidence(),
+        };
+        *index += 1;
+        references(kind.fields, r as &dyn Fields, &at, &mut v.references);
+        for (n, nested) in kind.nested.iter().enumerate() {
+            for (i, row) in r.rows(n).into_iter().enumerate() {
+                let at = [at.to_vec(), vec![Seg::Key(nested.key), Seg::Index(i)]].concat();
+                references(nested.fields, row, &at, &mut v.references);
+            }
         }
-        out.push(v);
-    }
-    for (i, r) in f.events.iter().enumerate() {
-        let mut v = view(RecordKind::Event, "events", i, &r.id, &r.evidence[..]);
-        for (n, p) in r.participants.iter().enumerate() {
-            let mut path = item("events", i, "participants", n);
-            path.push(Seg::Key("actor"));
-            v.references.push(Reference {
-                path,
-                target: p.actor.as_str(),
-                expect: Expect::Actor,
-            });
-        }
-        out.push(v);
-    }
-    for (i, r) in f.agreements.iter().enumerate() {
-        let mut v = view(
-            RecordKind::Agreement,
-            "agreements",
-            i,
-            &r.id,
-            &r.evidence[..],
-        );
-        for (n, party) in r.parties.iter().enumerate() {
-            v.references.push(Reference {
-                path: item("agreements", i, "parties", n),
-                target: party.as_str(),
-                expect: Expect::Actor,
-            });
-        }
-        out.push(v);
-    }
-    for (i, r) in f.policies.iter().enumerate() {
-        let mut v = view(RecordKind::Policy, "policies", i, &r.id, &r.evidence[..]);
-        if let Some(issuer) = &r.issuer {
-            v.references.push(Reference {
-                path: field("policies", i, "issuer"),
-                target: issuer.as_str(),
-                expect: Expect::Actor,
-            });
-        }
-        for (n, t) in r.targets.iter().enumerate() {
-            v.references.push(Reference {
-                path: item("policies", i, "targets", n),
-                target: t.as_str(),
-                expect: Expect::Actor,
-            });
-        }
-        out.push(v);
-    }
-    for (i, r) in f.conditions.iter().enumerate() {
-        let mut v = view(
-            RecordKind::Condition,
-            "conditions",
-            i,
-            &r.id,
-            &r.evidence[..],
-        );
-        v.references.push(Reference {
-            path: field("conditions", i, "stated_by"),
-            target: r.stated_by.as_str(),
-            expect: Expect::Actor,
-        });
-        v.references.push(Reference {
-            path: field("conditions", i, "constrains"),
-            target: r.constrains.as_str(),
-            expect: Expect::Agreement,
-        });
-        out.push(v);
-    }
-    for (i, r) in f.claims.iter().enumerate() {
-        let mut v = view(RecordKind::Claim, "claims", i, &r.id, &r.evidence[..]);
-        v.references.push(Reference {
-            path: field("claims", i, "claimant"),
-            target: r.claimant.as_str(),
-            expect: Expect::Asserter,
-        });
-        for (n, about) in r.about.iter().enumerate() {
-            v.references.push(Reference {
-                path: item("claims", i, "about", n),
-                target: about.as_str(),
-                expect: Expect::Record,
-            });
-        }
-        out.push(v);
-    }
-    for (i, r) in f.relations.iter().enumerate() {
-        let mut v = view(RecordKind::Relation, "relations", i, &r.id, &r.evidence[..]);
-        v.references.push(Reference {
-            path: field("relations", i, "subject"),
-            target: r.subject.as_str(),
-            expect: Expect::Record,
-        });
-        v.references.push(Reference {
-            path: field("relations", i, "object"),
-            target: r.object.as_str(),
-            expect: Expect::Record,
-        });
         out.push(v);
     }
     for (i, m) in f.mentions.iter().enumerate() {
-        let mut v = view(RecordKind::Actor, "mentions", i, &m.record, &m.evidence[..]);
-        v.defines = false;
-        v.references.push(Reference {
-            path: field("mentions", i, "record"),
-            target: m.record.as_str(),
-            expect: Expect::Record,
+        out.push(RecordView {
+            kind: RecordKind::Actor,
+            list: "mentions",
+            index: i,
+            id: &m.record,
+            defines: false,
+            references: vec![Reference {
+                path: field("mentions", i, "record"),
+                target: m.record.as_str(),
+                expect: Expect::Kinds(&[]),
+            }],
+            evidence: &m.evidence[..],
         });
-        out.push(v);
     }
     out
 }
@@ -231,8 +205,8 @@ pub fn check(kb: &mut KnowledgeBase, sources: &Sources, problems: &mut Diagnosti
                 None => earlier.file.display().to_string(),
             };
             let message = format!(
-                "duplicate id '{id}': a {} already has it (at {at})",
-                first.kind
+                "duplicate id '{id}': {} already has it (at {at})",
+                mapping::kind(first.kind).noun
             );
             problems.push(
                 place
@@ -361,95 +335,89 @@ pub fn check(kb: &mut KnowledgeBase, sources: &Sources, problems: &mut Diagnosti
     }
 }
 
-/// Lists that are sets (parties, targets, subjects of a claim, participants, measures, aliases)
-/// must not repeat an entry: both stores keep them as sets, keyed on the entry.
+/// Lists that are sets (parties, targets, subjects of a claim, aliases) and nested rows with a
+/// key (participants, measures) must not repeat an entry: both stores key them on it.
 fn check_repeats(kb: &KnowledgeBase, sources: &Sources, problems: &mut Diagnostics) {
-    fn first_repeat<T: PartialEq>(items: &[T]) -> Option<usize> {
-        (1..items.len()).find(|&i| items[..i].contains(&items[i]))
-    }
-    let mut report =
-        |source: &SourceFile, path: Vec<Seg>, what: String, list: &str, record: &str| {
-            problems.push(
-                source
-                    .diagnostic(&path, format!("{what} is listed twice in {list}"))
-                    .record(record)
-                    .help("remove the repeated entry"),
-            );
-        };
     if let Some(src) = &sources.actors {
         for (i, a) in kb.actors.iter().enumerate() {
-            if let Some(n) = first_repeat(&a.aliases) {
-                report(
-                    src,
-                    item("actors", i, "aliases", n),
-                    format!("'{}'", a.aliases[n]),
-                    "aliases",
-                    a.id.as_str(),
-                );
-            }
+            repeats(&mapping::ACTOR, a, ("actors", i), src, problems);
         }
     }
     for (a, article) in kb.articles.iter().enumerate() {
-        let src = &sources.facts[a];
-        let f = &article.facts;
-        for (i, r) in f.agreements.iter().enumerate() {
-            if let Some(n) = first_repeat(&r.parties) {
-                report(
-                    src,
-                    item("agreements", i, "parties", n),
-                    format!("'{}'", r.parties[n]),
-                    "parties",
-                    r.id.as_str(),
-                );
-            }
+        let mut counts: HashMap<RecordKind, usize> = HashMap::new();
+        for r in article.facts.records() {
+            let kind = mapping::kind(r.kind());
+            let index = counts.entry(kind.kind).or_default();
+            repeats(
+                kind,
+                r,
+                (kind.seed_key, *index),
+                &sources.facts[a],
+                problems,
+            );
+            *index += 1;
         }
-        for (i, r) in f.policies.iter().enumerate() {
-            if let Some(n) = first_repeat(&r.targets) {
-                report(
-                    src,
-                    item("policies", i, "targets", n),
-                    format!("'{}'", r.targets[n]),
-                    "targets",
-                    r.id.as_str(),
-                );
-            }
+    }
+}
+
+fn repeats(
+    kind: &Kind,
+    r: &dyn Record,
+    (list, index): (&'static str, usize),
+    source: &SourceFile,
+    problems: &mut Diagnostics,
+) {
+    fn first_repeat<T: PartialEq>(items: &[T]) -> Option<usize> {
+        (1..items.len()).find(|&i| items[..i].contains(&items[i]))
+    }
+    let mut report = |key: &'static str, n: usize, what: String| {
+        problems.push(
+            source
+                .diagnostic(
+                    &item(list, index, key, n),
+                    format!("{what} is listed twice in {key}"),
+                )
+                .record(r.id().as_str())
+                .help("remove the repeated entry"),
+        );
+    };
+    for (i, f) in kind
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.list.is_some())
+    {
+        let mut values = Vec::new();
+        r.values(i, &mut |v| values.push(mapping::plain(v)));
+        if let Some(n) = first_repeat(&values) {
+            report(f.key, n, format!("'{}'", values[n]));
         }
-        for (i, r) in f.claims.iter().enumerate() {
-            if let Some(n) = first_repeat(&r.about) {
-                report(
-                    src,
-                    item("claims", i, "about", n),
-                    format!("'{}'", r.about[n]),
-                    "about",
-                    r.id.as_str(),
-                );
-            }
-        }
-        for (i, r) in f.events.iter().enumerate() {
-            let pairs: Vec<(&str, &str)> = r
-                .participants
-                .iter()
-                .map(|p| (p.actor.as_str(), p.role.as_str()))
-                .collect();
-            if let Some(n) = first_repeat(&pairs) {
-                report(
-                    src,
-                    item("events", i, "participants", n),
-                    format!("'{}' as '{}'", pairs[n].0, pairs[n].1),
-                    "participants",
-                    r.id.as_str(),
-                );
-            }
-            let measures: Vec<&str> = r.quantities.iter().map(|q| q.measure.as_str()).collect();
-            if let Some(n) = first_repeat(&measures) {
-                report(
-                    src,
-                    item("events", i, "quantities", n),
-                    format!("the measure '{}'", measures[n]),
-                    "quantities",
-                    r.id.as_str(),
-                );
-            }
+    }
+    for (n, nested) in kind.nested.iter().enumerate() {
+        let keys: Vec<Vec<String>> = r
+            .rows(n)
+            .into_iter()
+            .map(|row| {
+                nested
+                    .unique
+                    .iter()
+                    .filter_map(|key| {
+                        let i = nested.fields.iter().position(|f| f.key == *key)?;
+                        row.first(i).map(mapping::plain)
+                    })
+                    .collect()
+            })
+            .collect();
+        if let Some(at) = first_repeat(&keys) {
+            let what = match (&keys[at][..], nested.unique) {
+                ([one], [key]) => format!("the {key} '{one}'"),
+                (values, _) => values
+                    .iter()
+                    .map(|v| format!("'{v}'"))
+                    .collect::<Vec<_>>()
+                    .join(" as "),
+            };
+            report(nested.key, at, what);
         }
     }
 }
@@ -546,19 +514,10 @@ fn check_reference(
     if r.expect == Expect::Asserter && r.target == AUTHOR {
         return;
     }
-    let wanted = match r.expect {
-        Expect::Actor | Expect::Asserter => "an actor",
-        Expect::Agreement => "an agreement or measure",
-        Expect::Record => "a record",
-    };
+    let allowed = r.expect.kinds();
+    let wanted = mapping::wanted(allowed);
     let found = kinds.get(r.target).copied();
-    let ok = match (r.expect, found) {
-        (_, None) => false,
-        (Expect::Actor | Expect::Asserter, Some(k)) => k == RecordKind::Actor,
-        (Expect::Agreement, Some(k)) => k == RecordKind::Agreement,
-        (Expect::Record, Some(k)) => k != RecordKind::Article,
-    };
-    if ok {
+    if found.is_some_and(|k| mapping::accepts(allowed, k)) {
         return;
     }
     let message = match found {
@@ -566,18 +525,18 @@ fn check_reference(
             "'{}' does not name {wanted}: no record has this id",
             r.target
         ),
-        Some(k) => format!("'{}' is a {k}, but this field takes {wanted}", r.target),
+        Some(k) => format!(
+            "'{}' is {}, but this field takes {wanted}",
+            r.target,
+            mapping::kind(k).noun
+        ),
     };
     let candidates: Vec<&str> = kinds
         .iter()
-        .filter(|(_, k)| match r.expect {
-            Expect::Actor | Expect::Asserter => **k == RecordKind::Actor,
-            Expect::Agreement => **k == RecordKind::Agreement,
-            Expect::Record => **k != RecordKind::Article,
-        })
+        .filter(|(_, k)| mapping::accepts(allowed, **k))
         .map(|(id, _)| *id)
         .collect();
-    let mut help = match crate::seed::closest(r.target, &candidates) {
+    let mut help = match crate::diagnostic::closest(r.target, &candidates) {
         Some(best) => format!("did you mean '{best}'?"),
         None => format!("define {wanted} with this id, or correct the reference"),
     };

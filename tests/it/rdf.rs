@@ -181,7 +181,7 @@ fn two_builds_give_byte_identical_turtle() {
 fn adversarial_text_comes_back_exactly_through_both_parsers() {
     let tmp = workspace_with(&fixtures().join("adversarial"));
     dossier(tmp.path()).arg("build").assert().success();
-    let kb = dossier::seed::load(&tmp.path().join("seeds")).unwrap();
+    let kb = dossier::validate::load(&tmp.path().join("seeds")).unwrap();
     let ttl = tmp.path().join("kb/dossier.ttl");
     let from_sophia = sophia_triples(&ttl);
     let from_oxigraph = triple_set(&oxigraph_quads(&ttl, RdfFormat::Turtle));

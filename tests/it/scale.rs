@@ -68,7 +68,7 @@ fn the_generated_corpus_is_deterministic_valid_and_agrees_across_stores() {
 
     let out = stdout_of(dossier(tmp.path()).arg("validate"));
     assert!(out.contains("10 articles"), "{out}");
-    let kb = dossier::seed::load(&tmp.path().join("seeds")).unwrap();
+    let kb = dossier::validate::load(&tmp.path().join("seeds")).unwrap();
     // The bundled article's mix: every kind, every date precision, shared actors.
     let facts = kb.articles.iter().map(|a| &a.facts);
     let precisions: std::collections::BTreeSet<&str> = facts

@@ -135,7 +135,7 @@ fn json_schemas_in_schema_folder_match_the_rust_types() {
 /// sides of the boat strike; every quote is an exact substring at its offsets.
 #[test]
 fn bundled_curation_holds_every_kind_and_exact_quotes() {
-    let kb = dossier::seed::load(&root().join("seeds")).expect("bundled seeds are valid");
+    let kb = dossier::validate::load(&root().join("seeds")).expect("bundled seeds are valid");
     let article = &kb.articles[0];
     let f = &article.facts;
     assert!(!kb.actors.is_empty());
@@ -185,7 +185,7 @@ fn load_facts_text(text: &str) {
     let tmp = workspace_with(&fixtures().join("mini"));
     std::fs::write(tmp.path().join("seeds/town-meeting/facts.toml"), text).unwrap();
     // Either a model or diagnostics: never a panic.
-    let _ = dossier::seed::load(&tmp.path().join("seeds"));
+    let _ = dossier::validate::load(&tmp.path().join("seeds"));
 }
 
 fn bundled_facts() -> String {
@@ -214,7 +214,7 @@ proptest! {
         let mutated: String = chars.into_iter().collect();
         let tmp = workspace_with(&root().join("seeds"));
         std::fs::write(tmp.path().join("seeds/rubio-visit-to-mexico-2025/facts.toml"), mutated).unwrap();
-        let _ = dossier::seed::load(&tmp.path().join("seeds"));
+        let _ = dossier::validate::load(&tmp.path().join("seeds"));
     }
 }
 

@@ -1,0 +1,644 @@
+//! Every kind of record, described once: its seed list, SQL table, RDF class, and for each
+//! field its SQL column, RDF predicate, value shape and whether it is required.
+//!
+//! The SQL writer (`sqlite`), the RDF writer (`rdf`), `check`'s projection of both stores and
+//! validation's reference checks all read these descriptions; none of them names a kind's
+//! fields. The `describe!` macro writes each description and the accessor that reads the
+//! struct's fields in the description's order from one list, so they cannot disagree. What
+//! does not fit a field (the Web Annotation selectors of evidence, the direct triple of a
+//! relation, an actor's schema.org class, an article's text) is a small named hook in the
+//! writers, and is still described here for `check`.
+
+use crate::model::{
+    Actor, ActorKind, Agreement, AgreementKind, AgreementStatus, ArticleMeta, Claim, ClaimKind,
+    Condition, ConstraintKind, DatePrecision, Event, Evidence, Fields, KbConfig, Modality,
+    Participant, Policy, PolicyKind, PolicyStatus, Quantity, Record, RecordKind, Relation,
+    RelationType, Role, Slug, Value,
+};
+use crate::vocab::{dcterms, dos, oa, prov, rdf, rdfs, schema, skos};
+
+/// How a field's values are written: the SQL type, the RDF term, what a reference may name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// Plain text: an `xsd:string` literal.
+    Text,
+    /// Text in the article's words: a literal tagged with the article's language.
+    LangText,
+    /// A reference to a record of one of these kinds (any record but an article when empty).
+    Ref(&'static [RecordKind]),
+    /// `author` (the article's author node) or an actor.
+    Asserter,
+    /// A value of a closed list: a SKOS concept `VOCAB + scheme + "#" + value`.
+    Closed {
+        scheme: &'static str,
+        values: &'static [&'static str],
+    },
+    /// A partial date: `xsd:gYear`, `xsd:gYearMonth` or `xsd:date` by precision, in two
+    /// columns (`col`, `col_precision`); with `precision`, also a concept of that predicate.
+    Date { precision: Option<&'static str> },
+    /// A percentage: `REAL`, and an `xsd:decimal` in canonical form.
+    Decimal,
+    /// A count: `INTEGER`, `xsd:integer`.
+    Integer,
+    /// An `xsd:duration`.
+    Duration,
+    /// An `xsd:anyURI` literal.
+    AnyUri,
+    /// An IRI when the value is an http(s) IRI, else text (a licence's SPDX id).
+    IriOrText,
+}
+
+impl Shape {
+    const fn closed(scheme: &'static str, values: &'static [&'static str]) -> Shape {
+        Shape::Closed { scheme, values }
+    }
+}
+
+/// A field stored in a table of its own, one row per value: `(owner, column)`.
+#[derive(Debug, Clone, Copy)]
+pub struct ListTable {
+    pub table: &'static str,
+    pub owner: &'static str,
+}
+
+/// One field of a kind.
+#[derive(Debug, Clone, Copy)]
+pub struct Field {
+    /// The seed key; also the field's name in `check`'s reports.
+    pub key: &'static str,
+    /// The SQL column (in the kind's table, or in `list`'s table).
+    pub column: &'static str,
+    /// The RDF predicate, or the path of predicates, from the record to the value.
+    pub path: &'static [&'static str],
+    pub shape: Shape,
+    pub required: bool,
+    /// Set for a list of values, which has a table of its own.
+    pub list: Option<ListTable>,
+}
+
+impl Field {
+    pub const fn predicate(&self) -> &'static str {
+        self.path[0]
+    }
+}
+
+/// A field that is required (`NOT NULL`, `sh:minCount 1`).
+const fn required(column: &'static str, path: &'static [&'static str], shape: Shape) -> Field {
+    Field {
+        key: "",
+        column,
+        path,
+        shape,
+        required: true,
+        list: None,
+    }
+}
+
+/// A field that may be left out.
+const fn optional(column: &'static str, path: &'static [&'static str], shape: Shape) -> Field {
+    Field {
+        required: false,
+        ..required(column, path, shape)
+    }
+}
+
+/// A list of values in the table `table (owner, column)`.
+const fn list(
+    table: &'static str,
+    owner: &'static str,
+    column: &'static str,
+    path: &'static [&'static str],
+    shape: Shape,
+) -> Field {
+    Field {
+        list: Some(ListTable { table, owner }),
+        ..optional(column, path, shape)
+    }
+}
+
+/// Rows nested in a record (an event's participants): a table `table (owner, columns...)`, and
+/// in RDF one node per row, `<record>#<fragment>-<n>`, linked by `predicate`.
+#[derive(Debug, Clone, Copy)]
+pub struct Nested {
+    pub key: &'static str,
+    pub table: &'static str,
+    pub owner: &'static str,
+    pub predicate: &'static str,
+    pub class: &'static str,
+    pub fragment: &'static str,
+    pub fields: &'static [Field],
+    /// The fields that identify a row within its record (the table's key after the owner).
+    pub unique: &'static [&'static str],
+}
+
+/// Where a record's rdfs:label (and `records.label`) comes from.
+#[derive(Debug, Clone, Copy)]
+pub enum Label {
+    /// Articles have no label of their own.
+    None,
+    /// This field is the label (its predicate is rdfs:label).
+    Field(&'static str),
+    /// The label repeats this field, which keeps its own predicate too.
+    Copy(&'static str),
+    /// The values of these fields joined by spaces, as plain text (a relation's `s p o`).
+    Joined(&'static [&'static str]),
+}
+
+/// Which part of the knowledge base a kind belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// The whole knowledge base (actors): default graph, `records.article_id` NULL.
+    KnowledgeBase,
+    /// The article itself: its own named graph.
+    Article,
+    /// One article (every other record): its table has `article_id`, its resource
+    /// `prov:wasDerivedFrom` the article, in the article's graph.
+    InArticle,
+}
+
+/// One kind of record.
+#[derive(Debug)]
+pub struct Kind {
+    pub kind: RecordKind,
+    /// The array of tables in the seed file (`[[events]]`).
+    pub seed_key: &'static str,
+    pub table: &'static str,
+    pub class: &'static str,
+    /// Further classes, written after the record's header (a relation is an rdf:Statement).
+    pub extra_types: &'static [&'static str],
+    /// How validation names the kind: "an event".
+    pub noun: &'static str,
+    pub scope: Scope,
+    pub label: Label,
+    pub fields: &'static [Field],
+    pub nested: &'static [Nested],
+}
+
+impl Kind {
+    /// The field with this key.
+    pub fn field(&self, key: &str) -> Option<(usize, &'static Field)> {
+        self.fields.iter().enumerate().find(|(_, f)| f.key == key)
+    }
+
+    /// The record's label, as `records.label` and rdfs:label hold it.
+    pub fn label_of(&self, record: &dyn Fields) -> String {
+        let text = |key: &str| -> String {
+            let Some((i, _)) = self.field(key) else {
+                return String::new();
+            };
+            let mut out = Vec::new();
+            record.values(i, &mut |v| out.push(plain(v)));
+            out.join(" ")
+        };
+        match self.label {
+            Label::None => String::new(),
+            Label::Field(key) | Label::Copy(key) => text(key),
+            Label::Joined(keys) => keys.iter().map(|k| text(k)).collect::<Vec<_>>().join(" "),
+        }
+    }
+
+    /// Whether rdfs:label is written as text in the article's language.
+    pub fn label_shape(&self) -> Shape {
+        match self.label {
+            Label::Field(key) | Label::Copy(key) => {
+                self.field(key).map_or(Shape::Text, |(_, f)| f.shape)
+            }
+            Label::None | Label::Joined(_) => Shape::Text,
+        }
+    }
+}
+
+/// A value as text: what SQL stores for text-like shapes and what labels are made of.
+pub fn plain(v: Value<'_>) -> String {
+    match v {
+        Value::Text(s) | Value::Id(s) | Value::Concept(s) => s.to_owned(),
+        Value::Date(d) => d.to_string(),
+        Value::Percent(p) => p.canonical(),
+        Value::Count(n) => n.to_string(),
+        Value::Duration(d) => d.as_str().to_owned(),
+    }
+}
+
+/// Writes a kind's description and the accessor of its struct from one list of fields.
+macro_rules! describe {
+    (
+        $ty:ty as $name:ident = Kind { $($head:ident : $hv:expr),* $(,)? }
+        fields { $($f:ident : $field:expr),* $(,)? }
+        nested { $($n:ident : $nested:expr),* $(,)? }
+        evidence: $evidence:tt
+    ) => {
+        pub static $name: Kind = Kind {
+            $($head: $hv,)*
+            fields: &[$(Field { key: stringify!($f), ..$field }),*],
+            nested: &[$(Nested { key: stringify!($n), ..$nested }),*],
+        };
+
+        impl Fields for $ty {
+            fn values<'a>(&'a self, field: usize, out: &mut dyn FnMut(Value<'a>)) {
+                let all: &[&dyn crate::model::FieldValue] = &[$(&self.$f),*];
+                all[field].each(out)
+            }
+        }
+
+        impl Record for $ty {
+            fn kind(&self) -> RecordKind {
+                $name.kind
+            }
+            fn id(&self) -> &Slug {
+                &self.id
+            }
+            fn evidence(&self) -> &[Evidence] {
+                describe!(@evidence self $evidence)
+            }
+            fn evidence_mut(&mut self) -> &mut [Evidence] {
+                describe!(@evidence_mut self $evidence)
+            }
+            #[allow(unused_variables)]
+            fn rows(&self, nested: usize) -> Vec<&dyn Fields> {
+                let all: &[Vec<&dyn Fields>] =
+                    &[$(self.$n.iter().map(|r| r as &dyn Fields).collect()),*];
+                all[nested].clone()
+            }
+        }
+    };
+    (@evidence $s:ident yes) => { &$s.evidence };
+    (@evidence $s:ident no) => { &[] };
+    (@evidence_mut $s:ident yes) => { &mut $s.evidence };
+    (@evidence_mut $s:ident no) => { &mut [] };
+    // The fields of a struct that is not a record (an article's metadata, a nested row).
+    ($ty:ty as $name:ident { $($f:ident : $field:expr),* $(,)? }) => {
+        pub static $name: &[Field] = &[$(Field { key: stringify!($f), ..$field }),*];
+
+        impl Fields for $ty {
+            fn values<'a>(&'a self, field: usize, out: &mut dyn FnMut(Value<'a>)) {
+                let all: &[&dyn crate::model::FieldValue] = &[$(&self.$f),*];
+                all[field].each(out)
+            }
+        }
+    };
+}
+
+const ACTORS: &[RecordKind] = &[RecordKind::Actor];
+const AGREEMENTS: &[RecordKind] = &[RecordKind::Agreement];
+const ANY_RECORD: &[RecordKind] = &[];
+
+describe! {
+    Actor as ACTOR = Kind {
+        kind: RecordKind::Actor, seed_key: "actors", table: "actors", class: dos::ACTOR,
+        extra_types: &[], noun: "an actor", scope: Scope::KnowledgeBase, label: Label::Field("name"),
+    }
+    fields {
+        name: required("name", &[rdfs::LABEL], Shape::Text),
+        kind: required("kind", &[dos::ACTOR_KIND], Shape::closed(ActorKind::SCHEME, ActorKind::VALUES)),
+        aliases: list("actor_aliases", "actor_id", "alias", &[skos::ALT_LABEL], Shape::Text),
+        description: optional("description", &[dcterms::DESCRIPTION], Shape::Text),
+    }
+    nested {}
+    evidence: no
+}
+
+/// The schema.org class an actor also has, by its kind (a group has none).
+pub fn actor_class(kind: ActorKind) -> Option<&'static str> {
+    match kind {
+        ActorKind::Person => Some(schema::PERSON),
+        ActorKind::State => Some(schema::COUNTRY),
+        ActorKind::Organization => Some(schema::ORGANIZATION),
+        ActorKind::Group => None,
+    }
+}
+
+/// Articles: their metadata is described here; their text (`schema:text`, with
+/// `articles.char_count`) is written by the writers' article hooks.
+pub static ARTICLE: Kind = Kind {
+    kind: RecordKind::Article,
+    seed_key: "article",
+    table: "articles",
+    class: schema::ARTICLE,
+    extra_types: &[],
+    noun: "an article",
+    scope: Scope::Article,
+    label: Label::None,
+    fields: ARTICLE_FIELDS,
+    nested: &[],
+};
+
+describe! {
+    ArticleMeta as ARTICLE_FIELDS {
+        title: required("title", &[dcterms::TITLE], Shape::LangText),
+        title_note: optional("title_note", &[dos::TITLE_NOTE], Shape::LangText),
+        language: required("language", &[dcterms::LANGUAGE], Shape::Text),
+        genre: optional("genre", &[schema::GENRE], Shape::Text),
+        author: optional("author", &[dcterms::CREATOR], Shape::Text),
+        outlet: optional("outlet", &[dcterms::PUBLISHER], Shape::Text),
+        published: optional("published", &[dcterms::ISSUED], Shape::Date { precision: None }),
+        url: optional("url", &[schema::URL], Shape::AnyUri),
+    }
+}
+
+describe! {
+    Role as ROLE = Kind {
+        kind: RecordKind::Role, seed_key: "roles", table: "roles", class: dos::ROLE,
+        extra_types: &[], noun: "a role", scope: Scope::InArticle, label: Label::Copy("title"),
+    }
+    fields {
+        holder: required("holder_id", &[dos::HELD_BY], Shape::Ref(ACTORS)),
+        title: required("title", &[schema::ROLE_NAME], Shape::LangText),
+        organization: optional("organization_id", &[dos::ROLE_IN], Shape::Ref(ACTORS)),
+    }
+    nested {}
+    evidence: yes
+}
+
+describe! {
+    Participant as PARTICIPANT_FIELDS {
+        actor: required("actor_id", &[dos::AGENT], Shape::Ref(ACTORS)),
+        role: required("role", &[dos::PARTICIPANT_ROLE], Shape::LangText),
+    }
+}
+
+describe! {
+    Quantity as QUANTITY_FIELDS {
+        measure: required("measure", &[schema::NAME], Shape::LangText),
+        value: required("value", &[schema::VALUE], Shape::Integer),
+        unit: optional("unit", &[schema::UNIT_TEXT], Shape::LangText),
+    }
+}
+
+describe! {
+    Event as EVENT = Kind {
+        kind: RecordKind::Event, seed_key: "events", table: "events", class: dos::EVENT,
+        extra_types: &[], noun: "an event", scope: Scope::InArticle, label: Label::Field("label"),
+    }
+    fields {
+        label: required("label", &[rdfs::LABEL], Shape::LangText),
+        description: optional("description", &[dcterms::DESCRIPTION], Shape::LangText),
+        date: optional("date", &[dcterms::DATE], Shape::Date { precision: Some(dos::DATE_PRECISION) }),
+        when: optional("when_text", &[dos::WHEN], Shape::LangText),
+        place: optional("place", &[schema::LOCATION], Shape::LangText),
+    }
+    nested {
+        participants: Nested {
+            key: "", table: "event_participants", owner: "event_id",
+            predicate: dos::PARTICIPATION_PROP, class: dos::PARTICIPATION, fragment: "participant",
+            fields: PARTICIPANT_FIELDS, unique: &["actor", "role"],
+        },
+        quantities: Nested {
+            key: "", table: "event_quantities", owner: "event_id",
+            predicate: dos::QUANTITY, class: schema::QUANTITATIVE_VALUE, fragment: "quantity",
+            fields: QUANTITY_FIELDS, unique: &["measure"],
+        },
+    }
+    evidence: yes
+}
+
+describe! {
+    Agreement as AGREEMENT = Kind {
+        kind: RecordKind::Agreement, seed_key: "agreements", table: "agreements",
+        class: dos::AGREEMENT, extra_types: &[], noun: "an agreement or measure",
+        scope: Scope::InArticle, label: Label::Field("label"),
+    }
+    fields {
+        label: required("label", &[rdfs::LABEL], Shape::LangText),
+        kind: required("kind", &[dos::AGREEMENT_KIND],
+            Shape::closed(AgreementKind::SCHEME, AgreementKind::VALUES)),
+        instrument: optional("instrument", &[dos::INSTRUMENT], Shape::LangText),
+        parties: list("agreement_parties", "agreement_id", "actor_id", &[dos::PARTY], Shape::Ref(ACTORS)),
+        purpose: optional("purpose", &[dos::PURPOSE], Shape::LangText),
+        status: required("status", &[dos::AGREEMENT_STATUS],
+            Shape::closed(AgreementStatus::SCHEME, AgreementStatus::VALUES)),
+    }
+    nested {}
+    evidence: yes
+}
+
+describe! {
+    Policy as POLICY = Kind {
+        kind: RecordKind::Policy, seed_key: "policies", table: "policies", class: dos::POLICY,
+        extra_types: &[], noun: "a policy", scope: Scope::InArticle, label: Label::Field("label"),
+    }
+    fields {
+        label: required("label", &[rdfs::LABEL], Shape::LangText),
+        kind: required("kind", &[dos::POLICY_KIND], Shape::closed(PolicyKind::SCHEME, PolicyKind::VALUES)),
+        issuer: optional("issuer_id", &[dos::ISSUER], Shape::Ref(ACTORS)),
+        targets: list("policy_targets", "policy_id", "actor_id", &[dos::TARGET], Shape::Ref(ACTORS)),
+        rate_percent: optional("rate_percent", &[dos::RATE_PERCENT], Shape::Decimal),
+        status: required("status", &[dos::POLICY_STATUS],
+            Shape::closed(PolicyStatus::SCHEME, PolicyStatus::VALUES)),
+        status_duration: optional("status_duration", &[dos::STATUS_DURATION], Shape::Duration),
+        results: optional("results", &[dos::RESULTS], Shape::LangText),
+    }
+    nested {}
+    evidence: yes
+}
+
+describe! {
+    Condition as CONDITION = Kind {
+        kind: RecordKind::Condition, seed_key: "conditions", table: "conditions",
+        class: dos::CONDITION, extra_types: &[], noun: "a condition", scope: Scope::InArticle,
+        label: Label::Field("label"),
+    }
+    fields {
+        label: required("label", &[rdfs::LABEL], Shape::LangText),
+        stated_by: required("stated_by_id", &[dos::STATED_BY], Shape::Ref(ACTORS)),
+        constrains: required("constrains_id", &[dos::CONSTRAINS], Shape::Ref(AGREEMENTS)),
+        constraint: required("constraint_kind", &[dos::CONSTRAINT_KIND],
+            Shape::closed(ConstraintKind::SCHEME, ConstraintKind::VALUES)),
+        value: required("value", &[dos::CONSTRAINT_VALUE], Shape::LangText),
+        exception: optional("exception", &[dos::EXCEPTION], Shape::LangText),
+    }
+    nested {}
+    evidence: yes
+}
+
+describe! {
+    Claim as CLAIM = Kind {
+        kind: RecordKind::Claim, seed_key: "claims", table: "claims", class: dos::CLAIM,
+        extra_types: &[], noun: "a claim", scope: Scope::InArticle, label: Label::Field("label"),
+    }
+    fields {
+        label: required("label", &[rdfs::LABEL], Shape::LangText),
+        kind: required("kind", &[dos::CLAIM_KIND], Shape::closed(ClaimKind::SCHEME, ClaimKind::VALUES)),
+        claimant: required("claimant", &[dos::CLAIMANT], Shape::Asserter),
+        about: list("claim_subjects", "claim_id", "record_id", &[dos::ABOUT], Shape::Ref(ANY_RECORD)),
+    }
+    nested {}
+    evidence: yes
+}
+
+describe! {
+    Relation as RELATION = Kind {
+        kind: RecordKind::Relation, seed_key: "relations", table: "relations",
+        class: dos::RELATION, extra_types: &[rdf::STATEMENT], noun: "a relation",
+        scope: Scope::InArticle, label: Label::Joined(&["subject", "predicate", "object"]),
+    }
+    fields {
+        subject: required("subject_id", &[rdf::SUBJECT], Shape::Ref(ANY_RECORD)),
+        predicate: required("predicate", &[rdf::PREDICATE],
+            Shape::closed(RelationType::SCHEME, RelationType::VALUES)),
+        object: required("object_id", &[rdf::OBJECT], Shape::Ref(ANY_RECORD)),
+    }
+    nested {}
+    evidence: yes
+}
+
+/// Every kind of record an article defines, in `FactsFile` order.
+pub static ARTICLE_KINDS: &[&Kind] = &[
+    &ROLE, &EVENT, &AGREEMENT, &POLICY, &CONDITION, &CLAIM, &RELATION,
+];
+
+/// Every kind: articles, actors, then the kinds articles define.
+pub fn kinds() -> impl Iterator<Item = &'static Kind> {
+    [&ARTICLE, &ACTOR]
+        .into_iter()
+        .chain(ARTICLE_KINDS.iter().copied())
+}
+
+/// The description of a kind.
+pub fn kind(kind: RecordKind) -> &'static Kind {
+    kinds()
+        .find(|k| k.kind == kind)
+        .expect("every RecordKind is described in mapping::ARTICLE_KINDS")
+}
+
+/// How validation names what a reference may point at: "an actor", "a record".
+pub fn wanted(kinds: &[RecordKind]) -> String {
+    match kinds {
+        [] => "a record".to_owned(),
+        [one] => kind(*one).noun.to_owned(),
+        many => many
+            .iter()
+            .map(|k| kind(*k).noun)
+            .collect::<Vec<_>>()
+            .join(" or "),
+    }
+}
+
+/// Whether a record of kind `found` may be named by a reference to `kinds`.
+pub fn accepts(kinds: &[RecordKind], found: RecordKind) -> bool {
+    if kinds.is_empty() {
+        found != RecordKind::Article
+    } else {
+        kinds.contains(&found)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// What is not a record kind but is stored: evidence and the knowledge base's own row. Their
+// writers are hooks; these descriptions are what `check` compares.
+// ---------------------------------------------------------------------------------------------
+
+/// Evidence: one row of `evidence`, one `oa:Annotation` with its target and selectors.
+pub static EVIDENCE_FIELDS: &[Field] = &[
+    Field {
+        key: "record",
+        ..required("record_id", &[oa::HAS_BODY], Shape::Ref(ANY_RECORD))
+    },
+    Field {
+        key: "article",
+        ..required(
+            "article_id",
+            &[prov::WAS_DERIVED_FROM],
+            Shape::Ref(&[RecordKind::Article]),
+        )
+    },
+    Field {
+        key: "source",
+        ..required(
+            "article_id",
+            &[oa::HAS_TARGET, oa::HAS_SOURCE],
+            Shape::Ref(&[RecordKind::Article]),
+        )
+    },
+    Field {
+        key: "quote",
+        ..required(
+            "quote",
+            &[oa::HAS_TARGET, oa::HAS_SELECTOR, oa::EXACT],
+            Shape::Text,
+        )
+    },
+    Field {
+        key: "start",
+        ..required(
+            "start_offset",
+            &[oa::HAS_TARGET, oa::HAS_SELECTOR, oa::START],
+            Shape::Integer,
+        )
+    },
+    Field {
+        key: "end",
+        ..required(
+            "end_offset",
+            &[oa::HAS_TARGET, oa::HAS_SELECTOR, oa::END],
+            Shape::Integer,
+        )
+    },
+    Field {
+        key: "asserted_by",
+        ..required("asserted_by", &[prov::WAS_ATTRIBUTED_TO], Shape::Asserter)
+    },
+    Field {
+        key: "modality",
+        ..required(
+            "modality",
+            &[dos::MODALITY],
+            Shape::closed(Modality::SCHEME, Modality::VALUES),
+        )
+    },
+];
+
+describe! {
+    // The knowledge base's own row (`knowledge_base`, id 1) and node (the base IRI, a
+    // schema:Dataset in the default graph).
+    KbConfig as KNOWLEDGE_BASE_FIELDS {
+        title: required("title", &[dcterms::TITLE], Shape::Text),
+        description: optional("description", &[dcterms::DESCRIPTION], Shape::Text),
+        license: optional("license", &[dcterms::LICENSE], Shape::IriOrText),
+    }
+}
+
+/// Columns that hold no field of their own, each with why: `check` compares them by other
+/// means, and the test that every column is described reads this list.
+pub static DERIVED_COLUMNS: &[(&str, &str, &str)] = &[
+    ("knowledge_base", "id", "always 1: the table has one row"),
+    (
+        "knowledge_base",
+        "base_iri",
+        "the IRI of the dataset node itself",
+    ),
+    (
+        "articles",
+        "text",
+        "schema:text, written by the article hook",
+    ),
+    (
+        "articles",
+        "char_count",
+        "the length of schema:text in code points",
+    ),
+    ("evidence", "id", "dcterms:identifier of the annotation"),
+    ("evidence", "number", "the last segment of the evidence id"),
+    (
+        "records",
+        "id",
+        "every record's id: the union of the kind tables",
+    ),
+    ("records", "kind", "the class of the record's resource"),
+    ("records", "label", "rdfs:label"),
+    (
+        "records",
+        "article_id",
+        "prov:wasDerivedFrom of records in an article",
+    ),
+];
+
+/// Why a date's precision is what it is, for both stores: from the literal's datatype.
+pub fn precision_of_datatype(datatype: &str) -> Option<DatePrecision> {
+    use crate::vocab::xsd;
+    match datatype {
+        xsd::G_YEAR => Some(DatePrecision::Year),
+        xsd::G_YEAR_MONTH => Some(DatePrecision::Month),
+        xsd::DATE => Some(DatePrecision::Day),
+        _ => None,
+    }
+}
