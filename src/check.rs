@@ -15,7 +15,7 @@ use sophia::api::term::{Term, TermKind};
 use sophia::api::triple::Triple;
 
 use crate::mapping::{self, Field, Scope, Shape};
-use crate::model::DatePrecision;
+use crate::model::{DatePrecision, RelationType};
 use crate::vocab::{self, dcterms, oa, prov, rdf, rdfs, schema};
 
 /// How a node reads as a value: its id (the IRI's last segment), or its whole IRI.
@@ -52,6 +52,9 @@ enum FromGraph {
     Kind,
     /// The resource's own IRI.
     OwnIri,
+    /// Direct triples with these predicates, each as `predicate object` (ids): a relation's
+    /// triple as its subject states it.
+    Links(Vec<String>),
 }
 
 /// One compared field of one kind: `SELECT id, value...` against a way through the graph.
@@ -239,6 +242,18 @@ fn compared() -> Vec<Compared> {
             graph,
         });
     }
+    // Hook: a relation's direct triple, on its subject.
+    out.push(Compared {
+        kind: "record",
+        field: "relations".to_owned(),
+        sql: "SELECT DISTINCT subject_id, predicate || ' ' || object_id FROM relations".to_owned(),
+        graph: FromGraph::Links(
+            RelationType::VALUES
+                .iter()
+                .map(|v| vocab::concept(RelationType::SCHEME, v))
+                .collect(),
+        ),
+    });
     described(
         "evidence",
         "evidence",
@@ -319,7 +334,7 @@ struct GraphIndex {
     names: Vec<String>,
     nodes: HashMap<String, u32>,
     /// The predicates the compared fields follow, sorted (an edge stores its index here).
-    predicates: Vec<&'static str>,
+    predicates: Vec<String>,
     classes: Vec<&'static str>,
     ids: HashMap<u32, String>,
     /// Index into `classes` of each typed resource.
@@ -339,16 +354,18 @@ impl GraphIndex {
                 turtle.display()
             )
         })?;
-        let mut predicates: Vec<&'static str> = Vec::new();
+        let mut predicates: Vec<String> = Vec::new();
         for c in compared {
+            let mut add = |p: &str| predicates.push(p.to_owned());
             match &c.graph {
-                FromGraph::Path(path, _) => predicates.extend(path),
-                FromGraph::InArticle(path) => predicates.extend(*path),
+                FromGraph::Path(path, _) => path.iter().for_each(|p| add(p)),
+                FromGraph::InArticle(path) => path.iter().for_each(|p| add(p)),
                 FromGraph::Rows { via, parts } => {
-                    predicates.push(via);
-                    predicates.extend(parts.iter().flat_map(|p| p.iter()));
+                    add(via);
+                    parts.iter().flat_map(|p| p.iter()).for_each(|p| add(p));
                 }
-                FromGraph::CharCount(p) => predicates.push(p),
+                FromGraph::CharCount(p) => add(p),
+                FromGraph::Links(links) => links.iter().for_each(|p| add(p)),
                 FromGraph::IdSuffix | FromGraph::Kind | FromGraph::OwnIri => {}
             }
         }
@@ -445,7 +462,9 @@ impl GraphIndex {
     }
 
     fn predicate(&self, iri: &str) -> Option<usize> {
-        self.predicates.binary_search(&iri).ok()
+        self.predicates
+            .binary_search_by(|p| Ord::cmp(p.as_str(), iri))
+            .ok()
     }
 
     fn node_of<T: Term>(&mut self, t: &T) -> Option<u32> {
@@ -532,6 +551,16 @@ impl GraphIndex {
                 .into_iter()
                 .collect(),
             FromGraph::OwnIri => vec![self.names[node as usize].clone()],
+            FromGraph::Links(predicates) => predicates
+                .iter()
+                .flat_map(|p| {
+                    let link = vocab::local_name(p);
+                    self.follow(node, &[p.as_str()])
+                        .iter()
+                        .map(|o| format!("{link} {}", self.value(o, Norm::Local)))
+                        .collect::<Vec<_>>()
+                })
+                .collect(),
         }
     }
 }

@@ -1,8 +1,10 @@
 //! End-to-end and library tests, in one test binary to keep builds short.
 
+mod check;
 mod queries;
 mod rdf;
 mod scale;
+mod schema;
 mod seeds;
 mod sql;
 mod util;

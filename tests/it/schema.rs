@@ -1,0 +1,403 @@
+//! The description in `src/mapping.rs` against everything that restates it: the database the
+//! migrations create, `schema/ontology.ttl` and `schema/shapes.ttl`. A kind, field or closed-list
+//! value added on one side only fails here.
+
+use std::collections::{BTreeSet, HashMap};
+
+use dossier::mapping::{self, Field, Kind, Shape};
+use dossier::model::{DatePrecision, RecordKind};
+use dossier::vocab::{self, dos, rdf};
+use sophia::api::prelude::*;
+use sophia::api::term::TermKind;
+
+use crate::util::{built_bundled, root};
+
+const SH: &str = "http://www.w3.org/ns/shacl#";
+const OWL: &str = "http://www.w3.org/2002/07/owl#";
+const SKOS_IN_SCHEME: &str = "http://www.w3.org/2004/02/skos/core#inScheme";
+
+/// A Turtle file as an index (subject, predicate) -> objects, every term as text.
+struct Triples(HashMap<(String, String), Vec<String>>);
+
+impl Triples {
+    fn read(path: &str) -> Triples {
+        let text = std::fs::read_to_string(root().join(path)).unwrap();
+        let mut index: HashMap<(String, String), Vec<String>> = HashMap::new();
+        sophia::turtle::parser::turtle::parse_str(&text)
+            .for_each_triple(|t| {
+                let [s, p, o] = [t.s(), t.p(), t.o()].map(|x| name(&x));
+                index.entry((s, p)).or_default().push(o);
+            })
+            .unwrap();
+        Triples(index)
+    }
+    fn objects(&self, s: &str, p: &str) -> &[String] {
+        self.0
+            .get(&(s.to_owned(), p.to_owned()))
+            .map_or(&[], Vec::as_slice)
+    }
+    fn subjects(&self, p: &str, o: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|((_, q), objects)| q == p && objects.iter().any(|x| x == o))
+            .map(|((s, _), _)| s.clone())
+            .collect()
+    }
+    /// The members of an RDF list.
+    fn list(&self, mut node: String) -> Vec<String> {
+        let mut out = Vec::new();
+        while node != format!("{}nil", rdf::NS) {
+            out.push(self.objects(&node, &format!("{}first", rdf::NS))[0].clone());
+            node = self.objects(&node, &format!("{}rest", rdf::NS))[0].clone();
+        }
+        out
+    }
+}
+
+fn name<T: Term>(t: &T) -> String {
+    match t.kind() {
+        TermKind::Iri => t.iri().unwrap().as_str().to_owned(),
+        TermKind::BlankNode => format!("_:{}", t.bnode_id().unwrap().as_str()),
+        _ => t.lexical_form().unwrap().to_string(),
+    }
+}
+
+/// Every closed list a field of the description uses, with the column that stores it.
+fn closed_columns() -> Vec<(
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+)> {
+    let mut out = Vec::new();
+    let mut add = |table: &'static str, fields: &'static [Field]| {
+        for f in fields {
+            if let Shape::Closed { scheme, values } = f.shape {
+                out.push((f.list.map_or(table, |l| l.table), f.column, scheme, values));
+            }
+        }
+    };
+    for k in mapping::kinds() {
+        add(k.table, k.fields);
+        for n in k.nested {
+            add(n.table, n.fields);
+        }
+    }
+    add("evidence", mapping::EVIDENCE_FIELDS);
+    out
+}
+
+/// The quoted values of `column IN ( ... )` in a table's DDL.
+fn check_list(ddl: &str, column: &str) -> BTreeSet<String> {
+    let start = ddl
+        .find(&format!("{column} IN ("))
+        .unwrap_or_else(|| panic!("no CHECK ({column} IN ...) in {ddl}"));
+    let rest = &ddl[start..];
+    let body = &rest[rest.find('(').unwrap() + 1..rest.find(')').unwrap()];
+    body.split(',')
+        .map(|v| v.trim().trim_matches('\'').to_owned())
+        .collect()
+}
+
+#[test]
+fn closed_lists_match_the_database_checks_and_the_ontology_concepts() {
+    let tmp = built_bundled();
+    let conn = rusqlite::Connection::open(tmp.path().join("kb/dossier.sqlite")).unwrap();
+    let ddl = |table: &str| -> String {
+        conn.query_row(
+            "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?",
+            [table],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    let ontology = Triples::read("schema/ontology.ttl");
+    let set = |values: &[&str]| {
+        values
+            .iter()
+            .map(|v| v.to_string())
+            .collect::<BTreeSet<_>>()
+    };
+    let mut lists = closed_columns();
+    // Dates keep their precision in a column of their own, from the same closed list.
+    let precisions: &[&str] = &["year", "month", "day"];
+    assert_eq!(
+        [
+            DatePrecision::Year,
+            DatePrecision::Month,
+            DatePrecision::Day
+        ]
+        .map(|p| p.as_str()),
+        precisions
+    );
+    lists.push((
+        "events",
+        "date_precision",
+        vocab::DATE_PRECISION_SCHEME,
+        precisions,
+    ));
+    lists.push((
+        "articles",
+        "published_precision",
+        vocab::DATE_PRECISION_SCHEME,
+        precisions,
+    ));
+    for (table, column, scheme, values) in &lists {
+        assert_eq!(
+            check_list(&ddl(table), column),
+            set(values),
+            "{table}.{column}: the CHECK list and the closed list {scheme} differ"
+        );
+        let concepts: BTreeSet<String> = ontology
+            .subjects(SKOS_IN_SCHEME, &format!("{}{scheme}", vocab::VOCAB))
+            .iter()
+            .map(|c| vocab::local_name(c).to_owned())
+            .collect();
+        assert_eq!(
+            concepts,
+            set(values),
+            "the SKOS concepts of {scheme} in schema/ontology.ttl and the closed list differ"
+        );
+    }
+    let kinds: Vec<&str> = RecordKind::ALL
+        .iter()
+        .filter(|k| **k != RecordKind::Article)
+        .map(|k| k.as_str())
+        .collect();
+    assert_eq!(check_list(&ddl("records"), "kind"), set(&kinds));
+    // Every closed list is used by some field, and none is left out of the lists compared.
+    let used: BTreeSet<&str> = lists.iter().map(|l| l.2).collect();
+    let declared: BTreeSet<&str> = vocab::closed_lists().iter().map(|l| l.0).collect();
+    assert_eq!(used, declared);
+}
+
+/// Every (table, column) the description accounts for.
+fn described_columns() -> BTreeSet<(String, String)> {
+    let mut out = BTreeSet::new();
+    let mut add = |t: &str, c: &str| {
+        out.insert((t.to_owned(), c.to_owned()));
+    };
+    let fields = |table: &str, fields: &[Field], add: &mut dyn FnMut(&str, &str)| {
+        for f in fields {
+            match f.list {
+                Some(list) => {
+                    add(list.table, list.owner);
+                    add(list.table, f.column);
+                }
+                None => add(table, f.column),
+            }
+            if matches!(f.shape, Shape::Date { .. }) {
+                add(table, &format!("{}_precision", f.column));
+            }
+        }
+    };
+    for k in mapping::kinds() {
+        add(k.table, "id");
+        if k.scope == mapping::Scope::InArticle {
+            add(k.table, "article_id");
+        }
+        fields(k.table, k.fields, &mut add);
+        for n in k.nested {
+            add(n.table, n.owner);
+            fields(n.table, n.fields, &mut add);
+        }
+    }
+    fields("evidence", mapping::EVIDENCE_FIELDS, &mut add);
+    fields("knowledge_base", mapping::KNOWLEDGE_BASE_FIELDS, &mut add);
+    for (table, column, _why) in mapping::DERIVED_COLUMNS {
+        add(table, column);
+    }
+    out
+}
+
+#[test]
+fn every_column_is_described_and_required_fields_are_not_null() {
+    let tmp = built_bundled();
+    let conn = rusqlite::Connection::open(tmp.path().join("kb/dossier.sqlite")).unwrap();
+    let mut columns = BTreeSet::new();
+    let mut not_null = BTreeSet::new();
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for table in &tables {
+        let mut stmt = conn
+            .prepare(&format!(
+                "SELECT name, \"notnull\", pk, hidden FROM pragma_table_xinfo('{table}')"
+            ))
+            .unwrap();
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, bool>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, i64>(3)?,
+                ))
+            })
+            .unwrap();
+        for row in rows {
+            let (column, nn, pk, hidden) = row.unwrap();
+            // Generated columns are computed from a described one.
+            if hidden == 0 {
+                columns.insert((table.clone(), column.clone()));
+                if nn || pk > 0 {
+                    not_null.insert((table.clone(), column));
+                }
+            }
+        }
+    }
+    let described = described_columns();
+    assert_eq!(
+        columns.difference(&described).collect::<Vec<_>>(),
+        Vec::<&(String, String)>::new(),
+        "columns no field of src/mapping.rs describes"
+    );
+    assert_eq!(
+        described.difference(&columns).collect::<Vec<_>>(),
+        Vec::<&(String, String)>::new(),
+        "described columns the migrations do not create"
+    );
+    let check_required = |table: &str, fields: &[Field]| {
+        for f in fields.iter().filter(|f| f.list.is_none()) {
+            let key = (table.to_owned(), f.column.to_owned());
+            assert_eq!(
+                not_null.contains(&key),
+                f.required,
+                "{table}.{}: NOT NULL and the description's `required` differ",
+                f.column
+            );
+        }
+    };
+    for k in mapping::kinds() {
+        check_required(k.table, k.fields);
+        for n in k.nested {
+            check_required(n.table, n.fields);
+        }
+    }
+    check_required("evidence", mapping::EVIDENCE_FIELDS);
+    check_required("knowledge_base", mapping::KNOWLEDGE_BASE_FIELDS);
+}
+
+/// Every class and predicate the description writes.
+fn described_terms() -> (BTreeSet<&'static str>, BTreeSet<&'static str>) {
+    let mut classes = BTreeSet::new();
+    let mut predicates = BTreeSet::new();
+    let fields = |fields: &[Field], predicates: &mut BTreeSet<&'static str>| {
+        for f in fields {
+            predicates.extend(f.path);
+            if let Shape::Date { precision: Some(p) } = f.shape {
+                predicates.insert(p);
+            }
+        }
+    };
+    for k in mapping::kinds() {
+        classes.insert(k.class);
+        classes.extend(k.extra_types);
+        fields(k.fields, &mut predicates);
+        for n in k.nested {
+            classes.insert(n.class);
+            predicates.insert(n.predicate);
+            fields(n.fields, &mut predicates);
+        }
+    }
+    fields(mapping::EVIDENCE_FIELDS, &mut predicates);
+    fields(mapping::KNOWLEDGE_BASE_FIELDS, &mut predicates);
+    // The hooks' own terms: the article's author node.
+    classes.insert(dos::AUTHOR);
+    (classes, predicates)
+}
+
+#[test]
+fn the_ontology_declares_exactly_the_described_terms() {
+    let ontology = Triples::read("schema/ontology.ttl");
+    let (classes, predicates) = described_terms();
+    let typed = |kind: &str| -> BTreeSet<String> {
+        ontology
+            .subjects(&format!("{}type", rdf::NS), kind)
+            .into_iter()
+            .filter(|s| s.starts_with(dos::NS))
+            .collect()
+    };
+    let own = |terms: &BTreeSet<&str>| -> BTreeSet<String> {
+        terms
+            .iter()
+            .filter(|t| t.starts_with(dos::NS))
+            .map(|t| t.to_string())
+            .collect()
+    };
+    assert_eq!(typed(&format!("{OWL}Class")), own(&classes), "dos: classes");
+    let mut properties = typed(&format!("{OWL}ObjectProperty"));
+    properties.extend(typed(&format!("{OWL}DatatypeProperty")));
+    assert_eq!(properties, own(&predicates), "dos: properties");
+}
+
+/// Property shapes of the node shape targeting `class`: path -> (minCount, sh:in values).
+fn property_shapes(shapes: &Triples, class: &str) -> HashMap<String, (usize, Vec<String>)> {
+    let node = shapes
+        .subjects(&format!("{SH}targetClass"), class)
+        .pop()
+        .unwrap_or_else(|| panic!("schema/shapes.ttl has no shape targeting {class}"));
+    let mut out = HashMap::new();
+    for p in shapes.objects(&node, &format!("{SH}property")) {
+        let Some(path) = shapes.objects(p, &format!("{SH}path")).first() else {
+            continue;
+        };
+        let min = shapes
+            .objects(p, &format!("{SH}minCount"))
+            .first()
+            .map_or(0, |m| m.parse().unwrap());
+        let values = shapes
+            .objects(p, &format!("{SH}in"))
+            .first()
+            .map(|list| shapes.list(list.clone()))
+            .unwrap_or_default();
+        out.insert(path.clone(), (min, values));
+    }
+    out
+}
+
+fn check_shape(shapes: &Triples, class: &str, fields: &[Field]) {
+    let found = property_shapes(shapes, class);
+    for f in fields.iter().filter(|f| f.path.len() == 1) {
+        let (min, values) = found.get(f.predicate()).unwrap_or_else(|| {
+            panic!(
+                "the shape of {class} has no property {} (field {})",
+                f.predicate(),
+                f.key
+            )
+        });
+        assert_eq!(*min > 0, f.required, "{class} {}: sh:minCount", f.key);
+        if let Shape::Closed { scheme, values: v } = f.shape {
+            let want: Vec<String> = v.iter().map(|x| vocab::concept(scheme, x)).collect();
+            assert_eq!(values, &want, "{class} {}: sh:in", f.key);
+        }
+    }
+}
+
+#[test]
+fn the_shapes_hold_every_described_field() {
+    let shapes = Triples::read("schema/shapes.ttl");
+    let kinds: Vec<&Kind> = mapping::kinds().collect();
+    for k in kinds {
+        check_shape(&shapes, k.class, k.fields);
+        for n in k.nested {
+            check_shape(&shapes, n.class, n.fields);
+            let parent = property_shapes(&shapes, k.class);
+            assert!(parent.contains_key(n.predicate), "{}: {}", k.class, n.key);
+        }
+    }
+    check_shape(
+        &shapes,
+        "http://www.w3.org/ns/oa#Annotation",
+        mapping::EVIDENCE_FIELDS,
+    );
+    check_shape(
+        &shapes,
+        "https://schema.org/Dataset",
+        mapping::KNOWLEDGE_BASE_FIELDS,
+    );
+}
