@@ -237,112 +237,116 @@ pub fn write_answer(
     base: &str,
 ) -> Result<()> {
     match answer {
-        Answer::Select { variables, rows } => match format {
-            SparqlFormat::Json => {
-                let bindings: Vec<serde_json::Value> = rows
-                    .iter()
-                    .map(|row| {
-                        let mut obj = serde_json::Map::new();
-                        for (v, t) in variables.iter().zip(row) {
-                            if let Some(t) = t {
-                                obj.insert(v.clone(), w3c_json_term(t));
-                            }
-                        }
-                        serde_json::Value::Object(obj)
-                    })
-                    .collect();
-                let doc = serde_json::json!({"head": {"vars": variables}, "results": {"bindings": bindings}});
-                serde_json::to_writer_pretty(&mut *out, &doc)?;
-                writeln!(out)?;
-            }
-            SparqlFormat::Csv => {
-                let mut w = csv::WriterBuilder::new()
-                    .terminator(csv::Terminator::CRLF)
-                    .from_writer(&mut *out);
-                w.write_record(variables)?;
-                for row in rows {
-                    w.write_record(
-                        row.iter()
-                            .map(|t| t.as_ref().map(csv_term).unwrap_or_default()),
-                    )?;
-                }
-                w.flush()?;
-            }
-            SparqlFormat::Tsv => {
-                let header: Vec<String> = variables.iter().map(|v| format!("?{v}")).collect();
-                writeln!(out, "{}", header.join("\t"))?;
-                for row in rows {
-                    let cells: Vec<String> = row
-                        .iter()
-                        .map(|t| t.as_ref().map(RdfTerm::to_ntriples).unwrap_or_default())
-                        .collect();
-                    writeln!(out, "{}", cells.join("\t"))?;
-                }
-            }
-            SparqlFormat::Table => {
-                let prefixes = dossier::vocab::prefixes(base);
-                let short = |t: &RdfTerm| match t {
-                    RdfTerm::Iri(i) => prefixes
-                        .iter()
-                        .filter(|(_, ns)| i.starts_with(ns.as_str()))
-                        .max_by_key(|(_, ns)| ns.len())
-                        .map(|(p, ns)| format!("{p}:{}", &i[ns.len()..]))
-                        .unwrap_or_else(|| format!("<{i}>")),
-                    other => other.value().to_owned(),
-                };
-                let mut table = Table::new();
-                table
-                    .load_preset(UTF8_FULL_CONDENSED)
-                    .set_content_arrangement(ContentArrangement::Dynamic)
-                    .set_header(variables.clone());
-                for row in rows {
-                    table.add_row(
-                        row.iter()
-                            .map(|t| t.as_ref().map(short).unwrap_or_default()),
-                    );
-                }
-                writeln!(out, "{table}")?;
-                writeln!(
-                    out,
-                    "({} row{})",
-                    rows.len(),
-                    if rows.len() == 1 { "" } else { "s" }
-                )?;
-            }
-            SparqlFormat::Turtle | SparqlFormat::Ntriples => anyhow::bail!(
-                "a SELECT query answers with rows: use --format table, json, csv or tsv"
-            ),
-        },
+        Answer::Select { variables, rows } => write_select(out, variables, rows, format, base),
         Answer::Ask(b) => match format {
             SparqlFormat::Json => {
-                writeln!(out, "{}", serde_json::json!({"head": {}, "boolean": b}))?
+                writeln!(out, "{}", serde_json::json!({"head": {}, "boolean": b}))?;
+                Ok(())
             }
-            SparqlFormat::Csv | SparqlFormat::Tsv | SparqlFormat::Table => writeln!(out, "{b}")?,
-            SparqlFormat::Turtle | SparqlFormat::Ntriples => {
-                anyhow::bail!(
-                    "an ASK query answers yes or no: use --format table, json, csv or tsv"
-                )
+            SparqlFormat::Csv | SparqlFormat::Tsv | SparqlFormat::Table => {
+                writeln!(out, "{b}")?;
+                Ok(())
             }
+            SparqlFormat::Turtle | SparqlFormat::Ntriples => anyhow::bail!(
+                "an ASK query answers yes or no: use --format table, json, csv or tsv"
+            ),
         },
         Answer::Graph(triples) => match format {
             SparqlFormat::Turtle | SparqlFormat::Table => {
-                dossier::rdf::write_triples_turtle(triples, base, &mut *out)?;
+                dossier::rdf::write_triples_turtle(triples, base, &mut *out)
             }
-            SparqlFormat::Ntriples => {
-                for [s, p, o] in triples {
-                    writeln!(
-                        out,
-                        "{} {} {} .",
-                        s.to_ntriples(),
-                        p.to_ntriples(),
-                        o.to_ntriples()
-                    )?;
-                }
-            }
+            SparqlFormat::Ntriples => dossier::rdf::write_triples_ntriples(triples, &mut *out),
             _ => anyhow::bail!(
                 "a CONSTRUCT or DESCRIBE query answers with triples: use --format turtle or ntriples"
             ),
         },
+    }
+}
+
+/// Writes the rows of a SELECT answer.
+fn write_select(
+    out: &mut dyn Write,
+    variables: &[String],
+    rows: &[Vec<Option<RdfTerm>>],
+    format: SparqlFormat,
+    base: &str,
+) -> Result<()> {
+    match format {
+        SparqlFormat::Json => {
+            let bindings: Vec<serde_json::Value> = rows
+                .iter()
+                .map(|row| {
+                    let mut obj = serde_json::Map::new();
+                    for (v, t) in variables.iter().zip(row) {
+                        if let Some(t) = t {
+                            obj.insert(v.clone(), w3c_json_term(t));
+                        }
+                    }
+                    serde_json::Value::Object(obj)
+                })
+                .collect();
+            let doc =
+                serde_json::json!({"head": {"vars": variables}, "results": {"bindings": bindings}});
+            serde_json::to_writer_pretty(&mut *out, &doc)?;
+            writeln!(out)?;
+        }
+        SparqlFormat::Csv => {
+            let mut w = csv::WriterBuilder::new()
+                .terminator(csv::Terminator::CRLF)
+                .from_writer(&mut *out);
+            w.write_record(variables)?;
+            for row in rows {
+                w.write_record(
+                    row.iter()
+                        .map(|t| t.as_ref().map(csv_term).unwrap_or_default()),
+                )?;
+            }
+            w.flush()?;
+        }
+        SparqlFormat::Tsv => {
+            let header: Vec<String> = variables.iter().map(|v| format!("?{v}")).collect();
+            writeln!(out, "{}", header.join("\t"))?;
+            for row in rows {
+                let cells: Vec<String> = row
+                    .iter()
+                    .map(|t| t.as_ref().map(RdfTerm::to_ntriples).unwrap_or_default())
+                    .collect();
+                writeln!(out, "{}", cells.join("\t"))?;
+            }
+        }
+        SparqlFormat::Table => {
+            let prefixes = dossier::vocab::prefixes(base);
+            let short = |t: &RdfTerm| match t {
+                RdfTerm::Iri(i) => prefixes
+                    .iter()
+                    .filter(|(_, ns)| i.starts_with(ns.as_str()))
+                    .max_by_key(|(_, ns)| ns.len())
+                    .map(|(p, ns)| format!("{p}:{}", &i[ns.len()..]))
+                    .unwrap_or_else(|| format!("<{i}>")),
+                other => other.value().to_owned(),
+            };
+            let mut table = Table::new();
+            table
+                .load_preset(UTF8_FULL_CONDENSED)
+                .set_content_arrangement(ContentArrangement::Dynamic)
+                .set_header(variables);
+            for row in rows {
+                table.add_row(
+                    row.iter()
+                        .map(|t| t.as_ref().map(short).unwrap_or_default()),
+                );
+            }
+            writeln!(out, "{table}")?;
+            writeln!(
+                out,
+                "({} row{})",
+                rows.len(),
+                if rows.len() == 1 { "" } else { "s" }
+            )?;
+        }
+        SparqlFormat::Turtle | SparqlFormat::Ntriples => {
+            anyhow::bail!("a SELECT query answers with rows: use --format table, json, csv or tsv")
+        }
     }
     Ok(())
 }

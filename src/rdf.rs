@@ -15,7 +15,7 @@ use sophia::api::MownStr;
 use sophia::api::prefix::{Prefix, PrefixMapPair};
 use sophia::api::prelude::*;
 use sophia::api::source::{Source, StreamError, StreamResult};
-use sophia::api::term::{IriRef, LanguageTag, SimpleTerm};
+use sophia::api::term::{IriRef, LanguageTag, SimpleTerm, TermKind};
 use sophia::inmem::graph::FastGraph;
 use sophia::turtle::serializer::nq::NQuadsSerializer;
 use sophia::turtle::serializer::nt::NTriplesSerializer;
@@ -681,12 +681,7 @@ pub fn nquads_to_jsonld(r: impl BufRead, mut w: impl Write) -> Result<()> {
 
 /// Writes triples (e.g. a CONSTRUCT answer) as Turtle with dossier's prefixes, grouped by
 /// subject.
-pub fn write_triples_turtle(
-    triples: &[[crate::sparql::RdfTerm; 3]],
-    base: &str,
-    w: impl Write,
-) -> Result<()> {
-    use crate::sparql::RdfTerm;
+pub fn write_triples_turtle(triples: &[[RdfTerm; 3]], base: &str, w: impl Write) -> Result<()> {
     let term = |t: &RdfTerm| -> Term {
         match t {
             RdfTerm::Iri(i) => iri(i.clone()),
@@ -724,9 +719,108 @@ pub fn write_triples_turtle(
     Ok(())
 }
 
+/// Writes triples (e.g. a CONSTRUCT answer) as N-Triples, in the order given.
+pub fn write_triples_ntriples(triples: &[[RdfTerm; 3]], mut w: impl Write) -> Result<()> {
+    for [s, p, o] in triples {
+        writeln!(
+            w,
+            "{} {} {} .",
+            s.to_ntriples(),
+            p.to_ntriples(),
+            o.to_ntriples()
+        )?;
+    }
+    Ok(())
+}
+
 /// Loads a Turtle file into an in-memory graph for querying.
 pub fn load_turtle(r: impl BufRead) -> Result<FastGraph> {
     sophia::turtle::parser::turtle::parse_bufread(r)
         .collect_triples()
         .context("the built Turtle file cannot be parsed: rebuild it with `dossier build`")
+}
+
+/// One RDF term of a result, detached from the engine.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RdfTerm {
+    Iri(String),
+    BlankNode(String),
+    Literal {
+        value: String,
+        datatype: String,
+        language: Option<String>,
+    },
+}
+
+impl RdfTerm {
+    pub fn from_term<T: sophia::api::term::Term>(t: &T) -> RdfTerm {
+        match t.kind() {
+            TermKind::Iri => {
+                RdfTerm::Iri(t.iri().map(|i| i.as_str().to_owned()).unwrap_or_default())
+            }
+            TermKind::BlankNode => RdfTerm::BlankNode(
+                t.bnode_id()
+                    .map(|b| b.as_str().to_owned())
+                    .unwrap_or_default(),
+            ),
+            TermKind::Literal => RdfTerm::Literal {
+                value: t.lexical_form().map(|l| l.to_string()).unwrap_or_default(),
+                datatype: t
+                    .datatype()
+                    .map(|d| d.as_str().to_owned())
+                    .unwrap_or_default(),
+                language: t.language_tag().map(|l| l.as_str().to_owned()),
+            },
+            _ => RdfTerm::Literal {
+                value: String::new(),
+                datatype: vocab::xsd::STRING.to_owned(),
+                language: None,
+            },
+        }
+    }
+
+    /// The plain value: an IRI's text, a literal's lexical form.
+    pub fn value(&self) -> &str {
+        match self {
+            RdfTerm::Iri(s) | RdfTerm::BlankNode(s) => s,
+            RdfTerm::Literal { value, .. } => value,
+        }
+    }
+
+    /// The term in N-Triples syntax.
+    pub fn to_ntriples(&self) -> String {
+        match self {
+            RdfTerm::Iri(i) => format!("<{i}>"),
+            RdfTerm::BlankNode(b) => format!("_:{b}"),
+            RdfTerm::Literal {
+                value,
+                datatype,
+                language,
+            } => {
+                let escaped = escape_literal(value);
+                match language {
+                    Some(l) => format!("\"{escaped}\"@{l}"),
+                    None if datatype == vocab::xsd::STRING || datatype.is_empty() => {
+                        format!("\"{escaped}\"")
+                    }
+                    None => format!("\"{escaped}\"^^<{datatype}>"),
+                }
+            }
+        }
+    }
+}
+
+fn escape_literal(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
+    out
 }

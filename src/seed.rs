@@ -23,7 +23,7 @@ use toml::de::{DeTable, DeValue, ValueDeserializer};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, closest, display_path};
 use crate::model::{
-    ActorsFile, Article, ArticleMeta, FactsFile, KbConfig, KnowledgeBase, ListReader, Slug,
+    Actor, ActorsFile, Article, ArticleMeta, FactsFile, KbConfig, KnowledgeBase, ListReader, Slug,
 };
 
 pub const CONFIG_FILE: &str = "dossier.toml";
@@ -32,24 +32,15 @@ pub const ARTICLE_TEXT: &str = "article.txt";
 pub const FACTS_FILE: &str = "facts.toml";
 
 /// Why seeds could not be loaded.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     /// The seeds folder could not be read at all (a usage or I/O problem).
+    #[error("{0:#}")]
     Io(anyhow::Error),
     /// The seeds were read and are invalid: every problem found.
+    #[error("{0}")]
     Invalid(Diagnostics),
 }
-
-impl std::fmt::Display for LoadError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            LoadError::Io(e) => write!(f, "{e:#}"),
-            LoadError::Invalid(d) => write!(f, "{d}"),
-        }
-    }
-}
-
-impl std::error::Error for LoadError {}
 
 /// A seed file's path and text, kept so that problems found later can be placed in it.
 #[derive(Debug, Clone)]
@@ -127,57 +118,8 @@ pub fn read_with(
         ..ReadState::default()
     };
 
-    let config_path = dir.join(CONFIG_FILE);
-    let config_source = match read_text(&config_path) {
-        Ok(text) => SourceFile {
-            path: display_path(&config_path),
-            text,
-        },
-        Err(message) => {
-            problems.push(
-                Diagnostic::new(display_path(&config_path), message).help(format!(
-                    "create {CONFIG_FILE} with at least: title = \"My knowledge base\""
-                )),
-            );
-            SourceFile {
-                path: display_path(&config_path),
-                text: String::new(),
-            }
-        }
-    };
-    let config = if config_source.text.is_empty() && !problems.is_empty() {
-        None
-    } else {
-        parse_whole::<KbConfig>(&config_source, &mut problems)
-    };
-
-    let actors_path = dir.join(ACTORS_FILE);
-    let mut actors = Vec::new();
-    let actors_source = if actors_path.exists() {
-        match read_text(&actors_path) {
-            Ok(text) => {
-                let source = SourceFile {
-                    path: display_path(&actors_path),
-                    text,
-                };
-                if let Some(table) = parse_table(&source, &mut problems) {
-                    let file: ActorsFile = ActorsFile {
-                        actors: records_of(&source, &table, "actors", &mut problems, &mut state),
-                    };
-                    reject_unknown_keys(&source, &table, &["actors"], &mut problems);
-                    actors = file.actors;
-                }
-                Some(source)
-            }
-            Err(message) => {
-                problems.push(Diagnostic::new(display_path(&actors_path), message));
-                None
-            }
-        }
-    } else {
-        None
-    };
-
+    let (config_source, config) = read_config(dir, &mut problems);
+    let (actors_source, actors) = read_actors(dir, &mut problems, &mut state);
     let mut folders: Vec<PathBuf> = fs::read_dir(dir)
         .with_context(|| format!("cannot list the seeds folder '{}'", dir.display()))
         .map_err(LoadError::Io)?
@@ -209,40 +151,14 @@ pub fn read_with(
                 continue;
             }
         };
-        let text_path = folder.join(ARTICLE_TEXT);
-        let facts_path = folder.join(FACTS_FILE);
-        let text =
-            match read_text(&text_path) {
-                Ok(text) => Some(text),
-                Err(message) => {
-                    problems.push(Diagnostic::new(display_path(&text_path), message).help(
-                        format!("put the article's text, byte-exact and UTF-8, in {ARTICLE_TEXT}"),
-                    ));
-                    None
-                }
-            };
-        let facts_text =
-            match read_text(&facts_path) {
-                Ok(text) => text,
-                Err(message) => {
-                    problems.push(Diagnostic::new(display_path(&facts_path), message).help(
-                        format!("every article folder needs {FACTS_FILE} with an [article] table"),
-                    ));
-                    continue;
-                }
-            };
-        let source = SourceFile {
-            path: display_path(&facts_path),
-            text: facts_text,
-        };
-        let Some(facts) = parse_facts(&source, &mut problems, &mut state) else {
-            state.complete = false;
+        let Some((article, source, text_path)) =
+            read_article(&folder, id, &mut problems, &mut state)
+        else {
             continue;
         };
-        let Some(text) = text else { continue };
-        articles.push(Article { id, text, facts });
+        articles.push(article);
         facts_sources.push(source);
-        texts.push(display_path(&text_path));
+        texts.push(text_path);
     }
 
     let config = config.unwrap_or_else(|| KbConfig {
@@ -265,6 +181,119 @@ pub fn read_with(
         complete: state.complete,
     };
     Ok((kb, sources, problems))
+}
+
+/// `dossier.toml`: its source (empty when unreadable) and the configuration, if it parsed.
+fn read_config(dir: &Path, problems: &mut Diagnostics) -> (SourceFile, Option<KbConfig>) {
+    let config_path = dir.join(CONFIG_FILE);
+    let config_source = match read_text(&config_path) {
+        Ok(text) => SourceFile {
+            path: display_path(&config_path),
+            text,
+        },
+        Err(message) => {
+            problems.push(
+                Diagnostic::new(display_path(&config_path), message).help(format!(
+                    "create {CONFIG_FILE} with at least: title = \"My knowledge base\""
+                )),
+            );
+            SourceFile {
+                path: display_path(&config_path),
+                text: String::new(),
+            }
+        }
+    };
+    let config = if config_source.text.is_empty() && !problems.is_empty() {
+        None
+    } else {
+        parse_whole::<KbConfig>(&config_source, problems)
+    };
+
+    (config_source, config)
+}
+
+/// `actors.toml`, when there is one: its source and every actor that deserialized.
+fn read_actors(
+    dir: &Path,
+    problems: &mut Diagnostics,
+    state: &mut ReadState,
+) -> (Option<SourceFile>, Vec<Actor>) {
+    let actors_path = dir.join(ACTORS_FILE);
+    let mut actors = Vec::new();
+    let actors_source = if actors_path.exists() {
+        match read_text(&actors_path) {
+            Ok(text) => {
+                let source = SourceFile {
+                    path: display_path(&actors_path),
+                    text,
+                };
+                if let Some(table) = parse_table(&source, problems) {
+                    let file: ActorsFile = ActorsFile {
+                        actors: records_of(&source, &table, "actors", problems, state),
+                    };
+                    reject_unknown_keys(&source, &table, &["actors"], problems);
+                    actors = file.actors;
+                }
+                Some(source)
+            }
+            Err(message) => {
+                problems.push(Diagnostic::new(display_path(&actors_path), message));
+                None
+            }
+        }
+    } else {
+        None
+    };
+
+    (actors_source, actors)
+}
+
+/// One article folder: the article (when its facts parsed and its text was read), the facts'
+/// source and the text's path.
+fn read_article(
+    folder: &Path,
+    id: Slug,
+    problems: &mut Diagnostics,
+    state: &mut ReadState,
+) -> Option<(Article, SourceFile, PathBuf)> {
+    let text_path = folder.join(ARTICLE_TEXT);
+    let facts_path = folder.join(FACTS_FILE);
+    let text = match read_text(&text_path) {
+        Ok(text) => Some(text),
+        Err(message) => {
+            problems.push(
+                Diagnostic::new(display_path(&text_path), message).help(format!(
+                    "put the article's text, byte-exact and UTF-8, in {ARTICLE_TEXT}"
+                )),
+            );
+            None
+        }
+    };
+    let facts_text = match read_text(&facts_path) {
+        Ok(text) => text,
+        Err(message) => {
+            problems.push(
+                Diagnostic::new(display_path(&facts_path), message).help(format!(
+                    "every article folder needs {FACTS_FILE} with an [article] table"
+                )),
+            );
+            return None;
+        }
+    };
+    let source = SourceFile {
+        path: display_path(&facts_path),
+        text: facts_text,
+    };
+    let Some(facts) = parse_facts(&source, problems, state) else {
+        state.complete = false;
+        return None;
+    };
+    let text = text?;
+    Some((
+        Article { id, text, facts },
+        source,
+        display_path(&text_path),
+    ))
 }
 
 fn read_text(path: &Path) -> Result<String, String> {

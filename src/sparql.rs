@@ -9,96 +9,12 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use sophia::api::prelude::*;
 use sophia::api::sparql::SparqlResult;
-use sophia::api::term::TermKind;
 use sophia::inmem::graph::FastGraph;
 use sophia::sparql::{SparqlQuery, SparqlWrapper};
 
 use crate::vocab;
 
-/// One RDF term of a result, detached from the engine.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum RdfTerm {
-    Iri(String),
-    BlankNode(String),
-    Literal {
-        value: String,
-        datatype: String,
-        language: Option<String>,
-    },
-}
-
-impl RdfTerm {
-    pub fn from_term<T: Term>(t: &T) -> RdfTerm {
-        match t.kind() {
-            TermKind::Iri => {
-                RdfTerm::Iri(t.iri().map(|i| i.as_str().to_owned()).unwrap_or_default())
-            }
-            TermKind::BlankNode => RdfTerm::BlankNode(
-                t.bnode_id()
-                    .map(|b| b.as_str().to_owned())
-                    .unwrap_or_default(),
-            ),
-            TermKind::Literal => RdfTerm::Literal {
-                value: t.lexical_form().map(|l| l.to_string()).unwrap_or_default(),
-                datatype: t
-                    .datatype()
-                    .map(|d| d.as_str().to_owned())
-                    .unwrap_or_default(),
-                language: t.language_tag().map(|l| l.as_str().to_owned()),
-            },
-            _ => RdfTerm::Literal {
-                value: String::new(),
-                datatype: vocab::xsd::STRING.to_owned(),
-                language: None,
-            },
-        }
-    }
-
-    /// The plain value: an IRI's text, a literal's lexical form.
-    pub fn value(&self) -> &str {
-        match self {
-            RdfTerm::Iri(s) | RdfTerm::BlankNode(s) => s,
-            RdfTerm::Literal { value, .. } => value,
-        }
-    }
-
-    /// The term in N-Triples syntax.
-    pub fn to_ntriples(&self) -> String {
-        match self {
-            RdfTerm::Iri(i) => format!("<{i}>"),
-            RdfTerm::BlankNode(b) => format!("_:{b}"),
-            RdfTerm::Literal {
-                value,
-                datatype,
-                language,
-            } => {
-                let escaped = escape_literal(value);
-                match language {
-                    Some(l) => format!("\"{escaped}\"@{l}"),
-                    None if datatype == vocab::xsd::STRING || datatype.is_empty() => {
-                        format!("\"{escaped}\"")
-                    }
-                    None => format!("\"{escaped}\"^^<{datatype}>"),
-                }
-            }
-        }
-    }
-}
-
-fn escape_literal(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::rdf::RdfTerm;
 
 /// The answer to a query.
 #[derive(Debug, Clone)]

@@ -369,38 +369,24 @@ pub fn base_iri(conn: &Connection) -> Result<String> {
 }
 
 /// Why a read-only query did not run to completion.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum QueryError {
     /// The statement would change the database.
+    #[error(
+        "refused: queries are read-only, and this statement would change the database \
+         (rebuild it from the seeds with `dossier build` instead)"
+    )]
     Write,
     /// The time limit ran out.
+    #[error("the query was interrupted after {} ms: simplify it, or raise --timeout-ms", .0.as_millis())]
     Timeout(Duration),
     /// SQLite said no: syntax, unknown table, a missing parameter...
+    #[error("SQL error: {0}")]
     Sql(String),
     /// Writing the output failed (e.g. a closed pipe).
+    #[error("{0:#}")]
     Output(anyhow::Error),
 }
-
-impl std::fmt::Display for QueryError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            QueryError::Write => write!(
-                f,
-                "refused: queries are read-only, and this statement would change the database \
-                 (rebuild it from the seeds with `dossier build` instead)"
-            ),
-            QueryError::Timeout(limit) => write!(
-                f,
-                "the query was interrupted after {} ms: simplify it, or raise --timeout-ms",
-                limit.as_millis()
-            ),
-            QueryError::Sql(message) => write!(f, "SQL error: {message}"),
-            QueryError::Output(e) => write!(f, "{e:#}"),
-        }
-    }
-}
-
-impl std::error::Error for QueryError {}
 
 /// A receiver of query results, row by row, so that large results stream to the output.
 pub trait RowSink {

@@ -195,7 +195,21 @@ struct Definition {
 /// Runs every cross-record check, adding problems to `problems`; fills in evidence offsets.
 pub fn check(kb: &mut KnowledgeBase, sources: &Sources, problems: &mut Diagnostics) {
     check_config(kb, &sources.config, problems);
+    let ids = define_ids(kb, sources, problems);
+    let kinds: HashMap<&str, RecordKind> = ids.iter().map(|(k, d)| (k.as_str(), d.kind)).collect();
+    check_repeats(kb, sources, problems);
+    check_records(kb, sources, &kinds, problems);
+    for (a, article) in kb.articles.iter_mut().enumerate() {
+        locate_quotes(article, &sources.facts[a], problems);
+    }
+}
 
+/// Every id with its kind and where it is defined; a duplicate is reported at its second place.
+fn define_ids(
+    kb: &KnowledgeBase,
+    sources: &Sources,
+    problems: &mut Diagnostics,
+) -> HashMap<String, Definition> {
     let mut ids: HashMap<String, Definition> = HashMap::new();
     let mut define = |id: &str, kind: RecordKind, place: Place, problems: &mut Diagnostics| {
         if let Some(first) = ids.get(id) {
@@ -246,10 +260,16 @@ pub fn check(kb: &mut KnowledgeBase, sources: &Sources, problems: &mut Diagnosti
             }
         }
     }
-    let kinds: HashMap<&str, RecordKind> = ids.iter().map(|(k, d)| (k.as_str(), d.kind)).collect();
+    ids
+}
 
-    check_repeats(kb, sources, problems);
-
+/// References, evidence lists and asserters of every record; actors no article mentions.
+fn check_records(
+    kb: &KnowledgeBase,
+    sources: &Sources,
+    kinds: &HashMap<&str, RecordKind>,
+    problems: &mut Diagnostics,
+) {
     let mut mentioned: HashMap<&str, bool> = HashMap::new();
     for (a, article) in kb.articles.iter().enumerate() {
         let source = &sources.facts[a];
@@ -257,7 +277,7 @@ pub fn check(kb: &mut KnowledgeBase, sources: &Sources, problems: &mut Diagnosti
         for v in views(&article.facts) {
             for r in &v.references {
                 if !sources.unparsed_ids.contains(r.target) {
-                    check_reference(r, &kinds, source, problems);
+                    check_reference(r, kinds, source, problems);
                 }
             }
             if !v.defines {
@@ -284,7 +304,7 @@ pub fn check(kb: &mut KnowledgeBase, sources: &Sources, problems: &mut Diagnosti
                     target: e.asserted_by.as_str(),
                     expect: Expect::Asserter,
                 };
-                check_reference(&asserter, &kinds, source, problems);
+                check_reference(&asserter, kinds, source, problems);
             }
         }
     }
@@ -307,29 +327,33 @@ pub fn check(kb: &mut KnowledgeBase, sources: &Sources, problems: &mut Diagnosti
             }
         }
     }
+}
 
-    for (a, article) in kb.articles.iter_mut().enumerate() {
-        let source = &sources.facts[a];
-        let places: Vec<(&'static str, usize, usize)> = evidence_places(&article.facts);
-        let text = article.text.clone();
-        let index = CharIndex::new(&text);
-        for ((record, evidence), (list, i, n)) in article.evidence_mut().into_iter().zip(places) {
-            let path = item(list, i, "evidence", n);
-            match locate_quote(&text, &index, evidence) {
-                Ok((start, end)) => {
-                    evidence.start = Some(start);
-                    evidence.end = Some(end);
+/// Finds each quote of the article in its text and fills in its offsets.
+fn locate_quotes(
+    article: &mut crate::model::Article,
+    source: &SourceFile,
+    problems: &mut Diagnostics,
+) {
+    let places: Vec<(&'static str, usize, usize)> = evidence_places(&article.facts);
+    let text = article.text.clone();
+    let index = CharIndex::new(&text);
+    for ((record, evidence), (list, i, n)) in article.evidence_mut().into_iter().zip(places) {
+        let path = item(list, i, "evidence", n);
+        match locate_quote(&text, &index, evidence) {
+            Ok((start, end)) => {
+                evidence.start = Some(start);
+                evidence.end = Some(end);
+            }
+            Err(problem) => {
+                let key = if problem.at_offsets { "start" } else { "quote" };
+                let mut full = path.clone();
+                full.push(Seg::Key(key));
+                let mut d = source.diagnostic(&full, problem.message).record(record);
+                if let Some(help) = problem.help {
+                    d = d.help(help);
                 }
-                Err(problem) => {
-                    let key = if problem.at_offsets { "start" } else { "quote" };
-                    let mut full = path.clone();
-                    full.push(Seg::Key(key));
-                    let mut d = source.diagnostic(&full, problem.message).record(record);
-                    if let Some(help) = problem.help {
-                        d = d.help(help);
-                    }
-                    problems.push(d);
-                }
+                problems.push(d);
             }
         }
     }
