@@ -15,7 +15,7 @@ use crate::model::{
     Participant, Policy, PolicyKind, PolicyStatus, Quantity, Record, RecordKind, Relation,
     RelationType, Role, Slug, Value,
 };
-use crate::vocab::{dcterms, dos, oa, prov, rdf, rdfs, schema, skos};
+use crate::vocab::{self, dcterms, dos, oa, prov, rdf, rdfs, schema, skos};
 
 /// How a field's values are written: the SQL type, the RDF term, what a reference may name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -641,4 +641,58 @@ pub fn precision_of_datatype(datatype: &str) -> Option<DatePrecision> {
         xsd::DATE => Some(DatePrecision::Day),
         _ => None,
     }
+}
+
+/// Every closed list the descriptions use, once each, with a date's precision: (scheme, values).
+pub fn closed_lists() -> Vec<(&'static str, &'static [&'static str])> {
+    let mut out: Vec<(&'static str, &'static [&'static str])> = Vec::new();
+    let mut add = |fields: &[Field]| {
+        for f in fields {
+            if let Shape::Closed { scheme, values } = f.shape {
+                if !out.iter().any(|(s, _)| *s == scheme) {
+                    out.push((scheme, values));
+                }
+            }
+        }
+    };
+    // Actors' and evidence's lists first: the order the Turtle's prefixes have always had.
+    add(ACTOR.fields);
+    add(EVIDENCE_FIELDS);
+    for k in ARTICLE_KINDS {
+        add(k.fields);
+        k.nested.iter().for_each(|n| add(n.fields));
+    }
+    out.push((vocab::DATE_PRECISION_SCHEME, DatePrecision::VALUES));
+    out
+}
+
+/// Prefixes written at the top of the Turtle file and predeclared in SPARQL queries.
+pub fn prefixes(base: &str) -> Vec<(String, String)> {
+    use crate::vocab::{VOCAB, xsd};
+    let mut out: Vec<(String, String)> = [
+        ("rdf", rdf::NS),
+        ("rdfs", rdfs::NS),
+        ("xsd", xsd::NS),
+        ("dcterms", dcterms::NS),
+        ("prov", prov::NS),
+        ("schema", schema::NS),
+        ("skos", skos::NS),
+        ("oa", oa::NS),
+        ("dos", dos::NS),
+    ]
+    .iter()
+    .map(|(p, ns)| (p.to_string(), ns.to_string()))
+    .collect();
+    for (scheme, _) in closed_lists() {
+        out.push((scheme.to_string(), format!("{VOCAB}{scheme}#")));
+    }
+    out.push(("kb".into(), base.to_string()));
+    for kind in RecordKind::ALL {
+        out.push((kind.as_str().to_string(), format!("{base}{kind}/")));
+    }
+    out.push((
+        vocab::EVIDENCE_SEGMENT.into(),
+        format!("{base}{}/", vocab::EVIDENCE_SEGMENT),
+    ));
+    out
 }

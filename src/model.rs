@@ -106,6 +106,9 @@ pub enum DatePrecision {
 }
 
 impl DatePrecision {
+    /// The precisions as the `*_precision` columns and the date-precision concepts spell them.
+    pub const VALUES: &'static [&'static str] = &["year", "month", "day"];
+
     pub fn as_str(self) -> &'static str {
         match self {
             DatePrecision::Year => "year",

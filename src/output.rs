@@ -315,7 +315,7 @@ fn write_select(
             }
         }
         SparqlFormat::Table => {
-            let prefixes = dossier::vocab::prefixes(base);
+            let prefixes = dossier::mapping::prefixes(base);
             let short = |t: &RdfTerm| match t {
                 RdfTerm::Iri(i) => prefixes
                     .iter()

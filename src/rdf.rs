@@ -610,7 +610,7 @@ impl Source for Triples<'_> {
 }
 
 fn prefix_map(base: &str) -> Vec<PrefixMapPair> {
-    vocab::prefixes(base)
+    mapping::prefixes(base)
         .into_iter()
         .filter_map(|(p, ns)| {
             Some((

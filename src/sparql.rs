@@ -12,7 +12,6 @@ use sophia::api::sparql::SparqlResult;
 use sophia::inmem::graph::FastGraph;
 use sophia::sparql::{SparqlQuery, SparqlWrapper};
 
-use crate::vocab;
 
 pub use crate::rdf::RdfTerm;
 
@@ -64,7 +63,7 @@ impl Store {
     /// Parses a query with dossier's prefixes predeclared (positions in errors are the user's).
     pub fn parse(&self, query: &str) -> Result<spargebra::Query, SyntaxError> {
         let mut parser = spargebra::SparqlParser::new();
-        for (prefix, ns) in vocab::prefixes(&self.base) {
+        for (prefix, ns) in crate::mapping::prefixes(&self.base) {
             parser = parser
                 .with_prefix(prefix, ns)
                 .map_err(|e| SyntaxError(e.to_string()))?;

@@ -1,11 +1,9 @@
-//! Every IRI and prefix dossier writes, in one place, so that the ontology in `schema/`, the
-//! mapping and the SPARQL prefixes cannot drift (a test checks each term here is declared in
-//! `schema/ontology.ttl`).
+//! The IRIs dossier writes: the standard vocabularies' terms it uses and its own (`dos:`), the
+//! closed lists' concept IRIs and the records' IRIs. Which term holds which field is
+//! [`crate::mapping`]'s business; a test checks that `schema/ontology.ttl` declares exactly the
+//! `dos:` terms the descriptions use.
 
-use crate::model::{
-    ActorKind, AgreementKind, AgreementStatus, ClaimKind, ConstraintKind, DatePrecision, Modality,
-    PolicyKind, PolicyStatus, RecordKind, RelationType,
-};
+use crate::model::RecordKind;
 
 macro_rules! namespace {
     ($(#[$doc:meta])* $name:ident = $ns:literal { $($term:ident = $local:literal),* $(,)? }) => {
@@ -77,50 +75,6 @@ pub fn concept(scheme: &str, value: &str) -> String {
     format!("{VOCAB}{scheme}#{value}")
 }
 
-/// Every closed list: (scheme, values).
-pub fn closed_lists() -> Vec<(&'static str, Vec<&'static str>)> {
-    fn values<T: Copy>(all: &[T], f: fn(T) -> &'static str) -> Vec<&'static str> {
-        all.iter().map(|v| f(*v)).collect()
-    }
-    vec![
-        (ActorKind::SCHEME, values(ActorKind::ALL, ActorKind::as_str)),
-        (Modality::SCHEME, values(Modality::ALL, Modality::as_str)),
-        (
-            AgreementKind::SCHEME,
-            values(AgreementKind::ALL, AgreementKind::as_str),
-        ),
-        (
-            AgreementStatus::SCHEME,
-            values(AgreementStatus::ALL, AgreementStatus::as_str),
-        ),
-        (
-            PolicyKind::SCHEME,
-            values(PolicyKind::ALL, PolicyKind::as_str),
-        ),
-        (
-            PolicyStatus::SCHEME,
-            values(PolicyStatus::ALL, PolicyStatus::as_str),
-        ),
-        (
-            ConstraintKind::SCHEME,
-            values(ConstraintKind::ALL, ConstraintKind::as_str),
-        ),
-        (ClaimKind::SCHEME, values(ClaimKind::ALL, ClaimKind::as_str)),
-        (
-            RelationType::SCHEME,
-            values(RelationType::ALL, RelationType::as_str),
-        ),
-        (
-            DATE_PRECISION_SCHEME,
-            vec![
-                DatePrecision::Year.as_str(),
-                DatePrecision::Month.as_str(),
-                DatePrecision::Day.as_str(),
-            ],
-        ),
-    ]
-}
-
 pub const DATE_PRECISION_SCHEME: &str = "date-precision";
 
 /// The IRI of a record: `BASE + kind + "/" + id`.
@@ -135,36 +89,6 @@ pub fn record_iri(base: &str, kind: RecordKind, id: &str) -> String {
 
 /// Kind segment of evidence IRIs (evidence is not a record kind of its own in the model).
 pub const EVIDENCE_SEGMENT: &str = "evidence";
-
-/// Prefixes written at the top of the Turtle file and predeclared in SPARQL queries.
-pub fn prefixes(base: &str) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = [
-        ("rdf", rdf::NS),
-        ("rdfs", rdfs::NS),
-        ("xsd", xsd::NS),
-        ("dcterms", dcterms::NS),
-        ("prov", prov::NS),
-        ("schema", schema::NS),
-        ("skos", skos::NS),
-        ("oa", oa::NS),
-        ("dos", dos::NS),
-    ]
-    .iter()
-    .map(|(p, ns)| (p.to_string(), ns.to_string()))
-    .collect();
-    for (scheme, _) in closed_lists() {
-        out.push((scheme.to_string(), format!("{VOCAB}{scheme}#")));
-    }
-    out.push(("kb".into(), base.to_string()));
-    for kind in RecordKind::ALL {
-        out.push((kind.as_str().to_string(), format!("{base}{kind}/")));
-    }
-    out.push((
-        EVIDENCE_SEGMENT.into(),
-        format!("{base}{EVIDENCE_SEGMENT}/"),
-    ));
-    out
-}
 
 /// The dossier id or closed-list value an IRI stands for: the part after its last `/` or `#`.
 /// This is the normalisation that lets SPARQL results be compared with SQL rows.

@@ -64,7 +64,7 @@ fn candidates(conn: &Connection, table: &str, column: &str, old: &Value) -> Vec<
         .filter(|v| v != old)
         .collect();
     // Another value of a closed list (a column whose CHECK allows only those).
-    for (_, values) in dossier::vocab::closed_lists() {
+    for (_, values) in dossier::mapping::closed_lists() {
         out.extend(values.iter().map(|v| Value::Text(v.to_string())));
     }
     out.retain(|v| v != old);

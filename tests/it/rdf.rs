@@ -334,7 +334,7 @@ fn sparql_answers_agree_with_a_second_engine() {
     let ox = oxigraph::store::Store::new().unwrap();
     ox.load_from_reader(RdfFormat::Turtle, std::fs::File::open(&ttl).unwrap())
         .unwrap();
-    let prologue: String = dossier::vocab::prefixes(base)
+    let prologue: String = dossier::mapping::prefixes(base)
         .iter()
         .map(|(p, ns)| format!("PREFIX {p}: <{ns}>\n"))
         .collect();

@@ -167,7 +167,7 @@ fn closed_lists_match_the_database_checks_and_the_ontology_concepts() {
     assert_eq!(check_list(&ddl("records"), "kind"), set(&kinds));
     // Every closed list is used by some field, and none is left out of the lists compared.
     let used: BTreeSet<&str> = lists.iter().map(|l| l.2).collect();
-    let declared: BTreeSet<&str> = vocab::closed_lists().iter().map(|l| l.0).collect();
+    let declared: BTreeSet<&str> = mapping::closed_lists().iter().map(|l| l.0).collect();
     assert_eq!(used, declared);
 }
 
