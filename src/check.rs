@@ -690,6 +690,7 @@ pub fn check_with(
         &mut rdf_g,
         &mut report,
     );
+    check_record_kinds(conn, &mut report)?;
     check_quotes(conn, &graph, &compared, &rdf_ids, &rdf_g, &mut report)?;
     Ok(report)
 }
@@ -744,6 +745,29 @@ fn show(values: &[String]) -> String {
         i += n;
     }
     out.join(", ")
+}
+
+/// The database's list of record kinds is the one this dossier writes.
+fn check_record_kinds(conn: &Connection, report: &mut Report) -> Result<()> {
+    let stored: BTreeSet<String> = conn
+        .prepare("SELECT kind FROM record_kinds")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let known: BTreeSet<String> = mapping::kinds()
+        .filter(|k| k.scope != Scope::Article)
+        .map(|k| k.kind.as_str().to_owned())
+        .collect();
+    for kind in stored.difference(&known) {
+        report.drift.push(format!(
+            "record kind '{kind}': in the database, not a kind dossier writes"
+        ));
+    }
+    for kind in known.difference(&stored) {
+        report.drift.push(format!(
+            "record kind '{kind}': written by dossier, missing from the database"
+        ));
+    }
+    Ok(())
 }
 
 /// Every quote still sits at its offsets in its article, in each store.

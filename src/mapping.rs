@@ -11,9 +11,9 @@
 
 use crate::model::{
     Actor, ActorKind, Agreement, AgreementKind, AgreementStatus, ArticleMeta, Claim, ClaimKind,
-    Condition, ConstraintKind, DatePrecision, Event, Evidence, Fields, KbConfig, Modality,
-    Participant, Policy, PolicyKind, PolicyStatus, Quantity, Record, RecordKind, Relation,
-    RelationType, Role, Slug, Value,
+    Commitment, CommitmentStatus, Condition, ConstraintKind, DatePrecision, Event, Evidence,
+    Fields, KbConfig, Modality, Participant, Policy, PolicyKind, PolicyStatus, Quantity, Record,
+    RecordKind, Relation, RelationType, Role, Slug, Value,
 };
 use crate::vocab::{self, dcterms, dos, oa, prov, rdf, rdfs, schema, skos};
 
@@ -481,9 +481,42 @@ describe! {
     evidence: yes
 }
 
+describe! {
+    Commitment as COMMITMENT = Kind {
+        kind: RecordKind::Commitment, seed_key: "commitments", table: "commitments",
+        class: dos::COMMITMENT, extra_types: &[], noun: "a commitment", scope: Scope::InArticle,
+        label: Label::Field("label"),
+    }
+    fields {
+        label: required("label", &[rdfs::LABEL], Shape::LangText),
+        committed_by: list("commitment_actors", "commitment_id", "actor_id", &[dos::COMMITTED_BY],
+            Shape::Ref(ACTORS)),
+        action: required("action", &[dos::ACTION], Shape::LangText),
+        deadline: optional("deadline", &[dos::DEADLINE], Shape::Date { precision: None }),
+        deadline_text: optional("deadline_text", &[dos::DEADLINE_TEXT], Shape::LangText),
+        status: required("status", &[dos::COMMITMENT_STATUS],
+            Shape::closed(CommitmentStatus::SCHEME, CommitmentStatus::VALUES)),
+    }
+    nested {
+        quantities: Nested {
+            key: "", table: "commitment_quantities", owner: "commitment_id",
+            predicate: dos::QUANTITY, class: schema::QUANTITATIVE_VALUE, fragment: "quantity",
+            fields: QUANTITY_FIELDS, unique: &["measure"],
+        },
+    }
+    evidence: yes
+}
+
 /// Every kind of record an article defines, in `FactsFile` order.
 pub static ARTICLE_KINDS: &[&Kind] = &[
-    &ROLE, &EVENT, &AGREEMENT, &POLICY, &CONDITION, &CLAIM, &RELATION,
+    &ROLE,
+    &EVENT,
+    &AGREEMENT,
+    &POLICY,
+    &CONDITION,
+    &CLAIM,
+    &RELATION,
+    &COMMITMENT,
 ];
 
 /// Every kind: articles, actors, then the kinds articles define.
@@ -599,37 +632,19 @@ describe! {
 
 /// Columns that hold no field of their own, each with why: `check` compares them by other
 /// means, and the test that every column is described reads this list.
+#[rustfmt::skip]
 pub static DERIVED_COLUMNS: &[(&str, &str, &str)] = &[
     ("knowledge_base", "id", "always 1: the table has one row"),
-    (
-        "knowledge_base",
-        "base_iri",
-        "the IRI of the dataset node itself",
-    ),
-    (
-        "articles",
-        "text",
-        "schema:text, written by the article hook",
-    ),
-    (
-        "articles",
-        "char_count",
-        "the length of schema:text in code points",
-    ),
+    ("knowledge_base", "base_iri", "the IRI of the dataset node itself"),
+    ("articles", "text", "schema:text, written by the article hook"),
+    ("articles", "char_count", "the length of schema:text in code points"),
     ("evidence", "id", "dcterms:identifier of the annotation"),
     ("evidence", "number", "the last segment of the evidence id"),
-    (
-        "records",
-        "id",
-        "every record's id: the union of the kind tables",
-    ),
+    ("records", "id", "every record's id: the union of the kind tables"),
     ("records", "kind", "the class of the record's resource"),
     ("records", "label", "rdfs:label"),
-    (
-        "records",
-        "article_id",
-        "prov:wasDerivedFrom of records in an article",
-    ),
+    ("records", "article_id", "prov:wasDerivedFrom of records in an article"),
+    ("record_kinds", "kind", "RecordKind: the kinds a record may have, filled by migrations"),
 ];
 
 /// Why a date's precision is what it is, for both stores: from the literal's datatype.

@@ -462,6 +462,20 @@ closed_list!(
 );
 
 closed_list!(
+    /// How far a commitment has come.
+    CommitmentStatus, "commitment-status" {
+        /// Promised; the article says nothing of progress.
+        Pledged = "pledged",
+        /// Under way.
+        InProgress = "in_progress",
+        /// Done.
+        Fulfilled = "fulfilled",
+        /// Given up or broken.
+        Abandoned = "abandoned",
+    }
+);
+
+closed_list!(
     /// What kind of statement a claim is.
     ClaimKind, "claim-kind" {
         Assessment = "assessment",
@@ -738,6 +752,30 @@ pub struct Claim {
     pub evidence: Vec<Evidence>,
 }
 
+/// A pledge or deliverable: who commits to what, by when.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Commitment {
+    pub id: Slug,
+    /// The commitment in a short sentence.
+    pub label: String,
+    /// The actors who commit (several for a joint commitment).
+    pub committed_by: Vec<Slug>,
+    /// What they commit to, in the article's words.
+    pub action: String,
+    /// The deadline, only as precise as the article says.
+    #[serde(default)]
+    pub deadline: Option<PartialDate>,
+    /// The deadline in the article's own words where no date can be given (`within 90 days`).
+    #[serde(default)]
+    pub deadline_text: Option<String>,
+    pub status: CommitmentStatus,
+    /// Counts or amounts committed to (`32 states`, `3,000 agents`).
+    #[serde(default)]
+    pub quantities: Vec<Quantity>,
+    pub evidence: Vec<Evidence>,
+}
+
 /// A typed link between two records, from the closed list [`RelationType`].
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -830,6 +868,7 @@ record_kinds! {
     conditions: Condition = Condition "condition",
     claims: Claim = Claim "claim",
     relations: Relation = Relation "relation",
+    commitments: Commitment = Commitment "commitment",
 }
 
 /// Reads one record list of a facts file (the seed reader reports problems record by record).

@@ -12,7 +12,6 @@ use sophia::api::sparql::SparqlResult;
 use sophia::inmem::graph::FastGraph;
 use sophia::sparql::{SparqlQuery, SparqlWrapper};
 
-
 pub use crate::rdf::RdfTerm;
 
 /// The answer to a query.

@@ -18,6 +18,7 @@ use crate::model::{AUTHOR, Fields, KnowledgeBase, Record, Value};
 const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../migrations/0001_tables.sql")),
     M::up(include_str!("../migrations/0002_views_and_indexes.sql")),
+    M::up(include_str!("../migrations/0003_commitments.sql")),
 ];
 
 pub fn migrations() -> Migrations<'static> {
@@ -39,11 +40,15 @@ pub fn schema_version(conn: &Connection) -> Result<usize> {
 pub fn upgrade(path: &Path) -> Result<(usize, usize)> {
     let mut conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
         .with_context(|| format!("cannot open '{}' for upgrading", path.display()))?;
-    conn.pragma_update(None, "foreign_keys", true)?;
+    // A migration may rebuild a table others reference (SQLite's documented procedure): the
+    // keys are checked once afterwards instead of row by row while it runs.
+    conn.pragma_update(None, "foreign_keys", false)?;
     let before = schema_version(&conn)?;
     migrations()
         .to_latest(&mut conn)
         .with_context(|| format!("cannot upgrade '{}'", path.display()))?;
+    check_foreign_keys(&conn)?;
+    conn.pragma_update(None, "foreign_keys", true)?;
     Ok((before, schema_version(&conn)?))
 }
 
@@ -79,6 +84,23 @@ pub fn write(kb: &KnowledgeBase, path: &Path) -> Result<TableCounts> {
     insert_all(&tx, kb)?;
     tx.commit()
         .context("the database refused the data (a CHECK or UNIQUE constraint failed)")?;
+    check_foreign_keys(&conn)?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    for (name, sql) in &indexes {
+        conn.execute_batch(sql)
+            .with_context(|| format!("cannot create the index {name}"))?;
+    }
+    conn.pragma_update(None, "journal_mode", "DELETE")?;
+    let mut counts = Vec::new();
+    for table in tables() {
+        let n: i64 = conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?;
+        counts.push((table, n as usize));
+    }
+    Ok(counts)
+}
+
+/// Fails when a row references a missing row (keys are checked once, after a bulk write).
+fn check_foreign_keys(conn: &Connection) -> Result<()> {
     let broken: Vec<(String, String)> = conn
         .prepare("SELECT \"table\", parent FROM pragma_foreign_key_check LIMIT 5")?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
@@ -88,40 +110,21 @@ pub fn write(kb: &KnowledgeBase, path: &Path) -> Result<TableCounts> {
             "a row of {table} references a missing {parent} row (a bug: validation should have caught it)"
         );
     }
-    conn.pragma_update(None, "foreign_keys", true)?;
-    for (name, sql) in &indexes {
-        conn.execute_batch(sql)
-            .with_context(|| format!("cannot create the index {name}"))?;
-    }
-    conn.pragma_update(None, "journal_mode", "DELETE")?;
-    let mut counts = Vec::new();
-    for table in TABLES {
-        let n: i64 = conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?;
-        counts.push((*table, n as usize));
-    }
-    Ok(counts)
+    Ok(())
 }
 
-/// Every table, in the order a summary lists them.
-pub const TABLES: &[&str] = &[
-    "articles",
-    "actors",
-    "actor_aliases",
-    "roles",
-    "events",
-    "event_participants",
-    "event_quantities",
-    "agreements",
-    "agreement_parties",
-    "policies",
-    "policy_targets",
-    "conditions",
-    "claims",
-    "claim_subjects",
-    "relations",
-    "records",
-    "evidence",
-];
+/// Every table of records, in the order a summary lists them: each kind's table followed by
+/// its list and nested tables, then the records index and evidence.
+pub fn tables() -> Vec<&'static str> {
+    let mut out = Vec::new();
+    for k in mapping::kinds() {
+        out.push(k.table);
+        out.extend(k.fields.iter().filter_map(|f| f.list.map(|l| l.table)));
+        out.extend(k.nested.iter().map(|n| n.table));
+    }
+    out.extend(["records", "evidence"]);
+    out
+}
 
 /// One parameter of an insert: borrowed text where the model has it, owned otherwise.
 type Param<'a> = rusqlite::types::ToSqlOutput<'a>;

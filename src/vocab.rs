@@ -64,6 +64,8 @@ namespace!(
     CONSTRAINT_VALUE = "constraintValue", EXCEPTION = "exception",
     CLAIM_KIND = "claimKind", CLAIMANT = "claimant", ABOUT = "about",
     MODALITY = "modality",
+    COMMITMENT = "Commitment", COMMITTED_BY = "committedBy", ACTION = "action",
+    DEADLINE = "deadline", DEADLINE_TEXT = "deadlineText", COMMITMENT_STATUS = "commitmentStatus",
 });
 
 /// Namespace of the closed lists: `VOCAB + scheme + "#" + value` is a `skos:Concept` (or, for

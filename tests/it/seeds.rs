@@ -122,6 +122,35 @@ fn a_second_article_validates_and_builds_without_code_changes() {
             .collect::<Vec<_>>(),
         ["follow-up-brief", "rubio-visit-to-mexico-2025"]
     );
+    // A commitment (a kind added after the first article) in both stores, with its actors,
+    // deadline and quantity.
+    let rows = stdout_of(dossier(tmp.path()).args([
+        "sql",
+        "--format",
+        "csv",
+        "SELECT c.id, group_concat(a.actor_id, ' '), c.deadline, c.deadline_precision, q.value \
+         FROM commitments c JOIN commitment_actors a ON a.commitment_id = c.id \
+         JOIN commitment_quantities q ON q.commitment_id = c.id GROUP BY c.id ORDER BY c.id",
+    ]));
+    assert_eq!(
+        rows.lines().nth(1),
+        Some("train-agents-by-june-2026,mexico united-states,2026-06,month,3000")
+    );
+    let answer = stdout_of(dossier(tmp.path()).args([
+        "sparql",
+        "--format",
+        "csv",
+        "SELECT ?who ?deadline ?n WHERE { ?c a dos:Commitment ; dos:committedBy ?w ; \
+         dos:deadline ?deadline ; dos:commitmentStatus commitment-status:pledged ; \
+         dos:quantity/schema:value ?n . BIND(STR(?w) AS ?who) } ORDER BY ?who",
+    ]));
+    assert_eq!(
+        answer.replace("\r\n", "\n"),
+        "who,deadline,n\nhttps://w3id.org/dossier/kb/actor/mexico,2026-06,3000\n\
+         https://w3id.org/dossier/kb/actor/united-states,2026-06,3000\n"
+    );
+    let out = stdout_of(dossier(tmp.path()).arg("check"));
+    assert!(out.contains("the database and the graph agree"), "{out}");
 }
 
 #[test]
