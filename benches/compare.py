@@ -3,7 +3,9 @@
 Run through benches/compare (which builds dossier and installs the peers). For each size it
 generates a corpus with examples/corpus.rs, then times whole processes (median of --runs) and
 records each one's peak memory (ru_maxrss of the child). Prints one table and writes it as JSON
-to target/bench/compare.json. Figures are printed, never asserted.
+to target/bench/compare.json. Figures are printed, never asserted; answers are: the run fails
+(exit 1, a line per difference naming the operation and size) when a SPARQL answer differs from
+the peer's, or when the peer loads a different number of triples than dossier wrote.
 """
 import argparse
 import json
@@ -30,6 +32,7 @@ with open(nt, "rb") as f:
 if mode == "dump":
     with open(arg, "wb") as f:
         store.dump(f, pyoxigraph.RdfFormat.TURTLE, from_graph=pyoxigraph.DefaultGraph())
+    print(len(store))
 else:
     rows = [[str(t.value) if t is not None else "" for t in s] for s in store.query(arg)]
     for r in sorted(rows):
@@ -73,7 +76,7 @@ def main():
     have_ox = subprocess.run([PY, "-c", "import pyoxigraph"], capture_output=True).returncode == 0
     have_sqlite3 = shutil.which("sqlite3") is not None
     have_rapper = shutil.which("rapper") is not None
-    rows, notes = [], []
+    rows, notes, failures = [], [], []
     if not have_ox:
         notes.append("pyoxigraph: skipped (not installed)")
     if not have_sqlite3:
@@ -112,6 +115,10 @@ def main():
         subprocess.run([DOSSIER, "export", "--kb", kb, "--format", "ntriples", "--out", nt], check=True)
 
         dump_peer = timed([PY, peer_script, "dump", nt, os.path.join(OUT, "ox.ttl")], r) if have_ox else None
+        if dump_peer is not None:
+            loaded = int(dump_peer[2].split()[-1])
+            if loaded != triples:
+                failures.append(f"build at {size}: pyoxigraph loaded {loaded:,} triples, dossier wrote {triples:,}")
         add("validate", validate)
         add("build (SQLite + Turtle + N-Quads)", build, "pyoxigraph load N-Triples + dump Turtle", dump_peer)
         rows[-1]["triples"] = triples
@@ -126,9 +133,10 @@ def main():
             csv_dir = os.path.join(OUT, f"csv-{size}")
             os.makedirs(csv_dir, exist_ok=True)
             script = []
-            for table in ["articles", "actors", "actor_aliases", "roles", "events", "event_participants",
-                          "event_quantities", "agreements", "agreement_parties", "policies", "policy_targets",
-                          "conditions", "claims", "claim_subjects", "relations", "records", "evidence"]:
+            listed = subprocess.run([DOSSIER, "sql", "--kb", kb, "--format", "csv",
+                                     "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name"],
+                                    check=True, capture_output=True).stdout.decode()
+            for table in listed.split()[1:]:
                 path = os.path.join(csv_dir, table + ".csv")
                 with open(path, "w") as f:
                     subprocess.run([DOSSIER, "sql", "--kb", kb, "--format", "csv", f"SELECT * FROM {table}"], stdout=f, check=True)
@@ -159,6 +167,9 @@ def main():
                 mine = sorted("\t".join(term_value(c) for c in l.split("\t")) for l in ours[2].splitlines()[1:])
                 theirs = sorted(l for l in peer[2].splitlines())
                 row["same_rows"] = mine == theirs
+                if mine != theirs:
+                    failures.append(f"{name} at {size}: dossier's {len(mine)} rows differ from pyoxigraph's "
+                                    f"{len(theirs)} (first of dossier's: {mine[:1]}, of pyoxigraph's: {theirs[:1]})")
         add("query claims-by-kind --store both", timed([DOSSIER, "query", "claims-by-kind", "--kb", kb,
                                                        "--queries", os.path.join(ROOT, "schema", "queries"),
                                                        "--format", "csv"], r))
@@ -184,8 +195,12 @@ def main():
         ratio = per_record_build[big[1]] / per_record_build[big[0]]
         print(f"linearity: build time per record at {big[1]} / at {big[0]} = {ratio:.2f} (target <= 1.3)")
     with open(os.path.join(OUT, "compare.json"), "w") as f:
-        json.dump({"rows": rows, "notes": notes, "runs": args.runs}, f, indent=2)
+        json.dump({"rows": rows, "notes": notes, "failures": failures, "runs": args.runs}, f, indent=2)
     print(f"wrote {os.path.join(OUT, 'compare.json')}")
+    for failure in failures:
+        print(f"FAIL: {failure}")
+    if failures:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

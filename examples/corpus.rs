@@ -6,7 +6,8 @@
 //!
 //! Articles of about 100 records each, with the mix of the bundled article: actors shared across
 //! many articles, events with dates of every precision (and undated ones), agreements with
-//! parties, policies with figures, conditions with exceptions, claims with speakers, relations,
+//! parties, policies with figures, conditions with exceptions, claims with speakers, joint
+//! commitments with deadlines and quantities, relations,
 //! evidence on everything with offsets in code points (the texts hold curly quotes and accents,
 //! so bytes and code points differ). Deterministic for a given seed. `dossier validate` passes
 //! on what it writes.
@@ -47,6 +48,7 @@ const STATUSES: &[&str] = &["agreed", "announced", "proposed", "possible"];
 const POLICY_KINDS: &[&str] = &["tariff", "sanction", "designation", "security_operation"];
 const POLICY_STATUSES: &[&str] = &["in_force", "paused", "threatened", "announced", "ended"];
 const CONSTRAINTS: &[&str] = &["location", "control", "scope", "prohibition", "requirement"];
+const COMMITMENT_STATUSES: &[&str] = &["pledged", "in_progress", "fulfilled", "abandoned"];
 const CLAIM_KINDS: &[&str] = &[
     "assessment",
     "recommendation",
@@ -304,7 +306,19 @@ fn main() {
                     );
                     evidence(&mut facts, "conditions", &q, &who, "stated_position");
                 }
-                6..=8 => {
+                8 => {
+                    let q = text.sentence(format!(
+                        "{who} pledged to train 300 agents in {word} by June 2026 ({n})."
+                    ));
+                    let _ = writeln!(
+                        facts,
+                        "[[commitments]]\nid = \"{rid}\"\nlabel = \"Train agents in {word} ({n})\"\ncommitted_by = [\"{who}\", \"{}\"]\naction = \"train 300 agents in {word}\"\ndeadline = \"2026-06\"\ndeadline_text = \"by June 2026\"\nstatus = \"{}\"\nquantities = [{{ measure = \"agents\", value = 300, unit = \"people\" }}]",
+                        other(&mut rng, &who),
+                        rng.pick(COMMITMENT_STATUSES)
+                    );
+                    evidence(&mut facts, "commitments", &q, &who, "stated_position");
+                }
+                6 | 7 => {
                     let claimant = if rng.below(3) == 0 {
                         who.clone()
                     } else {

@@ -299,11 +299,27 @@ pub struct Comparison {
 }
 
 impl Comparison {
+    /// Whether both stores give the same columns and the same rows, each as often: the rows
+    /// are compared as multisets (the order a query asks for is the SQL store's to keep).
     pub fn agrees(&self) -> bool {
-        self.sql.columns == self.rdf.columns && self.sql.rows == self.rdf.rows
+        self.sql.columns == self.rdf.columns && self.counts().values().all(|(a, b)| a == b)
     }
 
-    /// A row-level diff: `-` rows only the database gives, `+` rows only the graph gives.
+    /// How often each row (as JSON text) appears in each store: (in SQL, in SPARQL).
+    fn counts(&self) -> std::collections::BTreeMap<String, (usize, usize)> {
+        let key = |r: &Vec<Json>| serde_json::to_string(r).unwrap_or_default();
+        let mut counts: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
+        for r in &self.sql.rows {
+            counts.entry(key(r)).or_default().0 += 1;
+        }
+        for r in &self.rdf.rows {
+            counts.entry(key(r)).or_default().1 += 1;
+        }
+        counts
+    }
+
+    /// A row-level diff: `-` rows the database gives more often than the graph, `+` the other
+    /// way; a row that repeats says how often in each.
     pub fn diff(&self) -> String {
         let mut out = String::new();
         if self.sql.columns != self.rdf.columns {
@@ -312,20 +328,35 @@ impl Comparison {
                 self.sql.columns, self.rdf.columns
             ));
         }
-        let key = |r: &Vec<Json>| serde_json::to_string(r).unwrap_or_default();
-        let theirs: std::collections::BTreeSet<String> = self.rdf.rows.iter().map(key).collect();
-        let ours: std::collections::BTreeSet<String> = self.sql.rows.iter().map(key).collect();
-        for r in ours.difference(&theirs) {
-            out.push_str(&format!("- sql only: {r}\n"));
-        }
-        for r in theirs.difference(&ours) {
-            out.push_str(&format!("+ rdf only: {r}\n"));
+        let times = |n: usize| {
+            if n == 1 {
+                String::new()
+            } else {
+                format!(" ×{n}")
+            }
+        };
+        for (row, (a, b)) in self.counts() {
+            if a > b {
+                let note = if b > 0 {
+                    format!(" (×{a} in SQL, ×{b} in SPARQL)")
+                } else {
+                    times(a - b)
+                };
+                out.push_str(&format!("- sql only: {row}{note}\n"));
+            } else if b > a {
+                let note = if a > 0 {
+                    format!(" (×{a} in SQL, ×{b} in SPARQL)")
+                } else {
+                    times(b - a)
+                };
+                out.push_str(&format!("+ rdf only: {row}{note}\n"));
+            }
         }
         out
     }
 }
 
-/// Runs both forms and compares them, order-free.
+/// Runs both forms and compares them as multisets; the SQL rows keep the query's order.
 pub fn compare(
     conn: &rusqlite::Connection,
     store: &Store,
@@ -334,7 +365,35 @@ pub fn compare(
     timeout: Duration,
 ) -> Result<Comparison> {
     Ok(Comparison {
-        sql: run_sql(conn, q, params, timeout)?.sorted(),
-        rdf: run_sparql(store, q, params)?.sorted(),
+        sql: run_sql(conn, q, params, timeout)?,
+        rdf: run_sparql(store, q, params)?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(values: &[&str]) -> Rows {
+        Rows {
+            columns: vec!["x".into()],
+            rows: values.iter().map(|v| vec![Json::from(*v)]).collect(),
+        }
+    }
+
+    #[test]
+    fn stores_that_differ_only_by_a_repeated_row_disagree_and_say_how_often() {
+        let c = Comparison {
+            sql: rows(&["a", "b", "b"]),
+            rdf: rows(&["b", "a"]),
+        };
+        assert!(!c.agrees());
+        assert_eq!(c.diff(), "- sql only: [\"b\"] (×2 in SQL, ×1 in SPARQL)\n");
+        let same_rows_other_order = Comparison {
+            sql: rows(&["b", "a", "b"]),
+            rdf: rows(&["b", "b", "a"]),
+        };
+        assert!(same_rows_other_order.agrees());
+        assert_eq!(same_rows_other_order.diff(), "");
+    }
 }

@@ -274,6 +274,7 @@ fn check_records(
     for (a, article) in kb.articles.iter().enumerate() {
         let source = &sources.facts[a];
         check_article_meta(article, source, problems);
+        check_article_text(article, &sources.texts[a], problems);
         for v in views(&article.facts) {
             for r in &v.references {
                 if !sources.unparsed_ids.contains(r.target) {
@@ -482,6 +483,19 @@ fn check_config(kb: &KnowledgeBase, source: &SourceFile, problems: &mut Diagnost
                     format!("'{base}' cannot be a base IRI"),
                 )
                 .help("use an absolute http(s) IRI ending with '/', e.g. https://example.org/kb/"),
+        );
+    }
+}
+
+/// A NUL character cannot be quoted: SQLite's `length()` and `substr()` stop at it, so the
+/// database could not hold a quote and its offsets together.
+fn check_article_text(article: &crate::model::Article, path: &Path, problems: &mut Diagnostics) {
+    if let Some(byte) = article.text.find('\0') {
+        problems.push(
+            Diagnostic::new(path, "the article's text holds a NUL character (U+0000)")
+                .at_span(&article.text, byte..byte + 1)
+                .record(article.id.as_str())
+                .help("remove it from article.txt: it is never part of an article's words"),
         );
     }
 }

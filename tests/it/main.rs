@@ -1,6 +1,7 @@
 //! End-to-end and library tests, in one test binary to keep builds short.
 
 mod check;
+mod properties;
 mod queries;
 mod rdf;
 mod scale;

@@ -22,7 +22,7 @@ fn corpus_generator() -> PathBuf {
     path
 }
 
-fn generate(records: usize, seed: u64, out: &Path) {
+pub fn generate(records: usize, seed: u64, out: &Path) {
     let status = Command::new(corpus_generator())
         .args([
             "--records",

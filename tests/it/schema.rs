@@ -408,3 +408,68 @@ fn the_shapes_hold_every_described_field() {
         mapping::KNOWLEDGE_BASE_FIELDS,
     );
 }
+
+/// ARCHITECTURE.md's layering: each module imports only modules before it in this list.
+#[test]
+fn module_imports_flow_one_way() {
+    let order = [
+        "diagnostic",
+        "progress",
+        "model",
+        "vocab",
+        "mapping",
+        "seed",
+        "validate",
+        "sqlite",
+        "rdf",
+        "sparql",
+        "queries",
+        "check",
+        "kb",
+    ];
+    for (i, module) in order.iter().enumerate() {
+        let text = std::fs::read_to_string(root().join(format!("src/{module}.rs"))).unwrap();
+        for line in text.lines().filter(|l| !l.trim_start().starts_with("//")) {
+            for (j, other) in order.iter().enumerate() {
+                if j >= i && j != i && line.contains(&format!("crate::{other}")) {
+                    panic!("src/{module}.rs imports {other}, which comes after it: {line}");
+                }
+            }
+        }
+    }
+}
+
+/// No writer or checker names a kind's columns: they come from the descriptions.
+#[test]
+fn only_the_descriptions_name_a_kinds_columns() {
+    let generic = [
+        "id",
+        "label",
+        "kind",
+        "article_id",
+        "text",
+        "title",
+        "value",
+    ];
+    let mut columns = BTreeSet::new();
+    for k in mapping::kinds() {
+        for f in k
+            .fields
+            .iter()
+            .chain(k.nested.iter().flat_map(|n| n.fields.iter()))
+        {
+            if !generic.contains(&f.column) {
+                columns.insert(f.column);
+            }
+        }
+    }
+    for file in ["sqlite", "rdf", "check", "validate"] {
+        let text = std::fs::read_to_string(root().join(format!("src/{file}.rs"))).unwrap();
+        for column in &columns {
+            assert!(
+                !text.contains(&format!("\"{column}\"")) && !text.contains(&format!(" {column},")),
+                "src/{file}.rs names the column {column}: read it from src/mapping.rs"
+            );
+        }
+    }
+}

@@ -210,60 +210,27 @@ fn bundled_curation_holds_every_kind_and_exact_quotes() {
     }
 }
 
-fn load_facts_text(text: &str) {
-    let tmp = workspace_with(&fixtures().join("mini"));
-    std::fs::write(tmp.path().join("seeds/town-meeting/facts.toml"), text).unwrap();
-    // Either a model or diagnostics: never a panic.
-    let _ = dossier::validate::load(&tmp.path().join("seeds"));
-}
-
-fn bundled_facts() -> String {
-    std::fs::read_to_string(root().join("seeds/rubio-visit-to-mexico-2025/facts.toml")).unwrap()
-}
-
 proptest! {
     #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
+    /// Any text as a facts file loads, or every problem found in it is placed at a line and
+    /// column inside the file (the mutations of a valid seed are in tests/it/properties.rs).
     #[test]
-    fn arbitrary_text_never_panics_the_loader(text in "\\PC{0,400}") {
-        load_facts_text(&text);
-    }
-
-    #[test]
-    fn mutated_bundled_seed_never_panics_the_loader(
-        position in 0usize..1_000_000,
-        length in 0usize..40,
-        insert in "\\PC{0,12}",
-    ) {
-        let original = bundled_facts();
-        let mut chars: Vec<char> = original.chars().collect();
-        let at = position % (chars.len() + 1);
-        let end = (at + length).min(chars.len());
-        chars.splice(at..end, insert.chars());
-        let mutated: String = chars.into_iter().collect();
-        let tmp = workspace_with(&root().join("seeds"));
-        std::fs::write(tmp.path().join("seeds/rubio-visit-to-mexico-2025/facts.toml"), mutated).unwrap();
-        let _ = dossier::validate::load(&tmp.path().join("seeds"));
-    }
-}
-
-#[test]
-fn every_subcommand_is_documented_in_the_readme() {
-    let help = stdout_of(dossier(&root()).arg("--help"));
-    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
-    let commands: Vec<&str> = help
-        .lines()
-        .skip_while(|l| !l.starts_with("Commands:"))
-        .skip(1)
-        .take_while(|l| !l.trim().is_empty())
-        .filter_map(|l| l.split_whitespace().next())
-        .filter(|c| *c != "help")
-        .collect();
-    assert!(commands.len() >= 8, "{commands:?}");
-    for c in commands {
-        assert!(
-            readme.contains(&format!("### `dossier {c}`")),
-            "`dossier {c}` is not documented in README.md"
-        );
+    fn any_facts_text_is_loaded_or_its_problems_are_placed_in_it(text in "\\PC{0,400}") {
+        let tmp = workspace_with(&fixtures().join("mini"));
+        let facts = tmp.path().join("seeds/town-meeting/facts.toml");
+        std::fs::write(&facts, &text).unwrap();
+        if let Err(dossier::seed::LoadError::Invalid(problems)) =
+            dossier::validate::load(&tmp.path().join("seeds"))
+        {
+            let lines: Vec<&str> = text.split('\n').collect();
+            for d in problems.0.iter().filter(|d| d.file.ends_with("town-meeting/facts.toml")) {
+                if let Some((line, column)) = d.position {
+                    prop_assert!(line >= 1 && line <= lines.len(), "{d}");
+                    prop_assert!(column >= 1 && column <= lines[line - 1].chars().count() + 1, "{d}");
+                }
+            }
+            prop_assert!(!problems.is_empty());
+        }
     }
 }

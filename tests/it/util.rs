@@ -56,9 +56,15 @@ pub fn stdout_of(cmd: &mut Command) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-/// Compares `actual` with the file `expected`, or rewrites the file when DOSSIER_BLESS is set.
+/// Compares `actual` with the file `expected`, or rewrites the file when DOSSIER_BLESS is set
+/// (never in CI, where a golden file must already be right).
 pub fn assert_matches_file(actual: &str, expected: &Path) {
     if std::env::var_os("DOSSIER_BLESS").is_some() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "DOSSIER_BLESS is set in CI: golden files are blessed on a developer's machine, \
+             reviewed and committed, never rewritten by CI"
+        );
         std::fs::write(expected, actual).unwrap();
         return;
     }
