@@ -246,7 +246,16 @@ fn compared() -> Vec<Compared> {
     out.push(Compared {
         kind: "record",
         field: "relations".to_owned(),
-        sql: "SELECT DISTINCT subject_id, predicate || ' ' || object_id FROM relations".to_owned(),
+        sql: {
+            let column = |key| mapping::RELATION.field(key).map_or("", |(_, f)| f.column);
+            format!(
+                "SELECT DISTINCT {}, {} || ' ' || {} FROM {}",
+                column("subject"),
+                column("predicate"),
+                column("object"),
+                mapping::RELATION.table
+            )
+        },
         graph: FromGraph::Links(
             RelationType::VALUES
                 .iter()

@@ -128,6 +128,16 @@ pub fn display_path(path: &Path) -> PathBuf {
         .unwrap_or_else(|| path.to_path_buf())
 }
 
+/// The allowed name closest to a misspelt one, if it is close enough to be a typo.
+pub fn closest<'a>(given: &str, allowed: &[&'a str]) -> Option<&'a str> {
+    allowed
+        .iter()
+        .map(|a| (strsim::jaro_winkler(given, a), *a))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|x, y| x.0.total_cmp(&y.0))
+        .map(|(_, a)| a)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,14 +149,4 @@ mod tests {
         assert_eq!(line_column(source, z), (2, 9));
         assert_eq!(line_column(source, 0), (1, 1));
     }
-}
-
-/// The allowed name closest to a misspelt one, if it is close enough to be a typo.
-pub fn closest<'a>(given: &str, allowed: &[&'a str]) -> Option<&'a str> {
-    allowed
-        .iter()
-        .map(|a| (strsim::jaro_winkler(given, a), *a))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|x, y| x.0.total_cmp(&y.0))
-        .map(|(_, a)| a)
 }
