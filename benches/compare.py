@@ -49,6 +49,10 @@ def term_value(cell):
     return cell
 
 
+class CommandFailed(Exception):
+    """A timed command exited non-zero: the operation it stands for fails."""
+
+
 def timed(cmd, runs):
     """Median wall time (s) of `runs` runs of a whole process, its largest peak memory (MB, from
     GNU time's maximum resident set size), and the last run's standard output."""
@@ -58,7 +62,10 @@ def timed(cmd, runs):
         proc = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, capture_output=True)
         elapsed = time.perf_counter() - start
         if proc.returncode != 0:
-            sys.exit(f"failed: {' '.join(cmd)}\n{proc.stderr.decode()}")
+            name = os.path.basename(cmd[0])
+            op = " ".join([name] + [a for a in cmd[1:3] if not a.startswith("-")])
+            detail = " / ".join(l for l in proc.stderr.decode().splitlines()[:3] if l.strip())
+            raise CommandFailed(op, f"exit {proc.returncode}: {detail}")
         peak_kb = int(proc.stderr.decode().strip().splitlines()[-1])
         times.append(elapsed)
         peaks.append(peak_kb / 1024)
@@ -89,90 +96,94 @@ def main():
     per_record_build = {}
 
     for size in sizes:
-        corpus = os.path.join(OUT, f"corpus-{size}")
-        kb = os.path.join(OUT, f"kb-{size}")
-        subprocess.run([CORPUS, "--records", str(size), "--seed", "7", "--out", corpus], check=True, capture_output=True)
-        r = args.runs
+        try:
+            corpus = os.path.join(OUT, f"corpus-{size}")
+            kb = os.path.join(OUT, f"kb-{size}")
+            subprocess.run([CORPUS, "--records", str(size), "--seed", "7", "--out", corpus], check=True, capture_output=True)
+            r = args.runs
 
-        def add(op, dossier, peer_name=None, peer=None, note=""):
-            d_t, d_m = dossier[0], dossier[1]
-            row = {"operation": op, "size": size, "dossier_s": round(d_t, 3), "dossier_mb": round(d_m, 1),
-                   "peer": peer_name, "peer_s": None, "peer_mb": None, "ratio": None, "note": note}
-            if peer is not None:
-                row.update(peer_s=round(peer[0], 3), peer_mb=round(peer[1], 1), ratio=round(d_t / peer[0], 2))
-            rows.append(row)
-            return row
+            def add(op, dossier, peer_name=None, peer=None, note=""):
+                d_t, d_m = dossier[0], dossier[1]
+                row = {"operation": op, "size": size, "dossier_s": round(d_t, 3), "dossier_mb": round(d_m, 1),
+                       "peer": peer_name, "peer_s": None, "peer_mb": None, "ratio": None, "note": note}
+                if peer is not None:
+                    row.update(peer_s=round(peer[0], 3), peer_mb=round(peer[1], 1), ratio=round(d_t / peer[0], 2))
+                rows.append(row)
+                return row
 
-        validate = timed([DOSSIER, "validate", "--quiet", "--seeds", corpus], r)
-        build = timed([DOSSIER, "build", "--quiet", "--seeds", corpus, "--kb", kb], r)
-        out = build[2]
-        triples = int(next(l for l in out.splitlines() if l.startswith("turtle:")).split("(")[1].split()[0])
-        sql_rows = int(next(l for l in out.splitlines() if l.startswith("sqlite:")).split("(")[1].split()[0])
-        phase = lambda name: float(next(l for l in out.splitlines() if l.startswith(name + ":")).split()[1])
-        turtle_s, sqlite_s = phase("turtle"), phase("sqlite")
-        per_record_build[size] = build[0] / size
-        nt = os.path.join(kb, "dossier.nt")
-        subprocess.run([DOSSIER, "export", "--kb", kb, "--format", "ntriples", "--out", nt], check=True)
+            validate = timed([DOSSIER, "validate", "--quiet", "--seeds", corpus], r)
+            build = timed([DOSSIER, "build", "--quiet", "--seeds", corpus, "--kb", kb], r)
+            out = build[2]
+            triples = int(next(l for l in out.splitlines() if l.startswith("turtle:")).split("(")[1].split()[0])
+            sql_rows = int(next(l for l in out.splitlines() if l.startswith("sqlite:")).split("(")[1].split()[0])
+            phase = lambda name: float(next(l for l in out.splitlines() if l.startswith(name + ":")).split()[1])
+            turtle_s, sqlite_s = phase("turtle"), phase("sqlite")
+            per_record_build[size] = build[0] / size
+            nt = os.path.join(kb, "dossier.nt")
+            subprocess.run([DOSSIER, "export", "--kb", kb, "--format", "ntriples", "--out", nt], check=True)
 
-        dump_peer = timed([PY, peer_script, "dump", nt, os.path.join(OUT, "ox.ttl")], r) if have_ox else None
-        if dump_peer is not None:
-            loaded = int(dump_peer[2].split()[-1])
-            if loaded != triples:
-                failures.append(f"build at {size}: pyoxigraph loaded {loaded:,} triples, dossier wrote {triples:,}")
-        add("validate", validate)
-        add("build (SQLite + Turtle + N-Quads)", build, "pyoxigraph load N-Triples + dump Turtle", dump_peer)
-        rows[-1]["triples"] = triples
-        rows[-1]["sql_rows"] = sql_rows
-        add("  SQLite phase of build", (sqlite_s, build[1]), note=f"{sql_rows / sqlite_s:,.0f} rows/s")
-        add("  Turtle phase of build", (turtle_s, build[1]), note=f"{triples / turtle_s:,.0f} triples/s")
-        if have_rapper:
-            rapper = timed(["rapper", "-q", "-i", "ntriples", "-o", "turtle", nt], r)
-            rows[-1].update(peer="rapper N-Triples to Turtle", peer_s=round(rapper[0], 3),
-                            peer_mb=round(rapper[1], 1), ratio=round(turtle_s / rapper[0], 2))
-        if have_sqlite3:
-            csv_dir = os.path.join(OUT, f"csv-{size}")
-            os.makedirs(csv_dir, exist_ok=True)
-            script = []
-            listed = subprocess.run([DOSSIER, "sql", "--kb", kb, "--format", "csv",
-                                     "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name"],
-                                    check=True, capture_output=True).stdout.decode()
-            for table in listed.split()[1:]:
-                path = os.path.join(csv_dir, table + ".csv")
-                with open(path, "w") as f:
-                    subprocess.run([DOSSIER, "sql", "--kb", kb, "--format", "csv", f"SELECT * FROM {table}"], stdout=f, check=True)
-                script.append(f".import --csv {path} {table}")
-            db = os.path.join(csv_dir, "import.sqlite")
-            def import_all():
-                if os.path.exists(db):
-                    os.remove(db)
-                return timed(["sqlite3", db, "PRAGMA journal_mode=OFF", "PRAGMA synchronous=OFF", *script], 1)
-            imports = [import_all() for _ in range(r)]
-            imp = (statistics.median(i[0] for i in imports), max(i[1] for i in imports))
-            rows[-2].update(peer="sqlite3 .import of the same rows (CSV)", peer_s=round(imp[0], 3),
-                            peer_mb=round(imp[1], 1), ratio=round(sqlite_s / imp[0], 2))
-        add("check", timed([DOSSIER, "check", "--quiet", "--kb", kb], r))
+            dump_peer = timed([PY, peer_script, "dump", nt, os.path.join(OUT, "ox.ttl")], r) if have_ox else None
+            if dump_peer is not None:
+                loaded = int(dump_peer[2].split()[-1])
+                if loaded != triples:
+                    failures.append(f"build at {size}: pyoxigraph loaded {loaded:,} triples, dossier wrote {triples:,}")
+            add("validate", validate)
+            add("build (SQLite + Turtle + N-Quads)", build, "pyoxigraph load N-Triples + dump Turtle", dump_peer)
+            rows[-1]["triples"] = triples
+            rows[-1]["sql_rows"] = sql_rows
+            add("  SQLite phase of build", (sqlite_s, build[1]), note=f"{sql_rows / sqlite_s:,.0f} rows/s")
+            add("  Turtle phase of build", (turtle_s, build[1]), note=f"{triples / turtle_s:,.0f} triples/s")
+            if have_rapper:
+                rapper = timed(["rapper", "-q", "-i", "ntriples", "-o", "turtle", nt], r)
+                rows[-1].update(peer="rapper N-Triples to Turtle", peer_s=round(rapper[0], 3),
+                                peer_mb=round(rapper[1], 1), ratio=round(turtle_s / rapper[0], 2))
+            if have_sqlite3:
+                csv_dir = os.path.join(OUT, f"csv-{size}")
+                os.makedirs(csv_dir, exist_ok=True)
+                script = []
+                listed = subprocess.run([DOSSIER, "sql", "--kb", kb, "--format", "csv",
+                                         "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name"],
+                                        check=True, capture_output=True).stdout.decode()
+                for table in listed.split()[1:]:
+                    path = os.path.join(csv_dir, table + ".csv")
+                    with open(path, "w") as f:
+                        subprocess.run([DOSSIER, "sql", "--kb", kb, "--format", "csv", f"SELECT * FROM {table}"], stdout=f, check=True)
+                    script.append(f".import --csv {path} {table}")
+                db = os.path.join(csv_dir, "import.sqlite")
+                def import_all():
+                    if os.path.exists(db):
+                        os.remove(db)
+                    return timed(["sqlite3", db, "PRAGMA journal_mode=OFF", "PRAGMA synchronous=OFF", *script], 1)
+                imports = [import_all() for _ in range(r)]
+                imp = (statistics.median(i[0] for i in imports), max(i[1] for i in imports))
+                rows[-2].update(peer="sqlite3 .import of the same rows (CSV)", peer_s=round(imp[0], 3),
+                                peer_mb=round(imp[1], 1), ratio=round(sqlite_s / imp[0], 2))
+            add("check", timed([DOSSIER, "check", "--quiet", "--kb", kb], r))
 
-        record = "article-00000-r7"
-        add("sql indexed lookup", timed([DOSSIER, "sql", "--kb", kb, "--format", "csv", "--param", f"id={record}",
-                                         "SELECT quote FROM evidence WHERE record_id = :id"], r))
-        add("sql aggregate over a view", timed([DOSSIER, "sql", "--kb", kb, "--format", "csv",
-                                                "SELECT kind, sum(records) FROM article_counts GROUP BY kind"], r))
-        lookup = f"SELECT ?quote WHERE {{ ?e <http://www.w3.org/ns/oa#hasBody> <{BASE}claim/{record}> ; <http://www.w3.org/ns/oa#hasTarget>/<http://www.w3.org/ns/oa#hasSelector>/<http://www.w3.org/ns/oa#exact> ?quote }}"
-        group = "SELECT ?kind (COUNT(?c) AS ?n) WHERE { ?c a <https://w3id.org/dossier/ontology#Claim> ; <https://w3id.org/dossier/ontology#claimKind> ?kind } GROUP BY ?kind"
-        for name, q in [("sparql lookup", lookup), ("sparql GROUP BY count", group)]:
-            ours = timed([DOSSIER, "sparql", "--kb", kb, "--format", "tsv", q], r)
-            peer = timed([PY, peer_script, "query", nt, q], r) if have_ox else None
-            row = add(name, ours, "pyoxigraph load + same query", peer)
-            if peer is not None:
-                mine = sorted("\t".join(term_value(c) for c in l.split("\t")) for l in ours[2].splitlines()[1:])
-                theirs = sorted(l for l in peer[2].splitlines())
-                row["same_rows"] = mine == theirs
-                if mine != theirs:
-                    failures.append(f"{name} at {size}: dossier's {len(mine)} rows differ from pyoxigraph's "
-                                    f"{len(theirs)} (first of dossier's: {mine[:1]}, of pyoxigraph's: {theirs[:1]})")
-        add("query claims-by-kind --store both", timed([DOSSIER, "query", "claims-by-kind", "--kb", kb,
-                                                       "--queries", os.path.join(ROOT, "schema", "queries"),
-                                                       "--format", "csv"], r))
+            record = "article-00000-r7"
+            add("sql indexed lookup", timed([DOSSIER, "sql", "--kb", kb, "--format", "csv", "--param", f"id={record}",
+                                             "SELECT quote FROM evidence WHERE record_id = :id"], r))
+            add("sql aggregate over a view", timed([DOSSIER, "sql", "--kb", kb, "--format", "csv",
+                                                    "SELECT kind, sum(records) FROM article_counts GROUP BY kind"], r))
+            lookup = f"SELECT ?quote WHERE {{ ?e <http://www.w3.org/ns/oa#hasBody> <{BASE}claim/{record}> ; <http://www.w3.org/ns/oa#hasTarget>/<http://www.w3.org/ns/oa#hasSelector>/<http://www.w3.org/ns/oa#exact> ?quote }}"
+            group = "SELECT ?kind (COUNT(?c) AS ?n) WHERE { ?c a <https://w3id.org/dossier/ontology#Claim> ; <https://w3id.org/dossier/ontology#claimKind> ?kind } GROUP BY ?kind"
+            for name, q in [("sparql lookup", lookup), ("sparql GROUP BY count", group)]:
+                ours = timed([DOSSIER, "sparql", "--kb", kb, "--format", "tsv", q], r)
+                peer = timed([PY, peer_script, "query", nt, q], r) if have_ox else None
+                row = add(name, ours, "pyoxigraph load + same query", peer)
+                if peer is not None:
+                    mine = sorted("\t".join(term_value(c) for c in l.split("\t")) for l in ours[2].splitlines()[1:])
+                    theirs = sorted(l for l in peer[2].splitlines())
+                    row["same_rows"] = mine == theirs
+                    if mine != theirs:
+                        failures.append(f"{name} at {size}: dossier's {len(mine)} rows differ from pyoxigraph's "
+                                        f"{len(theirs)} (first of dossier's: {mine[:1]}, of pyoxigraph's: {theirs[:1]})")
+            add("query claims-by-kind --store both", timed([DOSSIER, "query", "claims-by-kind", "--kb", kb,
+                                                           "--queries", os.path.join(ROOT, "schema", "queries"),
+                                                           "--format", "csv"], r))
+        except CommandFailed as e:
+            op, detail = e.args
+            failures.append(f"{op} at {size}: {detail}")
 
     header = ["operation", "size", "dossier s", "dossier MB", "peer", "peer s", "peer MB", "ratio", "note"]
     widths = [36, 8, 9, 10, 40, 8, 8, 6, 20]
