@@ -1,7 +1,7 @@
 """dossier side by side with Oxigraph and SQLite's own tools, on generated corpora.
 
 Run through benches/compare (which builds dossier and installs the peers). For each size it
-generates a corpus with examples/corpus.rs, then times whole processes (median of --runs) and
+generates a corpus with tools/corpus, then times whole processes (median of --runs) and
 records each one's peak memory (ru_maxrss of the child). Prints one table and writes it as JSON
 to target/bench/compare.json. Figures are printed, never asserted; answers are: the run fails
 (exit 1, a line per difference naming the operation and size) when a SPARQL answer differs from
@@ -18,7 +18,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DOSSIER = os.path.join(ROOT, "target", "release", "dossier")
-CORPUS = os.path.join(ROOT, "target", "release", "examples", "corpus")
+CORPUS = os.path.join(ROOT, "target", "release", "dossier-corpus")
 OUT = os.path.join(ROOT, "target", "bench")
 PY = sys.executable
 BASE = "https://example.org/corpus/"

@@ -1,25 +1,24 @@
-//! The corpus generator (examples/corpus.rs) and what the scale work must not break.
+//! The corpus generator (tools/corpus) and what the scale work must not break.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::util::*;
 
-/// The example binary cargo builds alongside the tests.
+/// The generator's binary, built once per test run (a std-only crate: seconds).
 fn corpus_generator() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let target = exe.parent().unwrap().parent().unwrap();
-    let path = target.join("examples").join("corpus");
-    if !path.exists() {
-        // `cargo test` builds examples; a filtered run (`--test it`) may not have.
+    static BUILT: std::sync::Once = std::sync::Once::new();
+    BUILT.call_once(|| {
         let status = Command::new(env!("CARGO"))
-            .args(["build", "--example", "corpus"])
+            .args(["build", "--quiet", "-p", "dossier-corpus"])
             .current_dir(root())
             .status()
             .unwrap();
-        assert!(status.success());
-    }
-    path
+        assert!(status.success(), "cannot build tools/corpus");
+    });
+    let exe = std::env::current_exe().unwrap();
+    let target = exe.parent().unwrap().parent().unwrap();
+    target.join("dossier-corpus")
 }
 
 pub fn generate(records: usize, seed: u64, out: &Path) {

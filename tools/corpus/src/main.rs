@@ -1,7 +1,7 @@
 //! Generates a synthetic corpus in dossier's own seed format, for benchmarks and scale tests:
 //!
 //! ```sh
-//! cargo run --release --example corpus -- --records 100000 --seed 7 --out target/corpus-100k
+//! cargo run --release -p dossier-corpus -- --records 100000 --seed 7 --out target/corpus-100k
 //! ```
 //!
 //! Articles of about 100 records each, with the mix of the bundled article: actors shared across
