@@ -5,6 +5,7 @@
 use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
@@ -156,6 +157,13 @@ enum Command {
         /// CONSTRUCT and DESCRIBE. Default: table on a terminal, json (or ntriples) otherwise.
         #[arg(long, value_enum)]
         format: Option<SparqlFormat>,
+        /// Bind the query's variable ?NAME to a value: a string, or <IRI>. Repeatable. The value
+        /// is joined to the query as `VALUES`, never spliced into its text.
+        #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
+        params: Vec<(String, String)>,
+        /// Stop the query after this many milliseconds.
+        #[arg(long, default_value_t = 30_000)]
+        timeout_ms: u64,
         #[command(flatten)]
         kb: KbArg,
     },
@@ -292,9 +300,19 @@ fn run(cli: Cli) -> Result<(), Failure> {
             timeout_ms,
             KbPaths::new(kb.kb),
         ),
-        Command::Sparql { query, format, kb } => {
-            sparql(&query.text()?, format, KbPaths::new(kb.kb))
-        }
+        Command::Sparql {
+            query,
+            format,
+            params,
+            timeout_ms,
+            kb,
+        } => sparql(
+            &query.text()?,
+            format,
+            &params,
+            Duration::from_millis(timeout_ms),
+            KbPaths::new(kb.kb),
+        ),
         Command::Export { format, out, kb } => export(format, out, KbPaths::new(kb.kb)),
         Command::Query {
             name,
@@ -421,13 +439,34 @@ fn sql(
     }
 }
 
-fn sparql(query: &str, format: Option<SparqlFormat>, paths: KbPaths) -> Result<(), Failure> {
+fn sparql(
+    query: &str,
+    format: Option<SparqlFormat>,
+    params: &[(String, String)],
+    timeout: Duration,
+    paths: KbPaths,
+) -> Result<(), Failure> {
     paths.require(&paths.turtle())?;
     let base = base_iri(&paths)?;
     let store = dossier::sparql::Store::open(&paths.turtle(), &base)?;
-    let answer = match store.query(query) {
-        Ok(answer) => answer,
-        Err(e) => return Err(Failure::Data(format!("error: {e:#}"))),
+    let parsed = store
+        .parse_with(query, params)
+        .map_err(|e| Failure::Data(format!("error: {e:#}")))?;
+    // sophia's evaluator cannot be interrupted: it runs on a thread of its own, and when the
+    // limit runs out the process ends with the error (taking the thread with it).
+    let (send, receive) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = send.send(store.query_parsed(parsed));
+    });
+    let answer = match receive.recv_timeout(timeout) {
+        Ok(Ok(answer)) => answer,
+        Ok(Err(e)) => return Err(Failure::Data(format!("error: {e:#}"))),
+        Err(_) => {
+            return Err(Failure::Data(format!(
+                "error: the query was interrupted after {} ms: simplify it, or raise --timeout-ms",
+                timeout.as_millis()
+            )));
+        }
     };
     let terminal = io::IsTerminal::is_terminal(&io::stdout());
     let format = format.unwrap_or(match (&answer, terminal) {

@@ -78,6 +78,16 @@ impl Store {
         self.query_parsed(parsed)
     }
 
+    /// Parses a query and binds each parameter to its variable as a value (a `VALUES` joined to
+    /// the query's pattern): never spliced into the text, so a value cannot change the query.
+    pub fn parse_with(&self, query: &str, params: &[(String, String)]) -> Result<spargebra::Query> {
+        let mut parsed = self.parse(query)?;
+        for (name, value) in params {
+            bind_parameter(&mut parsed, name.trim_start_matches(['?', '$']), value)?;
+        }
+        Ok(parsed)
+    }
+
     /// Runs an already parsed query (e.g. one whose parameters were bound in the algebra).
     pub fn query_parsed(&self, parsed: spargebra::Query) -> Result<Answer> {
         let dataset = self.graph.as_dataset();
@@ -115,4 +125,60 @@ impl Store {
             }
         })
     }
+}
+
+/// The term a parameter's value stands for: an IRI when written `<...>`, else a plain string.
+fn parameter_term(value: &str) -> Result<spargebra::term::GroundTerm> {
+    use spargebra::term::{GroundTerm, Literal, NamedNode};
+    match value.strip_prefix('<').and_then(|v| v.strip_suffix('>')) {
+        Some(iri) => NamedNode::new(iri).map(GroundTerm::NamedNode).map_err(|e| {
+            anyhow::anyhow!("--param value <{iri}> is not an IRI ({e}): write <https://...>")
+        }),
+        None => Ok(GroundTerm::Literal(Literal::new_simple_literal(value))),
+    }
+}
+
+/// Joins `VALUES ?name { value }` to the query's pattern, below its solution modifiers.
+fn bind_parameter(query: &mut spargebra::Query, name: &str, value: &str) -> Result<()> {
+    use spargebra::algebra::GraphPattern as G;
+    use spargebra::term::Variable;
+    let term = parameter_term(value)?;
+    let variable = Variable::new(name)
+        .map_err(|_| anyhow::anyhow!("--param {name}=...: '{name}' is not a variable name"))?;
+    let (spargebra::Query::Select { pattern, .. }
+    | spargebra::Query::Construct { pattern, .. }
+    | spargebra::Query::Describe { pattern, .. }
+    | spargebra::Query::Ask { pattern, .. }) = query;
+    if !pattern.to_string().contains(&format!("?{name}")) {
+        anyhow::bail!(
+            "the query has no variable ?{name}: use ?{name} in the query, or drop --param {name}"
+        );
+    }
+    let mut at: &mut G = pattern;
+    loop {
+        match at {
+            G::Project { inner, .. }
+            | G::Distinct { inner }
+            | G::Reduced { inner }
+            | G::Slice { inner, .. }
+            | G::OrderBy { inner, .. }
+            | G::Group { inner, .. }
+            | G::Filter { inner, .. } => at = inner,
+            _ => break,
+        }
+    }
+    let inner = std::mem::replace(
+        at,
+        G::Bgp {
+            patterns: Vec::new(),
+        },
+    );
+    *at = G::Join {
+        left: Box::new(G::Values {
+            variables: vec![variable],
+            bindings: vec![vec![Some(term)]],
+        }),
+        right: Box::new(inner),
+    };
+    Ok(())
 }

@@ -435,3 +435,69 @@ fn sparql_cli_formats_and_syntax_errors() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1), "updates are not queries");
 }
+
+#[test]
+fn sparql_parameters_are_bound_as_values_never_spliced() {
+    let tmp = built_bundled();
+    let query = "SELECT ?name WHERE { ?a dcterms:identifier ?id ; rdfs:label ?name }";
+    let out = stdout_of(dossier(tmp.path()).args([
+        "sparql",
+        "--format",
+        "csv",
+        "--param",
+        "id=marco-rubio",
+        query,
+    ]));
+    assert_eq!(out.replace("\r\n", "\n"), "name\nMarco Rubio\n");
+    // A value that would close the pattern if it were spliced is just a string that matches
+    // nothing.
+    let out = stdout_of(dossier(tmp.path()).args([
+        "sparql",
+        "--format",
+        "csv",
+        "--param",
+        "id=x\" } ?a ?p ?name {",
+        query,
+    ]));
+    assert_eq!(out.replace("\r\n", "\n"), "name\n");
+    // An IRI is written <...>.
+    let out = stdout_of(dossier(tmp.path()).args([
+        "sparql",
+        "--format",
+        "csv",
+        "--param",
+        "a=<https://w3id.org/dossier/kb/actor/claudia-sheinbaum>",
+        query,
+    ]));
+    assert_eq!(out.replace("\r\n", "\n"), "name\nClaudia Sheinbaum\n");
+    let out = dossier(tmp.path())
+        .args(["sparql", "--param", "nobody=1", query])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("the query has no variable ?nobody"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_runaway_sparql_query_stops_at_its_time_limit() {
+    let tmp = built_bundled();
+    let out = dossier(tmp.path())
+        .args([
+            "sparql",
+            "--timeout-ms",
+            "300",
+            "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("interrupted after 300 ms"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
