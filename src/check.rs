@@ -585,6 +585,57 @@ pub fn check(conn: &Connection, turtle: &Path) -> Result<Report> {
     check_with(conn, turtle, &crate::progress::Silent)
 }
 
+/// The triples of an RDF file (graph names dropped, each triple once), as sorted 64-bit
+/// hashes of their N-Triples form: 8 bytes a triple whatever its text.
+fn triple_hashes<S: sophia::api::source::QuadSource>(quads: S, what: &Path) -> Result<Vec<u64>> {
+    use sophia::api::quad::Quad;
+    use std::hash::{Hash, Hasher};
+    let mut out = Vec::new();
+    let mut quads = quads;
+    quads
+        .for_each_quad(|q| {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            for t in [q.s(), q.p(), q.o()] {
+                crate::rdf::RdfTerm::from_term(&t)
+                    .to_ntriples()
+                    .hash(&mut h);
+            }
+            out.push(h.finish());
+        })
+        .map_err(|e| anyhow::anyhow!("'{}' cannot be parsed: {e}", what.display()))?;
+    out.sort_unstable();
+    out.dedup();
+    Ok(out)
+}
+
+/// The N-Quads file holds the Turtle's triples (in named graphs), no more and no fewer.
+pub fn compare_graph_files(turtle: &Path, nquads: &Path, report: &mut Report) -> Result<()> {
+    use sophia::api::source::TripleSource;
+    let open = |p: &Path| {
+        std::fs::File::open(p)
+            .map(|f| BufReader::with_capacity(1 << 20, f))
+            .with_context(|| format!("cannot open '{}'", p.display()))
+    };
+    let from_turtle = triple_hashes(
+        sophia::turtle::parser::turtle::parse_bufread(open(turtle)?).to_quads(),
+        turtle,
+    )?;
+    let from_nquads = triple_hashes(
+        sophia::turtle::parser::nq::parse_bufread(open(nquads)?),
+        nquads,
+    )?;
+    if from_turtle != from_nquads {
+        let only = |a: &[u64], b: &[u64]| a.iter().filter(|h| b.binary_search(h).is_err()).count();
+        report.drift.push(format!(
+            "the N-Quads file and the Turtle file hold different triples: {} only in the N-Quads, \
+             {} only in the Turtle",
+            only(&from_nquads, &from_turtle),
+            only(&from_turtle, &from_nquads)
+        ));
+    }
+    Ok(())
+}
+
 /// Ids of each group, from one store.
 type Ids<T> = BTreeMap<&'static str, BTreeMap<String, T>>;
 

@@ -1,15 +1,22 @@
-//! The knowledge-base folder (`kb/` by default): what a build writes there and how. Every file
-//! is written to a temporary file in the same folder and renamed over the old one only when
-//! complete, so a failed or interrupted build leaves the previous files byte-identical and a
-//! reader never sees half a build.
+//! The knowledge-base folder (`kb/` by default): what a build writes there and how.
+//!
+//! A build writes a complete **generation** — the database, the Turtle, the N-Quads and a
+//! manifest naming them — into a temporary folder, syncs it to disk, renames it to
+//! `gen-<n>/`, and makes it current with one atomic step: the symlink `current` is replaced by
+//! a rename. Readers resolve `current` once and read every file from that one generation, so
+//! they never mix two builds. `kb/dossier.sqlite`, `kb/dossier.ttl` and `kb/dossier.nq` are
+//! symlinks through `current`, for other tools. Builds into one folder take turns on a lock
+//! file; each removes what killed builds left behind and every generation but the two newest
+//! (a reader that resolved the previous one can still finish).
 
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::{Context, Result};
-use tempfile::NamedTempFile;
+use serde::{Deserialize, Serialize};
 
 use crate::model::KnowledgeBase;
 use crate::{rdf, sqlite};
@@ -17,25 +24,59 @@ use crate::{rdf, sqlite};
 pub const DATABASE_FILE: &str = "dossier.sqlite";
 pub const TURTLE_FILE: &str = "dossier.ttl";
 pub const NQUADS_FILE: &str = "dossier.nq";
+pub const MANIFEST_FILE: &str = "manifest.json";
+/// The symlink to the current generation.
+pub const CURRENT: &str = "current";
+const LOCK_FILE: &str = ".lock";
+const GENERATION_PREFIX: &str = "gen-";
+const TEMPORARY_PREFIX: &str = ".gen-";
 
-/// The files of a knowledge-base folder.
+/// The files of a knowledge-base folder. The generation they belong to is resolved once, on
+/// first use, so every file a reader opens comes from the same build.
 #[derive(Debug, Clone)]
 pub struct KbPaths {
     pub dir: PathBuf,
+    /// The generation's folder, and a shared lock on its manifest while these paths live: a
+    /// build does not remove a generation someone is reading.
+    generation: OnceLock<(PathBuf, Option<std::sync::Arc<File>>)>,
 }
 
 impl KbPaths {
     pub fn new(dir: impl Into<PathBuf>) -> KbPaths {
-        KbPaths { dir: dir.into() }
+        KbPaths {
+            dir: dir.into(),
+            generation: OnceLock::new(),
+        }
+    }
+
+    /// The folder of the current generation (the folder itself for a knowledge base built
+    /// before generations, or not built yet).
+    pub fn generation(&self) -> &Path {
+        &self
+            .generation
+            .get_or_init(|| {
+                let folder = fs::read_link(self.dir.join(CURRENT))
+                    .map(|target| self.dir.join(target))
+                    .unwrap_or_else(|_| self.dir.clone());
+                let held = File::open(folder.join(MANIFEST_FILE))
+                    .ok()
+                    .filter(|f| f.lock_shared().is_ok())
+                    .map(std::sync::Arc::new);
+                (folder, held)
+            })
+            .0
     }
     pub fn database(&self) -> PathBuf {
-        self.dir.join(DATABASE_FILE)
+        self.generation().join(DATABASE_FILE)
     }
     pub fn turtle(&self) -> PathBuf {
-        self.dir.join(TURTLE_FILE)
+        self.generation().join(TURTLE_FILE)
     }
     pub fn nquads(&self) -> PathBuf {
-        self.dir.join(NQUADS_FILE)
+        self.generation().join(NQUADS_FILE)
+    }
+    pub fn manifest(&self) -> PathBuf {
+        self.generation().join(MANIFEST_FILE)
     }
     /// Fails with advice when the knowledge base has not been built.
     pub fn require(&self, file: &Path) -> Result<()> {
@@ -50,6 +91,46 @@ impl KbPaths {
             )
         }
     }
+    /// Whether `path` names one of the current generation's store files (directly or through
+    /// a link), so that writing to it would destroy the store being read.
+    pub fn is_store_file(&self, path: &Path) -> bool {
+        let canonical = |p: &Path| -> Option<PathBuf> {
+            let parent = p.parent().filter(|p| !p.as_os_str().is_empty());
+            let dir = fs::canonicalize(parent.unwrap_or(Path::new("."))).ok()?;
+            let full = dir.join(p.file_name()?);
+            Some(fs::canonicalize(&full).unwrap_or(full))
+        };
+        let Some(target) = canonical(path) else {
+            return false;
+        };
+        [
+            self.database(),
+            self.turtle(),
+            self.nquads(),
+            self.manifest(),
+        ]
+        .iter()
+        .any(|f| canonical(f).as_deref() == Some(target.as_path()))
+    }
+}
+
+/// What a generation holds, written last into it: `manifest.json`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Manifest {
+    pub generation: u64,
+    pub schema_version: usize,
+    /// Seconds since the Unix epoch.
+    pub built_at: u64,
+    pub dossier_version: String,
+    pub files: Vec<ManifestFile>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ManifestFile {
+    pub name: String,
+    pub bytes: u64,
+    /// FNV-1a 64 of the file's bytes, in hex: a cheap identity to compare two builds.
+    pub fnv1a64: String,
 }
 
 /// What a build wrote, for the summary.
@@ -60,13 +141,20 @@ pub struct BuildSummary {
     /// Time spent writing each store: (what, time).
     pub timings: Vec<(&'static str, Duration)>,
     pub files: Vec<PathBuf>,
+    pub generation: u64,
     pub elapsed: Duration,
 }
 
-/// Writes every store of the knowledge base into `paths.dir`, atomically file by file.
-/// The model is already validated: nothing is written for invalid seeds.
+/// Writes every store of the knowledge base as a new generation of `paths.dir` and makes it
+/// current. The model is already validated: nothing is written for invalid seeds.
 pub fn build(kb: &KnowledgeBase, paths: &KbPaths) -> Result<BuildSummary> {
     build_with(kb, paths, &crate::progress::Silent)
+}
+
+/// The folder a build of this process writes before it is complete: `.gen-<pid>.tmp`. A
+/// signal handler may remove it (nothing else of a build needs undoing).
+pub fn temporary_folder(dir: &Path) -> PathBuf {
+    dir.join(format!("{TEMPORARY_PREFIX}{}.tmp", std::process::id()))
 }
 
 /// [`build`], reporting each store as it is written.
@@ -76,29 +164,74 @@ pub fn build_with(
     progress: &dyn crate::progress::Progress,
 ) -> Result<BuildSummary> {
     let started = Instant::now();
-    fs::create_dir_all(&paths.dir)
-        .with_context(|| format!("cannot create the folder '{}'", paths.dir.display()))?;
+    let dir = &paths.dir;
+    fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create the folder '{}'", dir.display()))?;
+    let _lock = lock(dir, progress)?;
+    remove_leftovers(dir)?;
 
-    // The database and the graph are independent: write them on two threads.
+    let tmp = temporary_folder(dir);
+    fs::create_dir(&tmp)
+        .with_context(|| format!("cannot create the folder '{}'", tmp.display()))?;
+    let written = write_stores(kb, &tmp, progress);
+    let (tables, triples, timings) = match written {
+        Ok(w) => w,
+        Err(e) => {
+            let _ = fs::remove_dir_all(&tmp);
+            return Err(e);
+        }
+    };
+    let generation = next_generation(dir)?;
+    pause_for_tests("manifest");
+    write_manifest(&tmp, generation)?;
+    sync_folder(&tmp)?;
+    let name = format!("{GENERATION_PREFIX}{generation:06}");
+    pause_for_tests("rename");
+    fs::rename(&tmp, dir.join(&name))
+        .with_context(|| format!("cannot move the new generation into '{}'", dir.display()))?;
+    sync_folder(dir)?;
+    pause_for_tests("switch");
+    switch_current(dir, &name)?;
+    link_stable_names(dir)?;
+    remove_old_generations(dir)?;
+    let files = [DATABASE_FILE, TURTLE_FILE, NQUADS_FILE]
+        .iter()
+        .map(|f| dir.join(f))
+        .collect();
+    Ok(BuildSummary {
+        tables,
+        triples,
+        timings,
+        files,
+        generation,
+        elapsed: started.elapsed(),
+    })
+}
+
+type Written = (sqlite::TableCounts, usize, Vec<(&'static str, Duration)>);
+
+/// The database and the graph, on two threads, into the folder `into`.
+fn write_stores(
+    kb: &KnowledgeBase,
+    into: &Path,
+    progress: &dyn crate::progress::Progress,
+) -> Result<Written> {
     progress.stage("writing SQLite, Turtle and N-Quads", 0);
-    let db_tmp = temp_in(&paths.dir, DATABASE_FILE)?;
-    let ttl_tmp = temp_in(&paths.dir, TURTLE_FILE)?;
-    let nq_tmp = temp_in(&paths.dir, NQUADS_FILE)?;
     let (sql, graph) = std::thread::scope(|scope| {
         let sql = scope.spawn(|| {
             let clock = Instant::now();
-            sqlite::write(kb, db_tmp.path()).map(|tables| (tables, clock.elapsed()))
+            sqlite::write(kb, &into.join(DATABASE_FILE)).map(|tables| (tables, clock.elapsed()))
         });
         let graph = (|| -> Result<_> {
             let clock = Instant::now();
             let mut triples = 0;
-            write_through(&ttl_tmp, |w| {
+            write_file(&into.join(TURTLE_FILE), |w| {
                 triples = rdf::write_turtle(kb, w)?;
                 Ok(())
             })?;
             let turtle = clock.elapsed();
             let clock = Instant::now();
-            write_through(&nq_tmp, |w| rdf::write_nquads(kb, w))?;
+            write_file(&into.join(NQUADS_FILE), |w| rdf::write_nquads(kb, w))?;
             Ok((triples, turtle, clock.elapsed()))
         })();
         let sql = sql
@@ -113,50 +246,239 @@ pub fn build_with(
         ("turtle", turtle_time),
         ("nquads", nquads_time),
     ];
+    Ok((tables, triples, timings))
+}
 
-    // Every store is complete: only now replace the old files.
-    let mut files = Vec::new();
-    for (tmp, target) in [
-        (db_tmp, paths.database()),
-        (ttl_tmp, paths.turtle()),
-        (nq_tmp, paths.nquads()),
-    ] {
-        // Temporary files are private (0600); the stores are for every reader, like any file.
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o644)).with_context(
-                || format!("cannot set the permissions of '{}'", tmp.path().display()),
-            )?;
+/// Takes the folder's build lock, waiting (and saying so) while another build holds it.
+fn lock(dir: &Path, progress: &dyn crate::progress::Progress) -> Result<File> {
+    let path = dir.join(LOCK_FILE);
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("cannot open the build lock '{}'", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(fs::TryLockError::WouldBlock) => {
+            progress.stage("waiting for another build of this folder to finish", 0);
+            file.lock()
+                .with_context(|| format!("cannot take the build lock '{}'", path.display()))?;
         }
-        tmp.persist(&target)
-            .with_context(|| format!("cannot move the new file into '{}'", target.display()))?;
-        files.push(target);
+        Err(fs::TryLockError::Error(e)) => {
+            return Err(e)
+                .with_context(|| format!("cannot take the build lock '{}'", path.display()));
+        }
     }
-    Ok(BuildSummary {
-        tables,
-        triples,
-        timings,
+    Ok(file)
+}
+
+/// What builds that were killed left: temporary folders and files (the lock is held, so none
+/// of them is being written).
+fn remove_leftovers(dir: &Path) -> Result<()> {
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".tmp") && name.starts_with('.') {
+            let path = entry.path();
+            if entry.file_type()?.is_dir() {
+                fs::remove_dir_all(&path)
+            } else {
+                fs::remove_file(&path)
+            }
+            .with_context(|| format!("cannot remove the leftover '{}'", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// The numbers of the generations in the folder, ascending.
+fn generations(dir: &Path) -> Result<Vec<u64>> {
+    let mut out: Vec<u64> = fs::read_dir(dir)?
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            e.file_name()
+                .to_str()?
+                .strip_prefix(GENERATION_PREFIX)?
+                .parse()
+                .ok()
+        })
+        .collect();
+    out.sort_unstable();
+    Ok(out)
+}
+
+fn next_generation(dir: &Path) -> Result<u64> {
+    Ok(generations(dir)?.last().map_or(1, |g| g + 1))
+}
+
+/// Every generation but the current one and the one before it, unless a reader holds it (it
+/// goes with a later build).
+fn remove_old_generations(dir: &Path) -> Result<()> {
+    let all = generations(dir)?;
+    for g in all.iter().rev().skip(2) {
+        let path = dir.join(format!("{GENERATION_PREFIX}{g:06}"));
+        let in_use = File::open(path.join(MANIFEST_FILE))
+            .is_ok_and(|m| matches!(m.try_lock(), Err(fs::TryLockError::WouldBlock)));
+        if !in_use {
+            fs::remove_dir_all(&path).with_context(|| {
+                format!("cannot remove the old generation '{}'", path.display())
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// Makes `name` current in one step: a new symlink renamed over `current`.
+fn switch_current(dir: &Path, name: &str) -> Result<()> {
+    let staged = dir.join(format!(".{CURRENT}.{}.tmp", std::process::id()));
+    let _ = fs::remove_file(&staged);
+    symlink(Path::new(name), &staged)?;
+    fs::rename(&staged, dir.join(CURRENT))
+        .with_context(|| format!("cannot make '{name}' current in '{}'", dir.display()))?;
+    sync_folder(dir)
+}
+
+/// `kb/dossier.sqlite` and the others, as links through `current` (replacing the plain files a
+/// build before generations wrote).
+fn link_stable_names(dir: &Path) -> Result<()> {
+    for file in [DATABASE_FILE, TURTLE_FILE, NQUADS_FILE] {
+        let link = dir.join(file);
+        let target = Path::new(CURRENT).join(file);
+        if fs::read_link(&link).is_ok_and(|t| t == target) {
+            continue;
+        }
+        let staged = dir.join(format!(".{file}.{}.tmp", std::process::id()));
+        let _ = fs::remove_file(&staged);
+        symlink(&target, &staged)?;
+        fs::rename(&staged, &link).with_context(|| format!("cannot link '{}'", link.display()))?;
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn symlink(target: &Path, link: &Path) -> Result<()> {
+    std::os::unix::fs::symlink(target, link)
+        .with_context(|| format!("cannot create the link '{}'", link.display()))
+}
+
+#[cfg(not(unix))]
+fn symlink(_target: &Path, link: &Path) -> Result<()> {
+    anyhow::bail!(
+        "cannot create the link '{}': builds need symbolic links (Unix)",
+        link.display()
+    )
+}
+
+/// Flushes a folder's entries (and, for a generation, its files) to disk.
+fn sync_folder(dir: &Path) -> Result<()> {
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_type()?.is_file() {
+            File::open(entry.path())?.sync_all()?;
+        }
+    }
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .with_context(|| format!("cannot sync the folder '{}'", dir.display()))
+}
+
+fn write_manifest(into: &Path, generation: u64) -> Result<()> {
+    let mut files = Vec::new();
+    for name in [DATABASE_FILE, TURTLE_FILE, NQUADS_FILE] {
+        let path = into.join(name);
+        let (bytes, hash) = fnv1a64(&path)?;
+        files.push(ManifestFile {
+            name: name.to_owned(),
+            bytes,
+            fnv1a64: format!("{hash:016x}"),
+        });
+    }
+    let manifest = Manifest {
+        generation,
+        schema_version: sqlite::latest_version(),
+        built_at: SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs()),
+        dossier_version: env!("CARGO_PKG_VERSION").to_owned(),
         files,
-        elapsed: started.elapsed(),
+    };
+    write_file(&into.join(MANIFEST_FILE), |w| {
+        serde_json::to_writer_pretty(&mut *w, &manifest)?;
+        writeln!(w)?;
+        Ok(())
     })
 }
 
-fn temp_in(dir: &Path, name: &str) -> Result<NamedTempFile> {
-    tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .with_context(|| format!("cannot create a temporary file in '{}'", dir.display()))
+/// Reads the current generation's manifest.
+pub fn read_manifest(paths: &KbPaths) -> Result<Manifest> {
+    let path = paths.manifest();
+    let text = fs::read_to_string(&path).with_context(|| {
+        format!(
+            "cannot read '{}': rebuild the knowledge base with `dossier build`",
+            path.display()
+        )
+    })?;
+    serde_json::from_str(&text).with_context(|| format!("'{}' is not a manifest", path.display()))
 }
 
-fn write_through(
-    tmp: &NamedTempFile,
-    write: impl FnOnce(&mut BufWriter<&File>) -> Result<()>,
-) -> Result<()> {
-    let mut w = BufWriter::with_capacity(1 << 20, tmp.as_file());
+/// Each store file of the current generation against its manifest: a difference is a file
+/// changed (or swapped) after its build.
+pub fn verify_manifest(paths: &KbPaths) -> Result<Vec<String>> {
+    if !paths.manifest().exists() && paths.generation() == paths.dir.as_path() {
+        return Ok(vec![
+            "the knowledge base was built before manifests: rebuild it with `dossier build`"
+                .to_owned(),
+        ]);
+    }
+    let manifest = read_manifest(paths)?;
+    let mut drift = Vec::new();
+    for file in &manifest.files {
+        let path = paths.generation().join(&file.name);
+        let (bytes, hash) = fnv1a64(&path)?;
+        if bytes != file.bytes || format!("{hash:016x}") != file.fnv1a64 {
+            drift.push(format!(
+                "file {}: not the file generation {} wrote ({bytes} bytes, FNV-1a {hash:016x}; \
+                 the manifest says {} bytes, {})",
+                file.name, manifest.generation, file.bytes, file.fnv1a64
+            ));
+        }
+    }
+    Ok(drift)
+}
+
+/// The size and FNV-1a 64 hash of a file's bytes.
+pub fn fnv1a64(path: &Path) -> Result<(u64, u64)> {
+    use std::io::Read;
+    let mut file = File::open(path).with_context(|| format!("cannot read '{}'", path.display()))?;
+    let mut buffer = vec![0u8; 1 << 20];
+    let (mut bytes, mut hash) = (0u64, 0xcbf2_9ce4_8422_2325u64);
+    loop {
+        let n = file.read(&mut buffer)?;
+        if n == 0 {
+            return Ok((bytes, hash));
+        }
+        bytes += n as u64;
+        for b in &buffer[..n] {
+            hash = (hash ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+fn write_file(path: &Path, write: impl FnOnce(&mut BufWriter<&File>) -> Result<()>) -> Result<()> {
+    let file = File::create(path).with_context(|| format!("cannot create '{}'", path.display()))?;
+    let mut w = BufWriter::with_capacity(1 << 20, &file);
     write(&mut w)?;
     w.flush()
-        .with_context(|| format!("cannot write '{}'", tmp.path().display()))?;
+        .with_context(|| format!("cannot write '{}'", path.display()))?;
     Ok(())
+}
+
+/// For the tests that kill a build at each step: with `DOSSIER_PAUSE_BEFORE=<step>` in the
+/// environment, the build says so on standard error and waits before that step.
+fn pause_for_tests(step: &str) {
+    if std::env::var("DOSSIER_PAUSE_BEFORE").is_ok_and(|s| s == step) {
+        eprintln!("dossier: paused before {step}");
+        std::thread::sleep(Duration::from_secs(30));
+    }
 }

@@ -378,6 +378,14 @@ fn validate(seeds: PathBuf, bar: &Bar) -> Result<(), Failure> {
 
 fn build(seeds: PathBuf, paths: KbPaths, bar: &Bar) -> Result<(), Failure> {
     let kb = load(&seeds, bar)?;
+    // Ctrl-C, SIGTERM or SIGHUP during a build: remove what this build had written so far (the
+    // current generation is untouched until the build's last step) and stop.
+    let unfinished = dossier::kb::temporary_folder(&paths.dir);
+    let _ = ctrlc::set_handler(move || {
+        let _ = std::fs::remove_dir_all(&unfinished);
+        eprintln!("dossier: build interrupted; the knowledge base is as it was");
+        std::process::exit(130);
+    });
     let summary = dossier::kb::build_with(&kb, &paths, bar)?;
     if let Some(b) = &bar.0 {
         b.finish_and_clear();
@@ -410,6 +418,7 @@ fn build(seeds: PathBuf, paths: KbPaths, bar: &Bar) -> Result<(), Failure> {
         };
         writeln!(out, "{what}: {secs:.3} s ({rate})")?;
     }
+    writeln!(out, "generation {}", summary.generation)?;
     for file in &summary.files {
         writeln!(out, "wrote {}", file.display())?;
     }
@@ -493,6 +502,13 @@ fn export(format: ExportFormat, out: Option<PathBuf>, paths: KbPaths) -> Result<
         ExportFormat::Ntriples | ExportFormat::Nquads | ExportFormat::Jsonld => paths.nquads(),
     };
     paths.require(&source)?;
+    if let Some(path) = out.as_ref().filter(|p| paths.is_store_file(p)) {
+        return Err(Failure::Usage(anyhow::anyhow!(
+            "refused: '{}' is a file of the knowledge base itself, and writing it would destroy \
+             it: export somewhere else",
+            path.display()
+        )));
+    }
     let mut reader = io::BufReader::new(
         std::fs::File::open(&source)
             .with_context(|| format!("cannot open '{}'", source.display()))?,
@@ -584,7 +600,12 @@ fn query(
 fn check(paths: KbPaths, bar: &Bar) -> Result<(), Failure> {
     let conn = dossier::sqlite::open_read_only(&paths.database())?;
     paths.require(&paths.turtle())?;
-    let report = dossier::check::check_with(&conn, &paths.turtle(), bar)?;
+    let mut report = dossier::check::check_with(&conn, &paths.turtle(), bar)?;
+    dossier::progress::Progress::stage(bar, "comparing the N-Quads with the Turtle", 0);
+    paths.require(&paths.nquads())?;
+    dossier::check::compare_graph_files(&paths.turtle(), &paths.nquads(), &mut report)?;
+    dossier::progress::Progress::stage(bar, "comparing every file with the build's manifest", 0);
+    report.drift.extend(dossier::kb::verify_manifest(&paths)?);
     if let Some(b) = &bar.0 {
         b.finish_and_clear();
     }

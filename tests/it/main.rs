@@ -1,5 +1,6 @@
 //! End-to-end and library tests, in one test binary to keep builds short.
 
+mod build;
 mod check;
 mod properties;
 mod queries;

@@ -1,0 +1,199 @@
+//! A knowledge base that is always whole: builds killed at any moment, builds racing for one
+//! folder, and readers running while builds finish.
+
+use std::io::BufRead;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use dossier::kb::KbPaths;
+
+use crate::util::*;
+
+fn binary() -> std::path::PathBuf {
+    assert_cmd::cargo::cargo_bin("dossier")
+}
+
+fn start_build(seeds: &Path, kb: &Path) -> Child {
+    Command::new(binary())
+        .args(["build", "--quiet", "--seeds"])
+        .arg(seeds)
+        .arg("--kb")
+        .arg(kb)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+/// The folder holds one complete generation, current, that `check` accepts in full: both
+/// stores agree, the N-Quads hold the Turtle's triples, every file is the one its manifest
+/// names. Returns the generation's number.
+fn assert_whole(kb: &Path) -> u64 {
+    let paths = KbPaths::new(kb);
+    assert_ne!(
+        paths.generation(),
+        kb,
+        "no current generation in {}",
+        kb.display()
+    );
+    let conn = dossier::sqlite::open_read_only(&paths.database()).unwrap();
+    let mut report = dossier::check::check(&conn, &paths.turtle()).unwrap();
+    dossier::check::compare_graph_files(&paths.turtle(), &paths.nquads(), &mut report).unwrap();
+    report
+        .drift
+        .extend(dossier::kb::verify_manifest(&paths).unwrap());
+    assert!(report.agrees(), "{:?}", report.drift);
+    dossier::kb::read_manifest(&paths).unwrap().generation
+}
+
+/// What the folder holds besides the lock, the links and the generations.
+fn leftovers(kb: &Path) -> Vec<String> {
+    std::fs::read_dir(kb)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect()
+}
+
+fn generation_folders(kb: &Path) -> usize {
+    std::fs::read_dir(kb)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with("gen-")
+        })
+        .count()
+}
+
+/// A small deterministic generator of kill delays.
+struct Delays(u64);
+
+impl Delays {
+    fn next(&mut self, below: Duration) -> Duration {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        below.mul_f64((self.0 >> 11) as f64 / (1u64 << 53) as f64)
+    }
+}
+
+#[test]
+fn a_build_killed_at_any_moment_leaves_one_whole_generation() {
+    let tmp = tempfile::tempdir().unwrap();
+    let seeds = tmp.path().join("seeds");
+    crate::scale::generate(120, 5, &seeds);
+    let kb = tmp.path().join("kb");
+    let clock = Instant::now();
+    assert!(start_build(&seeds, &kb).wait().unwrap().success());
+    let one_build = clock.elapsed();
+    assert_whole(&kb);
+
+    let mut delays = Delays(42);
+    for _ in 0..50 {
+        let mut child = start_build(&seeds, &kb);
+        std::thread::sleep(delays.next(one_build.mul_f64(1.2)));
+        let _ = child.kill();
+        child.wait().unwrap();
+        assert_whole(&kb);
+    }
+    // Killed at each step of the switch: before the manifest, before the generation's rename,
+    // before `current` is replaced.
+    for step in ["manifest", "rename", "switch"] {
+        let mut child = Command::new(binary())
+            .args(["build", "--quiet", "--seeds"])
+            .arg(&seeds)
+            .arg("--kb")
+            .arg(&kb)
+            .env("DOSSIER_PAUSE_BEFORE", step)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+        let paused = stderr
+            .lines()
+            .map_while(Result::ok)
+            .any(|l| l.contains(&format!("paused before {step}")));
+        assert!(paused, "the build did not reach {step}");
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert_whole(&kb);
+    }
+    // The next build removes what the killed ones left.
+    assert!(start_build(&seeds, &kb).wait().unwrap().success());
+    assert_whole(&kb);
+    assert_eq!(leftovers(&kb), Vec::<String>::new());
+    assert!(generation_folders(&kb) <= 2);
+}
+
+#[test]
+fn two_builds_into_one_folder_never_mix() {
+    let tmp = tempfile::tempdir().unwrap();
+    let kb = tmp.path().join("kb");
+    let (a, b) = (fixtures().join("mini"), fixtures().join("adversarial"));
+    let articles = |kb: &Path| {
+        let conn = dossier::sqlite::open_read_only(&KbPaths::new(kb).database()).unwrap();
+        conn.query_row("SELECT group_concat(id) FROM articles", [], |r| {
+            r.get::<_, String>(0)
+        })
+        .unwrap()
+    };
+    let mut seen = std::collections::BTreeSet::new();
+    for _ in 0..50 {
+        let mut first = start_build(&a, &kb);
+        let mut second = start_build(&b, &kb);
+        assert!(first.wait().unwrap().success());
+        assert!(second.wait().unwrap().success());
+        assert_whole(&kb);
+        seen.insert(articles(&kb));
+    }
+    // Whichever finished last is current, whole: both outcomes occur, nothing in between.
+    assert!(seen.len() <= 2, "{seen:?}");
+    assert!(generation_folders(&kb) <= 2 || leftovers(&kb).is_empty());
+}
+
+#[test]
+fn readers_never_see_two_builds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let kb = tmp.path().join("kb");
+    let (a, b) = (fixtures().join("mini"), root().join("seeds"));
+    assert!(start_build(&a, &kb).wait().unwrap().success());
+    let queries = dossier::queries::load_all(&root().join("schema/queries")).unwrap();
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let (checks, disagreements) = std::thread::scope(|scope| {
+        let builds = scope.spawn(|| {
+            for n in 0..16 {
+                let seeds = if n % 2 == 0 { &b } else { &a };
+                assert!(start_build(seeds, &kb).wait().unwrap().success());
+            }
+            done.store(true, std::sync::atomic::Ordering::SeqCst);
+        });
+        let mut checks = 0;
+        let mut disagreements = Vec::new();
+        while !done.load(std::sync::atomic::Ordering::SeqCst) {
+            let paths = KbPaths::new(&kb);
+            let conn = dossier::sqlite::open_read_only(&paths.database()).unwrap();
+            let report = dossier::check::check(&conn, &paths.turtle()).unwrap();
+            disagreements.extend(report.drift);
+            let base = dossier::sqlite::base_iri(&conn).unwrap();
+            let store = dossier::sparql::Store::open(&paths.turtle(), &base).unwrap();
+            let q = &queries[checks % queries.len()];
+            let params = q.bind(&[]).unwrap();
+            let c = dossier::queries::compare(&conn, &store, q, &params, Duration::from_secs(30))
+                .unwrap();
+            if !c.agrees() {
+                disagreements.push(format!("{}: {}", q.name, c.diff()));
+            }
+            checks += 1;
+        }
+        builds.join().unwrap();
+        (checks, disagreements)
+    });
+    assert!(checks >= 3, "only {checks} reads ran during the builds");
+    assert_eq!(disagreements, Vec::<String>::new());
+}
