@@ -129,8 +129,8 @@ pub struct Manifest {
 pub struct ManifestFile {
     pub name: String,
     pub bytes: u64,
-    /// FNV-1a 64 of the file's bytes, in hex: a cheap identity to compare two builds.
-    pub fnv1a64: String,
+    /// [`content_hash`] of the file's bytes, in hex: a cheap identity to compare two builds.
+    pub hash: String,
 }
 
 /// What a build wrote, for the summary.
@@ -174,7 +174,7 @@ pub fn build_with(
     fs::create_dir(&tmp)
         .with_context(|| format!("cannot create the folder '{}'", tmp.display()))?;
     let written = write_stores(kb, &tmp, progress);
-    let (tables, triples, timings) = match written {
+    let (tables, triples, timings, sealed) = match written {
         Ok(w) => w,
         Err(e) => {
             let _ = fs::remove_dir_all(&tmp);
@@ -183,7 +183,8 @@ pub fn build_with(
     };
     let generation = next_generation(dir)?;
     pause_for_tests("manifest");
-    write_manifest(&tmp, generation)?;
+    write_manifest(&tmp, generation, sealed)?;
+    File::open(tmp.join(MANIFEST_FILE)).and_then(|f| f.sync_all())?;
     sync_folder(&tmp)?;
     let name = format!("{GENERATION_PREFIX}{generation:06}");
     pause_for_tests("rename");
@@ -208,9 +209,15 @@ pub fn build_with(
     })
 }
 
-type Written = (sqlite::TableCounts, usize, Vec<(&'static str, Duration)>);
+type Written = (
+    sqlite::TableCounts,
+    usize,
+    Vec<(&'static str, Duration)>,
+    Vec<ManifestFile>,
+);
 
-/// The database and the graph, on two threads, into the folder `into`.
+/// The database and the graph, on two threads, into the folder `into`; each file is hashed
+/// for the manifest and synced to disk as soon as it is complete, beside the next one's writing.
 fn write_stores(
     kb: &KnowledgeBase,
     into: &Path,
@@ -220,7 +227,9 @@ fn write_stores(
     let (sql, graph) = std::thread::scope(|scope| {
         let sql = scope.spawn(|| {
             let clock = Instant::now();
-            sqlite::write(kb, &into.join(DATABASE_FILE)).map(|tables| (tables, clock.elapsed()))
+            let tables = sqlite::write(kb, &into.join(DATABASE_FILE))?;
+            let elapsed = clock.elapsed();
+            Ok::<_, anyhow::Error>((tables, elapsed, seal(into, DATABASE_FILE)?))
         });
         let graph = (|| -> Result<_> {
             let clock = Instant::now();
@@ -230,23 +239,46 @@ fn write_stores(
                 Ok(())
             })?;
             let turtle = clock.elapsed();
+            let sealed_turtle = scope.spawn(|| seal(into, TURTLE_FILE));
             let clock = Instant::now();
             write_file(&into.join(NQUADS_FILE), |w| rdf::write_nquads(kb, w))?;
-            Ok((triples, turtle, clock.elapsed()))
+            let nquads = clock.elapsed();
+            let sealed = [
+                sealed_turtle
+                    .join()
+                    .unwrap_or_else(|_| Err(anyhow::anyhow!("hashing the Turtle panicked")))?,
+                seal(into, NQUADS_FILE)?,
+            ];
+            Ok((triples, turtle, nquads, sealed))
         })();
         let sql = sql
             .join()
             .unwrap_or_else(|_| Err(anyhow::anyhow!("writing the database panicked")));
         (sql, graph)
     });
-    let (tables, sqlite_time) = sql?;
-    let (triples, turtle_time, nquads_time) = graph?;
+    let (tables, sqlite_time, sealed_database) = sql?;
+    let (triples, turtle_time, nquads_time, [sealed_turtle, sealed_nquads]) = graph?;
     let timings = vec![
         ("sqlite", sqlite_time),
         ("turtle", turtle_time),
         ("nquads", nquads_time),
     ];
-    Ok((tables, triples, timings))
+    let files = vec![sealed_database, sealed_turtle, sealed_nquads];
+    Ok((tables, triples, timings, files))
+}
+
+/// A complete file of the generation: its manifest entry, once it is on disk.
+fn seal(into: &Path, name: &str) -> Result<ManifestFile> {
+    let path = into.join(name);
+    let (bytes, hash) = content_hash(&path)?;
+    File::open(&path)
+        .and_then(|f| f.sync_all())
+        .with_context(|| format!("cannot sync '{}' to disk", path.display()))?;
+    Ok(ManifestFile {
+        name: name.to_owned(),
+        bytes,
+        hash: format!("{hash:016x}"),
+    })
 }
 
 /// Takes the folder's build lock, waiting (and saying so) while another build holds it.
@@ -370,30 +402,14 @@ fn symlink(_target: &Path, link: &Path) -> Result<()> {
     )
 }
 
-/// Flushes a folder's entries (and, for a generation, its files) to disk.
+/// Flushes a folder's entries to disk (its files are synced as they are sealed).
 fn sync_folder(dir: &Path) -> Result<()> {
-    for entry in fs::read_dir(dir)? {
-        let entry = entry?;
-        if entry.file_type()?.is_file() {
-            File::open(entry.path())?.sync_all()?;
-        }
-    }
     File::open(dir)
         .and_then(|d| d.sync_all())
         .with_context(|| format!("cannot sync the folder '{}'", dir.display()))
 }
 
-fn write_manifest(into: &Path, generation: u64) -> Result<()> {
-    let mut files = Vec::new();
-    for name in [DATABASE_FILE, TURTLE_FILE, NQUADS_FILE] {
-        let path = into.join(name);
-        let (bytes, hash) = fnv1a64(&path)?;
-        files.push(ManifestFile {
-            name: name.to_owned(),
-            bytes,
-            fnv1a64: format!("{hash:016x}"),
-        });
-    }
+fn write_manifest(into: &Path, generation: u64, files: Vec<ManifestFile>) -> Result<()> {
     let manifest = Manifest {
         generation,
         schema_version: sqlite::latest_version(),
@@ -435,43 +451,71 @@ pub fn verify_manifest(paths: &KbPaths) -> Result<Vec<String>> {
     let mut drift = Vec::new();
     for file in &manifest.files {
         let path = paths.generation().join(&file.name);
-        let (bytes, hash) = fnv1a64(&path)?;
-        if bytes != file.bytes || format!("{hash:016x}") != file.fnv1a64 {
+        let (bytes, hash) = content_hash(&path)?;
+        if bytes != file.bytes || format!("{hash:016x}") != file.hash {
             drift.push(format!(
-                "file {}: not the file generation {} wrote ({bytes} bytes, FNV-1a {hash:016x}; \
+                "file {}: not the file generation {} wrote ({bytes} bytes, hash {hash:016x}; \
                  the manifest says {} bytes, {})",
-                file.name, manifest.generation, file.bytes, file.fnv1a64
+                file.name, manifest.generation, file.bytes, file.hash
             ));
         }
     }
     Ok(drift)
 }
 
-/// The size and FNV-1a 64 hash of a file's bytes.
-pub fn fnv1a64(path: &Path) -> Result<(u64, u64)> {
+/// The size and a 64-bit hash of a file's bytes: FNV-1a's step over little-endian 64-bit
+/// words (the tail zero-padded), eight times faster than byte by byte; it tells a changed
+/// file, it is not meant to resist a forger.
+pub fn content_hash(path: &Path) -> Result<(u64, u64)> {
     use std::io::Read;
     let mut file = File::open(path).with_context(|| format!("cannot read '{}'", path.display()))?;
     let mut buffer = vec![0u8; 1 << 20];
     let (mut bytes, mut hash) = (0u64, 0xcbf2_9ce4_8422_2325u64);
     loop {
-        let n = file.read(&mut buffer)?;
-        if n == 0 {
+        // Fill the buffer completely (but at the end), so words never straddle two reads.
+        let mut filled = 0;
+        while filled < buffer.len() {
+            match file.read(&mut buffer[filled..])? {
+                0 => break,
+                n => filled += n,
+            }
+        }
+        if filled == 0 {
             return Ok((bytes, hash));
         }
-        bytes += n as u64;
-        for b in &buffer[..n] {
-            hash = (hash ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        bytes += filled as u64;
+        for word in buffer[..filled].chunks(8) {
+            let mut padded = [0u8; 8];
+            padded[..word.len()].copy_from_slice(word);
+            hash = (hash ^ u64::from_le_bytes(padded)).wrapping_mul(0x0100_0000_01b3);
+        }
+        if filled < buffer.len() {
+            return Ok((bytes, hash));
         }
     }
 }
 
+/// Writes a file, with what is written so far flushed to disk every quarter second by a helper
+/// thread, so the disk works while the writer does and the final sync has little left to do.
 fn write_file(path: &Path, write: impl FnOnce(&mut BufWriter<&File>) -> Result<()>) -> Result<()> {
     let file = File::create(path).with_context(|| format!("cannot create '{}'", path.display()))?;
-    let mut w = BufWriter::with_capacity(1 << 20, &file);
-    write(&mut w)?;
-    w.flush()
-        .with_context(|| format!("cannot write '{}'", path.display()))?;
-    Ok(())
+    let done = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(250));
+                let _ = file.sync_data();
+            }
+        });
+        let result = (|| {
+            let mut w = BufWriter::with_capacity(1 << 20, &file);
+            write(&mut w)?;
+            w.flush()
+                .with_context(|| format!("cannot write '{}'", path.display()))
+        })();
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        result
+    })
 }
 
 /// For the tests that kill a build at each step: with `DOSSIER_PAUSE_BEFORE=<step>` in the

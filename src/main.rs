@@ -410,6 +410,8 @@ fn build(seeds: PathBuf, paths: KbPaths, bar: &Bar) -> Result<(), Failure> {
         let secs = time.as_secs_f64().max(1e-9);
         let rate = match *what {
             "sqlite" => format!("{rows} rows, {:.0} rows/s", rows as f64 / secs),
+            "manifest" => "file sizes and hashes".to_owned(),
+            "sync" => "written to disk".to_owned(),
             _ => format!(
                 "{} triples, {:.0} triples/s",
                 summary.triples,

@@ -663,10 +663,10 @@ pub fn closed_lists() -> Vec<(&'static str, &'static [&'static str])> {
     let mut out: Vec<(&'static str, &'static [&'static str])> = Vec::new();
     let mut add = |fields: &[Field]| {
         for f in fields {
-            if let Shape::Closed { scheme, values } = f.shape {
-                if !out.iter().any(|(s, _)| *s == scheme) {
-                    out.push((scheme, values));
-                }
+            if let Shape::Closed { scheme, values } = f.shape
+                && !out.iter().any(|(s, _)| *s == scheme)
+            {
+                out.push((scheme, values));
             }
         }
     };

@@ -445,12 +445,11 @@ fn records_of<T: DeserializeOwned>(
             .iter()
             .filter_map(|item| {
                 let record = deserialize_value::<T>(source, item.clone(), problems);
-                if record.is_none() {
-                    if let DeValue::Table(t) = item.get_ref() {
-                        if let Some(DeValue::String(id)) = t.get("id").map(|v| v.get_ref()) {
-                            state.unparsed_ids.insert(id.to_string());
-                        }
-                    }
+                if record.is_none()
+                    && let DeValue::Table(t) = item.get_ref()
+                    && let Some(DeValue::String(id)) = t.get("id").map(|v| v.get_ref())
+                {
+                    state.unparsed_ids.insert(id.to_string());
                 }
                 record
             })

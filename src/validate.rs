@@ -650,10 +650,10 @@ fn locate_quote(
     }
     let len = quote.chars().count();
     // Offsets that are right need no search (the common case for generated or tool-written seeds).
-    if let (Some(start), Some(end)) = (e.start, e.end) {
-        if slice_chars(text, index, start, end) == Some(quote) {
-            return Ok((start, end));
-        }
+    if let (Some(start), Some(end)) = (e.start, e.end)
+        && slice_chars(text, index, start, end) == Some(quote)
+    {
+        return Ok((start, end));
     }
     let occurrences: Vec<usize> = text
         .match_indices(quote)
