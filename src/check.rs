@@ -227,6 +227,13 @@ fn compared() -> Vec<Compared> {
         }
         described(name, k.table, "id", k.fields, k.nested, &mut out);
     }
+    records_evidence_and_knowledge_base(&mut out);
+    out
+}
+
+/// The compared fields of what is not a kind: the records index, a relation's direct triple,
+/// evidence and the knowledge base's own row.
+fn records_evidence_and_knowledge_base(out: &mut Vec<Compared>) {
     for (field, graph) in [
         ("kind", FromGraph::Kind),
         ("label", FromGraph::Path(vec![rdfs::LABEL], Norm::Local)),
@@ -269,7 +276,7 @@ fn compared() -> Vec<Compared> {
         "id",
         mapping::EVIDENCE_FIELDS,
         &[],
-        &mut out,
+        out,
     );
     out.push(Compared {
         kind: "evidence",
@@ -284,7 +291,7 @@ fn compared() -> Vec<Compared> {
         id,
         mapping::KNOWLEDGE_BASE_FIELDS,
         &[],
-        &mut out,
+        out,
     );
     out.push(Compared {
         kind: KNOWLEDGE_BASE,
@@ -292,7 +299,6 @@ fn compared() -> Vec<Compared> {
         sql: format!("SELECT {id}, base_iri FROM knowledge_base"),
         graph: FromGraph::OwnIri,
     });
-    out
 }
 
 /// Values of each (compared field, id), from one store. Vectors, not sets: a field's values
@@ -308,6 +314,8 @@ pub struct Report {
     pub quotes_checked: usize,
     /// Each difference, naming the record and the field.
     pub drift: Vec<String>,
+    /// Every triple of the Turtle, hashed ([`triple_hash`]), sorted, once each.
+    pub turtle_triples: Vec<u64>,
 }
 
 impl Report {
@@ -353,6 +361,8 @@ struct GraphIndex {
     edges: Vec<(u32, u16, Obj)>,
     edge_keys: Vec<(u32, u16)>,
     edge_objects: Vec<Obj>,
+    /// Every triple read, hashed.
+    hashes: Vec<u64>,
 }
 
 impl GraphIndex {
@@ -390,6 +400,7 @@ impl GraphIndex {
             edges: Vec::new(),
             edge_keys: Vec::new(),
             edge_objects: Vec::new(),
+            hashes: Vec::new(),
         };
         sophia::turtle::parser::turtle::parse_bufread(BufReader::with_capacity(1 << 20, file))
             .for_each_triple(|t| g.add(&t.s(), &t.p(), &t.o()))
@@ -405,6 +416,7 @@ impl GraphIndex {
     }
 
     fn add<T: Term>(&mut self, s: &T, p: &T, o: &T) {
+        self.hashes.push(triple_hash([s, p, o]));
         let Some(p) = p.iri() else { return };
         let p = p.as_str();
         if p == dcterms::IDENTIFIER {
@@ -585,53 +597,56 @@ pub fn check(conn: &Connection, turtle: &Path) -> Result<Report> {
     check_with(conn, turtle, &crate::progress::Silent)
 }
 
-/// The triples of an RDF file (graph names dropped, each triple once), as sorted 64-bit
-/// hashes of their N-Triples form: 8 bytes a triple whatever its text.
-fn triple_hashes<S: sophia::api::source::QuadSource>(quads: S, what: &Path) -> Result<Vec<u64>> {
-    use sophia::api::quad::Quad;
+/// A 64-bit hash of a triple's terms (kind, IRI, blank node label, or a literal's text,
+/// datatype and language), the same whichever parser read it.
+fn triple_hash<T: Term>(terms: [&T; 3]) -> u64 {
     use std::hash::{Hash, Hasher};
-    let mut out = Vec::new();
-    let mut quads = quads;
-    quads
-        .for_each_quad(|q| {
-            let mut h = std::collections::hash_map::DefaultHasher::new();
-            for t in [q.s(), q.p(), q.o()] {
-                crate::rdf::RdfTerm::from_term(&t)
-                    .to_ntriples()
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for t in terms {
+        match t.kind() {
+            TermKind::Iri => (0u8, t.iri().map(|i| i.as_str().to_owned())).hash(&mut h),
+            TermKind::BlankNode => (1u8, t.bnode_id().map(|b| b.as_str().to_owned())).hash(&mut h),
+            _ => {
+                2u8.hash(&mut h);
+                t.lexical_form().map(|l| l.to_string()).hash(&mut h);
+                t.datatype().map(|d| d.as_str().to_owned()).hash(&mut h);
+                t.language_tag()
+                    .map(|l| l.as_str().to_ascii_lowercase())
                     .hash(&mut h);
             }
-            out.push(h.finish());
-        })
-        .map_err(|e| anyhow::anyhow!("'{}' cannot be parsed: {e}", what.display()))?;
-    out.sort_unstable();
-    out.dedup();
-    Ok(out)
+        }
+    }
+    h.finish()
 }
 
-/// The N-Quads file holds the Turtle's triples (in named graphs), no more and no fewer.
-pub fn compare_graph_files(turtle: &Path, nquads: &Path, report: &mut Report) -> Result<()> {
-    use sophia::api::source::TripleSource;
-    let open = |p: &Path| {
-        std::fs::File::open(p)
-            .map(|f| BufReader::with_capacity(1 << 20, f))
-            .with_context(|| format!("cannot open '{}'", p.display()))
-    };
-    let from_turtle = triple_hashes(
-        sophia::turtle::parser::turtle::parse_bufread(open(turtle)?).to_quads(),
-        turtle,
-    )?;
-    let from_nquads = triple_hashes(
-        sophia::turtle::parser::nq::parse_bufread(open(nquads)?),
-        nquads,
-    )?;
-    if from_turtle != from_nquads {
+fn sorted_unique(mut hashes: Vec<u64>) -> Vec<u64> {
+    hashes.sort_unstable();
+    hashes.dedup();
+    hashes
+}
+
+/// The N-Quads file holds the Turtle's triples (in named graphs), no more and no fewer. The
+/// Turtle's triples were hashed when `check` read it.
+pub fn compare_graph_files(report: &mut Report, nquads: &Path) -> Result<()> {
+    use sophia::api::quad::Quad;
+    use sophia::api::source::QuadSource;
+    let file = std::fs::File::open(nquads)
+        .with_context(|| format!("cannot open '{}'", nquads.display()))?;
+    let mut hashes = Vec::new();
+    sophia::turtle::parser::nq::parse_bufread(BufReader::with_capacity(1 << 20, file))
+        .for_each_quad(|q| hashes.push(triple_hash([&q.s(), &q.p(), &q.o()])))
+        .map_err(|e| anyhow::anyhow!("'{}' cannot be parsed: {e}", nquads.display()))?;
+    let from_nquads = sorted_unique(hashes);
+    let from_turtle = &report.turtle_triples;
+    if *from_turtle != from_nquads {
         let only = |a: &[u64], b: &[u64]| a.iter().filter(|h| b.binary_search(h).is_err()).count();
-        report.drift.push(format!(
+        let message = format!(
             "the N-Quads file and the Turtle file hold different triples: {} only in the N-Quads, \
              {} only in the Turtle",
-            only(&from_nquads, &from_turtle),
-            only(&from_turtle, &from_nquads)
-        ));
+            only(&from_nquads, from_turtle),
+            only(from_turtle, &from_nquads)
+        );
+        report.drift.push(message);
     }
     Ok(())
 }
@@ -719,11 +734,14 @@ pub fn check_with(
     progress.stage("reading the database", 0);
     let (sql_ids, mut sql_g) = read_database(conn, &groups, &compared)?;
     progress.stage("reading the graph", 0);
-    let graph = GraphIndex::read(turtle, &compared)?;
+    let mut graph = GraphIndex::read(turtle, &compared)?;
     let (rdf_ids, mut rdf_g) = read_graph(&graph, &groups, &compared);
 
     progress.stage("comparing", 0);
-    let mut report = Report::default();
+    let mut report = Report {
+        turtle_triples: sorted_unique(std::mem::take(&mut graph.hashes)),
+        ..Report::default()
+    };
     for g in &groups {
         let (in_sql, in_rdf) = (&sql_ids[g.name], &rdf_ids[g.name]);
         report

@@ -499,21 +499,23 @@ pub fn content_hash(path: &Path) -> Result<(u64, u64)> {
 /// thread, so the disk works while the writer does and the final sync has little left to do.
 fn write_file(path: &Path, write: impl FnOnce(&mut BufWriter<&File>) -> Result<()>) -> Result<()> {
     let file = File::create(path).with_context(|| format!("cannot create '{}'", path.display()))?;
-    let done = std::sync::atomic::AtomicBool::new(false);
+    let (finished, wait) = std::sync::mpsc::channel::<()>();
     std::thread::scope(|scope| {
-        scope.spawn(|| {
-            while !done.load(std::sync::atomic::Ordering::Relaxed) {
-                std::thread::sleep(Duration::from_millis(250));
+        let file = &file;
+        scope.spawn(move || {
+            while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+                wait.recv_timeout(Duration::from_millis(250))
+            {
                 let _ = file.sync_data();
             }
         });
         let result = (|| {
-            let mut w = BufWriter::with_capacity(1 << 20, &file);
+            let mut w = BufWriter::with_capacity(1 << 20, file);
             write(&mut w)?;
             w.flush()
                 .with_context(|| format!("cannot write '{}'", path.display()))
         })();
-        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        drop(finished);
         result
     })
 }

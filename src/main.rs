@@ -605,7 +605,7 @@ fn check(paths: KbPaths, bar: &Bar) -> Result<(), Failure> {
     let mut report = dossier::check::check_with(&conn, &paths.turtle(), bar)?;
     dossier::progress::Progress::stage(bar, "comparing the N-Quads with the Turtle", 0);
     paths.require(&paths.nquads())?;
-    dossier::check::compare_graph_files(&paths.turtle(), &paths.nquads(), &mut report)?;
+    dossier::check::compare_graph_files(&mut report, &paths.nquads())?;
     dossier::progress::Progress::stage(bar, "comparing every file with the build's manifest", 0);
     report.drift.extend(dossier::kb::verify_manifest(&paths)?);
     if let Some(b) = &bar.0 {
