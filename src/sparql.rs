@@ -155,17 +155,15 @@ fn bind_parameter(query: &mut spargebra::Query, name: &str, value: &str) -> Resu
         );
     }
     let mut at: &mut G = pattern;
-    loop {
-        match at {
-            G::Project { inner, .. }
-            | G::Distinct { inner }
-            | G::Reduced { inner }
-            | G::Slice { inner, .. }
-            | G::OrderBy { inner, .. }
-            | G::Group { inner, .. }
-            | G::Filter { inner, .. } => at = inner,
-            _ => break,
-        }
+    while let G::Project { inner, .. }
+    | G::Distinct { inner }
+    | G::Reduced { inner }
+    | G::Slice { inner, .. }
+    | G::OrderBy { inner, .. }
+    | G::Group { inner, .. }
+    | G::Filter { inner, .. } = at
+    {
+        at = inner;
     }
     let inner = std::mem::replace(
         at,
