@@ -472,9 +472,11 @@ fn check_config(kb: &KnowledgeBase, source: &SourceFile, problems: &mut Diagnost
     let base = &kb.config.base_iri;
     let scheme_ok =
         base.starts_with("http://") || base.starts_with("https://") || base.starts_with("urn:");
+    // Every record's IRI is the base, a kind and an id: the base must be an IRI itself
+    // (RFC 3987), or no RDF reader (dossier's own included) could read the graph.
     if !scheme_ok
         || !(base.ends_with('/') || base.ends_with('#'))
-        || base.contains(char::is_whitespace)
+        || sophia::iri::Iri::new(base.as_str()).is_err()
     {
         problems.push(
             source
@@ -484,6 +486,23 @@ fn check_config(kb: &KnowledgeBase, source: &SourceFile, problems: &mut Diagnost
                 )
                 .help("use an absolute http(s) IRI ending with '/', e.g. https://example.org/kb/"),
         );
+    }
+    if let Some(license) = &kb.config.license {
+        let is_iri = license.starts_with("http://") || license.starts_with("https://");
+        if is_iri && sophia::iri::Iri::new(license.as_str()).is_err() {
+            problems.push(
+                source
+                    .diagnostic(
+                        &[Seg::Key("license")],
+                        format!("'{license}' looks like an IRI but is not one"),
+                    )
+                    .help(
+                        "write the licence's IRI without spaces or <>\"{}|\\^` characters \
+                         (percent-encode them), e.g. https://creativecommons.org/licenses/by/4.0/, \
+                         or an SPDX id such as CC-BY-4.0",
+                    ),
+            );
+        }
     }
 }
 

@@ -234,3 +234,33 @@ proptest! {
         }
     }
 }
+
+/// A base IRI or licence that is not an IRI would build a graph no RDF reader can read: it is
+/// refused at its place in dossier.toml.
+#[test]
+fn iris_in_dossier_toml_are_validated() {
+    let tmp = workspace_with(&fixtures().join("mini"));
+    let config = tmp.path().join("seeds/dossier.toml");
+    std::fs::write(
+        &config,
+        "title = \"Bad IRIs\"\nbase_iri = \"https://example.org/my kb/\"\n\
+         license = \"https://example.org/licence<1>\"\n",
+    )
+    .unwrap();
+    let out = dossier(tmp.path()).arg("validate").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "seeds/dossier.toml:2:12: error: 'https://example.org/my kb/' cannot be a base IRI"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("seeds/dossier.toml:3:11: error: 'https://example.org/licence<1>' looks like an IRI but is not one"),
+        "{stderr}"
+    );
+    // An SPDX id is text, not an IRI, and stays allowed.
+    std::fs::write(&config, "title = \"Fine\"\nlicense = \"CC-BY-4.0\"\n").unwrap();
+    dossier(tmp.path()).arg("validate").assert().success();
+}
