@@ -426,6 +426,32 @@ fn write_manifest(into: &Path, generation: u64, files: Vec<ManifestFile>) -> Res
     })
 }
 
+/// Rewrites the current generation's manifest after a file of it changed in place (`dossier
+/// upgrade`), with the files' sizes and hashes as they are now. Nothing to do without one.
+pub fn refresh_manifest(paths: &KbPaths) -> Result<()> {
+    if !paths.manifest().exists() {
+        return Ok(());
+    }
+    let mut manifest = read_manifest(paths)?;
+    for file in &mut manifest.files {
+        let (bytes, hash) = content_hash(&paths.generation().join(&file.name))?;
+        file.bytes = bytes;
+        file.hash = format!("{hash:016x}");
+    }
+    manifest.schema_version = sqlite::latest_version();
+    let staged = paths
+        .generation()
+        .join(format!(".{MANIFEST_FILE}.{}.tmp", std::process::id()));
+    write_file(&staged, |w| {
+        serde_json::to_writer_pretty(&mut *w, &manifest)?;
+        writeln!(w)?;
+        Ok(())
+    })?;
+    File::open(&staged)?.sync_all()?;
+    fs::rename(&staged, paths.manifest())
+        .with_context(|| format!("cannot update '{}'", paths.manifest().display()))
+}
+
 /// Reads the current generation's manifest.
 pub fn read_manifest(paths: &KbPaths) -> Result<Manifest> {
     let path = paths.manifest();

@@ -336,6 +336,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let paths = KbPaths::new(kb.kb);
             paths.require(&paths.database())?;
             let (before, after) = dossier::sqlite::upgrade(&paths.database())?;
+            // The database changed in place: its generation's manifest says so.
+            dossier::kb::refresh_manifest(&paths)?;
             println!(
                 "{}: schema version {before} -> {after}",
                 paths.database().display()

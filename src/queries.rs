@@ -8,7 +8,8 @@
 //! Normalisation (so that both stores' rows compare): an IRI becomes its last segment (after
 //! the last `/` or `#`: a record id, or a closed-list value); a literal becomes its lexical
 //! value (language tags and datatypes dropped), numbers become numbers; NULL and unbound are
-//! null; rows are sorted.
+//! null. The two stores' rows are compared as multisets (a row that repeats counts); the SQL
+//! rows keep the query's order.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -133,15 +134,6 @@ impl NamedQuery {
 pub struct Rows {
     pub columns: Vec<String>,
     pub rows: Vec<Vec<Json>>,
-}
-
-impl Rows {
-    /// Sorted rows, the order-free form both stores are compared in.
-    pub fn sorted(mut self) -> Rows {
-        self.rows
-            .sort_by_key(|r| serde_json::to_string(r).unwrap_or_default());
-        self
-    }
 }
 
 /// A number kept as an integer when it is one, so `30`, `30.0` and `"30"^^xsd:decimal` agree.
