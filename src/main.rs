@@ -275,10 +275,21 @@ fn main() -> ExitCode {
 
 /// A closed pipe (`dossier sql ... | head`) ends the output quietly.
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    let pipe = |kind: Option<io::ErrorKind>| kind == Some(io::ErrorKind::BrokenPipe);
     e.chain().any(|cause| {
-        cause
-            .downcast_ref::<io::Error>()
-            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+        // The CSV and JSON writers wrap the I/O error in their own.
+        pipe(cause.downcast_ref::<io::Error>().map(io::Error::kind))
+            || pipe(
+                cause
+                    .downcast_ref::<serde_json::Error>()
+                    .and_then(|j| j.io_error_kind()),
+            )
+            || cause
+                .downcast_ref::<csv::Error>()
+                .is_some_and(|c| match c.kind() {
+                    csv::ErrorKind::Io(io) => io.kind() == io::ErrorKind::BrokenPipe,
+                    _ => false,
+                })
     })
 }
 

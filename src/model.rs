@@ -253,7 +253,8 @@ impl<'de> Deserialize<'de> for Percent {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = f64::deserialize(deserializer)?;
         if value.is_finite() && (0.0..=100.0).contains(&value) {
-            Ok(Percent(value))
+            // -0.0 is 0: its text would be "-0" in the graph and 0 in the database.
+            Ok(Percent(value + 0.0))
         } else {
             Err(serde::de::Error::custom(format!(
                 "{value} is not a percentage: write a number from 0 to 100 (30 for 30%)"

@@ -277,6 +277,7 @@ fn read_article(
                     "every article folder needs {FACTS_FILE} with an [article] table"
                 )),
             );
+            state.complete = false;
             return None;
         }
     };
@@ -288,7 +289,11 @@ fn read_article(
         state.complete = false;
         return None;
     };
-    let text = text?;
+    // An article left out takes its mentions with it: what depends on them is not judged.
+    let Some(text) = text else {
+        state.complete = false;
+        return None;
+    };
     Some((
         Article { id, text, facts },
         source,
@@ -297,6 +302,12 @@ fn read_article(
 }
 
 fn read_text(path: &Path) -> Result<String, String> {
+    // Only regular files (a link to one is fine): a FIFO would hang the read, a link to
+    // /dev/zero would read until memory runs out.
+    let meta = fs::metadata(path).map_err(|e| format!("cannot read the file: {e}"))?;
+    if !meta.is_file() {
+        return Err("not a regular file: a seed must be a file of text".to_owned());
+    }
     let bytes = fs::read(path).map_err(|e| format!("cannot read the file: {e}"))?;
     String::from_utf8(bytes).map_err(|e| {
         format!(

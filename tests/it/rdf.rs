@@ -501,3 +501,30 @@ fn a_runaway_sparql_query_stops_at_its_time_limit() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn a_closed_pipe_ends_sparql_output_quietly() {
+    let tmp = built_bundled();
+    for format in ["csv", "json", "tsv"] {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("dossier"))
+            .current_dir(tmp.path())
+            .args(["sparql", "--format", format, "SELECT * WHERE { ?s ?p ?o }"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Read one byte, then close the pipe, as `| head -c 1` does.
+        use std::io::Read;
+        let mut stdout = child.stdout.take().unwrap();
+        let mut one = [0u8; 1];
+        stdout.read_exact(&mut one).unwrap();
+        drop(stdout);
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{format}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

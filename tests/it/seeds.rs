@@ -264,3 +264,43 @@ fn iris_in_dossier_toml_are_validated() {
     std::fs::write(&config, "title = \"Fine\"\nlicense = \"CC-BY-4.0\"\n").unwrap();
     dossier(tmp.path()).arg("validate").assert().success();
 }
+
+/// Smaller robustness cases: a missing article.txt is one problem (not one per actor it
+/// mentions), a seed that is not a regular file is refused rather than read forever, and
+/// `rate_percent = -0.0` builds stores that agree.
+#[test]
+fn a_missing_or_special_article_file_is_one_clear_problem() {
+    let tmp = workspace_with(&root().join("seeds"));
+    let text = tmp
+        .path()
+        .join("seeds/rubio-visit-to-mexico-2025/article.txt");
+    std::fs::remove_file(&text).unwrap();
+    let out = dossier(tmp.path()).arg("validate").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("1 problem found"), "{stderr}");
+    assert!(!stderr.contains("has no evidence"), "{stderr}");
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink("/dev/zero", &text).unwrap();
+        let out = dossier(tmp.path()).arg("validate").output().unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("not a regular file"), "{stderr}");
+    }
+}
+
+#[test]
+fn a_negative_zero_rate_builds_stores_that_agree() {
+    let tmp = workspace_with(&root().join("seeds"));
+    let facts = tmp
+        .path()
+        .join("seeds/rubio-visit-to-mexico-2025/facts.toml");
+    let text = std::fs::read_to_string(&facts).unwrap();
+    let changed = text.replacen("rate_percent = 30", "rate_percent = -0.0", 1);
+    assert_ne!(text, changed, "the bundled facts hold a rate of 30");
+    std::fs::write(&facts, changed).unwrap();
+    dossier(tmp.path()).arg("build").assert().success();
+    let out = stdout_of(dossier(tmp.path()).arg("check"));
+    assert!(out.contains("the database and the graph agree"), "{out}");
+}
