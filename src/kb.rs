@@ -24,6 +24,8 @@ use crate::{rdf, sqlite};
 pub const DATABASE_FILE: &str = "dossier.sqlite";
 pub const TURTLE_FILE: &str = "dossier.ttl";
 pub const NQUADS_FILE: &str = "dossier.nq";
+/// The indexed graph that `sparql` opens (see `index`).
+pub const INDEX_FILE: &str = "dossier.idx";
 pub const MANIFEST_FILE: &str = "manifest.json";
 /// The symlink to the current generation.
 pub const CURRENT: &str = "current";
@@ -75,6 +77,9 @@ impl KbPaths {
     pub fn nquads(&self) -> PathBuf {
         self.generation().join(NQUADS_FILE)
     }
+    pub fn index(&self) -> PathBuf {
+        self.generation().join(INDEX_FILE)
+    }
     pub fn manifest(&self) -> PathBuf {
         self.generation().join(MANIFEST_FILE)
     }
@@ -107,6 +112,7 @@ impl KbPaths {
             self.database(),
             self.turtle(),
             self.nquads(),
+            self.index(),
             self.manifest(),
         ]
         .iter()
@@ -223,7 +229,7 @@ fn write_stores(
     into: &Path,
     progress: &dyn crate::progress::Progress,
 ) -> Result<Written> {
-    progress.stage("writing SQLite, Turtle and N-Quads", 0);
+    progress.stage("writing SQLite, Turtle, N-Quads and the indexed graph", 0);
     let (sql, graph) = std::thread::scope(|scope| {
         let sql = scope.spawn(|| {
             let clock = Instant::now();
@@ -241,15 +247,30 @@ fn write_stores(
             let turtle = clock.elapsed();
             let sealed_turtle = scope.spawn(|| seal(into, TURTLE_FILE));
             let clock = Instant::now();
-            write_file(&into.join(NQUADS_FILE), |w| rdf::write_nquads(kb, w))?;
+            let mut index = crate::index::IndexWriter::new(crate::index::DefaultGraph::Union);
+            write_file(&into.join(NQUADS_FILE), |w| {
+                rdf::write_nquads_and_index(kb, w, &mut index)
+            })?;
             let nquads = clock.elapsed();
+            let sealed_nquads = scope.spawn(|| seal(into, NQUADS_FILE));
+            let clock = Instant::now();
+            write_file(&into.join(INDEX_FILE), |w| {
+                index.write(w).with_context(|| {
+                    format!("cannot write the indexed graph in '{}'", into.display())
+                })?;
+                Ok(())
+            })?;
+            let indexed = clock.elapsed();
             let sealed = [
                 sealed_turtle
                     .join()
                     .unwrap_or_else(|_| Err(anyhow::anyhow!("hashing the Turtle panicked")))?,
-                seal(into, NQUADS_FILE)?,
+                sealed_nquads
+                    .join()
+                    .unwrap_or_else(|_| Err(anyhow::anyhow!("hashing the N-Quads panicked")))?,
+                seal(into, INDEX_FILE)?,
             ];
-            Ok((triples, turtle, nquads, sealed))
+            Ok((triples, turtle, nquads, indexed, sealed))
         })();
         let sql = sql
             .join()
@@ -257,13 +278,20 @@ fn write_stores(
         (sql, graph)
     });
     let (tables, sqlite_time, sealed_database) = sql?;
-    let (triples, turtle_time, nquads_time, [sealed_turtle, sealed_nquads]) = graph?;
+    let (
+        triples,
+        turtle_time,
+        nquads_time,
+        index_time,
+        [sealed_turtle, sealed_nquads, sealed_index],
+    ) = graph?;
     let timings = vec![
         ("sqlite", sqlite_time),
         ("turtle", turtle_time),
         ("nquads", nquads_time),
+        ("index", index_time),
     ];
-    let files = vec![sealed_database, sealed_turtle, sealed_nquads];
+    let files = vec![sealed_database, sealed_turtle, sealed_nquads, sealed_index];
     Ok((tables, triples, timings, files))
 }
 
@@ -374,7 +402,7 @@ fn switch_current(dir: &Path, name: &str) -> Result<()> {
 /// `kb/dossier.sqlite` and the others, as links through `current` (replacing the plain files a
 /// build before generations wrote).
 fn link_stable_names(dir: &Path) -> Result<()> {
-    for file in [DATABASE_FILE, TURTLE_FILE, NQUADS_FILE] {
+    for file in [DATABASE_FILE, TURTLE_FILE, NQUADS_FILE, INDEX_FILE] {
         let link = dir.join(file);
         let target = Path::new(CURRENT).join(file);
         if fs::read_link(&link).is_ok_and(|t| t == target) {

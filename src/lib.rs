@@ -6,6 +6,7 @@
 
 pub mod check;
 pub mod diagnostic;
+pub mod index;
 pub mod kb;
 pub mod mapping;
 pub mod model;

@@ -470,22 +470,34 @@ fn sparql(
     timeout: Duration,
     paths: KbPaths,
 ) -> Result<(), Failure> {
-    paths.require(&paths.turtle())?;
+    paths.require(&paths.index())?;
     let base = base_iri(&paths)?;
-    let store = dossier::sparql::Store::open(&paths.turtle(), &base)?;
-    let parsed = store
-        .parse_with(query, params)
-        .map_err(|e| Failure::Data(format!("error: {e:#}")))?;
-    // sophia's evaluator cannot be interrupted: it runs on a thread of its own, and when the
-    // limit runs out the process ends with the error (taking the thread with it).
+    let store = dossier::sparql::Store::open(&paths.index(), &base)?;
+    let cancel = dossier::sparql::CancellationToken::new();
+    // The parser and the evaluator recurse over the query's structure: they run on a thread
+    // with a large stack (only the pages used are committed), and the main thread keeps time.
     let (send, receive) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = send.send(store.query_parsed(parsed));
-    });
+    let query = query.to_owned();
+    let params = params.to_vec();
+    let worker_cancel = cancel.clone();
+    let worker = std::thread::Builder::new()
+        .name("sparql".into())
+        .stack_size(1 << 30)
+        .spawn(move || {
+            let answer = store
+                .parse_with(&query, &params)
+                .and_then(|parsed| store.query_cancellable(parsed, worker_cancel));
+            let _ = send.send(answer);
+        })
+        .map_err(|e| Failure::Data(format!("error: cannot start the query: {e}")))?;
     let answer = match receive.recv_timeout(timeout) {
         Ok(Ok(answer)) => answer,
         Ok(Err(e)) => return Err(Failure::Data(format!("error: {e:#}"))),
         Err(_) => {
+            cancel.cancel();
+            // The evaluator stops at its next step; a parse in progress is not waited for.
+            let _ = receive.recv_timeout(Duration::from_secs(2));
+            drop(worker);
             return Err(Failure::Data(format!(
                 "error: the query was interrupted after {} ms: simplify it, or raise --timeout-ms",
                 timeout.as_millis()
@@ -573,12 +585,12 @@ fn query(
     use dossier::queries::{Rows, run_sparql, run_sql};
     let params = q.bind(given)?;
     let open_graph = || -> anyhow::Result<dossier::sparql::Store> {
-        paths.require(&paths.turtle())?;
+        paths.require(&paths.index())?;
         let base = {
             let conn = dossier::sqlite::open_read_only(&paths.database())?;
             dossier::sqlite::base_iri(&conn)?
         };
-        dossier::sparql::Store::open(&paths.turtle(), &base)
+        dossier::sparql::Store::open(&paths.index(), &base)
     };
     let rows: Rows = match store {
         StoreChoice::Sql => {

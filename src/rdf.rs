@@ -16,7 +16,6 @@ use sophia::api::prefix::{Prefix, PrefixMapPair};
 use sophia::api::prelude::*;
 use sophia::api::source::{Source, StreamError, StreamResult};
 use sophia::api::term::{IriRef, LanguageTag, SimpleTerm, TermKind};
-use sophia::inmem::graph::FastGraph;
 use sophia::turtle::serializer::nq::NQuadsSerializer;
 use sophia::turtle::serializer::nt::NTriplesSerializer;
 use sophia::turtle::serializer::turtle::{TurtleConfig, TurtleSerializer};
@@ -655,6 +654,79 @@ pub fn write_nquads(kb: &KnowledgeBase, w: impl Write) -> Result<()> {
     Ok(())
 }
 
+/// Writes the knowledge base as N-Quads and, in the same pass over the mapping, collects the
+/// same quads into `index` (the indexed graph).
+pub fn write_nquads_and_index(
+    kb: &KnowledgeBase,
+    w: impl Write,
+    index: &mut crate::index::IndexWriter,
+) -> Result<()> {
+    let mut serializer = NQuadsSerializer::new(w);
+    let tee = Tee {
+        mapping: Mapping::new(kb),
+        index,
+        buf: Vec::new(),
+    };
+    serializer
+        .serialize_quads(tee)
+        .map_err(|e| sink_error(e, "cannot write N-Quads"))?;
+    Ok(())
+}
+
+/// The mapping's quads, each also added to an index on its way to the serializer.
+struct Tee<'a, 'i> {
+    mapping: Mapping<'a>,
+    index: &'i mut crate::index::IndexWriter,
+    buf: Vec<u8>,
+}
+
+impl Source for Tee<'_, '_> {
+    type Item<'x> = ([Term; 3], Option<Term>);
+    type Error = Infallible;
+
+    fn try_for_some_item<E, F>(&mut self, mut f: F) -> StreamResult<bool, Self::Error, E>
+    where
+        E: std::error::Error + Send + Sync + 'static,
+        F: FnMut(Self::Item<'_>) -> Result<(), E>,
+    {
+        let (index, buf) = (&mut *self.index, &mut self.buf);
+        self.mapping
+            .try_for_some_item(|quad: ([Term; 3], Option<Term>)| {
+                let mut id = |t: &Term| {
+                    encode_term(t, buf);
+                    index.intern(buf)
+                };
+                let ([s, p, o], g) = &quad;
+                let (s, p, o) = (id(s), id(p), id(o));
+                let g = g.as_ref().map_or(crate::index::DEFAULT_GRAPH, id);
+                index.add_ids(s, p, o, g);
+                f(quad)
+            })
+    }
+}
+
+/// A sophia term in the index's canonical encoding (see [`crate::index`]).
+pub fn encode_term<T: sophia::api::term::Term>(t: &T, out: &mut Vec<u8>) {
+    use crate::index;
+    match t.kind() {
+        TermKind::Iri => index::encode_iri(t.iri().as_ref().map_or("", |i| i.as_str()), out),
+        TermKind::BlankNode => {
+            index::encode_blank(t.bnode_id().as_ref().map_or("", |b| b.as_str()), out)
+        }
+        _ => {
+            let language = t.language_tag();
+            let datatype = t.datatype();
+            let value = t.lexical_form();
+            index::encode_literal(
+                value.as_deref().unwrap_or(""),
+                language.as_ref().map(|l| l.as_str()),
+                datatype.as_ref().map_or("", |d| d.as_str()),
+                out,
+            )
+        }
+    }
+}
+
 /// Converts N-Quads to N-Triples (graph names dropped), streaming.
 pub fn nquads_to_ntriples(r: impl BufRead, w: impl Write) -> Result<()> {
     let quads = sophia::turtle::parser::nq::parse_bufread(r);
@@ -733,13 +805,6 @@ pub fn write_triples_ntriples(triples: &[[RdfTerm; 3]], mut w: impl Write) -> Re
     Ok(())
 }
 
-/// Loads a Turtle file into an in-memory graph for querying.
-pub fn load_turtle(r: impl BufRead) -> Result<FastGraph> {
-    sophia::turtle::parser::turtle::parse_bufread(r)
-        .collect_triples()
-        .context("the built Turtle file cannot be parsed: rebuild it with `dossier build`")
-}
-
 /// One RDF term of a result, detached from the engine.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum RdfTerm {
@@ -753,6 +818,25 @@ pub enum RdfTerm {
 }
 
 impl RdfTerm {
+    /// A term of Oxigraph's model (the SPARQL evaluator's answers).
+    pub fn from_ox(t: &oxrdf::Term) -> RdfTerm {
+        match t {
+            oxrdf::Term::NamedNode(n) => RdfTerm::Iri(n.as_str().to_owned()),
+            oxrdf::Term::BlankNode(b) => RdfTerm::BlankNode(b.as_str().to_owned()),
+            oxrdf::Term::Literal(l) => RdfTerm::Literal {
+                value: l.value().to_owned(),
+                datatype: l.datatype().as_str().to_owned(),
+                language: l.language().map(str::to_owned),
+            },
+            #[allow(unreachable_patterns)]
+            other => RdfTerm::Literal {
+                value: other.to_string(),
+                datatype: vocab::xsd::STRING.to_owned(),
+                language: None,
+            },
+        }
+    }
+
     pub fn from_term<T: sophia::api::term::Term>(t: &T) -> RdfTerm {
         match t.kind() {
             TermKind::Iri => {

@@ -1,18 +1,19 @@
-//! SPARQL over the built graph with sophia's engine: SELECT, ASK, CONSTRUCT and DESCRIBE, with
-//! the ontology's prefixes predeclared. The graph is an in-memory copy loaded from the built
-//! Turtle file, so a query can never change the store (and sophia's engine has no updates).
+//! SPARQL over the indexed graph (`dossier.idx`, see [`crate::index`]) with Oxigraph's
+//! evaluator, `spareval`: SELECT, ASK, CONSTRUCT and DESCRIBE, with the ontology's prefixes
+//! predeclared. The index is opened read-only and the evaluator is given no update entry point
+//! and no SERVICE handler, so a query can never change the store nor reach the network.
+//!
+//! The default graph is the whole knowledge base (every triple once, as in the Turtle file);
+//! each article's triples are also in the graph named after the article, for `GRAPH ?g`.
 
-use std::fs::File;
-use std::io::BufReader;
 use std::path::Path;
 
-use anyhow::{Context, Result};
-use sophia::api::prelude::*;
-use sophia::api::sparql::SparqlResult;
-use sophia::inmem::graph::FastGraph;
-use sophia::sparql::{SparqlQuery, SparqlWrapper};
+use anyhow::Result;
 
+pub use crate::index::DefaultGraph;
+use crate::index::{Index, IndexWriter};
 pub use crate::rdf::RdfTerm;
+pub use spareval::CancellationToken;
 
 /// The answer to a query.
 #[derive(Debug, Clone)]
@@ -37,35 +38,57 @@ impl std::fmt::Display for SyntaxError {
 
 impl std::error::Error for SyntaxError {}
 
-/// The built graph, loaded for querying.
+/// How deep brackets may nest in a query: the parser and the evaluator recurse once per
+/// level, and a bound turns a hostile query into an error instead of a stack overflow.
+pub const MAX_NESTING: usize = 200;
+
+/// The built graph, opened for querying.
 pub struct Store {
-    graph: FastGraph,
+    index: Index,
     base: String,
 }
 
 impl Store {
-    /// Loads the built Turtle file.
-    pub fn open(turtle: &Path, base: &str) -> Result<Store> {
-        let file = File::open(turtle).with_context(|| {
-            format!(
-                "cannot open '{}': build the knowledge base with `dossier build`",
-                turtle.display()
-            )
-        })?;
-        let graph = crate::rdf::load_turtle(BufReader::with_capacity(1 << 20, file))?;
+    /// Opens the built index file.
+    pub fn open(index: &Path, base: &str) -> Result<Store> {
         Ok(Store {
-            graph,
+            index: Index::open(index)?,
             base: base.to_owned(),
         })
     }
 
+    /// An in-memory store from quads (for tests and for data that is not a knowledge base).
+    pub fn from_quads(
+        quads: impl IntoIterator<Item = oxrdf::Quad>,
+        default_graph: DefaultGraph,
+    ) -> Result<Store> {
+        let mut writer = IndexWriter::new(default_graph);
+        for quad in quads {
+            writer.add(quad.as_ref());
+        }
+        let mut bytes = Vec::new();
+        writer.write(&mut bytes)?;
+        Ok(Store {
+            index: Index::from_vec(bytes)?,
+            base: String::new(),
+        })
+    }
+
+    /// The index underneath.
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+
     /// Parses a query with dossier's prefixes predeclared (positions in errors are the user's).
     pub fn parse(&self, query: &str) -> Result<spargebra::Query, SyntaxError> {
+        check_nesting(query)?;
         let mut parser = spargebra::SparqlParser::new();
-        for (prefix, ns) in crate::mapping::prefixes(&self.base) {
-            parser = parser
-                .with_prefix(prefix, ns)
-                .map_err(|e| SyntaxError(e.to_string()))?;
+        if !self.base.is_empty() {
+            for (prefix, ns) in crate::mapping::prefixes(&self.base) {
+                parser = parser
+                    .with_prefix(prefix, ns)
+                    .map_err(|e| SyntaxError(e.to_string()))?;
+            }
         }
         parser
             .parse_query(query)
@@ -90,41 +113,98 @@ impl Store {
 
     /// Runs an already parsed query (e.g. one whose parameters were bound in the algebra).
     pub fn query_parsed(&self, parsed: spargebra::Query) -> Result<Answer> {
-        let dataset = self.graph.as_dataset();
-        let wrapper = SparqlWrapper(&dataset);
-        let prepared: SparqlQuery<_> = SparqlQuery::from(parsed);
-        let result = wrapper
-            .query(&prepared)
-            .map_err(|e| anyhow::anyhow!("the query failed: {e}"))?;
-        Ok(match result {
-            SparqlResult::Bindings(bindings) => {
-                let variables = bindings.variables().iter().map(|v| v.to_string()).collect();
+        self.query_cancellable(parsed, CancellationToken::new())
+    }
+
+    /// Runs a parsed query that stops with an error once `cancel` is cancelled (a time limit).
+    pub fn query_cancellable(
+        &self,
+        parsed: spargebra::Query,
+        cancel: CancellationToken,
+    ) -> Result<Answer> {
+        use spareval::QueryResults;
+        let failed = |e: spareval::QueryEvaluationError| match e {
+            spareval::QueryEvaluationError::Cancelled => anyhow::anyhow!("the query was cancelled"),
+            e => anyhow::anyhow!("the query failed: {e}"),
+        };
+        let evaluator = spareval::QueryEvaluator::new().with_cancellation_token(cancel);
+        let results = evaluator
+            .prepare(&parsed)
+            .execute(&self.index)
+            .map_err(failed)?;
+        Ok(match results {
+            QueryResults::Solutions(solutions) => {
+                let variables: Vec<String> = solutions
+                    .variables()
+                    .iter()
+                    .map(|v| v.as_str().to_owned())
+                    .collect();
                 let mut rows = Vec::new();
-                for row in bindings {
-                    let row = row.map_err(|e| anyhow::anyhow!("the query failed: {e}"))?;
+                for solution in solutions {
+                    let solution = solution.map_err(failed)?;
                     rows.push(
-                        row.iter()
-                            .map(|t| t.as_ref().map(RdfTerm::from_term))
+                        solution
+                            .values()
+                            .iter()
+                            .map(|t| t.as_ref().map(RdfTerm::from_ox))
                             .collect(),
                     );
                 }
                 Answer::Select { variables, rows }
             }
-            SparqlResult::Boolean(b) => Answer::Ask(b),
-            SparqlResult::Triples(triples) => {
+            QueryResults::Boolean(b) => Answer::Ask(b),
+            QueryResults::Graph(triples) => {
                 let mut out = Vec::new();
                 for t in triples {
-                    let t = t.map_err(|e| anyhow::anyhow!("the query failed: {e}"))?;
+                    let t = t.map_err(failed)?;
                     out.push([
-                        RdfTerm::from_term(&t[0]),
-                        RdfTerm::from_term(&t[1]),
-                        RdfTerm::from_term(&t[2]),
+                        RdfTerm::from_ox(&t.subject.into()),
+                        RdfTerm::from_ox(&t.predicate.into()),
+                        RdfTerm::from_ox(&t.object),
                     ]);
                 }
                 Answer::Graph(out)
             }
         })
     }
+}
+
+/// Refuses a query whose brackets nest deeper than [`MAX_NESTING`], before parsing it.
+fn check_nesting(query: &str) -> Result<(), SyntaxError> {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let mut quote: Option<char> = None;
+    let mut chars = query.chars();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some(_), '\\') => {
+                chars.next();
+            }
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '#') => {
+                // A comment runs to the end of the line.
+                for c in chars.by_ref() {
+                    if c == '\n' {
+                        break;
+                    }
+                }
+            }
+            (None, '{' | '(' | '[') => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            (None, '}' | ')' | ']') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    if deepest > MAX_NESTING {
+        return Err(SyntaxError(format!(
+            "the query nests brackets {deepest} levels deep; dossier accepts up to {MAX_NESTING}: \
+             flatten it (e.g. with UNION or VALUES)"
+        )));
+    }
+    Ok(())
 }
 
 /// The term a parameter's value stands for: an IRI when written `<...>`, else a plain string.

@@ -182,7 +182,7 @@ fn readers_never_see_two_builds() {
             let report = dossier::check::check(&conn, &paths.turtle()).unwrap();
             disagreements.extend(report.drift);
             let base = dossier::sqlite::base_iri(&conn).unwrap();
-            let store = dossier::sparql::Store::open(&paths.turtle(), &base).unwrap();
+            let store = dossier::sparql::Store::open(&paths.index(), &base).unwrap();
             let q = &queries[checks % queries.len()];
             let params = q.bind(&[]).unwrap();
             let c = dossier::queries::compare(&conn, &store, q, &params, Duration::from_secs(30))

@@ -94,7 +94,7 @@ proptest! {
         prop_assert!(report.agrees(), "{:?}", report.drift);
         let paths = KbPaths::new(tmp.path().join("kb"));
         let conn = dossier::sqlite::open_read_only(&paths.database()).unwrap();
-        let store = dossier::sparql::Store::open(&paths.turtle(), &kb.config.base_iri).unwrap();
+        let store = dossier::sparql::Store::open(&paths.index(), &kb.config.base_iri).unwrap();
         // Parameters naming records of this corpus, so the queries have rows to compare.
         let facts = &kb.articles[0].facts;
         let condition = &facts.conditions[0];
@@ -228,7 +228,7 @@ proptest! {
             .filter(|t| *t == s)
             .count(), 1);
 
-        let ours = dossier::sparql::Store::open(&paths.turtle(), &kb.config.base_iri).unwrap();
+        let ours = dossier::sparql::Store::open(&paths.index(), &kb.config.base_iri).unwrap();
         let answer = ours
             .query("SELECT ?label ?quote WHERE { ?c a dos:Claim ; rdfs:label ?label . \
                     ?e oa:hasBody ?c ; oa:hasTarget/oa:hasSelector/oa:exact ?quote }")
