@@ -627,19 +627,35 @@ fn sorted_unique(mut hashes: Vec<u64>) -> Vec<u64> {
 
 /// The N-Quads file holds the Turtle's triples (in named graphs), no more and no fewer. The
 /// Turtle's triples were hashed when `check` read it.
-pub fn compare_graph_files(report: &mut Report, nquads: &Path) -> Result<()> {
+pub fn compare_graph_files(report: &mut Report, nquads: &Path, index: &Path) -> Result<()> {
     use sophia::api::quad::Quad;
     use sophia::api::source::QuadSource;
     let file = std::fs::File::open(nquads)
         .with_context(|| format!("cannot open '{}'", nquads.display()))?;
     let mut hashes = Vec::new();
+    let mut quad_hashes = Vec::new();
+    let mut encoded: [Vec<u8>; 4] = Default::default();
     sophia::turtle::parser::nq::parse_bufread(BufReader::with_capacity(1 << 20, file))
-        .for_each_quad(|q| hashes.push(triple_hash([&q.s(), &q.p(), &q.o()])))
+        .for_each_quad(|q| {
+            hashes.push(triple_hash([&q.s(), &q.p(), &q.o()]));
+            crate::rdf::encode_term(&q.s(), &mut encoded[0]);
+            crate::rdf::encode_term(&q.p(), &mut encoded[1]);
+            crate::rdf::encode_term(&q.o(), &mut encoded[2]);
+            let graph = q.g().map(|g| {
+                crate::rdf::encode_term(&g, &mut encoded[3]);
+            });
+            quad_hashes.push(crate::index::quad_hash(
+                &encoded[0],
+                &encoded[1],
+                &encoded[2],
+                graph.map(|()| encoded[3].as_slice()),
+            ));
+        })
         .map_err(|e| anyhow::anyhow!("'{}' cannot be parsed: {e}", nquads.display()))?;
     let from_nquads = sorted_unique(hashes);
     let from_turtle = &report.turtle_triples;
+    let only = |a: &[u64], b: &[u64]| a.iter().filter(|h| b.binary_search(h).is_err()).count();
     if *from_turtle != from_nquads {
-        let only = |a: &[u64], b: &[u64]| a.iter().filter(|h| b.binary_search(h).is_err()).count();
         let message = format!(
             "the N-Quads file and the Turtle file hold different triples: {} only in the N-Quads, \
              {} only in the Turtle",
@@ -647,6 +663,31 @@ pub fn compare_graph_files(report: &mut Report, nquads: &Path) -> Result<()> {
             only(from_turtle, &from_nquads)
         );
         report.drift.push(message);
+    }
+    let quads_in_nquads = sorted_unique(quad_hashes);
+    let index = crate::index::Index::open(index)?;
+    let mut from_index = Vec::with_capacity(index.len());
+    for [s, p, o, g] in index.quad_ids() {
+        let graph = if g == crate::index::DEFAULT_GRAPH {
+            None
+        } else {
+            Some(index.encoded_term(g)?)
+        };
+        from_index.push(crate::index::quad_hash(
+            index.encoded_term(s)?,
+            index.encoded_term(p)?,
+            index.encoded_term(o)?,
+            graph,
+        ));
+    }
+    let from_index = sorted_unique(from_index);
+    if from_index != quads_in_nquads {
+        report.drift.push(format!(
+            "the indexed graph and the N-Quads file hold different quads: {} only in the index, \
+             {} only in the N-Quads",
+            only(&from_index, &quads_in_nquads),
+            only(&quads_in_nquads, &from_index)
+        ));
     }
     Ok(())
 }

@@ -53,6 +53,19 @@ const POSG: usize = 1;
 const OSPG: usize = 2;
 const GSPO: usize = 3;
 
+/// A quad's hash from its terms' encodings (`graph` None for the default graph): `check` uses
+/// it to compare the index with the N-Quads file without holding either in memory.
+pub fn quad_hash(subject: &[u8], predicate: &[u8], object: &[u8], graph: Option<&[u8]>) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in [subject, predicate, object, graph.unwrap_or(b"")] {
+        for b in part.iter().chain(&[0xff]) {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    h
+}
+
 /// FNV-1a over bytes: stable across builds and platforms (the std hasher is not promised to be).
 fn hash(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -445,6 +458,16 @@ impl Index {
         self.bytes
             .get(self.terms_at + start..self.terms_at + end)
             .ok_or(IndexError::Corrupt("a term lies outside the file"))
+    }
+
+    /// A stored term's canonical encoding.
+    pub fn encoded_term(&self, id: u32) -> Result<&[u8], IndexError> {
+        self.encoded(id)
+    }
+
+    /// Every quad as term ids `[s, p, o, g]`, in SPOG order.
+    pub fn quad_ids(&self) -> impl Iterator<Item = [u32; 4]> + '_ {
+        (0..self.n_quads).map(move |i| self.key(SPOG, i))
     }
 
     /// A stored term.

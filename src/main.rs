@@ -628,9 +628,14 @@ fn check(paths: KbPaths, bar: &Bar) -> Result<(), Failure> {
     let conn = dossier::sqlite::open_read_only(&paths.database())?;
     paths.require(&paths.turtle())?;
     let mut report = dossier::check::check_with(&conn, &paths.turtle(), bar)?;
-    dossier::progress::Progress::stage(bar, "comparing the N-Quads with the Turtle", 0);
+    dossier::progress::Progress::stage(
+        bar,
+        "comparing the N-Quads with the Turtle and the indexed graph",
+        0,
+    );
     paths.require(&paths.nquads())?;
-    dossier::check::compare_graph_files(&mut report, &paths.nquads())?;
+    paths.require(&paths.index())?;
+    dossier::check::compare_graph_files(&mut report, &paths.nquads(), &paths.index())?;
     dossier::progress::Progress::stage(bar, "comparing every file with the build's manifest", 0);
     report.drift.extend(dossier::kb::verify_manifest(&paths)?);
     if let Some(b) = &bar.0 {

@@ -39,7 +39,7 @@ fn assert_whole(kb: &Path) -> u64 {
     );
     let conn = dossier::sqlite::open_read_only(&paths.database()).unwrap();
     let mut report = dossier::check::check(&conn, &paths.turtle()).unwrap();
-    dossier::check::compare_graph_files(&mut report, &paths.nquads()).unwrap();
+    dossier::check::compare_graph_files(&mut report, &paths.nquads(), &paths.index()).unwrap();
     report
         .drift
         .extend(dossier::kb::verify_manifest(&paths).unwrap());

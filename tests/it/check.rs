@@ -264,3 +264,51 @@ fn check_catches_a_triple_removed_from_the_graph_for_every_stored_predicate() {
         "removing one triple of these went unnoticed: {missed:?}"
     );
 }
+
+/// A quad missing from the indexed graph, or one it holds that the N-Quads do not, is a
+/// difference `dossier check` names (the manifest's hash aside).
+#[test]
+fn check_catches_an_indexed_graph_that_differs_from_the_nquads() {
+    use dossier::index::{DefaultGraph, Index, IndexWriter};
+    let tmp = built_bundled();
+    let kb = tmp.path().join("kb");
+    let index_file = std::fs::canonicalize(kb.join("dossier.idx")).unwrap();
+    let quads: Vec<oxigraph::model::Quad> = Index::open(&index_file)
+        .unwrap()
+        .all_quads()
+        .map(Result::unwrap)
+        .collect();
+    let extra = oxigraph::model::Quad::new(
+        oxigraph::model::NamedNode::new("https://example.org/s").unwrap(),
+        oxigraph::model::NamedNode::new("https://example.org/p").unwrap(),
+        oxigraph::model::Literal::new_simple_literal("not in the N-Quads"),
+        oxigraph::model::GraphName::DefaultGraph,
+    );
+    for (changed, expected) in [
+        (
+            quads[1..].to_vec(),
+            "0 only in the index, 1 only in the N-Quads",
+        ),
+        (
+            quads.iter().cloned().chain([extra]).collect(),
+            "1 only in the index, 0 only in the N-Quads",
+        ),
+    ] {
+        let mut writer = IndexWriter::new(DefaultGraph::Union);
+        for q in &changed {
+            writer.add(q.as_ref());
+        }
+        let mut bytes = Vec::new();
+        writer.write(&mut bytes).unwrap();
+        std::fs::write(&index_file, bytes).unwrap();
+        let out = dossier(tmp.path()).arg("check").output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "the indexed graph and the N-Quads file hold different quads: {expected}"
+            )),
+            "{stderr}"
+        );
+    }
+}

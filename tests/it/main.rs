@@ -2,6 +2,7 @@
 
 mod build;
 mod check;
+mod differential;
 mod properties;
 mod queries;
 mod rdf;
@@ -10,3 +11,4 @@ mod schema;
 mod seeds;
 mod sql;
 mod util;
+mod w3c;
