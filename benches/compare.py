@@ -33,6 +33,15 @@ if mode == "dump":
     with open(arg, "wb") as f:
         store.dump(f, pyoxigraph.RdfFormat.TURTLE, from_graph=pyoxigraph.DefaultGraph())
     print(len(store))
+elif mode == "loaded":
+    # The store is loaded once; only the query is timed, as a server or notebook would run it.
+    times = []
+    for _ in range(5):
+        start = time.perf_counter()
+        rows = [[str(t.value) if t is not None else "" for t in s] for s in store.query(arg)]
+        times.append(time.perf_counter() - start)
+    times.sort()
+    print(f"{times[len(times) // 2]:.6f}")
 else:
     rows = [[str(t.value) if t is not None else "" for t in s] for s in store.query(arg)]
     for r in sorted(rows):
@@ -94,6 +103,7 @@ def main():
     with open(peer_script, "w") as f:
         f.write(PEER_OXIGRAPH)
     per_record_build = {}
+    targets = []
 
     for size in sizes:
         try:
@@ -128,7 +138,7 @@ def main():
                 if loaded != triples:
                     failures.append(f"build at {size}: pyoxigraph loaded {loaded:,} triples, dossier wrote {triples:,}")
             add("validate", validate)
-            add("build (SQLite + Turtle + N-Quads)", build, "pyoxigraph load N-Triples + dump Turtle", dump_peer)
+            add("build (SQLite + Turtle + N-Quads + index)", build, "pyoxigraph load N-Triples + dump Turtle", dump_peer)
             rows[-1]["triples"] = triples
             rows[-1]["sql_rows"] = sql_rows
             add("  SQLite phase of build", (sqlite_s, build[1]), note=f"{sql_rows / sqlite_s:,.0f} rows/s")
@@ -170,6 +180,13 @@ def main():
             for name, q in [("sparql lookup", lookup), ("sparql GROUP BY count", group)]:
                 ours = timed([DOSSIER, "sparql", "--kb", kb, "--format", "tsv", q], r)
                 peer = timed([PY, peer_script, "query", nt, q], r) if have_ox else None
+                if have_ox:
+                    # The peer a user of a knowledge base would pick for repeated queries: a
+                    # store already loaded. dossier's figure is a whole process (open + query).
+                    loaded = timed([PY, peer_script, "loaded", nt, q], 1)
+                    loaded_s = float(loaded[2].split()[-1])
+                    add(name + " (process)", ours, "pyoxigraph, loaded store (query only)", (loaded_s, loaded[1]))
+                    targets.append((name, size, ours[0], loaded_s))
                 row = add(name, ours, "pyoxigraph load + same query", peer)
                 if peer is not None:
                     mine = sorted("\t".join(term_value(c) for c in l.split("\t")) for l in ours[2].splitlines()[1:])
@@ -205,6 +222,15 @@ def main():
         big = sorted(per_record_build)[-2:]
         ratio = per_record_build[big[1]] / per_record_build[big[0]]
         print(f"linearity: build time per record at {big[1]} / at {big[0]} = {ratio:.2f} (target <= 1.3)")
+    # Issue 13's targets, printed (never asserted: timings are the machine's).
+    for name, size, ours_s, loaded_s in targets:
+        if name == "sparql lookup":
+            verdict = "met" if ours_s <= 0.1 else "MISSED"
+            print(f"target: {name} at {size}: {ours_s * 1000:.0f} ms for the whole process, target <= 100 ms: {verdict}")
+        else:
+            verdict = "met" if ours_s <= 2 * loaded_s else "MISSED"
+            print(f"target: {name} at {size}: {ours_s:.3f} s for the whole process vs {loaded_s:.3f} s in a loaded "
+                  f"pyoxigraph, target <= 2x: {verdict}")
     with open(os.path.join(OUT, "compare.json"), "w") as f:
         json.dump({"rows": rows, "notes": notes, "failures": failures, "runs": args.runs}, f, indent=2)
     print(f"wrote {os.path.join(OUT, 'compare.json')}")

@@ -389,3 +389,50 @@ fn a_closed_pipe_ends_sparql_output_quietly() {
         );
     }
 }
+
+/// A megabyte of text in which every character needs escaping in Turtle and N-Quads (line
+/// breaks, quotes, backslashes) builds, exports and comes back exactly: the string writer
+/// once recursed per escaped character and overflowed the stack at ~35,000 of them.
+#[test]
+fn a_megabyte_of_characters_to_escape_builds_and_comes_back_exactly() {
+    let tmp = workspace_with(&root().join("seeds"));
+    let article = std::fs::read_dir(tmp.path().join("seeds"))
+        .unwrap()
+        .map(|e| e.unwrap().path().join("article.txt"))
+        .find(|p| p.exists())
+        .unwrap();
+    let mut text = std::fs::read_to_string(&article).unwrap();
+    let tail = "\n\"\\\t".repeat(250_000);
+    text.push_str(&tail);
+    std::fs::write(&article, &text).unwrap();
+    dossier(tmp.path()).arg("build").assert().success();
+    let nt = export(tmp.path(), "ntriples");
+    for (file, format) in [
+        (tmp.path().join("kb/dossier.ttl"), RdfFormat::Turtle),
+        (tmp.path().join("kb/dossier.nq"), RdfFormat::NQuads),
+        (nt, RdfFormat::NTriples),
+    ] {
+        let found = RdfParser::from_format(format)
+            .for_reader(std::fs::File::open(&file).unwrap())
+            .map(Result::unwrap)
+            .any(|q| matches!(&q.object, OxTerm::Literal(l) if l.value() == text));
+        assert!(found, "the article's text is not in {}", file.display());
+    }
+    let answer = dossier::sparql::Store::open(
+        &tmp.path().join("kb/dossier.idx"),
+        "https://w3id.org/dossier/kb/",
+    )
+    .unwrap()
+    .query("CONSTRUCT { ?a schema:text ?t } WHERE { ?a schema:text ?t }")
+    .unwrap();
+    let dossier::sparql::Answer::Graph(triples) = answer else {
+        panic!("CONSTRUCT answers with triples")
+    };
+    let mut turtle = Vec::new();
+    dossier::rdf::write_triples_turtle(&triples, "https://w3id.org/dossier/kb/", &mut turtle)
+        .unwrap();
+    assert!(
+        turtle.len() > 2_000_000,
+        "the CONSTRUCT answer holds the escaped text"
+    );
+}
