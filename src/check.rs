@@ -14,6 +14,7 @@ use sophia::api::source::TripleSource;
 use sophia::api::term::{Term, TermKind};
 use sophia::api::triple::Triple;
 
+use crate::index::{DEFAULT_GRAPH, Index};
 use crate::mapping::{self, Field, Scope, Shape};
 use crate::model::{DatePrecision, RelationType};
 use crate::vocab::{self, dcterms, oa, prov, rdf, rdfs, schema};
@@ -301,9 +302,9 @@ fn records_evidence_and_knowledge_base(out: &mut Vec<Compared>) {
     });
 }
 
-/// Values of each (compared field, id), from one store. Vectors, not sets: a field's values
+/// One compared field's values of each id, from one store. Vectors, not sets: a field's values
 /// are compared as multisets, so a repeated value counts.
-type Grouped = BTreeMap<(usize, String), Vec<String>>;
+type Values = BTreeMap<String, Vec<String>>;
 
 /// What `check` found.
 #[derive(Debug, Default)]
@@ -314,8 +315,6 @@ pub struct Report {
     pub quotes_checked: usize,
     /// Each difference, naming the record and the field.
     pub drift: Vec<String>,
-    /// Every triple of the Turtle, hashed ([`triple_hash`]), sorted, once each.
-    pub turtle_triples: Vec<u64>,
 }
 
 impl Report {
@@ -339,178 +338,121 @@ fn sql_value(v: rusqlite::types::Value) -> Option<String> {
     }
 }
 
-/// An object in the graph index: a node (IRI or blank node, interned) or a literal's value.
-#[derive(Clone)]
-enum Obj {
-    Node(u32),
-    Lit(String),
-}
-
-/// The built graph, reduced to what the compared fields need.
-struct GraphIndex {
-    names: Vec<String>,
-    nodes: HashMap<String, u32>,
-    /// The predicates the compared fields follow, sorted (an edge stores its index here).
-    predicates: Vec<String>,
+/// The built graph as `check` reads it: the indexed graph (memory-mapped), its default graph
+/// (every triple once, as the Turtle holds them), followed from node to node. Nothing is loaded:
+/// memory stays small whatever the size of the knowledge base.
+struct GraphView<'i> {
+    index: &'i Index,
     classes: Vec<&'static str>,
-    ids: HashMap<u32, String>,
-    /// Index into `classes` of each typed resource.
-    class_of: HashMap<u32, usize>,
-    /// (subject, predicate slot, object), sorted by subject and predicate once read: one
-    /// allocation for all edges rather than a vector per (subject, predicate).
-    edges: Vec<(u32, u16, Obj)>,
-    edge_keys: Vec<(u32, u16)>,
-    edge_objects: Vec<Obj>,
-    /// Every triple read, hashed.
-    hashes: Vec<u64>,
+    /// The class IRIs' term ids, by position in `classes` (None: no resource has it).
+    class_ids: Vec<Option<u32>>,
+    identifier: Option<u32>,
+    rdf_type: Option<u32>,
 }
 
-impl GraphIndex {
-    fn read(turtle: &Path, compared: &[Compared]) -> Result<GraphIndex> {
-        let file = std::fs::File::open(turtle).with_context(|| {
-            format!(
-                "cannot open '{}': build the knowledge base with `dossier build`",
-                turtle.display()
-            )
-        })?;
-        let mut predicates: Vec<String> = Vec::new();
-        for c in compared {
-            let mut add = |p: &str| predicates.push(p.to_owned());
-            match &c.graph {
-                FromGraph::Path(path, _) => path.iter().for_each(|p| add(p)),
-                FromGraph::InArticle(path) => path.iter().for_each(|p| add(p)),
-                FromGraph::Rows { via, parts } => {
-                    add(via);
-                    parts.iter().flat_map(|p| p.iter()).for_each(|p| add(p));
-                }
-                FromGraph::CharCount(p) => add(p),
-                FromGraph::Links(links) => links.iter().for_each(|p| add(p)),
-                FromGraph::IdSuffix | FromGraph::Kind | FromGraph::OwnIri => {}
-            }
-        }
-        predicates.sort_unstable();
-        predicates.dedup();
-        let mut g = GraphIndex {
-            names: Vec::new(),
-            nodes: HashMap::new(),
-            predicates,
-            classes: classes(),
-            ids: HashMap::new(),
-            class_of: HashMap::new(),
-            edges: Vec::new(),
-            edge_keys: Vec::new(),
-            edge_objects: Vec::new(),
-            hashes: Vec::new(),
+impl<'i> GraphView<'i> {
+    fn new(index: &'i Index) -> GraphView<'i> {
+        let classes = classes();
+        let mut view = GraphView {
+            index,
+            class_ids: Vec::new(),
+            identifier: None,
+            rdf_type: None,
+            classes,
         };
-        sophia::turtle::parser::turtle::parse_bufread(BufReader::with_capacity(1 << 20, file))
-            .for_each_triple(|t| g.add(&t.s(), &t.p(), &t.o()))
-            .map_err(|e| {
-                anyhow::anyhow!(
-                    "the built Turtle file cannot be parsed ({e}): rebuild it with `dossier build`"
-                )
-            })?;
-        let mut edges = std::mem::take(&mut g.edges);
-        edges.sort_by_key(|(s, p, _)| (*s, *p));
-        (g.edge_keys, g.edge_objects) = edges.into_iter().map(|(s, p, o)| ((s, p), o)).unzip();
-        Ok(g)
+        view.class_ids = view.classes.iter().map(|c| view.iri(c)).collect();
+        view.identifier = view.iri(dcterms::IDENTIFIER);
+        view.rdf_type = view.iri(rdf::TYPE);
+        view
     }
 
-    fn add<T: Term>(&mut self, s: &T, p: &T, o: &T) {
-        self.hashes.push(triple_hash([s, p, o]));
-        let Some(p) = p.iri() else { return };
-        let p = p.as_str();
-        if p == dcterms::IDENTIFIER {
-            if let (Some(s), Some(v)) = (self.node_of(s), o.lexical_form()) {
-                self.ids.insert(s, v.to_string());
-            }
-        } else if p == rdf::TYPE {
-            let class = o
-                .iri()
-                .and_then(|class| self.classes.iter().position(|c| *c == class.as_str()));
-            if let (Some(k), Some(s)) = (class, self.node_of(s)) {
-                self.class_of.insert(s, k);
-                if self.classes[k] == schema::DATASET {
-                    // The knowledge base's row has id 1; its node has no identifier.
-                    self.ids.insert(s, "1".to_owned());
-                }
-            }
-        } else if let Some(slot) = self.predicate(p) {
-            let Some(s) = self.node_of(s) else { return };
-            let obj = match o.kind() {
-                TermKind::Literal => {
-                    let lexical = o.lexical_form().map(|l| l.to_string()).unwrap_or_default();
-                    let precision = o
-                        .datatype()
-                        .and_then(|d| mapping::precision_of_datatype(d.as_str()));
-                    Obj::Lit(match precision {
-                        Some(precision) => dated(&lexical, precision),
-                        None => lexical,
-                    })
-                }
-                _ => match self.node_of(o) {
-                    Some(n) => Obj::Node(n),
-                    None => return,
-                },
-            };
-            self.edges.push((s, slot as u16, obj));
+    fn iri(&self, iri: &str) -> Option<u32> {
+        let mut encoded = Vec::new();
+        crate::index::encode_iri(iri, &mut encoded);
+        self.index.id_of(&encoded)
+    }
+
+    fn term(&self, id: u32) -> Result<oxrdf::Term> {
+        Ok(self.index.term(id)?)
+    }
+
+    /// The objects of (subject, predicate) in the default graph.
+    fn objects(&self, subject: u32, predicate: Option<u32>) -> Vec<u32> {
+        match predicate {
+            Some(p) => self
+                .index
+                .quads(Some(subject), Some(p), None, Some(DEFAULT_GRAPH))
+                .map(|[_, _, o, _]| o)
+                .collect(),
+            None => Vec::new(),
         }
-    }
-
-    /// The objects of (subject, predicate slot), in the order they were read.
-    fn objects(&self, subject: u32, slot: usize) -> &[Obj] {
-        let key = (subject, slot as u16);
-        let start = self.edge_keys.partition_point(|k| *k < key);
-        let len = self.edge_keys[start..].partition_point(|k| *k == key);
-        &self.edge_objects[start..start + len]
     }
 
     /// The objects reached from `node` along `path`.
-    fn follow(&self, node: u32, path: &[&str]) -> Vec<Obj> {
-        let mut frontier = vec![Obj::Node(node)];
+    fn follow(&self, node: u32, path: &[&str]) -> Vec<u32> {
+        let mut frontier = vec![node];
         for p in path {
-            let slot = self.predicate(p);
-            frontier = frontier
-                .iter()
-                .filter_map(|o| match (o, slot) {
-                    (Obj::Node(n), Some(p)) => Some(self.objects(*n, p)),
-                    _ => None,
-                })
-                .flatten()
-                .cloned()
-                .collect();
+            let p = self.iri(p);
+            frontier = frontier.iter().flat_map(|n| self.objects(*n, p)).collect();
         }
         frontier
     }
 
-    fn predicate(&self, iri: &str) -> Option<usize> {
-        self.predicates
-            .binary_search_by(|p| Ord::cmp(p.as_str(), iri))
-            .ok()
+    /// A resource's identifier (the knowledge base's node: "1", as its row's id).
+    fn id_of(&self, node: u32, class: usize) -> Result<Option<String>> {
+        if self.classes[class] == schema::DATASET {
+            return Ok(Some("1".to_owned()));
+        }
+        match self.objects(node, self.identifier).first() {
+            Some(o) => Ok(Some(self.value(*o, Norm::Local)?)),
+            None => Ok(None),
+        }
     }
 
-    fn node_of<T: Term>(&mut self, t: &T) -> Option<u32> {
-        let name = match t.kind() {
-            TermKind::Iri => t.iri()?.as_str().to_owned(),
-            TermKind::BlankNode => format!("_:{}", t.bnode_id()?.as_str()),
-            _ => return None,
-        };
-        if let Some(&n) = self.nodes.get(&name) {
-            return Some(n);
+    /// The resources of a class.
+    fn of_class(&self, class: usize) -> Vec<u32> {
+        match (self.rdf_type, self.class_ids[class]) {
+            (Some(t), Some(c)) => self
+                .index
+                .quads(None, Some(t), Some(c), Some(DEFAULT_GRAPH))
+                .map(|[s, _, _, _]| s)
+                .collect(),
+            _ => Vec::new(),
         }
-        let n = self.names.len() as u32;
-        self.names.push(name.clone());
-        self.nodes.insert(name, n);
-        Some(n)
+    }
+
+    /// The first of `classes` a resource has.
+    fn class_of(&self, node: u32) -> Option<usize> {
+        let types = self.objects(node, self.rdf_type);
+        self.class_ids
+            .iter()
+            .position(|c| c.is_some_and(|c| types.contains(&c)))
     }
 
     /// The normalised value: a node's id (its IRI's last segment) or whole IRI, a literal's
-    /// lexical form.
-    fn value(&self, o: &Obj, norm: Norm) -> String {
-        match (o, norm) {
-            (Obj::Node(n), Norm::Local) => vocab::local_name(&self.names[*n as usize]).to_owned(),
-            (Obj::Node(n), Norm::Full) => self.names[*n as usize].clone(),
-            (Obj::Lit(v), _) => v.clone(),
-        }
+    /// lexical form (a date's with the precision its datatype says).
+    fn value(&self, id: u32, norm: Norm) -> Result<String> {
+        Ok(match self.term(id)? {
+            oxrdf::Term::NamedNode(n) => match norm {
+                Norm::Local => vocab::local_name(n.as_str()).to_owned(),
+                Norm::Full => n.into_string(),
+            },
+            oxrdf::Term::BlankNode(b) => format!("_:{}", b.as_str()),
+            oxrdf::Term::Literal(l) => {
+                match mapping::precision_of_datatype(l.datatype().as_str()) {
+                    Some(precision) => dated(l.value(), precision),
+                    None => l.destruct().0,
+                }
+            }
+            #[allow(unreachable_patterns)]
+            other => other.to_string(),
+        })
+    }
+
+    fn is_literal(&self, id: u32) -> bool {
+        self.index
+            .encoded_term(id)
+            .is_ok_and(|t| !matches!(t.first(), Some(b'I' | b'B')))
     }
 
     /// The kind a class index stands for, as `records.kind` names it.
@@ -522,43 +464,43 @@ impl GraphIndex {
     }
 
     /// The values of one compared field for one resource.
-    fn values_of(&self, node: u32, id: &str, how: &FromGraph) -> Vec<String> {
-        let class = self.class_of.get(&node).copied();
-        match how {
-            FromGraph::Path(path, norm) => self
-                .follow(node, path)
-                .iter()
-                .map(|o| self.value(o, *norm))
-                .collect(),
+    fn values_of(&self, node: u32, id: &str, how: &FromGraph) -> Result<Vec<String>> {
+        let values = |ids: Vec<u32>, norm: Norm| -> Result<Vec<String>> {
+            ids.into_iter().map(|o| self.value(o, norm)).collect()
+        };
+        Ok(match how {
+            FromGraph::Path(path, norm) => values(self.follow(node, path), *norm)?,
             FromGraph::InArticle(path) => {
-                let in_article = class
+                let in_article = self
+                    .class_of(node)
                     .and_then(|c| mapping::kinds().find(|k| k.class == self.classes[c]))
                     .is_some_and(|k| k.scope == Scope::InArticle);
                 if in_article {
-                    self.follow(node, path)
-                        .iter()
-                        .map(|o| self.value(o, Norm::Local))
-                        .collect()
+                    values(self.follow(node, path), Norm::Local)?
                 } else {
                     Vec::new()
                 }
             }
-            FromGraph::Rows { via, parts } => self
-                .follow(node, &[via])
+            FromGraph::Rows { via, parts } => {
+                let mut rows = Vec::new();
+                for row in self.follow(node, &[via]) {
+                    if self.is_literal(row) {
+                        continue;
+                    }
+                    let mut cells = Vec::new();
+                    for part in parts {
+                        cells.push(match self.follow(row, part).first() {
+                            Some(o) => Some(self.value(*o, Norm::Local)?),
+                            None => None,
+                        });
+                    }
+                    rows.push(tuple(cells.into_iter()));
+                }
+                rows
+            }
+            FromGraph::CharCount(p) => values(self.follow(node, &[p]), Norm::Local)?
                 .iter()
-                .filter_map(|row| match row {
-                    Obj::Node(n) => Some(tuple(parts.iter().map(|p| {
-                        self.follow(*n, p)
-                            .first()
-                            .map(|o| self.value(o, Norm::Local))
-                    }))),
-                    Obj::Lit(_) => None,
-                })
-                .collect(),
-            FromGraph::CharCount(p) => self
-                .follow(node, &[p])
-                .iter()
-                .map(|o| self.value(o, Norm::Local).chars().count().to_string())
+                .map(|v| v.chars().count().to_string())
                 .collect(),
             FromGraph::IdSuffix => id
                 .rsplit('.')
@@ -566,23 +508,24 @@ impl GraphIndex {
                 .map(str::to_owned)
                 .into_iter()
                 .collect(),
-            FromGraph::Kind => class
+            FromGraph::Kind => self
+                .class_of(node)
                 .and_then(|c| self.kind_name(c))
                 .map(str::to_owned)
                 .into_iter()
                 .collect(),
-            FromGraph::OwnIri => vec![self.names[node as usize].clone()],
-            FromGraph::Links(predicates) => predicates
-                .iter()
-                .flat_map(|p| {
+            FromGraph::OwnIri => vec![self.value(node, Norm::Full)?],
+            FromGraph::Links(predicates) => {
+                let mut out = Vec::new();
+                for p in predicates {
                     let link = vocab::local_name(p);
-                    self.follow(node, &[p.as_str()])
-                        .iter()
-                        .map(|o| format!("{link} {}", self.value(o, Norm::Local)))
-                        .collect::<Vec<_>>()
-                })
-                .collect(),
-        }
+                    for v in values(self.follow(node, &[p.as_str()]), Norm::Local)? {
+                        out.push(format!("{link} {v}"));
+                    }
+                }
+                out
+            }
+        })
     }
 }
 
@@ -592,9 +535,9 @@ fn tuple(parts: impl Iterator<Item = Option<String>>) -> String {
     format!("{parts:?}")
 }
 
-/// Compares the database and the graph of one knowledge base.
-pub fn check(conn: &Connection, turtle: &Path) -> Result<Report> {
-    check_with(conn, turtle, &crate::progress::Silent)
+/// Compares the database and the indexed graph of one knowledge base.
+pub fn check(conn: &Connection, index: &Path) -> Result<Report> {
+    check_with(conn, index, &crate::progress::Silent)
 }
 
 /// A 64-bit hash of a triple's terms (kind, IRI, blank node label, or a literal's text,
@@ -627,13 +570,33 @@ fn sorted_unique(mut hashes: Vec<u64>) -> Vec<u64> {
 
 /// The N-Quads file holds the Turtle's triples (in named graphs), no more and no fewer. The
 /// Turtle's triples were hashed when `check` read it.
-pub fn compare_graph_files(report: &mut Report, nquads: &Path, index: &Path) -> Result<()> {
+pub fn compare_graph_files(
+    report: &mut Report,
+    turtle: &Path,
+    nquads: &Path,
+    index: &Path,
+) -> Result<()> {
     use sophia::api::quad::Quad;
     use sophia::api::source::QuadSource;
+    let index = crate::index::Index::open(index)?;
+    // Each file holds about as many triples as the index quads: sized once, these vectors never
+    // hold an old and a new buffer at the same time.
+    let expected = index.len() + 1024;
+    let file = std::fs::File::open(turtle)
+        .with_context(|| format!("cannot open '{}'", turtle.display()))?;
+    let mut hashes = Vec::with_capacity(expected);
+    sophia::turtle::parser::turtle::parse_bufread(BufReader::with_capacity(1 << 20, file))
+        .for_each_triple(|t| hashes.push(triple_hash([&t.s(), &t.p(), &t.o()])))
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "the built Turtle file cannot be parsed ({e}): rebuild it with `dossier build`"
+            )
+        })?;
+    let from_turtle = sorted_unique(hashes);
     let file = std::fs::File::open(nquads)
         .with_context(|| format!("cannot open '{}'", nquads.display()))?;
-    let mut hashes = Vec::new();
-    let mut quad_hashes = Vec::new();
+    let mut hashes = Vec::with_capacity(expected);
+    let mut quad_hashes = Vec::with_capacity(expected);
     let mut encoded: [Vec<u8>; 4] = Default::default();
     sophia::turtle::parser::nq::parse_bufread(BufReader::with_capacity(1 << 20, file))
         .for_each_quad(|q| {
@@ -653,7 +616,7 @@ pub fn compare_graph_files(report: &mut Report, nquads: &Path, index: &Path) -> 
         })
         .map_err(|e| anyhow::anyhow!("'{}' cannot be parsed: {e}", nquads.display()))?;
     let from_nquads = sorted_unique(hashes);
-    let from_turtle = &report.turtle_triples;
+    let from_turtle = &from_turtle;
     let only = |a: &[u64], b: &[u64]| a.iter().filter(|h| b.binary_search(h).is_err()).count();
     if *from_turtle != from_nquads {
         let message = format!(
@@ -663,9 +626,64 @@ pub fn compare_graph_files(report: &mut Report, nquads: &Path, index: &Path) -> 
             only(from_turtle, &from_nquads)
         );
         report.drift.push(message);
+        // A second pass names the triples (a few of each), now that their hashes are known.
+        let differ = |a: &[u64], b: &[u64]| -> Vec<u64> {
+            a.iter()
+                .filter(|h| b.binary_search(h).is_err())
+                .copied()
+                .collect()
+        };
+        let (in_nquads_only, in_turtle_only) = (
+            differ(&from_nquads, from_turtle),
+            differ(from_turtle, &from_nquads),
+        );
+        let mut named = Vec::new();
+        let mut name =
+            |t: [&dyn Fn() -> crate::rdf::RdfTerm; 3], h: u64, wanted: &[u64], place: &str| {
+                if wanted.binary_search(&h).is_ok() && named.len() < 10 {
+                    named.push(format!(
+                        "  only in the {place}: {} {} {} .",
+                        t[0]().to_ntriples(),
+                        t[1]().to_ntriples(),
+                        t[2]().to_ntriples()
+                    ));
+                }
+            };
+        let file = std::fs::File::open(nquads)?;
+        sophia::turtle::parser::nq::parse_bufread(BufReader::with_capacity(1 << 20, file))
+            .for_each_quad(|q| {
+                let h = triple_hash([&q.s(), &q.p(), &q.o()]);
+                name(
+                    [
+                        &|| crate::rdf::RdfTerm::from_term(&q.s()),
+                        &|| crate::rdf::RdfTerm::from_term(&q.p()),
+                        &|| crate::rdf::RdfTerm::from_term(&q.o()),
+                    ],
+                    h,
+                    &in_nquads_only,
+                    "N-Quads",
+                )
+            })
+            .map_err(|e| anyhow::anyhow!("'{}' cannot be parsed: {e}", nquads.display()))?;
+        let file = std::fs::File::open(turtle)?;
+        sophia::turtle::parser::turtle::parse_bufread(BufReader::with_capacity(1 << 20, file))
+            .for_each_triple(|t| {
+                let h = triple_hash([&t.s(), &t.p(), &t.o()]);
+                name(
+                    [
+                        &|| crate::rdf::RdfTerm::from_term(&t.s()),
+                        &|| crate::rdf::RdfTerm::from_term(&t.p()),
+                        &|| crate::rdf::RdfTerm::from_term(&t.o()),
+                    ],
+                    h,
+                    &in_turtle_only,
+                    "Turtle",
+                )
+            })
+            .map_err(|e| anyhow::anyhow!("'{}' cannot be parsed: {e}", turtle.display()))?;
+        report.drift.extend(named);
     }
     let quads_in_nquads = sorted_unique(quad_hashes);
-    let index = crate::index::Index::open(index)?;
     let mut from_index = Vec::with_capacity(index.len());
     for [s, p, o, g] in index.quad_ids() {
         let graph = if g == crate::index::DEFAULT_GRAPH {
@@ -695,12 +713,8 @@ pub fn compare_graph_files(report: &mut Report, nquads: &Path, index: &Path) -> 
 /// Ids of each group, from one store.
 type Ids<T> = BTreeMap<&'static str, BTreeMap<String, T>>;
 
-/// Every group's ids and every compared field's values, from the database.
-fn read_database(
-    conn: &Connection,
-    groups: &[Group],
-    compared: &[Compared],
-) -> Result<(Ids<()>, Grouped)> {
+/// Every group's ids, from the database.
+fn database_ids(conn: &Connection, groups: &[Group]) -> Result<Ids<()>> {
     let mut ids = Ids::new();
     for g in groups {
         let mut stmt = conn.prepare(&format!("SELECT CAST(id AS TEXT) FROM {}", g.table))?;
@@ -709,80 +723,80 @@ fn read_database(
             .collect::<Result<BTreeMap<_, _>, _>>()?;
         ids.insert(g.name, found);
     }
-    let mut grouped = Grouped::new();
-    for (i, c) in compared.iter().enumerate() {
-        let mut stmt = conn
-            .prepare(&c.sql)
-            .with_context(|| format!("reading {}.{} from the database", c.kind, c.field))?;
-        let width = stmt.column_count();
-        let mut rows = stmt.query([])?;
-        while let Some(row) = rows.next()? {
-            let id: String = row
-                .get::<_, rusqlite::types::Value>(0)
-                .map(|v| sql_value(v).unwrap_or_default())?;
-            let value = if width == 2 {
-                sql_value(row.get(1)?)
-            } else {
-                let parts = (1..width)
-                    .map(|c| row.get::<_, rusqlite::types::Value>(c).map(sql_value))
-                    .collect::<Result<Vec<_>, _>>()?;
-                Some(tuple(parts.into_iter()))
-            };
-            if let Some(v) = value {
-                grouped.entry((i, id)).or_default().push(v);
-            }
-        }
-    }
-    Ok((ids, grouped))
+    Ok(ids)
 }
 
-/// Every group's ids and every compared field's values, from the graph.
-fn read_graph(graph: &GraphIndex, groups: &[Group], compared: &[Compared]) -> (Ids<u32>, Grouped) {
+/// One compared field's values, from the database: id → values.
+fn database_values(conn: &Connection, c: &Compared) -> Result<Values> {
+    let mut values = Values::new();
+    let mut stmt = conn
+        .prepare(&c.sql)
+        .with_context(|| format!("reading {}.{} from the database", c.kind, c.field))?;
+    let width = stmt.column_count();
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let id: String = row
+            .get::<_, rusqlite::types::Value>(0)
+            .map(|v| sql_value(v).unwrap_or_default())?;
+        let value = if width == 2 {
+            sql_value(row.get(1)?)
+        } else {
+            let parts = (1..width)
+                .map(|c| row.get::<_, rusqlite::types::Value>(c).map(sql_value))
+                .collect::<Result<Vec<_>, _>>()?;
+            Some(tuple(parts.into_iter()))
+        };
+        if let Some(v) = value {
+            values.entry(id).or_default().push(v);
+        }
+    }
+    Ok(values)
+}
+
+/// Every group's ids, from the graph, with each resource's node.
+fn graph_ids(graph: &GraphView, groups: &[Group]) -> Result<Ids<u32>> {
     let mut ids = Ids::new();
     for g in groups {
-        ids.insert(g.name, BTreeMap::new());
-    }
-    for (&node, &class) in &graph.class_of {
-        let Some(id) = graph.ids.get(&node) else {
-            continue;
-        };
-        for g in groups.iter().filter(|g| g.classes.contains(&class)) {
-            ids.get_mut(g.name)
-                .expect("every group")
-                .insert(id.clone(), node);
-        }
-    }
-    let mut grouped = Grouped::new();
-    for (i, c) in compared.iter().enumerate() {
-        for (id, &node) in &ids[c.kind] {
-            let values = graph.values_of(node, id, &c.graph);
-            if !values.is_empty() {
-                grouped.insert((i, id.clone()), values);
+        let mut found = BTreeMap::new();
+        for &class in &g.classes {
+            for node in graph.of_class(class) {
+                if let Some(id) = graph.id_of(node, class)? {
+                    found.insert(id, node);
+                }
             }
         }
+        ids.insert(g.name, found);
     }
-    (ids, grouped)
+    Ok(ids)
 }
 
-/// [`check`], reporting each stage.
+/// One compared field's values, from the graph: id → values.
+fn graph_values(graph: &GraphView, ids: &BTreeMap<String, u32>, c: &Compared) -> Result<Values> {
+    let mut values = Values::new();
+    for (id, &node) in ids {
+        let found = graph.values_of(node, id, &c.graph)?;
+        if !found.is_empty() {
+            values.insert(id.clone(), found);
+        }
+    }
+    Ok(values)
+}
+
+/// [`check`], reporting each stage. Field by field, so that only one field's values of each
+/// store are in memory at a time.
 pub fn check_with(
     conn: &Connection,
-    turtle: &Path,
+    index: &Path,
     progress: &dyn crate::progress::Progress,
 ) -> Result<Report> {
     let groups = groups();
     let compared = compared();
-    progress.stage("reading the database", 0);
-    let (sql_ids, mut sql_g) = read_database(conn, &groups, &compared)?;
-    progress.stage("reading the graph", 0);
-    let mut graph = GraphIndex::read(turtle, &compared)?;
-    let (rdf_ids, mut rdf_g) = read_graph(&graph, &groups, &compared);
-
-    progress.stage("comparing", 0);
-    let mut report = Report {
-        turtle_triples: sorted_unique(std::mem::take(&mut graph.hashes)),
-        ..Report::default()
-    };
+    let index = Index::open(index)?;
+    let graph = GraphView::new(&index);
+    progress.stage("reading the ids of both stores", 0);
+    let sql_ids = database_ids(conn, &groups)?;
+    let rdf_ids = graph_ids(&graph, &groups)?;
+    let mut report = Report::default();
     for g in &groups {
         let (in_sql, in_rdf) = (&sql_ids[g.name], &rdf_ids[g.name]);
         report
@@ -801,43 +815,41 @@ pub fn check_with(
             ));
         }
     }
-    compare_fields(
-        &compared,
-        &sql_ids,
-        &rdf_ids,
-        &mut sql_g,
-        &mut rdf_g,
-        &mut report,
-    );
+    progress.stage("comparing every field", compared.len() as u64);
+    for c in &compared {
+        let mut in_sql = database_values(conn, c)?;
+        let mut in_rdf = graph_values(&graph, &rdf_ids[c.kind], c)?;
+        compare_field(c, &sql_ids, &rdf_ids, &mut in_sql, &mut in_rdf, &mut report);
+        progress.advance(1);
+    }
     check_record_kinds(conn, &mut report)?;
-    check_quotes(conn, &graph, &compared, &rdf_ids, &rdf_g, &mut report)?;
+    progress.stage("checking every quote at its offsets", 0);
+    check_quotes(conn, &graph, &compared, &rdf_ids, &mut report)?;
     Ok(report)
 }
 
-/// Field by field, as multisets: each difference names the record and the field once.
-fn compare_fields(
-    compared: &[Compared],
+/// One field, as multisets: each difference names the record and the field once.
+fn compare_field(
+    c: &Compared,
     sql_ids: &Ids<()>,
     rdf_ids: &Ids<u32>,
-    sql_g: &mut Grouped,
-    rdf_g: &mut Grouped,
+    in_sql: &mut Values,
+    in_rdf: &mut Values,
     report: &mut Report,
 ) {
-    for values in sql_g.values_mut().chain(rdf_g.values_mut()) {
+    for values in in_sql.values_mut().chain(in_rdf.values_mut()) {
         values.sort_unstable();
     }
     let empty = Vec::new();
-    let only_in_graph = rdf_g.keys().filter(|k| !sql_g.contains_key(*k));
-    let keys: BTreeSet<&(usize, String)> = sql_g.keys().chain(only_in_graph).collect();
-    for key in keys {
-        let (i, id) = key;
-        let c = &compared[*i];
+    let only_in_graph = in_rdf.keys().filter(|k| !in_sql.contains_key(*k));
+    let keys: BTreeSet<&String> = in_sql.keys().chain(only_in_graph).collect();
+    for id in keys {
         if !(sql_ids[c.kind].contains_key(id) && rdf_ids[c.kind].contains_key(id)) {
             continue;
         }
         report.fields_compared += 1;
-        let a = sql_g.get(key).unwrap_or(&empty);
-        let b = rdf_g.get(key).unwrap_or(&empty);
+        let a = in_sql.get(id).unwrap_or(&empty);
+        let b = in_rdf.get(id).unwrap_or(&empty);
         if a != b {
             report.drift.push(format!(
                 "{} '{id}', field {}: database {}, graph {}",
@@ -892,10 +904,9 @@ fn check_record_kinds(conn: &Connection, report: &mut Report) -> Result<()> {
 /// Every quote still sits at its offsets in its article, in each store.
 fn check_quotes(
     conn: &Connection,
-    graph: &GraphIndex,
+    graph: &GraphView,
     compared: &[Compared],
     rdf_ids: &Ids<u32>,
-    rdf_g: &Grouped,
     report: &mut Report,
 ) -> Result<()> {
     let mut stmt = conn.prepare(
@@ -911,7 +922,7 @@ fn check_quotes(
     let field = |name: &str| {
         compared
             .iter()
-            .position(|c| c.kind == "evidence" && c.field == name)
+            .find(|c| c.kind == "evidence" && c.field == name)
             .expect("evidence fields are compared")
     };
     let (article, quote, start, end) = (
@@ -922,16 +933,16 @@ fn check_quotes(
     );
     let text_of = |article: &str| -> Option<String> {
         let node = *rdf_ids["article"].get(article)?;
-        graph
-            .follow(node, &[schema::TEXT])
-            .first()
-            .map(|o| graph.value(o, Norm::Local))
+        let text = *graph.follow(node, &[schema::TEXT]).first()?;
+        graph.value(text, Norm::Local).ok()
     };
     let mut texts: HashMap<String, Option<Vec<char>>> = HashMap::new();
-    for id in rdf_ids["evidence"].keys() {
-        let one = |i: usize| rdf_g.get(&(i, id.clone())).and_then(|s| s.first().cloned());
+    for (id, &node) in &rdf_ids["evidence"] {
+        let one = |c: &Compared| -> Result<Option<String>> {
+            Ok(graph.values_of(node, id, &c.graph)?.into_iter().next())
+        };
         let (Some(article), Some(quote), Some(start), Some(end)) =
-            (one(article), one(quote), one(start), one(end))
+            (one(article)?, one(quote)?, one(start)?, one(end)?)
         else {
             report.drift.push(format!(
                 "evidence '{id}': in the graph, its article, quote or offsets are missing"

@@ -16,7 +16,7 @@
 //! sorts last.
 
 use std::fs::File;
-use std::io::{self, Write};
+use std::io::{self, Seek, Write};
 use std::path::Path;
 
 use anyhow::{Context, Result};
@@ -168,111 +168,200 @@ fn decode(bytes: &[u8]) -> Result<Term, IndexError> {
     })
 }
 
-/// Collects quads and writes the index file.
-pub struct IndexWriter {
-    /// Every distinct term's encoding, concatenated; `starts[id]` is where term `id` begins.
-    terms: Vec<u8>,
+/// Writes an index: each new term goes to the file as soon as it is seen, so only the terms'
+/// fingerprints and the quads (16 bytes each) stay in memory; `finish` sorts and writes the
+/// quad tables and the lookup, then the header.
+pub struct IndexWriter<W: Write + Seek> {
+    out: W,
+    /// Bytes of terms written so far; `starts[id]` is where term `id` begins.
+    written: u64,
     starts: Vec<u64>,
+    /// Each term's FNV hash, for the lookup table.
+    hashes: Vec<u64>,
+    /// Term fingerprint (128 bits from two independently keyed SipHashes) → id. Two distinct
+    /// terms share a fingerprint with probability about n² / 2¹²⁹ (10⁻²⁷ for a million terms),
+    /// and the keys are random per build, so no input can be crafted to collide; `check` would
+    /// still see a merged term, since it compares the decoded terms with the N-Quads.
     ids: hashbrown::HashTable<u32>,
-    quads: Vec<[u32; 4]>,
+    /// Each term's fingerprint, by id: the table holds only ids (4 bytes an entry).
+    fingerprints: Vec<u128>,
+    keys: (std::hash::RandomState, std::hash::RandomState),
+    /// The quads in fixed-size chunks: a growing Vec would hold its old and new buffers at
+    /// once (up to three times the quads) each time it doubles.
+    quads: Vec<Vec<[u32; 4]>>,
     default_graph: DefaultGraph,
 }
 
-impl IndexWriter {
-    pub fn new(default_graph: DefaultGraph) -> IndexWriter {
-        IndexWriter {
-            terms: Vec::new(),
+const QUAD_CHUNK: usize = 1 << 16;
+
+impl<W: Write + Seek> IndexWriter<W> {
+    /// Starts an index at the current position of `out` (its start).
+    pub fn new(default_graph: DefaultGraph, mut out: W) -> io::Result<IndexWriter<W>> {
+        out.write_all(&[0; 8 + 8 * HEADER_WORDS])?;
+        Ok(IndexWriter {
+            out,
+            written: 0,
             starts: vec![0],
+            hashes: Vec::new(),
             ids: hashbrown::HashTable::new(),
+            fingerprints: Vec::new(),
+            keys: (std::hash::RandomState::new(), std::hash::RandomState::new()),
             quads: Vec::new(),
             default_graph,
-        }
+        })
     }
 
-    fn term(&self, id: u32) -> &[u8] {
-        &self.terms[self.starts[id as usize] as usize..self.starts[id as usize + 1] as usize]
-    }
-
-    /// The id of an encoded term, added to the dictionary if new.
-    pub fn intern(&mut self, encoded: &[u8]) -> u32 {
-        let h = hash(encoded);
-        let IndexWriter {
-            terms, starts, ids, ..
-        } = self;
-        let term = |id: u32| &terms[starts[id as usize] as usize..starts[id as usize + 1] as usize];
-        if let Some(id) = ids.find(h, |id| term(*id) == encoded) {
-            return *id;
+    /// The id of an encoded term, written to the dictionary if new.
+    pub fn intern(&mut self, encoded: &[u8]) -> io::Result<u32> {
+        use std::hash::BuildHasher;
+        let fingerprint = (u128::from(self.keys.0.hash_one(encoded)) << 64)
+            | u128::from(self.keys.1.hash_one(encoded));
+        let h = fingerprint as u64;
+        let fingerprints = &self.fingerprints;
+        if let Some(id) = self
+            .ids
+            .find(h, |id| fingerprints[*id as usize] == fingerprint)
+        {
+            return Ok(*id);
         }
-        let id = u32::try_from(starts.len() - 1)
+        let id = u32::try_from(self.starts.len() - 1)
             .ok()
             .filter(|id| *id != DEFAULT_GRAPH)
-            .expect("an index holds fewer than 4 billion terms");
-        terms.extend_from_slice(encoded);
-        starts.push(terms.len() as u64);
-        let (terms, starts) = (&*terms, &*starts);
-        ids.insert_unique(h, id, |id| {
-            hash(&terms[starts[*id as usize] as usize..starts[*id as usize + 1] as usize])
-        });
-        id
+            .ok_or_else(|| io::Error::other("an index holds fewer than 4 billion terms"))?;
+        self.out.write_all(encoded)?;
+        self.written += encoded.len() as u64;
+        self.starts.push(self.written);
+        self.hashes.push(hash(encoded));
+        self.fingerprints.push(fingerprint);
+        let fingerprints = &self.fingerprints;
+        self.ids
+            .insert_unique(h, id, |id| fingerprints[*id as usize] as u64);
+        Ok(id)
     }
 
     /// Adds a quad of term ids (`graph` = [`DEFAULT_GRAPH`] for the default graph).
     pub fn add_ids(&mut self, subject: u32, predicate: u32, object: u32, graph: u32) {
-        self.quads.push([subject, predicate, object, graph]);
+        if self.quads.last().is_none_or(|c| c.len() == QUAD_CHUNK) {
+            self.quads.push(Vec::with_capacity(QUAD_CHUNK));
+        }
+        if let Some(chunk) = self.quads.last_mut() {
+            chunk.push([subject, predicate, object, graph]);
+        }
     }
 
     /// Adds a quad of Oxigraph terms.
-    pub fn add(&mut self, quad: oxrdf::QuadRef<'_>) {
+    pub fn add(&mut self, quad: oxrdf::QuadRef<'_>) -> io::Result<()> {
         let mut buf = Vec::new();
         encode_term(quad.subject.into(), &mut buf);
-        let s = self.intern(&buf);
+        let s = self.intern(&buf)?;
         encode_term(quad.predicate.into(), &mut buf);
-        let p = self.intern(&buf);
+        let p = self.intern(&buf)?;
         encode_term(quad.object, &mut buf);
-        let o = self.intern(&buf);
+        let o = self.intern(&buf)?;
         let g = match quad.graph_name {
             GraphNameRef::DefaultGraph => DEFAULT_GRAPH,
             GraphNameRef::NamedNode(n) => {
                 encode_term(n.into(), &mut buf);
-                self.intern(&buf)
+                self.intern(&buf)?
             }
             GraphNameRef::BlankNode(b) => {
                 encode_term(b.into(), &mut buf);
-                self.intern(&buf)
+                self.intern(&buf)?
             }
         };
         self.add_ids(s, p, o, g);
+        Ok(())
     }
 
     /// The number of quads added, duplicates included.
     pub fn len(&self) -> usize {
-        self.quads.len()
+        self.quads.iter().map(Vec::len).sum()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.quads.is_empty()
+        self.len() == 0
     }
 
-    /// Writes the index; returns the number of distinct quads.
-    pub fn write(mut self, mut w: impl Write) -> io::Result<usize> {
-        self.quads.sort_unstable();
-        self.quads.dedup();
-        let n_terms = self.starts.len() - 1;
-        let n_quads = self.quads.len();
-        let mut lookup: Vec<(u64, u32)> = (0..n_terms as u32)
-            .map(|id| (hash(self.term(id)), id))
+    /// Writes the rest of the index and its header; returns the output and the number of
+    /// distinct quads.
+    pub fn finish(self) -> io::Result<(W, usize)> {
+        let IndexWriter {
+            mut out,
+            written,
+            starts,
+            hashes,
+            ids,
+            fingerprints,
+            quads: chunks,
+            default_graph,
+            ..
+        } = self;
+        drop(ids);
+        drop(fingerprints);
+        let mut quads = Vec::with_capacity(chunks.iter().map(Vec::len).sum());
+        for chunk in chunks {
+            quads.extend_from_slice(&chunk);
+        }
+        let pad = (8 - written % 8) % 8;
+        out.write_all(&[0; 8][..pad as usize])?;
+        let n_terms = starts.len() - 1;
+        let mut buf = Vec::with_capacity(1 << 16);
+        for start in &starts {
+            buf.extend_from_slice(&start.to_le_bytes());
+            flush_at(&mut buf, &mut out)?;
+        }
+        drop(starts);
+        let mut lookup: Vec<(u64, u32)> = hashes
+            .into_iter()
+            .enumerate()
+            .map(|(id, h)| (h, id as u32))
             .collect();
         lookup.sort_unstable();
+        for (h, id) in &lookup {
+            buf.extend_from_slice(&h.to_le_bytes());
+            buf.extend_from_slice(&id.to_le_bytes());
+            buf.extend_from_slice(&0u32.to_le_bytes());
+            flush_at(&mut buf, &mut out)?;
+        }
+        drop(lookup);
+        quads.sort_unstable();
+        quads.dedup();
+        let n_quads = quads.len();
+        // Each table is the quads rearranged in place from the previous table's order, so the
+        // quads are held once.
+        let mut layout = [0, 1, 2, 3];
+        for order in ORDERS {
+            for key in quads.iter_mut() {
+                let mut quad = [0; 4];
+                for (position, component) in layout.iter().enumerate() {
+                    quad[*component] = key[position];
+                }
+                *key = [
+                    quad[order[0]],
+                    quad[order[1]],
+                    quad[order[2]],
+                    quad[order[3]],
+                ];
+            }
+            layout = order;
+            quads.sort_unstable();
+            for key in &quads {
+                for part in key {
+                    buf.extend_from_slice(&part.to_le_bytes());
+                }
+                flush_at(&mut buf, &mut out)?;
+            }
+        }
+        out.write_all(&buf)?;
 
-        let pad = |n: usize| (8 - n % 8) % 8;
         let header_bytes = 8 + 8 * HEADER_WORDS;
         let terms_at = header_bytes;
-        let starts_at = terms_at + self.terms.len() + pad(self.terms.len());
+        let starts_at = terms_at + written as usize + pad as usize;
         let lookup_at = starts_at + 8 * (n_terms + 1);
         let quads_at = lookup_at + 16 * n_terms;
         let header: [u64; HEADER_WORDS] = [
             VERSION,
-            match self.default_graph {
+            match default_graph {
                 DefaultGraph::Union => 0,
                 DefaultGraph::Own => 1,
             },
@@ -287,41 +376,28 @@ impl IndexWriter {
             0,
             0,
         ];
-        w.write_all(MAGIC)?;
+        out.seek(io::SeekFrom::Start(0))?;
+        out.write_all(MAGIC)?;
         for word in header {
-            w.write_all(&word.to_le_bytes())?;
+            out.write_all(&word.to_le_bytes())?;
         }
-        w.write_all(&self.terms)?;
-        w.write_all(&[0; 8][..pad(self.terms.len())])?;
-        let mut buf = Vec::with_capacity(1 << 16);
-        for start in &self.starts {
-            buf.extend_from_slice(&start.to_le_bytes());
-            flush_at(&mut buf, &mut w)?;
-        }
-        for (h, id) in &lookup {
-            buf.extend_from_slice(&h.to_le_bytes());
-            buf.extend_from_slice(&id.to_le_bytes());
-            buf.extend_from_slice(&0u32.to_le_bytes());
-            flush_at(&mut buf, &mut w)?;
-        }
-        drop(lookup);
-        for order in ORDERS {
-            let mut keyed: Vec<[u32; 4]> = self
-                .quads
-                .iter()
-                .map(|q| [q[order[0]], q[order[1]], q[order[2]], q[order[3]]])
-                .collect();
-            keyed.sort_unstable();
-            for key in &keyed {
-                for part in key {
-                    buf.extend_from_slice(&part.to_le_bytes());
-                }
-                flush_at(&mut buf, &mut w)?;
-            }
-        }
-        w.write_all(&buf)?;
-        Ok(n_quads)
+        out.seek(io::SeekFrom::End(0))?;
+        out.flush()?;
+        Ok((out, n_quads))
     }
+}
+
+/// Builds an index in memory from quads.
+pub fn index_in_memory<'q>(
+    quads: impl IntoIterator<Item = oxrdf::QuadRef<'q>>,
+    default_graph: DefaultGraph,
+) -> Result<Index> {
+    let mut writer = IndexWriter::new(default_graph, io::Cursor::new(Vec::new()))?;
+    for quad in quads {
+        writer.add(quad)?;
+    }
+    let (out, _) = writer.finish()?;
+    Index::from_vec(out.into_inner())
 }
 
 fn flush_at(buf: &mut Vec<u8>, w: &mut impl Write) -> io::Result<()> {
@@ -749,13 +825,8 @@ mod tests {
             ),
         ];
         for mode in [DefaultGraph::Union, DefaultGraph::Own] {
-            let mut writer = IndexWriter::new(mode);
-            for q in &quads {
-                writer.add(q.as_ref());
-            }
-            let mut bytes = Vec::new();
-            assert_eq!(writer.write(&mut bytes).unwrap(), 4);
-            let index = Index::from_vec(bytes).unwrap();
+            let index = index_in_memory(quads.iter().map(|q| q.as_ref()), mode).unwrap();
+            assert_eq!(index.len(), 4);
             let mut back: Vec<_> = index.all_quads().map(Result::unwrap).collect();
             back.sort_by_key(|q| q.to_string());
             let mut expected = quads.clone();
@@ -784,10 +855,11 @@ mod tests {
 
     #[test]
     fn a_damaged_file_is_refused() {
-        let mut bytes = Vec::new();
-        IndexWriter::new(DefaultGraph::Union)
-            .write(&mut bytes)
+        let (cursor, _) = IndexWriter::new(DefaultGraph::Union, io::Cursor::new(Vec::new()))
+            .unwrap()
+            .finish()
             .unwrap();
+        let mut bytes = cursor.into_inner();
         bytes.push(0);
         assert!(Index::from_vec(bytes).is_err());
         assert!(Index::from_vec(b"not an index at all, not at all....".repeat(4)).is_err());

@@ -231,11 +231,24 @@ fn write_stores(
 ) -> Result<Written> {
     progress.stage("writing SQLite, Turtle, N-Quads and the indexed graph", 0);
     let (sql, graph) = std::thread::scope(|scope| {
+        // The database is quicker to write than the Turtle and the N-Quads, so its thread then
+        // writes the indexed graph (a pass of its own over the mapping) while they finish.
         let sql = scope.spawn(|| {
             let clock = Instant::now();
             let tables = sqlite::write(kb, &into.join(DATABASE_FILE))?;
             let elapsed = clock.elapsed();
-            Ok::<_, anyhow::Error>((tables, elapsed, seal(into, DATABASE_FILE)?))
+            let sealed_database = seal(into, DATABASE_FILE)?;
+            let clock = Instant::now();
+            let path = into.join(INDEX_FILE);
+            let file = File::create(&path)
+                .with_context(|| format!("cannot create '{}'", path.display()))?;
+            let (w, _) = rdf::write_index(kb, std::io::BufWriter::with_capacity(1 << 20, file))?;
+            w.into_inner()
+                .map_err(|e| e.into_error())
+                .with_context(|| format!("cannot write '{}'", path.display()))?;
+            let indexed = clock.elapsed();
+            let sealed_index = seal(into, INDEX_FILE)?;
+            Ok::<_, anyhow::Error>((tables, elapsed, sealed_database, indexed, sealed_index))
         });
         let graph = (|| -> Result<_> {
             let clock = Instant::now();
@@ -247,44 +260,23 @@ fn write_stores(
             let turtle = clock.elapsed();
             let sealed_turtle = scope.spawn(|| seal(into, TURTLE_FILE));
             let clock = Instant::now();
-            let mut index = crate::index::IndexWriter::new(crate::index::DefaultGraph::Union);
-            write_file(&into.join(NQUADS_FILE), |w| {
-                rdf::write_nquads_and_index(kb, w, &mut index)
-            })?;
+            write_file(&into.join(NQUADS_FILE), |w| rdf::write_nquads(kb, w))?;
             let nquads = clock.elapsed();
-            let sealed_nquads = scope.spawn(|| seal(into, NQUADS_FILE));
-            let clock = Instant::now();
-            write_file(&into.join(INDEX_FILE), |w| {
-                index.write(w).with_context(|| {
-                    format!("cannot write the indexed graph in '{}'", into.display())
-                })?;
-                Ok(())
-            })?;
-            let indexed = clock.elapsed();
             let sealed = [
                 sealed_turtle
                     .join()
                     .unwrap_or_else(|_| Err(anyhow::anyhow!("hashing the Turtle panicked")))?,
-                sealed_nquads
-                    .join()
-                    .unwrap_or_else(|_| Err(anyhow::anyhow!("hashing the N-Quads panicked")))?,
-                seal(into, INDEX_FILE)?,
+                seal(into, NQUADS_FILE)?,
             ];
-            Ok((triples, turtle, nquads, indexed, sealed))
+            Ok((triples, turtle, nquads, sealed))
         })();
         let sql = sql
             .join()
             .unwrap_or_else(|_| Err(anyhow::anyhow!("writing the database panicked")));
         (sql, graph)
     });
-    let (tables, sqlite_time, sealed_database) = sql?;
-    let (
-        triples,
-        turtle_time,
-        nquads_time,
-        index_time,
-        [sealed_turtle, sealed_nquads, sealed_index],
-    ) = graph?;
+    let (tables, sqlite_time, sealed_database, index_time, sealed_index) = sql?;
+    let (triples, turtle_time, nquads_time, [sealed_turtle, sealed_nquads]) = graph?;
     let timings = vec![
         ("sqlite", sqlite_time),
         ("turtle", turtle_time),

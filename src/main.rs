@@ -626,16 +626,21 @@ fn query(
 
 fn check(paths: KbPaths, bar: &Bar) -> Result<(), Failure> {
     let conn = dossier::sqlite::open_read_only(&paths.database())?;
-    paths.require(&paths.turtle())?;
-    let mut report = dossier::check::check_with(&conn, &paths.turtle(), bar)?;
+    paths.require(&paths.index())?;
+    let mut report = dossier::check::check_with(&conn, &paths.index(), bar)?;
     dossier::progress::Progress::stage(
         bar,
-        "comparing the N-Quads with the Turtle and the indexed graph",
+        "comparing the Turtle, the N-Quads and the indexed graph",
         0,
     );
+    paths.require(&paths.turtle())?;
     paths.require(&paths.nquads())?;
-    paths.require(&paths.index())?;
-    dossier::check::compare_graph_files(&mut report, &paths.nquads(), &paths.index())?;
+    dossier::check::compare_graph_files(
+        &mut report,
+        &paths.turtle(),
+        &paths.nquads(),
+        &paths.index(),
+    )?;
     dossier::progress::Progress::stage(bar, "comparing every file with the build's manifest", 0);
     report.drift.extend(dossier::kb::verify_manifest(&paths)?);
     if let Some(b) = &bar.0 {

@@ -654,54 +654,66 @@ pub fn write_nquads(kb: &KnowledgeBase, w: impl Write) -> Result<()> {
     Ok(())
 }
 
-/// Writes the knowledge base as N-Quads and, in the same pass over the mapping, collects the
-/// same quads into `index` (the indexed graph).
-pub fn write_nquads_and_index(
-    kb: &KnowledgeBase,
-    w: impl Write,
-    index: &mut crate::index::IndexWriter,
-) -> Result<()> {
-    let mut serializer = NQuadsSerializer::new(w);
-    let tee = Tee {
-        mapping: Mapping::new(kb),
-        index,
+/// Writes the indexed graph (see [`crate::index`]) of the knowledge base to `out`, from the same
+/// mapping as every other RDF output. Returns the output and the number of distinct quads.
+pub fn write_index<W: Write + io::Seek>(kb: &KnowledgeBase, out: W) -> Result<(W, usize)> {
+    let mut emit = IndexEmit {
+        index: crate::index::IndexWriter::new(crate::index::DefaultGraph::Union, out)?,
         buf: Vec::new(),
+        last_subject: (None, 0),
+        last_graph: (None, 0),
     };
-    serializer
-        .serialize_quads(tee)
-        .map_err(|e| sink_error(e, "cannot write N-Quads"))?;
-    Ok(())
+    map_kb(kb, &mut emit).context("cannot write the indexed graph")?;
+    emit.index
+        .finish()
+        .context("cannot write the indexed graph")
 }
 
-/// The mapping's quads, each also added to an index on its way to the serializer.
-struct Tee<'a, 'i> {
-    mapping: Mapping<'a>,
-    index: &'i mut crate::index::IndexWriter,
+/// The mapping's quads, interned into an index as they come.
+struct IndexEmit<W: Write + io::Seek> {
+    index: crate::index::IndexWriter<W>,
     buf: Vec<u8>,
+    /// The mapping sends a subject's quads together, in one graph: their ids are kept.
+    last_subject: (Option<Term>, u32),
+    last_graph: (Option<Term>, u32),
 }
 
-impl Source for Tee<'_, '_> {
-    type Item<'x> = ([Term; 3], Option<Term>);
-    type Error = Infallible;
+impl<W: Write + io::Seek> IndexEmit<W> {
+    fn id(&mut self, t: &Term) -> io::Result<u32> {
+        match t {
+            // The mapping's own terms: encoded without going through the generic accessors.
+            SimpleTerm::Iri(i) => crate::index::encode_iri(i.as_str(), &mut self.buf),
+            SimpleTerm::LiteralDatatype(value, datatype) => {
+                crate::index::encode_literal(value, None, datatype.as_str(), &mut self.buf)
+            }
+            other => encode_term(other, &mut self.buf),
+        }
+        self.index.intern(&self.buf)
+    }
+}
 
-    fn try_for_some_item<E, F>(&mut self, mut f: F) -> StreamResult<bool, Self::Error, E>
-    where
-        E: std::error::Error + Send + Sync + 'static,
-        F: FnMut(Self::Item<'_>) -> Result<(), E>,
-    {
-        let (index, buf) = (&mut *self.index, &mut self.buf);
-        self.mapping
-            .try_for_some_item(|quad: ([Term; 3], Option<Term>)| {
-                let mut id = |t: &Term| {
-                    encode_term(t, buf);
-                    index.intern(buf)
-                };
-                let ([s, p, o], g) = &quad;
-                let (s, p, o) = (id(s), id(p), id(o));
-                let g = g.as_ref().map_or(crate::index::DEFAULT_GRAPH, id);
-                index.add_ids(s, p, o, g);
-                f(quad)
-            })
+impl<W: Write + io::Seek> Emit for IndexEmit<W> {
+    fn quad(&mut self, graph: Option<&Term>, s: &Term, p: Term, o: Term) -> io::Result<()> {
+        let s = match &self.last_subject {
+            (Some(last), id) if last == s => *id,
+            _ => {
+                let id = self.id(s)?;
+                self.last_subject = (Some(s.clone()), id);
+                id
+            }
+        };
+        let (p, o) = (self.id(&p)?, self.id(&o)?);
+        let g = match (graph, &self.last_graph) {
+            (None, _) => crate::index::DEFAULT_GRAPH,
+            (Some(g), (Some(last), id)) if last == g => *id,
+            (Some(g), _) => {
+                let id = self.id(g)?;
+                self.last_graph = (Some(g.clone()), id);
+                id
+            }
+        };
+        self.index.add_ids(s, p, o, g);
+        Ok(())
     }
 }
 

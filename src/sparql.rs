@@ -11,7 +11,7 @@ use std::path::Path;
 use anyhow::Result;
 
 pub use crate::index::DefaultGraph;
-use crate::index::{Index, IndexWriter};
+use crate::index::Index;
 pub use crate::rdf::RdfTerm;
 pub use spareval::CancellationToken;
 
@@ -62,14 +62,9 @@ impl Store {
         quads: impl IntoIterator<Item = oxrdf::Quad>,
         default_graph: DefaultGraph,
     ) -> Result<Store> {
-        let mut writer = IndexWriter::new(default_graph);
-        for quad in quads {
-            writer.add(quad.as_ref());
-        }
-        let mut bytes = Vec::new();
-        writer.write(&mut bytes)?;
+        let quads: Vec<oxrdf::Quad> = quads.into_iter().collect();
         Ok(Store {
-            index: Index::from_vec(bytes)?,
+            index: crate::index::index_in_memory(quads.iter().map(|q| q.as_ref()), default_graph)?,
             base: String::new(),
         })
     }
@@ -127,6 +122,8 @@ impl Store {
             spareval::QueryEvaluationError::Cancelled => anyhow::anyhow!("the query was cancelled"),
             e => anyhow::anyhow!("the query failed: {e}"),
         };
+        let mut parsed = parsed;
+        group_concat_as_in_sparql_1_1(&mut parsed);
         self.refuse_known_gaps(&parsed)?;
         let evaluator = spareval::QueryEvaluator::new().with_cancellation_token(cancel);
         let results = evaluator
@@ -180,6 +177,13 @@ impl Store {
         | spargebra::Query::Describe { pattern, .. }
         | spargebra::Query::Ask { pattern, .. }) = query;
         let mut problem = None;
+        if BNODE_WITH_ARGUMENT.is_match(&query.to_string()) {
+            problem = Some(
+                "BNODE with an argument: the engine gives one blank node per string for the \
+                 whole query, where SPARQL gives one per solution; use BNODE() or an IRI"
+                    .to_owned(),
+            );
+        }
         visit(pattern, None, &mut |p, graph_variable| {
             use spargebra::algebra::{GraphPattern as G, PropertyPathExpression as P};
             if problem.is_some() {
@@ -250,6 +254,70 @@ impl Store {
         let mut encoded = Vec::new();
         crate::index::encode_term(term.as_ref(), &mut encoded);
         self.index.id_of(&encoded).is_some()
+    }
+}
+
+/// `BNODE(` with something before its closing bracket, in the query as spargebra writes it.
+static BNODE_WITH_ARGUMENT: std::sync::LazyLock<regex::Regex> =
+    std::sync::LazyLock::new(|| regex::Regex::new(r"(?i)\bBNODE\s*\(\s*[^)\s]").expect("a regex"));
+
+/// SPARQL 1.1's GROUP_CONCAT gives a simple literal; the engine keeps a language tag its values
+/// share (as SPARQL 1.2 drafts do). Concatenating the values' STR() gives 1.1's answer. With
+/// DISTINCT the rewrite would merge "a"@en and "a"@fr, so DISTINCT is left as it is.
+fn group_concat_as_in_sparql_1_1(query: &mut spargebra::Query) {
+    use spargebra::algebra::{AggregateExpression, AggregateFunction, Expression, Function};
+    let (spargebra::Query::Select { pattern, .. }
+    | spargebra::Query::Construct { pattern, .. }
+    | spargebra::Query::Describe { pattern, .. }
+    | spargebra::Query::Ask { pattern, .. }) = query;
+    visit_mut(pattern, &mut |p| {
+        if let spargebra::algebra::GraphPattern::Group { aggregates, .. } = p {
+            for (_, aggregate) in aggregates.iter_mut() {
+                if let AggregateExpression::FunctionCall {
+                    name: AggregateFunction::GroupConcat { .. },
+                    expr,
+                    distinct: false,
+                } = aggregate
+                {
+                    let inner = std::mem::replace(
+                        expr,
+                        Expression::Bound(spargebra::term::Variable::new_unchecked("unused")),
+                    );
+                    *expr = Expression::FunctionCall(Function::Str, vec![inner]);
+                }
+            }
+        }
+    });
+}
+
+/// Calls `f` on every pattern of the algebra, mutably.
+fn visit_mut(
+    pattern: &mut spargebra::algebra::GraphPattern,
+    f: &mut impl FnMut(&mut spargebra::algebra::GraphPattern),
+) {
+    use spargebra::algebra::GraphPattern as G;
+    f(pattern);
+    match pattern {
+        G::Bgp { .. } | G::Path { .. } | G::Values { .. } => {}
+        G::Join { left, right }
+        | G::LeftJoin { left, right, .. }
+        | G::Union { left, right }
+        | G::Minus { left, right } => {
+            visit_mut(left, f);
+            visit_mut(right, f);
+        }
+        G::Graph { inner, .. }
+        | G::Filter { inner, .. }
+        | G::Extend { inner, .. }
+        | G::OrderBy { inner, .. }
+        | G::Project { inner, .. }
+        | G::Distinct { inner }
+        | G::Reduced { inner }
+        | G::Slice { inner, .. }
+        | G::Group { inner, .. }
+        | G::Service { inner, .. } => visit_mut(inner, f),
+        #[allow(unreachable_patterns)]
+        _ => {}
     }
 }
 

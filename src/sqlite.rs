@@ -353,6 +353,21 @@ pub fn open_read_only(path: &Path) -> Result<Connection> {
     .with_context(|| format!("cannot open '{}'", path.display()))?;
     conn.pragma_update(None, "query_only", true)?;
     conn.set_limit(rusqlite::limits::Limit::SQLITE_LIMIT_ATTACHED, 0)?;
+    // A PRAGMA that sets a value changes the connection even where the file cannot change
+    // (`query_only = 0`, `writable_schema = 1`): refused at prepare time, like any write.
+    conn.authorizer(Some(|context: rusqlite::hooks::AuthContext<'_>| {
+        use rusqlite::hooks::{AuthAction, Authorization};
+        match context.action {
+            AuthAction::Pragma {
+                pragma_name,
+                pragma_value: Some(_),
+            } if !INFORMATION_PRAGMAS.contains(&pragma_name.to_ascii_lowercase().as_str()) => {
+                Authorization::Deny
+            }
+            AuthAction::Attach { .. } | AuthAction::Detach { .. } => Authorization::Deny,
+            _ => Authorization::Allow,
+        }
+    }))?;
     let version = schema_version(&conn)?;
     if version != latest_version() {
         bail!(
@@ -364,6 +379,20 @@ pub fn open_read_only(path: &Path) -> Result<Connection> {
     }
     Ok(conn)
 }
+
+/// PRAGMAs whose argument names what to describe rather than a value to set.
+const INFORMATION_PRAGMAS: &[&str] = &[
+    "table_info",
+    "table_xinfo",
+    "table_list",
+    "index_info",
+    "index_xinfo",
+    "index_list",
+    "foreign_key_list",
+    "foreign_key_check",
+    "integrity_check",
+    "quick_check",
+];
 
 /// The base IRI recorded at build time.
 pub fn base_iri(conn: &Connection) -> Result<String> {
@@ -408,7 +437,7 @@ pub fn query(
 ) -> Result<(), QueryError> {
     let mut stmt = conn.prepare(sql).map_err(|e| {
         let message = e.to_string();
-        if message.contains("too many attached databases") {
+        if message.contains("too many attached databases") || message.contains("not authorized") {
             QueryError::Write
         } else {
             QueryError::Sql(message)

@@ -38,8 +38,14 @@ fn assert_whole(kb: &Path) -> u64 {
         kb.display()
     );
     let conn = dossier::sqlite::open_read_only(&paths.database()).unwrap();
-    let mut report = dossier::check::check(&conn, &paths.turtle()).unwrap();
-    dossier::check::compare_graph_files(&mut report, &paths.nquads(), &paths.index()).unwrap();
+    let mut report = dossier::check::check(&conn, &paths.index()).unwrap();
+    dossier::check::compare_graph_files(
+        &mut report,
+        &paths.turtle(),
+        &paths.nquads(),
+        &paths.index(),
+    )
+    .unwrap();
     report
         .drift
         .extend(dossier::kb::verify_manifest(&paths).unwrap());
@@ -179,7 +185,7 @@ fn readers_never_see_two_builds() {
         while !done.load(std::sync::atomic::Ordering::SeqCst) {
             let paths = KbPaths::new(&kb);
             let conn = dossier::sqlite::open_read_only(&paths.database()).unwrap();
-            let report = dossier::check::check(&conn, &paths.turtle()).unwrap();
+            let report = dossier::check::check(&conn, &paths.index()).unwrap();
             disagreements.extend(report.drift);
             let base = dossier::sqlite::base_iri(&conn).unwrap();
             let store = dossier::sparql::Store::open(&paths.index(), &base).unwrap();

@@ -329,6 +329,10 @@ fn constructs_the_engine_gets_wrong_are_refused() {
             r#"SELECT ?g WHERE { GRAPH ?g { VALUES ?g { article:rubio-visit-to-mexico-2025 } ?s ?p ?o } }"#,
             "VALUES binding the graph's own variable",
         ),
+        (
+            r#"SELECT ?b WHERE { ?a dcterms:identifier ?id BIND(BNODE(?id) AS ?b) }"#,
+            "BNODE with an argument",
+        ),
     ] {
         let out = dossier(tmp.path())
             .args(["sparql", query])
@@ -341,6 +345,17 @@ fn constructs_the_engine_gets_wrong_are_refused() {
             "{query}: {stderr}"
         );
     }
+    // GROUP_CONCAT answers as SPARQL 1.1 says: a simple literal, even when every value shares
+    // a language tag.
+    let json = stdout_of(dossier(tmp.path()).args([
+        "sparql",
+        "--format",
+        "json",
+        r#"SELECT (GROUP_CONCAT(?l) AS ?all) WHERE { VALUES ?l { "a"@en "b"@en } }"#,
+    ]));
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let cell = &doc["results"]["bindings"][0]["all"];
+    assert!(cell.get("xml:lang").is_none(), "{cell}");
     // The same shapes where the engine is right still answer.
     for query in [
         "SELECT ?x WHERE { ?x relation-type:part_of* event:rubio-mexico-visit }",

@@ -32,7 +32,7 @@ fn build_and_check(kb: &dossier::model::KnowledgeBase, dir: &Path) -> dossier::c
     let paths = KbPaths::new(dir);
     dossier::kb::build(kb, &paths).unwrap();
     let conn = dossier::sqlite::open_read_only(&paths.database()).unwrap();
-    dossier::check::check(&conn, &paths.turtle()).unwrap()
+    dossier::check::check(&conn, &paths.index()).unwrap()
 }
 
 fn mutate(original: &str, position: usize, length: usize, insert: &str) -> String {

@@ -198,6 +198,10 @@ fn writes_are_refused_and_the_file_is_unchanged() {
         "DROP TABLE evidence",
         "ATTACH DATABASE 'other.db' AS other",
         "PRAGMA user_version = 99",
+        "PRAGMA writable_schema = 1",
+        "PRAGMA query_only = 0",
+        "PRAGMA query_only(0)",
+        "PRAGMA/**/foreign_keys=OFF",
         "CREATE TABLE t (x)",
     ] {
         let out = dossier(tmp.path())
@@ -210,6 +214,17 @@ fn writes_are_refused_and_the_file_is_unchanged() {
     }
     assert_eq!(std::fs::read(&db).unwrap(), before);
     assert!(!tmp.path().join("other.db").exists());
+    // Reading PRAGMAs still answer.
+    for statement in [
+        "PRAGMA table_info(actors)",
+        "PRAGMA user_version",
+        "PRAGMA query_only",
+    ] {
+        dossier(tmp.path())
+            .args(["sql", statement])
+            .assert()
+            .success();
+    }
 }
 
 #[test]
