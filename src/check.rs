@@ -11,7 +11,7 @@ use std::io::BufReader;
 use std::path::Path;
 
 use sophia::api::source::TripleSource;
-use sophia::api::term::{Term, TermKind};
+use sophia::api::term::Term;
 use sophia::api::triple::Triple;
 
 use crate::index::{DEFAULT_GRAPH, Index};
@@ -537,175 +537,155 @@ fn tuple(parts: impl Iterator<Item = Option<String>>) -> String {
 
 /// Compares the database and the indexed graph of one knowledge base.
 pub fn check(conn: &Connection, index: &Path) -> Result<Report> {
-    check_with(conn, index, &crate::progress::Silent)
+    check_with(conn, &Index::open(index)?, &crate::progress::Silent)
 }
 
-/// A 64-bit hash of a triple's terms (kind, IRI, blank node label, or a literal's text,
-/// datatype and language), the same whichever parser read it.
-fn triple_hash<T: Term>(terms: [&T; 3]) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    for t in terms {
-        match t.kind() {
-            TermKind::Iri => (0u8, t.iri().map(|i| i.as_str().to_owned())).hash(&mut h),
-            TermKind::BlankNode => (1u8, t.bnode_id().map(|b| b.as_str().to_owned())).hash(&mut h),
-            _ => {
-                2u8.hash(&mut h);
-                t.lexical_form().map(|l| l.to_string()).hash(&mut h);
-                t.datatype().map(|d| d.as_str().to_owned()).hash(&mut h);
-                t.language_tag()
-                    .map(|l| l.as_str().to_ascii_lowercase())
-                    .hash(&mut h);
-            }
-        }
-    }
-    h.finish()
+/// A parsed term's id in the index, if the index holds it.
+fn id_in<T: Term>(index: &Index, term: &T, buf: &mut Vec<u8>) -> Option<u32> {
+    crate::rdf::encode_term(term, buf);
+    index.id_of(buf)
 }
 
-fn sorted_unique(mut hashes: Vec<u64>) -> Vec<u64> {
-    hashes.sort_unstable();
-    hashes.dedup();
-    hashes
-}
-
-/// The N-Quads file holds the Turtle's triples (in named graphs), no more and no fewer. The
-/// Turtle's triples were hashed when `check` read it.
+/// Proves the Turtle, the N-Quads and the indexed graph hold the same graph: every triple of
+/// the Turtle is a triple of the index and every quad of the N-Quads a quad of it, and every
+/// quad of the index is reached from each file. Each file is read as a stream and marks the
+/// index's quads it reaches (two bits a quad), so memory does not grow with the files. The
+/// first few triples that differ are named.
 pub fn compare_graph_files(
     report: &mut Report,
     turtle: &Path,
     nquads: &Path,
-    index: &Path,
+    index: &Index,
 ) -> Result<()> {
     use sophia::api::quad::Quad;
     use sophia::api::source::QuadSource;
-    let index = crate::index::Index::open(index)?;
-    // Each file holds about as many triples as the index quads: sized once, these vectors never
-    // hold an old and a new buffer at the same time.
-    let expected = index.len() + 1024;
+    const NAMED: usize = 5;
+    let n = index.len();
+    let mut named = Vec::new();
+    let mut buf = Vec::new();
+    let show = |t: [crate::rdf::RdfTerm; 3]| {
+        format!(
+            "{} {} {} .",
+            t[0].to_ntriples(),
+            t[1].to_ntriples(),
+            t[2].to_ntriples()
+        )
+    };
+
+    // The Turtle: each triple is in the index in one graph or more.
+    let mut reached_by_turtle = vec![false; n];
+    let mut only_in_turtle = 0usize;
     let file = std::fs::File::open(turtle)
         .with_context(|| format!("cannot open '{}'", turtle.display()))?;
-    let mut hashes = Vec::with_capacity(expected);
     sophia::turtle::parser::turtle::parse_bufread(BufReader::with_capacity(1 << 20, file))
-        .for_each_triple(|t| hashes.push(triple_hash([&t.s(), &t.p(), &t.o()])))
+        .for_each_triple(|t| {
+            let ids = [
+                id_in(index, &t.s(), &mut buf),
+                id_in(index, &t.p(), &mut buf),
+                id_in(index, &t.o(), &mut buf),
+            ];
+            let range = match ids {
+                [Some(s), Some(p), Some(o)] => index.spog_range(&[s, p, o]),
+                _ => 0..0,
+            };
+            if range.is_empty() {
+                only_in_turtle += 1;
+                if named.len() < NAMED {
+                    named.push(format!(
+                        "  only in the Turtle: {}",
+                        show([
+                            crate::rdf::RdfTerm::from_term(&t.s()),
+                            crate::rdf::RdfTerm::from_term(&t.p()),
+                            crate::rdf::RdfTerm::from_term(&t.o()),
+                        ])
+                    ));
+                }
+            }
+            for i in range {
+                reached_by_turtle[i] = true;
+            }
+        })
         .map_err(|e| {
             anyhow::anyhow!(
                 "the built Turtle file cannot be parsed ({e}): rebuild it with `dossier build`"
             )
         })?;
-    let from_turtle = sorted_unique(hashes);
+
+    // The N-Quads: each quad is one quad of the index.
+    let mut reached_by_nquads = vec![false; n];
+    let mut only_in_nquads = 0usize;
     let file = std::fs::File::open(nquads)
         .with_context(|| format!("cannot open '{}'", nquads.display()))?;
-    let mut hashes = Vec::with_capacity(expected);
-    let mut quad_hashes = Vec::with_capacity(expected);
-    let mut encoded: [Vec<u8>; 4] = Default::default();
     sophia::turtle::parser::nq::parse_bufread(BufReader::with_capacity(1 << 20, file))
         .for_each_quad(|q| {
-            hashes.push(triple_hash([&q.s(), &q.p(), &q.o()]));
-            crate::rdf::encode_term(&q.s(), &mut encoded[0]);
-            crate::rdf::encode_term(&q.p(), &mut encoded[1]);
-            crate::rdf::encode_term(&q.o(), &mut encoded[2]);
-            let graph = q.g().map(|g| {
-                crate::rdf::encode_term(&g, &mut encoded[3]);
-            });
-            quad_hashes.push(crate::index::quad_hash(
-                &encoded[0],
-                &encoded[1],
-                &encoded[2],
-                graph.map(|()| encoded[3].as_slice()),
-            ));
-        })
-        .map_err(|e| anyhow::anyhow!("'{}' cannot be parsed: {e}", nquads.display()))?;
-    let from_nquads = sorted_unique(hashes);
-    let from_turtle = &from_turtle;
-    let only = |a: &[u64], b: &[u64]| a.iter().filter(|h| b.binary_search(h).is_err()).count();
-    if *from_turtle != from_nquads {
-        let message = format!(
-            "the N-Quads file and the Turtle file hold different triples: {} only in the N-Quads, \
-             {} only in the Turtle",
-            only(&from_nquads, from_turtle),
-            only(from_turtle, &from_nquads)
-        );
-        report.drift.push(message);
-        // A second pass names the triples (a few of each), now that their hashes are known.
-        let differ = |a: &[u64], b: &[u64]| -> Vec<u64> {
-            a.iter()
-                .filter(|h| b.binary_search(h).is_err())
-                .copied()
-                .collect()
-        };
-        let (in_nquads_only, in_turtle_only) = (
-            differ(&from_nquads, from_turtle),
-            differ(from_turtle, &from_nquads),
-        );
-        let mut named = Vec::new();
-        let mut name =
-            |t: [&dyn Fn() -> crate::rdf::RdfTerm; 3], h: u64, wanted: &[u64], place: &str| {
-                if wanted.binary_search(&h).is_ok() && named.len() < 10 {
+            let graph = match q.g() {
+                None => Some(DEFAULT_GRAPH),
+                Some(g) => id_in(index, &g, &mut buf),
+            };
+            let ids = [
+                id_in(index, &q.s(), &mut buf),
+                id_in(index, &q.p(), &mut buf),
+                id_in(index, &q.o(), &mut buf),
+                graph,
+            ];
+            let range = match ids {
+                [Some(s), Some(p), Some(o), Some(g)] => index.spog_range(&[s, p, o, g]),
+                _ => 0..0,
+            };
+            if range.is_empty() {
+                only_in_nquads += 1;
+                if named.len() < 2 * NAMED {
                     named.push(format!(
-                        "  only in the {place}: {} {} {} .",
-                        t[0]().to_ntriples(),
-                        t[1]().to_ntriples(),
-                        t[2]().to_ntriples()
+                        "  only in the N-Quads: {}",
+                        show([
+                            crate::rdf::RdfTerm::from_term(&q.s()),
+                            crate::rdf::RdfTerm::from_term(&q.p()),
+                            crate::rdf::RdfTerm::from_term(&q.o()),
+                        ])
                     ));
                 }
-            };
-        let file = std::fs::File::open(nquads)?;
-        sophia::turtle::parser::nq::parse_bufread(BufReader::with_capacity(1 << 20, file))
-            .for_each_quad(|q| {
-                let h = triple_hash([&q.s(), &q.p(), &q.o()]);
-                name(
-                    [
-                        &|| crate::rdf::RdfTerm::from_term(&q.s()),
-                        &|| crate::rdf::RdfTerm::from_term(&q.p()),
-                        &|| crate::rdf::RdfTerm::from_term(&q.o()),
-                    ],
-                    h,
-                    &in_nquads_only,
-                    "N-Quads",
-                )
-            })
-            .map_err(|e| anyhow::anyhow!("'{}' cannot be parsed: {e}", nquads.display()))?;
-        let file = std::fs::File::open(turtle)?;
-        sophia::turtle::parser::turtle::parse_bufread(BufReader::with_capacity(1 << 20, file))
-            .for_each_triple(|t| {
-                let h = triple_hash([&t.s(), &t.p(), &t.o()]);
-                name(
-                    [
-                        &|| crate::rdf::RdfTerm::from_term(&t.s()),
-                        &|| crate::rdf::RdfTerm::from_term(&t.p()),
-                        &|| crate::rdf::RdfTerm::from_term(&t.o()),
-                    ],
-                    h,
-                    &in_turtle_only,
-                    "Turtle",
-                )
-            })
-            .map_err(|e| anyhow::anyhow!("'{}' cannot be parsed: {e}", turtle.display()))?;
-        report.drift.extend(named);
-    }
-    let quads_in_nquads = sorted_unique(quad_hashes);
-    let mut from_index = Vec::with_capacity(index.len());
-    for [s, p, o, g] in index.quad_ids() {
-        let graph = if g == crate::index::DEFAULT_GRAPH {
-            None
-        } else {
-            Some(index.encoded_term(g)?)
+            }
+            for i in range {
+                reached_by_nquads[i] = true;
+            }
+        })
+        .map_err(|e| anyhow::anyhow!("'{}' cannot be parsed: {e}", nquads.display()))?;
+
+    // What the index holds that a file did not reach.
+    let triple = |i: usize| -> Result<String> {
+        let [s, p, o, _] = index.spog_key(i);
+        let term = |id| -> Result<crate::rdf::RdfTerm> {
+            Ok(crate::rdf::RdfTerm::from_ox(&index.term(id)?))
         };
-        from_index.push(crate::index::quad_hash(
-            index.encoded_term(s)?,
-            index.encoded_term(p)?,
-            index.encoded_term(o)?,
-            graph,
+        Ok(show([term(s)?, term(p)?, term(o)?]))
+    };
+    let missing = |reached: &[bool]| reached.iter().filter(|r| !**r).count();
+    let (not_in_turtle, not_in_nquads) = (missing(&reached_by_turtle), missing(&reached_by_nquads));
+    for (reached, file) in [
+        (&reached_by_turtle, "Turtle"),
+        (&reached_by_nquads, "N-Quads"),
+    ] {
+        for i in (0..n).filter(|i| !reached[*i]).take(NAMED) {
+            named.push(format!(
+                "  in the indexed graph, not in the {file}: {}",
+                triple(i)?
+            ));
+        }
+    }
+    if only_in_turtle + not_in_turtle > 0 {
+        report.drift.push(format!(
+            "the Turtle file and the indexed graph hold different triples: {only_in_turtle} only \
+             in the Turtle, {not_in_turtle} quads of the index not in the Turtle"
         ));
     }
-    let from_index = sorted_unique(from_index);
-    if from_index != quads_in_nquads {
+    if only_in_nquads + not_in_nquads > 0 {
         report.drift.push(format!(
-            "the indexed graph and the N-Quads file hold different quads: {} only in the index, \
-             {} only in the N-Quads",
-            only(&from_index, &quads_in_nquads),
-            only(&quads_in_nquads, &from_index)
+            "the indexed graph and the N-Quads file hold different quads: {not_in_nquads} only in \
+             the index, {only_in_nquads} only in the N-Quads"
         ));
+    }
+    if !report.agrees() {
+        report.drift.extend(named);
     }
     Ok(())
 }
@@ -786,13 +766,12 @@ fn graph_values(graph: &GraphView, ids: &BTreeMap<String, u32>, c: &Compared) ->
 /// store are in memory at a time.
 pub fn check_with(
     conn: &Connection,
-    index: &Path,
+    index: &Index,
     progress: &dyn crate::progress::Progress,
 ) -> Result<Report> {
     let groups = groups();
     let compared = compared();
-    let index = Index::open(index)?;
-    let graph = GraphView::new(&index);
+    let graph = GraphView::new(index);
     progress.stage("reading the ids of both stores", 0);
     let sql_ids = database_ids(conn, &groups)?;
     let rdf_ids = graph_ids(&graph, &groups)?;

@@ -53,19 +53,6 @@ const POSG: usize = 1;
 const OSPG: usize = 2;
 const GSPO: usize = 3;
 
-/// A quad's hash from its terms' encodings (`graph` None for the default graph): `check` uses
-/// it to compare the index with the N-Quads file without holding either in memory.
-pub fn quad_hash(subject: &[u8], predicate: &[u8], object: &[u8], graph: Option<&[u8]>) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for part in [subject, predicate, object, graph.unwrap_or(b"")] {
-        for b in part.iter().chain(&[0xff]) {
-            h ^= u64::from(*b);
-            h = h.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
-    h
-}
-
 /// FNV-1a over bytes: stable across builds and platforms (the std hasher is not promised to be).
 fn hash(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -539,6 +526,17 @@ impl Index {
     /// A stored term's canonical encoding.
     pub fn encoded_term(&self, id: u32) -> Result<&[u8], IndexError> {
         self.encoded(id)
+    }
+
+    /// The positions, in SPOG order, of the quads whose key starts with `prefix`
+    /// (`[s]`, `[s, p]`, `[s, p, o]` or `[s, p, o, g]`).
+    pub fn spog_range(&self, prefix: &[u32]) -> std::ops::Range<usize> {
+        self.range(SPOG, prefix)
+    }
+
+    /// The quad at a position in SPOG order, as `[s, p, o, g]`.
+    pub fn spog_key(&self, i: usize) -> [u32; 4] {
+        self.key(SPOG, i)
     }
 
     /// Every quad as term ids `[s, p, o, g]`, in SPOG order.

@@ -43,7 +43,7 @@ fn assert_whole(kb: &Path) -> u64 {
         &mut report,
         &paths.turtle(),
         &paths.nquads(),
-        &paths.index(),
+        &dossier::index::Index::open(&paths.index()).unwrap(),
     )
     .unwrap();
     report

@@ -182,8 +182,8 @@ fn a_triple_removed_from_the_graph_is_caught_and_named() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("1 only in the N-Quads, 0 only in the Turtle")
-            && stderr.contains("only in the N-Quads: <https://w3id.org/dossier/kb/role/")
+        stderr.contains("the Turtle file and the indexed graph hold different triples: 0 only in the Turtle, 1 quads of the index not in the Turtle")
+            && stderr.contains("in the indexed graph, not in the Turtle: <https://w3id.org/dossier/kb/role/")
             && stderr.contains("<https://schema.org/roleName> \"Secretary of State\""),
         "{stderr}"
     );
