@@ -117,7 +117,7 @@ def main():
                 row = {"operation": op, "size": size, "dossier_s": round(d_t, 3), "dossier_mb": round(d_m, 1),
                        "peer": peer_name, "peer_s": None, "peer_mb": None, "ratio": None, "note": note}
                 if peer is not None:
-                    row.update(peer_s=round(peer[0], 3), peer_mb=round(peer[1], 1), ratio=round(d_t / peer[0], 2))
+                    row.update(peer_s=round(peer[0], 4), peer_mb=round(peer[1], 1), ratio=round(d_t / peer[0], 2) if peer[0] > 0 else None)
                 rows.append(row)
                 return row
 

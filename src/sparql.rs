@@ -87,7 +87,7 @@ impl Store {
         }
         parser
             .parse_query(query)
-            .map_err(|e| SyntaxError(e.to_string()))
+            .map_err(|e| SyntaxError(readable(&e.to_string(), query)))
     }
 
     /// Runs a query and collects its answer.
@@ -370,6 +370,56 @@ fn visit<'a>(
         #[allow(unreachable_patterns)]
         _ => {}
     }
+}
+
+/// A parser message made readable: an undeclared prefix said as such, the lists of Unicode
+/// ranges a name may contain said in words, and the query's line with a caret under the place.
+fn readable(message: &str, query: &str) -> String {
+    static CHAR_CLASS: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?s)\[[^\[\]]*\\u\{[^\[\]]*\]").expect("a regex")
+    });
+    static AT: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"error at (\d+):(\d+)").expect("a regex"));
+    let place = AT.captures(message).and_then(|c| {
+        let line: usize = c[1].parse().ok()?;
+        let column: usize = c[2].parse().ok()?;
+        Some((line, column))
+    });
+    let text = place.and_then(|(line, _)| query.lines().nth(line.checked_sub(1)?));
+    let mut out = if message.contains("Prefix not found") {
+        // The name ends where the parser stopped: walk back to its start.
+        let prefix = match (place, text) {
+            (Some((_, column)), Some(text)) => {
+                let before: String = text.chars().take(column.saturating_sub(1)).collect();
+                let name = before
+                    .rsplit(|c: char| c.is_whitespace() || "{}()[];,.^/|".contains(c))
+                    .next()
+                    .unwrap_or("");
+                name.split(':').next().map(str::to_owned)
+            }
+            _ => None,
+        };
+        let at = place.map_or(String::new(), |(l, c)| format!(" at {l}:{c}"));
+        match prefix {
+            Some(p) => format!(
+                "the prefix '{p}:'{at} is not declared: add `PREFIX {p}: <...>` before the \
+                 query, or use one of dossier's (dos:, actor:, claim:, oa:, prov:, dcterms:, \
+                 schema:, rdfs:, xsd: ...)"
+            ),
+            None => format!("an undeclared prefix{at}: add a PREFIX declaration"),
+        }
+    } else {
+        CHAR_CLASS
+            .replace_all(message, "a name character")
+            .replace('\n', " ")
+    };
+    if let (Some((_, column)), Some(text)) = (place, text) {
+        out.push_str(&format!(
+            "\n  {text}\n  {}^",
+            " ".repeat(column.saturating_sub(1))
+        ));
+    }
+    out
 }
 
 /// Refuses a query whose brackets nest deeper than [`MAX_NESTING`], before parsing it.

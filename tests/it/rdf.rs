@@ -290,6 +290,21 @@ fn sparql_cli_formats_and_syntax_errors() {
         "points at the user's line and column: {stderr}"
     );
 
+    // An undeclared prefix is named, with the line and a caret; no lists of Unicode ranges.
+    let out = dossier(tmp.path())
+        .args(["sparql", "SELECT ?x WHERE { ?x foo:bar ?y }"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("the prefix 'foo:' at 1:29 is not declared: add `PREFIX foo: <...>`")
+            && stderr.contains("\n  SELECT ?x WHERE { ?x foo:bar ?y }\n")
+            && stderr.contains(&format!("\n  {}^", " ".repeat(28)))
+            && !stderr.contains("\\u{"),
+        "{stderr}"
+    );
+
     let out = dossier(tmp.path())
         .args(["sparql", "DELETE WHERE { ?s ?p ?o }"])
         .output()

@@ -44,12 +44,30 @@ type Row = Vec<Option<RdfTerm>>;
 fn w3c_sparql11_query_evaluation_suite() {
     let known = known_failures();
     let (mut seen, mut problems, mut total) = (HashSet::new(), Vec::new(), Tally::default());
+    let mut table = Vec::new();
     for folder in FOLDERS.split_whitespace() {
         let tally = run_folder(folder, &known, &mut seen, &mut problems);
         println!("w3c sparql11/{folder}: {}", tally.summary());
+        table.push(format!(
+            "| {folder} | {} of {} | {} |",
+            tally.passed, tally.total, tally.known
+        ));
         total.add(&tally);
     }
     println!("w3c sparql11 total: {}", total.summary());
+    table.push(format!(
+        "| **total** | **{} of {}** | **{}** |",
+        total.passed, total.total, total.known
+    ));
+    // The README's table of pass counts is this run's.
+    let readme = fs::read_to_string(root().join("README.md")).unwrap();
+    let header = "| W3C folder | passed | known failures |\n|---|---|---|\n";
+    let expected = format!("{header}{}\n", table.join("\n"));
+    if !readme.contains(&expected) {
+        problems.push(format!(
+            "README.md's W3C table differs from this run; it should read:\n{expected}"
+        ));
+    }
     let mut stale: Vec<&String> = known.keys().filter(|iri| !seen.contains(*iri)).collect();
     stale.sort();
     for iri in stale {
