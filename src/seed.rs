@@ -12,6 +12,7 @@
 //!     facts.toml          its metadata and curated records
 //! ```
 
+use std::collections::HashMap;
 use std::fs;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -47,12 +48,100 @@ pub enum LoadError {
 pub struct SourceFile {
     pub path: PathBuf,
     pub text: String,
+    /// Where every value of the document is, found on the first diagnostic: placing each of
+    /// thousands of problems by parsing the file again made validation quadratic.
+    spans: std::sync::OnceLock<Option<Spans>>,
+}
+
+/// The byte span of every value of a TOML document, by its path.
+#[derive(Debug, Clone)]
+struct Spans {
+    root: Range<usize>,
+    by_path: HashMap<Vec<OwnedSeg>, Range<usize>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum OwnedSeg {
+    Key(String),
+    Index(usize),
+}
+
+impl Spans {
+    fn of(text: &str) -> Option<Spans> {
+        fn walk(
+            value: &DeValue<'_>,
+            span: Range<usize>,
+            path: &mut Vec<OwnedSeg>,
+            out: &mut HashMap<Vec<OwnedSeg>, Range<usize>>,
+        ) {
+            out.insert(path.clone(), span);
+            match value {
+                DeValue::Table(t) => {
+                    for (k, v) in t.iter() {
+                        path.push(OwnedSeg::Key(k.get_ref().to_string()));
+                        walk(v.get_ref(), v.span(), path, out);
+                        path.pop();
+                    }
+                }
+                DeValue::Array(items) => {
+                    for (i, v) in items.iter().enumerate() {
+                        path.push(OwnedSeg::Index(i));
+                        walk(v.get_ref(), v.span(), path, out);
+                        path.pop();
+                    }
+                }
+                _ => {}
+            }
+        }
+        let root = DeTable::parse(text).ok()?;
+        let mut by_path = HashMap::new();
+        let mut path = Vec::new();
+        for (k, v) in root.get_ref().iter() {
+            path.push(OwnedSeg::Key(k.get_ref().to_string()));
+            walk(v.get_ref(), v.span(), &mut path, &mut by_path);
+            path.pop();
+        }
+        Some(Spans {
+            root: root.span(),
+            by_path,
+        })
+    }
+
+    /// The span of the value at `path`, or of its nearest ancestor.
+    fn find(&self, path: &[Seg]) -> Range<usize> {
+        let mut key: Vec<OwnedSeg> = path
+            .iter()
+            .map(|seg| match seg {
+                Seg::Key(k) => OwnedSeg::Key((*k).to_owned()),
+                Seg::Index(i) => OwnedSeg::Index(*i),
+            })
+            .collect();
+        while !key.is_empty() {
+            if let Some(span) = self.by_path.get(&key) {
+                return span.clone();
+            }
+            key.pop();
+        }
+        self.root.clone()
+    }
 }
 
 impl SourceFile {
+    pub fn new(path: PathBuf, text: String) -> SourceFile {
+        SourceFile {
+            path,
+            text,
+            spans: std::sync::OnceLock::new(),
+        }
+    }
+
     /// A diagnostic placed at the value found along `path` (or at its nearest ancestor).
     pub fn diagnostic(&self, path: &[Seg], message: impl Into<String>) -> Diagnostic {
-        let span = locate(&self.text, path);
+        let span = self
+            .spans
+            .get_or_init(|| Spans::of(&self.text))
+            .as_ref()
+            .map(|spans| spans.find(path));
         let d = Diagnostic::new(&self.path, message);
         match span {
             Some(span) => d.at_span(&self.text, span),
@@ -187,20 +276,14 @@ pub fn read_with(
 fn read_config(dir: &Path, problems: &mut Diagnostics) -> (SourceFile, Option<KbConfig>) {
     let config_path = dir.join(CONFIG_FILE);
     let config_source = match read_text(&config_path) {
-        Ok(text) => SourceFile {
-            path: display_path(&config_path),
-            text,
-        },
+        Ok(text) => SourceFile::new(display_path(&config_path), text),
         Err(message) => {
             problems.push(
                 Diagnostic::new(display_path(&config_path), message).help(format!(
                     "create {CONFIG_FILE} with at least: title = \"My knowledge base\""
                 )),
             );
-            SourceFile {
-                path: display_path(&config_path),
-                text: String::new(),
-            }
+            SourceFile::new(display_path(&config_path), String::new())
         }
     };
     let config = if config_source.text.is_empty() && !problems.is_empty() {
@@ -223,10 +306,7 @@ fn read_actors(
     let actors_source = if actors_path.exists() {
         match read_text(&actors_path) {
             Ok(text) => {
-                let source = SourceFile {
-                    path: display_path(&actors_path),
-                    text,
-                };
+                let source = SourceFile::new(display_path(&actors_path), text);
                 if let Some(table) = parse_table(&source, problems) {
                     let file: ActorsFile = ActorsFile {
                         actors: records_of(&source, &table, "actors", problems, state),
@@ -281,10 +361,7 @@ fn read_article(
             return None;
         }
     };
-    let source = SourceFile {
-        path: display_path(&facts_path),
-        text: facts_text,
-    };
+    let source = SourceFile::new(display_path(&facts_path), facts_text);
     let Some(facts) = parse_facts(&source, problems, state) else {
         state.complete = false;
         return None;

@@ -301,6 +301,7 @@ fn visit_mut(
         G::Bgp { .. } | G::Path { .. } | G::Values { .. } => {}
         G::Join { left, right }
         | G::LeftJoin { left, right, .. }
+        | G::Lateral { left, right }
         | G::Union { left, right }
         | G::Minus { left, right } => {
             visit_mut(left, f);
@@ -316,8 +317,6 @@ fn visit_mut(
         | G::Slice { inner, .. }
         | G::Group { inner, .. }
         | G::Service { inner, .. } => visit_mut(inner, f),
-        #[allow(unreachable_patterns)]
-        _ => {}
     }
 }
 
@@ -345,6 +344,7 @@ fn visit<'a>(
         G::Bgp { .. } | G::Path { .. } | G::Values { .. } => {}
         G::Join { left, right }
         | G::LeftJoin { left, right, .. }
+        | G::Lateral { left, right }
         | G::Union { left, right }
         | G::Minus { left, right } => {
             visit(left, graph_variable, f);
@@ -366,9 +366,6 @@ fn visit<'a>(
         | G::Slice { inner, .. }
         | G::Group { inner, .. }
         | G::Service { inner, .. } => visit(inner, graph_variable, f),
-        // Extensions (LATERAL) that a dependency's features may turn on.
-        #[allow(unreachable_patterns)]
-        _ => {}
     }
 }
 

@@ -304,3 +304,75 @@ fn a_negative_zero_rate_builds_stores_that_agree() {
     let out = stdout_of(dossier(tmp.path()).arg("check"));
     assert!(out.contains("the database and the graph agree"), "{out}");
 }
+
+/// A megabyte of article text and 2,000 records that each name an actor nobody declared: every
+/// problem is reported at its own line, and a quote with a typo 1,000 characters long still gets
+/// its closest passage. (Placing each problem once re-parsed the whole file, and the closest
+/// passage compared the quote with every passage character by character: minutes at this size.
+/// Timings live in `benches/compare`; this test holds the answers.)
+#[test]
+fn a_megabyte_article_and_two_thousand_bad_records_are_reported_each_at_its_place() {
+    let tmp = workspace_with(&root().join("seeds"));
+    let folder = tmp.path().join("seeds/rubio-visit-to-mexico-2025");
+    let original = std::fs::read_to_string(folder.join("article.txt")).unwrap();
+    let mut text = original.clone();
+    let filler =
+        "The talks went on for hours, and every delegation kept its own notes about them. ";
+    while text.len() < 1_000_000 {
+        text.push_str(filler);
+    }
+    let passage: String = std::iter::repeat_n("Border cooperation needs patience and trust. ", 23)
+        .collect::<String>()
+        .chars()
+        .take(1_000)
+        .collect();
+    text.push_str(&passage);
+    std::fs::write(folder.join("article.txt"), &text).unwrap();
+    let mut typo: Vec<char> = passage.chars().collect();
+    typo[500] = if typo[500] == 'x' { 'y' } else { 'x' };
+    let typo: String = typo.into_iter().collect();
+
+    let facts_path = folder.join("facts.toml");
+    let mut facts = std::fs::read_to_string(&facts_path).unwrap();
+    let first_quote = "was a political success for both President Claudia Sheinbaum";
+    for n in 0..2_000 {
+        facts.push_str(&format!(
+            "\n[[claims]]\nid = \"bad-claim-{n}\"\nlabel = \"A claim by nobody.\"\nkind = \"assessment\"\n\
+             claimant = \"nobody-{n}\"\n\n[[claims.evidence]]\nquote = \"{first_quote}\"\n\
+             asserted_by = \"author\"\nmodality = \"assessment\"\n"
+        ));
+    }
+    facts.push_str(&format!(
+        "\n[[claims]]\nid = \"typo-claim\"\nlabel = \"A claim with a typo.\"\nkind = \"assessment\"\n\
+         claimant = \"author\"\n\n[[claims.evidence]]\nquote = \"{typo}\"\n\
+         asserted_by = \"author\"\nmodality = \"assessment\"\n"
+    ));
+    std::fs::write(&facts_path, &facts).unwrap();
+
+    let out = dossier(tmp.path()).arg("validate").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = facts.lines().collect();
+    for n in [0, 999, 1_999] {
+        let needle = format!("claimant = \"nobody-{n}\"");
+        let line = lines.iter().position(|l| *l == needle).unwrap() + 1;
+        assert!(
+            stderr.contains(&format!("facts.toml:{line}:12: error:"))
+                && stderr.contains(&format!("nobody-{n}")),
+            "bad record {n} is placed at line {line}: {}",
+            &stderr[..stderr.len().min(2_000)]
+        );
+    }
+    let unknown = stderr.lines().filter(|l| l.contains("nobody-")).count();
+    assert!(unknown >= 2_000, "{unknown} of 2,000 bad records reported");
+    let start = original.chars().count() + text[original.len()..].chars().count() - 1_000;
+    assert!(
+        stderr.contains(&format!("the closest passage (at {start})")),
+        "the typo's closest passage is found: {}",
+        stderr
+            .lines()
+            .filter(|l| l.contains("typo"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
