@@ -475,7 +475,8 @@ fn sparql(
     let store = dossier::sparql::Store::open(&paths.index(), &base)?;
     let cancel = dossier::sparql::CancellationToken::new();
     // The parser and the evaluator recurse over the query's structure: they run on a thread
-    // with a large stack (only the pages used are committed), and the main thread keeps time.
+    // with a large stack (only the pages used are committed), and write the answer as it
+    // comes; the main thread keeps time.
     let (send, receive) = std::sync::mpsc::channel();
     let query = query.to_owned();
     let params = params.to_vec();
@@ -484,36 +485,78 @@ fn sparql(
         .name("sparql".into())
         .stack_size(1 << 30)
         .spawn(move || {
-            let answer = store
-                .parse_with(&query, &params)
-                .and_then(|parsed| store.query_cancellable(parsed, worker_cancel));
-            let _ = send.send(answer);
+            let _ = send.send(answer_sparql(
+                &store,
+                &query,
+                &params,
+                format,
+                &base,
+                worker_cancel,
+            ));
         })
         .map_err(|e| Failure::Data(format!("error: cannot start the query: {e}")))?;
-    let answer = match receive.recv_timeout(timeout) {
-        Ok(Ok(answer)) => answer,
-        Ok(Err(e)) => return Err(Failure::Data(format!("error: {e:#}"))),
+    match receive.recv_timeout(timeout) {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(SparqlFailure::Query(e))) => Err(Failure::Data(format!("error: {e:#}"))),
+        Ok(Err(SparqlFailure::Output(e))) => Err(Failure::Usage(e)),
         Err(_) => {
             cancel.cancel();
             // The evaluator stops at its next step; a parse in progress is not waited for.
             let _ = receive.recv_timeout(Duration::from_secs(2));
             drop(worker);
-            return Err(Failure::Data(format!(
+            Err(Failure::Data(format!(
                 "error: the query was interrupted after {} ms: simplify it, or raise --timeout-ms",
                 timeout.as_millis()
-            )));
+            )))
         }
-    };
+    }
+}
+
+/// Why a SPARQL query gave no complete answer: the query (exit 1) or the output (a closed pipe
+/// ends quietly; anything else is exit 2).
+enum SparqlFailure {
+    Query(anyhow::Error),
+    Output(anyhow::Error),
+}
+
+/// Parses, runs and prints one query; a SELECT's rows are written as they are computed.
+fn answer_sparql(
+    store: &dossier::sparql::Store,
+    query: &str,
+    params: &[(String, String)],
+    format: Option<SparqlFormat>,
+    base: &str,
+    cancel: dossier::sparql::CancellationToken,
+) -> Result<(), SparqlFailure> {
+    let parsed = store
+        .parse_with(query, params)
+        .map_err(SparqlFailure::Query)?;
     let terminal = io::IsTerminal::is_terminal(&io::stdout());
-    let format = format.unwrap_or(match (&answer, terminal) {
+    let graph = matches!(
+        parsed,
+        spargebra::Query::Construct { .. } | spargebra::Query::Describe { .. }
+    );
+    let format = format.unwrap_or(match (graph, terminal) {
         (_, true) => SparqlFormat::Table,
-        (dossier::sparql::Answer::Graph(_), false) => SparqlFormat::Ntriples,
-        (_, false) => SparqlFormat::Json,
+        (true, false) => SparqlFormat::Ntriples,
+        (false, false) => SparqlFormat::Json,
     });
     let mut out = io::BufWriter::new(io::stdout().lock());
-    output::write_answer(&mut out, &answer, format, &base)?;
-    out.flush()?;
-    Ok(())
+    let output = |e: anyhow::Error| SparqlFailure::Output(e);
+    if let spargebra::Query::Select { .. } = parsed {
+        let mut rows = output::SelectWriter::new(&mut out, format, base).map_err(output)?;
+        match store.query_streaming(parsed, cancel, &mut rows) {
+            Ok(_) => rows.finish().map_err(output)?,
+            Err(e) if rows.output_failed() => return Err(SparqlFailure::Output(e)),
+            Err(e) => return Err(SparqlFailure::Query(e)),
+        }
+    } else {
+        let answer = store
+            .query_cancellable(parsed, cancel)
+            .map_err(SparqlFailure::Query)?;
+        output::write_answer(&mut out, &answer, format, base).map_err(output)?;
+    }
+    out.flush().map_err(|e| SparqlFailure::Output(e.into()))
 }
 
 /// The base IRI the knowledge base was built with, from the database.

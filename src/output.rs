@@ -230,6 +230,187 @@ fn csv_term(t: &RdfTerm) -> String {
 }
 
 /// Writes a SPARQL answer in the W3C result formats (or Turtle / N-Triples for graphs).
+/// A table holds every row to size its columns: past this many, the query stops with advice.
+pub const MAX_TABLE_ROWS: usize = 100_000;
+
+/// Writes a SELECT answer as its rows arrive: JSON, CSV and TSV stream (memory does not grow with
+/// the rows); a table collects up to [`MAX_TABLE_ROWS`].
+pub struct SelectWriter<'w> {
+    /// Where the answer goes; for CSV, inside `csv`.
+    out: Option<&'w mut dyn Write>,
+    format: SparqlFormat,
+    base: String,
+    variables: Vec<String>,
+    rows: usize,
+    table: Vec<Vec<Option<RdfTerm>>>,
+    csv: Option<csv::Writer<&'w mut dyn Write>>,
+    /// Whether writing failed (a closed pipe): the query's error is then the output's.
+    failed: bool,
+}
+
+impl<'w> SelectWriter<'w> {
+    pub fn new(out: &'w mut dyn Write, format: SparqlFormat, base: &str) -> Result<Self> {
+        if matches!(format, SparqlFormat::Turtle | SparqlFormat::Ntriples) {
+            anyhow::bail!("a SELECT query answers with rows: use --format table, json, csv or tsv");
+        }
+        let (out, csv) = match format {
+            SparqlFormat::Csv => (
+                None,
+                Some(
+                    csv::WriterBuilder::new()
+                        .terminator(csv::Terminator::CRLF)
+                        .from_writer(out),
+                ),
+            ),
+            _ => (Some(out), None),
+        };
+        Ok(SelectWriter {
+            out,
+            format,
+            base: base.to_owned(),
+            variables: Vec::new(),
+            rows: 0,
+            table: Vec::new(),
+            csv,
+            failed: false,
+        })
+    }
+
+    /// Whether the answer stopped because the output could not be written.
+    pub fn output_failed(&self) -> bool {
+        self.failed
+    }
+
+    /// The JSON document before and after its bindings, exactly as serde_json pretty-prints it.
+    fn json_frame(&self) -> Result<(String, String)> {
+        let doc =
+            serde_json::json!({"head": {"vars": self.variables}, "results": {"bindings": []}});
+        let text = serde_json::to_string_pretty(&doc)?;
+        let at = text.find("[]\n").expect("an empty bindings array");
+        Ok((text[..at + 1].to_owned(), text[at + 1..].to_owned()))
+    }
+
+    /// The output (for every format but CSV, which writes through its own writer).
+    fn out(&mut self) -> &mut dyn Write {
+        match &mut self.out {
+            Some(out) => &mut **out,
+            None => unreachable!("only CSV has no direct output, and it writes through csv"),
+        }
+    }
+
+    /// Ends the answer.
+    pub fn finish(mut self) -> Result<()> {
+        match self.format {
+            SparqlFormat::Json => {
+                let (_, end) = self.json_frame()?;
+                let rows = self.rows;
+                let out = self.out();
+                if rows > 0 {
+                    write!(out, "\n    ")?;
+                }
+                writeln!(out, "{end}")?;
+                out.flush()?;
+            }
+            SparqlFormat::Table => {
+                let rows = std::mem::take(&mut self.table);
+                let (variables, base) = (self.variables.clone(), self.base.clone());
+                let out = self.out();
+                write_select(out, &variables, &rows, SparqlFormat::Table, &base)?;
+                out.flush()?;
+            }
+            SparqlFormat::Csv => {
+                if let Some(w) = self.csv.as_mut() {
+                    w.flush()?;
+                }
+            }
+            _ => self.out().flush()?,
+        }
+        Ok(())
+    }
+}
+
+impl dossier::sparql::RowSink for SelectWriter<'_> {
+    fn variables(&mut self, variables: &[String]) -> Result<()> {
+        let result = self.write_variables(variables);
+        self.failed |= result.is_err();
+        result
+    }
+
+    fn row(&mut self, row: &[Option<RdfTerm>]) -> Result<()> {
+        let result = self.write_row(row);
+        // The table's row bound is the answer's problem; any other error is the output's.
+        self.failed |= result.is_err() && self.table.len() < MAX_TABLE_ROWS;
+        result
+    }
+}
+
+impl SelectWriter<'_> {
+    fn write_variables(&mut self, variables: &[String]) -> Result<()> {
+        self.variables = variables.to_vec();
+        match self.format {
+            SparqlFormat::Json => {
+                let (start, _) = self.json_frame()?;
+                write!(self.out(), "{start}")?;
+            }
+            SparqlFormat::Csv => {
+                if let Some(w) = self.csv.as_mut() {
+                    w.write_record(variables)?;
+                }
+            }
+            SparqlFormat::Tsv => {
+                let header: Vec<String> = variables.iter().map(|v| format!("?{v}")).collect();
+                writeln!(self.out(), "{}", header.join("\t"))?;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn write_row(&mut self, row: &[Option<RdfTerm>]) -> Result<()> {
+        match self.format {
+            SparqlFormat::Json => {
+                let mut obj = serde_json::Map::new();
+                for (v, t) in self.variables.iter().zip(row) {
+                    if let Some(t) = t {
+                        obj.insert(v.clone(), w3c_json_term(t));
+                    }
+                }
+                let binding = serde_json::to_string_pretty(&serde_json::Value::Object(obj))?;
+                let indented = binding.replace('\n', "\n      ");
+                let separator = if self.rows == 0 { "\n" } else { ",\n" };
+                write!(self.out(), "{separator}      {indented}")?;
+            }
+            SparqlFormat::Csv => {
+                if let Some(w) = self.csv.as_mut() {
+                    w.write_record(
+                        row.iter()
+                            .map(|t| t.as_ref().map(csv_term).unwrap_or_default()),
+                    )?;
+                }
+            }
+            SparqlFormat::Tsv => {
+                let cells: Vec<String> = row
+                    .iter()
+                    .map(|t| t.as_ref().map(RdfTerm::to_ntriples).unwrap_or_default())
+                    .collect();
+                writeln!(self.out(), "{}", cells.join("\t"))?;
+            }
+            SparqlFormat::Table => {
+                if self.table.len() == MAX_TABLE_ROWS {
+                    anyhow::bail!(
+                        "the answer has more than {MAX_TABLE_ROWS} rows, which a table holds in \
+                         memory: use --format csv, tsv or json (they stream), or add a LIMIT"
+                    );
+                }
+                self.table.push(row.to_vec());
+            }
+            SparqlFormat::Turtle | SparqlFormat::Ntriples => {}
+        }
+        self.rows += 1;
+        Ok(())
+    }
+}
+
 pub fn write_answer(
     out: &mut dyn Write,
     answer: &Answer,

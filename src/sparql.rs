@@ -42,6 +42,26 @@ impl std::error::Error for SyntaxError {}
 /// level, and a bound turns a hostile query into an error instead of a stack overflow.
 pub const MAX_NESTING: usize = 200;
 
+/// Receives a SELECT answer as it is computed, so that output streams and memory does not grow
+/// with the number of rows.
+pub trait RowSink {
+    fn variables(&mut self, variables: &[String]) -> Result<()>;
+    fn row(&mut self, row: &[Option<RdfTerm>]) -> Result<()>;
+}
+
+/// What a streamed query answered besides its rows.
+#[derive(Debug)]
+pub enum Streamed {
+    /// A SELECT: this many rows went to the sink.
+    Rows(usize),
+    Ask(bool),
+    Graph(Vec<[RdfTerm; 3]>),
+}
+
+/// A CONSTRUCT or DESCRIBE answer is held in memory (it is sorted for Turtle): past this many
+/// triples the query is stopped with advice rather than left to exhaust memory.
+pub const MAX_GRAPH_TRIPLES: usize = 5_000_000;
+
 /// The built graph, opened for querying.
 pub struct Store {
     index: Index,
@@ -117,6 +137,42 @@ impl Store {
         parsed: spargebra::Query,
         cancel: CancellationToken,
     ) -> Result<Answer> {
+        struct Collect {
+            variables: Vec<String>,
+            rows: Vec<Vec<Option<RdfTerm>>>,
+        }
+        impl RowSink for Collect {
+            fn variables(&mut self, variables: &[String]) -> Result<()> {
+                self.variables = variables.to_vec();
+                Ok(())
+            }
+            fn row(&mut self, row: &[Option<RdfTerm>]) -> Result<()> {
+                self.rows.push(row.to_vec());
+                Ok(())
+            }
+        }
+        let mut collect = Collect {
+            variables: Vec::new(),
+            rows: Vec::new(),
+        };
+        Ok(match self.query_streaming(parsed, cancel, &mut collect)? {
+            Streamed::Rows(_) => Answer::Select {
+                variables: collect.variables,
+                rows: collect.rows,
+            },
+            Streamed::Ask(b) => Answer::Ask(b),
+            Streamed::Graph(triples) => Answer::Graph(triples),
+        })
+    }
+
+    /// Runs a parsed query, giving a SELECT's rows to `sink` one by one as they are computed.
+    /// A sink's error (a closed pipe, say) stops the query and is returned as it is.
+    pub fn query_streaming(
+        &self,
+        parsed: spargebra::Query,
+        cancel: CancellationToken,
+        sink: &mut dyn RowSink,
+    ) -> Result<Streamed> {
         use spareval::QueryResults;
         let failed = |e: spareval::QueryEvaluationError| match e {
             spareval::QueryEvaluationError::Cancelled => anyhow::anyhow!("the query was cancelled"),
@@ -137,31 +193,42 @@ impl Store {
                     .iter()
                     .map(|v| v.as_str().to_owned())
                     .collect();
-                let mut rows = Vec::new();
+                sink.variables(&variables)?;
+                let mut count = 0;
+                let mut row = Vec::with_capacity(variables.len());
                 for solution in solutions {
                     let solution = solution.map_err(failed)?;
-                    rows.push(
+                    row.clear();
+                    row.extend(
                         solution
                             .values()
                             .iter()
-                            .map(|t| t.as_ref().map(RdfTerm::from_ox))
-                            .collect(),
+                            .map(|t| t.as_ref().map(RdfTerm::from_ox)),
                     );
+                    sink.row(&row)?;
+                    count += 1;
                 }
-                Answer::Select { variables, rows }
+                Streamed::Rows(count)
             }
-            QueryResults::Boolean(b) => Answer::Ask(b),
+            QueryResults::Boolean(b) => Streamed::Ask(b),
             QueryResults::Graph(triples) => {
                 let mut out = Vec::new();
                 for t in triples {
                     let t = t.map_err(failed)?;
+                    if out.len() == MAX_GRAPH_TRIPLES {
+                        anyhow::bail!(
+                            "the answer has more than {MAX_GRAPH_TRIPLES} triples, which dossier \
+                             holds in memory to write them: narrow the CONSTRUCT, or SELECT the \
+                             same pattern (rows stream)"
+                        );
+                    }
                     out.push([
                         RdfTerm::from_ox(&t.subject.into()),
                         RdfTerm::from_ox(&t.predicate.into()),
                         RdfTerm::from_ox(&t.object),
                     ]);
                 }
-                Answer::Graph(out)
+                Streamed::Graph(out)
             }
         })
     }

@@ -451,3 +451,45 @@ fn a_megabyte_of_characters_to_escape_builds_and_comes_back_exactly() {
         "the CONSTRUCT answer holds the escaped text"
     );
 }
+
+/// SELECT answers stream: JSON comes out exactly as a pretty-printed W3C results document, CSV
+/// and JSON give every one of 125,000 rows, and a table (which must hold its rows to size its
+/// columns) stops past its bound with advice instead of growing without end.
+#[test]
+fn select_answers_stream_and_a_table_is_bounded() {
+    let tmp = built_bundled();
+    let json = stdout_of(dossier(tmp.path()).args([
+        "sparql",
+        "--format",
+        "json",
+        "SELECT ?id ?label WHERE { ?a a dos:Actor ; dcterms:identifier ?id OPTIONAL { ?a rdfs:label ?label } } ORDER BY ?id",
+    ]));
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json, serde_json::to_string_pretty(&doc).unwrap() + "\n");
+    assert!(doc["results"]["bindings"].as_array().unwrap().len() > 5);
+    let empty = stdout_of(dossier(tmp.path()).args([
+        "sparql",
+        "--format",
+        "json",
+        "SELECT ?x WHERE { ?x a dos:Nothing }",
+    ]));
+    let doc: serde_json::Value = serde_json::from_str(&empty).unwrap();
+    assert_eq!(empty, serde_json::to_string_pretty(&doc).unwrap() + "\n");
+
+    let digits = (0..50).map(|n| n.to_string()).collect::<Vec<_>>().join(" ");
+    let big = format!(
+        "SELECT ?a ?b ?c WHERE {{ VALUES ?a {{ {digits} }} VALUES ?b {{ {digits} }} VALUES ?c {{ {digits} }} }}"
+    );
+    let csv = stdout_of(dossier(tmp.path()).args(["sparql", "--format", "csv", &big]));
+    assert_eq!(csv.lines().count(), 125_001);
+    let out = dossier(tmp.path())
+        .args(["sparql", "--format", "table", &big])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("more than 100000 rows") && stderr.contains("--format csv, tsv or json"),
+        "{stderr}"
+    );
+}
