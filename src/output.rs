@@ -153,6 +153,12 @@ impl<W: Write> RowWriter<W> {
                 self.write_csv(texts)?;
             }
             RowFormat::Table => {
+                if self.rows == MAX_TABLE_ROWS {
+                    anyhow::bail!(
+                        "the answer has more than {MAX_TABLE_ROWS} rows, which a table holds in \
+                         memory: use --format csv, json or ndjson (they stream), or add a LIMIT"
+                    );
+                }
                 if let Some(table) = self.table.as_mut() {
                     table.add_row(texts.to_vec());
                 }

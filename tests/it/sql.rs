@@ -356,3 +356,23 @@ fn an_old_database_upgrades_in_place() {
     ]));
     assert_eq!(rows, "record_id,quote,asserter\nana,Ana,the author\n");
 }
+
+/// Rows stream in csv, json and ndjson; a table, which holds its rows to size its columns,
+/// stops past its bound with advice instead of growing without end.
+#[test]
+fn a_table_of_sql_rows_is_bounded_and_other_formats_stream_every_row() {
+    let tmp = built_bundled();
+    let many = "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 100001) SELECT n FROM r";
+    let csv = stdout_of(dossier(tmp.path()).args(["sql", "--format", "csv", many]));
+    assert_eq!(csv.lines().count(), 100_002);
+    let out = dossier(tmp.path())
+        .args(["sql", "--format", "table", many])
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("more than 100000 rows") && stderr.contains("--format csv"),
+        "{stderr}"
+    );
+}
