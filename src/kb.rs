@@ -184,7 +184,7 @@ pub fn build_with(
         Ok(w) => w,
         Err(e) => {
             let _ = fs::remove_dir_all(&tmp);
-            return Err(e);
+            return Err(explain_write_failure(e, dir));
         }
     };
     let generation = next_generation(dir)?;
@@ -201,7 +201,7 @@ pub fn build_with(
     switch_current(dir, &name)?;
     link_stable_names(dir)?;
     remove_old_generations(dir)?;
-    let files = [DATABASE_FILE, TURTLE_FILE, NQUADS_FILE]
+    let files = [DATABASE_FILE, TURTLE_FILE, NQUADS_FILE, INDEX_FILE]
         .iter()
         .map(|f| dir.join(f))
         .collect();
@@ -213,6 +213,38 @@ pub fn build_with(
         generation,
         elapsed: started.elapsed(),
     })
+}
+
+/// A full disk (or a file-size limit, or a quota) reaches the build as an I/O error deep in
+/// SQLite or a serializer: say what it is and what to do, above the low-level cause.
+fn explain_write_failure(e: anyhow::Error, dir: &Path) -> anyhow::Error {
+    const ENOSPC: i32 = 28;
+    const EFBIG: i32 = 27;
+    const EDQUOT: i32 = 122;
+    let out_of_space = e.chain().any(|cause| {
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            return matches!(io.raw_os_error(), Some(ENOSPC | EFBIG | EDQUOT));
+        }
+        if let Some(rusqlite::Error::SqliteFailure(code, _)) =
+            cause.downcast_ref::<rusqlite::Error>()
+        {
+            return matches!(
+                code.code,
+                rusqlite::ErrorCode::DiskFull | rusqlite::ErrorCode::SystemIoFailure
+            );
+        }
+        false
+    });
+    if out_of_space {
+        e.context(format!(
+            "the disk is full, or a file-size limit or quota was reached, while writing the new \
+             knowledge base in '{}': free some space (a build needs about as much again as the \
+             current generation) and build again; the previous knowledge base is untouched",
+            dir.display()
+        ))
+    } else {
+        e
+    }
 }
 
 type Written = (

@@ -164,6 +164,10 @@ enum Command {
         /// Stop the query after this many milliseconds.
         #[arg(long, default_value_t = 30_000)]
         timeout_ms: u64,
+        /// Stop the query when the process holds more than this many MiB of memory (checked
+        /// every 50 ms; the memory-mapped graph counts).
+        #[arg(long, default_value_t = 4_096)]
+        max_memory_mb: u64,
         #[command(flatten)]
         kb: KbArg,
     },
@@ -316,12 +320,16 @@ fn run(cli: Cli) -> Result<(), Failure> {
             format,
             params,
             timeout_ms,
+            max_memory_mb,
             kb,
         } => sparql(
             &query.text()?,
             format,
             &params,
-            Duration::from_millis(timeout_ms),
+            Limits {
+                time: Duration::from_millis(timeout_ms),
+                memory_bytes: max_memory_mb.saturating_mul(1 << 20),
+            },
             KbPaths::new(kb.kb),
         ),
         Command::Export { format, out, kb } => export(format, out, KbPaths::new(kb.kb)),
@@ -463,11 +471,24 @@ fn sql(
     }
 }
 
+/// What a SPARQL query may use before it is stopped.
+struct Limits {
+    time: Duration,
+    memory_bytes: u64,
+}
+
+/// The process's resident memory, where the system tells it (Linux).
+fn resident_bytes() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * 4096)
+}
+
 fn sparql(
     query: &str,
     format: Option<SparqlFormat>,
     params: &[(String, String)],
-    timeout: Duration,
+    limits: Limits,
     paths: KbPaths,
 ) -> Result<(), Failure> {
     paths.require(&paths.index())?;
@@ -495,19 +516,40 @@ fn sparql(
             ));
         })
         .map_err(|e| Failure::Data(format!("error: cannot start the query: {e}")))?;
-    match receive.recv_timeout(timeout) {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(SparqlFailure::Query(e))) => Err(Failure::Data(format!("error: {e:#}"))),
-        Ok(Err(SparqlFailure::Output(e))) => Err(Failure::Usage(e)),
-        Err(_) => {
-            cancel.cancel();
-            // The evaluator stops at its next step; a parse in progress is not waited for.
-            let _ = receive.recv_timeout(Duration::from_secs(2));
+    let started = std::time::Instant::now();
+    let stop = |why: String| {
+        cancel.cancel();
+        // The evaluator stops at its next step; a parse in progress is not waited for.
+        let _ = receive.recv_timeout(Duration::from_secs(2));
+        Err(Failure::Data(why))
+    };
+    loop {
+        match receive.recv_timeout(Duration::from_millis(50)) {
+            Ok(Ok(())) => return Ok(()),
+            Ok(Err(SparqlFailure::Query(e))) => return Err(Failure::Data(format!("error: {e:#}"))),
+            Ok(Err(SparqlFailure::Output(e))) => return Err(Failure::Usage(e)),
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                return Err(Failure::Data(
+                    "error: the query stopped unexpectedly".to_owned(),
+                ));
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+        }
+        if started.elapsed() >= limits.time {
             drop(worker);
-            Err(Failure::Data(format!(
+            return stop(format!(
                 "error: the query was interrupted after {} ms: simplify it, or raise --timeout-ms",
-                timeout.as_millis()
-            )))
+                limits.time.as_millis()
+            ));
+        }
+        if resident_bytes().is_some_and(|r| r > limits.memory_bytes) {
+            drop(worker);
+            return stop(format!(
+                "error: the query was stopped when the process held more than {} MiB of memory: \
+                 narrow it (a join of unrelated patterns multiplies their rows), or raise \
+                 --max-memory-mb",
+                limits.memory_bytes >> 20
+            ));
         }
     }
 }

@@ -204,3 +204,48 @@ fn readers_never_see_two_builds() {
     assert!(checks >= 3, "only {checks} reads ran during the builds");
     assert_eq!(disagreements, Vec::<String>::new());
 }
+
+/// A disk that fills up during a build (here: a file-size limit, which fails writes the same
+/// way) is said as such, with what to do; the previous knowledge base stays current and
+/// byte-identical, and no temporary folder is left.
+#[test]
+fn a_full_disk_is_said_as_such_and_leaves_the_previous_knowledge_base() {
+    let tmp = built_bundled();
+    let kb = tmp.path().join("kb");
+    let files = ["dossier.sqlite", "dossier.ttl", "dossier.nq", "dossier.idx"];
+    let before: Vec<Vec<u8>> = files
+        .iter()
+        .map(|f| std::fs::read(kb.join(f)).unwrap())
+        .collect();
+    let binary = assert_cmd::cargo::cargo_bin("dossier");
+    // 200 KiB per file: the bundled N-Quads (about 500 KiB) cannot be written. SIGXFSZ is
+    // ignored so that the write fails with an error instead of killing the process.
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "trap '' XFSZ; ulimit -f 200; exec '{}' build --quiet",
+            binary.display()
+        ))
+        .current_dir(tmp.path())
+        .env_remove("DOSSIER_KB")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("the disk is full, or a file-size limit or quota was reached")
+            && stderr.contains("the previous knowledge base is untouched"),
+        "{stderr}"
+    );
+    let after: Vec<Vec<u8>> = files
+        .iter()
+        .map(|f| std::fs::read(kb.join(f)).unwrap())
+        .collect();
+    assert!(before == after, "the stores changed after a failed build");
+    let leftovers: Vec<_> = std::fs::read_dir(&kb)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}

@@ -493,3 +493,30 @@ fn select_answers_stream_and_a_table_is_bounded() {
         "{stderr}"
     );
 }
+
+/// A query that holds more and more in memory (here: sorting the graph joined with itself) is
+/// stopped at --max-memory-mb with advice, long before its time limit.
+#[test]
+fn a_sparql_query_that_grows_in_memory_stops_at_its_bound() {
+    let tmp = built_bundled();
+    let out = dossier(tmp.path())
+        .args([
+            "sparql",
+            "--format",
+            "csv",
+            "--max-memory-mb",
+            "150",
+            "--timeout-ms",
+            "600000",
+            "SELECT ?a ?d WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("stopped when the process held more than 150 MiB")
+            && stderr.contains("--max-memory-mb"),
+        "{stderr}"
+    );
+}
