@@ -298,7 +298,12 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
-    let bar = Bar::new(cli.quiet);
+    // Only the long commands draw progress; a query's answer starts on a clean line.
+    let reports_progress = matches!(
+        cli.command,
+        Command::Validate { .. } | Command::Build { .. } | Command::Check { .. }
+    );
+    let bar = Bar::new(cli.quiet || !reports_progress);
     match cli.command {
         Command::Validate { seeds } => validate(seeds, &bar),
         Command::Build { seeds, kb } => build(seeds, KbPaths::new(kb.kb), &bar),
@@ -357,10 +362,17 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let (before, after) = dossier::sqlite::upgrade(&paths.database())?;
             // The database changed in place: its generation's manifest says so.
             dossier::kb::refresh_manifest(&paths)?;
-            println!(
-                "{}: schema version {before} -> {after}",
-                paths.database().display()
-            );
+            if before == after {
+                println!(
+                    "{}: already at schema version {after}, nothing to do",
+                    paths.database().display()
+                );
+            } else {
+                println!(
+                    "{}: schema version {before} -> {after}",
+                    paths.database().display()
+                );
+            }
             Ok(())
         }
     }

@@ -169,9 +169,28 @@ impl<W: Write> RowWriter<W> {
     }
 }
 
+/// Column names made unique for JSON objects, whose keys must differ: a repeated `a` becomes
+/// `a_2`, `a_3`...
+fn unique_names(names: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(names.len());
+    for name in names {
+        let mut candidate = name.clone();
+        let mut n = 1;
+        while out.contains(&candidate) {
+            n += 1;
+            candidate = format!("{name}_{n}");
+        }
+        out.push(candidate);
+    }
+    out
+}
+
 impl<W: Write> RowSink for RowWriter<W> {
     fn columns(&mut self, names: &[String]) -> Result<()> {
-        self.columns = names.to_vec();
+        self.columns = match self.format {
+            RowFormat::Json | RowFormat::Ndjson => unique_names(names),
+            RowFormat::Table | RowFormat::Csv => names.to_vec(),
+        };
         match self.format {
             RowFormat::Table => {
                 let mut table = Table::new();

@@ -348,6 +348,11 @@ fn an_old_database_upgrades_in_place() {
     // ...and the upgrade keeps every row.
     let out = stdout_of(dossier(tmp.path()).arg("upgrade"));
     assert!(out.contains("schema version 1 -> 3"), "{out}");
+    let again = stdout_of(dossier(tmp.path()).arg("upgrade"));
+    assert!(
+        again.contains("already at schema version 3, nothing to do"),
+        "{again}"
+    );
     let rows = stdout_of(dossier(tmp.path()).args([
         "sql",
         "--format",
@@ -375,4 +380,44 @@ fn a_table_of_sql_rows_is_bounded_and_other_formats_stream_every_row() {
         stderr.contains("more than 100000 rows") && stderr.contains("--format csv"),
         "{stderr}"
     );
+}
+
+/// JSON objects get distinct keys even when the query repeats a column name.
+#[test]
+fn repeated_column_names_get_distinct_json_keys() {
+    let tmp = built_bundled();
+    let json = stdout_of(dossier(tmp.path()).args([
+        "sql",
+        "--format",
+        "json",
+        "SELECT 1 AS a, 2 AS a, 3 AS a",
+    ]));
+    let rows: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(rows, serde_json::json!([{"a": 1, "a_2": 2, "a_3": 3}]));
+}
+
+/// On a terminal, a query's answer is not preceded by an empty progress bar (only validate,
+/// build and check draw one). `script` gives the command a terminal.
+#[test]
+fn a_query_on_a_terminal_draws_no_progress_bar() {
+    let tmp = built_bundled();
+    let binary = assert_cmd::cargo::cargo_bin("dossier");
+    let out = std::process::Command::new("script")
+        .args(["-qec"])
+        .arg(format!(
+            "'{}' sql --format csv 'SELECT 1 AS one'",
+            binary.display()
+        ))
+        .arg("/dev/null")
+        .current_dir(tmp.path())
+        .env_remove("DOSSIER_KB")
+        .output()
+        .expect("script (util-linux) runs a command on a terminal");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.starts_with("one"),
+        "the answer starts the output: {text:?}"
+    );
+    assert!(!text.contains('░') && !text.contains("0/0"), "{text:?}");
 }
