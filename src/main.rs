@@ -228,7 +228,7 @@ enum ExportFormat {
     Ntriples,
     /// Each article's triples in a named graph named after the article.
     Nquads,
-    /// JSON-LD (expanded), with the same named graphs as N-Quads.
+    /// JSON-LD (with dossier's prefixes as its @context), with the same named graphs as N-Quads.
     Jsonld,
 }
 
@@ -623,7 +623,8 @@ fn export(format: ExportFormat, out: Option<PathBuf>, paths: KbPaths) -> Result<
     use anyhow::Context;
     let source = match format {
         ExportFormat::Turtle => paths.turtle(),
-        ExportFormat::Ntriples | ExportFormat::Nquads | ExportFormat::Jsonld => paths.nquads(),
+        ExportFormat::Ntriples | ExportFormat::Nquads => paths.nquads(),
+        ExportFormat::Jsonld => paths.index(),
     };
     paths.require(&source)?;
     if let Some(path) = out.as_ref().filter(|p| paths.is_store_file(p)) {
@@ -649,7 +650,10 @@ fn export(format: ExportFormat, out: Option<PathBuf>, paths: KbPaths) -> Result<
             io::copy(&mut reader, &mut writer)?;
         }
         ExportFormat::Ntriples => dossier::rdf::nquads_to_ntriples(reader, &mut writer)?,
-        ExportFormat::Jsonld => dossier::rdf::nquads_to_jsonld(reader, &mut writer)?,
+        ExportFormat::Jsonld => {
+            let index = dossier::index::Index::open(&paths.index())?;
+            dossier::rdf::index_to_jsonld(&index, &base_iri(&paths)?, &mut writer)?
+        }
     }
     writer.flush()?;
     Ok(())

@@ -749,16 +749,23 @@ pub fn nquads_to_ntriples(r: impl BufRead, w: impl Write) -> Result<()> {
     Ok(())
 }
 
-/// Converts N-Quads to JSON-LD (expanded form, one named graph per article) with sophia's
-/// JSON-LD serializer. The document is built in memory, then written in one piece.
-pub fn nquads_to_jsonld(r: impl BufRead, mut w: impl Write) -> Result<()> {
-    let quads = sophia::turtle::parser::nq::parse_bufread(r);
-    let mut serializer = sophia::jsonld::JsonLdSerializer::new_stringifier();
-    serializer
-        .serialize_quads(quads)
-        .map_err(|e| anyhow::anyhow!("cannot convert to JSON-LD: {e}"))?;
-    w.write_all(sophia::api::serializer::Stringifier::as_utf8(&serializer))
-        .context("cannot write JSON-LD")?;
+/// Writes the indexed graph's quads as JSON-LD (Oxigraph's streaming serializer): one
+/// document whose `@context` declares dossier's prefixes and whose `@graph` holds the default
+/// graph's nodes and one named graph per article.
+pub fn index_to_jsonld(index: &crate::index::Index, base: &str, w: impl Write) -> Result<()> {
+    let mut serializer = oxjsonld::JsonLdSerializer::new();
+    for (prefix, ns) in mapping::prefixes(base) {
+        serializer = serializer
+            .with_prefix(prefix, ns)
+            .context("a prefix of dossier's is not an IRI")?;
+    }
+    let mut writer = serializer.for_writer(w);
+    for quad in index.all_quads_by_graph() {
+        writer
+            .serialize_quad(&quad?)
+            .context("cannot write JSON-LD")?;
+    }
+    let mut w = writer.finish().context("cannot write JSON-LD")?;
     w.write_all(b"\n").context("cannot write JSON-LD")?;
     Ok(())
 }

@@ -137,14 +137,18 @@ fn turtle_ntriples_and_nquads_read_the_same_in_both_parsers() {
 }
 
 #[test]
-fn jsonld_export_is_expanded_json_ld_with_one_graph_per_article() {
+fn jsonld_export_has_a_context_and_one_graph_per_article() {
     let tmp = built_bundled();
     let path = export(tmp.path(), "jsonld");
     let doc: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let nodes = doc
+    assert_eq!(
+        doc["@context"]["dos"], "https://w3id.org/dossier/ontology#",
+        "dossier's prefixes are the document's context"
+    );
+    let nodes = doc["@graph"]
         .as_array()
-        .expect("an expanded JSON-LD document is an array");
+        .expect("the document's nodes are in its @graph");
     let article = "https://w3id.org/dossier/kb/article/rubio-visit-to-mexico-2025";
     let graph = nodes
         .iter()
