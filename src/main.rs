@@ -208,6 +208,14 @@ enum Command {
         #[command(flatten)]
         kb: KbArg,
     },
+    /// Say what a built knowledge base holds: its generation, description, counts and files.
+    Info {
+        /// JSON instead of text.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        kb: KbArg,
+    },
     /// Upgrade a database built by an older dossier to the current schema, in place.
     Upgrade {
         #[command(flatten)]
@@ -356,6 +364,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             query(&q, &params, store, format, KbPaths::new(kb.kb))
         }
         Command::Check { kb } => check(KbPaths::new(kb.kb), &bar),
+        Command::Info { json, kb } => info(KbPaths::new(kb.kb), json),
         Command::Upgrade { kb } => {
             let paths = KbPaths::new(kb.kb);
             paths.require(&paths.database())?;
@@ -611,6 +620,109 @@ fn answer_sparql(
         output::write_answer(&mut out, &answer, format, base).map_err(output)?;
     }
     out.flush().map_err(|e| SparqlFailure::Output(e.into()))
+}
+
+/// A date and time (UTC) from seconds since the Unix epoch, as RFC 3339.
+fn utc(seconds: u64) -> String {
+    // Days to a civil date: Howard Hinnant's algorithm.
+    let days = (seconds / 86_400) as i64;
+    let rest = seconds % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rest / 3_600,
+        rest % 3_600 / 60,
+        rest % 60
+    )
+}
+
+fn info(paths: KbPaths, json: bool) -> Result<(), Failure> {
+    paths.require(&paths.manifest())?;
+    let manifest = dossier::kb::read_manifest(&paths)?;
+    let conn = dossier::sqlite::open_read_only(&paths.database())?;
+    let (title, base, license, description): (String, String, Option<String>, Option<String>) =
+        conn.query_row(
+            "SELECT title, base_iri, license, description FROM knowledge_base",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .map_err(anyhow::Error::from)?;
+    let articles: i64 = conn
+        .query_row("SELECT count(*) FROM articles", [], |r| r.get(0))
+        .map_err(anyhow::Error::from)?;
+    let kinds: Vec<(String, i64)> = conn
+        .prepare("SELECT kind, count(*) FROM records GROUP BY kind ORDER BY kind")
+        .and_then(|mut stmt| {
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<_, _>>()
+        })
+        .map_err(anyhow::Error::from)?;
+    let index = dossier::index::Index::open(&paths.index())?;
+    let triples = index
+        .quads(None, None, None, Some(dossier::index::DEFAULT_GRAPH))
+        .count();
+    let mut out = io::stdout().lock();
+    if json {
+        let doc = serde_json::json!({
+            "generation": manifest.generation,
+            "built_at": utc(manifest.built_at),
+            "dossier_version": manifest.dossier_version,
+            "schema_version": manifest.schema_version,
+            "title": title,
+            "base_iri": base,
+            "license": license,
+            "description": description,
+            "articles": articles,
+            "records": kinds.iter().map(|(k, n)| (k.clone(), serde_json::json!(n))).collect::<serde_json::Map<_, _>>(),
+            "triples": triples,
+            "quads": index.len(),
+            "terms": index.term_count(),
+            "files": manifest.files.iter().map(|f| serde_json::json!({"name": f.name, "bytes": f.bytes, "hash": f.hash})).collect::<Vec<_>>(),
+        });
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&doc).map_err(anyhow::Error::from)?
+        )?;
+        return Ok(());
+    }
+    writeln!(out, "{title}")?;
+    if let Some(d) = &description {
+        writeln!(out, "{d}")?;
+    }
+    writeln!(
+        out,
+        "generation {} of '{}', built {} by dossier {}, schema version {}",
+        manifest.generation,
+        paths.dir.display(),
+        utc(manifest.built_at),
+        manifest.dossier_version,
+        manifest.schema_version
+    )?;
+    writeln!(out, "base IRI: {base}")?;
+    writeln!(out, "licence: {}", license.as_deref().unwrap_or("(none)"))?;
+    let records: Vec<String> = kinds.iter().map(|(k, n)| format!("{k} {n}")).collect();
+    writeln!(out, "articles: {articles}; records: {}", records.join(", "))?;
+    writeln!(
+        out,
+        "graph: {triples} triples; {} quads in the default graph and {articles} named graph{}; \
+         {} terms",
+        index.len(),
+        if articles == 1 { "" } else { "s" },
+        index.term_count()
+    )?;
+    for f in &manifest.files {
+        writeln!(out, "  {:<16} {:>12} bytes  {}", f.name, f.bytes, f.hash)?;
+    }
+    Ok(())
 }
 
 /// The base IRI the knowledge base was built with, from the database.

@@ -249,3 +249,34 @@ fn a_full_disk_is_said_as_such_and_leaves_the_previous_knowledge_base() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+/// `dossier info` says what a built knowledge base holds without rebuilding it: its generation,
+/// description, counts that match the stores, and the files of its manifest.
+#[test]
+fn info_says_what_a_built_knowledge_base_holds() {
+    let tmp = crate::util::built_bundled();
+    let text = crate::util::stdout_of(dossier(tmp.path()).arg("info"));
+    assert!(text.contains("generation 1 of 'kb'"), "{text}");
+    assert!(
+        text.contains("claim 30") && text.contains("condition 5"),
+        "{text}"
+    );
+    let json = crate::util::stdout_of(dossier(tmp.path()).args(["info", "--json"]));
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let turtle = oxigraph::io::RdfParser::from_format(oxigraph::io::RdfFormat::Turtle)
+        .for_reader(std::fs::File::open(tmp.path().join("kb/dossier.ttl")).unwrap())
+        .count();
+    assert_eq!(doc["triples"], serde_json::json!(turtle));
+    assert_eq!(doc["articles"], serde_json::json!(1));
+    assert_eq!(doc["records"]["actor"], serde_json::json!(14));
+    let names: Vec<&str> = doc["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["dossier.sqlite", "dossier.ttl", "dossier.nq", "dossier.idx"]
+    );
+}
