@@ -84,7 +84,7 @@ impl dossier::progress::Progress for Bar {
 /// Where the knowledge base lives.
 #[derive(clap::Args, Clone)]
 struct KbArg {
-    /// The knowledge-base folder (dossier.sqlite, dossier.ttl, dossier.nq).
+    /// The knowledge-base folder (dossier.sqlite, dossier.ttl, dossier.nq, dossier.idx).
     #[arg(long, env = "DOSSIER_KB", default_value = "kb")]
     kb: PathBuf,
 }
@@ -96,7 +96,7 @@ struct QueryArg {
     #[arg(required_unless_present = "file")]
     query: Option<String>,
     /// Read the query from a file.
-    #[arg(long, conflicts_with = "query")]
+    #[arg(short = 'f', long, conflicts_with = "query")]
     file: Option<PathBuf>,
 }
 
@@ -121,12 +121,14 @@ impl QueryArg {
 #[derive(Subcommand)]
 enum Command {
     /// Check every seed file and report all problems at once.
+    #[command(after_help = "Example:\n  dossier validate --seeds seeds")]
     Validate {
         /// The seeds folder: dossier.toml, actors.toml and one folder per article.
         #[arg(long, default_value = "seeds")]
         seeds: PathBuf,
     },
     /// Validate the seeds, then write the SQLite database and the RDF graph (atomically).
+    #[command(after_help = "Example:\n  dossier build --seeds seeds --kb kb")]
     Build {
         #[arg(long, default_value = "seeds")]
         seeds: PathBuf,
@@ -134,6 +136,9 @@ enum Command {
         kb: KbArg,
     },
     /// Run a read-only SQL query against the database.
+    #[command(
+        after_help = "Examples:\n  dossier sql \"SELECT kind, count(*) FROM records GROUP BY kind\"\n  dossier sql -p id=marco-rubio --format csv \"SELECT quote FROM evidence WHERE record_id = :id\"\n  dossier sql -f report.sql --format ndjson"
+    )]
     Sql {
         #[command(flatten)]
         query: QueryArg,
@@ -141,7 +146,7 @@ enum Command {
         #[arg(long, value_enum)]
         format: Option<RowFormat>,
         /// Bind a named parameter: --param id=marco-rubio is :id in the SQL. Repeatable.
-        #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
+        #[arg(short = 'p', long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
         params: Vec<(String, String)>,
         /// Interrupt the query after this many milliseconds.
         #[arg(long, default_value_t = 5000)]
@@ -150,6 +155,9 @@ enum Command {
         kb: KbArg,
     },
     /// Run a SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) against the graph.
+    #[command(
+        after_help = "Examples:\n  dossier sparql \"SELECT ?c WHERE { ?c dos:statedBy actor:claudia-sheinbaum }\"\n  dossier sparql -p who=\"<https://w3id.org/dossier/kb/actor/marco-rubio>\" \"SELECT ?c WHERE { ?c dos:claimant ?who }\"\n  dossier sparql --format turtle \"CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT 10\""
+    )]
     Sparql {
         #[command(flatten)]
         query: QueryArg,
@@ -159,7 +167,7 @@ enum Command {
         format: Option<SparqlFormat>,
         /// Bind the query's variable ?NAME to a value: a string, or <IRI>. Repeatable. The value
         /// is joined to the query as `VALUES`, never spliced into its text.
-        #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
+        #[arg(short = 'p', long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
         params: Vec<(String, String)>,
         /// Stop the query after this many milliseconds.
         #[arg(long, default_value_t = 30_000)]
@@ -172,16 +180,20 @@ enum Command {
         kb: KbArg,
     },
     /// Write the graph in an RDF syntax.
+    #[command(after_help = "Example:\n  dossier export --format nquads -o kb.nq")]
     Export {
         #[arg(long, value_enum, default_value = "turtle")]
         format: ExportFormat,
         /// Write to this file instead of standard output.
-        #[arg(long)]
+        #[arg(short = 'o', long)]
         out: Option<PathBuf>,
         #[command(flatten)]
         kb: KbArg,
     },
     /// Run a named query (schema/queries) against the database, the graph, or both and compare.
+    #[command(
+        after_help = "Examples:\n  dossier query --list\n  dossier query conditions-on -p agreement=us-training-of-mexican-personnel --store both"
+    )]
     Query {
         /// The query's name (see --list).
         #[arg(required_unless_present = "list")]
@@ -190,7 +202,7 @@ enum Command {
         #[arg(long)]
         list: bool,
         /// Bind a parameter: --param actor=marco-rubio. Repeatable.
-        #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
+        #[arg(short = 'p', long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
         params: Vec<(String, String)>,
         /// Which store answers; with both, the answers must agree or the exit status is 1.
         #[arg(long, value_enum, default_value = "both")]
@@ -204,11 +216,13 @@ enum Command {
         kb: KbArg,
     },
     /// Prove the database and the graph hold the same knowledge; exit 1 naming each difference.
+    #[command(after_help = "Example:\n  dossier check --kb kb")]
     Check {
         #[command(flatten)]
         kb: KbArg,
     },
     /// Say what a built knowledge base holds: its generation, description, counts and files.
+    #[command(after_help = "Examples:\n  dossier info\n  dossier info --json")]
     Info {
         /// JSON instead of text.
         #[arg(long)]
@@ -217,6 +231,7 @@ enum Command {
         kb: KbArg,
     },
     /// Upgrade a database built by an older dossier to the current schema, in place.
+    #[command(after_help = "Example:\n  dossier upgrade --kb kb")]
     Upgrade {
         #[command(flatten)]
         kb: KbArg,

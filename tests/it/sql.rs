@@ -421,3 +421,39 @@ fn a_query_on_a_terminal_draws_no_progress_bar() {
     );
     assert!(!text.contains('░') && !text.contains("0/0"), "{text:?}");
 }
+
+/// The short flags of the tools people know (-p for a parameter, -f for a query file, -o for an
+/// output file), and an example in every command's --help.
+#[test]
+fn short_flags_and_examples_in_help() {
+    let tmp = built_bundled();
+    std::fs::write(
+        tmp.path().join("q.sql"),
+        "SELECT count(*) AS n FROM evidence WHERE record_id = :id",
+    )
+    .unwrap();
+    let out = stdout_of(dossier(tmp.path()).args([
+        "sql",
+        "-f",
+        "q.sql",
+        "-p",
+        "id=training-must-take-place-in-mexico",
+        "--format",
+        "csv",
+    ]));
+    assert_eq!(out, "n\n1\n");
+    dossier(tmp.path())
+        .args(["export", "--format", "nquads", "-o", "out.nq"])
+        .assert()
+        .success();
+    assert!(std::fs::metadata(tmp.path().join("out.nq")).unwrap().len() > 1000);
+    for command in [
+        "validate", "build", "sql", "sparql", "export", "query", "check", "info", "upgrade",
+    ] {
+        let help = stdout_of(dossier(tmp.path()).args([command, "--help"]));
+        assert!(
+            help.contains("Example") && help.contains(&format!("dossier {command}")),
+            "{command} --help has an example: {help}"
+        );
+    }
+}
