@@ -348,6 +348,8 @@ struct GraphView<'i> {
     class_ids: Vec<Option<u32>>,
     identifier: Option<u32>,
     rdf_type: Option<u32>,
+    /// IRIs already looked up: `follow` asks for the same few predicates for every resource.
+    known: std::cell::RefCell<HashMap<String, Option<u32>>>,
 }
 
 impl<'i> GraphView<'i> {
@@ -358,6 +360,7 @@ impl<'i> GraphView<'i> {
             class_ids: Vec::new(),
             identifier: None,
             rdf_type: None,
+            known: Default::default(),
             classes,
         };
         view.class_ids = view.classes.iter().map(|c| view.iri(c)).collect();
@@ -367,9 +370,14 @@ impl<'i> GraphView<'i> {
     }
 
     fn iri(&self, iri: &str) -> Option<u32> {
+        if let Some(id) = self.known.borrow().get(iri) {
+            return *id;
+        }
         let mut encoded = Vec::new();
         crate::index::encode_iri(iri, &mut encoded);
-        self.index.id_of(&encoded)
+        let id = self.index.id_of(&encoded);
+        self.known.borrow_mut().insert(iri.to_owned(), id);
+        id
     }
 
     fn term(&self, id: u32) -> Result<oxrdf::Term> {
@@ -557,13 +565,11 @@ pub fn compare_graph_files(
     nquads: &Path,
     index: &Index,
 ) -> Result<()> {
+    use crate::rdf::RdfTerm;
     use sophia::api::quad::Quad;
     use sophia::api::source::QuadSource;
-    const NAMED: usize = 5;
-    let n = index.len();
-    let mut named = Vec::new();
     let mut buf = Vec::new();
-    let show = |t: [crate::rdf::RdfTerm; 3]| {
+    let show = |t: [RdfTerm; 3]| {
         format!(
             "{} {} {} .",
             t[0].to_ntriples(),
@@ -573,8 +579,7 @@ pub fn compare_graph_files(
     };
 
     // The Turtle: each triple is in the index in one graph or more.
-    let mut reached_by_turtle = vec![false; n];
-    let mut only_in_turtle = 0usize;
+    let mut in_turtle = Reach::new("Turtle", index.len());
     let file = std::fs::File::open(turtle)
         .with_context(|| format!("cannot open '{}'", turtle.display()))?;
     sophia::turtle::parser::turtle::parse_bufread(BufReader::with_capacity(1 << 20, file))
@@ -584,26 +589,17 @@ pub fn compare_graph_files(
                 id_in(index, &t.p(), &mut buf),
                 id_in(index, &t.o(), &mut buf),
             ];
-            let range = match ids {
+            let positions = match ids {
                 [Some(s), Some(p), Some(o)] => index.spog_range(&[s, p, o]),
                 _ => 0..0,
             };
-            if range.is_empty() {
-                only_in_turtle += 1;
-                if named.len() < NAMED {
-                    named.push(format!(
-                        "  only in the Turtle: {}",
-                        show([
-                            crate::rdf::RdfTerm::from_term(&t.s()),
-                            crate::rdf::RdfTerm::from_term(&t.p()),
-                            crate::rdf::RdfTerm::from_term(&t.o()),
-                        ])
-                    ));
-                }
-            }
-            for i in range {
-                reached_by_turtle[i] = true;
-            }
+            in_turtle.note(positions, || {
+                show([
+                    RdfTerm::from_term(&t.s()),
+                    RdfTerm::from_term(&t.p()),
+                    RdfTerm::from_term(&t.o()),
+                ])
+            });
         })
         .map_err(|e| {
             anyhow::anyhow!(
@@ -612,8 +608,7 @@ pub fn compare_graph_files(
         })?;
 
     // The N-Quads: each quad is one quad of the index.
-    let mut reached_by_nquads = vec![false; n];
-    let mut only_in_nquads = 0usize;
+    let mut in_nquads = Reach::new("N-Quads", index.len());
     let file = std::fs::File::open(nquads)
         .with_context(|| format!("cannot open '{}'", nquads.display()))?;
     sophia::turtle::parser::nq::parse_bufread(BufReader::with_capacity(1 << 20, file))
@@ -628,50 +623,28 @@ pub fn compare_graph_files(
                 id_in(index, &q.o(), &mut buf),
                 graph,
             ];
-            let range = match ids {
+            let positions = match ids {
                 [Some(s), Some(p), Some(o), Some(g)] => index.spog_range(&[s, p, o, g]),
                 _ => 0..0,
             };
-            if range.is_empty() {
-                only_in_nquads += 1;
-                if named.len() < 2 * NAMED {
-                    named.push(format!(
-                        "  only in the N-Quads: {}",
-                        show([
-                            crate::rdf::RdfTerm::from_term(&q.s()),
-                            crate::rdf::RdfTerm::from_term(&q.p()),
-                            crate::rdf::RdfTerm::from_term(&q.o()),
-                        ])
-                    ));
-                }
-            }
-            for i in range {
-                reached_by_nquads[i] = true;
-            }
+            in_nquads.note(positions, || {
+                show([
+                    RdfTerm::from_term(&q.s()),
+                    RdfTerm::from_term(&q.p()),
+                    RdfTerm::from_term(&q.o()),
+                ])
+            });
         })
         .map_err(|e| anyhow::anyhow!("'{}' cannot be parsed: {e}", nquads.display()))?;
 
     // What the index holds that a file did not reach.
     let triple = |i: usize| -> Result<String> {
         let [s, p, o, _] = index.spog_key(i);
-        let term = |id| -> Result<crate::rdf::RdfTerm> {
-            Ok(crate::rdf::RdfTerm::from_ox(&index.term(id)?))
-        };
+        let term = |id| -> Result<RdfTerm> { Ok(RdfTerm::from_ox(&index.term(id)?)) };
         Ok(show([term(s)?, term(p)?, term(o)?]))
     };
-    let missing = |reached: &[bool]| reached.iter().filter(|r| !**r).count();
-    let (not_in_turtle, not_in_nquads) = (missing(&reached_by_turtle), missing(&reached_by_nquads));
-    for (reached, file) in [
-        (&reached_by_turtle, "Turtle"),
-        (&reached_by_nquads, "N-Quads"),
-    ] {
-        for i in (0..n).filter(|i| !reached[*i]).take(NAMED) {
-            named.push(format!(
-                "  in the indexed graph, not in the {file}: {}",
-                triple(i)?
-            ));
-        }
-    }
+    let (only_in_turtle, not_in_turtle) = (in_turtle.only_in_file, in_turtle.not_reached().count());
+    let (only_in_nquads, not_in_nquads) = (in_nquads.only_in_file, in_nquads.not_reached().count());
     if only_in_turtle + not_in_turtle > 0 {
         report.drift.push(format!(
             "the Turtle file and the indexed graph hold different triples: {only_in_turtle} only \
@@ -684,10 +657,62 @@ pub fn compare_graph_files(
              the index, {only_in_nquads} only in the N-Quads"
         ));
     }
-    if !report.agrees() {
-        report.drift.extend(named);
+    for reach in [&in_turtle, &in_nquads] {
+        report.drift.extend(reach.named.iter().cloned());
+    }
+    for reach in [&in_turtle, &in_nquads] {
+        for i in reach.not_reached().take(Reach::NAMED) {
+            report.drift.push(format!(
+                "  in the indexed graph, not in the {}: {}",
+                reach.file,
+                triple(i)?
+            ));
+        }
     }
     Ok(())
+}
+
+/// What one RDF file reached of the index (two bits a quad, whatever the file's size), and the
+/// first statements it holds that the index does not.
+struct Reach {
+    file: &'static str,
+    reached: Vec<bool>,
+    only_in_file: usize,
+    named: Vec<String>,
+}
+
+impl Reach {
+    /// How many differences of each kind are named.
+    const NAMED: usize = 5;
+
+    fn new(file: &'static str, quads: usize) -> Reach {
+        Reach {
+            file,
+            reached: vec![false; quads],
+            only_in_file: 0,
+            named: Vec::new(),
+        }
+    }
+
+    /// One statement of the file and the index positions it stands for (none: the index lacks
+    /// it, and `describe` names it).
+    fn note(&mut self, positions: std::ops::Range<usize>, describe: impl FnOnce() -> String) {
+        if positions.is_empty() {
+            self.only_in_file += 1;
+            if self.named.len() < Reach::NAMED {
+                self.named
+                    .push(format!("  only in the {}: {}", self.file, describe()));
+            }
+        }
+        for i in positions {
+            self.reached[i] = true;
+        }
+    }
+
+    /// The index positions the file did not reach.
+    fn not_reached(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.reached.len()).filter(|i| !self.reached[*i])
+    }
 }
 
 /// Ids of each group, from one store.

@@ -375,13 +375,13 @@ impl<W: Write + Seek> IndexWriter<W> {
 }
 
 /// Builds an index in memory from quads.
-pub fn index_in_memory<'q>(
-    quads: impl IntoIterator<Item = oxrdf::QuadRef<'q>>,
+pub fn index_in_memory(
+    quads: impl IntoIterator<Item = oxrdf::Quad>,
     default_graph: DefaultGraph,
 ) -> Result<Index> {
     let mut writer = IndexWriter::new(default_graph, io::Cursor::new(Vec::new()))?;
     for quad in quads {
-        writer.add(quad)?;
+        writer.add(quad.as_ref())?;
     }
     let (out, _) = writer.finish()?;
     Index::from_vec(out.into_inner())
@@ -505,10 +505,6 @@ impl Index {
         self.n_terms
     }
 
-    pub fn default_graph(&self) -> DefaultGraph {
-        self.default_graph
-    }
-
     fn encoded(&self, id: u32) -> Result<&[u8], IndexError> {
         let id = id as usize;
         if id >= self.n_terms {
@@ -537,11 +533,6 @@ impl Index {
     /// The quad at a position in SPOG order, as `[s, p, o, g]`.
     pub fn spog_key(&self, i: usize) -> [u32; 4] {
         self.key(SPOG, i)
-    }
-
-    /// Every quad as term ids `[s, p, o, g]`, in SPOG order.
-    pub fn quad_ids(&self) -> impl Iterator<Item = [u32; 4]> + '_ {
-        (0..self.n_quads).map(move |i| self.key(SPOG, i))
     }
 
     /// A stored term.
@@ -839,7 +830,7 @@ mod tests {
             ),
         ];
         for mode in [DefaultGraph::Union, DefaultGraph::Own] {
-            let index = index_in_memory(quads.iter().map(|q| q.as_ref()), mode).unwrap();
+            let index = index_in_memory(quads.clone(), mode).unwrap();
             assert_eq!(index.len(), 4);
             let mut back: Vec<_> = index.all_quads().map(Result::unwrap).collect();
             back.sort_by_key(|q| q.to_string());

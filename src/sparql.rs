@@ -82,9 +82,8 @@ impl Store {
         quads: impl IntoIterator<Item = oxrdf::Quad>,
         default_graph: DefaultGraph,
     ) -> Result<Store> {
-        let quads: Vec<oxrdf::Quad> = quads.into_iter().collect();
         Ok(Store {
-            index: crate::index::index_in_memory(quads.iter().map(|q| q.as_ref()), default_graph)?,
+            index: crate::index::index_in_memory(quads, default_graph)?,
             base: String::new(),
         })
     }

@@ -212,11 +212,7 @@ fn readers_never_see_two_builds() {
 fn a_full_disk_is_said_as_such_and_leaves_the_previous_knowledge_base() {
     let tmp = built_bundled();
     let kb = tmp.path().join("kb");
-    let files = ["dossier.sqlite", "dossier.ttl", "dossier.nq", "dossier.idx"];
-    let before: Vec<Vec<u8>> = files
-        .iter()
-        .map(|f| std::fs::read(kb.join(f)).unwrap())
-        .collect();
+    let before = store_bytes(&kb);
     let binary = assert_cmd::cargo::cargo_bin("dossier");
     // 200 KiB per file: the bundled N-Quads (about 500 KiB) cannot be written. SIGXFSZ is
     // ignored so that the write fails with an error instead of killing the process.
@@ -237,17 +233,11 @@ fn a_full_disk_is_said_as_such_and_leaves_the_previous_knowledge_base() {
             && stderr.contains("the previous knowledge base is untouched"),
         "{stderr}"
     );
-    let after: Vec<Vec<u8>> = files
-        .iter()
-        .map(|f| std::fs::read(kb.join(f)).unwrap())
-        .collect();
-    assert!(before == after, "the stores changed after a failed build");
-    let leftovers: Vec<_> = std::fs::read_dir(&kb)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".tmp"))
-        .collect();
-    assert!(leftovers.is_empty(), "{leftovers:?}");
+    assert!(
+        store_bytes(&kb) == before,
+        "the stores changed after a failed build"
+    );
+    assert_no_temporary_left(&kb);
 }
 
 /// `dossier info` says what a built knowledge base holds without rebuilding it: its generation,

@@ -274,11 +274,7 @@ fn the_kb_folder_comes_from_the_environment_too() {
 fn a_failed_build_leaves_the_previous_stores_byte_identical() {
     let tmp = built_bundled();
     let kb = tmp.path().join("kb");
-    let files = ["dossier.sqlite", "dossier.ttl", "dossier.nq"];
-    let before: Vec<Vec<u8>> = files
-        .iter()
-        .map(|f| std::fs::read(kb.join(f)).unwrap())
-        .collect();
+    let before = store_bytes(&kb);
     let facts = tmp
         .path()
         .join("seeds/rubio-visit-to-mexico-2025/facts.toml");
@@ -294,17 +290,11 @@ fn a_failed_build_leaves_the_previous_stores_byte_identical() {
     .unwrap();
     let out = dossier(tmp.path()).arg("build").output().unwrap();
     assert_eq!(out.status.code(), Some(1));
-    let after: Vec<Vec<u8>> = files
-        .iter()
-        .map(|f| std::fs::read(kb.join(f)).unwrap())
-        .collect();
-    assert!(before == after, "the stores changed after a failed build");
-    let leftovers: Vec<_> = std::fs::read_dir(&kb)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".tmp"))
-        .collect();
-    assert!(leftovers.is_empty(), "{leftovers:?}");
+    assert!(
+        store_bytes(&kb) == before,
+        "the stores changed after a failed build"
+    );
+    assert_no_temporary_left(&kb);
 }
 
 #[test]

@@ -76,3 +76,21 @@ pub fn assert_matches_file(actual: &str, expected: &Path) {
     });
     assert_eq!(actual, want, "output differs from {}", expected.display());
 }
+
+/// The bytes of every store file of a knowledge-base folder, to compare before and after.
+pub fn store_bytes(kb: &Path) -> Vec<Vec<u8>> {
+    ["dossier.sqlite", "dossier.ttl", "dossier.nq", "dossier.idx"]
+        .iter()
+        .map(|f| std::fs::read(kb.join(f)).unwrap())
+        .collect()
+}
+
+/// Fails when a build left a temporary file or folder in the knowledge-base folder `kb`.
+pub fn assert_no_temporary_left(kb: &Path) {
+    let leftovers: Vec<_> = std::fs::read_dir(kb)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
