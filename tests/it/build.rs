@@ -11,7 +11,7 @@ use dossier::kb::KbPaths;
 use crate::util::*;
 
 fn binary() -> std::path::PathBuf {
-    assert_cmd::cargo::cargo_bin("dossier")
+    crate::util::binary()
 }
 
 fn start_build(seeds: &Path, kb: &Path) -> Child {
@@ -213,7 +213,7 @@ fn a_full_disk_is_said_as_such_and_leaves_the_previous_knowledge_base() {
     let tmp = built_bundled();
     let kb = tmp.path().join("kb");
     let before = store_bytes(&kb);
-    let binary = assert_cmd::cargo::cargo_bin("dossier");
+    let binary = crate::util::binary();
     // 200 KiB per file: the bundled N-Quads (about 500 KiB) cannot be written. SIGXFSZ is
     // ignored so that the write fails with an error instead of killing the process.
     let out = std::process::Command::new("bash")

@@ -8,7 +8,7 @@ use std::path::Path;
 use rusqlite::Connection;
 use rusqlite::types::Value;
 
-use crate::util::{built_bundled, copy_dir, dossier, fixtures, root, workspace_with};
+use crate::util::{Succeeds, built_bundled, copy_dir, dossier, fixtures, root, workspace_with};
 
 /// (table, column, primary-key columns) for every stored column; generated columns are
 /// computed from a stored one and cannot be changed.
@@ -146,7 +146,7 @@ fn built_two_articles() -> tempfile::TempDir {
         &fixtures().join("second-article"),
         &tmp.path().join("seeds"),
     );
-    dossier(tmp.path()).arg("build").assert().success();
+    dossier(tmp.path()).arg("build").assert_success();
     tmp
 }
 

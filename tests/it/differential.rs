@@ -269,10 +269,10 @@ fn sparql_answers_equal_oxigraph_on_the_bundled_base_and_a_generated_corpus() {
         &fixtures().join("second-article"),
         &bundled.path().join("seeds"),
     );
-    dossier(bundled.path()).arg("build").assert().success();
+    dossier(bundled.path()).arg("build").assert_success();
     let corpus = tempfile::tempdir().unwrap();
     crate::scale::generate(400, 11, &corpus.path().join("seeds"));
-    dossier(corpus.path()).arg("build").assert().success();
+    dossier(corpus.path()).arg("build").assert_success();
 
     let all: Vec<&str> = GENERAL.iter().chain(BUNDLED).copied().collect();
     assert!(
@@ -361,9 +361,6 @@ fn constructs_the_engine_gets_wrong_are_refused() {
         "SELECT ?x WHERE { ?x relation-type:part_of* event:rubio-mexico-visit }",
         "SELECT ?a WHERE { GRAPH ?g { ?a dos:claimant ?b MINUS { ?a a dos:Claim } } }",
     ] {
-        dossier(tmp.path())
-            .args(["sparql", query])
-            .assert()
-            .success();
+        dossier(tmp.path()).args(["sparql", query]).assert_success();
     }
 }

@@ -22,7 +22,7 @@ fn every_named_query_agrees_across_stores() {
                 &tmp.path().join("seeds"),
             );
         }
-        dossier(tmp.path()).arg("build").assert().success();
+        dossier(tmp.path()).arg("build").assert_success();
         std::fs::create_dir_all(tmp.path().join("schema")).unwrap();
         copy_dir(
             &root().join("schema/queries"),

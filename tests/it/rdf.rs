@@ -96,8 +96,7 @@ fn export(dir: &Path, format: &str) -> std::path::PathBuf {
     dossier(dir)
         .args(["export", "--format", format, "--out"])
         .arg(&out)
-        .assert()
-        .success();
+        .assert_success();
     out
 }
 
@@ -171,7 +170,7 @@ fn jsonld_export_has_a_context_and_one_graph_per_article() {
 fn two_builds_give_byte_identical_turtle() {
     let tmp = built_bundled();
     let first = std::fs::read(tmp.path().join("kb/dossier.ttl")).unwrap();
-    dossier(tmp.path()).arg("build").assert().success();
+    dossier(tmp.path()).arg("build").assert_success();
     assert!(first == std::fs::read(tmp.path().join("kb/dossier.ttl")).unwrap());
     let text = String::from_utf8(first).unwrap();
     assert!(text.starts_with("PREFIX rdf:"), "prefixes first");
@@ -188,7 +187,7 @@ fn two_builds_give_byte_identical_turtle() {
 #[test]
 fn adversarial_text_comes_back_exactly_through_both_parsers() {
     let tmp = workspace_with(&fixtures().join("adversarial"));
-    dossier(tmp.path()).arg("build").assert().success();
+    dossier(tmp.path()).arg("build").assert_success();
     let kb = dossier::validate::load(&tmp.path().join("seeds")).unwrap();
     let ttl = tmp.path().join("kb/dossier.ttl");
     let from_sophia = sophia_triples(&ttl);
@@ -386,7 +385,7 @@ fn a_runaway_sparql_query_stops_at_its_time_limit() {
 fn a_closed_pipe_ends_sparql_output_quietly() {
     let tmp = built_bundled();
     for format in ["csv", "json", "tsv"] {
-        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("dossier"))
+        let mut child = std::process::Command::new(crate::util::binary())
             .current_dir(tmp.path())
             .args(["sparql", "--format", format, "SELECT * WHERE { ?s ?p ?o }"])
             .stdout(std::process::Stdio::piped())
@@ -424,7 +423,7 @@ fn a_megabyte_of_characters_to_escape_builds_and_comes_back_exactly() {
     let tail = "\n\"\\\t".repeat(250_000);
     text.push_str(&tail);
     std::fs::write(&article, &text).unwrap();
-    dossier(tmp.path()).arg("build").assert().success();
+    dossier(tmp.path()).arg("build").assert_success();
     let nt = export(tmp.path(), "ntriples");
     for (file, format) in [
         (tmp.path().join("kb/dossier.ttl"), RdfFormat::Turtle),

@@ -85,14 +85,13 @@ fn the_generated_corpus_is_deterministic_valid_and_agrees_across_stores() {
             .all(|f| !f.conditions.is_empty() && !f.claims.is_empty() && !f.relations.is_empty())
     );
 
-    dossier(tmp.path()).arg("build").assert().success();
+    dossier(tmp.path()).arg("build").assert_success();
     let out = stdout_of(dossier(tmp.path()).arg("check"));
     assert!(out.contains("the database and the graph agree"), "{out}");
     for q in dossier::queries::load_all(&root().join("schema/queries")).unwrap() {
         dossier(tmp.path())
             .args(["query", &q.name, "--queries"])
             .arg(root().join("schema/queries"))
-            .assert()
-            .success();
+            .assert_success();
     }
 }

@@ -108,7 +108,7 @@ fn a_second_article_validates_and_builds_without_code_changes() {
     );
     let out = stdout_of(dossier(tmp.path()).arg("validate"));
     assert!(out.contains("2 articles"), "{out}");
-    dossier(tmp.path()).arg("build").assert().success();
+    dossier(tmp.path()).arg("build").assert_success();
     let rows = stdout_of(dossier(tmp.path()).args([
         "sql",
         "--format",
@@ -262,7 +262,7 @@ fn iris_in_dossier_toml_are_validated() {
     );
     // An SPDX id is text, not an IRI, and stays allowed.
     std::fs::write(&config, "title = \"Fine\"\nlicense = \"CC-BY-4.0\"\n").unwrap();
-    dossier(tmp.path()).arg("validate").assert().success();
+    dossier(tmp.path()).arg("validate").assert_success();
 }
 
 /// Smaller robustness cases: a missing article.txt is one problem (not one per actor it
@@ -300,7 +300,7 @@ fn a_negative_zero_rate_builds_stores_that_agree() {
     let changed = text.replacen("rate_percent = 30", "rate_percent = -0.0", 1);
     assert_ne!(text, changed, "the bundled facts hold a rate of 30");
     std::fs::write(&facts, changed).unwrap();
-    dossier(tmp.path()).arg("build").assert().success();
+    dossier(tmp.path()).arg("build").assert_success();
     let out = stdout_of(dossier(tmp.path()).arg("check"));
     assert!(out.contains("the database and the graph agree"), "{out}");
 }

@@ -142,12 +142,15 @@ fn output_formats_keep_types() {
 #[test]
 fn query_from_stdin_and_file() {
     let tmp = built_bundled();
-    let out = stdout_of(
-        dossier(tmp.path())
-            .args(["sql", "--format", "csv", "-"])
-            .write_stdin("SELECT count(*) AS n FROM conditions"),
+    let out = dossier(tmp.path())
+        .args(["sql", "--format", "csv", "-"])
+        .with_stdin("SELECT count(*) AS n FROM conditions");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(out, "n\n5\n");
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "n\n5\n");
     std::fs::write(
         tmp.path().join("q.sql"),
         "SELECT count(*) AS n FROM conditions",
@@ -222,8 +225,7 @@ fn writes_are_refused_and_the_file_is_unchanged() {
     ] {
         dossier(tmp.path())
             .args(["sql", statement])
-            .assert()
-            .success();
+            .assert_success();
     }
 }
 
@@ -259,8 +261,7 @@ fn the_kb_folder_comes_from_the_environment_too() {
     let tmp = workspace_with(&root().join("seeds"));
     dossier(tmp.path())
         .args(["build", "--kb", "elsewhere"])
-        .assert()
-        .success();
+        .assert_success();
     let out = stdout_of(dossier(tmp.path()).env("DOSSIER_KB", "elsewhere").args([
         "sql",
         "--format",
@@ -302,7 +303,7 @@ fn building_twice_gives_the_same_rows() {
     let tmp = built_bundled();
     let db = tmp.path().join("kb/dossier.sqlite");
     let first = ordered_dump(&db);
-    dossier(tmp.path()).arg("build").assert().success();
+    dossier(tmp.path()).arg("build").assert_success();
     assert_eq!(first, ordered_dump(&db));
 }
 
@@ -391,7 +392,7 @@ fn repeated_column_names_get_distinct_json_keys() {
 #[test]
 fn a_query_on_a_terminal_draws_no_progress_bar() {
     let tmp = built_bundled();
-    let binary = assert_cmd::cargo::cargo_bin("dossier");
+    let binary = crate::util::binary();
     let out = std::process::Command::new("script")
         .args(["-qec"])
         .arg(format!(
@@ -434,8 +435,7 @@ fn short_flags_and_examples_in_help() {
     assert_eq!(out, "n\n1\n");
     dossier(tmp.path())
         .args(["export", "--format", "nquads", "-o", "out.nq"])
-        .assert()
-        .success();
+        .assert_success();
     assert!(std::fs::metadata(tmp.path().join("out.nq")).unwrap().len() > 1000);
     for command in [
         "validate", "build", "sql", "sparql", "export", "query", "check", "info", "upgrade",

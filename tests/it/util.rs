@@ -2,7 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
 
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -12,11 +13,54 @@ pub fn fixtures() -> PathBuf {
     root().join("tests/fixtures")
 }
 
+/// The dossier binary Cargo built for these tests.
+pub fn binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_dossier"))
+}
+
 /// The dossier binary, run in `dir`, with no knowledge-base variable from the environment.
 pub fn dossier(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("dossier").expect("the dossier binary is built");
+    let mut cmd = Command::new(binary());
     cmd.current_dir(dir).env_remove("DOSSIER_KB");
     cmd
+}
+
+/// Running a command to completion and insisting that it succeeded.
+pub trait Succeeds {
+    /// Runs the command and returns its output, or fails the test with its stderr.
+    fn assert_success(&mut self) -> Output;
+    /// Runs the command with `input` on its standard input and returns its output.
+    fn with_stdin(&mut self, input: &str) -> Output;
+}
+
+impl Succeeds for Command {
+    fn assert_success(&mut self) -> Output {
+        // `output` closes the child's standard input.
+        let out = self.output().expect("the command starts");
+        assert!(
+            out.status.success(),
+            "{self:?} failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    }
+
+    fn with_stdin(&mut self, input: &str) -> Output {
+        let mut child = self
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the command starts");
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    }
 }
 
 pub fn copy_dir(from: &Path, to: &Path) {
@@ -42,7 +86,7 @@ pub fn workspace_with(seeds: &Path) -> tempfile::TempDir {
 /// A temporary directory with the bundled seeds, built into `kb/`.
 pub fn built_bundled() -> tempfile::TempDir {
     let tmp = workspace_with(&root().join("seeds"));
-    dossier(tmp.path()).arg("build").assert().success();
+    dossier(tmp.path()).arg("build").assert_success();
     tmp
 }
 
