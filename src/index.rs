@@ -3,28 +3,30 @@
 //! parsed. `dossier sparql` opens it in milliseconds whatever its size; the SPARQL evaluator
 //! (Oxigraph's `spareval`) reads it through [`spareval::QueryableDataset`].
 //!
-//! Layout (all integers little-endian):
-//! - header: magic, version, the default graph's meaning, counts and the offset of each section;
+//! Layout (all integers little-endian), written front to back in one pass (so the file can be
+//! hashed as it is written):
+//! - magic;
 //! - terms: each term's encoding (a tag byte, then its parts), concatenated;
 //! - term offsets: `u64` start of each term, and the end of the last;
 //! - lookup: `(u64 hash, u32 id, u32 0)` for every term, sorted by hash, to find a term's id;
 //! - four tables of `[u32; 4]` quads, sorted in the orders SPOG, POSG, OSPG and GSPO, so any
-//!   pattern with a bound subject, predicate, object or graph is a binary search away.
+//!   pattern with a bound subject, predicate, object or graph is a binary search away;
+//! - trailer: version, the default graph's meaning, counts and the offset of each section.
 //!
 //! Terms are compared by their encoding, which is canonical (one encoding per RDF term), so
 //! comparing ids is comparing terms. The graph id [`DEFAULT_GRAPH`] marks the default graph; it
 //! sorts last.
 
 use std::fs::File;
-use std::io::{self, Seek, Write};
+use std::io::{self, Write};
 use std::path::Path;
 
 use anyhow::{Context, Result};
 use oxrdf::{BlankNode, GraphNameRef, Literal, NamedNode, Term, TermRef};
 
 const MAGIC: &[u8; 8] = b"DOSSIDX\0";
-const VERSION: u64 = 1;
-const HEADER_WORDS: usize = 12;
+const VERSION: u64 = 2;
+const TRAILER_WORDS: usize = 12;
 /// The graph id of the default graph.
 pub const DEFAULT_GRAPH: u32 = u32::MAX;
 
@@ -157,34 +159,49 @@ fn decode(bytes: &[u8]) -> Result<Term, IndexError> {
 
 /// Writes an index: each new term goes to the file as soon as it is seen, so only the terms'
 /// fingerprints and the quads (16 bytes each) stay in memory; `finish` sorts and writes the
-/// quad tables and the lookup, then the header.
-pub struct IndexWriter<W: Write + Seek> {
+/// quad tables, the lookup and the trailer.
+pub struct IndexWriter<W: Write> {
     out: W,
     /// Bytes of terms written so far; `starts[id]` is where term `id` begins.
     written: u64,
     starts: Vec<u64>,
     /// Each term's FNV hash, for the lookup table.
     hashes: Vec<u64>,
-    /// Term fingerprint (128 bits from two independently keyed SipHashes) → id. Two distinct
+    /// Term fingerprint (128-bit SipHash-1-3 with random keys) → id. Two distinct
     /// terms share a fingerprint with probability about n² / 2¹²⁹ (10⁻²⁷ for a million terms),
     /// and the keys are random per build, so no input can be crafted to collide; `check` would
     /// still see a merged term, since it compares the decoded terms with the N-Quads.
     ids: hashbrown::HashTable<u32>,
     /// Each term's fingerprint, by id: the table holds only ids (4 bytes an entry).
     fingerprints: Vec<u128>,
-    keys: (std::hash::RandomState, std::hash::RandomState),
-    /// The quads in fixed-size chunks: a growing Vec would hold its old and new buffers at
-    /// once (up to three times the quads) each time it doubles.
-    quads: Vec<Vec<[u32; 4]>>,
+    hasher: siphasher::sip128::SipHasher13,
+    /// The quads, in one buffer from the start: `finish` sorts it in place for each table.
+    /// (Growing it doubles its capacity, but a large buffer is remapped rather than copied and
+    /// its untouched pages take no memory; collecting chunks and copying them into one buffer
+    /// at the end held both at once.)
+    quads: Vec<[u32; 4]>,
     default_graph: DefaultGraph,
 }
 
-const QUAD_CHUNK: usize = 1 << 16;
+/// A table key as one integer that orders as the key does: sorting by it is several times
+/// quicker than comparing the arrays element by element.
+fn packed(key: &[u32; 4]) -> u128 {
+    (u128::from(key[0]) << 96)
+        | (u128::from(key[1]) << 64)
+        | (u128::from(key[2]) << 32)
+        | u128::from(key[3])
+}
 
-impl<W: Write + Seek> IndexWriter<W> {
+/// A key no input can anticipate: std's per-process random hasher state, hashing nothing.
+fn random_key() -> u64 {
+    use std::hash::BuildHasher;
+    std::hash::RandomState::new().hash_one(())
+}
+
+impl<W: Write> IndexWriter<W> {
     /// Starts an index at the current position of `out` (its start).
     pub fn new(default_graph: DefaultGraph, mut out: W) -> io::Result<IndexWriter<W>> {
-        out.write_all(&[0; 8 + 8 * HEADER_WORDS])?;
+        out.write_all(MAGIC)?;
         Ok(IndexWriter {
             out,
             written: 0,
@@ -192,7 +209,7 @@ impl<W: Write + Seek> IndexWriter<W> {
             hashes: Vec::new(),
             ids: hashbrown::HashTable::new(),
             fingerprints: Vec::new(),
-            keys: (std::hash::RandomState::new(), std::hash::RandomState::new()),
+            hasher: siphasher::sip128::SipHasher13::new_with_keys(random_key(), random_key()),
             quads: Vec::new(),
             default_graph,
         })
@@ -200,9 +217,7 @@ impl<W: Write + Seek> IndexWriter<W> {
 
     /// The id of an encoded term, written to the dictionary if new.
     pub fn intern(&mut self, encoded: &[u8]) -> io::Result<u32> {
-        use std::hash::BuildHasher;
-        let fingerprint = (u128::from(self.keys.0.hash_one(encoded)) << 64)
-            | u128::from(self.keys.1.hash_one(encoded));
+        let fingerprint = self.hasher.hash(encoded).as_u128();
         let h = fingerprint as u64;
         let fingerprints = &self.fingerprints;
         if let Some(id) = self
@@ -228,12 +243,7 @@ impl<W: Write + Seek> IndexWriter<W> {
 
     /// Adds a quad of term ids (`graph` = [`DEFAULT_GRAPH`] for the default graph).
     pub fn add_ids(&mut self, subject: u32, predicate: u32, object: u32, graph: u32) {
-        if self.quads.last().is_none_or(|c| c.len() == QUAD_CHUNK) {
-            self.quads.push(Vec::with_capacity(QUAD_CHUNK));
-        }
-        if let Some(chunk) = self.quads.last_mut() {
-            chunk.push([subject, predicate, object, graph]);
-        }
+        self.quads.push([subject, predicate, object, graph]);
     }
 
     /// Adds a quad of Oxigraph terms.
@@ -262,14 +272,14 @@ impl<W: Write + Seek> IndexWriter<W> {
 
     /// The number of quads added, duplicates included.
     pub fn len(&self) -> usize {
-        self.quads.iter().map(Vec::len).sum()
+        self.quads.len()
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
-    /// Writes the rest of the index and its header; returns the output and the number of
+    /// Writes the rest of the index and its trailer; returns the output and the number of
     /// distinct quads.
     pub fn finish(self) -> io::Result<(W, usize)> {
         let IndexWriter {
@@ -279,16 +289,12 @@ impl<W: Write + Seek> IndexWriter<W> {
             hashes,
             ids,
             fingerprints,
-            quads: chunks,
+            mut quads,
             default_graph,
             ..
         } = self;
         drop(ids);
         drop(fingerprints);
-        let mut quads = Vec::with_capacity(chunks.iter().map(Vec::len).sum());
-        for chunk in chunks {
-            quads.extend_from_slice(&chunk);
-        }
         let pad = (8 - written % 8) % 8;
         out.write_all(&[0; 8][..pad as usize])?;
         let n_terms = starts.len() - 1;
@@ -311,7 +317,7 @@ impl<W: Write + Seek> IndexWriter<W> {
             flush_at(&mut buf, &mut out)?;
         }
         drop(lookup);
-        quads.sort_unstable();
+        quads.sort_unstable_by_key(packed);
         quads.dedup();
         let n_quads = quads.len();
         // Each table is the quads rearranged in place from the previous table's order, so the
@@ -331,7 +337,7 @@ impl<W: Write + Seek> IndexWriter<W> {
                 ];
             }
             layout = order;
-            quads.sort_unstable();
+            quads.sort_unstable_by_key(packed);
             for key in &quads {
                 for part in key {
                     buf.extend_from_slice(&part.to_le_bytes());
@@ -341,12 +347,11 @@ impl<W: Write + Seek> IndexWriter<W> {
         }
         out.write_all(&buf)?;
 
-        let header_bytes = 8 + 8 * HEADER_WORDS;
-        let terms_at = header_bytes;
+        let terms_at = MAGIC.len();
         let starts_at = terms_at + written as usize + pad as usize;
         let lookup_at = starts_at + 8 * (n_terms + 1);
         let quads_at = lookup_at + 16 * n_terms;
-        let header: [u64; HEADER_WORDS] = [
+        let trailer: [u64; TRAILER_WORDS] = [
             VERSION,
             match default_graph {
                 DefaultGraph::Union => 0,
@@ -363,12 +368,9 @@ impl<W: Write + Seek> IndexWriter<W> {
             0,
             0,
         ];
-        out.seek(io::SeekFrom::Start(0))?;
-        out.write_all(MAGIC)?;
-        for word in header {
+        for word in trailer {
             out.write_all(&word.to_le_bytes())?;
         }
-        out.seek(io::SeekFrom::End(0))?;
         out.flush()?;
         Ok((out, n_quads))
     }
@@ -455,11 +457,12 @@ impl Index {
     }
 
     fn from_bytes(bytes: Bytes) -> Result<Index> {
-        let header_bytes = 8 + 8 * HEADER_WORDS;
-        if bytes.len() < header_bytes || &bytes[..8] != MAGIC {
+        let trailer_bytes = 8 * TRAILER_WORDS;
+        if bytes.len() < MAGIC.len() + trailer_bytes || &bytes[..MAGIC.len()] != MAGIC {
             return Err(IndexError::Corrupt("not a dossier index").into());
         }
-        let h = |i: usize| word(&bytes, 8 + 8 * i);
+        let trailer_at = bytes.len() - trailer_bytes;
+        let h = |i: usize| word(&bytes, trailer_at + 8 * i);
         if h(0) != VERSION {
             anyhow::bail!(
                 "the indexed graph has format version {}, this dossier reads version {VERSION}: \
@@ -481,7 +484,7 @@ impl Index {
             quads_at: h(7) as usize,
             bytes,
         };
-        let expected = index.quads_at + 4 * 16 * index.n_quads;
+        let expected = index.quads_at + 4 * 16 * index.n_quads + trailer_bytes;
         if index.bytes.len() != expected
             || index.starts_at + 8 * (index.n_terms + 1) != index.lookup_at
             || index.lookup_at + 16 * index.n_terms != index.quads_at

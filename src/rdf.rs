@@ -656,10 +656,11 @@ pub fn write_nquads(kb: &KnowledgeBase, w: impl Write) -> Result<()> {
 
 /// Writes the indexed graph (see [`crate::index`]) of the knowledge base to `out`, from the same
 /// mapping as every other RDF output. Returns the output and the number of distinct quads.
-pub fn write_index<W: Write + io::Seek>(kb: &KnowledgeBase, out: W) -> Result<(W, usize)> {
+pub fn write_index<W: Write>(kb: &KnowledgeBase, out: W) -> Result<(W, usize)> {
     let mut emit = IndexEmit {
         index: crate::index::IndexWriter::new(crate::index::DefaultGraph::Union, out)?,
         buf: Vec::new(),
+        predicates: hashbrown::HashMap::new(),
         last_subject: (None, 0),
         last_graph: (None, 0),
     };
@@ -670,15 +671,17 @@ pub fn write_index<W: Write + io::Seek>(kb: &KnowledgeBase, out: W) -> Result<(W
 }
 
 /// The mapping's quads, interned into an index as they come.
-struct IndexEmit<W: Write + io::Seek> {
+struct IndexEmit<W: Write> {
     index: crate::index::IndexWriter<W>,
     buf: Vec<u8>,
+    /// The few predicates' ids, found by a quick hash instead of the fingerprint of each quad's.
+    predicates: hashbrown::HashMap<String, u32>,
     /// The mapping sends a subject's quads together, in one graph: their ids are kept.
     last_subject: (Option<Term>, u32),
     last_graph: (Option<Term>, u32),
 }
 
-impl<W: Write + io::Seek> IndexEmit<W> {
+impl<W: Write> IndexEmit<W> {
     fn id(&mut self, t: &Term) -> io::Result<u32> {
         match t {
             // The mapping's own terms: encoded without going through the generic accessors.
@@ -692,7 +695,7 @@ impl<W: Write + io::Seek> IndexEmit<W> {
     }
 }
 
-impl<W: Write + io::Seek> Emit for IndexEmit<W> {
+impl<W: Write> Emit for IndexEmit<W> {
     fn quad(&mut self, graph: Option<&Term>, s: &Term, p: Term, o: Term) -> io::Result<()> {
         let s = match &self.last_subject {
             (Some(last), id) if last == s => *id,
@@ -702,7 +705,18 @@ impl<W: Write + io::Seek> Emit for IndexEmit<W> {
                 id
             }
         };
-        let (p, o) = (self.id(&p)?, self.id(&o)?);
+        let p = match &p {
+            SimpleTerm::Iri(iri) => match self.predicates.get(iri.as_str()) {
+                Some(id) => *id,
+                None => {
+                    let id = self.id(&p)?;
+                    self.predicates.insert(iri.as_str().to_owned(), id);
+                    id
+                }
+            },
+            _ => self.id(&p)?,
+        };
+        let o = self.id(&o)?;
         let g = match (graph, &self.last_graph) {
             (None, _) => crate::index::DEFAULT_GRAPH,
             (Some(g), (Some(last), id)) if last == g => *id,
