@@ -14,7 +14,7 @@ use dossier::seed::LoadError;
 use dossier::validate;
 
 mod output;
-use output::{RowFormat, RowWriter, SparqlFormat};
+use output::{Destination, RowFormat, RowWriter, SparqlFormat};
 
 #[derive(Parser)]
 #[command(
@@ -89,6 +89,14 @@ struct KbArg {
     kb: PathBuf,
 }
 
+/// Where the output goes.
+#[derive(clap::Args, Clone)]
+struct OutArg {
+    /// Write to this file instead of standard output (put in place only once complete).
+    #[arg(short = 'o', long, value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
 /// A query given as an argument, `-` for standard input, or --file.
 #[derive(clap::Args, Clone)]
 struct QueryArg {
@@ -145,6 +153,8 @@ enum Command {
         /// Output format (table on a terminal, json otherwise).
         #[arg(long, value_enum)]
         format: Option<RowFormat>,
+        #[command(flatten)]
+        out: OutArg,
         /// Bind a named parameter: --param id=marco-rubio is :id in the SQL. Repeatable.
         #[arg(short = 'p', long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
         params: Vec<(String, String)>,
@@ -161,10 +171,13 @@ enum Command {
     Sparql {
         #[command(flatten)]
         query: QueryArg,
-        /// table, json, csv, tsv (W3C result formats) for SELECT and ASK; turtle or ntriples for
-        /// CONSTRUCT and DESCRIBE. Default: table on a terminal, json (or ntriples) otherwise.
+        /// table, json, xml, csv, tsv (the W3C result formats) or ndjson for SELECT and ASK;
+        /// turtle, ntriples or jsonld for CONSTRUCT and DESCRIBE. Default: table on a terminal,
+        /// json (or ntriples) otherwise.
         #[arg(long, value_enum)]
         format: Option<SparqlFormat>,
+        #[command(flatten)]
+        out: OutArg,
         /// Bind the query's variable ?NAME to a value: a string, or <IRI>. Repeatable. The value
         /// is joined to the query as `VALUES`, never spliced into its text.
         #[arg(short = 'p', long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
@@ -184,9 +197,8 @@ enum Command {
     Export {
         #[arg(long, value_enum, default_value = "turtle")]
         format: ExportFormat,
-        /// Write to this file instead of standard output.
-        #[arg(short = 'o', long)]
-        out: Option<PathBuf>,
+        #[command(flatten)]
+        out: OutArg,
         #[command(flatten)]
         kb: KbArg,
     },
@@ -207,8 +219,11 @@ enum Command {
         /// Which store answers; with both, the answers must agree or the exit status is 1.
         #[arg(long, value_enum, default_value = "both")]
         store: StoreChoice,
+        /// Output format (table on a terminal, json otherwise).
         #[arg(long, value_enum)]
         format: Option<RowFormat>,
+        #[command(flatten)]
+        out: OutArg,
         /// The folder of named queries.
         #[arg(long, default_value = dossier::queries::DEFAULT_DIR)]
         queries: PathBuf,
@@ -227,6 +242,8 @@ enum Command {
         /// JSON instead of text.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        out: OutArg,
         #[command(flatten)]
         kb: KbArg,
     },
@@ -253,6 +270,8 @@ enum ExportFormat {
     Nquads,
     /// JSON-LD (with dossier's prefixes as its @context), with the same named graphs as N-Quads.
     Jsonld,
+    /// TriG: the N-Quads' named graphs, with dossier's prefixes.
+    Trig,
 }
 
 fn parse_param(s: &str) -> Result<(String, String), String> {
@@ -333,53 +352,76 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Sql {
             query,
             format,
+            out,
             params,
             timeout_ms,
             kb,
-        } => sql(
-            &query.text()?,
-            format.unwrap_or_else(RowFormat::default_for_terminal),
-            &params,
-            timeout_ms,
-            KbPaths::new(kb.kb),
-        ),
+        } => {
+            let paths = KbPaths::new(kb.kb);
+            let out = Destination::open(out.out.as_deref(), &paths)?;
+            sql(
+                &query.text()?,
+                format.unwrap_or_else(RowFormat::default_for_terminal),
+                out,
+                &params,
+                timeout_ms,
+                paths,
+            )
+        }
         Command::Sparql {
             query,
             format,
+            out,
             params,
             timeout_ms,
             max_memory_mb,
             kb,
-        } => sparql(
-            &query.text()?,
-            format,
-            &params,
-            Limits {
-                time: Duration::from_millis(timeout_ms),
-                memory_bytes: max_memory_mb.saturating_mul(1 << 20),
-            },
-            KbPaths::new(kb.kb),
-        ),
-        Command::Export { format, out, kb } => export(format, out, KbPaths::new(kb.kb)),
+        } => {
+            let paths = KbPaths::new(kb.kb);
+            let out = Destination::open(out.out.as_deref(), &paths)?;
+            sparql(
+                &query.text()?,
+                format,
+                out,
+                &params,
+                Limits {
+                    time: Duration::from_millis(timeout_ms),
+                    memory_bytes: max_memory_mb.saturating_mul(1 << 20),
+                },
+                paths,
+            )
+        }
+        Command::Export { format, out, kb } => {
+            let paths = KbPaths::new(kb.kb);
+            let out = Destination::open(out.out.as_deref(), &paths)?;
+            export(format, out, paths)
+        }
         Command::Query {
             name,
             list,
             params,
             store,
             format,
+            out,
             queries,
             kb,
         } => {
+            let paths = KbPaths::new(kb.kb);
+            let out = Destination::open(out.out.as_deref(), &paths)?;
             let all = dossier::queries::load_all(&queries)?;
             if list {
-                return list_queries(&all);
+                return list_queries(&all, out);
             }
             let q = dossier::queries::find(&all, name.as_deref().unwrap_or_default())?;
             let format = format.unwrap_or_else(RowFormat::default_for_terminal);
-            query(&q, &params, store, format, KbPaths::new(kb.kb))
+            query(&q, &params, store, format, out, paths)
         }
         Command::Check { kb } => check(KbPaths::new(kb.kb), &bar),
-        Command::Info { json, kb } => info(KbPaths::new(kb.kb), json),
+        Command::Info { json, out, kb } => {
+            let paths = KbPaths::new(kb.kb);
+            let out = Destination::open(out.out.as_deref(), &paths)?;
+            info(paths, json, out)
+        }
         Command::Upgrade { kb } => {
             let paths = KbPaths::new(kb.kb);
             paths.require(&paths.database())?;
@@ -488,12 +530,13 @@ fn build(seeds: PathBuf, paths: KbPaths, bar: &Bar) -> Result<(), Failure> {
 fn sql(
     query: &str,
     format: RowFormat,
+    mut out: Destination,
     params: &[(String, String)],
     timeout_ms: u64,
     paths: KbPaths,
 ) -> Result<(), Failure> {
     let conn = dossier::sqlite::open_read_only(&paths.database())?;
-    let mut writer = RowWriter::new(io::BufWriter::new(io::stdout().lock()), format);
+    let mut writer = RowWriter::new(&mut out, format);
     match dossier::sqlite::query(
         &conn,
         query,
@@ -501,7 +544,10 @@ fn sql(
         std::time::Duration::from_millis(timeout_ms),
         &mut writer,
     ) {
-        Ok(()) => writer.finish().map_err(Failure::Usage),
+        Ok(()) => {
+            writer.finish().map_err(Failure::Usage)?;
+            out.finish().map_err(Failure::Usage)
+        }
         Err(dossier::sqlite::QueryError::Output(e)) => Err(Failure::Usage(e)),
         Err(e) => Err(Failure::Data(format!("error: {e}"))),
     }
@@ -523,6 +569,7 @@ fn resident_bytes() -> Option<u64> {
 fn sparql(
     query: &str,
     format: Option<SparqlFormat>,
+    out: Destination,
     params: &[(String, String)],
     limits: Limits,
     paths: KbPaths,
@@ -538,6 +585,7 @@ fn sparql(
     let query = query.to_owned();
     let params = params.to_vec();
     let worker_cancel = cancel.clone();
+    let unfinished = out.unfinished();
     let worker = std::thread::Builder::new()
         .name("sparql".into())
         .stack_size(1 << 30)
@@ -547,6 +595,7 @@ fn sparql(
                 &query,
                 &params,
                 format,
+                out,
                 &base,
                 worker_cancel,
             ));
@@ -557,6 +606,10 @@ fn sparql(
         cancel.cancel();
         // The evaluator stops at its next step; a parse in progress is not waited for.
         let _ = receive.recv_timeout(Duration::from_secs(2));
+        // The answer's file, if the worker still holds it.
+        if let Some(path) = &unfinished {
+            let _ = std::fs::remove_file(path);
+        }
         Err(Failure::Data(why))
     };
     loop {
@@ -603,6 +656,7 @@ fn answer_sparql(
     query: &str,
     params: &[(String, String)],
     format: Option<SparqlFormat>,
+    mut out: Destination,
     base: &str,
     cancel: dossier::sparql::CancellationToken,
 ) -> Result<(), SparqlFailure> {
@@ -619,7 +673,6 @@ fn answer_sparql(
         (true, false) => SparqlFormat::Ntriples,
         (false, false) => SparqlFormat::Json,
     });
-    let mut out = io::BufWriter::new(io::stdout().lock());
     let output = |e: anyhow::Error| SparqlFailure::Output(e);
     if let spargebra::Query::Select { .. } = parsed {
         let mut rows = output::SelectWriter::new(&mut out, format, base).map_err(output)?;
@@ -634,7 +687,7 @@ fn answer_sparql(
             .map_err(SparqlFailure::Query)?;
         output::write_answer(&mut out, &answer, format, base).map_err(output)?;
     }
-    out.flush().map_err(|e| SparqlFailure::Output(e.into()))
+    out.finish().map_err(SparqlFailure::Output)
 }
 
 /// A date and time (UTC) from seconds since the Unix epoch, as RFC 3339.
@@ -659,7 +712,7 @@ fn utc(seconds: u64) -> String {
     )
 }
 
-fn info(paths: KbPaths, json: bool) -> Result<(), Failure> {
+fn info(paths: KbPaths, json: bool, mut out: Destination) -> Result<(), Failure> {
     paths.require(&paths.manifest())?;
     let manifest = dossier::kb::read_manifest(&paths)?;
     let conn = dossier::sqlite::open_read_only(&paths.database())?;
@@ -684,7 +737,6 @@ fn info(paths: KbPaths, json: bool) -> Result<(), Failure> {
     let triples = index
         .quads(None, None, None, Some(dossier::index::DEFAULT_GRAPH))
         .count();
-    let mut out = io::stdout().lock();
     if json {
         let doc = serde_json::json!({
             "generation": manifest.generation,
@@ -707,7 +759,7 @@ fn info(paths: KbPaths, json: bool) -> Result<(), Failure> {
             "{}",
             serde_json::to_string_pretty(&doc).map_err(anyhow::Error::from)?
         )?;
-        return Ok(());
+        return Ok(out.finish()?);
     }
     writeln!(out, "{title}")?;
     if let Some(d) = &description {
@@ -737,7 +789,7 @@ fn info(paths: KbPaths, json: bool) -> Result<(), Failure> {
     for f in &manifest.files {
         writeln!(out, "  {:<16} {:>12} bytes  {}", f.name, f.bytes, f.hash)?;
     }
-    Ok(())
+    Ok(out.finish()?)
 }
 
 /// The base IRI the knowledge base was built with, from the database.
@@ -746,32 +798,18 @@ fn base_iri(paths: &KbPaths) -> Result<String, Failure> {
     Ok(dossier::sqlite::base_iri(&conn)?)
 }
 
-fn export(format: ExportFormat, out: Option<PathBuf>, paths: KbPaths) -> Result<(), Failure> {
+fn export(format: ExportFormat, mut writer: Destination, paths: KbPaths) -> Result<(), Failure> {
     use anyhow::Context;
     let source = match format {
         ExportFormat::Turtle => paths.turtle(),
         ExportFormat::Ntriples | ExportFormat::Nquads => paths.nquads(),
-        ExportFormat::Jsonld => paths.index(),
+        ExportFormat::Jsonld | ExportFormat::Trig => paths.index(),
     };
     paths.require(&source)?;
-    if let Some(path) = out.as_ref().filter(|p| paths.is_store_file(p)) {
-        return Err(Failure::Usage(anyhow::anyhow!(
-            "refused: '{}' is a file of the knowledge base itself, and writing it would destroy \
-             it: export somewhere else",
-            path.display()
-        )));
-    }
     let mut reader = io::BufReader::new(
         std::fs::File::open(&source)
             .with_context(|| format!("cannot open '{}'", source.display()))?,
     );
-    let mut writer: Box<dyn Write> = match &out {
-        Some(path) => Box::new(io::BufWriter::new(
-            std::fs::File::create(path)
-                .with_context(|| format!("cannot create '{}'", path.display()))?,
-        )),
-        None => Box::new(io::BufWriter::new(io::stdout().lock())),
-    };
     match format {
         ExportFormat::Turtle | ExportFormat::Nquads => {
             io::copy(&mut reader, &mut writer)?;
@@ -781,15 +819,18 @@ fn export(format: ExportFormat, out: Option<PathBuf>, paths: KbPaths) -> Result<
             let index = dossier::index::Index::open(&paths.index())?;
             dossier::rdf::index_to_jsonld(&index, &base_iri(&paths)?, &mut writer)?
         }
+        ExportFormat::Trig => {
+            let index = dossier::index::Index::open(&paths.index())?;
+            dossier::rdf::index_to_trig(&index, &base_iri(&paths)?, &mut writer)?
+        }
     }
-    writer.flush()?;
+    writer.finish()?;
     Ok(())
 }
 
 const QUERY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
-fn list_queries(all: &[dossier::queries::NamedQuery]) -> Result<(), Failure> {
-    let mut out = io::stdout().lock();
+fn list_queries(all: &[dossier::queries::NamedQuery], mut out: Destination) -> Result<(), Failure> {
     for q in all {
         writeln!(out, "{}  {}", q.name, q.description)?;
         for (name, p) in &q.params {
@@ -800,7 +841,7 @@ fn list_queries(all: &[dossier::queries::NamedQuery]) -> Result<(), Failure> {
             )?;
         }
     }
-    Ok(())
+    Ok(out.finish()?)
 }
 
 fn query(
@@ -808,6 +849,7 @@ fn query(
     given: &[(String, String)],
     store: StoreChoice,
     format: RowFormat,
+    mut out: Destination,
     paths: KbPaths,
 ) -> Result<(), Failure> {
     use dossier::queries::{Rows, run_sparql, run_sql};
@@ -843,13 +885,13 @@ fn query(
             comparison.sql
         }
     };
-    let mut writer = RowWriter::new(io::BufWriter::new(io::stdout().lock()), format);
+    let mut writer = RowWriter::new(&mut out, format);
     dossier::sqlite::RowSink::columns(&mut writer, &rows.columns)?;
     for row in &rows.rows {
         writer.json_row(row)?;
     }
     writer.finish()?;
-    Ok(())
+    Ok(out.finish()?)
 }
 
 fn check(paths: KbPaths, bar: &Bar) -> Result<(), Failure> {

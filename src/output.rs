@@ -9,12 +9,20 @@ use rusqlite::types::Value;
 
 use dossier::sparql::{Answer, RdfTerm};
 use dossier::sqlite::RowSink;
+use sparesults::{QueryResultsFormat, QueryResultsSerializer, WriterSolutionsSerializer};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum RowFormat {
+    /// A table for people (holds its rows to size its columns).
     Table,
+    /// RFC 4180 CSV with a header row.
     Csv,
+    /// Tab-separated values with a header row (fields quoted only where they hold a tab, a quote
+    /// or a line break, as Python's csv module reads them).
+    Tsv,
+    /// A JSON array of objects, one row a line.
     Json,
+    /// Newline-delimited JSON: one object a line.
     Ndjson,
 }
 
@@ -55,9 +63,66 @@ fn text_of(v: &Value) -> String {
     }
 }
 
+/// One row as a JSON object whose keys keep the columns' order (a map would sort them).
+struct JsonRow<'a> {
+    columns: &'a [String],
+    values: &'a [serde_json::Value],
+}
+
+impl serde::Serialize for JsonRow<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.columns.len()))?;
+        for (k, v) in self.columns.iter().zip(self.values) {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+/// serde_json's compact output with a space after `:` and `,`, as sqlite-utils and Datasette
+/// print rows: one row a line, still easy to read.
+struct Spaced;
+
+impl serde_json::ser::Formatter for Spaced {
+    fn begin_object_key<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        if first { Ok(()) } else { w.write_all(b", ") }
+    }
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(b": ")
+    }
+    fn begin_array_value<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        if first { Ok(()) } else { w.write_all(b", ") }
+    }
+}
+
+fn write_json_row(
+    out: &mut (impl Write + ?Sized),
+    columns: &[String],
+    values: &[serde_json::Value],
+) -> Result<()> {
+    let mut serializer = serde_json::Serializer::with_formatter(&mut *out, Spaced);
+    serde::Serialize::serialize(&JsonRow { columns, values }, &mut serializer)?;
+    Ok(())
+}
+
+/// Where rows go: straight to the output, or through a CSV writer (CSV and TSV).
+enum RowOutput<W: Write> {
+    Plain(W),
+    Delimited(csv::Writer<W>),
+}
+
 /// Writes SQL rows as they come; only the table waits for every row (to size its columns).
 pub struct RowWriter<W: Write> {
-    out: W,
+    out: RowOutput<W>,
     format: RowFormat,
     columns: Vec<String>,
     rows: usize,
@@ -66,6 +131,13 @@ pub struct RowWriter<W: Write> {
 
 impl<W: Write> RowWriter<W> {
     pub fn new(out: W, format: RowFormat) -> Self {
+        let out = match format {
+            RowFormat::Csv => RowOutput::Delimited(csv::Writer::from_writer(out)),
+            RowFormat::Tsv => {
+                RowOutput::Delimited(csv::WriterBuilder::new().delimiter(b'\t').from_writer(out))
+            }
+            _ => RowOutput::Plain(out),
+        };
         RowWriter {
             out,
             format,
@@ -75,25 +147,18 @@ impl<W: Write> RowWriter<W> {
         }
     }
 
-    fn json_object(&self, values: &[serde_json::Value]) -> String {
-        let mut s = String::from("{");
-        for (i, (k, v)) in self.columns.iter().zip(values).enumerate() {
-            if i > 0 {
-                s.push_str(", ");
-            }
-            s.push_str(&serde_json::Value::String(k.clone()).to_string());
-            s.push_str(": ");
-            s.push_str(&v.to_string());
+    /// The output, for the formats that write to it directly (all but CSV and TSV).
+    fn plain(&mut self) -> Result<&mut W> {
+        match &mut self.out {
+            RowOutput::Plain(w) => Ok(w),
+            RowOutput::Delimited(_) => anyhow::bail!("CSV and TSV rows go through their writer"),
         }
-        s.push('}');
-        s
     }
 
-    fn write_csv(&mut self, fields: &[String]) -> Result<()> {
-        let mut w = csv::Writer::from_writer(Vec::new());
-        w.write_record(fields)?;
-        let bytes = w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
-        self.out.write_all(&bytes)?;
+    fn delimited(&mut self, fields: &[String]) -> Result<()> {
+        if let RowOutput::Delimited(w) = &mut self.out {
+            w.write_record(fields)?;
+        }
         Ok(())
     }
 
@@ -101,27 +166,24 @@ impl<W: Write> RowWriter<W> {
     pub fn finish(mut self) -> Result<()> {
         match self.format {
             RowFormat::Json => {
-                if self.rows == 0 {
-                    writeln!(self.out, "[]")?;
-                } else {
-                    writeln!(self.out, "\n]")?;
-                }
+                let end = if self.rows == 0 { "[]\n" } else { "\n]\n" };
+                self.plain()?.write_all(end.as_bytes())?;
             }
             RowFormat::Table => {
-                if let Some(table) = self.table.take() {
-                    writeln!(self.out, "{table}")?;
+                let table = self.table.take();
+                let rows = self.rows;
+                let out = self.plain()?;
+                if let Some(table) = table {
+                    writeln!(out, "{table}")?;
                 }
-                writeln!(
-                    self.out,
-                    "({} row{})",
-                    self.rows,
-                    if self.rows == 1 { "" } else { "s" }
-                )?;
+                writeln!(out, "({rows} row{})", if rows == 1 { "" } else { "s" })?;
             }
-            RowFormat::Csv => {}
-            RowFormat::Ndjson => {}
+            RowFormat::Csv | RowFormat::Tsv | RowFormat::Ndjson => {}
         }
-        self.out.flush()?;
+        match &mut self.out {
+            RowOutput::Plain(w) => w.flush()?,
+            RowOutput::Delimited(w) => w.flush()?,
+        }
         Ok(())
     }
 
@@ -141,22 +203,31 @@ impl<W: Write> RowWriter<W> {
     fn write_row(&mut self, json: &[serde_json::Value], texts: &[String]) -> Result<()> {
         match self.format {
             RowFormat::Json => {
-                let sep = if self.rows == 0 { "[\n  " } else { ",\n  " };
-                let obj = self.json_object(json);
-                write!(self.out, "{sep}{obj}")?;
+                let separator: &[u8] = if self.rows == 0 { b"[\n  " } else { b",\n  " };
+                let columns = std::mem::take(&mut self.columns);
+                let out = self.plain()?;
+                out.write_all(separator)?;
+                let written = write_json_row(out, &columns, json);
+                self.columns = columns;
+                written?;
             }
             RowFormat::Ndjson => {
-                let obj = self.json_object(json);
-                writeln!(self.out, "{obj}")?;
+                let columns = std::mem::take(&mut self.columns);
+                let out = self.plain()?;
+                let written = write_json_row(&mut *out, &columns, json).and_then(|()| {
+                    out.write_all(b"\n")?;
+                    Ok(())
+                });
+                self.columns = columns;
+                written?;
             }
-            RowFormat::Csv => {
-                self.write_csv(texts)?;
-            }
+            RowFormat::Csv | RowFormat::Tsv => self.delimited(texts)?,
             RowFormat::Table => {
                 if self.rows == MAX_TABLE_ROWS {
                     anyhow::bail!(
                         "the answer has more than {MAX_TABLE_ROWS} rows, which a table holds in \
-                         memory: use --format csv, json or ndjson (they stream), or add a LIMIT"
+                         memory: use --format csv, tsv, json or ndjson (they stream), or add a \
+                         LIMIT"
                     );
                 }
                 if let Some(table) = self.table.as_mut() {
@@ -189,7 +260,7 @@ impl<W: Write> RowSink for RowWriter<W> {
     fn columns(&mut self, names: &[String]) -> Result<()> {
         self.columns = match self.format {
             RowFormat::Json | RowFormat::Ndjson => unique_names(names),
-            RowFormat::Table | RowFormat::Csv => names.to_vec(),
+            RowFormat::Table | RowFormat::Csv | RowFormat::Tsv => names.to_vec(),
         };
         match self.format {
             RowFormat::Table => {
@@ -200,8 +271,8 @@ impl<W: Write> RowSink for RowWriter<W> {
                     .set_header(names.to_vec());
                 self.table = Some(table);
             }
-            RowFormat::Csv => self.write_csv(names)?,
-            _ => {}
+            RowFormat::Csv | RowFormat::Tsv => self.delimited(names)?,
+            RowFormat::Json | RowFormat::Ndjson => {}
         }
         Ok(())
     }
@@ -215,19 +286,47 @@ impl<W: Write> RowSink for RowWriter<W> {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SparqlFormat {
-    /// A table for people.
+    /// A table for people (rows), or Turtle (triples).
     Table,
     /// W3C SPARQL 1.1 Query Results JSON.
     Json,
+    /// W3C SPARQL Query Results XML.
+    Xml,
     /// W3C SPARQL 1.1 Query Results CSV.
     Csv,
     /// W3C SPARQL 1.1 Query Results TSV.
     Tsv,
+    /// One W3C JSON binding object a line.
+    Ndjson,
     /// For CONSTRUCT and DESCRIBE.
     Turtle,
     /// For CONSTRUCT and DESCRIBE.
     Ntriples,
+    /// For CONSTRUCT and DESCRIBE: JSON-LD with dossier's prefixes as its @context.
+    Jsonld,
 }
+
+impl SparqlFormat {
+    /// The W3C result format sparesults writes, for the formats that are one.
+    fn results_format(self) -> Option<QueryResultsFormat> {
+        match self {
+            SparqlFormat::Json => Some(QueryResultsFormat::Json),
+            SparqlFormat::Xml => Some(QueryResultsFormat::Xml),
+            SparqlFormat::Csv => Some(QueryResultsFormat::Csv),
+            SparqlFormat::Tsv => Some(QueryResultsFormat::Tsv),
+            _ => None,
+        }
+    }
+
+    fn is_graph(self) -> bool {
+        matches!(
+            self,
+            SparqlFormat::Turtle | SparqlFormat::Ntriples | SparqlFormat::Jsonld
+        )
+    }
+}
+
+const ROW_FORMATS: &str = "table, json, xml, csv, tsv or ndjson";
 
 fn w3c_json_term(t: &RdfTerm) -> serde_json::Value {
     match t {
@@ -247,56 +346,38 @@ fn w3c_json_term(t: &RdfTerm) -> serde_json::Value {
     }
 }
 
-fn csv_term(t: &RdfTerm) -> String {
-    match t {
-        RdfTerm::BlankNode(b) => format!("_:{b}"),
-        other => other.value().to_owned(),
-    }
-}
-
-/// Writes a SPARQL answer in the W3C result formats (or Turtle / N-Triples for graphs).
 /// A table holds every row to size its columns: past this many, the query stops with advice.
 pub const MAX_TABLE_ROWS: usize = 100_000;
 
-/// Writes a SELECT answer as its rows arrive: JSON, CSV and TSV stream (memory does not grow with
-/// the rows); a table collects up to [`MAX_TABLE_ROWS`].
+/// Writes a SELECT answer as its rows arrive: the W3C formats (through sparesults) and NDJSON
+/// stream, so memory does not grow with the rows; a table collects up to [`MAX_TABLE_ROWS`].
 pub struct SelectWriter<'w> {
-    /// Where the answer goes; for CSV, inside `csv`.
+    /// The output until the variables are known (sparesults starts with them), and for the
+    /// formats sparesults does not write.
     out: Option<&'w mut dyn Write>,
+    results: Option<WriterSolutionsSerializer<&'w mut dyn Write>>,
     format: SparqlFormat,
     base: String,
     variables: Vec<String>,
     rows: usize,
     table: Vec<Vec<Option<RdfTerm>>>,
-    csv: Option<csv::Writer<&'w mut dyn Write>>,
     /// Whether writing failed (a closed pipe): the query's error is then the output's.
     failed: bool,
 }
 
 impl<'w> SelectWriter<'w> {
     pub fn new(out: &'w mut dyn Write, format: SparqlFormat, base: &str) -> Result<Self> {
-        if matches!(format, SparqlFormat::Turtle | SparqlFormat::Ntriples) {
-            anyhow::bail!("a SELECT query answers with rows: use --format table, json, csv or tsv");
+        if format.is_graph() {
+            anyhow::bail!("a SELECT query answers with rows: use --format {ROW_FORMATS}");
         }
-        let (out, csv) = match format {
-            SparqlFormat::Csv => (
-                None,
-                Some(
-                    csv::WriterBuilder::new()
-                        .terminator(csv::Terminator::CRLF)
-                        .from_writer(out),
-                ),
-            ),
-            _ => (Some(out), None),
-        };
         Ok(SelectWriter {
-            out,
+            out: Some(out),
+            results: None,
             format,
             base: base.to_owned(),
             variables: Vec::new(),
             rows: 0,
             table: Vec::new(),
-            csv,
             failed: false,
         })
     }
@@ -306,50 +387,104 @@ impl<'w> SelectWriter<'w> {
         self.failed
     }
 
-    /// The JSON document before and after its bindings, exactly as serde_json pretty-prints it.
-    fn json_frame(&self) -> Result<(String, String)> {
-        let doc =
-            serde_json::json!({"head": {"vars": self.variables}, "results": {"bindings": []}});
-        let text = serde_json::to_string_pretty(&doc)?;
-        let at = text.find("[]\n").expect("an empty bindings array");
-        Ok((text[..at + 1].to_owned(), text[at + 1..].to_owned()))
-    }
-
-    /// The output (for every format but CSV, which writes through its own writer).
-    fn out(&mut self) -> &mut dyn Write {
+    fn out(&mut self) -> Result<&mut dyn Write> {
         match &mut self.out {
-            Some(out) => &mut **out,
-            None => unreachable!("only CSV has no direct output, and it writes through csv"),
+            Some(out) => Ok(&mut **out),
+            None => anyhow::bail!("the answer's output is already handed to its serializer"),
         }
     }
 
     /// Ends the answer.
     pub fn finish(mut self) -> Result<()> {
-        match self.format {
-            SparqlFormat::Json => {
-                let (_, end) = self.json_frame()?;
-                let rows = self.rows;
-                let out = self.out();
-                if rows > 0 {
-                    write!(out, "\n    ")?;
-                }
-                writeln!(out, "{end}")?;
-                out.flush()?;
+        if let Some(results) = self.results.take() {
+            let out = results.finish()?;
+            if matches!(self.format, SparqlFormat::Json | SparqlFormat::Xml) {
+                out.write_all(b"\n")?;
             }
-            SparqlFormat::Table => {
-                let rows = std::mem::take(&mut self.table);
-                let (variables, base) = (self.variables.clone(), self.base.clone());
-                let out = self.out();
-                write_select(out, &variables, &rows, SparqlFormat::Table, &base)?;
-                out.flush()?;
-            }
-            SparqlFormat::Csv => {
-                if let Some(w) = self.csv.as_mut() {
-                    w.flush()?;
-                }
-            }
-            _ => self.out().flush()?,
+            out.flush()?;
+            return Ok(());
         }
+        if let Some(format) = self.format.results_format() {
+            // No variables were announced (an empty answer): an empty document still.
+            let variables = std::mem::take(&mut self.variables);
+            self.start_results(format, &variables)?;
+            return self.finish();
+        }
+        if self.format == SparqlFormat::Table {
+            let rows = std::mem::take(&mut self.table);
+            let (variables, base) = (self.variables.clone(), self.base.clone());
+            write_table(self.out()?, &variables, &rows, &base)?;
+        }
+        self.out()?.flush()?;
+        Ok(())
+    }
+
+    fn start_results(&mut self, format: QueryResultsFormat, variables: &[String]) -> Result<()> {
+        let out = self
+            .out
+            .take()
+            .ok_or_else(|| anyhow::anyhow!("the answer's variables came twice"))?;
+        let variables = variables
+            .iter()
+            .map(|v| oxrdf::Variable::new(v.as_str()))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.results = Some(
+            QueryResultsSerializer::from_format(format)
+                .serialize_solutions_to_writer(out, variables)?,
+        );
+        Ok(())
+    }
+
+    fn write_variables(&mut self, variables: &[String]) -> Result<()> {
+        self.variables = variables.to_vec();
+        if let Some(format) = self.format.results_format() {
+            self.start_results(format, variables)?;
+        }
+        Ok(())
+    }
+
+    fn write_row(&mut self, row: &[Option<RdfTerm>]) -> Result<()> {
+        match self.format {
+            SparqlFormat::Table => {
+                if self.table.len() == MAX_TABLE_ROWS {
+                    anyhow::bail!(
+                        "the answer has more than {MAX_TABLE_ROWS} rows, which a table holds in \
+                         memory: use --format csv, tsv, json, xml or ndjson (they stream), or \
+                         add a LIMIT"
+                    );
+                }
+                self.table.push(row.to_vec());
+            }
+            SparqlFormat::Ndjson => {
+                let (names, values): (Vec<String>, Vec<serde_json::Value>) = self
+                    .variables
+                    .iter()
+                    .zip(row)
+                    .filter_map(|(v, t)| t.as_ref().map(|t| (v.clone(), w3c_json_term(t))))
+                    .unzip();
+                let out = self.out()?;
+                write_json_row(&mut *out, &names, &values)?;
+                out.write_all(b"\n")?;
+            }
+            _ => {
+                let terms: Vec<Option<oxrdf::Term>> =
+                    row.iter().map(|t| t.as_ref().map(RdfTerm::to_ox)).collect();
+                let variables: Vec<oxrdf::Variable> = self
+                    .variables
+                    .iter()
+                    .map(|v| oxrdf::Variable::new_unchecked(v.as_str()))
+                    .collect();
+                if let Some(results) = self.results.as_mut() {
+                    results.serialize(
+                        variables
+                            .iter()
+                            .zip(&terms)
+                            .filter_map(|(v, t)| t.as_ref().map(|t| (v.as_ref(), t.as_ref()))),
+                    )?;
+                }
+            }
+        }
+        self.rows += 1;
         Ok(())
     }
 }
@@ -369,73 +504,7 @@ impl dossier::sparql::RowSink for SelectWriter<'_> {
     }
 }
 
-impl SelectWriter<'_> {
-    fn write_variables(&mut self, variables: &[String]) -> Result<()> {
-        self.variables = variables.to_vec();
-        match self.format {
-            SparqlFormat::Json => {
-                let (start, _) = self.json_frame()?;
-                write!(self.out(), "{start}")?;
-            }
-            SparqlFormat::Csv => {
-                if let Some(w) = self.csv.as_mut() {
-                    w.write_record(variables)?;
-                }
-            }
-            SparqlFormat::Tsv => {
-                let header: Vec<String> = variables.iter().map(|v| format!("?{v}")).collect();
-                writeln!(self.out(), "{}", header.join("\t"))?;
-            }
-            _ => {}
-        }
-        Ok(())
-    }
-
-    fn write_row(&mut self, row: &[Option<RdfTerm>]) -> Result<()> {
-        match self.format {
-            SparqlFormat::Json => {
-                let mut obj = serde_json::Map::new();
-                for (v, t) in self.variables.iter().zip(row) {
-                    if let Some(t) = t {
-                        obj.insert(v.clone(), w3c_json_term(t));
-                    }
-                }
-                let binding = serde_json::to_string_pretty(&serde_json::Value::Object(obj))?;
-                let indented = binding.replace('\n', "\n      ");
-                let separator = if self.rows == 0 { "\n" } else { ",\n" };
-                write!(self.out(), "{separator}      {indented}")?;
-            }
-            SparqlFormat::Csv => {
-                if let Some(w) = self.csv.as_mut() {
-                    w.write_record(
-                        row.iter()
-                            .map(|t| t.as_ref().map(csv_term).unwrap_or_default()),
-                    )?;
-                }
-            }
-            SparqlFormat::Tsv => {
-                let cells: Vec<String> = row
-                    .iter()
-                    .map(|t| t.as_ref().map(RdfTerm::to_ntriples).unwrap_or_default())
-                    .collect();
-                writeln!(self.out(), "{}", cells.join("\t"))?;
-            }
-            SparqlFormat::Table => {
-                if self.table.len() == MAX_TABLE_ROWS {
-                    anyhow::bail!(
-                        "the answer has more than {MAX_TABLE_ROWS} rows, which a table holds in \
-                         memory: use --format csv, tsv or json (they stream), or add a LIMIT"
-                    );
-                }
-                self.table.push(row.to_vec());
-            }
-            SparqlFormat::Turtle | SparqlFormat::Ntriples => {}
-        }
-        self.rows += 1;
-        Ok(())
-    }
-}
-
+/// Writes an ASK or CONSTRUCT/DESCRIBE answer (SELECT answers stream through [`SelectWriter`]).
 pub fn write_answer(
     out: &mut dyn Write,
     answer: &Answer,
@@ -443,116 +512,147 @@ pub fn write_answer(
     base: &str,
 ) -> Result<()> {
     match answer {
-        Answer::Select { variables, rows } => write_select(out, variables, rows, format, base),
-        Answer::Ask(b) => match format {
-            SparqlFormat::Json => {
-                writeln!(out, "{}", serde_json::json!({"head": {}, "boolean": b}))?;
+        Answer::Select { variables, rows } => {
+            let mut writer = SelectWriter::new(out, format, base)?;
+            dossier::sparql::RowSink::variables(&mut writer, variables)?;
+            for row in rows {
+                dossier::sparql::RowSink::row(&mut writer, row)?;
+            }
+            writer.finish()
+        }
+        Answer::Ask(b) => match format.results_format() {
+            Some(results) => {
+                let out = QueryResultsSerializer::from_format(results)
+                    .serialize_boolean_to_writer(out, *b)?;
+                if !matches!(results, QueryResultsFormat::Csv | QueryResultsFormat::Tsv) {
+                    out.write_all(b"\n")?;
+                }
                 Ok(())
             }
-            SparqlFormat::Csv | SparqlFormat::Tsv | SparqlFormat::Table => {
+            None if format == SparqlFormat::Table => {
                 writeln!(out, "{b}")?;
                 Ok(())
             }
-            SparqlFormat::Turtle | SparqlFormat::Ntriples => anyhow::bail!(
-                "an ASK query answers yes or no: use --format table, json, csv or tsv"
-            ),
+            None if format == SparqlFormat::Ndjson => {
+                writeln!(out, "{}", serde_json::json!({"boolean": b}))?;
+                Ok(())
+            }
+            None => anyhow::bail!("an ASK query answers yes or no: use --format {ROW_FORMATS}"),
         },
         Answer::Graph(triples) => match format {
             SparqlFormat::Turtle | SparqlFormat::Table => {
                 dossier::rdf::write_triples_turtle(triples, base, &mut *out)
             }
             SparqlFormat::Ntriples => dossier::rdf::write_triples_ntriples(triples, &mut *out),
+            SparqlFormat::Jsonld => dossier::rdf::write_triples_jsonld(triples, base, &mut *out),
             _ => anyhow::bail!(
-                "a CONSTRUCT or DESCRIBE query answers with triples: use --format turtle or ntriples"
+                "a CONSTRUCT or DESCRIBE query answers with triples: use --format turtle, \
+                 ntriples or jsonld"
             ),
         },
     }
 }
 
-/// Writes the rows of a SELECT answer.
-fn write_select(
+/// Draws the rows of a SELECT answer as a table, IRIs shortened with dossier's prefixes.
+fn write_table(
     out: &mut dyn Write,
     variables: &[String],
     rows: &[Vec<Option<RdfTerm>>],
-    format: SparqlFormat,
     base: &str,
 ) -> Result<()> {
-    match format {
-        SparqlFormat::Json => {
-            let bindings: Vec<serde_json::Value> = rows
-                .iter()
-                .map(|row| {
-                    let mut obj = serde_json::Map::new();
-                    for (v, t) in variables.iter().zip(row) {
-                        if let Some(t) = t {
-                            obj.insert(v.clone(), w3c_json_term(t));
-                        }
-                    }
-                    serde_json::Value::Object(obj)
-                })
-                .collect();
-            let doc =
-                serde_json::json!({"head": {"vars": variables}, "results": {"bindings": bindings}});
-            serde_json::to_writer_pretty(&mut *out, &doc)?;
-            writeln!(out)?;
-        }
-        SparqlFormat::Csv => {
-            let mut w = csv::WriterBuilder::new()
-                .terminator(csv::Terminator::CRLF)
-                .from_writer(&mut *out);
-            w.write_record(variables)?;
-            for row in rows {
-                w.write_record(
-                    row.iter()
-                        .map(|t| t.as_ref().map(csv_term).unwrap_or_default()),
-                )?;
-            }
-            w.flush()?;
-        }
-        SparqlFormat::Tsv => {
-            let header: Vec<String> = variables.iter().map(|v| format!("?{v}")).collect();
-            writeln!(out, "{}", header.join("\t"))?;
-            for row in rows {
-                let cells: Vec<String> = row
-                    .iter()
-                    .map(|t| t.as_ref().map(RdfTerm::to_ntriples).unwrap_or_default())
-                    .collect();
-                writeln!(out, "{}", cells.join("\t"))?;
-            }
-        }
-        SparqlFormat::Table => {
-            let prefixes = dossier::mapping::prefixes(base);
-            let short = |t: &RdfTerm| match t {
-                RdfTerm::Iri(i) => prefixes
-                    .iter()
-                    .filter(|(_, ns)| i.starts_with(ns.as_str()))
-                    .max_by_key(|(_, ns)| ns.len())
-                    .map(|(p, ns)| format!("{p}:{}", &i[ns.len()..]))
-                    .unwrap_or_else(|| format!("<{i}>")),
-                other => other.value().to_owned(),
-            };
-            let mut table = Table::new();
-            table
-                .load_preset(UTF8_FULL_CONDENSED)
-                .set_content_arrangement(ContentArrangement::Dynamic)
-                .set_header(variables);
-            for row in rows {
-                table.add_row(
-                    row.iter()
-                        .map(|t| t.as_ref().map(short).unwrap_or_default()),
-                );
-            }
-            writeln!(out, "{table}")?;
-            writeln!(
-                out,
-                "({} row{})",
-                rows.len(),
-                if rows.len() == 1 { "" } else { "s" }
-            )?;
-        }
-        SparqlFormat::Turtle | SparqlFormat::Ntriples => {
-            anyhow::bail!("a SELECT query answers with rows: use --format table, json, csv or tsv")
-        }
+    let prefixes = dossier::mapping::prefixes(base);
+    let short = |t: &RdfTerm| match t {
+        RdfTerm::Iri(i) => prefixes
+            .iter()
+            .filter(|(_, ns)| i.starts_with(ns.as_str()))
+            .max_by_key(|(_, ns)| ns.len())
+            .map(|(p, ns)| format!("{p}:{}", &i[ns.len()..]))
+            .unwrap_or_else(|| format!("<{i}>")),
+        other => other.value().to_owned(),
+    };
+    let mut table = Table::new();
+    table
+        .load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header(variables);
+    for row in rows {
+        table.add_row(
+            row.iter()
+                .map(|t| t.as_ref().map(short).unwrap_or_default()),
+        );
     }
+    writeln!(out, "{table}")?;
+    writeln!(
+        out,
+        "({} row{})",
+        rows.len(),
+        if rows.len() == 1 { "" } else { "s" }
+    )?;
     Ok(())
+}
+
+/// Where a command's output goes: standard output, or the file `--out` names. A file is
+/// written beside its final name and renamed onto it once complete, so a command that fails
+/// leaves no half-written file (and an existing one untouched); a file of the knowledge base
+/// itself is refused.
+pub struct Destination {
+    writer: std::io::BufWriter<Box<dyn Write + Send>>,
+    file: Option<(tempfile::TempPath, std::path::PathBuf)>,
+}
+
+impl Destination {
+    pub fn open(out: Option<&std::path::Path>, kb: &dossier::kb::KbPaths) -> Result<Destination> {
+        use anyhow::Context;
+        let Some(path) = out else {
+            return Ok(Destination {
+                writer: std::io::BufWriter::new(Box::new(std::io::stdout())),
+                file: None,
+            });
+        };
+        if kb.is_store_file(path) {
+            anyhow::bail!(
+                "refused: '{}' is a file of the knowledge base itself, and writing it would \
+                 destroy it: write somewhere else",
+                path.display()
+            );
+        }
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(std::path::Path::new("."));
+        let temp = tempfile::Builder::new()
+            .prefix(".dossier-out.")
+            .tempfile_in(dir)
+            .with_context(|| format!("cannot create a file in '{}'", dir.display()))?;
+        let (file, temp) = temp.into_parts();
+        Ok(Destination {
+            writer: std::io::BufWriter::new(Box::new(file)),
+            file: Some((temp, path.to_owned())),
+        })
+    }
+
+    /// The file being written, to remove if the command is abandoned.
+    pub fn unfinished(&self) -> Option<std::path::PathBuf> {
+        self.file.as_ref().map(|(temp, _)| temp.to_path_buf())
+    }
+
+    /// Flushes the output and, for a file, puts it in place.
+    pub fn finish(mut self) -> Result<()> {
+        use anyhow::Context;
+        self.writer.flush()?;
+        if let Some((temp, path)) = self.file.take() {
+            temp.persist(&path)
+                .with_context(|| format!("cannot write '{}'", path.display()))?;
+        }
+        Ok(())
+    }
+}
+
+impl Write for Destination {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.writer.write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.writer.flush()
+    }
 }

@@ -767,13 +767,7 @@ pub fn nquads_to_ntriples(r: impl BufRead, w: impl Write) -> Result<()> {
 /// document whose `@context` declares dossier's prefixes and whose `@graph` holds the default
 /// graph's nodes and one named graph per article.
 pub fn index_to_jsonld(index: &crate::index::Index, base: &str, w: impl Write) -> Result<()> {
-    let mut serializer = oxjsonld::JsonLdSerializer::new();
-    for (prefix, ns) in mapping::prefixes(base) {
-        serializer = serializer
-            .with_prefix(prefix, ns)
-            .context("a prefix of dossier's is not an IRI")?;
-    }
-    let mut writer = serializer.for_writer(w);
+    let mut writer = jsonld_serializer(base)?.for_writer(w);
     for quad in index.all_quads_by_graph() {
         writer
             .serialize_quad(&quad?)
@@ -784,32 +778,112 @@ pub fn index_to_jsonld(index: &crate::index::Index, base: &str, w: impl Write) -
     Ok(())
 }
 
+/// Oxigraph's JSON-LD serializer with dossier's prefixes as the document's @context (the
+/// context `schema/context.jsonld` publishes for the default base IRI).
+fn jsonld_serializer(base: &str) -> Result<oxjsonld::JsonLdSerializer> {
+    let mut serializer = oxjsonld::JsonLdSerializer::new();
+    for (prefix, ns) in mapping::prefixes(base) {
+        serializer = serializer
+            .with_prefix(prefix, ns)
+            .context("a prefix of dossier's is not an IRI")?;
+    }
+    Ok(serializer)
+}
+
+/// Writes triples (e.g. a CONSTRUCT answer) as JSON-LD with dossier's prefixes as @context.
+pub fn write_triples_jsonld(triples: &[[RdfTerm; 3]], base: &str, w: impl Write) -> Result<()> {
+    let mut writer = jsonld_serializer(base)?.for_writer(w);
+    for [s, p, o] in triples {
+        let subject = match s.to_ox() {
+            oxrdf::Term::NamedNode(n) => oxrdf::NamedOrBlankNode::from(n),
+            oxrdf::Term::BlankNode(b) => b.into(),
+            _ => anyhow::bail!("a triple's subject is a literal"),
+        };
+        let oxrdf::Term::NamedNode(predicate) = p.to_ox() else {
+            anyhow::bail!("a triple's predicate is not an IRI");
+        };
+        writer
+            .serialize_quad(oxrdf::QuadRef::new(
+                &subject,
+                &predicate,
+                &o.to_ox(),
+                oxrdf::GraphNameRef::DefaultGraph,
+            ))
+            .context("cannot write JSON-LD")?;
+    }
+    let mut w = writer.finish().context("cannot write JSON-LD")?;
+    w.write_all(b"\n").context("cannot write JSON-LD")?;
+    Ok(())
+}
+
+/// A result term in sophia's model, for its serializers.
+fn sophia_term(t: &RdfTerm) -> Term {
+    match t {
+        RdfTerm::Iri(i) => iri(i.clone()),
+        RdfTerm::BlankNode(b) => SimpleTerm::BlankNode(sophia::api::term::BnodeId::new_unchecked(
+            MownStr::from(b.clone()),
+        )),
+        RdfTerm::Literal {
+            value,
+            language: Some(l),
+            ..
+        } => SimpleTerm::LiteralLanguage(
+            value.clone().into(),
+            LanguageTag::new_unchecked(MownStr::from(l.clone())),
+            None,
+        ),
+        RdfTerm::Literal {
+            value, datatype, ..
+        } => SimpleTerm::LiteralDatatype(
+            value.clone().into(),
+            IriRef::new_unchecked(MownStr::from(datatype.clone())),
+        ),
+    }
+}
+
+/// Writes the indexed graph's quads as TriG with dossier's prefixes: the articles' named graphs
+/// one after another, then the default graph (the knowledge base's description and the shared
+/// actors).
+pub fn index_to_trig(index: &crate::index::Index, base: &str, w: impl Write) -> Result<()> {
+    use sophia::api::serializer::QuadSerializer;
+    use sophia::turtle::serializer::trig::{TriGConfig, TriGSerializer};
+    let config = TriGConfig::new()
+        .with_pretty(false)
+        .with_own_prefix_map(prefix_map(base));
+    let source = index.all_quads_by_graph().map(|quad| {
+        quad.map(|q| {
+            let term = |t: oxrdf::Term| sophia_term(&RdfTerm::from_ox(&t));
+            let graph = match q.graph_name {
+                oxrdf::GraphName::DefaultGraph => None,
+                oxrdf::GraphName::NamedNode(n) => Some(term(n.into())),
+                oxrdf::GraphName::BlankNode(b) => Some(term(b.into())),
+            };
+            (
+                [
+                    term(q.subject.into()),
+                    term(q.predicate.into()),
+                    term(q.object),
+                ],
+                graph,
+            )
+        })
+    });
+    TriGSerializer::new_with_config(w, config)
+        .serialize_quads(source)
+        .map_err(|e| match e {
+            sophia::api::source::StreamError::SourceError(e) => {
+                anyhow::Error::from(e).context("cannot read the indexed graph")
+            }
+            sophia::api::source::StreamError::SinkError(e) => {
+                anyhow::Error::from(e).context("cannot write TriG")
+            }
+        })?;
+    Ok(())
+}
+
 /// Writes triples (e.g. a CONSTRUCT answer) as Turtle with dossier's prefixes, grouped by
 /// subject.
 pub fn write_triples_turtle(triples: &[[RdfTerm; 3]], base: &str, w: impl Write) -> Result<()> {
-    let term = |t: &RdfTerm| -> Term {
-        match t {
-            RdfTerm::Iri(i) => iri(i.clone()),
-            RdfTerm::BlankNode(b) => SimpleTerm::BlankNode(
-                sophia::api::term::BnodeId::new_unchecked(MownStr::from(b.clone())),
-            ),
-            RdfTerm::Literal {
-                value,
-                language: Some(l),
-                ..
-            } => SimpleTerm::LiteralLanguage(
-                value.clone().into(),
-                LanguageTag::new_unchecked(MownStr::from(l.clone())),
-                None,
-            ),
-            RdfTerm::Literal {
-                value, datatype, ..
-            } => SimpleTerm::LiteralDatatype(
-                value.clone().into(),
-                IriRef::new_unchecked(MownStr::from(datatype.clone())),
-            ),
-        }
-    };
     let mut sorted: Vec<&[RdfTerm; 3]> = triples.iter().collect();
     sorted.sort();
     let config = TurtleConfig::new()
@@ -817,7 +891,7 @@ pub fn write_triples_turtle(triples: &[[RdfTerm; 3]], base: &str, w: impl Write)
         .with_own_prefix_map(prefix_map(base));
     let source = sorted
         .into_iter()
-        .map(|[s, p, o]| Ok::<_, Infallible>([term(s), term(p), term(o)]));
+        .map(|[s, p, o]| Ok::<_, Infallible>([sophia_term(s), sophia_term(p), sophia_term(o)]));
     TurtleSerializer::new_with_config(w, config)
         .serialize_triples(source)
         .map_err(|e| sink_error(e, "cannot write Turtle"))?;
@@ -867,6 +941,32 @@ impl RdfTerm {
                 datatype: vocab::xsd::STRING.to_owned(),
                 language: None,
             },
+        }
+    }
+
+    /// The term in Oxigraph's model (for sparesults and oxjsonld).
+    pub fn to_ox(&self) -> oxrdf::Term {
+        match self {
+            RdfTerm::Iri(i) => oxrdf::NamedNode::new_unchecked(i.as_str()).into(),
+            RdfTerm::BlankNode(b) => oxrdf::BlankNode::new_unchecked(b.as_str()).into(),
+            RdfTerm::Literal {
+                value,
+                language: Some(l),
+                ..
+            } => oxrdf::Literal::new_language_tagged_literal_unchecked(value.as_str(), l.as_str())
+                .into(),
+            RdfTerm::Literal {
+                value, datatype, ..
+            } if datatype.is_empty() || datatype == vocab::xsd::STRING => {
+                oxrdf::Literal::new_simple_literal(value.as_str()).into()
+            }
+            RdfTerm::Literal {
+                value, datatype, ..
+            } => oxrdf::Literal::new_typed_literal(
+                value.as_str(),
+                oxrdf::NamedNode::new_unchecked(datatype.as_str()),
+            )
+            .into(),
         }
     }
 

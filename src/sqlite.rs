@@ -19,6 +19,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../migrations/0001_tables.sql")),
     M::up(include_str!("../migrations/0002_views_and_indexes.sql")),
     M::up(include_str!("../migrations/0003_commitments.sql")),
+    M::up(include_str!("../migrations/0004_date_spans.sql")),
 ];
 
 pub fn migrations() -> Migrations<'static> {

@@ -455,8 +455,8 @@ fn a_megabyte_of_characters_to_escape_builds_and_comes_back_exactly() {
     );
 }
 
-/// SELECT answers stream: JSON comes out exactly as a pretty-printed W3C results document, CSV
-/// and JSON give every one of 125,000 rows, and a table (which must hold its rows to size its
+/// SELECT answers stream: JSON comes out as one W3C results document, CSV and JSON give every
+/// one of 125,000 rows, and a table (which must hold its rows to size its
 /// columns) stops past its bound with advice instead of growing without end.
 #[test]
 fn select_answers_stream_and_a_table_is_bounded() {
@@ -468,7 +468,7 @@ fn select_answers_stream_and_a_table_is_bounded() {
         "SELECT ?id ?label WHERE { ?a a dos:Actor ; dcterms:identifier ?id OPTIONAL { ?a rdfs:label ?label } } ORDER BY ?id",
     ]));
     let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
-    assert_eq!(json, serde_json::to_string_pretty(&doc).unwrap() + "\n");
+    assert_eq!(doc["head"]["vars"], serde_json::json!(["id", "label"]));
     assert!(doc["results"]["bindings"].as_array().unwrap().len() > 5);
     let empty = stdout_of(dossier(tmp.path()).args([
         "sparql",
@@ -477,7 +477,10 @@ fn select_answers_stream_and_a_table_is_bounded() {
         "SELECT ?x WHERE { ?x a dos:Nothing }",
     ]));
     let doc: serde_json::Value = serde_json::from_str(&empty).unwrap();
-    assert_eq!(empty, serde_json::to_string_pretty(&doc).unwrap() + "\n");
+    assert_eq!(
+        doc,
+        serde_json::json!({"head": {"vars": ["x"]}, "results": {"bindings": []}})
+    );
 
     let digits = (0..50).map(|n| n.to_string()).collect::<Vec<_>>().join(" ");
     let big = format!(
@@ -492,7 +495,7 @@ fn select_answers_stream_and_a_table_is_bounded() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("more than 100000 rows") && stderr.contains("--format csv, tsv or json"),
+        stderr.contains("more than 100000 rows") && stderr.contains("--format csv, tsv, json"),
         "{stderr}"
     );
 }
