@@ -23,7 +23,8 @@ use output::{Destination, RowFormat, RowWriter, SparqlFormat};
     about = "Facts curated from articles, with evidence, in SQLite and RDF",
     long_about = "dossier validates facts curated from articles (each with the exact quote that \
                   supports it), builds a SQLite database and an RDF graph from them, and answers \
-                  questions against both."
+                  questions against both.",
+    after_help = "Examples:\n  dossier build\n  dossier sql \"SELECT label FROM records WHERE kind = 'agreement'\"\n  dossier sparql \"SELECT ?c WHERE { ?c a dos:Condition }\"\n  dossier query --list\n  dossier completions bash > ~/.local/share/bash-completion/completions/dossier"
 )]
 struct Cli {
     /// No progress bars (they are drawn only on a terminal anyway).
@@ -247,6 +248,20 @@ enum Command {
         #[command(flatten)]
         kb: KbArg,
     },
+    /// Print a completion script for a shell (bash, zsh, fish, elvish, powershell).
+    #[command(
+        after_help = "Examples:\n  dossier completions bash > ~/.local/share/bash-completion/completions/dossier\n  dossier completions zsh > ~/.zfunc/_dossier\n  dossier completions fish > ~/.config/fish/completions/dossier.fish"
+    )]
+    Completions { shell: clap_complete::Shell },
+    /// Print dossier's manual page (roff), or write one page per command into a folder.
+    #[command(
+        after_help = "Examples:\n  dossier man > dossier.1 && man -l dossier.1\n  dossier man --dir ~/.local/share/man/man1"
+    )]
+    Man {
+        /// Write dossier.1 and a page per command (dossier-sql.1 ...) into this folder.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
     /// Upgrade a database built by an older dossier to the current schema, in place.
     #[command(after_help = "Example:\n  dossier upgrade --kb kb")]
     Upgrade {
@@ -417,6 +432,26 @@ fn run(cli: Cli) -> Result<(), Failure> {
             query(&q, &params, store, format, out, paths)
         }
         Command::Check { kb } => check(KbPaths::new(kb.kb), &bar),
+        Command::Completions { shell } => {
+            let mut cli = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cli, "dossier", &mut io::stdout());
+            Ok(())
+        }
+        Command::Man { dir } => {
+            let cli = <Cli as clap::CommandFactory>::command();
+            match dir {
+                None => clap_mangen::Man::new(cli).render(&mut io::stdout().lock())?,
+                Some(dir) => {
+                    use anyhow::Context;
+                    std::fs::create_dir_all(&dir)
+                        .with_context(|| format!("cannot create '{}'", dir.display()))?;
+                    clap_mangen::generate_to(cli, &dir).with_context(|| {
+                        format!("cannot write the pages into '{}'", dir.display())
+                    })?;
+                }
+            }
+            Ok(())
+        }
         Command::Info { json, out, kb } => {
             let paths = KbPaths::new(kb.kb);
             let out = Destination::open(out.out.as_deref(), &paths)?;

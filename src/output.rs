@@ -117,7 +117,7 @@ fn write_json_row(
 /// Where rows go: straight to the output, or through a CSV writer (CSV and TSV).
 enum RowOutput<W: Write> {
     Plain(W),
-    Delimited(csv::Writer<W>),
+    Delimited(Box<csv::Writer<W>>),
 }
 
 /// Writes SQL rows as they come; only the table waits for every row (to size its columns).
@@ -132,10 +132,10 @@ pub struct RowWriter<W: Write> {
 impl<W: Write> RowWriter<W> {
     pub fn new(out: W, format: RowFormat) -> Self {
         let out = match format {
-            RowFormat::Csv => RowOutput::Delimited(csv::Writer::from_writer(out)),
-            RowFormat::Tsv => {
-                RowOutput::Delimited(csv::WriterBuilder::new().delimiter(b'\t').from_writer(out))
-            }
+            RowFormat::Csv => RowOutput::Delimited(Box::new(csv::Writer::from_writer(out))),
+            RowFormat::Tsv => RowOutput::Delimited(Box::new(
+                csv::WriterBuilder::new().delimiter(b'\t').from_writer(out),
+            )),
             _ => RowOutput::Plain(out),
         };
         RowWriter {

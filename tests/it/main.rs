@@ -2,6 +2,7 @@
 
 mod build;
 mod check;
+mod cli;
 mod differential;
 mod properties;
 mod queries;

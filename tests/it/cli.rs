@@ -1,0 +1,200 @@
+//! The command line as a shell user meets it: completion scripts that the shells accept and
+//! that complete, manual pages that groff renders without a warning, and `--out` files that
+//! appear only once complete.
+
+use std::path::Path;
+
+use crate::util::*;
+
+/// A shell to check a script with, or None where it is not installed (outside CI, which
+/// installs them: `scripts/interop-check`).
+fn shell(name: &str) -> Option<String> {
+    let found = std::process::Command::new("sh")
+        .args(["-c", &format!("command -v {name}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if found {
+        return Some(name.to_owned());
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{name} is not installed, and CI must check the {name} completions"
+    );
+    eprintln!("{name} is not installed: its completion script is not checked here");
+    None
+}
+
+#[test]
+fn completion_scripts_parse_and_complete() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (name, check) in [
+        ("bash", vec!["-n"]),
+        ("zsh", vec!["-n"]),
+        ("fish", vec!["--no-execute"]),
+    ] {
+        let script = stdout_of(dossier(tmp.path()).args(["completions", name]));
+        assert!(script.contains("dossier"), "{script}");
+        let file = tmp.path().join(format!("dossier.{name}"));
+        std::fs::write(&file, &script).unwrap();
+        let Some(shell) = shell(name) else { continue };
+        let out = std::process::Command::new(&shell)
+            .args(&check)
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success() && out.stderr.is_empty(),
+            "{name} rejects the completion script: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // bash completes a subcommand and a --format value from the script.
+    let complete = |words: &str| {
+        let script = format!(
+            "source {}; COMP_WORDS=({words}); COMP_CWORD=$((${{#COMP_WORDS[@]}} - 1)); \
+             _dossier dossier \"${{COMP_WORDS[-1]}}\" \"${{COMP_WORDS[-2]}}\"; \
+             echo \"${{COMPREPLY[@]}}\"",
+            tmp.path().join("dossier.bash").display()
+        );
+        let out = std::process::Command::new("bash")
+            .args(["-c", &script])
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert_eq!(complete("dossier sq").trim(), "sql");
+    let formats = complete("dossier sparql --format ''");
+    for format in ["json", "xml", "csv", "tsv", "ndjson", "turtle", "jsonld"] {
+        assert!(formats.split_whitespace().any(|f| f == format), "{formats}");
+    }
+}
+
+#[test]
+fn manual_pages_render_without_warnings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pages = tmp.path().join("man");
+    dossier(tmp.path())
+        .args(["man", "--dir"])
+        .arg(&pages)
+        .assert_success();
+    let mut names: Vec<String> = std::fs::read_dir(&pages)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    for page in [
+        "dossier.1",
+        "dossier-sql.1",
+        "dossier-sparql.1",
+        "dossier-completions.1",
+    ] {
+        assert!(
+            names.iter().any(|n| n == page),
+            "{page} missing from {names:?}"
+        );
+    }
+    for name in &names {
+        let out = std::process::Command::new("groff")
+            .args(["-man", "-Tutf8", "-ww", "-z"])
+            .arg(pages.join(name))
+            .output()
+            .expect("groff is installed");
+        assert!(
+            out.status.success() && out.stderr.is_empty(),
+            "groff warns about {name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let rendered = std::process::Command::new("groff")
+        .args(["-man", "-Tutf8"])
+        .arg(pages.join("dossier-sql.1"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&rendered.stdout);
+    assert!(
+        text.contains("--format") && text.contains("Examples"),
+        "{text}"
+    );
+    let single = stdout_of(dossier(tmp.path()).arg("man"));
+    assert!(
+        single.starts_with(".ie") || single.contains(".TH dossier"),
+        "{single}"
+    );
+}
+
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn out_files_appear_only_when_complete() {
+    let tmp = built_bundled();
+    let dir = tmp.path().join("answers");
+    std::fs::create_dir(&dir).unwrap();
+    // Every command that prints takes -o.
+    let queries = root().join("schema/queries");
+    let queries = queries.to_str().unwrap();
+    let commands: [&[&str]; 5] = [
+        &[
+            "sql",
+            "--format",
+            "csv",
+            "SELECT id FROM records ORDER BY id",
+        ],
+        &[
+            "sparql",
+            "--format",
+            "tsv",
+            "SELECT ?c WHERE { ?c a dos:Condition }",
+        ],
+        &[
+            "query",
+            "timeline",
+            "--format",
+            "json",
+            "--queries",
+            queries,
+        ],
+        &["info", "--json"],
+        &["export", "--format", "trig"],
+    ];
+    for (n, args) in commands.iter().enumerate() {
+        let file = dir.join(format!("out{n}"));
+        let printed = stdout_of(dossier(tmp.path()).args(*args));
+        dossier(tmp.path())
+            .args(*args)
+            .arg("-o")
+            .arg(&file)
+            .assert_success();
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), printed, "{args:?}");
+    }
+    // A failing query leaves an existing file as it was, and no temporary file.
+    let file = dir.join("out0");
+    let before = std::fs::read(&file).unwrap();
+    for args in [
+        ["sql", "SELECT no_such_column FROM records"],
+        ["sparql", "SELECT ?x WHERE { ?x ?y }"],
+    ] {
+        let out = dossier(tmp.path())
+            .args(args)
+            .arg("-o")
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert_eq!(std::fs::read(&file).unwrap(), before);
+    }
+    assert_eq!(files_in(&dir).len(), commands.len(), "{:?}", files_in(&dir));
+    // A file of the knowledge base is never an output.
+    let out = dossier(tmp.path())
+        .args(["sql", "SELECT 1", "-o", "kb/dossier.sqlite"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("refused"));
+}
