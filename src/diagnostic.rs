@@ -17,6 +17,71 @@ pub struct Diagnostic {
     pub message: String,
     /// What to do about it.
     pub help: Option<String>,
+    /// The line the problem is on, shown with a caret under the place.
+    pub snippet: Option<Snippet>,
+}
+
+/// One line of a file and the part of it a problem is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snippet {
+    /// 1-based line number.
+    pub line: usize,
+    pub text: String,
+    /// Bytes of `text` to underline.
+    pub span: Range<usize>,
+}
+
+impl Snippet {
+    /// The line of `source` holding byte `span.start`, with the span underlined up to the end of
+    /// that line.
+    pub fn of(source: &str, span: Range<usize>) -> Snippet {
+        let start = floor_char_boundary(source, span.start.min(source.len()));
+        let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = source[start..]
+            .find('\n')
+            .map_or(source.len(), |i| start + i);
+        let text = source[line_start..line_end].trim_end_matches('\r');
+        let end = floor_char_boundary(source, span.end.clamp(start, line_start + text.len()));
+        Snippet {
+            line: source[..line_start].matches('\n').count() + 1,
+            text: text.to_owned(),
+            span: start - line_start..(end - line_start).max(start - line_start),
+        }
+    }
+}
+
+/// Renders a problem as rustc does (annotate-snippets): the title, where it is, the line with a
+/// caret under the place, and what to do.
+pub fn render(
+    title: &str,
+    origin: &str,
+    snippet: &Snippet,
+    label: &str,
+    help: Option<&str>,
+) -> String {
+    use annotate_snippets::{Level, Renderer, Snippet as Source};
+    // A caret at least, even for an empty span or one at the end of the line.
+    let mut text = snippet.text.clone();
+    let mut span = snippet.span.clone();
+    if span.is_empty() {
+        match text[span.start..].chars().next() {
+            Some(c) => span.end = span.start + c.len_utf8(),
+            None => {
+                text.push(' ');
+                span.end = span.start + 1;
+            }
+        }
+    }
+    let mut message = Level::Error.title(title).snippet(
+        Source::source(&text)
+            .line_start(snippet.line)
+            .origin(origin)
+            .annotation(Level::Error.span(span).label(label)),
+    );
+    if let Some(help) = help {
+        message = message.footer(Level::Help.title(help));
+    }
+    Renderer::plain().render(message).to_string()
 }
 
 impl Diagnostic {
@@ -27,12 +92,14 @@ impl Diagnostic {
             record: None,
             message: message.into(),
             help: None,
+            snippet: None,
         }
     }
 
-    /// Places the diagnostic at the start of a byte span of `source`.
+    /// Places the diagnostic at a byte span of `source`, and keeps its line to show.
     pub fn at_span(mut self, source: &str, span: Range<usize>) -> Diagnostic {
         self.position = Some(line_column(source, span.start));
+        self.snippet = Some(Snippet::of(source, span));
         self
     }
 
@@ -49,6 +116,14 @@ impl Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(snippet) = &self.snippet {
+            let title = match &self.record {
+                Some(record) => format!("{} (record '{record}')", self.message),
+                None => self.message.clone(),
+            };
+            let origin = self.file.display().to_string();
+            return f.write_str(&render(&title, &origin, snippet, "", self.help.as_deref()));
+        }
         write!(f, "{}", self.file.display())?;
         if let Some((line, column)) = self.position {
             write!(f, ":{line}:{column}")?;
@@ -108,6 +183,10 @@ impl fmt::Display for Diagnostics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for d in &self.0 {
             writeln!(f, "{d}")?;
+            if d.snippet.is_some() {
+                // A blank line between snippets, as rustc leaves one.
+                writeln!(f)?;
+            }
         }
         let n = self.0.len();
         write!(

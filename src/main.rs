@@ -584,6 +584,7 @@ fn sql(
             out.finish().map_err(Failure::Usage)
         }
         Err(dossier::sqlite::QueryError::Output(e)) => Err(Failure::Usage(e)),
+        Err(dossier::sqlite::QueryError::Placed(shown)) => Err(Failure::Data(shown)),
         Err(e) => Err(Failure::Data(format!("error: {e}"))),
     }
 }
@@ -650,7 +651,15 @@ fn sparql(
     loop {
         match receive.recv_timeout(Duration::from_millis(50)) {
             Ok(Ok(())) => return Ok(()),
-            Ok(Err(SparqlFailure::Query(e))) => return Err(Failure::Data(format!("error: {e:#}"))),
+            Ok(Err(SparqlFailure::Query(e))) => {
+                // A syntax error shows itself, with the query's line and a caret.
+                return Err(Failure::Data(
+                    match e.downcast_ref::<dossier::sparql::SyntaxError>() {
+                        Some(syntax) => syntax.to_string(),
+                        None => format!("error: {e:#}"),
+                    },
+                ));
+            }
             Ok(Err(SparqlFailure::Output(e))) => return Err(Failure::Usage(e)),
             Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
                 return Err(Failure::Data(

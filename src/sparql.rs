@@ -28,11 +28,30 @@ pub enum Answer {
 
 /// A SPARQL syntax error, placed at a line and column of the query as the user wrote it.
 #[derive(Debug)]
-pub struct SyntaxError(pub String);
+pub struct SyntaxError {
+    pub message: String,
+    /// The query's line, to show with a caret under the place.
+    pub snippet: Option<crate::diagnostic::Snippet>,
+}
+
+impl SyntaxError {
+    fn new(message: impl Into<String>) -> SyntaxError {
+        SyntaxError {
+            message: message.into(),
+            snippet: None,
+        }
+    }
+}
 
 impl std::fmt::Display for SyntaxError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "SPARQL syntax error: {}", self.0)
+        let title = format!("SPARQL syntax error: {}", self.message);
+        match &self.snippet {
+            Some(snippet) => f.write_str(&crate::diagnostic::render(
+                &title, "query", snippet, "", None,
+            )),
+            None => write!(f, "error: {title}"),
+        }
     }
 }
 
@@ -101,12 +120,12 @@ impl Store {
             for (prefix, ns) in crate::mapping::prefixes(&self.base) {
                 parser = parser
                     .with_prefix(prefix, ns)
-                    .map_err(|e| SyntaxError(e.to_string()))?;
+                    .map_err(|e| SyntaxError::new(e.to_string()))?;
             }
         }
         parser
             .parse_query(query)
-            .map_err(|e| SyntaxError(readable(&e.to_string(), query)))
+            .map_err(|e| readable(&e.to_string(), query))
     }
 
     /// Runs a query and collects its answer.
@@ -437,7 +456,7 @@ fn visit<'a>(
 
 /// A parser message made readable: an undeclared prefix said as such, the lists of Unicode
 /// ranges a name may contain said in words, and the query's line with a caret under the place.
-fn readable(message: &str, query: &str) -> String {
+fn readable(message: &str, query: &str) -> SyntaxError {
     static CHAR_CLASS: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
         regex::Regex::new(r"(?s)\[[^\[\]]*\\u\{[^\[\]]*\]").expect("a regex")
     });
@@ -449,40 +468,56 @@ fn readable(message: &str, query: &str) -> String {
         Some((line, column))
     });
     let text = place.and_then(|(line, _)| query.lines().nth(line.checked_sub(1)?));
-    let mut out = if message.contains("Prefix not found") {
-        // The name ends where the parser stopped: walk back to its start.
+    // The place as a byte range of its line: where the parser stopped, or for an undeclared
+    // prefix the whole prefixed name (which ends where the parser stopped).
+    let mut underline = None;
+    let out = if message.contains("Prefix not found") {
         let prefix = match (place, text) {
             (Some((_, column)), Some(text)) => {
-                let before: String = text.chars().take(column.saturating_sub(1)).collect();
-                let name = before
+                let end = text
+                    .char_indices()
+                    .nth(column.saturating_sub(1))
+                    .map_or(text.len(), |(i, _)| i);
+                let name = text[..end]
                     .rsplit(|c: char| c.is_whitespace() || "{}()[];,.^/|".contains(c))
                     .next()
                     .unwrap_or("");
+                underline = Some(end - name.len()..end);
                 name.split(':').next().map(str::to_owned)
             }
             _ => None,
         };
-        let at = place.map_or(String::new(), |(l, c)| format!(" at {l}:{c}"));
         match prefix {
             Some(p) => format!(
-                "the prefix '{p}:'{at} is not declared: add `PREFIX {p}: <...>` before the \
-                 query, or use one of dossier's (dos:, actor:, claim:, oa:, prov:, dcterms:, \
-                 schema:, rdfs:, xsd: ...)"
+                "the prefix '{p}:' is not declared: add `PREFIX {p}: <...>` before the query, \
+                 or use one of dossier's (dos:, actor:, claim:, oa:, prov:, dcterms:, schema:, \
+                 rdfs:, xsd: ...)"
             ),
-            None => format!("an undeclared prefix{at}: add a PREFIX declaration"),
+            None => "an undeclared prefix: add a PREFIX declaration".to_owned(),
         }
     } else {
+        let message = AT.replace(message, "").trim_start_matches(": ").to_owned();
         CHAR_CLASS
-            .replace_all(message, "a name character")
+            .replace_all(&message, "a name character")
             .replace('\n', " ")
     };
-    if let (Some((_, column)), Some(text)) = (place, text) {
-        out.push_str(&format!(
-            "\n  {text}\n  {}^",
-            " ".repeat(column.saturating_sub(1))
-        ));
-    }
-    out
+    let snippet = match (place, text) {
+        (Some((line, column)), Some(text)) => {
+            let start = text
+                .char_indices()
+                .nth(column.saturating_sub(1))
+                .map_or(text.len(), |(i, _)| i);
+            Some(crate::diagnostic::Snippet {
+                line,
+                text: text.to_owned(),
+                span: underline.unwrap_or(start..start),
+            })
+        }
+        _ => None,
+    };
+    let mut error = SyntaxError::new(out);
+    error.snippet = snippet;
+    error
 }
 
 /// Refuses a query whose brackets nest deeper than [`MAX_NESTING`], before parsing it.
@@ -515,7 +550,7 @@ fn check_nesting(query: &str) -> Result<(), SyntaxError> {
         }
     }
     if deepest > MAX_NESTING {
-        return Err(SyntaxError(format!(
+        return Err(SyntaxError::new(format!(
             "the query nests brackets {deepest} levels deep; dossier accepts up to {MAX_NESTING}: \
              flatten it (e.g. with UNION or VALUES)"
         )));

@@ -416,6 +416,9 @@ pub enum QueryError {
     /// SQLite said no: syntax, unknown table, a missing parameter...
     #[error("SQL error: {0}")]
     Sql(String),
+    /// SQLite said no at a place of the statement: the message shows the line with a caret.
+    #[error("{0}")]
+    Placed(String),
     /// Writing the output failed (e.g. a closed pipe).
     #[error("{0:#}")]
     Output(anyhow::Error),
@@ -439,9 +442,26 @@ pub fn query(
     let mut stmt = conn.prepare(sql).map_err(|e| {
         let message = e.to_string();
         if message.contains("too many attached databases") || message.contains("not authorized") {
-            QueryError::Write
-        } else {
-            QueryError::Sql(message)
+            return QueryError::Write;
+        }
+        match e {
+            rusqlite::Error::SqlInputError { msg, offset, .. } if offset >= 0 => {
+                // The whole word SQLite stopped at is underlined.
+                let start = offset as usize;
+                let word = sql.get(start..).map_or(0, |rest| {
+                    rest.find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                        .unwrap_or(rest.len())
+                });
+                let snippet = crate::diagnostic::Snippet::of(sql, start..start + word);
+                QueryError::Placed(crate::diagnostic::render(
+                    &format!("SQL error: {msg}"),
+                    "query",
+                    &snippet,
+                    "",
+                    Some("the tables and views are described in schema/sqlite.md"),
+                ))
+            }
+            _ => QueryError::Sql(message),
         }
     })?;
     if !stmt.readonly() || sql.trim_start().to_ascii_uppercase().starts_with("ATTACH") {

@@ -198,3 +198,37 @@ fn out_files_appear_only_when_complete() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("refused"));
 }
+
+/// SQL and SPARQL errors show the query's line with a caret under the place, as seed problems
+/// do: golden files in tests/fixtures/query-errors (`DOSSIER_BLESS=1` rewrites them).
+#[test]
+fn query_errors_show_the_line_with_a_caret() {
+    let tmp = built_bundled();
+    let dir = fixtures().join("query-errors");
+    let mut cases: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "sql" || e == "rq"))
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 4, "{cases:?}");
+    for case in cases {
+        let command = if case.extension().is_some_and(|e| e == "sql") {
+            "sql"
+        } else {
+            "sparql"
+        };
+        let out = dossier(tmp.path())
+            .args([command, "-f"])
+            .arg(&case)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{}", case.display());
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            stderr.contains(" --> query:") && stderr.contains('^'),
+            "{stderr}"
+        );
+        assert_matches_file(&stderr, &case.with_extension("expected"));
+    }
+}

@@ -289,7 +289,7 @@ fn sparql_cli_formats_and_syntax_errors() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("error at 3:"),
+        stderr.contains("--> query:3:"),
         "points at the user's line and column: {stderr}"
     );
 
@@ -301,9 +301,9 @@ fn sparql_cli_formats_and_syntax_errors() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("the prefix 'foo:' at 1:29 is not declared: add `PREFIX foo: <...>`")
-            && stderr.contains("\n  SELECT ?x WHERE { ?x foo:bar ?y }\n")
-            && stderr.contains(&format!("\n  {}^", " ".repeat(28)))
+        stderr.contains("the prefix 'foo:' is not declared: add `PREFIX foo: <...>`")
+            && stderr.contains("1 | SELECT ?x WHERE { ?x foo:bar ?y }\n")
+            && stderr.contains(&format!("  | {}^^^^^^^\n", " ".repeat(21)))
             && !stderr.contains("\\u{"),
         "{stderr}"
     );

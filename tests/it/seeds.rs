@@ -33,7 +33,9 @@ fn each_invalid_seed_gets_its_exact_message() {
         );
         let stderr = String::from_utf8(out.stderr).unwrap();
         assert!(
-            stderr.starts_with("seeds/town-meeting/facts.toml:"),
+            stderr.starts_with("seeds/town-meeting/facts.toml:")
+                || (stderr.starts_with("error: ")
+                    && stderr.contains("--> seeds/town-meeting/facts.toml:")),
             "{} names the file, line and column:\n{stderr}",
             case.display()
         );
@@ -251,13 +253,13 @@ fn iris_in_dossier_toml_are_validated() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains(
-            "seeds/dossier.toml:2:12: error: 'https://example.org/my kb/' cannot be a base IRI"
-        ),
+        stderr.contains("error: 'https://example.org/my kb/' cannot be a base IRI")
+            && stderr.contains("--> seeds/dossier.toml:2:12"),
         "{stderr}"
     );
     assert!(
-        stderr.contains("seeds/dossier.toml:3:11: error: 'https://example.org/licence<1>' looks like an IRI but is not one"),
+        stderr.contains("error: 'https://example.org/licence<1>' looks like an IRI but is not one")
+            && stderr.contains("--> seeds/dossier.toml:3:11"),
         "{stderr}"
     );
     // An SPDX id is text, not an IRI, and stays allowed.
@@ -357,7 +359,7 @@ fn a_megabyte_article_and_two_thousand_bad_records_are_reported_each_at_its_plac
         let needle = format!("claimant = \"nobody-{n}\"");
         let line = lines.iter().position(|l| *l == needle).unwrap() + 1;
         assert!(
-            stderr.contains(&format!("facts.toml:{line}:12: error:"))
+            stderr.contains(&format!("facts.toml:{line}:12\n"))
                 && stderr.contains(&format!("nobody-{n}")),
             "bad record {n} is placed at line {line}: {}",
             &stderr[..stderr.len().min(2_000)]
