@@ -824,7 +824,7 @@ fn info(paths: KbPaths, json: bool, mut out: Destination) -> Result<(), Failure>
     writeln!(out, "articles: {articles}; records: {}", records.join(", "))?;
     writeln!(
         out,
-        "graph: {triples} triples; {} quads in the default graph and {articles} named graph{}; \
+        "graph: {triples} triples; {} quads in {articles} named graph{} and the default graph; \
          {} terms",
         index.len(),
         if articles == 1 { "" } else { "s" },

@@ -7,6 +7,7 @@ mod differential;
 mod properties;
 mod queries;
 mod rdf;
+mod readme;
 mod scale;
 mod schema;
 mod seeds;

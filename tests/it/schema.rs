@@ -498,3 +498,23 @@ fn only_the_descriptions_name_a_kinds_columns() {
         }
     }
 }
+
+/// The JSON-LD export's @context is the one `schema/context.jsonld` publishes (for the bundled
+/// base IRI), so a JSON-LD tool can compact or frame with the published file.
+#[test]
+fn jsonld_export_uses_the_published_context() {
+    let tmp = built_bundled();
+    let out = std::process::Command::new(crate::util::binary())
+        .args(["export", "--format", "jsonld"])
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let export: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let published: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("schema/context.jsonld")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(export["@context"], published["@context"]);
+    assert!(published["@context"]["dos"].is_string());
+}
