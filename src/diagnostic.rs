@@ -42,10 +42,34 @@ impl Snippet {
             .map_or(source.len(), |i| start + i);
         let text = source[line_start..line_end].trim_end_matches('\r');
         let end = floor_char_boundary(source, span.end.clamp(start, line_start + text.len()));
+        // Control characters are shown as their Unicode pictures (U+2400...), so a NUL or an
+        // escape in a seed file shows as ␀ or ␛ instead of acting on the terminal.
+        let (start, end) = (start - line_start, end - line_start);
+        let mut shown = String::with_capacity(text.len());
+        let mut span = start..end.max(start);
+        for (i, c) in text.char_indices() {
+            let picture = match c {
+                '\u{0}'..='\u{8}' | '\u{a}'..='\u{1f}' => {
+                    char::from_u32(0x2400 + c as u32).unwrap_or('?')
+                }
+                '\u{7f}' => '\u{2421}',
+                c => c,
+            };
+            let grown = picture.len_utf8() - c.len_utf8();
+            if grown > 0 {
+                if i < start {
+                    span.start += grown;
+                }
+                if i < end {
+                    span.end += grown;
+                }
+            }
+            shown.push(picture);
+        }
         Snippet {
             line: source[..line_start].matches('\n').count() + 1,
-            text: text.to_owned(),
-            span: start - line_start..(end - line_start).max(start - line_start),
+            text: shown,
+            span,
         }
     }
 }

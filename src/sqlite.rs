@@ -439,69 +439,8 @@ pub fn query(
     timeout: Duration,
     sink: &mut dyn RowSink,
 ) -> Result<(), QueryError> {
-    let mut stmt = conn.prepare(sql).map_err(|e| {
-        let message = e.to_string();
-        if message.contains("too many attached databases") || message.contains("not authorized") {
-            return QueryError::Write;
-        }
-        match e {
-            rusqlite::Error::SqlInputError { msg, offset, .. } if offset >= 0 => {
-                // The whole word SQLite stopped at is underlined.
-                let start = offset as usize;
-                let word = sql.get(start..).map_or(0, |rest| {
-                    rest.find(|c: char| !(c.is_alphanumeric() || c == '_'))
-                        .unwrap_or(rest.len())
-                });
-                let snippet = crate::diagnostic::Snippet::of(sql, start..start + word);
-                QueryError::Placed(crate::diagnostic::render(
-                    &format!("SQL error: {msg}"),
-                    "query",
-                    &snippet,
-                    "",
-                    Some("the tables and views are described in schema/sqlite.md"),
-                ))
-            }
-            _ => QueryError::Sql(message),
-        }
-    })?;
-    if !stmt.readonly() || sql.trim_start().to_ascii_uppercase().starts_with("ATTACH") {
-        return Err(QueryError::Write);
-    }
-    for (name, value) in params {
-        let key = if name.starts_with([':', '@', '$']) {
-            name.clone()
-        } else {
-            format!(":{name}")
-        };
-        let index = stmt
-            .parameter_index(&key)
-            .map_err(|e| QueryError::Sql(e.to_string()))?
-            .ok_or_else(|| {
-                QueryError::Sql(format!(
-                    "the query has no parameter {key}: use it in the SQL as {key}, or drop --param {name}"
-                ))
-            })?;
-        stmt.raw_bind_parameter(index, value)
-            .map_err(|e| QueryError::Sql(e.to_string()))?;
-    }
-    for i in 1..=stmt.parameter_count() {
-        let bound = stmt.parameter_name(i).is_some_and(|name| {
-            params
-                .iter()
-                .any(|(k, _)| k.trim_start_matches([':', '@', '$']) == &name[1..])
-        });
-        if !bound {
-            let name = stmt.parameter_name(i).map_or("NAME", |n| &n[1..]);
-            return Err(QueryError::Sql(format!(
-                "the query's parameter {} has no value: pass --param {name}=VALUE \
-                 (positional ? parameters are not supported: name them, e.g. :id)",
-                stmt.parameter_name(i).unwrap_or("?"),
-            )));
-        }
-    }
-    let names: Vec<String> = stmt.column_names().iter().map(|s| s.to_string()).collect();
-    sink.columns(&names).map_err(QueryError::Output)?;
-
+    // The clock runs from before the statement is prepared (SQLite's parser checks for an
+    // interrupt too) until the last row is written.
     let (done, watch) = mpsc::channel::<()>();
     let interrupt = conn.get_interrupt_handle();
     let watchdog = std::thread::spawn(move || {
@@ -512,24 +451,90 @@ pub fn query(
             false
         }
     });
-    let result = (|| {
-        let mut rows = stmt.raw_query();
-        let width = names.len();
-        let mut values = Vec::with_capacity(width);
-        loop {
-            let row = match rows.next() {
-                Ok(Some(row)) => row,
-                Ok(None) => return Ok(()),
-                Err(e) => return Err(QueryError::Sql(e.to_string())),
-            };
-            values.clear();
-            for i in 0..width {
-                values.push(
-                    row.get::<_, SqlValue>(i)
-                        .map_err(|e| QueryError::Sql(e.to_string()))?,
-                );
+    let result = (|| -> Result<(), QueryError> {
+        let mut stmt = conn.prepare(sql).map_err(|e| {
+            let message = e.to_string();
+            if message.contains("too many attached databases") || message.contains("not authorized")
+            {
+                return QueryError::Write;
             }
-            sink.row(&values).map_err(QueryError::Output)?;
+            match e {
+                rusqlite::Error::SqlInputError { msg, offset, .. } if offset >= 0 => {
+                    // The whole word SQLite stopped at is underlined.
+                    let start = offset as usize;
+                    let word = sql.get(start..).map_or(0, |rest| {
+                        rest.find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                            .unwrap_or(rest.len())
+                    });
+                    let snippet = crate::diagnostic::Snippet::of(sql, start..start + word);
+                    QueryError::Placed(crate::diagnostic::render(
+                        &format!("SQL error: {msg}"),
+                        "query",
+                        &snippet,
+                        "",
+                        Some("the tables and views are described in schema/sqlite.md"),
+                    ))
+                }
+                _ => QueryError::Sql(message),
+            }
+        })?;
+        if !stmt.readonly() || sql.trim_start().to_ascii_uppercase().starts_with("ATTACH") {
+            return Err(QueryError::Write);
+        }
+        for (name, value) in params {
+            let key = if name.starts_with([':', '@', '$']) {
+                name.clone()
+            } else {
+                format!(":{name}")
+            };
+            let index = stmt
+                .parameter_index(&key)
+                .map_err(|e| QueryError::Sql(e.to_string()))?
+                .ok_or_else(|| {
+                    QueryError::Sql(format!(
+                        "the query has no parameter {key}: use it in the SQL as {key}, or drop --param {name}"
+                    ))
+                })?;
+            stmt.raw_bind_parameter(index, value)
+                .map_err(|e| QueryError::Sql(e.to_string()))?;
+        }
+        for i in 1..=stmt.parameter_count() {
+            let bound = stmt.parameter_name(i).is_some_and(|name| {
+                params
+                    .iter()
+                    .any(|(k, _)| k.trim_start_matches([':', '@', '$']) == &name[1..])
+            });
+            if !bound {
+                let name = stmt.parameter_name(i).map_or("NAME", |n| &n[1..]);
+                return Err(QueryError::Sql(format!(
+                    "the query's parameter {} has no value: pass --param {name}=VALUE \
+                     (positional ? parameters are not supported: name them, e.g. :id)",
+                    stmt.parameter_name(i).unwrap_or("?"),
+                )));
+            }
+        }
+        let names: Vec<String> = stmt.column_names().iter().map(|s| s.to_string()).collect();
+        sink.columns(&names).map_err(QueryError::Output)?;
+
+        {
+            let mut rows = stmt.raw_query();
+            let width = names.len();
+            let mut values = Vec::with_capacity(width);
+            loop {
+                let row = match rows.next() {
+                    Ok(Some(row)) => row,
+                    Ok(None) => return Ok(()),
+                    Err(e) => return Err(QueryError::Sql(e.to_string())),
+                };
+                values.clear();
+                for i in 0..width {
+                    values.push(
+                        row.get::<_, SqlValue>(i)
+                            .map_err(|e| QueryError::Sql(e.to_string()))?,
+                    );
+                }
+                sink.row(&values).map_err(QueryError::Output)?;
+            }
         }
     })();
     let _ = done.send(());

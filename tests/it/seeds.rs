@@ -378,3 +378,30 @@ fn a_megabyte_article_and_two_thousand_bad_records_are_reported_each_at_its_plac
             .join("\n")
     );
 }
+
+/// Hostile seed folders kept as fixtures (`tests/fixtures/adversarial-seeds/<case>/`), each
+/// refused with the message its `<case>.expected` holds: IRIs no parser would read, a NUL in an
+/// article (shown as ␀, never written to the terminal), a missing article file.
+#[test]
+fn adversarial_seed_folders_are_refused_with_their_exact_message() {
+    let dir = fixtures().join("adversarial-seeds");
+    let mut cases: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 3, "{cases:?}");
+    for case in cases {
+        let tmp = workspace_with(&case);
+        let out = dossier(tmp.path()).arg("validate").output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{}", case.display());
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            !stderr.contains('\0'),
+            "{}: a NUL reached the terminal",
+            case.display()
+        );
+        assert_matches_file(&stderr, &case.with_extension("expected"));
+    }
+}

@@ -251,6 +251,36 @@ fn a_runaway_query_is_interrupted() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("interrupted after 200 ms"));
 }
 
+/// The time limit covers preparing the statement too: a statement that takes long to parse
+/// (two million list items; it would then answer at once, `WHERE 0` being false) is stopped.
+#[test]
+fn a_statement_slow_to_prepare_is_interrupted() {
+    let tmp = built_bundled();
+    let items = (0..2_000_000)
+        .map(|n| n.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    std::fs::write(
+        tmp.path().join("slow.sql"),
+        format!("SELECT 1 AS one WHERE 0 AND 1 IN ({items})"),
+    )
+    .unwrap();
+    let out = dossier(tmp.path())
+        .args(["sql", "--timeout-ms", "20", "-f", "slow.sql"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("interrupted after 20 ms"));
+    // With time enough, it answers (no rows).
+    let out = stdout_of(dossier(tmp.path()).args(["sql", "--format", "csv", "-f", "slow.sql"]));
+    assert_eq!(out, "one\n");
+}
+
 #[test]
 fn a_missing_knowledge_base_says_how_to_build_one() {
     let tmp = tempfile::tempdir().unwrap();
