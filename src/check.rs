@@ -548,10 +548,39 @@ pub fn check(conn: &Connection, index: &Path) -> Result<Report> {
     check_with(conn, &Index::open(index)?, &crate::progress::Silent)
 }
 
-/// A parsed term's id in the index, if the index holds it.
-fn id_in<T: Term>(index: &Index, term: &T, buf: &mut Vec<u8>) -> Option<u32> {
-    crate::rdf::encode_term(term, buf);
-    index.id_of(buf)
+/// Parsed terms' ids in the index. The files name the same subjects, predicates and graphs
+/// again and again, so the ids found are remembered (up to a bound, to keep memory flat): a
+/// hash lookup instead of a binary search through the memory-mapped term table.
+struct TermIds<'a> {
+    index: &'a Index,
+    known: hashbrown::HashMap<Box<[u8]>, Option<u32>>,
+    buf: Vec<u8>,
+}
+
+impl<'a> TermIds<'a> {
+    const REMEMBERED: usize = 1 << 16;
+
+    fn new(index: &'a Index) -> TermIds<'a> {
+        TermIds {
+            index,
+            known: hashbrown::HashMap::new(),
+            buf: Vec::new(),
+        }
+    }
+
+    /// A parsed term's id in the index, if the index holds it.
+    fn id<T: Term>(&mut self, term: &T) -> Option<u32> {
+        crate::rdf::encode_term(term, &mut self.buf);
+        if let Some(id) = self.known.get(self.buf.as_slice()) {
+            return *id;
+        }
+        let id = self.index.id_of(&self.buf);
+        if self.known.len() >= Self::REMEMBERED {
+            self.known.clear();
+        }
+        self.known.insert(self.buf.as_slice().into(), id);
+        id
+    }
 }
 
 /// Proves the Turtle, the N-Quads and the indexed graph hold the same graph: every triple of
@@ -568,7 +597,7 @@ pub fn compare_graph_files(
     use crate::rdf::RdfTerm;
     use sophia::api::quad::Quad;
     use sophia::api::source::QuadSource;
-    let mut buf = Vec::new();
+    let mut ids = TermIds::new(index);
     let show = |t: [RdfTerm; 3]| {
         format!(
             "{} {} {} .",
@@ -584,12 +613,7 @@ pub fn compare_graph_files(
         .with_context(|| format!("cannot open '{}'", turtle.display()))?;
     sophia::turtle::parser::turtle::parse_bufread(BufReader::with_capacity(1 << 20, file))
         .for_each_triple(|t| {
-            let ids = [
-                id_in(index, &t.s(), &mut buf),
-                id_in(index, &t.p(), &mut buf),
-                id_in(index, &t.o(), &mut buf),
-            ];
-            let positions = match ids {
+            let positions = match [ids.id(&t.s()), ids.id(&t.p()), ids.id(&t.o())] {
                 [Some(s), Some(p), Some(o)] => index.spog_range(&[s, p, o]),
                 _ => 0..0,
             };
@@ -615,15 +639,9 @@ pub fn compare_graph_files(
         .for_each_quad(|q| {
             let graph = match q.g() {
                 None => Some(DEFAULT_GRAPH),
-                Some(g) => id_in(index, &g, &mut buf),
+                Some(g) => ids.id(&g),
             };
-            let ids = [
-                id_in(index, &q.s(), &mut buf),
-                id_in(index, &q.p(), &mut buf),
-                id_in(index, &q.o(), &mut buf),
-                graph,
-            ];
-            let positions = match ids {
+            let positions = match [ids.id(&q.s()), ids.id(&q.p()), ids.id(&q.o()), graph] {
                 [Some(s), Some(p), Some(o), Some(g)] => index.spog_range(&[s, p, o, g]),
                 _ => 0..0,
             };

@@ -777,10 +777,34 @@ fn info(paths: KbPaths, json: bool, mut out: Destination) -> Result<(), Failure>
                 .collect::<Result<_, _>>()
         })
         .map_err(anyhow::Error::from)?;
+    // Records each article defines (shared actors belong to none).
+    let per_article: Vec<(String, i64)> = conn
+        .prepare(
+            "SELECT a.id, count(r.id) FROM articles a LEFT JOIN records r ON r.article_id = a.id \
+             GROUP BY a.id ORDER BY a.id",
+        )
+        .and_then(|mut stmt| {
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<_, _>>()
+        })
+        .map_err(anyhow::Error::from)?;
+    // The days the dated events and the publications cover (partial dates by their span).
+    let span = |view: &str| -> Result<Option<(String, String)>, Failure> {
+        let sql = format!("SELECT min(start_date), max(end_date) FROM {view}");
+        let (from, to): (Option<String>, Option<String>) = conn
+            .query_row(&sql, [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(anyhow::Error::from)?;
+        Ok(from.zip(to))
+    };
+    let (events_span, published_span) = (span("event_timeline")?, span("article_timeline")?);
     let index = dossier::index::Index::open(&paths.index())?;
     let triples = index
         .quads(None, None, None, Some(dossier::index::DEFAULT_GRAPH))
         .count();
+    let span_json = |s: &Option<(String, String)>| match s {
+        Some((from, to)) => serde_json::json!({"from": from, "to": to}),
+        None => serde_json::Value::Null,
+    };
     if json {
         let doc = serde_json::json!({
             "generation": manifest.generation,
@@ -793,6 +817,9 @@ fn info(paths: KbPaths, json: bool, mut out: Destination) -> Result<(), Failure>
             "description": description,
             "articles": articles,
             "records": kinds.iter().map(|(k, n)| (k.clone(), serde_json::json!(n))).collect::<serde_json::Map<_, _>>(),
+            "records_per_article": per_article.iter().map(|(a, n)| (a.clone(), serde_json::json!(n))).collect::<serde_json::Map<_, _>>(),
+            "events": span_json(&events_span),
+            "published": span_json(&published_span),
             "triples": triples,
             "quads": index.len(),
             "terms": index.term_count(),
@@ -822,6 +849,29 @@ fn info(paths: KbPaths, json: bool, mut out: Destination) -> Result<(), Failure>
     writeln!(out, "licence: {}", license.as_deref().unwrap_or("(none)"))?;
     let records: Vec<String> = kinds.iter().map(|(k, n)| format!("{k} {n}")).collect();
     writeln!(out, "articles: {articles}; records: {}", records.join(", "))?;
+    // A long archive lists its first articles; --json lists them all.
+    const LISTED: usize = 10;
+    for (article, n) in per_article.iter().take(LISTED) {
+        writeln!(out, "  {article}: {n} records")?;
+    }
+    if per_article.len() > LISTED {
+        writeln!(
+            out,
+            "  ... and {} more articles (--json lists them all)",
+            per_article.len() - LISTED
+        )?;
+    }
+    let span_text = |s: &Option<(String, String)>| match s {
+        Some((from, to)) if from == to => from.clone(),
+        Some((from, to)) => format!("{from} to {to}"),
+        None => "none".to_owned(),
+    };
+    writeln!(
+        out,
+        "dated events: {}; published: {}",
+        span_text(&events_span),
+        span_text(&published_span)
+    )?;
     writeln!(
         out,
         "graph: {triples} triples; {} quads in {articles} named graph{} and the default graph; \

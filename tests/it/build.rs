@@ -259,6 +259,39 @@ fn info_says_what_a_built_knowledge_base_holds() {
     assert_eq!(doc["triples"], serde_json::json!(turtle));
     assert_eq!(doc["articles"], serde_json::json!(1));
     assert_eq!(doc["records"]["actor"], serde_json::json!(14));
+    // Counts per article and the span of the dates, as the database holds them.
+    let db = rusqlite::Connection::open(tmp.path().join("kb/dossier.sqlite")).unwrap();
+    let defined: i64 = db
+        .query_row(
+            "SELECT count(*) FROM records WHERE article_id = 'rubio-visit-to-mexico-2025'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(defined > 50);
+    assert_eq!(
+        doc["records_per_article"]["rubio-visit-to-mexico-2025"],
+        serde_json::json!(defined)
+    );
+    let (first, last): (String, String) = db
+        .query_row("SELECT min(date), max(date) FROM events", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    let (from, to) = (
+        doc["events"]["from"].as_str().unwrap(),
+        doc["events"]["to"].as_str().unwrap(),
+    );
+    // A partial date's span starts and ends within it: 2025-09 is 2025-09-01 to 2025-09-30.
+    assert!(
+        from.starts_with(&first) && to.starts_with(&last) && from.len() == 10 && to.len() == 10,
+        "{doc}"
+    );
+    assert!(
+        text.contains(&format!("dated events: {from} to {to}"))
+            && text.contains(&format!("  rubio-visit-to-mexico-2025: {defined} records")),
+        "{text}"
+    );
     let names: Vec<&str> = doc["files"]
         .as_array()
         .unwrap()
