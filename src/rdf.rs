@@ -898,17 +898,15 @@ pub fn write_triples_turtle(triples: &[[RdfTerm; 3]], base: &str, w: impl Write)
     Ok(())
 }
 
-/// Writes triples (e.g. a CONSTRUCT answer) as N-Triples, in the order given.
-pub fn write_triples_ntriples(triples: &[[RdfTerm; 3]], mut w: impl Write) -> Result<()> {
-    for [s, p, o] in triples {
-        writeln!(
-            w,
-            "{} {} {} .",
-            s.to_ntriples(),
-            p.to_ntriples(),
-            o.to_ntriples()
-        )?;
-    }
+/// Writes triples (e.g. a CONSTRUCT answer) as N-Triples (sophia's serializer), in the order
+/// given.
+pub fn write_triples_ntriples(triples: &[[RdfTerm; 3]], w: impl Write) -> Result<()> {
+    let source = triples
+        .iter()
+        .map(|[s, p, o]| Ok::<_, Infallible>([sophia_term(s), sophia_term(p), sophia_term(o)]));
+    NTriplesSerializer::new(w)
+        .serialize_triples(source)
+        .map_err(|e| sink_error(e, "cannot write N-Triples"))?;
     Ok(())
 }
 
