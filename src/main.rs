@@ -203,7 +203,8 @@ enum Command {
         #[command(flatten)]
         kb: KbArg,
     },
-    /// Run a named query (schema/queries) against the database, the graph, or both and compare.
+    /// Run a named query (built in, or from --queries DIR) against the database, the graph, or
+    /// both and compare.
     #[command(
         after_help = "Examples:\n  dossier query --list\n  dossier query conditions-on -p agreement=us-training-of-mexican-personnel --store both"
     )]
@@ -225,9 +226,10 @@ enum Command {
         format: Option<RowFormat>,
         #[command(flatten)]
         out: OutArg,
-        /// The folder of named queries.
-        #[arg(long, default_value = dossier::queries::DEFAULT_DIR)]
-        queries: PathBuf,
+        /// A folder of named queries (NAME.toml) to add to the built-in ones; a query of the
+        /// same name replaces the built-in one.
+        #[arg(long, value_name = "DIR")]
+        queries: Option<PathBuf>,
         #[command(flatten)]
         kb: KbArg,
     },
@@ -423,7 +425,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         } => {
             let paths = KbPaths::new(kb.kb);
             let out = Destination::open(out.out.as_deref(), &paths)?;
-            let all = dossier::queries::load_all(&queries)?;
+            let all = dossier::queries::with_folder(queries.as_deref())?;
             if list {
                 return list_queries(&all, out);
             }

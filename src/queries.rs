@@ -26,8 +26,10 @@ use crate::sparql::{Answer, RdfTerm, Store};
 use crate::sqlite::{QueryError, RowSink};
 use crate::vocab;
 
-/// The folder named queries are read from unless told otherwise.
+/// The folder the built-in named queries come from (embedded at build time).
 pub const DEFAULT_DIR: &str = "schema/queries";
+
+include!(concat!(env!("OUT_DIR"), "/queries.rs"));
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -49,6 +51,35 @@ pub struct NamedQuery {
     pub sparql: String,
 }
 
+/// The named queries built into dossier (`schema/queries` when it was built).
+pub fn built_in() -> Result<Vec<NamedQuery>> {
+    BUILT_IN
+        .iter()
+        .map(|(name, text)| parse(name, text, &format!("{DEFAULT_DIR}/{name}.toml (built in)")))
+        .collect()
+}
+
+/// The built-in queries, with those of `dir` (if given) added, or replacing a built-in one of
+/// the same name; sorted by name.
+pub fn with_folder(dir: Option<&Path>) -> Result<Vec<NamedQuery>> {
+    let mut all = built_in()?;
+    if let Some(dir) = dir {
+        for q in load_all(dir)? {
+            all.retain(|known| known.name != q.name);
+            all.push(q);
+        }
+    }
+    all.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(all)
+}
+
+fn parse(name: &str, text: &str, origin: &str) -> Result<NamedQuery> {
+    let mut q: NamedQuery =
+        toml::from_str(text).with_context(|| format!("'{origin}' is not a valid named query"))?;
+    q.name = name.to_owned();
+    Ok(q)
+}
+
 /// Reads every `*.toml` of `dir`, sorted by name.
 pub fn load_all(dir: &Path) -> Result<Vec<NamedQuery>> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
@@ -67,14 +98,8 @@ pub fn load_all(dir: &Path) -> Result<Vec<NamedQuery>> {
         .map(|path| {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("cannot read '{}'", path.display()))?;
-            let mut q: NamedQuery = toml::from_str(&text)
-                .with_context(|| format!("'{}' is not a valid named query", path.display()))?;
-            q.name = path
-                .file_stem()
-                .unwrap_or_default()
-                .to_string_lossy()
-                .into_owned();
-            Ok(q)
+            let name = path.file_stem().unwrap_or_default().to_string_lossy();
+            parse(&name, &text, &path.display().to_string())
         })
         .collect()
 }

@@ -191,3 +191,58 @@ fn a_triple_removed_from_the_graph_is_caught_and_named() {
         "{stderr}"
     );
 }
+
+/// The named queries travel with the binary: `dossier query` works from a folder that has no
+/// `schema/queries`, and `--queries DIR` adds queries or replaces built-in ones by name.
+#[test]
+fn named_queries_are_built_in_and_a_folder_adds_or_replaces() {
+    let tmp = built_bundled();
+    assert!(!tmp.path().join("schema").exists());
+    let built_in: Vec<String> = dossier::queries::built_in()
+        .unwrap()
+        .into_iter()
+        .map(|q| q.name)
+        .collect();
+    assert_eq!(built_in, query_names());
+    let rows = stdout_of(dossier(tmp.path()).args(["query", "timeline", "--format", "csv"]));
+    assert!(rows.lines().count() > 3, "{rows}");
+
+    let extra = tmp.path().join("mine");
+    std::fs::create_dir(&extra).unwrap();
+    std::fs::write(
+        extra.join("timeline.toml"),
+        "description = \"Only the first event\"\n\
+         sql = \"SELECT id AS event FROM events ORDER BY id LIMIT 1\"\n\
+         sparql = \"SELECT ?event WHERE { ?e a dos:Event ; dcterms:identifier ?event } ORDER BY ?event LIMIT 1\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        extra.join("actor-count.toml"),
+        "description = \"How many actors\"\n\
+         sql = \"SELECT count(*) AS actors FROM actors\"\n\
+         sparql = \"SELECT (COUNT(?a) AS ?actors) WHERE { ?a a dos:Actor }\"\n",
+    )
+    .unwrap();
+    let list = stdout_of(dossier(tmp.path()).args(["query", "--list", "--queries", "mine"]));
+    assert!(list.contains("actor-count  How many actors"), "{list}");
+    assert!(list.contains("timeline  Only the first event"), "{list}");
+    assert!(list.contains("roles  "), "the built-in ones stay: {list}");
+    let one = stdout_of(dossier(tmp.path()).args([
+        "query",
+        "timeline",
+        "--queries",
+        "mine",
+        "--format",
+        "csv",
+    ]));
+    assert_eq!(one.lines().count(), 2, "{one}");
+    let count = stdout_of(dossier(tmp.path()).args([
+        "query",
+        "actor-count",
+        "--queries",
+        "mine",
+        "--format",
+        "csv",
+    ]));
+    assert_eq!(count, "actors\n14\n");
+}
