@@ -108,20 +108,18 @@ for name, fmt in [("json", pyoxigraph.QueryResultsFormat.JSON), ("xml", pyoxigra
 print(f"sparql: json, xml, csv, tsv and ndjson read back as pyoxigraph's {len(want)} rows; ASK as true")
 
 CONSTRUCT = "CONSTRUCT { ?c ?p ?o } WHERE { ?c a dos:Condition ; ?p ?o }"
-want = {tuple(str(t) for t in (q.subject, q.predicate, q.object))
-        for q in store.query(PREFIXES + CONSTRUCT, use_default_graph_as_union=True)}
-
-
-def triples(text, fmt):
-    g = rdflib.Graph().parse(data=text, format=fmt)
-    return {tuple(t.n3() for t in triple) for triple in g}
-
-
+# pyoxigraph's own answer, written as N-Triples by pyoxigraph and read by rdflib, is what each
+# of dossier's syntaxes must read back as (no blank nodes: the terms compare as they are).
+answer = store.query(PREFIXES + CONSTRUCT, use_default_graph_as_union=True)
+want = set(rdflib.Graph().parse(
+    data=pyoxigraph.serialize(answer, format=pyoxigraph.RdfFormat.N_TRIPLES).decode(), format="nt"))
+if not want:
+    sys.exit("pyoxigraph's CONSTRUCT answered nothing")
 for name, fmt in [("turtle", "turtle"), ("ntriples", "nt"), ("jsonld", "json-ld")]:
-    got = triples(run("sparql", "--format", name, CONSTRUCT), fmt)
-    if len(got) != len(want) or not got:
-        fail(f"sparql CONSTRUCT --format {name} (rdflib)", len(got), len(want))
-print(f"sparql: CONSTRUCT as turtle, ntriples and jsonld read back as {len(want)} triples")
+    got = set(rdflib.Graph().parse(data=run("sparql", "--format", name, CONSTRUCT), format=fmt))
+    if got != want:
+        fail(f"sparql CONSTRUCT --format {name} (rdflib)", sorted(got - want)[:2], sorted(want - got)[:2])
+print(f"sparql: CONSTRUCT as turtle, ntriples and jsonld read back as pyoxigraph's {len(want)} triples")
 
 # Exports: every syntax holds the N-Quads' quads (Turtle and N-Triples: its triples).
 nquads = rdflib.Dataset()

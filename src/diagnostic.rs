@@ -41,12 +41,24 @@ impl Snippet {
             .find('\n')
             .map_or(source.len(), |i| start + i);
         let text = source[line_start..line_end].trim_end_matches('\r');
+        // A place on the `\r` of a `\r\n` (or past the text) is shown at the end of the line.
+        let start = start.min(line_start + text.len());
         let end = floor_char_boundary(source, span.end.clamp(start, line_start + text.len()));
-        // Control characters are shown as their Unicode pictures (U+2400...), so a NUL or an
-        // escape in a seed file shows as ␀ or ␛ instead of acting on the terminal.
-        let (start, end) = (start - line_start, end - line_start);
+        Snippet::line(
+            source[..line_start].matches('\n').count() + 1,
+            text,
+            start - line_start..end - line_start,
+        )
+    }
+
+    /// Line `line` (1-based) whose text is `text`, with the bytes `span` of it underlined.
+    /// Control characters are shown as their Unicode pictures (U+2400...), so a NUL or an
+    /// escape in a file or a query shows as ␀ or ␛ instead of acting on the terminal.
+    pub fn line(line: usize, text: &str, span: Range<usize>) -> Snippet {
+        let start = floor_char_boundary(text, span.start.min(text.len()));
+        let end = floor_char_boundary(text, span.end.clamp(start, text.len()));
         let mut shown = String::with_capacity(text.len());
-        let mut span = start..end.max(start);
+        let mut span = start..end;
         for (i, c) in text.char_indices() {
             let picture = match c {
                 '\u{0}'..='\u{8}' | '\u{a}'..='\u{1f}' => {
@@ -67,7 +79,7 @@ impl Snippet {
             shown.push(picture);
         }
         Snippet {
-            line: source[..line_start].matches('\n').count() + 1,
+            line,
             text: shown,
             span,
         }
@@ -174,6 +186,7 @@ pub fn line_column(source: &str, byte: usize) -> (usize, usize) {
 }
 
 fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    i = i.min(s.len());
     while !s.is_char_boundary(i) {
         i -= 1;
     }
@@ -251,5 +264,23 @@ mod tests {
         let z = source.find('z').unwrap();
         assert_eq!(line_column(source, z), (2, 9));
         assert_eq!(line_column(source, 0), (1, 1));
+    }
+
+    #[test]
+    fn a_place_on_a_crlf_line_end_is_shown_at_the_end_of_the_line() {
+        let source = "title = \"abc\r\nnext = 1\r\n";
+        let at = source.find('\n').unwrap();
+        let snippet = Snippet::of(source, at..at + 1);
+        assert_eq!(snippet.line, 1);
+        assert_eq!(snippet.text, "title = \"abc");
+        assert_eq!(snippet.span, 12..12);
+        assert!(render("missing quote", "f.toml", &snippet, "", None).contains("1 | title"));
+    }
+
+    #[test]
+    fn control_characters_are_shown_as_pictures_and_the_span_follows() {
+        let snippet = Snippet::line(3, "a\u{1b}[0mb", 5..6);
+        assert_eq!(snippet.text, "a\u{241b}[0mb");
+        assert_eq!(&snippet.text[snippet.span.clone()], "b");
     }
 }

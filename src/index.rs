@@ -461,6 +461,13 @@ impl Index {
         if bytes.len() < MAGIC.len() + trailer_bytes || &bytes[..MAGIC.len()] != MAGIC {
             return Err(IndexError::Corrupt("not a dossier index").into());
         }
+        // Version 1 kept its header after the magic, where version 2 starts its terms.
+        if word(&bytes, MAGIC.len()) == 1 {
+            anyhow::bail!(
+                "the indexed graph has format version 1, this dossier reads version {VERSION}: \
+                 rebuild it with `dossier build`"
+            );
+        }
         let trailer_at = bytes.len() - trailer_bytes;
         let h = |i: usize| word(&bytes, trailer_at + 8 * i);
         if h(0) != VERSION {

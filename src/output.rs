@@ -616,15 +616,40 @@ impl Destination {
                 path.display()
             );
         }
+        // Something that is not a regular file (/dev/null, a pipe, a symlink) is written to as it
+        // is: renaming a file onto it would replace it.
+        let special = std::fs::symlink_metadata(path).is_ok_and(|m| !m.file_type().is_file());
+        if special {
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .truncate(true)
+                .open(path)
+                .with_context(|| format!("cannot write to '{}'", path.display()))?;
+            return Ok(Destination {
+                writer: std::io::BufWriter::new(Box::new(file)),
+                file: None,
+            });
+        }
         let dir = path
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(std::path::Path::new("."));
-        let temp = tempfile::Builder::new()
-            .prefix(".dossier-out.")
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".dossier-out.");
+        // As File::create would: read-write for everyone, less the umask (tempfile's own
+        // default, 0600, would hide the output from the rest of a team).
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+        let temp = builder
             .tempfile_in(dir)
             .with_context(|| format!("cannot create a file in '{}'", dir.display()))?;
         let (file, temp) = temp.into_parts();
+        // Ctrl-C or SIGTERM before the end: the unfinished file goes (the previous one stays).
+        let unfinished = temp.to_path_buf();
+        let _ = ctrlc::set_handler(move || {
+            let _ = std::fs::remove_file(&unfinished);
+            std::process::exit(130);
+        });
         Ok(Destination {
             writer: std::io::BufWriter::new(Box::new(file)),
             file: Some((temp, path.to_owned())),

@@ -234,6 +234,10 @@ pub fn run_sql(
     });
     crate::sqlite::query(conn, &q.sql, params, timeout, &mut sink).map_err(|e| match e {
         QueryError::Output(e) => e,
+        // A placed error shows its own line with a caret: it goes below, not mid-sentence.
+        QueryError::Placed(shown) => {
+            anyhow::anyhow!("the SQL form of '{}' failed:\n{shown}", q.name)
+        }
         other => anyhow::anyhow!("the SQL form of '{}' failed: {other}", q.name),
     })?;
     Ok(sink.0)
@@ -243,7 +247,7 @@ pub fn run_sql(
 pub fn run_sparql(store: &Store, q: &NamedQuery, params: &[(String, String)]) -> Result<Rows> {
     let mut parsed = store
         .parse(&q.sparql)
-        .with_context(|| format!("the SPARQL form of '{}' does not parse", q.name))?;
+        .map_err(|e| anyhow::anyhow!("the SPARQL form of '{}' does not parse:\n{e}", q.name))?;
     for (name, value) in params {
         let bound = match &mut parsed {
             spargebra::Query::Select { pattern, .. }

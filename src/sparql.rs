@@ -467,7 +467,23 @@ fn readable(message: &str, query: &str) -> SyntaxError {
         let column: usize = c[2].parse().ok()?;
         Some((line, column))
     });
-    let text = place.and_then(|(line, _)| query.lines().nth(line.checked_sub(1)?));
+    // split('\n'), not lines(): a failure at the end of a query that ends with a line break is
+    // on the empty last line, which lines() leaves out.
+    let line_text = |line: usize| {
+        query
+            .split('\n')
+            .nth(line.checked_sub(1)?)
+            .map(|l| l.trim_end_matches('\r'))
+    };
+    // A failure on the empty line after the last one is shown at the end of the last one.
+    let place =
+        place.map(
+            |(line, column)| match (line_text(line), line_text(line.saturating_sub(1))) {
+                (Some(""), Some(previous)) if line > 1 => (line - 1, previous.chars().count() + 1),
+                _ => (line, column),
+            },
+        );
+    let text = place.and_then(|(line, _)| line_text(line));
     // The place as a byte range of its line: where the parser stopped, or for an undeclared
     // prefix the whole prefixed name (which ends where the parser stopped).
     let mut underline = None;
@@ -496,7 +512,11 @@ fn readable(message: &str, query: &str) -> SyntaxError {
             None => "an undeclared prefix: add a PREFIX declaration".to_owned(),
         }
     } else {
-        let message = AT.replace(message, "").trim_start_matches(": ").to_owned();
+        // The place is shown under the line; without the line, the message keeps it.
+        let message = match text {
+            Some(_) => AT.replace(message, "").trim_start_matches(": ").to_owned(),
+            None => message.to_owned(),
+        };
         CHAR_CLASS
             .replace_all(&message, "a name character")
             .replace('\n', " ")
@@ -507,11 +527,11 @@ fn readable(message: &str, query: &str) -> SyntaxError {
                 .char_indices()
                 .nth(column.saturating_sub(1))
                 .map_or(text.len(), |(i, _)| i);
-            Some(crate::diagnostic::Snippet {
+            Some(crate::diagnostic::Snippet::line(
                 line,
-                text: text.to_owned(),
-                span: underline.unwrap_or(start..start),
-            })
+                text,
+                underline.unwrap_or(start..start),
+            ))
         }
         _ => None,
     };

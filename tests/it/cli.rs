@@ -190,6 +190,27 @@ fn out_files_appear_only_when_complete() {
         assert_eq!(std::fs::read(&file).unwrap(), before);
     }
     assert_eq!(files_in(&dir).len(), commands.len(), "{:?}", files_in(&dir));
+    // The file is readable as File::create would make it (the umask applies, not 0600).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_ne!(
+            mode & 0o040,
+            0,
+            "group-readable like any new file: {mode:o}"
+        );
+    }
+    // What is not a regular file is written to, not replaced.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        dossier(tmp.path())
+            .args(["sql", "SELECT 1", "-o", "/dev/null"])
+            .assert_success();
+        let kind = std::fs::metadata("/dev/null").unwrap().file_type();
+        assert!(kind.is_char_device(), "/dev/null is still a device");
+    }
     // A file of the knowledge base is never an output.
     let out = dossier(tmp.path())
         .args(["sql", "SELECT 1", "-o", "kb/dossier.sqlite"])

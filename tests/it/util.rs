@@ -53,13 +53,14 @@ impl Succeeds for Command {
             .stderr(Stdio::piped())
             .spawn()
             .expect("the command starts");
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-        child.wait_with_output().unwrap()
+        // Written from a thread: a child that answers before reading all its input would
+        // otherwise block on a full output pipe while this waits to finish writing.
+        let mut stdin = child.stdin.take().unwrap();
+        let input = input.to_owned();
+        let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+        let out = child.wait_with_output().unwrap();
+        let _ = writer.join();
+        out
     }
 }
 
