@@ -202,24 +202,18 @@ impl<W: Write> RowWriter<W> {
 
     fn write_row(&mut self, json: &[serde_json::Value], texts: &[String]) -> Result<()> {
         match self.format {
-            RowFormat::Json => {
-                let separator: &[u8] = if self.rows == 0 { b"[\n  " } else { b",\n  " };
-                let columns = std::mem::take(&mut self.columns);
-                let out = self.plain()?;
-                out.write_all(separator)?;
-                let written = write_json_row(out, &columns, json);
-                self.columns = columns;
-                written?;
-            }
-            RowFormat::Ndjson => {
-                let columns = std::mem::take(&mut self.columns);
-                let out = self.plain()?;
-                let written = write_json_row(&mut *out, &columns, json).and_then(|()| {
+            RowFormat::Json | RowFormat::Ndjson => {
+                // The output and the column names are different fields: borrowed side by side.
+                let RowOutput::Plain(out) = &mut self.out else {
+                    anyhow::bail!("JSON rows go straight to the output");
+                };
+                if self.format == RowFormat::Json {
+                    out.write_all(if self.rows == 0 { b"[\n  " } else { b",\n  " })?;
+                }
+                write_json_row(out, &self.columns, json)?;
+                if self.format == RowFormat::Ndjson {
                     out.write_all(b"\n")?;
-                    Ok(())
-                });
-                self.columns = columns;
-                written?;
+                }
             }
             RowFormat::Csv | RowFormat::Tsv => self.delimited(texts)?,
             RowFormat::Table => {

@@ -77,11 +77,7 @@ fn manual_pages_render_without_warnings() {
         .args(["man", "--dir"])
         .arg(&pages)
         .assert_success();
-    let mut names: Vec<String> = std::fs::read_dir(&pages)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
+    let names = files_in(&pages);
     for page in [
         "dossier.1",
         "dossier-sql.1",
@@ -122,13 +118,12 @@ fn manual_pages_render_without_warnings() {
     );
 }
 
+/// The names of the files in `dir`, sorted.
 fn files_in(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
+    sorted_entries(dir, |_| true)
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect()
 }
 
 #[test]
@@ -226,12 +221,9 @@ fn out_files_appear_only_when_complete() {
 fn query_errors_show_the_line_with_a_caret() {
     let tmp = built_bundled();
     let dir = fixtures().join("query-errors");
-    let mut cases: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "sql" || e == "rq"))
-        .collect();
-    cases.sort();
+    let cases = sorted_entries(&dir, |p| {
+        p.extension().is_some_and(|e| e == "sql" || e == "rq")
+    });
     assert!(cases.len() >= 4, "{cases:?}");
     for case in cases {
         let command = if case.extension().is_some_and(|e| e == "sql") {

@@ -14,12 +14,7 @@ fn bundled_seeds_are_valid() {
 #[test]
 fn each_invalid_seed_gets_its_exact_message() {
     let dir = fixtures().join("invalid");
-    let mut cases: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .collect();
-    cases.sort();
+    let cases = sorted_entries(&dir, |p| p.extension().is_some_and(|e| e == "toml"));
     assert!(cases.len() >= 13, "one fixture per check");
     for case in cases {
         let tmp = workspace_with(&fixtures().join("mini"));
@@ -385,12 +380,7 @@ fn a_megabyte_article_and_two_thousand_bad_records_are_reported_each_at_its_plac
 #[test]
 fn adversarial_seed_folders_are_refused_with_their_exact_message() {
     let dir = fixtures().join("adversarial-seeds");
-    let mut cases: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .collect();
-    cases.sort();
+    let cases = sorted_entries(&dir, std::path::Path::is_dir);
     assert!(cases.len() >= 3, "{cases:?}");
     for case in cases {
         let tmp = workspace_with(&case);

@@ -64,6 +64,17 @@ impl Succeeds for Command {
     }
 }
 
+/// The entries of `dir` that `keep` accepts, sorted: the cases of a folder of fixtures.
+pub fn sorted_entries(dir: &Path, keep: impl Fn(&Path) -> bool) -> Vec<PathBuf> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| keep(p))
+        .collect();
+    entries.sort();
+    entries
+}
+
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
