@@ -14,6 +14,7 @@ use dossier::seed::LoadError;
 use dossier::validate;
 
 mod output;
+mod serve;
 use output::{Destination, RowFormat, RowWriter, SparqlFormat};
 
 #[derive(Parser)]
@@ -264,6 +265,40 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
     },
+    /// Serve the knowledge base over HTTP, read-only: SPARQL 1.1 Protocol at /sparql, SQL as
+    /// JSON at /sql (Datasette's shapes), named queries at /queries/NAME.
+    #[command(
+        after_help = "Examples:\n  dossier serve\n  dossier serve --port 7878 --cors-origin https://dashboard.example.org\n  curl -H 'Accept: text/csv' 'http://127.0.0.1:7878/sparql?query=SELECT%20*%20WHERE%20%7B%3Fs%20%3Fp%20%3Fo%7D%20LIMIT%203'\n  curl 'http://127.0.0.1:7878/sql?sql=select+id,label+from+records+limit+3&_shape=array'\n  curl 'http://127.0.0.1:7878/queries/roles?format=csv'"
+    )]
+    Serve {
+        /// The address to listen on (loopback by default: nothing off this machine can reach
+        /// it; give 0.0.0.0 to serve a network).
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// The port (0: any free one, printed at start).
+        #[arg(long, default_value_t = 7878)]
+        port: u16,
+        /// Stop a query (SQL or SPARQL) after this many milliseconds.
+        #[arg(long, default_value_t = 10_000)]
+        timeout_ms: u64,
+        /// Queries run at once; more wait up to 5 s for a slot, then get 503.
+        #[arg(long, default_value_t = 8)]
+        max_concurrent: usize,
+        /// Largest request body (a POSTed query), in KiB.
+        #[arg(long, default_value_t = 1024)]
+        max_body_kb: usize,
+        /// Largest answer, in MiB; a larger one is refused with advice to narrow the query.
+        #[arg(long, default_value_t = 256)]
+        max_answer_mb: usize,
+        /// The origins whose pages may call the server (Access-Control-Allow-Origin).
+        #[arg(long, default_value = "*")]
+        cors_origin: String,
+        /// A folder of named queries (NAME.toml) to add to the built-in ones.
+        #[arg(long, value_name = "DIR")]
+        queries: Option<PathBuf>,
+        #[command(flatten)]
+        kb: KbArg,
+    },
     /// Upgrade a database built by an older dossier to the current schema, in place.
     #[command(after_help = "Example:\n  dossier upgrade --kb kb")]
     Upgrade {
@@ -458,6 +493,28 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let paths = KbPaths::new(kb.kb);
             let out = Destination::open(out.out.as_deref(), &paths)?;
             info(paths, json, out)
+        }
+        Command::Serve {
+            bind,
+            port,
+            timeout_ms,
+            max_concurrent,
+            max_body_kb,
+            max_answer_mb,
+            cors_origin,
+            queries,
+            kb,
+        } => {
+            let settings = serve::Settings {
+                addr: std::net::SocketAddr::new(bind, port),
+                timeout: Duration::from_millis(timeout_ms),
+                max_concurrent,
+                max_body_bytes: max_body_kb.saturating_mul(1 << 10),
+                max_answer_bytes: max_answer_mb.saturating_mul(1 << 20),
+                cors_origin,
+                queries: dossier::queries::with_folder(queries.as_deref())?,
+            };
+            Ok(serve::run(KbPaths::new(kb.kb), settings)?)
         }
         Command::Upgrade { kb } => {
             let paths = KbPaths::new(kb.kb);
@@ -737,6 +794,14 @@ fn answer_sparql(
 }
 
 /// A date and time (UTC) from seconds since the Unix epoch, as RFC 3339.
+/// Now (UTC), as RFC 3339.
+fn utc_now() -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    utc(now)
+}
+
 fn utc(seconds: u64) -> String {
     // Days to a civil date: Howard Hinnant's algorithm.
     let days = (seconds / 86_400) as i64;

@@ -37,7 +37,7 @@ impl RowFormat {
     }
 }
 
-fn json_of(v: &Value) -> serde_json::Value {
+pub fn json_of(v: &Value) -> serde_json::Value {
     match v {
         Value::Null => serde_json::Value::Null,
         Value::Integer(i) => (*i).into(),

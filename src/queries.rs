@@ -245,6 +245,17 @@ pub fn run_sql(
 
 /// Runs the SPARQL form with bound parameters.
 pub fn run_sparql(store: &Store, q: &NamedQuery, params: &[(String, String)]) -> Result<Rows> {
+    run_sparql_until(store, q, params, crate::sparql::CancellationToken::new())
+}
+
+/// Runs the SPARQL form with bound parameters, stopping once `cancel` is cancelled (a server's
+/// time limit).
+pub fn run_sparql_until(
+    store: &Store,
+    q: &NamedQuery,
+    params: &[(String, String)],
+    cancel: crate::sparql::CancellationToken,
+) -> Result<Rows> {
     let mut parsed = store
         .parse(&q.sparql)
         .map_err(|e| anyhow::anyhow!("the SPARQL form of '{}' does not parse:\n{e}", q.name))?;
@@ -263,7 +274,7 @@ pub fn run_sparql(store: &Store, q: &NamedQuery, params: &[(String, String)]) ->
             );
         }
     }
-    match store.query_parsed(parsed)? {
+    match store.query_cancellable(parsed, cancel)? {
         Answer::Select { variables, rows } => Ok(Rows {
             columns: variables,
             rows: rows

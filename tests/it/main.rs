@@ -11,6 +11,7 @@ mod readme;
 mod scale;
 mod schema;
 mod seeds;
+mod serve;
 mod sql;
 mod util;
 mod w3c;

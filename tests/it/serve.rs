@@ -1,0 +1,580 @@
+//! `dossier serve` driven by a real HTTP client (ureq) on a loopback port: its answers against
+//! the CLI's, its refusals, its limits, CORS and shutdown.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+use std::process::{Child, Stdio};
+
+use crate::util::{built_bundled, dossier, stdout_of};
+
+/// A running `dossier serve`, stopped (SIGTERM) when dropped.
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    fn start(dir: &Path, args: &[&str]) -> Server {
+        let mut child = dossier(dir)
+            .args(["serve", "--port", "0"])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("dossier serve starts");
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        let base = first
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| panic!("no address in {first:?}"))
+            .trim_end_matches('/')
+            .to_owned();
+        Server { child, base }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Stops the server with `signal` and returns its exit status and standard error.
+    fn stop(mut self, signal: &str) -> (std::process::ExitStatus, String) {
+        signal_process(&self.child, signal);
+        let status = self.child.wait().unwrap();
+        let mut err = String::new();
+        self.child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut err)
+            .unwrap();
+        std::mem::forget(self);
+        (status, err)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn signal_process(child: &Child, signal: &str) {
+    let status = std::process::Command::new("kill")
+        .args([format!("-{signal}"), child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// A client that returns every status as a response (refusals are checked, not raised).
+fn client() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+struct Answer {
+    status: u16,
+    content_type: String,
+    headers: ureq::http::HeaderMap,
+    body: String,
+}
+
+fn read(response: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Answer {
+    let mut response = response.expect("the server answers");
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    Answer {
+        status: response.status().as_u16(),
+        content_type,
+        headers: response.headers().clone(),
+        body: response
+            .body_mut()
+            .with_config()
+            .limit(64 << 20)
+            .read_to_string()
+            .unwrap(),
+    }
+}
+
+fn get(url: &str, accept: &str, params: &[(&str, &str)]) -> Answer {
+    let mut request = client().get(url).header("Accept", accept);
+    for (k, v) in params {
+        request = request.query(*k, *v);
+    }
+    read(request.call())
+}
+
+const GRAPHS: &str =
+    "SELECT ?g (COUNT(*) AS ?triples) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g";
+const CONDITIONS: &str =
+    "SELECT ?c ?value WHERE { ?c a dos:Condition ; dos:constraintValue ?value } ORDER BY ?c";
+const ASK: &str = "ASK { ?c a dos:Condition }";
+const CONSTRUCT: &str = "CONSTRUCT { ?a rdfs:label ?l } WHERE { ?a a dos:Actor ; rdfs:label ?l }";
+
+#[test]
+fn sparql_answers_are_the_cli_answers_in_every_format() {
+    let tmp = built_bundled();
+    let server = Server::start(tmp.path(), &[]);
+    let cases: &[(&str, &[(&str, &str)])] = &[
+        (
+            GRAPHS,
+            &[
+                ("application/sparql-results+json", "json"),
+                ("application/sparql-results+xml", "xml"),
+                ("text/csv", "csv"),
+                ("text/tab-separated-values", "tsv"),
+                ("application/x-ndjson", "ndjson"),
+            ],
+        ),
+        (
+            CONDITIONS,
+            &[
+                ("application/sparql-results+json", "json"),
+                ("text/csv", "csv"),
+            ],
+        ),
+        (
+            ASK,
+            &[
+                ("application/sparql-results+json", "json"),
+                ("application/sparql-results+xml", "xml"),
+                ("text/csv", "csv"),
+                ("text/tab-separated-values", "tsv"),
+            ],
+        ),
+        (
+            CONSTRUCT,
+            &[
+                ("text/turtle", "turtle"),
+                ("application/n-triples", "ntriples"),
+                ("application/ld+json", "jsonld"),
+            ],
+        ),
+    ];
+    for (query, formats) in cases {
+        for (media_type, format) in *formats {
+            let cli = stdout_of(dossier(tmp.path()).args(["sparql", "--format", format, query]));
+            let http = get(&server.url("/sparql"), media_type, &[("query", query)]);
+            assert_eq!(http.status, 200, "{query} as {media_type}: {}", http.body);
+            assert!(
+                http.content_type.starts_with(media_type),
+                "{media_type}: {}",
+                http.content_type
+            );
+            assert_eq!(http.body, cli, "{query} as {media_type}");
+            // POSTed as a form and as application/sparql-query: the same answer.
+            let form = read(
+                client()
+                    .post(server.url("/sparql"))
+                    .header("Accept", *media_type)
+                    .send_form([("query", *query)]),
+            );
+            assert_eq!(form.body, cli, "{query} POSTed as a form");
+            let direct = read(
+                client()
+                    .post(server.url("/sparql"))
+                    .header("Accept", *media_type)
+                    .header("Content-Type", "application/sparql-query")
+                    .send(*query),
+            );
+            assert_eq!(
+                direct.body, cli,
+                "{query} POSTed as application/sparql-query"
+            );
+        }
+    }
+    // The named graph the GRAPH query found is the article's, with the article's triples.
+    let graphs = get(&server.url("/sparql"), "text/csv", &[("query", GRAPHS)]);
+    assert!(
+        graphs.body.contains("/article/rubio-visit-to-mexico-2025,"),
+        "{}",
+        graphs.body
+    );
+    // The protocol's dataset parameters replace the query's: the article's graph as the default
+    // graph holds fewer triples than the union; an unknown graph holds none.
+    let count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }";
+    let n = |params: &[(&str, &str)]| -> u64 {
+        let a = get(&server.url("/sparql"), "text/csv", params);
+        assert_eq!(a.status, 200, "{}", a.body);
+        a.body.lines().nth(1).unwrap().trim().parse().unwrap()
+    };
+    let all = n(&[("query", count)]);
+    let article = n(&[
+        ("query", count),
+        (
+            "default-graph-uri",
+            "https://w3id.org/dossier/kb/article/rubio-visit-to-mexico-2025",
+        ),
+    ]);
+    let none = n(&[
+        ("query", count),
+        ("default-graph-uri", "https://example.org/no-such-graph"),
+    ]);
+    assert!(0 < article && article < all, "{article} of {all}");
+    assert_eq!(none, 0);
+}
+
+#[test]
+fn content_negotiation_follows_quality_and_says_what_it_offers() {
+    let tmp = built_bundled();
+    let server = Server::start(tmp.path(), &[]);
+    let url = server.url("/sparql");
+    let q = [("query", CONDITIONS)];
+    // No preference, or anything: the W3C JSON results.
+    assert!(
+        get(&url, "*/*", &q)
+            .content_type
+            .starts_with("application/sparql-results+json")
+    );
+    // The higher quality wins over the order.
+    let csv = get(&url, "application/sparql-results+json;q=0.5, text/csv", &q);
+    assert!(
+        csv.content_type.starts_with("text/csv"),
+        "{}",
+        csv.content_type
+    );
+    // `format=` overrides the header.
+    let tsv = get(
+        &url,
+        "text/csv",
+        &[("query", CONDITIONS), ("format", "tsv")],
+    );
+    assert!(tsv.content_type.starts_with("text/tab-separated-values"));
+    // Nothing acceptable: 406 naming what is offered.
+    let none = get(&url, "image/png", &q);
+    assert_eq!(none.status, 406, "{}", none.body);
+    assert!(none.body.contains("text/csv"), "{}", none.body);
+    // Triples are not rows: a CONSTRUCT asked for as CSV is refused, Turtle by default.
+    let construct = get(&url, "*/*", &[("query", CONSTRUCT)]);
+    assert!(construct.content_type.starts_with("text/turtle"));
+    assert_eq!(get(&url, "text/csv", &[("query", CONSTRUCT)]).status, 406);
+}
+
+#[test]
+fn sql_answers_in_datasette_shapes_as_the_cli_does() {
+    let tmp = built_bundled();
+    let server = Server::start(tmp.path(), &[]);
+    let text = "SELECT id, label, kind FROM records WHERE kind = :kind ORDER BY id";
+    let cli = stdout_of(dossier(tmp.path()).args([
+        "sql",
+        "--format",
+        "json",
+        "-p",
+        "kind=agreement",
+        text,
+    ]));
+    let url = server.url("/sql");
+    let array = get(
+        &url,
+        "*/*",
+        &[("sql", text), ("kind", "agreement"), ("_shape", "array")],
+    );
+    assert_eq!(array.status, 200, "{}", array.body);
+    assert_eq!(array.content_type, "application/json");
+    assert_eq!(array.body, cli);
+    let cli_rows: serde_json::Value = serde_json::from_str(&cli).unwrap();
+    assert!(cli_rows.as_array().unwrap().len() >= 2, "{cli}");
+    // The other shapes hold the same rows.
+    let objects: serde_json::Value = serde_json::from_str(
+        &get(
+            &url,
+            "*/*",
+            &[("sql", text), ("kind", "agreement"), ("_shape", "objects")],
+        )
+        .body,
+    )
+    .unwrap();
+    assert_eq!(objects["ok"], true);
+    assert_eq!(objects["rows"], cli_rows);
+    let arrays: serde_json::Value =
+        serde_json::from_str(&get(&url, "*/*", &[("sql", text), ("kind", "agreement")]).body)
+            .unwrap();
+    assert_eq!(
+        arrays["columns"],
+        serde_json::json!(["id", "label", "kind"])
+    );
+    let first_ids: Vec<&str> = cli_rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    let array_ids: Vec<&str> = arrays["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r[0].as_str().unwrap())
+        .collect();
+    assert_eq!(array_ids, first_ids);
+    let arrayfirst: Vec<String> = serde_json::from_str(
+        &get(
+            &url,
+            "*/*",
+            &[
+                ("sql", text),
+                ("kind", "agreement"),
+                ("_shape", "arrayfirst"),
+            ],
+        )
+        .body,
+    )
+    .unwrap();
+    assert_eq!(arrayfirst, first_ids);
+}
+
+#[test]
+fn named_queries_answer_as_the_cli_does() {
+    let tmp = built_bundled();
+    let server = Server::start(tmp.path(), &[]);
+    let list: serde_json::Value =
+        serde_json::from_str(&get(&server.url("/queries"), "*/*", &[]).body).unwrap();
+    let names: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"conditions-on"), "{names:?}");
+    for (store, format) in [
+        ("sql", "json"),
+        ("rdf", "json"),
+        ("both", "csv"),
+        ("sql", "ndjson"),
+    ] {
+        let cli = stdout_of(dossier(tmp.path()).args([
+            "query",
+            "conditions-on",
+            "-p",
+            "agreement=us-training-of-mexican-personnel",
+            "--store",
+            store,
+            "--format",
+            format,
+        ]));
+        let http = get(
+            &server.url("/queries/conditions-on"),
+            "*/*",
+            &[
+                ("agreement", "us-training-of-mexican-personnel"),
+                ("store", store),
+                ("format", format),
+            ],
+        );
+        assert_eq!(http.status, 200, "{}", http.body);
+        assert_eq!(http.body, cli, "conditions-on from {store} as {format}");
+    }
+    // The Accept header chooses too.
+    let csv = get(&server.url("/queries/roles"), "text/csv", &[]);
+    assert!(csv.content_type.starts_with("text/csv"));
+    assert!(
+        csv.body.starts_with("holder,title,organization"),
+        "{}",
+        csv.body
+    );
+    // Unknown names and parameters are refused with advice.
+    let unknown = get(&server.url("/queries/rolez"), "*/*", &[]);
+    assert_eq!(unknown.status, 404);
+    assert!(
+        unknown.body.contains("did you mean 'roles'"),
+        "{}",
+        unknown.body
+    );
+    let bad_param = get(&server.url("/queries/roles"), "*/*", &[("nope", "1")]);
+    assert_eq!(bad_param.status, 400, "{}", bad_param.body);
+}
+
+#[test]
+fn writes_updates_and_bad_requests_are_refused_with_a_reason() {
+    let tmp = built_bundled();
+    let before = crate::util::store_bytes(&tmp.path().join("kb"));
+    let server = Server::start(tmp.path(), &["--max-body-kb", "1"]);
+    let sparql = server.url("/sparql");
+    let refusals = [
+        // SPARQL updates, however they come.
+        (
+            read(
+                client()
+                    .post(&sparql)
+                    .header("Content-Type", "application/sparql-update")
+                    .send("DROP ALL"),
+            ),
+            403,
+            "read-only",
+        ),
+        (
+            read(client().post(&sparql).send_form([("update", "CLEAR ALL")])),
+            403,
+            "read-only",
+        ),
+        // An update sent as a query does not parse as one.
+        (
+            get(&sparql, "*/*", &[("query", "DELETE WHERE { ?s ?p ?o }")]),
+            400,
+            "",
+        ),
+        // SQL that writes.
+        (
+            get(
+                &server.url("/sql"),
+                "*/*",
+                &[("sql", "DELETE FROM evidence")],
+            ),
+            403,
+            "read-only",
+        ),
+        (
+            get(&server.url("/sql"), "*/*", &[("sql", "ATTACH 'x.db' AS x")]),
+            403,
+            "read-only",
+        ),
+        // Malformed: no query, a syntax error, a query twice, a bad shape, bad encoding.
+        (get(&sparql, "*/*", &[]), 400, "no query"),
+        (
+            get(&sparql, "*/*", &[("query", "SELECT ?x WHERE { ?x ")]),
+            400,
+            "",
+        ),
+        (
+            get(&sparql, "*/*", &[("query", ASK), ("query", ASK)]),
+            400,
+            "once",
+        ),
+        (
+            get(&server.url("/sql"), "*/*", &[("sql", "SELEC 1")]),
+            400,
+            "",
+        ),
+        (
+            get(
+                &server.url("/sql"),
+                "*/*",
+                &[("sql", "SELECT 1"), ("_shape", "x")],
+            ),
+            400,
+            "_shape",
+        ),
+        (
+            read(client().get(format!("{sparql}?query=%ZZ%")).call()),
+            400,
+            "",
+        ),
+        (
+            read(
+                client()
+                    .post(&sparql)
+                    .header("Content-Type", "text/plain")
+                    .send(ASK),
+            ),
+            415,
+            "application/sparql-query",
+        ),
+        // Oversized: a body past --max-body-kb.
+        (
+            read(
+                client()
+                    .post(&sparql)
+                    .header("Content-Type", "application/sparql-query")
+                    .send(format!("{ASK} #{}", "x".repeat(4096))),
+            ),
+            413,
+            "",
+        ),
+        (read(client().delete(&sparql).call()), 405, ""),
+    ];
+    for (i, (answer, status, reason)) in refusals.iter().enumerate() {
+        assert_eq!(answer.status, *status, "case {i}: {}", answer.body);
+        assert!(answer.body.contains(reason), "case {i}: {}", answer.body);
+    }
+    // Garbage that is not HTTP gets a 400 from the HTTP layer, and the server lives on.
+    let address = server.base.trim_start_matches("http://");
+    let mut raw = std::net::TcpStream::connect(address).unwrap();
+    raw.write_all(b"NOT HTTP AT ALL\r\n\r\n").unwrap();
+    let mut reply = String::new();
+    let _ = raw.read_to_string(&mut reply);
+    assert!(reply.starts_with("HTTP/1.1 400"), "{reply:?}");
+    assert_eq!(get(&sparql, "*/*", &[("query", ASK)]).status, 200);
+    drop(server);
+    assert_eq!(crate::util::store_bytes(&tmp.path().join("kb")), before);
+}
+
+#[test]
+fn a_runaway_query_stops_at_the_limit_and_the_server_goes_on() {
+    let tmp = built_bundled();
+    let server = Server::start(tmp.path(), &["--timeout-ms", "400"]);
+    let cross = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }";
+    let stopped = get(&server.url("/sparql"), "*/*", &[("query", cross)]);
+    assert_eq!(stopped.status, 400, "{}", stopped.body);
+    assert!(
+        stopped.body.contains("interrupted after 400 ms"),
+        "{}",
+        stopped.body
+    );
+    let forever = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) \
+                   SELECT count(*) FROM c";
+    let stopped = get(&server.url("/sql"), "*/*", &[("sql", forever)]);
+    assert_eq!(stopped.status, 400, "{}", stopped.body);
+    assert!(stopped.body.contains("interrupted"), "{}", stopped.body);
+    // The slots came back: ordinary queries still answer.
+    for _ in 0..3 {
+        assert_eq!(
+            get(&server.url("/sparql"), "*/*", &[("query", ASK)]).status,
+            200
+        );
+    }
+    let (status, log) = server.stop("INT");
+    assert!(status.success(), "{status}: {log}");
+}
+
+#[test]
+fn cors_preflight_logging_and_a_clean_stop() {
+    let tmp = built_bundled();
+    let server = Server::start(
+        tmp.path(),
+        &["--cors-origin", "https://dashboard.example.org"],
+    );
+    let answer = get(&server.url("/sparql"), "*/*", &[("query", ASK)]);
+    assert_eq!(
+        answer.headers["access-control-allow-origin"],
+        "https://dashboard.example.org"
+    );
+    let preflight = read(
+        client().run(
+            ureq::http::Request::builder()
+                .method("OPTIONS")
+                .uri(server.url("/sparql"))
+                .header("Origin", "https://dashboard.example.org")
+                .header("Access-Control-Request-Method", "POST")
+                .header("Access-Control-Request-Headers", "content-type")
+                .body(())
+                .unwrap(),
+        ),
+    );
+    assert_eq!(preflight.status, 204);
+    assert!(
+        preflight.headers["access-control-allow-methods"]
+            .to_str()
+            .unwrap()
+            .contains("POST")
+    );
+    assert!(
+        preflight.headers["access-control-allow-headers"]
+            .to_str()
+            .unwrap()
+            .to_ascii_lowercase()
+            .contains("content-type")
+    );
+    let (status, log) = server.stop("TERM");
+    assert!(status.success(), "{status}: {log}");
+    assert!(log.contains("GET /sparql?"), "{log}");
+    assert!(log.contains(" 200 "), "{log}");
+    assert!(log.contains("dossier: stopped"), "{log}");
+}
