@@ -62,17 +62,12 @@ const QUERY_STACK_BYTES: usize = 256 << 20;
 /// Serves until SIGINT or SIGTERM, then lets the requests in flight finish.
 pub fn run(paths: KbPaths, settings: Settings) -> Result<()> {
     paths.require(&paths.index())?;
-    let base = {
-        let conn = dossier::sqlite::open_read_only(&paths.database())?;
-        dossier::sqlite::base_iri(&conn)?
-    };
-    let title = {
-        let conn = dossier::sqlite::open_read_only(&paths.database())?;
-        conn.query_row("SELECT title FROM knowledge_base", [], |r| {
-            r.get::<_, String>(0)
-        })
-        .context("the database has no knowledge_base row: rebuild it with `dossier build`")?
-    };
+    let conn = dossier::sqlite::open_read_only(&paths.database())?;
+    let base = dossier::sqlite::base_iri(&conn)?;
+    let title: String = conn
+        .query_row("SELECT title FROM knowledge_base", [], |r| r.get(0))
+        .context("the database has no knowledge_base row: rebuild it with `dossier build`")?;
+    drop(conn);
     let store = Store::open(&paths.index(), &base)?;
     let shared = Arc::new(Shared {
         paths,
@@ -576,12 +571,7 @@ fn set_dataset(
         named: if named.is_empty() {
             None
         } else {
-            Some(
-                named
-                    .iter()
-                    .map(iri)
-                    .collect::<Result<_, _>>()?,
-            )
+            Some(named.iter().map(iri).collect::<Result<_, _>>()?)
         },
     };
     match parsed {
@@ -760,14 +750,49 @@ impl dossier::sqlite::RowSink for Collected {
     }
 }
 
+thread_local! {
+    /// Each query thread keeps its read-only connection: opening one reads the whole schema.
+    static CONNECTION: std::cell::RefCell<Option<rusqlite::Connection>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` with this thread's connection to the database, opening it the first time.
+fn with_connection<T>(
+    shared: &Shared,
+    f: impl FnOnce(&rusqlite::Connection) -> Result<T, Refusal>,
+) -> Result<T, Refusal> {
+    CONNECTION.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            *slot = Some(
+                dossier::sqlite::open_read_only(&shared.paths.database()).map_err(|e| {
+                    Refusal::new(StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}"))
+                })?,
+            );
+        }
+        f(slot.as_ref().expect("opened above"))
+    })
+}
+
 fn answer_sql(
     shared: &Shared,
     text: &str,
     params: &[(String, String)],
     shape: &str,
 ) -> Result<Response, Refusal> {
-    let conn = dossier::sqlite::open_read_only(&shared.paths.database())
-        .map_err(|e| Refusal::new(StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")).in_json())?;
+    with_connection(shared, |conn| {
+        answer_sql_on(shared, conn, text, params, shape)
+    })
+    .map_err(Refusal::in_json)
+}
+
+fn answer_sql_on(
+    shared: &Shared,
+    conn: &rusqlite::Connection,
+    text: &str,
+    params: &[(String, String)],
+    shape: &str,
+) -> Result<Response, Refusal> {
     let started = Instant::now();
     let refused = |e: dossier::sqlite::QueryError, too_large: bool| {
         use dossier::sqlite::QueryError;
@@ -787,7 +812,7 @@ fn answer_sql(
         // The same writer as `dossier sql --format json`: the same bytes.
         let mut out = Capped::new(shared.max_answer_bytes);
         let mut writer = RowWriter::new(&mut out, RowFormat::Json);
-        let result = dossier::sqlite::query(&conn, text, params, shared.timeout, &mut writer);
+        let result = dossier::sqlite::query(conn, text, params, shared.timeout, &mut writer);
         let finished = result.map(|()| writer.finish());
         return match finished {
             Ok(Ok(())) => Ok(answer("application/json", out.bytes)),
@@ -805,7 +830,7 @@ fn answer_sql(
         cap: shared.max_answer_bytes,
         ..Collected::default()
     };
-    if let Err(e) = dossier::sqlite::query(&conn, text, params, shared.timeout, &mut rows) {
+    if let Err(e) = dossier::sqlite::query(conn, text, params, shared.timeout, &mut rows) {
         let over = rows.bytes > rows.cap;
         return Err(refused(e, over));
     }
@@ -987,8 +1012,9 @@ fn named_rows(
         }
     };
     let sql = || -> Result<dossier::queries::Rows, Refusal> {
-        let conn = dossier::sqlite::open_read_only(&shared.paths.database()).map_err(failed)?;
-        run_sql(&conn, q, params, shared.timeout).map_err(failed)
+        with_connection(shared, |conn| {
+            run_sql(conn, q, params, shared.timeout).map_err(failed)
+        })
     };
     let rdf = || run_sparql_until(&shared.store, q, params, cancel.clone()).map_err(failed);
     match store {
