@@ -137,6 +137,36 @@ enum Command {
         #[arg(long, default_value = "seeds")]
         seeds: PathBuf,
     },
+    /// Start a new article: a folder with an empty article.txt and a facts.toml to fill in.
+    #[command(
+        after_help = "Example:\n  dossier new joint-communique-2025-09 --title \"Joint communiqué of 3 September 2025\""
+    )]
+    New {
+        /// The article's id (lower case, digits and hyphens): its folder's name.
+        id: String,
+        /// The article's title, as curated (edit it later in facts.toml).
+        #[arg(long)]
+        title: Option<String>,
+        /// The BCP 47 language tag of the text.
+        #[arg(long, default_value = "en")]
+        language: String,
+        #[arg(long, default_value = "seeds")]
+        seeds: PathBuf,
+    },
+    /// Print where a quote is in an article, as the code-point offsets evidence takes, or the
+    /// closest passage when it is not there.
+    #[command(
+        after_help = "Example:\n  dossier locate rubio-visit-to-mexico-2025 \"training must take place in Mexico\""
+    )]
+    Locate {
+        /// The article's id (its folder in the seeds).
+        article: String,
+        /// The words to find, exactly as the article has them; `-` reads them from standard
+        /// input.
+        quote: String,
+        #[arg(long, default_value = "seeds")]
+        seeds: PathBuf,
+    },
     /// Validate the seeds, then write the SQLite database and the RDF graph (atomically).
     #[command(after_help = "Example:\n  dossier build --seeds seeds --kb kb")]
     Build {
@@ -400,6 +430,29 @@ fn run(cli: Cli) -> Result<(), Failure> {
     let bar = Bar::new(cli.quiet || !reports_progress);
     match cli.command {
         Command::Validate { seeds } => validate(seeds, &bar),
+        Command::New {
+            id,
+            title,
+            language,
+            seeds,
+        } => {
+            let made = dossier::seed::scaffold(&seeds, &id, title.as_deref(), &language)?;
+            for file in &made.files {
+                println!("wrote {}", file.display());
+            }
+            println!(
+                "next: paste the article's text into {}, curate its facts in {}, then run \
+                 `dossier validate`",
+                made.folder.join(dossier::seed::ARTICLE_TEXT).display(),
+                made.folder.join(dossier::seed::FACTS_FILE).display()
+            );
+            Ok(())
+        }
+        Command::Locate {
+            article,
+            quote,
+            seeds,
+        } => locate(&seeds, &article, &quote),
         Command::Build { seeds, kb } => build(seeds, KbPaths::new(kb.kb), &bar),
         Command::Sql {
             query,
@@ -567,6 +620,49 @@ fn validate(seeds: PathBuf, bar: &Bar) -> Result<(), Failure> {
         if kb.articles.len() == 1 { "" } else { "s" },
     )?;
     Ok(())
+}
+
+fn locate(seeds: &std::path::Path, article: &str, quote: &str) -> Result<(), Failure> {
+    let quote = if quote == "-" {
+        let mut text = String::new();
+        io::Read::read_to_string(&mut io::stdin(), &mut text)?;
+        // A shell's here-string or echo ends the words with a line break the article may not
+        // have there.
+        text.strip_suffix('\n').unwrap_or(&text).to_owned()
+    } else {
+        quote.to_owned()
+    };
+    let text = dossier::seed::read_article_text(seeds, article)?;
+    match dossier::validate::find_quote(&text, &quote) {
+        dossier::validate::QuoteSearch::Found(places) => {
+            let mut out = io::stdout().lock();
+            if places.len() > 1 {
+                writeln!(
+                    out,
+                    "# the quote occurs {} times: give the offsets of the one you mean",
+                    places.len()
+                )?;
+            }
+            for (n, (start, end)) in places.iter().enumerate() {
+                if places.len() > 1 {
+                    if n > 0 {
+                        writeln!(out)?;
+                    }
+                    let line = text.chars().take(*start).filter(|c| *c == '\n').count() + 1;
+                    writeln!(out, "# occurrence {} (line {line})", n + 1)?;
+                }
+                writeln!(out, "start = {start}\nend = {end}")?;
+            }
+            Ok(())
+        }
+        dossier::validate::QuoteSearch::Missing { message, help } => Err(Failure::Data(format!(
+            "error: {message} ({})\n  = help: {help}",
+            seeds
+                .join(article)
+                .join(dossier::seed::ARTICLE_TEXT)
+                .display()
+        ))),
+    }
 }
 
 fn build(seeds: PathBuf, paths: KbPaths, bar: &Bar) -> Result<(), Failure> {

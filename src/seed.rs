@@ -447,6 +447,126 @@ fn parse_table<'a>(
 }
 
 /// The seed format as JSON Schemas, one per kind of file: (file name in `schema/`, JSON).
+/// The text of one article of a seeds folder, for `dossier locate`.
+pub fn read_article_text(seeds: &Path, article: &str) -> anyhow::Result<String> {
+    let folder = seeds.join(article);
+    if !folder.is_dir() {
+        let names: Vec<String> = fs::read_dir(seeds)
+            .with_context(|| format!("cannot read the seeds folder '{}'", seeds.display()))?
+            .filter_map(|e| e.ok())
+            .filter(|e| e.path().is_dir())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let hint = closest(article, &names)
+            .map(|c| format!(" (did you mean '{c}'?)"))
+            .unwrap_or_default();
+        anyhow::bail!(
+            "no article '{article}' in '{}'{hint}: an article is a folder of the seeds",
+            seeds.display()
+        );
+    }
+    let path = folder.join(ARTICLE_TEXT);
+    fs::read_to_string(&path).with_context(|| {
+        format!(
+            "cannot read '{}': put the article's text there, byte-exact and UTF-8",
+            path.display()
+        )
+    })
+}
+
+/// What `dossier new` wrote.
+pub struct Scaffold {
+    pub folder: PathBuf,
+    pub files: Vec<PathBuf>,
+}
+
+/// Starts a new article in a seeds folder: `<id>/article.txt` (empty, for the text) and
+/// `<id>/facts.toml` with its `#:schema` line, the `[article]` table and a commented example of
+/// a record. The JSON Schema is the project's `schema/facts.schema.json` when the seeds folder
+/// sits beside it, otherwise one written into `<seeds>/.schema/`.
+pub fn scaffold(
+    seeds: &Path,
+    id: &str,
+    title: Option<&str>,
+    language: &str,
+) -> anyhow::Result<Scaffold> {
+    let slug = Slug::parse(id)
+        .map_err(|message| anyhow::anyhow!("{message} (an article's id names its folder)"))?;
+    if !seeds.is_dir() {
+        anyhow::bail!(
+            "no seeds folder at '{}': create it (with {CONFIG_FILE} and {ACTORS_FILE}) or pass \
+             --seeds DIR",
+            seeds.display()
+        );
+    }
+    let folder = seeds.join(slug.as_str());
+    if folder.exists() {
+        anyhow::bail!(
+            "'{}' exists already: an article id names one folder; choose another id, or add \
+             records to its {FACTS_FILE}",
+            folder.display()
+        );
+    }
+    let beside = seeds.join("..").join("schema").join("facts.schema.json");
+    let mut files = Vec::new();
+    let schema_line = if beside.is_file() {
+        "../../schema/facts.schema.json".to_owned()
+    } else {
+        let dir = seeds.join(".schema");
+        fs::create_dir_all(&dir).with_context(|| format!("cannot create '{}'", dir.display()))?;
+        for (name, text) in json_schemas() {
+            let path = dir.join(name);
+            fs::write(&path, text).with_context(|| format!("cannot write '{}'", path.display()))?;
+            files.push(path);
+        }
+        "../.schema/facts.schema.json".to_owned()
+    };
+    let title = title.unwrap_or("");
+    let title_line = toml::Value::String(title.to_owned()).to_string();
+    let language = toml::Value::String(language.to_owned()).to_string();
+    let facts = format!(
+        r#"#:schema {schema_line}
+# Facts curated from the article in {ARTICLE_TEXT} (paste its text there, byte for byte).
+# `dossier locate {id} "a phrase"` prints a quote's code-point offsets;
+# `dossier validate` checks this file and the quotes.
+
+[article]
+title = {title_line}
+# title_note = "The source text has no title; this one is curated."
+language = {language}
+# genre = "news"
+# author = ""
+# outlet = ""
+# published = "2025-09-03"
+# url = "https://"
+
+# Each record has an id (unique in the knowledge base), a label and at least one evidence:
+# the exact words of the article that support it, who asserts them and how.
+#
+# [[claims]]
+# id = "{id}-main-claim"
+# label = "What the article claims, in a sentence"
+# kind = "assessment"
+# claimant = "author"
+#
+# [[claims.evidence]]
+# quote = "the article's exact words"
+# asserted_by = "author"
+# modality = "assessment"
+"#,
+        id = slug.as_str(),
+    );
+    fs::create_dir(&folder).with_context(|| format!("cannot create '{}'", folder.display()))?;
+    let text_path = folder.join(ARTICLE_TEXT);
+    fs::write(&text_path, "").with_context(|| format!("cannot write '{}'", text_path.display()))?;
+    let facts_path = folder.join(FACTS_FILE);
+    fs::write(&facts_path, facts)
+        .with_context(|| format!("cannot write '{}'", facts_path.display()))?;
+    files.splice(0..0, [text_path, facts_path]);
+    Ok(Scaffold { folder, files })
+}
+
 /// Editors that know TOML (Taplo, Even Better TOML) validate seed files as they are typed
 /// through the `#:schema` line at their top.
 pub fn json_schemas() -> Vec<(&'static str, String)> {

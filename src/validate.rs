@@ -222,11 +222,25 @@ fn define_ids(
                 "duplicate id '{id}': {} already has it (at {at})",
                 mapping::kind(first.kind).noun
             );
-            problems.push(
-                place
-                    .diagnostic(sources, message)
-                    .help("ids are unique across the whole knowledge base: rename one of them"),
-            );
+            // The same record curated again from another article (or an actor defined in an
+            // article) is evidence for the existing one, not a second record.
+            let help = match (first.place, place) {
+                (Place::Record(a, ..), Place::Record(b, ..)) if a != b => format!(
+                    "if it is the same {what}, add evidence from this article with [[mentions]] \
+                     record = \"{id}\" instead of defining it again; if not, rename one of them \
+                     (ids are unique across the knowledge base)",
+                    what = mapping::kind(first.kind)
+                        .noun
+                        .split_once(' ')
+                        .map_or("record", |(_, n)| n),
+                ),
+                (Place::Actor(_), Place::Record(..)) => format!(
+                    "actors are defined once, in actors.toml: to say this article mentions it, \
+                     add [[mentions]] record = \"{id}\" with a quote"
+                ),
+                _ => "ids are unique across the whole knowledge base: rename one of them".into(),
+            };
+            problems.push(place.diagnostic(sources, message).help(help));
         } else {
             ids.insert(id.to_owned(), Definition { kind, place });
         }
@@ -731,6 +745,44 @@ fn locate_quote(
                 })
             }
         }
+    }
+}
+
+/// Where a quote is in an article's text (`dossier locate`).
+#[derive(Debug, PartialEq)]
+pub enum QuoteSearch {
+    /// Every occurrence, as code-point offsets (start, end exclusive).
+    Found(Vec<(usize, usize)>),
+    /// Not in the text: why, with advice naming the closest passage when one is close.
+    Missing { message: String, help: String },
+}
+
+/// Finds every occurrence of `quote` in `text`, or says why it is not there.
+pub fn find_quote(text: &str, quote: &str) -> QuoteSearch {
+    if quote.is_empty() {
+        return QuoteSearch::Missing {
+            message: "the quote is empty".into(),
+            help: "give the words of the article to find".into(),
+        };
+    }
+    let index = CharIndex::new(text);
+    let len = quote.chars().count();
+    let found: Vec<(usize, usize)> = text
+        .match_indices(quote)
+        .map(|(b, _)| {
+            let start = index.char_of(b);
+            (start, start + len)
+        })
+        .collect();
+    if !found.is_empty() {
+        return QuoteSearch::Found(found);
+    }
+    let problem = not_found(text, &index, quote);
+    QuoteSearch::Missing {
+        message: problem.message,
+        help: problem
+            .help
+            .unwrap_or_else(|| "copy the article's words exactly".into()),
     }
 }
 

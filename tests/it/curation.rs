@@ -1,0 +1,205 @@
+//! Curation helpers: `dossier new` scaffolds an article, `dossier locate` finds a quote's
+//! offsets, and a record curated twice is pointed at `[[mentions]]`.
+
+use crate::util::*;
+
+const ARTICLE: &str = "rubio-visit-to-mexico-2025";
+
+#[test]
+fn a_new_article_is_a_folder_that_validate_guides_to_completion() {
+    let tmp = workspace_with(&root().join("seeds"));
+    let seeds = tmp.path().join("seeds");
+    let out = stdout_of(dossier(tmp.path()).args([
+        "new",
+        "joint-communique",
+        "--title",
+        "Joint “communiqué”",
+    ]));
+    assert!(out.contains("next: paste the article's text"), "{out}");
+    let facts = std::fs::read_to_string(seeds.join("joint-communique/facts.toml")).unwrap();
+    // The schema line points at a schema that exists from the file's folder.
+    let schema = facts
+        .lines()
+        .next()
+        .unwrap()
+        .strip_prefix("#:schema ")
+        .unwrap();
+    assert!(
+        seeds.join("joint-communique").join(schema).is_file(),
+        "{schema}"
+    );
+    assert!(facts.contains("title = \"Joint “communiqué”\""), "{facts}");
+    // As scaffolded, the one problem is the missing text.
+    let out = dossier(tmp.path()).arg("validate").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("the article's text is empty"), "{err}");
+    assert!(err.contains("1 problem"), "{err}");
+    // Text pasted and the example record uncommented with a quote located by `locate`: it
+    // validates and builds.
+    std::fs::write(
+        seeds.join("joint-communique/article.txt"),
+        "Both governments agreed to meet every month.\n",
+    )
+    .unwrap();
+    let offsets = stdout_of(dossier(tmp.path()).args([
+        "locate",
+        "joint-communique",
+        "agreed to meet every month",
+    ]));
+    assert_eq!(offsets, "start = 17\nend = 43\n");
+    let example: String = facts
+        .lines()
+        .skip_while(|l| !l.starts_with("# [[claims]]"))
+        .map(|l| l.strip_prefix("# ").unwrap_or(l))
+        .map(|l| {
+            if l.starts_with("quote = ") {
+                format!(
+                    "quote = \"agreed to meet every month\"\n{}",
+                    offsets.trim_end()
+                )
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(
+        seeds.join("joint-communique/facts.toml"),
+        format!("{facts}\n{example}\n"),
+    )
+    .unwrap();
+    let out = stdout_of(dossier(tmp.path()).arg("validate"));
+    assert!(out.contains("2 articles"), "{out}");
+    dossier(tmp.path()).arg("build").assert_success();
+    // An id that exists, or is not an id, is refused without touching anything.
+    for (id, says) in [
+        ("joint-communique", "exists already"),
+        ("Bad_Id", "not a valid id"),
+    ] {
+        let out = dossier(tmp.path()).args(["new", id]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{id}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{err}");
+    }
+}
+
+#[test]
+fn a_seeds_folder_away_from_the_project_gets_its_own_schema() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir(tmp.path().join("seeds")).unwrap();
+    dossier(tmp.path()).args(["new", "first"]).assert_success();
+    let facts = std::fs::read_to_string(tmp.path().join("seeds/first/facts.toml")).unwrap();
+    let schema = facts
+        .lines()
+        .next()
+        .unwrap()
+        .strip_prefix("#:schema ")
+        .unwrap();
+    let written = std::fs::read_to_string(tmp.path().join("seeds/first").join(schema)).unwrap();
+    let bundled = std::fs::read_to_string(root().join("schema/facts.schema.json")).unwrap();
+    assert_eq!(written, bundled);
+}
+
+#[test]
+fn locate_gives_the_offsets_validate_computes() {
+    let tmp = built_bundled();
+    // Every quote of the bundled article that occurs once: `locate` prints the offsets the
+    // database holds for it.
+    let rows = stdout_of(dossier(tmp.path()).args([
+        "sql",
+        "--format",
+        "json",
+        "SELECT quote, start_offset, end_offset FROM evidence WHERE article_id = :a",
+        "-p",
+        &format!("a={ARTICLE}"),
+    ]));
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&rows).unwrap();
+    let text =
+        std::fs::read_to_string(root().join("seeds").join(ARTICLE).join("article.txt")).unwrap();
+    let mut checked = 0;
+    for row in &rows {
+        let quote = row["quote"].as_str().unwrap();
+        if text.matches(quote).count() != 1 {
+            continue;
+        }
+        let out = stdout_of(dossier(tmp.path()).args(["locate", ARTICLE, quote]));
+        assert_eq!(
+            out,
+            format!(
+                "start = {}\nend = {}\n",
+                row["start_offset"], row["end_offset"]
+            ),
+            "{quote}"
+        );
+        checked += 1;
+    }
+    assert!(checked > 20, "only {checked} quotes checked");
+    // From standard input, without the line break a shell adds.
+    let out = dossier(tmp.path())
+        .args(["locate", ARTICLE, "-"])
+        .with_stdin("training must take place in Mexico\n");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "start = 1507\nend = 1541\n"
+    );
+    // Several occurrences: each listed with its line.
+    let out = stdout_of(dossier(tmp.path()).args(["locate", ARTICLE, "Sheinbaum"]));
+    assert!(out.starts_with("# the quote occurs "), "{out}");
+    assert!(out.contains("# occurrence 2 (line "), "{out}");
+    // Not there: exit 1, the closest passage with its place.
+    let out = dossier(tmp.path())
+        .args(["locate", ARTICLE, "trainning must take place in Mexiko"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("the closest passage (at 1507) is 'training must take place in Mexico"),
+        "{err}"
+    );
+    // A misspelt article.
+    let out = dossier(tmp.path())
+        .args(["locate", "rubio-visit", "x"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(&format!("did you mean '{ARTICLE}'?")),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_record_curated_again_in_another_article_points_to_mentions() {
+    let tmp = workspace_with(&root().join("seeds"));
+    copy_dir(
+        &fixtures().join("second-article"),
+        &tmp.path().join("seeds"),
+    );
+    let facts = tmp.path().join("seeds/follow-up-brief/facts.toml");
+    let text = std::fs::read_to_string(&facts).unwrap();
+    // The brief defines the first article's meeting again instead of mentioning it.
+    std::fs::write(
+        &facts,
+        text.replace(
+            "id = \"sheinbaum-announces-group-meeting\"",
+            "id = \"rubio-sheinbaum-meeting\"",
+        ),
+    )
+    .unwrap();
+    let out = dossier(tmp.path()).arg("validate").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("duplicate id 'rubio-sheinbaum-meeting': an event already has it"),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "if it is the same event, add evidence from this article with [[mentions]] record = \"rubio-sheinbaum-meeting\""
+        ),
+        "{err}"
+    );
+}
