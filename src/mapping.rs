@@ -533,6 +533,52 @@ pub fn kind(kind: RecordKind) -> &'static Kind {
         .expect("every RecordKind is described in mapping::ARTICLE_KINDS")
 }
 
+/// What a relation type may link: alternatives of (subject kinds, object kinds). `validate`
+/// refuses any other pair; the ontology's `rdfs:domain` and `rdfs:range` of each type are the
+/// unions of its subjects and of its objects (`tests/it/schema.rs`).
+pub fn relation_links(
+    t: RelationType,
+) -> &'static [(&'static [RecordKind], &'static [RecordKind])] {
+    use RecordKind::{Actor, Agreement, Commitment, Event, Policy};
+    match t {
+        RelationType::Visited
+        | RelationType::Met
+        | RelationType::SupportsSanctionsAgainst
+        | RelationType::MemberOf => &[(&[Actor], &[Actor])],
+        RelationType::OrderedBy => &[(&[Event, Policy], &[Actor])],
+        RelationType::ChampionedBy => &[(&[Event, Policy, Agreement], &[Actor])],
+        RelationType::Supports | RelationType::Opposes => {
+            &[(&[Actor], &[Actor, Event, Agreement, Policy, Commitment])]
+        }
+        // A whole and its part are of one kind: an event within an event, a measure within an
+        // agreement, an organisation within another.
+        RelationType::PartOf => &[
+            (&[Event], &[Event]),
+            (&[Agreement], &[Agreement]),
+            (&[Policy], &[Policy]),
+            (&[Actor], &[Actor]),
+        ],
+        RelationType::Targets => &[(&[Event, Agreement, Policy, Commitment], &[Actor])],
+    }
+}
+
+/// Whether `t` may link a `subject` to an `object`.
+pub fn relation_links_kinds(t: RelationType, subject: RecordKind, object: RecordKind) -> bool {
+    relation_links(t)
+        .iter()
+        .any(|(s, o)| s.contains(&subject) && o.contains(&object))
+}
+
+/// How validation reads a relation type's links: "an actor to an actor; an event or a policy
+/// to an actor".
+pub fn describe_links(t: RelationType) -> String {
+    relation_links(t)
+        .iter()
+        .map(|(s, o)| format!("{} to {}", wanted(s), wanted(o)))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 /// How validation names what a reference may point at: "an actor", "a record".
 pub fn wanted(kinds: &[RecordKind]) -> String {
     match kinds {

@@ -7,7 +7,8 @@ use std::collections::HashMap;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::mapping::{self, Field, Kind, Shape};
 use crate::model::{
-    AUTHOR, Evidence, FactsFile, Fields, KnowledgeBase, Record, RecordKind, Slug, Value,
+    AUTHOR, Evidence, FactsFile, Fields, KnowledgeBase, Record, RecordKind, RelationType, Slug,
+    Value,
 };
 use crate::seed::{LoadError, Seg, SourceFile, Sources};
 use std::path::Path;
@@ -277,6 +278,64 @@ fn define_ids(
     ids
 }
 
+/// Each relation links kinds its type allows (`mapping::relation_links`): `met` between two
+/// measures is refused, with the types that do fit the pair. A hook: the one check that reads a
+/// kind's fields by name, because it compares two of them.
+fn check_relation_links(
+    kb: &KnowledgeBase,
+    sources: &Sources,
+    kinds: &HashMap<&str, RecordKind>,
+    problems: &mut Diagnostics,
+) {
+    for (a, article) in kb.articles.iter().enumerate() {
+        for (i, r) in article.facts.relations.iter().enumerate() {
+            // An unknown subject or object is reported as a reference already.
+            let (Some(&subject), Some(&object)) =
+                (kinds.get(r.subject.as_str()), kinds.get(r.object.as_str()))
+            else {
+                continue;
+            };
+            if mapping::relation_links_kinds(r.predicate, subject, object) {
+                continue;
+            }
+            let (s_noun, o_noun) = (mapping::kind(subject).noun, mapping::kind(object).noun);
+            let fitting: Vec<&str> = RelationType::VALUES
+                .iter()
+                .zip(RelationType::ALL)
+                .filter(|(_, t)| mapping::relation_links_kinds(**t, subject, object))
+                .map(|(name, _)| *name)
+                .collect();
+            let help = if fitting.is_empty() {
+                format!(
+                    "no relation type links {s_noun} to {o_noun}: check the subject and the \
+                     object, or use a field of the record instead"
+                )
+            } else {
+                format!(
+                    "relation types that link {s_noun} to {o_noun}: {}; or check the subject \
+                     and the object",
+                    fitting.join(", ")
+                )
+            };
+            problems.push(
+                sources.facts[a]
+                    .diagnostic(
+                        &field("relations", i, "predicate"),
+                        format!(
+                            "'{}' links {}, but '{}' is {s_noun} and '{}' is {o_noun}",
+                            r.predicate.as_str(),
+                            mapping::describe_links(r.predicate),
+                            r.subject.as_str(),
+                            r.object.as_str(),
+                        ),
+                    )
+                    .record(r.id.as_str())
+                    .help(help),
+            );
+        }
+    }
+}
+
 /// References, evidence lists and asserters of every record; actors no article mentions.
 fn check_records(
     kb: &KnowledgeBase,
@@ -323,6 +382,8 @@ fn check_records(
             }
         }
     }
+
+    check_relation_links(kb, sources, kinds, problems);
 
     if let Some(actors_source) = sources.actors.as_ref().filter(|_| sources.complete) {
         for (i, actor) in kb.actors.iter().enumerate() {

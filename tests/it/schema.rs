@@ -518,3 +518,76 @@ fn jsonld_export_uses_the_published_context() {
     assert_eq!(export["@context"], published["@context"]);
     assert!(published["@context"]["dos"].is_string());
 }
+
+/// The classes a node names: itself, or the members of its `owl:unionOf` / `sh:or` list.
+fn classes_of(t: &Triples, node: &str, union: &str, member: Option<&str>) -> BTreeSet<String> {
+    match t.objects(node, union).first() {
+        Some(list) => t
+            .list(list.clone())
+            .into_iter()
+            .map(|m| match member {
+                Some(p) => t.objects(&m, p)[0].clone(),
+                None => m,
+            })
+            .collect(),
+        None => [node.to_owned()].into(),
+    }
+}
+
+#[test]
+fn relation_types_link_the_same_kinds_in_the_ontology_and_the_shapes() {
+    use dossier::model::RelationType;
+    let ontology = Triples::read("schema/ontology.ttl");
+    let shapes = Triples::read("schema/shapes.ttl");
+    let rdfs = "http://www.w3.org/2000/01/rdf-schema#";
+    let class_of = |k: &RecordKind| mapping::kind(*k).class.to_owned();
+    for t in RelationType::ALL {
+        let links = mapping::relation_links(*t);
+        let subjects: BTreeSet<String> = links
+            .iter()
+            .flat_map(|(s, _)| s.iter().map(class_of))
+            .collect();
+        let objects: BTreeSet<String> = links
+            .iter()
+            .flat_map(|(_, o)| o.iter().map(class_of))
+            .collect();
+        let term = vocab::concept(RelationType::SCHEME, t.as_str());
+        let declared = |p: &str| {
+            let node = &ontology.objects(&term, &format!("{rdfs}{p}"))[0];
+            classes_of(&ontology, node, &format!("{OWL}unionOf"), None)
+        };
+        assert_eq!(declared("domain"), subjects, "rdfs:domain of {term}");
+        assert_eq!(declared("range"), objects, "rdfs:range of {term}");
+        // The node shape on the direct triple's subjects, and its property shape on the object.
+        let shape = shapes.subjects(&format!("{SH}targetSubjectsOf"), &term);
+        assert_eq!(shape.len(), 1, "one shape targets the subjects of {term}");
+        let allowed = |node: &str| -> BTreeSet<String> {
+            match shapes.objects(node, &format!("{SH}class")).first() {
+                Some(class) => [class.clone()].into(),
+                None => classes_of(
+                    &shapes,
+                    node,
+                    &format!("{SH}or"),
+                    Some(&format!("{SH}class")),
+                ),
+            }
+        };
+        assert_eq!(
+            allowed(&shape[0]),
+            subjects,
+            "subjects allowed by {}",
+            shape[0]
+        );
+        let property = &shapes.objects(&shape[0], &format!("{SH}property"))[0];
+        assert_eq!(
+            shapes.objects(property, &format!("{SH}path")),
+            [term.clone()]
+        );
+        assert_eq!(
+            allowed(property),
+            objects,
+            "objects allowed by {}",
+            shape[0]
+        );
+    }
+}
