@@ -498,19 +498,20 @@ closed_list!(
         Met = "met",
         /// An event or policy was ordered by an actor.
         OrderedBy = "ordered_by",
-        /// An event or policy was championed (defended, promoted) by an actor.
+        /// An event, policy or agreement was championed (defended, promoted) by an actor.
         ChampionedBy = "championed_by",
-        /// An actor supports a record (a policy, an agreement, an actor).
+        /// An actor supports an actor, event, agreement, policy or commitment.
         Supports = "supports",
-        /// An actor opposes a record.
+        /// An actor opposes an actor, event, agreement, policy or commitment.
         Opposes = "opposes",
         /// An actor supports sanctions against another actor.
         SupportsSanctionsAgainst = "supports_sanctions_against",
-        /// An event is part of another event; an agreement part of another.
+        /// A whole and its part of one kind: an event of an event, an agreement of an
+        /// agreement, a policy of a policy, an organisation of another actor.
         PartOf = "part_of",
         /// An actor is a member of a group or organisation.
         MemberOf = "member_of",
-        /// A record affects or is aimed at an actor.
+        /// An event, agreement, policy or commitment affects or is aimed at an actor.
         Targets = "targets",
     }
 );
