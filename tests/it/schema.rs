@@ -510,6 +510,7 @@ fn module_imports_flow_one_way() {
         "sparql",
         "queries",
         "check",
+        "datasette",
         "kb",
     ];
     for (i, module) in order.iter().enumerate() {
