@@ -3,6 +3,7 @@
 mod build;
 mod check;
 mod cli;
+mod datasette;
 mod differential;
 mod properties;
 mod queries;
