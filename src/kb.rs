@@ -4,10 +4,10 @@
 //! manifest naming them — into a temporary folder, syncs it to disk, renames it to
 //! `gen-<n>/`, and makes it current with one atomic step: the symlink `current` is replaced by
 //! a rename. Readers resolve `current` once and read every file from that one generation, so
-//! they never mix two builds. `kb/dossier.sqlite`, `kb/dossier.ttl` and `kb/dossier.nq` are
-//! symlinks through `current`, for other tools. Builds into one folder take turns on a lock
-//! file; each removes what killed builds left behind and every generation but the two newest
-//! (a reader that resolved the previous one can still finish).
+//! they never mix two builds. `kb/dossier.sqlite`, `kb/dossier.ttl`, `kb/dossier.nq` (and the
+//! index and `kb/datasette.json`) are symlinks through `current`, for other tools. Builds into
+//! one folder take turns on a lock file; each removes what killed builds left behind and every
+//! generation but the two newest (a reader that resolved the previous one can still finish).
 
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
@@ -26,9 +26,19 @@ pub const TURTLE_FILE: &str = "dossier.ttl";
 pub const NQUADS_FILE: &str = "dossier.nq";
 /// The indexed graph that `sparql` opens (see `index`).
 pub const INDEX_FILE: &str = "dossier.idx";
+/// Datasette's metadata for the database: `datasette kb/dossier.sqlite -m kb/datasette.json`.
+pub const DATASETTE_FILE: &str = "datasette.json";
 pub const MANIFEST_FILE: &str = "manifest.json";
 /// The symlink to the current generation.
 pub const CURRENT: &str = "current";
+/// The files of a generation that the knowledge-base folder links to under their own names.
+const STABLE_NAMES: [&str; 5] = [
+    DATABASE_FILE,
+    TURTLE_FILE,
+    NQUADS_FILE,
+    INDEX_FILE,
+    DATASETTE_FILE,
+];
 const LOCK_FILE: &str = ".lock";
 const GENERATION_PREFIX: &str = "gen-";
 const TEMPORARY_PREFIX: &str = ".gen-";
@@ -80,6 +90,9 @@ impl KbPaths {
     pub fn index(&self) -> PathBuf {
         self.generation().join(INDEX_FILE)
     }
+    pub fn datasette(&self) -> PathBuf {
+        self.generation().join(DATASETTE_FILE)
+    }
     pub fn manifest(&self) -> PathBuf {
         self.generation().join(MANIFEST_FILE)
     }
@@ -113,6 +126,7 @@ impl KbPaths {
             self.turtle(),
             self.nquads(),
             self.index(),
+            self.datasette(),
             self.manifest(),
         ]
         .iter()
@@ -204,10 +218,7 @@ pub fn build_with(
     switch_current(dir, &name)?;
     link_stable_names(dir)?;
     remove_old_generations(dir)?;
-    let files = [DATABASE_FILE, TURTLE_FILE, NQUADS_FILE, INDEX_FILE]
-        .iter()
-        .map(|f| dir.join(f))
-        .collect();
+    let files = STABLE_NAMES.iter().map(|f| dir.join(f)).collect();
     Ok(BuildSummary {
         tables,
         triples,
@@ -323,13 +334,24 @@ fn write_stores(
     });
     let (tables, sqlite_time, sealed_database, index_time, sealed_index) = sql?;
     let (triples, turtle_time, nquads_time, [sealed_turtle, sealed_nquads]) = graph?;
+    // Datasette names a database after its file's stem.
+    let database = DATABASE_FILE.trim_end_matches(".sqlite");
+    let sealed_datasette = write_file(into, DATASETTE_FILE, |w| {
+        crate::datasette::write(&kb.config, database, w)
+    })?;
     let timings = vec![
         ("sqlite", sqlite_time),
         ("turtle", turtle_time),
         ("nquads", nquads_time),
         ("index", index_time),
     ];
-    let files = vec![sealed_database, sealed_turtle, sealed_nquads, sealed_index];
+    let files = vec![
+        sealed_database,
+        sealed_turtle,
+        sealed_nquads,
+        sealed_index,
+        sealed_datasette,
+    ];
     Ok((tables, triples, timings, files))
 }
 
@@ -441,7 +463,7 @@ fn switch_current(dir: &Path, name: &str) -> Result<()> {
 /// `kb/dossier.sqlite` and the others, as links through `current` (replacing the plain files a
 /// build before generations wrote).
 fn link_stable_names(dir: &Path) -> Result<()> {
-    for file in [DATABASE_FILE, TURTLE_FILE, NQUADS_FILE, INDEX_FILE] {
+    for file in STABLE_NAMES {
         let link = dir.join(file);
         let target = Path::new(CURRENT).join(file);
         if fs::read_link(&link).is_ok_and(|t| t == target) {

@@ -5,6 +5,7 @@
 //! [`model`], and the stores are written from the model. See ARCHITECTURE.md.
 
 pub mod check;
+pub mod datasette;
 pub mod diagnostic;
 pub mod index;
 pub mod kb;

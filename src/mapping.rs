@@ -693,6 +693,46 @@ pub static DERIVED_COLUMNS: &[(&str, &str, &str)] = &[
     ("record_kinds", "kind", "RecordKind: the kinds a record may have, filled by migrations"),
 ];
 
+/// A full-text index (FTS5) over text columns of a table. It is external content: it holds
+/// only the inverted index and reads the text from `content` by rowid, so it stores no value of
+/// its own; `sqlite::write` fills it after the bulk load and `check` verifies it covers every
+/// row and finds each row's text (migration 5 creates it).
+#[derive(Debug, Clone, Copy)]
+pub struct FullText {
+    pub table: &'static str,
+    pub content: &'static str,
+    pub columns: &'static [&'static str],
+}
+
+/// The full-text indexes: evidence quotes and articles (title and text).
+pub static FULL_TEXT_INDEXES: &[FullText] = &[
+    FullText {
+        table: "evidence_fts",
+        content: "evidence",
+        columns: &["quote"],
+    },
+    FullText {
+        table: "articles_fts",
+        content: "articles",
+        columns: &["title", "text"],
+    },
+];
+
+/// The tables FTS5 keeps for each index beside the virtual table itself (an external-content
+/// index has no `_content`).
+pub const FULL_TEXT_SHADOW_SUFFIXES: &[&str] = &["_data", "_idx", "_docsize", "_config"];
+
+/// Whether `table` is a full-text index or one of its shadow tables: derived from other
+/// tables, so it holds no column of its own to describe or compare.
+pub fn is_full_text_table(table: &str) -> bool {
+    FULL_TEXT_INDEXES.iter().any(|f| {
+        table == f.table
+            || FULL_TEXT_SHADOW_SUFFIXES
+                .iter()
+                .any(|suffix| table.strip_prefix(f.table) == Some(suffix))
+    })
+}
+
 /// Why a date's precision is what it is, for both stores: from the literal's datatype.
 pub fn precision_of_datatype(datatype: &str) -> Option<DatePrecision> {
     use crate::vocab::xsd;

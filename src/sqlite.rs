@@ -20,6 +20,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../migrations/0002_views_and_indexes.sql")),
     M::up(include_str!("../migrations/0003_commitments.sql")),
     M::up(include_str!("../migrations/0004_date_spans.sql")),
+    M::up(include_str!("../migrations/0005_full_text.sql")),
 ];
 
 pub fn migrations() -> Migrations<'static> {
@@ -91,6 +92,10 @@ pub fn write(kb: &KnowledgeBase, path: &Path) -> Result<TableCounts> {
         conn.execute_batch(sql)
             .with_context(|| format!("cannot create the index {name}"))?;
     }
+    // Indexed once over the whole data, like the secondary indexes.
+    for index in mapping::FULL_TEXT_INDEXES {
+        rebuild_full_text(&conn, index)?;
+    }
     conn.pragma_update(None, "journal_mode", "DELETE")?;
     let mut counts = Vec::new();
     for table in tables() {
@@ -98,6 +103,13 @@ pub fn write(kb: &KnowledgeBase, path: &Path) -> Result<TableCounts> {
         counts.push((table, n as usize));
     }
     Ok(counts)
+}
+
+/// Reindexes a full-text index from its content table.
+fn rebuild_full_text(conn: &Connection, index: &mapping::FullText) -> Result<()> {
+    let table = index.table;
+    conn.execute_batch(&format!("INSERT INTO {table} ({table}) VALUES ('rebuild')"))
+        .with_context(|| format!("cannot build the full-text index {table}"))
 }
 
 /// Fails when a row references a missing row (keys are checked once, after a bulk write).

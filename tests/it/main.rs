@@ -4,6 +4,7 @@ mod build;
 mod check;
 mod cli;
 mod curation;
+mod datasette;
 mod differential;
 mod properties;
 mod queries;

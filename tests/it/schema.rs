@@ -230,7 +230,9 @@ fn every_column_is_described_and_required_fields_are_not_null() {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    for table in &tables {
+    // The full-text indexes are derived from their content tables' columns: they are
+    // described, and compared with the database, by `full_text_indexes_are_the_described_ones`.
+    for table in tables.iter().filter(|t| !mapping::is_full_text_table(t)) {
         let mut stmt = conn
             .prepare(&format!(
                 "SELECT name, \"notnull\", pk, hidden FROM pragma_table_xinfo('{table}')"
@@ -287,6 +289,89 @@ fn every_column_is_described_and_required_fields_are_not_null() {
     }
     check_required("evidence", mapping::EVIDENCE_FIELDS);
     check_required("knowledge_base", mapping::KNOWLEDGE_BASE_FIELDS);
+}
+
+/// The FTS5 tables of the database are those `mapping::FULL_TEXT_INDEXES` describes, over the
+/// described columns of their content table, which has the rowid they index by; every table
+/// `is_full_text_table` sets aside is one of them or their shadow tables.
+#[test]
+fn full_text_indexes_are_the_described_ones() {
+    let tmp = built_bundled();
+    let conn = rusqlite::Connection::open(tmp.path().join("kb/dossier.sqlite")).unwrap();
+    let virtual_tables: BTreeSet<String> = conn
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let described: BTreeSet<String> = mapping::FULL_TEXT_INDEXES
+        .iter()
+        .map(|f| f.table.to_owned())
+        .collect();
+    assert_eq!(virtual_tables, described);
+    let set_aside: BTreeSet<String> = conn
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table'")
+        .unwrap()
+        .query_map([], |r| r.get::<_, String>(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .filter(|t| mapping::is_full_text_table(t))
+        .collect();
+    let mut expected = described.clone();
+    for f in mapping::FULL_TEXT_INDEXES {
+        for suffix in mapping::FULL_TEXT_SHADOW_SUFFIXES {
+            expected.insert(format!("{}{suffix}", f.table));
+        }
+    }
+    assert_eq!(set_aside, expected);
+    let columns = described_columns();
+    for f in mapping::FULL_TEXT_INDEXES {
+        let ddl: String = conn
+            .query_row(
+                "SELECT sql FROM sqlite_schema WHERE name = ?",
+                [f.table],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(ddl.contains(&format!("content=\"{}\"", f.content)), "{ddl}");
+        let indexed: Vec<String> = conn
+            .prepare(&format!(
+                "SELECT name FROM pragma_table_info('{}')",
+                f.table
+            ))
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(indexed, f.columns, "{}", f.table);
+        for column in f.columns {
+            assert!(
+                columns.contains(&(f.content.to_owned(), column.to_string())),
+                "{}.{column} is not a described column",
+                f.content
+            );
+        }
+        let rows: i64 = conn
+            .query_row(&format!("SELECT count(*) FROM {}", f.content), [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        let indexed_rows: i64 = conn
+            .query_row(
+                &format!("SELECT count(*) FROM {}_docsize", f.table),
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(rows > 0);
+        assert_eq!(
+            indexed_rows, rows,
+            "{} indexes every row of {}",
+            f.table, f.content
+        );
+    }
 }
 
 /// Every class and predicate the description writes.
@@ -425,6 +510,7 @@ fn module_imports_flow_one_way() {
         "sparql",
         "queries",
         "check",
+        "datasette",
         "kb",
     ];
     for (i, module) in order.iter().enumerate() {
