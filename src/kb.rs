@@ -4,8 +4,8 @@
 //! manifest naming them — into a temporary folder, syncs it to disk, renames it to
 //! `gen-<n>/`, and makes it current with one atomic step: the symlink `current` is replaced by
 //! a rename. Readers resolve `current` once and read every file from that one generation, so
-//! they never mix two builds. `kb/dossier.sqlite`, `kb/dossier.ttl` and `kb/dossier.nq` are
-//! symlinks through `current`, for other tools. Builds into one folder take turns on a lock
+//! they never mix two builds. `kb/dossier.sqlite`, `kb/dossier.ttl`, `kb/dossier.nq`,
+//! `kb/dossier.idx` and `kb/report.html` are symlinks through `current`, for other tools. Builds into one folder take turns on a lock
 //! file; each removes what killed builds left behind and every generation but the two newest
 //! (a reader that resolved the previous one can still finish).
 
@@ -19,16 +19,26 @@ use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::model::KnowledgeBase;
-use crate::{rdf, sqlite};
+use crate::{rdf, report, sqlite};
 
 pub const DATABASE_FILE: &str = "dossier.sqlite";
 pub const TURTLE_FILE: &str = "dossier.ttl";
 pub const NQUADS_FILE: &str = "dossier.nq";
 /// The indexed graph that `sparql` opens (see `index`).
 pub const INDEX_FILE: &str = "dossier.idx";
+/// The generation's database as one HTML page (see `report`).
+pub const REPORT_FILE: &str = "report.html";
 pub const MANIFEST_FILE: &str = "manifest.json";
 /// The symlink to the current generation.
 pub const CURRENT: &str = "current";
+/// The files of a generation besides its manifest, in the order they are listed.
+const STORE_FILES: [&str; 5] = [
+    DATABASE_FILE,
+    TURTLE_FILE,
+    NQUADS_FILE,
+    INDEX_FILE,
+    REPORT_FILE,
+];
 const LOCK_FILE: &str = ".lock";
 const GENERATION_PREFIX: &str = "gen-";
 const TEMPORARY_PREFIX: &str = ".gen-";
@@ -80,6 +90,9 @@ impl KbPaths {
     pub fn index(&self) -> PathBuf {
         self.generation().join(INDEX_FILE)
     }
+    pub fn report(&self) -> PathBuf {
+        self.generation().join(REPORT_FILE)
+    }
     pub fn manifest(&self) -> PathBuf {
         self.generation().join(MANIFEST_FILE)
     }
@@ -113,6 +126,7 @@ impl KbPaths {
             self.turtle(),
             self.nquads(),
             self.index(),
+            self.report(),
             self.manifest(),
         ]
         .iter()
@@ -204,10 +218,7 @@ pub fn build_with(
     switch_current(dir, &name)?;
     link_stable_names(dir)?;
     remove_old_generations(dir)?;
-    let files = [DATABASE_FILE, TURTLE_FILE, NQUADS_FILE, INDEX_FILE]
-        .iter()
-        .map(|f| dir.join(f))
-        .collect();
+    let files = STORE_FILES.iter().map(|f| dir.join(f)).collect();
     Ok(BuildSummary {
         tables,
         triples,
@@ -280,10 +291,14 @@ fn write_stores(
     into: &Path,
     progress: &dyn crate::progress::Progress,
 ) -> Result<Written> {
-    progress.stage("writing SQLite, Turtle, N-Quads and the indexed graph", 0);
+    progress.stage(
+        "writing SQLite, Turtle, N-Quads, the indexed graph and the report",
+        0,
+    );
     let (sql, graph) = std::thread::scope(|scope| {
         // The database is quicker to write than the Turtle and the N-Quads, so its thread then
-        // writes the indexed graph (a pass of its own over the mapping) while they finish.
+        // writes the indexed graph (a pass of its own over the mapping) and the report while
+        // they finish.
         let sql = scope.spawn(|| {
             let clock = Instant::now();
             let tables = sqlite::write(kb, &into.join(DATABASE_FILE))?;
@@ -298,10 +313,23 @@ fn write_stores(
                 Ok(())
             })?;
             let indexed = clock.elapsed();
+            // The page is read from the finished database, as `dossier report` reads it.
+            let clock = Instant::now();
+            let sealed_report = write_file(into, REPORT_FILE, |w| {
+                let conn = sqlite::open_read_only(&into.join(DATABASE_FILE))?;
+                report::write(&conn, w)
+            })?;
+            let reported = clock.elapsed();
             let sealed_database = sealed_database
                 .join()
                 .unwrap_or_else(|_| Err(anyhow::anyhow!("hashing the database panicked")))?;
-            Ok::<_, anyhow::Error>((tables, elapsed, sealed_database, indexed, sealed_index))
+            Ok::<_, anyhow::Error>((
+                tables,
+                elapsed,
+                sealed_database,
+                (indexed, sealed_index),
+                (reported, sealed_report),
+            ))
         });
         let graph = (|| -> Result<_> {
             let clock = Instant::now();
@@ -321,15 +349,28 @@ fn write_stores(
             .unwrap_or_else(|_| Err(anyhow::anyhow!("writing the database panicked")));
         (sql, graph)
     });
-    let (tables, sqlite_time, sealed_database, index_time, sealed_index) = sql?;
+    let (
+        tables,
+        sqlite_time,
+        sealed_database,
+        (index_time, sealed_index),
+        (report_time, sealed_report),
+    ) = sql?;
     let (triples, turtle_time, nquads_time, [sealed_turtle, sealed_nquads]) = graph?;
     let timings = vec![
         ("sqlite", sqlite_time),
         ("turtle", turtle_time),
         ("nquads", nquads_time),
         ("index", index_time),
+        ("report", report_time),
     ];
-    let files = vec![sealed_database, sealed_turtle, sealed_nquads, sealed_index];
+    let files = vec![
+        sealed_database,
+        sealed_turtle,
+        sealed_nquads,
+        sealed_index,
+        sealed_report,
+    ];
     Ok((tables, triples, timings, files))
 }
 
@@ -441,7 +482,7 @@ fn switch_current(dir: &Path, name: &str) -> Result<()> {
 /// `kb/dossier.sqlite` and the others, as links through `current` (replacing the plain files a
 /// build before generations wrote).
 fn link_stable_names(dir: &Path) -> Result<()> {
-    for file in [DATABASE_FILE, TURTLE_FILE, NQUADS_FILE, INDEX_FILE] {
+    for file in STORE_FILES {
         let link = dir.join(file);
         let target = Path::new(CURRENT).join(file);
         if fs::read_link(&link).is_ok_and(|t| t == target) {

@@ -564,6 +564,7 @@ fn build(seeds: PathBuf, paths: KbPaths, bar: &Bar) -> Result<(), Failure> {
             "sqlite" => format!("{rows} rows, {:.0} rows/s", rows as f64 / secs),
             "manifest" => "file sizes and hashes".to_owned(),
             "sync" => "written to disk".to_owned(),
+            "report" => "the HTML page".to_owned(),
             _ => format!(
                 "{} triples, {:.0} triples/s",
                 summary.triples,

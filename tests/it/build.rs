@@ -300,6 +300,12 @@ fn info_says_what_a_built_knowledge_base_holds() {
         .collect();
     assert_eq!(
         names,
-        ["dossier.sqlite", "dossier.ttl", "dossier.nq", "dossier.idx"]
+        [
+            "dossier.sqlite",
+            "dossier.ttl",
+            "dossier.nq",
+            "dossier.idx",
+            "report.html"
+        ]
     );
 }
