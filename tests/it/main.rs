@@ -8,6 +8,7 @@ mod properties;
 mod queries;
 mod rdf;
 mod readme;
+mod report;
 mod scale;
 mod schema;
 mod seeds;
