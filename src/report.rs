@@ -205,11 +205,11 @@ h3 { font-size: 1.2rem; margin-top: 1.6rem; }
 h4 { font-size: 1rem; margin: 1rem 0 .3rem; }
 .muted { color: var(--muted); }
 table { border-collapse: collapse; margin: .5rem 0 1rem; }
+caption { text-align: left; font-weight: 600; padding-bottom: .2rem; }
 th, td { border: 1px solid var(--rule); padding: .3rem .55rem; text-align: left;
   vertical-align: top; }
 th { background: #f0f0f0; }
 td.number { text-align: right; font-variant-numeric: tabular-nums; }
-.counts { display: flex; flex-wrap: wrap; gap: 0 2rem; }
 .legend { display: flex; flex-wrap: wrap; gap: .3rem 1.2rem; list-style: none; padding: 0; }
 .swatch { display: inline-block; width: 1.1em; height: 1.1em; vertical-align: -.15em;
   border: 1px solid #777; border-radius: 3px; margin-right: .35em; }
@@ -305,24 +305,22 @@ fn overview(
         |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)),
     )?;
     let quotes: i64 = conn.query_row("SELECT count(*) FROM evidence", [], |r| r.get(0))?;
-    writeln!(html, r#"<div class="counts">"#)?;
-    writeln!(
+    // Kinds across, so that the overview stays short.
+    write!(
         html,
-        "<table>\n<caption>Records by kind</caption>\n\
-         <thead><tr><th scope=\"col\">kind</th><th scope=\"col\">records</th></tr></thead>\n<tbody>"
+        "<table>\n<caption>Records by kind</caption>\n<thead><tr><td></td>"
     )?;
-    for (kind, count) in &kinds {
-        writeln!(
-            html,
-            r#"<tr><th scope="row">{}</th><td class="number">{count}</td></tr>"#,
-            esc(kind)
-        )?;
+    for (kind, _) in &kinds {
+        write!(html, r#"<th scope="col">{}</th>"#, esc(kind))?;
     }
-    writeln!(
+    write!(
         html,
-        "</tbody>\n<tfoot><tr><th scope=\"row\">quotes (evidence)</th>\
-         <td class=\"number\">{quotes}</td></tr></tfoot>\n</table>"
+        "<th scope=\"col\">quotes</th></tr></thead>\n<tbody><tr><th scope=\"row\">records</th>"
     )?;
+    for (_, count) in &kinds {
+        write!(html, r#"<td class="number">{count}</td>"#)?;
+    }
+    writeln!(html, "<td class=\"number\">{quotes}</td></tr></tbody>\n</table>")?;
     writeln!(
         html,
         "<table>\n<caption>Articles</caption>\n<thead><tr><th scope=\"col\">article</th>\
@@ -341,7 +339,7 @@ fn overview(
             a.quotes
         )?;
     }
-    writeln!(html, "</tbody>\n</table>\n</div>\n</section>")?;
+    writeln!(html, "</tbody>\n</table>\n</section>")?;
     Ok(())
 }
 
