@@ -320,7 +320,10 @@ fn overview(
     for (_, count) in &kinds {
         write!(html, r#"<td class="number">{count}</td>"#)?;
     }
-    writeln!(html, "<td class=\"number\">{quotes}</td></tr></tbody>\n</table>")?;
+    writeln!(
+        html,
+        "<td class=\"number\">{quotes}</td></tr></tbody>\n</table>"
+    )?;
     writeln!(
         html,
         "<table>\n<caption>Articles</caption>\n<thead><tr><th scope=\"col\">article</th>\
