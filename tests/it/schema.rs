@@ -425,6 +425,7 @@ fn module_imports_flow_one_way() {
         "sparql",
         "queries",
         "check",
+        "report",
         "kb",
     ];
     for (i, module) in order.iter().enumerate() {
