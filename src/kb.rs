@@ -4,10 +4,11 @@
 //! manifest naming them — into a temporary folder, syncs it to disk, renames it to
 //! `gen-<n>/`, and makes it current with one atomic step: the symlink `current` is replaced by
 //! a rename. Readers resolve `current` once and read every file from that one generation, so
-//! they never mix two builds. `kb/dossier.sqlite`, `kb/dossier.ttl`, `kb/dossier.nq` (and the
-//! index and `kb/datasette.json`) are symlinks through `current`, for other tools. Builds into
-//! one folder take turns on a lock file; each removes what killed builds left behind and every
-//! generation but the two newest (a reader that resolved the previous one can still finish).
+//! they never mix two builds. `kb/dossier.sqlite`, `kb/dossier.ttl`, `kb/dossier.nq`,
+//! `kb/dossier.idx`, `kb/datasette.json` and `kb/report.html` are symlinks through `current`,
+//! for other tools. Builds into one folder take turns on a lock file; each removes what killed
+//! builds left behind and every generation but the two newest (a reader that resolved the
+//! previous one can still finish).
 
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
@@ -19,7 +20,7 @@ use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::model::KnowledgeBase;
-use crate::{rdf, sqlite};
+use crate::{rdf, report, sqlite};
 
 pub const DATABASE_FILE: &str = "dossier.sqlite";
 pub const TURTLE_FILE: &str = "dossier.ttl";
@@ -28,16 +29,20 @@ pub const NQUADS_FILE: &str = "dossier.nq";
 pub const INDEX_FILE: &str = "dossier.idx";
 /// Datasette's metadata for the database: `datasette kb/dossier.sqlite -m kb/datasette.json`.
 pub const DATASETTE_FILE: &str = "datasette.json";
+/// The generation's database as one HTML page (see `report`).
+pub const REPORT_FILE: &str = "report.html";
 pub const MANIFEST_FILE: &str = "manifest.json";
 /// The symlink to the current generation.
 pub const CURRENT: &str = "current";
-/// The files of a generation that the knowledge-base folder links to under their own names.
-const STABLE_NAMES: [&str; 5] = [
+/// The files of a generation besides its manifest, in the order they are listed; the
+/// knowledge-base folder links to each under its own name.
+const STORE_FILES: [&str; 6] = [
     DATABASE_FILE,
     TURTLE_FILE,
     NQUADS_FILE,
     INDEX_FILE,
     DATASETTE_FILE,
+    REPORT_FILE,
 ];
 const LOCK_FILE: &str = ".lock";
 const GENERATION_PREFIX: &str = "gen-";
@@ -93,6 +98,9 @@ impl KbPaths {
     pub fn datasette(&self) -> PathBuf {
         self.generation().join(DATASETTE_FILE)
     }
+    pub fn report(&self) -> PathBuf {
+        self.generation().join(REPORT_FILE)
+    }
     pub fn manifest(&self) -> PathBuf {
         self.generation().join(MANIFEST_FILE)
     }
@@ -127,6 +135,7 @@ impl KbPaths {
             self.nquads(),
             self.index(),
             self.datasette(),
+            self.report(),
             self.manifest(),
         ]
         .iter()
@@ -218,7 +227,7 @@ pub fn build_with(
     switch_current(dir, &name)?;
     link_stable_names(dir)?;
     remove_old_generations(dir)?;
-    let files = STABLE_NAMES.iter().map(|f| dir.join(f)).collect();
+    let files = STORE_FILES.iter().map(|f| dir.join(f)).collect();
     Ok(BuildSummary {
         tables,
         triples,
@@ -291,10 +300,14 @@ fn write_stores(
     into: &Path,
     progress: &dyn crate::progress::Progress,
 ) -> Result<Written> {
-    progress.stage("writing SQLite, Turtle, N-Quads and the indexed graph", 0);
+    progress.stage(
+        "writing SQLite, Turtle, N-Quads, the indexed graph and the report",
+        0,
+    );
     let (sql, graph) = std::thread::scope(|scope| {
         // The database is quicker to write than the Turtle and the N-Quads, so its thread then
-        // writes the indexed graph (a pass of its own over the mapping) while they finish.
+        // writes the indexed graph (a pass of its own over the mapping) and the report while
+        // they finish.
         let sql = scope.spawn(|| {
             let clock = Instant::now();
             let tables = sqlite::write(kb, &into.join(DATABASE_FILE))?;
@@ -309,10 +322,23 @@ fn write_stores(
                 Ok(())
             })?;
             let indexed = clock.elapsed();
+            // The page is read from the finished database, as `dossier report` reads it.
+            let clock = Instant::now();
+            let sealed_report = write_file(into, REPORT_FILE, |w| {
+                let conn = sqlite::open_read_only(&into.join(DATABASE_FILE))?;
+                report::write(&conn, w)
+            })?;
+            let reported = clock.elapsed();
             let sealed_database = sealed_database
                 .join()
                 .unwrap_or_else(|_| Err(anyhow::anyhow!("hashing the database panicked")))?;
-            Ok::<_, anyhow::Error>((tables, elapsed, sealed_database, indexed, sealed_index))
+            Ok::<_, anyhow::Error>((
+                tables,
+                elapsed,
+                sealed_database,
+                (indexed, sealed_index),
+                (reported, sealed_report),
+            ))
         });
         let graph = (|| -> Result<_> {
             let clock = Instant::now();
@@ -332,7 +358,13 @@ fn write_stores(
             .unwrap_or_else(|_| Err(anyhow::anyhow!("writing the database panicked")));
         (sql, graph)
     });
-    let (tables, sqlite_time, sealed_database, index_time, sealed_index) = sql?;
+    let (
+        tables,
+        sqlite_time,
+        sealed_database,
+        (index_time, sealed_index),
+        (report_time, sealed_report),
+    ) = sql?;
     let (triples, turtle_time, nquads_time, [sealed_turtle, sealed_nquads]) = graph?;
     // Datasette names a database after its file's stem.
     let database = DATABASE_FILE.trim_end_matches(".sqlite");
@@ -344,6 +376,7 @@ fn write_stores(
         ("turtle", turtle_time),
         ("nquads", nquads_time),
         ("index", index_time),
+        ("report", report_time),
     ];
     let files = vec![
         sealed_database,
@@ -351,6 +384,7 @@ fn write_stores(
         sealed_nquads,
         sealed_index,
         sealed_datasette,
+        sealed_report,
     ];
     Ok((tables, triples, timings, files))
 }
@@ -463,7 +497,7 @@ fn switch_current(dir: &Path, name: &str) -> Result<()> {
 /// `kb/dossier.sqlite` and the others, as links through `current` (replacing the plain files a
 /// build before generations wrote).
 fn link_stable_names(dir: &Path) -> Result<()> {
-    for file in STABLE_NAMES {
+    for file in STORE_FILES {
         let link = dir.join(file);
         let target = Path::new(CURRENT).join(file);
         if fs::read_link(&link).is_ok_and(|t| t == target) {

@@ -14,6 +14,7 @@ pub mod model;
 pub mod progress;
 pub mod queries;
 pub mod rdf;
+pub mod report;
 pub mod seed;
 pub mod sparql;
 pub mod sqlite;

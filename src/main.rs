@@ -281,6 +281,17 @@ enum Command {
         #[command(flatten)]
         kb: KbArg,
     },
+    /// Write the knowledge base as one self-contained HTML page: the articles with every quote
+    /// highlighted, the actor network, the timeline and the conditions.
+    #[command(
+        after_help = "Examples:\n  dossier report --out report.html\n  dossier report --kb kb > report.html\n\n`dossier build` writes the same page as kb/report.html."
+    )]
+    Report {
+        #[command(flatten)]
+        out: OutArg,
+        #[command(flatten)]
+        kb: KbArg,
+    },
     /// Print a completion script for a shell (bash, zsh, fish, elvish, powershell).
     #[command(
         after_help = "Examples:\n  dossier completions bash > ~/.local/share/bash-completion/completions/dossier\n  dossier completions zsh > ~/.zfunc/_dossier\n  dossier completions fish > ~/.config/fish/completions/dossier.fish"
@@ -522,6 +533,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
             query(&q, &params, store, format, out, paths)
         }
         Command::Check { kb } => check(KbPaths::new(kb.kb), &bar),
+        Command::Report { out, kb } => {
+            let paths = KbPaths::new(kb.kb);
+            let out = Destination::open(out.out.as_deref(), &paths)?;
+            report(paths, out)
+        }
         Command::Completions { shell } => {
             let mut cli = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cli, "dossier", &mut io::stdout());
@@ -701,6 +717,7 @@ fn build(seeds: PathBuf, paths: KbPaths, bar: &Bar) -> Result<(), Failure> {
             "sqlite" => format!("{rows} rows, {:.0} rows/s", rows as f64 / secs),
             "manifest" => "file sizes and hashes".to_owned(),
             "sync" => "written to disk".to_owned(),
+            "report" => "the HTML page".to_owned(),
             _ => format!(
                 "{} triples, {:.0} triples/s",
                 summary.triples,
@@ -1046,6 +1063,12 @@ fn info(paths: KbPaths, json: bool, mut out: Destination) -> Result<(), Failure>
     for f in &manifest.files {
         writeln!(out, "  {:<16} {:>12} bytes  {}", f.name, f.bytes, f.hash)?;
     }
+    Ok(out.finish()?)
+}
+
+fn report(paths: KbPaths, mut out: Destination) -> Result<(), Failure> {
+    let conn = dossier::sqlite::open_read_only(&paths.database())?;
+    dossier::report::write(&conn, &mut out)?;
     Ok(out.finish()?)
 }
 

@@ -305,7 +305,8 @@ fn info_says_what_a_built_knowledge_base_holds() {
             "dossier.ttl",
             "dossier.nq",
             "dossier.idx",
-            "datasette.json"
+            "datasette.json",
+            "report.html"
         ]
     );
 }

@@ -10,6 +10,7 @@ mod properties;
 mod queries;
 mod rdf;
 mod readme;
+mod report;
 mod scale;
 mod schema;
 mod seeds;

@@ -1,0 +1,1290 @@
+//! `report.html`: a built knowledge base as one self-contained page, read from its database.
+//!
+//! The page needs nothing but a browser: its CSS is inline, its charts are inline SVG or plain
+//! HTML, and it has no script, font or image to fetch (links to a licence or an article's URL
+//! are the only addresses, and they are links, not loads). It holds an overview (the knowledge
+//! base's description and licence, records per kind and per article), each article's text with
+//! every evidence span highlighted by modality, the actor network, the timeline of the events,
+//! and the conditions. Everything is read through the database's tables and its documented
+//! views, ordered explicitly, so the same database gives the same bytes.
+
+use std::collections::BTreeMap;
+use std::fmt::{self, Write as _};
+use std::io::Write;
+
+use anyhow::{Context, Result, bail};
+use rusqlite::Connection;
+
+use crate::model::Modality;
+
+/// Writes the report of the knowledge base whose database `conn` reads.
+pub fn write(conn: &Connection, out: &mut impl Write) -> Result<()> {
+    let about = KnowledgeBase::read(conn)?;
+    let articles = read_articles(conn)?;
+    let mut html = String::with_capacity(1 << 16);
+    head(&mut html, &about)?;
+    overview(&mut html, conn, &about, &articles)?;
+    flush(&mut html, out)?;
+    // An article at a time: the page of a large archive is never whole in memory.
+    writeln!(
+        html,
+        r#"<section id="articles" aria-labelledby="articles-title">"#
+    )?;
+    writeln!(html, r#"<h2 id="articles-title">Articles</h2>"#)?;
+    modality_legend(&mut html, conn)?;
+    for article in &articles {
+        article_section(&mut html, conn, article)?;
+        flush(&mut html, out)?;
+    }
+    writeln!(html, "</section>")?;
+    network(&mut html, conn)?;
+    timeline(&mut html, conn)?;
+    conditions(&mut html, conn)?;
+    writeln!(html, "</main>\n</body>\n</html>")?;
+    flush(&mut html, out)
+}
+
+fn flush(html: &mut String, out: &mut impl Write) -> Result<()> {
+    out.write_all(html.as_bytes())
+        .context("cannot write the report")?;
+    html.clear();
+    Ok(())
+}
+
+/// Text made safe for HTML, in element content and in quoted attribute values alike. A carriage
+/// return is written as a reference: the HTML parser would turn a literal one into a line feed,
+/// and the page's text must be the article's, code point for code point.
+struct Escaped<'a>(&'a str);
+
+impl fmt::Display for Escaped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut plain = 0;
+        for (at, c) in self.0.char_indices() {
+            let entity = match c {
+                '&' => "&amp;",
+                '<' => "&lt;",
+                '>' => "&gt;",
+                '"' => "&quot;",
+                '\'' => "&#39;",
+                '\r' => "&#13;",
+                _ => continue,
+            };
+            f.write_str(&self.0[plain..at])?;
+            f.write_str(entity)?;
+            plain = at + c.len_utf8();
+        }
+        f.write_str(&self.0[plain..])
+    }
+}
+
+fn esc(text: &str) -> Escaped<'_> {
+    Escaped(text)
+}
+
+/// A closed-list value as words: `reported_fact` is "reported fact".
+fn words(value: &str) -> String {
+    value.replace('_', " ")
+}
+
+/// The row of `knowledge_base`.
+struct KnowledgeBase {
+    title: String,
+    license: Option<String>,
+    description: Option<String>,
+}
+
+impl KnowledgeBase {
+    fn read(conn: &Connection) -> Result<KnowledgeBase> {
+        conn.query_row(
+            "SELECT title, license, description FROM knowledge_base",
+            [],
+            |r| {
+                Ok(KnowledgeBase {
+                    title: r.get(0)?,
+                    license: r.get(1)?,
+                    description: r.get(2)?,
+                })
+            },
+        )
+        .context(
+            "cannot read the knowledge base's title from the database: is it a dossier \
+             database? Build one with `dossier build`",
+        )
+    }
+}
+
+/// An article without its text (read when its section is written).
+struct Article {
+    id: String,
+    title: String,
+    title_note: Option<String>,
+    language: String,
+    author: Option<String>,
+    outlet: Option<String>,
+    published: Option<String>,
+    url: Option<String>,
+    char_count: i64,
+    records: i64,
+    quotes: i64,
+}
+
+fn read_articles(conn: &Connection) -> Result<Vec<Article>> {
+    let mut stmt = conn.prepare(
+        // Counted once for all articles: no index leads from an article to its records.
+        "SELECT a.id, a.title, a.title_note, a.language, a.author, a.outlet, a.published, a.url,
+                a.char_count, coalesce(r.n, 0), coalesce(e.n, 0)
+         FROM articles a
+         LEFT JOIN (SELECT article_id, count(*) AS n FROM records GROUP BY article_id) r
+                ON r.article_id = a.id
+         LEFT JOIN (SELECT article_id, count(*) AS n FROM evidence GROUP BY article_id) e
+                ON e.article_id = a.id
+         ORDER BY a.id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(Article {
+            id: r.get(0)?,
+            title: r.get(1)?,
+            title_note: r.get(2)?,
+            language: r.get(3)?,
+            author: r.get(4)?,
+            outlet: r.get(5)?,
+            published: r.get(6)?,
+            url: r.get(7)?,
+            char_count: r.get(8)?,
+            records: r.get(9)?,
+            quotes: r.get(10)?,
+        })
+    })?;
+    rows.collect::<rusqlite::Result<_>>()
+        .context("cannot read the articles")
+}
+
+/// Rows of a query with no parameter, each made by `row`.
+fn rows<T>(
+    conn: &Connection,
+    sql: &str,
+    row: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Vec<T>> {
+    let mut stmt = conn.prepare(sql)?;
+    let found = stmt.query_map([], row)?;
+    found
+        .collect::<rusqlite::Result<_>>()
+        .with_context(|| format!("cannot read the report's data: {sql}"))
+}
+
+/// A link when `target` is a web address, the text otherwise.
+fn link_or_text(html: &mut String, target: &str) -> fmt::Result {
+    if target.starts_with("https://") || target.starts_with("http://") {
+        write!(html, r#"<a href="{0}">{0}</a>"#, esc(target))
+    } else {
+        write!(html, "{}", esc(target))
+    }
+}
+
+const STYLE: &str = r#"
+:root { color-scheme: light; --ink: #1a1a1a; --muted: #4a4a4a; --rule: #c8c8c8; --focus: #0b57d0;
+  --reported_fact: #cfe3ff; --stated_position: #ffe0b0; --assessment: #e9d8ff;
+  --recommendation: #cdeccd; --possibility: #ffd4e0; --unknown: #e2e2e2; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 16px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans",
+  "DejaVu Sans", sans-serif; color: var(--ink); background: #fff; }
+header, main { max-width: 76rem; margin: 0 auto; padding: 0 1.25rem; }
+header { padding-top: 1rem; border-bottom: 1px solid var(--rule); }
+header h1 { margin: .2rem 0 .4rem; font-size: 1.7rem; }
+nav ul { display: flex; flex-wrap: wrap; gap: .4rem 1.2rem; list-style: none; padding: 0;
+  margin: .6rem 0 .8rem; }
+a { color: #0a4fb4; }
+a:visited { color: #5b2a9e; }
+:focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }
+.skip { position: absolute; left: .5rem; top: -3rem; background: #fff; padding: .4rem .7rem;
+  border: 2px solid var(--focus); z-index: 20; }
+.skip:focus { top: .5rem; }
+section { margin: 2rem 0; }
+h2 { font-size: 1.4rem; border-bottom: 2px solid var(--ink); padding-bottom: .2rem; }
+h3 { font-size: 1.2rem; margin-top: 1.6rem; }
+h4 { font-size: 1rem; margin: 1rem 0 .3rem; }
+.muted { color: var(--muted); }
+table { border-collapse: collapse; margin: .5rem 0 1rem; }
+caption { text-align: left; font-weight: 600; padding-bottom: .2rem; }
+th, td { border: 1px solid var(--rule); padding: .3rem .55rem; text-align: left;
+  vertical-align: top; }
+th { background: #f0f0f0; }
+td.number { text-align: right; font-variant-numeric: tabular-nums; }
+.legend { display: flex; flex-wrap: wrap; gap: .3rem 1.2rem; list-style: none; padding: 0; }
+.swatch { display: inline-block; width: 1.1em; height: 1.1em; vertical-align: -.15em;
+  border: 1px solid #777; border-radius: 3px; margin-right: .35em; }
+.article-text { white-space: pre-wrap; overflow-wrap: anywhere; font-size: 1.05rem;
+  line-height: 1.9; max-width: 60rem; padding: 1rem 1.2rem; border: 1px solid var(--rule);
+  border-radius: 6px; background: #fcfcfc; }
+mark { position: relative; color: inherit; padding: .1em 0; border-radius: 2px; cursor: help; }
+mark.overlap { box-shadow: inset 0 -3px 0 #555; }
+mark:focus-visible { outline-offset: 1px; }
+mark:focus::after { content: attr(title); position: absolute; left: 0; top: calc(100% + .3rem);
+  z-index: 10; width: max-content; max-width: 30rem; white-space: pre-line; background: #1a1a1a;
+  color: #fff; padding: .4rem .6rem; border-radius: 4px; font-size: .85rem; line-height: 1.4; }
+.anchor:target + mark { outline: 3px solid var(--focus); }
+.m-reported_fact { background: var(--reported_fact); }
+.m-stated_position { background: var(--stated_position); }
+.m-assessment { background: var(--assessment); }
+.m-recommendation { background: var(--recommendation); }
+.m-possibility { background: var(--possibility); }
+.m-unknown { background: var(--unknown); }
+.records ul { margin: .2rem 0 .6rem; padding-left: 1.2rem; }
+.records li { margin: .15rem 0; }
+.kind { font-size: .8rem; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); }
+.network svg { width: 100%; height: auto; border: 1px solid var(--rule); border-radius: 6px;
+  background: #fff; }
+.network .edge line { stroke: #6b6b6b; stroke-width: 1.5; }
+.network .edge text { font-size: 12px; fill: #333; paint-order: stroke; stroke: #fff;
+  stroke-width: 4px; stroke-linejoin: round; }
+.network .node circle { stroke: #1a1a1a; stroke-width: 1.5; }
+.network .node text { font-size: 14px; fill: #111; paint-order: stroke; stroke: #fff;
+  stroke-width: 4px; stroke-linejoin: round; }
+.network .person circle { fill: #7fb2f0; }
+.network .state circle { fill: #f2b36d; }
+.network .organization circle { fill: #8fd18f; }
+.network .group circle { fill: #c9a5ee; }
+.timeline { list-style: none; padding: 0; margin: .5rem 0; }
+.timeline li { display: grid; grid-template-columns: 8rem minmax(14rem, 2fr) 3fr; gap: 1rem;
+  align-items: center; padding: .35rem 0; border-bottom: 1px solid #e6e6e6; }
+.track { position: relative; height: 1.2rem; background: #f2f2f2; border-radius: 3px; }
+.axis .track { background: none; height: 1.6rem; }
+.tick { position: absolute; top: 0; border-left: 1px solid #888; padding-left: .2rem;
+  font-size: .75rem; color: var(--muted); white-space: nowrap; }
+.bar { position: absolute; top: .15rem; bottom: .15rem; background: #2f6fd0; border-radius: 3px;
+  min-width: 6px; }
+.bar.day { background: #1a4f9c; }
+.bar.year { background: #7aa6e6; }
+"#;
+
+fn head(html: &mut String, about: &KnowledgeBase) -> Result<()> {
+    write!(
+        html,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta name=\"generator\" content=\"dossier\">\n<title>{}</title>\n<style>{STYLE}</style>\n\
+         </head>\n<body>\n<a class=\"skip\" href=\"#main\">Skip to the content</a>\n<header>\n\
+         <h1>{}</h1>\n",
+        esc(&about.title),
+        esc(&about.title)
+    )?;
+    if let Some(description) = &about.description {
+        writeln!(html, "<p>{}</p>", esc(description))?;
+    }
+    writeln!(
+        html,
+        "<nav aria-label=\"Sections\">\n<ul>\n\
+         <li><a href=\"#overview\">Overview</a></li>\n<li><a href=\"#articles\">Articles</a></li>\n\
+         <li><a href=\"#network\">Actor network</a></li>\n<li><a href=\"#timeline\">Timeline</a></li>\n\
+         <li><a href=\"#conditions\">Conditions</a></li>\n</ul>\n</nav>\n</header>\n\
+         <main id=\"main\" tabindex=\"-1\">"
+    )?;
+    Ok(())
+}
+
+fn overview(
+    html: &mut String,
+    conn: &Connection,
+    about: &KnowledgeBase,
+    articles: &[Article],
+) -> Result<()> {
+    writeln!(
+        html,
+        r#"<section id="overview" aria-labelledby="overview-title">"#
+    )?;
+    writeln!(html, r#"<h2 id="overview-title">Overview</h2>"#)?;
+    write!(html, "<p>Licence: ")?;
+    match &about.license {
+        Some(license) => link_or_text(html, license)?,
+        None => write!(html, "none given")?,
+    }
+    writeln!(html, "</p>")?;
+    let kinds = rows(
+        conn,
+        "SELECT kind, count(*) FROM records GROUP BY kind ORDER BY kind",
+        |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)),
+    )?;
+    let quotes: i64 = conn.query_row("SELECT count(*) FROM evidence", [], |r| r.get(0))?;
+    // Kinds across, so that the overview stays short.
+    write!(
+        html,
+        "<table>\n<caption>Records by kind</caption>\n<thead><tr><td></td>"
+    )?;
+    for (kind, _) in &kinds {
+        write!(html, r#"<th scope="col">{}</th>"#, esc(kind))?;
+    }
+    write!(
+        html,
+        "<th scope=\"col\">quotes</th></tr></thead>\n<tbody><tr><th scope=\"row\">records</th>"
+    )?;
+    for (_, count) in &kinds {
+        write!(html, r#"<td class="number">{count}</td>"#)?;
+    }
+    writeln!(
+        html,
+        "<td class=\"number\">{quotes}</td></tr></tbody>\n</table>"
+    )?;
+    writeln!(
+        html,
+        "<table>\n<caption>Articles</caption>\n<thead><tr><th scope=\"col\">article</th>\
+         <th scope=\"col\">published</th><th scope=\"col\">records</th>\
+         <th scope=\"col\">quotes</th></tr></thead>\n<tbody>"
+    )?;
+    for a in articles {
+        writeln!(
+            html,
+            "<tr><th scope=\"row\"><a href=\"#article-{}\">{}</a></th><td>{}</td>\
+             <td class=\"number\">{}</td><td class=\"number\">{}</td></tr>",
+            esc(&a.id),
+            esc(&a.title),
+            esc(a.published.as_deref().unwrap_or("unknown")),
+            a.records,
+            a.quotes
+        )?;
+    }
+    writeln!(html, "</tbody>\n</table>\n</section>")?;
+    Ok(())
+}
+
+/// The colour key of the highlights, with how many quotes have each modality.
+fn modality_legend(html: &mut String, conn: &Connection) -> Result<()> {
+    let used: BTreeMap<String, i64> = rows(
+        conn,
+        "SELECT modality, count(*) FROM evidence GROUP BY modality",
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?
+    .into_iter()
+    .collect();
+    writeln!(
+        html,
+        "<p>Each quote that supports a record is highlighted by how its asserter presents it; \
+         a darker underline marks text that several quotes share. Hover over a highlight, or \
+         reach it with the Tab key, to see its records.</p>\n\
+         <ul class=\"legend\" aria-label=\"Highlight colours by modality\">"
+    )?;
+    for modality in Modality::VALUES {
+        writeln!(
+            html,
+            r#"<li><span class="swatch m-{modality}" aria-hidden="true"></span>{} ({})</li>"#,
+            words(modality),
+            used.get(*modality).copied().unwrap_or(0)
+        )?;
+    }
+    writeln!(html, "</ul>")?;
+    Ok(())
+}
+
+/// The CSS class of a modality's highlight; a value this version does not know is grey.
+fn modality_class(modality: &str) -> &str {
+    if Modality::VALUES.contains(&modality) {
+        modality
+    } else {
+        "unknown"
+    }
+}
+
+/// One quote of an article, as `record_evidence` gives it.
+struct Span {
+    evidence: String,
+    record: String,
+    kind: String,
+    label: String,
+    /// Code points, end exclusive.
+    start: usize,
+    end: usize,
+    quote: String,
+    asserter: String,
+    modality: String,
+}
+
+impl Span {
+    fn describe(&self) -> String {
+        format!(
+            "{} ({} '{}'): {}, asserted by {}",
+            self.label,
+            self.kind,
+            self.record,
+            words(&self.modality),
+            self.asserter
+        )
+    }
+}
+
+fn read_spans(conn: &Connection, article: &str) -> Result<Vec<Span>> {
+    let mut stmt = conn.prepare(
+        "SELECT evidence_id, record_id, kind, label, start_offset, end_offset, quote, asserter,
+                modality
+         FROM record_evidence WHERE article_id = ?1
+         ORDER BY start_offset, end_offset DESC, evidence_id",
+    )?;
+    let offset = |r: &rusqlite::Row<'_>, i: usize| -> rusqlite::Result<usize> {
+        let value: i64 = r.get(i)?;
+        usize::try_from(value).map_err(|_| rusqlite::Error::IntegralValueOutOfRange(i, value))
+    };
+    let spans = stmt.query_map([article], |r| {
+        Ok(Span {
+            evidence: r.get(0)?,
+            record: r.get(1)?,
+            kind: r.get(2)?,
+            label: r.get(3)?,
+            start: offset(r, 4)?,
+            end: offset(r, 5)?,
+            quote: r.get(6)?,
+            asserter: r.get(7)?,
+            modality: r.get(8)?,
+        })
+    })?;
+    spans
+        .collect::<rusqlite::Result<_>>()
+        .with_context(|| format!("cannot read the evidence of the article '{article}'"))
+}
+
+fn article_section(html: &mut String, conn: &Connection, article: &Article) -> Result<()> {
+    let text: String = conn.query_row(
+        "SELECT text FROM articles WHERE id = ?1",
+        [&article.id],
+        |r| r.get(0),
+    )?;
+    let spans = read_spans(conn, &article.id)?;
+    let id = esc(&article.id);
+    writeln!(
+        html,
+        r#"<article id="article-{id}" aria-labelledby="article-{id}-title">"#
+    )?;
+    writeln!(
+        html,
+        r#"<h3 id="article-{id}-title">{}</h3>"#,
+        esc(&article.title)
+    )?;
+    if let Some(note) = &article.title_note {
+        writeln!(html, r#"<p class="muted">{}</p>"#, esc(note))?;
+    }
+    let mut about = vec![format!("id {}", esc(&article.id))];
+    for (what, value) in [
+        ("by", &article.author),
+        ("in", &article.outlet),
+        ("published", &article.published),
+    ] {
+        if let Some(value) = value {
+            about.push(format!("{what} {}", esc(value)));
+        }
+    }
+    about.push(format!(
+        "{} characters, {} records, {} quotes",
+        article.char_count, article.records, article.quotes
+    ));
+    write!(html, r#"<p class="muted">{}"#, about.join(" · "))?;
+    if let Some(url) = &article.url {
+        write!(html, " · ")?;
+        link_or_text(html, url)?;
+    }
+    writeln!(html, "</p>")?;
+    // The article's own language, which may not be the page's.
+    write!(
+        html,
+        r#"<div class="article-text" lang="{}">"#,
+        esc(&article.language)
+    )?;
+    highlighted_text(html, &article.id, &text, &spans)?;
+    writeln!(html, "</div>")?;
+    records_list(html, &spans)?;
+    writeln!(html, "</article>")?;
+    Ok(())
+}
+
+/// The article's text cut at every start and end of a quote: each piece is one `<mark>` naming
+/// every quote that covers it (so overlapping and nested quotes need no nested elements), and
+/// an empty anchor `ev-<evidence id>` before the piece where a quote starts.
+fn highlighted_text(html: &mut String, article: &str, text: &str, spans: &[Span]) -> Result<()> {
+    // Offsets count code points; the text is sliced at byte positions.
+    let byte_at: Vec<usize> = text
+        .char_indices()
+        .map(|(at, _)| at)
+        .chain([text.len()])
+        .collect();
+    let length = byte_at.len() - 1;
+    for span in spans {
+        let quoted = (span.start < span.end && span.end <= length)
+            .then(|| &text[byte_at[span.start]..byte_at[span.end]]);
+        if quoted != Some(span.quote.as_str()) {
+            bail!(
+                "the quote of evidence '{}' is not the text of the article '{article}' at code \
+                 points {}..{}: the database was changed after its build; `dossier check` says \
+                 more, and `dossier build` writes it anew",
+                span.evidence,
+                span.start,
+                span.end
+            );
+        }
+    }
+    let mut cuts: Vec<usize> = spans.iter().flat_map(|s| [s.start, s.end]).collect();
+    cuts.extend([0, length]);
+    cuts.sort_unstable();
+    cuts.dedup();
+    // Spans are sorted by start: the ones covering a piece are among those started by its end.
+    let mut started = 0;
+    let mut covering: Vec<&Span> = Vec::new();
+    for piece in cuts.windows(2) {
+        let (from, to) = (piece[0], piece[1]);
+        covering.retain(|s| s.end > from);
+        while started < spans.len() && spans[started].start == from {
+            let span = &spans[started];
+            write!(
+                html,
+                r#"<span class="anchor" id="ev-{}"></span>"#,
+                esc(&span.evidence)
+            )?;
+            covering.push(span);
+            started += 1;
+        }
+        let piece_text = esc(&text[byte_at[from]..byte_at[to]]);
+        if covering.is_empty() {
+            write!(html, "{piece_text}")?;
+            continue;
+        }
+        // The innermost quote (the shortest) gives the colour; the title lists them all.
+        covering.sort_by(|a, b| {
+            (a.end - a.start, a.start, &a.evidence).cmp(&(b.end - b.start, b.start, &b.evidence))
+        });
+        let mut records: Vec<&str> = Vec::new();
+        for s in &covering {
+            if !records.contains(&s.record.as_str()) {
+                records.push(&s.record);
+            }
+        }
+        let evidence: Vec<&str> = covering.iter().map(|s| s.evidence.as_str()).collect();
+        let title: Vec<String> = covering.iter().map(|s| s.describe()).collect();
+        write!(
+            html,
+            r#"<mark class="m-{}{}" data-evidence="{}" data-record="{}" tabindex="0" title="{}">{piece_text}</mark>"#,
+            modality_class(&covering[0].modality),
+            if covering.len() > 1 { " overlap" } else { "" },
+            esc(&evidence.join(" ")),
+            esc(&records.join(" ")),
+            esc(&title.join("\n"))
+        )?;
+    }
+    Ok(())
+}
+
+/// The records an article gives evidence for, by kind, each with links to its quotes.
+fn records_list(html: &mut String, spans: &[Span]) -> Result<()> {
+    let mut by_kind: BTreeMap<&str, BTreeMap<(&str, &str), Vec<&Span>>> = BTreeMap::new();
+    for span in spans {
+        by_kind
+            .entry(&span.kind)
+            .or_default()
+            .entry((&span.label, &span.record))
+            .or_default()
+            .push(span);
+    }
+    writeln!(html, r#"<details class="records" open>"#)?;
+    writeln!(
+        html,
+        "<summary>Records with evidence in this article ({})</summary>",
+        by_kind.values().map(BTreeMap::len).sum::<usize>()
+    )?;
+    for (kind, records) in &by_kind {
+        writeln!(html, "<h4>{} ({})</h4>\n<ul>", esc(kind), records.len())?;
+        for ((label, record), quotes) in records {
+            write!(
+                html,
+                r#"<li data-record="{}">{} <span class="kind">{}</span> —"#,
+                esc(record),
+                esc(label),
+                esc(record)
+            )?;
+            for span in quotes {
+                const SHOWN: usize = 60;
+                let mut shown: String = span.quote.chars().take(SHOWN).collect();
+                if span.quote.chars().nth(SHOWN).is_some() {
+                    shown.push('…');
+                }
+                write!(
+                    html,
+                    r##" <a href="#ev-{}"><span class="swatch m-{}" aria-hidden="true"></span>“{}”</a> <span class="muted">({}, {})</span>"##,
+                    esc(&span.evidence),
+                    modality_class(&span.modality),
+                    esc(&shown),
+                    esc(&words(&span.modality)),
+                    esc(&span.asserter)
+                )?;
+            }
+            writeln!(html, "</li>")?;
+        }
+        writeln!(html, "</ul>")?;
+    }
+    writeln!(html, "</details>")?;
+    Ok(())
+}
+
+/// One link between two actors, from the record that makes it.
+struct Link {
+    from: String,
+    to: String,
+    /// From subject to object (a relation, a role, a policy), or between equals (an agreement's
+    /// parties, an event's participants).
+    directed: bool,
+    /// Drawn as a short label on the line.
+    short: String,
+    /// The whole sentence, in the line's tooltip and the list of links.
+    long: String,
+}
+
+/// The links between actors, by pair (the lesser id first): one line per pair, whatever the
+/// links' directions, so that lines never lie on one another.
+type Links = BTreeMap<(String, String), Vec<Link>>;
+
+fn read_links(conn: &Connection) -> Result<Links> {
+    let mut links: Links = BTreeMap::new();
+    let mut add = |from: String, to: String, directed: bool, short: String, long: String| {
+        let pair = if from <= to {
+            (from.clone(), to.clone())
+        } else {
+            (to.clone(), from.clone())
+        };
+        links.entry(pair).or_default().push(Link {
+            from,
+            to,
+            directed,
+            short,
+            long,
+        });
+    };
+    // Relations between two actors, and roles (holder → organisation).
+    for (from, source, relation, to, target, via) in rows(
+        conn,
+        "SELECT source_id, source, relation, target_id, target, via_record_id FROM actor_network
+         ORDER BY source_id, target_id, relation, via_record_id",
+        |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+            ))
+        },
+    )? {
+        let short = words(&relation);
+        let long = format!("{source} {short} {target} ({via})");
+        add(from, to, true, short, long);
+    }
+    // Who issues a policy and whom it targets.
+    for (from, to, kind, label, id) in rows(
+        conn,
+        "SELECT p.issuer_id, t.actor_id, p.kind, p.label, p.id
+         FROM policies p JOIN policy_targets t ON t.policy_id = p.id
+         WHERE p.issuer_id IS NOT NULL ORDER BY p.issuer_id, t.actor_id, p.id",
+        |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+            ))
+        },
+    )? {
+        let long = format!(
+            "{label} ({}, {id}): issued by {from}, targets {to}",
+            words(&kind)
+        );
+        add(from, to, true, words(&kind), long);
+    }
+    // Actors together in one record: parties to an agreement, participants in an event, the
+    // makers of a joint commitment. Each pair once per record, in id order.
+    for (what, sql) in [
+        (
+            "agreement",
+            "SELECT DISTINCT a.actor_id, b.actor_id, x.label, x.id
+             FROM agreement_parties a
+             JOIN agreement_parties b ON b.agreement_id = a.agreement_id AND a.actor_id < b.actor_id
+             JOIN agreements x ON x.id = a.agreement_id
+             ORDER BY a.actor_id, b.actor_id, x.id",
+        ),
+        (
+            "event",
+            "SELECT DISTINCT a.actor_id, b.actor_id, x.label, x.id
+             FROM event_participants a
+             JOIN event_participants b ON b.event_id = a.event_id AND a.actor_id < b.actor_id
+             JOIN events x ON x.id = a.event_id
+             ORDER BY a.actor_id, b.actor_id, x.id",
+        ),
+        (
+            "commitment",
+            "SELECT DISTINCT a.actor_id, b.actor_id, x.label, x.id
+             FROM commitment_actors a
+             JOIN commitment_actors b
+               ON b.commitment_id = a.commitment_id AND a.actor_id < b.actor_id
+             JOIN commitments x ON x.id = a.commitment_id
+             ORDER BY a.actor_id, b.actor_id, x.id",
+        ),
+    ] {
+        for (from, to, label, id) in rows(conn, sql, |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        })? {
+            let long = format!("{what}: {label} ({id}), with {from} and {to}");
+            add(from, to, false, what.to_owned(), long);
+        }
+    }
+    Ok(links)
+}
+
+/// The short labels of a line: each once, with how many records repeat it.
+fn line_label(links: &[Link]) -> String {
+    let mut counted: Vec<(&str, usize)> = Vec::new();
+    for link in links {
+        match counted.iter_mut().find(|(short, _)| *short == link.short) {
+            Some((_, n)) => *n += 1,
+            None => counted.push((&link.short, 1)),
+        }
+    }
+    let parts: Vec<String> = counted
+        .iter()
+        .map(|(short, n)| match n {
+            1 => (*short).to_owned(),
+            n => format!("{short} ×{n}"),
+        })
+        .collect();
+    parts.join(", ")
+}
+
+/// The actors on a circle in id order (so the layout depends on nothing but the data), with a
+/// line for each pair that some record links, and the same links as a list.
+fn network(html: &mut String, conn: &Connection) -> Result<()> {
+    let actors = rows(conn, "SELECT id, name, kind FROM actors ORDER BY id", |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+        ))
+    })?;
+    let links = read_links(conn)?;
+    writeln!(
+        html,
+        r#"<section id="network" class="network" aria-labelledby="network-title">"#
+    )?;
+    writeln!(html, r#"<h2 id="network-title">Actor network</h2>"#)?;
+    writeln!(
+        html,
+        "<p>{} actors; a line for each pair of actors that a relation, a role, a policy \
+         (issuer to target), an agreement, an event or a commitment links. Arrows point from \
+         subject to object.</p>",
+        actors.len()
+    )?;
+    let count = actors.len().max(1) as f64;
+    // About 34 units of circumference per actor, and room beside the circle for the names.
+    let radius = (34.0 * count / std::f64::consts::TAU).max(250.0);
+    // Names left and right of the circle need about 7.5 units a character at 14px.
+    let longest_name = actors
+        .iter()
+        .map(|(_, name, _)| name.chars().count())
+        .max()
+        .unwrap_or(0);
+    let (margin_x, margin_y) = (30.0 + 7.5 * longest_name as f64, 40.0);
+    let (width, height) = (2.0 * (radius + margin_x), 2.0 * (radius + margin_y));
+    let (cx, cy) = (width / 2.0, height / 2.0);
+    let node_radius = 9.0;
+    let position: BTreeMap<&str, (f64, f64, f64)> = actors
+        .iter()
+        .enumerate()
+        .map(|(i, (id, _, _))| {
+            let angle = -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * i as f64 / count;
+            (
+                id.as_str(),
+                (cx + radius * angle.cos(), cy + radius * angle.sin(), angle),
+            )
+        })
+        .collect();
+    writeln!(
+        html,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width:.0} {height:.0}\" \
+         style=\"max-width: {width:.0}px\" role=\"img\" aria-labelledby=\"network-title\">\n\
+         <defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" \
+         markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" \
+         fill=\"#6b6b6b\"/></marker></defs>"
+    )?;
+    for ((from, to), between) in &links {
+        let (Some(&(x1, y1, _)), Some(&(x2, y2, _))) =
+            (position.get(from.as_str()), position.get(to.as_str()))
+        else {
+            continue;
+        };
+        let (dx, dy) = (x2 - x1, y2 - y1);
+        let length = (dx * dx + dy * dy).sqrt();
+        if length < 1.0 {
+            // An actor linked to itself: in the list below, not drawn.
+            continue;
+        }
+        let (ux, uy) = (dx / length, dy / length);
+        let (ax, ay) = (x1 + ux * node_radius, y1 + uy * node_radius);
+        let (bx, by) = (x2 - ux * (node_radius + 2.0), y2 - uy * (node_radius + 2.0));
+        let (lx, ly) = ((ax + bx) / 2.0, (ay + by) / 2.0);
+        let points = |from_end: &str| {
+            between
+                .iter()
+                .any(|l| l.directed && l.to != l.from && l.to == from_end)
+        };
+        let arrows = match (points(from), points(to)) {
+            (true, true) => r#" marker-start="url(#arrow)" marker-end="url(#arrow)""#,
+            (true, false) => r#" marker-start="url(#arrow)""#,
+            (false, true) => r#" marker-end="url(#arrow)""#,
+            (false, false) => "",
+        };
+        // The label runs along its line (never upside down), just above it.
+        let mut degrees = uy.atan2(ux).to_degrees();
+        if degrees > 90.0 {
+            degrees -= 180.0;
+        } else if degrees <= -90.0 {
+            degrees += 180.0;
+        }
+        let title: Vec<&str> = between.iter().map(|l| l.long.as_str()).collect();
+        writeln!(
+            html,
+            "<g class=\"edge\" data-source=\"{}\" data-target=\"{}\"><title>{}</title>\
+             <line x1=\"{ax:.1}\" y1=\"{ay:.1}\" x2=\"{bx:.1}\" y2=\"{by:.1}\"{}/>\
+             <text x=\"{lx:.1}\" y=\"{ly:.1}\" dy=\"-4\" text-anchor=\"middle\" \
+             transform=\"rotate({degrees:.1} {lx:.1} {ly:.1})\">{}</text></g>",
+            esc(from),
+            esc(to),
+            esc(&title.join("\n")),
+            arrows,
+            esc(&line_label(between))
+        )?;
+    }
+    for (id, name, kind) in &actors {
+        let (x, y, angle) = position[id.as_str()];
+        let (label_x, label_y) = (
+            x + (node_radius + 6.0) * angle.cos(),
+            y + (node_radius + 6.0) * angle.sin() + 5.0,
+        );
+        let anchor = match angle.cos() {
+            c if c > 0.2 => "start",
+            c if c < -0.2 => "end",
+            _ => "middle",
+        };
+        // A name centred above or below its node stands clear of it.
+        let label_y = if anchor == "middle" {
+            label_y + 8.0 * angle.sin().signum()
+        } else {
+            label_y
+        };
+        writeln!(
+            html,
+            "<g class=\"node {}\" data-actor=\"{}\"><title>{} ({}, {})</title>\
+             <circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"{node_radius}\"/>\
+             <text x=\"{label_x:.1}\" y=\"{label_y:.1}\" text-anchor=\"{anchor}\">{}</text></g>",
+            esc(kind),
+            esc(id),
+            esc(name),
+            esc(kind),
+            esc(id),
+            esc(name)
+        )?;
+    }
+    writeln!(html, "</svg>")?;
+    let names: BTreeMap<&str, &str> = actors
+        .iter()
+        .map(|(id, name, _)| (id.as_str(), name.as_str()))
+        .collect();
+    let name = |id: &str| {
+        names
+            .get(id)
+            .copied()
+            .unwrap_or("(unknown actor)")
+            .to_owned()
+    };
+    writeln!(
+        html,
+        "<details>\n<summary>The links as a list ({})</summary>\n<table>\n<thead><tr>\
+         <th scope=\"col\">from</th><th scope=\"col\">to</th><th scope=\"col\">link</th>\
+         </tr></thead>\n<tbody>",
+        links.values().map(Vec::len).sum::<usize>()
+    )?;
+    for link in links.values().flatten() {
+        writeln!(
+            html,
+            "<tr><td>{}</td><td>{}{}</td><td>{}</td></tr>",
+            esc(&name(&link.from)),
+            if link.directed { "→ " } else { "↔ " },
+            esc(&name(&link.to)),
+            esc(&link.long)
+        )?;
+    }
+    writeln!(html, "</tbody>\n</table>\n</details>\n</section>")?;
+    Ok(())
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let day_of_year = (153 * (month + if month > 2 { -3 } else { 9 }) + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
+/// `YYYY-MM-DD` as (year, month, day).
+fn parse_iso_date(date: &str) -> Option<(i64, i64, i64)> {
+    let mut parts = date.splitn(3, '-');
+    let year = parts.next()?.parse().ok()?;
+    let month = parts.next()?.parse().ok()?;
+    let day = parts.next()?.parse().ok()?;
+    Some((year, month, day))
+}
+
+/// A dated event of `event_timeline`.
+struct Dated {
+    id: String,
+    label: String,
+    date: String,
+    precision: String,
+    /// Days since the epoch; `last` is the last day the date covers.
+    first: i64,
+    last: i64,
+    start_date: String,
+    end_date: String,
+    place: Option<String>,
+    participants: Option<String>,
+}
+
+/// The time axis: its ends (days, end exclusive) and its labelled ticks.
+struct Axis {
+    from: i64,
+    to: i64,
+    ticks: Vec<(i64, String)>,
+}
+
+impl Axis {
+    /// Whole months (or whole years, past three years) around the dates, at most about a
+    /// dozen ticks.
+    fn around(first: i64, last: i64, first_date: (i64, i64), last_date: (i64, i64)) -> Axis {
+        let month_index = |(year, month): (i64, i64)| year * 12 + month - 1;
+        let (low, high) = (month_index(first_date), month_index(last_date) + 1);
+        let day_of = |index: i64, step_years: bool| {
+            if step_years {
+                days_from_civil(index, 1, 1)
+            } else {
+                days_from_civil(index.div_euclid(12), index.rem_euclid(12) + 1, 1)
+            }
+        };
+        let (low, high, years) = if high - low <= 36 {
+            (low, high, false)
+        } else {
+            (first_date.0, last_date.0 + 1, true)
+        };
+        let step = ((high - low) as f64 / 12.0).ceil().max(1.0) as i64;
+        let ticks = (low..high)
+            .step_by(step as usize)
+            .map(|index| {
+                let label = if years {
+                    format!("{index:04}")
+                } else {
+                    format!(
+                        "{:04}-{:02}",
+                        index.div_euclid(12),
+                        index.rem_euclid(12) + 1
+                    )
+                };
+                (day_of(index, years), label)
+            })
+            .collect();
+        let axis = Axis {
+            from: day_of(low, years),
+            to: day_of(high, years),
+            ticks,
+        };
+        debug_assert!(axis.from <= first && last < axis.to);
+        axis
+    }
+
+    /// Where a day falls, in percent of the axis.
+    fn percent(&self, day: i64) -> f64 {
+        100.0 * (day - self.from) as f64 / (self.to - self.from).max(1) as f64
+    }
+}
+
+fn timeline(html: &mut String, conn: &Connection) -> Result<()> {
+    type Row = (
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let events: Vec<Row> = rows(
+        conn,
+        "SELECT event_id, label, date, date_precision, start_date, end_date, when_text, place,
+                participants
+         FROM event_timeline ORDER BY date IS NULL, start_date, end_date, event_id",
+        |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+                r.get(8)?,
+            ))
+        },
+    )?;
+    let mut dated = Vec::new();
+    let mut undated = Vec::new();
+    for (id, label, date, precision, start, end, when, place, participants) in events {
+        let span = start
+            .as_deref()
+            .zip(end.as_deref())
+            .and_then(|(s, e)| Some((parse_iso_date(s)?, parse_iso_date(e)?)));
+        match (date, precision, span) {
+            (Some(date), Some(precision), Some((s, e))) => dated.push(Dated {
+                id,
+                label,
+                date,
+                precision,
+                first: days_from_civil(s.0, s.1, s.2),
+                last: days_from_civil(e.0, e.1, e.2),
+                start_date: start.unwrap_or_default(),
+                end_date: end.unwrap_or_default(),
+                place,
+                participants,
+            }),
+            _ => undated.push((id, label, when, place, participants)),
+        }
+    }
+    writeln!(
+        html,
+        r#"<section id="timeline" aria-labelledby="timeline-title">"#
+    )?;
+    writeln!(html, r#"<h2 id="timeline-title">Timeline</h2>"#)?;
+    writeln!(
+        html,
+        "<p>Events with a date, each as a bar over the days its date covers (a month for \
+         <code>2025-09</code>, a year for <code>2025</code>).</p>"
+    )?;
+    let earliest = dated.iter().min_by_key(|d| d.first);
+    let latest = dated.iter().max_by_key(|d| d.last);
+    if let (Some(earliest), Some(latest)) = (earliest, latest) {
+        let month_of = |date: &str| {
+            let (year, month, _) = parse_iso_date(date).unwrap_or((1970, 1, 1));
+            (year, month)
+        };
+        let axis = Axis::around(
+            earliest.first,
+            latest.last,
+            month_of(&earliest.start_date),
+            month_of(&latest.end_date),
+        );
+        writeln!(html, r#"<ol class="timeline">"#)?;
+        write!(
+            html,
+            r#"<li class="axis" aria-hidden="true"><span></span><div class="track">"#
+        )?;
+        for (day, label) in &axis.ticks {
+            write!(
+                html,
+                r#"<span class="tick" style="left: {:.3}%">{}</span>"#,
+                axis.percent(*day),
+                esc(label)
+            )?;
+        }
+        writeln!(html, "</div><span></span></li>")?;
+        for event in &dated {
+            let (left, right) = (axis.percent(event.first), axis.percent(event.last + 1));
+            let span = if event.start_date == event.end_date {
+                event.start_date.clone()
+            } else {
+                format!("{} to {}", event.start_date, event.end_date)
+            };
+            write!(
+                html,
+                "<li data-event=\"{}\"><span><time datetime=\"{}\">{}</time></span>\
+                 <div class=\"track\"><span class=\"bar {}\" style=\"left: {left:.3}%; width: \
+                 {:.3}%\" title=\"{} ({}): {}\"></span></div><span>{}",
+                esc(&event.id),
+                esc(&event.date),
+                esc(&event.date),
+                esc(&event.precision),
+                right - left,
+                esc(&event.date),
+                esc(&event.precision),
+                esc(&span),
+                esc(&event.label)
+            )?;
+            event_details(html, event.place.as_deref(), event.participants.as_deref())?;
+            writeln!(html, "</span></li>")?;
+        }
+        writeln!(html, "</ol>")?;
+    } else {
+        writeln!(html, "<p>No event has a date.</p>")?;
+    }
+    if !undated.is_empty() {
+        writeln!(html, "<h3>Events without a date</h3>\n<ul>")?;
+        for (id, label, when, place, participants) in &undated {
+            write!(html, r#"<li data-event="{}">{}"#, esc(id), esc(label))?;
+            if let Some(when) = when {
+                write!(html, r#" <span class="muted">(“{}”)</span>"#, esc(when))?;
+            }
+            event_details(html, place.as_deref(), participants.as_deref())?;
+            writeln!(html, "</li>")?;
+        }
+        writeln!(html, "</ul>")?;
+    }
+    writeln!(html, "</section>")?;
+    Ok(())
+}
+
+fn event_details(
+    html: &mut String,
+    place: Option<&str>,
+    participants: Option<&str>,
+) -> fmt::Result {
+    if let Some(place) = place {
+        write!(html, r#" <span class="muted">in {}</span>"#, esc(place))?;
+    }
+    if let Some(participants) = participants {
+        write!(
+            html,
+            r#" <span class="muted">— {}</span>"#,
+            esc(participants)
+        )?;
+    }
+    Ok(())
+}
+
+fn conditions(html: &mut String, conn: &Connection) -> Result<()> {
+    type Row = (
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let found: Vec<Row> = rows(
+        conn,
+        "SELECT o.condition_id, o.stated_by, o.constrains, o.constrains_status, o.constraint_kind,
+                o.value, o.exception, o.quote,
+                (SELECT e.id FROM evidence e
+                 WHERE e.record_id = o.condition_id AND e.article_id = o.article_id
+                   AND e.number = 1)
+         FROM condition_overview o ORDER BY o.stated_by, o.constrains, o.constraint_kind,
+                                            o.condition_id",
+        |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+                r.get(8)?,
+            ))
+        },
+    )?;
+    writeln!(
+        html,
+        r#"<section id="conditions" aria-labelledby="conditions-title">"#
+    )?;
+    writeln!(html, r#"<h2 id="conditions-title">Conditions</h2>"#)?;
+    if found.is_empty() {
+        writeln!(html, "<p>No condition.</p>\n</section>")?;
+        return Ok(());
+    }
+    writeln!(
+        html,
+        "<table>\n<thead><tr><th scope=\"col\">stated by</th><th scope=\"col\">on</th>\
+         <th scope=\"col\">constraint</th><th scope=\"col\">value</th>\
+         <th scope=\"col\">exception</th><th scope=\"col\">quote</th></tr></thead>\n<tbody>"
+    )?;
+    for (id, stated_by, constrains, status, kind, value, exception, quote, evidence) in &found {
+        write!(
+            html,
+            "<tr data-condition=\"{}\"><td>{}</td><td>{} <span class=\"muted\">({})</span></td>\
+             <td>{}</td><td>{}</td><td>{}</td><td>",
+            esc(id),
+            esc(stated_by),
+            esc(constrains),
+            esc(&words(status)),
+            esc(&words(kind)),
+            esc(value),
+            esc(exception.as_deref().unwrap_or("—"))
+        )?;
+        match (quote, evidence) {
+            (Some(quote), Some(evidence)) => write!(
+                html,
+                r##"<a href="#ev-{}">“{}”</a>"##,
+                esc(evidence),
+                esc(quote)
+            )?,
+            (Some(quote), None) => write!(html, "“{}”", esc(quote))?,
+            _ => {}
+        }
+        writeln!(html, "</td></tr>")?;
+    }
+    writeln!(html, "</tbody>\n</table>\n</section>")?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_leaves_no_markup_and_keeps_carriage_returns() {
+        assert_eq!(
+            esc("a<b>&\"c'\r\n🎉").to_string(),
+            "a&lt;b&gt;&amp;&quot;c&#39;&#13;\n🎉"
+        );
+        assert_eq!(esc("plain").to_string(), "plain");
+    }
+
+    #[test]
+    fn days_count_from_the_epoch() {
+        assert_eq!(days_from_civil(1970, 1, 1), 0);
+        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
+        assert_eq!(
+            days_from_civil(2025, 9, 30) - days_from_civil(2025, 9, 1),
+            29
+        );
+        assert_eq!(days_from_civil(1969, 12, 31), -1);
+    }
+
+    #[test]
+    fn an_axis_covers_its_dates_in_whole_months_or_years() {
+        let day = |y, m, d| days_from_civil(y, m, d);
+        let september = Axis::around(day(2025, 9, 1), day(2025, 9, 30), (2025, 9), (2025, 9));
+        assert_eq!(
+            (september.from, september.to),
+            (day(2025, 9, 1), day(2025, 10, 1))
+        );
+        assert_eq!(
+            september.ticks,
+            vec![(day(2025, 9, 1), "2025-09".to_owned())]
+        );
+        assert_eq!(september.percent(day(2025, 10, 1)), 100.0);
+        let decade = Axis::around(day(2010, 5, 2), day(2024, 12, 31), (2010, 5), (2024, 12));
+        assert_eq!((decade.from, decade.to), (day(2010, 1, 1), day(2025, 1, 1)));
+        assert!(decade.ticks.len() <= 12, "{:?}", decade.ticks);
+        assert_eq!(decade.ticks[0].1, "2010");
+    }
+}

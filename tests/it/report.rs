@@ -1,0 +1,410 @@
+//! `dossier report` and the `report.html` a build writes: every quote highlighted where it is,
+//! the article's text whole, every actor drawn, nothing fetched from elsewhere, the same bytes
+//! every time; and, where Chromium is installed, the page as a browser renders it.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use regex::Regex;
+
+use crate::util::{Succeeds, built_bundled, dossier, fixtures, workspace_with};
+
+/// The adversarial fixture (tabs, emoji before quotes, right-to-left text, a combining accent)
+/// with a line of markup, quotes and a CRLF line end that one more quote covers.
+fn built_adversarial_with_markup() -> tempfile::TempDir {
+    let tmp = workspace_with(&fixtures().join("adversarial"));
+    let article = tmp.path().join("seeds/tricky-text");
+    let append = |file: &str, text: &str| {
+        let path = article.join(file);
+        let mut content = std::fs::read_to_string(&path).unwrap();
+        content.push_str(text);
+        std::fs::write(&path, content).unwrap();
+    };
+    append(
+        "article.txt",
+        "Markup <b>&amp;</b> & 'quotes'\r\n stays text.\n",
+    );
+    append(
+        "facts.toml",
+        "[[mentions.evidence]]\nquote = \"<b>&amp;</b> & 'quotes'\\r\\n stays\"\n\
+         asserted_by = \"author\"\nmodality = \"possibility\"\n",
+    );
+    dossier(tmp.path()).arg("build").assert_success();
+    tmp
+}
+
+/// `dossier report --out report.html` in `dir`, and the page it wrote.
+fn report_of(dir: &Path) -> String {
+    dossier(dir)
+        .args(["report", "--out", "report.html"])
+        .assert_success();
+    std::fs::read_to_string(dir.join("report.html")).unwrap()
+}
+
+/// What the database says the page must show.
+struct Expected {
+    /// (evidence id, quote)
+    evidence: Vec<(String, String)>,
+    /// Pairs of evidence ids whose quotes share text (overlap or nest).
+    sharing: Vec<(String, String)>,
+    /// (article id, text)
+    articles: Vec<(String, String)>,
+    actors: Vec<String>,
+}
+
+fn expected(kb: &Path) -> Expected {
+    let db = rusqlite::Connection::open(kb.join("dossier.sqlite")).unwrap();
+    let pairs = |sql: &str| -> Vec<(String, String)> {
+        let mut stmt = db.prepare(sql).unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let evidence = pairs("SELECT id, quote FROM evidence ORDER BY id");
+    let sharing = pairs(
+        "SELECT a.id, b.id FROM evidence a JOIN evidence b
+           ON a.article_id = b.article_id AND a.id < b.id
+          AND a.start_offset < b.end_offset AND b.start_offset < a.end_offset
+         ORDER BY a.id, b.id",
+    );
+    let articles = pairs("SELECT id, text FROM articles ORDER BY id");
+    let actors = pairs("SELECT id, name FROM actors ORDER BY id")
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    Expected {
+        evidence,
+        sharing,
+        articles,
+        actors,
+    }
+}
+
+/// The text of an HTML fragment that holds only text and the entities the report writes.
+fn unescape(html: &str) -> String {
+    html.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#13;", "\r")
+        .replace("&amp;", "&")
+}
+
+/// Each quote's highlighted text, read from the page's marks in order: a mark names every
+/// quote that covers it.
+fn highlighted(html: &str) -> BTreeMap<String, String> {
+    let mark = Regex::new(r#"<mark [^>]*data-evidence="([^"]*)"[^>]*>([^<]*)</mark>"#).unwrap();
+    let mut quotes: BTreeMap<String, String> = BTreeMap::new();
+    for found in mark.captures_iter(html) {
+        for id in found[1].split(' ') {
+            quotes
+                .entry(unescape(id))
+                .or_default()
+                .push_str(&unescape(&found[2]));
+        }
+    }
+    quotes
+}
+
+/// Everything the page shows of the structure, checked against the database.
+fn assert_page_shows(html: &str, expected: &Expected) {
+    // Every quote is highlighted, exactly its text, in one or more marks.
+    let quotes = highlighted(html);
+    for (id, quote) in &expected.evidence {
+        assert_eq!(quotes.get(id), Some(quote), "the marks of evidence '{id}'");
+        assert!(
+            html.contains(&format!(r#"<span class="anchor" id="ev-{id}"></span>"#)),
+            "no anchor for evidence '{id}'"
+        );
+        assert!(
+            html.contains(&format!(r##"href="#ev-{id}""##)),
+            "no record links to evidence '{id}'"
+        );
+    }
+    assert_eq!(quotes.len(), expected.evidence.len(), "{:?}", quotes.keys());
+    // Text that two quotes share is one mark naming both.
+    let named = Regex::new(r#"data-evidence="([^"]*)""#).unwrap();
+    let marks: Vec<Vec<&str>> = named
+        .captures_iter(html)
+        .map(|c| c.get(1).unwrap().as_str().split(' ').collect())
+        .collect();
+    for (a, b) in &expected.sharing {
+        assert!(
+            marks
+                .iter()
+                .any(|ids| ids.contains(&a.as_str()) && ids.contains(&b.as_str())),
+            "no mark names both '{a}' and '{b}', which share text"
+        );
+    }
+    // The article's text is all there, character for character, around the marks.
+    let tag = Regex::new("<[^>]*>").unwrap();
+    for (id, text) in &expected.articles {
+        let start = html
+            .find(&format!(r#"<article id="article-{id}""#))
+            .unwrap_or_else(|| panic!("no section for article '{id}'"));
+        let body = &html[start..];
+        let body = &body[body.find(r#"<div class="article-text""#).unwrap()..];
+        let body = &body[body.find('>').unwrap() + 1..body.find("</div>").unwrap()];
+        assert_eq!(
+            &unescape(&tag.replace_all(body, "")),
+            text,
+            "article '{id}'"
+        );
+    }
+    // Every actor is a node of the network's drawing.
+    let network = &html[html.find(r#"<section id="network""#).unwrap()..];
+    let svg = &network[network.find("<svg").unwrap()..network.find("</svg>").unwrap()];
+    for id in &expected.actors {
+        let node = Regex::new(&format!(
+            r#"<g class="node [a-z]+" data-actor="{id}"><title>"#
+        ))
+        .unwrap();
+        assert!(node.is_match(svg), "actor '{id}' is not in the network");
+    }
+    // Nothing is loaded from elsewhere: only links (<a href>) name other addresses.
+    let remote = Regex::new(
+        r#"<([A-Za-z]+)\b[^>]*?\b(?:src|href|action|poster|srcset|data)\s*=\s*["']?\s*(?:https?:)?//"#,
+    )
+    .unwrap();
+    for found in remote.captures_iter(html) {
+        assert_eq!(&found[1], "a", "a resource from elsewhere: {}", &found[0]);
+    }
+    let css_remote = Regex::new(r#"(?i)url\(\s*["']?\s*(?:https?:)?//|@import"#).unwrap();
+    assert!(!css_remote.is_match(html), "the CSS loads something");
+    for element in ["<script", "<link", "<iframe", "<img", "<object", "<embed"] {
+        assert!(!html.contains(element), "the page has {element}");
+    }
+}
+
+#[test]
+fn the_report_shows_every_quote_and_actor_and_loads_nothing() {
+    let tmp = built_bundled();
+    let html = report_of(tmp.path());
+    let kb = tmp.path().join("kb");
+    let expected = expected(&kb);
+    assert!(expected.evidence.len() > 80 && expected.actors.len() > 10);
+    // The article has nested quotes and crossing ones ("the attack on a Venezuelan boat that
+    // killed 11 people", "killed 11 people without any evidence").
+    assert!(expected.sharing.len() > 10, "{:?}", expected.sharing);
+    assert_page_shows(&html, &expected);
+    // The same bytes every time, and the page the build wrote.
+    assert_eq!(report_of(tmp.path()), html);
+    assert_eq!(
+        std::fs::read_to_string(kb.join("report.html")).unwrap(),
+        html
+    );
+}
+
+#[test]
+fn the_report_keeps_hostile_text_as_text() {
+    let tmp = built_adversarial_with_markup();
+    let html = report_of(tmp.path());
+    assert_page_shows(&html, &expected(&tmp.path().join("kb")));
+    assert!(
+        !html.contains("<b>"),
+        "markup of the article reached the page"
+    );
+    // The CRLF of the article survives the HTML parser as a reference.
+    assert!(html.contains("&#39;quotes&#39;&#13;\n stays"));
+}
+
+#[test]
+fn the_report_is_a_file_of_the_generation_that_check_verifies() {
+    let tmp = built_bundled();
+    let kb = tmp.path().join("kb");
+    assert_eq!(
+        std::fs::read_link(kb.join("report.html")).unwrap(),
+        Path::new("current/report.html")
+    );
+    // A page changed after the build is named by check, as any file of the generation.
+    let page = std::fs::canonicalize(kb.join("report.html")).unwrap();
+    let mut text = std::fs::read_to_string(&page).unwrap();
+    text.push_str("<!-- changed -->");
+    std::fs::write(&page, text).unwrap();
+    let out = dossier(tmp.path()).arg("check").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let said =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("file report.html: not the file generation 1 wrote"),
+        "{said}"
+    );
+    // --out onto the build's page is refused: it would change the generation.
+    let out = dossier(tmp.path())
+        .args(["report", "--out", "kb/report.html"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// Debian's Chromium, or None where it is not installed (CI must have it).
+fn chromium() -> Option<PathBuf> {
+    let found = std::process::Command::new("sh")
+        .args(["-c", "command -v chromium"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()));
+    if found.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "chromium is not installed, and CI must render the report in a browser: install it \
+             (apt-get install chromium; scripts/interop-check does as root)"
+        );
+        eprintln!("chromium is not installed: the report is not rendered here");
+    }
+    found
+}
+
+/// Runs headless Chromium on a page with `args`, with a fresh profile and nothing from the
+/// network; returns its standard output.
+fn run_chromium(chromium: &Path, page: &Path, args: &[&str]) -> String {
+    let profile = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(args)
+        .arg(format!("file://{}", page.display()))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("chromium starts");
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        stdout.read_to_string(&mut text).map(|_| text)
+    });
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(120) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("chromium did not finish within 120 s: {args:?}");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(status.success(), "chromium {args:?} failed: {status}");
+    reader.join().unwrap().unwrap()
+}
+
+/// What the browser checks in the rendered page: each quote's marks have its modality's colour
+/// (the legend's, not the browser's default yellow) and read as the quote, a mark shows its
+/// records when focused, and each actor is a drawn node of the network.
+const PROBE: &str = r#"
+(() => {
+  const problems = [];
+  const texts = new Map();
+  const transparent = c => c === 'transparent' || /^rgba\(.*,\s*0\)$/.test(c);
+  for (const mark of document.querySelectorAll('mark[data-evidence]')) {
+    const modality = [...mark.classList].find(c => c.startsWith('m-'));
+    const swatch = document.querySelector('.legend .swatch.' + modality);
+    const colour = getComputedStyle(mark).backgroundColor;
+    if (!swatch || transparent(colour) || colour !== getComputedStyle(swatch).backgroundColor) {
+      problems.push('not highlighted by modality: ' + mark.dataset.evidence + ' (' + colour + ')');
+    }
+    const box = mark.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0) problems.push('not shown: ' + mark.dataset.evidence);
+    for (const id of mark.dataset.evidence.split(' ')) {
+      texts.set(id, (texts.get(id) || '') + mark.textContent);
+    }
+  }
+  for (const [id, quote] of Object.entries(EXPECTED.evidence)) {
+    if (texts.get(id) !== quote) problems.push('evidence ' + id + ' reads ' + JSON.stringify(texts.get(id)));
+  }
+  const first = document.querySelector('mark[data-evidence]');
+  first.focus();
+  const tip = getComputedStyle(first, '::after').content;
+  if (document.activeElement !== first || !tip.includes('asserted by')) {
+    problems.push('a focused mark shows no tooltip: ' + tip);
+  }
+  const svg = document.querySelector('#network svg');
+  for (const id of EXPECTED.actors) {
+    const node = svg.querySelector('[data-actor="' + CSS.escape(id) + '"]');
+    const box = node && node.getBoundingClientRect();
+    const circle = node && node.querySelector('circle');
+    if (!node || box.width === 0 || transparent(getComputedStyle(circle).fill)
+        || getComputedStyle(circle).fill === 'none') {
+      problems.push('actor not drawn: ' + id);
+    }
+  }
+  const verdict = document.createElement('pre');
+  verdict.id = 'verdict';
+  verdict.textContent = problems.length ? problems.join('\n') : 'ALL ' + texts.size + ' QUOTES HIGHLIGHTED';
+  document.body.append(verdict);
+})();
+"#;
+
+#[test]
+fn chromium_renders_every_quote_highlighted_and_every_actor() {
+    let Some(chromium) = chromium() else { return };
+    let tmp = built_bundled();
+    let html = report_of(tmp.path());
+    let expected = expected(&tmp.path().join("kb"));
+
+    // A screenshot: the page renders, and not blank.
+    let shot = tmp.path().join("report.png");
+    run_chromium(
+        &chromium,
+        &tmp.path().join("report.html"),
+        &[
+            &format!("--screenshot={}", shot.display()),
+            "--window-size=1280,2400",
+        ],
+    );
+    let png = std::fs::read(&shot).expect("chromium wrote the screenshot");
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    let (width, height) = (
+        u32::from_be_bytes(png[16..20].try_into().unwrap()),
+        u32::from_be_bytes(png[20..24].try_into().unwrap()),
+    );
+    assert_eq!((width, height), (1280, 2400));
+    // A blank page of that size compresses to a few kilobytes; text and colour do not.
+    assert!(
+        png.len() > 60_000,
+        "a nearly blank screenshot: {} bytes",
+        png.len()
+    );
+
+    // The page with a probe appended, its verdict read back from the DOM.
+    let evidence: serde_json::Map<String, serde_json::Value> = expected
+        .evidence
+        .iter()
+        .map(|(id, quote)| (id.clone(), serde_json::json!(quote)))
+        .collect();
+    let data = serde_json::json!({"evidence": evidence, "actors": expected.actors});
+    let script = format!(
+        "<script>const EXPECTED = {};{PROBE}</script>",
+        data.to_string().replace("</", "<\\/")
+    );
+    let probe = tmp.path().join("probe.html");
+    std::fs::write(&probe, html.replace("</body>", &(script + "</body>"))).unwrap();
+    let dom = run_chromium(
+        &chromium,
+        &probe,
+        &["--dump-dom", "--virtual-time-budget=5000"],
+    );
+    let verdict = Regex::new(r#"(?s)<pre id="verdict">(.*?)</pre>"#)
+        .unwrap()
+        .captures(&dom)
+        .map(|c| c[1].to_owned())
+        .unwrap_or_else(|| panic!("the probe gave no verdict:\n{dom}"));
+    assert_eq!(
+        verdict,
+        format!("ALL {} QUOTES HIGHLIGHTED", expected.evidence.len())
+    );
+}
