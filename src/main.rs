@@ -329,11 +329,17 @@ enum Command {
         #[arg(long, default_value_t = 1024)]
         max_body_kb: usize,
         /// Largest answer, in MiB; a larger one is refused with advice to narrow the query.
-        #[arg(long, default_value_t = 256)]
+        /// Answers are held whole, so this times --max-concurrent bounds their memory.
+        #[arg(long, default_value_t = 64)]
         max_answer_mb: usize,
-        /// The origins whose pages may call the server (Access-Control-Allow-Origin).
+        /// Stop the running queries when the process holds more than this many MiB (checked
+        /// every 50 ms; the memory-mapped graph counts).
+        #[arg(long, default_value_t = 4_096)]
+        max_memory_mb: u64,
+        /// An origin whose pages may call the server (CORS), e.g. https://dashboard.example.org;
+        /// repeatable; `*` for any.
         #[arg(long, default_value = "*")]
-        cors_origin: String,
+        cors_origin: Vec<String>,
         /// A folder of named queries (NAME.toml) to add to the built-in ones.
         #[arg(long, value_name = "DIR")]
         queries: Option<PathBuf>,
@@ -570,6 +576,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             max_concurrent,
             max_body_kb,
             max_answer_mb,
+            max_memory_mb,
             cors_origin,
             queries,
             kb,
@@ -580,7 +587,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 max_concurrent,
                 max_body_bytes: max_body_kb.saturating_mul(1 << 10),
                 max_answer_bytes: max_answer_mb.saturating_mul(1 << 20),
-                cors_origin,
+                max_memory_bytes: max_memory_mb.saturating_mul(1 << 20),
+                cors_origins: cors_origin,
                 queries: dossier::queries::with_folder(queries.as_deref())?,
             };
             Ok(serve::run(KbPaths::new(kb.kb), settings)?)
@@ -906,7 +914,6 @@ fn answer_sparql(
     out.finish().map_err(SparqlFailure::Output)
 }
 
-/// A date and time (UTC) from seconds since the Unix epoch, as RFC 3339.
 /// Now (UTC), as RFC 3339.
 fn utc_now() -> String {
     let now = std::time::SystemTime::now()
@@ -915,6 +922,7 @@ fn utc_now() -> String {
     utc(now)
 }
 
+/// A date and time (UTC) from seconds since the Unix epoch, as RFC 3339.
 fn utc(seconds: u64) -> String {
     // Days to a civil date: Howard Hinnant's algorithm.
     let days = (seconds / 86_400) as i64;

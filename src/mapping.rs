@@ -664,6 +664,10 @@ pub static EVIDENCE_FIELDS: &[Field] = &[
             Shape::closed(Modality::SCHEME, Modality::VALUES),
         )
     },
+    Field {
+        key: "note",
+        ..optional("note", &[skos::EDITORIAL_NOTE], Shape::Text)
+    },
 ];
 
 describe! {

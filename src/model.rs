@@ -397,6 +397,9 @@ closed_list!(
         Recommendation = "recommendation",
         /// Something that may happen or may be the case.
         Possibility = "possibility",
+        /// Not said in the text: the curator's reading of the quoted passage, with a note
+        /// saying why (asserted by `curator`). Never a reported fact.
+        Inference = "inference",
     }
 );
 
@@ -604,13 +607,20 @@ pub struct Evidence {
     /// End of the quote in code points (exclusive). Computed when left out; checked when given.
     #[serde(default)]
     pub end: Option<usize>,
-    /// Who asserts it: `author` (the article's author) or an actor id.
+    /// Who asserts it: `author` (the article's author), an actor id, or `curator` for what
+    /// the curator infers from the passage (with `modality = "inference"` and a `note`).
     pub asserted_by: String,
     pub modality: Modality,
+    /// Why the curator reads the record into the passage: required with
+    /// `modality = "inference"`, and only there.
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 /// The special asserter that stands for the article's author, whoever they are.
 pub const AUTHOR: &str = "author";
+/// `asserted_by` of what the curator infers rather than the article says.
+pub const CURATOR: &str = "curator";
 
 /// Evidence that the article gives for a record defined elsewhere (typically a shared actor).
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]

@@ -236,7 +236,7 @@ impl<W: Write> RowWriter<W> {
 
 /// Column names made unique for JSON objects, whose keys must differ: a repeated `a` becomes
 /// `a_2`, `a_3`...
-fn unique_names(names: &[String]) -> Vec<String> {
+pub fn unique_names(names: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(names.len());
     for name in names {
         let mut candidate = name.clone();

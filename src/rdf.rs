@@ -22,10 +22,12 @@ use sophia::turtle::serializer::turtle::{TurtleConfig, TurtleSerializer};
 
 use crate::mapping::{self, Field, Kind, Label, Nested, Scope, Shape};
 use crate::model::{
-    AUTHOR, Article, DatePrecision, Evidence, Fields, KnowledgeBase, Record, RecordKind,
+    AUTHOR, Article, CURATOR, DatePrecision, Evidence, Fields, KnowledgeBase, Record, RecordKind,
     RelationType, Value,
 };
-use crate::vocab::{self, concept, dcterms, dos, oa, prov, rdf, rdfs, record_iri, schema, xsd};
+use crate::vocab::{
+    self, concept, dcterms, dos, oa, prov, rdf, rdfs, record_iri, schema, skos, xsd,
+};
 
 pub type Term = SimpleTerm<'static>;
 
@@ -122,6 +124,7 @@ impl Terms<'_> {
             }
             (Shape::Asserter, Value::Id(who) | Value::Text(who)) => match (&self.author, who) {
                 (Some(author), AUTHOR) => author.clone(),
+                (_, CURATOR) => iri(curator_iri(self.base)),
                 _ => self.record(RecordKind::Actor, who),
             },
             (Shape::Closed { scheme, .. }, v) => iri(concept(scheme, &mapping::plain(v))),
@@ -269,6 +272,21 @@ fn map_kb<E: Emit>(kb: &KnowledgeBase, out: &mut E) -> io::Result<()> {
             author: None,
         };
         context.fields(&mut s, mapping::KNOWLEDGE_BASE_FIELDS, &kb.config, None)?;
+    }
+    // Hook: the agent of what the curator infers (`asserted_by = "curator"`), one per
+    // knowledge base, beside each article's author node.
+    if kb.articles.iter().any(|a| {
+        a.evidence()
+            .iter()
+            .any(|item| item.evidence.asserted_by == CURATOR)
+    }) {
+        let mut s = Subject {
+            out,
+            graph: None,
+            s: iri(curator_iri(base)),
+        };
+        s.add(rdf::TYPE, iri(dos::CURATOR))?;
+        s.add(rdfs::LABEL, string("the curator".to_owned()))?;
     }
     let mut kinds: HashMap<&str, RecordKind> = HashMap::new();
     for actor in &kb.actors {
@@ -426,6 +444,9 @@ fn map_evidence<E: Emit>(
         iri(concept(crate::model::Modality::SCHEME, e.modality.as_str())),
     )?;
     s.add(prov::WAS_DERIVED_FROM, graph.clone())?;
+    if let Some(note) = &e.note {
+        s.add(skos::EDITORIAL_NOTE, string(note.clone()))?;
+    }
     let mut s = Subject {
         out: &mut *out,
         graph: g,
@@ -454,6 +475,11 @@ fn map_evidence<E: Emit>(
     )?;
     s.add(oa::END, typed(end.to_string(), xsd::NON_NEGATIVE_INTEGER))?;
     Ok(())
+}
+
+/// The curator's node: `<base>curator` (no record kind is called `curator`).
+pub fn curator_iri(base: &str) -> String {
+    format!("{base}{CURATOR}")
 }
 
 fn iri_str(t: &Term) -> &str {

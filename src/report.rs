@@ -184,7 +184,8 @@ fn link_or_text(html: &mut String, target: &str) -> fmt::Result {
 const STYLE: &str = r#"
 :root { color-scheme: light; --ink: #1a1a1a; --muted: #4a4a4a; --rule: #c8c8c8; --focus: #0b57d0;
   --reported_fact: #cfe3ff; --stated_position: #ffe0b0; --assessment: #e9d8ff;
-  --recommendation: #cdeccd; --possibility: #ffd4e0; --unknown: #e2e2e2; }
+  --recommendation: #cdeccd; --possibility: #ffd4e0; --inference: #e8e4d8;
+  --unknown: #e2e2e2; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 16px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans",
   "DejaVu Sans", sans-serif; color: var(--ink); background: #fff; }
@@ -228,6 +229,8 @@ mark:focus::after { content: attr(title); position: absolute; left: 0; top: calc
 .m-assessment { background: var(--assessment); }
 .m-recommendation { background: var(--recommendation); }
 .m-possibility { background: var(--possibility); }
+/* The curator's inference, not the article's word: dashed, on a neutral ground. */
+.m-inference { background: var(--inference); text-decoration: underline dashed #6b5d3a; }
 .m-unknown { background: var(--unknown); }
 .records ul { margin: .2rem 0 .6rem; padding-left: 1.2rem; }
 .records li { margin: .15rem 0; }
@@ -395,25 +398,31 @@ struct Span {
     quote: String,
     asserter: String,
     modality: String,
+    /// Why the curator infers the record (inferences only).
+    note: Option<String>,
 }
 
 impl Span {
     fn describe(&self) -> String {
-        format!(
+        let mut text = format!(
             "{} ({} '{}'): {}, asserted by {}",
             self.label,
             self.kind,
             self.record,
             words(&self.modality),
             self.asserter
-        )
+        );
+        if let Some(note) = &self.note {
+            text.push_str(&format!(" (not said in the text: {note})"));
+        }
+        text
     }
 }
 
 fn read_spans(conn: &Connection, article: &str) -> Result<Vec<Span>> {
     let mut stmt = conn.prepare(
         "SELECT evidence_id, record_id, kind, label, start_offset, end_offset, quote, asserter,
-                modality
+                modality, note
          FROM record_evidence WHERE article_id = ?1
          ORDER BY start_offset, end_offset DESC, evidence_id",
     )?;
@@ -432,6 +441,7 @@ fn read_spans(conn: &Connection, article: &str) -> Result<Vec<Span>> {
             quote: r.get(6)?,
             asserter: r.get(7)?,
             modality: r.get(8)?,
+            note: r.get(9)?,
         })
     })?;
     spans

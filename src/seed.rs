@@ -446,7 +446,6 @@ fn parse_table<'a>(
     }
 }
 
-/// The seed format as JSON Schemas, one per kind of file: (file name in `schema/`, JSON).
 /// The text of one article of a seeds folder, for `dossier locate`.
 pub fn read_article_text(seeds: &Path, article: &str) -> anyhow::Result<String> {
     let folder = seeds.join(article);
@@ -567,6 +566,7 @@ language = {language}
     Ok(Scaffold { folder, files })
 }
 
+/// The seed format as JSON Schemas, one per kind of file: (file name in `schema/`, JSON).
 /// Editors that know TOML (Taplo, Even Better TOML) validate seed files as they are typed
 /// through the `#:schema` line at their top.
 pub fn json_schemas() -> Vec<(&'static str, String)> {

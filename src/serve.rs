@@ -7,6 +7,7 @@
 //! `--max-concurrent` at a time, each stopped at the time limit; an answer is held whole (to
 //! give a status and a length) and refused past `--max-answer-mb`.
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -35,7 +36,9 @@ pub struct Settings {
     pub max_concurrent: usize,
     pub max_body_bytes: usize,
     pub max_answer_bytes: usize,
-    pub cors_origin: String,
+    pub max_memory_bytes: u64,
+    /// Origins whose pages may call the server; `*` for any.
+    pub cors_origins: Vec<String>,
     pub queries: Vec<NamedQuery>,
 }
 
@@ -48,8 +51,13 @@ struct Shared {
     queries: Vec<NamedQuery>,
     timeout: Duration,
     max_answer_bytes: usize,
-    cors_origin: HeaderValue,
+    cors_origins: Vec<String>,
     permits: Arc<Semaphore>,
+    /// The queries running now, so that the memory watch can stop them.
+    running: std::sync::Mutex<HashMap<u64, CancellationToken>>,
+    next_query: std::sync::atomic::AtomicU64,
+    /// Set while the process holds more memory than allowed: the queries it stopped say why.
+    over_memory: std::sync::atomic::AtomicBool,
 }
 
 /// How long a request waits for a free slot before it is told the server is busy.
@@ -77,10 +85,17 @@ pub fn run(paths: KbPaths, settings: Settings) -> Result<()> {
         queries: settings.queries,
         timeout: settings.timeout,
         max_answer_bytes: settings.max_answer_bytes,
-        cors_origin: HeaderValue::from_str(&settings.cors_origin)
-            .context("--cors-origin is not a valid header value")?,
+        cors_origins: settings.cors_origins,
         permits: Arc::new(Semaphore::new(settings.max_concurrent.max(1))),
+        running: Default::default(),
+        next_query: Default::default(),
+        over_memory: Default::default(),
     });
+    for origin in &shared.cors_origins {
+        HeaderValue::from_str(origin)
+            .with_context(|| format!("--cors-origin '{origin}' is not a valid header value"))?;
+    }
+    watch_memory(shared.clone(), settings.max_memory_bytes);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_io()
         .enable_time()
@@ -92,6 +107,27 @@ pub fn run(paths: KbPaths, settings: Settings) -> Result<()> {
     runtime.block_on(serve(shared, settings.addr, settings.max_body_bytes))
 }
 
+/// Every 50 ms, the process's resident memory: past the limit, every running query is stopped
+/// (answers held whole and evaluations in progress are what grows).
+fn watch_memory(shared: Arc<Shared>, limit: u64) {
+    std::thread::Builder::new()
+        .name("memory-watch".into())
+        .spawn(move || {
+            loop {
+                std::thread::sleep(Duration::from_millis(50));
+                let over = crate::resident_bytes().is_some_and(|r| r > limit);
+                shared
+                    .over_memory
+                    .store(over, std::sync::atomic::Ordering::Relaxed);
+                if over {
+                    let running = shared.running.lock().unwrap_or_else(|e| e.into_inner());
+                    running.values().for_each(CancellationToken::cancel);
+                }
+            }
+        })
+        .expect("a thread can be started");
+}
+
 async fn serve(shared: Arc<Shared>, addr: SocketAddr, max_body_bytes: usize) -> Result<()> {
     let app = Router::new()
         .route("/", get(index))
@@ -100,6 +136,8 @@ async fn serve(shared: Arc<Shared>, addr: SocketAddr, max_body_bytes: usize) -> 
         .route("/queries", get(list_queries))
         .route("/queries/{name}", get(named_query))
         .route("/report", get(report))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(max_body_bytes))
         .layer(middleware::from_fn_with_state(shared.clone(), cors))
         .layer(middleware::from_fn(log))
@@ -168,6 +206,21 @@ async fn log(
 /// is answered here.
 async fn cors(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
     let preflight = request.method() == Method::OPTIONS;
+    // The header names one origin: `*`, or the caller's when it is allowed.
+    let allowed = if shared.cors_origins.iter().any(|o| o == "*") {
+        Some(HeaderValue::from_static("*"))
+    } else {
+        request
+            .headers()
+            .get(header::ORIGIN)
+            .filter(|o| {
+                shared
+                    .cors_origins
+                    .iter()
+                    .any(|a| a.as_bytes() == o.as_bytes())
+            })
+            .cloned()
+    };
     let mut response = if preflight {
         let mut r = StatusCode::NO_CONTENT.into_response();
         let h = r.headers_mut();
@@ -188,11 +241,11 @@ async fn cors(State(shared): State<Arc<Shared>>, request: Request, next: Next) -
         next.run(request).await
     };
     let h = response.headers_mut();
-    h.insert(
-        header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        shared.cors_origin.clone(),
-    );
-    if shared.cors_origin != "*" {
+    let any = allowed.as_ref().is_some_and(|a| a == "*");
+    if let Some(origin) = allowed {
+        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+    }
+    if !any {
         h.insert(header::VARY, HeaderValue::from_static("Origin"));
     }
     response
@@ -247,6 +300,31 @@ impl IntoResponse for Refusal {
     }
 }
 
+async fn not_found(uri: axum::http::Uri) -> Refusal {
+    Refusal::new(
+        StatusCode::NOT_FOUND,
+        format!(
+            "nothing at {}: the endpoints are /sparql, /sql, /queries and /report (GET / lists them)",
+            uri.path()
+        ),
+    )
+}
+
+async fn method_not_allowed(method: Method, uri: axum::http::Uri) -> Refusal {
+    let allowed = if uri.path() == "/sparql" {
+        "GET or POST"
+    } else {
+        "GET"
+    };
+    Refusal::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        format!(
+            "{method} is not answered at {}: use {allowed} (the server is read-only)",
+            uri.path()
+        ),
+    )
+}
+
 /// A complete answer with its media type.
 fn answer(media_type: &'static str, body: Vec<u8>) -> Response {
     let mut r = Response::new(Body::from(body));
@@ -289,6 +367,9 @@ async fn run_limited<T: Send + 'static>(
 ) -> Result<T, Refusal> {
     let permit = slot(shared).await?;
     let cancel = CancellationToken::new();
+    // Dropped when the answer is sent, when the time runs out, and when the client goes away
+    // (its request's future is dropped): the work stops at its next step in every case.
+    let _registered = Registered::new(shared, cancel.clone());
     let worker_cancel = cancel.clone();
     let worker_shared = shared.clone();
     let task = tokio::task::spawn_blocking(move || {
@@ -304,8 +385,56 @@ async fn run_limited<T: Send + 'static>(
         Err(_) => {
             // The evaluator stops at its next step and gives its slot back then.
             cancel.cancel();
-            Err(timed_out(shared.timeout))
+            Err(stopped(shared))
         }
+    }
+}
+
+/// A running query: listed for the memory watch, cancelled and unlisted when dropped.
+struct Registered<'s> {
+    shared: &'s Shared,
+    id: u64,
+    cancel: CancellationToken,
+}
+
+impl<'s> Registered<'s> {
+    fn new(shared: &'s Shared, cancel: CancellationToken) -> Registered<'s> {
+        let id = shared
+            .next_query
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        shared
+            .running
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(id, cancel.clone());
+        Registered { shared, id, cancel }
+    }
+}
+
+impl Drop for Registered<'_> {
+    fn drop(&mut self) {
+        self.cancel.cancel();
+        self.shared
+            .running
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&self.id);
+    }
+}
+
+/// Why a cancelled query stopped: the memory watch, or its time.
+fn stopped(shared: &Shared) -> Refusal {
+    if shared
+        .over_memory
+        .load(std::sync::atomic::Ordering::Relaxed)
+    {
+        Refusal::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the query was stopped when the server held more than --max-memory-mb: narrow it, \
+             or retry when fewer queries run",
+        )
+    } else {
+        timed_out(shared.timeout)
     }
 }
 
@@ -317,11 +446,13 @@ fn timed_out(limit: Duration) -> Refusal {
     ))
 }
 
-/// Collects an answer, refusing it once it passes the size bound.
+/// Collects an answer, refusing it once it passes the size bound or its query is stopped
+/// (so that writing a large answer stops with the query).
 struct Capped {
     bytes: Vec<u8>,
     cap: usize,
     over: bool,
+    cancel: Option<CancellationToken>,
 }
 
 impl Capped {
@@ -330,6 +461,13 @@ impl Capped {
             bytes: Vec::new(),
             cap,
             over: false,
+            cancel: None,
+        }
+    }
+    fn until(cap: usize, cancel: &CancellationToken) -> Capped {
+        Capped {
+            cancel: Some(cancel.clone()),
+            ..Capped::new(cap)
         }
     }
     fn too_large(&self) -> Refusal {
@@ -345,6 +483,13 @@ impl Capped {
 
 impl Write for Capped {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self
+            .cancel
+            .as_ref()
+            .is_some_and(CancellationToken::is_cancelled)
+        {
+            return Err(std::io::Error::other("the query was stopped"));
+        }
         if self.bytes.len() + buf.len() > self.cap {
             self.over = true;
             return Err(std::io::Error::other("the answer is too large"));
@@ -375,14 +520,17 @@ async fn index(State(shared): State<Arc<Shared>>) -> Response {
 
 /// `GET /report`: the generation's HTML report, when the build wrote one.
 async fn report(State(shared): State<Arc<Shared>>) -> Result<Response, Refusal> {
-    let path = shared.paths.generation().join("report.html");
-    match std::fs::read(&path) {
-        Ok(html) => Ok(answer("text/html; charset=utf-8", html)),
-        Err(_) => Err(Refusal::new(
-            StatusCode::NOT_FOUND,
-            "this knowledge base has no report: rebuild it with `dossier build`",
-        )),
-    }
+    // Read on a query thread, holding a slot: at archive scale the page is large.
+    run_limited(&shared, |shared, _cancel| {
+        match std::fs::read(shared.paths.report()) {
+            Ok(html) => Ok(answer("text/html; charset=utf-8", html)),
+            Err(_) => Err(Refusal::new(
+                StatusCode::NOT_FOUND,
+                "this knowledge base has no report: rebuild it with `dossier build`",
+            )),
+        }
+    })
+    .await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -435,6 +583,12 @@ fn negotiate<T: Copy>(accept: Option<&str>, offered: &[(&str, T)]) -> Option<T> 
             .filter_map(|p| p.trim().strip_prefix("q="))
             .find_map(|q| q.trim().parse::<f32>().ok())
             .unwrap_or(1.0);
+        // RFC 9110: a weight is a number from 0 to 1; anything else counts as none.
+        let q = if q.is_finite() {
+            q.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
         if q <= 0.0 {
             continue;
         }
@@ -568,11 +722,8 @@ fn set_dataset(
     };
     let dataset = spargebra::algebra::QueryDataset {
         default: default.iter().map(iri).collect::<Result<_, _>>()?,
-        named: if named.is_empty() {
-            None
-        } else {
-            Some(named.iter().map(iri).collect::<Result<_, _>>()?)
-        },
+        // Without named-graph-uri the named graphs are none, as FROM without FROM NAMED.
+        named: Some(named.iter().map(iri).collect::<Result<_, _>>()?),
     };
     match parsed {
         spargebra::Query::Select { dataset: d, .. }
@@ -646,12 +797,12 @@ fn answer_sparql(
             )
         })?,
     };
-    let mut out = Capped::new(shared.max_answer_bytes);
+    let mut out = Capped::until(shared.max_answer_bytes, &cancel);
     let failed = |out: &Capped, e: anyhow::Error, cancel: &CancellationToken| {
         if out.over {
             out.too_large()
         } else if cancel.is_cancelled() {
-            timed_out(shared.timeout)
+            stopped(shared)
         } else {
             Refusal::bad(format!("{e:#}"))
         }
@@ -718,34 +869,70 @@ async fn sql(
         .into_iter()
         .filter(|(k, _)| k != "sql" && !k.starts_with('_'))
         .collect();
-    run_limited(&shared, move |shared, _cancel| {
-        answer_sql(shared, &text, &params, &shape)
+    run_limited(&shared, move |shared, cancel| {
+        answer_sql(shared, &text, &params, &shape, &cancel)
     })
     .await
 }
 
-/// Collects a SQL answer for the shapes that wrap rows in an object.
-#[derive(Default)]
-struct Collected {
+/// Writes a SQL answer in one of Datasette's shapes as its rows come, into the capped answer.
+struct Shaped<'a> {
+    out: &'a mut Capped,
+    shape: &'a str,
     columns: Vec<String>,
-    rows: Vec<Vec<serde_json::Value>>,
-    bytes: usize,
-    cap: usize,
+    rows: usize,
+    /// The envelope's opening, written before the first row (`arrays` and `objects`).
+    head: String,
 }
 
-impl dossier::sqlite::RowSink for Collected {
+impl Shaped<'_> {
+    fn finish(mut self, started: Instant) -> std::io::Result<()> {
+        if self.rows == 0 {
+            self.start()?;
+        }
+        match self.shape {
+            "arrayfirst" => self.out.write_all(b"]\n"),
+            _ => writeln!(
+                self.out,
+                "], \"truncated\": false, \"query_ms\": {:.3}}}",
+                started.elapsed().as_secs_f64() * 1000.0
+            ),
+        }
+    }
+
+    fn start(&mut self) -> std::io::Result<()> {
+        let head = std::mem::take(&mut self.head);
+        self.out.write_all(head.as_bytes())
+    }
+}
+
+impl dossier::sqlite::RowSink for Shaped<'_> {
     fn columns(&mut self, names: &[String]) -> Result<()> {
-        self.columns = names.to_vec();
+        // As `dossier sql --format json` names them: a repeated name made unique.
+        self.columns = crate::output::unique_names(names);
+        if self.shape != "arrayfirst" {
+            let columns = serde_json::to_string(&self.columns)?;
+            self.head
+                .push_str(&format!("\"columns\": {columns}, \"rows\": ["));
+        }
         Ok(())
     }
     fn row(&mut self, values: &[rusqlite::types::Value]) -> Result<()> {
-        let row: Vec<serde_json::Value> = values.iter().map(crate::output::json_of).collect();
-        // A rough size, to refuse an answer too large before it is all in memory.
-        self.bytes += row.iter().map(|v| v.to_string().len() + 1).sum::<usize>();
-        if self.bytes > self.cap {
-            anyhow::bail!("the answer is too large");
+        if self.rows == 0 {
+            self.start()?;
+        } else {
+            self.out.write_all(b", ")?;
         }
-        self.rows.push(row);
+        self.rows += 1;
+        let values = values.iter().map(crate::output::json_of);
+        let row = match self.shape {
+            "arrayfirst" => values.take(1).next().unwrap_or(serde_json::Value::Null),
+            "objects" => {
+                serde_json::Value::Object(self.columns.iter().cloned().zip(values).collect())
+            }
+            _ => serde_json::Value::Array(values.collect()),
+        };
+        serde_json::to_writer(&mut *self.out, &row)?;
         Ok(())
     }
 }
@@ -770,7 +957,14 @@ fn with_connection<T>(
                 })?,
             );
         }
-        f(slot.as_ref().expect("opened above"))
+        let conn = slot.as_ref().expect("opened above");
+        let result = f(conn);
+        // BEGIN or SAVEPOINT are read-only statements, but a transaction left open would hold
+        // its read lock into the next request on this thread.
+        if !conn.is_autocommit() {
+            let _ = conn.execute_batch("ROLLBACK");
+        }
+        result
     })
 }
 
@@ -779,9 +973,10 @@ fn answer_sql(
     text: &str,
     params: &[(String, String)],
     shape: &str,
+    cancel: &CancellationToken,
 ) -> Result<Response, Refusal> {
     with_connection(shared, |conn| {
-        answer_sql_on(shared, conn, text, params, shape)
+        answer_sql_on(shared, conn, text, params, shape, cancel)
     })
     .map_err(Refusal::in_json)
 }
@@ -792,85 +987,50 @@ fn answer_sql_on(
     text: &str,
     params: &[(String, String)],
     shape: &str,
+    cancel: &CancellationToken,
 ) -> Result<Response, Refusal> {
+    use dossier::sqlite::QueryError;
     let started = Instant::now();
-    let refused = |e: dossier::sqlite::QueryError, too_large: bool| {
-        use dossier::sqlite::QueryError;
-        let cap = shared.max_answer_bytes >> 20;
-        match e {
-            _ if too_large => Refusal::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!("the answer is larger than {cap} MiB: narrow the query or add LIMIT"),
-            ),
-            QueryError::Write => Refusal::new(StatusCode::FORBIDDEN, e.to_string()),
-            QueryError::Timeout(limit) => timed_out(limit),
-            other => Refusal::bad(other.to_string()),
-        }
-        .in_json()
-    };
-    if shape == "array" {
+    let mut out = Capped::until(shared.max_answer_bytes, cancel);
+    let result = if shape == "array" {
         // The same writer as `dossier sql --format json`: the same bytes.
-        let mut out = Capped::new(shared.max_answer_bytes);
         let mut writer = RowWriter::new(&mut out, RowFormat::Json);
-        let result = dossier::sqlite::query(conn, text, params, shared.timeout, &mut writer);
-        let finished = result.map(|()| writer.finish());
-        return match finished {
-            Ok(Ok(())) => Ok(answer("application/json", out.bytes)),
-            Ok(Err(_)) => Err(refused(
-                dossier::sqlite::QueryError::Sql(String::new()),
-                true,
-            )),
-            Err(e) => {
-                let over = out.over;
-                Err(refused(e, over))
-            }
-        };
-    }
-    let mut rows = Collected {
-        cap: shared.max_answer_bytes,
-        ..Collected::default()
-    };
-    if let Err(e) = dossier::sqlite::query(conn, text, params, shared.timeout, &mut rows) {
-        let over = rows.bytes > rows.cap;
-        return Err(refused(e, over));
-    }
-    let body = match shape {
-        "arrayfirst" => serde_json::Value::Array(
-            rows.rows
-                .into_iter()
-                .map(|r| r.into_iter().next().unwrap_or(serde_json::Value::Null))
-                .collect(),
-        ),
-        _ => {
-            let as_rows: Vec<serde_json::Value> = if shape == "objects" {
-                rows.rows
-                    .into_iter()
-                    .map(|r| {
-                        serde_json::Value::Object(rows.columns.iter().cloned().zip(r).collect())
-                    })
-                    .collect()
-            } else {
-                rows.rows
-                    .into_iter()
-                    .map(serde_json::Value::Array)
-                    .collect()
-            };
+        dossier::sqlite::query(conn, text, params, shared.timeout, &mut writer)
+            .and_then(|()| writer.finish().map_err(QueryError::Output))
+    } else {
+        let head = if shape == "arrayfirst" {
+            "[".to_owned()
+        } else {
             let params: serde_json::Map<String, serde_json::Value> = params
                 .iter()
                 .map(|(k, v)| (k.clone(), v.clone().into()))
                 .collect();
-            serde_json::json!({
-                "ok": true,
-                "database": "dossier",
-                "query": {"sql": text, "params": params},
-                "columns": rows.columns,
-                "rows": as_rows,
-                "truncated": false,
-                "query_ms": started.elapsed().as_secs_f64() * 1000.0,
-            })
-        }
+            let query = serde_json::json!({"sql": text, "params": params});
+            // The column names are written once they are known, just before the rows.
+            format!("{{\"ok\": true, \"database\": \"dossier\", \"query\": {query}, ")
+        };
+        let mut rows = Shaped {
+            out: &mut out,
+            shape,
+            columns: Vec::new(),
+            rows: 0,
+            head,
+        };
+        dossier::sqlite::query(conn, text, params, shared.timeout, &mut rows).and_then(|()| {
+            rows.finish(started)
+                .map_err(|e| QueryError::Output(e.into()))
+        })
     };
-    Ok(answer("application/json", format!("{body}\n").into_bytes()))
+    match result {
+        Ok(()) => Ok(answer("application/json", out.bytes)),
+        Err(_) if out.over => Err(out.too_large().in_json()),
+        Err(_) if cancel.is_cancelled() => Err(stopped(shared).in_json()),
+        Err(QueryError::Write) => {
+            Err(Refusal::new(StatusCode::FORBIDDEN, QueryError::Write.to_string()).in_json())
+        }
+        Err(QueryError::Timeout(limit)) => Err(timed_out(limit).in_json()),
+        Err(other) => Err(Refusal::bad(other.to_string()).in_json()),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -921,21 +1081,17 @@ async fn named_query(
     headers: HeaderMap,
     RawQuery(raw_query): RawQuery,
 ) -> Result<Response, Refusal> {
-    let q = shared
-        .queries
-        .iter()
-        .find(|q| q.name == name)
-        .cloned()
-        .ok_or_else(|| {
-            let names: Vec<&str> = shared.queries.iter().map(|q| q.name.as_str()).collect();
-            let hint = dossier::diagnostic::closest(&name, &names)
-                .map(|c| format!(" (did you mean '{c}'?)"))
-                .unwrap_or_default();
-            Refusal::new(
-                StatusCode::NOT_FOUND,
-                format!("no named query '{name}'{hint}: GET /queries lists them"),
-            )
-        })?;
+    let Some(q) = shared.queries.iter().find(|q| q.name == name).cloned() else {
+        // `queries::find` words its advice for the command line.
+        let names: Vec<&str> = shared.queries.iter().map(|q| q.name.as_str()).collect();
+        let hint = dossier::diagnostic::closest(&name, &names)
+            .map(|c| format!(" (did you mean '{c}'?)"))
+            .unwrap_or_default();
+        return Err(Refusal::new(
+            StatusCode::NOT_FOUND,
+            format!("no named query '{name}'{hint}: GET /queries lists them"),
+        ));
+    };
     let fields = pairs(raw_query.as_deref())?;
     let store = match single(&fields, "store")?.unwrap_or("sql") {
         "sql" => crate::StoreChoice::Sql,
@@ -974,8 +1130,8 @@ async fn named_query(
         .collect();
     let params = q.bind(&given).map_err(|e| Refusal::bad(format!("{e:#}")))?;
     run_limited(&shared, move |shared, cancel| {
-        let rows = named_rows(shared, &q, &params, store, cancel)?;
-        let mut out = Capped::new(shared.max_answer_bytes);
+        let rows = named_rows(shared, &q, &params, store, cancel.clone())?;
+        let mut out = Capped::until(shared.max_answer_bytes, &cancel);
         let mut writer = RowWriter::new(&mut out, format);
         let written = (|| -> Result<()> {
             dossier::sqlite::RowSink::columns(&mut writer, &rows.columns)?;
@@ -987,6 +1143,7 @@ async fn named_query(
         match written {
             Ok(()) => Ok(answer(row_media_type(format), out.bytes)),
             Err(_) if out.over => Err(out.too_large()),
+            Err(_) if cancel.is_cancelled() => Err(stopped(shared)),
             Err(e) => Err(Refusal::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 format!("{e:#}"),
@@ -1006,7 +1163,7 @@ fn named_rows(
     use dossier::queries::{Comparison, run_sparql_until, run_sql};
     let failed = |e: anyhow::Error| {
         if cancel.is_cancelled() {
-            timed_out(shared.timeout)
+            stopped(shared)
         } else {
             Refusal::bad(format!("{e:#}"))
         }

@@ -11,7 +11,7 @@ use rusqlite::{Connection, OpenFlags, params};
 use rusqlite_migration::{M, Migrations};
 
 use crate::mapping::{self, Field, Kind, Scope, Shape};
-use crate::model::{AUTHOR, Fields, KnowledgeBase, Record, Value};
+use crate::model::{AUTHOR, CURATOR, Fields, KnowledgeBase, Record, Value};
 
 /// The numbered files in `migrations/`, embedded at compile time. Applying them records the
 /// schema version in the database (`PRAGMA user_version`).
@@ -21,6 +21,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../migrations/0003_commitments.sql")),
     M::up(include_str!("../migrations/0004_date_spans.sql")),
     M::up(include_str!("../migrations/0005_full_text.sql")),
+    M::up(include_str!("../migrations/0006_inferences.sql")),
 ];
 
 pub fn migrations() -> Migrations<'static> {
@@ -311,7 +312,7 @@ fn insert_all(tx: &rusqlite::Transaction<'_>, kb: &KnowledgeBase) -> Result<()> 
         .collect::<Result<std::collections::HashMap<_, _>>>()?;
     let mut evidence = tx.prepare(
         "INSERT INTO evidence (id, record_id, article_id, number, quote, start_offset, end_offset, \
-         asserted_by, modality) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         asserted_by, modality, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )?;
 
     for art in &kb.articles {
@@ -339,13 +340,15 @@ fn insert_all(tx: &rusqlite::Transaction<'_>, kb: &KnowledgeBase) -> Result<()> 
                 start as i64,
                 end as i64,
                 item.evidence.asserted_by,
-                item.evidence.modality.as_str()
+                item.evidence.modality.as_str(),
+                item.evidence.note
             ])?;
         }
     }
     debug_assert_eq!(
-        AUTHOR, "author",
-        "the migrations' generated columns name 'author'"
+        (AUTHOR, CURATOR),
+        ("author", "curator"),
+        "the migrations' generated columns name 'author' and 'curator'"
     );
     Ok(())
 }

@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::mapping::{self, Field, Kind, Shape};
 use crate::model::{
-    AUTHOR, Evidence, FactsFile, Fields, KnowledgeBase, Record, RecordKind, RelationType, Slug,
-    Value,
+    AUTHOR, CURATOR, Evidence, FactsFile, Fields, KnowledgeBase, Modality, Record, RecordKind,
+    RelationType, Slug, Value,
 };
 use crate::seed::{LoadError, Seg, SourceFile, Sources};
 use std::path::Path;
@@ -278,6 +278,82 @@ fn define_ids(
     ids
 }
 
+/// What the curator infers is marked as such, never passed off as the article's: an
+/// inference is asserted by `curator`, the curator asserts only inferences, and every inference
+/// says in a note what it rests on.
+fn check_inference(
+    e: &Evidence,
+    path: &[Seg],
+    record: &str,
+    source: &SourceFile,
+    problems: &mut Diagnostics,
+) {
+    let at = |key: &'static str| [path.to_vec(), vec![Seg::Key(key)]].concat();
+    let inference = e.modality == Modality::Inference;
+    if inference && e.asserted_by != CURATOR {
+        problems.push(
+            source
+                .diagnostic(
+                    &at("asserted_by"),
+                    format!(
+                        "an inference is the curator's, but this one is asserted by '{}'",
+                        e.asserted_by
+                    ),
+                )
+                .record(record)
+                .help(
+                    "set asserted_by = \"curator\"; if the article says it, keep the asserter \
+                     and use the modality the article uses (reported_fact, assessment ...)",
+                ),
+        );
+    }
+    if !inference && e.asserted_by == CURATOR {
+        problems.push(
+            source
+                .diagnostic(
+                    &at("modality"),
+                    format!(
+                        "the curator asserts only inferences, but this evidence has modality \
+                         '{}'",
+                        e.modality.as_str()
+                    ),
+                )
+                .record(record)
+                .help(
+                    "use modality = \"inference\" with a note, or name who asserts it in the \
+                     article (\"author\" or an actor)",
+                ),
+        );
+    }
+    match (&e.note, inference) {
+        (None, true) => problems.push(
+            source
+                .diagnostic(&at("modality"), "an inference has no note")
+                .record(record)
+                .help(
+                    "add note = \"...\" saying why the passage implies the record (the article \
+                     does not say it)",
+                ),
+        ),
+        (Some(note), true) if note.trim().is_empty() => problems.push(
+            source
+                .diagnostic(&at("note"), "the inference's note is empty")
+                .record(record)
+                .help("say why the passage implies the record"),
+        ),
+        (Some(_), false) => problems.push(
+            source
+                .diagnostic(&at("note"), "only an inference has a note")
+                .record(record)
+                .help(
+                    "remove the note (a comment in the TOML file says it to curators), or mark \
+                     the evidence as the curator's inference",
+                ),
+        ),
+        _ => {}
+    }
+}
+
 /// Each relation links kinds its type allows (`mapping::relation_links`): `met` between two
 /// measures is refused, with the types that do fit the pair. A hook: the one check that reads a
 /// kind's fields by name, because it compares two of them.
@@ -379,6 +455,7 @@ fn check_records(
                     expect: Expect::Asserter,
                 };
                 check_reference(&asserter, kinds, source, problems);
+                check_inference(e, &path, v.id.as_str(), source, problems);
             }
         }
     }
@@ -643,7 +720,7 @@ fn check_reference(
     source: &SourceFile,
     problems: &mut Diagnostics,
 ) {
-    if r.expect == Expect::Asserter && r.target == AUTHOR {
+    if r.expect == Expect::Asserter && (r.target == AUTHOR || r.target == CURATOR) {
         return;
     }
     let allowed = r.expect.kinds();
@@ -996,6 +1073,7 @@ mod tests {
             start,
             end,
             asserted_by: AUTHOR.into(),
+            note: None,
             modality: Modality::ReportedFact,
         }
     }

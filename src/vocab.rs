@@ -39,7 +39,9 @@ namespace!(schema = "https://schema.org/" {
     NAME = "name", VALUE = "value", UNIT_TEXT = "unitText", LOCATION = "location",
     GENRE = "genre", URL = "url", TEXT = "text", ROLE_NAME = "roleName", AUTHOR = "author",
 });
-namespace!(skos = "http://www.w3.org/2004/02/skos/core#" { ALT_LABEL = "altLabel" });
+namespace!(skos = "http://www.w3.org/2004/02/skos/core#" {
+    ALT_LABEL = "altLabel", EDITORIAL_NOTE = "editorialNote",
+});
 namespace!(oa = "http://www.w3.org/ns/oa#" {
     ANNOTATION = "Annotation", SPECIFIC_RESOURCE = "SpecificResource",
     TEXT_QUOTE_SELECTOR = "TextQuoteSelector", TEXT_POSITION_SELECTOR = "TextPositionSelector",
@@ -49,7 +51,7 @@ namespace!(oa = "http://www.w3.org/ns/oa#" {
 namespace!(
     /// dossier's own terms: only what the standard vocabularies lack.
     dos = "https://w3id.org/dossier/ontology#" {
-    ACTOR = "Actor", AUTHOR = "Author", ROLE = "Role", EVENT = "Event", AGREEMENT = "Agreement",
+    ACTOR = "Actor", AUTHOR = "Author", CURATOR = "Curator", ROLE = "Role", EVENT = "Event", AGREEMENT = "Agreement",
     POLICY = "Policy", CONDITION = "Condition", CLAIM = "Claim", RELATION = "Relation",
     PARTICIPATION = "Participation",
     ACTOR_KIND = "actorKind", TITLE_NOTE = "titleNote",

@@ -203,3 +203,58 @@ fn a_record_curated_again_in_another_article_points_to_mentions() {
         "{err}"
     );
 }
+
+#[test]
+fn the_curators_inferences_are_marked_in_both_stores_and_are_no_reported_facts() {
+    let tmp = built_bundled();
+    let sql = |q: &str| stdout_of(dossier(tmp.path()).args(["sql", "--format", "csv", q]));
+    let sparql = |q: &str| stdout_of(dossier(tmp.path()).args(["sparql", "--format", "csv", q]));
+    // The three records the article only implies, each inference with its note.
+    let inferred = sql(
+        "SELECT record_id, asserted_by, asserter, count(*) FROM record_evidence \
+         WHERE modality = 'inference' AND note IS NOT NULL \
+         GROUP BY record_id ORDER BY record_id",
+    );
+    assert_eq!(
+        inferred,
+        "record_id,asserted_by,asserter,count(*)\n\
+         intelligence-sharing-part-of-security-cooperation,curator,the curator,1\n\
+         rubio-sheinbaum-meeting-part-of-visit,curator,the curator,2\n\
+         us-mexico-security-cooperation,curator,the curator,1\n"
+    );
+    let graph = sparql(
+        "SELECT ?record (COUNT(?note) AS ?n) WHERE { \
+           ?e oa:hasBody ?r ; prov:wasAttributedTo ?who ; dos:modality modality:inference ; \
+              skos:editorialNote ?note . ?who a dos:Curator . ?r dcterms:identifier ?record \
+         } GROUP BY ?record ORDER BY ?record",
+    );
+    assert_eq!(
+        graph.replace("\r\n", "\n"),
+        "record,n\n\
+         intelligence-sharing-part-of-security-cooperation,1\n\
+         rubio-sheinbaum-meeting-part-of-visit,2\n\
+         us-mexico-security-cooperation,1\n"
+    );
+    // Neither store counts them as reported facts: a relation only inferred has none.
+    let reported = |record: &str| {
+        sql(&format!(
+            "SELECT count(*) FROM evidence WHERE record_id = '{record}' \
+             AND modality = 'reported_fact'"
+        ))
+    };
+    assert_eq!(
+        reported("rubio-sheinbaum-meeting-part-of-visit"),
+        "count(*)\n0\n"
+    );
+    let facts_sql = sql("SELECT count(*) FROM evidence WHERE modality = 'reported_fact'");
+    let facts_rdf = sparql(
+        "SELECT (COUNT(*) AS ?n) WHERE { ?e dos:modality modality:reported_fact ; \
+         prov:wasAttributedTo ?who . FILTER NOT EXISTS { ?who a dos:Curator } }",
+    );
+    assert_eq!(
+        facts_sql.lines().nth(1),
+        facts_rdf.lines().nth(1).map(str::trim)
+    );
+    let out = stdout_of(dossier(tmp.path()).arg("check"));
+    assert!(out.contains("the database and the graph agree"), "{out}");
+}

@@ -398,8 +398,9 @@ fn described_terms() -> (BTreeSet<&'static str>, BTreeSet<&'static str>) {
     }
     fields(mapping::EVIDENCE_FIELDS, &mut predicates);
     fields(mapping::KNOWLEDGE_BASE_FIELDS, &mut predicates);
-    // The hooks' own terms: the article's author node.
+    // The hooks' own terms: the article's author node, the knowledge base's curator node.
     classes.insert(dos::AUTHOR);
+    classes.insert(dos::CURATOR);
     (classes, predicates)
 }
 

@@ -7,10 +7,12 @@ use std::process::{Child, Stdio};
 
 use crate::util::{built_bundled, dossier, stdout_of};
 
-/// A running `dossier serve`, stopped (SIGTERM) when dropped.
+/// A running `dossier serve`, killed when dropped. Its log (standard error) is read as it
+/// comes, so that a long test never fills the pipe and stalls the server.
 struct Server {
     child: Child,
     base: String,
+    log: Option<std::thread::JoinHandle<String>>,
 }
 
 impl Server {
@@ -32,7 +34,17 @@ impl Server {
             .unwrap_or_else(|| panic!("no address in {first:?}"))
             .trim_end_matches('/')
             .to_owned();
-        Server { child, base }
+        let mut stderr = child.stderr.take().unwrap();
+        let log = std::thread::spawn(move || {
+            let mut log = String::new();
+            let _ = stderr.read_to_string(&mut log);
+            log
+        });
+        Server {
+            child,
+            base,
+            log: Some(log),
+        }
     }
 
     fn url(&self, path: &str) -> String {
@@ -43,15 +55,8 @@ impl Server {
     fn stop(mut self, signal: &str) -> (std::process::ExitStatus, String) {
         signal_process(&self.child, signal);
         let status = self.child.wait().unwrap();
-        let mut err = String::new();
-        self.child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut err)
-            .unwrap();
-        std::mem::forget(self);
-        (status, err)
+        let log = self.log.take().unwrap().join().unwrap();
+        (status, log)
     }
 }
 
@@ -221,6 +226,23 @@ fn sparql_answers_are_the_cli_answers_in_every_format() {
     ]);
     assert!(0 < article && article < all, "{article} of {all}");
     assert_eq!(none, 0);
+    // default-graph-uri alone leaves no named graph (as FROM without FROM NAMED);
+    // named-graph-uri names the ones GRAPH ?g sees.
+    let article_iri = "https://w3id.org/dossier/kb/article/rubio-visit-to-mexico-2025";
+    let graphs = "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }";
+    assert_eq!(n(&[("query", graphs)]), 1);
+    assert_eq!(
+        n(&[("query", graphs), ("default-graph-uri", article_iri)]),
+        0
+    );
+    assert_eq!(
+        n(&[
+            ("query", graphs),
+            ("named-graph-uri", article_iri),
+            ("named-graph-uri", "https://example.org/no-such-graph"),
+        ]),
+        1
+    );
 }
 
 #[test]
@@ -488,7 +510,16 @@ fn writes_updates_and_bad_requests_are_refused_with_a_reason() {
             413,
             "",
         ),
-        (read(client().delete(&sparql).call()), 405, ""),
+        (
+            read(client().delete(&sparql).call()),
+            405,
+            "use GET or POST",
+        ),
+        (
+            get(&server.url("/nowhere"), "*/*", &[]),
+            404,
+            "the endpoints are",
+        ),
     ];
     for (i, (answer, status, reason)) in refusals.iter().enumerate() {
         assert_eq!(answer.status, *status, "case {i}: {}", answer.body);
@@ -509,7 +540,19 @@ fn writes_updates_and_bad_requests_are_refused_with_a_reason() {
 #[test]
 fn a_runaway_query_stops_at_the_limit_and_the_server_goes_on() {
     let tmp = built_bundled();
-    let server = Server::start(tmp.path(), &["--timeout-ms", "400"]);
+    // One slot: a query that kept it after its time ran out would leave the next ones waiting
+    // and then refused (503).
+    let server = Server::start(
+        tmp.path(),
+        &[
+            "--timeout-ms",
+            "400",
+            "--max-concurrent",
+            "1",
+            "--max-answer-mb",
+            "1",
+        ],
+    );
     let cross = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }";
     let stopped = get(&server.url("/sparql"), "*/*", &[("query", cross)]);
     assert_eq!(stopped.status, 400, "{}", stopped.body);
@@ -530,6 +573,33 @@ fn a_runaway_query_stops_at_the_limit_and_the_server_goes_on() {
             200
         );
     }
+    // An answer past --max-answer-mb is refused, not sent in part.
+    let many = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } LIMIT 50000";
+    let refused = get(&server.url("/sparql"), "*/*", &[("query", many)]);
+    assert_eq!(refused.status, 413, "{}", refused.body);
+    assert!(
+        refused.body.contains("larger than 1 MiB"),
+        "{}",
+        refused.body
+    );
+    let pairs = "SELECT a.quote, b.quote FROM evidence a, evidence b";
+    let refused = get(
+        &server.url("/sql"),
+        "*/*",
+        &[("sql", pairs), ("_shape", "objects")],
+    );
+    assert_eq!(refused.status, 413, "{}", refused.body);
+    // A transaction begun by one request does not outlive it.
+    assert_eq!(
+        get(&server.url("/sql"), "*/*", &[("sql", "BEGIN")]).status,
+        200
+    );
+    let after = get(
+        &server.url("/sql"),
+        "*/*",
+        &[("sql", "SELECT 1 AS one"), ("_shape", "array")],
+    );
+    assert_eq!(after.status, 200, "{}", after.body);
     let (status, log) = server.stop("INT");
     assert!(status.success(), "{status}: {log}");
 }
@@ -539,13 +609,36 @@ fn cors_preflight_logging_and_a_clean_stop() {
     let tmp = built_bundled();
     let server = Server::start(
         tmp.path(),
-        &["--cors-origin", "https://dashboard.example.org"],
+        &[
+            "--cors-origin",
+            "https://dashboard.example.org",
+            "--cors-origin",
+            "https://notebook.example.org",
+        ],
     );
-    let answer = get(&server.url("/sparql"), "*/*", &[("query", ASK)]);
-    assert_eq!(
-        answer.headers["access-control-allow-origin"],
-        "https://dashboard.example.org"
+    // An allowed origin is named back; another gets no permission.
+    for origin in [
+        "https://dashboard.example.org",
+        "https://notebook.example.org",
+    ] {
+        let answer = read(
+            client()
+                .get(server.url("/sparql"))
+                .header("Origin", origin)
+                .query("query", ASK)
+                .call(),
+        );
+        assert_eq!(answer.headers["access-control-allow-origin"], origin);
+        assert_eq!(answer.headers["vary"], "Origin");
+    }
+    let other = read(
+        client()
+            .get(server.url("/sparql"))
+            .header("Origin", "https://elsewhere.example.org")
+            .query("query", ASK)
+            .call(),
     );
+    assert!(!other.headers.contains_key("access-control-allow-origin"));
     let preflight = read(
         client().run(
             ureq::http::Request::builder()

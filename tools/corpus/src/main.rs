@@ -134,6 +134,12 @@ fn evidence(
         quote.2,
         toml_str(by)
     );
+    if modality == "inference" {
+        let _ = writeln!(
+            out,
+            "note = \"The curator reads this from the sentence; the text does not say it.\""
+        );
+    }
 }
 
 fn main() {
@@ -352,7 +358,12 @@ fn main() {
                         facts,
                         "[[relations]]\nid = \"{rid}\"\nsubject = \"{subject}\"\npredicate = \"{predicate}\"\nobject = \"{object}\""
                     );
-                    evidence(&mut facts, "relations", &q, "author", "reported_fact");
+                    // Some links are the curator's reading of the sentence, not its word.
+                    if rng.below(8) == 0 {
+                        evidence(&mut facts, "relations", &q, "curator", "inference");
+                    } else {
+                        evidence(&mut facts, "relations", &q, "author", "reported_fact");
+                    }
                 }
             }
             facts.push('\n');
