@@ -139,8 +139,9 @@ def main():
         for name, q in queries:
             encoded = urllib.parse.quote(q)
             mine, theirs = rows_of(f"{ours_url}/sparql?query={encoded}"), rows_of(f"{peer_url}?query={encoded}")
-            if mine != theirs:
-                failures.append(f"{name}: dossier's {len(mine)} rows differ from Oxigraph's {len(theirs)}")
+            if not mine or mine != theirs:
+                failures.append(f"{name}: dossier's {len(mine)} rows differ from Oxigraph's {len(theirs)} "
+                                "(or there are none)")
             for server, url in [("dossier serve", f"{ours_url}/sparql?query={encoded}"),
                                 ("pyoxigraph server", f"{peer_url}?query={encoded}")]:
                 rps, p50, p99, errors = wrk(url, args.connections, args.seconds)
@@ -149,7 +150,15 @@ def main():
                 results.append({"query": name, "server": server, "requests_per_s": round(rps, 1),
                                 "p50_ms": round(p50, 2), "p99_ms": round(p99, 2), "rows": len(mine)})
         sql = urllib.parse.quote(f"SELECT quote FROM evidence WHERE record_id = '{record}'")
-        rps, p50, p99, errors = wrk(f"{ours_url}/sql?sql={sql}&_shape=array", args.connections, args.seconds)
+        sql_url = f"{ours_url}/sql?sql={sql}&_shape=array"
+        with urllib.request.urlopen(sql_url) as r:
+            sql_quotes = sorted(row["quote"] for row in json.load(r))
+        sparql_quotes = [row[0] for row in rows_of(f"{ours_url}/sparql?query={urllib.parse.quote(queries[0][1])}")]
+        if not sql_quotes or sql_quotes != sorted(sparql_quotes):
+            failures.append(f"lookup: /sql gave {sql_quotes[:1]}, /sparql {sparql_quotes[:1]}")
+        rps, p50, p99, errors = wrk(sql_url, args.connections, args.seconds)
+        if errors:
+            failures.append(f"lookup (SQL): dossier serve answered {errors} requests with an error")
         results.append({"query": "lookup: one claim's quote (SQL)", "server": "dossier serve /sql",
                         "requests_per_s": round(rps, 1), "p50_ms": round(p50, 2), "p99_ms": round(p99, 2)})
         memory = {"dossier serve": peak_mb(ours.pid), "pyoxigraph server": peak_mb(peer.pid)}

@@ -699,8 +699,8 @@ pub static DERIVED_COLUMNS: &[(&str, &str, &str)] = &[
 
 /// A full-text index (FTS5) over text columns of a table. It is external content: it holds
 /// only the inverted index and reads the text from `content` by rowid, so it stores no value of
-/// its own; `sqlite::write` fills it after the bulk load and `check` verifies it covers every
-/// row and finds each row's text (migration 5 creates it).
+/// its own; `sqlite::write` fills it after the bulk load and `check` verifies its structure and
+/// that it covers exactly its table's rows (migration 5 creates it, 6 recreates `evidence_fts`).
 #[derive(Debug, Clone, Copy)]
 pub struct FullText {
     pub table: &'static str,

@@ -865,14 +865,24 @@ async fn sql(
         ))
         .in_json());
     }
+    // As in Datasette, an argument is a parameter when the SQL names it (`:actor`); others are
+    // ignored, so a dashboard may pass more than one query needs.
     let params: Vec<(String, String)> = fields
         .into_iter()
-        .filter(|(k, _)| k != "sql" && !k.starts_with('_'))
+        .filter(|(k, _)| k != "sql" && !k.starts_with('_') && names_parameter(&text, k))
         .collect();
     run_limited(&shared, move |shared, cancel| {
         answer_sql(shared, &text, &params, &shape, &cancel)
     })
     .await
+}
+
+/// Whether `sql` holds the parameter `:name` (not as the start of a longer name).
+fn names_parameter(sql: &str, name: &str) -> bool {
+    let token = format!(":{name}");
+    sql.match_indices(&token).any(|(at, _)| {
+        !sql[at + token.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_')
+    })
 }
 
 /// Writes a SQL answer in one of Datasette's shapes as its rows come, into the capped answer.

@@ -236,8 +236,8 @@ fn define_ids(
                         .map_or("record", |(_, n)| n),
                 ),
                 (Place::Actor(_), Place::Record(..)) => format!(
-                    "actors are defined once, in actors.toml: to say this article mentions it, \
-                     add [[mentions]] record = \"{id}\" with a quote"
+                    "an actor (actors.toml) has this id: rename this record; if it was meant to \
+                     be the actor, remove it and add [[mentions]] record = \"{id}\" with a quote"
                 ),
                 _ => "ids are unique across the whole knowledge base: rename one of them".into(),
             };
@@ -826,10 +826,7 @@ fn locate_quote(
     {
         return Ok((start, end));
     }
-    let occurrences: Vec<usize> = text
-        .match_indices(quote)
-        .map(|(b, _)| index.char_of(b))
-        .collect();
+    let occurrences: Vec<usize> = occurrences(text, quote).map(|b| index.char_of(b)).collect();
     if occurrences.is_empty() {
         return Err(not_found(text, index, quote));
     }
@@ -905,9 +902,8 @@ pub fn find_quote(text: &str, quote: &str) -> QuoteSearch {
     }
     let index = CharIndex::new(text);
     let len = quote.chars().count();
-    let found: Vec<(usize, usize)> = text
-        .match_indices(quote)
-        .map(|(b, _)| {
+    let found: Vec<(usize, usize)> = occurrences(text, quote)
+        .map(|b| {
             let start = index.char_of(b);
             (start, start + len)
         })
@@ -922,6 +918,17 @@ pub fn find_quote(text: &str, quote: &str) -> QuoteSearch {
             .help
             .unwrap_or_else(|| "copy the article's words exactly".into()),
     }
+}
+
+/// Where `quote` occurs in `text` (byte offsets), overlapping occurrences included: "very
+/// very" is twice in "very very very", so a quote of it without offsets is ambiguous.
+fn occurrences<'a>(text: &'a str, quote: &'a str) -> impl Iterator<Item = usize> + 'a {
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        let at = from + text.get(from..)?.find(quote)?;
+        from = at + text[at..].chars().next().map_or(1, char::len_utf8);
+        Some(at)
+    })
 }
 
 fn shorten(s: &str) -> String {
@@ -1102,6 +1109,18 @@ mod tests {
             "byte offsets must be rejected"
         );
         assert!(locate_quote(text, &index, &evidence("visit to Mexico", Some(14), None)).is_ok());
+    }
+
+    #[test]
+    fn overlapping_occurrences_count() {
+        assert_eq!(
+            find_quote("very very very", "very very"),
+            QuoteSearch::Found(vec![(0, 9), (5, 14)])
+        );
+        assert_eq!(
+            find_quote("ñaña ñaña", "aña"),
+            QuoteSearch::Found(vec![(1, 4), (6, 9)])
+        );
     }
 
     #[test]

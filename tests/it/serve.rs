@@ -298,7 +298,13 @@ fn sql_answers_in_datasette_shapes_as_the_cli_does() {
     let array = get(
         &url,
         "*/*",
-        &[("sql", text), ("kind", "agreement"), ("_shape", "array")],
+        // An argument the SQL does not name is ignored, as Datasette does.
+        &[
+            ("sql", text),
+            ("kind", "agreement"),
+            ("kin", "unused"),
+            ("_shape", "array"),
+        ],
     );
     assert_eq!(array.status, 200, "{}", array.body);
     assert_eq!(array.content_type, "application/json");
