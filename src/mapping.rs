@@ -559,6 +559,12 @@ pub fn relation_links(
             (&[Actor], &[Actor]),
         ],
         RelationType::Targets => &[(&[Event, Agreement, Policy, Commitment], &[Actor])],
+        RelationType::AnnouncedDuring => &[(&[Agreement, Policy, Commitment], &[Event])],
+        RelationType::CreatedBy => &[(&[Actor], &[Agreement, Event])],
+        RelationType::MonitoredBy => &[(&[Agreement, Policy, Commitment], &[Actor])],
+        RelationType::RequestedBy => &[(&[Event, Agreement, Policy, Commitment], &[Actor])],
+        RelationType::SameAs => &[(&[Actor], &[Actor])],
+        RelationType::Follows => &[(&[Event], &[Event])],
     }
 }
 

@@ -516,6 +516,19 @@ closed_list!(
         MemberOf = "member_of",
         /// An event, agreement, policy or commitment affects or is aimed at an actor.
         Targets = "targets",
+        /// An agreement, policy or commitment was announced during an event.
+        AnnouncedDuring = "announced_during",
+        /// A body (a group, commission or working group) was created by an agreement or at an
+        /// event.
+        CreatedBy = "created_by",
+        /// An agreement, policy or commitment is monitored by an actor.
+        MonitoredBy = "monitored_by",
+        /// An event, agreement, policy or commitment was requested by an actor.
+        RequestedBy = "requested_by",
+        /// Two actor records name the same actor (`mexican-cartels`, `drug-cartels`).
+        SameAs = "same_as",
+        /// An event follows another in a series (a body's second meeting follows its first).
+        Follows = "follows",
     }
 );
 

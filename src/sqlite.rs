@@ -22,6 +22,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../migrations/0004_date_spans.sql")),
     M::up(include_str!("../migrations/0005_full_text.sql")),
     M::up(include_str!("../migrations/0006_inferences.sql")),
+    M::up(include_str!("../migrations/0007_relation_types.sql")),
 ];
 
 pub fn migrations() -> Migrations<'static> {

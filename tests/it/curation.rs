@@ -209,7 +209,7 @@ fn the_curators_inferences_are_marked_in_both_stores_and_are_no_reported_facts()
     let tmp = built_bundled();
     let sql = |q: &str| stdout_of(dossier(tmp.path()).args(["sql", "--format", "csv", q]));
     let sparql = |q: &str| stdout_of(dossier(tmp.path()).args(["sparql", "--format", "csv", q]));
-    // The three records the article only implies, each inference with its note.
+    // The records the article only implies, each inference with its note.
     let inferred = sql(
         "SELECT record_id, asserted_by, asserter, count(*) FROM record_evidence \
          WHERE modality = 'inference' AND note IS NOT NULL \
@@ -220,6 +220,7 @@ fn the_curators_inferences_are_marked_in_both_stores_and_are_no_reported_facts()
         "record_id,asserted_by,asserter,count(*)\n\
          intelligence-sharing-part-of-security-cooperation,curator,the curator,1\n\
          rubio-sheinbaum-meeting-part-of-visit,curator,the curator,2\n\
+         sheinbaum-cabinet-part-of-mexico,curator,the curator,1\n\
          us-mexico-security-cooperation,curator,the curator,1\n"
     );
     let graph = sparql(
@@ -233,6 +234,7 @@ fn the_curators_inferences_are_marked_in_both_stores_and_are_no_reported_facts()
         "record,n\n\
          intelligence-sharing-part-of-security-cooperation,1\n\
          rubio-sheinbaum-meeting-part-of-visit,2\n\
+         sheinbaum-cabinet-part-of-mexico,1\n\
          us-mexico-security-cooperation,1\n"
     );
     // Neither store counts them as reported facts: a relation only inferred has none.
@@ -257,4 +259,91 @@ fn the_curators_inferences_are_marked_in_both_stores_and_are_no_reported_facts()
     );
     let out = stdout_of(dossier(tmp.path()).arg("check"));
     assert!(out.contains("the database and the graph agree"), "{out}");
+}
+
+#[test]
+fn queries_follow_same_as_and_part_of_across_actors() {
+    let tmp = workspace_with(&root().join("seeds"));
+    let seeds = tmp.path().join("seeds");
+    // A second name for the cartels, said to be the same group, in an article of its own.
+    let mut actors = std::fs::read_to_string(seeds.join("actors.toml")).unwrap();
+    actors.push_str(
+        "\n[[actors]]\nid = \"narcoterrorists\"\nname = \"Narcoterrorists\"\nkind = \"group\"\n",
+    );
+    std::fs::write(seeds.join("actors.toml"), actors).unwrap();
+    let folder = seeds.join("narco-brief");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::write(
+        folder.join("article.txt"),
+        "Officials called the Mexican cartels narcoterrorists.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        folder.join("facts.toml"),
+        r#"[article]
+title = "Narco brief (test fixture)"
+language = "en"
+
+[[relations]]
+id = "narcoterrorists-are-the-cartels"
+subject = "narcoterrorists"
+predicate = "same_as"
+object = "mexican-cartels"
+[[relations.evidence]]
+quote = "called the Mexican cartels narcoterrorists"
+asserted_by = "author"
+modality = "reported_fact"
+
+[[mentions]]
+record = "narcoterrorists"
+[[mentions.evidence]]
+quote = "narcoterrorists"
+asserted_by = "author"
+modality = "reported_fact"
+"#,
+    )
+    .unwrap();
+    dossier(tmp.path()).arg("build").assert_success();
+    let rows = |actor: &str| {
+        stdout_of(dossier(tmp.path()).args([
+            "query",
+            "actor-identity",
+            "-p",
+            &format!("actor={actor}"),
+            "--store",
+            "both",
+            "--format",
+            "csv",
+        ]))
+    };
+    // Either way round, and not the actor itself.
+    assert_eq!(
+        rows("narcoterrorists"),
+        "other,link\nmexican-cartels,same_as\n"
+    );
+    assert_eq!(
+        rows("mexican-cartels"),
+        "other,link\nnarcoterrorists,same_as\n"
+    );
+    // part_of is followed upwards, transitively.
+    assert_eq!(rows("sheinbaum-cabinet"), "other,link\nmexico,part_of\n");
+    // A same_as between a measure and an actor is refused, naming the types that fit.
+    let facts = folder.join("facts.toml");
+    let text = std::fs::read_to_string(&facts).unwrap();
+    std::fs::write(
+        &facts,
+        text.replace(
+            "object = \"mexican-cartels\"",
+            "object = \"intelligence-sharing\"",
+        ),
+    )
+    .unwrap();
+    let out = dossier(tmp.path()).arg("validate").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("'same_as' links an actor to an actor, but 'narcoterrorists' is an actor and 'intelligence-sharing' is an agreement or measure"),
+        "{err}"
+    );
+    assert!(err.contains("supports, opposes"), "{err}");
 }
