@@ -407,7 +407,13 @@ describe! {
         status: required("status", &[dos::AGREEMENT_STATUS],
             Shape::closed(AgreementStatus::SCHEME, AgreementStatus::VALUES)),
     }
-    nested {}
+    nested {
+        quantities: Nested {
+            key: "", table: "agreement_quantities", owner: "agreement_id",
+            predicate: dos::QUANTITY, class: schema::QUANTITATIVE_VALUE, fragment: "quantity",
+            fields: QUANTITY_FIELDS, unique: &["measure"],
+        },
+    }
     evidence: yes
 }
 
@@ -427,7 +433,13 @@ describe! {
         status_duration: optional("status_duration", &[dos::STATUS_DURATION], Shape::Duration),
         results: optional("results", &[dos::RESULTS], Shape::LangText),
     }
-    nested {}
+    nested {
+        quantities: Nested {
+            key: "", table: "policy_quantities", owner: "policy_id",
+            predicate: dos::QUANTITY, class: schema::QUANTITATIVE_VALUE, fragment: "quantity",
+            fields: QUANTITY_FIELDS, unique: &["measure"],
+        },
+    }
     evidence: yes
 }
 

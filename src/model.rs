@@ -717,6 +717,9 @@ pub struct Agreement {
     #[serde(default)]
     pub purpose: Option<String>,
     pub status: AgreementStatus,
+    /// Counts or amounts it sets (`3,000 agents`, `32 states`).
+    #[serde(default)]
+    pub quantities: Vec<Quantity>,
     pub evidence: Vec<Evidence>,
 }
 
@@ -742,6 +745,9 @@ pub struct Policy {
     /// What it has achieved, in the article's terms.
     #[serde(default)]
     pub results: Option<String>,
+    /// Counts or amounts it sets or reports (`10,000 troops`, `$2 billion`).
+    #[serde(default)]
+    pub quantities: Vec<Quantity>,
     pub evidence: Vec<Evidence>,
 }
 

@@ -23,6 +23,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../migrations/0005_full_text.sql")),
     M::up(include_str!("../migrations/0006_inferences.sql")),
     M::up(include_str!("../migrations/0007_relation_types.sql")),
+    M::up(include_str!("../migrations/0008_quantities.sql")),
 ];
 
 pub fn migrations() -> Migrations<'static> {

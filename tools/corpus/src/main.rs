@@ -276,12 +276,13 @@ fn main() {
                     events.push(rid);
                 }
                 3 => {
+                    let members = 2 + rng.below(30);
                     let q = text.sentence(format!(
-                        "A joint statement created a group on {word} ({n})."
+                        "A joint statement created a group on {word} with {members} members ({n})."
                     ));
                     let _ = writeln!(
                         facts,
-                        "[[agreements]]\nid = \"{rid}\"\nlabel = \"Group on {word} ({n})\"\nkind = \"agreement\"\ninstrument = \"joint statement\"\nparties = [\"{who}\", \"{}\"]\npurpose = \"coordinate on {word}\"\nstatus = \"{}\"",
+                        "[[agreements]]\nid = \"{rid}\"\nlabel = \"Group on {word} ({n})\"\nkind = \"agreement\"\ninstrument = \"joint statement\"\nparties = [\"{who}\", \"{}\"]\npurpose = \"coordinate on {word}\"\nstatus = \"{}\"\nquantities = [{{ measure = \"members\", value = {members} }}]",
                         other(&mut rng, &who),
                         rng.pick(STATUSES)
                     );
@@ -290,12 +291,13 @@ fn main() {
                 }
                 4 => {
                     let rate = rng.below(101);
+                    let products = 1 + rng.below(1000);
                     let q = text.sentence(format!(
-                        "A {rate}% measure on {word} was paused for 90 days ({n})."
+                        "A {rate}% measure on {word} covering {products} products was paused for 90 days ({n})."
                     ));
                     let _ = writeln!(
                         facts,
-                        "[[policies]]\nid = \"{rid}\"\nlabel = \"Measure on {word} ({n})\"\nkind = \"{}\"\nissuer = \"{who}\"\ntargets = [\"{}\"]\nrate_percent = {rate}\nstatus = \"{}\"\nstatus_duration = \"P90D\"",
+                        "[[policies]]\nid = \"{rid}\"\nlabel = \"Measure on {word} ({n})\"\nkind = \"{}\"\nissuer = \"{who}\"\ntargets = [\"{}\"]\nrate_percent = {rate}\nstatus = \"{}\"\nstatus_duration = \"P90D\"\nquantities = [{{ measure = \"products\", value = {products} }}]",
                         rng.pick(POLICY_KINDS),
                         actor(&mut rng),
                         rng.pick(POLICY_STATUSES)
