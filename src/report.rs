@@ -224,6 +224,8 @@ mark:focus::after { content: attr(title); position: absolute; left: 0; top: calc
   z-index: 10; width: max-content; max-width: 30rem; white-space: pre-line; background: #1a1a1a;
   color: #fff; padding: .4rem .6rem; border-radius: 4px; font-size: .85rem; line-height: 1.4; }
 .anchor:target + mark { outline: 3px solid var(--focus); }
+/* Several quotes may start at one place: the one linked to is marked whichever it is. */
+.anchor:target::before { content: "\25B6"; color: var(--focus); font-size: .8em; }
 .m-reported_fact { background: var(--reported_fact); }
 .m-stated_position { background: var(--stated_position); }
 .m-assessment { background: var(--assessment); }
@@ -459,13 +461,9 @@ fn article_section(html: &mut String, conn: &Connection, article: &Article) -> R
     let id = esc(&article.id);
     writeln!(
         html,
-        r#"<article id="article-{id}" aria-labelledby="article-{id}-title">"#
+        r#"<article id="article-{id}" aria-labelledby="title-{id}">"#
     )?;
-    writeln!(
-        html,
-        r#"<h3 id="article-{id}-title">{}</h3>"#,
-        esc(&article.title)
-    )?;
+    writeln!(html, r#"<h3 id="title-{id}">{}</h3>"#, esc(&article.title))?;
     if let Some(note) = &article.title_note {
         writeln!(html, r#"<p class="muted">{}</p>"#, esc(note))?;
     }

@@ -3,7 +3,6 @@
 //! `scripts/interop-check` installs) serving the built knowledge base.
 
 use std::collections::BTreeSet;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -188,25 +187,47 @@ struct Server {
 
 impl Server {
     fn start(datasette: &Path, kb: &Path) -> Server {
-        // A port nobody uses now: taken from the system, then released for Datasette.
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new(datasette)
+        // Port 0: the system picks a free one, and Uvicorn says which on standard error.
+        let mut child = Command::new(datasette)
             .arg("serve")
             .arg(kb.join("dossier.sqlite"))
             .arg("-m")
             .arg(kb.join("datasette.json"))
-            .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+            .args(["--host", "127.0.0.1", "--port", "0"])
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("datasette starts");
+        let stderr = child.stderr.take().unwrap();
+        let (found, address) = std::sync::mpsc::channel();
+        // Read on a thread until the address shows, then drained, so the pipe never fills.
+        std::thread::spawn(move || {
+            use std::io::BufRead;
+            let mut sent = false;
+            for line in std::io::BufReader::new(stderr)
+                .lines()
+                .map_while(Result::ok)
+            {
+                if !sent && let Some(at) = line.find("http://127.0.0.1:") {
+                    let url: String = line[at..]
+                        .chars()
+                        .take_while(|c| !c.is_whitespace())
+                        .collect();
+                    let _ = found.send(url);
+                    sent = true;
+                }
+            }
+        });
         let mut server = Server {
             child,
-            base: format!("http://127.0.0.1:{port}"),
+            base: String::new(),
+        };
+        server.base = match address.recv_timeout(Duration::from_secs(60)) {
+            Ok(url) => url.trim_end_matches('/').to_owned(),
+            Err(_) => panic!(
+                "datasette did not say where it listens within a minute: {:?}",
+                server.child.try_wait()
+            ),
         };
         let started = Instant::now();
         loop {
