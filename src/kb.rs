@@ -280,7 +280,7 @@ type Written = (
 /// Returns the allocator's free memory to the system. glibc keeps what a program frees for its
 /// next allocations, so after a phase that allocated and freed a lot (parsing, SQLite's page
 /// cache) the process would otherwise carry it into the next one.
-fn return_free_memory() {
+pub fn return_free_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
         unsafe extern "C" {

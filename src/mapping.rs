@@ -26,7 +26,8 @@ pub enum Shape {
     LangText,
     /// A reference to a record of one of these kinds (any record but an article when empty).
     Ref(&'static [RecordKind]),
-    /// `author` (the article's author node) or an actor.
+    /// `author` (the article's author node) or an actor; an evidence's asserter may also be
+    /// `curator` (the knowledge base's curator node), for an inference.
     Asserter,
     /// A value of a closed list: a SKOS concept `VOCAB + scheme + "#" + value`.
     Closed {

@@ -54,10 +54,8 @@ struct Shared {
     cors_origins: Vec<String>,
     permits: Arc<Semaphore>,
     /// The queries running now, so that the memory watch can stop them.
-    running: std::sync::Mutex<HashMap<u64, CancellationToken>>,
+    running: std::sync::Mutex<HashMap<u64, Arc<Stop>>>,
     next_query: std::sync::atomic::AtomicU64,
-    /// Set while the process holds more memory than allowed: the queries it stopped say why.
-    over_memory: std::sync::atomic::AtomicBool,
 }
 
 /// How long a request waits for a free slot before it is told the server is busy.
@@ -89,7 +87,6 @@ pub fn run(paths: KbPaths, settings: Settings) -> Result<()> {
         permits: Arc::new(Semaphore::new(settings.max_concurrent.max(1))),
         running: Default::default(),
         next_query: Default::default(),
-        over_memory: Default::default(),
     });
     for origin in &shared.cors_origins {
         HeaderValue::from_str(origin)
@@ -107,25 +104,35 @@ pub fn run(paths: KbPaths, settings: Settings) -> Result<()> {
     runtime.block_on(serve(shared, settings.addr, settings.max_body_bytes))
 }
 
-/// Every 50 ms, the process's resident memory: past the limit, every running query is stopped
+/// Every 50 ms, the process's own memory (anonymous resident pages: the memory-mapped index is
+/// the system's to page in and out, and does not count): past the limit, the allocator gives
+/// back what it holds unused, and if that is not enough every running query is stopped
 /// (answers held whole and evaluations in progress are what grows).
 fn watch_memory(shared: Arc<Shared>, limit: u64) {
     std::thread::Builder::new()
         .name("memory-watch".into())
         .spawn(move || {
+            let over = || anonymous_resident_bytes().is_some_and(|r| r > limit);
             loop {
                 std::thread::sleep(Duration::from_millis(50));
-                let over = crate::resident_bytes().is_some_and(|r| r > limit);
-                shared
-                    .over_memory
-                    .store(over, std::sync::atomic::Ordering::Relaxed);
-                if over {
-                    let running = shared.running.lock().unwrap_or_else(|e| e.into_inner());
-                    running.values().for_each(CancellationToken::cancel);
+                if over() {
+                    dossier::kb::return_free_memory();
+                    if over() {
+                        let running = shared.running.lock().unwrap_or_else(|e| e.into_inner());
+                        running.values().for_each(|stop| stop.stop(Why::Memory));
+                    }
                 }
             }
         })
         .expect("a thread can be started");
+}
+
+/// The process's anonymous resident memory (Linux: `RssAnon` in /proc/self/status).
+fn anonymous_resident_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("RssAnon:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
 }
 
 async fn serve(shared: Arc<Shared>, addr: SocketAddr, max_body_bytes: usize) -> Result<()> {
@@ -360,21 +367,21 @@ async fn slot(shared: &Shared) -> Result<OwnedSemaphorePermit, Refusal> {
     }
 }
 
-/// Runs `work` on a blocking thread, holding a slot, and cancels it at the time limit.
+/// Runs `work` on a blocking thread, holding a slot, and stops it at the time limit.
 async fn run_limited<T: Send + 'static>(
     shared: &Arc<Shared>,
-    work: impl FnOnce(&Shared, CancellationToken) -> Result<T, Refusal> + Send + 'static,
+    work: impl FnOnce(&Shared, &Stop) -> Result<T, Refusal> + Send + 'static,
 ) -> Result<T, Refusal> {
     let permit = slot(shared).await?;
-    let cancel = CancellationToken::new();
-    // Dropped when the answer is sent, when the time runs out, and when the client goes away
-    // (its request's future is dropped): the work stops at its next step in every case.
-    let _registered = Registered::new(shared, cancel.clone());
-    let worker_cancel = cancel.clone();
+    let stop = Arc::new(Stop::default());
+    // Dropped when this returns: after the answer, at the time limit, and when the client goes
+    // away (its request's future is dropped); the work stops at its next step in every case.
+    let _registered = Registered::new(shared, stop.clone());
+    let worker_stop = stop.clone();
     let worker_shared = shared.clone();
     let task = tokio::task::spawn_blocking(move || {
         let _permit = permit;
-        work(&worker_shared, worker_cancel)
+        work(&worker_shared, &worker_stop)
     });
     match tokio::time::timeout(shared.timeout, task).await {
         Ok(Ok(result)) => result,
@@ -383,22 +390,71 @@ async fn run_limited<T: Send + 'static>(
             format!("the query stopped unexpectedly: {e}"),
         )),
         Err(_) => {
-            // The evaluator stops at its next step and gives its slot back then.
-            cancel.cancel();
-            Err(stopped(shared))
+            // The work stops at its next step and gives its slot back then.
+            stop.stop(Why::Time);
+            Err(stop.refusal(shared))
         }
     }
 }
 
-/// A running query: listed for the memory watch, cancelled and unlisted when dropped.
+/// Why a query was stopped.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Why {
+    /// Its time ran out, or its client went away.
+    Time = 1,
+    /// The server held more memory than --max-memory-mb.
+    Memory = 2,
+}
+
+/// How a running query is stopped, and why it was: SPARQL checks the token at each step; SQL
+/// is interrupted through its connection.
+#[derive(Default)]
+struct Stop {
+    cancel: CancellationToken,
+    sql: std::sync::Mutex<Option<rusqlite::InterruptHandle>>,
+    why: std::sync::atomic::AtomicU8,
+}
+
+impl Stop {
+    fn stop(&self, why: Why) {
+        use std::sync::atomic::Ordering;
+        // The first reason stays.
+        let _ = self
+            .why
+            .compare_exchange(0, why as u8, Ordering::Relaxed, Ordering::Relaxed);
+        self.cancel.cancel();
+        if let Some(sql) = self.sql.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+            sql.interrupt();
+        }
+    }
+
+    fn is_stopped(&self) -> bool {
+        self.cancel.is_cancelled()
+    }
+
+    /// The answer for a query stopped for this reason.
+    fn refusal(&self, shared: &Shared) -> Refusal {
+        if self.why.load(std::sync::atomic::Ordering::Relaxed) == Why::Memory as u8 {
+            Refusal::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the query was stopped when the server held more than --max-memory-mb: narrow \
+                 it, or retry when fewer queries run",
+            )
+        } else {
+            timed_out(shared.timeout)
+        }
+    }
+}
+
+/// A running query: listed for the memory watch, stopped and unlisted when dropped.
 struct Registered<'s> {
     shared: &'s Shared,
     id: u64,
-    cancel: CancellationToken,
+    stop: Arc<Stop>,
 }
 
 impl<'s> Registered<'s> {
-    fn new(shared: &'s Shared, cancel: CancellationToken) -> Registered<'s> {
+    fn new(shared: &'s Shared, stop: Arc<Stop>) -> Registered<'s> {
         let id = shared
             .next_query
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -406,35 +462,19 @@ impl<'s> Registered<'s> {
             .running
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(id, cancel.clone());
-        Registered { shared, id, cancel }
+            .insert(id, stop.clone());
+        Registered { shared, id, stop }
     }
 }
 
 impl Drop for Registered<'_> {
     fn drop(&mut self) {
-        self.cancel.cancel();
+        self.stop.stop(Why::Time);
         self.shared
             .running
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .remove(&self.id);
-    }
-}
-
-/// Why a cancelled query stopped: the memory watch, or its time.
-fn stopped(shared: &Shared) -> Refusal {
-    if shared
-        .over_memory
-        .load(std::sync::atomic::Ordering::Relaxed)
-    {
-        Refusal::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "the query was stopped when the server held more than --max-memory-mb: narrow it, \
-             or retry when fewer queries run",
-        )
-    } else {
-        timed_out(shared.timeout)
     }
 }
 
@@ -521,8 +561,20 @@ async fn index(State(shared): State<Arc<Shared>>) -> Response {
 /// `GET /report`: the generation's HTML report, when the build wrote one.
 async fn report(State(shared): State<Arc<Shared>>) -> Result<Response, Refusal> {
     // Read on a query thread, holding a slot: at archive scale the page is large.
-    run_limited(&shared, |shared, _cancel| {
-        match std::fs::read(shared.paths.report()) {
+    run_limited(&shared, |shared, _stop| {
+        let path = shared.paths.report();
+        if std::fs::metadata(&path).is_ok_and(|m| m.len() > shared.max_answer_bytes as u64) {
+            return Err(Refusal::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!(
+                    "the report is larger than {} MiB: open {} directly, or raise \
+                     --max-answer-mb",
+                    shared.max_answer_bytes >> 20,
+                    path.display()
+                ),
+            ));
+        }
+        match std::fs::read(&path) {
             Ok(html) => Ok(answer("text/html; charset=utf-8", html)),
             Err(_) => Err(Refusal::new(
                 StatusCode::NOT_FOUND,
@@ -747,8 +799,8 @@ async fn sparql(
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    run_limited(&shared, move |shared, cancel| {
-        answer_sparql(shared, request, accept.as_deref(), cancel)
+    run_limited(&shared, move |shared, stop| {
+        answer_sparql(shared, request, accept.as_deref(), stop)
     })
     .await
 }
@@ -757,8 +809,9 @@ fn answer_sparql(
     shared: &Shared,
     request: SparqlRequest,
     accept: Option<&str>,
-    cancel: CancellationToken,
+    stop: &Stop,
 ) -> Result<Response, Refusal> {
+    let cancel = stop.cancel.clone();
     let mut parsed =
         shared
             .store
@@ -802,7 +855,7 @@ fn answer_sparql(
         if out.over {
             out.too_large()
         } else if cancel.is_cancelled() {
-            stopped(shared)
+            stop.refusal(shared)
         } else {
             Refusal::bad(format!("{e:#}"))
         }
@@ -871,8 +924,8 @@ async fn sql(
         .into_iter()
         .filter(|(k, _)| k != "sql" && !k.starts_with('_') && names_parameter(&text, k))
         .collect();
-    run_limited(&shared, move |shared, cancel| {
-        answer_sql(shared, &text, &params, &shape, &cancel)
+    run_limited(&shared, move |shared, stop| {
+        answer_sql(shared, &text, &params, &shape, stop)
     })
     .await
 }
@@ -956,6 +1009,7 @@ thread_local! {
 /// Runs `f` with this thread's connection to the database, opening it the first time.
 fn with_connection<T>(
     shared: &Shared,
+    stop: &Stop,
     f: impl FnOnce(&rusqlite::Connection) -> Result<T, Refusal>,
 ) -> Result<T, Refusal> {
     CONNECTION.with(|cell| {
@@ -968,7 +1022,14 @@ fn with_connection<T>(
             );
         }
         let conn = slot.as_ref().expect("opened above");
+        // Stopping the query interrupts this connection from then on (and an interrupt that
+        // came before is not missed).
+        *stop.sql.lock().unwrap_or_else(|e| e.into_inner()) = Some(conn.get_interrupt_handle());
+        if stop.is_stopped() {
+            conn.get_interrupt_handle().interrupt();
+        }
         let result = f(conn);
+        *stop.sql.lock().unwrap_or_else(|e| e.into_inner()) = None;
         // BEGIN or SAVEPOINT are read-only statements, but a transaction left open would hold
         // its read lock into the next request on this thread.
         if !conn.is_autocommit() {
@@ -983,10 +1044,10 @@ fn answer_sql(
     text: &str,
     params: &[(String, String)],
     shape: &str,
-    cancel: &CancellationToken,
+    stop: &Stop,
 ) -> Result<Response, Refusal> {
-    with_connection(shared, |conn| {
-        answer_sql_on(shared, conn, text, params, shape, cancel)
+    with_connection(shared, stop, |conn| {
+        answer_sql_on(shared, conn, text, params, shape, stop)
     })
     .map_err(Refusal::in_json)
 }
@@ -997,11 +1058,11 @@ fn answer_sql_on(
     text: &str,
     params: &[(String, String)],
     shape: &str,
-    cancel: &CancellationToken,
+    stop: &Stop,
 ) -> Result<Response, Refusal> {
     use dossier::sqlite::QueryError;
     let started = Instant::now();
-    let mut out = Capped::until(shared.max_answer_bytes, cancel);
+    let mut out = Capped::until(shared.max_answer_bytes, &stop.cancel);
     let result = if shape == "array" {
         // The same writer as `dossier sql --format json`: the same bytes.
         let mut writer = RowWriter::new(&mut out, RowFormat::Json);
@@ -1034,7 +1095,7 @@ fn answer_sql_on(
     match result {
         Ok(()) => Ok(answer("application/json", out.bytes)),
         Err(_) if out.over => Err(out.too_large().in_json()),
-        Err(_) if cancel.is_cancelled() => Err(stopped(shared).in_json()),
+        Err(_) if stop.is_stopped() => Err(stop.refusal(shared).in_json()),
         Err(QueryError::Write) => {
             Err(Refusal::new(StatusCode::FORBIDDEN, QueryError::Write.to_string()).in_json())
         }
@@ -1139,9 +1200,9 @@ async fn named_query(
         .filter(|(k, _)| k != "store" && k != "format")
         .collect();
     let params = q.bind(&given).map_err(|e| Refusal::bad(format!("{e:#}")))?;
-    run_limited(&shared, move |shared, cancel| {
-        let rows = named_rows(shared, &q, &params, store, cancel.clone())?;
-        let mut out = Capped::until(shared.max_answer_bytes, &cancel);
+    run_limited(&shared, move |shared, stop| {
+        let rows = named_rows(shared, &q, &params, store, stop)?;
+        let mut out = Capped::until(shared.max_answer_bytes, &stop.cancel);
         let mut writer = RowWriter::new(&mut out, format);
         let written = (|| -> Result<()> {
             dossier::sqlite::RowSink::columns(&mut writer, &rows.columns)?;
@@ -1153,7 +1214,7 @@ async fn named_query(
         match written {
             Ok(()) => Ok(answer(row_media_type(format), out.bytes)),
             Err(_) if out.over => Err(out.too_large()),
-            Err(_) if cancel.is_cancelled() => Err(stopped(shared)),
+            Err(_) if stop.is_stopped() => Err(stop.refusal(shared)),
             Err(e) => Err(Refusal::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 format!("{e:#}"),
@@ -1168,22 +1229,22 @@ fn named_rows(
     q: &NamedQuery,
     params: &[(String, String)],
     store: crate::StoreChoice,
-    cancel: CancellationToken,
+    stop: &Stop,
 ) -> Result<dossier::queries::Rows, Refusal> {
     use dossier::queries::{Comparison, run_sparql_until, run_sql};
     let failed = |e: anyhow::Error| {
-        if cancel.is_cancelled() {
-            stopped(shared)
+        if stop.is_stopped() {
+            stop.refusal(shared)
         } else {
             Refusal::bad(format!("{e:#}"))
         }
     };
     let sql = || -> Result<dossier::queries::Rows, Refusal> {
-        with_connection(shared, |conn| {
+        with_connection(shared, stop, |conn| {
             run_sql(conn, q, params, shared.timeout).map_err(failed)
         })
     };
-    let rdf = || run_sparql_until(&shared.store, q, params, cancel.clone()).map_err(failed);
+    let rdf = || run_sparql_until(&shared.store, q, params, stop.cancel.clone()).map_err(failed);
     match store {
         crate::StoreChoice::Sql => sql(),
         crate::StoreChoice::Rdf => rdf(),

@@ -248,6 +248,22 @@ fn define_ids(
     };
 
     for (i, actor) in kb.actors.iter().enumerate() {
+        if [AUTHOR, CURATOR].contains(&actor.id.as_str()) {
+            problems.push(
+                Place::Actor(i)
+                    .diagnostic(
+                        sources,
+                        format!(
+                            "'{}' cannot be an actor's id: it is reserved",
+                            actor.id.as_str()
+                        ),
+                    )
+                    .help(
+                        "in asserted_by and claimant, \"author\" is the article's author and \
+                         \"curator\" the knowledge base's curator: give the actor another id",
+                    ),
+            );
+        }
         define(
             actor.id.as_str(),
             RecordKind::Actor,
@@ -454,7 +470,10 @@ fn check_records(
                     target: e.asserted_by.as_str(),
                     expect: Expect::Asserter,
                 };
-                check_reference(&asserter, kinds, source, problems);
+                // The curator asserts evidence (its inferences), never a record's field.
+                if e.asserted_by != CURATOR {
+                    check_reference(&asserter, kinds, source, problems);
+                }
                 check_inference(e, &path, v.id.as_str(), source, problems);
             }
         }
@@ -720,7 +739,7 @@ fn check_reference(
     source: &SourceFile,
     problems: &mut Diagnostics,
 ) {
-    if r.expect == Expect::Asserter && (r.target == AUTHOR || r.target == CURATOR) {
+    if r.expect == Expect::Asserter && r.target == AUTHOR {
         return;
     }
     let allowed = r.expect.kinds();

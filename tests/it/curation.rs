@@ -248,11 +248,13 @@ fn the_curators_inferences_are_marked_in_both_stores_and_are_no_reported_facts()
         reported("rubio-sheinbaum-meeting-part-of-visit"),
         "count(*)\n0\n"
     );
-    let facts_sql = sql("SELECT count(*) FROM evidence WHERE modality = 'reported_fact'");
-    let facts_rdf = sparql(
-        "SELECT (COUNT(*) AS ?n) WHERE { ?e dos:modality modality:reported_fact ; \
-         prov:wasAttributedTo ?who . FILTER NOT EXISTS { ?who a dos:Curator } }",
+    // The stores count the same reported facts, and none of them is the curator's.
+    let facts_sql = sql(
+        "SELECT count(*) FROM evidence WHERE modality = 'reported_fact' \
+         AND asserted_by <> 'curator'",
     );
+    let facts_rdf =
+        sparql("SELECT (COUNT(*) AS ?n) WHERE { ?e dos:modality modality:reported_fact }");
     assert_eq!(
         facts_sql.lines().nth(1),
         facts_rdf.lines().nth(1).map(str::trim)
@@ -268,14 +270,15 @@ fn queries_follow_same_as_and_part_of_across_actors() {
     // A second name for the cartels, said to be the same group, in an article of its own.
     let mut actors = std::fs::read_to_string(seeds.join("actors.toml")).unwrap();
     actors.push_str(
-        "\n[[actors]]\nid = \"narcoterrorists\"\nname = \"Narcoterrorists\"\nkind = \"group\"\n",
+        "\n[[actors]]\nid = \"narcoterrorists\"\nname = \"Narcoterrorists\"\nkind = \"group\"\n\
+         \n[[actors]]\nid = \"organized-crime\"\nname = \"Organized crime\"\nkind = \"group\"\n",
     );
     std::fs::write(seeds.join("actors.toml"), actors).unwrap();
     let folder = seeds.join("narco-brief");
     std::fs::create_dir(&folder).unwrap();
     std::fs::write(
         folder.join("article.txt"),
-        "Officials called the Mexican cartels narcoterrorists.\n",
+        "Officials called the Mexican cartels narcoterrorists, a part of organized crime.\n",
     )
     .unwrap();
     std::fs::write(
@@ -291,6 +294,23 @@ predicate = "same_as"
 object = "mexican-cartels"
 [[relations.evidence]]
 quote = "called the Mexican cartels narcoterrorists"
+asserted_by = "author"
+modality = "reported_fact"
+
+[[relations]]
+id = "cartels-part-of-organized-crime"
+subject = "mexican-cartels"
+predicate = "part_of"
+object = "organized-crime"
+[[relations.evidence]]
+quote = "a part of organized crime"
+asserted_by = "author"
+modality = "reported_fact"
+
+[[mentions]]
+record = "organized-crime"
+[[mentions.evidence]]
+quote = "organized crime"
 asserted_by = "author"
 modality = "reported_fact"
 
@@ -316,17 +336,36 @@ modality = "reported_fact"
             "csv",
         ]))
     };
-    // Either way round, and not the actor itself.
+    // same_as either way round, not the actor itself; part_of upwards, also from an alias.
     assert_eq!(
         rows("narcoterrorists"),
-        "other,link\nmexican-cartels,same_as\n"
+        "other,link\nmexican-cartels,same_as\norganized-crime,part_of\n"
     );
     assert_eq!(
         rows("mexican-cartels"),
-        "other,link\nnarcoterrorists,same_as\n"
+        "other,link\nnarcoterrorists,same_as\norganized-crime,part_of\n"
     );
-    // part_of is followed upwards, transitively.
     assert_eq!(rows("sheinbaum-cabinet"), "other,link\nmexico,part_of\n");
+    // Only actors: an event or a measure that is part of another is not followed.
+    assert_eq!(rows("intelligence-sharing"), "other,link\n");
+    // The ids asserted_by gives a meaning to cannot be actors'.
+    let actors = seeds.join("actors.toml");
+    let before = std::fs::read_to_string(&actors).unwrap();
+    std::fs::write(
+        &actors,
+        format!(
+            "{before}\n[[actors]]\nid = \"curator\"\nname = \"A curator\"\nkind = \"person\"\n"
+        ),
+    )
+    .unwrap();
+    let out = dossier(tmp.path()).arg("validate").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("'curator' cannot be an actor's id: it is reserved"),
+        "{err}"
+    );
+    std::fs::write(&actors, before).unwrap();
     // A same_as between a measure and an actor is refused, naming the types that fit.
     let facts = folder.join("facts.toml");
     let text = std::fs::read_to_string(&facts).unwrap();
