@@ -246,3 +246,48 @@ fn named_queries_are_built_in_and_a_folder_adds_or_replaces() {
     ]));
     assert_eq!(count, "actors\n14\n");
 }
+
+#[test]
+fn questions_across_articles_name_the_article_behind_each_row() {
+    let tmp = workspace_with(&root().join("seeds"));
+    copy_dir(
+        &fixtures().join("second-article"),
+        &tmp.path().join("seeds"),
+    );
+    dossier(tmp.path()).arg("build").assert_success();
+    let both = |name: &str| {
+        stdout_of(dossier(tmp.path()).args(["query", name, "--store", "both", "--format", "csv"]))
+    };
+    // Rubio's activity gathers both articles, each row with its own.
+    let activity = both("actor-full-activity");
+    for row in [
+        "rubio-calls-meeting-productive,claim,claimant,follow-up-brief",
+        "rubio-calls-meeting-productive,claim,asserts (assessment),follow-up-brief",
+        "rubio-mexico-visit,event,participant (visitor),rubio-visit-to-mexico-2025",
+        "rubio-met-sheinbaum,relation,subject of met,rubio-visit-to-mexico-2025",
+    ] {
+        assert!(
+            activity.lines().any(|l| l == row),
+            "{row} not in\n{activity}"
+        );
+    }
+    // The timeline interleaves the articles by date: September's visit (first article), then
+    // October's announcement (second), then the undated events.
+    let timeline = both("timeline-by-source");
+    let dated: Vec<(&str, &str)> = timeline
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let cells: Vec<&str> = l.splitn(5, ',').collect();
+            (cells[1], cells[3])
+        })
+        .take_while(|(date, _)| !date.is_empty())
+        .collect();
+    assert_eq!(
+        dated,
+        [
+            ("2025-09", "rubio-visit-to-mexico-2025"),
+            ("2025-10-12", "follow-up-brief")
+        ]
+    );
+}
