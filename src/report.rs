@@ -550,9 +550,16 @@ fn highlighted_text(html: &mut String, article: &str, text: &str, spans: &[Span]
             write!(html, "{piece_text}")?;
             continue;
         }
-        // The innermost quote (the shortest) gives the colour; the title lists them all.
+        // The innermost quote (the shortest) gives the colour, what the article says before what
+        // the curator infers from it; the title lists them all.
+        let inferred = |s: &Span| s.modality == "inference";
         covering.sort_by(|a, b| {
-            (a.end - a.start, a.start, &a.evidence).cmp(&(b.end - b.start, b.start, &b.evidence))
+            (inferred(a), a.end - a.start, a.start, &a.evidence).cmp(&(
+                inferred(b),
+                b.end - b.start,
+                b.start,
+                &b.evidence,
+            ))
         });
         let mut records: Vec<&str> = Vec::new();
         for s in &covering {
