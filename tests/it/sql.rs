@@ -367,8 +367,14 @@ fn an_old_database_upgrades_in_place() {
              INSERT INTO articles (id, title, language, text, char_count) VALUES ('a', 'A', 'en', 'Ana met Bo.', 11);
              INSERT INTO records (id, kind, label, article_id) VALUES ('ana', 'actor', 'Ana', NULL);
              INSERT INTO actors (id, name, kind) VALUES ('ana', 'Ana', 'person');
+             INSERT INTO records (id, kind, label, article_id) VALUES ('bo', 'actor', 'Bo', NULL);
+             INSERT INTO actors (id, name, kind) VALUES ('bo', 'Bo', 'person');
+             INSERT INTO records (id, kind, label, article_id) VALUES ('ana-met-bo', 'relation', 'ana met bo', 'a');
+             INSERT INTO relations (id, article_id, subject_id, predicate, object_id) VALUES ('ana-met-bo', 'a', 'ana', 'met', 'bo');
              INSERT INTO evidence (id, record_id, article_id, number, quote, start_offset, end_offset, asserted_by, modality)
-                 VALUES ('ana.a.1', 'ana', 'a', 1, 'Ana', 0, 3, 'author', 'reported_fact');",
+                 VALUES ('ana.a.1', 'ana', 'a', 1, 'Ana', 0, 3, 'author', 'reported_fact');
+             INSERT INTO evidence (id, record_id, article_id, number, quote, start_offset, end_offset, asserted_by, modality)
+                 VALUES ('ana-met-bo.a.1', 'ana-met-bo', 'a', 1, 'Ana met Bo', 0, 10, 'ana', 'stated_position');",
         )
         .unwrap();
     }
@@ -396,20 +402,35 @@ fn an_old_database_upgrades_in_place() {
         "sql",
         "--format",
         "csv",
-        "SELECT record_id, quote, asserter FROM record_evidence",
+        "SELECT record_id, quote, asserter FROM record_evidence ORDER BY evidence_id",
     ]));
-    assert_eq!(rows, "record_id,quote,asserter\nana,Ana,the author\n");
+    assert_eq!(
+        rows,
+        "record_id,quote,asserter\nana-met-bo,Ana met Bo,Ana\nana,Ana,the author\n"
+    );
+    // The tables the migrations rebuilt (evidence, relations) keep their rows, and the views
+    // over them answer.
+    let network = stdout_of(dossier(tmp.path()).args([
+        "sql",
+        "--format",
+        "csv",
+        "SELECT source_id, relation, target_id, via_record_id FROM actor_network",
+    ]));
+    assert_eq!(
+        network,
+        "source_id,relation,target_id,via_record_id\nana,met,bo,ana-met-bo\n"
+    );
     // The migration that adds the full-text indexes fills them from the rows already there.
     let found = stdout_of(dossier(tmp.path()).args([
         "sql",
         "--format",
         "csv",
         "SELECT (SELECT group_concat(e.id) FROM evidence e WHERE e.rowid IN \
-           (SELECT rowid FROM evidence_fts WHERE evidence_fts MATCH 'ana')) AS evidence, \
+           (SELECT rowid FROM evidence_fts WHERE evidence_fts MATCH 'bo')) AS evidence, \
          (SELECT group_concat(a.id) FROM articles a WHERE a.rowid IN \
            (SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'met AND bo')) AS articles",
     ]));
-    assert_eq!(found, "evidence,articles\nana.a.1,a\n");
+    assert_eq!(found, "evidence,articles\nana-met-bo.a.1,a\n");
 }
 
 /// Rows stream in csv, json and ndjson; a table, which holds its rows to size its columns,
