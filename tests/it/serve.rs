@@ -673,3 +673,43 @@ fn cors_preflight_logging_and_a_clean_stop() {
     assert!(log.contains(" 200 "), "{log}");
     assert!(log.contains("dossier: stopped"), "{log}");
 }
+
+#[test]
+fn a_query_that_outgrows_the_memory_limit_is_stopped_and_the_server_goes_on() {
+    let tmp = built_bundled();
+    // The time limit is far away: only the memory watch can stop this sort of 4 million rows.
+    let server = Server::start(
+        tmp.path(),
+        &["--max-memory-mb", "100", "--timeout-ms", "60000"],
+    );
+    let sorted = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?a ?d";
+    let stopped = get(&server.url("/sparql"), "*/*", &[("query", sorted)]);
+    assert_eq!(stopped.status, 503, "{}", stopped.body);
+    assert!(stopped.body.contains("--max-memory-mb"), "{}", stopped.body);
+    // What it held is given back: the next query is not stopped too.
+    let after = get(&server.url("/sparql"), "*/*", &[("query", ASK)]);
+    assert_eq!(after.status, 200, "{}", after.body);
+}
+
+#[test]
+fn a_client_that_hangs_up_frees_its_slot() {
+    let tmp = built_bundled();
+    // One slot and no time limit to speak of: only the hang-up can free the slot in time
+    // (another request waits 5 s for it, then gets 503).
+    let server = Server::start(
+        tmp.path(),
+        &["--max-concurrent", "1", "--timeout-ms", "600000"],
+    );
+    let impatient: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(std::time::Duration::from_millis(300)))
+        .build()
+        .into();
+    let cross = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }";
+    let gave_up = impatient
+        .get(server.url("/sparql"))
+        .query("query", cross)
+        .call();
+    assert!(gave_up.is_err(), "the cross product answered within 300 ms");
+    let next = get(&server.url("/sparql"), "*/*", &[("query", ASK)]);
+    assert_eq!(next.status, 200, "{}", next.body);
+}
