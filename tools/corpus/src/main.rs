@@ -62,7 +62,9 @@ const PREDICATES: &[&str] = &[
     "opposes",
     "supports_sanctions_against",
     "member_of",
+    "same_as",
 ];
+const EVENT_TO_ACTOR: &[&str] = &["championed_by", "requested_by", "ordered_by"];
 const WORDS: &[&str] = &[
     "security",
     "cooperation",
@@ -342,17 +344,23 @@ fn main() {
                     evidence(&mut facts, "claims", &q, &claimant, modality);
                 }
                 _ => {
-                    let predicate = rng.pick(PREDICATES);
-                    let object = actor(&mut rng);
-                    let (subject, object) = if !events.is_empty() && rng.below(3) == 0 {
-                        (events[rng.below(events.len())].clone(), who.clone())
+                    // Each relation type with the kinds it links: actors between themselves,
+                    // events to actors, events in a series, agreements to the event they were
+                    // announced at.
+                    let choice = rng.below(6);
+                    let (subject, predicate, object) = if choice == 0 && events.len() >= 2 {
+                        let later = 1 + rng.below(events.len() - 1);
+                        let earlier = rng.below(later);
+                        (events[later].clone(), "follows", events[earlier].clone())
+                    } else if choice == 1 && !agreements.is_empty() && !events.is_empty() {
+                        let agreement = agreements[rng.below(agreements.len())].clone();
+                        let event = events[rng.below(events.len())].clone();
+                        (agreement, "announced_during", event)
+                    } else if choice == 2 && !events.is_empty() {
+                        let event = events[rng.below(events.len())].clone();
+                        (event, rng.pick(EVENT_TO_ACTOR), who.clone())
                     } else {
-                        (who.clone(), object)
-                    };
-                    let predicate = if subject.contains("-r") {
-                        "championed_by"
-                    } else {
-                        predicate
+                        (who.clone(), rng.pick(PREDICATES), actor(&mut rng))
                     };
                     let q =
                         text.sentence(format!("Reportedly {subject} {predicate} {object} ({n})."));
