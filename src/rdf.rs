@@ -275,10 +275,10 @@ fn map_kb<E: Emit>(kb: &KnowledgeBase, out: &mut E) -> io::Result<()> {
     }
     // Hook: the agent of what the curator infers (`asserted_by = "curator"`), one per
     // knowledge base, beside each article's author node.
+    // (Read straight from the evidence lists: numbering every quote is `map_article`'s work.)
     if kb.articles.iter().any(|a| {
-        a.evidence()
-            .iter()
-            .any(|item| item.evidence.asserted_by == CURATOR)
+        a.evidence_lists()
+            .any(|(_, list)| list.iter().any(|e| e.asserted_by == CURATOR))
     }) {
         let mut s = Subject {
             out,

@@ -5,6 +5,14 @@ use crate::util::*;
 
 const ARTICLE: &str = "rubio-visit-to-mexico-2025";
 
+/// Runs `dossier validate` in `dir`, insists that it finds a problem (exit 1), and returns
+/// what it printed on standard error.
+fn validate_refuses(dir: &std::path::Path) -> String {
+    let out = dossier(dir).arg("validate").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    String::from_utf8(out.stderr).unwrap()
+}
+
 #[test]
 fn a_new_article_is_a_folder_that_validate_guides_to_completion() {
     let tmp = workspace_with(&root().join("seeds"));
@@ -30,9 +38,7 @@ fn a_new_article_is_a_folder_that_validate_guides_to_completion() {
     );
     assert!(facts.contains("title = \"Joint “communiqué”\""), "{facts}");
     // As scaffolded, the one problem is the missing text.
-    let out = dossier(tmp.path()).arg("validate").output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = validate_refuses(tmp.path());
     assert!(err.contains("the article's text is empty"), "{err}");
     assert!(err.contains("1 problem"), "{err}");
     // Text pasted and the example record uncommented with a quote located by `locate`: it
@@ -189,9 +195,7 @@ fn a_record_curated_again_in_another_article_points_to_mentions() {
         ),
     )
     .unwrap();
-    let out = dossier(tmp.path()).arg("validate").output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = validate_refuses(tmp.path());
     assert!(
         err.contains("duplicate id 'rubio-sheinbaum-meeting': an event already has it"),
         "{err}"
@@ -358,9 +362,7 @@ modality = "reported_fact"
         ),
     )
     .unwrap();
-    let out = dossier(tmp.path()).arg("validate").output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = validate_refuses(tmp.path());
     assert!(
         err.contains("'curator' cannot be an actor's id: it is reserved"),
         "{err}"
@@ -377,9 +379,7 @@ modality = "reported_fact"
         ),
     )
     .unwrap();
-    let out = dossier(tmp.path()).arg("validate").output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = validate_refuses(tmp.path());
     assert!(
         err.contains("'same_as' links an actor to an actor, but 'narcoterrorists' is an actor and 'intelligence-sharing' is an agreement or measure"),
         "{err}"
