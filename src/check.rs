@@ -17,7 +17,7 @@ use sophia::api::triple::Triple;
 use crate::index::{DEFAULT_GRAPH, Index};
 use crate::mapping::{self, Field, Scope, Shape};
 use crate::model::{DatePrecision, RelationType};
-use crate::vocab::{self, dcterms, oa, prov, rdf, rdfs, schema};
+use crate::vocab::{self, dcterms, dos, oa, prov, rdf, rdfs, schema};
 
 /// How a node reads as a value: its id (the IRI's last segment), or its whole IRI.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -78,7 +78,7 @@ struct Group {
 /// The classes that make a resource belong to a group, once each.
 fn classes() -> Vec<&'static str> {
     let mut out: Vec<&'static str> = mapping::kinds().map(|k| k.class).collect();
-    out.extend([oa::ANNOTATION, schema::DATASET]);
+    out.extend([oa::ANNOTATION, schema::DATASET, dos::STATEMENT]);
     out
 }
 
@@ -115,6 +115,11 @@ fn groups() -> Vec<Group> {
         table: "knowledge_base",
         classes: vec![at(schema::DATASET)],
     });
+    out.push(Group {
+        name: "statement",
+        table: "statements",
+        classes: vec![at(dos::STATEMENT)],
+    });
     out
 }
 
@@ -125,6 +130,7 @@ const KNOWLEDGE_BASE: &str = "knowledge_base";
 fn sql_expression(f: &Field) -> String {
     match f.shape {
         Shape::Date { .. } => format!("{c} || ' (' || {c}_precision || ')'", c = f.column),
+        Shape::Boolean => format!("CASE {} WHEN 1 THEN 'true' ELSE 'false' END", f.column),
         _ => f.column.to_owned(),
     }
 }
@@ -285,6 +291,36 @@ fn records_evidence_and_knowledge_base(out: &mut Vec<Compared>) {
         sql: "SELECT id, number FROM evidence".to_owned(),
         graph: FromGraph::IdSuffix,
     });
+    described(
+        "statement",
+        "statements",
+        "id",
+        mapping::STATEMENT_FIELDS,
+        &[],
+        out,
+    );
+    // A statement's value is as its field's shape writes it: the graph reads a date with its
+    // precision, so the database's text gets the precision its length gives.
+    let dated_fields: Vec<String> = mapping::kinds()
+        .flat_map(|k| {
+            k.fields
+                .iter()
+                .filter(|f| matches!(f.shape, Shape::Date { .. }))
+                .map(move |f| format!("('{}', '{}')", k.kind.as_str(), f.key))
+        })
+        .collect();
+    if let Some(value) = out
+        .iter_mut()
+        .find(|c| c.kind == "statement" && c.field == "value")
+    {
+        value.sql = format!(
+            "SELECT s.id, CASE WHEN (r.kind, s.field) IN (VALUES {}) \
+             THEN s.value || ' (' || CASE length(s.value) WHEN 4 THEN 'year' WHEN 7 THEN 'month' \
+             ELSE 'day' END || ')' ELSE s.value END \
+             FROM statements s JOIN records r ON r.id = s.record_id",
+            dated_fields.join(", ")
+        );
+    }
     let id = "CAST(id AS TEXT)";
     described(
         KNOWLEDGE_BASE,

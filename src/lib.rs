@@ -18,5 +18,6 @@ pub mod report;
 pub mod seed;
 pub mod sparql;
 pub mod sqlite;
+pub mod statements;
 pub mod validate;
 pub mod vocab;

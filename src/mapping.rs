@@ -12,8 +12,8 @@
 use crate::model::{
     Actor, ActorKind, Agreement, AgreementKind, AgreementStatus, ArticleMeta, Claim, ClaimKind,
     Commitment, CommitmentStatus, Condition, ConstraintKind, DatePrecision, Event, Evidence,
-    Fields, KbConfig, Modality, Participant, Policy, PolicyKind, PolicyStatus, Quantity, Record,
-    RecordKind, Relation, RelationType, Role, Slug, Value,
+    Fields, KbConfig, Modality, Participant, Policy, PolicyKind, PolicyStatus, Quantity, Rank,
+    Record, RecordKind, Relation, RelationType, Role, Slug, TitleSource, Value,
 };
 use crate::vocab::{self, dcterms, dos, oa, prov, rdf, rdfs, schema, skos};
 
@@ -45,6 +45,8 @@ pub enum Shape {
     Duration,
     /// An `xsd:anyURI` literal.
     AnyUri,
+    /// `INTEGER` 0 or 1, an `xsd:boolean`.
+    Boolean,
     /// An IRI when the value is an http(s) IRI, else text (a licence's SPDX id).
     IriOrText,
 }
@@ -114,6 +116,20 @@ const fn list(
     Field {
         list: Some(ListTable { table, owner }),
         ..optional(column, path, shape)
+    }
+}
+
+/// A list of at least one value, in the table `table (owner, column)`.
+const fn required_list(
+    table: &'static str,
+    owner: &'static str,
+    column: &'static str,
+    path: &'static [&'static str],
+    shape: Shape,
+) -> Field {
+    Field {
+        required: true,
+        ..list(table, owner, column, path, shape)
     }
 }
 
@@ -260,6 +276,18 @@ macro_rules! describe {
                     &[$(self.$n.iter().map(|r| r as &dyn Fields).collect()),*];
                 all[nested].clone()
             }
+            fn boxed(&self) -> Box<dyn Record> {
+                Box::new(self.clone())
+            }
+            fn set_field(&mut self, key: &str, value: serde_json::Value) -> Result<(), String> {
+                let mut json = serde_json::to_value(&*self).map_err(|e| e.to_string())?;
+                json[key] = value;
+                *self = serde_json::from_value(json).map_err(|e| e.to_string())?;
+                Ok(())
+            }
+            fn field_json(&self, key: &str) -> serde_json::Value {
+                serde_json::to_value(&*self).map_or(serde_json::Value::Null, |mut json| json[key].take())
+            }
         }
     };
     (@evidence $s:ident yes) => { &$s.evidence };
@@ -326,6 +354,8 @@ pub static ARTICLE: Kind = Kind {
 describe! {
     ArticleMeta as ARTICLE_FIELDS {
         title: required("title", &[dcterms::TITLE], Shape::LangText),
+        title_source: required("title_source", &[dos::TITLE_SOURCE],
+            Shape::closed(TitleSource::SCHEME, TitleSource::VALUES)),
         title_note: optional("title_note", &[dos::TITLE_NOTE], Shape::LangText),
         language: required("language", &[dcterms::LANGUAGE], Shape::Text),
         genre: optional("genre", &[schema::GENRE], Shape::Text),
@@ -333,6 +363,8 @@ describe! {
         outlet: optional("outlet", &[dcterms::PUBLISHER], Shape::Text),
         published: optional("published", &[dcterms::ISSUED], Shape::Date { precision: None }),
         url: optional("url", &[schema::URL], Shape::AnyUri),
+        issuers: list("article_issuers", "article_id", "actor_id", &[prov::WAS_ATTRIBUTED_TO],
+            Shape::Ref(ACTORS)),
     }
 }
 
@@ -452,7 +484,8 @@ describe! {
     }
     fields {
         label: required("label", &[rdfs::LABEL], Shape::LangText),
-        stated_by: required("stated_by_id", &[dos::STATED_BY], Shape::Ref(ACTORS)),
+        stated_by: required_list("condition_speakers", "condition_id", "actor_id",
+            &[dos::STATED_BY], Shape::Ref(ACTORS)),
         constrains: required("constrains_id", &[dos::CONSTRAINS], Shape::Ref(AGREEMENTS)),
         constraint: required("constraint_kind", &[dos::CONSTRAINT_KIND],
             Shape::closed(ConstraintKind::SCHEME, ConstraintKind::VALUES)),
@@ -471,7 +504,8 @@ describe! {
     fields {
         label: required("label", &[rdfs::LABEL], Shape::LangText),
         kind: required("kind", &[dos::CLAIM_KIND], Shape::closed(ClaimKind::SCHEME, ClaimKind::VALUES)),
-        claimant: required("claimant", &[dos::CLAIMANT], Shape::Asserter),
+        claimant: required_list("claim_claimants", "claim_id", "claimant", &[dos::CLAIMANT],
+            Shape::Asserter),
         about: list("claim_subjects", "claim_id", "record_id", &[dos::ABOUT], Shape::Ref(ANY_RECORD)),
     }
     nested {}
@@ -689,6 +723,54 @@ pub static EVIDENCE_FIELDS: &[Field] = &[
     },
 ];
 
+/// A statement: one row of `statements` (and its rows of `statement_evidence`), one
+/// `dos:Statement` node. Written by hooks (the value's shape is its field's); `check`
+/// compares these.
+pub static STATEMENT_FIELDS: &[Field] = &[
+    Field {
+        key: "record",
+        ..required("record_id", &[rdf::SUBJECT], Shape::Ref(ANY_RECORD))
+    },
+    Field {
+        key: "field",
+        ..required("field", &[dos::FIELD], Shape::Text)
+    },
+    Field {
+        key: "value",
+        ..required("value", &[rdf::OBJECT], Shape::Text)
+    },
+    Field {
+        key: "article",
+        ..optional(
+            "article_id",
+            &[prov::WAS_DERIVED_FROM],
+            Shape::Ref(&[RecordKind::Article]),
+        )
+    },
+    Field {
+        key: "rank",
+        ..required(
+            "rank",
+            &[dos::RANK],
+            Shape::closed(Rank::SCHEME, Rank::VALUES),
+        )
+    },
+    Field {
+        key: "current",
+        ..required("is_current", &[dos::IS_CURRENT], Shape::Boolean)
+    },
+    Field {
+        key: "evidence",
+        ..list(
+            "statement_evidence",
+            "statement_id",
+            "evidence_id",
+            &[dos::EVIDENCE],
+            Shape::Text,
+        )
+    },
+];
+
 describe! {
     // The knowledge base's own row (`knowledge_base`, id 1) and node (the base IRI, a
     // schema:Dataset in the default graph).
@@ -786,6 +868,8 @@ pub fn closed_lists() -> Vec<(&'static str, &'static [&'static str])> {
         add(k.fields);
         k.nested.iter().for_each(|n| add(n.fields));
     }
+    add(ARTICLE.fields);
+    add(STATEMENT_FIELDS);
     out.push((vocab::DATE_PRECISION_SCHEME, DatePrecision::VALUES));
     out
 }
@@ -814,9 +898,8 @@ pub fn prefixes(base: &str) -> Vec<(String, String)> {
     for kind in RecordKind::ALL {
         out.push((kind.as_str().to_string(), format!("{base}{kind}/")));
     }
-    out.push((
-        vocab::EVIDENCE_SEGMENT.into(),
-        format!("{base}{}/", vocab::EVIDENCE_SEGMENT),
-    ));
+    for segment in [vocab::EVIDENCE_SEGMENT, vocab::STATEMENT_SEGMENT] {
+        out.push((segment.into(), format!("{base}{segment}/")));
+    }
     out
 }

@@ -330,6 +330,34 @@ impl JsonSchema for Duration {
     }
 }
 
+/// One value or a list of them, as the seed format accepts for joint speakers: `"mexico"` or
+/// `["mexico", "united-states"]`.
+#[derive(Deserialize, JsonSchema)]
+#[serde(untagged)]
+#[schemars(rename = "OneOrMany_{T}")]
+#[allow(dead_code)] // only its schema and its shape are used
+enum OneOrMany<T> {
+    One(T),
+    Many(Vec<T>),
+}
+
+fn one_or_many<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
+    struct Visit<T>(std::marker::PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for Visit<T> {
+        type Value = Vec<T>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an id or a list of ids")
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Vec<T>, E> {
+            T::deserialize(serde::de::value::StrDeserializer::new(v)).map(|t| vec![t])
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Vec<T>, A::Error> {
+            Vec::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))
+        }
+    }
+    d.deserialize_any(Visit(std::marker::PhantomData))
+}
+
 // ---------------------------------------------------------------------------------------------
 // Closed lists
 // ---------------------------------------------------------------------------------------------
@@ -532,6 +560,38 @@ closed_list!(
     }
 );
 
+closed_list!(
+    /// Which of the values several sources state for a field is current.
+    Rank, "rank" {
+        /// Current when its source is the latest published of those that state the field.
+        Normal = "normal",
+        /// Current whatever the dates: the curator's choice, at most one per field of a record.
+        Preferred = "preferred",
+    }
+);
+
+impl Default for Rank {
+    fn default() -> Rank {
+        Rank::Normal
+    }
+}
+
+closed_list!(
+    /// Whose an article's title is.
+    TitleSource, "title-source" {
+        /// The article's own title.
+        Article = "article",
+        /// Made up by the curator for an article without one (say why in `title_note`).
+        Curator = "curator",
+    }
+);
+
+impl Default for TitleSource {
+    fn default() -> TitleSource {
+        TitleSource::Article
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Knowledge-base level records
 // ---------------------------------------------------------------------------------------------
@@ -587,8 +647,12 @@ pub struct Actor {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ArticleMeta {
-    /// The title, as curated (say so in `title_note` when the article has none of its own).
+    /// The title: the article's own, or one the curator made up (`title_source = "curator"`,
+    /// with a `title_note` saying so).
     pub title: String,
+    /// Whose the title is: `article` (the default) or `curator`.
+    #[serde(default)]
+    pub title_source: TitleSource,
     #[serde(default)]
     pub title_note: Option<String>,
     /// BCP 47 language tag of the text, e.g. `en`.
@@ -604,6 +668,10 @@ pub struct ArticleMeta {
     pub published: Option<PartialDate>,
     #[serde(default)]
     pub url: Option<String>,
+    /// Who issues the article (actors: two governments for a joint communiqué, a ministry, a
+    /// newspaper): what `asserted_by = "author"` stands for in it.
+    #[serde(default)]
+    pub issuers: Vec<Slug>,
 }
 
 /// One quote of the article that supports a record, and who asserts it how.
@@ -635,12 +703,23 @@ pub const AUTHOR: &str = "author";
 /// `asserted_by` of what the curator infers rather than the article says.
 pub const CURATOR: &str = "curator";
 
-/// Evidence that the article gives for a record defined elsewhere (typically a shared actor).
+/// Evidence that the article gives for a record defined elsewhere (a shared actor, another
+/// article's record), and the values it states for that record's fields.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Mention {
     /// The record the quotes are about.
     pub record: Slug,
+    /// Values this article states for the record's fields, by field name
+    /// (`states = { date = "2025-09-03", status = "established" }`), each backed by this
+    /// mention's evidence. Every stated value is kept with its source; which one the record's
+    /// field holds is the current one (see `rank`). A list field (aliases, parties ...) gains
+    /// the stated items.
+    #[serde(default)]
+    pub states: std::collections::BTreeMap<String, serde_json::Value>,
+    /// `preferred` makes these values current whatever the publication dates say.
+    #[serde(default)]
+    pub rank: Rank,
     pub evidence: Vec<Evidence>,
 }
 
@@ -757,7 +836,10 @@ pub struct Policy {
 pub struct Condition {
     pub id: Slug,
     pub label: String,
-    pub stated_by: Slug,
+    /// The actors who state it: one id, or several for a joint statement.
+    #[serde(deserialize_with = "one_or_many")]
+    #[schemars(with = "OneOrMany<Slug>")]
+    pub stated_by: Vec<Slug>,
     /// The agreement or measure it constrains.
     pub constrains: Slug,
     pub constraint: ConstraintKind,
@@ -777,8 +859,10 @@ pub struct Claim {
     /// The claim in a short sentence.
     pub label: String,
     pub kind: ClaimKind,
-    /// Who makes the claim: `author` or an actor id.
-    pub claimant: String,
+    /// Who makes the claim: `author` or an actor id, or several for a joint statement.
+    #[serde(deserialize_with = "one_or_many")]
+    #[schemars(with = "OneOrMany<String>")]
+    pub claimant: Vec<String>,
     /// The records the claim is about.
     #[serde(default)]
     pub about: Vec<Slug>,
@@ -883,7 +967,7 @@ macro_rules! record_kinds {
             }
 
             /// Every record, mutably, and the mentions.
-            fn records_mut(&mut self) -> (impl Iterator<Item = &mut dyn Record>, &mut [Mention]) {
+            pub(crate) fn records_mut(&mut self) -> (impl Iterator<Item = &mut dyn Record>, &mut [Mention]) {
                 let FactsFile { article: _, $($list,)+ mentions } = self;
                 let records = std::iter::empty()
                     $(.chain($list.iter_mut().map(|r| r as &mut dyn Record)))+;
@@ -1007,6 +1091,13 @@ pub trait Record: Fields {
     fn evidence_mut(&mut self) -> &mut [Evidence];
     /// The rows of the description's nested table `nested`.
     fn rows(&self, nested: usize) -> Vec<&dyn Fields>;
+    /// A copy of the record.
+    fn boxed(&self) -> Box<dyn Record>;
+    /// Sets one field from its seed form (as JSON), checked as the seed reader checks it: the
+    /// message says what is wrong with the value.
+    fn set_field(&mut self, key: &str, value: serde_json::Value) -> Result<(), String>;
+    /// The field's value in its seed form.
+    fn field_json(&self, key: &str) -> serde_json::Value;
 }
 
 /// One article: its text and everything curated from it.
@@ -1018,12 +1109,77 @@ pub struct Article {
     pub facts: FactsFile,
 }
 
-/// A validated knowledge base: every reference resolves, every quote sits at its offsets.
+/// A validated knowledge base: every reference resolves, every quote sits at its offsets, and
+/// every record's fields hold their current values.
 #[derive(Debug, Clone)]
 pub struct KnowledgeBase {
     pub config: KbConfig,
     pub actors: Vec<Actor>,
     pub articles: Vec<Article>,
+    /// Every value stated for a field that more than one source states, with its source: the
+    /// defining record's own value and each mention's (see [`crate::statements`]).
+    pub statements: Vec<Statement>,
+}
+
+/// Where a statement's value comes from.
+pub const ACTORS_FILE_SOURCE: &str = "actors.toml";
+
+/// One value a source states for one field of a record. Its id is
+/// `<record>.<field>.<source>.<n>`: the source is the article's id (or `actors.toml` for an
+/// actor's own values, which no article id can be), n counts the values of a list from 1.
+#[derive(Debug, Clone)]
+pub struct Statement {
+    pub id: String,
+    pub record: Slug,
+    pub kind: RecordKind,
+    /// The field's index in its kind's description.
+    pub field: usize,
+    /// The article that states it; None for what `actors.toml` says of an actor.
+    pub article: Option<Slug>,
+    pub rank: Rank,
+    /// Whether the record's field holds this value (every item of a list field is current).
+    pub current: bool,
+    pub value: OwnedValue,
+    /// The ids of the evidence that backs it.
+    pub evidence: Vec<String>,
+}
+
+/// A field value owned rather than borrowed from a record.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OwnedValue {
+    Text(String),
+    Id(String),
+    Date(PartialDate),
+    Percent(Percent),
+    Count(u64),
+    Duration(Duration),
+    Concept(&'static str),
+}
+
+impl OwnedValue {
+    pub fn from_value(v: Value<'_>) -> OwnedValue {
+        match v {
+            Value::Text(s) => OwnedValue::Text(s.to_owned()),
+            Value::Id(s) => OwnedValue::Id(s.to_owned()),
+            Value::Date(d) => OwnedValue::Date(d.clone()),
+            Value::Percent(p) => OwnedValue::Percent(p.clone()),
+            Value::Count(n) => OwnedValue::Count(n),
+            Value::Duration(d) => OwnedValue::Duration(d.clone()),
+            Value::Concept(c) => OwnedValue::Concept(c),
+        }
+    }
+
+    pub fn as_value(&self) -> Value<'_> {
+        match self {
+            OwnedValue::Text(s) => Value::Text(s),
+            OwnedValue::Id(s) => Value::Id(s),
+            OwnedValue::Date(d) => Value::Date(d),
+            OwnedValue::Percent(p) => Value::Percent(p),
+            OwnedValue::Count(n) => Value::Count(*n),
+            OwnedValue::Duration(d) => Value::Duration(d),
+            OwnedValue::Concept(c) => Value::Concept(c),
+        }
+    }
 }
 
 /// One piece of evidence with the ids that place it: `<record>.<article>.<n>`, n counting from 1

@@ -22,8 +22,8 @@ use sophia::turtle::serializer::turtle::{TurtleConfig, TurtleSerializer};
 
 use crate::mapping::{self, Field, Kind, Label, Nested, Scope, Shape};
 use crate::model::{
-    AUTHOR, Article, CURATOR, DatePrecision, Evidence, Fields, KnowledgeBase, Record, RecordKind,
-    RelationType, Value,
+    AUTHOR, Article, CURATOR, DatePrecision, Evidence, Fields, KnowledgeBase, Rank, Record,
+    RecordKind, RelationType, Statement, Value,
 };
 use crate::vocab::{
     self, concept, dcterms, dos, oa, prov, rdf, rdfs, record_iri, schema, skos, xsd,
@@ -308,8 +308,56 @@ fn map_kb<E: Emit>(kb: &KnowledgeBase, out: &mut E) -> io::Result<()> {
     for actor in &kb.actors {
         context.map_record(&mapping::ACTOR, actor, &extras, out)?;
     }
+    let mut stated: HashMap<Option<&str>, Vec<&Statement>> = HashMap::new();
+    for s in &kb.statements {
+        stated
+            .entry(s.article.as_ref().map(|a| a.as_str()))
+            .or_default()
+            .push(s);
+    }
+    for s in stated.get(&None).into_iter().flatten() {
+        map_statement(&context, s, out)?;
+    }
     for article in &kb.articles {
         map_article(base, &kinds, &extras, article, out)?;
+        for s in stated.get(&Some(article.id.as_str())).into_iter().flatten() {
+            map_statement(&article_terms(base, &kinds, article), s, out)?;
+        }
+    }
+    Ok(())
+}
+
+/// Hook: one stated value as a `dos:Statement` (an `rdf:Statement` of the record, the field's
+/// predicate and the value), with its source, rank, whether it is current and its evidence.
+fn map_statement<E: Emit>(context: &Terms<'_>, st: &Statement, out: &mut E) -> io::Result<()> {
+    let kind = mapping::kind(st.kind);
+    let field = &kind.fields[st.field];
+    let node = format!("{}{}/{}", context.base, vocab::STATEMENT_SEGMENT, st.id);
+    let mut s = Subject {
+        out,
+        graph: context.graph.as_ref(),
+        s: iri(node),
+    };
+    s.add(rdf::TYPE, iri(rdf::STATEMENT))?;
+    s.add(rdf::TYPE, iri(dos::STATEMENT))?;
+    s.add(dcterms::IDENTIFIER, string(st.id.clone()))?;
+    s.add(rdf::SUBJECT, context.record(st.kind, st.record.as_str()))?;
+    s.add(rdf::PREDICATE, iri(field.predicate()))?;
+    s.add(rdf::OBJECT, context.term(field.shape, st.value.as_value()))?;
+    s.add(dos::FIELD, string(field.key.to_owned()))?;
+    if let Some(graph) = &context.graph {
+        s.add(prov::WAS_DERIVED_FROM, graph.clone())?;
+    }
+    s.add(dos::RANK, iri(concept(Rank::SCHEME, st.rank.as_str())))?;
+    s.add(
+        dos::IS_CURRENT,
+        typed(if st.current { "true" } else { "false" }, xsd::BOOLEAN),
+    )?;
+    for e in &st.evidence {
+        s.add(
+            dos::EVIDENCE,
+            iri(format!("{}{}/{e}", context.base, vocab::EVIDENCE_SEGMENT)),
+        )?;
     }
     Ok(())
 }
@@ -362,18 +410,15 @@ fn map_article<E: Emit>(
 ) -> io::Result<()> {
     let id = article.id.as_str();
     let meta = &article.facts.article;
-    let graph = iri(record_iri(base, RecordKind::Article, id));
-    let author = iri(format!(
-        "{}#{AUTHOR}",
-        record_iri(base, RecordKind::Article, id)
-    ));
-    let context = Terms {
-        base,
-        kinds,
-        lang: LanguageTag::new(MownStr::from(meta.language.to_ascii_lowercase())).ok(),
-        graph: Some(graph.clone()),
-        author: Some(author.clone()),
-    };
+    let context = article_terms(base, kinds, article);
+    let graph = context
+        .graph
+        .clone()
+        .expect("an article's terms have its graph");
+    let author = context
+        .author
+        .clone()
+        .expect("an article's terms have its author");
     {
         let mut s = Subject {
             out: &mut *out,
@@ -404,6 +449,25 @@ fn map_article<E: Emit>(
         map_evidence(&context, &item, out)?;
     }
     Ok(())
+}
+
+/// How an article's records are written: in its graph, in its language, with its author node.
+fn article_terms<'a>(
+    base: &'a str,
+    kinds: &'a HashMap<&'a str, RecordKind>,
+    article: &Article,
+) -> Terms<'a> {
+    let iri_of_article = record_iri(base, RecordKind::Article, article.id.as_str());
+    Terms {
+        base,
+        kinds,
+        lang: LanguageTag::new(MownStr::from(
+            article.facts.article.language.to_ascii_lowercase(),
+        ))
+        .ok(),
+        author: Some(iri(format!("{iri_of_article}#{AUTHOR}"))),
+        graph: Some(iri(iri_of_article)),
+    }
 }
 
 /// Hook: one evidence as a Web Annotation — the annotation, its target in the article, and

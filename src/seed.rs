@@ -260,6 +260,7 @@ pub fn read_with(
         config,
         actors,
         articles,
+        statements: Vec::new(),
     };
     let sources = Sources {
         config: config_source,

@@ -24,6 +24,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../migrations/0006_inferences.sql")),
     M::up(include_str!("../migrations/0007_relation_types.sql")),
     M::up(include_str!("../migrations/0008_quantities.sql")),
+    M::up(include_str!("../migrations/0009_many_articles.sql")),
 ];
 
 pub fn migrations() -> Migrations<'static> {
@@ -138,7 +139,7 @@ pub fn tables() -> Vec<&'static str> {
         out.extend(k.fields.iter().filter_map(|f| f.list.map(|l| l.table)));
         out.extend(k.nested.iter().map(|n| n.table));
     }
-    out.extend(["records", "evidence"]);
+    out.extend(["records", "evidence", "statements", "statement_evidence"]);
     out
 }
 
@@ -201,11 +202,47 @@ fn insert_sql(table: &str, columns: &[String]) -> String {
     )
 }
 
+/// One prepared insert per list field (None for the other fields), in field order.
+type ListInserts<'c> = Vec<Option<rusqlite::CachedStatement<'c>>>;
+
+fn list_inserts<'c>(
+    tx: &'c rusqlite::Transaction<'_>,
+    fields: &[Field],
+) -> Result<ListInserts<'c>> {
+    Ok(fields
+        .iter()
+        .map(|f| {
+            f.list
+                .map(|l| {
+                    tx.prepare_cached(&insert_sql(l.table, &[l.owner.into(), f.column.into()]))
+                })
+                .transpose()
+        })
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+/// One row per value of each list field of `record`, owned by `id`.
+fn insert_lists(lists: &mut ListInserts<'_>, id: &str, record: &dyn Fields) -> Result<()> {
+    for (i, statement) in lists.iter_mut().enumerate() {
+        let Some(statement) = statement else { continue };
+        let mut result = Ok(());
+        record.values(i, &mut |v| {
+            if result.is_ok() {
+                result = statement
+                    .execute(rusqlite::params_from_iter([Param::from(id), param(v)]))
+                    .map(drop);
+            }
+        });
+        result?;
+    }
+    Ok(())
+}
+
 /// The prepared inserts of one kind: its table, its list tables, its nested tables.
 struct KindInserts<'c> {
     kind: &'static Kind,
     table: rusqlite::CachedStatement<'c>,
-    lists: Vec<Option<rusqlite::CachedStatement<'c>>>,
+    lists: ListInserts<'c>,
     nested: Vec<rusqlite::CachedStatement<'c>>,
 }
 
@@ -216,17 +253,7 @@ impl<'c> KindInserts<'c> {
             own.push("article_id".to_owned());
         }
         own.extend(columns(kind.fields));
-        let lists = kind
-            .fields
-            .iter()
-            .map(|f| {
-                f.list
-                    .map(|l| {
-                        tx.prepare_cached(&insert_sql(l.table, &[l.owner.into(), f.column.into()]))
-                    })
-                    .transpose()
-            })
-            .collect::<rusqlite::Result<_>>()?;
+        let lists = list_inserts(tx, kind.fields)?;
         let nested = kind
             .nested
             .iter()
@@ -255,18 +282,7 @@ impl<'c> KindInserts<'c> {
         self.table
             .execute(rusqlite::params_from_iter(params))
             .with_context(|| format!("cannot insert {} '{id}'", self.kind.kind))?;
-        for (i, statement) in self.lists.iter_mut().enumerate() {
-            let Some(statement) = statement else { continue };
-            let mut result = Ok(());
-            record.values(i, &mut |v| {
-                if result.is_ok() {
-                    result = statement
-                        .execute(rusqlite::params_from_iter([Param::from(id), param(v)]))
-                        .map(drop);
-                }
-            });
-            result?;
-        }
+        insert_lists(&mut self.lists, id, record as &dyn Fields)?;
         for (n, statement) in self.nested.iter_mut().enumerate() {
             for row in record.rows(n) {
                 let mut params = vec![Param::from(id)];
@@ -317,6 +333,7 @@ fn insert_all(tx: &rusqlite::Transaction<'_>, kb: &KnowledgeBase) -> Result<()> 
          asserted_by, modality, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )?;
 
+    let mut article_lists = list_inserts(tx, mapping::ARTICLE.fields)?;
     for art in &kb.articles {
         let id = art.id.as_str();
         let mut params = vec![Param::from(id)];
@@ -324,6 +341,7 @@ fn insert_all(tx: &rusqlite::Transaction<'_>, kb: &KnowledgeBase) -> Result<()> 
         params.push(Param::from(art.text.as_str()));
         params.push(Param::from(art.text.chars().count() as i64));
         article.execute(rusqlite::params_from_iter(params))?;
+        insert_lists(&mut article_lists, id, &art.facts.article)?;
         for r in art.facts.records() {
             let inserts = kinds
                 .get_mut(&r.kind())
@@ -345,6 +363,27 @@ fn insert_all(tx: &rusqlite::Transaction<'_>, kb: &KnowledgeBase) -> Result<()> 
                 item.evidence.modality.as_str(),
                 item.evidence.note
             ])?;
+        }
+    }
+    // Hook: the stated values, after the evidence they cite.
+    let mut statement = tx.prepare(
+        "INSERT INTO statements (id, record_id, field, value, article_id, rank, is_current) \
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )?;
+    let mut backed =
+        tx.prepare("INSERT INTO statement_evidence (statement_id, evidence_id) VALUES (?, ?)")?;
+    for s in &kb.statements {
+        statement.execute(params![
+            s.id,
+            s.record.as_str(),
+            mapping::kind(s.kind).fields[s.field].key,
+            mapping::plain(s.value.as_value()),
+            s.article.as_ref().map(|a| a.as_str()),
+            s.rank.as_str(),
+            s.current,
+        ])?;
+        for e in &s.evidence {
+            backed.execute(params![s.id, e])?;
         }
     }
     debug_assert_eq!(

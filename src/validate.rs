@@ -203,6 +203,7 @@ pub fn check(kb: &mut KnowledgeBase, sources: &Sources, problems: &mut Diagnosti
     for (a, article) in kb.articles.iter_mut().enumerate() {
         locate_quotes(article, &sources.facts[a], problems);
     }
+    crate::statements::resolve(kb, sources, &kinds, problems);
 }
 
 /// Every id with its kind and where it is defined; a duplicate is reported at its second place.
@@ -480,6 +481,7 @@ fn check_records(
     }
 
     check_relation_links(kb, sources, kinds, problems);
+    check_required_lists(kb, sources, problems);
 
     if let Some(actors_source) = sources.actors.as_ref().filter(|_| sources.complete) {
         for (i, actor) in kb.actors.iter().enumerate() {
@@ -494,6 +496,47 @@ fn check_records(
                         .help(
                             "add a [[mentions]] with record = this id and a quote to the facts \
                              of an article that names the actor, or remove the actor",
+                        ),
+                );
+            }
+        }
+    }
+}
+
+/// A required list (a condition's speakers, a claim's claimants) names at least one; a rank
+/// goes with stated values.
+fn check_required_lists(kb: &KnowledgeBase, sources: &Sources, problems: &mut Diagnostics) {
+    for (a, article) in kb.articles.iter().enumerate() {
+        let mut counts: HashMap<RecordKind, usize> = HashMap::new();
+        for r in article.facts.records() {
+            let kind = mapping::kind(r.kind());
+            let index = counts.entry(kind.kind).or_default();
+            for (i, f) in kind.fields.iter().enumerate() {
+                if f.required && f.list.is_some() && r.first(i).is_none() {
+                    problems.push(
+                        sources.facts[a]
+                            .diagnostic(
+                                &field(kind.seed_key, *index, f.key),
+                                format!("'{}' is empty", f.key),
+                            )
+                            .record(r.id().as_str())
+                            .help("name at least one (several for a joint statement)"),
+                    );
+                }
+            }
+            *index += 1;
+        }
+        for (m, mention) in article.facts.mentions.iter().enumerate() {
+            if mention.states.is_empty() && mention.rank != crate::model::Rank::Normal {
+                problems.push(
+                    sources.facts[a]
+                        .diagnostic(
+                            &field("mentions", m, "rank"),
+                            "a rank without stated values",
+                        )
+                        .record(mention.record.as_str())
+                        .help(
+                            "a rank says which stated value is current: add `states`, or remove it",
                         ),
                 );
             }

@@ -23,7 +23,7 @@ namespace!(rdfs = "http://www.w3.org/2000/01/rdf-schema#" { LABEL = "label" });
 namespace!(xsd = "http://www.w3.org/2001/XMLSchema#" {
     STRING = "string", INTEGER = "integer", NON_NEGATIVE_INTEGER = "nonNegativeInteger",
     DECIMAL = "decimal", DATE = "date", G_YEAR_MONTH = "gYearMonth", G_YEAR = "gYear",
-    DURATION = "duration", ANY_URI = "anyURI",
+    DURATION = "duration", ANY_URI = "anyURI", BOOLEAN = "boolean",
 });
 namespace!(dcterms = "http://purl.org/dc/terms/" {
     TITLE = "title", DESCRIPTION = "description", IDENTIFIER = "identifier", LANGUAGE = "language",
@@ -68,6 +68,9 @@ namespace!(
     MODALITY = "modality",
     COMMITMENT = "Commitment", COMMITTED_BY = "committedBy", ACTION = "action",
     DEADLINE = "deadline", DEADLINE_TEXT = "deadlineText", COMMITMENT_STATUS = "commitmentStatus",
+    TITLE_SOURCE = "titleSource",
+    STATEMENT = "Statement", FIELD = "field", RANK = "rank", IS_CURRENT = "isCurrent",
+    EVIDENCE = "evidence",
 });
 
 /// Namespace of the closed lists: `VOCAB + scheme + "#" + value` is a `skos:Concept` (or, for
@@ -93,6 +96,9 @@ pub fn record_iri(base: &str, kind: RecordKind, id: &str) -> String {
 
 /// Kind segment of evidence IRIs (evidence is not a record kind of its own in the model).
 pub const EVIDENCE_SEGMENT: &str = "evidence";
+
+/// Kind segment of statement IRIs: `BASE + "statement/" + id`.
+pub const STATEMENT_SEGMENT: &str = "statement";
 
 /// The dossier id or closed-list value an IRI stands for: the part after its last `/` or `#`.
 /// This is the normalisation that lets SPARQL results be compared with SQL rows.

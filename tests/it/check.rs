@@ -8,7 +8,7 @@ use std::path::Path;
 use rusqlite::Connection;
 use rusqlite::types::Value;
 
-use crate::util::{Succeeds, built_bundled, copy_dir, dossier, fixtures, root, workspace_with};
+use crate::util::{Succeeds, built_bundled, copy_dir, dossier, fixtures, follow_ups_workspace};
 
 /// (table, column, primary-key columns) for every stored column; generated columns are
 /// computed from a stored one and cannot be changed.
@@ -144,9 +144,10 @@ fn change_one(
     None
 }
 
-/// The bundled seeds and a second article (with a publication date and dated events), built.
+/// The bundled seeds, a second article (with a publication date and dated events) and the two
+/// follow-ups (stated values, issuers, joint speakers), built.
 fn built_two_articles() -> tempfile::TempDir {
-    let tmp = workspace_with(&root().join("seeds"));
+    let tmp = follow_ups_workspace();
     copy_dir(
         &fixtures().join("second-article"),
         &tmp.path().join("seeds"),

@@ -99,7 +99,7 @@ proptest! {
         let facts = &kb.articles[0].facts;
         let condition = &facts.conditions[0];
         let given: Vec<(String, String)> = [
-            ("actor", condition.stated_by.to_string()),
+            ("actor", condition.stated_by[0].to_string()),
             ("agreement", condition.constrains.to_string()),
             ("measure", condition.constrains.to_string()),
             ("record", facts.claims[0].about[0].to_string()),

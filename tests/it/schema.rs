@@ -84,6 +84,7 @@ fn closed_columns() -> Vec<(
         }
     }
     add("evidence", mapping::EVIDENCE_FIELDS);
+    add("statements", mapping::STATEMENT_FIELDS);
     out
 }
 
@@ -211,6 +212,8 @@ fn described_columns() -> BTreeSet<(String, String)> {
     }
     fields("evidence", mapping::EVIDENCE_FIELDS, &mut add);
     fields("knowledge_base", mapping::KNOWLEDGE_BASE_FIELDS, &mut add);
+    add("statements", "id");
+    fields("statements", mapping::STATEMENT_FIELDS, &mut add);
     for (table, column, _why) in mapping::DERIVED_COLUMNS {
         add(table, column);
     }
@@ -289,6 +292,7 @@ fn every_column_is_described_and_required_fields_are_not_null() {
     }
     check_required("evidence", mapping::EVIDENCE_FIELDS);
     check_required("knowledge_base", mapping::KNOWLEDGE_BASE_FIELDS);
+    check_required("statements", mapping::STATEMENT_FIELDS);
 }
 
 /// The FTS5 tables of the database are those `mapping::FULL_TEXT_INDEXES` describes, over the
@@ -398,9 +402,12 @@ fn described_terms() -> (BTreeSet<&'static str>, BTreeSet<&'static str>) {
     }
     fields(mapping::EVIDENCE_FIELDS, &mut predicates);
     fields(mapping::KNOWLEDGE_BASE_FIELDS, &mut predicates);
-    // The hooks' own terms: the article's author node, the knowledge base's curator node.
+    fields(mapping::STATEMENT_FIELDS, &mut predicates);
+    // The hooks' own terms: the article's author node, the knowledge base's curator node, the
+    // statement nodes.
     classes.insert(dos::AUTHOR);
     classes.insert(dos::CURATOR);
+    classes.insert(dos::STATEMENT);
     (classes, predicates)
 }
 
@@ -493,6 +500,7 @@ fn the_shapes_hold_every_described_field() {
         "https://schema.org/Dataset",
         mapping::KNOWLEDGE_BASE_FIELDS,
     );
+    check_shape(&shapes, dos::STATEMENT, mapping::STATEMENT_FIELDS);
 }
 
 /// ARCHITECTURE.md's layering: each module imports only modules before it in this list.

@@ -179,7 +179,11 @@ fn bundled_curation_holds_every_kind_and_exact_quotes() {
     let constraints: Vec<_> = f
         .conditions
         .iter()
-        .filter(|c| c.stated_by.as_str() == "claudia-sheinbaum")
+        .filter(|c| {
+            c.stated_by
+                .iter()
+                .any(|s| s.as_str() == "claudia-sheinbaum")
+        })
         .map(|c| c.constraint.as_str())
         .collect();
     for wanted in ["location", "control", "scope", "requirement", "prohibition"] {

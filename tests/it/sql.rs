@@ -62,8 +62,9 @@ fn build_writes_a_sound_strict_versioned_database() {
 
 #[test]
 fn every_documented_view_answers() {
-    // The bundled article and the second one (which has commitments) fill every view.
-    let tmp = workspace_with(&root().join("seeds"));
+    // The bundled article, the second one (which has commitments) and the follow-ups (which
+    // state values of other articles' records, and name issuers) fill every view.
+    let tmp = follow_ups_workspace();
     copy_dir(
         &fixtures().join("second-article"),
         &tmp.path().join("seeds"),
@@ -374,7 +375,15 @@ fn an_old_database_upgrades_in_place() {
              INSERT INTO evidence (id, record_id, article_id, number, quote, start_offset, end_offset, asserted_by, modality)
                  VALUES ('ana.a.1', 'ana', 'a', 1, 'Ana', 0, 3, 'author', 'reported_fact');
              INSERT INTO evidence (id, record_id, article_id, number, quote, start_offset, end_offset, asserted_by, modality)
-                 VALUES ('ana-met-bo.a.1', 'ana-met-bo', 'a', 1, 'Ana met Bo', 0, 10, 'ana', 'stated_position');",
+                 VALUES ('ana-met-bo.a.1', 'ana-met-bo', 'a', 1, 'Ana met Bo', 0, 10, 'ana', 'stated_position');
+             INSERT INTO records (id, kind, label, article_id) VALUES ('pact', 'agreement', 'pact', 'a');
+             INSERT INTO agreements (id, article_id, label, kind, status) VALUES ('pact', 'a', 'pact', 'agreement', 'agreed');
+             INSERT INTO records (id, kind, label, article_id) VALUES ('only-here', 'condition', 'only here', 'a');
+             INSERT INTO conditions (id, article_id, label, stated_by_id, constrains_id, constraint_kind, value)
+                 VALUES ('only-here', 'a', 'only here', 'bo', 'pact', 'location', 'here');
+             INSERT INTO records (id, kind, label, article_id) VALUES ('bo-is-late', 'claim', 'Bo is late', 'a');
+             INSERT INTO claims (id, article_id, label, kind, claimant) VALUES ('bo-is-late', 'a', 'Bo is late', 'assessment', 'ana');
+             INSERT INTO claim_subjects (claim_id, record_id) VALUES ('bo-is-late', 'bo');",
         )
         .unwrap();
     }
@@ -431,6 +440,16 @@ fn an_old_database_upgrades_in_place() {
            (SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'met AND bo')) AS articles",
     ]));
     assert_eq!(found, "evidence,articles\nana-met-bo.a.1,a\n");
+    // A condition's speaker and a claim's claimant move to their list tables (migration 9
+    // rebuilds `conditions` and `claims`, which `claim_subjects` references).
+    let speakers = stdout_of(dossier(tmp.path()).args([
+        "sql",
+        "--format",
+        "csv",
+        "SELECT k.claimant, s.record_id, o.stated_by_id, o.constrains FROM claim_claimants k \
+         JOIN claim_subjects s ON s.claim_id = k.claim_id, condition_overview o",
+    ]));
+    assert_eq!(speakers, "claimant,record_id,stated_by_id,constrains\nana,bo,bo,pact\n");
 }
 
 /// Rows stream in csv, json and ndjson; a table, which holds its rows to size its columns,

@@ -95,6 +95,19 @@ pub fn workspace_with(seeds: &Path) -> tempfile::TempDir {
     tmp
 }
 
+/// The bundled seeds with the two follow-up articles of `tests/fixtures/follow-ups` (a joint
+/// communiqué, a ministry's readout) and the actors they add, not yet built.
+pub fn follow_ups_workspace() -> tempfile::TempDir {
+    let tmp = workspace_with(&root().join("seeds"));
+    let fixture = fixtures().join("follow-ups");
+    copy_dir(&fixture, &tmp.path().join("seeds"));
+    let more_actors = std::fs::read_to_string(fixture.join("actors.toml")).unwrap();
+    let actors = tmp.path().join("seeds/actors.toml");
+    let bundled = std::fs::read_to_string(root().join("seeds/actors.toml")).unwrap();
+    std::fs::write(&actors, format!("{bundled}\n{more_actors}")).unwrap();
+    tmp
+}
+
 /// A temporary directory with the bundled seeds, built into `kb/`.
 pub fn built_bundled() -> tempfile::TempDir {
     let tmp = workspace_with(&root().join("seeds"));
