@@ -414,7 +414,10 @@ pub(crate) fn resolve(
             {
                 problems.push(Diagnostic::new(ACTORS_FILE_SOURCE, why).record(id.as_str()));
             }
-            (0..all.len()).map(|i| i == chosen).collect()
+            // Every source that states the current value holds it, not only the chosen one.
+            (0..all.len())
+                .map(|i| all[i].values == all[chosen].values)
+                .collect()
         };
 
         for (s, is_current) in all.into_iter().zip(current) {

@@ -746,7 +746,22 @@ fn check_article_meta(
                     &[Seg::Key("article"), Seg::Key("title")],
                     "the article has no title",
                 )
-                .help("curate a short title and say so in title_note"),
+                .help(
+                    "curate a short title, with title_source = \"curator\" and a title_note \
+                     saying why",
+                ),
+        );
+    }
+    // A title the curator made up is marked as the curator's, like an inference, and says why.
+    let no_note = meta.title_note.as_ref().is_none_or(|n| n.trim().is_empty());
+    if meta.title_source == crate::model::TitleSource::Curator && no_note {
+        problems.push(
+            source
+                .diagnostic(
+                    &[Seg::Key("article"), Seg::Key("title_source")],
+                    "the curator's title has no title_note",
+                )
+                .help("add title_note = \"...\" saying why the title is curated (e.g. the source has none)"),
         );
     }
     let tag_ok = {

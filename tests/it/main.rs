@@ -6,6 +6,7 @@ mod cli;
 mod curation;
 mod datasette;
 mod differential;
+mod many_articles;
 mod properties;
 mod queries;
 mod rdf;

@@ -449,7 +449,10 @@ fn an_old_database_upgrades_in_place() {
         "SELECT k.claimant, s.record_id, o.stated_by_id, o.constrains FROM claim_claimants k \
          JOIN claim_subjects s ON s.claim_id = k.claim_id, condition_overview o",
     ]));
-    assert_eq!(speakers, "claimant,record_id,stated_by_id,constrains\nana,bo,bo,pact\n");
+    assert_eq!(
+        speakers,
+        "claimant,record_id,stated_by_id,constrains\nana,bo,bo,pact\n"
+    );
 }
 
 /// Rows stream in csv, json and ndjson; a table, which holds its rows to size its columns,

@@ -1,0 +1,479 @@
+//! Many articles, one knowledge base: the two follow-up articles of
+//! `tests/fixtures/follow-ups` (a joint communiqué by two governments, a ministry's readout of
+//! a working group's first meeting) state values of the bundled article's records, speak
+//! jointly, name their issuers and describe a body; both stores are asked for each.
+
+use crate::util::*;
+use std::path::Path;
+
+/// `dossier sql` or `dossier sparql` as CSV.
+fn csv(dir: &Path, language: &str, query: &str) -> String {
+    // SPARQL's CSV ends lines with CRLF, as the W3C format says; compared here as lines.
+    stdout_of(dossier(dir).args([language, "--format", "csv", query])).replace("\r\n", "\n")
+}
+
+fn built_follow_ups() -> tempfile::TempDir {
+    let tmp = follow_ups_workspace();
+    dossier(tmp.path()).arg("build").assert_success();
+    tmp
+}
+
+#[test]
+fn the_follow_ups_validate_build_and_both_stores_agree() {
+    let tmp = built_follow_ups();
+    let out = stdout_of(dossier(tmp.path()).arg("check"));
+    assert!(out.contains("the database and the graph agree"), "{out}");
+    // Every stated value is a statement in both stores: the date and place of the meeting,
+    // two statuses of the agreement and of the commitment, the alias.
+    let counts: Vec<String> = out
+        .lines()
+        .find(|l| l.contains(" statement "))
+        .expect("a statement line")
+        .split(['│', '┆'])
+        .map(|c| c.trim().to_owned())
+        .filter(|c| !c.is_empty())
+        .collect();
+    assert_eq!(counts, ["statement", "7", "7"], "{out}");
+}
+
+/// A later article dates an event the first left undated and changes an agreement's status;
+/// both values and both sources are in both stores, and the record holds the later one.
+#[test]
+fn a_later_article_dates_an_event_and_changes_a_status_in_both_stores() {
+    let tmp = built_follow_ups();
+    let dir = tmp.path();
+    // The records hold the current values...
+    assert_eq!(
+        csv(
+            dir,
+            "sql",
+            "SELECT date, date_precision, place FROM events WHERE id = 'rubio-sheinbaum-meeting'"
+        ),
+        "date,date_precision,place\n2025-09-03,day,the National Palace in Mexico City\n"
+    );
+    assert_eq!(
+        csv(
+            dir,
+            "sparql",
+            "SELECT ?date ?status WHERE { event:rubio-sheinbaum-meeting dcterms:date ?date . \
+             agreement:high-level-group-against-drug-trafficking dos:agreementStatus ?status }"
+        ),
+        "date,status\n2025-09-03,https://w3id.org/dossier/vocab/agreement-status#agreed\n"
+    );
+    // ...and every stated value keeps its source and quote, in SQL...
+    let sql = csv(
+        dir,
+        "sql",
+        "SELECT s.value, s.is_current, s.article_id, e.quote FROM statements s \
+         JOIN statement_evidence se ON se.statement_id = s.id JOIN evidence e ON e.id = se.evidence_id \
+         WHERE s.record_id = 'high-level-group-against-drug-trafficking' AND s.field = 'status' \
+         ORDER BY s.value",
+    );
+    assert_eq!(
+        sql,
+        "value,is_current,article_id,quote\n\
+         agreed,1,joint-communique-2025-09-04,\"The two governments have established the Security \
+         Implementation Group, the high-level group announced in their joint statement\"\n\
+         announced,0,rubio-visit-to-mexico-2025,The joint statement highlighted the creation of a \
+         high-level group to coordinate efforts against drug trafficking\n"
+    );
+    // ...and in SPARQL, as annotated statement nodes.
+    let sparql = csv(
+        dir,
+        "sparql",
+        "SELECT ?value ?current ?article ?quote WHERE { \
+           ?s a dos:Statement ; rdf:subject agreement:high-level-group-against-drug-trafficking ; \
+              dos:field \"status\" ; rdf:object ?v ; dos:isCurrent ?current ; \
+              prov:wasDerivedFrom/dcterms:identifier ?article ; \
+              dos:evidence/oa:hasTarget/oa:hasSelector/oa:exact ?quote . \
+           BIND(STRAFTER(STR(?v), \"#\") AS ?value) } ORDER BY ?value",
+    );
+    assert_eq!(
+        sparql,
+        "value,current,article,quote\n\
+         agreed,true,joint-communique-2025-09-04,\"The two governments have established the \
+         Security Implementation Group, the high-level group announced in their joint statement\"\n\
+         announced,false,rubio-visit-to-mexico-2025,The joint statement highlighted the creation \
+         of a high-level group to coordinate efforts against drug trafficking\n"
+    );
+    // The meeting had no date before: its only date is the communiqué's, a typed literal.
+    assert_eq!(
+        csv(
+            dir,
+            "sparql",
+            "SELECT ?date ?article WHERE { ?s rdf:subject event:rubio-sheinbaum-meeting ; \
+             dos:field \"date\" ; rdf:object ?date ; prov:wasDerivedFrom/dcterms:identifier ?article . \
+             FILTER(DATATYPE(?date) = xsd:date) }"
+        ),
+        "date,article\n2025-09-03,joint-communique-2025-09-04\n"
+    );
+    // A commitment's status moves on in the readout, a month later; a body gains an alias.
+    assert_eq!(
+        csv(
+            dir,
+            "sql",
+            "SELECT c.status, (SELECT group_concat(alias) FROM actor_aliases \
+             WHERE actor_id = 'security-implementation-group') AS aliases FROM commitments c \
+             WHERE c.id = 'us-increase-southbound-inspections'"
+        ),
+        "status,aliases\nin_progress,SIG\n"
+    );
+    assert_eq!(
+        csv(
+            dir,
+            "sparql",
+            "SELECT ?alias WHERE { actor:security-implementation-group skos:altLabel ?alias }"
+        ),
+        "alias\nSIG\n"
+    );
+    // The named queries over statements answer the same in both stores.
+    for name in ["value-history", "sources-disagree"] {
+        let sql =
+            stdout_of(dossier(dir).args(["query", name, "--store", "sql", "--format", "csv"]));
+        let rdf =
+            stdout_of(dossier(dir).args(["query", name, "--store", "rdf", "--format", "csv"]));
+        assert_eq!(sql, rdf, "{name}");
+        assert!(
+            sql.contains("agreed,true") && sql.contains("announced,false"),
+            "{sql}"
+        );
+    }
+    let disagree = stdout_of(dossier(dir).args(["query", "sources-disagree", "--format", "csv"]));
+    assert!(
+        disagree.contains("us-increase-southbound-inspections,status,pledged,false"),
+        "{disagree}"
+    );
+    assert!(
+        !disagree.contains("aliases"),
+        "a list gains items, it does not disagree: {disagree}"
+    );
+}
+
+/// A joint position is one record with two speakers, and a communiqué's "author" is both of
+/// its issuing governments.
+#[test]
+fn a_joint_principle_is_one_record_with_two_speakers() {
+    let tmp = built_follow_ups();
+    let dir = tmp.path();
+    assert_eq!(
+        csv(
+            dir,
+            "sql",
+            "SELECT condition_id, group_concat(actor_id, ' ') AS speakers FROM \
+             (SELECT * FROM condition_speakers WHERE condition_id LIKE 'cooperation-rests%' \
+              OR condition_id = 'joint-training-only-in-mexico' ORDER BY condition_id, actor_id) \
+             GROUP BY condition_id"
+        ),
+        "condition_id,speakers\n\
+         cooperation-rests-on-sovereignty-and-territorial-integrity,mexico united-states\n\
+         joint-training-only-in-mexico,mexico united-states\n"
+    );
+    assert_eq!(
+        csv(
+            dir,
+            "sparql",
+            "SELECT ?who WHERE { condition:cooperation-rests-on-sovereignty-and-territorial-integrity \
+             dos:statedBy ?a . ?a dcterms:identifier ?who } ORDER BY ?who"
+        ),
+        "who\nmexico\nunited-states\n"
+    );
+    assert_eq!(
+        csv(
+            dir,
+            "sql",
+            "SELECT claimant FROM claim_claimants \
+             WHERE claim_id = 'cooperation-rests-on-shared-responsibility' ORDER BY claimant"
+        ),
+        "claimant\nmexico\nunited-states\n"
+    );
+    assert_eq!(
+        csv(
+            dir,
+            "sparql",
+            "SELECT (COUNT(?who) AS ?n) WHERE { \
+             claim:cooperation-rests-on-shared-responsibility dos:claimant ?who }"
+        ),
+        "n\n2\n"
+    );
+    // "author" stands for the issuers: both governments in the communiqué, the ministry in the
+    // readout.
+    assert_eq!(
+        csv(
+            dir,
+            "sql",
+            "SELECT article_id, group_concat(DISTINCT actor_id) AS speakers FROM \
+             (SELECT * FROM evidence_speakers WHERE asserted_by = 'author' ORDER BY actor_id) \
+             GROUP BY article_id ORDER BY article_id"
+        ),
+        "article_id,speakers\n\
+         joint-communique-2025-09-04,\"mexico,united-states\"\n\
+         security-group-first-meeting-readout,mexico-foreign-ministry\n"
+    );
+    assert_eq!(
+        csv(
+            dir,
+            "sparql",
+            "SELECT ?issuer WHERE { article:joint-communique-2025-09-04 prov:wasAttributedTo ?a . \
+             ?a dcterms:identifier ?issuer } ORDER BY ?issuer"
+        ),
+        "issuer\nmexico\nunited-states\n"
+    );
+}
+
+/// A working group is a body: an organisation created by the agreement, taking part in its
+/// own meetings, which follow one another; membership the readout only implies is the
+/// curator's inference, never a reported fact.
+#[test]
+fn a_working_group_is_a_body_with_meetings_and_members() {
+    let tmp = built_follow_ups();
+    let dir = tmp.path();
+    assert_eq!(
+        csv(
+            dir,
+            "sparql",
+            "SELECT ?meeting ?date ?created_by WHERE { \
+             actor:security-implementation-group a schema:Organization ; \
+               relation-type:created_by ?agreement . \
+             ?agreement dcterms:identifier ?created_by . \
+             ?m dos:participation/dos:agent actor:security-implementation-group ; \
+               dcterms:identifier ?meeting ; dcterms:date ?date } ORDER BY ?date"
+        ),
+        "meeting,date,created_by\n\
+         security-implementation-group-first-meeting,2025-10-01,high-level-group-against-drug-trafficking\n\
+         security-implementation-group-second-meeting,2025-12,high-level-group-against-drug-trafficking\n"
+    );
+    assert_eq!(
+        csv(
+            dir,
+            "sql",
+            "SELECT subject_id, predicate, object_id FROM relations \
+             WHERE predicate IN ('follows', 'member_of', 'created_by') ORDER BY predicate"
+        ),
+        "subject_id,predicate,object_id\n\
+         security-implementation-group,created_by,high-level-group-against-drug-trafficking\n\
+         security-implementation-group-second-meeting,follows,security-implementation-group-first-meeting\n\
+         us-department-of-state,member_of,security-implementation-group\n"
+    );
+    assert_eq!(
+        csv(
+            dir,
+            "sql",
+            "SELECT asserted_by, modality, note IS NOT NULL AS has_note FROM evidence \
+             WHERE record_id = 'department-of-state-member-of-security-implementation-group'"
+        ),
+        "asserted_by,modality,has_note\ncurator,inference,1\n"
+    );
+    // Commitments with a deadline in words or as a date, and quantities.
+    assert_eq!(
+        csv(
+            dir,
+            "sql",
+            "SELECT c.id, c.deadline, c.deadline_text, q.value FROM commitments c \
+             LEFT JOIN commitment_quantities q ON q.commitment_id = c.id \
+             WHERE c.article_id = 'joint-communique-2025-09-04' ORDER BY c.id"
+        ),
+        "id,deadline,deadline_text,value\n\
+         mexico-expand-lab-interdiction-to-32-states,2026,by the end of 2026,32\n\
+         security-implementation-group-first-meeting-within-30-days,,within 30 days,\n\
+         us-increase-southbound-inspections,,,\n"
+    );
+}
+
+/// Appends TOML to one of the follow-ups' facts files.
+fn append(dir: &Path, article: &str, toml: &str) {
+    let path = dir.join("seeds").join(article).join("facts.toml");
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str(toml);
+    std::fs::write(&path, text).unwrap();
+}
+
+fn replace(dir: &Path, article: &str, from: &str, to: &str) {
+    let path = dir.join("seeds").join(article).join("facts.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{from}");
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+}
+
+const READOUT: &str = "security-group-first-meeting-readout";
+const COMMUNIQUE: &str = "joint-communique-2025-09-04";
+
+/// The readout also states where the Rubio–Sheinbaum meeting took place.
+const READOUT_PLACE: &str = r#"
+[[mentions]]
+record = "rubio-sheinbaum-meeting"
+states = { place = "Mexico City" }
+
+[[mentions.evidence]]
+quote = "in Mexico City"
+asserted_by = "author"
+modality = "reported_fact"
+"#;
+
+fn current_place(dir: &Path) -> String {
+    dossier(dir).arg("build").assert_success();
+    csv(
+        dir,
+        "sql",
+        "SELECT place FROM events WHERE id = 'rubio-sheinbaum-meeting'",
+    )
+}
+
+/// The documented rule: a preferred value wins; else the latest published source; an undated
+/// source is older than a dated one; two equally late sources that disagree are refused.
+#[test]
+fn the_current_value_follows_the_documented_rule() {
+    let tmp = follow_ups_workspace();
+    let dir = tmp.path();
+    append(dir, READOUT, READOUT_PLACE);
+    // The readout (2025-10-02) is later than the communiqué (2025-09-04).
+    assert_eq!(current_place(dir), "place\nMexico City\n");
+    // The curator prefers the communiqué's words.
+    replace(
+        dir,
+        COMMUNIQUE,
+        "states = { date = \"2025-09-03\", place = \"the National Palace in Mexico City\" }",
+        "states = { date = \"2025-09-03\", place = \"the National Palace in Mexico City\" }\nrank = \"preferred\"",
+    );
+    assert_eq!(
+        current_place(dir),
+        "place\nthe National Palace in Mexico City\n"
+    );
+    let ranks = csv(
+        dir,
+        "sql",
+        "SELECT article_id, rank, is_current FROM statements \
+         WHERE record_id = 'rubio-sheinbaum-meeting' AND field = 'place' ORDER BY article_id",
+    );
+    assert_eq!(
+        ranks,
+        format!("article_id,rank,is_current\n{COMMUNIQUE},preferred,1\n{READOUT},normal,0\n")
+    );
+    replace(dir, COMMUNIQUE, "\nrank = \"preferred\"", "");
+    // Undated, the readout is older than the dated communiqué.
+    replace(dir, READOUT, "published = \"2025-10-02\"\n", "");
+    assert_eq!(
+        current_place(dir),
+        "place\nthe National Palace in Mexico City\n"
+    );
+    // Published the same day, they disagree with nothing to choose between them: refused.
+    replace(
+        dir,
+        READOUT,
+        "genre = \"readout\"",
+        "genre = \"readout\"\npublished = \"2025-09-04\"",
+    );
+    let out = dossier(dir).arg("validate").output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!(
+            "'{COMMUNIQUE}' and '{READOUT}' state different values of 'place' for \
+             'rubio-sheinbaum-meeting' and neither is published later"
+        )) && err.contains("rank = \"preferred\""),
+        "{err}"
+    );
+    assert!(err.contains(&format!("{READOUT}/facts.toml:")), "{err}");
+}
+
+/// What a mention may not state, each refused by `validate` with its place and advice.
+#[test]
+fn bad_stated_values_are_refused_with_advice() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "record = \"rubio-sheinbaum-meeting\"\nstates = { plase = \"Mexico City\" }",
+            "'plase' is not a field of an event",
+            "did you mean 'place'?",
+        ),
+        (
+            "record = \"rubio-sheinbaum-meeting\"\nstates = { date = \"2025-13-01\" }",
+            "is not a value of 'date'",
+            "month 13 is not between 01 and 12",
+        ),
+        (
+            "record = \"high-level-group-against-drug-trafficking\"\nstates = { status = \"established\" }",
+            "is not a value of 'status'",
+            "agreed",
+        ),
+        (
+            "record = \"high-level-group-against-drug-trafficking\"\nstates = { parties = [\"nowhere\"] }",
+            "'nowhere' is not an actor",
+            "name a record of that kind",
+        ),
+        (
+            "record = \"security-implementation-group\"\nstates = { aliases = [\"the Group\"] }\nrank = \"preferred\"",
+            "'aliases' is a list",
+            "remove rank",
+        ),
+        (
+            "record = \"rubio-met-sheinbaum\"\nstates = { object = \"mexico\" }",
+            "a relation's values cannot be stated by another article",
+            "define a relation of this article",
+        ),
+        (
+            "record = \"security-implementation-group-first-meeting\"\nstates = { place = \"Mexico City\" }",
+            "is defined in this article",
+            "set the values in the record itself",
+        ),
+        (
+            "record = \"mexico\"\nrank = \"preferred\"",
+            "a rank without stated values",
+            "add `states`",
+        ),
+    ];
+    for (mention, message, help) in cases {
+        let tmp = follow_ups_workspace();
+        append(
+            tmp.path(),
+            READOUT,
+            &format!(
+                "\n[[mentions]]\n{mention}\n\n[[mentions.evidence]]\nquote = \"in Mexico City\"\n\
+                 asserted_by = \"author\"\nmodality = \"reported_fact\"\n"
+            ),
+        );
+        let out = dossier(tmp.path()).arg("validate").output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{mention}: accepted");
+        assert!(
+            err.contains(message) && err.contains(help),
+            "{mention}: wanted {message:?} and {help:?}, got\n{err}"
+        );
+        assert!(err.contains(&format!("{READOUT}/facts.toml:")), "{err}");
+    }
+}
+
+/// A curated title is the curator's, with a note; the bundled article's is marked so.
+#[test]
+fn a_curated_title_is_marked_and_explained() {
+    let tmp = built_follow_ups();
+    assert_eq!(
+        csv(
+            tmp.path(),
+            "sql",
+            "SELECT id, title_source FROM articles ORDER BY id"
+        ),
+        format!(
+            "id,title_source\n{COMMUNIQUE},article\nrubio-visit-to-mexico-2025,curator\n{READOUT},article\n"
+        )
+    );
+    assert_eq!(
+        csv(
+            tmp.path(),
+            "sparql",
+            "SELECT ?s WHERE { article:rubio-visit-to-mexico-2025 dos:titleSource ?s }"
+        ),
+        "s\nhttps://w3id.org/dossier/vocab/title-source#curator\n"
+    );
+    let ws = follow_ups_workspace();
+    replace(
+        ws.path(),
+        READOUT,
+        "title_note = \"Synthetic test fixture in the style of a ministry's readout; not a real document.\"",
+        "title_source = \"curator\"",
+    );
+    let out = dossier(ws.path()).arg("validate").output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("the curator's title has no title_note"),
+        "{err}"
+    );
+}
