@@ -225,9 +225,11 @@ fn compared() -> Vec<Compared> {
                 ));
             }
             Scope::KnowledgeBase => out.push(path(
-                "SELECT DISTINCT e.record_id, e.article_id FROM evidence e \
-                 JOIN actors a ON a.id = e.record_id"
-                    .to_owned(),
+                format!(
+                    "SELECT DISTINCT e.record_id, e.article_id FROM evidence e \
+                     JOIN {} a ON a.id = e.record_id",
+                    k.table
+                ),
                 FromGraph::Path(vec![prov::WAS_DERIVED_FROM], Norm::Local),
                 "mentioned_in",
             )),

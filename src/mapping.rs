@@ -13,7 +13,7 @@ use crate::model::{
     Actor, ActorKind, Agreement, AgreementKind, AgreementStatus, ArticleMeta, Claim, ClaimKind,
     Commitment, CommitmentStatus, Condition, ConstraintKind, DatePrecision, Event, Evidence,
     Fields, KbConfig, Modality, Participant, Policy, PolicyKind, PolicyStatus, Quantity, Rank,
-    Record, RecordKind, Relation, RelationType, Role, Slug, TitleSource, Value,
+    Record, RecordKind, Relation, RelationType, Role, Slug, TitleSource, Topic, Value,
 };
 use crate::vocab::{self, dcterms, dos, oa, prov, rdf, rdfs, schema, skos};
 
@@ -308,6 +308,7 @@ macro_rules! describe {
 }
 
 const ACTORS: &[RecordKind] = &[RecordKind::Actor];
+const TOPICS: &[RecordKind] = &[RecordKind::Topic];
 const AGREEMENTS: &[RecordKind] = &[RecordKind::Agreement];
 const ANY_RECORD: &[RecordKind] = &[];
 
@@ -321,6 +322,21 @@ describe! {
         kind: required("kind", &[dos::ACTOR_KIND], Shape::closed(ActorKind::SCHEME, ActorKind::VALUES)),
         aliases: list("actor_aliases", "actor_id", "alias", &[skos::ALT_LABEL], Shape::Text),
         description: optional("description", &[dcterms::DESCRIPTION], Shape::Text),
+    }
+    nested {}
+    evidence: no
+}
+
+describe! {
+    Topic as TOPIC = Kind {
+        kind: RecordKind::Topic, seed_key: "topics", table: "topics", class: dos::TOPIC,
+        extra_types: &[skos::CONCEPT], noun: "a topic", scope: Scope::KnowledgeBase,
+        label: Label::Copy("label"),
+    }
+    fields {
+        label: required("label", &[skos::PREF_LABEL], Shape::Text),
+        definition: optional("definition", &[skos::DEFINITION], Shape::Text),
+        broader: optional("broader_id", &[skos::BROADER], Shape::Ref(TOPICS)),
     }
     nested {}
     evidence: no
@@ -408,6 +424,7 @@ describe! {
         date: optional("date", &[dcterms::DATE], Shape::Date { precision: Some(dos::DATE_PRECISION) }),
         when: optional("when_text", &[dos::WHEN], Shape::LangText),
         place: optional("place", &[schema::LOCATION], Shape::LangText),
+        topics: list("event_topics", "event_id", "topic_id", &[dcterms::SUBJECT], Shape::Ref(TOPICS)),
     }
     nested {
         participants: Nested {
@@ -439,6 +456,7 @@ describe! {
         purpose: optional("purpose", &[dos::PURPOSE], Shape::LangText),
         status: required("status", &[dos::AGREEMENT_STATUS],
             Shape::closed(AgreementStatus::SCHEME, AgreementStatus::VALUES)),
+        topics: list("agreement_topics", "agreement_id", "topic_id", &[dcterms::SUBJECT], Shape::Ref(TOPICS)),
     }
     nested {
         quantities: Nested {
@@ -465,6 +483,7 @@ describe! {
             Shape::closed(PolicyStatus::SCHEME, PolicyStatus::VALUES)),
         status_duration: optional("status_duration", &[dos::STATUS_DURATION], Shape::Duration),
         results: optional("results", &[dos::RESULTS], Shape::LangText),
+        topics: list("policy_topics", "policy_id", "topic_id", &[dcterms::SUBJECT], Shape::Ref(TOPICS)),
     }
     nested {
         quantities: Nested {
@@ -507,6 +526,7 @@ describe! {
         claimant: required_list("claim_claimants", "claim_id", "claimant", &[dos::CLAIMANT],
             Shape::Asserter),
         about: list("claim_subjects", "claim_id", "record_id", &[dos::ABOUT], Shape::Ref(ANY_RECORD)),
+        topics: list("claim_topics", "claim_id", "topic_id", &[dcterms::SUBJECT], Shape::Ref(TOPICS)),
     }
     nested {}
     evidence: yes
@@ -543,6 +563,7 @@ describe! {
         deadline_text: optional("deadline_text", &[dos::DEADLINE_TEXT], Shape::LangText),
         status: required("status", &[dos::COMMITMENT_STATUS],
             Shape::closed(CommitmentStatus::SCHEME, CommitmentStatus::VALUES)),
+        topics: list("commitment_topics", "commitment_id", "topic_id", &[dcterms::SUBJECT], Shape::Ref(TOPICS)),
     }
     nested {
         quantities: Nested {
@@ -568,7 +589,7 @@ pub static ARTICLE_KINDS: &[&Kind] = &[
 
 /// Every kind: articles, actors, then the kinds articles define.
 pub fn kinds() -> impl Iterator<Item = &'static Kind> {
-    [&ARTICLE, &ACTOR]
+    [&ARTICLE, &ACTOR, &TOPIC]
         .into_iter()
         .chain(ARTICLE_KINDS.iter().copied())
 }

@@ -639,6 +639,31 @@ pub struct Actor {
     pub description: Option<String>,
 }
 
+/// `seeds/topics.toml`: the subjects records can be about — a small SKOS vocabulary that the
+/// seeds extend (a topic is the curator's classification, not a fact of an article, so it
+/// needs no quote).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TopicsFile {
+    #[serde(default)]
+    pub topics: Vec<Topic>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Topic {
+    pub id: Slug,
+    /// The topic's name: `arms trafficking`.
+    pub label: String,
+    /// What the topic covers.
+    #[serde(default)]
+    pub definition: Option<String>,
+    /// The broader topic this one narrows (`fentanyl` → `drug-trafficking`): a record about
+    /// this topic is about the broader one too.
+    #[serde(default)]
+    pub broader: Option<Slug>,
+}
+
 // ---------------------------------------------------------------------------------------------
 // Article level records: `seeds/<article>/facts.toml`
 // ---------------------------------------------------------------------------------------------
@@ -778,6 +803,9 @@ pub struct Event {
     pub participants: Vec<Participant>,
     #[serde(default)]
     pub quantities: Vec<Quantity>,
+    /// What it is about: ids of topics (`seeds/topics.toml`).
+    #[serde(default)]
+    pub topics: Vec<Slug>,
     pub evidence: Vec<Evidence>,
 }
 
@@ -799,6 +827,9 @@ pub struct Agreement {
     /// Counts or amounts it sets (`3,000 agents`, `32 states`).
     #[serde(default)]
     pub quantities: Vec<Quantity>,
+    /// What it is about: ids of topics (`seeds/topics.toml`).
+    #[serde(default)]
+    pub topics: Vec<Slug>,
     pub evidence: Vec<Evidence>,
 }
 
@@ -827,6 +858,9 @@ pub struct Policy {
     /// Counts or amounts it sets or reports (`10,000 troops`, `$2 billion`).
     #[serde(default)]
     pub quantities: Vec<Quantity>,
+    /// What it is about: ids of topics (`seeds/topics.toml`).
+    #[serde(default)]
+    pub topics: Vec<Slug>,
     pub evidence: Vec<Evidence>,
 }
 
@@ -866,6 +900,9 @@ pub struct Claim {
     /// The records the claim is about.
     #[serde(default)]
     pub about: Vec<Slug>,
+    /// What it is about: ids of topics (`seeds/topics.toml`).
+    #[serde(default)]
+    pub topics: Vec<Slug>,
     pub evidence: Vec<Evidence>,
 }
 
@@ -890,6 +927,9 @@ pub struct Commitment {
     /// Counts or amounts committed to (`32 states`, `3,000 agents`).
     #[serde(default)]
     pub quantities: Vec<Quantity>,
+    /// What it is about: ids of topics (`seeds/topics.toml`).
+    #[serde(default)]
+    pub topics: Vec<Slug>,
     pub evidence: Vec<Evidence>,
 }
 
@@ -920,17 +960,19 @@ macro_rules! record_kinds {
         pub enum RecordKind {
             Article,
             Actor,
+            Topic,
             $($variant),+
         }
 
         impl RecordKind {
             pub const ALL: &'static [RecordKind] =
-                &[RecordKind::Article, RecordKind::Actor, $(RecordKind::$variant),+];
+                &[RecordKind::Article, RecordKind::Actor, RecordKind::Topic, $(RecordKind::$variant),+];
 
             pub fn as_str(self) -> &'static str {
                 match self {
                     RecordKind::Article => "article",
                     RecordKind::Actor => "actor",
+                    RecordKind::Topic => "topic",
                     $(RecordKind::$variant => $name),+
                 }
             }
@@ -1115,18 +1157,17 @@ pub struct Article {
 pub struct KnowledgeBase {
     pub config: KbConfig,
     pub actors: Vec<Actor>,
+    pub topics: Vec<Topic>,
     pub articles: Vec<Article>,
     /// Every value stated for a field that more than one source states, with its source: the
     /// defining record's own value and each mention's (see [`crate::statements`]).
     pub statements: Vec<Statement>,
 }
 
-/// Where a statement's value comes from.
-pub const ACTORS_FILE_SOURCE: &str = "actors.toml";
-
 /// One value a source states for one field of a record. Its id is
-/// `<record>.<field>.<source>.<n>`: the source is the article's id (or `actors.toml` for an
-/// actor's own values, which no article id can be), n counts the values of a list from 1.
+/// `<record>.<field>.<source>.<n>`: the source is the article's id (or `actors.toml`,
+/// `topics.toml` for a shared record's own values: no article id has a dot), n counts the
+/// values of a list from 1.
 #[derive(Debug, Clone)]
 pub struct Statement {
     pub id: String,
@@ -1134,7 +1175,7 @@ pub struct Statement {
     pub kind: RecordKind,
     /// The field's index in its kind's description.
     pub field: usize,
-    /// The article that states it; None for what `actors.toml` says of an actor.
+    /// The article that states it; None for what `actors.toml` or `topics.toml` says.
     pub article: Option<Slug>,
     pub rank: Rank,
     /// Whether the record's field holds this value (every item of a list field is current).

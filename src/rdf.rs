@@ -292,6 +292,9 @@ fn map_kb<E: Emit>(kb: &KnowledgeBase, out: &mut E) -> io::Result<()> {
     for actor in &kb.actors {
         kinds.insert(actor.id.as_str(), RecordKind::Actor);
     }
+    for topic in &kb.topics {
+        kinds.insert(topic.id.as_str(), RecordKind::Topic);
+    }
     for article in &kb.articles {
         for r in article.facts.records() {
             kinds.insert(r.id().as_str(), r.kind());
@@ -307,6 +310,9 @@ fn map_kb<E: Emit>(kb: &KnowledgeBase, out: &mut E) -> io::Result<()> {
     };
     for actor in &kb.actors {
         context.map_record(&mapping::ACTOR, actor, &extras, out)?;
+    }
+    for topic in &kb.topics {
+        context.map_record(&mapping::TOPIC, topic, &extras, out)?;
     }
     let mut stated: HashMap<Option<&str>, Vec<&Statement>> = HashMap::new();
     for s in &kb.statements {

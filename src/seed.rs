@@ -7,6 +7,7 @@
 //! seeds/
 //!   dossier.toml          the knowledge base: title, base IRI, licence
 //!   actors.toml           actors shared by every article
+//!   topics.toml           the topics records can be about (a small SKOS vocabulary)
 //!   <article-id>/
 //!     article.txt         the article, byte-exact
 //!     facts.toml          its metadata and curated records
@@ -25,10 +26,12 @@ use toml::de::{DeTable, DeValue, ValueDeserializer};
 use crate::diagnostic::{Diagnostic, Diagnostics, closest, display_path};
 use crate::model::{
     Actor, ActorsFile, Article, ArticleMeta, FactsFile, KbConfig, KnowledgeBase, ListReader, Slug,
+    Topic, TopicsFile,
 };
 
 pub const CONFIG_FILE: &str = "dossier.toml";
 pub const ACTORS_FILE: &str = "actors.toml";
+pub const TOPICS_FILE: &str = "topics.toml";
 pub const ARTICLE_TEXT: &str = "article.txt";
 pub const FACTS_FILE: &str = "facts.toml";
 
@@ -162,6 +165,7 @@ pub enum Seg {
 pub struct Sources {
     pub config: SourceFile,
     pub actors: Option<SourceFile>,
+    pub topics: Option<SourceFile>,
     /// One per article, same order as `KnowledgeBase::articles`.
     pub facts: Vec<SourceFile>,
     pub texts: Vec<PathBuf>,
@@ -208,7 +212,10 @@ pub fn read_with(
     };
 
     let (config_source, config) = read_config(dir, &mut problems);
-    let (actors_source, actors) = read_actors(dir, &mut problems, &mut state);
+    let (actors_source, actors) =
+        read_shared::<Actor>(dir, ACTORS_FILE, "actors", &mut problems, &mut state);
+    let (topics_source, topics) =
+        read_shared::<Topic>(dir, TOPICS_FILE, "topics", &mut problems, &mut state);
     let mut folders: Vec<PathBuf> = fs::read_dir(dir)
         .with_context(|| format!("cannot list the seeds folder '{}'", dir.display()))
         .map_err(LoadError::Io)?
@@ -259,12 +266,14 @@ pub fn read_with(
     let kb = KnowledgeBase {
         config,
         actors,
+        topics,
         articles,
         statements: Vec::new(),
     };
     let sources = Sources {
         config: config_source,
         actors: actors_source,
+        topics: topics_source,
         facts: facts_sources,
         texts,
         unparsed_ids: state.unparsed_ids,
@@ -296,29 +305,30 @@ fn read_config(dir: &Path, problems: &mut Diagnostics) -> (SourceFile, Option<Kb
     (config_source, config)
 }
 
-/// `actors.toml`, when there is one: its source and every actor that deserialized.
-fn read_actors(
+/// A file of records the whole knowledge base shares (`actors.toml` with its `[[actors]]`,
+/// `topics.toml` with its `[[topics]]`), when there is one: its source and every record that
+/// deserialized.
+fn read_shared<T: DeserializeOwned>(
     dir: &Path,
+    file: &str,
+    list: &'static str,
     problems: &mut Diagnostics,
     state: &mut ReadState,
-) -> (Option<SourceFile>, Vec<Actor>) {
-    let actors_path = dir.join(ACTORS_FILE);
-    let mut actors = Vec::new();
-    let actors_source = if actors_path.exists() {
-        match read_text(&actors_path) {
+) -> (Option<SourceFile>, Vec<T>) {
+    let path = dir.join(file);
+    let mut records = Vec::new();
+    let source = if path.exists() {
+        match read_text(&path) {
             Ok(text) => {
-                let source = SourceFile::new(display_path(&actors_path), text);
+                let source = SourceFile::new(display_path(&path), text);
                 if let Some(table) = parse_table(&source, problems) {
-                    let file: ActorsFile = ActorsFile {
-                        actors: records_of(&source, &table, "actors", problems, state),
-                    };
-                    reject_unknown_keys(&source, &table, &["actors"], problems);
-                    actors = file.actors;
+                    records = records_of(&source, &table, list, problems, state);
+                    reject_unknown_keys(&source, &table, &[list], problems);
                 }
                 Some(source)
             }
             Err(message) => {
-                problems.push(Diagnostic::new(display_path(&actors_path), message));
+                problems.push(Diagnostic::new(display_path(&path), message));
                 None
             }
         }
@@ -326,7 +336,7 @@ fn read_actors(
         None
     };
 
-    (actors_source, actors)
+    (source, records)
 }
 
 /// One article folder: the article (when its facts parsed and its text was read), the facts'
@@ -582,6 +592,10 @@ pub fn json_schemas() -> Vec<(&'static str, String)> {
         (
             "actors.schema.json",
             render(schemars::schema_for!(ActorsFile)),
+        ),
+        (
+            "topics.schema.json",
+            render(schemars::schema_for!(TopicsFile)),
         ),
         (
             "facts.schema.json",

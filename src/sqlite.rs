@@ -25,6 +25,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../migrations/0007_relation_types.sql")),
     M::up(include_str!("../migrations/0008_quantities.sql")),
     M::up(include_str!("../migrations/0009_many_articles.sql")),
+    M::up(include_str!("../migrations/0010_topics.sql")),
 ];
 
 pub fn migrations() -> Migrations<'static> {
@@ -318,6 +319,12 @@ fn insert_all(tx: &rusqlite::Transaction<'_>, kb: &KnowledgeBase) -> Result<()> 
     for a in &kb.actors {
         index(a, &mapping::ACTOR, None)?;
         actors.insert(a, None)?;
+    }
+    // Topics after actors, before the records that are about them.
+    let mut topics = KindInserts::prepare(tx, &mapping::TOPIC)?;
+    for t in &kb.topics {
+        index(t, &mapping::TOPIC, None)?;
+        topics.insert(t, None)?;
     }
 
     let mut article_columns = vec!["id".to_owned()];

@@ -10,7 +10,7 @@
 //! 1. a value stated with `rank = "preferred"` (at most one per field of a record);
 //! 2. else the value of the latest published source: publication dates compare at the
 //!    precision both have (`2025-10` is before `2025-10-12`), a source without a date (and
-//!    `actors.toml`) is older than any dated one;
+//!    `actors.toml` and `topics.toml`) is older than any dated one;
 //! 3. two sources equally late that disagree are refused: the curator says which holds with
 //!    `rank = "preferred"`.
 //!
@@ -23,8 +23,7 @@ use std::collections::{BTreeMap, HashMap};
 use crate::diagnostic::{Diagnostic, Diagnostics, closest};
 use crate::mapping::{self, Shape};
 use crate::model::{
-    ACTORS_FILE_SOURCE, KnowledgeBase, OwnedValue, PartialDate, Rank, Record, RecordKind, Slug,
-    Statement,
+    KnowledgeBase, OwnedValue, PartialDate, Rank, Record, RecordKind, Slug, Statement,
 };
 use crate::seed::{Seg, Sources};
 
@@ -45,12 +44,22 @@ struct Stated {
 #[derive(Clone, Copy)]
 enum Home {
     Actor(usize),
+    Topic(usize),
     Record(usize, usize),
+}
+
+/// The file a shared record's own values come from: the source segment of their statements.
+fn shared_file(home: Home) -> &'static str {
+    match home {
+        Home::Topic(_) => crate::seed::TOPICS_FILE,
+        _ => crate::seed::ACTORS_FILE,
+    }
 }
 
 fn record_mut(kb: &mut KnowledgeBase, home: Home) -> &mut dyn Record {
     match home {
         Home::Actor(i) => &mut kb.actors[i],
+        Home::Topic(i) => &mut kb.topics[i],
         Home::Record(a, n) => kb.articles[a]
             .facts
             .records_mut()
@@ -63,6 +72,7 @@ fn record_mut(kb: &mut KnowledgeBase, home: Home) -> &mut dyn Record {
 fn record(kb: &KnowledgeBase, home: Home) -> &dyn Record {
     match home {
         Home::Actor(i) => &kb.actors[i],
+        Home::Topic(i) => &kb.topics[i],
         Home::Record(a, n) => kb.articles[a]
             .facts
             .records()
@@ -126,6 +136,9 @@ pub(crate) fn resolve(
     let mut homes: HashMap<String, Home> = HashMap::new();
     for (i, a) in kb.actors.iter().enumerate() {
         homes.insert(a.id.to_string(), Home::Actor(i));
+    }
+    for (i, t) in kb.topics.iter().enumerate() {
+        homes.insert(t.id.to_string(), Home::Topic(i));
     }
     for (a, article) in kb.articles.iter().enumerate() {
         for (n, r) in article.facts.records().enumerate() {
@@ -306,11 +319,11 @@ pub(crate) fn resolve(
         let mut all = Vec::new();
         if !values.is_empty() {
             let article = match home {
-                Home::Actor(_) => None,
+                Home::Actor(_) | Home::Topic(_) => None,
                 Home::Record(a, _) => Some(a),
             };
             let evidence = match home {
-                Home::Actor(_) => Vec::new(),
+                Home::Actor(_) | Home::Topic(_) => Vec::new(),
                 Home::Record(a, _) => (1..=own.evidence().len())
                     .map(|n| format!("{id}.{}.{n}", kb.articles[a].id))
                     .collect(),
@@ -340,7 +353,7 @@ pub(crate) fn resolve(
                 }
             }
             if let Err(why) = record_mut(kb, home).set_field(key, serde_json::Value::Array(union)) {
-                problems.push(Diagnostic::new(ACTORS_FILE_SOURCE, why).record(id.as_str()));
+                problems.push(Diagnostic::new(shared_file(home), why).record(id.as_str()));
             }
             vec![true; all.len()]
         } else {
@@ -381,7 +394,7 @@ pub(crate) fn resolve(
                     .collect();
                 if let Some(&rival) = rivals.first() {
                     let name = |s: &Stated| {
-                        s.article.map_or(ACTORS_FILE_SOURCE.to_owned(), |a| {
+                        s.article.map_or(shared_file(home).to_owned(), |a| {
                             kb.articles[a].id.to_string()
                         })
                     };
@@ -412,7 +425,7 @@ pub(crate) fn resolve(
             if all[chosen].at.is_some()
                 && let Err(why) = record_mut(kb, home).set_field(key, all[chosen].json.clone())
             {
-                problems.push(Diagnostic::new(ACTORS_FILE_SOURCE, why).record(id.as_str()));
+                problems.push(Diagnostic::new(shared_file(home), why).record(id.as_str()));
             }
             // Every source that states the current value holds it, not only the chosen one.
             (0..all.len())
@@ -421,7 +434,7 @@ pub(crate) fn resolve(
         };
 
         for (s, is_current) in all.into_iter().zip(current) {
-            let source = s.article.map_or(ACTORS_FILE_SOURCE.to_owned(), |a| {
+            let source = s.article.map_or(shared_file(home).to_owned(), |a| {
                 kb.articles[a].id.to_string()
             });
             for (n, value) in s.values.into_iter().enumerate() {

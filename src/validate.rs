@@ -169,6 +169,7 @@ fn views(f: &FactsFile) -> Vec<RecordView<'_>> {
 #[derive(Clone, Copy)]
 enum Place {
     Actor(usize),
+    Topic(usize),
     Article(usize),
     Record(usize, &'static str, usize),
 }
@@ -179,6 +180,10 @@ impl Place {
             Place::Actor(i) => match &sources.actors {
                 Some(src) => src.diagnostic(&field("actors", i, "id"), message),
                 None => Diagnostic::new("actors.toml", message),
+            },
+            Place::Topic(i) => match &sources.topics {
+                Some(src) => src.diagnostic(&field("topics", i, "id"), message),
+                None => Diagnostic::new(crate::seed::TOPICS_FILE, message),
             },
             Place::Article(a) => Diagnostic::new(&sources.texts[a], message),
             Place::Record(a, list, i) => {
@@ -269,6 +274,14 @@ fn define_ids(
             actor.id.as_str(),
             RecordKind::Actor,
             Place::Actor(i),
+            problems,
+        );
+    }
+    for (i, topic) in kb.topics.iter().enumerate() {
+        define(
+            topic.id.as_str(),
+            RecordKind::Topic,
+            Place::Topic(i),
             problems,
         );
     }
@@ -482,6 +495,16 @@ fn check_records(
 
     check_relation_links(kb, sources, kinds, problems);
     check_required_lists(kb, sources, problems);
+    if let Some(source) = &sources.topics {
+        for (i, topic) in kb.topics.iter().enumerate() {
+            let mut refs = Vec::new();
+            let at = [Seg::Key("topics"), Seg::Index(i)];
+            references(mapping::TOPIC.fields, topic, &at, &mut refs);
+            for r in &refs {
+                check_reference(r, kinds, source, problems);
+            }
+        }
+    }
 
     if let Some(actors_source) = sources.actors.as_ref().filter(|_| sources.complete) {
         for (i, actor) in kb.actors.iter().enumerate() {

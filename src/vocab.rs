@@ -28,7 +28,7 @@ namespace!(xsd = "http://www.w3.org/2001/XMLSchema#" {
 namespace!(dcterms = "http://purl.org/dc/terms/" {
     TITLE = "title", DESCRIPTION = "description", IDENTIFIER = "identifier", LANGUAGE = "language",
     CREATOR = "creator", PUBLISHER = "publisher", ISSUED = "issued", DATE = "date",
-    LICENSE = "license", IS_PART_OF = "isPartOf",
+    LICENSE = "license", IS_PART_OF = "isPartOf", SUBJECT = "subject",
 });
 namespace!(prov = "http://www.w3.org/ns/prov#" {
     AGENT = "Agent", WAS_DERIVED_FROM = "wasDerivedFrom", WAS_ATTRIBUTED_TO = "wasAttributedTo",
@@ -40,7 +40,8 @@ namespace!(schema = "https://schema.org/" {
     GENRE = "genre", URL = "url", TEXT = "text", ROLE_NAME = "roleName", AUTHOR = "author",
 });
 namespace!(skos = "http://www.w3.org/2004/02/skos/core#" {
-    ALT_LABEL = "altLabel", EDITORIAL_NOTE = "editorialNote",
+    ALT_LABEL = "altLabel", EDITORIAL_NOTE = "editorialNote", CONCEPT = "Concept",
+    PREF_LABEL = "prefLabel", DEFINITION = "definition", BROADER = "broader",
 });
 namespace!(oa = "http://www.w3.org/ns/oa#" {
     ANNOTATION = "Annotation", SPECIFIC_RESOURCE = "SpecificResource",
@@ -68,7 +69,7 @@ namespace!(
     MODALITY = "modality",
     COMMITMENT = "Commitment", COMMITTED_BY = "committedBy", ACTION = "action",
     DEADLINE = "deadline", DEADLINE_TEXT = "deadlineText", COMMITMENT_STATUS = "commitmentStatus",
-    TITLE_SOURCE = "titleSource",
+    TITLE_SOURCE = "titleSource", TOPIC = "Topic",
     STATEMENT = "Statement", FIELD = "field", RANK = "rank", IS_CURRENT = "isCurrent",
     EVIDENCE = "evidence",
 });
