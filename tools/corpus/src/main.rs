@@ -16,6 +16,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 const RECORDS_PER_ARTICLE: usize = 100;
+const TOPICS: usize = 20;
 
 /// splitmix64: small, deterministic, good enough to vary a corpus.
 struct Rng(u64);
@@ -189,6 +190,25 @@ fn main() {
     }
     std::fs::write(out.join("actors.toml"), actors).unwrap();
 
+    // Topics: a small vocabulary whose later topics narrow earlier ones.
+    let mut topics = String::new();
+    for i in 0..TOPICS {
+        let broader = if i >= 4 {
+            format!("broader = \"topic-{}\"\n", i / 4)
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            topics,
+            "[[topics]]\nid = \"topic-{i}\"\nlabel = \"topic {i}\"\ndefinition = \"What topic {i} covers.\"\n{broader}"
+        );
+    }
+    std::fs::write(out.join("topics.toml"), topics).unwrap();
+    let topic = |rng: &mut Rng| format!("topics = [\"topic-{}\"]", rng.below(TOPICS));
+    // The events and agreements of the article before: the next one states their values.
+    let mut earlier_events: Vec<String> = Vec::new();
+    let mut earlier_agreements: Vec<String> = Vec::new();
+
     let mut written = 0usize;
     for a in 0..articles {
         let id = format!("article-{a:05}");
@@ -215,9 +235,15 @@ fn main() {
             chars: 0,
         };
         let mut facts = String::new();
+        // Every third article is issued by two of its actors (a joint communiqué).
+        let issuers = if a % 3 == 0 {
+            format!("issuers = [\"actor-{}\", \"actor-{}\"]\n", cast[0], cast[1])
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             facts,
-            "[article]\ntitle = \"Synthetic article {a}\"\nlanguage = \"en\"\ngenre = \"opinion\"\npublished = \"2025-{:02}-{:02}\"\n",
+            "[article]\ntitle = \"Synthetic article {a}\"\nlanguage = \"en\"\ngenre = \"opinion\"\npublished = \"2025-{:02}-{:02}\"\n{issuers}",
             1 + a % 12,
             1 + a % 28
         );
@@ -232,6 +258,36 @@ fn main() {
             let quote = (actor_name(c), q.1, q.1 + name_len);
             let _ = writeln!(mentions, "[[mentions]]\nrecord = \"actor-{c}\"");
             evidence(&mut mentions, "mentions", &quote, "author", "reported_fact");
+        }
+        // Values of the article before's records: a date for one of its events, a status for
+        // one of its agreements, an alias for an actor (publication dates differ, so the
+        // later article's value is current, or the earlier's when the calendar wraps).
+        if let Some(event) = earlier_events.first() {
+            let date = format!("2025-{:02}-{:02}", 1 + rng.below(12), 1 + rng.below(28));
+            let q = text.sentence(format!("Article {a} dates {event} to {date}."));
+            let _ = writeln!(
+                mentions,
+                "[[mentions]]\nrecord = \"{event}\"\nstates = {{ date = \"{date}\", place = \"Monterrey\" }}"
+            );
+            evidence(&mut mentions, "mentions", &q, "author", "reported_fact");
+        }
+        if let Some(agreement) = earlier_agreements.first() {
+            let status = rng.pick(STATUSES);
+            let q = text.sentence(format!("Article {a} finds {agreement} {status}."));
+            let _ = writeln!(
+                mentions,
+                "[[mentions]]\nrecord = \"{agreement}\"\nstates = {{ status = \"{status}\" }}"
+            );
+            evidence(&mut mentions, "mentions", &q, "author", "reported_fact");
+        }
+        if a % 5 == 0 {
+            let c = cast[cast.len() - 1];
+            let q = text.sentence(format!("Actor {c} is also called N{c}-{a}."));
+            let _ = writeln!(
+                mentions,
+                "[[mentions]]\nrecord = \"actor-{c}\"\nstates = {{ aliases = [\"N{c}-{a}\"] }}"
+            );
+            evidence(&mut mentions, "mentions", &q, "author", "reported_fact");
         }
 
         let budget = RECORDS_PER_ARTICLE
@@ -271,8 +327,9 @@ fn main() {
                     ));
                     let _ = writeln!(
                         facts,
-                        "[[events]]\nid = \"{rid}\"\nlabel = \"Talks on {word} ({n})\"\n{date}\nplace = \"Mexico City\"\nparticipants = [{{ actor = \"{who}\", role = \"visitor\" }}, {{ actor = \"{}\", role = \"host\" }}]\nquantities = [{{ measure = \"people counted\", value = 11 }}]",
-                        other(&mut rng, &who)
+                        "[[events]]\nid = \"{rid}\"\nlabel = \"Talks on {word} ({n})\"\n{date}\nplace = \"Mexico City\"\nparticipants = [{{ actor = \"{who}\", role = \"visitor\" }}, {{ actor = \"{}\", role = \"host\" }}]\nquantities = [{{ measure = \"people counted\", value = 11 }}]\n{}",
+                        other(&mut rng, &who),
+                        topic(&mut rng)
                     );
                     evidence(&mut facts, "events", &q, "author", "reported_fact");
                     events.push(rid);
@@ -284,9 +341,10 @@ fn main() {
                     ));
                     let _ = writeln!(
                         facts,
-                        "[[agreements]]\nid = \"{rid}\"\nlabel = \"Group on {word} ({n})\"\nkind = \"agreement\"\ninstrument = \"joint statement\"\nparties = [\"{who}\", \"{}\"]\npurpose = \"coordinate on {word}\"\nstatus = \"{}\"\nquantities = [{{ measure = \"members\", value = {members} }}]",
+                        "[[agreements]]\nid = \"{rid}\"\nlabel = \"Group on {word} ({n})\"\nkind = \"agreement\"\ninstrument = \"joint statement\"\nparties = [\"{who}\", \"{}\"]\npurpose = \"coordinate on {word}\"\nstatus = \"{}\"\nquantities = [{{ measure = \"members\", value = {members} }}]\n{}",
                         other(&mut rng, &who),
-                        rng.pick(STATUSES)
+                        rng.pick(STATUSES),
+                        topic(&mut rng)
                     );
                     evidence(&mut facts, "agreements", &q, "author", "reported_fact");
                     agreements.push(rid);
@@ -299,19 +357,26 @@ fn main() {
                     ));
                     let _ = writeln!(
                         facts,
-                        "[[policies]]\nid = \"{rid}\"\nlabel = \"Measure on {word} ({n})\"\nkind = \"{}\"\nissuer = \"{who}\"\ntargets = [\"{}\"]\nrate_percent = {rate}\nstatus = \"{}\"\nstatus_duration = \"P90D\"\nquantities = [{{ measure = \"products\", value = {products} }}]",
+                        "[[policies]]\nid = \"{rid}\"\nlabel = \"Measure on {word} ({n})\"\nkind = \"{}\"\nissuer = \"{who}\"\ntargets = [\"{}\"]\nrate_percent = {rate}\nstatus = \"{}\"\nstatus_duration = \"P90D\"\nquantities = [{{ measure = \"products\", value = {products} }}]\n{}",
                         rng.pick(POLICY_KINDS),
                         actor(&mut rng),
-                        rng.pick(POLICY_STATUSES)
+                        rng.pick(POLICY_STATUSES),
+                        topic(&mut rng)
                     );
                     evidence(&mut facts, "policies", &q, "author", "reported_fact");
                 }
                 5 if !agreements.is_empty() => {
                     let target = agreements[rng.below(agreements.len())].clone();
                     let q = text.sentence(format!("{who} insisted that it be limited to {word}, unless mutually agreed upon ({n})."));
+                    // Every other condition is stated jointly.
+                    let stated_by = if n % 20 == 5 {
+                        format!("[\"{who}\", \"{}\"]", other(&mut rng, &who))
+                    } else {
+                        format!("\"{who}\"")
+                    };
                     let _ = writeln!(
                         facts,
-                        "[[conditions]]\nid = \"{rid}\"\nlabel = \"Limited to {word}\"\nstated_by = \"{who}\"\nconstrains = \"{target}\"\nconstraint = \"{}\"\nvalue = \"{word}\"\nexception = \"unless mutually agreed upon\"",
+                        "[[conditions]]\nid = \"{rid}\"\nlabel = \"Limited to {word}\"\nstated_by = {stated_by}\nconstrains = \"{target}\"\nconstraint = \"{}\"\nvalue = \"{word}\"\nexception = \"unless mutually agreed upon\"",
                         rng.pick(CONSTRAINTS)
                     );
                     evidence(&mut facts, "conditions", &q, &who, "stated_position");
@@ -322,9 +387,10 @@ fn main() {
                     ));
                     let _ = writeln!(
                         facts,
-                        "[[commitments]]\nid = \"{rid}\"\nlabel = \"Train agents in {word} ({n})\"\ncommitted_by = [\"{who}\", \"{}\"]\naction = \"train 300 agents in {word}\"\ndeadline = \"2026-06\"\ndeadline_text = \"by June 2026\"\nstatus = \"{}\"\nquantities = [{{ measure = \"agents\", value = 300, unit = \"people\" }}]",
+                        "[[commitments]]\nid = \"{rid}\"\nlabel = \"Train agents in {word} ({n})\"\ncommitted_by = [\"{who}\", \"{}\"]\naction = \"train 300 agents in {word}\"\ndeadline = \"2026-06\"\ndeadline_text = \"by June 2026\"\nstatus = \"{}\"\nquantities = [{{ measure = \"agents\", value = 300, unit = \"people\" }}]\n{}",
                         other(&mut rng, &who),
-                        rng.pick(COMMITMENT_STATUSES)
+                        rng.pick(COMMITMENT_STATUSES),
+                        topic(&mut rng)
                     );
                     evidence(&mut facts, "commitments", &q, &who, "stated_position");
                 }
@@ -338,8 +404,15 @@ fn main() {
                         text.sentence(format!("It’s said that {word} is questionable here ({n})."));
                     let _ = writeln!(
                         facts,
-                        "[[claims]]\nid = \"{rid}\"\nlabel = \"{word} is questionable ({n})\"\nkind = \"{}\"\nclaimant = \"{claimant}\"\nabout = [\"{who}\"]",
-                        rng.pick(CLAIM_KINDS)
+                        "[[claims]]\nid = \"{rid}\"\nlabel = \"{word} is questionable ({n})\"\nkind = \"{}\"\nclaimant = {}\nabout = [\"{who}\"]\n{}",
+                        rng.pick(CLAIM_KINDS),
+                        // Some claims are joint: the author and an actor.
+                        if n % 20 == 6 {
+                            format!("[\"{claimant}\", \"{}\"]", other(&mut rng, &claimant))
+                        } else {
+                            format!("\"{claimant}\"")
+                        },
+                        topic(&mut rng)
                     );
                     evidence(&mut facts, "claims", &q, &claimant, modality);
                 }
@@ -380,6 +453,8 @@ fn main() {
             written += 1;
         }
         facts.push_str(&mentions);
+        earlier_events = events;
+        earlier_agreements = agreements;
         std::fs::write(dir.join("article.txt"), &text.text).unwrap();
         std::fs::write(dir.join("facts.toml"), facts).unwrap();
     }
