@@ -570,6 +570,8 @@ closed_list!(
     }
 );
 
+// `closed_list!` writes the enum, so the default cannot be derived on it.
+#[allow(clippy::derivable_impls)]
 impl Default for Rank {
     fn default() -> Rank {
         Rank::Normal
@@ -586,6 +588,8 @@ closed_list!(
     }
 );
 
+// `closed_list!` writes the enum, so the default cannot be derived on it.
+#[allow(clippy::derivable_impls)]
 impl Default for TitleSource {
     fn default() -> TitleSource {
         TitleSource::Article

@@ -543,13 +543,27 @@ pub fn scaffold(
 
 [article]
 title = {title_line}
+# title_source = "curator"   # when you made the title up, with a title_note saying so
 # title_note = "The source text has no title; this one is curated."
 language = {language}
 # genre = "news"
 # author = ""
 # outlet = ""
-# published = "2025-09-03"
+# published = "2025-09-03"   # the latest published source's values are current
 # url = "https://"
+# issuers = ["united-states", "mexico"]   # actors "author" stands for (a joint communiqué)
+
+# What this article says of a record another article defines: evidence, and the values of its
+# fields it states (kept with this article as their source).
+#
+# [[mentions]]
+# record = "an-event-of-another-article"
+# states = {{ date = "2025-09-03" }}
+#
+# [[mentions.evidence]]
+# quote = "the article's exact words"
+# asserted_by = "author"
+# modality = "reported_fact"
 
 # Each record has an id (unique in the knowledge base), a label and at least one evidence:
 # the exact words of the article that support it, who asserts them and how.

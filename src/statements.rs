@@ -133,16 +133,33 @@ pub(crate) fn resolve(
     kinds: &HashMap<&str, RecordKind>,
     problems: &mut Diagnostics,
 ) {
+    // Where each stated record is defined; only those are looked for, so a knowledge base
+    // whose articles state few values pays little for this step.
+    let stated_records: std::collections::HashSet<String> = kb
+        .articles
+        .iter()
+        .flat_map(|a| a.facts.mentions.iter())
+        .filter(|m| !m.states.is_empty())
+        .map(|m| m.record.to_string())
+        .collect();
+    if stated_records.is_empty() {
+        return;
+    }
     let mut homes: HashMap<String, Home> = HashMap::new();
+    let mut place = |id: &Slug, home: Home| {
+        if stated_records.contains(id.as_str()) {
+            homes.insert(id.to_string(), home);
+        }
+    };
     for (i, a) in kb.actors.iter().enumerate() {
-        homes.insert(a.id.to_string(), Home::Actor(i));
+        place(&a.id, Home::Actor(i));
     }
     for (i, t) in kb.topics.iter().enumerate() {
-        homes.insert(t.id.to_string(), Home::Topic(i));
+        place(&t.id, Home::Topic(i));
     }
     for (a, article) in kb.articles.iter().enumerate() {
         for (n, r) in article.facts.records().enumerate() {
-            homes.insert(r.id().to_string(), Home::Record(a, n));
+            place(r.id(), Home::Record(a, n));
         }
     }
 
