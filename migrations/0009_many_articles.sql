@@ -11,9 +11,10 @@
 -- * Articles name their issuers (`article_issuers`): what "author" stands for in them; and
 --   whose the title is (`title_source`: the article's or the curator's).
 --
--- Rebuilding `claims` deletes and reinserts rows that `claim_subjects` references: the
--- foreign keys are checked when the migration commits, not row by row.
-PRAGMA defer_foreign_keys = ON;
+-- Rebuilding `claims` drops a table that `claim_subjects` references: like every migration
+-- that rebuilds a table (SQLite's documented procedure), it runs with foreign keys off —
+-- `dossier upgrade` turns them off and checks every key once afterwards; `build` applies the
+-- migrations to an empty database.
 
 DROP VIEW condition_overview;
 DROP INDEX conditions_by_stated_by;

@@ -119,7 +119,9 @@ impl DatePrecision {
 }
 
 /// A calendar date known to the year (`2025`), the month (`2025-09`) or the day (`2025-09-03`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// Dates order by year, month, day, a missing part first: a date known to the month comes
+/// before every day of that month, as the start of its period.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(into = "String")]
 pub struct PartialDate {
     pub year: u16,
@@ -1163,8 +1165,8 @@ pub struct KnowledgeBase {
     pub actors: Vec<Actor>,
     pub topics: Vec<Topic>,
     pub articles: Vec<Article>,
-    /// Every value stated for a field that more than one source states, with its source: the
-    /// defining record's own value and each mention's (see [`crate::statements`]).
+    /// Every value of each field that some mention states, with its source: the defining
+    /// record's own value and each mention's (see [`crate::statements`]).
     pub statements: Vec<Statement>,
 }
 

@@ -369,8 +369,8 @@ fn map_statement<E: Emit>(context: &Terms<'_>, st: &Statement, out: &mut E) -> i
 }
 
 /// Hook: triples whose subject is a record but that another record states — the direct triple
-/// of a relation (`s relation-type:p o`, besides its reification), and an actor's
-/// `prov:wasDerivedFrom` each article that mentions it.
+/// of a relation (`s relation-type:p o`, besides its reification), and a shared record's (an
+/// actor's, a topic's) `prov:wasDerivedFrom` each article that mentions it.
 fn extras<'a>(kb: &'a KnowledgeBase, kinds: &HashMap<&str, RecordKind>) -> Extras<'a> {
     let base = kb.config.base_iri.as_str();
     let mut extras: Extras<'_> = HashMap::new();
@@ -394,8 +394,12 @@ fn extras<'a>(kb: &'a KnowledgeBase, kinds: &HashMap<&str, RecordKind>) -> Extra
         }
         let mut seen = std::collections::HashSet::new();
         for m in &article.facts.mentions {
-            let is_actor = kinds.get(m.record.as_str()) == Some(&RecordKind::Actor);
-            if is_actor && seen.insert(m.record.as_str()) {
+            // A shared record (an actor, a topic) is derived from every article that gives
+            // evidence for it; a record of an article from that article only.
+            let shared = kinds
+                .get(m.record.as_str())
+                .is_some_and(|k| mapping::kind(*k).scope == Scope::KnowledgeBase);
+            if shared && seen.insert(m.record.as_str()) {
                 extras.entry(m.record.as_str()).or_default().push((
                     graph.clone(),
                     iri(prov::WAS_DERIVED_FROM),

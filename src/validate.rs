@@ -209,6 +209,41 @@ pub fn check(kb: &mut KnowledgeBase, sources: &Sources, problems: &mut Diagnosti
         locate_quotes(article, &sources.facts[a], problems);
     }
     crate::statements::resolve(kb, sources, &kinds, problems);
+    check_topic_cycles(kb, sources, problems);
+}
+
+/// A topic is never broader than itself: following `broader` (as stated values left it)
+/// always ends.
+fn check_topic_cycles(kb: &KnowledgeBase, sources: &Sources, problems: &mut Diagnostics) {
+    let broader: HashMap<&str, &str> = kb
+        .topics
+        .iter()
+        .filter_map(|t| Some((t.id.as_str(), t.broader.as_ref()?.as_str())))
+        .collect();
+    for (i, topic) in kb.topics.iter().enumerate() {
+        let mut chain = vec![topic.id.as_str()];
+        let mut at = topic.id.as_str();
+        while let Some(&up) = broader.get(at) {
+            if up == topic.id.as_str() {
+                chain.push(up);
+                let message = format!("the topics' broader links go round: {}", chain.join(" → "));
+                let d = match &sources.topics {
+                    Some(src) => src.diagnostic(&field("topics", i, "broader"), message),
+                    None => Diagnostic::new(crate::seed::TOPICS_FILE, message),
+                };
+                problems.push(
+                    d.record(topic.id.as_str())
+                        .help("a topic's broader topic is more general: remove one of the links"),
+                );
+                break;
+            }
+            if chain.contains(&up) {
+                break; // a loop further up, reported at its own topics
+            }
+            chain.push(up);
+            at = up;
+        }
+    }
 }
 
 /// Every id with its kind and where it is defined; a duplicate is reported at its second place.

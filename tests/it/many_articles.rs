@@ -400,7 +400,7 @@ fn bad_stated_values_are_refused_with_advice() {
             "name a record of that kind",
         ),
         (
-            "record = \"security-implementation-group\"\nstates = { aliases = [\"the Group\"] }\nrank = \"preferred\"",
+            "record = \"mexico-foreign-ministry\"\nstates = { aliases = [\"the Secretariat\"] }\nrank = \"preferred\"",
             "'aliases' is a list",
             "remove rank",
         ),
@@ -418,6 +418,19 @@ fn bad_stated_values_are_refused_with_advice() {
             "record = \"mexico\"\nrank = \"preferred\"",
             "a rank without stated values",
             "add `states`",
+        ),
+        (
+            "record = \"cooperation-rests-on-shared-responsibility\"\nstates = { claimant = \"author\" }",
+            "'author' cannot be stated by another article",
+            "name the actor instead",
+        ),
+        (
+            "record = \"rubio-sheinbaum-meeting\"\nstates = { place = \"Mexico City\" }\n\n\
+             [[mentions.evidence]]\nquote = \"in Mexico City\"\nasserted_by = \"author\"\n\
+             modality = \"reported_fact\"\n\n[[mentions]]\nrecord = \"rubio-sheinbaum-meeting\"\n\
+             states = { place = \"Mexico\" }",
+            "this article states 'place' of 'rubio-sheinbaum-meeting' twice",
+            "state a field once per article",
         ),
     ];
     for (mention, message, help) in cases {
@@ -474,6 +487,68 @@ fn a_curated_title_is_marked_and_explained() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         !out.status.success() && err.contains("the curator's title has no title_note"),
+        "{err}"
+    );
+}
+
+/// Text in the article's words is tagged with the language of the record's article: a value
+/// from an article in another language is refused rather than mislabelled.
+#[test]
+fn text_stated_in_another_language_is_refused() {
+    let tmp = follow_ups_workspace();
+    append(tmp.path(), READOUT, READOUT_PLACE);
+    replace(
+        tmp.path(),
+        READOUT,
+        "language = \"en\"",
+        "language = \"es\"",
+    );
+    let out = dossier(tmp.path()).arg("validate").output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success()
+            && err.contains(
+                "'place' is text in the words of the record's article (en), but this article is in es"
+            ),
+        "{err}"
+    );
+}
+
+/// Topics narrow broader ones; a loop of broader links is refused where it closes.
+#[test]
+fn topics_are_about_broader_topics_and_never_loop() {
+    let tmp = built_follow_ups();
+    // A record about fentanyl is about drug trafficking too, in both stores.
+    for store in ["sql", "rdf"] {
+        let rows = stdout_of(dossier(tmp.path()).args([
+            "query",
+            "records-about-topic",
+            "--store",
+            store,
+            "--format",
+            "csv",
+        ]));
+        assert!(
+            rows.contains("mexico-expand-lab-interdiction-to-32-states,commitment,fentanyl,"),
+            "{store}: {rows}"
+        );
+    }
+    let ws = follow_ups_workspace();
+    let topics = ws.path().join("seeds/topics.toml");
+    let text = std::fs::read_to_string(&topics).unwrap();
+    let looped = text.replacen(
+        "label = \"security cooperation\"",
+        "label = \"security cooperation\"\nbroader = \"intelligence\"",
+        1,
+    );
+    assert_ne!(text, looped);
+    std::fs::write(&topics, looped).unwrap();
+    let out = dossier(ws.path()).arg("validate").output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success()
+            && err.contains("the topics' broader links go round")
+            && err.contains("topics.toml:"),
         "{err}"
     );
 }
