@@ -40,6 +40,7 @@ pub fn write(conn: &Connection, out: &mut impl Write) -> Result<()> {
     network(&mut html, conn)?;
     timeline(&mut html, conn)?;
     conditions(&mut html, conn)?;
+    stated_values(&mut html, conn)?;
     writeln!(html, "</main>\n</body>\n</html>")?;
     flush(&mut html, out)
 }
@@ -281,7 +282,8 @@ fn head(html: &mut String, about: &KnowledgeBase) -> Result<()> {
         "<nav aria-label=\"Sections\">\n<ul>\n\
          <li><a href=\"#overview\">Overview</a></li>\n<li><a href=\"#articles\">Articles</a></li>\n\
          <li><a href=\"#network\">Actor network</a></li>\n<li><a href=\"#timeline\">Timeline</a></li>\n\
-         <li><a href=\"#conditions\">Conditions</a></li>\n</ul>\n</nav>\n</header>\n\
+         <li><a href=\"#conditions\">Conditions</a></li>\n\
+         <li><a href=\"#stated-values\">Values from several sources</a></li>\n</ul>\n</nav>\n</header>\n\
          <main id=\"main\" tabindex=\"-1\">"
     )?;
     Ok(())
@@ -1302,4 +1304,93 @@ mod tests {
         assert!(decade.ticks.len() <= 12, "{:?}", decade.ticks);
         assert_eq!(decade.ticks[0].1, "2010");
     }
+}
+
+/// The fields that several articles state, each value with its source, its quotes and whether
+/// the record holds it now: where a later article dated, named or moved on what an earlier one
+/// said, and where the sources disagree.
+fn stated_values(html: &mut String, conn: &Connection) -> Result<()> {
+    type Row = (
+        String,
+        String,
+        String,
+        String,
+        bool,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let found: Vec<Row> = rows(
+        conn,
+        "SELECT s.statement_id, r.label, s.field, s.value, s.is_current, s.article_id,
+                s.published, s.evidence_id, s.quote
+         FROM statement_sources s JOIN records r ON r.id = s.record_id
+         ORDER BY s.record_id, s.field, s.published IS NOT NULL, s.published, s.article_id,
+                  s.statement_id, s.evidence_id",
+        |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+                r.get(8)?,
+            ))
+        },
+    )?;
+    writeln!(
+        html,
+        r#"<section id="stated-values" aria-labelledby="stated-values-title">"#
+    )?;
+    writeln!(
+        html,
+        r#"<h2 id="stated-values-title">Values from several sources</h2>"#
+    )?;
+    if found.is_empty() {
+        writeln!(
+            html,
+            "<p>No article states a value of another article's record.</p>\n</section>"
+        )?;
+        return Ok(());
+    }
+    writeln!(
+        html,
+        "<p>The record holds the current value (✓): a preferred one, else the latest \
+         published source's.</p>\n<table>\n<thead><tr><th scope=\"col\">record</th>\
+         <th scope=\"col\">field</th><th scope=\"col\">value</th><th scope=\"col\">current</th>\
+         <th scope=\"col\">source</th><th scope=\"col\">quote</th></tr></thead>\n<tbody>"
+    )?;
+    for (id, label, field, value, current, article, published, evidence, quote) in &found {
+        write!(
+            html,
+            "<tr data-statement=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}",
+            esc(id),
+            esc(label),
+            esc(&words(field)),
+            esc(value),
+            if *current { "✓" } else { "" },
+            esc(article
+                .as_deref()
+                .unwrap_or("the knowledge base's own files"))
+        )?;
+        if let Some(published) = published {
+            write!(html, " <span class=\"muted\">({})</span>", esc(published))?;
+        }
+        write!(html, "</td><td>")?;
+        if let (Some(evidence), Some(quote)) = (evidence, quote) {
+            write!(
+                html,
+                r##"<a href="#ev-{}">“{}”</a>"##,
+                esc(evidence),
+                esc(quote)
+            )?;
+        }
+        writeln!(html, "</td></tr>")?;
+    }
+    writeln!(html, "</tbody>\n</table>\n</section>")?;
+    Ok(())
 }

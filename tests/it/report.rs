@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 
 use regex::Regex;
 
-use crate::util::{Succeeds, built_bundled, dossier, fixtures, workspace_with};
+use crate::util::{
+    Succeeds, built_bundled, dossier, fixtures, follow_ups_workspace, workspace_with,
+};
 
 /// The adversarial fixture (tabs, emoji before quotes, right-to-left text, a combining accent)
 /// with a line of markup, quotes and a CRLF line end that one more quote covers.
@@ -407,4 +409,39 @@ fn chromium_renders_every_quote_highlighted_and_every_actor() {
         verdict,
         format!("ALL {} QUOTES HIGHLIGHTED", expected.evidence.len())
     );
+}
+
+/// The fields later articles state show every value with its source, quote and whether it is
+/// current; each quote links to its mark in the article's text.
+#[test]
+fn the_report_shows_values_from_several_sources() {
+    let tmp = follow_ups_workspace();
+    dossier(tmp.path()).arg("build").assert_success();
+    let html = std::fs::read_to_string(tmp.path().join("kb/report.html")).unwrap();
+    let section = &html[html
+        .find(r#"<section id="stated-values""#)
+        .expect("the section")..];
+    let section = &section[..section.find("</section>").unwrap()];
+    let row = |id: &str| -> &str {
+        let start = section
+            .find(&format!(r#"<tr data-statement="{id}">"#))
+            .unwrap_or_else(|| panic!("no row for {id}:\n{section}"));
+        let rest = &section[start..];
+        &rest[..rest.find("</tr>").unwrap()]
+    };
+    let old = row("high-level-group-against-drug-trafficking.status.rubio-visit-to-mexico-2025.1");
+    let new = row("high-level-group-against-drug-trafficking.status.joint-communique-2025-09-04.1");
+    assert!(old.contains("<td>announced</td><td></td>"), "{old}");
+    assert!(
+        new.contains("<td>agreed</td><td>✓</td>") && new.contains("(2025-09-04)"),
+        "{new}"
+    );
+    // The quote links to its mark in the communiqué's text.
+    let anchor = "ev-high-level-group-against-drug-trafficking.joint-communique-2025-09-04.1";
+    assert!(new.contains(&format!(r##"href="#{anchor}""##)), "{new}");
+    assert!(html.contains(&format!(r#"id="{anchor}""#)));
+    // The bundled article alone states nothing of another's records.
+    let alone = built_bundled();
+    let page = std::fs::read_to_string(alone.path().join("kb/report.html")).unwrap();
+    assert!(page.contains("No article states a value of another article's record."));
 }
