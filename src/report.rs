@@ -1262,50 +1262,6 @@ fn conditions(html: &mut String, conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escaping_leaves_no_markup_and_keeps_carriage_returns() {
-        assert_eq!(
-            esc("a<b>&\"c'\r\n🎉").to_string(),
-            "a&lt;b&gt;&amp;&quot;c&#39;&#13;\n🎉"
-        );
-        assert_eq!(esc("plain").to_string(), "plain");
-    }
-
-    #[test]
-    fn days_count_from_the_epoch() {
-        assert_eq!(days_from_civil(1970, 1, 1), 0);
-        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
-        assert_eq!(
-            days_from_civil(2025, 9, 30) - days_from_civil(2025, 9, 1),
-            29
-        );
-        assert_eq!(days_from_civil(1969, 12, 31), -1);
-    }
-
-    #[test]
-    fn an_axis_covers_its_dates_in_whole_months_or_years() {
-        let day = |y, m, d| days_from_civil(y, m, d);
-        let september = Axis::around(day(2025, 9, 1), day(2025, 9, 30), (2025, 9), (2025, 9));
-        assert_eq!(
-            (september.from, september.to),
-            (day(2025, 9, 1), day(2025, 10, 1))
-        );
-        assert_eq!(
-            september.ticks,
-            vec![(day(2025, 9, 1), "2025-09".to_owned())]
-        );
-        assert_eq!(september.percent(day(2025, 10, 1)), 100.0);
-        let decade = Axis::around(day(2010, 5, 2), day(2024, 12, 31), (2010, 5), (2024, 12));
-        assert_eq!((decade.from, decade.to), (day(2010, 1, 1), day(2025, 1, 1)));
-        assert!(decade.ticks.len() <= 12, "{:?}", decade.ticks);
-        assert_eq!(decade.ticks[0].1, "2010");
-    }
-}
-
 /// The fields that several articles state, each value with its source, its quotes and whether
 /// the record holds it now: where a later article dated, named or moved on what an earlier one
 /// said, and where the sources disagree.
@@ -1393,4 +1349,48 @@ fn stated_values(html: &mut String, conn: &Connection) -> Result<()> {
     }
     writeln!(html, "</tbody>\n</table>\n</section>")?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_leaves_no_markup_and_keeps_carriage_returns() {
+        assert_eq!(
+            esc("a<b>&\"c'\r\n🎉").to_string(),
+            "a&lt;b&gt;&amp;&quot;c&#39;&#13;\n🎉"
+        );
+        assert_eq!(esc("plain").to_string(), "plain");
+    }
+
+    #[test]
+    fn days_count_from_the_epoch() {
+        assert_eq!(days_from_civil(1970, 1, 1), 0);
+        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
+        assert_eq!(
+            days_from_civil(2025, 9, 30) - days_from_civil(2025, 9, 1),
+            29
+        );
+        assert_eq!(days_from_civil(1969, 12, 31), -1);
+    }
+
+    #[test]
+    fn an_axis_covers_its_dates_in_whole_months_or_years() {
+        let day = |y, m, d| days_from_civil(y, m, d);
+        let september = Axis::around(day(2025, 9, 1), day(2025, 9, 30), (2025, 9), (2025, 9));
+        assert_eq!(
+            (september.from, september.to),
+            (day(2025, 9, 1), day(2025, 10, 1))
+        );
+        assert_eq!(
+            september.ticks,
+            vec![(day(2025, 9, 1), "2025-09".to_owned())]
+        );
+        assert_eq!(september.percent(day(2025, 10, 1)), 100.0);
+        let decade = Axis::around(day(2010, 5, 2), day(2024, 12, 31), (2010, 5), (2024, 12));
+        assert_eq!((decade.from, decade.to), (day(2010, 1, 1), day(2025, 1, 1)));
+        assert!(decade.ticks.len() <= 12, "{:?}", decade.ticks);
+        assert_eq!(decade.ticks[0].1, "2010");
+    }
 }
