@@ -138,6 +138,25 @@ fn a_later_article_dates_an_event_and_changes_a_status_in_both_stores() {
             "{sql}"
         );
     }
+    // Everything known of the meeting, quote by quote: the opinion article's quotes back the
+    // record as defined, the communiqué's its date and place.
+    for store in ["sql", "rdf"] {
+        let out = stdout_of(dossier(dir).args([
+            "query",
+            "record-sources",
+            "--param",
+            "record=rubio-sheinbaum-meeting",
+            "--store",
+            store,
+            "--format",
+            "csv",
+        ]));
+        assert!(
+            out.contains("rubio-visit-to-mexico-2025,,\"The meeting, although welcomed by the vast majority of analysts\",author,reported_fact,,,")
+                && out.contains("National Palace in Mexico City\",author,reported_fact,date,2025-09-03,true"),
+            "{store}: {out}"
+        );
+    }
     let disagree = stdout_of(dossier(dir).args(["query", "sources-disagree", "--format", "csv"]));
     assert!(
         disagree.contains("us-increase-southbound-inspections,status,pledged,false"),
