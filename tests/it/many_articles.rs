@@ -273,6 +273,16 @@ fn a_working_group_is_a_body_with_meetings_and_members() {
          security-implementation-group-second-meeting,follows,security-implementation-group-first-meeting\n\
          us-department-of-state,member_of,security-implementation-group\n"
     );
+    // A member with its role in the body.
+    assert_eq!(
+        csv(
+            dir,
+            "sparql",
+            "SELECT ?title WHERE { ?r a dos:Role ; dos:heldBy actor:mexico-foreign-ministry ; \
+             dos:roleIn actor:security-implementation-group ; schema:roleName ?title }"
+        ),
+        "title\nchair\n"
+    );
     assert_eq!(
         csv(
             dir,
