@@ -1246,20 +1246,25 @@ fn conditions(html: &mut String, conn: &Connection) -> Result<()> {
             esc(value),
             esc(exception.as_deref().unwrap_or("—"))
         )?;
-        match (quote, evidence) {
-            (Some(quote), Some(evidence)) => write!(
-                html,
-                r##"<a href="#ev-{}">“{}”</a>"##,
-                esc(evidence),
-                esc(quote)
-            )?,
-            (Some(quote), None) => write!(html, "“{}”", esc(quote))?,
-            _ => {}
-        }
+        quote_cell(html, quote.as_deref(), evidence.as_deref())?;
         writeln!(html, "</td></tr>")?;
     }
     writeln!(html, "</tbody>\n</table>\n</section>")?;
     Ok(())
+}
+
+/// A quote in a table cell, linked to its mark in the article's text when its evidence is known.
+fn quote_cell(html: &mut String, quote: Option<&str>, evidence: Option<&str>) -> fmt::Result {
+    match (quote, evidence) {
+        (Some(quote), Some(evidence)) => write!(
+            html,
+            r##"<a href="#ev-{}">“{}”</a>"##,
+            esc(evidence),
+            esc(quote)
+        ),
+        (Some(quote), None) => write!(html, "“{}”", esc(quote)),
+        (None, _) => Ok(()),
+    }
 }
 
 /// The fields that several articles state, each value with its source, its quotes and whether
@@ -1337,14 +1342,7 @@ fn stated_values(html: &mut String, conn: &Connection) -> Result<()> {
             write!(html, " <span class=\"muted\">({})</span>", esc(published))?;
         }
         write!(html, "</td><td>")?;
-        if let (Some(evidence), Some(quote)) = (evidence, quote) {
-            write!(
-                html,
-                r##"<a href="#ev-{}">“{}”</a>"##,
-                esc(evidence),
-                esc(quote)
-            )?;
-        }
+        quote_cell(html, quote.as_deref(), evidence.as_deref())?;
         writeln!(html, "</td></tr>")?;
     }
     writeln!(html, "</tbody>\n</table>\n</section>")?;

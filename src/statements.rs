@@ -148,41 +148,27 @@ pub(crate) fn resolve(
         }
         all.extend(from_mentions);
 
-        let current: Vec<bool> = if field.list.is_some() {
+        // The value the record takes (None: it keeps its own) and which sources hold it.
+        let (value, current): (Option<serde_json::Value>, Vec<bool>) = if field.list.is_some() {
             let mut union: Vec<serde_json::Value> = Vec::new();
             for item in all.iter().filter_map(|s| s.json.as_array()).flatten() {
                 if !union.contains(item) {
                     union.push(item.clone());
                 }
             }
-            set(
-                kb,
-                sources,
-                home,
-                &id,
-                key,
-                serde_json::Value::Array(union),
-                problems,
-            );
-            vec![true; all.len()]
+            (Some(serde_json::Value::Array(union)), vec![true; all.len()])
         } else {
             let Some(chosen) = choose(kb, sources, home, &id, key, &all, problems) else {
                 continue;
             };
-            if all[chosen].mention.is_some() {
-                set(
-                    kb,
-                    sources,
-                    home,
-                    &id,
-                    key,
-                    all[chosen].json.clone(),
-                    problems,
-                );
-            }
+            let value = all[chosen].mention.map(|_| all[chosen].json.clone());
             // Every source that states the current value holds it, not only the chosen one.
-            all.iter().map(|s| s.values == all[chosen].values).collect()
+            let holds = all.iter().map(|s| s.values == all[chosen].values).collect();
+            (value, holds)
         };
+        if let Some(value) = value {
+            set(kb, sources, home, &id, key, value, problems);
+        }
 
         for (s, is_current) in all.into_iter().zip(current) {
             let source = s.article.map_or(home.shared_file().to_owned(), |a| {
