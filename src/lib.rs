@@ -6,12 +6,14 @@
 
 pub mod check;
 pub mod datasette;
+pub mod ddl;
 pub mod diagnostic;
 pub mod index;
 pub mod kb;
 pub mod mapping;
 pub mod model;
 pub mod progress;
+pub mod publish;
 pub mod queries;
 pub mod rdf;
 pub mod report;

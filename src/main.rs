@@ -352,6 +352,45 @@ enum Command {
         #[command(flatten)]
         kb: KbArg,
     },
+    /// Publish the knowledge base to PostgreSQL (tables, keys, views and descriptions, swapped
+    /// in at once) and/or a SPARQL 1.1 Graph Store (only the graphs that changed).
+    #[command(
+        after_help = "Examples:\n  dossier publish --postgres postgresql://analyst@db.example.org/newsroom --grant-read dashboards\n  PGHOST=/run/postgresql PGDATABASE=newsroom dossier publish --postgres ''\n  dossier publish --graph-store http://127.0.0.1:7878/store\n\nWith --postgres '' the connection comes from PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD\nand ~/.pgpass, as psql takes it. Passwords are never printed."
+    )]
+    Publish {
+        /// A PostgreSQL connection URL or key=value string (empty: the PG* variables).
+        #[arg(long, value_name = "URL")]
+        postgres: Option<String>,
+        /// The PostgreSQL schema to publish into; dossier refuses one it did not create.
+        #[arg(long, default_value = "dossier", requires = "postgres")]
+        schema: String,
+        /// A role to give read access to the published schema (dashboards).
+        #[arg(long, value_name = "ROLE", requires = "postgres")]
+        grant_read: Option<String>,
+        /// A SPARQL 1.1 Graph Store endpoint (Oxigraph: http://host:7878/store).
+        #[arg(long, value_name = "URL", required_unless_present = "postgres")]
+        graph_store: Option<String>,
+        #[command(flatten)]
+        kb: KbArg,
+    },
+    /// Print the SQL schema dossier creates, generated from its descriptions: SQLite's (what
+    /// `build` creates) or PostgreSQL's (what `publish` creates).
+    #[command(
+        after_help = "Examples:\n  dossier schema\n  dossier schema --dialect postgres\n  dossier schema --write .   # rewrites schema/sqlite.sql and schema/postgres.sql"
+    )]
+    Schema {
+        #[arg(long, value_enum, default_value = "sqlite")]
+        dialect: SchemaDialect,
+        /// Write every generated schema file under this folder (a checkout's root) instead.
+        #[arg(long, value_name = "DIR")]
+        write: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum SchemaDialect {
+    Sqlite,
+    Postgres,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -592,6 +631,62 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 queries: dossier::queries::with_folder(queries.as_deref())?,
             };
             Ok(serve::run(KbPaths::new(kb.kb), settings)?)
+        }
+        Command::Publish {
+            postgres,
+            schema,
+            grant_read,
+            graph_store,
+            kb,
+        } => {
+            let paths = KbPaths::new(kb.kb);
+            paths.require(&paths.database())?;
+            if let Some(url) = postgres {
+                let target = dossier::publish::PostgresTarget {
+                    url: Some(url).filter(|u| !u.is_empty()),
+                    schema,
+                    grant_read,
+                };
+                let summary = dossier::publish::to_postgres(&paths, &target)?;
+                let rows: u64 = summary.rows.iter().map(|(_, n)| n).sum();
+                println!(
+                    "published generation {} to PostgreSQL ({}): {} tables, {rows} rows",
+                    summary.generation,
+                    summary.target,
+                    summary.rows.len()
+                );
+            }
+            if let Some(store) = graph_store {
+                let summary = dossier::publish::to_graph_store(&paths, &store)?;
+                let triples: u64 = summary.sent.iter().map(|(_, n)| n).sum();
+                println!(
+                    "published to the Graph Store {store}: {} graphs sent ({triples} triples), {} unchanged, {} deleted",
+                    summary.sent.len(),
+                    summary.unchanged,
+                    summary.deleted.len()
+                );
+            }
+            Ok(())
+        }
+        Command::Schema { dialect, write } => {
+            if let Some(root) = write {
+                for (path, text) in dossier::ddl::generated_files() {
+                    let path = root.join(path);
+                    std::fs::write(&path, text).map_err(|e| {
+                        Failure::Usage(anyhow::anyhow!("cannot write '{}': {e}", path.display()))
+                    })?;
+                    println!("wrote {}", path.display());
+                }
+                return Ok(());
+            }
+            let text = match dialect {
+                SchemaDialect::Sqlite => dossier::ddl::sqlite_schema(),
+                SchemaDialect::Postgres => dossier::ddl::postgres_schema(),
+            };
+            io::stdout()
+                .write_all(text.as_bytes())
+                .map_err(|e| Failure::Usage(e.into()))?;
+            Ok(())
         }
         Command::Upgrade { kb } => {
             let paths = KbPaths::new(kb.kb);

@@ -924,3 +924,35 @@ pub fn prefixes(base: &str) -> Vec<(String, String)> {
     }
     out
 }
+
+// ---------------------------------------------------------------------------------------------
+// What the SQL schema needs beyond the fields' shapes (`ddl` writes the rest from the fields).
+// ---------------------------------------------------------------------------------------------
+
+/// CHECK constraints no shape implies: (table, column or None for the table, expression in the
+/// SQL both SQLite and PostgreSQL read).
+#[rustfmt::skip]
+pub static SQL_CHECKS: &[(&str, Option<&str>, &str)] = &[
+    ("evidence", Some("quote"), "length(quote) > 0"),
+    ("evidence", Some("start_offset"), "start_offset >= 0"),
+    ("evidence", Some("note"), "length(trim(note)) > 0"),
+    ("evidence", None, "end_offset - start_offset = length(quote)"),
+    // The curator asserts inferences only, and an inference says why (its note).
+    ("evidence", None, "(modality = 'inference') = (asserted_by = 'curator')"),
+    ("evidence", None, "(modality = 'inference') = (note IS NOT NULL)"),
+];
+
+/// References that no shape implies: (table, column, referenced table).
+pub static SQL_REFERENCES: &[(&str, &str, &str)] =
+    &[("statement_evidence", "evidence_id", "evidence")];
+
+/// Secondary indexes over several columns, for the lookups the views and named queries make:
+/// (name, table, columns, unique). `ddl` adds one per reference, asserter and date column.
+#[rustfmt::skip]
+pub static SQL_INDEXES: &[(&str, &str, &[&str], bool)] = &[
+    ("records_by_kind", "records", &["kind", "article_id"], false),
+    ("evidence_by_record", "evidence", &["record_id", "article_id", "number"], true),
+    ("relations_by_subject", "relations", &["subject_id", "predicate"], false),
+    ("relations_by_object", "relations", &["object_id", "predicate"], false),
+    ("statements_by_record", "statements", &["record_id", "field"], false),
+];

@@ -10,6 +10,7 @@ use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OpenFlags, params};
 use rusqlite_migration::{M, Migrations};
 
+use crate::ddl;
 use crate::mapping::{self, Field, Kind, Scope, Shape};
 use crate::model::{AUTHOR, CURATOR, Fields, KnowledgeBase, Record, Value};
 
@@ -26,6 +27,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../migrations/0008_quantities.sql")),
     M::up(include_str!("../migrations/0009_many_articles.sql")),
     M::up(include_str!("../migrations/0010_topics.sql")),
+    M::up(include_str!("../migrations/0011_generated_schema.sql")),
 ];
 
 pub fn migrations() -> Migrations<'static> {
@@ -54,9 +56,33 @@ pub fn upgrade(path: &Path) -> Result<(usize, usize)> {
     migrations()
         .to_latest(&mut conn)
         .with_context(|| format!("cannot upgrade '{}'", path.display()))?;
+    replace_views(&conn).with_context(|| format!("cannot upgrade '{}'", path.display()))?;
     check_foreign_keys(&conn)?;
     conn.pragma_update(None, "foreign_keys", true)?;
     Ok((before, schema_version(&conn)?))
+}
+
+/// Creates the current schema in an empty database in one step (no migration runs), and
+/// records its version so that a later dossier migrates it from there.
+pub fn create_schema(conn: &Connection) -> Result<()> {
+    conn.execute_batch(&ddl::sqlite_schema())
+        .context("cannot create the schema (a bug: schema/sqlite.sql is generated)")?;
+    conn.pragma_update(None, "user_version", latest_version() as i64)?;
+    Ok(())
+}
+
+/// Drops every view and creates the current ones: views hold no data, so an upgraded database
+/// gets the views of schema/views.sql whatever the migrations defined on the way.
+fn replace_views(conn: &Connection) -> Result<()> {
+    let views: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'view'")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for view in views {
+        conn.execute_batch(&format!("DROP VIEW \"{view}\""))?;
+    }
+    conn.execute_batch(ddl::VIEWS)
+        .context("cannot create the views")
 }
 
 /// Rows written per table.
@@ -73,12 +99,9 @@ pub fn write(kb: &KnowledgeBase, path: &Path) -> Result<TableCounts> {
     conn.pragma_update(None, "locking_mode", "EXCLUSIVE")?;
     // Keys are text ids in no particular order: a larger page cache keeps their B-trees in memory.
     conn.pragma_update(None, "cache_size", -131072)?;
-    // Bulk load: the whole schema first (so a table added by any migration is there), then the
-    // rows without the secondary indexes, which are recreated once over the whole data, and the
-    // foreign keys checked once instead of row by row.
-    migrations()
-        .to_latest(&mut conn)
-        .context("cannot create the schema")?;
+    // Bulk load: the whole schema first, then the rows without the secondary indexes, which are
+    // recreated once over the whole data, and the foreign keys checked once instead of row by row.
+    create_schema(&conn)?;
     let indexes: Vec<(String, String)> = conn
         .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL")?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?

@@ -514,6 +514,7 @@ fn module_imports_flow_one_way() {
         "mapping",
         "seed",
         "validate",
+        "ddl",
         "sqlite",
         "rdf",
         "sparql",
@@ -686,4 +687,222 @@ fn relation_types_link_the_same_kinds_in_the_ontology_and_the_shapes() {
             shape[0]
         );
     }
+}
+
+/// Every generated schema file is what the descriptions generate now: after a change to a
+/// description, `dossier schema --write .` rewrites them.
+#[test]
+fn generated_schema_files_are_committed_as_generated() {
+    for (path, generated) in dossier::ddl::generated_files() {
+        let committed = std::fs::read_to_string(root().join(path)).unwrap();
+        assert!(
+            committed == generated,
+            "{path} differs from what the descriptions generate: run `dossier schema --write .`"
+        );
+    }
+}
+
+/// The parenthesised text that follows each `word (` in `sql`, whitespace collapsed.
+fn clauses(sql: &str, word: &str) -> Vec<String> {
+    let pattern = regex::Regex::new(&format!(r"{word}\s*\(")).unwrap();
+    let mut out: Vec<String> = pattern
+        .find_iter(sql)
+        .map(|m| {
+            let mut depth = 0;
+            let start = m.end() - 1;
+            let end = sql[start..]
+                .char_indices()
+                .find(|(_, c)| {
+                    depth += match c {
+                        '(' => 1,
+                        ')' => -1,
+                        _ => 0,
+                    };
+                    depth == 0
+                })
+                .map(|(i, _)| start + i)
+                .unwrap();
+            let text = sql[start + 1..end]
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            text.replace("( ", "(").replace(" )", ")")
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// A database's schema as comparable facts: each table's columns (name, type, not null, key
+/// position, hidden), foreign keys, CHECK and generated expressions and rowid-ness; each index's
+/// table, columns and uniqueness; each view's columns. Column order and DEFAULTs are left out:
+/// `ALTER TABLE ADD COLUMN` appends, and only with a default.
+fn schema_facts(conn: &rusqlite::Connection) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let objects: Vec<(String, String, Option<String>)> = conn
+        .prepare(
+            "SELECT type, name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' ORDER BY name",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for (kind, name, sql) in objects {
+        let sql = sql.unwrap_or_default();
+        let rows = |pragma: &str| -> Vec<String> {
+            let mut stmt = conn
+                .prepare(&format!("SELECT * FROM {pragma}('{name}')"))
+                .unwrap();
+            let n = stmt.column_count();
+            let mut rows: Vec<String> = stmt
+                .query_map([], |r| {
+                    Ok((0..n)
+                        .map(|i| format!("{:?}", r.get::<_, rusqlite::types::Value>(i).unwrap()))
+                        .collect::<Vec<_>>()
+                        .join(","))
+                })
+                .unwrap()
+                .map(Result::unwrap)
+                .collect();
+            rows.sort();
+            rows
+        };
+        match kind.as_str() {
+            "table" => {
+                for c in rows("pragma_table_xinfo") {
+                    // cid and dflt_value left out (fields 0 and 4).
+                    let f: Vec<&str> = c.split(',').collect();
+                    out.insert(format!(
+                        "{name} column {} {} {} {} {}",
+                        f[1], f[2], f[3], f[5], f[6]
+                    ));
+                }
+                for fk in rows("pragma_foreign_key_list") {
+                    let f: Vec<&str> = fk.split(',').collect();
+                    out.insert(format!("{name} foreign key {} {} {}", f[2], f[3], f[4]));
+                }
+                for check in clauses(&sql, "CHECK") {
+                    out.insert(format!("{name} check {check}"));
+                }
+                for generated in clauses(&sql, "GENERATED ALWAYS AS") {
+                    out.insert(format!("{name} generated {generated}"));
+                }
+                out.insert(format!(
+                    "{name} without rowid {}",
+                    sql.contains("WITHOUT ROWID")
+                ));
+            }
+            "index" => {
+                out.insert(format!(
+                    "index {name}: {}",
+                    sql.split_whitespace().collect::<Vec<_>>().join(" ")
+                ));
+            }
+            _ => {
+                for c in rows("pragma_table_info") {
+                    out.insert(format!(
+                        "{kind} {name} column {}",
+                        c.split(',').nth(1).unwrap()
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The rows of every table, sorted: what a database holds whatever its schema's history.
+fn all_rows(conn: &rusqlite::Connection) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for table in dossier::ddl::tables() {
+        let mut stmt = conn
+            .prepare(&format!("SELECT * FROM {}", table.name))
+            .unwrap();
+        let names: Vec<String> = stmt.column_names().iter().map(|s| s.to_string()).collect();
+        let mut rows = stmt.query([]).unwrap();
+        while let Some(row) = rows.next().unwrap() {
+            let mut cells: Vec<String> = names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| format!("{n}={:?}", row.get::<_, rusqlite::types::Value>(i).unwrap()))
+                .collect();
+            cells.sort();
+            out.insert(format!("{} {}", table.name, cells.join(" ")));
+        }
+    }
+    out
+}
+
+/// Rows of version 1's schema, and the same facts as the current schema holds them.
+const VERSION_1_ROWS: &str = "
+    PRAGMA foreign_keys = OFF;
+    INSERT INTO knowledge_base (id, title, base_iri) VALUES (1, 'old', 'https://example.org/kb/');
+    INSERT INTO records (id, kind, label, article_id) VALUES ('ana', 'actor', 'Ana', NULL), ('bo', 'actor', 'Bo', NULL),
+        ('pact', 'agreement', 'pact', 'a'), ('only-here', 'condition', 'only here', 'a'),
+        ('bo-is-late', 'claim', 'Bo is late', 'a');
+    INSERT INTO actors (id, name, kind) VALUES ('ana', 'Ana', 'person'), ('bo', 'Bo', 'person');
+    INSERT INTO evidence (id, record_id, article_id, number, quote, start_offset, end_offset, asserted_by, modality)
+        VALUES ('ana.a.1', 'ana', 'a', 1, 'Ana', 0, 3, 'author', 'reported_fact');
+    INSERT INTO agreements (id, article_id, label, kind, status) VALUES ('pact', 'a', 'pact', 'agreement', 'agreed');
+    INSERT INTO claim_subjects (claim_id, record_id) VALUES ('bo-is-late', 'bo');";
+
+const CURRENT_ROWS: &str = "
+    INSERT INTO articles (id, title, title_source, language, text, char_count)
+        VALUES ('a', 'A', 'article', 'en', 'Ana met Bo.', 11);
+    INSERT INTO conditions (id, article_id, label, constrains_id, constraint_kind, value)
+        VALUES ('only-here', 'a', 'only here', 'pact', 'location', 'here');
+    INSERT INTO condition_speakers (condition_id, actor_id) VALUES ('only-here', 'bo');
+    INSERT INTO claims (id, article_id, label, kind) VALUES ('bo-is-late', 'a', 'Bo is late', 'assessment');
+    INSERT INTO claim_claimants (claim_id, claimant) VALUES ('bo-is-late', 'ana');";
+
+/// Migrations carry an old database forward to exactly what a new database is created as:
+/// the same tables, columns, keys, checks, indexes and views, and the same rows.
+#[test]
+fn a_database_migrated_from_version_1_equals_a_fresh_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let old = tmp.path().join("old.sqlite");
+    {
+        let mut conn = rusqlite::Connection::open(&old).unwrap();
+        dossier::sqlite::migrations()
+            .to_version(&mut conn, 1)
+            .unwrap();
+        conn.execute_batch(VERSION_1_ROWS).unwrap();
+        conn.execute_batch(
+            "INSERT INTO articles (id, title, language, text, char_count) VALUES ('a', 'A', 'en', 'Ana met Bo.', 11);
+             INSERT INTO conditions (id, article_id, label, stated_by_id, constrains_id, constraint_kind, value)
+                 VALUES ('only-here', 'a', 'only here', 'bo', 'pact', 'location', 'here');
+             INSERT INTO claims (id, article_id, label, kind, claimant) VALUES ('bo-is-late', 'a', 'Bo is late', 'assessment', 'ana');",
+        )
+        .unwrap();
+    }
+    dossier::sqlite::upgrade(&old).unwrap();
+    let fresh = rusqlite::Connection::open_in_memory().unwrap();
+    dossier::sqlite::create_schema(&fresh).unwrap();
+    // The rows go in in version 1's order (claim_subjects before claims): keys checked after.
+    fresh.execute_batch(VERSION_1_ROWS).unwrap();
+    fresh.execute_batch(CURRENT_ROWS).unwrap();
+    let broken: i64 = fresh
+        .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(broken, 0);
+    let old = rusqlite::Connection::open(&old).unwrap();
+
+    let (migrated, created) = (schema_facts(&old), schema_facts(&fresh));
+    let only_migrated: Vec<_> = migrated.difference(&created).collect();
+    let only_created: Vec<_> = created.difference(&migrated).collect();
+    assert!(
+        only_migrated.is_empty() && only_created.is_empty(),
+        "only in the migrated database: {only_migrated:#?}\nonly in the fresh one: {only_created:#?}"
+    );
+    assert!(
+        migrated.len() > 300,
+        "{} facts: the comparison sees too little",
+        migrated.len()
+    );
+    assert_eq!(all_rows(&old), all_rows(&fresh));
+    let version = |c: &rusqlite::Connection| dossier::sqlite::schema_version(c).unwrap();
+    assert_eq!(version(&old), version(&fresh));
 }

@@ -1,0 +1,692 @@
+//! The SQL schema of the current version, written from the descriptions in `mapping` for two
+//! dialects: SQLite (the built database) and PostgreSQL (`publish`). No table is written by
+//! hand: each kind's table, list tables and nested rows come from its `Kind`, evidence and
+//! statements from their field lists, and the few columns no field holds from [`core_tables`].
+//! The dashboard views are defined once, in `schema/views.sql`, in the SQL both engines read;
+//! [`postgres_views`] rewrites the two SQLite idioms they use. `schema/sqlite.sql` and
+//! `schema/postgres.sql` are these outputs, committed for readers and held equal to them by
+//! `tests/it/schema.rs` (`dossier schema --write` regenerates them).
+//!
+//! Migrations (`migrations/`) only carry an older database forward: a new database is created
+//! from [`sqlite_schema`] in one step, and `tests/it/schema.rs` holds a database migrated from
+//! version 1 equal to a fresh one.
+
+use std::fmt::Write as _;
+
+use crate::mapping::{self, Field, Kind, Scope, Shape};
+use crate::model::{DatePrecision, RecordKind};
+
+/// The dashboard views, defined once.
+pub const VIEWS: &str = include_str!("../schema/views.sql");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+/// A column's SQL type, named for what it holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SqlType {
+    Text,
+    Integer,
+    /// A percentage: `REAL` in SQLite, `numeric` in PostgreSQL.
+    Decimal,
+    /// `INTEGER` 0 or 1 in SQLite, `boolean` in PostgreSQL.
+    Boolean,
+}
+
+impl SqlType {
+    fn name(self, dialect: Dialect) -> &'static str {
+        match (self, dialect) {
+            (SqlType::Text, Dialect::Sqlite) => "TEXT",
+            (SqlType::Integer | SqlType::Boolean, Dialect::Sqlite) => "INTEGER",
+            (SqlType::Decimal, Dialect::Sqlite) => "REAL",
+            (SqlType::Text, Dialect::Postgres) => "text",
+            (SqlType::Integer, Dialect::Postgres) => "integer",
+            (SqlType::Decimal, Dialect::Postgres) => "numeric",
+            (SqlType::Boolean, Dialect::Postgres) => "boolean",
+        }
+    }
+}
+
+/// A CHECK constraint; the only one whose text differs between the dialects is a duration's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Check {
+    Sql(String),
+    /// An ISO 8601 duration starts with `P` and a digit.
+    Duration(String),
+    /// A boolean stored as 0 or 1 (SQLite only: PostgreSQL has `boolean`).
+    ZeroOrOne(String),
+}
+
+impl Check {
+    fn render(&self, dialect: Dialect) -> Option<String> {
+        match (self, dialect) {
+            (Check::Sql(s), _) => Some(s.clone()),
+            (Check::Duration(c), Dialect::Sqlite) => Some(format!("{c} GLOB 'P[0-9]*'")),
+            (Check::Duration(c), Dialect::Postgres) => Some(format!("{c} ~ '^P[0-9]'")),
+            (Check::ZeroOrOne(c), Dialect::Sqlite) => Some(format!("{c} IN (0, 1)")),
+            (Check::ZeroOrOne(_), Dialect::Postgres) => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Column {
+    pub name: String,
+    pub ty: SqlType,
+    pub not_null: bool,
+    pub checks: Vec<Check>,
+    /// The table whose key this column references (its `id`, or `kind` of `record_kinds`).
+    pub references: Option<&'static str>,
+    /// An expression computing the column from others (generated: no value is loaded into it).
+    pub generated: Option<&'static str>,
+    /// Whether queries look rows up by this column (a reference, an asserter, a date).
+    pub indexed: bool,
+}
+
+impl Column {
+    fn new(name: impl Into<String>, ty: SqlType, not_null: bool) -> Column {
+        Column {
+            name: name.into(),
+            ty,
+            not_null,
+            checks: Vec::new(),
+            references: None,
+            generated: None,
+            indexed: false,
+        }
+    }
+
+    fn references(mut self, table: &'static str) -> Column {
+        self.references = Some(table);
+        self.indexed = true;
+        self
+    }
+
+    fn check(mut self, check: Check) -> Column {
+        self.checks.push(check);
+        self
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub name: &'static str,
+    pub columns: Vec<Column>,
+    pub key: Vec<String>,
+    /// Checks over several columns.
+    pub checks: Vec<String>,
+    /// SQLite: a rowid table (the full-text index reads it by rowid), else WITHOUT ROWID.
+    pub rowid: bool,
+}
+
+impl Table {
+    fn new(name: &'static str, key: &[&str]) -> Table {
+        Table {
+            name,
+            columns: Vec::new(),
+            key: key.iter().map(|k| k.to_string()).collect(),
+            checks: Vec::new(),
+            rowid: false,
+        }
+    }
+
+    /// The columns a load fills (generated ones are computed).
+    pub fn stored_columns(&self) -> impl Iterator<Item = &Column> {
+        self.columns.iter().filter(|c| c.generated.is_none())
+    }
+
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Index {
+    pub name: String,
+    pub table: &'static str,
+    pub columns: Vec<String>,
+    pub unique: bool,
+}
+
+/// The SQL type of a field's shape (a date's own column: its precision is another).
+fn sql_type(shape: Shape) -> SqlType {
+    match shape {
+        Shape::Integer => SqlType::Integer,
+        Shape::Decimal => SqlType::Decimal,
+        Shape::Boolean => SqlType::Boolean,
+        _ => SqlType::Text,
+    }
+}
+
+/// The table a reference to these kinds points at: the kind's own table for one kind, else
+/// `records` (which every record but an article is in).
+fn referenced_table(kinds: &[RecordKind]) -> &'static str {
+    match kinds {
+        [RecordKind::Article] => "articles",
+        [one] => mapping::kind(*one).table,
+        _ => "records",
+    }
+}
+
+fn in_list(column: &str, values: &[&str]) -> Check {
+    let quoted: Vec<String> = values.iter().map(|v| format!("'{v}'")).collect();
+    Check::Sql(format!("{column} IN ({})", quoted.join(", ")))
+}
+
+/// The expression of the actor an asserter names: `author` and `curator` name none.
+fn asserter_actor(column: &str, curator_allowed: bool) -> &'static str {
+    // Leaked once per asserter column (a handful): the descriptions are static.
+    let expr = if curator_allowed {
+        format!("CASE WHEN {column} IN ('author', 'curator') THEN NULL ELSE {column} END")
+    } else {
+        format!("NULLIF({column}, 'author')")
+    };
+    Box::leak(expr.into_boxed_str())
+}
+
+/// The columns one field fills in `table`, with their constraints; a multi-column check (a
+/// date's two columns) goes to `checks`.
+fn field_columns(table: &str, f: &Field, not_null: bool, checks: &mut Vec<String>) -> Vec<Column> {
+    let name = f.column;
+    let mut out = vec![Column::new(name, sql_type(f.shape), not_null)];
+    let col = &mut out[0];
+    match f.shape {
+        Shape::Ref(kinds) => {
+            let target = referenced_table(kinds);
+            *col = col.clone().references(target);
+            if target == table {
+                checks.push(format!("{name} IS NULL OR {name} <> id"));
+            }
+        }
+        Shape::Asserter => {
+            col.indexed = true;
+            let curator_allowed = table == "evidence";
+            let mut actor = Column::new(format!("{}_actor_id", name), SqlType::Text, false)
+                .references("actors");
+            actor.indexed = false;
+            actor.generated = Some(asserter_actor(name, curator_allowed));
+            out.push(actor);
+        }
+        Shape::Closed { values, .. } => col.checks.push(in_list(name, values)),
+        Shape::Date { .. } => {
+            col.indexed = true;
+            let precision = format!("{name}_precision");
+            out.push(
+                Column::new(&precision, SqlType::Text, not_null)
+                    .check(in_list(&precision, DatePrecision::VALUES)),
+            );
+            checks.push(format!("({name} IS NULL) = ({precision} IS NULL)"));
+        }
+        Shape::Decimal => col
+            .checks
+            .push(Check::Sql(format!("{name} BETWEEN 0 AND 100"))),
+        Shape::Duration => col.checks.push(Check::Duration(name.to_owned())),
+        Shape::Boolean => col.checks.push(Check::ZeroOrOne(name.to_owned())),
+        Shape::Integer if table != "evidence" => {
+            // A count (a quantity's value) is never negative; evidence's offsets have their own
+            // checks in `mapping::SQL_CHECKS`.
+            col.checks.push(Check::Sql(format!("{name} >= 0")))
+        }
+        Shape::Integer | Shape::Text | Shape::LangText | Shape::AnyUri | Shape::IriOrText => {}
+    }
+    out
+}
+
+/// A list field's table: `(owner, value)`, keyed by both.
+fn list_table(owner_table: &'static str, f: &Field) -> Table {
+    let list = f.list.expect("a list field");
+    let mut t = Table::new(list.table, &[list.owner, f.column]);
+    let mut owner = Column::new(list.owner, SqlType::Text, true).references(owner_table);
+    owner.indexed = false;
+    t.columns.push(owner);
+    let mut checks = Vec::new();
+    t.columns
+        .extend(field_columns(list.table, f, true, &mut checks));
+    t.checks = checks;
+    t
+}
+
+/// The columns of fields stored in the table itself (not lists), with the table's checks.
+fn own_columns(t: &mut Table, fields: &[Field]) {
+    for f in fields.iter().filter(|f| f.list.is_none()) {
+        let mut checks = Vec::new();
+        t.columns
+            .extend(field_columns(t.name, f, f.required, &mut checks));
+        t.checks.extend(checks);
+    }
+}
+
+/// A kind's table, then its list tables and nested tables.
+fn kind_tables(kind: &'static Kind) -> Vec<Table> {
+    let mut t = Table::new(kind.table, &["id"]);
+    let id = Column::new("id", SqlType::Text, false);
+    t.columns.push(match kind.scope {
+        Scope::Article => id,
+        Scope::KnowledgeBase | Scope::InArticle => {
+            let mut id = id.references("records");
+            id.indexed = false;
+            id
+        }
+    });
+    if kind.scope == Scope::InArticle {
+        t.columns
+            .push(Column::new("article_id", SqlType::Text, true).references("articles"));
+    }
+    own_columns(&mut t, kind.fields);
+    let mut out = vec![t];
+    for f in kind.fields.iter().filter(|f| f.list.is_some()) {
+        out.push(list_table(kind.table, f));
+    }
+    for n in kind.nested {
+        let key: Vec<&str> = std::iter::once(n.owner)
+            .chain(n.unique.iter().map(|k| {
+                n.fields
+                    .iter()
+                    .find(|f| f.key == *k)
+                    .map_or(*k, |f| f.column)
+            }))
+            .collect();
+        let mut nested = Table::new(n.table, &key);
+        let mut owner = Column::new(n.owner, SqlType::Text, true).references(kind.table);
+        owner.indexed = false;
+        nested.columns.push(owner);
+        own_columns(&mut nested, n.fields);
+        out.push(nested);
+    }
+    out
+}
+
+/// The tables whose columns are mostly not fields: the knowledge base's row, the index of
+/// every record and the kinds it may have. Each column here is in `mapping::DERIVED_COLUMNS`.
+fn core_tables() -> (Table, Table, Table) {
+    let mut kb = Table::new("knowledge_base", &["id"]);
+    // One row, keyed by an integer: the rowid itself.
+    kb.rowid = true;
+    kb.columns
+        .push(Column::new("id", SqlType::Integer, false).check(Check::Sql("id = 1".into())));
+    let mut fields = mapping::KNOWLEDGE_BASE_FIELDS.iter();
+    // title first, then the base IRI: the order the table has always had.
+    let title = fields.next().expect("the knowledge base has a title");
+    own_columns(&mut kb, std::slice::from_ref(title));
+    kb.columns
+        .push(Column::new("base_iri", SqlType::Text, true));
+    own_columns(&mut kb, fields.as_slice());
+
+    let mut kinds = Table::new("record_kinds", &["kind"]);
+    kinds
+        .columns
+        .push(Column::new("kind", SqlType::Text, false));
+
+    let mut records = Table::new("records", &["id"]);
+    records
+        .columns
+        .push(Column::new("id", SqlType::Text, false));
+    let mut kind = Column::new("kind", SqlType::Text, true).references("record_kinds");
+    kind.indexed = false; // records_by_kind, in EXTRA_INDEXES
+    records.columns.push(kind);
+    records
+        .columns
+        .push(Column::new("label", SqlType::Text, true));
+    records
+        .columns
+        .push(Column::new("article_id", SqlType::Text, false).references("articles"));
+    (kb, kinds, records)
+}
+
+/// A table from a field list that is not a kind's (evidence, statements): its own columns
+/// once each (two fields may share one), keyed by `id`.
+fn fields_table(name: &'static str, fields: &[Field]) -> Vec<Table> {
+    let mut t = Table::new(name, &["id"]);
+    t.columns.push(Column::new("id", SqlType::Text, false));
+    let mut seen = Vec::new();
+    let own: Vec<Field> = fields
+        .iter()
+        .filter(|f| f.list.is_none())
+        .filter(|f| {
+            let fresh = !seen.contains(&f.column);
+            seen.push(f.column);
+            fresh
+        })
+        .copied()
+        .collect();
+    own_columns(&mut t, &own);
+    let mut out = vec![t];
+    for f in fields.iter().filter(|f| f.list.is_some()) {
+        out.push(list_table(name, f));
+    }
+    out
+}
+
+/// Every table of the current schema, in the order it is created.
+pub fn tables() -> Vec<Table> {
+    let (kb, record_kinds, records) = core_tables();
+    let mut out = vec![kb];
+    let mut articles = kind_tables(&mapping::ARTICLE);
+    // The article's text, written by the article hooks.
+    articles[0]
+        .columns
+        .push(Column::new("text", SqlType::Text, true));
+    articles[0].columns.push(
+        Column::new("char_count", SqlType::Integer, true)
+            .check(Check::Sql("char_count >= 0".into())),
+    );
+    out.extend(articles);
+    out.push(record_kinds);
+    out.push(records);
+    for kind in [&mapping::ACTOR, &mapping::TOPIC]
+        .into_iter()
+        .chain(mapping::ARTICLE_KINDS.iter().copied())
+    {
+        out.extend(kind_tables(kind));
+    }
+    let mut evidence = fields_table("evidence", mapping::EVIDENCE_FIELDS);
+    // Which quote of the record this is, in the article: the last segment of the evidence id.
+    evidence[0].columns.insert(
+        3,
+        Column::new("number", SqlType::Integer, true).check(Check::Sql("number >= 1".into())),
+    );
+    out.extend(evidence);
+    out.extend(fields_table("statements", mapping::STATEMENT_FIELDS));
+    for t in &mut out {
+        // A full-text index reads its table by rowid.
+        t.rowid |= mapping::FULL_TEXT_INDEXES
+            .iter()
+            .any(|f| f.content == t.name);
+        for (table, column, check) in mapping::SQL_CHECKS {
+            if *table != t.name {
+                continue;
+            }
+            match column {
+                Some(c) => t
+                    .columns
+                    .iter_mut()
+                    .find(|x| x.name == *c)
+                    .unwrap_or_else(|| {
+                        panic!("SQL_CHECKS names {table}.{c}, which is not a column")
+                    })
+                    .checks
+                    .push(Check::Sql(check.to_string())),
+                None => t.checks.push(check.to_string()),
+            }
+        }
+        for (table, column, target) in mapping::SQL_REFERENCES {
+            if *table == t.name
+                && let Some(c) = t.columns.iter_mut().find(|x| x.name == *column)
+            {
+                c.references = Some(target);
+            }
+        }
+    }
+    out
+}
+
+/// The name of the index on `columns` of `table`: `events_by_date`, `roles_by_holder`.
+fn index_name(table: &str, column: &str) -> String {
+    format!(
+        "{table}_by_{}",
+        column.strip_suffix("_id").unwrap_or(column)
+    )
+}
+
+/// Every secondary index: the described composite ones, then one per indexed column (a
+/// reference, an asserter, a date) that does not already lead the key or another index.
+pub fn indexes(tables: &[Table]) -> Vec<Index> {
+    let mut out: Vec<Index> = mapping::SQL_INDEXES
+        .iter()
+        .map(|(name, table, columns, unique)| Index {
+            name: name.to_string(),
+            table,
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+            unique: *unique,
+        })
+        .collect();
+    for t in tables {
+        for c in t
+            .columns
+            .iter()
+            .filter(|c| c.indexed && c.generated.is_none())
+        {
+            let leads = |cols: &[String]| cols.first() == Some(&c.name);
+            if leads(&t.key) || out.iter().any(|i| i.table == t.name && leads(&i.columns)) {
+                continue;
+            }
+            out.push(Index {
+                name: index_name(t.name, &c.name),
+                table: t.name,
+                columns: vec![c.name.clone()],
+                unique: false,
+            });
+        }
+    }
+    out
+}
+
+fn column_sql(c: &Column, dialect: Dialect, with_keys: bool) -> String {
+    let mut s = format!("{} {}", c.name, c.ty.name(dialect));
+    if let Some(expr) = c.generated {
+        let kind = match dialect {
+            Dialect::Sqlite => "VIRTUAL",
+            Dialect::Postgres => "STORED",
+        };
+        write!(s, " GENERATED ALWAYS AS ({expr}) {kind}").unwrap();
+    }
+    if c.not_null {
+        s.push_str(" NOT NULL");
+    }
+    for check in c.checks.iter().filter_map(|k| k.render(dialect)) {
+        write!(s, " CHECK ({check})").unwrap();
+    }
+    if with_keys && let Some(target) = c.references {
+        write!(s, " REFERENCES {target} ({})", referenced_key(target)).unwrap();
+    }
+    s
+}
+
+fn referenced_key(table: &str) -> &'static str {
+    if table == "record_kinds" {
+        "kind"
+    } else {
+        "id"
+    }
+}
+
+/// `CREATE TABLE`, with keys (SQLite) or without them (PostgreSQL: added after the load).
+fn create_table(t: &Table, dialect: Dialect) -> String {
+    let with_keys = dialect == Dialect::Sqlite;
+    let mut lines: Vec<String> = t
+        .columns
+        .iter()
+        .map(|c| column_sql(c, dialect, with_keys))
+        .collect();
+    if with_keys {
+        lines.push(format!("PRIMARY KEY ({})", t.key.join(", ")));
+    }
+    for check in &t.checks {
+        lines.push(format!("CHECK ({check})"));
+    }
+    let options = match (dialect, t.rowid) {
+        (Dialect::Sqlite, true) => " STRICT",
+        (Dialect::Sqlite, false) => " STRICT, WITHOUT ROWID",
+        (Dialect::Postgres, _) => "",
+    };
+    format!(
+        "CREATE TABLE {} (\n    {}\n){options};\n",
+        t.name,
+        lines.join(",\n    ")
+    )
+}
+
+fn create_index(i: &Index) -> String {
+    let unique = if i.unique { "UNIQUE " } else { "" };
+    format!(
+        "CREATE {unique}INDEX {} ON {} ({});\n",
+        i.name,
+        i.table,
+        i.columns.join(", ")
+    )
+}
+
+/// The rows of `record_kinds`: every kind a record may have (an article is not a record).
+pub fn record_kind_rows() -> String {
+    let kinds: Vec<String> = RecordKind::ALL
+        .iter()
+        .filter(|k| **k != RecordKind::Article)
+        .map(|k| format!("('{}')", k.as_str()))
+        .collect();
+    format!(
+        "INSERT INTO record_kinds (kind) VALUES {};\n",
+        kinds.join(", ")
+    )
+}
+
+const HEADER: &str = "-- Generated by `dossier schema` from the descriptions in src/mapping.rs and \
+                      schema/views.sql: do not edit.\n";
+
+/// The whole SQLite schema of the current version: what `build` creates a database with.
+pub fn sqlite_schema() -> String {
+    let tables = tables();
+    let mut out = String::from(HEADER);
+    out.push('\n');
+    for t in &tables {
+        out.push_str(&create_table(t, Dialect::Sqlite));
+        out.push('\n');
+    }
+    out.push_str(&record_kind_rows());
+    out.push('\n');
+    for i in indexes(&tables) {
+        out.push_str(&create_index(&i));
+    }
+    out.push('\n');
+    for f in mapping::FULL_TEXT_INDEXES {
+        writeln!(
+            out,
+            "CREATE VIRTUAL TABLE {} USING fts5 (\n    {},\n    content=\"{}\",\n    \
+             tokenize=\"unicode61 remove_diacritics 2\"\n);",
+            f.table,
+            f.columns.join(",\n    "),
+            f.content
+        )
+        .unwrap();
+    }
+    out.push('\n');
+    out.push_str(VIEWS);
+    out
+}
+
+/// The name of a full-text index's `tsvector` column in PostgreSQL.
+pub const SEARCH_COLUMN: &str = "search";
+
+/// PostgreSQL's tables, without keys: the load comes next. A full-text index is a generated
+/// `tsvector` column of its table (its GIN index is in [`postgres_keys`]).
+pub fn postgres_tables() -> String {
+    let mut out = String::new();
+    for t in tables() {
+        let mut sql = create_table(&t, Dialect::Postgres);
+        if let Some(f) = mapping::FULL_TEXT_INDEXES
+            .iter()
+            .find(|f| f.content == t.name)
+        {
+            let words: Vec<String> = f
+                .columns
+                .iter()
+                .map(|c| format!("coalesce({c}, '')"))
+                .collect();
+            let column = format!(
+                ",\n    {SEARCH_COLUMN} tsvector GENERATED ALWAYS AS \
+                 (to_tsvector('simple', {})) STORED\n);\n",
+                words.join(" || ' ' || ")
+            );
+            sql = sql
+                .trim_end()
+                .trim_end_matches(';')
+                .trim_end_matches(')')
+                .trim_end()
+                .to_owned()
+                + &column;
+        }
+        out.push_str(&sql);
+        out.push('\n');
+    }
+    out
+}
+
+/// PostgreSQL's keys, foreign keys and indexes, added after the load in this order.
+pub fn postgres_keys() -> String {
+    let tables = tables();
+    let mut out = String::new();
+    for t in &tables {
+        writeln!(
+            out,
+            "ALTER TABLE {} ADD PRIMARY KEY ({});",
+            t.name,
+            t.key.join(", ")
+        )
+        .unwrap();
+    }
+    for i in indexes(&tables) {
+        out.push_str(&create_index(&i));
+    }
+    for f in mapping::FULL_TEXT_INDEXES {
+        writeln!(
+            out,
+            "CREATE INDEX {} ON {} USING gin ({SEARCH_COLUMN});",
+            f.table, f.content
+        )
+        .unwrap();
+    }
+    for t in &tables {
+        for c in &t.columns {
+            if let Some(target) = c.references {
+                writeln!(
+                    out,
+                    "ALTER TABLE {} ADD FOREIGN KEY ({}) REFERENCES {target} ({});",
+                    t.name,
+                    c.name,
+                    referenced_key(target)
+                )
+                .unwrap();
+            }
+        }
+    }
+    out
+}
+
+/// The views in PostgreSQL's dialect: `group_concat` is `string_agg`; a month's last day is
+/// date arithmetic; the timelines' `start_date` and `end_date` are `date`s.
+pub fn postgres_views() -> String {
+    let text = VIEWS.replace("group_concat(", "string_agg(");
+    let month_end = regex::Regex::new(r"date\(([^()]*?), '\+1 month', '-1 day'\)").unwrap();
+    let text = month_end.replace_all(
+        &text,
+        "to_char(CAST($1 AS date) + INTERVAL '1 month' - INTERVAL '1 day', 'YYYY-MM-DD')",
+    );
+    // A span's CASE is the first one before its alias: the timelines have no other.
+    let span = regex::Regex::new(r"CASE ([^;]*?) END\s+AS (start_date|end_date)").unwrap();
+    span.replace_all(&text, "CAST(CASE $1 END AS date) AS $2")
+        .into_owned()
+}
+
+/// The whole PostgreSQL schema: tables, keys and indexes, views.
+pub fn postgres_schema() -> String {
+    let mut out = String::from(HEADER);
+    out.push_str(
+        "-- The order `dossier publish` follows: tables, the load, keys and indexes, views.\n\n",
+    );
+    out.push_str(&postgres_tables());
+    out.push_str(&postgres_keys());
+    out.push('\n');
+    out.push_str(&postgres_views());
+    out
+}
+
+/// The generated files of the repository, by path from its root: what `dossier schema --write`
+/// writes and `tests/it/schema.rs` holds equal.
+pub fn generated_files() -> Vec<(&'static str, String)> {
+    vec![
+        ("schema/sqlite.sql", sqlite_schema()),
+        ("schema/postgres.sql", postgres_schema()),
+    ]
+}

@@ -1,0 +1,766 @@
+//! Publishing a built knowledge base to the engines teams run: PostgreSQL (the tables, keys,
+//! views and descriptions `ddl` generates, rows by binary COPY) and any SPARQL 1.1 Graph Store
+//! (one named graph per article, the shared triples in the default graph).
+//!
+//! PostgreSQL: everything happens in one transaction. The knowledge base is loaded into a
+//! staging schema, keyed, indexed and checked (row counts against the SQLite store), then the
+//! published schema is dropped and the staging one renamed in its place before the commit. A
+//! dashboard reading meanwhile sees the old knowledge base or the new one, never a mix; a
+//! publish that fails or is killed is rolled back by the server and leaves the published one
+//! as it was. A schema dossier did not create (no marker table) is never written into.
+//!
+//! Graph Store: each graph's N-Triples are hashed first; graphs whose hash the target's
+//! publication graph already holds are not sent, the others are sent with `PUT` (the first
+//! chunk) and `POST` (the next ones), so memory holds one chunk, never a whole graph.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use postgres::binary_copy::BinaryCopyInWriter;
+use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
+use rusqlite::types::Value as SqlValue;
+
+use crate::datasette;
+use crate::ddl::{self, SqlType};
+use crate::index::Index;
+use crate::kb::{self, KbPaths};
+use crate::sqlite;
+
+/// The table in a published schema that says dossier made it, and what it holds.
+pub const MARKER_TABLE: &str = "dossier_publication";
+
+/// Where and how to publish to PostgreSQL.
+#[derive(Debug, Clone)]
+pub struct PostgresTarget {
+    /// A connection URL or key=value string; None: the `PG*` variables and `.pgpass`.
+    pub url: Option<String>,
+    pub schema: String,
+    /// A role that gets read access to the published schema (dashboards).
+    pub grant_read: Option<String>,
+}
+
+/// What a publish did.
+#[derive(Debug, Clone)]
+pub struct PostgresSummary {
+    /// Where it went, without credentials: `user@host:port/database, schema dossier`.
+    pub target: String,
+    pub generation: u64,
+    pub rows: Vec<(&'static str, u64)>,
+}
+
+/// The connection settings: the URL as given, or libpq's variables (`PGHOST`, `PGPORT`,
+/// `PGUSER`, `PGDATABASE`, `PGPASSWORD`, then `.pgpass`) as psql reads them.
+pub fn postgres_config(url: Option<&str>) -> Result<postgres::Config> {
+    let mut config: postgres::Config = match url {
+        Some(url) => url.parse().map_err(|e| {
+            anyhow::anyhow!(
+                "cannot read the PostgreSQL connection string ({e}); give a URL such as \
+                 postgresql://user@host/database or host=/run/postgresql dbname=kb"
+            )
+        })?,
+        None => postgres::Config::new(),
+    };
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    if config.get_hosts().is_empty() {
+        config.host(&var("PGHOST").unwrap_or_else(|| "/var/run/postgresql".into()));
+    }
+    if config.get_ports().is_empty()
+        && let Some(port) = var("PGPORT")
+    {
+        config.port(port.parse().context("PGPORT is not a port number")?);
+    }
+    if config.get_user().is_none() {
+        let user = var("PGUSER")
+            .or_else(|| var("USER"))
+            .unwrap_or_else(|| "postgres".into());
+        config.user(&user);
+    }
+    if config.get_dbname().is_none() {
+        let db = var("PGDATABASE").unwrap_or_else(|| config.get_user().unwrap_or("").to_owned());
+        config.dbname(&db);
+    }
+    if config.get_password().is_none() {
+        if let Some(password) = var("PGPASSWORD") {
+            config.password(&password);
+        } else if let Some(password) = pgpass_password(&config) {
+            config.password(&password);
+        }
+    }
+    Ok(config)
+}
+
+/// The password `.pgpass` (or `PGPASSFILE`) gives for this host, port, database and user.
+fn pgpass_password(config: &postgres::Config) -> Option<String> {
+    let path = std::env::var_os("PGPASSFILE")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".pgpass")))?;
+    let text = std::fs::read_to_string(path).ok()?;
+    let host = match config.get_hosts().first()? {
+        postgres::config::Host::Tcp(h) => h.clone(),
+        // libpq matches a Unix socket as "localhost".
+        postgres::config::Host::Unix(_) => "localhost".into(),
+    };
+    let port = config
+        .get_ports()
+        .first()
+        .copied()
+        .unwrap_or(5432)
+        .to_string();
+    let wanted = [
+        host.as_str(),
+        port.as_str(),
+        config.get_dbname().unwrap_or(""),
+        config.get_user().unwrap_or(""),
+    ];
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .find_map(|line| {
+            let fields = split_pgpass(line);
+            (fields.len() == 5
+                && fields[..4]
+                    .iter()
+                    .zip(wanted)
+                    .all(|(f, w)| f == "*" || f == w))
+            .then(|| fields[4].clone())
+        })
+}
+
+/// A `.pgpass` line's five fields (`:` separates them, `\` escapes).
+fn split_pgpass(line: &str) -> Vec<String> {
+    let mut fields = vec![String::new()];
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => fields.last_mut().unwrap().extend(chars.next()),
+            ':' => fields.push(String::new()),
+            c => fields.last_mut().unwrap().push(c),
+        }
+    }
+    fields
+}
+
+/// Where a connection goes, for messages: never the password.
+pub fn describe_target(config: &postgres::Config) -> String {
+    let host = match config.get_hosts().first() {
+        Some(postgres::config::Host::Tcp(h)) => h.clone(),
+        Some(postgres::config::Host::Unix(p)) => p.display().to_string(),
+        None => "?".into(),
+    };
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    format!(
+        "{}@{host}:{port}/{}",
+        config.get_user().unwrap_or("?"),
+        config.get_dbname().unwrap_or("?")
+    )
+}
+
+/// Connects, with advice when the server cannot be reached.
+pub fn connect(config: &postgres::Config) -> Result<postgres::Client> {
+    config.connect(postgres::NoTls).with_context(|| {
+        format!(
+            "cannot connect to PostgreSQL at {}: is the server running, and are the host, port, \
+             user and database right (--postgres URL, or PGHOST, PGPORT, PGUSER, PGDATABASE)?",
+            describe_target(config)
+        )
+    })
+}
+
+/// A PostgreSQL identifier, quoted.
+pub fn ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// A SQL string literal.
+fn literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+/// A percentage as PostgreSQL's binary `numeric`, from its canonical decimal text, so that
+/// `numeric` columns load by binary COPY with no floating-point step.
+#[derive(Debug)]
+struct Numeric(String);
+
+impl ToSql for Numeric {
+    fn to_sql(
+        &self,
+        _: &Type,
+        out: &mut postgres::types::private::BytesMut,
+    ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        out.extend_from_slice(&encode_numeric(&self.0)?);
+        Ok(IsNull::No)
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        *ty == Type::NUMERIC
+    }
+
+    to_sql_checked!();
+}
+
+/// PostgreSQL's binary numeric: digit count, weight (of the first base-10000 digit), sign,
+/// display scale, then the base-10000 digits.
+fn encode_numeric(text: &str) -> Result<Vec<u8>, String> {
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    if !(int.chars().chain(frac.chars()).all(|c| c.is_ascii_digit()) && !int.is_empty()) {
+        return Err(format!("'{text}' is not a decimal number"));
+    }
+    let int_padded = format!("{}{int}", "0".repeat((4 - int.len() % 4) % 4));
+    let frac_padded = format!("{frac}{}", "0".repeat((4 - frac.len() % 4) % 4));
+    let mut groups: Vec<i16> = int_padded
+        .as_bytes()
+        .chunks(4)
+        .chain(frac_padded.as_bytes().chunks(4))
+        .map(|c| std::str::from_utf8(c).unwrap().parse().unwrap())
+        .collect();
+    let mut weight = (int_padded.len() / 4) as i16 - 1;
+    while groups.first() == Some(&0) {
+        groups.remove(0);
+        weight -= 1;
+    }
+    while groups.last() == Some(&0) {
+        groups.pop();
+    }
+    if groups.is_empty() {
+        weight = 0;
+    }
+    let mut out = Vec::with_capacity(8 + 2 * groups.len());
+    out.extend((groups.len() as i16).to_be_bytes());
+    out.extend(weight.to_be_bytes());
+    out.extend(
+        (if negative && !groups.is_empty() {
+            0x4000u16
+        } else {
+            0
+        })
+        .to_be_bytes(),
+    );
+    out.extend((frac.len() as u16).to_be_bytes());
+    for g in groups {
+        out.extend(g.to_be_bytes());
+    }
+    Ok(out)
+}
+
+fn pg_type(ty: SqlType) -> Type {
+    match ty {
+        SqlType::Text => Type::TEXT,
+        SqlType::Integer => Type::INT4,
+        SqlType::Decimal => Type::NUMERIC,
+        SqlType::Boolean => Type::BOOL,
+    }
+}
+
+/// One SQLite value as the PostgreSQL value of a column of type `ty`.
+fn pg_value(value: SqlValue, ty: SqlType, at: &str) -> Result<Box<dyn ToSql + Sync>> {
+    Ok(match (value, ty) {
+        (SqlValue::Null, SqlType::Text) => Box::new(None::<String>),
+        (SqlValue::Null, SqlType::Integer) => Box::new(None::<i32>),
+        (SqlValue::Null, SqlType::Boolean) => Box::new(None::<bool>),
+        (SqlValue::Null, SqlType::Decimal) => Box::new(None::<Numeric>),
+        (SqlValue::Text(s), SqlType::Text) => Box::new(s),
+        (SqlValue::Integer(n), SqlType::Integer) => Box::new(
+            i32::try_from(n).with_context(|| format!("{at}: {n} does not fit an integer"))?,
+        ),
+        (SqlValue::Integer(n), SqlType::Boolean) => Box::new(n != 0),
+        (SqlValue::Real(x), SqlType::Decimal) => Box::new(Numeric(decimal_text(x))),
+        (SqlValue::Integer(n), SqlType::Decimal) => Box::new(Numeric(n.to_string())),
+        (other, _) => bail!("{at}: the database holds {other:?}, not a {ty:?} (a bug)"),
+    })
+}
+
+/// The shortest decimal text that reads back as `x` (the percentage the seeds gave).
+fn decimal_text(x: f64) -> String {
+    let text = format!("{x}");
+    if text.contains('e') {
+        format!("{x:.10}")
+    } else {
+        text
+    }
+}
+
+/// Publishes the current generation to PostgreSQL, whole, in one transaction.
+pub fn to_postgres(paths: &KbPaths, target: &PostgresTarget) -> Result<PostgresSummary> {
+    let manifest = kb::read_manifest(paths)?;
+    let database = paths.database();
+    let sqlite = sqlite::open_read_only(&database)?;
+    let config = postgres_config(target.url.as_deref())?;
+    let mut client = connect(&config)?;
+    let described = describe_target(&config);
+    let (base_iri, title): (String, String) = sqlite
+        .query_row("SELECT base_iri, title FROM knowledge_base", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .context("the database has no knowledge_base row: rebuild it with `dossier build`")?;
+
+    let schema = &target.schema;
+    let staging = format!("{schema}__publishing");
+    let mut tx = client.transaction()?;
+    refuse_foreign_schema(&mut tx, schema, &base_iri)?;
+    tx.batch_execute(&format!(
+        "CREATE SCHEMA {s}; SET LOCAL search_path TO {s};",
+        s = ident(&staging)
+    ))
+    .with_context(|| {
+        format!("cannot create the staging schema {staging} (is another publish running?)")
+    })?;
+    tx.batch_execute(&ddl::postgres_tables())
+        .context("PostgreSQL refused the generated tables (a bug: schema/postgres.sql)")?;
+
+    let mut rows = Vec::new();
+    for table in ddl::tables() {
+        let n = copy_table(&mut tx, &sqlite, &table)?;
+        rows.push((table.name, n));
+    }
+    tx.batch_execute(&ddl::postgres_keys()).context(
+        "PostgreSQL refused a key or an index of the loaded rows (a bug: the SQLite store holds them)",
+    )?;
+    tx.batch_execute(&ddl::postgres_views())
+        .context("PostgreSQL refused a view (a bug: schema/postgres.sql)")?;
+    tx.batch_execute(&comments()?)?;
+    for (table, expected) in &rows {
+        let n: i64 = tx
+            .query_one(&format!("SELECT count(*) FROM {}", ident(table)), &[])?
+            .get(0);
+        if n as u64 != *expected {
+            bail!("{table}: {n} rows in PostgreSQL, {expected} in the SQLite store (a bug)");
+        }
+    }
+    tx.batch_execute(&format!(
+        "CREATE TABLE {MARKER_TABLE} (
+             knowledge_base text NOT NULL, base_iri text NOT NULL, generation bigint NOT NULL,
+             schema_version integer NOT NULL, dossier_version text NOT NULL,
+             published_at timestamptz NOT NULL DEFAULT now());
+         INSERT INTO {MARKER_TABLE} (knowledge_base, base_iri, generation, schema_version,
+             dossier_version) VALUES ({}, {}, {}, {}, {});
+         COMMENT ON TABLE {MARKER_TABLE} IS 'Which knowledge base dossier published here, and when.';",
+        literal(&title),
+        literal(&base_iri),
+        manifest.generation,
+        manifest.schema_version,
+        literal(env!("CARGO_PKG_VERSION")),
+    ))?;
+    if let Some(role) = &target.grant_read {
+        tx.batch_execute(&format!(
+            "GRANT USAGE ON SCHEMA {s} TO {r}; GRANT SELECT ON ALL TABLES IN SCHEMA {s} TO {r};",
+            s = ident(&staging),
+            r = ident(role)
+        ))
+        .with_context(|| format!("cannot grant read access to the role {role} (does it exist?)"))?;
+    }
+    tx.batch_execute(&format!(
+        "DROP SCHEMA IF EXISTS {s} CASCADE; ALTER SCHEMA {n} RENAME TO {s};",
+        s = ident(schema),
+        n = ident(&staging)
+    ))?;
+    tx.commit()
+        .context("PostgreSQL refused the commit; the published knowledge base is as it was")?;
+    Ok(PostgresSummary {
+        target: format!("{described}, schema {schema}"),
+        generation: manifest.generation,
+        rows,
+    })
+}
+
+/// Fails unless `schema` is absent or holds a knowledge base dossier published with this base IRI.
+fn refuse_foreign_schema(
+    tx: &mut postgres::Transaction<'_>,
+    schema: &str,
+    base_iri: &str,
+) -> Result<()> {
+    let exists = tx
+        .query_opt("SELECT 1 FROM pg_namespace WHERE nspname = $1", &[&schema])?
+        .is_some();
+    if !exists {
+        return Ok(());
+    }
+    let marker = tx.query_opt(
+        "SELECT 1 FROM pg_tables WHERE schemaname = $1 AND tablename = $2",
+        &[&schema, &MARKER_TABLE],
+    )?;
+    if marker.is_none() {
+        bail!(
+            "the schema {schema} exists and dossier did not create it (it has no {MARKER_TABLE} \
+             table): publish into another schema with --schema NAME, or drop it yourself"
+        );
+    }
+    let published: String = tx
+        .query_one(
+            &format!("SELECT base_iri FROM {}.{MARKER_TABLE}", ident(schema)),
+            &[],
+        )?
+        .get(0);
+    if published != base_iri {
+        bail!(
+            "the schema {schema} holds another knowledge base ({published}, this one is \
+             {base_iri}): publish into another schema with --schema NAME"
+        );
+    }
+    Ok(())
+}
+
+/// Copies one table's rows from SQLite by binary COPY; returns how many.
+fn copy_table(
+    tx: &mut postgres::Transaction<'_>,
+    sqlite: &rusqlite::Connection,
+    table: &ddl::Table,
+) -> Result<u64> {
+    let columns: Vec<&ddl::Column> = table.stored_columns().collect();
+    let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+    let types: Vec<Type> = columns.iter().map(|c| pg_type(c.ty)).collect();
+    let sink = tx.copy_in(&format!(
+        "COPY {} ({}) FROM STDIN (FORMAT binary)",
+        ident(table.name),
+        names.join(", ")
+    ))?;
+    let mut writer = BinaryCopyInWriter::new(sink, &types);
+    let mut select = sqlite.prepare(&format!("SELECT {} FROM {}", names.join(", "), table.name))?;
+    let mut rows = select.query([])?;
+    let mut values: Vec<Box<dyn ToSql + Sync>> = Vec::with_capacity(columns.len());
+    while let Some(row) = rows.next()? {
+        values.clear();
+        for (i, c) in columns.iter().enumerate() {
+            let at = format!("{}.{}", table.name, c.name);
+            values.push(pg_value(row.get(i)?, c.ty, &at)?);
+        }
+        let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v.as_ref()).collect();
+        writer
+            .write(&refs)
+            .with_context(|| format!("PostgreSQL refused a row of {}", table.name))?;
+    }
+    Ok(writer.finish()?)
+}
+
+/// `COMMENT ON` every table, view and column schema/sqlite.md describes, for BI tools.
+fn comments() -> Result<String> {
+    let documented = datasette::documented()?;
+    let views: Vec<String> = ddl_views();
+    let mut out = String::new();
+    for (name, doc) in &documented {
+        let kind = if views.contains(name) {
+            "VIEW"
+        } else {
+            "TABLE"
+        };
+        if !doc.description.is_empty() {
+            writeln!(
+                out,
+                "COMMENT ON {kind} {} IS {};",
+                ident(name),
+                literal(&doc.description)
+            )?;
+        }
+        for (column, text) in &doc.columns {
+            writeln!(
+                out,
+                "COMMENT ON COLUMN {}.{} IS {};",
+                ident(name),
+                ident(column),
+                literal(text)
+            )?;
+        }
+    }
+    Ok(out)
+}
+
+/// The names of the views `schema/views.sql` defines.
+fn ddl_views() -> Vec<String> {
+    ddl::VIEWS
+        .lines()
+        .filter_map(|l| l.strip_prefix("CREATE VIEW "))
+        .filter_map(|l| l.split_whitespace().next())
+        .map(str::to_owned)
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// SPARQL 1.1 Graph Store HTTP Protocol
+// ---------------------------------------------------------------------------------------------
+
+/// What a Graph Store publish did.
+#[derive(Debug, Clone, Default)]
+pub struct GraphStoreSummary {
+    /// Graphs sent (changed or new), with their triples.
+    pub sent: Vec<(String, u64)>,
+    /// Graphs left as they were (same content hash).
+    pub unchanged: usize,
+    /// Graphs of removed articles, deleted.
+    pub deleted: Vec<String>,
+}
+
+/// Bytes of N-Triples sent in one request; a bigger graph goes in several.
+pub const CHUNK_BYTES: usize = 8 << 20;
+
+/// The graph, in the target, that records each published graph's content hash.
+pub fn publication_graph(base_iri: &str) -> String {
+    format!("{base_iri}publication")
+}
+
+/// What the publication graph says of each graph: its content hash (a term of publishing, not
+/// of the knowledge base, so not in the ontology).
+pub const CONTENT_HASH: &str = "https://w3id.org/dossier/publication#contentHash";
+/// What the publication graph calls the default graph.
+const DEFAULT_GRAPH_NODE: &str = "urn:x-dossier:default-graph";
+
+/// `None` for the default graph, else the named graph's IRI.
+type GraphName = Option<String>;
+
+fn graph_name(graph: &oxrdf::GraphName) -> GraphName {
+    match graph {
+        oxrdf::GraphName::NamedNode(n) => Some(n.as_str().to_owned()),
+        _ => None,
+    }
+}
+
+fn graph_label(graph: &GraphName) -> String {
+    graph.clone().unwrap_or_else(|| "default graph".into())
+}
+
+/// Each graph of the index with the hash of its N-Triples and its triple count.
+fn graph_hashes(index: &Index) -> Result<BTreeMap<GraphName, (String, u64)>> {
+    let mut out: BTreeMap<GraphName, (String, u64)> = BTreeMap::new();
+    let mut current: Option<(GraphName, siphasher::sip128::SipHasher13, u64)> = None;
+    let mut line = Vec::new();
+    let finish = |c: Option<(GraphName, siphasher::sip128::SipHasher13, u64)>,
+                  out: &mut BTreeMap<GraphName, (String, u64)>| {
+        if let Some((g, h, n)) = c {
+            use siphasher::sip128::Hasher128;
+            out.insert(g, (format!("{:032x}", h.finish128().as_u128()), n));
+        }
+    };
+    for quad in index.all_quads_by_graph() {
+        let quad = quad?;
+        let graph = graph_name(&quad.graph_name);
+        if current.as_ref().map(|c| &c.0) != Some(&graph) {
+            finish(current.take(), &mut out);
+            current = Some((graph, siphasher::sip128::SipHasher13::new(), 0));
+        }
+        let (_, hasher, n) = current.as_mut().unwrap();
+        line.clear();
+        writeln!(line, "{} .", oxrdf::Triple::from(quad))?;
+        std::hash::Hasher::write(hasher, &line);
+        *n += 1;
+    }
+    finish(current, &mut out);
+    Ok(out)
+}
+
+/// The URL of one graph in the store.
+fn graph_url(store: &str, graph: &GraphName) -> String {
+    let sep = if store.contains('?') { '&' } else { '?' };
+    match graph {
+        None => format!("{store}{sep}default"),
+        Some(iri) => format!("{store}{sep}graph={}", url_encode(iri)),
+    }
+}
+
+fn url_encode(text: &str) -> String {
+    let mut out = String::new();
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            write!(out, "%{b:02X}").unwrap();
+        }
+    }
+    out
+}
+
+fn http_agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(std::time::Duration::from_secs(600)))
+        .build()
+        .into()
+}
+
+/// Sends one request with an N-Triples body; fails with the server's answer.
+fn send(agent: &ureq::Agent, method: &str, url: &str, body: &[u8]) -> Result<()> {
+    let request = match method {
+        "PUT" => agent.put(url),
+        _ => agent.post(url),
+    };
+    let response = request
+        .header("Content-Type", "application/n-triples")
+        .send(body)
+        .with_context(|| format!("cannot reach the Graph Store at {url}"))?;
+    let status = response.status();
+    if !status.is_success() {
+        let text = response.into_body().read_to_string().unwrap_or_default();
+        bail!(
+            "the Graph Store answered {status} to {method} {url}: {}",
+            text.trim()
+        );
+    }
+    Ok(())
+}
+
+/// The graphs and hashes the target's publication graph records.
+fn published_hashes(
+    agent: &ureq::Agent,
+    store: &str,
+    base_iri: &str,
+) -> Result<BTreeMap<GraphName, String>> {
+    let url = graph_url(store, &Some(publication_graph(base_iri)));
+    let response = agent
+        .get(&url)
+        .header("Accept", "application/n-triples")
+        .call()
+        .with_context(|| format!("cannot reach the Graph Store at {store}"))?;
+    if response.status() == 404 {
+        return Ok(BTreeMap::new());
+    }
+    if !response.status().is_success() {
+        bail!(
+            "the Graph Store answered {} to GET {url}",
+            response.status()
+        );
+    }
+    let text = response.into_body().read_to_string()?;
+    let mut out = BTreeMap::new();
+    use sophia::api::prelude::*;
+    sophia::turtle::parser::nt::parse_str(&text)
+        .for_each_triple(|t| {
+            let (s, p) = (t.s(), t.p());
+            let (Some(subject), Some(predicate)) = (s.iri(), p.iri()) else {
+                return;
+            };
+            if predicate.as_str() != CONTENT_HASH {
+                return;
+            }
+            let graph =
+                (subject.as_str() != DEFAULT_GRAPH_NODE).then(|| subject.as_str().to_owned());
+            if let Some(hash) = t.o().lexical_form() {
+                out.insert(graph, hash.to_string());
+            }
+        })
+        .context("the publication graph is not N-Triples")?;
+    Ok(out)
+}
+
+/// Publishes the current generation's graphs to a Graph Store: only the graphs whose content
+/// changed, and deletes the graphs of articles no longer in the knowledge base.
+pub fn to_graph_store(paths: &KbPaths, store: &str) -> Result<GraphStoreSummary> {
+    let index = Index::open(&paths.index())?;
+    let sqlite = sqlite::open_read_only(&paths.database())?;
+    let base_iri: String =
+        sqlite.query_row("SELECT base_iri FROM knowledge_base", [], |r| r.get(0))?;
+    let agent = http_agent();
+    let hashes = graph_hashes(&index)?;
+    let published = published_hashes(&agent, store, &base_iri)?;
+    let changed = |g: &GraphName| published.get(g) != hashes.get(g).map(|h| &h.0);
+    let mut summary = GraphStoreSummary::default();
+
+    let mut body = Vec::with_capacity(CHUNK_BYTES + 4096);
+    let mut current: Option<(GraphName, bool)> = None;
+    for quad in index.all_quads_by_graph() {
+        let quad = quad?;
+        let graph = graph_name(&quad.graph_name);
+        if current.as_ref().map(|c| &c.0) != Some(&graph) {
+            if let Some((g, first)) = current.take() {
+                flush(&agent, store, &g, &mut body, first)?;
+            }
+            if !changed(&graph) {
+                summary.unchanged += 1;
+            } else {
+                summary.sent.push((graph_label(&graph), hashes[&graph].1));
+            }
+            current = Some((graph, true));
+        }
+        let (g, first) = current.as_mut().unwrap();
+        if !changed(g) {
+            continue;
+        }
+        writeln!(body, "{} .", oxrdf::Triple::from(quad))?;
+        if body.len() >= CHUNK_BYTES {
+            let g = g.clone();
+            flush(&agent, store, &g, &mut body, *first)?;
+            *first = false;
+        }
+    }
+    if let Some((g, first)) = current.take() {
+        flush(&agent, store, &g, &mut body, first)?;
+    }
+    for graph in published.keys().filter(|g| !hashes.contains_key(*g)) {
+        let url = graph_url(store, graph);
+        let response = agent.delete(&url).call()?;
+        if !(response.status().is_success() || response.status() == 404) {
+            bail!(
+                "the Graph Store answered {} to DELETE {url}",
+                response.status()
+            );
+        }
+        summary.deleted.push(graph_label(graph));
+    }
+    if !summary.sent.is_empty() || !summary.deleted.is_empty() {
+        let mut record = Vec::new();
+        for (graph, (hash, _)) in &hashes {
+            let subject = graph.clone().unwrap_or_else(|| DEFAULT_GRAPH_NODE.into());
+            writeln!(record, "<{subject}> <{CONTENT_HASH}> \"{hash}\" .")?;
+        }
+        send(
+            &agent,
+            "PUT",
+            &graph_url(store, &Some(publication_graph(&base_iri))),
+            &record,
+        )?;
+    }
+    Ok(summary)
+}
+
+/// Sends what `body` holds of `graph`: a `PUT` replaces the graph with the first chunk, a
+/// `POST` adds each later one.
+fn flush(
+    agent: &ureq::Agent,
+    store: &str,
+    graph: &GraphName,
+    body: &mut Vec<u8>,
+    first: bool,
+) -> Result<()> {
+    if body.is_empty() && !first {
+        return Ok(());
+    }
+    let method = if first { "PUT" } else { "POST" };
+    send(agent, method, &graph_url(store, graph), body)?;
+    body.clear();
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numerics_encode_as_postgresql_reads_them() {
+        // 30 -> one digit 30, weight 0; 12.5 -> 12 and 5000, weight 0, scale 1;
+        // 0.05 -> 500 at weight -1, scale 2.
+        assert_eq!(
+            encode_numeric("30").unwrap(),
+            [0, 1, 0, 0, 0, 0, 0, 0, 0, 30]
+        );
+        assert_eq!(
+            encode_numeric("12.5").unwrap(),
+            [0, 2, 0, 0, 0, 0, 0, 1, 0, 12, 0x13, 0x88]
+        );
+        assert_eq!(
+            encode_numeric("0.05").unwrap(),
+            [0, 1, 0xff, 0xff, 0, 0, 0, 2, 0x01, 0xf4]
+        );
+        assert_eq!(encode_numeric("0").unwrap(), [0, 0, 0, 0, 0, 0, 0, 0]);
+        assert!(encode_numeric("1e5").is_err());
+    }
+
+    #[test]
+    fn pgpass_fields_unescape() {
+        assert_eq!(
+            split_pgpass(r"h:5432:db:u:pa\:ss"),
+            ["h", "5432", "db", "u", "pa:ss"]
+        );
+    }
+}
