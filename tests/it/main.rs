@@ -8,6 +8,7 @@ mod datasette;
 mod differential;
 mod many_articles;
 mod properties;
+mod publish;
 mod queries;
 mod rdf;
 mod readme;

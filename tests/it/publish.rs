@@ -1,0 +1,540 @@
+//! `dossier publish` against the real servers: a PostgreSQL started for the test (`initdb` in a
+//! temporary folder, a Unix socket, no network) and an Oxigraph server on 127.0.0.1 (the
+//! `oxigraph` package from PyPI, which `scripts/interop-check` installs into target/py-venv).
+//! Outside CI a missing server skips with a note; in CI (`CI` set) it fails.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use postgres::{Client, NoTls};
+use rusqlite::types::Value;
+
+use crate::util::{built_bundled, dossier, follow_ups_workspace, root, stdout_of};
+
+fn required<T>(what: &str) -> Option<T> {
+    if std::env::var_os("CI").is_some() {
+        panic!("{what} is not installed: scripts/test installs it in CI");
+    }
+    eprintln!("skipped: {what} is not installed (scripts/test installs it)");
+    None
+}
+
+/// A PostgreSQL server of its own, on a Unix socket in a temporary folder; stopped on drop.
+struct Postgres {
+    dir: tempfile::TempDir,
+    bin: PathBuf,
+    as_postgres: bool,
+}
+
+impl Postgres {
+    fn start() -> Option<Postgres> {
+        let bin = std::fs::read_dir("/usr/lib/postgresql")
+            .ok()?
+            .filter_map(|e| e.ok().map(|e| e.path().join("bin")))
+            .find(|b| b.join("initdb").exists());
+        let Some(bin) = bin else {
+            return required("PostgreSQL (Debian's postgresql package)");
+        };
+        let dir = tempfile::tempdir().unwrap();
+        // initdb refuses to run as root: as root (CI), the server runs as the package's user.
+        let as_postgres = Command::new("id").arg("-u").output().unwrap().stdout == b"0\n";
+        if as_postgres {
+            Command::new("chown")
+                .args(["-R", "postgres"])
+                .arg(dir.path())
+                .status()
+                .unwrap();
+        }
+        let pg = Postgres {
+            dir,
+            bin,
+            as_postgres,
+        };
+        let data = pg.dir.path().join("data");
+        pg.run(
+            "initdb",
+            &["-D", data.to_str().unwrap(), "-A", "trust", "-U", "dossier"],
+        );
+        let socket = pg.socket();
+        pg.run(
+            "pg_ctl",
+            &[
+                "-D",
+                data.to_str().unwrap(),
+                "-o",
+                &format!("-k {} -c listen_addresses=''", socket.display()),
+                "-l",
+                pg.dir.path().join("log").to_str().unwrap(),
+                "-w",
+                "start",
+            ],
+        );
+        Some(pg)
+    }
+
+    fn run(&self, program: &str, args: &[&str]) {
+        let program = self.bin.join(program);
+        let mut cmd = if self.as_postgres {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(program);
+            c
+        } else {
+            Command::new(program)
+        };
+        let out = cmd.args(args).stdin(Stdio::null()).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    fn socket(&self) -> PathBuf {
+        self.dir.path().to_owned()
+    }
+
+    fn url(&self) -> String {
+        format!(
+            "host={} user=dossier dbname=postgres",
+            self.socket().display()
+        )
+    }
+
+    fn client(&self) -> Client {
+        Client::connect(&self.url(), NoTls).unwrap()
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        let data = self.dir.path().join("data");
+        let _ = std::panic::catch_unwind(|| {
+            self.run(
+                "pg_ctl",
+                &["-D", data.to_str().unwrap(), "-m", "immediate", "stop"],
+            )
+        });
+    }
+}
+
+/// A SQLite value as PostgreSQL's text form of the same column's value.
+fn sqlite_text(v: Value, boolean: bool) -> Option<String> {
+    match v {
+        Value::Null => None,
+        Value::Integer(n) if boolean => Some(if n != 0 { "true" } else { "false" }.into()),
+        Value::Integer(n) => Some(n.to_string()),
+        Value::Real(x) => Some(format!("{x}")),
+        Value::Text(s) => Some(s),
+        Value::Blob(_) => panic!("no column holds a blob"),
+    }
+}
+
+/// Every row of a table or view in both stores, as sorted lists of text cells.
+fn rows_in_both(
+    sqlite: &rusqlite::Connection,
+    pg: &mut Client,
+    schema: &str,
+    name: &str,
+    columns: &[String],
+    booleans: &[String],
+) -> (Vec<Vec<Option<String>>>, Vec<Vec<Option<String>>>) {
+    let list = columns.join(", ");
+    let mut stmt = sqlite
+        .prepare(&format!("SELECT {list} FROM {name}"))
+        .unwrap();
+    let mut lite: Vec<Vec<Option<String>>> = stmt
+        .query_map([], |r| {
+            Ok((0..columns.len())
+                .map(|i| sqlite_text(r.get(i).unwrap(), booleans.contains(&columns[i])))
+                .collect())
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let casts: Vec<String> = columns.iter().map(|c| format!("{c}::text")).collect();
+    let mut post: Vec<Vec<Option<String>>> = pg
+        .query(
+            &format!("SELECT {} FROM {schema}.{name}", casts.join(", ")),
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| (0..columns.len()).map(|i| r.get(i)).collect())
+        .collect();
+    lite.sort();
+    post.sort();
+    (lite, post)
+}
+
+fn view_names() -> Vec<String> {
+    dossier::ddl::VIEWS
+        .lines()
+        .filter_map(|l| l.strip_prefix("CREATE VIEW "))
+        .map(|l| l.split_whitespace().next().unwrap().to_owned())
+        .collect()
+}
+
+/// Every table and every view holds the same rows in PostgreSQL as in SQLite (the views as
+/// translated for PostgreSQL: aggregated lists in the same order, timeline spans as dates).
+fn assert_same_rows(kb: &Path, pg: &mut Client, schema: &str) {
+    if let Some(difference) = difference(kb, pg, schema) {
+        panic!("{difference}");
+    }
+}
+
+/// The first table or view whose rows differ between the stores.
+fn difference(kb: &Path, pg: &mut Client, schema: &str) -> Option<String> {
+    let sqlite = rusqlite::Connection::open(kb.join("dossier.sqlite")).unwrap();
+    let mut compared = 0;
+    for table in dossier::ddl::tables() {
+        let columns: Vec<String> = table.columns.iter().map(|c| c.name.clone()).collect();
+        let booleans: Vec<String> = table
+            .columns
+            .iter()
+            .filter(|c| c.ty == dossier::ddl::SqlType::Boolean)
+            .map(|c| c.name.clone())
+            .collect();
+        let (lite, post) = rows_in_both(&sqlite, pg, schema, table.name, &columns, &booleans);
+        if lite != post {
+            return Some(format!("table {}: {lite:?}\n!=\n{post:?}", table.name));
+        }
+        compared += lite.len();
+    }
+    for view in view_names() {
+        let stmt = sqlite.prepare(&format!("SELECT * FROM {view}")).unwrap();
+        let columns: Vec<String> = stmt.column_names().iter().map(|c| c.to_string()).collect();
+        let (lite, post) =
+            rows_in_both(&sqlite, pg, schema, &view, &columns, &["is_current".into()]);
+        if lite != post {
+            return Some(format!("view {view}: {lite:?}\n!=\n{post:?}"));
+        }
+        compared += lite.len();
+    }
+    assert!(compared > 300, "only {compared} rows compared");
+    None
+}
+
+#[test]
+fn publish_to_postgresql_holds_every_row_key_view_and_description() {
+    let Some(server) = Postgres::start() else {
+        return;
+    };
+    let tmp = follow_ups_workspace();
+    dossier(tmp.path()).arg("build").output().unwrap();
+    let kb = tmp.path().join("kb");
+    let out = stdout_of(dossier(tmp.path()).args(["publish", "--postgres", &server.url()]));
+    assert!(
+        out.contains("published generation 1 to PostgreSQL"),
+        "{out}"
+    );
+    let mut pg = server.client();
+    assert_same_rows(&kb, &mut pg, "dossier");
+
+    // PostgreSQL's own types, keys and full-text search.
+    let typed: Vec<(String, String)> = pg
+        .query(
+            "SELECT table_name || '.' || column_name, data_type FROM information_schema.columns
+             WHERE table_schema = 'dossier' AND column_name IN ('start_date', 'is_current', 'rate_percent')",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    assert!(
+        typed.contains(&("event_timeline.start_date".into(), "date".into())),
+        "{typed:?}"
+    );
+    assert!(
+        typed.contains(&("statements.is_current".into(), "boolean".into())),
+        "{typed:?}"
+    );
+    assert!(
+        typed.contains(&("policies.rate_percent".into(), "numeric".into())),
+        "{typed:?}"
+    );
+    let keys: i64 = pg
+        .query_one(
+            "SELECT count(*) FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
+             WHERE n.nspname = 'dossier' AND c.contype = 'f'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert!(keys > 40, "{keys} foreign keys");
+    let found: i64 = pg
+        .query_one(
+            "SELECT count(*) FROM dossier.evidence WHERE search @@ to_tsquery('simple', 'sheinbaum')",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert!(found > 0);
+    // The descriptions of schema/sqlite.md, for BI tools.
+    let described: Option<String> = pg
+        .query_one(
+            "SELECT col_description('dossier.evidence'::regclass, 5)",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert!(described.is_some_and(|d| !d.is_empty()));
+    let view: Option<String> = pg
+        .query_one(
+            "SELECT obj_description('dossier.condition_overview'::regclass)",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert!(view.is_some_and(|d| !d.is_empty()));
+}
+
+#[test]
+fn publish_refuses_foreign_schemas_grants_read_and_replaces_whole() {
+    let Some(server) = Postgres::start() else {
+        return;
+    };
+    let tmp = built_bundled();
+    let mut pg = server.client();
+    pg.batch_execute(
+        "CREATE SCHEMA sales; CREATE TABLE sales.orders (id int); CREATE ROLE dashboards NOLOGIN;",
+    )
+    .unwrap();
+    let out = dossier(tmp.path())
+        .args(["publish", "--postgres", &server.url(), "--schema", "sales"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("dossier did not create"), "{err}");
+    assert!(!err.contains("password"), "{err}");
+    let untouched: i64 = pg
+        .query_one(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'sales'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(untouched, 1);
+
+    stdout_of(dossier(tmp.path()).args([
+        "publish",
+        "--postgres",
+        &server.url(),
+        "--grant-read",
+        "dashboards",
+    ]));
+    let can_read: bool = pg
+        .query_one(
+            "SELECT has_table_privilege('dashboards', 'dossier.condition_overview', 'SELECT')
+                AND NOT has_table_privilege('dashboards', 'dossier.events', 'INSERT')",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert!(can_read);
+
+    // A second knowledge base under the same schema is refused; a rebuild replaces the first.
+    stdout_of(dossier(tmp.path()).arg("build"));
+    let out = stdout_of(dossier(tmp.path()).args(["publish", "--postgres", &server.url()]));
+    assert!(out.contains("published generation 2"), "{out}");
+    let generation: i64 = pg
+        .query_one("SELECT generation FROM dossier.dossier_publication", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(generation, 2);
+    let leftovers: i64 = pg
+        .query_one(
+            "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'dossier_%'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(leftovers, 0);
+}
+
+/// A publish killed at any moment leaves the published knowledge base whole: the one before
+/// (the bundled article) or the new one (with the follow-ups), never a mix of the two.
+#[test]
+fn a_killed_publish_leaves_the_previous_knowledge_base_whole() {
+    let Some(server) = Postgres::start() else {
+        return;
+    };
+    let before = built_bundled();
+    stdout_of(dossier(before.path()).args(["publish", "--postgres", &server.url()]));
+    let after = follow_ups_workspace();
+    dossier(after.path()).arg("build").output().unwrap();
+    let mut pg = server.client();
+    let (mut old, mut new) = (0, 0);
+    for i in 0..30u64 {
+        let mut child: Child = dossier(after.path())
+            .args(["publish", "--postgres", &server.url()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // Spread over the whole publish (about 100 ms here), and past it.
+        std::thread::sleep(Duration::from_millis((i * 7919) % 160));
+        let _ = child.kill();
+        child.wait().unwrap();
+        // The server rolls a killed session's transaction back when it sees the socket close.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            let busy: i64 = pg
+                .query_one(
+                    "SELECT count(*) FROM pg_stat_activity
+                     WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()",
+                    &[],
+                )
+                .unwrap()
+                .get(0);
+            if busy == 0 {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let was_old = difference(&before.path().join("kb"), &mut pg, "dossier").is_none();
+        let was_new = difference(&after.path().join("kb"), &mut pg, "dossier").is_none();
+        assert!(
+            was_old || was_new,
+            "after kill {i}: neither knowledge base whole"
+        );
+        if was_new {
+            new += 1;
+            // Back to the old one for the next kill.
+            stdout_of(dossier(before.path()).args(["publish", "--postgres", &server.url()]));
+        } else {
+            old += 1;
+        }
+    }
+    eprintln!("30 kills: {old} left the previous knowledge base, {new} came after the commit");
+    assert!(old > 0, "no kill landed during a publish");
+}
+
+/// The Oxigraph server of the `oxigraph` package, on a free loopback port; stopped on drop.
+struct Oxigraph {
+    child: Child,
+    url: String,
+}
+
+impl Oxigraph {
+    fn start() -> Option<Oxigraph> {
+        let bin = root().join("target/py-venv/bin/oxigraph");
+        if !bin.exists() {
+            return required("the Oxigraph server (pip install oxigraph into target/py-venv)");
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(bin)
+            .args([
+                "serve",
+                "--union-default-graph",
+                "--bind",
+                &format!("127.0.0.1:{port}"),
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "the Oxigraph server did not start"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Some(Oxigraph { child, url })
+    }
+
+    /// A SELECT's answer as CSV rows (header left out), sorted.
+    fn select(&self, query: &str) -> Vec<String> {
+        let text = ureq::post(&format!("{}/query", self.url))
+            .header("Accept", "text/csv")
+            .send_form([("query", query)])
+            .unwrap()
+            .into_body()
+            .read_to_string()
+            .unwrap();
+        let mut rows: Vec<String> = text.lines().skip(1).map(str::to_owned).collect();
+        rows.sort();
+        rows
+    }
+}
+
+impl Drop for Oxigraph {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// dossier's own answer to a SELECT, as CSV rows, sorted.
+fn dossier_select(dir: &Path, query: &str) -> Vec<String> {
+    let text = stdout_of(dossier(dir).args(["sparql", "--format", "csv", query]));
+    let mut rows: Vec<String> = text.lines().skip(1).map(str::to_owned).collect();
+    rows.sort();
+    rows
+}
+
+const PER_GRAPH: &str = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g";
+const PER_CLASS: &str = "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c";
+const QUOTES: &str = "PREFIX oa: <http://www.w3.org/ns/oa#>
+    SELECT ?body ?exact WHERE { ?a oa:hasBody ?body ; oa:hasTarget/oa:hasSelector/oa:exact ?exact }";
+
+#[test]
+fn publish_to_a_graph_store_sends_only_what_changed() {
+    let Some(server) = Oxigraph::start() else {
+        return;
+    };
+    let tmp = follow_ups_workspace();
+    dossier(tmp.path()).arg("build").output().unwrap();
+    let store = format!("{}/store", server.url);
+    let out = stdout_of(dossier(tmp.path()).args(["publish", "--graph-store", &store]));
+    assert!(out.contains("4 graphs sent"), "{out}");
+    // Each article's graph, the default graph's triples and the answers are dossier's own.
+    let publication = "https://w3id.org/dossier/kb/publication";
+    let without_publication = |rows: Vec<String>| -> Vec<String> {
+        rows.into_iter()
+            .filter(|r| !r.starts_with(publication))
+            .collect()
+    };
+    assert_eq!(
+        without_publication(server.select(PER_GRAPH)),
+        dossier_select(tmp.path(), PER_GRAPH)
+    );
+    for query in [PER_CLASS, QUOTES] {
+        assert_eq!(
+            server.select(query),
+            dossier_select(tmp.path(), query),
+            "{query}"
+        );
+    }
+
+    // Unchanged: nothing sent.
+    let out = stdout_of(dossier(tmp.path()).args(["publish", "--graph-store", &store]));
+    assert!(
+        out.contains("0 graphs sent (0 triples), 4 unchanged, 0 deleted"),
+        "{out}"
+    );
+
+    // The follow-ups removed: their graphs deleted, the others sent again where they changed.
+    let seeds = tmp.path().join("seeds");
+    std::fs::remove_dir_all(&seeds).unwrap();
+    crate::util::copy_dir(&root().join("seeds"), &seeds);
+    stdout_of(dossier(tmp.path()).arg("build"));
+    let out = stdout_of(dossier(tmp.path()).args(["publish", "--graph-store", &store]));
+    assert!(out.contains("2 deleted"), "{out}");
+    let name = "the follow-ups";
+    assert_eq!(
+        without_publication(server.select(PER_GRAPH)),
+        dossier_select(tmp.path(), PER_GRAPH),
+        "after removing {name}"
+    );
+    assert_eq!(server.select(QUOTES), dossier_select(tmp.path(), QUOTES));
+}
