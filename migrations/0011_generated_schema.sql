@@ -27,3 +27,5 @@ CREATE INDEX conditions_by_article ON conditions (article_id);
 CREATE INDEX claims_by_article ON claims (article_id);
 CREATE INDEX relations_by_article ON relations (article_id);
 CREATE INDEX commitments_by_article ON commitments (article_id);
+-- The references no index led yet: evidence a statement rests on.
+CREATE INDEX statement_evidence_by_evidence ON statement_evidence (evidence_id);

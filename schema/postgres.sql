@@ -23,8 +23,8 @@ CREATE TABLE articles (
     url text,
     text text NOT NULL,
     char_count integer NOT NULL CHECK (char_count >= 0),
-    CHECK ((published IS NULL) = (published_precision IS NULL)),
-    search tsvector GENERATED ALWAYS AS (to_tsvector('simple', coalesce(title, '') || ' ' || coalesce(text, ''))) STORED
+    search tsvector GENERATED ALWAYS AS (to_tsvector('simple', coalesce(title, '') || ' ' || coalesce(text, ''))) STORED,
+    CHECK ((published IS NULL) = (published_precision IS NULL))
 );
 
 CREATE TABLE article_issuers (
@@ -244,10 +244,10 @@ CREATE TABLE evidence (
     asserted_by_actor_id text GENERATED ALWAYS AS (CASE WHEN asserted_by IN ('author', 'curator') THEN NULL ELSE asserted_by END) STORED,
     modality text NOT NULL CHECK (modality IN ('reported_fact', 'stated_position', 'assessment', 'recommendation', 'possibility', 'inference')),
     note text CHECK (length(trim(note)) > 0),
+    search tsvector GENERATED ALWAYS AS (to_tsvector('simple', coalesce(quote, ''))) STORED,
     CHECK (end_offset - start_offset = length(quote)),
     CHECK ((modality = 'inference') = (asserted_by = 'curator')),
-    CHECK ((modality = 'inference') = (note IS NOT NULL)),
-    search tsvector GENERATED ALWAYS AS (to_tsvector('simple', coalesce(quote, ''))) STORED
+    CHECK ((modality = 'inference') = (note IS NOT NULL))
 );
 
 CREATE TABLE statements (
@@ -338,6 +338,7 @@ CREATE INDEX commitment_topics_by_topic ON commitment_topics (topic_id);
 CREATE INDEX evidence_by_article ON evidence (article_id);
 CREATE INDEX evidence_by_asserted_by ON evidence (asserted_by);
 CREATE INDEX statements_by_article ON statements (article_id);
+CREATE INDEX statement_evidence_by_evidence ON statement_evidence (evidence_id);
 CREATE INDEX evidence_fts ON evidence USING gin (search);
 CREATE INDEX articles_fts ON articles USING gin (search);
 ALTER TABLE article_issuers ADD FOREIGN KEY (article_id) REFERENCES articles (id);

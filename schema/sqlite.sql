@@ -337,6 +337,7 @@ CREATE INDEX commitment_topics_by_topic ON commitment_topics (topic_id);
 CREATE INDEX evidence_by_article ON evidence (article_id);
 CREATE INDEX evidence_by_asserted_by ON evidence (asserted_by);
 CREATE INDEX statements_by_article ON statements (article_id);
+CREATE INDEX statement_evidence_by_evidence ON statement_evidence (evidence_id);
 
 CREATE VIRTUAL TABLE evidence_fts USING fts5 (
     quote,

@@ -81,9 +81,10 @@ pub struct Column {
     /// The table whose key this column references (its `id`, or `kind` of `record_kinds`).
     pub references: Option<&'static str>,
     /// An expression computing the column from others (generated: no value is loaded into it).
-    pub generated: Option<&'static str>,
-    /// Whether queries look rows up by this column (a reference, an asserter, a date).
-    pub indexed: bool,
+    pub generated: Option<String>,
+    /// Whether queries look rows up by this column though it references nothing (an
+    /// asserter, a date). Every reference is indexed too (see [`indexes`]).
+    pub looked_up: bool,
 }
 
 impl Column {
@@ -95,13 +96,12 @@ impl Column {
             checks: Vec::new(),
             references: None,
             generated: None,
-            indexed: false,
+            looked_up: false,
         }
     }
 
     fn references(mut self, table: &'static str) -> Column {
         self.references = Some(table);
-        self.indexed = true;
         self
     }
 
@@ -177,44 +177,42 @@ fn in_list(column: &str, values: &[&str]) -> Check {
 }
 
 /// The expression of the actor an asserter names: `author` and `curator` name none.
-fn asserter_actor(column: &str, curator_allowed: bool) -> &'static str {
-    // Leaked once per asserter column (a handful): the descriptions are static.
-    let expr = if curator_allowed {
+fn asserter_actor(column: &str, curator_allowed: bool) -> String {
+    if curator_allowed {
         format!("CASE WHEN {column} IN ('author', 'curator') THEN NULL ELSE {column} END")
     } else {
         format!("NULLIF({column}, 'author')")
-    };
-    Box::leak(expr.into_boxed_str())
+    }
 }
 
 /// The columns one field fills in `table`, with their constraints; a multi-column check (a
 /// date's two columns) goes to `checks`.
 fn field_columns(table: &str, f: &Field, not_null: bool, checks: &mut Vec<String>) -> Vec<Column> {
     let name = f.column;
-    let mut out = vec![Column::new(name, sql_type(f.shape), not_null)];
-    let col = &mut out[0];
+    let mut col = Column::new(name, sql_type(f.shape), not_null);
+    let mut more = Vec::new();
     match f.shape {
         Shape::Ref(kinds) => {
             let target = referenced_table(kinds);
-            *col = col.clone().references(target);
+            col.references = Some(target);
             if target == table {
                 checks.push(format!("{name} IS NULL OR {name} <> id"));
             }
         }
         Shape::Asserter => {
-            col.indexed = true;
+            col.looked_up = true;
+            // Only evidence may be the curator's (an inference).
             let curator_allowed = table == "evidence";
-            let mut actor = Column::new(format!("{}_actor_id", name), SqlType::Text, false)
-                .references("actors");
-            actor.indexed = false;
+            let mut actor =
+                Column::new(format!("{name}_actor_id"), SqlType::Text, false).references("actors");
             actor.generated = Some(asserter_actor(name, curator_allowed));
-            out.push(actor);
+            more.push(actor);
         }
         Shape::Closed { values, .. } => col.checks.push(in_list(name, values)),
         Shape::Date { .. } => {
-            col.indexed = true;
+            col.looked_up = true;
             let precision = format!("{name}_precision");
-            out.push(
+            more.push(
                 Column::new(&precision, SqlType::Text, not_null)
                     .check(in_list(&precision, DatePrecision::VALUES)),
             );
@@ -232,16 +230,15 @@ fn field_columns(table: &str, f: &Field, not_null: bool, checks: &mut Vec<String
         }
         Shape::Integer | Shape::Text | Shape::LangText | Shape::AnyUri | Shape::IriOrText => {}
     }
-    out
+    std::iter::once(col).chain(more).collect()
 }
 
 /// A list field's table: `(owner, value)`, keyed by both.
 fn list_table(owner_table: &'static str, f: &Field) -> Table {
     let list = f.list.expect("a list field");
     let mut t = Table::new(list.table, &[list.owner, f.column]);
-    let mut owner = Column::new(list.owner, SqlType::Text, true).references(owner_table);
-    owner.indexed = false;
-    t.columns.push(owner);
+    t.columns
+        .push(Column::new(list.owner, SqlType::Text, true).references(owner_table));
     let mut checks = Vec::new();
     t.columns
         .extend(field_columns(list.table, f, true, &mut checks));
@@ -265,11 +262,7 @@ fn kind_tables(kind: &'static Kind) -> Vec<Table> {
     let id = Column::new("id", SqlType::Text, false);
     t.columns.push(match kind.scope {
         Scope::Article => id,
-        Scope::KnowledgeBase | Scope::InArticle => {
-            let mut id = id.references("records");
-            id.indexed = false;
-            id
-        }
+        Scope::KnowledgeBase | Scope::InArticle => id.references("records"),
     });
     if kind.scope == Scope::InArticle {
         t.columns
@@ -290,9 +283,9 @@ fn kind_tables(kind: &'static Kind) -> Vec<Table> {
             }))
             .collect();
         let mut nested = Table::new(n.table, &key);
-        let mut owner = Column::new(n.owner, SqlType::Text, true).references(kind.table);
-        owner.indexed = false;
-        nested.columns.push(owner);
+        nested
+            .columns
+            .push(Column::new(n.owner, SqlType::Text, true).references(kind.table));
         own_columns(&mut nested, n.fields);
         out.push(nested);
     }
@@ -324,9 +317,9 @@ fn core_tables() -> (Table, Table, Table) {
     records
         .columns
         .push(Column::new("id", SqlType::Text, false));
-    let mut kind = Column::new("kind", SqlType::Text, true).references("record_kinds");
-    kind.indexed = false; // records_by_kind, in EXTRA_INDEXES
-    records.columns.push(kind);
+    records
+        .columns
+        .push(Column::new("kind", SqlType::Text, true).references("record_kinds"));
     records
         .columns
         .push(Column::new("label", SqlType::Text, true));
@@ -431,8 +424,9 @@ fn index_name(table: &str, column: &str) -> String {
     )
 }
 
-/// Every secondary index: the described composite ones, then one per indexed column (a
-/// reference, an asserter, a date) that does not already lead the key or another index.
+/// Every secondary index: the described composite ones, then one per column that references
+/// another table or is looked up (an asserter, a date), unless it is generated or already
+/// leads the key or another index.
 pub fn indexes(tables: &[Table]) -> Vec<Index> {
     let mut out: Vec<Index> = mapping::SQL_INDEXES
         .iter()
@@ -447,7 +441,7 @@ pub fn indexes(tables: &[Table]) -> Vec<Index> {
         for c in t
             .columns
             .iter()
-            .filter(|c| c.indexed && c.generated.is_none())
+            .filter(|c| (c.references.is_some() || c.looked_up) && c.generated.is_none())
         {
             let leads = |cols: &[String]| cols.first() == Some(&c.name);
             if leads(&t.key) || out.iter().any(|i| i.table == t.name && leads(&i.columns)) {
@@ -466,7 +460,7 @@ pub fn indexes(tables: &[Table]) -> Vec<Index> {
 
 fn column_sql(c: &Column, dialect: Dialect, with_keys: bool) -> String {
     let mut s = format!("{} {}", c.name, c.ty.name(dialect));
-    if let Some(expr) = c.generated {
+    if let Some(expr) = &c.generated {
         let kind = match dialect {
             Dialect::Sqlite => "VIRTUAL",
             Dialect::Postgres => "STORED",
@@ -493,13 +487,15 @@ fn referenced_key(table: &str) -> &'static str {
     }
 }
 
-/// `CREATE TABLE`, with keys (SQLite) or without them (PostgreSQL: added after the load).
-fn create_table(t: &Table, dialect: Dialect) -> String {
+/// `CREATE TABLE`, with keys (SQLite) or without them (PostgreSQL: added after the load), and
+/// `more` columns after the described ones.
+fn create_table(t: &Table, dialect: Dialect, more: Option<String>) -> String {
     let with_keys = dialect == Dialect::Sqlite;
     let mut lines: Vec<String> = t
         .columns
         .iter()
         .map(|c| column_sql(c, dialect, with_keys))
+        .chain(more)
         .collect();
     if with_keys {
         lines.push(format!("PRIMARY KEY ({})", t.key.join(", ")));
@@ -551,7 +547,7 @@ pub fn sqlite_schema() -> String {
     let mut out = String::from(HEADER);
     out.push('\n');
     for t in &tables {
-        out.push_str(&create_table(t, Dialect::Sqlite));
+        out.push_str(&create_table(t, Dialect::Sqlite, None));
         out.push('\n');
     }
     out.push_str(&record_kind_rows());
@@ -584,30 +580,21 @@ pub const SEARCH_COLUMN: &str = "search";
 pub fn postgres_tables() -> String {
     let mut out = String::new();
     for t in tables() {
-        let mut sql = create_table(&t, Dialect::Postgres);
-        if let Some(f) = mapping::FULL_TEXT_INDEXES
+        let search = mapping::FULL_TEXT_INDEXES
             .iter()
             .find(|f| f.content == t.name)
-        {
-            let words: Vec<String> = f
-                .columns
-                .iter()
-                .map(|c| format!("coalesce({c}, '')"))
-                .collect();
-            let column = format!(
-                ",\n    {SEARCH_COLUMN} tsvector GENERATED ALWAYS AS \
-                 (to_tsvector('simple', {})) STORED\n);\n",
-                words.join(" || ' ' || ")
-            );
-            sql = sql
-                .trim_end()
-                .trim_end_matches(';')
-                .trim_end_matches(')')
-                .trim_end()
-                .to_owned()
-                + &column;
-        }
-        out.push_str(&sql);
+            .map(|f| {
+                let words: Vec<String> = f
+                    .columns
+                    .iter()
+                    .map(|c| format!("coalesce({c}, '')"))
+                    .collect();
+                format!(
+                    "{SEARCH_COLUMN} tsvector GENERATED ALWAYS AS (to_tsvector('simple', {})) STORED",
+                    words.join(" || ' ' || ")
+                )
+            });
+        out.push_str(&create_table(&t, Dialect::Postgres, search));
         out.push('\n');
     }
     out
@@ -652,6 +639,15 @@ pub fn postgres_keys() -> String {
         }
     }
     out
+}
+
+/// The names of the views `schema/views.sql` defines, in its order.
+pub fn view_names() -> Vec<&'static str> {
+    VIEWS
+        .lines()
+        .filter_map(|l| l.strip_prefix("CREATE VIEW "))
+        .filter_map(|l| l.split_whitespace().next())
+        .collect()
 }
 
 /// The views in PostgreSQL's dialect: `group_concat` is `string_agg`; a month's last day is

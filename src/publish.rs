@@ -440,10 +440,10 @@ fn copy_table(
 /// `COMMENT ON` every table, view and column schema/sqlite.md describes, for BI tools.
 fn comments() -> Result<String> {
     let documented = datasette::documented()?;
-    let views: Vec<String> = ddl_views();
+    let views = ddl::view_names();
     let mut out = String::new();
     for (name, doc) in &documented {
-        let kind = if views.contains(name) {
+        let kind = if views.contains(&name.as_str()) {
             "VIEW"
         } else {
             "TABLE"
@@ -467,16 +467,6 @@ fn comments() -> Result<String> {
         }
     }
     Ok(out)
-}
-
-/// The names of the views `schema/views.sql` defines.
-fn ddl_views() -> Vec<String> {
-    ddl::VIEWS
-        .lines()
-        .filter_map(|l| l.strip_prefix("CREATE VIEW "))
-        .filter_map(|l| l.split_whitespace().next())
-        .map(str::to_owned)
-        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------

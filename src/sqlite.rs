@@ -1,5 +1,7 @@
-//! The SQLite store: schema migrations, writing the model into a new database, and read-only
-//! queries with bound parameters and a time limit. Only this module touches rusqlite.
+//! The SQLite store: creating the current schema (`ddl`'s) and upgrading old databases with
+//! migrations, writing the model into a new database, and read-only queries with bound
+//! parameters and a time limit. Only this module writes a database; `check`, `report`,
+//! `publish` and others read one through rusqlite too.
 
 use std::path::Path;
 use std::sync::mpsc;

@@ -167,14 +167,6 @@ fn rows_in_both(
     (lite, post)
 }
 
-fn view_names() -> Vec<String> {
-    dossier::ddl::VIEWS
-        .lines()
-        .filter_map(|l| l.strip_prefix("CREATE VIEW "))
-        .map(|l| l.split_whitespace().next().unwrap().to_owned())
-        .collect()
-}
-
 /// Every table and every view holds the same rows in PostgreSQL as in SQLite (the views as
 /// translated for PostgreSQL: aggregated lists in the same order, timeline spans as dates).
 fn assert_same_rows(kb: &Path, pg: &mut Client, schema: &str) {
@@ -201,7 +193,7 @@ fn difference(kb: &Path, pg: &mut Client, schema: &str) -> Option<String> {
         }
         compared += lite.len();
     }
-    for view in view_names() {
+    for view in dossier::ddl::view_names() {
         let stmt = sqlite.prepare(&format!("SELECT * FROM {view}")).unwrap();
         let columns: Vec<String> = stmt.column_names().iter().map(|c| c.to_string()).collect();
         let (lite, post) =
@@ -271,23 +263,34 @@ fn publish_to_postgresql_holds_every_row_key_view_and_description() {
         .unwrap()
         .get(0);
     assert!(found > 0);
-    // The descriptions of schema/sqlite.md, for BI tools.
-    let described: Option<String> = pg
-        .query_one(
-            "SELECT col_description('dossier.evidence'::regclass, 5)",
-            &[],
-        )
-        .unwrap()
-        .get(0);
-    assert!(described.is_some_and(|d| !d.is_empty()));
-    let view: Option<String> = pg
-        .query_one(
-            "SELECT obj_description('dossier.condition_overview'::regclass)",
-            &[],
-        )
-        .unwrap()
-        .get(0);
-    assert!(view.is_some_and(|d| !d.is_empty()));
+    // Every description of schema/sqlite.md, on its table, view or column, for BI tools.
+    let documented = dossier::datasette::documented().unwrap();
+    let mut comments = 0;
+    for (name, doc) in &documented {
+        let relation = format!("dossier.{name}");
+        let on_relation: Option<String> = pg
+            .query_one("SELECT obj_description(to_regclass($1))", &[&relation])
+            .unwrap()
+            .get(0);
+        assert_eq!(
+            on_relation.as_deref(),
+            Some(doc.description.as_str()),
+            "{name}"
+        );
+        for (column, text) in &doc.columns {
+            let on_column: Option<String> = pg
+                .query_one(
+                    "SELECT col_description(c.attrelid, c.attnum) FROM pg_attribute c
+                     WHERE c.attrelid = to_regclass($1) AND c.attname = $2",
+                    &[&relation, column],
+                )
+                .unwrap()
+                .get(0);
+            assert_eq!(on_column.as_deref(), Some(text.as_str()), "{name}.{column}");
+            comments += 1;
+        }
+    }
+    assert!(comments > 100, "{comments} column descriptions");
 }
 
 #[test]
@@ -301,14 +304,27 @@ fn publish_refuses_foreign_schemas_grants_read_and_replaces_whole() {
         "CREATE SCHEMA sales; CREATE TABLE sales.orders (id int); CREATE ROLE dashboards NOLOGIN;",
     )
     .unwrap();
+    // The server trusts local connections, so the password goes nowhere; it must not be printed.
+    let with_password = format!("{} password=hunter2-secret", server.url());
     let out = dossier(tmp.path())
-        .args(["publish", "--postgres", &server.url(), "--schema", "sales"])
+        .args(["publish", "--postgres", &with_password, "--schema", "sales"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("dossier did not create"), "{err}");
-    assert!(!err.contains("password"), "{err}");
+    assert!(!err.contains("hunter2"), "{err}");
+    let out = stdout_of(dossier(tmp.path()).args([
+        "publish",
+        "--postgres",
+        &with_password,
+        "--schema",
+        "fresh",
+    ]));
+    assert!(
+        out.contains("schema fresh") && !out.contains("hunter2"),
+        "{out}"
+    );
     let untouched: i64 = pg
         .query_one(
             "SELECT count(*) FROM pg_tables WHERE schemaname = 'sales'",
