@@ -128,6 +128,28 @@ impl QueryArg {
     }
 }
 
+/// A knowledge base published to PostgreSQL (`dossier publish --postgres`).
+#[derive(clap::Args, Clone)]
+struct PostgresArg {
+    /// A PostgreSQL connection URL or key=value string ('': PGHOST, PGPORT, PGUSER,
+    /// PGDATABASE, PGPASSWORD and ~/.pgpass, as psql takes them).
+    #[arg(long, value_name = "URL")]
+    postgres: Option<String>,
+    /// The PostgreSQL schema of the published knowledge base.
+    #[arg(long, default_value = "dossier")]
+    schema: String,
+}
+
+impl PostgresArg {
+    fn target(&self, grant_read: Option<String>) -> dossier::publish::PostgresTarget {
+        dossier::publish::PostgresTarget {
+            url: self.postgres.clone().filter(|u| !u.is_empty()),
+            schema: self.schema.clone(),
+            grant_read,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Check every seed file and report all problems at once.
@@ -249,9 +271,12 @@ enum Command {
         /// Bind a parameter: --param actor=marco-rubio. Repeatable.
         #[arg(short = 'p', long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
         params: Vec<(String, String)>,
-        /// Which store answers; with both, the answers must agree or the exit status is 1.
+        /// Which store answers; with both, the answers must agree or the exit status is 1;
+        /// postgres: the copy `dossier publish --postgres` made (see --postgres, --schema).
         #[arg(long, value_enum, default_value = "both")]
         store: StoreChoice,
+        #[command(flatten)]
+        pg: PostgresArg,
         /// Output format (table on a terminal, json otherwise).
         #[arg(long, value_enum)]
         format: Option<RowFormat>,
@@ -265,8 +290,14 @@ enum Command {
         kb: KbArg,
     },
     /// Prove the database and the graph hold the same knowledge; exit 1 naming each difference.
-    #[command(after_help = "Example:\n  dossier check --kb kb")]
+    #[command(
+        after_help = "Examples:\n  dossier check --kb kb\n  dossier check --postgres postgresql://analyst@db.example.org/newsroom   # and the published copy"
+    )]
     Check {
+        /// Also compare the copy published to PostgreSQL with the database, table by table and
+        /// view by view.
+        #[command(flatten)]
+        pg: PostgresArg,
         #[command(flatten)]
         kb: KbArg,
     },
@@ -358,12 +389,9 @@ enum Command {
         after_help = "Examples:\n  dossier publish --postgres postgresql://analyst@db.example.org/newsroom --grant-read dashboards\n  PGHOST=/run/postgresql PGDATABASE=newsroom dossier publish --postgres ''\n  dossier publish --graph-store http://127.0.0.1:7878/store\n\nWith --postgres '' the connection comes from PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD\nand ~/.pgpass, as psql takes it. Passwords are never printed."
     )]
     Publish {
-        /// A PostgreSQL connection URL or key=value string (empty: the PG* variables).
-        #[arg(long, value_name = "URL")]
-        postgres: Option<String>,
-        /// The PostgreSQL schema to publish into; dossier refuses one it did not create.
-        #[arg(long, default_value = "dossier", requires = "postgres")]
-        schema: String,
+        /// Publish to PostgreSQL; dossier refuses a schema it did not create.
+        #[command(flatten)]
+        pg: PostgresArg,
         /// A role to give read access to the published schema (dashboards).
         #[arg(long, value_name = "ROLE", requires = "postgres")]
         grant_read: Option<String>,
@@ -398,6 +426,7 @@ enum StoreChoice {
     Sql,
     Rdf,
     Both,
+    Postgres,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -562,6 +591,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             list,
             params,
             store,
+            pg,
             format,
             out,
             queries,
@@ -575,9 +605,32 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
             let q = dossier::queries::find(&all, name.as_deref().unwrap_or_default())?;
             let format = format.unwrap_or_else(RowFormat::default_for_terminal);
-            query(&q, &params, store, format, out, paths)
+            query(&q, &params, (store, &pg), format, out, paths)
         }
-        Command::Check { kb } => check(KbPaths::new(kb.kb), &bar),
+        Command::Check { pg, kb } => {
+            let paths = KbPaths::new(kb.kb);
+            check(&paths, &bar)?;
+            if pg.postgres.is_none() {
+                return Ok(());
+            }
+            let target = pg.target(None);
+            let differences = dossier::publish::check_postgres(&paths, &target)?;
+            if differences.is_empty() {
+                println!(
+                    "the copy published to PostgreSQL (schema {}) agrees",
+                    target.schema
+                );
+                Ok(())
+            } else {
+                Err(Failure::Data(format!(
+                    "{}\nerror: the copy published to PostgreSQL differs ({} table{} or view{})",
+                    differences.join("\n"),
+                    differences.len(),
+                    if differences.len() == 1 { "" } else { "s" },
+                    if differences.len() == 1 { "" } else { "s" },
+                )))
+            }
+        }
         Command::Report { out, kb } => {
             let paths = KbPaths::new(kb.kb);
             let out = Destination::open(out.out.as_deref(), &paths)?;
@@ -633,20 +686,15 @@ fn run(cli: Cli) -> Result<(), Failure> {
             Ok(serve::run(KbPaths::new(kb.kb), settings)?)
         }
         Command::Publish {
-            postgres,
-            schema,
+            pg,
             grant_read,
             graph_store,
             kb,
         } => {
             let paths = KbPaths::new(kb.kb);
             paths.require(&paths.database())?;
-            if let Some(url) = postgres {
-                let target = dossier::publish::PostgresTarget {
-                    url: Some(url).filter(|u| !u.is_empty()),
-                    schema,
-                    grant_read,
-                };
+            if pg.postgres.is_some() {
+                let target = pg.target(grant_read);
                 let summary = dossier::publish::to_postgres(&paths, &target)?;
                 let rows: u64 = summary.rows.iter().map(|(_, n)| n).sum();
                 println!(
@@ -1230,7 +1278,7 @@ fn list_queries(all: &[dossier::queries::NamedQuery], mut out: Destination) -> R
 fn query(
     q: &dossier::queries::NamedQuery,
     given: &[(String, String)],
-    store: StoreChoice,
+    (store, pg): (StoreChoice, &PostgresArg),
     format: RowFormat,
     mut out: Destination,
     paths: KbPaths,
@@ -1253,6 +1301,9 @@ fn query(
         }
         StoreChoice::Rdf => run_sparql(&open_graph()?, q, &params)
             .map_err(|e| Failure::Data(format!("error: {e:#}")))?,
+        StoreChoice::Postgres => {
+            dossier::publish::query_postgres(&pg.target(None), q, &params, QUERY_TIMEOUT)?
+        }
         StoreChoice::Both => {
             let conn = dossier::sqlite::open_read_only(&paths.database())?;
             let graph = open_graph()?;
@@ -1277,7 +1328,7 @@ fn query(
     Ok(out.finish()?)
 }
 
-fn check(paths: KbPaths, bar: &Bar) -> Result<(), Failure> {
+fn check(paths: &KbPaths, bar: &Bar) -> Result<(), Failure> {
     let conn = dossier::sqlite::open_read_only(&paths.database())?;
     for file in [paths.index(), paths.turtle(), paths.nquads()] {
         paths.require(&file)?;

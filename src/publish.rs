@@ -470,6 +470,207 @@ fn comments() -> Result<String> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Reading the published copy: named queries and the check against the SQLite store
+// ---------------------------------------------------------------------------------------------
+
+/// A read-only transaction on the published schema, with a time limit on each statement.
+fn read_published<'c>(
+    client: &'c mut postgres::Client,
+    schema: &str,
+    timeout: std::time::Duration,
+) -> Result<postgres::Transaction<'c>> {
+    let mut tx = client.build_transaction().read_only(true).start()?;
+    let published = tx
+        .query_opt(
+            "SELECT 1 FROM pg_tables WHERE schemaname = $1 AND tablename = $2",
+            &[&schema, &MARKER_TABLE],
+        )?
+        .is_some();
+    if !published {
+        bail!(
+            "the schema {schema} holds no knowledge base dossier published: publish one with \
+             `dossier publish --postgres URL` (or give --schema)"
+        );
+    }
+    tx.batch_execute(&format!(
+        "SET LOCAL search_path TO {}; SET LOCAL statement_timeout = {};",
+        ident(schema),
+        timeout.as_millis()
+    ))?;
+    Ok(tx)
+}
+
+/// `sql` with each `:name` of `params` as PostgreSQL's `$n` (a `::` cast is left alone).
+fn numbered_parameters(sql: &str, params: &[(String, String)]) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut rest = sql;
+    'scan: while let Some(at) = rest.find(':') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let cast = out.ends_with(':') || after.starts_with(':');
+        if !cast {
+            for (n, (name, _)) in params.iter().enumerate() {
+                let ends_word = after[name.len().min(after.len())..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+                if after.starts_with(name.as_str()) && ends_word {
+                    out.push_str(&format!("${}::text", n + 1));
+                    rest = &after[name.len()..];
+                    continue 'scan;
+                }
+            }
+        }
+        out.push(':');
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+/// One PostgreSQL value as the SQLite value a query over the SQLite store gives for it, so
+/// the answers of both stores compare (a boolean is 0 or 1, a date its ISO text).
+fn as_sqlite_value(row: &postgres::Row, i: usize) -> Result<SqlValue> {
+    let ty = row.columns()[i].type_();
+    Ok(match *ty {
+        Type::INT2 => row
+            .get::<_, Option<i16>>(i)
+            .map_or(SqlValue::Null, |n| SqlValue::Integer(n.into())),
+        Type::INT4 => row
+            .get::<_, Option<i32>>(i)
+            .map_or(SqlValue::Null, |n| SqlValue::Integer(n.into())),
+        Type::INT8 => row
+            .get::<_, Option<i64>>(i)
+            .map_or(SqlValue::Null, SqlValue::Integer),
+        Type::FLOAT8 => row
+            .get::<_, Option<f64>>(i)
+            .map_or(SqlValue::Null, SqlValue::Real),
+        Type::BOOL => row
+            .get::<_, Option<bool>>(i)
+            .map_or(SqlValue::Null, |b| SqlValue::Integer(b.into())),
+        _ => row
+            .get::<_, Option<String>>(i)
+            .map_or(SqlValue::Null, SqlValue::Text),
+    })
+}
+
+/// The column list that reads every column of `sql`'s answer as a type `as_sqlite_value`
+/// takes: numbers as they are, `numeric` as `float8`, anything else as text.
+fn readable_columns(
+    tx: &mut postgres::Transaction<'_>,
+    sql: &str,
+) -> Result<(Vec<String>, String)> {
+    let statement = tx.prepare(sql)?;
+    let mut names = Vec::new();
+    let mut list = Vec::new();
+    for c in statement.columns() {
+        let name = ident(c.name());
+        list.push(match *c.type_() {
+            Type::INT2 | Type::INT4 | Type::INT8 | Type::FLOAT8 | Type::BOOL | Type::TEXT => name,
+            Type::NUMERIC | Type::FLOAT4 => format!("{name}::float8"),
+            _ => format!("{name}::text"),
+        });
+        names.push(c.name().to_owned());
+    }
+    Ok((names, list.join(", ")))
+}
+
+/// The rows of `sql` (with `$n` parameters) on the published copy, as the SQLite store's.
+fn published_rows(
+    tx: &mut postgres::Transaction<'_>,
+    sql: &str,
+    values: &[&(dyn ToSql + Sync)],
+) -> Result<crate::queries::Rows> {
+    let (columns, list) = readable_columns(tx, sql)?;
+    let rows = tx.query(&format!("SELECT {list} FROM ({sql}) AS answer"), values)?;
+    let rows = rows
+        .iter()
+        .map(|row| {
+            (0..columns.len())
+                .map(|i| Ok(crate::queries::normalize_sql(&as_sqlite_value(row, i)?)))
+                .collect::<Result<Vec<_>>>()
+        })
+        .collect::<Result<_>>()?;
+    Ok(crate::queries::Rows { columns, rows })
+}
+
+/// Runs a named query's SQL form on the published copy, read-only and within `timeout`.
+pub fn query_postgres(
+    target: &PostgresTarget,
+    q: &crate::queries::NamedQuery,
+    params: &[(String, String)],
+    timeout: std::time::Duration,
+) -> Result<crate::queries::Rows> {
+    let mut client = connect(&postgres_config(target.url.as_deref())?)?;
+    let mut tx = read_published(&mut client, &target.schema, timeout)?;
+    let sql = numbered_parameters(q.sql.trim().trim_end_matches(';'), params);
+    let values: Vec<&(dyn ToSql + Sync)> = params
+        .iter()
+        .map(|(_, v)| v as &(dyn ToSql + Sync))
+        .collect();
+    published_rows(&mut tx, &sql, &values)
+        .with_context(|| format!("the SQL form of '{}' failed on PostgreSQL", q.name))
+}
+
+/// The first rows that differ between the SQLite store and the published copy, per table and
+/// view, compared as multisets: empty when they hold the same knowledge base.
+pub fn check_postgres(paths: &KbPaths, target: &PostgresTarget) -> Result<Vec<String>> {
+    let sqlite = sqlite::open_read_only(&paths.database())?;
+    let mut client = connect(&postgres_config(target.url.as_deref())?)?;
+    let mut tx = read_published(
+        &mut client,
+        &target.schema,
+        std::time::Duration::from_secs(600),
+    )?;
+    let tables = ddl::tables();
+    let relations = tables
+        .iter()
+        .map(|t| {
+            (
+                t.name,
+                t.columns.iter().map(|c| c.name.clone()).collect::<Vec<_>>(),
+            )
+        })
+        .chain(ddl::view_names().into_iter().map(|v| (v, Vec::new())));
+    let mut differences = Vec::new();
+    for (name, columns) in relations {
+        let list = if columns.is_empty() {
+            "*".to_owned()
+        } else {
+            columns.join(", ")
+        };
+        let sql = format!("SELECT {list} FROM {name}");
+        let mut published = published_rows(&mut tx, &sql, &[])?.rows;
+        let mut built = Vec::new();
+        let mut stmt = sqlite.prepare(&sql)?;
+        let n = stmt.column_count();
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            built.push(
+                (0..n)
+                    .map(|i| Ok(crate::queries::normalize_sql(&row.get(i)?)))
+                    .collect::<Result<Vec<_>>>()?,
+            );
+        }
+        let key = |r: &Vec<serde_json::Value>| serde_json::to_string(r).unwrap_or_default();
+        built.sort_by_key(key);
+        published.sort_by_key(key);
+        if built != published {
+            let only_built = built.iter().find(|r| !published.contains(r));
+            let only_published = published.iter().find(|r| !built.contains(r));
+            differences.push(format!(
+                "{name}: {} rows built, {} published; only built: {}; only published: {}",
+                built.len(),
+                published.len(),
+                only_built.map_or("none".into(), key),
+                only_published.map_or("none".into(), key),
+            ));
+        }
+    }
+    Ok(differences)
+}
+
+// ---------------------------------------------------------------------------------------------
 // SPARQL 1.1 Graph Store HTTP Protocol
 // ---------------------------------------------------------------------------------------------
 

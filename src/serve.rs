@@ -1248,6 +1248,11 @@ fn named_rows(
     match store {
         crate::StoreChoice::Sql => sql(),
         crate::StoreChoice::Rdf => rdf(),
+        crate::StoreChoice::Postgres => Err(Refusal::bad(
+            "serve answers from the knowledge base it serves: ask the published PostgreSQL copy \
+             with `dossier query NAME --store postgres`, or PostgreSQL itself"
+                .to_owned(),
+        )),
         crate::StoreChoice::Both => {
             let comparison = Comparison {
                 sql: sql()?,

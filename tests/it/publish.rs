@@ -8,7 +8,6 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use postgres::{Client, NoTls};
-use rusqlite::types::Value;
 
 use crate::util::{built_bundled, dossier, follow_ups_workspace, root, stdout_of};
 
@@ -118,93 +117,15 @@ impl Drop for Postgres {
     }
 }
 
-/// A SQLite value as PostgreSQL's text form of the same column's value.
-fn sqlite_text(v: Value, boolean: bool) -> Option<String> {
-    match v {
-        Value::Null => None,
-        Value::Integer(n) if boolean => Some(if n != 0 { "true" } else { "false" }.into()),
-        Value::Integer(n) => Some(n.to_string()),
-        Value::Real(x) => Some(format!("{x}")),
-        Value::Text(s) => Some(s),
-        Value::Blob(_) => panic!("no column holds a blob"),
-    }
-}
-
-/// Every row of a table or view in both stores, as sorted lists of text cells.
-fn rows_in_both(
-    sqlite: &rusqlite::Connection,
-    pg: &mut Client,
-    schema: &str,
-    name: &str,
-    columns: &[String],
-    booleans: &[String],
-) -> (Vec<Vec<Option<String>>>, Vec<Vec<Option<String>>>) {
-    let list = columns.join(", ");
-    let mut stmt = sqlite
-        .prepare(&format!("SELECT {list} FROM {name}"))
-        .unwrap();
-    let mut lite: Vec<Vec<Option<String>>> = stmt
-        .query_map([], |r| {
-            Ok((0..columns.len())
-                .map(|i| sqlite_text(r.get(i).unwrap(), booleans.contains(&columns[i])))
-                .collect())
-        })
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    let casts: Vec<String> = columns.iter().map(|c| format!("{c}::text")).collect();
-    let mut post: Vec<Vec<Option<String>>> = pg
-        .query(
-            &format!("SELECT {} FROM {schema}.{name}", casts.join(", ")),
-            &[],
-        )
-        .unwrap()
-        .iter()
-        .map(|r| (0..columns.len()).map(|i| r.get(i)).collect())
-        .collect();
-    lite.sort();
-    post.sort();
-    (lite, post)
-}
-
-/// Every table and every view holds the same rows in PostgreSQL as in SQLite (the views as
-/// translated for PostgreSQL: aggregated lists in the same order, timeline spans as dates).
-fn assert_same_rows(kb: &Path, pg: &mut Client, schema: &str) {
-    if let Some(difference) = difference(kb, pg, schema) {
-        panic!("{difference}");
-    }
-}
-
-/// The first table or view whose rows differ between the stores.
-fn difference(kb: &Path, pg: &mut Client, schema: &str) -> Option<String> {
-    let sqlite = rusqlite::Connection::open(kb.join("dossier.sqlite")).unwrap();
-    let mut compared = 0;
-    for table in dossier::ddl::tables() {
-        let columns: Vec<String> = table.columns.iter().map(|c| c.name.clone()).collect();
-        let booleans: Vec<String> = table
-            .columns
-            .iter()
-            .filter(|c| c.ty == dossier::ddl::SqlType::Boolean)
-            .map(|c| c.name.clone())
-            .collect();
-        let (lite, post) = rows_in_both(&sqlite, pg, schema, table.name, &columns, &booleans);
-        if lite != post {
-            return Some(format!("table {}: {lite:?}\n!=\n{post:?}", table.name));
-        }
-        compared += lite.len();
-    }
-    for view in dossier::ddl::view_names() {
-        let stmt = sqlite.prepare(&format!("SELECT * FROM {view}")).unwrap();
-        let columns: Vec<String> = stmt.column_names().iter().map(|c| c.to_string()).collect();
-        let (lite, post) =
-            rows_in_both(&sqlite, pg, schema, &view, &columns, &["is_current".into()]);
-        if lite != post {
-            return Some(format!("view {view}: {lite:?}\n!=\n{post:?}"));
-        }
-        compared += lite.len();
-    }
-    assert!(compared > 300, "only {compared} rows compared");
-    None
+/// The differences `dossier::publish::check_postgres` finds between the knowledge base built in
+/// `dir` and the copy published to `server` (every table and view, as multisets of rows).
+fn differences(dir: &Path, server: &Postgres) -> Vec<String> {
+    let target = dossier::publish::PostgresTarget {
+        url: Some(server.url()),
+        schema: "dossier".into(),
+        grant_read: None,
+    };
+    dossier::publish::check_postgres(&dossier::kb::KbPaths::new(dir.join("kb")), &target).unwrap()
 }
 
 #[test]
@@ -214,14 +135,70 @@ fn publish_to_postgresql_holds_every_row_key_view_and_description() {
     };
     let tmp = follow_ups_workspace();
     dossier(tmp.path()).arg("build").output().unwrap();
-    let kb = tmp.path().join("kb");
     let out = stdout_of(dossier(tmp.path()).args(["publish", "--postgres", &server.url()]));
     assert!(
         out.contains("published generation 1 to PostgreSQL"),
         "{out}"
     );
     let mut pg = server.client();
-    assert_same_rows(&kb, &mut pg, "dossier");
+    assert_eq!(differences(tmp.path(), &server), Vec::<String>::new());
+
+    // Every named query answers on the published copy as on the SQLite store.
+    let target = dossier::publish::PostgresTarget {
+        url: Some(server.url()),
+        schema: "dossier".into(),
+        grant_read: None,
+    };
+    let sqlite = dossier::sqlite::open_read_only(&tmp.path().join("kb/dossier.sqlite")).unwrap();
+    let timeout = Duration::from_secs(30);
+    let mut answered = 0;
+    for q in dossier::queries::built_in().unwrap() {
+        let params = q.bind(&[]).unwrap();
+        let mut lite = dossier::queries::run_sql(&sqlite, &q, &params, timeout).unwrap();
+        let mut post = dossier::publish::query_postgres(&target, &q, &params, timeout).unwrap();
+        assert_eq!(lite.columns, post.columns, "{}", q.name);
+        let key = |r: &Vec<serde_json::Value>| serde_json::to_string(r).unwrap();
+        lite.rows.sort_by_key(key);
+        post.rows.sort_by_key(key);
+        assert_eq!(lite.rows, post.rows, "{}", q.name);
+        answered += usize::from(!lite.rows.is_empty());
+    }
+    assert!(
+        answered >= 18,
+        "only {answered} named queries have rows to compare"
+    );
+    let out = stdout_of(dossier(tmp.path()).args([
+        "query",
+        "conditions-on",
+        "--store",
+        "postgres",
+        "--postgres",
+        &server.url(),
+        "--format",
+        "csv",
+    ]));
+    assert!(out.contains("training-must-take-place-in-mexico"), "{out}");
+
+    // `check` agrees, and names a row changed by hand in PostgreSQL.
+    let out = stdout_of(dossier(tmp.path()).args(["check", "--postgres", &server.url()]));
+    assert!(
+        out.contains("the copy published to PostgreSQL (schema dossier) agrees"),
+        "{out}"
+    );
+    pg.batch_execute(
+        "UPDATE dossier.conditions SET value = 'Texas' WHERE id = 'training-must-take-place-in-mexico'",
+    )
+    .unwrap();
+    let out = dossier(tmp.path())
+        .args(["check", "--postgres", &server.url()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("conditions: 8 rows built, 8 published") && err.contains("\"Texas\""),
+        "{err}"
+    );
 
     // PostgreSQL's own types, keys and full-text search.
     let typed: Vec<(String, String)> = pg
@@ -410,8 +387,8 @@ fn a_killed_publish_leaves_the_previous_knowledge_base_whole() {
             }
             std::thread::sleep(Duration::from_millis(20));
         }
-        let was_old = difference(&before.path().join("kb"), &mut pg, "dossier").is_none();
-        let was_new = difference(&after.path().join("kb"), &mut pg, "dossier").is_none();
+        let was_old = differences(before.path(), &server).is_empty();
+        let was_new = differences(after.path(), &server).is_empty();
         assert!(
             was_old || was_new,
             "after kill {i}: neither knowledge base whole"
