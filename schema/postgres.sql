@@ -341,71 +341,71 @@ CREATE INDEX statements_by_article ON statements (article_id);
 CREATE INDEX statement_evidence_by_evidence ON statement_evidence (evidence_id);
 CREATE INDEX evidence_fts ON evidence USING gin (search);
 CREATE INDEX articles_fts ON articles USING gin (search);
-ALTER TABLE article_issuers ADD FOREIGN KEY (article_id) REFERENCES articles (id);
-ALTER TABLE article_issuers ADD FOREIGN KEY (actor_id) REFERENCES actors (id);
-ALTER TABLE records ADD FOREIGN KEY (kind) REFERENCES record_kinds (kind);
-ALTER TABLE records ADD FOREIGN KEY (article_id) REFERENCES articles (id);
-ALTER TABLE actors ADD FOREIGN KEY (id) REFERENCES records (id);
-ALTER TABLE actor_aliases ADD FOREIGN KEY (actor_id) REFERENCES actors (id);
-ALTER TABLE topics ADD FOREIGN KEY (id) REFERENCES records (id);
-ALTER TABLE topics ADD FOREIGN KEY (broader_id) REFERENCES topics (id);
-ALTER TABLE roles ADD FOREIGN KEY (id) REFERENCES records (id);
-ALTER TABLE roles ADD FOREIGN KEY (article_id) REFERENCES articles (id);
-ALTER TABLE roles ADD FOREIGN KEY (holder_id) REFERENCES actors (id);
-ALTER TABLE roles ADD FOREIGN KEY (organization_id) REFERENCES actors (id);
-ALTER TABLE events ADD FOREIGN KEY (id) REFERENCES records (id);
-ALTER TABLE events ADD FOREIGN KEY (article_id) REFERENCES articles (id);
-ALTER TABLE event_topics ADD FOREIGN KEY (event_id) REFERENCES events (id);
-ALTER TABLE event_topics ADD FOREIGN KEY (topic_id) REFERENCES topics (id);
-ALTER TABLE event_participants ADD FOREIGN KEY (event_id) REFERENCES events (id);
-ALTER TABLE event_participants ADD FOREIGN KEY (actor_id) REFERENCES actors (id);
-ALTER TABLE event_quantities ADD FOREIGN KEY (event_id) REFERENCES events (id);
-ALTER TABLE agreements ADD FOREIGN KEY (id) REFERENCES records (id);
-ALTER TABLE agreements ADD FOREIGN KEY (article_id) REFERENCES articles (id);
-ALTER TABLE agreement_parties ADD FOREIGN KEY (agreement_id) REFERENCES agreements (id);
-ALTER TABLE agreement_parties ADD FOREIGN KEY (actor_id) REFERENCES actors (id);
-ALTER TABLE agreement_topics ADD FOREIGN KEY (agreement_id) REFERENCES agreements (id);
-ALTER TABLE agreement_topics ADD FOREIGN KEY (topic_id) REFERENCES topics (id);
-ALTER TABLE agreement_quantities ADD FOREIGN KEY (agreement_id) REFERENCES agreements (id);
-ALTER TABLE policies ADD FOREIGN KEY (id) REFERENCES records (id);
-ALTER TABLE policies ADD FOREIGN KEY (article_id) REFERENCES articles (id);
-ALTER TABLE policies ADD FOREIGN KEY (issuer_id) REFERENCES actors (id);
-ALTER TABLE policy_targets ADD FOREIGN KEY (policy_id) REFERENCES policies (id);
-ALTER TABLE policy_targets ADD FOREIGN KEY (actor_id) REFERENCES actors (id);
-ALTER TABLE policy_topics ADD FOREIGN KEY (policy_id) REFERENCES policies (id);
-ALTER TABLE policy_topics ADD FOREIGN KEY (topic_id) REFERENCES topics (id);
-ALTER TABLE policy_quantities ADD FOREIGN KEY (policy_id) REFERENCES policies (id);
-ALTER TABLE conditions ADD FOREIGN KEY (id) REFERENCES records (id);
-ALTER TABLE conditions ADD FOREIGN KEY (article_id) REFERENCES articles (id);
-ALTER TABLE conditions ADD FOREIGN KEY (constrains_id) REFERENCES agreements (id);
-ALTER TABLE condition_speakers ADD FOREIGN KEY (condition_id) REFERENCES conditions (id);
-ALTER TABLE condition_speakers ADD FOREIGN KEY (actor_id) REFERENCES actors (id);
-ALTER TABLE claims ADD FOREIGN KEY (id) REFERENCES records (id);
-ALTER TABLE claims ADD FOREIGN KEY (article_id) REFERENCES articles (id);
-ALTER TABLE claim_claimants ADD FOREIGN KEY (claim_id) REFERENCES claims (id);
-ALTER TABLE claim_claimants ADD FOREIGN KEY (claimant_actor_id) REFERENCES actors (id);
-ALTER TABLE claim_subjects ADD FOREIGN KEY (claim_id) REFERENCES claims (id);
-ALTER TABLE claim_subjects ADD FOREIGN KEY (record_id) REFERENCES records (id);
-ALTER TABLE claim_topics ADD FOREIGN KEY (claim_id) REFERENCES claims (id);
-ALTER TABLE claim_topics ADD FOREIGN KEY (topic_id) REFERENCES topics (id);
-ALTER TABLE relations ADD FOREIGN KEY (id) REFERENCES records (id);
-ALTER TABLE relations ADD FOREIGN KEY (article_id) REFERENCES articles (id);
-ALTER TABLE relations ADD FOREIGN KEY (subject_id) REFERENCES records (id);
-ALTER TABLE relations ADD FOREIGN KEY (object_id) REFERENCES records (id);
-ALTER TABLE commitments ADD FOREIGN KEY (id) REFERENCES records (id);
-ALTER TABLE commitments ADD FOREIGN KEY (article_id) REFERENCES articles (id);
-ALTER TABLE commitment_actors ADD FOREIGN KEY (commitment_id) REFERENCES commitments (id);
-ALTER TABLE commitment_actors ADD FOREIGN KEY (actor_id) REFERENCES actors (id);
-ALTER TABLE commitment_topics ADD FOREIGN KEY (commitment_id) REFERENCES commitments (id);
-ALTER TABLE commitment_topics ADD FOREIGN KEY (topic_id) REFERENCES topics (id);
-ALTER TABLE commitment_quantities ADD FOREIGN KEY (commitment_id) REFERENCES commitments (id);
-ALTER TABLE evidence ADD FOREIGN KEY (record_id) REFERENCES records (id);
-ALTER TABLE evidence ADD FOREIGN KEY (article_id) REFERENCES articles (id);
-ALTER TABLE evidence ADD FOREIGN KEY (asserted_by_actor_id) REFERENCES actors (id);
-ALTER TABLE statements ADD FOREIGN KEY (record_id) REFERENCES records (id);
-ALTER TABLE statements ADD FOREIGN KEY (article_id) REFERENCES articles (id);
-ALTER TABLE statement_evidence ADD FOREIGN KEY (statement_id) REFERENCES statements (id);
-ALTER TABLE statement_evidence ADD FOREIGN KEY (evidence_id) REFERENCES evidence (id);
+ALTER TABLE article_issuers ADD FOREIGN KEY (article_id) REFERENCES articles (id) DEFERRABLE;
+ALTER TABLE article_issuers ADD FOREIGN KEY (actor_id) REFERENCES actors (id) DEFERRABLE;
+ALTER TABLE records ADD FOREIGN KEY (kind) REFERENCES record_kinds (kind) DEFERRABLE;
+ALTER TABLE records ADD FOREIGN KEY (article_id) REFERENCES articles (id) DEFERRABLE;
+ALTER TABLE actors ADD FOREIGN KEY (id) REFERENCES records (id) DEFERRABLE;
+ALTER TABLE actor_aliases ADD FOREIGN KEY (actor_id) REFERENCES actors (id) DEFERRABLE;
+ALTER TABLE topics ADD FOREIGN KEY (id) REFERENCES records (id) DEFERRABLE;
+ALTER TABLE topics ADD FOREIGN KEY (broader_id) REFERENCES topics (id) DEFERRABLE;
+ALTER TABLE roles ADD FOREIGN KEY (id) REFERENCES records (id) DEFERRABLE;
+ALTER TABLE roles ADD FOREIGN KEY (article_id) REFERENCES articles (id) DEFERRABLE;
+ALTER TABLE roles ADD FOREIGN KEY (holder_id) REFERENCES actors (id) DEFERRABLE;
+ALTER TABLE roles ADD FOREIGN KEY (organization_id) REFERENCES actors (id) DEFERRABLE;
+ALTER TABLE events ADD FOREIGN KEY (id) REFERENCES records (id) DEFERRABLE;
+ALTER TABLE events ADD FOREIGN KEY (article_id) REFERENCES articles (id) DEFERRABLE;
+ALTER TABLE event_topics ADD FOREIGN KEY (event_id) REFERENCES events (id) DEFERRABLE;
+ALTER TABLE event_topics ADD FOREIGN KEY (topic_id) REFERENCES topics (id) DEFERRABLE;
+ALTER TABLE event_participants ADD FOREIGN KEY (event_id) REFERENCES events (id) DEFERRABLE;
+ALTER TABLE event_participants ADD FOREIGN KEY (actor_id) REFERENCES actors (id) DEFERRABLE;
+ALTER TABLE event_quantities ADD FOREIGN KEY (event_id) REFERENCES events (id) DEFERRABLE;
+ALTER TABLE agreements ADD FOREIGN KEY (id) REFERENCES records (id) DEFERRABLE;
+ALTER TABLE agreements ADD FOREIGN KEY (article_id) REFERENCES articles (id) DEFERRABLE;
+ALTER TABLE agreement_parties ADD FOREIGN KEY (agreement_id) REFERENCES agreements (id) DEFERRABLE;
+ALTER TABLE agreement_parties ADD FOREIGN KEY (actor_id) REFERENCES actors (id) DEFERRABLE;
+ALTER TABLE agreement_topics ADD FOREIGN KEY (agreement_id) REFERENCES agreements (id) DEFERRABLE;
+ALTER TABLE agreement_topics ADD FOREIGN KEY (topic_id) REFERENCES topics (id) DEFERRABLE;
+ALTER TABLE agreement_quantities ADD FOREIGN KEY (agreement_id) REFERENCES agreements (id) DEFERRABLE;
+ALTER TABLE policies ADD FOREIGN KEY (id) REFERENCES records (id) DEFERRABLE;
+ALTER TABLE policies ADD FOREIGN KEY (article_id) REFERENCES articles (id) DEFERRABLE;
+ALTER TABLE policies ADD FOREIGN KEY (issuer_id) REFERENCES actors (id) DEFERRABLE;
+ALTER TABLE policy_targets ADD FOREIGN KEY (policy_id) REFERENCES policies (id) DEFERRABLE;
+ALTER TABLE policy_targets ADD FOREIGN KEY (actor_id) REFERENCES actors (id) DEFERRABLE;
+ALTER TABLE policy_topics ADD FOREIGN KEY (policy_id) REFERENCES policies (id) DEFERRABLE;
+ALTER TABLE policy_topics ADD FOREIGN KEY (topic_id) REFERENCES topics (id) DEFERRABLE;
+ALTER TABLE policy_quantities ADD FOREIGN KEY (policy_id) REFERENCES policies (id) DEFERRABLE;
+ALTER TABLE conditions ADD FOREIGN KEY (id) REFERENCES records (id) DEFERRABLE;
+ALTER TABLE conditions ADD FOREIGN KEY (article_id) REFERENCES articles (id) DEFERRABLE;
+ALTER TABLE conditions ADD FOREIGN KEY (constrains_id) REFERENCES agreements (id) DEFERRABLE;
+ALTER TABLE condition_speakers ADD FOREIGN KEY (condition_id) REFERENCES conditions (id) DEFERRABLE;
+ALTER TABLE condition_speakers ADD FOREIGN KEY (actor_id) REFERENCES actors (id) DEFERRABLE;
+ALTER TABLE claims ADD FOREIGN KEY (id) REFERENCES records (id) DEFERRABLE;
+ALTER TABLE claims ADD FOREIGN KEY (article_id) REFERENCES articles (id) DEFERRABLE;
+ALTER TABLE claim_claimants ADD FOREIGN KEY (claim_id) REFERENCES claims (id) DEFERRABLE;
+ALTER TABLE claim_claimants ADD FOREIGN KEY (claimant_actor_id) REFERENCES actors (id) DEFERRABLE;
+ALTER TABLE claim_subjects ADD FOREIGN KEY (claim_id) REFERENCES claims (id) DEFERRABLE;
+ALTER TABLE claim_subjects ADD FOREIGN KEY (record_id) REFERENCES records (id) DEFERRABLE;
+ALTER TABLE claim_topics ADD FOREIGN KEY (claim_id) REFERENCES claims (id) DEFERRABLE;
+ALTER TABLE claim_topics ADD FOREIGN KEY (topic_id) REFERENCES topics (id) DEFERRABLE;
+ALTER TABLE relations ADD FOREIGN KEY (id) REFERENCES records (id) DEFERRABLE;
+ALTER TABLE relations ADD FOREIGN KEY (article_id) REFERENCES articles (id) DEFERRABLE;
+ALTER TABLE relations ADD FOREIGN KEY (subject_id) REFERENCES records (id) DEFERRABLE;
+ALTER TABLE relations ADD FOREIGN KEY (object_id) REFERENCES records (id) DEFERRABLE;
+ALTER TABLE commitments ADD FOREIGN KEY (id) REFERENCES records (id) DEFERRABLE;
+ALTER TABLE commitments ADD FOREIGN KEY (article_id) REFERENCES articles (id) DEFERRABLE;
+ALTER TABLE commitment_actors ADD FOREIGN KEY (commitment_id) REFERENCES commitments (id) DEFERRABLE;
+ALTER TABLE commitment_actors ADD FOREIGN KEY (actor_id) REFERENCES actors (id) DEFERRABLE;
+ALTER TABLE commitment_topics ADD FOREIGN KEY (commitment_id) REFERENCES commitments (id) DEFERRABLE;
+ALTER TABLE commitment_topics ADD FOREIGN KEY (topic_id) REFERENCES topics (id) DEFERRABLE;
+ALTER TABLE commitment_quantities ADD FOREIGN KEY (commitment_id) REFERENCES commitments (id) DEFERRABLE;
+ALTER TABLE evidence ADD FOREIGN KEY (record_id) REFERENCES records (id) DEFERRABLE;
+ALTER TABLE evidence ADD FOREIGN KEY (article_id) REFERENCES articles (id) DEFERRABLE;
+ALTER TABLE evidence ADD FOREIGN KEY (asserted_by_actor_id) REFERENCES actors (id) DEFERRABLE;
+ALTER TABLE statements ADD FOREIGN KEY (record_id) REFERENCES records (id) DEFERRABLE;
+ALTER TABLE statements ADD FOREIGN KEY (article_id) REFERENCES articles (id) DEFERRABLE;
+ALTER TABLE statement_evidence ADD FOREIGN KEY (statement_id) REFERENCES statements (id) DEFERRABLE;
+ALTER TABLE statement_evidence ADD FOREIGN KEY (evidence_id) REFERENCES evidence (id) DEFERRABLE;
 
 -- The dashboard views of dossier's SQL stores, each defined once: the SQLite schema runs this
 -- file as it is, and the PostgreSQL schema is translated from it (src/ddl.rs). Written in the
@@ -430,8 +430,8 @@ SELECT ev.date,
        ev.label,
        ev.place,
        ev.article_id,
-       (SELECT string_agg(x.name || ' (' || p.role || ')', '; ')
-        FROM (SELECT * FROM event_participants ORDER BY actor_id, role) p
+       (SELECT string_agg(x.name || ' (' || p.role || ')', '; ' ORDER BY p.actor_id, p.role)
+        FROM event_participants p
         JOIN actors x ON x.id = p.actor_id
         WHERE p.event_id = ev.id) AS participants
 FROM events ev
@@ -456,8 +456,8 @@ SELECT c.deadline,
        c.action,
        c.status,
        c.article_id,
-       (SELECT string_agg(x.name, '; ')
-        FROM (SELECT * FROM commitment_actors ORDER BY actor_id) a
+       (SELECT string_agg(x.name, '; ' ORDER BY a.actor_id)
+        FROM commitment_actors a
         JOIN actors x ON x.id = a.actor_id
         WHERE a.commitment_id = c.id) AS committed_by
 FROM commitments c
@@ -531,11 +531,11 @@ JOIN actors g ON g.id = ro.organization_id;
 CREATE VIEW condition_overview AS
 SELECT c.id              AS condition_id,
        c.article_id,
-       (SELECT string_agg(x.actor_id, ' ')
-        FROM (SELECT * FROM condition_speakers ORDER BY actor_id) x
+       (SELECT string_agg(x.actor_id, ' ' ORDER BY x.actor_id)
+        FROM condition_speakers x
         WHERE x.condition_id = c.id) AS stated_by_id,
-       (SELECT string_agg(s.name, ' and ')
-        FROM (SELECT * FROM condition_speakers ORDER BY actor_id) x
+       (SELECT string_agg(s.name, ' and ' ORDER BY x.actor_id)
+        FROM condition_speakers x
         JOIN actors s ON s.id = x.actor_id
         WHERE x.condition_id = c.id) AS stated_by,
        c.constrains_id,

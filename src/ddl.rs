@@ -600,7 +600,8 @@ pub fn postgres_tables() -> String {
     out
 }
 
-/// PostgreSQL's keys, foreign keys and indexes, added after the load in this order.
+/// PostgreSQL's keys, foreign keys and indexes, added after the load in this order. The
+/// foreign keys are deferrable: a publish that replaces some articles checks them at its commit.
 pub fn postgres_keys() -> String {
     let tables = tables();
     let mut out = String::new();
@@ -629,7 +630,7 @@ pub fn postgres_keys() -> String {
             if let Some(target) = c.references {
                 writeln!(
                     out,
-                    "ALTER TABLE {} ADD FOREIGN KEY ({}) REFERENCES {target} ({});",
+                    "ALTER TABLE {} ADD FOREIGN KEY ({}) REFERENCES {target} ({}) DEFERRABLE;",
                     t.name,
                     c.name,
                     referenced_key(target)
@@ -650,10 +651,37 @@ pub fn view_names() -> Vec<&'static str> {
         .collect()
 }
 
-/// The views in PostgreSQL's dialect: `group_concat` is `string_agg`; a month's last day is
-/// date arithmetic; the timelines' `start_date` and `end_date` are `date`s.
+/// The views in PostgreSQL's dialect: a list joined in order is `string_agg` with its own
+/// `ORDER BY`; a month's last day is date arithmetic; the timelines' `start_date` and
+/// `end_date` are `date`s.
 pub fn postgres_views() -> String {
-    let text = VIEWS.replace("group_concat(", "string_agg(");
+    // SQLite before 3.44 (Debian's sqlite3, Datasette's Python) has no ORDER BY in an
+    // aggregate, so the views join a list over rows ordered in a subquery. PostgreSQL's planner
+    // does not keep that order through a join: the order goes into the aggregate itself.
+    let ordered = regex::Regex::new(
+        r"group_concat\((.+?), ('[^']*')\)(\s+)FROM \(SELECT \* FROM (\w+) ORDER BY ([\w, ]+)\) (\w+)",
+    )
+    .unwrap();
+    let text = ordered.replace_all(VIEWS, |c: &regex::Captures<'_>| {
+        let alias = &c[6];
+        let keys: Vec<String> = c[5]
+            .split(',')
+            .map(|k| format!("{alias}.{}", k.trim()))
+            .collect();
+        format!(
+            "string_agg({}, {} ORDER BY {}){}FROM {} {alias}",
+            &c[1],
+            &c[2],
+            keys.join(", "),
+            &c[3],
+            &c[4]
+        )
+    });
+    assert!(
+        !text.contains("group_concat("),
+        "schema/views.sql joins a list without `FROM (SELECT * FROM t ORDER BY k) alias`: \
+         its order would not hold in PostgreSQL"
+    );
     let month_end = regex::Regex::new(r"date\(([^()]*?), '\+1 month', '-1 day'\)").unwrap();
     let text = month_end.replace_all(
         &text,

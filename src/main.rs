@@ -697,12 +697,28 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 let target = pg.target(grant_read);
                 let summary = dossier::publish::to_postgres(&paths, &target)?;
                 let rows: u64 = summary.rows.iter().map(|(_, n)| n).sum();
-                println!(
-                    "published generation {} to PostgreSQL ({}): {} tables, {rows} rows",
-                    summary.generation,
-                    summary.target,
-                    summary.rows.len()
-                );
+                let (generation, to) = (summary.generation, &summary.target);
+                match &summary.change {
+                    _ if summary.rows.is_empty() => println!(
+                        "PostgreSQL ({to}) already holds what generation {generation} holds: nothing sent"
+                    ),
+                    dossier::publish::Change::Whole => println!(
+                        "published generation {generation} to PostgreSQL ({to}): whole, {} tables, {rows} rows",
+                        summary.rows.len()
+                    ),
+                    dossier::publish::Change::Articles {
+                        replaced,
+                        removed,
+                        unchanged,
+                        shared,
+                    } => println!(
+                        "published generation {generation} to PostgreSQL ({to}): {} articles \
+                         replaced, {} removed, {unchanged} unchanged, shared rows {}; {rows} rows",
+                        replaced.len(),
+                        removed.len(),
+                        if *shared { "replaced" } else { "unchanged" }
+                    ),
+                }
             }
             if let Some(store) = graph_store {
                 let summary = dossier::publish::to_graph_store(&paths, &store)?;

@@ -48,8 +48,29 @@ pub struct PostgresSummary {
     /// Where it went, without credentials: `user@host:port/database, schema dossier`.
     pub target: String,
     pub generation: u64,
+    /// Rows sent, per table (none: nothing changed).
     pub rows: Vec<(&'static str, u64)>,
+    pub change: Change,
 }
+
+/// What a publish replaced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// A new schema, swapped in (nothing was published there, or an older schema version).
+    Whole,
+    /// The articles whose rows changed, were added or were removed, replaced in place.
+    Articles {
+        replaced: Vec<String>,
+        removed: Vec<String>,
+        unchanged: usize,
+        /// Whether the rows no article owns (actors, topics, the knowledge base's row) changed.
+        shared: bool,
+    },
+}
+
+/// The table, in a published schema, of each article's content hash ('' for the rows no
+/// article owns): what the next publish compares with.
+pub const ARTICLES_TABLE: &str = "dossier_articles";
 
 /// The connection settings: the URL as given, or libpq's variables (`PGHOST`, `PGPORT`,
 /// `PGUSER`, `PGDATABASE`, `PGPASSWORD`, then `.pgpass`) as psql reads them.
@@ -285,7 +306,79 @@ fn decimal_text(x: f64) -> String {
     }
 }
 
-/// Publishes the current generation to PostgreSQL, whole, in one transaction.
+/// Which articles' rows a partial publish replaces: these, and the shared rows if `shared`.
+#[derive(Debug)]
+struct ArticleFilter {
+    articles: Vec<String>,
+    shared: bool,
+}
+
+/// The SQL expression (SQLite's and PostgreSQL's alike) of the article a row of `table`
+/// belongs to, NULL for the rows no article owns: its `article_id`, an article's own id, or
+/// that of the row its key's first column references (a list's or nested row's owner).
+fn article_of(table: &ddl::Table, tables: &[ddl::Table]) -> String {
+    let name = table.name;
+    if name == "articles" {
+        return "articles.id".into();
+    }
+    if table.column("article_id").is_some() {
+        return format!("{name}.article_id");
+    }
+    let owner = table
+        .key
+        .first()
+        .and_then(|k| table.column(k))
+        .and_then(|c| Some((c.name.as_str(), c.references?)))
+        .and_then(|(c, parent)| Some((c, tables.iter().find(|t| t.name == parent)?)));
+    match owner {
+        Some((column, parent)) => format!(
+            "(SELECT {} FROM {p} WHERE {p}.id = {name}.{column})",
+            article_of(parent, tables),
+            p = parent.name
+        ),
+        None => "NULL".into(),
+    }
+}
+
+/// Each article's content hash over every row it owns in every table ('' for the shared rows),
+/// read from the SQLite store one table at a time.
+fn article_hashes(sqlite: &rusqlite::Connection) -> Result<BTreeMap<String, String>> {
+    use siphasher::sip128::{Hasher128, SipHasher13};
+    use std::hash::Hasher;
+    let tables = ddl::tables();
+    let mut hashers: BTreeMap<String, SipHasher13> = BTreeMap::new();
+    for table in &tables {
+        let columns: Vec<&str> = table.stored_columns().map(|c| c.name.as_str()).collect();
+        let sql = format!(
+            "SELECT {}, {} FROM {} ORDER BY 1, {}",
+            article_of(table, &tables),
+            columns.join(", "),
+            table.name,
+            table.key.join(", ")
+        );
+        let mut stmt = sqlite.prepare(&sql)?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let article: Option<String> = row.get(0)?;
+            let hasher = hashers.entry(article.unwrap_or_default()).or_default();
+            hasher.write(table.name.as_bytes());
+            for i in 1..=columns.len() {
+                let value: SqlValue = row.get(i)?;
+                hasher.write(format!("\0{value:?}").as_bytes());
+            }
+            hasher.write(b"\n");
+        }
+    }
+    Ok(hashers
+        .into_iter()
+        .map(|(a, h)| (a, format!("{:032x}", h.finish128().as_u128())))
+        .collect())
+}
+
+/// Publishes the current generation to PostgreSQL in one transaction: into a new schema swapped
+/// in whole the first time (or after a schema change), else by replacing, in place, only the
+/// articles whose rows changed, were added or were removed, and the shared rows when they
+/// changed. Either way the published copy then equals the SQLite store, row for row.
 pub fn to_postgres(paths: &KbPaths, target: &PostgresTarget) -> Result<PostgresSummary> {
     let manifest = kb::read_manifest(paths)?;
     let database = paths.database();
@@ -298,24 +391,98 @@ pub fn to_postgres(paths: &KbPaths, target: &PostgresTarget) -> Result<PostgresS
             Ok((r.get(0)?, r.get(1)?))
         })
         .context("the database has no knowledge_base row: rebuild it with `dossier build`")?;
+    let hashes = article_hashes(&sqlite)?;
 
     let schema = &target.schema;
     let staging = format!("{schema}__publishing");
     let mut tx = client.transaction()?;
-    refuse_foreign_schema(&mut tx, schema, &base_iri)?;
+    let published = refuse_foreign_schema(&mut tx, schema, &base_iri)?;
+    let (rows, change) = match published {
+        Some(version) if version == manifest.schema_version as i32 => {
+            tx.batch_execute(&format!("SET LOCAL search_path TO {};", ident(schema)))?;
+            replace_articles(&mut tx, &sqlite, &hashes)?
+        }
+        _ => {
+            let rows = load_whole(&mut tx, &sqlite, &staging, &title, &base_iri)?;
+            (rows, Change::Whole)
+        }
+    };
+    let summary = |rows, change| PostgresSummary {
+        target: format!("{described}, schema {schema}"),
+        generation: manifest.generation,
+        rows,
+        change,
+    };
+    if rows.is_empty() {
+        // Nothing changed: the published copy is left as it is, generation included.
+        tx.rollback()?;
+        return Ok(summary(rows, change));
+    }
+    check_counts(&mut tx, &sqlite)?;
+    tx.execute(
+        &format!(
+            "UPDATE {MARKER_TABLE} SET generation = $1, schema_version = $2, \
+             dossier_version = $3, published_at = now()"
+        ),
+        &[
+            &(manifest.generation as i64),
+            &(manifest.schema_version as i32),
+            &env!("CARGO_PKG_VERSION"),
+        ],
+    )?;
+    tx.execute(&format!("DELETE FROM {ARTICLES_TABLE}"), &[])?;
+    for (article, hash) in &hashes {
+        tx.execute(
+            &format!("INSERT INTO {ARTICLES_TABLE} (article_id, content_hash) VALUES ($1, $2)"),
+            &[article, hash],
+        )?;
+    }
+    let loaded_into = if change == Change::Whole {
+        &staging
+    } else {
+        schema
+    };
+    if let Some(role) = &target.grant_read {
+        tx.batch_execute(&format!(
+            "GRANT USAGE ON SCHEMA {s} TO {r}; GRANT SELECT ON ALL TABLES IN SCHEMA {s} TO {r};",
+            s = ident(loaded_into),
+            r = ident(role)
+        ))
+        .with_context(|| format!("cannot grant read access to the role {role} (does it exist?)"))?;
+    }
+    if change == Change::Whole {
+        tx.batch_execute(&format!(
+            "DROP SCHEMA IF EXISTS {s} CASCADE; ALTER SCHEMA {n} RENAME TO {s};",
+            s = ident(schema),
+            n = ident(&staging)
+        ))?;
+    }
+    tx.commit()
+        .context("PostgreSQL refused the commit; the published knowledge base is as it was")?;
+    Ok(summary(rows, change))
+}
+
+/// Loads everything into a new staging schema (left as the search path): tables, rows, keys,
+/// views, descriptions and the marker tables.
+fn load_whole(
+    tx: &mut postgres::Transaction<'_>,
+    sqlite: &rusqlite::Connection,
+    staging: &str,
+    title: &str,
+    base_iri: &str,
+) -> Result<Vec<(&'static str, u64)>> {
     tx.batch_execute(&format!(
         "CREATE SCHEMA {s}; SET LOCAL search_path TO {s};",
-        s = ident(&staging)
+        s = ident(staging)
     ))
     .with_context(|| {
         format!("cannot create the staging schema {staging} (is another publish running?)")
     })?;
     tx.batch_execute(&ddl::postgres_tables())
         .context("PostgreSQL refused the generated tables (a bug: schema/postgres.sql)")?;
-
     let mut rows = Vec::new();
     for table in ddl::tables() {
-        let n = copy_table(&mut tx, &sqlite, &table)?;
+        let n = copy_table(tx, sqlite, &table, None)?;
         rows.push((table.name, n));
     }
     tx.batch_execute(&ddl::postgres_keys()).context(
@@ -324,85 +491,147 @@ pub fn to_postgres(paths: &KbPaths, target: &PostgresTarget) -> Result<PostgresS
     tx.batch_execute(&ddl::postgres_views())
         .context("PostgreSQL refused a view (a bug: schema/postgres.sql)")?;
     tx.batch_execute(&comments()?)?;
-    for (table, expected) in &rows {
-        let n: i64 = tx
-            .query_one(&format!("SELECT count(*) FROM {}", ident(table)), &[])?
-            .get(0);
-        if n as u64 != *expected {
-            bail!("{table}: {n} rows in PostgreSQL, {expected} in the SQLite store (a bug)");
-        }
-    }
+    // Generation and versions are set by `to_postgres` for both kinds of publish.
     tx.batch_execute(&format!(
         "CREATE TABLE {MARKER_TABLE} (
              knowledge_base text NOT NULL, base_iri text NOT NULL, generation bigint NOT NULL,
              schema_version integer NOT NULL, dossier_version text NOT NULL,
              published_at timestamptz NOT NULL DEFAULT now());
          INSERT INTO {MARKER_TABLE} (knowledge_base, base_iri, generation, schema_version,
-             dossier_version) VALUES ({}, {}, {}, {}, {});
-         COMMENT ON TABLE {MARKER_TABLE} IS 'Which knowledge base dossier published here, and when.';",
-        literal(&title),
-        literal(&base_iri),
-        manifest.generation,
-        manifest.schema_version,
-        literal(env!("CARGO_PKG_VERSION")),
+             dossier_version) VALUES ({}, {}, 0, 0, '');
+         COMMENT ON TABLE {MARKER_TABLE} IS 'Which knowledge base dossier published here, and when.';
+         CREATE TABLE {ARTICLES_TABLE} (article_id text PRIMARY KEY, content_hash text NOT NULL);
+         COMMENT ON TABLE {ARTICLES_TABLE} IS 'Each article''s content hash (empty for the rows no article owns): what the next publish compares.';",
+        literal(title),
+        literal(base_iri),
     ))?;
-    if let Some(role) = &target.grant_read {
-        tx.batch_execute(&format!(
-            "GRANT USAGE ON SCHEMA {s} TO {r}; GRANT SELECT ON ALL TABLES IN SCHEMA {s} TO {r};",
-            s = ident(&staging),
-            r = ident(role)
-        ))
-        .with_context(|| format!("cannot grant read access to the role {role} (does it exist?)"))?;
-    }
-    tx.batch_execute(&format!(
-        "DROP SCHEMA IF EXISTS {s} CASCADE; ALTER SCHEMA {n} RENAME TO {s};",
-        s = ident(schema),
-        n = ident(&staging)
-    ))?;
-    tx.commit()
-        .context("PostgreSQL refused the commit; the published knowledge base is as it was")?;
-    Ok(PostgresSummary {
-        target: format!("{described}, schema {schema}"),
-        generation: manifest.generation,
-        rows,
-    })
+    Ok(rows)
 }
 
-/// Fails unless `schema` is absent or holds a knowledge base dossier published with this base IRI.
+/// Replaces, in the published schema, the rows of the articles whose hash differs from the one
+/// it records (and the shared rows when theirs does); foreign keys are checked at the commit.
+/// No rows sent: nothing changed.
+fn replace_articles(
+    tx: &mut postgres::Transaction<'_>,
+    sqlite: &rusqlite::Connection,
+    hashes: &BTreeMap<String, String>,
+) -> Result<(Vec<(&'static str, u64)>, Change)> {
+    let published: BTreeMap<String, String> = tx
+        .query(
+            &format!("SELECT article_id, content_hash FROM {ARTICLES_TABLE}"),
+            &[],
+        )?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    let differs = |a: &String| published.get(a) != hashes.get(a);
+    let shared = differs(&String::new());
+    fn articles(map: &BTreeMap<String, String>) -> impl Iterator<Item = String> + '_ {
+        map.keys().filter(|a| !a.is_empty()).cloned()
+    }
+    let replaced: Vec<String> = articles(hashes).filter(|a| differs(a)).collect();
+    let removed: Vec<String> = articles(&published)
+        .filter(|a| !hashes.contains_key(a))
+        .collect();
+    let unchanged = articles(hashes).count() - replaced.len();
+    let filter = ArticleFilter {
+        articles: replaced.iter().chain(&removed).cloned().collect(),
+        shared,
+    };
+    let change = Change::Articles {
+        replaced,
+        removed,
+        unchanged,
+        shared,
+    };
+    if filter.articles.is_empty() && !shared {
+        return Ok((Vec::new(), change));
+    }
+    let tables = ddl::tables();
+    tx.batch_execute("SET CONSTRAINTS ALL DEFERRED")?;
+    // Owned rows first: their owner is still there to say which article they belong to.
+    for table in tables.iter().rev() {
+        let of = article_of(table, &tables);
+        tx.execute(
+            &format!(
+                "DELETE FROM {} WHERE {of} = ANY($1) OR ($2 AND {of} IS NULL)",
+                table.name
+            ),
+            &[&filter.articles, &filter.shared],
+        )?;
+    }
+    let mut rows = Vec::new();
+    for table in &tables {
+        rows.push((
+            table.name,
+            copy_table(tx, sqlite, table, Some((&filter, &tables)))?,
+        ));
+    }
+    Ok((rows, change))
+}
+
+/// Fails unless every table holds as many rows in PostgreSQL as in the SQLite store.
+fn check_counts(tx: &mut postgres::Transaction<'_>, sqlite: &rusqlite::Connection) -> Result<()> {
+    for table in ddl::tables() {
+        let name = table.name;
+        let published: i64 = tx
+            .query_one(&format!("SELECT count(*) FROM {}", ident(name)), &[])?
+            .get(0);
+        let built: i64 =
+            sqlite.query_row(&format!("SELECT count(*) FROM {name}"), [], |r| r.get(0))?;
+        if published != built {
+            bail!("{name}: {published} rows in PostgreSQL, {built} in the SQLite store (a bug)");
+        }
+    }
+    Ok(())
+}
+
+/// Fails unless `schema` is absent or holds a knowledge base dossier published with this base
+/// IRI; the schema version of the one published there, if any.
 fn refuse_foreign_schema(
     tx: &mut postgres::Transaction<'_>,
     schema: &str,
     base_iri: &str,
-) -> Result<()> {
+) -> Result<Option<i32>> {
+    let tables: Vec<String> = tx
+        .query(
+            "SELECT tablename::text FROM pg_tables WHERE schemaname = $1",
+            &[&schema],
+        )?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
     let exists = tx
         .query_opt("SELECT 1 FROM pg_namespace WHERE nspname = $1", &[&schema])?
         .is_some();
     if !exists {
-        return Ok(());
+        return Ok(None);
     }
-    let marker = tx.query_opt(
-        "SELECT 1 FROM pg_tables WHERE schemaname = $1 AND tablename = $2",
-        &[&schema, &MARKER_TABLE],
-    )?;
-    if marker.is_none() {
+    if !tables.iter().any(|t| t == MARKER_TABLE) {
         bail!(
             "the schema {schema} exists and dossier did not create it (it has no {MARKER_TABLE} \
              table): publish into another schema with --schema NAME, or drop it yourself"
         );
     }
-    let published: String = tx
-        .query_one(
-            &format!("SELECT base_iri FROM {}.{MARKER_TABLE}", ident(schema)),
-            &[],
-        )?
-        .get(0);
+    let row = tx.query_one(
+        &format!(
+            "SELECT base_iri, schema_version FROM {}.{MARKER_TABLE}",
+            ident(schema)
+        ),
+        &[],
+    )?;
+    let (published, version): (String, i32) = (row.get(0), row.get(1));
     if published != base_iri {
         bail!(
             "the schema {schema} holds another knowledge base ({published}, this one is \
              {base_iri}): publish into another schema with --schema NAME"
         );
     }
-    Ok(())
+    // A copy without its articles' hashes is replaced whole.
+    Ok(tables
+        .iter()
+        .any(|t| t == ARTICLES_TABLE)
+        .then_some(version))
 }
 
 /// Copies one table's rows from SQLite by binary COPY; returns how many.
@@ -410,6 +639,7 @@ fn copy_table(
     tx: &mut postgres::Transaction<'_>,
     sqlite: &rusqlite::Connection,
     table: &ddl::Table,
+    only: Option<(&ArticleFilter, &[ddl::Table])>,
 ) -> Result<u64> {
     let columns: Vec<&ddl::Column> = table.stored_columns().collect();
     let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
@@ -420,8 +650,26 @@ fn copy_table(
         names.join(", ")
     ))?;
     let mut writer = BinaryCopyInWriter::new(sink, &types);
-    let mut select = sqlite.prepare(&format!("SELECT {} FROM {}", names.join(", "), table.name))?;
-    let mut rows = select.query([])?;
+    let mut sql = format!("SELECT {} FROM {}", names.join(", "), table.name);
+    let mut select;
+    let mut rows = match only {
+        None => {
+            select = sqlite.prepare(&sql)?;
+            select.query([])?
+        }
+        Some((filter, tables)) => {
+            let of = article_of(table, tables);
+            write!(
+                sql,
+                " WHERE {of} IN (SELECT value FROM json_each(?1)) OR (?2 AND {of} IS NULL)"
+            )?;
+            select = sqlite.prepare(&sql)?;
+            select.query(rusqlite::params![
+                serde_json::to_string(&filter.articles)?,
+                filter.shared
+            ])?
+        }
+    };
     let mut values: Vec<Box<dyn ToSql + Sync>> = Vec::with_capacity(columns.len());
     while let Some(row) = rows.next()? {
         values.clear();
