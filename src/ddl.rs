@@ -577,9 +577,9 @@ pub const SEARCH_COLUMN: &str = "search";
 
 /// PostgreSQL's tables, without keys: the load comes next. A full-text index is a generated
 /// `tsvector` column of its table (its GIN index is in [`postgres_keys`]).
-pub fn postgres_tables() -> String {
+pub fn postgres_tables(layout: Layout) -> String {
     let mut out = String::new();
-    for t in tables() {
+    for t in layout.tables() {
         let search = mapping::FULL_TEXT_INDEXES
             .iter()
             .find(|f| f.content == t.name)
@@ -602,8 +602,8 @@ pub fn postgres_tables() -> String {
 
 /// PostgreSQL's keys, foreign keys and indexes, added after the load in this order. The
 /// foreign keys are deferrable: a publish that replaces some articles checks them at its commit.
-pub fn postgres_keys() -> String {
-    let tables = tables();
+pub fn postgres_keys(layout: Layout) -> String {
+    let tables = layout.tables();
     let mut out = String::new();
     for t in &tables {
         writeln!(
@@ -625,21 +625,206 @@ pub fn postgres_keys() -> String {
         )
         .unwrap();
     }
+    let mut dropped = Vec::new();
     for t in &tables {
         for c in &t.columns {
-            if let Some(target) = c.references {
-                writeln!(
+            let Some(target) = c.references else {
+                continue;
+            };
+            match layout.foreign_key(t.name, c, target) {
+                Some((columns, target, keys)) => writeln!(
                     out,
-                    "ALTER TABLE {} ADD FOREIGN KEY ({}) REFERENCES {target} ({}) DEFERRABLE;",
-                    t.name,
-                    c.name,
-                    referenced_key(target)
+                    "ALTER TABLE {} ADD FOREIGN KEY ({columns}) REFERENCES {target} ({keys}) \
+                     DEFERRABLE;",
+                    t.name
                 )
-                .unwrap();
+                .unwrap(),
+                None => dropped.push(format!("{}.{} -> {target}", t.name, c.name)),
             }
         }
     }
+    if !dropped.is_empty() {
+        writeln!(
+            out,
+            "-- Not foreign keys in this layout (Citus refuses a reference table's key to a \
+             distributed table): {}.",
+            dropped.join(", ")
+        )
+        .unwrap();
+    }
     out
+}
+
+/// How PostgreSQL's tables are laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Layout {
+    /// One server: the SQLite store's tables and keys as they are.
+    #[default]
+    Single,
+    /// Citus: the per-article tables distributed by `article_id` and co-located with
+    /// `articles`, the shared ones (actors, topics, closed lists, the registry of ids, the
+    /// statements some shared file makes) reference tables copied to every node.
+    Citus,
+}
+
+/// Where a table's rows live in a Citus cluster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    /// Copied to every node.
+    Reference,
+    /// Sharded by this column, co-located with `articles`.
+    Distributed(&'static str),
+}
+
+/// The column a Citus cluster distributes the per-article tables by.
+pub const DISTRIBUTION_COLUMN: &str = "article_id";
+
+/// Where `table` goes in a Citus cluster: distributed when every row belongs to an article (a
+/// non-null `article_id`, or an owner that is distributed), else a reference table.
+pub fn placement(table: &Table, tables: &[Table]) -> Placement {
+    if table.name == "articles" {
+        return Placement::Distributed("id");
+    }
+    if let Some(c) = table.column(DISTRIBUTION_COLUMN) {
+        return if c.not_null {
+            Placement::Distributed(DISTRIBUTION_COLUMN)
+        } else {
+            Placement::Reference
+        };
+    }
+    match owner(table, tables) {
+        Some((_, parent)) if placement(parent, tables) != Placement::Reference => {
+            Placement::Distributed(DISTRIBUTION_COLUMN)
+        }
+        _ => Placement::Reference,
+    }
+}
+
+/// The table a row of `table` belongs to (a list's record), through its first key column.
+pub fn owner<'t>(table: &'t Table, tables: &'t [Table]) -> Option<(&'t str, &'t Table)> {
+    let column = table.column(table.key.first()?)?;
+    let parent = tables.iter().find(|t| Some(t.name) == column.references)?;
+    // A kind's `id` references the registry of ids, which owns nothing.
+    (parent.name != "records").then_some((column.name.as_str(), parent))
+}
+
+impl Layout {
+    /// The layout's name, as the marker table of a published schema records it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Layout::Single => "single",
+            Layout::Citus => "citus",
+        }
+    }
+
+    /// The tables of this layout: in Citus's, every distributed table has `article_id` (a list
+    /// gains it from its owner) leading its key.
+    pub fn tables(self) -> Vec<Table> {
+        let single = tables();
+        if self == Layout::Single {
+            return single;
+        }
+        single
+            .iter()
+            .map(|t| {
+                let mut t = t.clone();
+                if placement(&t, &single) == Placement::Distributed(DISTRIBUTION_COLUMN) {
+                    if t.column(DISTRIBUTION_COLUMN).is_none() {
+                        let at = t
+                            .columns
+                            .iter()
+                            .position(|c| Some(&c.name) == t.key.first());
+                        t.columns.insert(
+                            at.unwrap_or(0),
+                            Column::new(DISTRIBUTION_COLUMN, SqlType::Text, true)
+                                .references("articles"),
+                        );
+                    }
+                    if !t.key.iter().any(|k| k == DISTRIBUTION_COLUMN) {
+                        t.key.insert(0, DISTRIBUTION_COLUMN.to_owned());
+                    }
+                }
+                t
+            })
+            .collect()
+    }
+
+    /// The foreign key `column` of `table` makes in this layout: (its columns, the table, the
+    /// referenced columns), or None where Citus allows none.
+    fn foreign_key(
+        self,
+        table: &str,
+        column: &Column,
+        target: &'static str,
+    ) -> Option<(String, &'static str, String)> {
+        let single = || {
+            Some((
+                column.name.clone(),
+                target,
+                referenced_key(target).to_owned(),
+            ))
+        };
+        if self == Layout::Single {
+            return single();
+        }
+        // Placements and owners as the SQLite store's tables say (a Citus key leads with
+        // `article_id`, which would hide a list's owner).
+        let tables = tables();
+        let find = |name: &str| tables.iter().find(|t| t.name == name);
+        let (table, target_table) = (find(table)?, find(target)?);
+        match (placement(table, &tables), placement(target_table, &tables)) {
+            (_, Placement::Reference) => single(),
+            (Placement::Reference, Placement::Distributed(_)) => None,
+            (Placement::Distributed(own), Placement::Distributed(theirs)) => {
+                if column.name == own && target == "articles" {
+                    single()
+                } else if owner(table, &tables).is_some_and(|(c, _)| c == column.name) {
+                    // A list's row and its owner share an article.
+                    Some((
+                        format!("{own}, {}", column.name),
+                        target,
+                        format!("{theirs}, {}", referenced_key(target)),
+                    ))
+                } else {
+                    // A record of another kind may come from another article: the reference
+                    // is checked against the registry of ids, a reference table.
+                    let registered = target_table
+                        .column(referenced_key(target))
+                        .is_some_and(|c| c.references == Some("records"));
+                    registered.then(|| (column.name.clone(), "records", "id".to_owned()))
+                }
+            }
+        }
+    }
+
+    /// Citus's calls that place every table (none in the single-server layout).
+    pub fn distribution(self) -> String {
+        let mut out = String::new();
+        if self == Layout::Single {
+            return out;
+        }
+        let tables = self.tables();
+        for t in &tables {
+            if placement(t, &tables) == Placement::Reference {
+                writeln!(out, "SELECT create_reference_table('{}');", t.name).unwrap();
+            }
+        }
+        for t in &tables {
+            match placement(t, &tables) {
+                Placement::Distributed(c) if t.name == "articles" => {
+                    writeln!(out, "SELECT create_distributed_table('{}', '{c}');", t.name).unwrap()
+                }
+                Placement::Distributed(c) => writeln!(
+                    out,
+                    "SELECT create_distributed_table('{}', '{c}', colocate_with => 'articles');",
+                    t.name
+                )
+                .unwrap(),
+                Placement::Reference => {}
+            }
+        }
+        out
+    }
 }
 
 /// The names of the views `schema/views.sql` defines, in its order.
@@ -694,13 +879,24 @@ pub fn postgres_views() -> String {
 }
 
 /// The whole PostgreSQL schema: tables, keys and indexes, views.
-pub fn postgres_schema() -> String {
+pub fn postgres_schema(layout: Layout) -> String {
     let mut out = String::from(HEADER);
-    out.push_str(
-        "-- The order `dossier publish` follows: tables, the load, keys and indexes, views.\n\n",
-    );
-    out.push_str(&postgres_tables());
-    out.push_str(&postgres_keys());
+    match layout {
+        Layout::Single => out.push_str(
+            "-- The order `dossier publish` follows: tables, the load, keys and indexes, views.\n\n",
+        ),
+        Layout::Citus => out.push_str(
+            "-- The layout `dossier publish --citus` creates, in its order: tables, their placement \
+             in the\n-- cluster (run only where the citus extension is), the load, keys and indexes, \
+             views.\n\n",
+        ),
+    }
+    out.push_str(&postgres_tables(layout));
+    if layout == Layout::Citus {
+        out.push_str(&layout.distribution());
+        out.push('\n');
+    }
+    out.push_str(&postgres_keys(layout));
     out.push('\n');
     out.push_str(&postgres_views());
     out
@@ -711,6 +907,7 @@ pub fn postgres_schema() -> String {
 pub fn generated_files() -> Vec<(&'static str, String)> {
     vec![
         ("schema/sqlite.sql", sqlite_schema()),
-        ("schema/postgres.sql", postgres_schema()),
+        ("schema/postgres.sql", postgres_schema(Layout::Single)),
+        ("schema/citus.sql", postgres_schema(Layout::Citus)),
     ]
 }

@@ -146,6 +146,7 @@ impl PostgresArg {
             url: self.postgres.clone().filter(|u| !u.is_empty()),
             schema: self.schema.clone(),
             grant_read,
+            layout: dossier::ddl::Layout::Single,
         }
     }
 }
@@ -395,6 +396,11 @@ enum Command {
         /// A role to give read access to the published schema (dashboards).
         #[arg(long, value_name = "ROLE", requires = "postgres")]
         grant_read: Option<String>,
+        /// Lay the tables out for Citus (schema/citus.sql): per-article tables distributed by
+        /// article_id, shared ones as reference tables. Placed in the cluster when the server
+        /// has the citus extension; laid out only, and said so, when it has not.
+        #[arg(long, requires = "postgres")]
+        citus: bool,
         /// A SPARQL 1.1 Graph Store endpoint (Oxigraph: http://host:7878/store).
         #[arg(long, value_name = "URL", required_unless_present = "postgres")]
         graph_store: Option<String>,
@@ -419,6 +425,8 @@ enum Command {
 enum SchemaDialect {
     Sqlite,
     Postgres,
+    /// PostgreSQL laid out for Citus (`publish --citus`).
+    Citus,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -688,13 +696,17 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Publish {
             pg,
             grant_read,
+            citus,
             graph_store,
             kb,
         } => {
             let paths = KbPaths::new(kb.kb);
             paths.require(&paths.database())?;
             if pg.postgres.is_some() {
-                let target = pg.target(grant_read);
+                let mut target = pg.target(grant_read);
+                if citus {
+                    target.layout = dossier::ddl::Layout::Citus;
+                }
                 let summary = dossier::publish::to_postgres(&paths, &target)?;
                 let rows: u64 = summary.rows.iter().map(|(_, n)| n).sum();
                 let (generation, to) = (summary.generation, &summary.target);
@@ -718,6 +730,18 @@ fn run(cli: Cli) -> Result<(), Failure> {
                         removed.len(),
                         if *shared { "replaced" } else { "unchanged" }
                     ),
+                }
+                if summary.layout == dossier::ddl::Layout::Citus && !summary.rows.is_empty() {
+                    if summary.distributed {
+                        println!(
+                            "Citus layout: tables placed in the cluster as schema/citus.sql says"
+                        );
+                    } else {
+                        println!(
+                            "Citus layout, not placed: the server has no citus extension (the \
+                             tables are ready for create_distributed_table, see schema/citus.sql)"
+                        );
+                    }
                 }
             }
             if let Some(store) = graph_store {
@@ -745,7 +769,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
             let text = match dialect {
                 SchemaDialect::Sqlite => dossier::ddl::sqlite_schema(),
-                SchemaDialect::Postgres => dossier::ddl::postgres_schema(),
+                SchemaDialect::Postgres => {
+                    dossier::ddl::postgres_schema(dossier::ddl::Layout::Single)
+                }
+                SchemaDialect::Citus => dossier::ddl::postgres_schema(dossier::ddl::Layout::Citus),
             };
             io::stdout()
                 .write_all(text.as_bytes())

@@ -40,6 +40,8 @@ pub struct PostgresTarget {
     pub schema: String,
     /// A role that gets read access to the published schema (dashboards).
     pub grant_read: Option<String>,
+    /// One server's tables, or Citus's layout (`dossier publish --citus`).
+    pub layout: ddl::Layout,
 }
 
 /// What a publish did.
@@ -51,6 +53,10 @@ pub struct PostgresSummary {
     /// Rows sent, per table (none: nothing changed).
     pub rows: Vec<(&'static str, u64)>,
     pub change: Change,
+    /// The layout published; for Citus, whether the server placed the tables in its cluster
+    /// (false: it has no citus extension, the tables are laid out for one but not placed).
+    pub layout: ddl::Layout,
+    pub distributed: bool,
 }
 
 /// What a publish replaced.
@@ -397,13 +403,23 @@ pub fn to_postgres(paths: &KbPaths, target: &PostgresTarget) -> Result<PostgresS
     let staging = format!("{schema}__publishing");
     let mut tx = client.transaction()?;
     let published = refuse_foreign_schema(&mut tx, schema, &base_iri)?;
+    let layout = target.layout;
+    let distributed = layout == ddl::Layout::Citus
+        && tx
+            .query_opt("SELECT 1 FROM pg_extension WHERE extname = 'citus'", &[])?
+            .is_some();
     let (rows, change) = match published {
-        Some(version) if version == manifest.schema_version as i32 => {
+        Some((version, was)) if version == manifest.schema_version as i32 && was == layout => {
             tx.batch_execute(&format!("SET LOCAL search_path TO {};", ident(schema)))?;
-            replace_articles(&mut tx, &sqlite, &hashes)?
+            replace_articles(&mut tx, &sqlite, &hashes, layout)?
         }
         _ => {
-            let rows = load_whole(&mut tx, &sqlite, &staging, &title, &base_iri)?;
+            let into = Staging {
+                schema: &staging,
+                layout,
+                distributed,
+            };
+            let rows = load_whole(&mut tx, &sqlite, &into, &title, &base_iri)?;
             (rows, Change::Whole)
         }
     };
@@ -412,6 +428,8 @@ pub fn to_postgres(paths: &KbPaths, target: &PostgresTarget) -> Result<PostgresS
         generation: manifest.generation,
         rows,
         change,
+        layout,
+        distributed,
     };
     if rows.is_empty() {
         // Nothing changed: the published copy is left as it is, generation included.
@@ -462,15 +480,23 @@ pub fn to_postgres(paths: &KbPaths, target: &PostgresTarget) -> Result<PostgresS
     Ok(summary(rows, change))
 }
 
+/// Where a whole publish loads: a new schema, in a layout, placed in a Citus cluster or not.
+struct Staging<'a> {
+    schema: &'a str,
+    layout: ddl::Layout,
+    distributed: bool,
+}
+
 /// Loads everything into a new staging schema (left as the search path): tables, rows, keys,
 /// views, descriptions and the marker tables.
 fn load_whole(
     tx: &mut postgres::Transaction<'_>,
     sqlite: &rusqlite::Connection,
-    staging: &str,
+    into: &Staging<'_>,
     title: &str,
     base_iri: &str,
 ) -> Result<Vec<(&'static str, u64)>> {
+    let staging = into.schema;
     tx.batch_execute(&format!(
         "CREATE SCHEMA {s}; SET LOCAL search_path TO {s};",
         s = ident(staging)
@@ -478,14 +504,19 @@ fn load_whole(
     .with_context(|| {
         format!("cannot create the staging schema {staging} (is another publish running?)")
     })?;
-    tx.batch_execute(&ddl::postgres_tables())
+    tx.batch_execute(&ddl::postgres_tables(into.layout))
         .context("PostgreSQL refused the generated tables (a bug: schema/postgres.sql)")?;
+    if into.distributed {
+        tx.batch_execute(&into.layout.distribution())
+            .context("Citus refused to place the tables (schema/citus.sql says how they go)")?;
+    }
+    let single = ddl::tables();
     let mut rows = Vec::new();
-    for table in ddl::tables() {
-        let n = copy_table(tx, sqlite, &table, None)?;
+    for table in into.layout.tables() {
+        let n = copy_table(tx, sqlite, &table, &single, None)?;
         rows.push((table.name, n));
     }
-    tx.batch_execute(&ddl::postgres_keys()).context(
+    tx.batch_execute(&ddl::postgres_keys(into.layout)).context(
         "PostgreSQL refused a key or an index of the loaded rows (a bug: the SQLite store holds them)",
     )?;
     tx.batch_execute(&ddl::postgres_views())
@@ -496,14 +527,15 @@ fn load_whole(
         "CREATE TABLE {MARKER_TABLE} (
              knowledge_base text NOT NULL, base_iri text NOT NULL, generation bigint NOT NULL,
              schema_version integer NOT NULL, dossier_version text NOT NULL,
-             published_at timestamptz NOT NULL DEFAULT now());
+             layout text NOT NULL, published_at timestamptz NOT NULL DEFAULT now());
          INSERT INTO {MARKER_TABLE} (knowledge_base, base_iri, generation, schema_version,
-             dossier_version) VALUES ({}, {}, 0, 0, '');
+             dossier_version, layout) VALUES ({}, {}, 0, 0, '', {});
          COMMENT ON TABLE {MARKER_TABLE} IS 'Which knowledge base dossier published here, and when.';
          CREATE TABLE {ARTICLES_TABLE} (article_id text PRIMARY KEY, content_hash text NOT NULL);
          COMMENT ON TABLE {ARTICLES_TABLE} IS 'Each article''s content hash (empty for the rows no article owns): what the next publish compares.';",
         literal(title),
         literal(base_iri),
+        literal(into.layout.name()),
     ))?;
     Ok(rows)
 }
@@ -515,6 +547,7 @@ fn replace_articles(
     tx: &mut postgres::Transaction<'_>,
     sqlite: &rusqlite::Connection,
     hashes: &BTreeMap<String, String>,
+    layout: ddl::Layout,
 ) -> Result<(Vec<(&'static str, u64)>, Change)> {
     let published: BTreeMap<String, String> = tx
         .query(
@@ -547,7 +580,8 @@ fn replace_articles(
     if filter.articles.is_empty() && !shared {
         return Ok((Vec::new(), change));
     }
-    let tables = ddl::tables();
+    let tables = layout.tables();
+    let single = ddl::tables();
     tx.batch_execute("SET CONSTRAINTS ALL DEFERRED")?;
     // Owned rows first: their owner is still there to say which article they belong to.
     for table in tables.iter().rev() {
@@ -564,7 +598,7 @@ fn replace_articles(
     for table in &tables {
         rows.push((
             table.name,
-            copy_table(tx, sqlite, table, Some((&filter, &tables)))?,
+            copy_table(tx, sqlite, table, &single, Some(&filter))?,
         ));
     }
     Ok((rows, change))
@@ -587,12 +621,12 @@ fn check_counts(tx: &mut postgres::Transaction<'_>, sqlite: &rusqlite::Connectio
 }
 
 /// Fails unless `schema` is absent or holds a knowledge base dossier published with this base
-/// IRI; the schema version of the one published there, if any.
+/// IRI; the schema version and layout of the one published there, if any.
 fn refuse_foreign_schema(
     tx: &mut postgres::Transaction<'_>,
     schema: &str,
     base_iri: &str,
-) -> Result<Option<i32>> {
+) -> Result<Option<(i32, ddl::Layout)>> {
     let tables: Vec<String> = tx
         .query(
             "SELECT tablename::text FROM pg_tables WHERE schemaname = $1",
@@ -615,12 +649,16 @@ fn refuse_foreign_schema(
     }
     let row = tx.query_one(
         &format!(
-            "SELECT base_iri, schema_version FROM {}.{MARKER_TABLE}",
+            "SELECT base_iri, schema_version, to_jsonb(m) ->> 'layout' FROM {}.{MARKER_TABLE} m",
             ident(schema)
         ),
         &[],
     )?;
     let (published, version): (String, i32) = (row.get(0), row.get(1));
+    let layout = match row.get::<_, Option<String>>(2).as_deref() {
+        Some("citus") => ddl::Layout::Citus,
+        _ => ddl::Layout::Single,
+    };
     if published != base_iri {
         bail!(
             "the schema {schema} holds another knowledge base ({published}, this one is \
@@ -631,16 +669,23 @@ fn refuse_foreign_schema(
     Ok(tables
         .iter()
         .any(|t| t == ARTICLES_TABLE)
-        .then_some(version))
+        .then_some((version, layout)))
 }
 
-/// Copies one table's rows from SQLite by binary COPY; returns how many.
+/// Copies one table's rows from SQLite by binary COPY; returns how many. `table` is the
+/// layout's, `single` the SQLite store's tables: a column the store lacks (a list's
+/// `article_id` in Citus's layout) is read from the row's owner.
 fn copy_table(
     tx: &mut postgres::Transaction<'_>,
     sqlite: &rusqlite::Connection,
     table: &ddl::Table,
-    only: Option<(&ArticleFilter, &[ddl::Table])>,
+    single: &[ddl::Table],
+    only: Option<&ArticleFilter>,
 ) -> Result<u64> {
+    let stored = single
+        .iter()
+        .find(|t| t.name == table.name)
+        .context("a layout's table the SQLite store lacks (a bug)")?;
     let columns: Vec<&ddl::Column> = table.stored_columns().collect();
     let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
     let types: Vec<Type> = columns.iter().map(|c| pg_type(c.ty)).collect();
@@ -650,15 +695,22 @@ fn copy_table(
         names.join(", ")
     ))?;
     let mut writer = BinaryCopyInWriter::new(sink, &types);
-    let mut sql = format!("SELECT {} FROM {}", names.join(", "), table.name);
+    let of = article_of(stored, single);
+    let read: Vec<String> = names
+        .iter()
+        .map(|n| match stored.column(n) {
+            Some(_) => n.to_string(),
+            None => format!("{of} AS {n}"),
+        })
+        .collect();
+    let mut sql = format!("SELECT {} FROM {}", read.join(", "), table.name);
     let mut select;
     let mut rows = match only {
         None => {
             select = sqlite.prepare(&sql)?;
             select.query([])?
         }
-        Some((filter, tables)) => {
-            let of = article_of(table, tables);
+        Some(filter) => {
             write!(
                 sql,
                 " WHERE {of} IN (SELECT value FROM json_each(?1)) OR (?2 AND {of} IS NULL)"

@@ -152,6 +152,35 @@ impl NamedQuery {
             })
             .collect())
     }
+
+    /// The SPARQL form parsed with dossier's prefixes and its parameters bound: what dossier
+    /// runs, and (written out with `to_string`, prefixes expanded) what any SPARQL server runs.
+    pub fn bound_sparql(
+        &self,
+        store: &Store,
+        params: &[(String, String)],
+    ) -> Result<spargebra::Query> {
+        let q = self;
+        let mut parsed = store
+            .parse(&q.sparql)
+            .map_err(|e| anyhow::anyhow!("the SPARQL form of '{}' does not parse:\n{e}", q.name))?;
+        for (name, value) in params {
+            let bound = match &mut parsed {
+                spargebra::Query::Select { pattern, .. }
+                | spargebra::Query::Construct { pattern, .. }
+                | spargebra::Query::Describe { pattern, .. }
+                | spargebra::Query::Ask { pattern, .. } => bind_values(pattern, name, value),
+            };
+            if !bound {
+                bail!(
+                    "the SPARQL form of '{}' has no `VALUES ?{name} {{ ... }}` clause to bind \
+                     the parameter {name} to",
+                    q.name
+                );
+            }
+        }
+        Ok(parsed)
+    }
 }
 
 /// Rows after normalisation: column names and values.
@@ -256,25 +285,7 @@ pub fn run_sparql_until(
     params: &[(String, String)],
     cancel: crate::sparql::CancellationToken,
 ) -> Result<Rows> {
-    let mut parsed = store
-        .parse(&q.sparql)
-        .map_err(|e| anyhow::anyhow!("the SPARQL form of '{}' does not parse:\n{e}", q.name))?;
-    for (name, value) in params {
-        let bound = match &mut parsed {
-            spargebra::Query::Select { pattern, .. }
-            | spargebra::Query::Construct { pattern, .. }
-            | spargebra::Query::Describe { pattern, .. }
-            | spargebra::Query::Ask { pattern, .. } => bind_values(pattern, name, value),
-        };
-        if !bound {
-            bail!(
-                "the SPARQL form of '{}' has no `VALUES ?{name} {{ ... }}` clause to bind the \
-                 parameter {name} to",
-                q.name
-            );
-        }
-    }
-    match store.query_cancellable(parsed, cancel)? {
+    match store.query_cancellable(q.bound_sparql(store, params)?, cancel)? {
         Answer::Select { variables, rows } => Ok(Rows {
             columns: variables,
             rows: rows

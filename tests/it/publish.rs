@@ -124,6 +124,7 @@ fn differences(dir: &Path, server: &Postgres) -> Vec<String> {
         url: Some(server.url()),
         schema: "dossier".into(),
         grant_read: None,
+        layout: dossier::ddl::Layout::Single,
     };
     dossier::publish::check_postgres(&dossier::kb::KbPaths::new(dir.join("kb")), &target).unwrap()
 }
@@ -144,29 +145,7 @@ fn publish_to_postgresql_holds_every_row_key_view_and_description() {
     assert_eq!(differences(tmp.path(), &server), Vec::<String>::new());
 
     // Every named query answers on the published copy as on the SQLite store.
-    let target = dossier::publish::PostgresTarget {
-        url: Some(server.url()),
-        schema: "dossier".into(),
-        grant_read: None,
-    };
-    let sqlite = dossier::sqlite::open_read_only(&tmp.path().join("kb/dossier.sqlite")).unwrap();
-    let timeout = Duration::from_secs(30);
-    let mut answered = 0;
-    for q in dossier::queries::built_in().unwrap() {
-        let params = q.bind(&[]).unwrap();
-        let mut lite = dossier::queries::run_sql(&sqlite, &q, &params, timeout).unwrap();
-        let mut post = dossier::publish::query_postgres(&target, &q, &params, timeout).unwrap();
-        assert_eq!(lite.columns, post.columns, "{}", q.name);
-        let key = |r: &Vec<serde_json::Value>| serde_json::to_string(r).unwrap();
-        lite.rows.sort_by_key(key);
-        post.rows.sort_by_key(key);
-        assert_eq!(lite.rows, post.rows, "{}", q.name);
-        answered += usize::from(!lite.rows.is_empty());
-    }
-    assert!(
-        answered >= 18,
-        "only {answered} named queries have rows to compare"
-    );
+    named_queries_agree(tmp.path(), &server, dossier::ddl::Layout::Single);
     let out = stdout_of(dossier(tmp.path()).args([
         "query",
         "conditions-on",
@@ -365,6 +344,101 @@ fn publish_refuses_foreign_schemas_grants_read_and_replaces_whole() {
     assert!(err.contains("holds another knowledge base"), "{err}");
 }
 
+/// Every named query answers on the copy published to `server` with the SQLite store's rows
+/// (compared as multisets); most of them have rows to compare.
+fn named_queries_agree(dir: &Path, server: &Postgres, layout: dossier::ddl::Layout) {
+    let target = dossier::publish::PostgresTarget {
+        url: Some(server.url()),
+        schema: "dossier".into(),
+        grant_read: None,
+        layout,
+    };
+    let sqlite = dossier::sqlite::open_read_only(&dir.join("kb/dossier.sqlite")).unwrap();
+    let timeout = Duration::from_secs(30);
+    let mut answered = 0;
+    for q in dossier::queries::built_in().unwrap() {
+        let params = q.bind(&[]).unwrap();
+        let mut lite = dossier::queries::run_sql(&sqlite, &q, &params, timeout).unwrap();
+        let mut post = dossier::publish::query_postgres(&target, &q, &params, timeout).unwrap();
+        assert_eq!(lite.columns, post.columns, "{}", q.name);
+        let key = |r: &Vec<serde_json::Value>| serde_json::to_string(r).unwrap();
+        lite.rows.sort_by_key(key);
+        post.rows.sort_by_key(key);
+        assert_eq!(lite.rows, post.rows, "{}", q.name);
+        answered += usize::from(!lite.rows.is_empty());
+    }
+    assert!(
+        answered >= 18,
+        "only {answered} named queries have rows to compare"
+    );
+}
+
+#[test]
+fn publish_laid_out_for_citus_holds_the_same_knowledge_base() {
+    let Some(server) = Postgres::start() else {
+        return;
+    };
+    let bundled = built_bundled();
+    let url = server.url();
+    let citus = ["publish", "--citus", "--postgres", url.as_str()];
+    let out = stdout_of(dossier(bundled.path()).args(citus));
+    assert!(out.contains(": whole, "), "{out}");
+    // This PostgreSQL has no citus extension: the layout is made and said to be unplaced.
+    assert!(out.contains("Citus layout, not placed"), "{out}");
+    let mut pg = server.client();
+    let layout: String = pg
+        .query_one("SELECT layout FROM dossier.dossier_publication", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(layout, "citus");
+    // A list's rows carry their owner's article, and the keys PostgreSQL checked hold it.
+    let (rows, strays): (i64, i64) = {
+        let r = pg
+            .query_one(
+                "SELECT count(*), count(*) FILTER (WHERE e.article_id IS DISTINCT FROM t.article_id)
+                 FROM dossier.event_participants t LEFT JOIN dossier.events e ON e.id = t.event_id",
+                &[],
+            )
+            .unwrap();
+        (r.get(0), r.get(1))
+    };
+    assert!(
+        rows > 0 && strays == 0,
+        "{rows} rows, {strays} with another article"
+    );
+    let composite: i64 = pg
+        .query_one(
+            "SELECT count(*) FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
+             WHERE n.nspname = 'dossier' AND c.contype = 'f' AND cardinality(c.conkey) = 2",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert!(
+        composite >= 16,
+        "{composite} foreign keys on (article_id, owner)"
+    );
+    assert_eq!(differences(bundled.path(), &server), Vec::<String>::new());
+    named_queries_agree(bundled.path(), &server, dossier::ddl::Layout::Citus);
+
+    // Article by article in the same layout; a change of layout is a whole publish.
+    let follow_ups = follow_ups_workspace();
+    stdout_of(dossier(follow_ups.path()).arg("build"));
+    let out = stdout_of(dossier(follow_ups.path()).args(citus));
+    assert!(out.contains("articles replaced, 0 removed"), "{out}");
+    assert_eq!(
+        differences(follow_ups.path(), &server),
+        Vec::<String>::new()
+    );
+    named_queries_agree(follow_ups.path(), &server, dossier::ddl::Layout::Citus);
+    let out = stdout_of(dossier(follow_ups.path()).args(["publish", "--postgres", &url]));
+    assert!(out.contains(": whole, ") && !out.contains("Citus"), "{out}");
+    assert_eq!(
+        differences(follow_ups.path(), &server),
+        Vec::<String>::new()
+    );
+}
+
 /// Publishing into a published copy replaces only the articles that changed, were added or were
 /// removed, and ends equal to a whole publish of the same knowledge base, row for row.
 #[test]
@@ -539,6 +613,55 @@ impl Oxigraph {
         rows.sort();
         rows
     }
+
+    /// A SELECT's answer from the server's JSON results, each row normalised as dossier's
+    /// named queries normalise theirs, sorted (the rows compare as multisets).
+    fn select_normalized(&self, query: &str) -> (Vec<String>, Vec<String>) {
+        use dossier::sparql::RdfTerm;
+        let text = ureq::post(&format!("{}/query", self.url))
+            .header("Accept", "application/sparql-results+json")
+            .send_form([("query", query)])
+            .unwrap_or_else(|e| panic!("the server refused {query}: {e}"))
+            .into_body()
+            .read_to_string()
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let columns: Vec<String> = json["head"]["vars"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_owned())
+            .collect();
+        let term = |cell: &serde_json::Value| -> Option<RdfTerm> {
+            let value = cell["value"].as_str()?.to_owned();
+            Some(match cell["type"].as_str()? {
+                "uri" => RdfTerm::Iri(value),
+                "bnode" => RdfTerm::BlankNode(value),
+                _ => RdfTerm::Literal {
+                    value,
+                    datatype: cell["datatype"]
+                        .as_str()
+                        .unwrap_or("http://www.w3.org/2001/XMLSchema#string")
+                        .to_owned(),
+                    language: cell["xml:lang"].as_str().map(str::to_owned),
+                },
+            })
+        };
+        let mut rows: Vec<String> = json["results"]["bindings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| {
+                let row: Vec<serde_json::Value> = columns
+                    .iter()
+                    .map(|c| dossier::queries::normalize_rdf(term(&b[c.as_str()]).as_ref()))
+                    .collect();
+                serde_json::to_string(&row).unwrap()
+            })
+            .collect();
+        rows.sort();
+        (columns, rows)
+    }
 }
 
 impl Drop for Oxigraph {
@@ -589,6 +712,40 @@ fn publish_to_a_graph_store_sends_only_what_changed() {
             "{query}"
         );
     }
+
+    // Every named query's SPARQL form (prefixes expanded, parameters bound to their defaults)
+    // answers on the server with the rows it answers in dossier.
+    let paths = dossier::kb::KbPaths::new(tmp.path().join("kb"));
+    let conn = dossier::sqlite::open_read_only(&paths.database()).unwrap();
+    let base = dossier::sqlite::base_iri(&conn).unwrap();
+    let graph = dossier::sparql::Store::open(&paths.index(), &base).unwrap();
+    let named = dossier::queries::built_in().unwrap();
+    assert!(named.len() >= 20, "{} named queries", named.len());
+    let mut answered = 0;
+    for q in &named {
+        let params = q.bind(&[]).unwrap();
+        let text = q.bound_sparql(&graph, &params).unwrap().to_string();
+        let ours = dossier::queries::run_sparql(&graph, q, &params).unwrap();
+        let mut our_rows: Vec<String> = ours
+            .rows
+            .iter()
+            .map(|r| serde_json::to_string(r).unwrap())
+            .collect();
+        our_rows.sort();
+        let (columns, theirs) = server.select_normalized(&text);
+        assert_eq!(columns, ours.columns, "{}: columns", q.name);
+        assert_eq!(
+            theirs, our_rows,
+            "{}: the Oxigraph server's rows differ",
+            q.name
+        );
+        answered += usize::from(!our_rows.is_empty());
+    }
+    // An empty answer everywhere would agree too: most queries must have rows to compare.
+    assert!(
+        answered * 4 >= named.len() * 3,
+        "only {answered} named queries have rows"
+    );
 
     // Unchanged: nothing sent.
     let out = stdout_of(dossier(tmp.path()).args(["publish", "--graph-store", &store]));

@@ -907,3 +907,227 @@ fn a_database_migrated_from_version_1_equals_a_fresh_one() {
     let version = |c: &rusqlite::Connection| dossier::sqlite::schema_version(c).unwrap();
     assert_eq!(version(&old), version(&fresh));
 }
+
+/// What Citus refuses in a layout, read from its DDL: the rules of Citus's documentation
+/// ("Distributing tables", "Adding/Removing Constraints") that a plain PostgreSQL does not
+/// enforce, so a server without Citus cannot catch them.
+/// - every table is placed once: a reference table or a distributed one;
+/// - a distribution column exists, is not generated and is never null; co-located tables
+///   distribute by columns of one type, all co-located with one table;
+/// - a primary key or unique index of a distributed table contains its distribution column;
+/// - no foreign key from a reference table to a distributed one;
+/// - a foreign key between distributed tables joins co-located tables and has the referencing
+///   distribution column at the place of the referenced one.
+fn citus_violations(ddl: &str) -> Vec<String> {
+    use regex::Regex;
+    let mut problems = Vec::new();
+    let mut columns: HashMap<String, Vec<(String, String)>> = HashMap::new();
+    for c in Regex::new(r"(?s)CREATE TABLE (\w+) \((.*?)\n\);")
+        .unwrap()
+        .captures_iter(ddl)
+    {
+        let lines = c[2]
+            .split(",\n")
+            .map(|l| l.trim().to_owned())
+            .filter(|l| !l.starts_with("CHECK"))
+            .map(|l| {
+                let (name, rest) = l.split_once(' ').unwrap();
+                (name.to_owned(), rest.to_owned())
+            })
+            .collect();
+        columns.insert(c[1].to_owned(), lines);
+    }
+    let mut placed: HashMap<String, Option<(String, String)>> = HashMap::new();
+    let mut place = |table: &str, how: Option<(String, String)>, problems: &mut Vec<String>| {
+        if placed.insert(table.to_owned(), how).is_some() {
+            problems.push(format!("{table} is placed twice"));
+        }
+    };
+    for c in Regex::new(r"SELECT create_reference_table\('(\w+)'\);")
+        .unwrap()
+        .captures_iter(ddl)
+    {
+        place(&c[1], None, &mut problems);
+    }
+    let distributed_re = Regex::new(
+        r"SELECT create_distributed_table\('(\w+)', '(\w+)'(?:, colocate_with => '(\w+)')?\);",
+    )
+    .unwrap();
+    for c in distributed_re.captures_iter(ddl) {
+        let group = c.get(3).map_or(&c[1], |g| g.as_str()).to_owned();
+        place(&c[1], Some((c[2].to_owned(), group)), &mut problems);
+    }
+    let column_type = |table: &str, column: &str| -> Option<String> {
+        columns[table]
+            .iter()
+            .find(|(n, _)| n == column)
+            .map(|(_, rest)| rest.clone())
+    };
+    let keys: Vec<(String, String, &str)> =
+        Regex::new(r"ALTER TABLE (\w+) ADD PRIMARY KEY \(([^)]*)\);")
+            .unwrap()
+            .captures_iter(ddl)
+            .map(|c| (c[1].to_owned(), c[2].to_owned(), "primary key"))
+            .chain(
+                Regex::new(r"CREATE UNIQUE INDEX \w+ ON (\w+) \(([^)]*)\);")
+                    .unwrap()
+                    .captures_iter(ddl)
+                    .map(|c| (c[1].to_owned(), c[2].to_owned(), "unique index")),
+            )
+            .collect();
+    let mut groups: HashMap<String, BTreeSet<String>> = HashMap::new();
+    for table in columns.keys() {
+        match placed.get(table) {
+            None => problems.push(format!(
+                "{table} is neither a reference nor a distributed table"
+            )),
+            Some(None) => {}
+            Some(Some((column, group))) => match column_type(table, column) {
+                None => problems.push(format!("{table} has no distribution column {column}")),
+                Some(ty) => {
+                    if ty.contains("GENERATED") {
+                        problems.push(format!("{table}.{column} is generated"));
+                    }
+                    let in_key = keys.iter().any(|(t, k, what)| {
+                        t == table && *what == "primary key" && k.split(", ").any(|c| c == column)
+                    });
+                    if !ty.contains("NOT NULL") && !in_key {
+                        problems.push(format!("{table}.{column} may be null"));
+                    }
+                    groups
+                        .entry(group.clone())
+                        .or_default()
+                        .insert(ty.split_whitespace().next().unwrap().to_owned());
+                }
+            },
+        }
+    }
+    if groups.len() > 1 {
+        problems.push(format!(
+            "distributed tables in {} co-location groups",
+            groups.len()
+        ));
+    }
+    if groups.values().any(|types| types.len() > 1) {
+        problems.push("co-located tables distribute by columns of different types".into());
+    }
+    for (table, key, what) in &keys {
+        if let Some(Some((column, _))) = placed.get(table) {
+            if !key.split(", ").any(|c| c == column) {
+                problems.push(format!(
+                    "{table}: {what} ({key}) lacks the distribution column {column}"
+                ));
+            }
+        }
+    }
+    let fk =
+        Regex::new(r"ALTER TABLE (\w+) ADD FOREIGN KEY \(([^)]*)\) REFERENCES (\w+) \(([^)]*)\)")
+            .unwrap();
+    for c in fk.captures_iter(ddl) {
+        let (from, to) = (&c[1], &c[3]);
+        let (own, theirs): (Vec<&str>, Vec<&str>) =
+            (c[2].split(", ").collect(), c[4].split(", ").collect());
+        match (
+            placed.get(from).cloned().flatten(),
+            placed.get(to).cloned().flatten(),
+        ) {
+            (_, None) => {}
+            (None, Some(_)) => problems.push(format!(
+                "{from} (reference) has a foreign key to {to} (distributed)"
+            )),
+            (Some((own_column, own_group)), Some((their_column, their_group))) => {
+                let at = own.iter().position(|c| *c == own_column);
+                if own_group != their_group
+                    || at.is_none()
+                    || at != theirs.iter().position(|c| *c == their_column)
+                {
+                    problems.push(format!(
+                        "{from} ({}) -> {to} ({}): not on the distribution columns of co-located tables",
+                        own.join(", "),
+                        theirs.join(", ")
+                    ));
+                }
+            }
+        }
+    }
+    problems
+}
+
+#[test]
+fn the_citus_layout_keeps_the_rules_citus_enforces() {
+    let citus = std::fs::read_to_string(root().join("schema/citus.sql")).unwrap();
+    assert_eq!(citus_violations(&citus), Vec::<String>::new());
+    // The per-article tables are distributed, the shared ones are reference tables.
+    for table in [
+        "articles",
+        "events",
+        "event_topics",
+        "evidence",
+        "conditions",
+    ] {
+        assert!(
+            citus.contains(&format!("create_distributed_table('{table}'")),
+            "{table}"
+        );
+    }
+    for table in ["actors", "topics", "record_kinds", "records"] {
+        assert!(
+            citus.contains(&format!("create_reference_table('{table}')")),
+            "{table}"
+        );
+    }
+    // The same placement over the single-server layout breaks the rules: the check bites.
+    let single = std::fs::read_to_string(root().join("schema/postgres.sql")).unwrap();
+    let placement: String = citus
+        .lines()
+        .filter(|l| l.starts_with("SELECT create_"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let broken = citus_violations(&format!("{single}\n{placement}\n"));
+    assert!(
+        broken
+            .iter()
+            .any(|p| p.starts_with("events: primary key (id) lacks")),
+        "{broken:#?}"
+    );
+    assert!(
+        broken
+            .iter()
+            .any(|p| p.starts_with("event_topics has no distribution column")),
+        "{broken:#?}"
+    );
+    assert!(
+        broken
+            .iter()
+            .any(|p| p.contains("(reference) has a foreign key to")),
+        "{broken:#?}"
+    );
+    assert!(
+        broken
+            .iter()
+            .any(|p| p.starts_with("conditions (constrains_id) -> agreements")),
+        "{broken:#?}"
+    );
+    // Every table and column of the single-server layout is there, plus `article_id` at most.
+    let columns = |ddl: &str| -> BTreeSet<String> {
+        regex::Regex::new(r"(?s)CREATE TABLE (\w+) \((.*?)\n\);")
+            .unwrap()
+            .captures_iter(ddl)
+            .flat_map(|c| {
+                let table = c[1].to_owned();
+                c[2].split(",\n")
+                    .map(|l| l.trim().split(' ').next().unwrap().to_owned())
+                    .filter(|n| n != "CHECK")
+                    .map(move |n| format!("{table}.{n}"))
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    };
+    let (theirs, ours) = (columns(&citus), columns(&single));
+    assert!(ours.is_subset(&theirs));
+    assert!(
+        theirs.difference(&ours).all(|c| c.ends_with(".article_id")),
+        "{:?}",
+        theirs.difference(&ours).collect::<Vec<_>>()
+    );
+}
