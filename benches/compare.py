@@ -8,13 +8,18 @@ to target/bench/compare.json. Figures are printed, never asserted; answers are: 
 the peer's, or when the peer loads a different number of triples than dossier wrote.
 """
 import argparse
+import glob
 import json
 import os
+import re
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DOSSIER = os.path.join(ROOT, "target", "release", "dossier")
@@ -58,6 +63,81 @@ def term_value(cell):
     return cell
 
 
+class Postgres:
+    """A PostgreSQL server of the bench's own (Debian's package): initdb in a temporary folder,
+    a Unix socket, no network; run as the package's user when the bench runs as root."""
+
+    def __init__(self):
+        bins = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+        if not bins:
+            raise FileNotFoundError("PostgreSQL (Debian's postgresql package)")
+        self.bin = os.path.dirname(bins[-1])
+        self.dir = tempfile.mkdtemp(prefix="dossier-bench-pg-")
+        self.as_postgres = os.geteuid() == 0
+        if self.as_postgres:
+            subprocess.run(["chown", "-R", "postgres", self.dir], check=True)
+        data = os.path.join(self.dir, "data")
+        self.run("initdb", "-D", data, "-A", "trust", "-U", "dossier")
+        self.run("pg_ctl", "-D", data, "-o", f"-k {self.dir} -c listen_addresses=''",
+                 "-l", os.path.join(self.dir, "log"), "-w", "start")
+        self.url = f"host={self.dir} user=dossier dbname=postgres"
+
+    def run(self, program, *args):
+        cmd = [os.path.join(self.bin, program), *args]
+        if self.as_postgres:
+            cmd = ["runuser", "-u", "postgres", "--"] + cmd
+        subprocess.run(cmd, check=True, capture_output=True, stdin=subprocess.DEVNULL)
+
+    def psql_cmd(self, script):
+        return [os.path.join(self.bin, "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", self.url, "-f", script]
+
+    def stop(self):
+        try:
+            self.run("pg_ctl", "-D", os.path.join(self.dir, "data"), "-m", "immediate", "stop")
+        finally:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class OxigraphServer:
+    """`oxigraph serve` (the PyPI package's binary) on 127.0.0.1, over a store in a folder."""
+
+    def __init__(self, binary, location):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc = subprocess.Popen([binary, "serve", "--location", location, "--bind", f"127.0.0.1:{self.port}"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("the Oxigraph server did not start")
+
+    def count(self):
+        q = "SELECT (COUNT(*) AS ?n) WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
+        req = urllib.request.Request(self.url + "/query", data=q.encode(),
+                                     headers={"Content-Type": "application/sparql-query", "Accept": "text/csv"})
+        with urllib.request.urlopen(req) as r:
+            return int(r.read().decode().split()[1])
+
+    def stop(self):
+        self.proc.kill()
+        self.proc.wait()
+
+
+def stored_columns(postgres_sql):
+    """Each table's loaded columns (generated ones left out), from schema/postgres.sql."""
+    tables = {}
+    for name, body in re.findall(r"(?s)CREATE TABLE (\w+) \((.*?)\n\);", postgres_sql):
+        cols = [l.strip().split()[0] for l in body.split(",\n")]
+        tables[name] = [c for c, l in zip(cols, body.split(",\n")) if c != "CHECK" and "GENERATED" not in l]
+    return tables
+
+
 class CommandFailed(Exception):
     """A timed command exited non-zero: the operation it stands for fails."""
 
@@ -82,11 +162,124 @@ def timed(cmd, runs, ok_codes=(0,)):
     return statistics.median(times), max(peaks), out
 
 
+def publish_rows(size, corpus, kb, runs, sql_rows, add, rows, notes, failures):
+    """Issue 25's rows: a whole publish to PostgreSQL beside `psql \\copy` of the same rows as
+    CSV into the same tables with the same keys; one changed article published into the
+    published knowledge base; a Graph Store publish into a running Oxigraph server beside
+    `oxigraph load` of kb/dossier.nq into a stopped server's store. Each publish is then
+    checked: `dossier check --postgres` must agree, the server must hold the triples."""
+    oxigraph = os.path.join(ROOT, "target", "py-venv", "bin", "oxigraph")
+    try:
+        pg = Postgres()
+    except (FileNotFoundError, subprocess.CalledProcessError) as e:
+        notes.append(f"publish to PostgreSQL at {size}: skipped ({e})")
+        pg = None
+    if pg is not None:
+        try:
+            schema_sql = subprocess.run([DOSSIER, "schema", "--dialect", "postgres"], check=True,
+                                        capture_output=True).stdout.decode()
+            tables_sql, rest = schema_sql.split("\nALTER TABLE", 1)
+            keys_sql = "ALTER TABLE" + rest.split("\nCREATE VIEW", 1)[0]
+            # The peer: the same rows as CSV (dossier sql, the loaded columns), psql \\copy into
+            # the same tables, then the same keys, indexes and foreign keys.
+            csv_dir = os.path.join(OUT, f"pg-csv-{size}")
+            os.makedirs(csv_dir, exist_ok=True)
+            script = ["SET client_min_messages = warning;", "DROP SCHEMA IF EXISTS peer CASCADE;",
+                      "CREATE SCHEMA peer;", "SET search_path TO peer;", "BEGIN;", tables_sql]
+            for table, cols in stored_columns(tables_sql).items():
+                path = os.path.join(csv_dir, table + ".csv")
+                with open(path, "w") as f:
+                    subprocess.run([DOSSIER, "sql", "--kb", kb, "--format", "csv",
+                                    f"SELECT {', '.join(cols)} FROM {table}"], stdout=f, check=True)
+                os.chmod(csv_dir, 0o755)
+                script.append(f"\\copy {table} ({', '.join(cols)}) FROM '{path}' CSV HEADER")
+            script += [keys_sql, "COMMIT;"]
+            peer_script = os.path.join(csv_dir, "load.sql")
+            with open(peer_script, "w") as f:
+                f.write("\n".join(script) + "\n")
+            drop = os.path.join(csv_dir, "drop.sql")
+            with open(drop, "w") as f:
+                f.write("SET client_min_messages = warning; DROP SCHEMA IF EXISTS bench CASCADE;\n")
+
+            def whole():
+                subprocess.run(pg.psql_cmd(drop), check=True, capture_output=True)
+                return timed([DOSSIER, "publish", "--kb", kb, "--postgres", pg.url, "--schema", "bench"], 1)
+            publishes = [whole() for _ in range(runs)]
+            ours = (statistics.median(p[0] for p in publishes), max(p[1] for p in publishes))
+            peer = timed(pg.psql_cmd(peer_script), runs)
+            add("publish to PostgreSQL, whole", ours, "psql \\copy of the same rows (CSV) + keys", peer,
+                note=f"{sql_rows / ours[0]:,.0f} rows/s")
+            check = subprocess.run([DOSSIER, "check", "--quiet", "--kb", kb, "--postgres", pg.url,
+                                    "--schema", "bench"], capture_output=True)
+            if check.returncode != 0:
+                failures.append(f"publish at {size}: check --postgres disagrees: {check.stderr.decode()[:300]}")
+
+            # One article changed: a record's label, rebuilt, then published into the copy.
+            facts = os.path.join(corpus, "article-00000", "facts.toml")
+            with open(facts, encoding="utf-8") as f:
+                text = f.read()
+            changed = re.sub(r'label = "([^"]*)"', r'label = "\1 (revised)"', text, count=1)
+            try:
+                with open(facts, "w", encoding="utf-8") as f:
+                    f.write(changed)
+                subprocess.run([DOSSIER, "build", "--quiet", "--seeds", corpus, "--kb", kb], check=True,
+                               capture_output=True)
+                one = timed([DOSSIER, "publish", "--kb", kb, "--postgres", pg.url, "--schema", "bench"], 1)
+                if "1 articles replaced" not in one[2]:
+                    failures.append(f"publish one article at {size}: {one[2].strip()}")
+                add("publish one changed article", one, note="whole process, target <= 2 s")
+                check = subprocess.run([DOSSIER, "check", "--quiet", "--kb", kb, "--postgres", pg.url,
+                                        "--schema", "bench"], capture_output=True)
+                if check.returncode != 0:
+                    failures.append(f"one article at {size}: check --postgres disagrees")
+            finally:
+                with open(facts, "w", encoding="utf-8") as f:
+                    f.write(text)
+                subprocess.run([DOSSIER, "build", "--quiet", "--seeds", corpus, "--kb", kb], check=True,
+                               capture_output=True)
+        finally:
+            pg.stop()
+
+    if not os.path.exists(oxigraph):
+        notes.append(f"publish to a Graph Store at {size}: skipped (the oxigraph server is not installed)")
+        return
+    nq = os.path.join(kb, "dossier.nq")
+    quads = sum(1 for _ in open(nq, "rb"))
+    loads = []
+    for _ in range(runs):
+        offline = tempfile.mkdtemp(prefix="dossier-bench-ox-")
+        try:
+            loads.append(timed([oxigraph, "load", "--location", offline, "--file", nq], 1))
+        finally:
+            shutil.rmtree(offline, ignore_errors=True)
+    peer = (statistics.median(l[0] for l in loads), max(l[1] for l in loads))
+    for name, extra in [("publish to a Graph Store --bulk (Oxigraph server)", ["--bulk"]),
+                        ("publish to a Graph Store, PUT per graph", [])]:
+        sends = []
+        for _ in range(runs):
+            location = tempfile.mkdtemp(prefix="dossier-bench-ox-")
+            server = OxigraphServer(oxigraph, location)
+            try:
+                sends.append(timed([DOSSIER, "publish", "--kb", kb, "--graph-store", server.url + "/store", *extra], 1))
+                held = server.count()
+            finally:
+                server.stop()
+                shutil.rmtree(location, ignore_errors=True)
+            # The published hashes are a graph of their own: the server holds a few triples more.
+            if held < quads:
+                failures.append(f"{name} at {size}: the server holds {held:,} triples, dossier.nq has {quads:,}")
+        ours = (statistics.median(s[0] for s in sends), max(s[1] for s in sends))
+        add(name, ours, "oxigraph load of dossier.nq (offline)", peer,
+            note=f"{quads:,} quads" + (", target <= 2x" if extra else ""))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="1000,10000,100000")
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--only", choices=["publish"], help="build, then only this section's rows")
     args = ap.parse_args()
+    sections = {"publish"} if args.only else {"queries", "publish"}
     sizes = [int(s) for s in args.sizes.split(",")]
     os.makedirs(OUT, exist_ok=True)
     have_ox = subprocess.run([PY, "-c", "import pyoxigraph"], capture_output=True).returncode == 0
@@ -132,77 +325,80 @@ def main():
             nt = os.path.join(kb, "dossier.nt")
             subprocess.run([DOSSIER, "export", "--kb", kb, "--format", "ntriples", "--out", nt], check=True)
 
-            dump_peer = timed([PY, peer_script, "dump", nt, os.path.join(OUT, "ox.ttl")], r) if have_ox else None
-            if dump_peer is not None:
-                loaded = int(dump_peer[2].split()[-1])
-                if loaded != triples:
-                    failures.append(f"build at {size}: pyoxigraph loaded {loaded:,} triples, dossier wrote {triples:,}")
-            add("validate", validate)
-            add("build (SQLite + Turtle + N-Quads + index)", build, "pyoxigraph load N-Triples + dump Turtle", dump_peer)
-            rows[-1]["triples"] = triples
-            rows[-1]["sql_rows"] = sql_rows
-            add("  SQLite phase of build", (sqlite_s, build[1]), note=f"{sql_rows / sqlite_s:,.0f} rows/s")
-            add("  Turtle phase of build", (turtle_s, build[1]), note=f"{triples / turtle_s:,.0f} triples/s")
-            if have_rapper:
-                rapper = timed(["rapper", "-q", "-i", "ntriples", "-o", "turtle", nt], r)
-                rows[-1].update(peer="rapper N-Triples to Turtle", peer_s=round(rapper[0], 3),
-                                peer_mb=round(rapper[1], 1), ratio=round(turtle_s / rapper[0], 2))
-            if have_sqlite3:
-                csv_dir = os.path.join(OUT, f"csv-{size}")
-                os.makedirs(csv_dir, exist_ok=True)
-                script = []
-                listed = subprocess.run([DOSSIER, "sql", "--kb", kb, "--format", "csv",
-                                         "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name"],
-                                        check=True, capture_output=True).stdout.decode()
-                for table in listed.split()[1:]:
-                    path = os.path.join(csv_dir, table + ".csv")
-                    with open(path, "w") as f:
-                        subprocess.run([DOSSIER, "sql", "--kb", kb, "--format", "csv", f"SELECT * FROM {table}"], stdout=f, check=True)
-                    script.append(f".import --csv {path} {table}")
-                db = os.path.join(csv_dir, "import.sqlite")
-                def import_all():
-                    if os.path.exists(db):
-                        os.remove(db)
-                    return timed(["sqlite3", db, "PRAGMA journal_mode=OFF", "PRAGMA synchronous=OFF", *script], 1)
-                imports = [import_all() for _ in range(r)]
-                imp = (statistics.median(i[0] for i in imports), max(i[1] for i in imports))
-                rows[-2].update(peer="sqlite3 .import of the same rows (CSV)", peer_s=round(imp[0], 3),
-                                peer_mb=round(imp[1], 1), ratio=round(sqlite_s / imp[0], 2))
-            add("check", timed([DOSSIER, "check", "--quiet", "--kb", kb], r))
+            if "queries" in sections:
+                dump_peer = timed([PY, peer_script, "dump", nt, os.path.join(OUT, "ox.ttl")], r) if have_ox else None
+                if dump_peer is not None:
+                    loaded = int(dump_peer[2].split()[-1])
+                    if loaded != triples:
+                        failures.append(f"build at {size}: pyoxigraph loaded {loaded:,} triples, dossier wrote {triples:,}")
+                add("validate", validate)
+                add("build (SQLite + Turtle + N-Quads + index)", build, "pyoxigraph load N-Triples + dump Turtle", dump_peer)
+                rows[-1]["triples"] = triples
+                rows[-1]["sql_rows"] = sql_rows
+                add("  SQLite phase of build", (sqlite_s, build[1]), note=f"{sql_rows / sqlite_s:,.0f} rows/s")
+                add("  Turtle phase of build", (turtle_s, build[1]), note=f"{triples / turtle_s:,.0f} triples/s")
+                if have_rapper:
+                    rapper = timed(["rapper", "-q", "-i", "ntriples", "-o", "turtle", nt], r)
+                    rows[-1].update(peer="rapper N-Triples to Turtle", peer_s=round(rapper[0], 3),
+                                    peer_mb=round(rapper[1], 1), ratio=round(turtle_s / rapper[0], 2))
+                if have_sqlite3:
+                    csv_dir = os.path.join(OUT, f"csv-{size}")
+                    os.makedirs(csv_dir, exist_ok=True)
+                    script = []
+                    listed = subprocess.run([DOSSIER, "sql", "--kb", kb, "--format", "csv",
+                                             "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name"],
+                                            check=True, capture_output=True).stdout.decode()
+                    for table in listed.split()[1:]:
+                        path = os.path.join(csv_dir, table + ".csv")
+                        with open(path, "w") as f:
+                            subprocess.run([DOSSIER, "sql", "--kb", kb, "--format", "csv", f"SELECT * FROM {table}"], stdout=f, check=True)
+                        script.append(f".import --csv {path} {table}")
+                    db = os.path.join(csv_dir, "import.sqlite")
+                    def import_all():
+                        if os.path.exists(db):
+                            os.remove(db)
+                        return timed(["sqlite3", db, "PRAGMA journal_mode=OFF", "PRAGMA synchronous=OFF", *script], 1)
+                    imports = [import_all() for _ in range(r)]
+                    imp = (statistics.median(i[0] for i in imports), max(i[1] for i in imports))
+                    rows[-2].update(peer="sqlite3 .import of the same rows (CSV)", peer_s=round(imp[0], 3),
+                                    peer_mb=round(imp[1], 1), ratio=round(sqlite_s / imp[0], 2))
+                add("check", timed([DOSSIER, "check", "--quiet", "--kb", kb], r))
 
-            record = "article-00000-r7"
-            add("sql indexed lookup", timed([DOSSIER, "sql", "--kb", kb, "--format", "csv", "--param", f"id={record}",
-                                             "SELECT quote FROM evidence WHERE record_id = :id"], r))
-            add("sql aggregate over a view", timed([DOSSIER, "sql", "--kb", kb, "--format", "csv",
-                                                    "SELECT kind, sum(records) FROM article_counts GROUP BY kind"], r))
-            lookup = f"SELECT ?quote WHERE {{ ?e <http://www.w3.org/ns/oa#hasBody> <{BASE}claim/{record}> ; <http://www.w3.org/ns/oa#hasTarget>/<http://www.w3.org/ns/oa#hasSelector>/<http://www.w3.org/ns/oa#exact> ?quote }}"
-            group = "SELECT ?class (COUNT(?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class"
-            # A filter on partial dates: the comparison of xsd:gYearMonth values is an extension
-            # (SEP-0002) that a build could lose without any test noticing; the peer's answer
-            # catches it in the release binary.
-            month = 'SELECT (COUNT(*) AS ?n) WHERE { ?e a <https://w3id.org/dossier/ontology#Event> ; <http://purl.org/dc/terms/date> ?d FILTER(?d >= "2025-06"^^<http://www.w3.org/2001/XMLSchema#gYearMonth>) }'
-            for name, q in [("sparql lookup", lookup), ("sparql GROUP BY count over all classes", group),
-                            ("sparql month filter", month)]:
-                ours = timed([DOSSIER, "sparql", "--kb", kb, "--format", "tsv", q], r)
-                peer = timed([PY, peer_script, "query", nt, q], r) if have_ox else None
-                if have_ox:
-                    # The peer a user of a knowledge base would pick for repeated queries: a
-                    # store already loaded. dossier's figure is a whole process (open + query).
-                    loaded = timed([PY, peer_script, "loaded", nt, q], 1)
-                    loaded_s = float(loaded[2].split()[-1])
-                    add(name + " (process)", ours, "pyoxigraph, loaded store (query only)", (loaded_s, loaded[1]))
-                    targets.append((name, size, ours[0], loaded_s))
-                row = add(name, ours, "pyoxigraph load + same query", peer)
-                if peer is not None:
-                    mine = sorted("\t".join(term_value(c) for c in l.split("\t")) for l in ours[2].splitlines()[1:])
-                    theirs = sorted(l for l in peer[2].splitlines())
-                    row["same_rows"] = mine == theirs
-                    if mine != theirs:
-                        failures.append(f"{name} at {size}: dossier's {len(mine)} rows differ from pyoxigraph's "
-                                        f"{len(theirs)} (first of dossier's: {mine[:1]}, of pyoxigraph's: {theirs[:1]})")
-            add("query claims-by-kind --store both", timed([DOSSIER, "query", "claims-by-kind", "--kb", kb,
-                                                           "--queries", os.path.join(ROOT, "schema", "queries"),
-                                                           "--format", "csv"], r))
+                record = "article-00000-r7"
+                add("sql indexed lookup", timed([DOSSIER, "sql", "--kb", kb, "--format", "csv", "--param", f"id={record}",
+                                                 "SELECT quote FROM evidence WHERE record_id = :id"], r))
+                add("sql aggregate over a view", timed([DOSSIER, "sql", "--kb", kb, "--format", "csv",
+                                                        "SELECT kind, sum(records) FROM article_counts GROUP BY kind"], r))
+                lookup = f"SELECT ?quote WHERE {{ ?e <http://www.w3.org/ns/oa#hasBody> <{BASE}claim/{record}> ; <http://www.w3.org/ns/oa#hasTarget>/<http://www.w3.org/ns/oa#hasSelector>/<http://www.w3.org/ns/oa#exact> ?quote }}"
+                group = "SELECT ?class (COUNT(?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class"
+                # A filter on partial dates: the comparison of xsd:gYearMonth values is an extension
+                # (SEP-0002) that a build could lose without any test noticing; the peer's answer
+                # catches it in the release binary.
+                month = 'SELECT (COUNT(*) AS ?n) WHERE { ?e a <https://w3id.org/dossier/ontology#Event> ; <http://purl.org/dc/terms/date> ?d FILTER(?d >= "2025-06"^^<http://www.w3.org/2001/XMLSchema#gYearMonth>) }'
+                for name, q in [("sparql lookup", lookup), ("sparql GROUP BY count over all classes", group),
+                                ("sparql month filter", month)]:
+                    ours = timed([DOSSIER, "sparql", "--kb", kb, "--format", "tsv", q], r)
+                    peer = timed([PY, peer_script, "query", nt, q], r) if have_ox else None
+                    if have_ox:
+                        # The peer a user of a knowledge base would pick for repeated queries: a
+                        # store already loaded. dossier's figure is a whole process (open + query).
+                        loaded = timed([PY, peer_script, "loaded", nt, q], 1)
+                        loaded_s = float(loaded[2].split()[-1])
+                        add(name + " (process)", ours, "pyoxigraph, loaded store (query only)", (loaded_s, loaded[1]))
+                        targets.append((name, size, ours[0], loaded_s))
+                    row = add(name, ours, "pyoxigraph load + same query", peer)
+                    if peer is not None:
+                        mine = sorted("\t".join(term_value(c) for c in l.split("\t")) for l in ours[2].splitlines()[1:])
+                        theirs = sorted(l for l in peer[2].splitlines())
+                        row["same_rows"] = mine == theirs
+                        if mine != theirs:
+                            failures.append(f"{name} at {size}: dossier's {len(mine)} rows differ from pyoxigraph's "
+                                            f"{len(theirs)} (first of dossier's: {mine[:1]}, of pyoxigraph's: {theirs[:1]})")
+                add("query claims-by-kind --store both", timed([DOSSIER, "query", "claims-by-kind", "--kb", kb,
+                                                               "--queries", os.path.join(ROOT, "schema", "queries"),
+                                                               "--format", "csv"], r))
+            if "publish" in sections:
+                publish_rows(size, corpus, kb, r, sql_rows, add, rows, notes, failures)
         except CommandFailed as e:
             op, detail = e.args
             failures.append(f"{op} at {size}: {detail}")
@@ -210,6 +406,8 @@ def main():
     # Validation of adversarial input (issue 14): a 1 MB article, 2,000 records naming unknown
     # actors and a quote with a typo 1,000 characters long; exit status 1 is the expected answer.
     try:
+        if "queries" not in sections:
+            raise StopIteration
         bad = os.path.join(OUT, "adversarial-seeds")
         shutil.rmtree(bad, ignore_errors=True)
         shutil.copytree(os.path.join(ROOT, "seeds"), bad)
@@ -237,6 +435,8 @@ def main():
         rows.append({"operation": "validate 1 MB article + 2,000 bad records", "size": 2001,
                      "dossier_s": round(t[0], 3), "dossier_mb": round(t[1], 1), "peer": None,
                      "peer_s": None, "peer_mb": None, "ratio": None, "note": "exit 1, every problem"})
+    except StopIteration:
+        pass
     except CommandFailed as e:
         op, detail = e.args
         failures.append(f"adversarial validate: {detail}")

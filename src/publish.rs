@@ -29,6 +29,9 @@ use crate::index::Index;
 use crate::kb::{self, KbPaths};
 use crate::sqlite;
 
+/// More changed articles than this, and more than half of them: a whole publish.
+pub const MOST_ARTICLES: usize = 100;
+
 /// The table in a published schema that says dossier made it, and what it holds.
 pub const MARKER_TABLE: &str = "dossier_publication";
 
@@ -346,8 +349,31 @@ fn article_of(table: &ddl::Table, tables: &[ddl::Table]) -> String {
     }
 }
 
+/// A condition true of the rows of `table` that the articles `is_in` accepts own: on the
+/// table's own `article_id`, or its owner's key looked up by index (never a scan). None for a
+/// table no article owns a row of.
+fn in_articles(
+    table: &ddl::Table,
+    tables: &[ddl::Table],
+    is_in: &dyn Fn(&str) -> String,
+) -> Option<String> {
+    let name = table.name;
+    if name == "articles" {
+        return Some(is_in("articles.id"));
+    }
+    if table.column("article_id").is_some() {
+        return Some(is_in(&format!("{name}.article_id")));
+    }
+    let (column, parent) = ddl::owner(table, tables)?;
+    Some(format!(
+        "{name}.{column} IN (SELECT {p}.id FROM {p} WHERE {})",
+        in_articles(parent, tables, is_in)?,
+        p = parent.name
+    ))
+}
+
 /// Each article's content hash over every row it owns in every table ('' for the shared rows),
-/// read from the SQLite store one table at a time.
+/// read from the SQLite store one table at a time, each in its key's order (no sort).
 fn article_hashes(sqlite: &rusqlite::Connection) -> Result<BTreeMap<String, String>> {
     use siphasher::sip128::{Hasher128, SipHasher13};
     use std::hash::Hasher;
@@ -356,7 +382,7 @@ fn article_hashes(sqlite: &rusqlite::Connection) -> Result<BTreeMap<String, Stri
     for table in &tables {
         let columns: Vec<&str> = table.stored_columns().map(|c| c.name.as_str()).collect();
         let sql = format!(
-            "SELECT {}, {} FROM {} ORDER BY 1, {}",
+            "SELECT {}, {} FROM {} ORDER BY {}",
             article_of(table, &tables),
             columns.join(", "),
             table.name,
@@ -364,15 +390,41 @@ fn article_hashes(sqlite: &rusqlite::Connection) -> Result<BTreeMap<String, Stri
         );
         let mut stmt = sqlite.prepare(&sql)?;
         let mut rows = stmt.query([])?;
+        let mut article = String::new();
         while let Some(row) = rows.next()? {
-            let article: Option<String> = row.get(0)?;
-            let hasher = hashers.entry(article.unwrap_or_default()).or_default();
+            use rusqlite::types::ValueRef;
+            match row.get_ref(0)? {
+                ValueRef::Text(t) if t != article.as_bytes() => {
+                    article = String::from_utf8_lossy(t).into_owned()
+                }
+                ValueRef::Text(_) => {}
+                _ => article.clear(),
+            }
+            let hasher = match hashers.get_mut(&article) {
+                Some(h) => h,
+                None => hashers.entry(article.clone()).or_default(),
+            };
             hasher.write(table.name.as_bytes());
             for i in 1..=columns.len() {
-                let value: SqlValue = row.get(i)?;
-                hasher.write(format!("\0{value:?}").as_bytes());
+                // A tag per type, then the value's bytes (a text's length first): two rows
+                // hash alike only when every value is the same.
+                match row.get_ref(i)? {
+                    ValueRef::Null => hasher.write_u8(0),
+                    ValueRef::Integer(n) => {
+                        hasher.write_u8(1);
+                        hasher.write_i64(n);
+                    }
+                    ValueRef::Real(x) => {
+                        hasher.write_u8(2);
+                        hasher.write_u64(x.to_bits());
+                    }
+                    ValueRef::Text(t) | ValueRef::Blob(t) => {
+                        hasher.write_u8(3);
+                        hasher.write_usize(t.len());
+                        hasher.write(t);
+                    }
+                }
             }
-            hasher.write(b"\n");
         }
     }
     Ok(hashers
@@ -397,7 +449,12 @@ pub fn to_postgres(paths: &KbPaths, target: &PostgresTarget) -> Result<PostgresS
             Ok((r.get(0)?, r.get(1)?))
         })
         .context("the database has no knowledge_base row: rebuild it with `dossier build`")?;
-    let hashes = article_hashes(&sqlite)?;
+    // The hashes are read on a second thread while a whole publish loads (they are needed at
+    // its end); an article-by-article publish waits for them first.
+    let mut hashes = Pending::spawn({
+        let database = database.clone();
+        move || article_hashes(&sqlite::open_read_only(&database)?)
+    });
 
     let schema = &target.schema;
     let staging = format!("{schema}__publishing");
@@ -408,12 +465,29 @@ pub fn to_postgres(paths: &KbPaths, target: &PostgresTarget) -> Result<PostgresS
         && tx
             .query_opt("SELECT 1 FROM pg_extension WHERE extname = 'citus'", &[])?
             .is_some();
-    let (rows, change) = match published {
+    // Article by article into a copy of the same schema version and layout, unless more than
+    // half of many articles changed (a new hash, a regenerated corpus): then a whole load is
+    // faster than deleting and re-checking most rows (9 s against 50 s at 100k records).
+    let in_place = match published {
         Some((version, was)) if version == manifest.schema_version as i32 && was == layout => {
-            tx.batch_execute(&format!("SET LOCAL search_path TO {};", ident(schema)))?;
-            replace_articles(&mut tx, &sqlite, &hashes, layout)?
+            let recorded = published_articles(&mut tx, schema)?;
+            let hashes = hashes.get()?;
+            let differ = hashes
+                .iter()
+                .filter(|(a, h)| recorded.get(*a) != Some(*h))
+                .count()
+                + recorded.keys().filter(|a| !hashes.contains_key(*a)).count();
+            let most = differ > MOST_ARTICLES && differ * 2 > hashes.len().max(recorded.len());
+            (!most).then_some(recorded)
         }
-        _ => {
+        _ => None,
+    };
+    let (rows, change) = match in_place {
+        Some(recorded) => {
+            tx.batch_execute(&format!("SET LOCAL search_path TO {};", ident(schema)))?;
+            replace_articles(&mut tx, &sqlite, hashes.get()?, &recorded, layout)?
+        }
+        None => {
             let into = Staging {
                 schema: &staging,
                 layout,
@@ -449,7 +523,7 @@ pub fn to_postgres(paths: &KbPaths, target: &PostgresTarget) -> Result<PostgresS
         ],
     )?;
     tx.execute(&format!("DELETE FROM {ARTICLES_TABLE}"), &[])?;
-    for (article, hash) in &hashes {
+    for (article, hash) in hashes.get()? {
         tx.execute(
             &format!("INSERT INTO {ARTICLES_TABLE} (article_id, content_hash) VALUES ($1, $2)"),
             &[article, hash],
@@ -547,16 +621,9 @@ fn replace_articles(
     tx: &mut postgres::Transaction<'_>,
     sqlite: &rusqlite::Connection,
     hashes: &BTreeMap<String, String>,
+    published: &BTreeMap<String, String>,
     layout: ddl::Layout,
 ) -> Result<(Vec<(&'static str, u64)>, Change)> {
-    let published: BTreeMap<String, String> = tx
-        .query(
-            &format!("SELECT article_id, content_hash FROM {ARTICLES_TABLE}"),
-            &[],
-        )?
-        .iter()
-        .map(|r| (r.get(0), r.get(1)))
-        .collect();
     let differs = |a: &String| published.get(a) != hashes.get(a);
     let shared = differs(&String::new());
     fn articles(map: &BTreeMap<String, String>) -> impl Iterator<Item = String> + '_ {
@@ -585,14 +652,20 @@ fn replace_articles(
     tx.batch_execute("SET CONSTRAINTS ALL DEFERRED")?;
     // Owned rows first: their owner is still there to say which article they belong to.
     for table in tables.iter().rev() {
-        let of = article_of(table, &tables);
-        tx.execute(
-            &format!(
-                "DELETE FROM {} WHERE {of} = ANY($1) OR ($2 AND {of} IS NULL)",
-                table.name
-            ),
-            &[&filter.articles, &filter.shared],
-        )?;
+        let any = |c: &str| format!("{c} = ANY($1)");
+        if let Some(owned) = in_articles(table, &tables, &any) {
+            if !filter.articles.is_empty() {
+                let sql = format!("DELETE FROM {} WHERE {owned}", table.name);
+                tx.execute(&sql, &[&filter.articles])?;
+            }
+        }
+        if filter.shared {
+            let of = article_of(table, &tables);
+            tx.execute(
+                &format!("DELETE FROM {} WHERE {of} IS NULL", table.name),
+                &[],
+            )?;
+        }
     }
     let mut rows = Vec::new();
     for table in &tables {
@@ -602,6 +675,47 @@ fn replace_articles(
         ));
     }
     Ok((rows, change))
+}
+
+/// A value computed on another thread, waited for when first needed.
+struct Pending<T> {
+    handle: Option<std::thread::JoinHandle<Result<T>>>,
+    value: Option<T>,
+}
+
+impl<T: Send + 'static> Pending<T> {
+    fn spawn(work: impl FnOnce() -> Result<T> + Send + 'static) -> Pending<T> {
+        Pending {
+            handle: Some(std::thread::spawn(work)),
+            value: None,
+        }
+    }
+
+    fn get(&mut self) -> Result<&T> {
+        if let Some(handle) = self.handle.take() {
+            let value = handle
+                .join()
+                .map_err(|_| anyhow::anyhow!("a worker thread panicked (a bug)"))??;
+            self.value = Some(value);
+        }
+        Ok(self.value.as_ref().expect("set above"))
+    }
+}
+
+/// Each article's content hash, as the copy published in `schema` records it.
+fn published_articles(
+    tx: &mut postgres::Transaction<'_>,
+    schema: &str,
+) -> Result<BTreeMap<String, String>> {
+    let sql = format!(
+        "SELECT article_id, content_hash FROM {}.{ARTICLES_TABLE}",
+        ident(schema)
+    );
+    Ok(tx
+        .query(&sql, &[])?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect())
 }
 
 /// Fails unless every table holds as many rows in PostgreSQL as in the SQLite store.
@@ -703,36 +817,43 @@ fn copy_table(
             None => format!("{of} AS {n}"),
         })
         .collect();
-    let mut sql = format!("SELECT {} FROM {}", read.join(", "), table.name);
-    let mut select;
-    let mut rows = match only {
-        None => {
-            select = sqlite.prepare(&sql)?;
-            select.query([])?
-        }
+    let select = format!("SELECT {} FROM {}", read.join(", "), table.name);
+    // The rows to send: all of them, or the given articles' (found by index) and, when the
+    // shared rows changed, those no article owns.
+    let mut parts: Vec<(String, Option<String>)> = Vec::new();
+    match only {
+        None => parts.push((select, None)),
         Some(filter) => {
-            write!(
-                sql,
-                " WHERE {of} IN (SELECT value FROM json_each(?1)) OR (?2 AND {of} IS NULL)"
-            )?;
-            select = sqlite.prepare(&sql)?;
-            select.query(rusqlite::params![
-                serde_json::to_string(&filter.articles)?,
-                filter.shared
-            ])?
+            let listed = |c: &str| format!("{c} IN (SELECT value FROM json_each(?1))");
+            if let Some(owned) = in_articles(stored, single, &listed) {
+                if !filter.articles.is_empty() {
+                    let json = serde_json::to_string(&filter.articles)?;
+                    parts.push((format!("{select} WHERE {owned}"), Some(json)));
+                }
+            }
+            if filter.shared {
+                parts.push((format!("{select} WHERE {of} IS NULL"), None));
+            }
         }
-    };
+    }
     let mut values: Vec<Box<dyn ToSql + Sync>> = Vec::with_capacity(columns.len());
-    while let Some(row) = rows.next()? {
-        values.clear();
-        for (i, c) in columns.iter().enumerate() {
-            let at = format!("{}.{}", table.name, c.name);
-            values.push(pg_value(row.get(i)?, c.ty, &at)?);
+    for (sql, articles) in parts {
+        let mut statement = sqlite.prepare(&sql)?;
+        let mut rows = match &articles {
+            Some(json) => statement.query([json])?,
+            None => statement.query([])?,
+        };
+        while let Some(row) = rows.next()? {
+            values.clear();
+            for (i, c) in columns.iter().enumerate() {
+                let at = format!("{}.{}", table.name, c.name);
+                values.push(pg_value(row.get(i)?, c.ty, &at)?);
+            }
+            let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v.as_ref()).collect();
+            writer
+                .write(&refs)
+                .with_context(|| format!("PostgreSQL refused a row of {}", table.name))?;
         }
-        let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v.as_ref()).collect();
-        writer
-            .write(&refs)
-            .with_context(|| format!("PostgreSQL refused a row of {}", table.name))?;
     }
     Ok(writer.finish()?)
 }
@@ -1071,14 +1192,14 @@ fn http_agent() -> ureq::Agent {
         .into()
 }
 
-/// Sends one request with an N-Triples body; fails with the server's answer.
-fn send(agent: &ureq::Agent, method: &str, url: &str, body: &[u8]) -> Result<()> {
+/// Sends one request with an RDF body; fails with the server's answer.
+fn send(agent: &ureq::Agent, method: &str, url: &str, format: &str, body: &[u8]) -> Result<()> {
     let request = match method {
         "PUT" => agent.put(url),
         _ => agent.post(url),
     };
     let response = request
-        .header("Content-Type", "application/n-triples")
+        .header("Content-Type", format)
         .send(body)
         .with_context(|| format!("cannot reach the Graph Store at {url}"))?;
     let status = response.status();
@@ -1135,9 +1256,24 @@ fn published_hashes(
     Ok(out)
 }
 
+/// How graphs go to a Graph Store.
+#[derive(Debug, Clone, Default)]
+pub struct GraphStoreOptions {
+    /// The server's bulk path instead of the protocol's `PUT` per graph: the changed graphs
+    /// that exist are deleted, then every changed graph's quads are posted as N-Quads to the
+    /// store's URL with this query parameter (Oxigraph: `no_transaction`, its bulk loader).
+    /// Not atomic per graph: a graph an interrupted publish left half sent keeps its old hash
+    /// in the publication graph, so the next publish sends it again.
+    pub bulk: Option<String>,
+}
+
 /// Publishes the current generation's graphs to a Graph Store: only the graphs whose content
 /// changed, and deletes the graphs of articles no longer in the knowledge base.
-pub fn to_graph_store(paths: &KbPaths, store: &str) -> Result<GraphStoreSummary> {
+pub fn to_graph_store(
+    paths: &KbPaths,
+    store: &str,
+    options: &GraphStoreOptions,
+) -> Result<GraphStoreSummary> {
     let index = Index::open(&paths.index())?;
     let sqlite = sqlite::open_read_only(&paths.database())?;
     let base_iri: String =
@@ -1145,9 +1281,106 @@ pub fn to_graph_store(paths: &KbPaths, store: &str) -> Result<GraphStoreSummary>
     let agent = http_agent();
     let hashes = graph_hashes(&index)?;
     let published = published_hashes(&agent, store, &base_iri)?;
-    let changed = |g: &GraphName| published.get(g) != hashes.get(g).map(|h| &h.0);
     let mut summary = GraphStoreSummary::default();
+    if let Some(parameter) = &options.bulk {
+        bulk_send(
+            &agent,
+            store,
+            parameter,
+            &index,
+            &hashes,
+            &published,
+            &mut summary,
+        )?;
+    } else {
+        put_each(&agent, store, &index, &hashes, &published, &mut summary)?;
+    }
+    for graph in published.keys().filter(|g| !hashes.contains_key(*g)) {
+        delete_graph(&agent, store, graph)?;
+        summary.deleted.push(graph_label(graph));
+    }
+    if !summary.sent.is_empty() || !summary.deleted.is_empty() {
+        let mut record = Vec::new();
+        for (graph, (hash, _)) in &hashes {
+            let subject = graph.clone().unwrap_or_else(|| DEFAULT_GRAPH_NODE.into());
+            writeln!(record, "<{subject}> <{CONTENT_HASH}> \"{hash}\" .")?;
+        }
+        send(
+            &agent,
+            "PUT",
+            &graph_url(store, &Some(publication_graph(&base_iri))),
+            "application/n-triples",
+            &record,
+        )?;
+    }
+    Ok(summary)
+}
 
+fn delete_graph(agent: &ureq::Agent, store: &str, graph: &GraphName) -> Result<()> {
+    let url = graph_url(store, graph);
+    let response = agent.delete(&url).call()?;
+    if !(response.status().is_success() || response.status() == 404) {
+        bail!(
+            "the Graph Store answered {} to DELETE {url}",
+            response.status()
+        );
+    }
+    Ok(())
+}
+
+/// The changed graphs through the server's bulk path: those it holds deleted, then all of
+/// them as N-Quads in requests of at most [`CHUNK_BYTES`].
+fn bulk_send(
+    agent: &ureq::Agent,
+    store: &str,
+    parameter: &str,
+    index: &Index,
+    hashes: &BTreeMap<GraphName, (String, u64)>,
+    published: &BTreeMap<GraphName, String>,
+    summary: &mut GraphStoreSummary,
+) -> Result<()> {
+    let changed = |g: &GraphName| published.get(g) != hashes.get(g).map(|h| &h.0);
+    for (graph, (_, triples)) in hashes {
+        if !changed(graph) {
+            summary.unchanged += 1;
+            continue;
+        }
+        if published.contains_key(graph) {
+            delete_graph(agent, store, graph)?;
+        }
+        summary.sent.push((graph_label(graph), *triples));
+    }
+    let sep = if store.contains('?') { '&' } else { '?' };
+    let url = format!("{store}{sep}{parameter}");
+    let mut body = Vec::with_capacity(CHUNK_BYTES + 4096);
+    for quad in index.all_quads_by_graph() {
+        let quad = quad?;
+        if !changed(&graph_name(&quad.graph_name)) {
+            continue;
+        }
+        writeln!(body, "{quad} .")?;
+        if body.len() >= CHUNK_BYTES {
+            send(agent, "POST", &url, "application/n-quads", &body)?;
+            body.clear();
+        }
+    }
+    if !body.is_empty() {
+        send(agent, "POST", &url, "application/n-quads", &body)?;
+    }
+    Ok(())
+}
+
+/// The changed graphs by the protocol: each replaced with a `PUT` (a big one continued with
+/// `POST`s).
+fn put_each(
+    agent: &ureq::Agent,
+    store: &str,
+    index: &Index,
+    hashes: &BTreeMap<GraphName, (String, u64)>,
+    published: &BTreeMap<GraphName, String>,
+    summary: &mut GraphStoreSummary,
+) -> Result<()> {
+    let changed = |g: &GraphName| published.get(g) != hashes.get(g).map(|h| &h.0);
     let mut body = Vec::with_capacity(CHUNK_BYTES + 4096);
     let mut current: Option<(GraphName, bool)> = None;
     for quad in index.all_quads_by_graph() {
@@ -1178,31 +1411,7 @@ pub fn to_graph_store(paths: &KbPaths, store: &str) -> Result<GraphStoreSummary>
     if let Some((g, first)) = current.take() {
         flush(&agent, store, &g, &mut body, first)?;
     }
-    for graph in published.keys().filter(|g| !hashes.contains_key(*g)) {
-        let url = graph_url(store, graph);
-        let response = agent.delete(&url).call()?;
-        if !(response.status().is_success() || response.status() == 404) {
-            bail!(
-                "the Graph Store answered {} to DELETE {url}",
-                response.status()
-            );
-        }
-        summary.deleted.push(graph_label(graph));
-    }
-    if !summary.sent.is_empty() || !summary.deleted.is_empty() {
-        let mut record = Vec::new();
-        for (graph, (hash, _)) in &hashes {
-            let subject = graph.clone().unwrap_or_else(|| DEFAULT_GRAPH_NODE.into());
-            writeln!(record, "<{subject}> <{CONTENT_HASH}> \"{hash}\" .")?;
-        }
-        send(
-            &agent,
-            "PUT",
-            &graph_url(store, &Some(publication_graph(&base_iri))),
-            &record,
-        )?;
-    }
-    Ok(summary)
+    Ok(())
 }
 
 /// Sends what `body` holds of `graph`: a `PUT` replaces the graph with the first chunk, a
@@ -1218,7 +1427,13 @@ fn flush(
         return Ok(());
     }
     let method = if first { "PUT" } else { "POST" };
-    send(agent, method, &graph_url(store, graph), body)?;
+    send(
+        agent,
+        method,
+        &graph_url(store, graph),
+        "application/n-triples",
+        body,
+    )?;
     body.clear();
     Ok(())
 }

@@ -20,14 +20,14 @@ fn required<T>(what: &str) -> Option<T> {
 }
 
 /// A PostgreSQL server of its own, on a Unix socket in a temporary folder; stopped on drop.
-struct Postgres {
+pub(crate) struct Postgres {
     dir: tempfile::TempDir,
     bin: PathBuf,
     as_postgres: bool,
 }
 
 impl Postgres {
-    fn start() -> Option<Postgres> {
+    pub(crate) fn start() -> Option<Postgres> {
         let bin = std::fs::read_dir("/usr/lib/postgresql")
             .ok()?
             .filter_map(|e| e.ok().map(|e| e.path().join("bin")))
@@ -89,7 +89,7 @@ impl Postgres {
         );
     }
 
-    fn socket(&self) -> PathBuf {
+    pub(crate) fn socket(&self) -> PathBuf {
         self.dir.path().to_owned()
     }
 
@@ -561,22 +561,31 @@ fn a_killed_publish_leaves_the_previous_knowledge_base_whole() {
 }
 
 /// The Oxigraph server of the `oxigraph` package, on a free loopback port; stopped on drop.
-struct Oxigraph {
+pub(crate) struct Oxigraph {
     child: Child,
     url: String,
 }
 
 impl Oxigraph {
     fn start() -> Option<Oxigraph> {
-        let bin = root().join("target/py-venv/bin/oxigraph");
-        if !bin.exists() {
-            return required("the Oxigraph server (pip install oxigraph into target/py-venv)");
-        }
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
             .unwrap()
             .port();
+        Oxigraph::start_on(port)
+    }
+
+    /// The server on this port of 127.0.0.1, over an in-memory store.
+    pub(crate) fn start_on(port: u16) -> Option<Oxigraph> {
+        let bin = root().join("target/py-venv/bin/oxigraph");
+        if !bin.exists() {
+            return required("the Oxigraph server (pip install oxigraph into target/py-venv)");
+        }
+        assert!(
+            std::net::TcpListener::bind(("127.0.0.1", port)).is_ok(),
+            "port {port} of 127.0.0.1 is in use: stop what listens there"
+        );
         let child = Command::new(bin)
             .args([
                 "serve",
@@ -768,4 +777,65 @@ fn publish_to_a_graph_store_sends_only_what_changed() {
         "after removing {name}"
     );
     assert_eq!(server.select(QUOTES), dossier_select(tmp.path(), QUOTES));
+
+    // Through Oxigraph's bulk loader: the follow-ups again (two new graphs, the default graph
+    // changed: deleted, then posted as N-Quads), the same graphs and answers; then nothing.
+    let again = follow_ups_workspace();
+    stdout_of(dossier(again.path()).arg("build"));
+    let bulk = ["publish", "--graph-store", store.as_str(), "--bulk"];
+    let out = stdout_of(dossier(again.path()).args(bulk));
+    assert!(
+        !out.contains(": 0 graphs sent") && out.contains(", 0 deleted"),
+        "{out}"
+    );
+    assert_eq!(
+        without_publication(server.select(PER_GRAPH)),
+        dossier_select(again.path(), PER_GRAPH)
+    );
+    for query in [PER_CLASS, QUOTES] {
+        assert_eq!(
+            server.select(query),
+            dossier_select(again.path(), query),
+            "{query}"
+        );
+    }
+    let out = stdout_of(dossier(again.path()).args(bulk));
+    assert!(out.contains("0 graphs sent"), "{out}");
+}
+
+/// When more than half of many articles changed, replacing them one by one would delete and
+/// re-check most rows: the publish is whole instead, and equal all the same.
+#[test]
+fn a_publish_where_most_of_many_articles_changed_is_whole() {
+    let Some(server) = Postgres::start() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let seeds = tmp.path().join("seeds");
+    let url = server.url();
+    let publish = ["publish", "--postgres", url.as_str()];
+    let records = (dossier::publish::MOST_ARTICLES + 20) * 100;
+    crate::scale::generate(records, 7, &seeds);
+    stdout_of(dossier(tmp.path()).arg("build"));
+    stdout_of(dossier(tmp.path()).args(publish));
+    // Another seed: every article's content differs.
+    std::fs::remove_dir_all(&seeds).unwrap();
+    crate::scale::generate(records, 8, &seeds);
+    stdout_of(dossier(tmp.path()).arg("build"));
+    let out = stdout_of(dossier(tmp.path()).args(publish));
+    assert!(out.contains(": whole, "), "{out}");
+    assert_eq!(differences(tmp.path(), &server), Vec::<String>::new());
+    // One article changed: replaced alone.
+    let facts = seeds.join("article-00003/facts.toml");
+    let text = std::fs::read_to_string(&facts).unwrap();
+    let changed = regex::Regex::new(r#"label = "([^"]*)""#)
+        .unwrap()
+        .replace(&text, r#"label = "$1 (revised)""#)
+        .into_owned();
+    assert_ne!(changed, text);
+    std::fs::write(&facts, changed).unwrap();
+    stdout_of(dossier(tmp.path()).arg("build"));
+    let out = stdout_of(dossier(tmp.path()).args(publish));
+    assert!(out.contains(": 1 articles replaced, 0 removed, "), "{out}");
+    assert_eq!(differences(tmp.path(), &server), Vec::<String>::new());
 }
