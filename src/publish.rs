@@ -288,7 +288,11 @@ fn pg_type(ty: SqlType) -> Type {
 }
 
 /// One SQLite value as the PostgreSQL value of a column of type `ty`.
-fn pg_value(value: SqlValue, ty: SqlType, at: &str) -> Result<Box<dyn ToSql + Sync>> {
+fn pg_value(
+    value: SqlValue,
+    ty: SqlType,
+    at: impl Fn() -> String,
+) -> Result<Box<dyn ToSql + Sync>> {
     Ok(match (value, ty) {
         (SqlValue::Null, SqlType::Text) => Box::new(None::<String>),
         (SqlValue::Null, SqlType::Integer) => Box::new(None::<i32>),
@@ -296,12 +300,12 @@ fn pg_value(value: SqlValue, ty: SqlType, at: &str) -> Result<Box<dyn ToSql + Sy
         (SqlValue::Null, SqlType::Decimal) => Box::new(None::<Numeric>),
         (SqlValue::Text(s), SqlType::Text) => Box::new(s),
         (SqlValue::Integer(n), SqlType::Integer) => Box::new(
-            i32::try_from(n).with_context(|| format!("{at}: {n} does not fit an integer"))?,
+            i32::try_from(n).with_context(|| format!("{}: {n} does not fit an integer", at()))?,
         ),
         (SqlValue::Integer(n), SqlType::Boolean) => Box::new(n != 0),
         (SqlValue::Real(x), SqlType::Decimal) => Box::new(Numeric(decimal_text(x))),
         (SqlValue::Integer(n), SqlType::Decimal) => Box::new(Numeric(n.to_string())),
-        (other, _) => bail!("{at}: the database holds {other:?}, not a {ty:?} (a bug)"),
+        (other, _) => bail!("{}: the database holds {other:?}, not a {ty:?} (a bug)", at()),
     })
 }
 
@@ -313,6 +317,14 @@ fn decimal_text(x: f64) -> String {
     } else {
         text
     }
+}
+
+/// Which rows `copy_table` sends.
+enum RowsToCopy<'a> {
+    /// Every row, each added to the articles' hashes.
+    All(&'a mut ArticleHashes),
+    /// The rows of these articles (and the shared ones).
+    Articles(&'a ArticleFilter),
 }
 
 /// Which articles' rows a partial publish replaces: these, and the shared rows if `shared`.
@@ -372,65 +384,88 @@ fn in_articles(
     ))
 }
 
-/// Each article's content hash over every row it owns in every table ('' for the shared rows),
-/// read from the SQLite store one table at a time, each in its key's order (no sort).
-fn article_hashes(sqlite: &rusqlite::Connection) -> Result<BTreeMap<String, String>> {
-    use siphasher::sip128::{Hasher128, SipHasher13};
-    use std::hash::Hasher;
-    let tables = ddl::tables();
-    let mut hashers: BTreeMap<String, SipHasher13> = BTreeMap::new();
-    for table in &tables {
-        let columns: Vec<&str> = table.stored_columns().map(|c| c.name.as_str()).collect();
-        let sql = format!(
-            "SELECT {}, {} FROM {} ORDER BY {}",
-            article_of(table, &tables),
-            columns.join(", "),
-            table.name,
-            table.key.join(", ")
-        );
-        let mut stmt = sqlite.prepare(&sql)?;
-        let mut rows = stmt.query([])?;
-        let mut article = String::new();
-        while let Some(row) = rows.next()? {
-            use rusqlite::types::ValueRef;
-            match row.get_ref(0)? {
-                ValueRef::Text(t) if t != article.as_bytes() => {
-                    article = String::from_utf8_lossy(t).into_owned()
+/// Each article's content hash: the sum of the hashes of the rows it owns in every table
+/// ('' for the shared rows). A sum, so rows may come in any order: a whole publish hashes them
+/// as it copies them, an article-by-article one reads them first ([`article_hashes`]).
+#[derive(Debug, Default)]
+struct ArticleHashes(BTreeMap<String, u128>);
+
+impl ArticleHashes {
+    /// Adds one row: `row`'s column `of` says which article owns it, `columns` are its values.
+    fn add(
+        &mut self,
+        table: &str,
+        row: &rusqlite::Row<'_>,
+        of: usize,
+        columns: &[usize],
+    ) -> Result<()> {
+        use rusqlite::types::ValueRef;
+        use siphasher::sip128::{Hasher128, SipHasher13};
+        use std::hash::Hasher;
+        let mut hasher = SipHasher13::new();
+        hasher.write(table.as_bytes());
+        for &i in columns {
+            // A tag per type, then the value's bytes (a text's length first): two rows hash
+            // alike only when every value is the same.
+            match row.get_ref(i)? {
+                ValueRef::Null => hasher.write_u8(0),
+                ValueRef::Integer(n) => {
+                    hasher.write_u8(1);
+                    hasher.write_i64(n);
                 }
-                ValueRef::Text(_) => {}
-                _ => article.clear(),
-            }
-            let hasher = match hashers.get_mut(&article) {
-                Some(h) => h,
-                None => hashers.entry(article.clone()).or_default(),
-            };
-            hasher.write(table.name.as_bytes());
-            for i in 1..=columns.len() {
-                // A tag per type, then the value's bytes (a text's length first): two rows
-                // hash alike only when every value is the same.
-                match row.get_ref(i)? {
-                    ValueRef::Null => hasher.write_u8(0),
-                    ValueRef::Integer(n) => {
-                        hasher.write_u8(1);
-                        hasher.write_i64(n);
-                    }
-                    ValueRef::Real(x) => {
-                        hasher.write_u8(2);
-                        hasher.write_u64(x.to_bits());
-                    }
-                    ValueRef::Text(t) | ValueRef::Blob(t) => {
-                        hasher.write_u8(3);
-                        hasher.write_usize(t.len());
-                        hasher.write(t);
-                    }
+                ValueRef::Real(x) => {
+                    hasher.write_u8(2);
+                    hasher.write_u64(x.to_bits());
+                }
+                ValueRef::Text(t) | ValueRef::Blob(t) => {
+                    hasher.write_u8(3);
+                    hasher.write_usize(t.len());
+                    hasher.write(t);
                 }
             }
         }
+        let hash = hasher.finish128().as_u128();
+        let article = match row.get_ref(of)? {
+            ValueRef::Text(t) => std::str::from_utf8(t)?,
+            _ => "",
+        };
+        match self.0.get_mut(article) {
+            Some(sum) => *sum = sum.wrapping_add(hash),
+            None => {
+                self.0.insert(article.to_owned(), hash);
+            }
+        }
+        Ok(())
     }
-    Ok(hashers
-        .into_iter()
-        .map(|(a, h)| (a, format!("{:032x}", h.finish128().as_u128())))
-        .collect())
+
+    fn finish(self) -> BTreeMap<String, String> {
+        self.0
+            .into_iter()
+            .map(|(a, sum)| (a, format!("{sum:032x}")))
+            .collect()
+    }
+}
+
+/// Each article's content hash, read from the SQLite store one table at a time.
+fn article_hashes(sqlite: &rusqlite::Connection) -> Result<BTreeMap<String, String>> {
+    let tables = ddl::tables();
+    let mut hashes = ArticleHashes::default();
+    for table in &tables {
+        let columns: Vec<&str> = table.stored_columns().map(|c| c.name.as_str()).collect();
+        let sql = format!(
+            "SELECT {}, {} FROM {}",
+            article_of(table, &tables),
+            columns.join(", "),
+            table.name,
+        );
+        let values: Vec<usize> = (1..=columns.len()).collect();
+        let mut stmt = sqlite.prepare(&sql)?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            hashes.add(table.name, row, 0, &values)?;
+        }
+    }
+    Ok(hashes.finish())
 }
 
 /// Publishes the current generation to PostgreSQL in one transaction: into a new schema swapped
@@ -449,12 +484,6 @@ pub fn to_postgres(paths: &KbPaths, target: &PostgresTarget) -> Result<PostgresS
             Ok((r.get(0)?, r.get(1)?))
         })
         .context("the database has no knowledge_base row: rebuild it with `dossier build`")?;
-    // The hashes are read on a second thread while a whole publish loads (they are needed at
-    // its end); an article-by-article publish waits for them first.
-    let mut hashes = Pending::spawn({
-        let database = database.clone();
-        move || article_hashes(&sqlite::open_read_only(&database)?)
-    });
 
     let schema = &target.schema;
     let staging = format!("{schema}__publishing");
@@ -468,10 +497,11 @@ pub fn to_postgres(paths: &KbPaths, target: &PostgresTarget) -> Result<PostgresS
     // Article by article into a copy of the same schema version and layout, unless more than
     // half of many articles changed (a new hash, a regenerated corpus): then a whole load is
     // faster than deleting and re-checking most rows (9 s against 50 s at 100k records).
+    let mut hashes = BTreeMap::new();
     let in_place = match published {
         Some((version, was)) if version == manifest.schema_version as i32 && was == layout => {
             let recorded = published_articles(&mut tx, schema)?;
-            let hashes = hashes.get()?;
+            hashes = article_hashes(&sqlite)?;
             let differ = hashes
                 .iter()
                 .filter(|(a, h)| recorded.get(*a) != Some(*h))
@@ -485,7 +515,7 @@ pub fn to_postgres(paths: &KbPaths, target: &PostgresTarget) -> Result<PostgresS
     let (rows, change) = match in_place {
         Some(recorded) => {
             tx.batch_execute(&format!("SET LOCAL search_path TO {};", ident(schema)))?;
-            replace_articles(&mut tx, &sqlite, hashes.get()?, &recorded, layout)?
+            replace_articles(&mut tx, &sqlite, &hashes, &recorded, layout)?
         }
         None => {
             let into = Staging {
@@ -493,7 +523,9 @@ pub fn to_postgres(paths: &KbPaths, target: &PostgresTarget) -> Result<PostgresS
                 layout,
                 distributed,
             };
-            let rows = load_whole(&mut tx, &sqlite, &into, &title, &base_iri)?;
+            // The hashes are taken from the rows as they are copied: no second read.
+            let (rows, loaded) = load_whole(&mut tx, &sqlite, &into, &title, &base_iri)?;
+            hashes = loaded;
             (rows, Change::Whole)
         }
     };
@@ -523,12 +555,14 @@ pub fn to_postgres(paths: &KbPaths, target: &PostgresTarget) -> Result<PostgresS
         ],
     )?;
     tx.execute(&format!("DELETE FROM {ARTICLES_TABLE}"), &[])?;
-    for (article, hash) in hashes.get()? {
-        tx.execute(
-            &format!("INSERT INTO {ARTICLES_TABLE} (article_id, content_hash) VALUES ($1, $2)"),
-            &[article, hash],
-        )?;
-    }
+    let (articles, article_hashes): (Vec<&String>, Vec<&String>) = hashes.iter().unzip();
+    tx.execute(
+        &format!(
+            "INSERT INTO {ARTICLES_TABLE} (article_id, content_hash) \
+             SELECT * FROM unnest($1::text[], $2::text[])"
+        ),
+        &[&articles, &article_hashes],
+    )?;
     let loaded_into = if change == Change::Whole {
         &staging
     } else {
@@ -569,7 +603,7 @@ fn load_whole(
     into: &Staging<'_>,
     title: &str,
     base_iri: &str,
-) -> Result<Vec<(&'static str, u64)>> {
+) -> Result<(Vec<(&'static str, u64)>, BTreeMap<String, String>)> {
     let staging = into.schema;
     tx.batch_execute(&format!(
         "CREATE SCHEMA {s}; SET LOCAL search_path TO {s};",
@@ -586,8 +620,9 @@ fn load_whole(
     }
     let single = ddl::tables();
     let mut rows = Vec::new();
+    let mut hashes = ArticleHashes::default();
     for table in into.layout.tables() {
-        let n = copy_table(tx, sqlite, &table, &single, None)?;
+        let n = copy_table(tx, sqlite, &table, &single, RowsToCopy::All(&mut hashes))?;
         rows.push((table.name, n));
     }
     tx.batch_execute(&ddl::postgres_keys(into.layout)).context(
@@ -611,7 +646,7 @@ fn load_whole(
         literal(base_iri),
         literal(into.layout.name()),
     ))?;
-    Ok(rows)
+    Ok((rows, hashes.finish()))
 }
 
 /// Replaces, in the published schema, the rows of the articles whose hash differs from the one
@@ -671,35 +706,10 @@ fn replace_articles(
     for table in &tables {
         rows.push((
             table.name,
-            copy_table(tx, sqlite, table, &single, Some(&filter))?,
+            copy_table(tx, sqlite, table, &single, RowsToCopy::Articles(&filter))?,
         ));
     }
     Ok((rows, change))
-}
-
-/// A value computed on another thread, waited for when first needed.
-struct Pending<T> {
-    handle: Option<std::thread::JoinHandle<Result<T>>>,
-    value: Option<T>,
-}
-
-impl<T: Send + 'static> Pending<T> {
-    fn spawn(work: impl FnOnce() -> Result<T> + Send + 'static) -> Pending<T> {
-        Pending {
-            handle: Some(std::thread::spawn(work)),
-            value: None,
-        }
-    }
-
-    fn get(&mut self) -> Result<&T> {
-        if let Some(handle) = self.handle.take() {
-            let value = handle
-                .join()
-                .map_err(|_| anyhow::anyhow!("a worker thread panicked (a bug)"))??;
-            self.value = Some(value);
-        }
-        Ok(self.value.as_ref().expect("set above"))
-    }
 }
 
 /// Each article's content hash, as the copy published in `schema` records it.
@@ -720,11 +730,20 @@ fn published_articles(
 
 /// Fails unless every table holds as many rows in PostgreSQL as in the SQLite store.
 fn check_counts(tx: &mut postgres::Transaction<'_>, sqlite: &rusqlite::Connection) -> Result<()> {
-    for table in ddl::tables() {
+    let tables = ddl::tables();
+    // One round trip for every table's count.
+    let counts: Vec<String> = tables
+        .iter()
+        .map(|t| format!("SELECT {}, count(*) FROM {}", literal(t.name), ident(t.name)))
+        .collect();
+    let published: BTreeMap<String, i64> = tx
+        .query(&counts.join(" UNION ALL "), &[])?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    for table in &tables {
         let name = table.name;
-        let published: i64 = tx
-            .query_one(&format!("SELECT count(*) FROM {}", ident(name)), &[])?
-            .get(0);
+        let published = published.get(name).copied().unwrap_or(-1);
         let built: i64 =
             sqlite.query_row(&format!("SELECT count(*) FROM {name}"), [], |r| r.get(0))?;
         if published != built {
@@ -794,7 +813,7 @@ fn copy_table(
     sqlite: &rusqlite::Connection,
     table: &ddl::Table,
     single: &[ddl::Table],
-    only: Option<&ArticleFilter>,
+    rows_to_copy: RowsToCopy<'_>,
 ) -> Result<u64> {
     let stored = single
         .iter()
@@ -817,13 +836,21 @@ fn copy_table(
             None => format!("{of} AS {n}"),
         })
         .collect();
-    let select = format!("SELECT {} FROM {}", read.join(", "), table.name);
+    // The SQLite store's own columns, hashed with the owning article (read last).
+    let hashed: Vec<usize> = (0..names.len())
+        .filter(|&i| stored.column(names[i]).is_some())
+        .collect();
+    let select = format!("SELECT {}, {of} FROM {}", read.join(", "), table.name);
     // The rows to send: all of them, or the given articles' (found by index) and, when the
     // shared rows changed, those no article owns.
     let mut parts: Vec<(String, Option<String>)> = Vec::new();
-    match only {
-        None => parts.push((select, None)),
-        Some(filter) => {
+    let mut hashes = None;
+    match rows_to_copy {
+        RowsToCopy::All(into) => {
+            parts.push((select, None));
+            hashes = Some(into);
+        }
+        RowsToCopy::Articles(filter) => {
             let listed = |c: &str| format!("{c} IN (SELECT value FROM json_each(?1))");
             if let Some(owned) = in_articles(stored, single, &listed) {
                 if !filter.articles.is_empty() {
@@ -846,13 +873,16 @@ fn copy_table(
         while let Some(row) = rows.next()? {
             values.clear();
             for (i, c) in columns.iter().enumerate() {
-                let at = format!("{}.{}", table.name, c.name);
-                values.push(pg_value(row.get(i)?, c.ty, &at)?);
+                let at = || format!("{}.{}", table.name, c.name);
+                values.push(pg_value(row.get(i)?, c.ty, at)?);
             }
             let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v.as_ref()).collect();
             writer
                 .write(&refs)
                 .with_context(|| format!("PostgreSQL refused a row of {}", table.name))?;
+            if let Some(hashes) = hashes.as_deref_mut() {
+                hashes.add(table.name, row, names.len(), &hashed)?;
+            }
         }
     }
     Ok(writer.finish()?)

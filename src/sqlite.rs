@@ -529,6 +529,7 @@ pub fn query(
 ) -> Result<(), QueryError> {
     // The clock runs from before the statement is prepared (SQLite's parser checks for an
     // interrupt too) until the last row is written.
+    let started = std::time::Instant::now();
     let (done, watch) = mpsc::channel::<()>();
     let interrupt = conn.get_interrupt_handle();
     let watchdog = std::thread::spawn(move || {
@@ -566,6 +567,12 @@ pub fn query(
                 _ => QueryError::Sql(message),
             }
         })?;
+        // SQLite's parser looks for an interrupt only between tokens separated by spaces, and
+        // the first step clears one that came before it: a deadline passed while preparing
+        // would otherwise be forgotten.
+        if started.elapsed() >= timeout {
+            return Err(QueryError::Timeout(timeout));
+        }
         if !stmt.readonly() || sql.trim_start().to_ascii_uppercase().starts_with("ATTACH") {
             return Err(QueryError::Write);
         }
