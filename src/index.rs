@@ -796,6 +796,58 @@ impl<'a> spareval::QueryableDataset<'a> for &'a Index {
     }
 }
 
+/// The index as a query sees it: once `stop` is cancelled, every scan ends at its next quad.
+///
+/// The evaluator's own check turns each further quad into an error but goes on scanning (a
+/// join or a group collects errors and carries on), so a stopped query kept a core and its
+/// memory until it had read everything; ending the scans instead makes every operator run
+/// out within one step. The partial answer this leaves is discarded by the caller, which
+/// sees the token cancelled.
+#[derive(Clone)]
+pub struct Stoppable<'a> {
+    pub index: &'a Index,
+    pub stop: spareval::CancellationToken,
+}
+
+impl<'a> spareval::QueryableDataset<'a> for Stoppable<'a> {
+    type InternalTerm = IndexTerm;
+    type Error = IndexError;
+
+    fn internal_quads_for_pattern(
+        &self,
+        subject: Option<&IndexTerm>,
+        predicate: Option<&IndexTerm>,
+        object: Option<&IndexTerm>,
+        graph_name: Option<Option<&IndexTerm>>,
+    ) -> impl Iterator<Item = Result<spareval::InternalQuad<IndexTerm>, IndexError>> + use<'a> {
+        let stop = self.stop.clone();
+        self.index
+            .internal_quads_for_pattern(subject, predicate, object, graph_name)
+            .take_while(move |_| !stop.is_cancelled())
+    }
+
+    fn internal_named_graphs(
+        &self,
+    ) -> impl Iterator<Item = Result<IndexTerm, IndexError>> + use<'a> {
+        let stop = self.stop.clone();
+        self.index
+            .internal_named_graphs()
+            .take_while(move |_| !stop.is_cancelled())
+    }
+
+    fn contains_internal_graph_name(&self, graph_name: &IndexTerm) -> Result<bool, IndexError> {
+        self.index.contains_internal_graph_name(graph_name)
+    }
+
+    fn internalize_term(&self, term: Term) -> Result<IndexTerm, IndexError> {
+        self.index.internalize_term(term)
+    }
+
+    fn externalize_term(&self, term: IndexTerm) -> Result<Term, IndexError> {
+        self.index.externalize_term(term)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -216,6 +216,10 @@ enum Command {
         /// Interrupt the query after this many milliseconds.
         #[arg(long, default_value_t = 5000)]
         timeout_ms: u64,
+        /// Stop the query when SQLite holds more than this many MiB (its own allocations: sorts,
+        /// temporary tables, recursive queries; 0 for no bound).
+        #[arg(long, default_value_t = 1_024)]
+        max_memory_mb: u64,
         #[command(flatten)]
         kb: KbArg,
     },
@@ -241,7 +245,7 @@ enum Command {
         #[arg(long, default_value_t = 30_000)]
         timeout_ms: u64,
         /// Stop the query when the process holds more than this many MiB of memory (checked
-        /// every 50 ms; the memory-mapped graph counts).
+        /// every 10 ms; the memory-mapped graph counts).
         #[arg(long, default_value_t = 4_096)]
         max_memory_mb: u64,
         #[command(flatten)]
@@ -343,6 +347,20 @@ enum Command {
     #[command(
         after_help = "Examples:\n  dossier serve\n  dossier serve --port 7878 --cors-origin https://dashboard.example.org\n  curl -H 'Accept: text/csv' 'http://127.0.0.1:7878/sparql?query=SELECT%20*%20WHERE%20%7B%3Fs%20%3Fp%20%3Fo%7D%20LIMIT%203'\n  curl 'http://127.0.0.1:7878/sql?sql=select+id,label+from+records+limit+3&_shape=array'\n  curl 'http://127.0.0.1:7878/queries/roles?format=csv'"
     )]
+    /// One SPARQL query for `serve`, read from standard input, answered on standard output.
+    #[command(hide = true)]
+    SparqlWorker {
+        #[arg(long)]
+        base: String,
+        #[arg(long, value_enum)]
+        format: SparqlFormat,
+        #[arg(long)]
+        default_graph: Vec<String>,
+        #[arg(long)]
+        named_graph: Vec<String>,
+        #[command(flatten)]
+        kb: KbArg,
+    },
     Serve {
         /// The address to listen on (loopback by default: nothing off this machine can reach
         /// it; give 0.0.0.0 to serve a network).
@@ -364,8 +382,8 @@ enum Command {
         /// Answers are held whole, so this times --max-concurrent bounds their memory.
         #[arg(long, default_value_t = 64)]
         max_answer_mb: usize,
-        /// Stop the running queries when the process holds more than this many MiB (checked
-        /// every 50 ms; the memory-mapped graph counts).
+        /// Stop a SPARQL query whose process (each runs in its own) holds more than this many
+        /// MiB, checked every 20 ms; and every running query when the server itself does.
         #[arg(long, default_value_t = 4_096)]
         max_memory_mb: u64,
         /// An origin whose pages may call the server (CORS), e.g. https://dashboard.example.org;
@@ -558,10 +576,12 @@ fn run(cli: Cli) -> Result<(), Failure> {
             out,
             params,
             timeout_ms,
+            max_memory_mb,
             kb,
         } => {
             let paths = KbPaths::new(kb.kb);
             let out = Destination::open(out.out.as_deref(), &paths)?;
+            dossier::sqlite::limit_heap(max_memory_mb.saturating_mul(1 << 20));
             sql(
                 &query.text()?,
                 format.unwrap_or_else(RowFormat::default_for_terminal),
@@ -673,6 +693,24 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let paths = KbPaths::new(kb.kb);
             let out = Destination::open(out.out.as_deref(), &paths)?;
             info(paths, json, out)
+        }
+        Command::SparqlWorker {
+            base,
+            format,
+            default_graph,
+            named_graph,
+            kb,
+        } => {
+            let code = serve::sparql_worker(
+                KbPaths::new(kb.kb),
+                serve::WorkerSettings {
+                    base,
+                    format,
+                    default_graphs: default_graph,
+                    named_graphs: named_graph,
+                },
+            );
+            std::process::exit(code)
         }
         Command::Serve {
             bind,
@@ -1015,8 +1053,9 @@ fn sparql(
     let started = std::time::Instant::now();
     let stop = |why: String| {
         cancel.cancel();
-        // The evaluator stops at its next step; a parse in progress is not waited for.
-        let _ = receive.recv_timeout(Duration::from_secs(2));
+        // Not waited for: the evaluator checks the token only when it reads the graph, and
+        // some of its loops do not for long. The process ends with this error, and its end
+        // stops the query at once and gives back all it held.
         // The answer's file, if the worker still holds it.
         if let Some(path) = &unfinished {
             let _ = std::fs::remove_file(path);
@@ -1024,7 +1063,7 @@ fn sparql(
         Err(Failure::Data(why))
     };
     loop {
-        match receive.recv_timeout(Duration::from_millis(50)) {
+        match receive.recv_timeout(Duration::from_millis(10)) {
             Ok(Ok(())) => return Ok(()),
             Ok(Err(SparqlFailure::Query(e))) => {
                 // A syntax error shows itself, with the query's line and a caret.

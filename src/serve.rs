@@ -51,12 +51,17 @@ struct Shared {
     queries: Vec<NamedQuery>,
     timeout: Duration,
     max_answer_bytes: usize,
+    max_memory_bytes: u64,
     cors_origins: Vec<String>,
     permits: Arc<Semaphore>,
     /// The queries running now, so that the memory watch can stop them.
     running: std::sync::Mutex<HashMap<u64, Arc<Stop>>>,
     next_query: std::sync::atomic::AtomicU64,
 }
+
+/// How long, past the time limit, requests in flight may take to finish once the server is
+/// told to stop.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(1);
 
 /// How long a request waits for a free slot before it is told the server is busy.
 const QUEUE_WAIT: Duration = Duration::from_secs(5);
@@ -83,6 +88,7 @@ pub fn run(paths: KbPaths, settings: Settings) -> Result<()> {
         queries: settings.queries,
         timeout: settings.timeout,
         max_answer_bytes: settings.max_answer_bytes,
+        max_memory_bytes: settings.max_memory_bytes,
         cors_origins: settings.cors_origins,
         permits: Arc::new(Semaphore::new(settings.max_concurrent.max(1))),
         running: Default::default(),
@@ -101,7 +107,11 @@ pub fn run(paths: KbPaths, settings: Settings) -> Result<()> {
         .thread_name("dossier-serve")
         .build()
         .context("cannot start the server's threads")?;
-    runtime.block_on(serve(shared, settings.addr, settings.max_body_bytes))
+    let served = runtime.block_on(serve(shared, settings.addr, settings.max_body_bytes));
+    // SQL still running on a query thread is interrupted at its time limit; nothing else is
+    // waited for.
+    runtime.shutdown_timeout(Duration::from_millis(100));
+    served
 }
 
 /// Every 50 ms, the process's own memory (anonymous resident pages: the memory-mapped index is
@@ -129,7 +139,12 @@ fn watch_memory(shared: Arc<Shared>, limit: u64) {
 
 /// The process's anonymous resident memory (Linux: `RssAnon` in /proc/self/status).
 fn anonymous_resident_bytes() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    anonymous_resident_bytes_of("/proc/self/status")
+}
+
+/// A process's anonymous resident memory, from its `status` file.
+fn anonymous_resident_bytes_of(status: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(status).ok()?;
     let line = status.lines().find(|l| l.starts_with("RssAnon:"))?;
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib * 1024)
@@ -163,20 +178,32 @@ async fn serve(shared: Arc<Shared>, addr: SocketAddr, max_body_bytes: usize) -> 
         "  SPARQL http://{local}/sparql · SQL http://{local}/sql · named queries \
          http://{local}/queries · Ctrl-C stops"
     );
-    let stop = Arc::new(tokio::sync::Notify::new());
-    let on_signal = stop.clone();
-    ctrlc::set_handler(move || on_signal.notify_one())
+    let signalled = Arc::new(tokio::sync::Notify::new());
+    let on_signal = signalled.clone();
+    ctrlc::set_handler(move || on_signal.notify_waiters())
         .context("cannot watch for Ctrl-C and SIGTERM")?;
-    axum::serve(
+    let (stopping, stopped) = (signalled.clone(), signalled.clone());
+    let grace = shared.timeout + SHUTDOWN_GRACE;
+    let server = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(async move {
-        stop.notified().await;
-        eprintln!("dossier: stopping; requests in flight finish first");
-    })
-    .await
-    .context("the server stopped")?;
+        stopping.notified().await;
+        eprintln!(
+            "dossier: stopping; requests in flight have {} ms to finish",
+            grace.as_millis()
+        );
+    });
+    // A request cannot run past the time limit, but its connection can stay open: past the
+    // grace, whatever is left is dropped (and its query's process killed).
+    tokio::select! {
+        served = server => served.context("the server stopped")?,
+        () = async {
+            stopped.notified().await;
+            tokio::time::sleep(grace).await;
+        } => eprintln!("dossier: the grace ran out; open connections were closed"),
+    }
     eprintln!("dossier: stopped");
     Ok(())
 }
@@ -786,7 +813,8 @@ fn set_dataset(
     Ok(())
 }
 
-/// `GET|POST /sparql`.
+/// `GET|POST /sparql`: the query is read and its answer's format chosen here; it runs in a
+/// process of its own (`sparql_worker`).
 async fn sparql(
     State(shared): State<Arc<Shared>>,
     method: Method,
@@ -799,34 +827,55 @@ async fn sparql(
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    run_limited(&shared, move |shared, stop| {
-        answer_sparql(shared, request, accept.as_deref(), stop)
-    })
-    .await
+    let permit = slot(&shared).await?;
+    let stop = Arc::new(Stop::default());
+    let _registered = Registered::new(&shared, stop.clone());
+    let planned = {
+        let shared = shared.clone();
+        let query = request.query.clone();
+        let graphs = (request.default_graphs.clone(), request.named_graphs.clone());
+        let format = request.format.clone();
+        // The parser recurses over the query: on a query thread with its large stack.
+        tokio::task::spawn_blocking(move || {
+            plan_sparql(&shared, &query, &graphs.0, &graphs.1, format.as_deref(), accept.as_deref())
+        })
+        .await
+        .map_err(|e| {
+            Refusal::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("the query could not be read: {e}"),
+            )
+        })??
+    };
+    let body = in_worker(&shared, &request, planned, &stop).await?;
+    drop(permit);
+    Ok(answer(media_type(planned), body))
 }
 
-fn answer_sparql(
+/// Reads the query (syntax errors are answered here, without a process) and chooses the
+/// answer's format from `format=` or the `Accept` header.
+fn plan_sparql(
     shared: &Shared,
-    request: SparqlRequest,
+    query: &str,
+    default_graphs: &[String],
+    named_graphs: &[String],
+    format: Option<&str>,
     accept: Option<&str>,
-    stop: &Stop,
-) -> Result<Response, Refusal> {
-    let cancel = stop.cancel.clone();
-    let mut parsed =
-        shared
-            .store
-            .parse_with(&request.query, &[])
-            .map_err(|e| match e.downcast_ref::<dossier::sparql::SyntaxError>() {
-                Some(syntax) => Refusal::bad(syntax.to_string()),
-                None => Refusal::bad(format!("{e:#}")),
-            })?;
-    set_dataset(&mut parsed, &request.default_graphs, &request.named_graphs)?;
+) -> Result<SparqlFormat, Refusal> {
+    let mut parsed = shared
+        .store
+        .parse_with(query, &[])
+        .map_err(|e| match e.downcast_ref::<dossier::sparql::SyntaxError>() {
+            Some(syntax) => Refusal::bad(syntax.to_string()),
+            None => Refusal::bad(format!("{e:#}")),
+        })?;
+    set_dataset(&mut parsed, default_graphs, named_graphs)?;
     let graph = matches!(
         parsed,
         spargebra::Query::Construct { .. } | spargebra::Query::Describe { .. }
     );
     let offered = if graph { GRAPH_TYPES } else { RESULT_TYPES };
-    let format = match &request.format {
+    match format {
         Some(name) => <SparqlFormat as clap::ValueEnum>::from_str(name, true)
             .ok()
             .filter(|f| offered.iter().any(|(_, o)| o == f))
@@ -835,7 +884,7 @@ fn answer_sparql(
                     "format={name} does not fit this query: use one of {}",
                     offered_names(offered)
                 ))
-            })?,
+            }),
         None => negotiate(accept, offered).ok_or_else(|| {
             Refusal::new(
                 StatusCode::NOT_ACCEPTABLE,
@@ -848,38 +897,197 @@ fn answer_sparql(
                         .join(", ")
                 ),
             )
-        })?,
-    };
-    let mut out = Capped::until(shared.max_answer_bytes, &cancel);
-    let failed = |out: &Capped, e: anyhow::Error, cancel: &CancellationToken| {
-        if out.over {
-            out.too_large()
-        } else if cancel.is_cancelled() {
-            stop.refusal(shared)
-        } else {
-            Refusal::bad(format!("{e:#}"))
-        }
-    };
-    if let spargebra::Query::Select { .. } = parsed {
-        let mut rows = SelectWriter::new(&mut out, format, &shared.base)
-            .map_err(|e| Refusal::bad(format!("{e:#}")))?;
-        let result = shared
-            .store
-            .query_streaming(parsed, cancel.clone(), &mut rows)
-            .and_then(|_| rows.finish());
-        if let Err(e) = result {
-            return Err(failed(&out, e, &cancel));
-        }
-    } else {
-        let result = shared
-            .store
-            .query_cancellable(parsed, cancel.clone())
-            .and_then(|a| crate::output::write_answer(&mut out, &a, format, &shared.base));
-        if let Err(e) = result {
-            return Err(failed(&out, e, &cancel));
-        }
+        }),
     }
-    Ok(answer(media_type(format), out.bytes))
+}
+
+/// How often a query's process is looked at (its memory; whether it was stopped).
+const WORKER_WATCH: Duration = Duration::from_millis(20);
+
+/// Runs a SPARQL query in a process of its own, `dossier sparql-worker`, and returns its
+/// answer.
+///
+/// The evaluator checks for a stop only when it reads the graph, and some of its loops (a
+/// product of unrelated patterns, a sort) run long without reading it: a thread told to stop
+/// went on for minutes with a core and its memory. A process is stopped for certain, at
+/// once, whatever it was doing, and the system takes back all it held. Each query's memory
+/// is its own process's, so stopping one that grew stops no other.
+async fn in_worker(
+    shared: &Shared,
+    request: &SparqlRequest,
+    format: SparqlFormat,
+    stop: &Stop,
+) -> Result<Vec<u8>, Refusal> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let started = Instant::now();
+    let format_name = clap::ValueEnum::to_possible_value(&format)
+        .map(|v| v.get_name().to_owned())
+        .unwrap_or_default();
+    let exe = std::env::current_exe().map_err(|e| {
+        Refusal::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("cannot find dossier's own program to run the query: {e}"),
+        )
+    })?;
+    let mut command = tokio::process::Command::new(exe);
+    command
+        .arg("sparql-worker")
+        .arg("--kb")
+        .arg(&shared.paths.dir)
+        .args(["--base", &shared.base, "--format", &format_name]);
+    for graph in &request.default_graphs {
+        command.args(["--default-graph", graph]);
+    }
+    for graph in &request.named_graphs {
+        command.args(["--named-graph", graph]);
+    }
+    let mut child = command
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        // A request dropped (its client gone, the server stopping) kills its query.
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| {
+            Refusal::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("cannot start a process for the query ({e}): retry shortly"),
+            )
+        })?;
+    let pid = child.id();
+    let mut stdin = child.stdin.take().expect("piped");
+    let mut stdout = child.stdout.take().expect("piped");
+    let mut stderr = child.stderr.take().expect("piped");
+    let query = request.query.clone();
+    let cap = shared.max_answer_bytes;
+    let finished = async {
+        // The query goes in while the answer comes out (either may fill a pipe).
+        let send = async move {
+            let _ = stdin.write_all(query.as_bytes()).await;
+            drop(stdin);
+        };
+        let mut answer = Vec::new();
+        let mut limited_out = (&mut stdout).take(cap as u64 + 1);
+        let receive = limited_out.read_to_end(&mut answer);
+        let mut message = Vec::new();
+        let mut limited_err = (&mut stderr).take(64 << 10);
+        let complain = limited_err.read_to_end(&mut message);
+        let ((), received) = tokio::join!(send, receive);
+        if received.is_ok() && answer.len() > cap {
+            // Not waiting for the rest: the process is killed.
+            return Err(Capped::new(cap).too_large());
+        }
+        // Its one message comes as it ends.
+        let _ = complain.await;
+        Ok((answer, message))
+    };
+    let watch = async {
+        loop {
+            tokio::time::sleep(WORKER_WATCH).await;
+            if started.elapsed() >= shared.timeout {
+                stop.stop(Why::Time);
+            } else if pid
+                .and_then(|pid| anonymous_resident_bytes_of(&format!("/proc/{pid}/status")))
+                .is_some_and(|bytes| bytes > shared.max_memory_bytes)
+            {
+                stop.stop(Why::Memory);
+            }
+            if stop.is_stopped() {
+                return;
+            }
+        }
+    };
+    let outcome = tokio::select! {
+        read = finished => Some(read),
+        () = watch => None,
+    };
+    let (answer, message) = match outcome {
+        Some(Ok(read)) => read,
+        Some(Err(too_large)) => {
+            let _ = child.kill().await;
+            return Err(too_large);
+        }
+        None => {
+            let _ = child.kill().await;
+            return Err(stop.refusal(shared));
+        }
+    };
+    let status = child.wait().await.map_err(|e| {
+        Refusal::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("the query's process was lost: {e}"),
+        )
+    })?;
+    if status.success() {
+        Ok(answer)
+    } else if status.code() == Some(1) {
+        Err(Refusal::bad(String::from_utf8_lossy(&message).trim_end().to_owned()))
+    } else {
+        Err(Refusal::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!(
+                "the query stopped unexpectedly ({status}): {}",
+                String::from_utf8_lossy(&message).trim_end()
+            ),
+        ))
+    }
+}
+
+/// What `dossier sparql-worker` is given besides the query (on standard input).
+pub struct WorkerSettings {
+    pub base: String,
+    pub format: SparqlFormat,
+    pub default_graphs: Vec<String>,
+    pub named_graphs: Vec<String>,
+}
+
+/// `dossier sparql-worker`: answers one query read from standard input on standard output,
+/// for `serve`, which chose the format and keeps the time and memory limits (by killing this
+/// process). A failure is one message on standard error and exit status 1.
+pub fn sparql_worker(paths: KbPaths, settings: WorkerSettings) -> i32 {
+    let run = move || -> Result<(), String> {
+        let mut query = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut query)
+            .map_err(|e| format!("the query could not be read: {e}"))?;
+        let store = Store::open(&paths.index(), &settings.base).map_err(|e| format!("{e:#}"))?;
+        let mut parsed = store.parse_with(&query, &[]).map_err(|e| {
+            match e.downcast_ref::<dossier::sparql::SyntaxError>() {
+                Some(syntax) => syntax.to_string(),
+                None => format!("{e:#}"),
+            }
+        })?;
+        set_dataset(&mut parsed, &settings.default_graphs, &settings.named_graphs)
+            .map_err(|r| r.reason)?;
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+        let written = if let spargebra::Query::Select { .. } = parsed {
+            SelectWriter::new(&mut out, settings.format, &settings.base).and_then(|mut rows| {
+                store
+                    .query_streaming(parsed, CancellationToken::new(), &mut rows)
+                    .and_then(|_| rows.finish())
+            })
+        } else {
+            store
+                .query_parsed(parsed)
+                .and_then(|a| crate::output::write_answer(&mut out, &a, settings.format, &settings.base))
+        };
+        written
+            .and_then(|()| Ok(out.flush()?))
+            .map_err(|e| format!("{e:#}"))
+    };
+    // The parser and the evaluator recurse over the query's structure.
+    let outcome = std::thread::Builder::new()
+        .name("sparql".into())
+        .stack_size(QUERY_STACK_BYTES)
+        .spawn(run)
+        .map(|t| t.join());
+    match outcome {
+        Ok(Ok(Ok(()))) => 0,
+        Ok(Ok(Err(message))) => {
+            eprintln!("{message}");
+            1
+        }
+        _ => 2,
+    }
 }
 
 fn offered_names(offered: &[(&str, SparqlFormat)]) -> String {

@@ -199,11 +199,24 @@ impl Store {
         let mut parsed = parsed;
         group_concat_as_in_sparql_1_1(&mut parsed);
         self.refuse_known_gaps(&parsed)?;
-        let evaluator = spareval::QueryEvaluator::new().with_cancellation_token(cancel);
+        let evaluator = spareval::QueryEvaluator::new().with_cancellation_token(cancel.clone());
+        let dataset = crate::index::Stoppable {
+            index: &self.index,
+            stop: cancel.clone(),
+        };
+        // A stopped query's scans end early, so what it gives after the stop is partial:
+        // refused, never shown as the answer.
+        let stopped = || -> Result<()> {
+            if cancel.is_cancelled() {
+                anyhow::bail!("the query was cancelled")
+            }
+            Ok(())
+        };
         let results = evaluator
             .prepare(&parsed)
-            .execute(&self.index)
+            .execute(dataset)
             .map_err(failed)?;
+        stopped()?;
         Ok(match results {
             QueryResults::Solutions(solutions) => {
                 let variables: Vec<String> = solutions
@@ -216,6 +229,7 @@ impl Store {
                 let mut row = Vec::with_capacity(variables.len());
                 for solution in solutions {
                     let solution = solution.map_err(failed)?;
+                    stopped()?;
                     row.clear();
                     row.extend(
                         solution
@@ -226,6 +240,7 @@ impl Store {
                     sink.row(&row)?;
                     count += 1;
                 }
+                stopped()?;
                 Streamed::Rows(count)
             }
             QueryResults::Boolean(b) => Streamed::Ask(b),
@@ -233,6 +248,7 @@ impl Store {
                 let mut out = Vec::new();
                 for t in triples {
                     let t = t.map_err(failed)?;
+                    stopped()?;
                     if out.len() == MAX_GRAPH_TRIPLES {
                         anyhow::bail!(
                             "the answer has more than {MAX_GRAPH_TRIPLES} triples, which dossier \
@@ -246,6 +262,7 @@ impl Store {
                         RdfTerm::from_ox(&t.object),
                     ]);
                 }
+                stopped()?;
                 Streamed::Graph(out)
             }
         })

@@ -501,6 +501,12 @@ pub enum QueryError {
     /// The time limit ran out.
     #[error("the query was interrupted after {} ms: simplify it, or raise --timeout-ms", .0.as_millis())]
     Timeout(Duration),
+    /// SQLite's heap reached the limit set by [`limit_heap`].
+    #[error(
+        "the query needed more than {} MiB of memory: narrow it (a recursive query or a join \
+         of unrelated tables grows fast), or raise --max-memory-mb", .0 >> 20
+    )]
+    Memory(u64),
     /// SQLite said no: syntax, unknown table, a missing parameter...
     #[error("SQL error: {0}")]
     Sql(String),
@@ -516,6 +522,23 @@ pub enum QueryError {
 pub trait RowSink {
     fn columns(&mut self, names: &[String]) -> Result<()>;
     fn row(&mut self, values: &[SqlValue]) -> Result<()>;
+}
+
+/// Bounds the memory SQLite may allocate in this process (every connection's together): past
+/// it, an allocation fails and the statement stops with [`QueryError::Memory`]. Zero means no
+/// bound.
+pub fn limit_heap(bytes: u64) {
+    // SAFETY: sets a process-wide limit; SQLite reads it under its own mutex.
+    unsafe {
+        rusqlite::ffi::sqlite3_hard_heap_limit64(i64::try_from(bytes).unwrap_or(i64::MAX));
+    }
+}
+
+/// The bound [`limit_heap`] set, if any.
+fn heap_limit() -> Option<u64> {
+    // SAFETY: a negative argument only reads the limit.
+    let limit = unsafe { rusqlite::ffi::sqlite3_hard_heap_limit64(-1) };
+    (limit > 0).then_some(limit as u64)
 }
 
 /// Runs one read-only statement with named parameters (`:name`), interrupting it when `timeout`
@@ -637,6 +660,12 @@ pub fn query(
     match result {
         Err(QueryError::Sql(message)) if interrupted || message.contains("interrupted") => {
             Err(QueryError::Timeout(timeout))
+        }
+        Err(QueryError::Sql(message)) if message.contains("out of memory") => {
+            match heap_limit() {
+                Some(limit) => Err(QueryError::Memory(limit)),
+                None => Err(QueryError::Sql(message)),
+            }
         }
         other => other,
     }

@@ -713,3 +713,132 @@ fn a_client_that_hangs_up_frees_its_slot() {
     let next = get(&server.url("/sparql"), "*/*", &[("query", ASK)]);
     assert_eq!(next.status, 200, "{}", next.body);
 }
+
+/// CPU time (clock ticks) used so far by a process and the processes it started that still
+/// run.
+fn cpu_ticks_with_children(pid: u32) -> u64 {
+    let ticks = |pid: u32| -> u64 {
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            return 0;
+        };
+        // The fields after the command's closing bracket: utime and stime are the 12th and 13th.
+        let after = &stat[stat.rfind(')').unwrap() + 2..];
+        let fields: Vec<&str> = after.split_whitespace().collect();
+        fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+    };
+    ticks(pid) + children_of(pid).into_iter().map(ticks).sum::<u64>()
+}
+
+/// The processes whose parent is `pid`.
+fn children_of(pid: u32) -> Vec<u32> {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|child| {
+            std::fs::read_to_string(format!("/proc/{child}/stat")).is_ok_and(|stat| {
+                let after = &stat[stat.rfind(')').unwrap() + 2..];
+                after.split_whitespace().nth(1) == Some(&pid.to_string())
+            })
+        })
+        .collect()
+}
+
+fn anonymous_resident_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with("RssAnon:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+/// Queries stopped at the time limit and at the memory limit give back their core and their
+/// memory at once (each runs in a process of its own, killed when stopped), a normal query
+/// answers all along, and SIGTERM ends the server within its grace even with a query running.
+/// At 12,000 records: a product of three unrelated patterns went on for minutes on a thread
+/// told to stop, a core and its memory with it.
+#[test]
+fn stopped_queries_give_back_their_core_and_memory_and_sigterm_ends_the_server() {
+    let tmp = tempfile::tempdir().unwrap();
+    crate::scale::generate(12_000, 7, &tmp.path().join("seeds"));
+    stdout_of(dossier(tmp.path()).args(["build", "--quiet"]));
+    let server = Server::start(
+        tmp.path(),
+        &["--timeout-ms", "1500", "--max-memory-mb", "150"],
+    );
+    let pid = server.child.id();
+    let cross = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }";
+    let sorted = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?a ?d";
+    let heavy: Vec<_> = [cross, cross, cross, sorted]
+        .into_iter()
+        .map(|query| {
+            let url = server.url("/sparql");
+            std::thread::spawn(move || get(&url, "*/*", &[("query", query)]))
+        })
+        .collect();
+    let mut normal = 0;
+    while !heavy.iter().all(|h| h.is_finished()) {
+        let ask = get(&server.url("/sparql"), "*/*", &[("query", ASK)]);
+        assert_eq!(ask.status, 200, "{}", ask.body);
+        normal += 1;
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(normal > 3, "the normal query answered only {normal} times");
+    let answers: Vec<Answer> = heavy.into_iter().map(|h| h.join().unwrap()).collect();
+    // The products grow too: stopped at the time limit or at the memory limit, whichever
+    // comes first, and told which.
+    for stopped in &answers[..3] {
+        match stopped.status {
+            400 => assert!(stopped.body.contains("interrupted after 1500 ms"), "{}", stopped.body),
+            503 => assert!(stopped.body.contains("--max-memory-mb"), "{}", stopped.body),
+            other => panic!("{other}: {}", stopped.body),
+        }
+    }
+    assert_eq!(answers[3].status, 503, "{}", answers[3].body);
+    assert!(answers[3].body.contains("--max-memory-mb"), "{}", answers[3].body);
+
+    // Within a second, no query's process is left and the memory is under the limit...
+    let since = std::time::Instant::now();
+    while !(children_of(pid).is_empty() && anonymous_resident_kib(pid) < 150 << 10) {
+        assert!(
+            since.elapsed() < std::time::Duration::from_secs(1),
+            "still running a second after the answers: {:?}, {} KiB",
+            children_of(pid),
+            anonymous_resident_kib(pid)
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // ...and the server idles: well under a tenth of a core over half a second.
+    let before = cpu_ticks_with_children(pid);
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let used = cpu_ticks_with_children(pid) - before;
+    assert!(used <= 5, "{used} clock ticks of CPU in 500 ms after every query stopped");
+
+    // SIGTERM with a query running: the server ends within the time limit and its grace.
+    let url = server.url("/sparql");
+    let running = std::thread::spawn(move || {
+        client().get(&url).query("query", cross).call().map(|r| r.status().as_u16())
+    });
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let asked = std::time::Instant::now();
+    let (status, log) = server.stop("TERM");
+    let took = asked.elapsed();
+    assert!(status.success(), "{status}: {log}");
+    assert!(
+        took < std::time::Duration::from_millis(1500 + 1000 + 500),
+        "SIGTERM took {took:?} to end the server: {log}"
+    );
+    let _ = running.join();
+    assert!(children_of(pid).is_empty());
+
+    // The command line keeps the same time: it ends with the error, which ends the query.
+    let asked = std::time::Instant::now();
+    let out = dossier(tmp.path())
+        .args(["sparql", "--timeout-ms", "1000", "--max-memory-mb", "8000", cross])
+        .output()
+        .unwrap();
+    let took = asked.elapsed();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("interrupted after 1000 ms"));
+    assert!(
+        took < std::time::Duration::from_millis(1000 + 500),
+        "a 1000 ms limit took {took:?}"
+    );
+}

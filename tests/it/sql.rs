@@ -288,6 +288,31 @@ fn a_statement_slow_to_prepare_is_interrupted() {
     assert_eq!(out, "one\n");
 }
 
+/// SQLite's own memory is bounded: a recursive query doubling a string is stopped at
+/// `--max-memory-mb` with advice, and answers without the bound.
+#[test]
+fn a_query_that_outgrows_the_memory_limit_is_stopped() {
+    let tmp = built_bundled();
+    let doubling = "WITH RECURSIVE r(s, n) AS (SELECT 'x', 0 UNION ALL \
+                    SELECT s || s, n + 1 FROM r WHERE n < 25) SELECT max(length(s)) AS longest FROM r";
+    let out = dossier(tmp.path())
+        .args(["sql", "--max-memory-mb", "16", doubling])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("more than 16 MiB") && stderr.contains("--max-memory-mb"), "{stderr}");
+    let unbounded = stdout_of(dossier(tmp.path()).args([
+        "sql",
+        "--max-memory-mb",
+        "0",
+        "--format",
+        "csv",
+        doubling,
+    ]));
+    assert_eq!(unbounded, format!("longest\n{}\n", 1 << 25));
+}
+
 #[test]
 fn a_missing_knowledge_base_says_how_to_build_one() {
     let tmp = tempfile::tempdir().unwrap();
