@@ -608,8 +608,10 @@ impl Default for TitleSource {
 pub struct KbConfig {
     /// Title of the knowledge base.
     pub title: String,
-    /// Base IRI of every record: `BASE + kind + "/" + id`. Must end with `/` or `#`.
+    /// Base IRI of every record: `BASE + kind + "/" + id`. An absolute IRI ending with `/`,
+    /// without `#` or `?` (records add fragments of their own).
     #[serde(default = "default_base_iri")]
+    #[schemars(regex(pattern = r"^(https?://|urn:)[^#?\s<>]*/$"))]
     pub base_iri: String,
     /// Licence of the curated data, as an IRI or SPDX id.
     #[serde(default)]

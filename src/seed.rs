@@ -151,6 +151,11 @@ impl SourceFile {
             None => d,
         }
     }
+
+    /// A problem at a span of the text.
+    pub fn diagnostic_at(&self, span: std::ops::Range<usize>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(&self.path, message).at_span(&self.text, span)
+    }
 }
 
 /// A step into a TOML document: a key of a table or an index of an array.
@@ -441,7 +446,10 @@ fn parse_table<'a>(
     problems: &mut Diagnostics,
 ) -> Option<Spanned<DeTable<'a>>> {
     match DeTable::parse(&source.text) {
-        Ok(table) => Some(table),
+        Ok(table) => {
+            refuse_control_characters(source, table.get_ref(), problems);
+            Some(table)
+        }
         Err(e) => {
             let d = toml_diagnostic(source, &e);
             let d = if d.help.is_none() {
@@ -618,8 +626,49 @@ pub fn json_schemas() -> Vec<(&'static str, String)> {
     ]
 }
 
+/// Control characters other than tab and line feed, in any text of a seed file: they are
+/// never an article's words, and they break what readers accept (a NUL or an ESC makes the XML
+/// results unreadable; a carriage return comes back from XML as a line feed).
+fn refuse_control_characters(source: &SourceFile, table: &DeTable<'_>, problems: &mut Diagnostics) {
+    fn walk(value: &Spanned<DeValue<'_>>, found: &mut Vec<(std::ops::Range<usize>, char)>) {
+        match value.get_ref() {
+            DeValue::String(text) => {
+                if let Some(c) = text
+                    .chars()
+                    .find(|c| c.is_control() && *c != '\t' && *c != '\n')
+                {
+                    found.push((value.span(), c));
+                }
+            }
+            DeValue::Array(items) => items.iter().for_each(|v| walk(v, found)),
+            DeValue::Table(table) => table.values().for_each(|v| walk(v, found)),
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    table.values().for_each(|v| walk(v, &mut found));
+    for (span, c) in found {
+        let name = match c {
+            '\r' => "a carriage return (\\r, a Windows line end)".to_owned(),
+            '\0' => "a NUL character (\\u0000)".to_owned(),
+            c => format!("the control character U+{:04X}", c as u32),
+        };
+        problems.push(
+            source
+                .diagnostic_at(span, format!("this text holds {name}"))
+                .help(
+                    "remove it: text may hold tabs and line breaks (\\n), no other control \
+                     characters (save the file with Unix line ends if it has Windows ones)",
+                ),
+        );
+    }
+}
+
 /// Deserializes a whole small file (the configuration) in one go.
 fn parse_whole<T: DeserializeOwned>(source: &SourceFile, problems: &mut Diagnostics) -> Option<T> {
+    if let Ok(table) = DeTable::parse(&source.text) {
+        refuse_control_characters(source, table.get_ref(), problems);
+    }
     match toml::from_str::<T>(&source.text) {
         Ok(value) => Some(value),
         Err(e) => {

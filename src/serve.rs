@@ -866,6 +866,7 @@ fn plan_sparql(
         .store
         .parse_with(query, &[])
         .map_err(|e| match e.downcast_ref::<dossier::sparql::SyntaxError>() {
+            Some(syntax) if syntax.refused => read_only(),
             Some(syntax) => Refusal::bad(syntax.to_string()),
             None => Refusal::bad(format!("{e:#}")),
         })?;

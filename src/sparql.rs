@@ -30,6 +30,9 @@ pub enum Answer {
 #[derive(Debug)]
 pub struct SyntaxError {
     pub message: String,
+    /// Whether the text is well-formed but not a query (an update): then the message is not
+    /// introduced as a syntax error.
+    pub refused: bool,
     /// The query's line, to show with a caret under the place.
     pub snippet: Option<crate::diagnostic::Snippet>,
 }
@@ -38,6 +41,7 @@ impl SyntaxError {
     fn new(message: impl Into<String>) -> SyntaxError {
         SyntaxError {
             message: message.into(),
+            refused: false,
             snippet: None,
         }
     }
@@ -45,6 +49,9 @@ impl SyntaxError {
 
 impl std::fmt::Display for SyntaxError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.refused {
+            return write!(f, "error: {}", self.message);
+        }
         let title = format!("SPARQL syntax error: {}", self.message);
         match &self.snippet {
             Some(snippet) => f.write_str(&crate::diagnostic::render(
@@ -123,9 +130,22 @@ impl Store {
                     .map_err(|e| SyntaxError::new(e.to_string()))?;
             }
         }
-        parser
-            .parse_query(query)
-            .map_err(|e| readable(&e.to_string(), query))
+        parser.clone().parse_query(query).map_err(|e| {
+            // An update fails to parse as a query at its first keyword, which would read as a
+            // typo ("expected CONSTRUCT"): said for what it is.
+            if parser.parse_update(query).is_ok() {
+                SyntaxError {
+                    refused: true,
+                    ..SyntaxError::new(
+                        "refused: this is a SPARQL update (INSERT, DELETE, LOAD, CLEAR, ...), \
+                         and dossier's stores are read-only: change the seeds and run `dossier \
+                         build`; a query is a SELECT, ASK, CONSTRUCT or DESCRIBE",
+                    )
+                }
+            } else {
+                readable(&e.to_string(), query)
+            }
+        })
     }
 
     /// Runs a query and collects its answer.

@@ -744,10 +744,29 @@ fn check_config(kb: &KnowledgeBase, source: &SourceFile, problems: &mut Diagnost
     let base = &kb.config.base_iri;
     let scheme_ok =
         base.starts_with("http://") || base.starts_with("https://") || base.starts_with("urn:");
-    // Every record's IRI is the base, a kind and an id: the base must be an IRI itself
-    // (RFC 3987), or no RDF reader (dossier's own included) could read the graph.
-    if !scheme_ok
-        || !(base.ends_with('/') || base.ends_with('#'))
+    // Every record's IRI is the base, a kind and an id, and some add a fragment (an article's
+    // `#author`): the base must be an IRI itself (RFC 3987) without a fragment or a query of
+    // its own, or no RDF reader (dossier's own included) could read the graph.
+    if let Some(mark) = base.find(['#', '?']) {
+        let (what, example) = if base[mark..].starts_with('#') {
+            ("a fragment ('#')", base[..mark].trim_end_matches('/').to_owned() + "/")
+        } else {
+            ("a query ('?')", base[..mark].trim_end_matches('/').to_owned() + "/")
+        };
+        problems.push(
+            source
+                .diagnostic(
+                    &[Seg::Key("base_iri")],
+                    format!("'{base}' cannot be a base IRI: it holds {what}"),
+                )
+                .help(format!(
+                    "records' IRIs are the base followed by a kind, an id and sometimes a \
+                     fragment of their own: end the base with '/' and leave out '#' and '?', \
+                     e.g. {example}"
+                )),
+        );
+    } else if !scheme_ok
+        || !base.ends_with('/')
         || sophia::iri::Iri::new(base.as_str()).is_err()
     {
         problems.push(
@@ -779,12 +798,22 @@ fn check_config(kb: &KnowledgeBase, source: &SourceFile, problems: &mut Diagnost
 }
 
 /// A NUL character cannot be quoted: SQLite's `length()` and `substr()` stop at it, so the
-/// database could not hold a quote and its offsets together.
+/// database could not hold a quote and its offsets together. Other control characters (an ESC,
+/// say) make quotes that XML readers refuse. Tabs and line ends are text.
 fn check_article_text(article: &crate::model::Article, path: &Path, problems: &mut Diagnostics) {
-    if let Some(byte) = article.text.find('\0') {
+    if let Some((byte, c)) = article
+        .text
+        .char_indices()
+        .find(|(_, c)| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    {
+        let name = if c == '\0' {
+            "a NUL character (U+0000)".to_owned()
+        } else {
+            format!("the control character U+{:04X}", c as u32)
+        };
         problems.push(
-            Diagnostic::new(path, "the article's text holds a NUL character (U+0000)")
-                .at_span(&article.text, byte..byte + 1)
+            Diagnostic::new(path, format!("the article's text holds {name}"))
+                .at_span(&article.text, byte..byte + c.len_utf8())
                 .record(article.id.as_str())
                 .help("remove it from article.txt: it is never part of an article's words"),
         );

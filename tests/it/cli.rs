@@ -215,6 +215,27 @@ fn out_files_appear_only_when_complete() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("refused"));
 }
 
+/// A SPARQL update is refused as an update, not as a query misspelt at its first keyword.
+#[test]
+fn a_sparql_update_is_refused_as_one() {
+    let tmp = built_bundled();
+    for update in [
+        "PREFIX ex: <https://example.org/>\nINSERT DATA { ex:a ex:b \"c\" }",
+        "DELETE WHERE { ?s ?p ?o }",
+        "CLEAR ALL",
+    ] {
+        let out = dossier(tmp.path()).args(["sparql", update]).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{update}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.starts_with("error: refused: this is a SPARQL update")
+                && stderr.contains("dossier build")
+                && !stderr.contains("syntax error"),
+            "{update}: {stderr}"
+        );
+    }
+}
+
 /// SQL and SPARQL errors show the query's line with a caret under the place, as seed problems
 /// do: golden files in tests/fixtures/query-errors (`DOSSIER_BLESS=1` rewrites them).
 #[test]

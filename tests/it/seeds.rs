@@ -261,6 +261,24 @@ fn iris_in_dossier_toml_are_validated() {
             && stderr.contains("--> seeds/dossier.toml:3:11"),
         "{stderr}"
     );
+    // A fragment or a query in the base: the record IRIs made from it (an article's
+    // `...#author`) would not be IRIs. Each is refused, with the base to use instead.
+    for (base, what) in [
+        ("https://example.org/kb#/", "a fragment"),
+        ("https://example.org/kb#", "a fragment"),
+        ("https://example.org/kb/?v=1/", "a query"),
+    ] {
+        std::fs::write(&config, format!("title = \"Bad\"\nbase_iri = \"{base}\"\n")).unwrap();
+        let out = dossier(tmp.path()).arg("validate").output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{base}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(&format!("'{base}' cannot be a base IRI: it holds {what}"))
+                && stderr.contains("--> seeds/dossier.toml:2:12")
+                && stderr.contains("e.g. https://example.org/kb/"),
+            "{stderr}"
+        );
+    }
     // An SPDX id is text, not an IRI, and stays allowed.
     std::fs::write(&config, "title = \"Fine\"\nlicense = \"CC-BY-4.0\"\n").unwrap();
     dossier(tmp.path()).arg("validate").assert_success();
@@ -379,8 +397,9 @@ fn a_megabyte_article_and_two_thousand_bad_records_are_reported_each_at_its_plac
 }
 
 /// Hostile seed folders kept as fixtures (`tests/fixtures/adversarial-seeds/<case>/`), each
-/// refused with the message its `<case>.expected` holds: IRIs no parser would read, a NUL in an
-/// article (shown as ␀, never written to the terminal), a missing article file.
+/// refused with the message its `<case>.expected` holds: IRIs no parser would read, a base with
+/// a fragment, a NUL in an article (shown as ␀, never written to the terminal), control
+/// characters in an article and in labels (an ESC, a carriage return), a missing article file.
 #[test]
 fn adversarial_seed_folders_are_refused_with_their_exact_message() {
     let dir = fixtures().join("adversarial-seeds");

@@ -443,11 +443,11 @@ fn writes_updates_and_bad_requests_are_refused_with_a_reason() {
             403,
             "read-only",
         ),
-        // An update sent as a query does not parse as one.
+        // An update sent as a query is told it is one.
         (
             get(&sparql, "*/*", &[("query", "DELETE WHERE { ?s ?p ?o }")]),
-            400,
-            "",
+            403,
+            "read-only",
         ),
         // SQL that writes.
         (
