@@ -225,6 +225,7 @@ pub fn build_with(
     sync_folder(dir)?;
     pause_for_tests("switch");
     switch_current(dir, &name)?;
+    pause_for_tests("tidy");
     link_stable_names(dir)?;
     remove_old_generations(dir)?;
     let files = STORE_FILES.iter().map(|f| dir.join(f)).collect();
@@ -484,8 +485,18 @@ fn remove_old_generations(dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Held while a build makes its generation current: a signal handler takes it before it says
+/// which generation is current, so that what it says cannot be overtaken by the switch.
+pub static SWITCHING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// The generation `current` names in `dir`, if any.
+pub fn current_generation(dir: &Path) -> Option<PathBuf> {
+    fs::read_link(dir.join(CURRENT)).ok()
+}
+
 /// Makes `name` current in one step: a new symlink renamed over `current`.
 fn switch_current(dir: &Path, name: &str) -> Result<()> {
+    let _switching = SWITCHING.lock().unwrap_or_else(|e| e.into_inner());
     let staged = dir.join(format!(".{CURRENT}.{}.tmp", std::process::id()));
     let _ = fs::remove_file(&staged);
     symlink(Path::new(name), &staged)?;

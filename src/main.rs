@@ -926,10 +926,23 @@ fn build(seeds: PathBuf, paths: KbPaths, bar: &Bar) -> Result<(), Failure> {
     let kb = load(&seeds, bar)?;
     // Ctrl-C, SIGTERM or SIGHUP during a build: remove what this build had written so far (the
     // current generation is untouched until the build's last step) and stop.
+    // A late signal may come after the new generation became current: the message says so.
     let unfinished = dossier::kb::temporary_folder(&paths.dir);
+    let dir = paths.dir.clone();
+    let before = dossier::kb::current_generation(&dir);
     let _ = ctrlc::set_handler(move || {
+        // Not released: the process ends here, so a switch not yet begun never happens.
+        let switching = dossier::kb::SWITCHING.lock();
+        std::mem::forget(switching);
         let _ = std::fs::remove_dir_all(&unfinished);
-        eprintln!("dossier: build interrupted; the knowledge base is as it was");
+        match dossier::kb::current_generation(&dir) {
+            now if now != before => eprintln!(
+                "dossier: build interrupted after its new knowledge base became current ({}): \
+                 it is complete; build again to tidy the folder",
+                now.as_deref().unwrap_or(std::path::Path::new("?")).display()
+            ),
+            _ => eprintln!("dossier: build interrupted; the knowledge base is as it was"),
+        }
         std::process::exit(130);
     });
     let summary = dossier::kb::build_with(&kb, &paths, bar)?;

@@ -310,3 +310,47 @@ fn info_says_what_a_built_knowledge_base_holds() {
         ]
     );
 }
+
+/// A signal tells the truth about which generation is current: before the switch, the old one
+/// (as it was); after it, the new one, complete.
+#[test]
+fn a_signal_says_which_generation_is_current() {
+    let tmp = tempfile::tempdir().unwrap();
+    let seeds = fixtures().join("mini");
+    let kb = tmp.path().join("kb");
+    assert!(start_build(&seeds, &kb).wait().unwrap().success());
+    for (step, says, switched) in [
+        ("switch", "the knowledge base is as it was", false),
+        ("tidy", "after its new knowledge base became current", true),
+    ] {
+        let before = std::fs::read_link(kb.join("current")).unwrap();
+        let mut child = Command::new(binary())
+            .args(["build", "--quiet", "--seeds"])
+            .arg(&seeds)
+            .arg("--kb")
+            .arg(&kb)
+            .env("DOSSIER_PAUSE_BEFORE", step)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+        let mut line = String::new();
+        while !line.contains("paused before") {
+            line.clear();
+            assert!(stderr.read_line(&mut line).unwrap() > 0, "the build did not reach {step}");
+        }
+        let status = std::process::Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let mut rest = String::new();
+        std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+        assert_eq!(child.wait().unwrap().code(), Some(130), "{rest}");
+        assert!(rest.contains(says), "{step}: {rest}");
+        let after = std::fs::read_link(kb.join("current")).unwrap();
+        assert_eq!(after != before, switched, "{step}: {before:?} → {after:?}");
+        assert_whole(&kb);
+    }
+}

@@ -418,3 +418,40 @@ fn adversarial_seed_folders_are_refused_with_their_exact_message() {
         assert_matches_file(&stderr, &case.with_extension("expected"));
     }
 }
+
+/// A long chain of `broader` topics is checked in one pass (it was cubic: 8,000 topics took
+/// over two minutes, 50,000 never ended), and each loop is reported once, naming its ends.
+#[test]
+fn a_long_broader_chain_is_checked_at_once_and_each_loop_reported_once() {
+    let tmp = workspace_with(&fixtures().join("mini"));
+    let n = 50_000;
+    let mut topics = String::new();
+    for i in 0..n {
+        topics.push_str(&format!("[[topics]]\nid = \"t{i}\"\nlabel = \"topic {i}\"\n"));
+        if i + 1 < n {
+            topics.push_str(&format!("broader = \"t{}\"\n", i + 1));
+        }
+        topics.push('\n');
+    }
+    // A loop of three beside the chain, and one of 20, whose middle is left out.
+    topics.push_str("[[topics]]\nid = \"a\"\nlabel = \"a\"\nbroader = \"b\"\n\n");
+    topics.push_str("[[topics]]\nid = \"b\"\nlabel = \"b\"\nbroader = \"c\"\n\n");
+    topics.push_str("[[topics]]\nid = \"c\"\nlabel = \"c\"\nbroader = \"a\"\n\n");
+    for i in 0..20 {
+        topics.push_str(&format!(
+            "[[topics]]\nid = \"r{i}\"\nlabel = \"r{i}\"\nbroader = \"r{}\"\n\n",
+            (i + 1) % 20
+        ));
+    }
+    std::fs::write(tmp.path().join("seeds/topics.toml"), topics).unwrap();
+    let out = dossier(tmp.path()).arg("validate").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.matches("go round").count(), 2, "{stderr}");
+    assert!(stderr.contains("go round: a → b → c → a"), "{stderr}");
+    assert!(
+        stderr.contains("go round: r0 → r1 → r2 → r3 → r4 → r5 → r6 → r7 → … (20 topics in all) → r0"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("2 problems found"), "{stderr}");
+}
