@@ -541,6 +541,27 @@ fn heap_limit() -> Option<u64> {
     (limit > 0).then_some(limit as u64)
 }
 
+/// `PRAGMA journal_mode` without a value only reads the mode, but SQLite counts every form of
+/// it as a write (it may change the mode); on a read-only connection it changes nothing.
+fn reads_journal_mode(sql: &str) -> bool {
+    let words: Vec<String> = sql
+        .trim()
+        .trim_end_matches(';')
+        .split_whitespace()
+        .map(str::to_ascii_lowercase)
+        .collect();
+    match words.as_slice() {
+        [pragma, name] => {
+            pragma == "pragma"
+                && name
+                    .rsplit_once('.')
+                    .map_or(name.as_str(), |(_, n)| n)
+                    == "journal_mode"
+        }
+        _ => false,
+    }
+}
+
 /// Runs one read-only statement with named parameters (`:name`), interrupting it when `timeout`
 /// runs out.
 pub fn query(
@@ -596,7 +617,9 @@ pub fn query(
         if started.elapsed() >= timeout {
             return Err(QueryError::Timeout(timeout));
         }
-        if !stmt.readonly() || sql.trim_start().to_ascii_uppercase().starts_with("ATTACH") {
+        if !(stmt.readonly() || reads_journal_mode(sql))
+            || sql.trim_start().to_ascii_uppercase().starts_with("ATTACH")
+        {
             return Err(QueryError::Write);
         }
         for (name, value) in params {

@@ -540,6 +540,17 @@ fn check_records(
         let source = &sources.facts[a];
         check_article_meta(article, source, problems);
         check_article_text(article, &sources.texts[a], problems);
+        // An article's issuers are actors, like any record's reference to one.
+        for (n, issuer) in article.facts.article.issuers.iter().enumerate() {
+            let issuer = Reference {
+                path: vec![Seg::Key("article"), Seg::Key("issuers"), Seg::Index(n)],
+                target: issuer.as_str(),
+                expect: Expect::Kinds(&[RecordKind::Actor]),
+            };
+            if !sources.unparsed_ids.contains(issuer.target) {
+                check_reference(&issuer, kinds, source, problems);
+            }
+        }
         for v in views(&article.facts) {
             for r in &v.references {
                 if !sources.unparsed_ids.contains(r.target) {

@@ -589,3 +589,21 @@ fn short_flags_and_examples_in_help() {
         );
     }
 }
+
+/// Reading the journal mode is a read (SQLite counts every form of the pragma as a write);
+/// setting it stays refused and leaves the file as it was.
+#[test]
+fn the_journal_mode_can_be_read_not_set() {
+    let tmp = built_bundled();
+    let before = crate::util::store_bytes(&tmp.path().join("kb"));
+    for read in ["PRAGMA journal_mode", "pragma main.journal_mode;"] {
+        let out = stdout_of(dossier(tmp.path()).args(["sql", "--format", "csv", read]));
+        assert_eq!(out, "journal_mode\ndelete\n", "{read}");
+    }
+    for set in ["PRAGMA journal_mode=WAL", "PRAGMA journal_mode = DELETE", "PRAGMA main.journal_mode=OFF"] {
+        let out = dossier(tmp.path()).args(["sql", set]).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{set}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("read-only"), "{set}");
+    }
+    assert!(crate::util::store_bytes(&tmp.path().join("kb")) == before);
+}
