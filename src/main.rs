@@ -347,17 +347,11 @@ enum Command {
     #[command(
         after_help = "Examples:\n  dossier serve\n  dossier serve --port 7878 --cors-origin https://dashboard.example.org\n  curl -H 'Accept: text/csv' 'http://127.0.0.1:7878/sparql?query=SELECT%20*%20WHERE%20%7B%3Fs%20%3Fp%20%3Fo%7D%20LIMIT%203'\n  curl 'http://127.0.0.1:7878/sql?sql=select+id,label+from+records+limit+3&_shape=array'\n  curl 'http://127.0.0.1:7878/queries/roles?format=csv'"
     )]
-    /// One SPARQL query for `serve`, read from standard input, answered on standard output.
+    /// SPARQL queries for `serve`, read from standard input, answered on standard output.
     #[command(hide = true)]
     SparqlWorker {
         #[arg(long)]
         base: String,
-        #[arg(long, value_enum)]
-        format: SparqlFormat,
-        #[arg(long)]
-        default_graph: Vec<String>,
-        #[arg(long)]
-        named_graph: Vec<String>,
         #[command(flatten)]
         kb: KbArg,
     },
@@ -694,23 +688,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let out = Destination::open(out.out.as_deref(), &paths)?;
             info(paths, json, out)
         }
-        Command::SparqlWorker {
-            base,
-            format,
-            default_graph,
-            named_graph,
-            kb,
-        } => {
-            let code = serve::sparql_worker(
-                KbPaths::new(kb.kb),
-                serve::WorkerSettings {
-                    base,
-                    format,
-                    default_graphs: default_graph,
-                    named_graphs: named_graph,
-                },
-            );
-            std::process::exit(code)
+        Command::SparqlWorker { base, kb } => {
+            std::process::exit(serve::sparql_worker(KbPaths::new(kb.kb), base))
         }
         Command::Serve {
             bind,
@@ -939,7 +918,9 @@ fn build(seeds: PathBuf, paths: KbPaths, bar: &Bar) -> Result<(), Failure> {
             now if now != before => eprintln!(
                 "dossier: build interrupted after its new knowledge base became current ({}): \
                  it is complete; build again to tidy the folder",
-                now.as_deref().unwrap_or(std::path::Path::new("?")).display()
+                now.as_deref()
+                    .unwrap_or(std::path::Path::new("?"))
+                    .display()
             ),
             _ => eprintln!("dossier: build interrupted; the knowledge base is as it was"),
         }

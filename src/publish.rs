@@ -305,7 +305,10 @@ fn pg_value(
         (SqlValue::Integer(n), SqlType::Boolean) => Box::new(n != 0),
         (SqlValue::Real(x), SqlType::Decimal) => Box::new(Numeric(decimal_text(x))),
         (SqlValue::Integer(n), SqlType::Decimal) => Box::new(Numeric(n.to_string())),
-        (other, _) => bail!("{}: the database holds {other:?}, not a {ty:?} (a bug)", at()),
+        (other, _) => bail!(
+            "{}: the database holds {other:?}, not a {ty:?} (a bug)",
+            at()
+        ),
     })
 }
 
@@ -734,7 +737,13 @@ fn check_counts(tx: &mut postgres::Transaction<'_>, sqlite: &rusqlite::Connectio
     // One round trip for every table's count.
     let counts: Vec<String> = tables
         .iter()
-        .map(|t| format!("SELECT {}, count(*) FROM {}", literal(t.name), ident(t.name)))
+        .map(|t| {
+            format!(
+                "SELECT {}, count(*) FROM {}",
+                literal(t.name),
+                ident(t.name)
+            )
+        })
         .collect();
     let published: BTreeMap<String, i64> = tx
         .query(&counts.join(" UNION ALL "), &[])?

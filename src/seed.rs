@@ -153,7 +153,11 @@ impl SourceFile {
     }
 
     /// A problem at a span of the text.
-    pub fn diagnostic_at(&self, span: std::ops::Range<usize>, message: impl Into<String>) -> Diagnostic {
+    pub fn diagnostic_at(
+        &self,
+        span: std::ops::Range<usize>,
+        message: impl Into<String>,
+    ) -> Diagnostic {
         Diagnostic::new(&self.path, message).at_span(&self.text, span)
     }
 }

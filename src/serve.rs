@@ -3,9 +3,10 @@
 //!
 //! The server is a second face of the binary beside the CLI: it calls the same library
 //! functions and writes answers with the same writers (`output.rs`), so an answer over HTTP is
-//! byte for byte what the command prints. Queries run on blocking threads, at most
-//! `--max-concurrent` at a time, each stopped at the time limit; an answer is held whole (to
-//! give a status and a length) and refused past `--max-answer-mb`.
+//! byte for byte what the command prints. Queries run at most `--max-concurrent` at a time,
+//! each stopped at the time limit: SQL on blocking threads, SPARQL in worker processes (which a
+//! stop kills); an answer is held whole (to give a status and a length) and refused past
+//! `--max-answer-mb`.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -54,6 +55,10 @@ struct Shared {
     max_memory_bytes: u64,
     cors_origins: Vec<String>,
     permits: Arc<Semaphore>,
+    /// SPARQL worker processes waiting for a query.
+    workers: std::sync::Mutex<Vec<Worker>>,
+    /// How many queries may run at once (and so how many workers are kept).
+    permits_total: usize,
     /// The queries running now, so that the memory watch can stop them.
     running: std::sync::Mutex<HashMap<u64, Arc<Stop>>>,
     next_query: std::sync::atomic::AtomicU64,
@@ -91,6 +96,8 @@ pub fn run(paths: KbPaths, settings: Settings) -> Result<()> {
         max_memory_bytes: settings.max_memory_bytes,
         cors_origins: settings.cors_origins,
         permits: Arc::new(Semaphore::new(settings.max_concurrent.max(1))),
+        workers: Default::default(),
+        permits_total: settings.max_concurrent.max(1),
         running: Default::default(),
         next_query: Default::default(),
     });
@@ -814,7 +821,7 @@ fn set_dataset(
 }
 
 /// `GET|POST /sparql`: the query is read and its answer's format chosen here; it runs in a
-/// process of its own (`sparql_worker`).
+/// worker process (`in_worker`).
 async fn sparql(
     State(shared): State<Arc<Shared>>,
     method: Method,
@@ -837,7 +844,14 @@ async fn sparql(
         let format = request.format.clone();
         // The parser recurses over the query: on a query thread with its large stack.
         tokio::task::spawn_blocking(move || {
-            plan_sparql(&shared, &query, &graphs.0, &graphs.1, format.as_deref(), accept.as_deref())
+            plan_sparql(
+                &shared,
+                &query,
+                &graphs.0,
+                &graphs.1,
+                format.as_deref(),
+                accept.as_deref(),
+            )
         })
         .await
         .map_err(|e| {
@@ -862,14 +876,13 @@ fn plan_sparql(
     format: Option<&str>,
     accept: Option<&str>,
 ) -> Result<SparqlFormat, Refusal> {
-    let mut parsed = shared
-        .store
-        .parse_with(query, &[])
-        .map_err(|e| match e.downcast_ref::<dossier::sparql::SyntaxError>() {
+    let mut parsed = shared.store.parse_with(query, &[]).map_err(|e| {
+        match e.downcast_ref::<dossier::sparql::SyntaxError>() {
             Some(syntax) if syntax.refused => read_only(),
             Some(syntax) => Refusal::bad(syntax.to_string()),
             None => Refusal::bad(format!("{e:#}")),
-        })?;
+        }
+    })?;
     set_dataset(&mut parsed, default_graphs, named_graphs)?;
     let graph = matches!(
         parsed,
@@ -905,189 +918,274 @@ fn plan_sparql(
 /// How often a query's process is looked at (its memory; whether it was stopped).
 const WORKER_WATCH: Duration = Duration::from_millis(20);
 
-/// Runs a SPARQL query in a process of its own, `dossier sparql-worker`, and returns its
-/// answer.
+/// What a query's process holds past which it is not kept for the next query (the allocator
+/// keeps some of what a large answer used).
+const WORKER_KEEP_BYTES: u64 = 256 << 20;
+
+/// One query for a worker: a line of JSON on its standard input.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct WorkerRequest {
+    query: String,
+    format: String,
+    default_graphs: Vec<String>,
+    named_graphs: Vec<String>,
+    max_answer_bytes: usize,
+}
+
+/// How a worker's answer begins: one byte, then the length of what follows (8 bytes, little
+/// endian), then the answer or the message.
+const ANSWERED: u8 = b'0';
+const FAILED: u8 = b'1';
+const TOO_LARGE: u8 = b'2';
+
+/// A `dossier sparql-worker` process waiting for queries, one at a time.
+struct Worker {
+    child: tokio::process::Child,
+    stdin: tokio::process::ChildStdin,
+    stdout: tokio::io::BufReader<tokio::process::ChildStdout>,
+}
+
+impl Worker {
+    fn start(shared: &Shared) -> Result<Worker, Refusal> {
+        let exe = std::env::current_exe().map_err(|e| {
+            Refusal::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("cannot find dossier's own program to run the query: {e}"),
+            )
+        })?;
+        let mut child = tokio::process::Command::new(exe)
+            .arg("sparql-worker")
+            .arg("--kb")
+            .arg(&shared.paths.dir)
+            .args(["--base", &shared.base])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::inherit())
+            // A request dropped (its client gone, the server stopping) kills its query.
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|e| {
+                Refusal::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    format!("cannot start a process for the query ({e}): retry shortly"),
+                )
+            })?;
+        let stdin = child.stdin.take().expect("piped");
+        let stdout = tokio::io::BufReader::new(child.stdout.take().expect("piped"));
+        Ok(Worker {
+            child,
+            stdin,
+            stdout,
+        })
+    }
+
+    fn anonymous_resident_bytes(&self) -> Option<u64> {
+        let pid = self.child.id()?;
+        anonymous_resident_bytes_of(&format!("/proc/{pid}/status"))
+    }
+
+    /// Sends one query and reads its answer: (the first byte, the answer or message).
+    async fn ask(&mut self, request: &WorkerRequest) -> std::io::Result<(u8, Vec<u8>)> {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut line = serde_json::to_vec(request).map_err(std::io::Error::other)?;
+        line.push(b'\n');
+        self.stdin.write_all(&line).await?;
+        self.stdin.flush().await?;
+        let outcome = self.stdout.read_u8().await?;
+        let length = self.stdout.read_u64_le().await?;
+        let mut answer = Vec::with_capacity(length.min(64 << 20) as usize);
+        (&mut self.stdout)
+            .take(length)
+            .read_to_end(&mut answer)
+            .await?;
+        Ok((outcome, answer))
+    }
+}
+
+/// Runs a SPARQL query in a worker process and returns its answer.
 ///
 /// The evaluator checks for a stop only when it reads the graph, and some of its loops (a
 /// product of unrelated patterns, a sort) run long without reading it: a thread told to stop
 /// went on for minutes with a core and its memory. A process is stopped for certain, at
 /// once, whatever it was doing, and the system takes back all it held. Each query's memory
-/// is its own process's, so stopping one that grew stops no other.
+/// is its own process's, so stopping one that grew stops no other. Workers wait for the next
+/// query once they have answered (starting one costs milliseconds, a query often less);
+/// a stopped one is killed, and one that kept much memory is let go.
 async fn in_worker(
     shared: &Shared,
     request: &SparqlRequest,
     format: SparqlFormat,
     stop: &Stop,
 ) -> Result<Vec<u8>, Refusal> {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let started = Instant::now();
-    let format_name = clap::ValueEnum::to_possible_value(&format)
-        .map(|v| v.get_name().to_owned())
-        .unwrap_or_default();
-    let exe = std::env::current_exe().map_err(|e| {
-        Refusal::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            format!("cannot find dossier's own program to run the query: {e}"),
-        )
-    })?;
-    let mut command = tokio::process::Command::new(exe);
-    command
-        .arg("sparql-worker")
-        .arg("--kb")
-        .arg(&shared.paths.dir)
-        .args(["--base", &shared.base, "--format", &format_name]);
-    for graph in &request.default_graphs {
-        command.args(["--default-graph", graph]);
-    }
-    for graph in &request.named_graphs {
-        command.args(["--named-graph", graph]);
-    }
-    let mut child = command
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        // A request dropped (its client gone, the server stopping) kills its query.
-        .kill_on_drop(true)
-        .spawn()
-        .map_err(|e| {
-            Refusal::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                format!("cannot start a process for the query ({e}): retry shortly"),
-            )
-        })?;
-    let pid = child.id();
-    let mut stdin = child.stdin.take().expect("piped");
-    let mut stdout = child.stdout.take().expect("piped");
-    let mut stderr = child.stderr.take().expect("piped");
-    let query = request.query.clone();
-    let cap = shared.max_answer_bytes;
-    let finished = async {
-        // The query goes in while the answer comes out (either may fill a pipe).
-        let send = async move {
-            let _ = stdin.write_all(query.as_bytes()).await;
-            drop(stdin);
-        };
-        let mut answer = Vec::new();
-        let mut limited_out = (&mut stdout).take(cap as u64 + 1);
-        let receive = limited_out.read_to_end(&mut answer);
-        let mut message = Vec::new();
-        let mut limited_err = (&mut stderr).take(64 << 10);
-        let complain = limited_err.read_to_end(&mut message);
-        let ((), received) = tokio::join!(send, receive);
-        if received.is_ok() && answer.len() > cap {
-            // Not waiting for the rest: the process is killed.
-            return Err(Capped::new(cap).too_large());
-        }
-        // Its one message comes as it ends.
-        let _ = complain.await;
-        Ok((answer, message))
+    let idle = shared
+        .workers
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .pop();
+    let mut worker = match idle {
+        Some(worker) => worker,
+        None => Worker::start(shared)?,
     };
-    let watch = async {
+    let ask = WorkerRequest {
+        query: request.query.clone(),
+        format: clap::ValueEnum::to_possible_value(&format)
+            .map(|v| v.get_name().to_owned())
+            .unwrap_or_default(),
+        default_graphs: request.default_graphs.clone(),
+        named_graphs: request.named_graphs.clone(),
+        max_answer_bytes: shared.max_answer_bytes,
+    };
+    let watch = |worker_memory: Option<u64>| {
+        if started.elapsed() >= shared.timeout {
+            stop.stop(Why::Time);
+        } else if worker_memory.is_some_and(|bytes| bytes > shared.max_memory_bytes) {
+            stop.stop(Why::Memory);
+        }
+        stop.is_stopped()
+    };
+    let pid = worker.child.id();
+    let answered = {
+        let asked = worker.ask(&ask);
+        tokio::pin!(asked);
         loop {
-            tokio::time::sleep(WORKER_WATCH).await;
-            if started.elapsed() >= shared.timeout {
-                stop.stop(Why::Time);
-            } else if pid
-                .and_then(|pid| anonymous_resident_bytes_of(&format!("/proc/{pid}/status")))
-                .is_some_and(|bytes| bytes > shared.max_memory_bytes)
-            {
-                stop.stop(Why::Memory);
-            }
-            if stop.is_stopped() {
-                return;
+            tokio::select! {
+                answered = &mut asked => break Some(answered),
+                () = tokio::time::sleep(WORKER_WATCH) => {
+                    let memory = pid.and_then(|pid| {
+                        anonymous_resident_bytes_of(&format!("/proc/{pid}/status"))
+                    });
+                    if watch(memory) {
+                        break None;
+                    }
+                }
             }
         }
     };
-    let outcome = tokio::select! {
-        read = finished => Some(read),
-        () = watch => None,
-    };
-    let (answer, message) = match outcome {
-        Some(Ok(read)) => read,
-        Some(Err(too_large)) => {
-            let _ = child.kill().await;
-            return Err(too_large);
+    let (outcome, bytes) = match answered {
+        Some(Ok(answer)) => answer,
+        Some(Err(e)) => {
+            let _ = worker.child.kill().await;
+            return Err(Refusal::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("the query's process stopped unexpectedly: {e}"),
+            ));
         }
         None => {
-            let _ = child.kill().await;
+            let _ = worker.child.kill().await;
             return Err(stop.refusal(shared));
         }
     };
-    let status = child.wait().await.map_err(|e| {
-        Refusal::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            format!("the query's process was lost: {e}"),
-        )
-    })?;
-    if status.success() {
-        Ok(answer)
-    } else if status.code() == Some(1) {
-        Err(Refusal::bad(String::from_utf8_lossy(&message).trim_end().to_owned()))
-    } else {
-        Err(Refusal::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            format!(
-                "the query stopped unexpectedly ({status}): {}",
-                String::from_utf8_lossy(&message).trim_end()
-            ),
-        ))
+    if worker
+        .anonymous_resident_bytes()
+        .is_some_and(|bytes| bytes < WORKER_KEEP_BYTES)
+    {
+        let mut idle = shared.workers.lock().unwrap_or_else(|e| e.into_inner());
+        if idle.len() < shared.permits_total {
+            idle.push(worker);
+        }
+    }
+    match outcome {
+        ANSWERED => Ok(bytes),
+        TOO_LARGE => Err(Capped::new(shared.max_answer_bytes).too_large()),
+        _ => Err(Refusal::bad(
+            String::from_utf8_lossy(&bytes).trim_end().to_owned(),
+        )),
     }
 }
 
-/// What `dossier sparql-worker` is given besides the query (on standard input).
-pub struct WorkerSettings {
-    pub base: String,
-    pub format: SparqlFormat,
-    pub default_graphs: Vec<String>,
-    pub named_graphs: Vec<String>,
-}
-
-/// `dossier sparql-worker`: answers one query read from standard input on standard output,
-/// for `serve`, which chose the format and keeps the time and memory limits (by killing this
-/// process). A failure is one message on standard error and exit status 1.
-pub fn sparql_worker(paths: KbPaths, settings: WorkerSettings) -> i32 {
-    let run = move || -> Result<(), String> {
-        let mut query = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut query)
-            .map_err(|e| format!("the query could not be read: {e}"))?;
-        let store = Store::open(&paths.index(), &settings.base).map_err(|e| format!("{e:#}"))?;
-        let mut parsed = store.parse_with(&query, &[]).map_err(|e| {
-            match e.downcast_ref::<dossier::sparql::SyntaxError>() {
-                Some(syntax) => syntax.to_string(),
-                None => format!("{e:#}"),
+/// `dossier sparql-worker`: answers queries for `serve`, one a line of JSON on standard
+/// input, each answer on standard output as `serve` reads it (see [`ANSWERED`]); ends at the
+/// end of its input, or with `serve` (which keeps the time and memory limits by killing it).
+pub fn sparql_worker(paths: KbPaths, base: String) -> i32 {
+    #[cfg(target_os = "linux")]
+    {
+        unsafe extern "C" {
+            fn prctl(option: std::ffi::c_int, ...) -> std::ffi::c_int;
+        }
+        const PR_SET_PDEATHSIG: std::ffi::c_int = 1;
+        const SIGKILL: std::ffi::c_ulong = 9;
+        // SAFETY: asks the system to kill this process when its parent ends, so that a query
+        // never outlives the server that asked it.
+        unsafe {
+            prctl(PR_SET_PDEATHSIG, SIGKILL);
+        }
+    }
+    let serve_queries = move || -> Result<(), String> {
+        let store = Store::open(&paths.index(), &base).map_err(|e| format!("{e:#}"))?;
+        let mut input = std::io::stdin().lock();
+        let mut out = std::io::stdout().lock();
+        let mut line = String::new();
+        loop {
+            line.clear();
+            if std::io::BufRead::read_line(&mut input, &mut line).map_err(|e| e.to_string())? == 0 {
+                return Ok(());
             }
-        })?;
-        set_dataset(&mut parsed, &settings.default_graphs, &settings.named_graphs)
-            .map_err(|r| r.reason)?;
-        let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-        let written = if let spargebra::Query::Select { .. } = parsed {
-            SelectWriter::new(&mut out, settings.format, &settings.base).and_then(|mut rows| {
-                store
-                    .query_streaming(parsed, CancellationToken::new(), &mut rows)
-                    .and_then(|_| rows.finish())
-            })
-        } else {
-            store
-                .query_parsed(parsed)
-                .and_then(|a| crate::output::write_answer(&mut out, &a, settings.format, &settings.base))
-        };
-        written
-            .and_then(|()| Ok(out.flush()?))
-            .map_err(|e| format!("{e:#}"))
+            let request: WorkerRequest = serde_json::from_str(&line)
+                .map_err(|e| format!("a request not understood: {e}"))?;
+            let (outcome, bytes) = match answer_one(&store, &base, &request) {
+                Ok(None) => (TOO_LARGE, Vec::new()),
+                Ok(Some(bytes)) => (ANSWERED, bytes),
+                Err(message) => (FAILED, message.into_bytes()),
+            };
+            out.write_all(&[outcome])
+                .and_then(|()| out.write_all(&(bytes.len() as u64).to_le_bytes()))
+                .and_then(|()| out.write_all(&bytes))
+                .and_then(|()| out.flush())
+                .map_err(|e| e.to_string())?;
+            drop(bytes);
+            dossier::kb::return_free_memory();
+        }
     };
     // The parser and the evaluator recurse over the query's structure.
     let outcome = std::thread::Builder::new()
         .name("sparql".into())
         .stack_size(QUERY_STACK_BYTES)
-        .spawn(run)
+        .spawn(serve_queries)
         .map(|t| t.join());
     match outcome {
         Ok(Ok(Ok(()))) => 0,
         Ok(Ok(Err(message))) => {
-            eprintln!("{message}");
+            eprintln!("dossier sparql-worker: {message}");
             1
         }
         _ => 2,
+    }
+}
+
+/// One query's answer, in the format asked for (`None` past the size bound), or the message
+/// saying why there is none.
+fn answer_one(
+    store: &Store,
+    base: &str,
+    request: &WorkerRequest,
+) -> Result<Option<Vec<u8>>, String> {
+    let format = <SparqlFormat as clap::ValueEnum>::from_str(&request.format, true)?;
+    let mut parsed = store.parse_with(&request.query, &[]).map_err(|e| {
+        match e.downcast_ref::<dossier::sparql::SyntaxError>() {
+            Some(syntax) => syntax.to_string(),
+            None => format!("{e:#}"),
+        }
+    })?;
+    set_dataset(&mut parsed, &request.default_graphs, &request.named_graphs)
+        .map_err(|r| r.reason)?;
+    // Held whole, like the server's answers; past the cap the writer stops.
+    let mut out = Capped::new(request.max_answer_bytes);
+    let written = if let spargebra::Query::Select { .. } = parsed {
+        SelectWriter::new(&mut out, format, base).and_then(|mut rows| {
+            store
+                .query_streaming(parsed, CancellationToken::new(), &mut rows)
+                .and_then(|_| rows.finish())
+        })
+    } else {
+        store
+            .query_parsed(parsed)
+            .and_then(|a| crate::output::write_answer(&mut out, &a, format, base))
+    };
+    match written {
+        Ok(()) => Ok(Some(out.bytes)),
+        Err(_) if out.over => Ok(None),
+        Err(e) => Err(format!("{e:#}")),
     }
 }
 

@@ -553,10 +553,7 @@ fn reads_journal_mode(sql: &str) -> bool {
     match words.as_slice() {
         [pragma, name] => {
             pragma == "pragma"
-                && name
-                    .rsplit_once('.')
-                    .map_or(name.as_str(), |(_, n)| n)
-                    == "journal_mode"
+                && name.rsplit_once('.').map_or(name.as_str(), |(_, n)| n) == "journal_mode"
         }
         _ => false,
     }
@@ -684,12 +681,10 @@ pub fn query(
         Err(QueryError::Sql(message)) if interrupted || message.contains("interrupted") => {
             Err(QueryError::Timeout(timeout))
         }
-        Err(QueryError::Sql(message)) if message.contains("out of memory") => {
-            match heap_limit() {
-                Some(limit) => Err(QueryError::Memory(limit)),
-                None => Err(QueryError::Sql(message)),
-            }
-        }
+        Err(QueryError::Sql(message)) if message.contains("out of memory") => match heap_limit() {
+            Some(limit) => Err(QueryError::Memory(limit)),
+            None => Err(QueryError::Sql(message)),
+        },
         other => other,
     }
 }

@@ -811,9 +811,15 @@ fn check_config(kb: &KnowledgeBase, source: &SourceFile, problems: &mut Diagnost
     // its own, or no RDF reader (dossier's own included) could read the graph.
     if let Some(mark) = base.find(['#', '?']) {
         let (what, example) = if base[mark..].starts_with('#') {
-            ("a fragment ('#')", base[..mark].trim_end_matches('/').to_owned() + "/")
+            (
+                "a fragment ('#')",
+                base[..mark].trim_end_matches('/').to_owned() + "/",
+            )
         } else {
-            ("a query ('?')", base[..mark].trim_end_matches('/').to_owned() + "/")
+            (
+                "a query ('?')",
+                base[..mark].trim_end_matches('/').to_owned() + "/",
+            )
         };
         problems.push(
             source
@@ -827,10 +833,7 @@ fn check_config(kb: &KnowledgeBase, source: &SourceFile, problems: &mut Diagnost
                      e.g. {example}"
                 )),
         );
-    } else if !scheme_ok
-        || !base.ends_with('/')
-        || sophia::iri::Iri::new(base.as_str()).is_err()
-    {
+    } else if !scheme_ok || !base.ends_with('/') || sophia::iri::Iri::new(base.as_str()).is_err() {
         problems.push(
             source
                 .diagnostic(

@@ -338,7 +338,10 @@ fn a_signal_says_which_generation_is_current() {
         let mut line = String::new();
         while !line.contains("paused before") {
             line.clear();
-            assert!(stderr.read_line(&mut line).unwrap() > 0, "the build did not reach {step}");
+            assert!(
+                stderr.read_line(&mut line).unwrap() > 0,
+                "the build did not reach {step}"
+            );
         }
         let status = std::process::Command::new("kill")
             .args(["-TERM", &child.id().to_string()])

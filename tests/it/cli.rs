@@ -224,7 +224,10 @@ fn a_sparql_update_is_refused_as_one() {
         "DELETE WHERE { ?s ?p ?o }",
         "CLEAR ALL",
     ] {
-        let out = dossier(tmp.path()).args(["sparql", update]).output().unwrap();
+        let out = dossier(tmp.path())
+            .args(["sparql", update])
+            .output()
+            .unwrap();
         assert_eq!(out.status.code(), Some(1), "{update}");
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(

@@ -427,7 +427,9 @@ fn a_long_broader_chain_is_checked_at_once_and_each_loop_reported_once() {
     let n = 50_000;
     let mut topics = String::new();
     for i in 0..n {
-        topics.push_str(&format!("[[topics]]\nid = \"t{i}\"\nlabel = \"topic {i}\"\n"));
+        topics.push_str(&format!(
+            "[[topics]]\nid = \"t{i}\"\nlabel = \"topic {i}\"\n"
+        ));
         if i + 1 < n {
             topics.push_str(&format!("broader = \"t{}\"\n", i + 1));
         }
@@ -450,7 +452,9 @@ fn a_long_broader_chain_is_checked_at_once_and_each_loop_reported_once() {
     assert_eq!(stderr.matches("go round").count(), 2, "{stderr}");
     assert!(stderr.contains("go round: a → b → c → a"), "{stderr}");
     assert!(
-        stderr.contains("go round: r0 → r1 → r2 → r3 → r4 → r5 → r6 → r7 → … (20 topics in all) → r0"),
+        stderr.contains(
+            "go round: r0 → r1 → r2 → r3 → r4 → r5 → r6 → r7 → … (20 topics in all) → r0"
+        ),
         "{stderr}"
     );
     assert!(stderr.contains("2 problems found"), "{stderr}");

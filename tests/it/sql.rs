@@ -301,7 +301,10 @@ fn a_query_that_outgrows_the_memory_limit_is_stopped() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("more than 16 MiB") && stderr.contains("--max-memory-mb"), "{stderr}");
+    assert!(
+        stderr.contains("more than 16 MiB") && stderr.contains("--max-memory-mb"),
+        "{stderr}"
+    );
     let unbounded = stdout_of(dossier(tmp.path()).args([
         "sql",
         "--max-memory-mb",
@@ -600,10 +603,17 @@ fn the_journal_mode_can_be_read_not_set() {
         let out = stdout_of(dossier(tmp.path()).args(["sql", "--format", "csv", read]));
         assert_eq!(out, "journal_mode\ndelete\n", "{read}");
     }
-    for set in ["PRAGMA journal_mode=WAL", "PRAGMA journal_mode = DELETE", "PRAGMA main.journal_mode=OFF"] {
+    for set in [
+        "PRAGMA journal_mode=WAL",
+        "PRAGMA journal_mode = DELETE",
+        "PRAGMA main.journal_mode=OFF",
+    ] {
         let out = dossier(tmp.path()).args(["sql", set]).output().unwrap();
         assert_eq!(out.status.code(), Some(1), "{set}");
-        assert!(String::from_utf8_lossy(&out.stderr).contains("read-only"), "{set}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("read-only"),
+            "{set}"
+        );
     }
     assert!(crate::util::store_bytes(&tmp.path().join("kb")) == before);
 }
