@@ -1430,7 +1430,7 @@ fn check(paths: &KbPaths, bar: &Bar) -> Result<(), Failure> {
                 &paths.nquads(),
                 &index,
             )?;
-            files.drift.extend(dossier::kb::verify_manifest(&paths)?);
+            files.drift.extend(dossier::kb::verify_manifest(paths)?);
             Ok(files.drift)
         });
         let report = dossier::check::check_with(&conn, &index, bar);

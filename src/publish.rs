@@ -668,7 +668,7 @@ fn replace_articles(
         map.keys().filter(|a| !a.is_empty()).cloned()
     }
     let replaced: Vec<String> = articles(hashes).filter(|a| differs(a)).collect();
-    let removed: Vec<String> = articles(&published)
+    let removed: Vec<String> = articles(published)
         .filter(|a| !hashes.contains_key(a))
         .collect();
     let unchanged = articles(hashes).count() - replaced.len();
@@ -691,11 +691,11 @@ fn replace_articles(
     // Owned rows first: their owner is still there to say which article they belong to.
     for table in tables.iter().rev() {
         let any = |c: &str| format!("{c} = ANY($1)");
-        if let Some(owned) = in_articles(table, &tables, &any) {
-            if !filter.articles.is_empty() {
-                let sql = format!("DELETE FROM {} WHERE {owned}", table.name);
-                tx.execute(&sql, &[&filter.articles])?;
-            }
+        if let Some(owned) = in_articles(table, &tables, &any)
+            && !filter.articles.is_empty()
+        {
+            let sql = format!("DELETE FROM {} WHERE {owned}", table.name);
+            tx.execute(&sql, &[&filter.articles])?;
         }
         if filter.shared {
             let of = article_of(table, &tables);
@@ -861,11 +861,11 @@ fn copy_table(
         }
         RowsToCopy::Articles(filter) => {
             let listed = |c: &str| format!("{c} IN (SELECT value FROM json_each(?1))");
-            if let Some(owned) = in_articles(stored, single, &listed) {
-                if !filter.articles.is_empty() {
-                    let json = serde_json::to_string(&filter.articles)?;
-                    parts.push((format!("{select} WHERE {owned}"), Some(json)));
-                }
+            if let Some(owned) = in_articles(stored, single, &listed)
+                && !filter.articles.is_empty()
+            {
+                let json = serde_json::to_string(&filter.articles)?;
+                parts.push((format!("{select} WHERE {owned}"), Some(json)));
             }
             if filter.shared {
                 parts.push((format!("{select} WHERE {of} IS NULL"), None));
@@ -1427,7 +1427,7 @@ fn put_each(
         let graph = graph_name(&quad.graph_name);
         if current.as_ref().map(|c| &c.0) != Some(&graph) {
             if let Some((g, first)) = current.take() {
-                flush(&agent, store, &g, &mut body, first)?;
+                flush(agent, store, &g, &mut body, first)?;
             }
             if !changed(&graph) {
                 summary.unchanged += 1;
@@ -1443,12 +1443,12 @@ fn put_each(
         writeln!(body, "{} .", oxrdf::Triple::from(quad))?;
         if body.len() >= CHUNK_BYTES {
             let g = g.clone();
-            flush(&agent, store, &g, &mut body, *first)?;
+            flush(agent, store, &g, &mut body, *first)?;
             *first = false;
         }
     }
     if let Some((g, first)) = current.take() {
-        flush(&agent, store, &g, &mut body, first)?;
+        flush(agent, store, &g, &mut body, first)?;
     }
     Ok(())
 }

@@ -1012,12 +1012,12 @@ fn citus_violations(ddl: &str) -> Vec<String> {
         problems.push("co-located tables distribute by columns of different types".into());
     }
     for (table, key, what) in &keys {
-        if let Some(Some((column, _))) = placed.get(table) {
-            if !key.split(", ").any(|c| c == column) {
-                problems.push(format!(
-                    "{table}: {what} ({key}) lacks the distribution column {column}"
-                ));
-            }
+        if let Some(Some((column, _))) = placed.get(table)
+            && !key.split(", ").any(|c| c == column)
+        {
+            problems.push(format!(
+                "{table}: {what} ({key}) lacks the distribution column {column}"
+            ));
         }
     }
     let fk =
