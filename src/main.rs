@@ -342,11 +342,6 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
     },
-    /// Serve the knowledge base over HTTP, read-only: SPARQL 1.1 Protocol at /sparql, SQL as
-    /// JSON at /sql (Datasette's shapes), named queries at /queries/NAME.
-    #[command(
-        after_help = "Examples:\n  dossier serve\n  dossier serve --port 7878 --cors-origin https://dashboard.example.org\n  curl -H 'Accept: text/csv' 'http://127.0.0.1:7878/sparql?query=SELECT%20*%20WHERE%20%7B%3Fs%20%3Fp%20%3Fo%7D%20LIMIT%203'\n  curl 'http://127.0.0.1:7878/sql?sql=select+id,label+from+records+limit+3&_shape=array'\n  curl 'http://127.0.0.1:7878/queries/roles?format=csv'"
-    )]
     /// SPARQL queries for `serve`, read from standard input, answered on standard output.
     #[command(hide = true)]
     SparqlWorker {
@@ -355,6 +350,11 @@ enum Command {
         #[command(flatten)]
         kb: KbArg,
     },
+    /// Serve the knowledge base over HTTP, read-only: SPARQL 1.1 Protocol at /sparql, SQL as
+    /// JSON at /sql (Datasette's shapes), named queries at /queries/NAME.
+    #[command(
+        after_help = "Examples:\n  dossier serve\n  dossier serve --port 7878 --cors-origin https://dashboard.example.org\n  curl -H 'Accept: text/csv' 'http://127.0.0.1:7878/sparql?query=SELECT%20*%20WHERE%20%7B%3Fs%20%3Fp%20%3Fo%7D%20LIMIT%203'\n  curl 'http://127.0.0.1:7878/sql?sql=select+id,label+from+records+limit+3&_shape=array'\n  curl 'http://127.0.0.1:7878/queries/roles?format=csv'"
+    )]
     Serve {
         /// The address to listen on (loopback by default: nothing off this machine can reach
         /// it; give 0.0.0.0 to serve a network).

@@ -630,18 +630,21 @@ pub fn json_schemas() -> Vec<(&'static str, String)> {
     ]
 }
 
-/// Control characters other than tab and line feed, in any text of a seed file: they are
+/// Control characters other than tab and line ends, in any text of a seed file: they are
 /// never an article's words, and they break what readers accept (a NUL or an ESC makes the XML
-/// results unreadable; a carriage return comes back from XML as a line feed).
+/// results unreadable; a lone carriage return comes back from XML as a line feed).
 fn refuse_control_characters(source: &SourceFile, table: &DeTable<'_>, problems: &mut Diagnostics) {
     fn walk(value: &Spanned<DeValue<'_>>, found: &mut Vec<(std::ops::Range<usize>, char)>) {
         match value.get_ref() {
             DeValue::String(text) => {
-                if let Some(c) = text
-                    .chars()
-                    .find(|c| c.is_control() && *c != '\t' && *c != '\n')
-                {
-                    found.push((value.span(), c));
+                // A Windows line end is kept: an article saved with them is quoted with them.
+                let mut chars = text.chars().peekable();
+                while let Some(c) = chars.next() {
+                    let line_end = c == '\r' && chars.peek() == Some(&'\n');
+                    if c.is_control() && c != '\t' && c != '\n' && !line_end {
+                        found.push((value.span(), c));
+                        break;
+                    }
                 }
             }
             DeValue::Array(items) => items.iter().for_each(|v| walk(v, found)),
@@ -653,7 +656,7 @@ fn refuse_control_characters(source: &SourceFile, table: &DeTable<'_>, problems:
     table.values().for_each(|v| walk(v, &mut found));
     for (span, c) in found {
         let name = match c {
-            '\r' => "a carriage return (\\r, a Windows line end)".to_owned(),
+            '\r' => "a carriage return (\\r) that ends no line".to_owned(),
             '\0' => "a NUL character (\\u0000)".to_owned(),
             c => format!("the control character U+{:04X}", c as u32),
         };
@@ -661,8 +664,8 @@ fn refuse_control_characters(source: &SourceFile, table: &DeTable<'_>, problems:
             source
                 .diagnostic_at(span, format!("this text holds {name}"))
                 .help(
-                    "remove it: text may hold tabs and line breaks (\\n), no other control \
-                     characters (save the file with Unix line ends if it has Windows ones)",
+                    "remove it: text may hold tabs and line ends (\\n or \\r\\n), no other \
+                     control characters",
                 ),
         );
     }
