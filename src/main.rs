@@ -369,9 +369,23 @@ enum Command {
         /// Queries run at once; more wait up to 5 s for a slot, then get 503.
         #[arg(long, default_value_t = 8)]
         max_concurrent: usize,
-        /// Largest request body (a POSTed query), in KiB.
+        /// Largest request body (a POSTed query), in KiB; a larger declared length is refused
+        /// before the body is read.
         #[arg(long, default_value_t = 1024)]
         max_body_kb: usize,
+        /// A client must send a request's headers within this many milliseconds (an idle
+        /// connection is closed after as long).
+        #[arg(long, default_value_t = 10_000)]
+        header_timeout_ms: u64,
+        /// A request's body must arrive within this many milliseconds (408 after).
+        #[arg(long, default_value_t = 10_000)]
+        body_timeout_ms: u64,
+        /// Connections open at once; more are closed as they come.
+        #[arg(long, default_value_t = 512)]
+        max_connections: usize,
+        /// Connections open at once from one address; more are closed as they come.
+        #[arg(long, default_value_t = 64)]
+        max_connections_per_client: usize,
         /// Largest answer, in MiB; a larger one is refused with advice to narrow the query.
         /// Answers are held whole, so this times --max-concurrent bounds their memory.
         #[arg(long, default_value_t = 64)]
@@ -697,6 +711,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
             timeout_ms,
             max_concurrent,
             max_body_kb,
+            header_timeout_ms,
+            body_timeout_ms,
+            max_connections,
+            max_connections_per_client,
             max_answer_mb,
             max_memory_mb,
             cors_origin,
@@ -708,6 +726,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 timeout: Duration::from_millis(timeout_ms),
                 max_concurrent,
                 max_body_bytes: max_body_kb.saturating_mul(1 << 10),
+                header_timeout: Duration::from_millis(header_timeout_ms),
+                body_timeout: Duration::from_millis(body_timeout_ms),
+                max_connections,
+                max_connections_per_client,
                 max_answer_bytes: max_answer_mb.saturating_mul(1 << 20),
                 max_memory_bytes: max_memory_mb.saturating_mul(1 << 20),
                 cors_origins: cors_origin,

@@ -36,6 +36,13 @@ pub struct Settings {
     pub timeout: Duration,
     pub max_concurrent: usize,
     pub max_body_bytes: usize,
+    /// How long a client may take to send a request's headers (and how long an idle
+    /// connection stays open), and its body.
+    pub header_timeout: Duration,
+    pub body_timeout: Duration,
+    /// Connections open at once, in all and from one address.
+    pub max_connections: usize,
+    pub max_connections_per_client: usize,
     pub max_answer_bytes: usize,
     pub max_memory_bytes: u64,
     /// Origins whose pages may call the server; `*` for any.
@@ -114,7 +121,14 @@ pub fn run(paths: KbPaths, settings: Settings) -> Result<()> {
         .thread_name("dossier-serve")
         .build()
         .context("cannot start the server's threads")?;
-    let served = runtime.block_on(serve(shared, settings.addr, settings.max_body_bytes));
+    let limits = ConnectionLimits {
+        max_body_bytes: settings.max_body_bytes,
+        header_timeout: settings.header_timeout,
+        body_timeout: settings.body_timeout,
+        max_connections: settings.max_connections.max(1),
+        max_connections_per_client: settings.max_connections_per_client.max(1),
+    };
+    let served = runtime.block_on(serve(shared, settings.addr, limits));
     // SQL still running on a query thread is interrupted at its time limit; nothing else is
     // waited for.
     runtime.shutdown_timeout(Duration::from_millis(100));
@@ -157,7 +171,17 @@ fn anonymous_resident_bytes_of(status: &str) -> Option<u64> {
     Some(kib * 1024)
 }
 
-async fn serve(shared: Arc<Shared>, addr: SocketAddr, max_body_bytes: usize) -> Result<()> {
+/// What one connection may take of the server.
+#[derive(Clone, Copy)]
+struct ConnectionLimits {
+    max_body_bytes: usize,
+    header_timeout: Duration,
+    body_timeout: Duration,
+    max_connections: usize,
+    max_connections_per_client: usize,
+}
+
+async fn serve(shared: Arc<Shared>, addr: SocketAddr, limits: ConnectionLimits) -> Result<()> {
     let app = Router::new()
         .route("/", get(index))
         .route("/sparql", get(sparql).post(sparql))
@@ -167,7 +191,8 @@ async fn serve(shared: Arc<Shared>, addr: SocketAddr, max_body_bytes: usize) -> 
         .route("/report", get(report))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(DefaultBodyLimit::max(max_body_bytes))
+        .layer(DefaultBodyLimit::max(limits.max_body_bytes))
+        .layer(middleware::from_fn_with_state(limits, bounded_body))
         .layer(middleware::from_fn_with_state(shared.clone(), cors))
         .layer(middleware::from_fn(log))
         .with_state(shared.clone());
@@ -189,30 +214,158 @@ async fn serve(shared: Arc<Shared>, addr: SocketAddr, max_body_bytes: usize) -> 
     let on_signal = signalled.clone();
     ctrlc::set_handler(move || on_signal.notify_waiters())
         .context("cannot watch for Ctrl-C and SIGTERM")?;
-    let (stopping, stopped) = (signalled.clone(), signalled.clone());
     let grace = shared.timeout + SHUTDOWN_GRACE;
-    let server = axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move {
-        stopping.notified().await;
-        eprintln!(
-            "dossier: stopping; requests in flight have {} ms to finish",
-            grace.as_millis()
+    // Connections are told to finish through this channel; each holds a receiver, so the
+    // sender's `closed()` says when the last has ended.
+    let (closing, close) = tokio::sync::watch::channel(false);
+    let stopped = signalled.notified();
+    tokio::pin!(stopped);
+    let open = Arc::new(Semaphore::new(limits.max_connections));
+    let per_client: Arc<std::sync::Mutex<HashMap<std::net::IpAddr, usize>>> = Default::default();
+    loop {
+        let (stream, client) = tokio::select! {
+            () = &mut stopped => break,
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of file descriptors, say: the connections open will end and free some.
+                    eprintln!("dossier: cannot accept a connection ({e}); retrying");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+        };
+        // Past a cap the connection is closed at once: a client holding many open (slowly,
+        // or never finishing them) cannot take the server's descriptors from everyone else.
+        let Ok(slot) = open.clone().try_acquire_owned() else {
+            continue;
+        };
+        let Some(client_slot) = ClientSlot::take(&per_client, client.ip(), limits) else {
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let service = hyper_util::service::TowerToHyperService::new(
+            app.clone().layer(axum::Extension(ConnectInfo(client))),
         );
-    });
+        let mut close = close.clone();
+        tokio::spawn(async move {
+            let mut http = hyper::server::conn::http1::Builder::new();
+            http.timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(limits.header_timeout);
+            let connection = http.serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+            tokio::pin!(connection);
+            tokio::select! {
+                _ = connection.as_mut() => {}
+                _ = close.changed() => {
+                    connection.as_mut().graceful_shutdown();
+                    let _ = connection.await;
+                }
+            }
+            drop((slot, client_slot, close));
+        });
+    }
+    drop(close);
+    eprintln!(
+        "dossier: stopping; requests in flight have {} ms to finish",
+        grace.as_millis()
+    );
+    let _ = closing.send(true);
     // A request cannot run past the time limit, but its connection can stay open: past the
     // grace, whatever is left is dropped (and its query's process killed).
-    tokio::select! {
-        served = server => served.context("the server stopped")?,
-        () = async {
-            stopped.notified().await;
-            tokio::time::sleep(grace).await;
-        } => eprintln!("dossier: the grace ran out; open connections were closed"),
+    if tokio::time::timeout(grace, closing.closed()).await.is_err() {
+        eprintln!("dossier: the grace ran out; open connections were closed");
     }
     eprintln!("dossier: stopped");
     Ok(())
+}
+
+/// One of the connections a client address may hold; given back when dropped.
+struct ClientSlot {
+    counts: Arc<std::sync::Mutex<HashMap<std::net::IpAddr, usize>>>,
+    client: std::net::IpAddr,
+}
+
+impl ClientSlot {
+    fn take(
+        counts: &Arc<std::sync::Mutex<HashMap<std::net::IpAddr, usize>>>,
+        client: std::net::IpAddr,
+        limits: ConnectionLimits,
+    ) -> Option<ClientSlot> {
+        let mut held = counts.lock().unwrap_or_else(|e| e.into_inner());
+        let n = held.entry(client).or_insert(0);
+        if *n >= limits.max_connections_per_client {
+            return None;
+        }
+        *n += 1;
+        Some(ClientSlot {
+            counts: counts.clone(),
+            client,
+        })
+    }
+}
+
+impl Drop for ClientSlot {
+    fn drop(&mut self) {
+        let mut held = self.counts.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = held.get_mut(&self.client) {
+            *n -= 1;
+            if *n == 0 {
+                held.remove(&self.client);
+            }
+        }
+    }
+}
+
+/// A request's body, bounded before it is read: a declared length past `--max-body-kb` is
+/// refused at once (so no `100 Continue` invites it), and the body must arrive within the body
+/// timeout (a huge chunk size with a few bytes behind it waits no longer than that).
+async fn bounded_body(
+    State(limits): State<ConnectionLimits>,
+    request: Request,
+    next: Next,
+) -> Result<Response, Refusal> {
+    let too_large = || {
+        Refusal::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "the request's body is larger than {} KiB (--max-body-kb): send the query as \
+                 a GET, or shorten it",
+                limits.max_body_bytes >> 10
+            ),
+        )
+    };
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limits.max_body_bytes as u64) {
+        return Err(too_large());
+    }
+    let chunked = request
+        .headers()
+        .get(header::TRANSFER_ENCODING)
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"chunked"));
+    if declared.unwrap_or(0) == 0 && !chunked {
+        return Ok(next.run(request).await);
+    }
+    let (parts, body) = request.into_parts();
+    let read = axum::body::to_bytes(body, limits.max_body_bytes);
+    let bytes = match tokio::time::timeout(limits.body_timeout, read).await {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(_)) => return Err(too_large()),
+        Err(_) => {
+            return Err(Refusal::new(
+                StatusCode::REQUEST_TIMEOUT,
+                format!(
+                    "the request's body did not arrive within {} ms",
+                    limits.body_timeout.as_millis()
+                ),
+            ));
+        }
+    };
+    Ok(next
+        .run(Request::from_parts(parts, Body::from(bytes)))
+        .await)
 }
 
 /// One line per request on standard error: time, client, method, path, status, duration, size.

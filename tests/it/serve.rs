@@ -877,3 +877,145 @@ fn stopped_queries_give_back_their_core_and_memory_and_sigterm_ends_the_server()
         "a 1000 ms limit took {took:?}"
     );
 }
+
+/// How long until the server closes `stream` (reading what it sends meanwhile), or `None` if it
+/// is still open after `limit`.
+fn closed_within(
+    stream: &mut std::net::TcpStream,
+    limit: std::time::Duration,
+) -> Option<(std::time::Duration, String)> {
+    let since = std::time::Instant::now();
+    let mut received = Vec::new();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_millis(50)))
+        .unwrap();
+    while since.elapsed() < limit {
+        let mut buf = [0u8; 4096];
+        match stream.read(&mut buf) {
+            Ok(0) => return Some((since.elapsed(), String::from_utf8_lossy(&received).into())),
+            Ok(n) => received.extend_from_slice(&buf[..n]),
+            Err(e)
+                if e.kind() == std::io::ErrorKind::WouldBlock
+                    || e.kind() == std::io::ErrorKind::TimedOut => {}
+            Err(_) => return Some((since.elapsed(), String::from_utf8_lossy(&received).into())),
+        }
+    }
+    None
+}
+
+/// Slow, partial, oversized and too many connections are each closed or refused within their
+/// bound, and the server answers a normal query after each (a byte a second held a connection
+/// 100 s; a declared length of 99,999,999,999 waited forever after a `100 Continue`).
+#[test]
+fn slow_partial_oversized_and_many_connections_are_closed_within_their_bounds() {
+    use std::time::Duration;
+    let tmp = built_bundled();
+    let server = Server::start(
+        tmp.path(),
+        &[
+            "--header-timeout-ms",
+            "500",
+            "--body-timeout-ms",
+            "500",
+            "--max-connections-per-client",
+            "8",
+            "--max-body-kb",
+            "4",
+        ],
+    );
+    let address = server.base.trim_start_matches("http://").to_owned();
+    let connect = || std::net::TcpStream::connect(&address).unwrap();
+    let answers = || {
+        let ask = get(&server.url("/sparql"), "*/*", &[("query", ASK)]);
+        assert_eq!(ask.status, 200, "{}", ask.body);
+    };
+    let bound = Duration::from_millis(500 + 700);
+
+    // Headers a byte at a time, and a connection that sends nothing: closed at the header
+    // timeout.
+    let mut slow = connect();
+    slow.write_all(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n")
+        .unwrap();
+    let dripping = {
+        let mut writer = slow.try_clone().unwrap();
+        std::thread::spawn(move || {
+            for _ in 0..30 {
+                std::thread::sleep(Duration::from_millis(100));
+                if writer.write_all(b"X").is_err() {
+                    break;
+                }
+            }
+        })
+    };
+    let mut idle = connect();
+    let (took, _) = closed_within(&mut slow, Duration::from_secs(3)).expect("slow headers closed");
+    assert!(took < bound, "slow headers held {took:?}");
+    let (took, _) = closed_within(&mut idle, Duration::from_secs(3)).expect("idle closed");
+    assert!(took < bound, "an idle connection held {took:?}");
+    dripping.join().unwrap();
+    answers();
+
+    // A declared length past --max-body-kb, expecting 100 Continue: 413 at once, no invitation.
+    let mut huge = connect();
+    huge.write_all(
+        b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n\
+          Content-Length: 99999999999\r\nExpect: 100-continue\r\n\r\n",
+    )
+    .unwrap();
+    huge.set_read_timeout(Some(Duration::from_millis(500)))
+        .unwrap();
+    let mut head = [0u8; 64];
+    let n = huge.read(&mut head).expect("an answer within 500 ms");
+    let head = String::from_utf8_lossy(&head[..n]);
+    assert!(head.starts_with("HTTP/1.1 413"), "{head}");
+    drop(huge);
+
+    // A chunk announced huge, with a few bytes behind it: 408 at the body timeout.
+    let mut chunked = connect();
+    let asked = std::time::Instant::now();
+    chunked
+        .write_all(
+            b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n\
+              Transfer-Encoding: chunked\r\n\r\nFFFFFFF\r\nASK",
+        )
+        .unwrap();
+    chunked
+        .set_read_timeout(Some(Duration::from_secs(3)))
+        .unwrap();
+    let mut head = [0u8; 64];
+    let n = chunked.read(&mut head).expect("an answer");
+    assert!(
+        String::from_utf8_lossy(&head[..n]).starts_with("HTTP/1.1 408"),
+        "{}",
+        String::from_utf8_lossy(&head[..n])
+    );
+    assert!(
+        asked.elapsed() < bound,
+        "the body timeout took {:?}",
+        asked.elapsed()
+    );
+    drop(chunked);
+    answers();
+
+    // Eight partial requests hold one client's connections: a ninth and tenth are closed at
+    // once; when the eight time out, the client is answered again.
+    std::thread::sleep(Duration::from_millis(100));
+    let mut held: Vec<_> = (0..8)
+        .map(|_| {
+            let mut c = connect();
+            c.write_all(b"GET /sparql HTTP/1.1\r\n").unwrap();
+            c
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(100));
+    for _ in 0..2 {
+        let mut extra = connect();
+        let (took, _) = closed_within(&mut extra, Duration::from_millis(400))
+            .expect("a connection past the cap is closed at once");
+        assert!(took < Duration::from_millis(400));
+    }
+    for c in &mut held {
+        assert!(closed_within(c, Duration::from_secs(3)).is_some());
+    }
+    answers();
+}
