@@ -19,6 +19,10 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// The line the problem is on, shown with a caret under the place.
     pub snippet: Option<Snippet>,
+    /// The id a reference names that no record has, when that is the problem, and the files of
+    /// shared records that could have defined it (so that a missing one is reported once, not
+    /// at every reference to what it defined).
+    pub unresolved: Option<(String, Vec<&'static str>)>,
 }
 
 /// One line of a file and the part of it a problem is about.
@@ -129,6 +133,7 @@ impl Diagnostic {
             message: message.into(),
             help: None,
             snippet: None,
+            unresolved: None,
         }
     }
 

@@ -923,7 +923,41 @@ fn locate(seeds: &std::path::Path, article: &str, quote: &str) -> Result<(), Fai
     }
 }
 
+/// A knowledge base written inside the seeds folder would be read back as an article folder
+/// by the next build: refused before anything is written.
+fn refuse_kb_inside_seeds(seeds: &std::path::Path, kb: &std::path::Path) -> Result<(), Failure> {
+    let Ok(seeds_real) = seeds.canonicalize() else {
+        return Ok(()); // a missing seeds folder has its own message
+    };
+    // The knowledge base folder may not exist yet: its nearest existing ancestor says where.
+    let absolute = std::path::absolute(kb).map_err(|e| Failure::Usage(e.into()))?;
+    let mut existing = absolute.as_path();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        let Some(parent) = existing.parent() else {
+            break;
+        };
+        rest.push(existing.file_name().unwrap_or_default().to_owned());
+        existing = parent;
+    }
+    let mut kb_real = existing
+        .canonicalize()
+        .unwrap_or_else(|_| existing.to_owned());
+    kb_real.extend(rest.iter().rev());
+    if kb_real.starts_with(&seeds_real) {
+        return Err(Failure::Usage(anyhow::anyhow!(
+            "the knowledge base folder '{}' is inside the seeds folder '{}': the next build \
+             would read it as an article; give --kb a folder outside the seeds (e.g. kb beside \
+             seeds)",
+            kb.display(),
+            seeds.display()
+        )));
+    }
+    Ok(())
+}
+
 fn build(seeds: PathBuf, paths: KbPaths, bar: &Bar) -> Result<(), Failure> {
+    refuse_kb_inside_seeds(&seeds, &paths.dir)?;
     let kb = load(&seeds, bar)?;
     // Ctrl-C, SIGTERM or SIGHUP during a build: remove what this build had written so far (the
     // current generation is untouched until the build's last step) and stop.

@@ -322,6 +322,35 @@ impl SparqlFormat {
 
 const ROW_FORMATS: &str = "table, json, xml, csv, tsv or ndjson";
 
+/// What XML results may carry: a carriage return written as `&#13;` (a reader turns a raw one
+/// into a line feed), and no other control character XML 1.0 forbids (a reader refuses the
+/// whole document). sparesults writes markup without either, so only text is touched.
+struct XmlText<W: Write>(W);
+
+impl<W: Write> Write for XmlText<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut start = 0;
+        for (i, &b) in buf.iter().enumerate() {
+            if b == b'\r' {
+                self.0.write_all(&buf[start..i])?;
+                self.0.write_all(b"&#13;")?;
+                start = i + 1;
+            } else if b < 0x20 && !matches!(b, b'\t' | b'\n') {
+                return Err(std::io::Error::other(format!(
+                    "the answer holds the control character U+{b:04X}, which XML cannot carry: \
+                     ask for json, csv or tsv"
+                )));
+            }
+        }
+        self.0.write_all(&buf[start..])?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
 fn w3c_json_term(t: &RdfTerm) -> serde_json::Value {
     match t {
         RdfTerm::Iri(i) => serde_json::json!({"type": "uri", "value": i}),
@@ -349,7 +378,7 @@ pub struct SelectWriter<'w> {
     /// The output until the variables are known (sparesults starts with them), and for the
     /// formats sparesults does not write.
     out: Option<&'w mut dyn Write>,
-    results: Option<WriterSolutionsSerializer<&'w mut dyn Write>>,
+    results: Option<WriterSolutionsSerializer<Box<dyn Write + 'w>>>,
     format: SparqlFormat,
     base: String,
     variables: Vec<String>,
@@ -391,7 +420,7 @@ impl<'w> SelectWriter<'w> {
     /// Ends the answer.
     pub fn finish(mut self) -> Result<()> {
         if let Some(results) = self.results.take() {
-            let out = results.finish()?;
+            let mut out = results.finish()?;
             if matches!(self.format, SparqlFormat::Json | SparqlFormat::Xml) {
                 out.write_all(b"\n")?;
             }
@@ -422,6 +451,11 @@ impl<'w> SelectWriter<'w> {
             .iter()
             .map(|v| oxrdf::Variable::new(v.as_str()))
             .collect::<Result<Vec<_>, _>>()?;
+        let out: Box<dyn Write + 'w> = if format == QueryResultsFormat::Xml {
+            Box::new(XmlText(out))
+        } else {
+            Box::new(out)
+        };
         self.results = Some(
             QueryResultsSerializer::from_format(format)
                 .serialize_solutions_to_writer(out, variables)?,

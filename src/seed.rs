@@ -173,6 +173,9 @@ pub enum Seg {
 #[derive(Debug, Clone)]
 pub struct Sources {
     pub config: SourceFile,
+    /// Whether `dossier.toml` deserialized: when it did not, its problem is reported and its
+    /// fields (an empty title, say) are not judged.
+    pub config_parsed: bool,
     pub actors: Option<SourceFile>,
     pub topics: Option<SourceFile>,
     /// One per article, same order as `KnowledgeBase::articles`.
@@ -266,6 +269,7 @@ pub fn read_with(
         texts.push(text_path);
     }
 
+    let config_parsed = config.is_some();
     let config = config.unwrap_or_else(|| KbConfig {
         title: String::new(),
         base_iri: crate::model::DEFAULT_BASE_IRI.to_owned(),
@@ -281,6 +285,7 @@ pub fn read_with(
     };
     let sources = Sources {
         config: config_source,
+        config_parsed,
         actors: actors_source,
         topics: topics_source,
         facts: facts_sources,

@@ -10,7 +10,8 @@
 //! **Which value is current** (one rule, for every field of every kind):
 //! 1. a value stated with `rank = "preferred"` (at most one value per field of a record);
 //! 2. else the value of the latest published source: publication dates order by year, month
-//!    and day, a less precise date as the start of its period (`2025-10` before `2025-10-12`);
+//!    and day, a less precise date as the start of its period (`2025-10` before `2025-10-12`,
+//!    as late as `2025-10-01`);
 //!    a source without a date (and `actors.toml`, `topics.toml`) is older than any dated one;
 //! 3. two sources equally late that disagree are refused: the curator says which holds with
 //!    `rank = "preferred"`.
@@ -464,9 +465,12 @@ fn choose(
         }
         return Some(first);
     }
-    let published = |s: &Stated| -> Option<&PartialDate> {
+    // A less precise date counts as the start of its period: `2025-10` is as late as
+    // `2025-10-01` (and so a rival of it), earlier than `2025-10-12`.
+    let published = |s: &Stated| -> Option<(u16, u8, u8)> {
         s.article
             .and_then(|a| kb.articles[a].facts.article.published.as_ref())
+            .map(|d: &PartialDate| (d.year, d.month.unwrap_or(1), d.day.unwrap_or(1)))
     };
     // The first of the latest sources; any later one that is as late and disagrees is a rival.
     let latest = (0..all.len())
@@ -494,10 +498,14 @@ fn choose(
                     ),
                 )
                 .record(id)
-                .help(
+                .help(if published(&all[latest]).is_some() {
+                    "their dates make them equally late (a month or a year counts as its first \
+                     day): set rank = \"preferred\" on the mention whose value holds, or give \
+                     the dates more precisely if they differ"
+                } else {
                     "give the articles their publication dates, or set rank = \"preferred\" on \
-                     the mention whose value holds",
-                ),
+                     the mention whose value holds"
+                }),
         );
         return None;
     }

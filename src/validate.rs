@@ -27,6 +27,7 @@ pub fn load_with(
     let (mut kb, sources, mut problems) = crate::seed::read_with(dir, progress)?;
     progress.stage("checking", 0);
     check(&mut kb, &sources, &mut problems);
+    report_missing_shared_files(&sources, dir, &mut problems);
     if problems.is_empty() {
         Ok(kb)
     } else {
@@ -200,7 +201,9 @@ struct Definition {
 
 /// Runs every cross-record check, adding problems to `problems`; fills in evidence offsets.
 pub fn check(kb: &mut KnowledgeBase, sources: &Sources, problems: &mut Diagnostics) {
-    check_config(kb, &sources.config, problems);
+    if sources.config_parsed {
+        check_config(kb, &sources.config, problems);
+    }
     let ids = define_ids(kb, sources, problems);
     let kinds: HashMap<&str, RecordKind> = ids.iter().map(|(k, d)| (k.as_str(), d.kind)).collect();
     check_repeats(kb, sources, problems);
@@ -981,7 +984,96 @@ fn check_reference(
     if r.expect == Expect::Asserter {
         help.push_str(" (use \"author\" for the article's author)");
     }
-    problems.push(source.diagnostic(&r.path, message).help(help));
+    let mut d = source.diagnostic(&r.path, message).help(help);
+    if found.is_none() {
+        let could = |kind| allowed.is_empty() || allowed.contains(&kind);
+        let files = [
+            (RecordKind::Actor, crate::seed::ACTORS_FILE),
+            (RecordKind::Topic, crate::seed::TOPICS_FILE),
+        ]
+        .into_iter()
+        .filter(|(kind, _)| could(*kind))
+        .map(|(_, file)| file)
+        .collect();
+        d.unresolved = Some((r.target.to_owned(), files));
+    }
+    problems.push(d);
+}
+
+/// When `actors.toml` or `topics.toml` is missing, every reference to what it defined fails:
+/// dozens of errors that never name the file. They become one, naming it.
+fn report_missing_shared_files(sources: &Sources, seeds: &Path, problems: &mut Diagnostics) {
+    let missing: Vec<&str> = [
+        (sources.actors.is_none(), crate::seed::ACTORS_FILE),
+        (sources.topics.is_none(), crate::seed::TOPICS_FILE),
+    ]
+    .into_iter()
+    .filter(|(gone, file)| *gone && !seeds.join(file).exists())
+    .map(|(_, file)| file)
+    .collect();
+    if missing.is_empty() {
+        return;
+    }
+    let mut unresolved: Vec<String> = Vec::new();
+    let mut references = 0;
+    // The missing files some reference could only have come from (a role's holder is an actor);
+    // failing those, the missing files any could have come from.
+    let mut needed: Vec<&str> = Vec::new();
+    let mut possible: Vec<&str> = Vec::new();
+    problems.0.retain(|d| match &d.unresolved {
+        Some((id, files)) if files.iter().any(|f| missing.contains(f)) => {
+            references += 1;
+            if !unresolved.contains(id) {
+                unresolved.push(id.clone());
+            }
+            for file in files.iter().filter(|f| missing.contains(f)) {
+                let list = if files.len() == 1 {
+                    &mut needed
+                } else {
+                    &mut possible
+                };
+                if !list.contains(file) {
+                    list.push(file);
+                }
+            }
+            false
+        }
+        _ => true,
+    });
+    if references == 0 {
+        return;
+    }
+    let missing = if needed.is_empty() { possible } else { needed };
+    const SHOWN: usize = 6;
+    let mut ids = unresolved
+        .iter()
+        .take(SHOWN)
+        .map(|id| format!("'{id}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if unresolved.len() > SHOWN {
+        ids.push_str(&format!(" and {} more", unresolved.len() - SHOWN));
+    }
+    let files = missing
+        .iter()
+        .map(|f| seeds.join(f).display().to_string())
+        .collect::<Vec<_>>()
+        .join(" and ");
+    problems.push(
+        Diagnostic::new(
+            crate::diagnostic::display_path(&seeds.join(missing[0])),
+            format!(
+                "{files} {} missing, and {references} references name records no file \
+                 defines: {ids}",
+                if missing.len() > 1 { "are" } else { "is" }
+            ),
+        )
+        .help(
+            "the shared records (actors in actors.toml, topics in topics.toml, as [[actors]] \
+             and [[topics]] tables) are defined there: restore the file, or create it with a \
+             table for each id",
+        ),
+    );
 }
 
 /// Maps byte offsets of a text to code-point offsets and back.

@@ -402,6 +402,38 @@ fn the_current_value_follows_the_documented_rule() {
         "{err}"
     );
     assert!(err.contains(&format!("{READOUT}/facts.toml:")), "{err}");
+    assert!(err.contains("equally late"), "{err}");
+    // A month counts as its first day: `2025-09` is as late as `2025-09-01` (it was taken as
+    // earlier, and the communiqué's value silently won).
+    replace(
+        dir,
+        READOUT,
+        "published = \"2025-09-04\"",
+        "published = \"2025-09\"",
+    );
+    replace(
+        dir,
+        COMMUNIQUE,
+        "published = \"2025-09-04\"",
+        "published = \"2025-09-01\"",
+    );
+    let out = dossier(dir).arg("validate").output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("neither is published later"),
+        "{err}"
+    );
+    // A day later than the month's first is later.
+    replace(
+        dir,
+        COMMUNIQUE,
+        "published = \"2025-09-01\"",
+        "published = \"2025-09-02\"",
+    );
+    assert_eq!(
+        current_place(dir),
+        "place\nthe National Palace in Mexico City\n"
+    );
 }
 
 /// What a mention may not state, each refused by `validate` with its place and advice.

@@ -459,3 +459,27 @@ fn a_long_broader_chain_is_checked_at_once_and_each_loop_reported_once() {
     );
     assert!(stderr.contains("2 problems found"), "{stderr}");
 }
+
+/// A knowledge base inside the seeds folder would be read as an article by the next build:
+/// refused before anything is written.
+#[test]
+fn a_knowledge_base_inside_the_seeds_is_refused() {
+    let tmp = workspace_with(&fixtures().join("mini"));
+    for kb in ["seeds/kb", "seeds", "./seeds/deeper/kb"] {
+        let out = dossier(tmp.path())
+            .args(["build", "--seeds", "seeds", "--kb", kb])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{kb}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("is inside the seeds folder"),
+            "{kb}: {stderr}"
+        );
+    }
+    assert!(!tmp.path().join("seeds/kb").exists());
+    assert!(!tmp.path().join("seeds/deeper").exists());
+    dossier(tmp.path())
+        .args(["build", "--seeds", "seeds", "--kb", "kb"])
+        .assert_success();
+}
