@@ -788,11 +788,33 @@ fn toml_diagnostic(source: &SourceFile, e: &toml::de::Error) -> Diagnostic {
     let mut d = Diagnostic::new(&source.path, message.clone());
     if let Some(span) = e.span() {
         d = d.at_span(&source.text, span);
+    } else if message.contains("recursion") {
+        // The parser gives up without a place: the deepest line is the one to show.
+        let (start, line) = deepest_line(&source.text);
+        return d.at_span(&source.text, start..start + line.len().max(1)).help(
+            "this line nests deeper than a seed file needs (dotted keys, brackets or braces \
+             hundreds of levels deep): a record is a table of fields, a few levels at most",
+        );
     }
     match advice(&message) {
         Some(help) => d.help(help),
         None => d,
     }
+}
+
+/// The line of `text` with the most nesting marks (`.` in a key, `[`, `{`), and where it starts.
+fn deepest_line(text: &str) -> (usize, &str) {
+    let mut start = 0;
+    let mut deepest = (0, 0, "");
+    for line in text.split_inclusive('\n') {
+        let key = line.split('=').next().unwrap_or("");
+        let depth = key.matches('.').count() + line.matches(['[', '{']).count();
+        if depth > deepest.0 {
+            deepest = (depth, start, line.trim_end());
+        }
+        start += line.len();
+    }
+    (deepest.1, deepest.2)
 }
 
 fn advice(message: &str) -> Option<String> {
