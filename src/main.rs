@@ -28,7 +28,8 @@ use output::{Destination, RowFormat, RowWriter, SparqlFormat};
     after_help = "Examples:\n  dossier build\n  dossier sql \"SELECT label FROM records WHERE kind = 'agreement'\"\n  dossier sparql \"SELECT ?c WHERE { ?c a dos:Condition }\"\n  dossier query --list\n  dossier completions bash > ~/.local/share/bash-completion/completions/dossier"
 )]
 struct Cli {
-    /// No progress bars (they are drawn only on a terminal anyway).
+    /// No progress bars (they are drawn only on a terminal anyway), and no summary from
+    /// `validate` and `build` when they succeed (problems are still printed).
     #[arg(long, short, global = true)]
     quiet: bool,
     #[command(subcommand)]
@@ -553,7 +554,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
     );
     let bar = Bar::new(cli.quiet || !reports_progress);
     match cli.command {
-        Command::Validate { seeds } => validate(seeds, &bar),
+        Command::Validate { seeds } => validate(seeds, &bar, cli.quiet),
         Command::New {
             id,
             title,
@@ -577,7 +578,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             quote,
             seeds,
         } => locate(&seeds, &article, &quote),
-        Command::Build { seeds, kb } => build(seeds, KbPaths::new(kb.kb), &bar),
+        Command::Build { seeds, kb } => build(seeds, KbPaths::new(kb.kb), &bar, cli.quiet),
         Command::Sql {
             query,
             format,
@@ -642,7 +643,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let out = Destination::open(out.out.as_deref(), &paths)?;
             let all = dossier::queries::with_folder(queries.as_deref())?;
             if list {
-                return list_queries(&all, out);
+                return list_queries(&all, format, out);
             }
             let q = dossier::queries::find(&all, name.as_deref().unwrap_or_default())?;
             let format = format.unwrap_or_else(RowFormat::default_for_terminal);
@@ -860,8 +861,11 @@ fn load(seeds: &std::path::Path, bar: &Bar) -> Result<dossier::model::KnowledgeB
     })
 }
 
-fn validate(seeds: PathBuf, bar: &Bar) -> Result<(), Failure> {
+fn validate(seeds: PathBuf, bar: &Bar, quiet: bool) -> Result<(), Failure> {
     let kb = load(&seeds, bar)?;
+    if quiet {
+        return Ok(());
+    }
     let records: usize = kb
         .articles
         .iter()
@@ -956,7 +960,7 @@ fn refuse_kb_inside_seeds(seeds: &std::path::Path, kb: &std::path::Path) -> Resu
     Ok(())
 }
 
-fn build(seeds: PathBuf, paths: KbPaths, bar: &Bar) -> Result<(), Failure> {
+fn build(seeds: PathBuf, paths: KbPaths, bar: &Bar, quiet: bool) -> Result<(), Failure> {
     refuse_kb_inside_seeds(&seeds, &paths.dir)?;
     let kb = load(&seeds, bar)?;
     // Ctrl-C, SIGTERM or SIGHUP during a build: remove what this build had written so far (the
@@ -985,6 +989,9 @@ fn build(seeds: PathBuf, paths: KbPaths, bar: &Bar) -> Result<(), Failure> {
     let summary = dossier::kb::build_with(&kb, &paths, bar)?;
     if let Some(b) = &bar.0 {
         b.finish_and_clear();
+    }
+    if quiet {
+        return Ok(());
     }
     let mut out = io::stdout().lock();
     writeln!(
@@ -1402,7 +1409,45 @@ fn export(format: ExportFormat, mut writer: Destination, paths: KbPaths) -> Resu
 
 const QUERY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
-fn list_queries(all: &[dossier::queries::NamedQuery], mut out: Destination) -> Result<(), Failure> {
+fn list_queries(
+    all: &[dossier::queries::NamedQuery],
+    format: Option<RowFormat>,
+    mut out: Destination,
+) -> Result<(), Failure> {
+    // Asked for a format, the list is rows like any answer (the parameters as one JSON
+    // object: name → default and description).
+    if let Some(format) = format.filter(|f| *f != RowFormat::Table) {
+        let mut writer = RowWriter::new(&mut out, format);
+        dossier::sqlite::RowSink::columns(
+            &mut writer,
+            &[
+                "name".to_owned(),
+                "description".to_owned(),
+                "parameters".to_owned(),
+            ],
+        )
+        .map_err(Failure::Usage)?;
+        for q in all {
+            let params: serde_json::Map<String, serde_json::Value> = q
+                .params
+                .iter()
+                .map(|(name, p)| {
+                    let about =
+                        serde_json::json!({"default": p.default, "description": p.description});
+                    (name.clone(), about)
+                })
+                .collect();
+            writer
+                .json_row(&[
+                    serde_json::Value::from(q.name.as_str()),
+                    serde_json::Value::from(q.description.as_str()),
+                    serde_json::Value::Object(params),
+                ])
+                .map_err(Failure::Usage)?;
+        }
+        writer.finish().map_err(Failure::Usage)?;
+        return Ok(out.finish()?);
+    }
     for q in all {
         writeln!(out, "{}  {}", q.name, q.description)?;
         for (name, p) in &q.params {

@@ -22,7 +22,8 @@ pub enum RowFormat {
     Tsv,
     /// A JSON array of objects, one row a line.
     Json,
-    /// Newline-delimited JSON: one object a line.
+    /// Newline-delimited JSON: one object a line (also `jsonl`).
+    #[value(alias = "jsonl")]
     Ndjson,
 }
 
@@ -290,7 +291,8 @@ pub enum SparqlFormat {
     Csv,
     /// W3C SPARQL 1.1 Query Results TSV.
     Tsv,
-    /// One W3C JSON binding object a line.
+    /// One W3C JSON binding object a line (also `jsonl`).
+    #[value(alias = "jsonl")]
     Ndjson,
     /// For CONSTRUCT and DESCRIBE.
     Turtle,

@@ -791,10 +791,12 @@ fn toml_diagnostic(source: &SourceFile, e: &toml::de::Error) -> Diagnostic {
     } else if message.contains("recursion") {
         // The parser gives up without a place: the deepest line is the one to show.
         let (start, line) = deepest_line(&source.text);
-        return d.at_span(&source.text, start..start + line.len().max(1)).help(
-            "this line nests deeper than a seed file needs (dotted keys, brackets or braces \
+        return d
+            .at_span(&source.text, start..start + line.len().max(1))
+            .help(
+                "this line nests deeper than a seed file needs (dotted keys, brackets or braces \
              hundreds of levels deep): a record is a table of fields, a few levels at most",
-        );
+            );
     }
     match advice(&message) {
         Some(help) => d.help(help),

@@ -325,3 +325,45 @@ fn every_result_format_round_trips_a_carriage_return() {
         "{stderr}"
     );
 }
+
+/// sqlite-utils' habits: `-q` prints nothing on success, `jsonl` is newline-delimited JSON,
+/// and the list of named queries comes in the format asked for.
+#[test]
+fn quiet_jsonl_and_listings_in_every_format() {
+    let tmp = built_bundled();
+    for command in ["build", "validate"] {
+        let out = dossier(tmp.path()).args([command, "-q"]).output().unwrap();
+        assert!(out.status.success(), "{command}");
+        assert!(
+            out.stdout.is_empty(),
+            "{command} -q printed {:?}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+    let sql = "SELECT id FROM records ORDER BY id LIMIT 3";
+    assert_eq!(
+        stdout_of(dossier(tmp.path()).args(["sql", "--format", "jsonl", sql])),
+        stdout_of(dossier(tmp.path()).args(["sql", "--format", "ndjson", sql]))
+    );
+    let text = stdout_of(dossier(tmp.path()).args(["query", "--list"]));
+    let names: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.starts_with(' '))
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert!(names.len() > 10, "{text}");
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(
+        dossier(tmp.path()).args(["query", "--list", "--format", "json"]),
+    ))
+    .expect("query --list --format json is JSON");
+    let listed: Vec<&str> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(listed, names);
+    assert!(json[0]["parameters"].is_object());
+    let lines = stdout_of(dossier(tmp.path()).args(["query", "--list", "--format", "jsonl"]));
+    assert_eq!(lines.lines().count(), names.len());
+}
