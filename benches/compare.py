@@ -315,7 +315,7 @@ def main():
                 return row
 
             validate = timed([DOSSIER, "validate", "--quiet", "--seeds", corpus], r)
-            build = timed([DOSSIER, "build", "--quiet", "--seeds", corpus, "--kb", kb], r)
+            build = timed([DOSSIER, "build", "--seeds", corpus, "--kb", kb], r)
             out = build[2]
             triples = int(next(l for l in out.splitlines() if l.startswith("turtle:")).split("(")[1].split()[0])
             sql_rows = int(next(l for l in out.splitlines() if l.startswith("sqlite:")).split("(")[1].split()[0])
