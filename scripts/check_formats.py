@@ -115,11 +115,11 @@ want = set(rdflib.Graph().parse(
     data=pyoxigraph.serialize(answer, format=pyoxigraph.RdfFormat.N_TRIPLES).decode(), format="nt"))
 if not want:
     sys.exit("pyoxigraph's CONSTRUCT answered nothing")
-for name, fmt in [("turtle", "turtle"), ("ntriples", "nt"), ("jsonld", "json-ld")]:
+for name, fmt in [("turtle", "turtle"), ("ntriples", "nt"), ("jsonld", "json-ld"), ("rdfxml", "xml")]:
     got = set(rdflib.Graph().parse(data=run("sparql", "--format", name, CONSTRUCT), format=fmt))
     if got != want:
         fail(f"sparql CONSTRUCT --format {name} (rdflib)", sorted(got - want)[:2], sorted(want - got)[:2])
-print(f"sparql: CONSTRUCT as turtle, ntriples and jsonld read back as pyoxigraph's {len(want)} triples")
+print(f"sparql: CONSTRUCT as turtle, ntriples, jsonld and rdfxml read back as pyoxigraph's {len(want)} triples")
 
 # Exports: every syntax holds the N-Quads' quads (Turtle and N-Triples: its triples).
 nquads = rdflib.Dataset()

@@ -300,6 +300,9 @@ pub enum SparqlFormat {
     Ntriples,
     /// For CONSTRUCT and DESCRIBE: JSON-LD with dossier's prefixes as its @context.
     Jsonld,
+    /// For CONSTRUCT and DESCRIBE: RDF/XML with dossier's prefixes (what rdflib and
+    /// SPARQLWrapper ask for by default).
+    Rdfxml,
 }
 
 impl SparqlFormat {
@@ -317,7 +320,10 @@ impl SparqlFormat {
     fn is_graph(self) -> bool {
         matches!(
             self,
-            SparqlFormat::Turtle | SparqlFormat::Ntriples | SparqlFormat::Jsonld
+            SparqlFormat::Turtle
+                | SparqlFormat::Ntriples
+                | SparqlFormat::Jsonld
+                | SparqlFormat::Rdfxml
         )
     }
 }
@@ -575,9 +581,10 @@ pub fn write_answer(
             }
             SparqlFormat::Ntriples => dossier::rdf::write_triples_ntriples(triples, &mut *out),
             SparqlFormat::Jsonld => dossier::rdf::write_triples_jsonld(triples, base, &mut *out),
+            SparqlFormat::Rdfxml => dossier::rdf::write_triples_rdfxml(triples, base, &mut *out),
             _ => anyhow::bail!(
                 "a CONSTRUCT or DESCRIBE query answers with triples: use --format turtle, \
-                 ntriples or jsonld"
+                 ntriples, jsonld or rdfxml"
             ),
         },
     }

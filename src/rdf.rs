@@ -893,26 +893,51 @@ fn jsonld_serializer(base: &str) -> Result<oxjsonld::JsonLdSerializer> {
 /// Writes triples (e.g. a CONSTRUCT answer) as JSON-LD with dossier's prefixes as @context.
 pub fn write_triples_jsonld(triples: &[[RdfTerm; 3]], base: &str, w: impl Write) -> Result<()> {
     let mut writer = jsonld_serializer(base)?.for_writer(w);
-    for [s, p, o] in triples {
-        let subject = match s.to_ox() {
-            oxrdf::Term::NamedNode(n) => oxrdf::NamedOrBlankNode::from(n),
-            oxrdf::Term::BlankNode(b) => b.into(),
-            _ => anyhow::bail!("a triple's subject is a literal"),
-        };
-        let oxrdf::Term::NamedNode(predicate) = p.to_ox() else {
-            anyhow::bail!("a triple's predicate is not an IRI");
-        };
+    for triple in triples {
+        let triple = ox_triple(triple)?;
         writer
-            .serialize_quad(oxrdf::QuadRef::new(
-                &subject,
-                &predicate,
-                &o.to_ox(),
-                oxrdf::GraphNameRef::DefaultGraph,
-            ))
+            .serialize_quad(triple.as_ref().in_graph(oxrdf::GraphNameRef::DefaultGraph))
             .context("cannot write JSON-LD")?;
     }
     let mut w = writer.finish().context("cannot write JSON-LD")?;
     w.write_all(b"\n").context("cannot write JSON-LD")?;
+    Ok(())
+}
+
+/// A result triple in Oxigraph's model, for its serializers.
+fn ox_triple([s, p, o]: &[RdfTerm; 3]) -> Result<oxrdf::Triple> {
+    let subject = match s.to_ox() {
+        oxrdf::Term::NamedNode(n) => oxrdf::NamedOrBlankNode::from(n),
+        oxrdf::Term::BlankNode(b) => b.into(),
+        _ => anyhow::bail!("a triple's subject is a literal"),
+    };
+    let oxrdf::Term::NamedNode(predicate) = p.to_ox() else {
+        anyhow::bail!("a triple's predicate is not an IRI");
+    };
+    Ok(oxrdf::Triple::new(subject, predicate, o.to_ox()))
+}
+
+/// Writes triples (e.g. a CONSTRUCT answer) as RDF/XML with dossier's prefixes.
+pub fn write_triples_rdfxml(triples: &[[RdfTerm; 3]], base: &str, w: impl Write) -> Result<()> {
+    let mut serializer = oxrdfxml::RdfXmlSerializer::new();
+    for (prefix, ns) in mapping::prefixes(base) {
+        serializer = serializer
+            .with_prefix(prefix, ns)
+            .context("a prefix of dossier's is not an IRI")?;
+    }
+    let mut writer = serializer.for_writer(w);
+    for triple in triples {
+        let triple = ox_triple(triple)?;
+        writer.serialize_triple(&triple).with_context(|| {
+            format!(
+                "cannot write RDF/XML (a predicate such as <{}> that ends in no name XML \
+                 allows cannot be written in it: ask for turtle or ntriples)",
+                triple.predicate.as_str()
+            )
+        })?;
+    }
+    let mut w = writer.finish().context("cannot write RDF/XML")?;
+    w.write_all(b"\n").context("cannot write RDF/XML")?;
     Ok(())
 }
 

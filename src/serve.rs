@@ -26,7 +26,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use dossier::kb::KbPaths;
 use dossier::queries::NamedQuery;
-use dossier::sparql::{CancellationToken, Store};
+use dossier::sparql::{CancellationToken, RdfTerm, Store};
 
 use crate::output::{RowFormat, RowWriter, SelectWriter, SparqlFormat};
 
@@ -56,6 +56,8 @@ struct Shared {
     store: Store,
     base: String,
     title: String,
+    /// Each article's id and title: its IRI names its graph (the service description's).
+    articles: Vec<(String, String)>,
     queries: Vec<NamedQuery>,
     timeout: Duration,
     max_answer_bytes: usize,
@@ -90,6 +92,12 @@ pub fn run(paths: KbPaths, settings: Settings) -> Result<()> {
     let title: String = conn
         .query_row("SELECT title FROM knowledge_base", [], |r| r.get(0))
         .context("the database has no knowledge_base row: rebuild it with `dossier build`")?;
+    let articles = {
+        let mut statement = conn.prepare("SELECT id, title FROM articles ORDER BY id")?;
+        statement
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<Vec<(String, String)>, _>>()?
+    };
     drop(conn);
     let store = Store::open(&paths.index(), &base)?;
     let shared = Arc::new(Shared {
@@ -97,6 +105,7 @@ pub fn run(paths: KbPaths, settings: Settings) -> Result<()> {
         store,
         base,
         title,
+        articles,
         queries: settings.queries,
         timeout: settings.timeout,
         max_answer_bytes: settings.max_answer_bytes,
@@ -787,13 +796,136 @@ const RESULT_TYPES: &[(&str, SparqlFormat)] = &[
     ("application/x-ndjson", SparqlFormat::Ndjson),
 ];
 
-/// The media types offered for triples, first the default.
+/// The media types offered for triples, first the default. JSON and XML mean JSON-LD and
+/// RDF/XML here, as clients that ask for "json" or "xml" whatever the query form expect
+/// (SPARQLWrapper, rdflib); N3 readers read Turtle.
 const GRAPH_TYPES: &[(&str, SparqlFormat)] = &[
     ("text/turtle", SparqlFormat::Turtle),
+    ("application/turtle", SparqlFormat::Turtle),
+    ("application/x-turtle", SparqlFormat::Turtle),
+    ("text/n3", SparqlFormat::Turtle),
+    ("text/rdf+n3", SparqlFormat::Turtle),
+    ("application/n3", SparqlFormat::Turtle),
     ("application/n-triples", SparqlFormat::Ntriples),
     ("text/plain", SparqlFormat::Ntriples),
     ("application/ld+json", SparqlFormat::Jsonld),
+    ("application/x-json+ld", SparqlFormat::Jsonld),
+    ("application/json", SparqlFormat::Jsonld),
+    ("application/rdf+xml", SparqlFormat::Rdfxml),
+    ("application/xml", SparqlFormat::Rdfxml),
+    ("text/xml", SparqlFormat::Rdfxml),
 ];
+
+/// The names `format=` takes (besides media types), for rows and booleans.
+const RESULT_NAMES: &[(&str, SparqlFormat)] = &[
+    ("json", SparqlFormat::Json),
+    ("srj", SparqlFormat::Json),
+    ("xml", SparqlFormat::Xml),
+    ("srx", SparqlFormat::Xml),
+    ("csv", SparqlFormat::Csv),
+    ("tsv", SparqlFormat::Tsv),
+    ("ndjson", SparqlFormat::Ndjson),
+    ("jsonl", SparqlFormat::Ndjson),
+];
+
+/// The names `format=` takes (besides media types), for triples.
+const GRAPH_NAMES: &[(&str, SparqlFormat)] = &[
+    ("turtle", SparqlFormat::Turtle),
+    ("ttl", SparqlFormat::Turtle),
+    ("n3", SparqlFormat::Turtle),
+    ("ntriples", SparqlFormat::Ntriples),
+    ("n-triples", SparqlFormat::Ntriples),
+    ("nt", SparqlFormat::Ntriples),
+    ("jsonld", SparqlFormat::Jsonld),
+    ("json-ld", SparqlFormat::Jsonld),
+    ("json", SparqlFormat::Jsonld),
+    ("rdfxml", SparqlFormat::Rdfxml),
+    ("rdf+xml", SparqlFormat::Rdfxml),
+    ("rdf", SparqlFormat::Rdfxml),
+    ("xml", SparqlFormat::Rdfxml),
+];
+
+/// What a query answers with.
+#[derive(Clone, Copy)]
+enum Form {
+    Rows,
+    Boolean,
+    Graph,
+}
+
+/// The answer's format: from `format=` (a name or media types; given more than once, as
+/// SPARQLWrapper does, the values that fit the query must agree), else from `Accept`. A known
+/// format that does not fit the query form (`csv` for a CONSTRUCT) is passed over for the
+/// `Accept` header, as clients that send one format for every query expect; an unknown one is
+/// refused.
+fn choose_format(
+    format: &[String],
+    accept: Option<&str>,
+    form: Form,
+) -> Result<SparqlFormat, Refusal> {
+    // W3C's CSV and TSV formats are for rows: a boolean in them is read by no client (rdflib
+    // fails on it), so an ASK answers in JSON or XML.
+    let boolean = |list: &[(&'static str, SparqlFormat)]| -> Vec<(&'static str, SparqlFormat)> {
+        list.iter()
+            .copied()
+            .filter(|(_, f)| matches!(f, SparqlFormat::Json | SparqlFormat::Xml))
+            .collect()
+    };
+    let (offered, names): (Vec<_>, Vec<_>) = match form {
+        Form::Graph => (GRAPH_TYPES.to_vec(), GRAPH_NAMES.to_vec()),
+        Form::Rows => (RESULT_TYPES.to_vec(), RESULT_NAMES.to_vec()),
+        Form::Boolean => (boolean(RESULT_TYPES), boolean(RESULT_NAMES)),
+    };
+    let (offered, names) = (offered.as_slice(), names.as_slice());
+    let mut chosen: Option<(SparqlFormat, &str)> = None;
+    for value in format.iter().map(|v| v.trim()).filter(|v| !v.is_empty()) {
+        let fits = if value.contains('/') {
+            negotiate(Some(value), offered)
+        } else {
+            let name = value.to_ascii_lowercase();
+            let known = |list: &[(&str, SparqlFormat)]| list.iter().any(|(n, _)| *n == name);
+            if !known(RESULT_NAMES) && !known(GRAPH_NAMES) {
+                return Err(Refusal::bad(format!(
+                    "format={value} is not a format dossier writes: use one of {}",
+                    names.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+                )));
+            }
+            names.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
+        };
+        match (fits, chosen) {
+            (Some(f), Some((earlier, earlier_value))) if f != earlier => {
+                return Err(Refusal::bad(format!(
+                    "format={earlier_value} and format={value} ask for different formats: give \
+                     one"
+                )));
+            }
+            (Some(f), None) => chosen = Some((f, value)),
+            _ => {}
+        }
+    }
+    if let Some((f, _)) = chosen {
+        return Ok(f);
+    }
+    // A client that sends one Accept header whatever the query form (rdflib asks for CSV for
+    // a CONSTRUCT too) gets the form's default, which it reads by its Content-Type; a header
+    // that names nothing SPARQL answers with is refused.
+    let any: Vec<_> = RESULT_TYPES.iter().chain(GRAPH_TYPES).copied().collect();
+    negotiate(accept, offered)
+        .or_else(|| negotiate(accept, &any).map(|_| offered[0].1))
+        .ok_or_else(|| {
+            Refusal::new(
+                StatusCode::NOT_ACCEPTABLE,
+                format!(
+                    "this query answers as {}; the Accept header allows none of them",
+                    offered
+                        .iter()
+                        .map(|(t, _)| *t)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+        })
+}
 
 fn media_type(format: SparqlFormat) -> &'static str {
     match format {
@@ -805,6 +937,7 @@ fn media_type(format: SparqlFormat) -> &'static str {
         SparqlFormat::Turtle | SparqlFormat::Table => "text/turtle",
         SparqlFormat::Ntriples => "application/n-triples",
         SparqlFormat::Jsonld => "application/ld+json",
+        SparqlFormat::Rdfxml => "application/rdf+xml",
     }
 }
 
@@ -858,7 +991,8 @@ struct SparqlRequest {
     query: String,
     default_graphs: Vec<String>,
     named_graphs: Vec<String>,
-    format: Option<String>,
+    /// Every `format=` given (SPARQLWrapper sends a name and a media type).
+    format: Vec<String>,
 }
 
 fn sparql_request(
@@ -934,7 +1068,7 @@ fn sparql_request(
         query,
         default_graphs: all("default-graph-uri"),
         named_graphs: all("named-graph-uri"),
-        format: single(&fields, "format")?.map(str::to_owned),
+        format: all("format"),
     })
 }
 
@@ -982,6 +1116,13 @@ async fn sparql(
     RawQuery(raw_query): RawQuery,
     body: Bytes,
 ) -> Result<Response, Refusal> {
+    if method == Method::GET
+        && !pairs(raw_query.as_deref())?
+            .iter()
+            .any(|(k, _)| k == "query" || k == "update")
+    {
+        return describe_service(&shared, &headers);
+    }
     let request = sparql_request(&method, &headers, raw_query.as_deref(), &body)?;
     let accept = headers
         .get(header::ACCEPT)
@@ -1002,7 +1143,7 @@ async fn sparql(
                 &query,
                 &graphs.0,
                 &graphs.1,
-                format.as_deref(),
+                &format,
                 accept.as_deref(),
             )
         })
@@ -1019,6 +1160,192 @@ async fn sparql(
     Ok(answer(media_type(planned), body))
 }
 
+/// What a bare `GET /sparql` answers: the query page for a browser, else the SPARQL 1.1 Service
+/// Description (Turtle by default, or any graph format the `Accept` header prefers).
+fn describe_service(shared: &Shared, headers: &HeaderMap) -> Result<Response, Refusal> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Shape {
+        Page,
+        Description(SparqlFormat),
+    }
+    let mut offered: Vec<(&str, Shape)> = GRAPH_TYPES
+        .iter()
+        .map(|(t, f)| (*t, Shape::Description(*f)))
+        .collect();
+    offered.push(("text/html", Shape::Page));
+    offered.push(("application/xhtml+xml", Shape::Page));
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
+    let shape = negotiate(accept, &offered).ok_or_else(|| {
+        Refusal::new(
+            StatusCode::NOT_ACCEPTABLE,
+            "without a query, /sparql answers with its query page (text/html) or its service \
+             description (text/turtle, application/rdf+xml, application/ld+json, \
+             application/n-triples)",
+        )
+    })?;
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("localhost");
+    match shape {
+        Shape::Page => {
+            let mut r = answer("text/html; charset=utf-8", query_page(shared).into_bytes());
+            // The page loads nothing and talks only to this server.
+            r.headers_mut().insert(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(
+                    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; \
+                     connect-src 'self'; img-src data:; base-uri 'none'; form-action 'self'",
+                ),
+            );
+            Ok(r)
+        }
+        Shape::Description(format) => {
+            let triples = service_description(shared, &format!("http://{host}/sparql"));
+            let mut out = Vec::new();
+            crate::output::write_answer(
+                &mut out,
+                &dossier::sparql::Answer::Graph(triples),
+                format,
+                &shared.base,
+            )
+            .map_err(|e| {
+                Refusal::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    format!("the service description could not be written: {e:#}"),
+                )
+            })?;
+            Ok(answer(media_type(format), out))
+        }
+    }
+}
+
+/// The W3C SPARQL 1.1 Service Description of this endpoint: the dataset (the default graph is
+/// the union of every graph; each article's IRI names its graph), the result formats, and the
+/// limits a query runs under.
+fn service_description(shared: &Shared, endpoint: &str) -> Vec<[RdfTerm; 3]> {
+    const SD: &str = "http://www.w3.org/ns/sparql-service-description#";
+    const FORMATS: &str = "http://www.w3.org/ns/formats/";
+    let iri = |s: String| RdfTerm::Iri(s);
+    let sd = |local: &str| iri(format!("{SD}{local}"));
+    let text = |s: String| RdfTerm::Literal {
+        value: s,
+        datatype: dossier::vocab::xsd::STRING.to_owned(),
+        language: None,
+    };
+    let a = || iri(dossier::vocab::rdf::TYPE.to_owned());
+    let service = iri(endpoint.to_owned());
+    let dataset = RdfTerm::BlankNode("dataset".into());
+    let default_graph = RdfTerm::BlankNode("default".into());
+    let mut t = vec![
+        [service.clone(), a(), sd("Service")],
+        [service.clone(), sd("endpoint"), service.clone()],
+        [
+            service.clone(),
+            sd("supportedLanguage"),
+            sd("SPARQL11Query"),
+        ],
+        [service.clone(), sd("feature"), sd("UnionDefaultGraph")],
+        [service.clone(), sd("feature"), sd("BasicFederatedQuery")],
+        [
+            service.clone(),
+            iri(dossier::vocab::dcterms::TITLE.to_owned()),
+            text(shared.title.clone()),
+        ],
+        [
+            service.clone(),
+            iri(format!("{}comment", dossier::vocab::rdfs::NS)),
+            text(format!(
+                "Read-only. A query stops after {} ms, or when it holds over {} MiB; an answer \
+                 is at most {} MiB; {} queries run at once. Updates are refused.",
+                shared.timeout.as_millis(),
+                shared.max_memory_bytes >> 20,
+                shared.max_answer_bytes >> 20,
+                shared.permits_total,
+            )),
+        ],
+        [service.clone(), sd("defaultDataset"), dataset.clone()],
+        [dataset.clone(), a(), sd("Dataset")],
+        [dataset.clone(), sd("defaultGraph"), default_graph.clone()],
+        [default_graph.clone(), a(), sd("Graph")],
+    ];
+    for format in [
+        "SPARQL_Results_JSON",
+        "SPARQL_Results_XML",
+        "SPARQL_Results_CSV",
+        "SPARQL_Results_TSV",
+        "Turtle",
+        "N-Triples",
+        "JSON-LD",
+        "RDF_XML",
+    ] {
+        t.push([
+            service.clone(),
+            sd("resultFormat"),
+            iri(format!("{FORMATS}{format}")),
+        ]);
+    }
+    for (n, (id, title)) in shared.articles.iter().enumerate() {
+        let named = RdfTerm::BlankNode(format!("graph{n}"));
+        let name =
+            dossier::vocab::record_iri(&shared.base, dossier::model::RecordKind::Article, id);
+        t.push([dataset.clone(), sd("namedGraph"), named.clone()]);
+        t.push([named.clone(), a(), sd("NamedGraph")]);
+        t.push([named.clone(), sd("name"), iri(name)]);
+        t.push([
+            named.clone(),
+            iri(dossier::vocab::dcterms::TITLE.to_owned()),
+            text(title.clone()),
+        ]);
+    }
+    t
+}
+
+/// The query page: an editor with dossier's prefixes and the named queries as examples; it
+/// POSTs to this endpoint and shows the answer as a table. Everything is inline.
+fn query_page(shared: &Shared) -> String {
+    let examples: Vec<serde_json::Value> = shared
+        .queries
+        .iter()
+        .map(|q| serde_json::json!({"name": q.name, "description": q.description, "sparql": q.sparql.trim()}))
+        .collect();
+    let data = serde_json::json!({
+        "title": shared.title,
+        "prefixes": dossier::mapping::prefixes(&shared.base),
+        "examples": examples,
+    });
+    // In a <script> element, "</" must not appear: JSON allows "<\/".
+    let data = data.to_string().replace("</", "<\\/");
+    // One pass, so that neither value is read as a placeholder.
+    let mut page = String::with_capacity(QUERY_PAGE.len() + data.len());
+    let mut rest = QUERY_PAGE;
+    while let Some(at) = rest.find("{{") {
+        page.push_str(&rest[..at]);
+        rest = &rest[at..];
+        if let Some(after) = rest.strip_prefix("{{title}}") {
+            page.push_str(&html_text(&shared.title));
+            rest = after;
+        } else if let Some(after) = rest.strip_prefix("{{data}}") {
+            page.push_str(&data);
+            rest = after;
+        } else {
+            page.push_str("{{");
+            rest = &rest[2..];
+        }
+    }
+    page.push_str(rest);
+    page
+}
+
+const QUERY_PAGE: &str = include_str!("query_page.html");
+
+fn html_text(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
 /// Reads the query (syntax errors are answered here, without a process) and chooses the
 /// answer's format from `format=` or the `Accept` header.
 fn plan_sparql(
@@ -1026,7 +1353,7 @@ fn plan_sparql(
     query: &str,
     default_graphs: &[String],
     named_graphs: &[String],
-    format: Option<&str>,
+    format: &[String],
     accept: Option<&str>,
 ) -> Result<SparqlFormat, Refusal> {
     let mut parsed = shared.store.parse_with(query, &[]).map_err(|e| {
@@ -1037,35 +1364,12 @@ fn plan_sparql(
         }
     })?;
     set_dataset(&mut parsed, default_graphs, named_graphs)?;
-    let graph = matches!(
-        parsed,
-        spargebra::Query::Construct { .. } | spargebra::Query::Describe { .. }
-    );
-    let offered = if graph { GRAPH_TYPES } else { RESULT_TYPES };
-    match format {
-        Some(name) => <SparqlFormat as clap::ValueEnum>::from_str(name, true)
-            .ok()
-            .filter(|f| offered.iter().any(|(_, o)| o == f))
-            .ok_or_else(|| {
-                Refusal::bad(format!(
-                    "format={name} does not fit this query: use one of {}",
-                    offered_names(offered)
-                ))
-            }),
-        None => negotiate(accept, offered).ok_or_else(|| {
-            Refusal::new(
-                StatusCode::NOT_ACCEPTABLE,
-                format!(
-                    "this query answers as {}; the Accept header allows none of them",
-                    offered
-                        .iter()
-                        .map(|(t, _)| *t)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            )
-        }),
-    }
+    let form = match parsed {
+        spargebra::Query::Construct { .. } | spargebra::Query::Describe { .. } => Form::Graph,
+        spargebra::Query::Ask { .. } => Form::Boolean,
+        spargebra::Query::Select { .. } => Form::Rows,
+    };
+    choose_format(format, accept, form)
 }
 
 /// How often a query's process is looked at (its memory; whether it was stopped).
@@ -1340,15 +1644,6 @@ fn answer_one(
         Err(_) if out.over => Ok(None),
         Err(e) => Err(format!("{e:#}")),
     }
-}
-
-fn offered_names(offered: &[(&str, SparqlFormat)]) -> String {
-    let mut names: Vec<String> = offered
-        .iter()
-        .filter_map(|(_, f)| clap::ValueEnum::to_possible_value(f).map(|v| v.get_name().to_owned()))
-        .collect();
-    names.dedup();
-    names.join(", ")
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -152,8 +152,6 @@ fn sparql_answers_are_the_cli_answers_in_every_format() {
             &[
                 ("application/sparql-results+json", "json"),
                 ("application/sparql-results+xml", "xml"),
-                ("text/csv", "csv"),
-                ("text/tab-separated-values", "tsv"),
             ],
         ),
         (
@@ -162,6 +160,7 @@ fn sparql_answers_are_the_cli_answers_in_every_format() {
                 ("text/turtle", "turtle"),
                 ("application/n-triples", "ntriples"),
                 ("application/ld+json", "jsonld"),
+                ("application/rdf+xml", "rdfxml"),
             ],
         ),
     ];
@@ -275,10 +274,68 @@ fn content_negotiation_follows_quality_and_says_what_it_offers() {
     let none = get(&url, "image/png", &q);
     assert_eq!(none.status, 406, "{}", none.body);
     assert!(none.body.contains("text/csv"), "{}", none.body);
-    // Triples are not rows: a CONSTRUCT asked for as CSV is refused, Turtle by default.
+    // Triples are not rows: Turtle by default, and for a client that asks for rows whatever
+    // the query form (rdflib asks for CSV for a CONSTRUCT too), which reads the Content-Type.
     let construct = get(&url, "*/*", &[("query", CONSTRUCT)]);
     assert!(construct.content_type.starts_with("text/turtle"));
-    assert_eq!(get(&url, "text/csv", &[("query", CONSTRUCT)]).status, 406);
+    let as_csv = get(&url, "text/csv", &[("query", CONSTRUCT)]);
+    assert_eq!(as_csv.status, 200, "{}", as_csv.body);
+    assert!(as_csv.content_type.starts_with("text/turtle"));
+    // JSON and XML mean JSON-LD and RDF/XML for triples, by name or by media type.
+    for (accept, format, expected) in [
+        ("application/json", "", "application/ld+json"),
+        ("*/*", "json", "application/ld+json"),
+        ("application/xml", "", "application/rdf+xml"),
+        (
+            "application/sparql-results+xml, application/rdf+xml",
+            "",
+            "application/rdf+xml",
+        ),
+        ("*/*", "xml", "application/rdf+xml"),
+        ("text/n3", "", "text/turtle"),
+    ] {
+        let mut params = vec![("query", CONSTRUCT)];
+        if !format.is_empty() {
+            params.push(("format", format));
+        }
+        let answer = get(&url, accept, &params);
+        assert_eq!(answer.status, 200, "{accept} {format}: {}", answer.body);
+        assert!(
+            answer.content_type.starts_with(expected),
+            "{accept} {format}: {}",
+            answer.content_type
+        );
+    }
+    // SPARQLWrapper names the format twice (a name, then media types): agreeing values are one.
+    let tsv = get(
+        &url,
+        "text/tab-separated-values",
+        &[
+            ("query", CONDITIONS),
+            ("format", "tsv"),
+            ("format", "text/tab-separated-values"),
+            ("output", "tsv"),
+            ("results", "tsv"),
+        ],
+    );
+    assert_eq!(tsv.status, 200, "{}", tsv.body);
+    assert!(tsv.content_type.starts_with("text/tab-separated-values"));
+    // A format that does not fit the form is passed over for the Accept header.
+    let rows = get(&url, "*/*", &[("query", CONDITIONS), ("format", "turtle")]);
+    assert!(
+        rows.content_type
+            .starts_with("application/sparql-results+json")
+    );
+    // W3C's CSV and TSV are for rows: a boolean asked for in them comes as JSON, which every
+    // client reads (rdflib fails on a CSV boolean).
+    let ask = get(&url, "text/csv", &[("query", ASK)]);
+    assert!(
+        ask.content_type
+            .starts_with("application/sparql-results+json")
+    );
+    assert!(ask.body.contains("\"boolean\""), "{}", ask.body);
+    // A header that names nothing SPARQL answers with is still refused.
+    assert_eq!(get(&url, "image/png", &[("query", CONSTRUCT)]).status, 406);
 }
 
 #[test]
@@ -465,7 +522,25 @@ fn writes_updates_and_bad_requests_are_refused_with_a_reason() {
             "read-only",
         ),
         // Malformed: no query, a syntax error, a query twice, a bad shape, bad encoding.
-        (get(&sparql, "*/*", &[]), 400, "no query"),
+        (
+            read(client().post(&sparql).send_form([("format", "json")])),
+            400,
+            "no query",
+        ),
+        (
+            get(&sparql, "*/*", &[("query", ASK), ("format", "fancy")]),
+            400,
+            "not a format",
+        ),
+        (
+            get(
+                &sparql,
+                "*/*",
+                &[("query", CONDITIONS), ("format", "csv"), ("format", "json")],
+            ),
+            400,
+            "different formats",
+        ),
         (
             get(&sparql, "*/*", &[("query", "SELECT ?x WHERE { ?x ")]),
             400,
@@ -1066,4 +1141,223 @@ fn slow_partial_oversized_and_many_connections_are_closed_within_their_bounds() 
         assert!(closed_within(c, Duration::from_secs(3)).is_some());
     }
     answers();
+}
+
+/// The venv's Python with rdflib and SPARQLWrapper (scripts/interop-check installs them), or
+/// None where they are not installed (CI must have them).
+fn python_with_clients() -> Option<std::path::PathBuf> {
+    let python = crate::util::root().join("target/py-venv/bin/python");
+    let ready = std::process::Command::new(&python)
+        .args(["-c", "import rdflib, SPARQLWrapper"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ready {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "rdflib and SPARQLWrapper are not in target/py-venv: scripts/interop-check installs them"
+        );
+        eprintln!("skipped: rdflib and SPARQLWrapper are not installed (scripts/interop-check)");
+        return None;
+    }
+    Some(python)
+}
+
+const DESCRIBE: &str = "DESCRIBE ?a WHERE { ?a a dos:Actor ; dcterms:identifier \"marco-rubio\" }";
+
+/// rdflib's SPARQLStore and SPARQLWrapper, the Python clients most people use, with their
+/// default settings: every query form in every format each asks for reads the CLI's answer.
+#[test]
+fn python_sparql_clients_with_their_defaults_read_every_form_and_format() {
+    let Some(python) = python_with_clients() else {
+        return;
+    };
+    let tmp = built_bundled();
+    let server = Server::start(tmp.path(), &[]);
+    let queries = serde_json::json!({
+        "select": CONDITIONS, "ask": ASK, "construct": CONSTRUCT, "describe": DESCRIBE,
+    });
+    // What each form answers, from the CLI: rows, the boolean, distinct triples.
+    let cli = |format: &str, query: &str| {
+        stdout_of(dossier(tmp.path()).args(["sparql", "--format", format, query]))
+    };
+    let rows: serde_json::Value = serde_json::from_str(&cli("json", CONDITIONS)).unwrap();
+    let triples = |query: &str| {
+        cli("ntriples", query)
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
+    };
+    let expected = serde_json::json!({
+        "select": rows["results"]["bindings"].as_array().unwrap().len(),
+        "ask": true,
+        "construct": triples(CONSTRUCT),
+        "describe": triples(DESCRIBE),
+    });
+    assert!(expected["select"].as_u64().unwrap() > 0 && expected["describe"].as_u64().unwrap() > 0);
+
+    let out = std::process::Command::new(python)
+        .arg(crate::util::root().join("scripts/check_clients.py"))
+        .arg(server.url("/sparql"))
+        .arg(queries.to_string())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cases: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    // rdflib: 4 result formats; SPARQLWrapper: 8 return formats; each for 4 query forms.
+    assert_eq!(cases.len(), 4 * (4 + 8));
+    let wrong: Vec<String> = cases
+        .iter()
+        .filter(|c| c.get("error").is_some() || c["read"] != expected[c["form"].as_str().unwrap()])
+        .map(|c| format!("{c} (expected {})", expected[c["form"].as_str().unwrap()]))
+        .collect();
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    // SPARQLWrapper got the format it asked for wherever the form has it.
+    let received = |client: &str, form: &str, format: &str| -> String {
+        cases
+            .iter()
+            .find(|c| c["client"] == client && c["form"] == form && c["format"] == format)
+            .and_then(|c| c["content_type"].as_str())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    for (form, format, media_type) in [
+        ("select", "tsv", "text/tab-separated-values"),
+        ("select", "xml", "application/sparql-results+xml"),
+        ("construct", "xml", "application/rdf+xml"),
+        ("construct", "rdf+xml", "application/rdf+xml"),
+        ("construct", "json", "application/ld+json"),
+        ("construct", "json-ld", "application/ld+json"),
+        ("describe", "turtle", "text/turtle"),
+    ] {
+        let got = received("SPARQLWrapper", form, format);
+        assert!(got.starts_with(media_type), "{form} {format}: {got}");
+    }
+}
+
+/// A bare `GET /sparql`: a query page for a browser (which runs a named query and shows its
+/// rows, in Chromium, loading nothing from elsewhere), and the W3C Service Description for RDF
+/// clients (read by rdflib).
+#[test]
+fn the_query_page_runs_in_chromium_and_rdflib_reads_the_service_description() {
+    let tmp = built_bundled();
+    let server = Server::start(tmp.path(), &["--timeout-ms", "7000"]);
+    let sparql = server.url("/sparql");
+
+    let page = get(&sparql, "text/html,application/xhtml+xml,*/*;q=0.8", &[]);
+    assert_eq!(page.status, 200);
+    assert!(page.content_type.starts_with("text/html"));
+    let policy = page.headers["content-security-policy"].to_str().unwrap();
+    assert!(policy.contains("default-src 'none'") && policy.contains("connect-src 'self'"));
+    assert!(!page.body.contains("src=\"") && !page.body.contains("href=\"http"));
+    for q in dossier::queries::built_in().unwrap() {
+        assert!(
+            page.body.contains(&format!("\"name\":\"{}\"", q.name)),
+            "{}",
+            q.name
+        );
+    }
+
+    // The service description: Turtle by default, each graph format on request.
+    let turtle = get(&sparql, "*/*", &[]);
+    assert_eq!(turtle.status, 200, "{}", turtle.body);
+    assert!(turtle.content_type.starts_with("text/turtle"));
+    assert!(
+        turtle.body.contains("sd:Service")
+            || turtle.body.contains("sparql-service-description#Service")
+    );
+    for accept in [
+        "application/rdf+xml",
+        "application/ld+json",
+        "application/n-triples",
+    ] {
+        let answer = get(&sparql, accept, &[]);
+        assert_eq!(answer.status, 200, "{accept}: {}", answer.body);
+        assert!(
+            answer.content_type.starts_with(accept),
+            "{}",
+            answer.content_type
+        );
+    }
+    let articles: serde_json::Value = serde_json::from_str(&stdout_of(dossier(tmp.path()).args([
+        "sql",
+        "--json",
+        "SELECT count(*) AS n FROM articles",
+    ])))
+    .unwrap();
+    if let Some(python) = python_with_clients() {
+        // rdflib dereferences the endpoint with its own Accept header, as a linked-data tool does.
+        let script = r#"
+import sys, rdflib
+SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+g = rdflib.Graph().parse(sys.argv[1])
+service = g.value(predicate=rdflib.RDF.type, object=SD.Service)
+print(g.value(service, SD.endpoint))
+print(len(list(g.objects(service, SD.resultFormat))))
+print(len(list(g.objects(g.value(service, SD.defaultDataset), SD.namedGraph))))
+print(SD.UnionDefaultGraph in set(g.objects(service, SD.feature)))
+print(any("stops after 7000 ms" in c for c in g.objects(service, rdflib.RDFS.comment)))
+"#;
+        let out = std::process::Command::new(python)
+            .args(["-c", script, &sparql])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let lines: Vec<String> = String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(str::to_owned)
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                sparql.clone(),
+                "8".to_owned(),
+                articles[0]["n"].to_string(),
+                "True".to_owned(),
+                "True".to_owned(),
+            ]
+        );
+    }
+
+    // The page in a browser: the address names an example and runs it; its rows are the
+    // named query's.
+    let Some(chromium) = crate::report::chromium() else {
+        return;
+    };
+    let name = "conditions-on";
+    let expected: serde_json::Value = serde_json::from_str(&stdout_of(
+        dossier(tmp.path()).args(["query", name, "--store", "rdf", "--json"]),
+    ))
+    .unwrap();
+    let expected_rows = expected.as_array().unwrap().len();
+    assert!(expected_rows > 0);
+    let dom = crate::report::run_chromium_on(
+        &chromium,
+        &format!("{sparql}#example={name}&run"),
+        &["--dump-dom", "--virtual-time-budget=10000"],
+    );
+    let table = dom
+        .split("<table id=\"answer\">")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no answer table in the page:\n{dom}"));
+    let table = table.split("</table>").next().unwrap();
+    assert_eq!(
+        table.matches("<tr>").count(),
+        expected_rows + 1,
+        "rows (with the header):\n{table}"
+    );
+    assert!(dom.contains(&format!("{expected_rows} row")), "{dom}");
 }
