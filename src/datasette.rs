@@ -25,13 +25,14 @@ pub const SCHEMA_DOC: &str = include_str!("../schema/sqlite.md");
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Documented {
     pub description: String,
-    /// (column, description), in the page's order; empty for a view.
+    /// (column, description), in the page's order.
     pub columns: Vec<(String, String)>,
 }
 
 /// Every table and view `schema/sqlite.md` describes, by name: a table's description is its
 /// row of the "Tables" list ("one row per ..."), its columns those of its "Table `name`"
-/// section; a view's description is the text under its heading.
+/// section; a view's description is the text under its heading, its columns the rows of the
+/// table there.
 pub fn documented() -> Result<BTreeMap<String, Documented>> {
     parse_schema_doc(SCHEMA_DOC)
 }
@@ -97,6 +98,12 @@ fn parse_schema_doc(text: &str) -> Result<BTreeMap<String, Documented>> {
                         .push((name.to_owned(), description.replace('`', "")));
                 }
                 ("Columns", _, _) => bail!("{}: a column row outside a table's section", place()),
+                (views, Some(view), [_, description]) if views.starts_with("Views") => {
+                    out.entry(view.clone())
+                        .or_default()
+                        .columns
+                        .push((name.to_owned(), description.replace('`', "")));
+                }
                 _ => {}
             }
         } else if section.starts_with("Views")
@@ -293,7 +300,14 @@ mod tests {
             "{:?}",
             doc["event_timeline"]
         );
-        assert!(doc["event_timeline"].columns.is_empty());
+        assert!(
+            doc["event_timeline"]
+                .columns
+                .iter()
+                .any(|(c, _)| c == "start_date"),
+            "{:?}",
+            doc["event_timeline"]
+        );
         // The full-text section's example tables are not tables of the database.
         assert!(!doc.contains_key("evidence_fts"));
     }

@@ -3,7 +3,7 @@
 //! 2 a usage or I/O problem.
 
 use std::io::{self, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -95,9 +95,119 @@ struct KbArg {
 /// Where the output goes.
 #[derive(clap::Args, Clone)]
 struct OutArg {
-    /// Write to this file instead of standard output (put in place only once complete).
+    /// Write to this file instead of standard output (put in place only once complete); its
+    /// extension chooses the format when none is given (.csv, .tsv, .json, .jsonl, ...).
     #[arg(short = 'o', long, value_name = "FILE")]
     out: Option<PathBuf>,
+}
+
+/// The extension of `-o`'s file, lower-cased.
+fn extension_of(out: Option<&Path>) -> Option<String> {
+    out?.extension()?.to_str().map(str::to_ascii_lowercase)
+}
+
+/// sqlite-utils' format shortcuts, one at a most (and not with `--format`).
+#[derive(clap::Args, Clone)]
+#[group(id = "format-shortcut", multiple = false)]
+struct FormatShortcut {
+    /// Same as --format csv.
+    #[arg(long)]
+    csv: bool,
+    /// Same as --format tsv.
+    #[arg(long)]
+    tsv: bool,
+    /// Same as --format json.
+    #[arg(long)]
+    json: bool,
+    /// Same as --format ndjson: newline-delimited JSON (also --jsonl).
+    #[arg(long, visible_alias = "jsonl")]
+    nl: bool,
+    /// Same as --format table.
+    #[arg(short = 't', long)]
+    table: bool,
+}
+
+impl FormatShortcut {
+    /// The format named by a shortcut, or by `-o`'s extension (as Oxigraph's CLI takes it);
+    /// `graphs` adds the RDF syntaxes' extensions.
+    fn name(&self, out: Option<&Path>, graphs: bool) -> Option<&'static str> {
+        let flags = [
+            (self.csv, "csv"),
+            (self.tsv, "tsv"),
+            (self.json, "json"),
+            (self.nl, "ndjson"),
+            (self.table, "table"),
+        ];
+        if let Some((_, name)) = flags.iter().find(|(on, _)| *on) {
+            return Some(name);
+        }
+        let by_extension = match extension_of(out)?.as_str() {
+            "csv" => "csv",
+            "tsv" | "tab" => "tsv",
+            "json" | "srj" => "json",
+            "ndjson" | "jsonl" => "ndjson",
+            "txt" => "table",
+            "xml" | "srx" if graphs => "xml",
+            "ttl" if graphs => "turtle",
+            "nt" if graphs => "ntriples",
+            "jsonld" if graphs => "jsonld",
+            "rdf" | "owl" if graphs => "rdfxml",
+            _ => return None,
+        };
+        Some(by_extension)
+    }
+}
+
+/// The format of rows, as sqlite-utils takes it: `--format`, or a shortcut (`--csv`, `--tsv`,
+/// `--json`, `--nl`, `--table`), or `-o`'s extension.
+#[derive(clap::Args, Clone)]
+struct RowFormatArg {
+    /// Output format (default: from -o's extension; else table on a terminal, json otherwise).
+    #[arg(long, value_enum, conflicts_with = "format-shortcut")]
+    format: Option<RowFormat>,
+    #[command(flatten)]
+    shortcut: FormatShortcut,
+}
+
+impl RowFormatArg {
+    /// The format asked for, by an option or by `-o`'s extension.
+    fn chosen(&self, out: Option<&Path>) -> Option<RowFormat> {
+        self.format.or_else(|| {
+            let name = self.shortcut.name(out, false)?;
+            clap::ValueEnum::from_str(name, true).ok()
+        })
+    }
+
+    /// The format to write: as asked, else a table on a terminal and JSON otherwise (a file
+    /// included).
+    fn resolve(&self, out: Option<&Path>) -> RowFormat {
+        self.chosen(out).unwrap_or_else(|| match out {
+            Some(_) => RowFormat::Json,
+            None => RowFormat::default_for_terminal(),
+        })
+    }
+}
+
+/// The format of a SPARQL answer: `--format`, a shortcut, or `-o`'s extension.
+#[derive(clap::Args, Clone)]
+struct SparqlFormatArg {
+    /// table, json, xml, csv, tsv (the W3C result formats) or ndjson for SELECT and ASK;
+    /// turtle, ntriples, jsonld or rdfxml for CONSTRUCT and DESCRIBE (json and xml mean JSON-LD
+    /// and RDF/XML there). Default: from -o's extension; else table on a terminal, json (or
+    /// ntriples) otherwise.
+    #[arg(long, value_enum, conflicts_with = "format-shortcut")]
+    format: Option<SparqlFormat>,
+    #[command(flatten)]
+    shortcut: FormatShortcut,
+}
+
+impl SparqlFormatArg {
+    fn chosen(&self, out: Option<&Path>) -> Option<SparqlFormat> {
+        self.format.or_else(|| {
+            let name = self.shortcut.name(out, true)?;
+            clap::ValueEnum::from_str(name, true).ok()
+        })
+    }
 }
 
 /// A query given as an argument, `-` for standard input, or --file.
@@ -206,9 +316,8 @@ enum Command {
     Sql {
         #[command(flatten)]
         query: QueryArg,
-        /// Output format (table on a terminal, json otherwise).
-        #[arg(long, value_enum)]
-        format: Option<RowFormat>,
+        #[command(flatten)]
+        format: RowFormatArg,
         #[command(flatten)]
         out: OutArg,
         /// Bind a named parameter: --param id=marco-rubio is :id in the SQL. Repeatable.
@@ -231,11 +340,8 @@ enum Command {
     Sparql {
         #[command(flatten)]
         query: QueryArg,
-        /// table, json, xml, csv, tsv (the W3C result formats) or ndjson for SELECT and ASK;
-        /// turtle, ntriples or jsonld for CONSTRUCT and DESCRIBE. Default: table on a terminal,
-        /// json (or ntriples) otherwise.
-        #[arg(long, value_enum)]
-        format: Option<SparqlFormat>,
+        #[command(flatten)]
+        format: SparqlFormatArg,
         #[command(flatten)]
         out: OutArg,
         /// Bind the query's variable ?NAME to a value: a string, or <IRI>. Repeatable. The value
@@ -255,8 +361,9 @@ enum Command {
     /// Write the graph in an RDF syntax.
     #[command(after_help = "Example:\n  dossier export --format nquads -o kb.nq")]
     Export {
-        #[arg(long, value_enum, default_value = "turtle")]
-        format: ExportFormat,
+        /// The syntax (default: from -o's extension, .ttl .nt .nq .jsonld .trig; else turtle).
+        #[arg(long, value_enum)]
+        format: Option<ExportFormat>,
         #[command(flatten)]
         out: OutArg,
         #[command(flatten)]
@@ -283,9 +390,8 @@ enum Command {
         store: StoreChoice,
         #[command(flatten)]
         pg: PostgresArg,
-        /// Output format (table on a terminal, json otherwise).
-        #[arg(long, value_enum)]
-        format: Option<RowFormat>,
+        #[command(flatten)]
+        format: RowFormatArg,
         #[command(flatten)]
         out: OutArg,
         /// A folder of named queries (NAME.toml) to add to the built-in ones; a query of the
@@ -439,17 +545,50 @@ enum Command {
         #[command(flatten)]
         kb: KbArg,
     },
-    /// Print the SQL schema dossier creates, generated from its descriptions: SQLite's (what
-    /// `build` creates) or PostgreSQL's (what `publish` creates).
+    /// List the database's tables: rows, columns and what each holds.
+    #[command(after_help = "Examples:\n  dossier tables\n  dossier tables --json")]
+    Tables {
+        #[command(flatten)]
+        format: RowFormatArg,
+        #[command(flatten)]
+        out: OutArg,
+        #[command(flatten)]
+        kb: KbArg,
+    },
+    /// List the database's views for dashboards: columns and what each shows.
+    #[command(after_help = "Examples:\n  dossier views\n  dossier views --csv")]
+    Views {
+        #[command(flatten)]
+        format: RowFormatArg,
+        #[command(flatten)]
+        out: OutArg,
+        #[command(flatten)]
+        kb: KbArg,
+    },
+    /// Describe the database's tables and views column by column (type, keys, description), or
+    /// print the SQL schema dossier creates (--sql): SQLite's (what `build` creates) or
+    /// PostgreSQL's (what `publish` creates), generated from its descriptions.
     #[command(
-        after_help = "Examples:\n  dossier schema\n  dossier schema --dialect postgres\n  dossier schema --write .   # rewrites schema/sqlite.sql and schema/postgres.sql"
+        after_help = "Examples:\n  dossier schema\n  dossier schema condition_overview --json\n  dossier schema --sql --dialect postgres\n  dossier schema --write .   # rewrites schema/sqlite.sql and schema/postgres.sql"
     )]
     Schema {
-        #[arg(long, value_enum, default_value = "sqlite")]
-        dialect: SchemaDialect,
+        /// One table or view (default: all).
+        name: Option<String>,
+        /// Print the SQL schema instead (SQLite's unless --dialect says otherwise).
+        #[arg(long)]
+        sql: bool,
+        /// The SQL dialect of --sql (giving it implies --sql).
+        #[arg(long, value_enum)]
+        dialect: Option<SchemaDialect>,
         /// Write every generated schema file under this folder (a checkout's root) instead.
         #[arg(long, value_name = "DIR")]
         write: Option<PathBuf>,
+        #[command(flatten)]
+        format: RowFormatArg,
+        #[command(flatten)]
+        out: OutArg,
+        #[command(flatten)]
+        kb: KbArg,
     },
 }
 
@@ -589,16 +728,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
             kb,
         } => {
             let paths = KbPaths::new(kb.kb);
+            let format = format.resolve(out.out.as_deref());
             let out = Destination::open(out.out.as_deref(), &paths)?;
             dossier::sqlite::limit_heap(max_memory_mb.saturating_mul(1 << 20));
-            sql(
-                &query.text()?,
-                format.unwrap_or_else(RowFormat::default_for_terminal),
-                out,
-                &params,
-                timeout_ms,
-                paths,
-            )
+            sql(&query.text()?, format, out, &params, timeout_ms, paths)
         }
         Command::Sparql {
             query,
@@ -610,10 +743,12 @@ fn run(cli: Cli) -> Result<(), Failure> {
             kb,
         } => {
             let paths = KbPaths::new(kb.kb);
+            let format = format.chosen(out.out.as_deref());
+            let to_file = out.out.is_some();
             let out = Destination::open(out.out.as_deref(), &paths)?;
             sparql(
                 &query.text()?,
-                format,
+                (format, to_file),
                 out,
                 &params,
                 Limits {
@@ -625,6 +760,15 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Export { format, out, kb } => {
             let paths = KbPaths::new(kb.kb);
+            let format = format
+                .or_else(|| match extension_of(out.out.as_deref())?.as_str() {
+                    "nt" => Some(ExportFormat::Ntriples),
+                    "nq" => Some(ExportFormat::Nquads),
+                    "jsonld" | "json" => Some(ExportFormat::Jsonld),
+                    "trig" => Some(ExportFormat::Trig),
+                    _ => None,
+                })
+                .unwrap_or(ExportFormat::Turtle);
             let out = Destination::open(out.out.as_deref(), &paths)?;
             export(format, out, paths)
         }
@@ -640,13 +784,14 @@ fn run(cli: Cli) -> Result<(), Failure> {
             kb,
         } => {
             let paths = KbPaths::new(kb.kb);
+            let chosen = format.chosen(out.out.as_deref());
+            let format = format.resolve(out.out.as_deref());
             let out = Destination::open(out.out.as_deref(), &paths)?;
             let all = dossier::queries::with_folder(queries.as_deref())?;
             if list {
-                return list_queries(&all, format, out);
+                return list_queries(&all, chosen, out);
             }
             let q = dossier::queries::find(&all, name.as_deref().unwrap_or_default())?;
-            let format = format.unwrap_or_else(RowFormat::default_for_terminal);
             query(&q, &params, (store, &pg), format, out, paths)
         }
         Command::Check { pg, kb } => {
@@ -805,7 +950,15 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
             Ok(())
         }
-        Command::Schema { dialect, write } => {
+        Command::Schema {
+            name,
+            sql,
+            dialect,
+            write,
+            format,
+            out,
+            kb,
+        } => {
             if let Some(root) = write {
                 for (path, text) in dossier::ddl::generated_files() {
                     let path = root.join(path);
@@ -816,17 +969,38 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 }
                 return Ok(());
             }
-            let text = match dialect {
-                SchemaDialect::Sqlite => dossier::ddl::sqlite_schema(),
-                SchemaDialect::Postgres => {
-                    dossier::ddl::postgres_schema(dossier::ddl::Layout::Single)
-                }
-                SchemaDialect::Citus => dossier::ddl::postgres_schema(dossier::ddl::Layout::Citus),
-            };
-            io::stdout()
-                .write_all(text.as_bytes())
-                .map_err(|e| Failure::Usage(e.into()))?;
-            Ok(())
+            if sql || dialect.is_some() {
+                let text = match dialect.unwrap_or(SchemaDialect::Sqlite) {
+                    SchemaDialect::Sqlite => dossier::ddl::sqlite_schema(),
+                    SchemaDialect::Postgres => {
+                        dossier::ddl::postgres_schema(dossier::ddl::Layout::Single)
+                    }
+                    SchemaDialect::Citus => {
+                        dossier::ddl::postgres_schema(dossier::ddl::Layout::Citus)
+                    }
+                };
+                io::stdout()
+                    .write_all(text.as_bytes())
+                    .map_err(|e| Failure::Usage(e.into()))?;
+                return Ok(());
+            }
+            let paths = KbPaths::new(kb.kb);
+            let format = format.resolve(out.out.as_deref());
+            let out = Destination::open(out.out.as_deref(), &paths)?;
+            list_catalog(Listing::Columns(name), format, out, &paths)
+        }
+        Command::Tables { format, out, kb } => {
+            let paths = KbPaths::new(kb.kb);
+            let format = format.resolve(out.out.as_deref());
+            let out = Destination::open(out.out.as_deref(), &paths)?;
+            list_catalog(Listing::Tables, format, out, &paths)
+        }
+        Command::Views { format, out, kb } => {
+            let listing = Listing::Views;
+            let paths = KbPaths::new(kb.kb);
+            let format = format.resolve(out.out.as_deref());
+            let out = Destination::open(out.out.as_deref(), &paths)?;
+            list_catalog(listing, format, out, &paths)
         }
         Command::Upgrade { kb } => {
             let paths = KbPaths::new(kb.kb);
@@ -1074,7 +1248,7 @@ fn resident_bytes() -> Option<u64> {
 
 fn sparql(
     query: &str,
-    format: Option<SparqlFormat>,
+    format: (Option<SparqlFormat>, bool),
     out: Destination,
     params: &[(String, String)],
     limits: Limits,
@@ -1170,7 +1344,7 @@ fn answer_sparql(
     store: &dossier::sparql::Store,
     query: &str,
     params: &[(String, String)],
-    format: Option<SparqlFormat>,
+    (format, to_file): (Option<SparqlFormat>, bool),
     mut out: Destination,
     base: &str,
     cancel: dossier::sparql::CancellationToken,
@@ -1178,16 +1352,20 @@ fn answer_sparql(
     let parsed = store
         .parse_with(query, params)
         .map_err(SparqlFailure::Query)?;
-    let terminal = io::IsTerminal::is_terminal(&io::stdout());
+    let terminal = !to_file && io::IsTerminal::is_terminal(&io::stdout());
     let graph = matches!(
         parsed,
         spargebra::Query::Construct { .. } | spargebra::Query::Describe { .. }
     );
-    let format = format.unwrap_or(match (graph, terminal) {
-        (_, true) => SparqlFormat::Table,
-        (true, false) => SparqlFormat::Ntriples,
-        (false, false) => SparqlFormat::Json,
-    });
+    let format = match (format, graph, terminal) {
+        // JSON and XML mean JSON-LD and RDF/XML for triples, as they do for `serve`.
+        (Some(SparqlFormat::Json), true, _) => SparqlFormat::Jsonld,
+        (Some(SparqlFormat::Xml), true, _) => SparqlFormat::Rdfxml,
+        (Some(format), _, _) => format,
+        (None, _, true) => SparqlFormat::Table,
+        (None, true, false) => SparqlFormat::Ntriples,
+        (None, false, false) => SparqlFormat::Json,
+    };
     let output = |e: anyhow::Error| SparqlFailure::Output(e);
     if let spargebra::Query::Select { .. } = parsed {
         let mut rows = output::SelectWriter::new(&mut out, format, base).map_err(output)?;
@@ -1405,6 +1583,119 @@ fn export(format: ExportFormat, mut writer: Destination, paths: KbPaths) -> Resu
     }
     writer.finish()?;
     Ok(())
+}
+
+/// What `tables`, `views` and `schema` list.
+enum Listing {
+    Tables,
+    Views,
+    /// Every column of every table and view, or of the one named.
+    Columns(Option<String>),
+}
+
+fn list_catalog(
+    listing: Listing,
+    format: RowFormat,
+    mut out: Destination,
+    paths: &KbPaths,
+) -> Result<(), Failure> {
+    use serde_json::Value as J;
+    paths.require(&paths.database())?;
+    let conn = dossier::sqlite::open_read_only(&paths.database())?;
+    let catalog = dossier::sqlite::catalog(&conn)?;
+    let mut writer = RowWriter::new(&mut out, format);
+    let names = |names: &[&str]| names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>();
+    let usage = Failure::Usage;
+    match &listing {
+        Listing::Tables | Listing::Views => {
+            let kind = if matches!(listing, Listing::Tables) {
+                "table"
+            } else {
+                "view"
+            };
+            let header: &[&str] = if kind == "table" {
+                &["table", "rows", "columns", "description"]
+            } else {
+                &["view", "columns", "description"]
+            };
+            dossier::sqlite::RowSink::columns(&mut writer, &names(header)).map_err(usage)?;
+            for relation in catalog.iter().filter(|r| r.kind == kind) {
+                let columns: Vec<&str> = relation.columns.iter().map(|c| c.name.as_str()).collect();
+                let mut row = vec![J::from(relation.name.as_str())];
+                if kind == "table" {
+                    // Names come from the database's own schema, quoted as identifiers.
+                    let rows: i64 = conn
+                        .query_row(
+                            &format!(
+                                "SELECT count(*) FROM \"{}\"",
+                                relation.name.replace('"', "\"\"")
+                            ),
+                            [],
+                            |r| r.get(0),
+                        )
+                        .map_err(|e| Failure::Usage(e.into()))?;
+                    row.push(J::from(rows));
+                }
+                row.push(J::from(columns.join(", ")));
+                row.push(J::from(relation.description.as_str()));
+                writer.json_row(&row).map_err(usage)?;
+            }
+        }
+        Listing::Columns(name) => {
+            if let Some(name) = name
+                && !catalog.iter().any(|r| r.name == *name)
+            {
+                let known: Vec<&str> = catalog.iter().map(|r| r.name.as_str()).collect();
+                let hint = dossier::diagnostic::closest(name, &known)
+                    .map(|s| format!(" (did you mean '{s}'?)"))
+                    .unwrap_or_default();
+                return Err(Failure::Data(format!(
+                    "error: the database has no table or view '{name}'{hint}: `dossier tables` \
+                     and `dossier views` list them"
+                )));
+            }
+            dossier::sqlite::RowSink::columns(
+                &mut writer,
+                &names(&[
+                    "relation",
+                    "kind",
+                    "column",
+                    "type",
+                    "not_null",
+                    "primary_key",
+                    "references",
+                    "description",
+                ]),
+            )
+            .map_err(usage)?;
+            for relation in catalog
+                .iter()
+                .filter(|r| name.as_ref().is_none_or(|n| *n == r.name))
+            {
+                for c in &relation.columns {
+                    let kind = if c.generated {
+                        format!("{} (generated)", c.declared_type)
+                    } else {
+                        c.declared_type.clone()
+                    };
+                    writer
+                        .json_row(&[
+                            J::from(relation.name.as_str()),
+                            J::from(relation.kind),
+                            J::from(c.name.as_str()),
+                            J::from(kind),
+                            J::from(c.not_null),
+                            J::from(c.primary_key),
+                            c.references.as_deref().map_or(J::Null, J::from),
+                            J::from(c.description.as_str()),
+                        ])
+                        .map_err(usage)?;
+                }
+            }
+        }
+    }
+    writer.finish().map_err(usage)?;
+    Ok(out.finish()?)
 }
 
 const QUERY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);

@@ -367,3 +367,186 @@ fn quiet_jsonl_and_listings_in_every_format() {
     let lines = stdout_of(dossier(tmp.path()).args(["query", "--list", "--format", "jsonl"]));
     assert_eq!(lines.lines().count(), names.len());
 }
+
+/// sqlite-utils' format shortcuts, and the format taken from `-o`'s extension (as Oxigraph's
+/// CLI does): each gives what `--format` gives.
+#[test]
+fn format_shortcuts_and_the_extension_of_the_output_file() {
+    let tmp = built_bundled();
+    let sql = "SELECT id, kind FROM records ORDER BY id LIMIT 4";
+    let with = |args: &[&str]| stdout_of(dossier(tmp.path()).args(["sql"]).args(args).arg(sql));
+    for (shortcut, format) in [
+        ("--csv", "csv"),
+        ("--tsv", "tsv"),
+        ("--json", "json"),
+        ("--nl", "ndjson"),
+        ("--jsonl", "ndjson"),
+        ("--table", "table"),
+    ] {
+        assert_eq!(with(&[shortcut]), with(&["--format", format]), "{shortcut}");
+    }
+    // Two formats at once are refused.
+    let both = dossier(tmp.path())
+        .args(["sql", "--csv", "--json", sql])
+        .output()
+        .unwrap();
+    assert_eq!(both.status.code(), Some(2));
+    for (file, format) in [
+        ("rows.csv", "csv"),
+        ("rows.tsv", "tsv"),
+        ("rows.json", "json"),
+        ("rows.jsonl", "ndjson"),
+        ("rows.unknown", "json"),
+    ] {
+        let path = tmp.path().join(file);
+        dossier(tmp.path())
+            .args(["sql", "-o"])
+            .arg(&path)
+            .arg(sql)
+            .assert_success();
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            with(&["--format", format]),
+            "{file}"
+        );
+    }
+    // SPARQL: rows and triples alike; json and xml mean JSON-LD and RDF/XML for triples.
+    let construct = "CONSTRUCT { ?a rdfs:label ?l } WHERE { ?a a dos:Actor ; rdfs:label ?l }";
+    let sparql = |args: &[&str], query: &str| {
+        stdout_of(dossier(tmp.path()).args(["sparql"]).args(args).arg(query))
+    };
+    for (file, format) in [
+        ("graph.ttl", "turtle"),
+        ("graph.nt", "ntriples"),
+        ("graph.rdf", "rdfxml"),
+    ] {
+        let path = tmp.path().join(file);
+        dossier(tmp.path())
+            .args(["sparql", "-o"])
+            .arg(&path)
+            .arg(construct)
+            .assert_success();
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            sparql(&["--format", format], construct),
+            "{file}"
+        );
+    }
+    assert_eq!(
+        sparql(&["--json"], construct),
+        sparql(&["--format", "jsonld"], construct)
+    );
+    assert_eq!(
+        sparql(&["--format", "xml"], construct),
+        sparql(&["--format", "rdfxml"], construct)
+    );
+    assert!(sparql(&["--format", "xml"], construct).contains("<rdf:RDF"));
+    // Export: the syntax from the extension.
+    let nq = tmp.path().join("kb.nq");
+    dossier(tmp.path())
+        .args(["export", "-o"])
+        .arg(&nq)
+        .assert_success();
+    assert_eq!(
+        std::fs::read_to_string(&nq).unwrap(),
+        stdout_of(dossier(tmp.path()).args(["export", "--format", "nquads"]))
+    );
+}
+
+/// `tables`, `views` and `schema`: every table and view of the database with its columns,
+/// types, keys and descriptions; no column undescribed.
+#[test]
+fn tables_views_and_schema_describe_the_database() {
+    let tmp = built_bundled();
+    let json = |args: &[&str]| -> Vec<serde_json::Value> {
+        serde_json::from_str::<serde_json::Value>(&stdout_of(
+            dossier(tmp.path()).args(args).arg("--json"),
+        ))
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
+    };
+    let conn = rusqlite::Connection::open(tmp.path().join("kb/dossier.sqlite")).unwrap();
+    let names_of = |kind: &str| -> Vec<String> {
+        conn.prepare(
+            "SELECT name FROM sqlite_schema WHERE type = ?1 AND name NOT LIKE 'sqlite_%' \
+             AND name NOT LIKE '%_fts%' ORDER BY name",
+        )
+        .unwrap()
+        .query_map([kind], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+    };
+    let tables = json(&["tables"]);
+    let listed: Vec<String> = tables
+        .iter()
+        .map(|t| t["table"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(listed, names_of("table"));
+    let evidence = tables.iter().find(|t| t["table"] == "evidence").unwrap();
+    let rows: i64 = conn
+        .query_row("SELECT count(*) FROM evidence", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(evidence["rows"], rows);
+    assert!(evidence["columns"].as_str().unwrap().contains("quote"));
+    let views = json(&["views"]);
+    let listed: Vec<String> = views
+        .iter()
+        .map(|v| v["view"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(listed, names_of("view"));
+    assert!(
+        views
+            .iter()
+            .all(|v| v["description"].as_str().unwrap().len() > 10)
+    );
+
+    let columns = json(&["schema"]);
+    let undescribed: Vec<String> = columns
+        .iter()
+        .filter(|c| c["description"].as_str().unwrap().is_empty())
+        .map(|c| format!("{}.{}", c["relation"], c["column"]))
+        .collect();
+    assert!(undescribed.is_empty(), "undescribed: {undescribed:?}");
+    let relations: std::collections::BTreeSet<&str> = columns
+        .iter()
+        .map(|c| c["relation"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        relations.len(),
+        names_of("table").len() + names_of("view").len()
+    );
+    // Types and keys, as SQLite declares them.
+    let column = |relation: &str, name: &str| {
+        columns
+            .iter()
+            .find(|c| c["relation"] == relation && c["column"] == name)
+            .unwrap_or_else(|| panic!("{relation}.{name}"))
+            .clone()
+    };
+    assert_eq!(column("evidence", "id")["primary_key"], 1);
+    assert_eq!(column("evidence", "record_id")["references"], "records.id");
+    assert_eq!(column("evidence", "quote")["not_null"], true);
+    assert_eq!(column("evidence", "start_offset")["type"], "INTEGER");
+    assert_eq!(column("condition_overview", "stated_by")["kind"], "view");
+    // One relation by name; a misspelt one is told the closest.
+    let one = json(&["schema", "condition_overview"]);
+    assert_eq!(one.len(), 15);
+    let wrong = dossier(tmp.path())
+        .args(["schema", "condition_overveiw"])
+        .output()
+        .unwrap();
+    assert_eq!(wrong.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&wrong.stderr).contains("did you mean 'condition_overview'"),
+        "{}",
+        String::from_utf8_lossy(&wrong.stderr)
+    );
+    // The SQL schema is still there, generated.
+    assert_eq!(
+        stdout_of(dossier(tmp.path()).args(["schema", "--sql"])),
+        std::fs::read_to_string(crate::util::root().join("schema/sqlite.sql")).unwrap()
+    );
+}
