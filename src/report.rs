@@ -250,6 +250,12 @@ mark:focus::after { content: attr(title); position: absolute; left: 0; top: calc
 .network .state circle { fill: #f2b36d; }
 .network .organization circle { fill: #8fd18f; }
 .network .group circle { fill: #c9a5ee; }
+.network .event rect { fill: #fff; stroke: #444; stroke-width: 1.5; }
+.network .event text, .network .spoke text { font-size: 12px; fill: #333; paint-order: stroke;
+  stroke: #fff; stroke-width: 4px; stroke-linejoin: round; }
+.network .spoke line { stroke: #9a9a9a; stroke-width: 1.2; stroke-dasharray: 5 3; }
+.network .network-legend svg { width: auto; height: auto; border: 0; border-radius: 0; }
+.network-legend li { display: flex; align-items: center; gap: .35rem; font-size: .9rem; }
 .timeline { list-style: none; padding: 0; margin: .5rem 0; }
 .timeline li { display: grid; grid-template-columns: 8rem minmax(14rem, 2fr) 3fr; gap: 1rem;
   align-items: center; padding: .35rem 0; border-bottom: 1px solid #e6e6e6; }
@@ -710,8 +716,8 @@ fn read_links(conn: &Connection) -> Result<Links> {
         );
         add(from, to, true, words(&kind), long);
     }
-    // Actors together in one record: parties to an agreement, participants in an event, the
-    // makers of a joint commitment. Each pair once per record, in id order.
+    // Actors together in one record: parties to an agreement, the makers of a joint commitment.
+    // Each pair once per record, in id order. (Events are nodes of their own: `event_spokes`.)
     for (what, sql) in [
         (
             "agreement",
@@ -719,14 +725,6 @@ fn read_links(conn: &Connection) -> Result<Links> {
              FROM agreement_parties a
              JOIN agreement_parties b ON b.agreement_id = a.agreement_id AND a.actor_id < b.actor_id
              JOIN agreements x ON x.id = a.agreement_id
-             ORDER BY a.actor_id, b.actor_id, x.id",
-        ),
-        (
-            "event",
-            "SELECT DISTINCT a.actor_id, b.actor_id, x.label, x.id
-             FROM event_participants a
-             JOIN event_participants b ON b.event_id = a.event_id AND a.actor_id < b.actor_id
-             JOIN events x ON x.id = a.event_id
              ORDER BY a.actor_id, b.actor_id, x.id",
         ),
         (
@@ -773,8 +771,166 @@ fn line_label(links: &[Link]) -> String {
     parts.join(", ")
 }
 
-/// The actors on a circle in id order (so the layout depends on nothing but the data), with a
-/// line for each pair that some record links, and the same links as a list.
+/// An event drawn in the network, with the actors it links: its participants (with their
+/// roles) and the actors of relations between it and an actor ("ordered by").
+struct EventNode {
+    id: String,
+    label: String,
+    /// (actor, words on the spoke, whole sentence).
+    spokes: Vec<(String, String, String)>,
+}
+
+fn event_spokes(conn: &Connection) -> Result<Vec<EventNode>> {
+    let mut events: BTreeMap<String, EventNode> = BTreeMap::new();
+    for (event, label, actor, link, sentence) in rows(
+        conn,
+        "SELECT p.event_id, e.label, p.actor_id, p.role, x.name || ' (' || p.role || ')'
+         FROM event_participants p JOIN events e ON e.id = p.event_id
+         JOIN actors x ON x.id = p.actor_id
+         UNION ALL
+         SELECT e.id, e.label, x.id, r.predicate, r.predicate || ': ' || x.name || ' (' || r.id || ')'
+         FROM relations r JOIN events e ON e.id = r.subject_id JOIN actors x ON x.id = r.object_id
+         UNION ALL
+         SELECT e.id, e.label, x.id, r.predicate, x.name || ' ' || r.predicate || ' (' || r.id || ')'
+         FROM relations r JOIN events e ON e.id = r.object_id JOIN actors x ON x.id = r.subject_id
+         ORDER BY 1, 3, 4",
+        |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+            ))
+        },
+    )? {
+        events
+            .entry(event.clone())
+            .or_insert_with(|| EventNode {
+                id: event,
+                label,
+                spokes: Vec::new(),
+            })
+            .spokes
+            .push((actor, words(&link), sentence));
+    }
+    Ok(events.into_values().collect())
+}
+
+/// An axis-aligned box a label takes, for keeping labels apart.
+#[derive(Clone, Copy)]
+struct Box2 {
+    x0: f64,
+    y0: f64,
+    x1: f64,
+    y1: f64,
+}
+
+impl Box2 {
+    /// The box of a text `chars` long in a font of `size` px, centred on (x, y) and turned by
+    /// `degrees`. The width per character is a little over a sans-serif's widest average, so
+    /// that the drawn text fits inside.
+    fn of_text(x: f64, y: f64, chars: usize, size: f64, degrees: f64) -> Box2 {
+        let (w, h) = (chars as f64 * size * 0.62 + 4.0, size + 4.0);
+        let (sin, cos) = degrees.to_radians().sin_cos();
+        let (bw, bh) = (
+            (w * cos).abs() + (h * sin).abs(),
+            (w * sin).abs() + (h * cos).abs(),
+        );
+        Box2 {
+            x0: x - bw / 2.0,
+            y0: y - bh / 2.0,
+            x1: x + bw / 2.0,
+            y1: y + bh / 2.0,
+        }
+    }
+
+    fn around(x: f64, y: f64, r: f64) -> Box2 {
+        Box2 {
+            x0: x - r,
+            y0: y - r,
+            x1: x + r,
+            y1: y + r,
+        }
+    }
+
+    fn overlaps(&self, other: &Box2) -> bool {
+        self.x0 < other.x1 && other.x0 < self.x1 && self.y0 < other.y1 && other.y0 < self.y1
+    }
+}
+
+/// Where labels already are: a label goes only where it overlaps none of them.
+#[derive(Default)]
+struct Placed(Vec<Box2>);
+
+impl Placed {
+    fn free(&self, b: &Box2) -> bool {
+        !self.0.iter().any(|p| p.overlaps(b))
+    }
+}
+
+/// A label's text shortened to `max` characters.
+fn shortened(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_owned()
+    } else {
+        let mut short: String = text.chars().take(max - 1).collect();
+        short.push('…');
+        short
+    }
+}
+
+/// The angle (degrees) at which a label runs along a line, never upside down.
+fn along(dx: f64, dy: f64) -> f64 {
+    let degrees = dy.atan2(dx).to_degrees();
+    if degrees > 90.0 {
+        degrees - 180.0
+    } else if degrees <= -90.0 {
+        degrees + 180.0
+    } else {
+        degrees
+    }
+}
+
+/// Places a line's label at the first point along it (middle first) where it overlaps no
+/// label or node placed before; None when the line has no such room (its words stay in the
+/// tooltip and the list below the drawing).
+fn place_on_line(
+    placed: &mut Placed,
+    (ax, ay): (f64, f64),
+    (bx, by): (f64, f64),
+    text: &str,
+) -> Option<(f64, f64, f64)> {
+    let degrees = along(bx - ax, by - ay);
+    for t in [0.5, 0.4, 0.6, 0.3, 0.7, 0.22, 0.78] {
+        let (x, y) = (ax + (bx - ax) * t, ay + (by - ay) * t);
+        let b = Box2::of_text(x, y, text.chars().count(), 12.0, degrees);
+        if placed.free(&b) {
+            placed.0.push(b);
+            return Some((x, y, degrees));
+        }
+    }
+    None
+}
+
+/// A line's words where `place_on_line` put them, if it found room.
+fn line_text(html: &mut String, at: Option<(f64, f64, f64)>, text: &str) -> fmt::Result {
+    if let Some((x, y, degrees)) = at {
+        write!(
+            html,
+            "<text x=\"{x:.1}\" y=\"{y:.1}\" text-anchor=\"middle\" \
+             dominant-baseline=\"central\" transform=\"rotate({degrees:.1} {x:.1} {y:.1})\">{}\
+             </text>",
+            esc(text)
+        )?;
+    }
+    Ok(())
+}
+
+/// The actors on a circle in id order (so the layout depends on nothing but the data), the
+/// events that link them inside it, near their actors, with a line for each pair of actors
+/// some record links and a dashed spoke from each event to its actors; the same links as a
+/// list. Labels are placed where they overlap nothing, or left to the tooltip.
 fn network(html: &mut String, conn: &Connection) -> Result<()> {
     let actors = rows(conn, "SELECT id, name, kind FROM actors ORDER BY id", |r| {
         Ok((
@@ -784,6 +940,7 @@ fn network(html: &mut String, conn: &Connection) -> Result<()> {
         ))
     })?;
     let links = read_links(conn)?;
+    let events = event_spokes(conn)?;
     writeln!(
         html,
         r#"<section id="network" class="network" aria-labelledby="network-title">"#
@@ -791,21 +948,23 @@ fn network(html: &mut String, conn: &Connection) -> Result<()> {
     writeln!(html, r#"<h2 id="network-title">Actor network</h2>"#)?;
     writeln!(
         html,
-        "<p>{} actors; a line for each pair of actors that a relation, a role, a policy \
-         (issuer to target), an agreement, an event or a commitment links. Arrows point from \
-         subject to object.</p>",
-        actors.len()
+        "<p>{} actors and the {} events they take part in. A line joins two actors that a \
+         relation, a role, a policy (issuer to target), an agreement or a commitment links; a \
+         dashed line joins an event to its actors. A label that has no room is in the line's \
+         tooltip and in the list below.</p>",
+        actors.len(),
+        events.len()
     )?;
     let count = actors.len().max(1) as f64;
     // About 34 units of circumference per actor, and room beside the circle for the names.
     let radius = (34.0 * count / std::f64::consts::TAU).max(250.0);
-    // Names left and right of the circle need about 7.5 units a character at 14px.
+    // Names left and right of the circle need about 8.7 units a character at 14px.
     let longest_name = actors
         .iter()
         .map(|(_, name, _)| name.chars().count())
         .max()
         .unwrap_or(0);
-    let (margin_x, margin_y) = (30.0 + 7.5 * longest_name as f64, 40.0);
+    let (margin_x, margin_y) = (30.0 + 8.7 * longest_name as f64, 40.0);
     let (width, height) = (2.0 * (radius + margin_x), 2.0 * (radius + margin_y));
     let (cx, cy) = (width / 2.0, height / 2.0);
     let node_radius = 9.0;
@@ -820,14 +979,72 @@ fn network(html: &mut String, conn: &Connection) -> Result<()> {
             )
         })
         .collect();
-    writeln!(
-        html,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width:.0} {height:.0}\" \
-         style=\"max-width: {width:.0}px\" role=\"img\" aria-labelledby=\"network-title\">\n\
-         <defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" \
-         markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" \
-         fill=\"#6b6b6b\"/></marker></defs>"
-    )?;
+    // Events on an inner circle, each near the middle of its actors, kept apart.
+    let inner = radius * 0.55;
+    let mut event_angles: Vec<(f64, usize)> = events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let (sx, sy) = e
+                .spokes
+                .iter()
+                .filter_map(|(a, _, _)| position.get(a.as_str()))
+                .fold((0.0, 0.0), |(sx, sy), (_, _, angle)| {
+                    (sx + angle.cos(), sy + angle.sin())
+                });
+            let mean = if sx == 0.0 && sy == 0.0 {
+                0.0
+            } else {
+                sy.atan2(sx)
+            };
+            (mean, i)
+        })
+        .collect();
+    event_angles.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let gap = (std::f64::consts::TAU / event_angles.len().max(1) as f64).min(0.5);
+    for i in 1..event_angles.len() {
+        if event_angles[i].0 - event_angles[i - 1].0 < gap {
+            event_angles[i].0 = event_angles[i - 1].0 + gap;
+        }
+    }
+    let event_position: BTreeMap<usize, (f64, f64)> = event_angles
+        .iter()
+        .map(|(angle, i)| (*i, (cx + inner * angle.cos(), cy + inner * angle.sin())))
+        .collect();
+
+    // Labels first placed win: actors' names, then events' labels, then the lines' words.
+    let mut placed = Placed::default();
+    let mut name_labels = Vec::new();
+    for (id, name, _) in &actors {
+        let (x, y, angle) = position[id.as_str()];
+        let label = Box2::of_text(0.0, 0.0, name.chars().count(), 14.0, 0.0);
+        let (w, h) = (label.x1 - label.x0, label.y1 - label.y0);
+        // Along the node's angle, the nearest place where the label's box clears the node.
+        let (sin, cos) = angle.sin_cos();
+        let clear = |d: f64| {
+            let (bx, by) = (cos * d, sin * d);
+            let nearest_x = (bx.abs() - w / 2.0).max(0.0);
+            let nearest_y = (by.abs() - h / 2.0).max(0.0);
+            nearest_x.hypot(nearest_y) >= node_radius + 3.0
+        };
+        let mut d = node_radius + 3.0;
+        while !clear(d) {
+            d += 1.0;
+        }
+        let (lx, ly) = (x + cos * d, y + sin * d);
+        placed
+            .0
+            .push(Box2::of_text(lx, ly, name.chars().count(), 14.0, 0.0));
+        placed.0.push(Box2::around(x, y, node_radius + 2.0));
+        name_labels.push((lx, ly));
+    }
+    // Event nodes hold their place before any label is placed.
+    for i in 0..events.len() {
+        let (x, y) = event_position[&i];
+        placed.0.push(Box2::around(x, y, 9.0));
+    }
+    // The lines between actors, with their labels: placed before the events' labels.
+    let mut edges = Vec::new();
     for ((from, to), between) in &links {
         let (Some(&(x1, y1, _)), Some(&(x2, y2, _))) =
             (position.get(from.as_str()), position.get(to.as_str()))
@@ -841,9 +1058,66 @@ fn network(html: &mut String, conn: &Connection) -> Result<()> {
             continue;
         }
         let (ux, uy) = (dx / length, dy / length);
-        let (ax, ay) = (x1 + ux * node_radius, y1 + uy * node_radius);
-        let (bx, by) = (x2 - ux * (node_radius + 2.0), y2 - uy * (node_radius + 2.0));
-        let (lx, ly) = ((ax + bx) / 2.0, (ay + by) / 2.0);
+        let a = (x1 + ux * node_radius, y1 + uy * node_radius);
+        let b = (x2 - ux * (node_radius + 2.0), y2 - uy * (node_radius + 2.0));
+        let text = line_label(between);
+        let label = place_on_line(&mut placed, a, b, &text);
+        edges.push((from, to, between, a, b, text, label));
+    }
+    let mut event_labels = Vec::new();
+    for (i, event) in events.iter().enumerate() {
+        let (x, y) = event_position[&i];
+        let text = shortened(&event.label, 32);
+        let spot = [(0.0, 18.0), (0.0, -16.0), (1.0, 0.0), (-1.0, 0.0)]
+            .into_iter()
+            .map(|(side, dy): (f64, f64)| {
+                let w = text.chars().count() as f64 * 12.0 * 0.62 + 4.0;
+                (x + side * (w / 2.0 + 12.0), y + dy)
+            })
+            .find(|&(lx, ly)| placed.free(&Box2::of_text(lx, ly, text.chars().count(), 12.0, 0.0)));
+        if let Some((lx, ly)) = spot {
+            placed
+                .0
+                .push(Box2::of_text(lx, ly, text.chars().count(), 12.0, 0.0));
+        }
+        event_labels.push(spot.map(|p| (p, text)));
+    }
+
+    // The spokes' labels last.
+    let mut spokes = Vec::new();
+    for (i, event) in events.iter().enumerate() {
+        let (ex, ey) = event_position[&i];
+        for (actor, words_on, sentence) in &event.spokes {
+            let Some(&(x, y, _)) = position.get(actor.as_str()) else {
+                continue;
+            };
+            let label = place_on_line(&mut placed, (ex, ey), (x, y), words_on);
+            spokes.push((event, (ex, ey), actor, (x, y), words_on, sentence, label));
+        }
+    }
+    writeln!(
+        html,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width:.0} {height:.0}\" \
+         style=\"max-width: {width:.0}px\" role=\"img\" aria-labelledby=\"network-title\">\n\
+         <defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" \
+         markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" \
+         fill=\"#6b6b6b\"/></marker></defs>"
+    )?;
+    // Spokes under the lines between actors, all under the nodes.
+    for (event, (ex, ey), actor, (x, y), words_on, sentence, label) in &spokes {
+        write!(
+            html,
+            "<g class=\"spoke\" data-event=\"{}\" data-actor=\"{}\"><title>{}: {}</title>\
+             <line x1=\"{ex:.1}\" y1=\"{ey:.1}\" x2=\"{x:.1}\" y2=\"{y:.1}\"/>",
+            esc(&event.id),
+            esc(actor),
+            esc(&event.label),
+            esc(sentence)
+        )?;
+        line_text(html, *label, words_on)?;
+        writeln!(html, "</g>")?;
+    }
+    for (from, to, between, (ax, ay), (bx, by), text, label) in &edges {
         let points = |from_end: &str| {
             between
                 .iter()
@@ -855,49 +1129,49 @@ fn network(html: &mut String, conn: &Connection) -> Result<()> {
             (false, true) => r#" marker-end="url(#arrow)""#,
             (false, false) => "",
         };
-        // The label runs along its line (never upside down), just above it.
-        let mut degrees = uy.atan2(ux).to_degrees();
-        if degrees > 90.0 {
-            degrees -= 180.0;
-        } else if degrees <= -90.0 {
-            degrees += 180.0;
-        }
         let title: Vec<&str> = between.iter().map(|l| l.long.as_str()).collect();
-        writeln!(
+        write!(
             html,
             "<g class=\"edge\" data-source=\"{}\" data-target=\"{}\"><title>{}</title>\
-             <line x1=\"{ax:.1}\" y1=\"{ay:.1}\" x2=\"{bx:.1}\" y2=\"{by:.1}\"{}/>\
-             <text x=\"{lx:.1}\" y=\"{ly:.1}\" dy=\"-4\" text-anchor=\"middle\" \
-             transform=\"rotate({degrees:.1} {lx:.1} {ly:.1})\">{}</text></g>",
+             <line x1=\"{ax:.1}\" y1=\"{ay:.1}\" x2=\"{bx:.1}\" y2=\"{by:.1}\"{}/>",
             esc(from),
             esc(to),
             esc(&title.join("\n")),
             arrows,
-            esc(&line_label(between))
         )?;
+        line_text(html, *label, text)?;
+        writeln!(html, "</g>")?;
     }
-    for (id, name, kind) in &actors {
-        let (x, y, angle) = position[id.as_str()];
-        let (label_x, label_y) = (
-            x + (node_radius + 6.0) * angle.cos(),
-            y + (node_radius + 6.0) * angle.sin() + 5.0,
-        );
-        let anchor = match angle.cos() {
-            c if c > 0.2 => "start",
-            c if c < -0.2 => "end",
-            _ => "middle",
-        };
-        // A name centred above or below its node stands clear of it.
-        let label_y = if anchor == "middle" {
-            label_y + 8.0 * angle.sin().signum()
-        } else {
-            label_y
-        };
+    for (i, event) in events.iter().enumerate() {
+        let (x, y) = event_position[&i];
+        write!(
+            html,
+            "<g class=\"event\" data-event=\"{}\"><title>{}</title>\
+             <rect x=\"{:.1}\" y=\"{:.1}\" width=\"12\" height=\"12\" \
+             transform=\"rotate(45 {x:.1} {y:.1})\"/>",
+            esc(&event.id),
+            esc(&event.label),
+            x - 6.0,
+            y - 6.0,
+        )?;
+        if let Some(((lx, ly), text)) = &event_labels[i] {
+            write!(
+                html,
+                "<text x=\"{lx:.1}\" y=\"{ly:.1}\" text-anchor=\"middle\" \
+                 dominant-baseline=\"central\">{}</text>",
+                esc(text)
+            )?;
+        }
+        writeln!(html, "</g>")?;
+    }
+    for ((id, name, kind), (label_x, label_y)) in actors.iter().zip(&name_labels) {
+        let (x, y, _) = position[id.as_str()];
         writeln!(
             html,
             "<g class=\"node {}\" data-actor=\"{}\"><title>{} ({}, {})</title>\
              <circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"{node_radius}\"/>\
-             <text x=\"{label_x:.1}\" y=\"{label_y:.1}\" text-anchor=\"{anchor}\">{}</text></g>",
+             <text x=\"{label_x:.1}\" y=\"{label_y:.1}\" text-anchor=\"middle\" \
+             dominant-baseline=\"central\">{}</text></g>",
             esc(kind),
             esc(id),
             esc(name),
@@ -907,6 +1181,36 @@ fn network(html: &mut String, conn: &Connection) -> Result<()> {
         )?;
     }
     writeln!(html, "</svg>")?;
+    let kinds_present: Vec<&str> = {
+        let mut kinds: Vec<&str> = actors.iter().map(|(_, _, k)| k.as_str()).collect();
+        kinds.sort();
+        kinds.dedup();
+        kinds
+    };
+    write!(
+        html,
+        "<ul class=\"legend network-legend\" aria-label=\"What the drawing's marks mean\">"
+    )?;
+    for kind in &kinds_present {
+        write!(
+            html,
+            "<li data-kind=\"{0}\"><svg width=\"16\" height=\"16\" aria-hidden=\"true\">\
+             <g class=\"node {0}\"><circle cx=\"8\" cy=\"8\" r=\"6\"/></g></svg> {0}</li>",
+            esc(kind)
+        )?;
+    }
+    writeln!(
+        html,
+        "<li><svg width=\"16\" height=\"16\" aria-hidden=\"true\"><g class=\"event\">\
+         <rect x=\"3\" y=\"3\" width=\"10\" height=\"10\" transform=\"rotate(45 8 8)\"/></g>\
+         </svg> event</li><li><svg width=\"34\" height=\"12\" aria-hidden=\"true\">\
+         <g class=\"edge\"><line x1=\"1\" y1=\"6\" x2=\"30\" y2=\"6\" \
+         marker-end=\"url(#arrow)\"/></g></svg> subject → object</li><li><svg width=\"34\" \
+         height=\"12\" aria-hidden=\"true\"><g class=\"edge\"><line x1=\"1\" y1=\"6\" x2=\"33\" \
+         y2=\"6\"/></g></svg> together in an agreement or commitment</li><li><svg width=\"34\" \
+         height=\"12\" aria-hidden=\"true\"><g class=\"spoke\"><line x1=\"1\" y1=\"6\" \
+         x2=\"33\" y2=\"6\"/></g></svg> takes part in the event (with its role)</li></ul>"
+    )?;
     let names: BTreeMap<&str, &str> = actors
         .iter()
         .map(|(id, name, _)| (id.as_str(), name.as_str()))
@@ -918,12 +1222,13 @@ fn network(html: &mut String, conn: &Connection) -> Result<()> {
             .unwrap_or("(unknown actor)")
             .to_owned()
     };
+    let spoke_count: usize = events.iter().map(|e| e.spokes.len()).sum();
     writeln!(
         html,
         "<details>\n<summary>The links as a list ({})</summary>\n<table>\n<thead><tr>\
          <th scope=\"col\">from</th><th scope=\"col\">to</th><th scope=\"col\">link</th>\
          </tr></thead>\n<tbody>",
-        links.values().map(Vec::len).sum::<usize>()
+        links.values().map(Vec::len).sum::<usize>() + spoke_count
     )?;
     for link in links.values().flatten() {
         writeln!(
@@ -934,6 +1239,17 @@ fn network(html: &mut String, conn: &Connection) -> Result<()> {
             esc(&name(&link.to)),
             esc(&link.long)
         )?;
+    }
+    for event in &events {
+        for (actor, _, sentence) in &event.spokes {
+            writeln!(
+                html,
+                "<tr><td>{}</td><td>— {}</td><td>event: {}</td></tr>",
+                esc(&event.label),
+                esc(&name(actor)),
+                esc(sentence)
+            )?;
+        }
     }
     writeln!(html, "</tbody>\n</table>\n</details>\n</section>")?;
     Ok(())
@@ -1150,18 +1466,95 @@ fn timeline(html: &mut String, conn: &Connection) -> Result<()> {
         writeln!(html, "<p>No event has a date.</p>")?;
     }
     if !undated.is_empty() {
-        writeln!(html, "<h3>Events without a date</h3>\n<ul>")?;
-        for (id, label, when, place, participants) in &undated {
-            write!(html, r#"<li data-event="{}">{}"#, esc(id), esc(label))?;
-            if let Some(when) = when {
-                write!(html, r#" <span class="muted">(“{}”)</span>"#, esc(when))?;
-            }
-            event_details(html, place.as_deref(), participants.as_deref())?;
-            writeln!(html, "</li>")?;
-        }
-        writeln!(html, "</ul>")?;
+        undated_events(html, conn, dated.is_empty())?;
     }
     writeln!(html, "</section>")?;
+    Ok(())
+}
+
+/// Events without a date, article by article (in publication order) and in the order each
+/// article tells them (its first quote of each): the sequence a reader has when dates are few.
+fn undated_events(html: &mut String, conn: &Connection, none_dated: bool) -> Result<()> {
+    type Row = (
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        String,
+        String,
+        Option<String>,
+    );
+    let events: Vec<Row> = rows(
+        conn,
+        "SELECT t.event_id, t.label, t.when_text, t.place, t.participants, t.article_id,
+                a.title, a.published
+         FROM event_timeline t JOIN articles a ON a.id = t.article_id
+         WHERE t.date IS NULL
+         ORDER BY a.published IS NULL, a.published, a.id,
+                  (SELECT min(e.start_offset) FROM evidence e
+                   WHERE e.record_id = t.event_id AND e.article_id = t.article_id),
+                  t.event_id",
+        |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+            ))
+        },
+    )?;
+    writeln!(
+        html,
+        "<h3>{}</h3>\n<p>By article, in the order each article tells them; the article's date \
+         is the latest such an event can have happened, unless the article says it is to come.\
+         </p>",
+        if none_dated {
+            "Events (none has a date)"
+        } else {
+            "Events without a date"
+        }
+    )?;
+    let mut current_article: Option<&str> = None;
+    for (id, label, when, place, participants, article, title, published) in &events {
+        if current_article != Some(article.as_str()) {
+            if current_article.is_some() {
+                writeln!(html, "</ol>")?;
+            }
+            write!(
+                html,
+                "<h4 class=\"told-in\">In <a href=\"#article-{}\">{}</a>",
+                esc(article),
+                esc(title)
+            )?;
+            if let Some(published) = published {
+                write!(
+                    html,
+                    " <span class=\"muted\">(published <time datetime=\"{0}\">{0}</time>)</span>",
+                    esc(published)
+                )?;
+            }
+            writeln!(
+                html,
+                "</h4>\n<ol class=\"undated\" data-article=\"{}\">",
+                esc(article)
+            )?;
+            current_article = Some(article);
+        }
+        write!(html, r#"<li data-event="{}">{}"#, esc(id), esc(label))?;
+        if let Some(when) = when {
+            write!(html, r#" <span class="muted">(“{}”)</span>"#, esc(when))?;
+        }
+        event_details(html, place.as_deref(), participants.as_deref())?;
+        writeln!(html, "</li>")?;
+    }
+    if current_article.is_some() {
+        writeln!(html, "</ol>")?;
+    }
     Ok(())
 }
 

@@ -243,7 +243,7 @@ fn the_report_is_a_file_of_the_generation_that_check_verifies() {
 }
 
 /// Debian's Chromium, or None where it is not installed (CI must have it).
-fn chromium() -> Option<PathBuf> {
+pub(crate) fn chromium() -> Option<PathBuf> {
     let found = std::process::Command::new("sh")
         .args(["-c", "command -v chromium"])
         .output()
@@ -261,9 +261,14 @@ fn chromium() -> Option<PathBuf> {
     found
 }
 
-/// Runs headless Chromium on a page with `args`, with a fresh profile and nothing from the
+/// Runs headless Chromium on a file with `args`, with a fresh profile and nothing from the
 /// network; returns its standard output.
 fn run_chromium(chromium: &Path, page: &Path, args: &[&str]) -> String {
+    run_chromium_on(chromium, &format!("file://{}", page.display()), args)
+}
+
+/// Runs headless Chromium on an address (a file, or a page of a server on loopback).
+pub(crate) fn run_chromium_on(chromium: &Path, address: &str, args: &[&str]) -> String {
     let profile = tempfile::tempdir().unwrap();
     let mut child = std::process::Command::new(chromium)
         .args([
@@ -278,7 +283,7 @@ fn run_chromium(chromium: &Path, page: &Path, args: &[&str]) -> String {
         ])
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .args(args)
-        .arg(format!("file://{}", page.display()))
+        .arg(address)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -336,7 +341,7 @@ const PROBE: &str = r#"
   }
   const svg = document.querySelector('#network svg');
   for (const id of EXPECTED.actors) {
-    const node = svg.querySelector('[data-actor="' + CSS.escape(id) + '"]');
+    const node = svg.querySelector('.node[data-actor="' + CSS.escape(id) + '"]');
     const box = node && node.getBoundingClientRect();
     const circle = node && node.querySelector('circle');
     if (!node || box.width === 0 || transparent(getComputedStyle(circle).fill)
@@ -444,4 +449,111 @@ fn the_report_shows_values_from_several_sources() {
     let alone = built_bundled();
     let page = std::fs::read_to_string(alone.path().join("kb/report.html")).unwrap();
     assert!(page.contains("No article states a value of another article's record."));
+}
+
+/// What the browser checks in the drawing: no label overlaps another or a node, every actor
+/// kind drawn has its colour in the legend, and every actor linked by a relation, a role or an
+/// event is reached by a drawn line.
+const NETWORK_PROBE: &str = r#"
+(() => {
+  const problems = [];
+  const svg = document.querySelector('#network svg[role="img"]');
+  const boxes = [...svg.querySelectorAll('text')].filter(t => t.textContent.trim())
+    .map(t => [t.textContent, t.getBoundingClientRect()]);
+  for (const c of svg.querySelectorAll('circle')) boxes.push(['(a node)', c.getBoundingClientRect()]);
+  const apart = (a, b) => a.right <= b.left + 1 || b.right <= a.left + 1
+    || a.bottom <= b.top + 1 || b.bottom <= a.top + 1;
+  for (let i = 0; i < boxes.length; i++) {
+    for (let j = i + 1; j < boxes.length; j++) {
+      if (!apart(boxes[i][1], boxes[j][1])) {
+        problems.push('overlap: ' + boxes[i][0] + ' / ' + boxes[j][0]);
+      }
+    }
+  }
+  const kinds = new Set([...svg.querySelectorAll('.node')].map(n => [...n.classList].find(c => c !== 'node')));
+  for (const kind of kinds) {
+    const swatch = document.querySelector('.network-legend [data-kind="' + kind + '"] circle');
+    const node = svg.querySelector('.node.' + kind + ' circle');
+    if (!swatch || getComputedStyle(swatch).fill !== getComputedStyle(node).fill) {
+      problems.push('no legend colour for ' + kind);
+    }
+  }
+  for (const id of EXPECTED.linked) {
+    const lines = [...svg.querySelectorAll(
+      '.spoke[data-actor="' + id + '"] line, .edge[data-source="' + id + '"] line, .edge[data-target="' + id + '"] line')];
+    if (!lines.some(l => l.getTotalLength() > 0)) problems.push('no line reaches ' + id);
+  }
+  const labelled = svg.querySelectorAll('g text').length;
+  const verdict = document.createElement('pre');
+  verdict.id = 'verdict';
+  verdict.textContent = problems.length ? problems.join('\n') : 'LEGIBLE ' + labelled;
+  document.body.append(verdict);
+})();
+"#;
+
+#[test]
+fn chromium_draws_a_legible_network_with_a_legend_and_events() {
+    let Some(chromium) = chromium() else { return };
+    let tmp = built_bundled();
+    let html = report_of(tmp.path());
+    // Actors an event, a relation or a role links (to anything drawn).
+    let db = rusqlite::Connection::open(tmp.path().join("kb/dossier.sqlite")).unwrap();
+    let linked: Vec<String> = db
+        .prepare(
+            "SELECT actor_id FROM event_participants
+             UNION SELECT r.object_id FROM relations r JOIN events e ON e.id = r.subject_id
+               JOIN actors x ON x.id = r.object_id
+             UNION SELECT source_id FROM actor_network UNION SELECT target_id FROM actor_network
+             ORDER BY 1",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    // The bundled article's Trump is linked only through the strike he ordered.
+    assert!(linked.contains(&"donald-trump".to_owned()));
+    let script = format!(
+        "<script>const EXPECTED = {};{NETWORK_PROBE}</script>",
+        serde_json::json!({ "linked": linked })
+    );
+    let probe = tmp.path().join("probe.html");
+    std::fs::write(&probe, html.replace("</body>", &(script + "</body>"))).unwrap();
+    let dom = run_chromium(
+        &chromium,
+        &probe,
+        &[
+            "--dump-dom",
+            "--virtual-time-budget=5000",
+            "--window-size=1280,2000",
+        ],
+    );
+    let verdict = Regex::new(r#"(?s)<pre id="verdict">(.*?)</pre>"#)
+        .unwrap()
+        .captures(&dom)
+        .map(|c| c[1].to_owned())
+        .unwrap_or_else(|| panic!("the probe gave no verdict:\n{dom}"));
+    assert!(verdict.starts_with("LEGIBLE "), "{verdict}");
+    // The events are drawn, and the undated ones are listed in the article's order.
+    assert!(html.contains("class=\"event\" data-event=\"venezuelan-boat-strike\""));
+    let undated: Vec<&str> = Regex::new(r#"<ol class="undated"[^>]*>(?s)(.*?)</ol>"#)
+        .unwrap()
+        .captures(&html)
+        .map(|c| c.get(1).unwrap().as_str())
+        .into_iter()
+        .flat_map(|list| list.split("data-event=\"").skip(1))
+        .map(|item| item.split('"').next().unwrap())
+        .collect();
+    let by_offset: Vec<String> = db
+        .prepare(
+            "SELECT e.id FROM events e WHERE e.date IS NULL ORDER BY
+               (SELECT min(start_offset) FROM evidence v WHERE v.record_id = e.id), e.id",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(undated, by_offset);
+    assert!(by_offset.len() >= 3, "{by_offset:?}");
 }
