@@ -4,6 +4,9 @@
 //! columns' descriptions, its label column and its default sort; full-text search on evidence
 //! and articles; and every built-in named query as a canned query.
 //!
+//! [`catalog`] lists a database's tables and views with the same descriptions, for `dossier
+//! tables`, `views` and `schema`.
+//!
 //! Descriptions are not written twice: tables, views and columns are described in
 //! `schema/sqlite.md`, embedded here and read by [`documented`], so the reference page and
 //! Datasette say the same; a test fails when a column of the database is not described there.
@@ -279,6 +282,99 @@ pub fn write(config: &KbConfig, database: &str, w: &mut dyn Write) -> Result<()>
     let queries = crate::queries::built_in()?;
     w.write_all(metadata(config, database, &queries)?.as_bytes())?;
     Ok(())
+}
+
+/// A table or view of a database, described: what `dossier tables`, `views` and `schema` show.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Relation {
+    pub name: String,
+    /// `table` or `view`.
+    pub kind: &'static str,
+    pub description: String,
+    pub columns: Vec<Column>,
+}
+
+/// A column of a table or view, with its type, keys and description.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Column {
+    pub name: String,
+    /// The declared type (`TEXT`, `INTEGER`, ...); empty for a view's computed column.
+    pub declared_type: String,
+    pub not_null: bool,
+    /// Its place in the primary key (1 for the first column), or 0.
+    pub primary_key: u32,
+    /// `table.column` a foreign key points at.
+    pub references: Option<String>,
+    /// Whether SQLite computes it from the row (a generated column).
+    pub generated: bool,
+    /// From `schema/sqlite.md`; empty where the page says nothing (a test holds none is).
+    pub description: String,
+}
+
+/// Every table and view of the database, by name, with their columns and the descriptions of
+/// `schema/sqlite.md`; the full-text indexes' own tables and SQLite's are left out.
+pub fn catalog(conn: &rusqlite::Connection) -> Result<Vec<Relation>> {
+    let documented = documented()?;
+    let objects: Vec<(String, String)> = conn
+        .prepare(
+            "SELECT name, type FROM sqlite_schema WHERE type IN ('table', 'view') \
+             AND name NOT LIKE 'sqlite_%' ORDER BY name",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut out = Vec::new();
+    for (name, kind) in objects {
+        if mapping::is_full_text_table(&name) {
+            continue;
+        }
+        let doc = documented.get(&name);
+        let references: Vec<(String, String, String)> = conn
+            .prepare("SELECT \"from\", \"table\", \"to\" FROM pragma_foreign_key_list(?1)")?
+            .query_map([&name], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let columns = conn
+            .prepare(
+                "SELECT name, type, \"notnull\", pk, hidden FROM pragma_table_xinfo(?1) \
+                 WHERE hidden != 1 ORDER BY cid",
+            )?
+            .query_map([&name], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, bool>(2)?,
+                    r.get::<_, u32>(3)?,
+                    r.get::<_, i64>(4)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?
+            .into_iter()
+            .map(
+                |(column, declared_type, not_null, primary_key, hidden)| Column {
+                    references: references
+                        .iter()
+                        .find(|(from, _, _)| *from == column)
+                        .map(|(_, table, to)| format!("{table}.{to}")),
+                    description: doc
+                        .and_then(|d| d.columns.iter().find(|(c, _)| *c == column))
+                        .map(|(_, text)| text.clone())
+                        .unwrap_or_default(),
+                    // table_xinfo: 2 a virtual generated column, 3 a stored one.
+                    generated: hidden >= 2,
+                    name: column,
+                    declared_type,
+                    not_null,
+                    primary_key,
+                },
+            )
+            .collect();
+        out.push(Relation {
+            description: doc.map(|d| d.description.clone()).unwrap_or_default(),
+            kind: if kind == "view" { "view" } else { "table" },
+            name,
+            columns,
+        });
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
