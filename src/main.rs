@@ -648,6 +648,7 @@ impl From<io::Error> for Failure {
 }
 
 fn main() -> ExitCode {
+    quiet_on_closed_pipes();
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
@@ -663,6 +664,25 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// A print to a closed pipe (`dossier validate 2>&1 | head -1`) panics in Rust's print macros
+/// and in the writers of libraries (clap_complete): wherever it happens, it ends the command
+/// quietly with success, as a closed pipe does the errors `is_broken_pipe` recognises.
+fn quiet_on_closed_pipes() {
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if message.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        default_hook(info);
+    }));
 }
 
 /// A closed pipe (`dossier sql ... | head`) ends the output quietly.
@@ -1602,7 +1622,7 @@ fn list_catalog(
     use serde_json::Value as J;
     paths.require(&paths.database())?;
     let conn = dossier::sqlite::open_read_only(&paths.database())?;
-    let catalog = dossier::sqlite::catalog(&conn)?;
+    let catalog = dossier::datasette::catalog(&conn)?;
     let mut writer = RowWriter::new(&mut out, format);
     let names = |names: &[&str]| names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>();
     let usage = Failure::Usage;

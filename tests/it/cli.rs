@@ -550,3 +550,67 @@ fn tables_views_and_schema_describe_the_database() {
         std::fs::read_to_string(crate::util::root().join("schema/sqlite.sql")).unwrap()
     );
 }
+
+/// A closed pipe, on standard output or on standard error, ends any command quietly: never a
+/// panic (exit status 101), whatever prints.
+#[test]
+fn no_command_panics_on_a_closed_pipe() {
+    let tmp = built_bundled();
+    // Seeds with a problem in every article, so that validate has a lot to say on stderr.
+    let broken = tmp.path().join("broken");
+    crate::util::copy_dir(&tmp.path().join("seeds"), &broken);
+    for entry in std::fs::read_dir(&broken).unwrap() {
+        let facts = entry.unwrap().path().join("facts.toml");
+        if facts.exists() {
+            let text = std::fs::read_to_string(&facts).unwrap();
+            std::fs::write(
+                &facts,
+                text.replace("quote = \"", "quote = \"not in the text "),
+            )
+            .unwrap();
+        }
+    }
+    let broken = broken.to_str().unwrap().to_owned();
+    let commands: Vec<Vec<&str>> = vec![
+        vec!["validate", "--seeds", &broken],
+        vec!["validate"],
+        vec!["build", "--seeds", &broken, "--kb", "other-kb"],
+        vec!["sql", "SELECT * FROM evidence"],
+        vec!["sparql", "SELECT * WHERE { ?s ?p ?o }"],
+        vec![
+            "sparql",
+            "--format",
+            "turtle",
+            "CONSTRUCT WHERE { ?s ?p ?o }",
+        ],
+        vec!["query", "--list"],
+        vec!["query", "evidence-for"],
+        vec!["export"],
+        vec!["info"],
+        vec!["check"],
+        vec!["report"],
+        vec!["tables"],
+        vec!["schema"],
+        vec!["schema", "--sql"],
+        vec!["completions", "bash"],
+        vec!["man"],
+        vec!["locate", "rubio-visit-to-mexico-2025", "training"],
+    ];
+    for args in &commands {
+        let mut child = dossier(tmp.path())
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Both pipes closed before the command writes anything.
+        drop(child.stdout.take());
+        drop(child.stderr.take());
+        let status = child.wait().unwrap();
+        assert!(
+            matches!(status.code(), Some(0..=2)),
+            "dossier {}: {status}",
+            args.join(" ")
+        );
+    }
+}
