@@ -28,6 +28,12 @@ pub fn load_with(
     progress.stage("checking", 0);
     check(&mut kb, &sources, &mut problems);
     report_missing_shared_files(&sources, dir, &mut problems);
+    // An article that could not be read may define what other files reference: those
+    // references are judged once it reads, so that its one problem is not buried under others
+    // that are not there.
+    if !sources.complete {
+        problems.0.retain(|d| d.unresolved.is_none());
+    }
     if problems.is_empty() {
         Ok(kb)
     } else {

@@ -386,3 +386,34 @@ modality = "reported_fact"
     );
     assert!(err.contains("supports, opposes"), "{err}");
 }
+
+/// A syntax error in one article is one problem: the references other articles make to the
+/// records it defines are not reported as missing while it cannot be read.
+#[test]
+fn a_syntax_error_stays_in_its_file() {
+    let tmp = follow_ups_workspace();
+    dossier(tmp.path()).arg("validate").assert_success();
+    let facts = tmp
+        .path()
+        .join("seeds/rubio-visit-to-mexico-2025/facts.toml");
+    let text = std::fs::read_to_string(&facts).unwrap();
+    std::fs::write(&facts, text.replacen("[[events]]", "[[events]", 1)).unwrap();
+    let out = validate_refuses(tmp.path());
+    assert!(out.contains("1 problem found"), "{out}");
+    assert!(
+        out.contains("rubio-visit-to-mexico-2025/facts.toml"),
+        "{out}"
+    );
+    assert!(!out.contains("no record has this id"), "{out}");
+    // Once it reads, a real dangling reference elsewhere is reported again.
+    std::fs::write(
+        &facts,
+        text.replace("id = \"rubio-sheinbaum-meeting\"", "id = \"the-meeting\""),
+    )
+    .unwrap();
+    let out = validate_refuses(tmp.path());
+    assert!(
+        out.contains("'rubio-sheinbaum-meeting' does not name"),
+        "{out}"
+    );
+}
