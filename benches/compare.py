@@ -273,6 +273,10 @@ def publish_rows(size, corpus, kb, runs, sql_rows, add, rows, notes, failures):
             note=f"{quads:,} quads" + (", target <= 2x" if extra else ""))
 
 
+# The smallest size at which the speed targets are judged.
+TARGET_MIN_RECORDS = 10_000
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="1000,10000,100000")
@@ -463,7 +467,11 @@ def main():
         print(f"linearity: build time per record at {big[1]} / at {big[0]} = {ratio:.2f} (target <= 1.3)")
     # Issue 13's targets, printed (never asserted: timings are the machine's).
     for name, size, ours_s, loaded_s in targets:
-        if name == "sparql lookup":
+        if size < TARGET_MIN_RECORDS:
+            # A process's start dominates at smoke sizes: the targets are for 10k records and up.
+            print(f"target: {name} at {size}: not judged (the targets are for "
+                  f"{TARGET_MIN_RECORDS:,} records and more)")
+        elif name == "sparql lookup":
             verdict = "met" if ours_s <= 0.1 else "MISSED"
             print(f"target: {name} at {size}: {ours_s * 1000:.0f} ms for the whole process, target <= 100 ms: {verdict}")
         elif name.startswith("sparql GROUP BY"):

@@ -192,6 +192,17 @@ fn every_readme_example_prints_what_the_readme_shows() {
             ));
         }
     }
+    // Run in a copy of the clone, the examples leave nothing in it but the knowledge base.
+    let mut left: Vec<String> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| !["seeds", "schema", "tests", "kb"].contains(&name.as_str()))
+        .collect();
+    left.sort();
+    assert!(
+        left.is_empty(),
+        "the README's examples write into the clone: {left:?}"
+    );
     if std::env::var_os("DOSSIER_BLESS").is_some() && !failures.is_empty() {
         assert!(
             std::env::var_os("CI").is_none(),
