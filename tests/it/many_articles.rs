@@ -613,3 +613,51 @@ fn topics_are_about_broader_topics_and_never_loop() {
         "{err}"
     );
 }
+
+/// `timeline-by-source` gives each source's own date: the article that states a date shows it,
+/// an article that only mentions the event shows none (it once showed the record's date beside
+/// every source), in both stores.
+#[test]
+fn timeline_by_source_shows_the_date_each_source_gives() {
+    let tmp = built_follow_ups();
+    let rows: serde_json::Value = serde_json::from_str(&stdout_of(dossier(tmp.path()).args([
+        "query",
+        "timeline-by-source",
+        "--store",
+        "both",
+        "--json",
+    ])))
+    .unwrap();
+    let dates = |article: &str| -> Vec<serde_json::Value> {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["event"] == "rubio-sheinbaum-meeting" && r["article"] == article)
+            .map(|r| serde_json::json!([r["date"], r["date_precision"]]))
+            .collect()
+    };
+    let stated = dates("joint-communique-2025-09-04");
+    assert!(!stated.is_empty());
+    assert!(
+        stated
+            .iter()
+            .all(|d| *d == serde_json::json!(["2025-09-03", "day"])),
+        "{stated:?}"
+    );
+    let silent = dates("rubio-visit-to-mexico-2025");
+    assert!(!silent.is_empty());
+    assert!(
+        silent.iter().all(|d| *d == serde_json::json!([null, null])),
+        "{silent:?}"
+    );
+    // An event no later article dates keeps its defining article's date.
+    assert!(
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["event"] == "rubio-mexico-visit"
+                && r["article"] == "rubio-visit-to-mexico-2025"
+                && r["date"] == "2025-09"
+                && r["date_precision"] == "month")
+    );
+}
