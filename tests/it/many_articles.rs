@@ -661,3 +661,41 @@ fn timeline_by_source_shows_the_date_each_source_gives() {
                 && r["date_precision"] == "month")
     );
 }
+
+/// `claims-by-kind` credits an author's claims to the article's issuers, article by article,
+/// instead of adding every article's author together.
+#[test]
+fn claims_by_kind_credits_each_articles_author() {
+    let tmp = built_follow_ups();
+    let rows: serde_json::Value = serde_json::from_str(&stdout_of(dossier(tmp.path()).args([
+        "query",
+        "claims-by-kind",
+        "--store",
+        "both",
+        "--json",
+    ])))
+    .unwrap();
+    let rows = rows.as_array().unwrap();
+    let row = |claimant: &str, article: Option<&str>| {
+        rows.iter()
+            .filter(|r| {
+                r["claimant"] == claimant && r["as_author_of"] == serde_json::json!(article)
+            })
+            .map(|r| r["claims"].as_i64().unwrap())
+            .sum::<i64>()
+    };
+    // The readout's author is its issuer, the foreign ministry; the opinion piece names none.
+    assert!(
+        row(
+            "mexico-foreign-ministry",
+            Some("security-group-first-meeting-readout")
+        ) > 0
+    );
+    assert!(row("author", Some("rubio-visit-to-mexico-2025")) > 0);
+    assert_eq!(
+        row("author", Some("security-group-first-meeting-readout")),
+        0
+    );
+    // Claims an actor makes by name stay apart from those it makes as an issuer.
+    assert!(row("mexico", None) > 0);
+}
