@@ -699,3 +699,27 @@ fn claims_by_kind_credits_each_articles_author() {
     // Claims an actor makes by name stay apart from those it makes as an issuer.
     assert!(row("mexico", None) > 0);
 }
+
+/// `actor-full-activity` credits every article that quotes a record the actor is linked to (the
+/// communiqué that reports Rubio's meeting), and lists the quotes that mention the actor.
+#[test]
+fn actor_full_activity_credits_every_article_that_quotes_the_link() {
+    let tmp = built_follow_ups();
+    let rows = stdout_of(dossier(tmp.path()).args([
+        "query",
+        "actor-full-activity",
+        "--store",
+        "both",
+        "--csv",
+    ]));
+    for line in [
+        "rubio-sheinbaum-meeting,event,participant (participant),joint-communique-2025-09-04",
+        "rubio-sheinbaum-meeting,event,participant (participant),rubio-visit-to-mexico-2025",
+        "marco-rubio,actor,mentioned (reported_fact),rubio-visit-to-mexico-2025",
+    ] {
+        assert!(
+            rows.lines().any(|l| l == line),
+            "{line} missing from\n{rows}"
+        );
+    }
+}
