@@ -238,7 +238,7 @@ fn encode_numeric(text: &str) -> Result<Vec<u8>, String> {
         None => (false, text),
     };
     let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
-    if !(int.chars().chain(frac.chars()).all(|c| c.is_ascii_digit()) && !int.is_empty()) {
+    if int.is_empty() || !int.chars().chain(frac.chars()).all(|c| c.is_ascii_digit()) {
         return Err(format!("'{text}' is not a decimal number"));
     }
     let int_padded = format!("{}{int}", "0".repeat((4 - int.len() % 4) % 4));
@@ -598,6 +598,12 @@ struct Staging<'a> {
     distributed: bool,
 }
 
+/// Rows loaded per table.
+type TableRows = Vec<(&'static str, u64)>;
+
+/// Each article's content hash (hex), by article id.
+type HashesByArticle = BTreeMap<String, String>;
+
 /// Loads everything into a new staging schema (left as the search path): tables, rows, keys,
 /// views, descriptions and the marker tables.
 fn load_whole(
@@ -606,7 +612,7 @@ fn load_whole(
     into: &Staging<'_>,
     title: &str,
     base_iri: &str,
-) -> Result<(Vec<(&'static str, u64)>, BTreeMap<String, String>)> {
+) -> Result<(TableRows, HashesByArticle)> {
     let staging = into.schema;
     tx.batch_execute(&format!(
         "CREATE SCHEMA {s}; SET LOCAL search_path TO {s};",

@@ -971,14 +971,13 @@ fn stopped_queries_give_back_their_core_and_memory_and_sigterm_ends_the_server()
     let status_file = format!("/proc/{}/status", child.id());
     let mut peak_kib = 0u64;
     let status = loop {
-        if let Ok(status) = std::fs::read_to_string(&status_file) {
-            if let Some(kib) = status
+        if let Ok(status) = std::fs::read_to_string(&status_file)
+            && let Some(kib) = status
                 .lines()
                 .find(|l| l.starts_with("VmHWM:"))
                 .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
-            {
-                peak_kib = peak_kib.max(kib);
-            }
+        {
+            peak_kib = peak_kib.max(kib);
         }
         if let Some(status) = child.try_wait().unwrap() {
             break status;
