@@ -156,6 +156,16 @@ impl FormatShortcut {
         };
         Some(by_extension)
     }
+
+    /// `--format` if given, else the format a shortcut or the extension names.
+    fn or_format<F: clap::ValueEnum>(
+        &self,
+        format: Option<F>,
+        out: Option<&Path>,
+        graphs: bool,
+    ) -> Option<F> {
+        format.or_else(|| F::from_str(self.name(out, graphs)?, true).ok())
+    }
 }
 
 /// The format of rows, as sqlite-utils takes it: `--format`, or a shortcut (`--csv`, `--tsv`,
@@ -172,10 +182,7 @@ struct RowFormatArg {
 impl RowFormatArg {
     /// The format asked for, by an option or by `-o`'s extension.
     fn chosen(&self, out: Option<&Path>) -> Option<RowFormat> {
-        self.format.or_else(|| {
-            let name = self.shortcut.name(out, false)?;
-            clap::ValueEnum::from_str(name, true).ok()
-        })
+        self.shortcut.or_format(self.format, out, false)
     }
 
     /// The format to write: as asked, else a table on a terminal and JSON otherwise (a file
@@ -203,10 +210,7 @@ struct SparqlFormatArg {
 
 impl SparqlFormatArg {
     fn chosen(&self, out: Option<&Path>) -> Option<SparqlFormat> {
-        self.format.or_else(|| {
-            let name = self.shortcut.name(out, true)?;
-            clap::ValueEnum::from_str(name, true).ok()
-        })
+        self.shortcut.or_format(self.format, out, true)
     }
 }
 

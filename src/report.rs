@@ -864,8 +864,13 @@ impl Box2 {
 struct Placed(Vec<Box2>);
 
 impl Placed {
-    fn free(&self, b: &Box2) -> bool {
-        !self.0.iter().any(|p| p.overlaps(b))
+    /// Takes `b` when it overlaps nothing placed; says whether it did.
+    fn claim(&mut self, b: Box2) -> bool {
+        let free = !self.0.iter().any(|p| p.overlaps(&b));
+        if free {
+            self.0.push(b);
+        }
+        free
     }
 }
 
@@ -904,9 +909,7 @@ fn place_on_line(
     let degrees = along(bx - ax, by - ay);
     for t in [0.5, 0.4, 0.6, 0.3, 0.7, 0.22, 0.78] {
         let (x, y) = (ax + (bx - ax) * t, ay + (by - ay) * t);
-        let b = Box2::of_text(x, y, text.chars().count(), 12.0, degrees);
-        if placed.free(&b) {
-            placed.0.push(b);
+        if placed.claim(Box2::of_text(x, y, text.chars().count(), 12.0, degrees)) {
             return Some((x, y, degrees));
         }
     }
@@ -1068,18 +1071,13 @@ fn network(html: &mut String, conn: &Connection) -> Result<()> {
     for (i, event) in events.iter().enumerate() {
         let (x, y) = event_position[&i];
         let text = shortened(&event.label, 32);
+        let chars = text.chars().count();
+        let half_width = Box2::of_text(0.0, 0.0, chars, 12.0, 0.0).x1;
+        // Below, above, right, left of the diamond: the first spot with room.
         let spot = [(0.0, 18.0), (0.0, -16.0), (1.0, 0.0), (-1.0, 0.0)]
             .into_iter()
-            .map(|(side, dy): (f64, f64)| {
-                let w = text.chars().count() as f64 * 12.0 * 0.62 + 4.0;
-                (x + side * (w / 2.0 + 12.0), y + dy)
-            })
-            .find(|&(lx, ly)| placed.free(&Box2::of_text(lx, ly, text.chars().count(), 12.0, 0.0)));
-        if let Some((lx, ly)) = spot {
-            placed
-                .0
-                .push(Box2::of_text(lx, ly, text.chars().count(), 12.0, 0.0));
-        }
+            .map(|(side, dy): (f64, f64)| (x + side * (half_width + 12.0), y + dy))
+            .find(|&(lx, ly)| placed.claim(Box2::of_text(lx, ly, chars, 12.0, 0.0)));
         event_labels.push(spot.map(|p| (p, text)));
     }
 
@@ -1355,13 +1353,12 @@ fn timeline(html: &mut String, conn: &Connection) -> Result<()> {
         Option<String>,
         Option<String>,
         Option<String>,
-        Option<String>,
     );
+    // The undated events are `undated_events`'s, in the articles' order.
     let events: Vec<Row> = rows(
         conn,
-        "SELECT event_id, label, date, date_precision, start_date, end_date, when_text, place,
-                participants
-         FROM event_timeline ORDER BY date IS NULL, start_date, end_date, event_id",
+        "SELECT event_id, label, date, date_precision, start_date, end_date, place, participants
+         FROM event_timeline WHERE date IS NOT NULL ORDER BY start_date, end_date, event_id",
         |r| {
             Ok((
                 r.get(0)?,
@@ -1372,19 +1369,17 @@ fn timeline(html: &mut String, conn: &Connection) -> Result<()> {
                 r.get(5)?,
                 r.get(6)?,
                 r.get(7)?,
-                r.get(8)?,
             ))
         },
     )?;
     let mut dated = Vec::new();
-    let mut undated = Vec::new();
-    for (id, label, date, precision, start, end, when, place, participants) in events {
+    for (id, label, date, precision, start, end, place, participants) in events {
         let span = start
             .as_deref()
             .zip(end.as_deref())
             .and_then(|(s, e)| Some((parse_iso_date(s)?, parse_iso_date(e)?)));
-        match (date, precision, span) {
-            (Some(date), Some(precision), Some((s, e))) => dated.push(Dated {
+        if let (Some(date), Some(precision), Some((s, e))) = (date, precision, span) {
+            dated.push(Dated {
                 id,
                 label,
                 date,
@@ -1395,8 +1390,7 @@ fn timeline(html: &mut String, conn: &Connection) -> Result<()> {
                 end_date: end.unwrap_or_default(),
                 place,
                 participants,
-            }),
-            _ => undated.push((id, label, when, place, participants)),
+            });
         }
     }
     writeln!(
@@ -1465,9 +1459,7 @@ fn timeline(html: &mut String, conn: &Connection) -> Result<()> {
     } else {
         writeln!(html, "<p>No event has a date.</p>")?;
     }
-    if !undated.is_empty() {
-        undated_events(html, conn, dated.is_empty())?;
-    }
+    undated_events(html, conn, dated.is_empty())?;
     writeln!(html, "</section>")?;
     Ok(())
 }
@@ -1508,6 +1500,9 @@ fn undated_events(html: &mut String, conn: &Connection, none_dated: bool) -> Res
             ))
         },
     )?;
+    if events.is_empty() {
+        return Ok(());
+    }
     writeln!(
         html,
         "<h3>{}</h3>\n<p>By article, in the order each article tells them; the article's date \
