@@ -277,6 +277,41 @@ def publish_rows(size, corpus, kb, runs, sql_rows, add, rows, notes, failures):
 TARGET_MIN_RECORDS = 10_000
 
 
+def site_figures(kb, size, runs):
+    """The report site the build wrote: its pages' sizes (target: each at most 2 MB) and the time
+    headless Chromium takes to render the overview (target: under 2 s at 100k records), measured
+    as the whole process on the overview less the same process on a blank page."""
+    site = os.path.join(kb, "report")
+    pages = [os.path.join(d, f) for d, _, files in os.walk(site) for f in files]
+    if not pages:
+        return [f"report site at {size}: none written"]
+    sizes = {p: os.path.getsize(p) for p in pages}
+    largest = max(sizes, key=sizes.get)
+    verdict = "met" if sizes[largest] <= 2_000_000 else "MISSED"
+    out = [f"report site at {size}: {len(pages):,} pages, {sum(sizes.values()) / 1e6:.0f} MB in all, the largest "
+           f"{sizes[largest] / 1e6:.2f} MB ({os.path.relpath(largest, site)}); target <= 2 MB a page: {verdict}"]
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        return out + ["report overview in Chromium: skipped (chromium not installed)"]
+    profile = tempfile.mkdtemp(prefix="dossier-bench-chromium-")
+
+    def render(address):
+        start = time.perf_counter()
+        subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                        f"--user-data-dir={profile}", "--dump-dom", address],
+                       check=True, capture_output=True)
+        return time.perf_counter() - start
+
+    render("about:blank")  # the profile's first start
+    blank = statistics.median(render("about:blank") for _ in range(max(runs, 3)))
+    overview = statistics.median(render("file://" + os.path.join(os.path.realpath(site), "index.html"))
+                                 for _ in range(max(runs, 3)))
+    shutil.rmtree(profile, ignore_errors=True)
+    verdict = "met" if overview - blank < 2 else "MISSED"
+    return out + [f"report overview in Chromium at {size}: {overview - blank:.2f} s ({overview:.2f} s for the "
+                  f"process less {blank:.2f} s on a blank page); target < 2 s: {verdict}"]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="1000,10000,100000")
@@ -328,6 +363,7 @@ def main():
             per_record_build[size] = build[0] / size
             nt = os.path.join(kb, "dossier.nt")
             subprocess.run([DOSSIER, "export", "--kb", kb, "--format", "ntriples", "--out", nt], check=True)
+            notes.extend(site_figures(kb, size, r))
 
             if "queries" in sections:
                 dump_peer = timed([PY, peer_script, "dump", nt, os.path.join(OUT, "ox.ttl")], r) if have_ox else None

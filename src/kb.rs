@@ -20,7 +20,7 @@ use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::model::KnowledgeBase;
-use crate::{rdf, report, sqlite};
+use crate::{rdf, report, site, sqlite};
 
 pub const DATABASE_FILE: &str = "dossier.sqlite";
 pub const TURTLE_FILE: &str = "dossier.ttl";
@@ -29,20 +29,24 @@ pub const NQUADS_FILE: &str = "dossier.nq";
 pub const INDEX_FILE: &str = "dossier.idx";
 /// Datasette's metadata for the database: `datasette kb/dossier.sqlite -m kb/datasette.json`.
 pub const DATASETTE_FILE: &str = "datasette.json";
-/// The generation's database as one HTML page (see `report`).
+/// The generation's database as one HTML page (see `report`), or, when that page would be
+/// too large for a browser, a page that leads to the site.
 pub const REPORT_FILE: &str = "report.html";
+/// The same report as a folder of small linked pages (see `site`); `index.html` first.
+pub const SITE_FOLDER: &str = "report";
 pub const MANIFEST_FILE: &str = "manifest.json";
 /// The symlink to the current generation.
 pub const CURRENT: &str = "current";
 /// The files of a generation besides its manifest, in the order they are listed; the
 /// knowledge-base folder links to each under its own name.
-const STORE_FILES: [&str; 6] = [
+const STORE_FILES: [&str; 7] = [
     DATABASE_FILE,
     TURTLE_FILE,
     NQUADS_FILE,
     INDEX_FILE,
     DATASETTE_FILE,
     REPORT_FILE,
+    SITE_FOLDER,
 ];
 const LOCK_FILE: &str = ".lock";
 const GENERATION_PREFIX: &str = "gen-";
@@ -100,6 +104,10 @@ impl KbPaths {
     }
     pub fn report(&self) -> PathBuf {
         self.generation().join(REPORT_FILE)
+    }
+    /// The report's site: a folder.
+    pub fn site(&self) -> PathBuf {
+        self.generation().join(SITE_FOLDER)
     }
     pub fn manifest(&self) -> PathBuf {
         self.generation().join(MANIFEST_FILE)
@@ -313,8 +321,29 @@ fn write_stores(
             let clock = Instant::now();
             let tables = sqlite::write(kb, &into.join(DATABASE_FILE))?;
             let elapsed = clock.elapsed();
-            // Hashed and synced beside the index's writing, as the Turtle is beside the N-Quads.
-            let sealed_database = scope.spawn(|| seal(into, DATABASE_FILE));
+            // Hashed and synced beside the index's writing, as the Turtle is beside the N-Quads;
+            // then the report and its site are read from the finished database, as `dossier
+            // report` reads it, on a thread of their own: they need the database only.
+            let reports = scope.spawn(|| {
+                let sealed_database = seal(into, DATABASE_FILE)?;
+                let clock = Instant::now();
+                let conn = sqlite::open_read_only(&into.join(DATABASE_FILE))?;
+                site::write(&conn, &into.join(SITE_FOLDER))?;
+                let sealed_site = seal(into, SITE_FOLDER)?;
+                let sealed_report = write_file(into, REPORT_FILE, |w| {
+                    match report::one_page(&conn, report::ONE_PAGE_MAX_BYTES)? {
+                        Some(page) => w.write_all(&page)?,
+                        None => report::write_pointer(&conn, w, report::ONE_PAGE_MAX_BYTES)?,
+                    }
+                    Ok(())
+                })?;
+                Ok::<_, anyhow::Error>((
+                    sealed_database,
+                    clock.elapsed(),
+                    sealed_report,
+                    sealed_site,
+                ))
+            });
             // SQLite's page cache is freed: give it back before the index takes its memory.
             return_free_memory();
             let clock = Instant::now();
@@ -323,22 +352,15 @@ fn write_stores(
                 Ok(())
             })?;
             let indexed = clock.elapsed();
-            // The page is read from the finished database, as `dossier report` reads it.
-            let clock = Instant::now();
-            let sealed_report = write_file(into, REPORT_FILE, |w| {
-                let conn = sqlite::open_read_only(&into.join(DATABASE_FILE))?;
-                report::write(&conn, w)
-            })?;
-            let reported = clock.elapsed();
-            let sealed_database = sealed_database
+            let (sealed_database, reported, sealed_report, sealed_site) = reports
                 .join()
-                .unwrap_or_else(|_| Err(anyhow::anyhow!("hashing the database panicked")))?;
+                .unwrap_or_else(|_| Err(anyhow::anyhow!("writing the report panicked")))?;
             Ok::<_, anyhow::Error>((
                 tables,
                 elapsed,
                 sealed_database,
                 (indexed, sealed_index),
-                (reported, sealed_report),
+                (reported, sealed_report, sealed_site),
             ))
         });
         let graph = (|| -> Result<_> {
@@ -364,7 +386,7 @@ fn write_stores(
         sqlite_time,
         sealed_database,
         (index_time, sealed_index),
-        (report_time, sealed_report),
+        (report_time, sealed_report, sealed_site),
     ) = sql?;
     let (triples, turtle_time, nquads_time, [sealed_turtle, sealed_nquads]) = graph?;
     // Datasette names a database after its file's stem.
@@ -386,6 +408,7 @@ fn write_stores(
         sealed_index,
         sealed_datasette,
         sealed_report,
+        sealed_site,
     ];
     Ok((tables, triples, timings, files))
 }
@@ -624,14 +647,53 @@ pub fn verify_manifest(paths: &KbPaths) -> Result<Vec<String>> {
 /// The size and a 64-bit hash of a file's bytes: FNV-1a's step over little-endian 64-bit
 /// words (the tail zero-padded), eight times faster than byte by byte; it tells a changed
 /// file, it is not meant to resist a forger.
+///
+/// A folder's hash runs over its files in name order, each file's path (relative to the folder,
+/// then a NUL) before its bytes; its size is its files' bytes.
 pub fn content_hash(path: &Path) -> Result<(u64, u64)> {
+    let mut hasher = ContentHasher::default();
+    if path.is_dir() {
+        let mut files = Vec::new();
+        files_under(path, Path::new(""), &mut files)?;
+        files.sort();
+        let mut bytes = 0;
+        for relative in files {
+            hasher.update(relative.to_string_lossy().as_bytes());
+            hasher.update(b"\0");
+            let before = hasher.bytes;
+            hash_file(&path.join(&relative), &mut hasher)?;
+            bytes += hasher.bytes - before;
+        }
+        return Ok((bytes, hasher.finish().1));
+    }
+    hash_file(path, &mut hasher)?;
+    Ok(hasher.finish())
+}
+
+/// The files in a folder and its subfolders, as paths relative to `dir`.
+fn files_under(dir: &Path, relative: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    let folder = dir.join(relative);
+    for entry in
+        fs::read_dir(&folder).with_context(|| format!("cannot read '{}'", folder.display()))?
+    {
+        let entry = entry?;
+        let path = relative.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            files_under(dir, &path, out)?;
+        } else {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn hash_file(path: &Path, hasher: &mut ContentHasher) -> Result<()> {
     use std::io::Read;
     let mut file = File::open(path).with_context(|| format!("cannot read '{}'", path.display()))?;
-    let mut hasher = ContentHasher::default();
     let mut buffer = vec![0u8; 1 << 20];
     loop {
         match file.read(&mut buffer) {
-            Ok(0) => return Ok(hasher.finish()),
+            Ok(0) => return Ok(()),
             Ok(n) => hasher.update(&buffer[..n]),
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e).with_context(|| format!("cannot read '{}'", path.display())),

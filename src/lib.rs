@@ -18,6 +18,7 @@ pub mod queries;
 pub mod rdf;
 pub mod report;
 pub mod seed;
+pub mod site;
 pub mod sparql;
 pub mod sqlite;
 pub mod statements;

@@ -428,14 +428,18 @@ enum Command {
         #[command(flatten)]
         kb: KbArg,
     },
-    /// Write the knowledge base as one self-contained HTML page: the articles with every quote
-    /// highlighted, the actor network, the timeline and the conditions.
+    /// Write the knowledge base as one self-contained HTML page (the articles with every quote
+    /// highlighted, the actor network, the timeline and the conditions), or with --site as a
+    /// folder of small linked pages, for a knowledge base too large for one page.
     #[command(
-        after_help = "Examples:\n  dossier report --out report.html\n  dossier report --kb kb > report.html\n\n`dossier build` writes the same page as kb/report.html."
+        after_help = "Examples:\n  dossier report --out report.html\n  dossier report --kb kb > report.html\n  dossier report --site /tmp/dossier-site\n\n`dossier build` writes the same page as kb/report.html (when it is at most 2 MiB) and the\nsite as kb/report/index.html."
     )]
     Report {
         #[command(flatten)]
         out: OutArg,
+        /// Write the site into this folder (created; it must not exist or be empty).
+        #[arg(long, value_name = "FOLDER", conflicts_with = "out")]
+        site: Option<PathBuf>,
         #[command(flatten)]
         kb: KbArg,
     },
@@ -842,10 +846,15 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 )))
             }
         }
-        Command::Report { out, kb } => {
+        Command::Report { out, site, kb } => {
             let paths = KbPaths::new(kb.kb);
-            let out = Destination::open(out.out.as_deref(), &paths)?;
-            report(paths, out)
+            match site {
+                Some(folder) => report_site(paths, &folder),
+                None => {
+                    let out = Destination::open(out.out.as_deref(), &paths)?;
+                    report(paths, out)
+                }
+            }
         }
         Command::Completions { shell } => {
             let mut cli = <Cli as clap::CommandFactory>::command();
@@ -1213,7 +1222,7 @@ fn build(seeds: PathBuf, paths: KbPaths, bar: &Bar, quiet: bool) -> Result<(), F
             "sqlite" => format!("{rows} rows, {:.0} rows/s", rows as f64 / secs),
             "manifest" => "file sizes and hashes".to_owned(),
             "sync" => "written to disk".to_owned(),
-            "report" => "the HTML page".to_owned(),
+            "report" => "the HTML page and the site".to_owned(),
             _ => format!(
                 "{} triples, {:.0} triples/s",
                 summary.triples,
@@ -1569,8 +1578,45 @@ fn info(paths: KbPaths, json: bool, mut out: Destination) -> Result<(), Failure>
 
 fn report(paths: KbPaths, mut out: Destination) -> Result<(), Failure> {
     let conn = dossier::sqlite::open_read_only(&paths.database())?;
-    dossier::report::write(&conn, &mut out)?;
+    let max = dossier::report::ONE_PAGE_MAX_BYTES;
+    let Some(page) = dossier::report::one_page(&conn, max)? else {
+        return Err(anyhow::anyhow!(
+            "the report would take more than {} MiB as one page, more than a browser opens \
+             comfortably: open the site the build wrote, {}, or write one with `dossier report \
+             --site FOLDER`",
+            max >> 20,
+            paths
+                .dir
+                .join(dossier::kb::SITE_FOLDER)
+                .join(dossier::site::INDEX_PAGE)
+                .display()
+        )
+        .into());
+    };
+    out.write_all(&page)?;
     Ok(out.finish()?)
+}
+
+fn report_site(paths: KbPaths, folder: &Path) -> Result<(), Failure> {
+    let conn = dossier::sqlite::open_read_only(&paths.database())?;
+    let occupied = std::fs::read_dir(folder).is_ok_and(|mut entries| entries.next().is_some());
+    if occupied {
+        return Err(anyhow::anyhow!(
+            "'{}' is not empty: give a new folder, or remove this one first",
+            folder.display()
+        )
+        .into());
+    }
+    let summary = dossier::site::write(&conn, folder)?;
+    eprintln!(
+        "wrote {} pages ({} bytes, the largest {} bytes: {}) to {}",
+        summary.pages,
+        summary.bytes,
+        summary.largest.0,
+        summary.largest.1,
+        folder.join(dossier::site::INDEX_PAGE).display()
+    );
+    Ok(())
 }
 
 /// The base IRI the knowledge base was built with, from the database.

@@ -37,12 +37,71 @@ pub fn write(conn: &Connection, out: &mut impl Write) -> Result<()> {
         flush(&mut html, out)?;
     }
     writeln!(html, "</section>")?;
-    network(&mut html, conn)?;
+    network(&mut html, conn, None)?;
     timeline(&mut html, conn)?;
     conditions(&mut html, conn)?;
     stated_values(&mut html, conn)?;
     writeln!(html, "</main>\n</body>\n</html>")?;
     flush(&mut html, out)
+}
+
+/// The largest one-page report: past a few megabytes a browser struggles to open a page, and
+/// a larger knowledge base is read through the site (`site`).
+pub const ONE_PAGE_MAX_BYTES: usize = 2 << 20;
+
+/// The one-page report when it takes at most `max` bytes; None when it would be larger (the
+/// writing stops there, so a large knowledge base costs no more than `max`).
+pub fn one_page(conn: &Connection, max: usize) -> Result<Option<Vec<u8>>> {
+    let mut page = Capped {
+        bytes: Vec::new(),
+        max,
+        over: false,
+    };
+    match write(conn, &mut page) {
+        Ok(()) => Ok(Some(page.bytes)),
+        Err(_) if page.over => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// A short page in place of a one-page report too large for a browser: it leads to the site
+/// written beside it (`report/index.html`).
+pub fn write_pointer(conn: &Connection, out: &mut impl Write, max: usize) -> Result<()> {
+    let about = KnowledgeBase::read(conn)?;
+    let mut html = String::new();
+    head(&mut html, &about)?;
+    writeln!(
+        html,
+        "<section id=\"overview\"><h2>This knowledge base is read as a site</h2>\n\
+         <p>Its report would take more than {} MiB as one page, more than a browser opens \
+         comfortably. The same report is a site of small linked pages: open \
+         <a href=\"report/index.html\">report/index.html</a>.</p>\n</section>\n</main>\n\
+         </body>\n</html>",
+        max >> 20
+    )?;
+    flush(&mut html, out)
+}
+
+/// Bytes kept up to a limit; a write past it fails (and says so in `over`).
+struct Capped {
+    bytes: Vec<u8>,
+    max: usize,
+    over: bool,
+}
+
+impl Write for Capped {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.bytes.len() + buf.len() > self.max {
+            self.over = true;
+            return Err(std::io::Error::other("the page is larger than its limit"));
+        }
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 fn flush(html: &mut String, out: &mut impl Write) -> Result<()> {
@@ -55,7 +114,7 @@ fn flush(html: &mut String, out: &mut impl Write) -> Result<()> {
 /// Text made safe for HTML, in element content and in quoted attribute values alike. A carriage
 /// return is written as a reference: the HTML parser would turn a literal one into a line feed,
 /// and the page's text must be the article's, code point for code point.
-struct Escaped<'a>(&'a str);
+pub(crate) struct Escaped<'a>(&'a str);
 
 impl fmt::Display for Escaped<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -78,24 +137,24 @@ impl fmt::Display for Escaped<'_> {
     }
 }
 
-fn esc(text: &str) -> Escaped<'_> {
+pub(crate) fn esc(text: &str) -> Escaped<'_> {
     Escaped(text)
 }
 
 /// A closed-list value as words: `reported_fact` is "reported fact".
-fn words(value: &str) -> String {
+pub(crate) fn words(value: &str) -> String {
     value.replace('_', " ")
 }
 
 /// The row of `knowledge_base`.
-struct KnowledgeBase {
-    title: String,
-    license: Option<String>,
-    description: Option<String>,
+pub(crate) struct KnowledgeBase {
+    pub(crate) title: String,
+    pub(crate) license: Option<String>,
+    pub(crate) description: Option<String>,
 }
 
 impl KnowledgeBase {
-    fn read(conn: &Connection) -> Result<KnowledgeBase> {
+    pub(crate) fn read(conn: &Connection) -> Result<KnowledgeBase> {
         conn.query_row(
             "SELECT title, license, description FROM knowledge_base",
             [],
@@ -115,21 +174,21 @@ impl KnowledgeBase {
 }
 
 /// An article without its text (read when its section is written).
-struct Article {
-    id: String,
-    title: String,
-    title_note: Option<String>,
-    language: String,
-    author: Option<String>,
-    outlet: Option<String>,
-    published: Option<String>,
-    url: Option<String>,
-    char_count: i64,
-    records: i64,
-    quotes: i64,
+pub(crate) struct Article {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) title_note: Option<String>,
+    pub(crate) language: String,
+    pub(crate) author: Option<String>,
+    pub(crate) outlet: Option<String>,
+    pub(crate) published: Option<String>,
+    pub(crate) url: Option<String>,
+    pub(crate) char_count: i64,
+    pub(crate) records: i64,
+    pub(crate) quotes: i64,
 }
 
-fn read_articles(conn: &Connection) -> Result<Vec<Article>> {
+pub(crate) fn read_articles(conn: &Connection) -> Result<Vec<Article>> {
     let mut stmt = conn.prepare(
         // Counted once for all articles: no index leads from an article to its records.
         "SELECT a.id, a.title, a.title_note, a.language, a.author, a.outlet, a.published, a.url,
@@ -161,7 +220,7 @@ fn read_articles(conn: &Connection) -> Result<Vec<Article>> {
 }
 
 /// Rows of a query with no parameter, each made by `row`.
-fn rows<T>(
+pub(crate) fn rows<T>(
     conn: &Connection,
     sql: &str,
     row: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
@@ -174,7 +233,7 @@ fn rows<T>(
 }
 
 /// A link when `target` is a web address, the text otherwise.
-fn link_or_text(html: &mut String, target: &str) -> fmt::Result {
+pub(crate) fn link_or_text(html: &mut String, target: &str) -> fmt::Result {
     if target.starts_with("https://") || target.starts_with("http://") {
         write!(html, r#"<a href="{0}">{0}</a>"#, esc(target))
     } else {
@@ -182,7 +241,7 @@ fn link_or_text(html: &mut String, target: &str) -> fmt::Result {
     }
 }
 
-const STYLE: &str = r#"
+pub(crate) const STYLE: &str = r#"
 :root { color-scheme: light; --ink: #1a1a1a; --muted: #4a4a4a; --rule: #c8c8c8; --focus: #0b57d0;
   --reported_fact: #cfe3ff; --stated_position: #ffe0b0; --assessment: #e9d8ff;
   --recommendation: #cdeccd; --possibility: #ffd4e0; --inference: #e8e4d8;
@@ -269,7 +328,7 @@ mark:focus::after { content: attr(title); position: absolute; left: 0; top: calc
 .bar.year { background: #7aa6e6; }
 "#;
 
-fn head(html: &mut String, about: &KnowledgeBase) -> Result<()> {
+pub(crate) fn head(html: &mut String, about: &KnowledgeBase) -> Result<()> {
     write!(
         html,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
@@ -360,7 +419,7 @@ fn overview(
 }
 
 /// The colour key of the highlights, with how many quotes have each modality.
-fn modality_legend(html: &mut String, conn: &Connection) -> Result<()> {
+pub(crate) fn modality_legend(html: &mut String, conn: &Connection) -> Result<()> {
     let used: BTreeMap<String, i64> = rows(
         conn,
         "SELECT modality, count(*) FROM evidence GROUP BY modality",
@@ -388,7 +447,7 @@ fn modality_legend(html: &mut String, conn: &Connection) -> Result<()> {
 }
 
 /// The CSS class of a modality's highlight; a value this version does not know is grey.
-fn modality_class(modality: &str) -> &str {
+pub(crate) fn modality_class(modality: &str) -> &str {
     if Modality::VALUES.contains(&modality) {
         modality
     } else {
@@ -460,18 +519,26 @@ fn read_spans(conn: &Connection, article: &str) -> Result<Vec<Span>> {
 }
 
 fn article_section(html: &mut String, conn: &Connection, article: &Article) -> Result<()> {
-    let text: String = conn.query_row(
-        "SELECT text FROM articles WHERE id = ?1",
-        [&article.id],
-        |r| r.get(0),
-    )?;
-    let spans = read_spans(conn, &article.id)?;
     let id = esc(&article.id);
     writeln!(
         html,
         r#"<article id="article-{id}" aria-labelledby="title-{id}">"#
     )?;
     writeln!(html, r#"<h3 id="title-{id}">{}</h3>"#, esc(&article.title))?;
+    article_body(html, conn, article)?;
+    writeln!(html, "</article>")?;
+    Ok(())
+}
+
+/// What comes under an article's title: its note, what it is (author, outlet, date, size)
+/// and its address, its text with every quote highlighted, and its records.
+pub(crate) fn article_body(html: &mut String, conn: &Connection, article: &Article) -> Result<()> {
+    let text: String = conn.query_row(
+        "SELECT text FROM articles WHERE id = ?1",
+        [&article.id],
+        |r| r.get(0),
+    )?;
+    let spans = read_spans(conn, &article.id)?;
     if let Some(note) = &article.title_note {
         writeln!(html, r#"<p class="muted">{}</p>"#, esc(note))?;
     }
@@ -504,7 +571,6 @@ fn article_section(html: &mut String, conn: &Connection, article: &Article) -> R
     highlighted_text(html, &article.id, &text, &spans)?;
     writeln!(html, "</div>")?;
     records_list(html, &spans)?;
-    writeln!(html, "</article>")?;
     Ok(())
 }
 
@@ -875,7 +941,7 @@ impl Placed {
 }
 
 /// A label's text shortened to `max` characters.
-fn shortened(text: &str, max: usize) -> String {
+pub(crate) fn shortened(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         text.to_owned()
     } else {
@@ -930,33 +996,93 @@ fn line_text(html: &mut String, at: Option<(f64, f64, f64)>, text: &str) -> fmt:
     Ok(())
 }
 
+/// A line's tooltip names this many of its links, then how many more.
+const TITLE_LINKS: usize = 12;
+
+/// The part of a large network that is drawn: the actors most records link, the events that
+/// most join two of them, each actor linked to its page.
+pub(crate) struct Focus {
+    pub(crate) actors: std::collections::BTreeSet<String>,
+    /// How many actors the whole network has.
+    pub(crate) of: usize,
+    pub(crate) max_events: usize,
+    /// How many links between actors the list below the drawing shows.
+    pub(crate) max_listed: usize,
+    /// The address of an actor's page.
+    pub(crate) actor_page: fn(&str) -> String,
+}
+
+impl Focus {
+    fn narrow(
+        &self,
+        actors: &mut Vec<(String, String, String)>,
+        links: &mut Links,
+        events: &mut Vec<EventNode>,
+    ) {
+        actors.retain(|(id, _, _)| self.actors.contains(id));
+        links.retain(|(a, b), _| self.actors.contains(a) && self.actors.contains(b));
+        for event in events.iter_mut() {
+            event
+                .spokes
+                .retain(|(actor, _, _)| self.actors.contains(actor));
+        }
+        events.retain(|e| {
+            let mut joined: Vec<&str> = e.spokes.iter().map(|(a, _, _)| a.as_str()).collect();
+            joined.sort_unstable();
+            joined.dedup();
+            joined.len() >= 2
+        });
+        // The events with the most spokes; the drawing keeps id order.
+        events.sort_by(|a, b| b.spokes.len().cmp(&a.spokes.len()).then(a.id.cmp(&b.id)));
+        events.truncate(self.max_events);
+        events.sort_by(|a, b| a.id.cmp(&b.id));
+    }
+}
+
 /// The actors on a circle in id order (so the layout depends on nothing but the data), the
 /// events that link them inside it, near their actors, with a line for each pair of actors
 /// some record links and a dashed spoke from each event to its actors; the same links as a
 /// list. Labels are placed where they overlap nothing, or left to the tooltip.
-fn network(html: &mut String, conn: &Connection) -> Result<()> {
-    let actors = rows(conn, "SELECT id, name, kind FROM actors ORDER BY id", |r| {
+pub(crate) fn network(html: &mut String, conn: &Connection, focus: Option<&Focus>) -> Result<()> {
+    let mut actors = rows(conn, "SELECT id, name, kind FROM actors ORDER BY id", |r| {
         Ok((
             r.get::<_, String>(0)?,
             r.get::<_, String>(1)?,
             r.get::<_, String>(2)?,
         ))
     })?;
-    let links = read_links(conn)?;
-    let events = event_spokes(conn)?;
+    let mut links = read_links(conn)?;
+    let mut events = event_spokes(conn)?;
+    if let Some(focus) = focus {
+        focus.narrow(&mut actors, &mut links, &mut events);
+    }
     writeln!(
         html,
         r#"<section id="network" class="network" aria-labelledby="network-title">"#
     )?;
     writeln!(html, r#"<h2 id="network-title">Actor network</h2>"#)?;
+    if let Some(focus) = focus {
+        writeln!(
+            html,
+            "<p>The {} actors that most records link (of {}), and the {} events that most \
+             join two of them.",
+            actors.len(),
+            focus.of,
+            events.len()
+        )?;
+    } else {
+        writeln!(
+            html,
+            "<p>{} actors and the {} events they take part in.",
+            actors.len(),
+            events.len()
+        )?;
+    }
     writeln!(
         html,
-        "<p>{} actors and the {} events they take part in. A line joins two actors that a \
-         relation, a role, a policy (issuer to target), an agreement or a commitment links; a \
-         dashed line joins an event to its actors. A label that has no room is in the line's \
-         tooltip and in the list below.</p>",
-        actors.len(),
-        events.len()
+        "A line joins two actors that a relation, a role, a policy (issuer to target), an \
+         agreement or a commitment links; a dashed line joins an event to its actors. A label \
+         that has no room is in the line's tooltip and in the list below.</p>"
     )?;
     let count = actors.len().max(1) as f64;
     // About 34 units of circumference per actor, and room beside the circle for the names.
@@ -1127,7 +1253,17 @@ fn network(html: &mut String, conn: &Connection) -> Result<()> {
             (false, true) => r#" marker-end="url(#arrow)""#,
             (false, false) => "",
         };
-        let title: Vec<&str> = between.iter().map(|l| l.long.as_str()).collect();
+        let mut title: Vec<&str> = between
+            .iter()
+            .take(TITLE_LINKS)
+            .map(|l| l.long.as_str())
+            .collect();
+        let more = between
+            .len()
+            .checked_sub(TITLE_LINKS)
+            .filter(|n| *n > 0)
+            .map(|n| format!("and {n} more"));
+        title.extend(more.as_deref());
         write!(
             html,
             "<g class=\"edge\" data-source=\"{}\" data-target=\"{}\"><title>{}</title>\
@@ -1164,12 +1300,20 @@ fn network(html: &mut String, conn: &Connection) -> Result<()> {
     }
     for ((id, name, kind), (label_x, label_y)) in actors.iter().zip(&name_labels) {
         let (x, y, _) = position[id.as_str()];
+        // In the site, each actor links to its page.
+        let (open, close) = match focus {
+            Some(focus) => (
+                format!("<a href=\"{}\">", esc(&(focus.actor_page)(id))),
+                "</a>",
+            ),
+            None => (String::new(), ""),
+        };
         writeln!(
             html,
-            "<g class=\"node {}\" data-actor=\"{}\"><title>{} ({}, {})</title>\
+            "<g class=\"node {}\" data-actor=\"{}\">{open}<title>{} ({}, {})</title>\
              <circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"{node_radius}\"/>\
              <text x=\"{label_x:.1}\" y=\"{label_y:.1}\" text-anchor=\"middle\" \
-             dominant-baseline=\"central\">{}</text></g>",
+             dominant-baseline=\"central\">{}</text>{close}</g>",
             esc(kind),
             esc(id),
             esc(name),
@@ -1221,14 +1365,30 @@ fn network(html: &mut String, conn: &Connection) -> Result<()> {
             .to_owned()
     };
     let spoke_count: usize = events.iter().map(|e| e.spokes.len()).sum();
+    let link_count = links.values().map(Vec::len).sum::<usize>();
+    let listed = match focus {
+        Some(focus) => link_count.min(focus.max_listed),
+        None => link_count,
+    };
     writeln!(
         html,
-        "<details>\n<summary>The links as a list ({})</summary>\n<table>\n<thead><tr>\
-         <th scope=\"col\">from</th><th scope=\"col\">to</th><th scope=\"col\">link</th>\
-         </tr></thead>\n<tbody>",
-        links.values().map(Vec::len).sum::<usize>() + spoke_count
+        "<details>\n<summary>The links as a list ({})</summary>",
+        link_count + spoke_count
     )?;
-    for link in links.values().flatten() {
+    if listed < link_count {
+        writeln!(
+            html,
+            "<p>The first {listed} links between actors, and every event's; each actor's page \
+             lists all of its own.</p>"
+        )?;
+    }
+    writeln!(
+        html,
+        "<table>\n<thead><tr>\
+         <th scope=\"col\">from</th><th scope=\"col\">to</th><th scope=\"col\">link</th>\
+         </tr></thead>\n<tbody>"
+    )?;
+    for link in links.values().flatten().take(listed) {
         writeln!(
             html,
             "<tr><td>{}</td><td>{}{}</td><td>{}</td></tr>",

@@ -198,6 +198,8 @@ async fn serve(shared: Arc<Shared>, addr: SocketAddr, limits: ConnectionLimits) 
         .route("/queries", get(list_queries))
         .route("/queries/{name}", get(named_query))
         .route("/report", get(report))
+        .route("/report/", get(site_index))
+        .route("/report/{*page}", get(site_page))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
@@ -747,7 +749,7 @@ async fn index(State(shared): State<Arc<Shared>>) -> Response {
             "sparql": "/sparql?query=... (SPARQL 1.1 Protocol, GET or POST)",
             "sql": "/sql?sql=...&_shape=array|arrays|objects|arrayfirst (Datasette's shapes)",
             "queries": "/queries, /queries/NAME?store=sql|rdf|both&format=json|csv|tsv|ndjson",
-            "report": "/report",
+            "report": "/report (one page), /report/ (the same as a site of small pages)",
         },
         "queries": shared.queries.iter().map(|q| &q.name).collect::<Vec<_>>(),
     });
@@ -776,6 +778,44 @@ async fn report(State(shared): State<Arc<Shared>>) -> Result<Response, Refusal> 
                 StatusCode::NOT_FOUND,
                 "this knowledge base has no report: rebuild it with `dossier build`",
             )),
+        }
+    })
+    .await
+}
+
+/// `GET /report/`: the site's overview.
+async fn site_index(state: State<Arc<Shared>>) -> Result<Response, Refusal> {
+    site_page(state, Path(dossier::site::INDEX_PAGE.to_owned())).await
+}
+
+/// `GET /report/PAGE`: a page of the generation's site. Only names a build writes are
+/// served (slugs, folders and dots, ending in `.html`), so no path leaves the site's folder.
+async fn site_page(
+    State(shared): State<Arc<Shared>>,
+    Path(page): Path<String>,
+) -> Result<Response, Refusal> {
+    let well_formed = page.ends_with(".html")
+        && !page.contains("..")
+        && !page.starts_with('/')
+        && page
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-./".contains(&b));
+    let not_found = |page: &str| {
+        Refusal::new(
+            StatusCode::NOT_FOUND,
+            format!(
+                "the report has no page '{page}': start at /report/ (rebuild with `dossier \
+                 build` if it has no site)"
+            ),
+        )
+    };
+    if !well_formed {
+        return Err(not_found(&page));
+    }
+    run_limited(&shared, move |shared, _stop| {
+        match std::fs::read(shared.paths.site().join(&page)) {
+            Ok(html) => Ok(answer("text/html; charset=utf-8", html)),
+            Err(_) => Err(not_found(&page)),
         }
     })
     .await

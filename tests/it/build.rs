@@ -306,7 +306,8 @@ fn info_says_what_a_built_knowledge_base_holds() {
             "dossier.nq",
             "dossier.idx",
             "datasette.json",
-            "report.html"
+            "report.html",
+            "report"
         ]
     );
 }

@@ -166,7 +166,12 @@ fn assert_page_shows(html: &str, expected: &Expected) {
         .unwrap();
         assert!(node.is_match(svg), "actor '{id}' is not in the network");
     }
-    // Nothing is loaded from elsewhere: only links (<a href>) name other addresses.
+    assert_loads_nothing(html);
+}
+
+/// Nothing is loaded from elsewhere: only links (<a href>) name other addresses; no script,
+/// style sheet, frame or image.
+fn assert_loads_nothing(html: &str) {
     let remote = Regex::new(
         r#"<([A-Za-z]+)\b[^>]*?\b(?:src|href|action|poster|srcset|data)\s*=\s*["']?\s*(?:https?:)?//"#,
     )
@@ -556,4 +561,175 @@ fn chromium_draws_a_legible_network_with_a_legend_and_events() {
         .unwrap();
     assert_eq!(undated, by_offset);
     assert!(by_offset.len() >= 3, "{by_offset:?}");
+}
+
+/// A built corpus large enough that its one-page report passes the limit and its lists run
+/// over several pages.
+fn built_corpus(records: usize) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    crate::scale::generate(records, 3, &tmp.path().join("seeds"));
+    dossier(tmp.path()).args(["build", "-q"]).assert_success();
+    tmp
+}
+
+/// Every page of a site folder: (name relative to the folder, text).
+fn site_pages(dir: &Path) -> BTreeMap<String, String> {
+    let mut pages = BTreeMap::new();
+    let mut folders = vec![PathBuf::new()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(dir.join(&folder)).unwrap() {
+            let entry = entry.unwrap();
+            let name = folder.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                folders.push(name);
+            } else {
+                let text = std::fs::read_to_string(entry.path()).unwrap();
+                pages.insert(name.to_string_lossy().into_owned(), text);
+            }
+        }
+    }
+    pages
+}
+
+/// The page a relative link leads to from `page`, and its fragment.
+fn resolve(page: &str, href: &str) -> (String, Option<String>) {
+    let (path, fragment) = match href.split_once('#') {
+        Some((path, fragment)) => (path, Some(fragment.to_owned())),
+        None => (href, None),
+    };
+    if path.is_empty() {
+        return (page.to_owned(), fragment);
+    }
+    let mut parts: Vec<&str> = page.split('/').collect();
+    parts.pop();
+    for part in path.split('/') {
+        match part {
+            ".." => {
+                parts.pop().expect("a link above the site's folder");
+            }
+            "." => {}
+            part => parts.push(part),
+        }
+    }
+    (parts.join("/"), fragment)
+}
+
+#[test]
+fn the_site_bounds_every_page_links_only_within_itself_and_highlights_every_quote() {
+    let tmp = built_corpus(3000);
+    let kb = tmp.path().join("kb");
+    let site = kb.join("report");
+    assert_eq!(
+        std::fs::read_link(&site).unwrap(),
+        Path::new("current/report")
+    );
+    let pages = site_pages(&site);
+    // The lists run over several pages at this size.
+    assert!(
+        pages.contains_key("kind/claim.2.html"),
+        "{:?}",
+        pages.keys()
+    );
+
+    // From the overview, every page is reached, and every link leads to a page of the site
+    // (and to an element of it, for a link to a place in a page).
+    let href = Regex::new(r#"<a [^>]*href="([^"]*)""#).unwrap();
+    let id = Regex::new(r#" id="([^"]*)""#).unwrap();
+    let mut reached = std::collections::BTreeSet::from(["index.html".to_owned()]);
+    let mut queue = vec!["index.html".to_owned()];
+    while let Some(page) = queue.pop() {
+        for link in href.captures_iter(&pages[&page]) {
+            let target = unescape(&link[1]);
+            if target.starts_with("http://") || target.starts_with("https://") {
+                continue;
+            }
+            let (name, fragment) = resolve(&page, &target);
+            let text = pages
+                .get(&name)
+                .unwrap_or_else(|| panic!("{page} links to {target}, which the site lacks"));
+            if let Some(fragment) = fragment {
+                assert!(
+                    id.captures_iter(text).any(|c| c[1] == fragment),
+                    "{page} links to {target}, which has no element '{fragment}'"
+                );
+            }
+            if reached.insert(name.clone()) {
+                queue.push(name);
+            }
+        }
+    }
+    let unreached: Vec<&String> = pages.keys().filter(|p| !reached.contains(*p)).collect();
+    assert!(unreached.is_empty(), "no link leads to {unreached:?}");
+
+    // Every page is small whatever the knowledge base, and loads nothing.
+    for (name, text) in &pages {
+        assert!(
+            text.len() <= 2 << 20,
+            "{name} takes {} bytes, over 2 MiB",
+            text.len()
+        );
+        assert_loads_nothing(text);
+        assert!(text.contains("default-src 'none'"), "{name} has no policy");
+    }
+
+    // Every quote is highlighted in its article's page, exactly its text.
+    let expected = expected(&kb);
+    let mut quotes = BTreeMap::new();
+    for (name, text) in pages.iter().filter(|(n, _)| n.starts_with("article/")) {
+        let article = name
+            .trim_start_matches("article/")
+            .trim_end_matches(".html");
+        for (evidence, quote) in highlighted(text) {
+            assert_eq!(
+                evidence.split('.').nth(1),
+                Some(article),
+                "{evidence} in {name}"
+            );
+            quotes.insert(evidence, quote);
+        }
+    }
+    let wanted: BTreeMap<String, String> = expected.evidence.into_iter().collect();
+    assert_eq!(quotes.len(), wanted.len());
+    assert!(
+        quotes == wanted,
+        "a quote's highlight differs from the database"
+    );
+
+    // The one page would be larger than a browser opens well: it leads to the site.
+    let one_page = std::fs::read_to_string(kb.join("report.html")).unwrap();
+    assert!(one_page.len() < 20_000, "{}", one_page.len());
+    assert!(one_page.contains(r#"href="report/index.html""#));
+    // Asked for anyway, the page is refused as a usage problem, with the way to the site.
+    let out = dossier(tmp.path())
+        .args(["report", "-o", "page.html"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--site"));
+    assert!(!tmp.path().join("page.html").exists());
+
+    // `dossier report --site` writes the same pages, byte for byte; it keeps out of a folder
+    // that holds something.
+    dossier(tmp.path())
+        .args(["report", "--site", "again"])
+        .assert_success();
+    assert!(site_pages(&tmp.path().join("again")) == pages);
+    let out = dossier(tmp.path())
+        .args(["report", "--site", "again"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+
+    // The site is part of the generation: check verifies it, and names a changed page.
+    dossier(tmp.path()).arg("check").assert_success();
+    let page = std::fs::canonicalize(site.join("kind/claim.2.html")).unwrap();
+    std::fs::write(&page, "<p>changed</p>").unwrap();
+    let out = dossier(tmp.path()).arg("check").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let said =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("file report: not the file generation 1 wrote"),
+        "{said}"
+    );
 }

@@ -522,6 +522,7 @@ fn module_imports_flow_one_way() {
         "check",
         "datasette",
         "report",
+        "site",
         "kb",
         "publish",
     ];

@@ -5,7 +5,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Child, Stdio};
 
-use crate::util::{built_bundled, dossier, stdout_of};
+use crate::util::{Succeeds, built_bundled, dossier, stdout_of};
 
 /// A running `dossier serve`, killed when dropped. Its log (standard error) is read as it
 /// comes, so that a long test never fills the pipe and stalls the server.
@@ -1359,4 +1359,144 @@ print(any("stops after 7000 ms" in c for c in g.objects(service, rdflib.RDFS.com
         "rows (with the header):\n{table}"
     );
     assert!(dom.contains(&format!("{expected_rows} row")), "{dom}");
+}
+
+/// Loads the pages the site's overview links, one after another in a frame of a page of the
+/// same origin, and checks each: it loads, fetches nothing, and each article's marks read as
+/// its quotes in the database. Written into the served site's folder by the test.
+const SITE_PROBE: &str = r#"<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>probe</title></head><body><script>
+function load(url) {
+  return new Promise(resolve => {
+    const frame = document.createElement('iframe');
+    const started = performance.now();
+    frame.onload = () => resolve([frame, performance.now() - started]);
+    frame.src = url;
+    document.body.append(frame);
+  });
+}
+(async () => {
+  const problems = [];
+  const [index, overviewMs] = await load('index.html');
+  const overview = index.contentDocument;
+  if (!overview.querySelector('#network svg .node circle')) problems.push('no network drawn');
+  const urls = new Set();
+  for (const a of overview.querySelectorAll('a[href]')) {
+    const url = new URL(a.getAttribute('href'), index.contentWindow.location.href);
+    if (url.origin !== location.origin) continue;
+    url.hash = '';
+    urls.add(url.href);
+  }
+  let pages = 0, quotes = 0;
+  for (const url of urls) {
+    const [frame] = await load(url);
+    const page = frame.contentDocument;
+    if (!page || !page.querySelector('main h1')) {
+      problems.push('did not load: ' + url);
+      frame.remove();
+      continue;
+    }
+    pages++;
+    const fetched = frame.contentWindow.performance.getEntriesByType('resource');
+    if (fetched.length) problems.push(url + ' fetched ' + fetched.map(e => e.name).join(' '));
+    const article = url.match(/\/article\/([a-z0-9-]+)\.html$/);
+    if (article) {
+      const texts = new Map();
+      for (const mark of page.querySelectorAll('mark[data-evidence]')) {
+        const colour = frame.contentWindow.getComputedStyle(mark).backgroundColor;
+        if (colour === 'transparent' || /^rgba\(.*,\s*0\)$/.test(colour)) {
+          problems.push('not highlighted: ' + mark.dataset.evidence);
+        }
+        for (const id of mark.dataset.evidence.split(' ')) {
+          texts.set(id, (texts.get(id) || '') + mark.textContent);
+        }
+      }
+      for (const [id, quote] of Object.entries(EXPECTED)) {
+        if (id.split('.')[1] !== article[1]) continue;
+        quotes++;
+        if (texts.get(id) !== quote) problems.push(id + ' reads ' + JSON.stringify(texts.get(id)));
+      }
+    }
+    frame.remove();
+  }
+  if (quotes === 0) problems.push('no article page checked');
+  const verdict = document.createElement('pre');
+  verdict.id = 'verdict';
+  verdict.textContent = problems.length ? problems.join('\n')
+    : 'PAGES ' + pages + ' QUOTES ' + quotes + ' OVERVIEW ' + Math.round(overviewMs) + ' MS';
+  document.body.append(verdict);
+})();
+</script></body></html>
+"#;
+
+#[test]
+fn chromium_opens_every_page_the_site_overview_links_through_serve() {
+    let tmp = tempfile::tempdir().unwrap();
+    crate::scale::generate(3000, 5, &tmp.path().join("seeds"));
+    dossier(tmp.path()).args(["build", "-q"]).assert_success();
+    let server = Server::start(tmp.path(), &[]);
+
+    // The overview at /report/, every page under it; no path outside the site's folder.
+    let index = get(&server.url("/report/"), "text/html", &[]);
+    assert_eq!(index.status, 200);
+    assert!(index.content_type.starts_with("text/html"));
+    assert_eq!(
+        index.body,
+        std::fs::read_to_string(tmp.path().join("kb/report/index.html")).unwrap()
+    );
+    for outside in [
+        "/report/%2e%2e/dossier.sqlite",
+        "/report/..%2fmanifest.json",
+        "/report/kind/none.html",
+        "/report/index.htm",
+    ] {
+        let answer = get(&server.url(outside), "*/*", &[]);
+        assert_eq!(answer.status, 404, "{outside}: {}", answer.body);
+    }
+
+    let Some(chromium) = crate::report::chromium() else {
+        return;
+    };
+    let db = rusqlite::Connection::open(tmp.path().join("kb/dossier.sqlite")).unwrap();
+    let mut stmt = db.prepare("SELECT id, quote FROM evidence").unwrap();
+    let expected: serde_json::Map<String, serde_json::Value> = stmt
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+        .unwrap()
+        .map(|r| {
+            let (id, quote) = r.unwrap();
+            (id, serde_json::json!(quote))
+        })
+        .collect();
+    let probe = SITE_PROBE.replace(
+        "<script>",
+        &format!(
+            "<script>const EXPECTED = {};",
+            serde_json::Value::Object(expected)
+                .to_string()
+                .replace("</", "<\\/")
+        ),
+    );
+    let site = std::fs::canonicalize(tmp.path().join("kb/report")).unwrap();
+    std::fs::write(site.join("probe.html"), probe).unwrap();
+    let dom = crate::report::run_chromium_on(
+        &chromium,
+        &server.url("/report/probe.html"),
+        &["--dump-dom", "--virtual-time-budget=60000"],
+    );
+    let verdict = regex::Regex::new(r#"(?s)<pre id="verdict">(.*?)</pre>"#)
+        .unwrap()
+        .captures(&dom)
+        .map(|c| c[1].to_owned())
+        .unwrap_or_else(|| panic!("the probe gave no verdict:\n{dom}"));
+    let passed = regex::Regex::new(r"^PAGES (\d+) QUOTES (\d+) OVERVIEW (\d+) MS$").unwrap();
+    let found = passed
+        .captures(&verdict)
+        .unwrap_or_else(|| panic!("{verdict}"));
+    // The overview links its kinds, articles, actors and lists: dozens of pages.
+    assert!(found[1].parse::<usize>().unwrap() > 40, "{verdict}");
+    // A figure, not a target: the benchmark measures the overview at 100k records.
+    eprintln!(
+        "{verdict}: the overview of 3,000 records rendered in {} ms",
+        &found[3]
+    );
 }

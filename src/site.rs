@@ -1,0 +1,762 @@
+//! The report as a site: a folder of linked pages, each bounded in size whatever the knowledge
+//! base, read from its database as the one-page `report` is.
+//!
+//! - `index.html`: the overview — counts and charts, the network of the actors most records
+//!   link, the dated events by month;
+//! - `articles.html`: every article; `article/<id>.html`: its text with every quote
+//!   highlighted, and its records;
+//! - `actors.html`: every actor; `actor/<id>.html`: what links the actor, record by record;
+//! - `kind/<kind>.html`: the records of a kind, each with its article and first quote;
+//! - `stated-values.html`: the values that several sources state.
+//!
+//! A list longer than [`PAGE_ROWS`] goes on in `<name>.2.html`, `<name>.3.html`…: ids are
+//! slugs, which have no dot, so a page number never meets an id. The pages link to nothing
+//! outside the site but the articles' own addresses, and their policy lets them load nothing.
+//! Rows are read in an explicit order, so the same database gives the same bytes.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::fs;
+use std::io::Write as _;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use rusqlite::Connection;
+
+use crate::mapping::{self, Shape};
+use crate::model::RecordKind;
+use crate::report::{self, Article, Focus, KnowledgeBase, esc, words};
+
+/// Rows on one page of a list: a page stays well under a megabyte whatever the labels.
+pub const PAGE_ROWS: usize = 500;
+/// Actors drawn in the overview's network.
+pub const NETWORK_ACTORS: usize = 30;
+/// Events drawn in the overview's network.
+const NETWORK_EVENTS: usize = 24;
+/// Links between actors listed below the overview's network.
+const NETWORK_LISTED: usize = 300;
+/// Articles the overview lists (the latest published); `articles.html` has them all.
+const OVERVIEW_ARTICLES: usize = 20;
+/// Characters of a label or a quote shown in a table.
+const SHOWN_CHARS: usize = 160;
+
+/// The folder's first page.
+pub const INDEX_PAGE: &str = "index.html";
+
+/// What a site holds, for the build's summary and the tests.
+#[derive(Debug, Clone, Default)]
+pub struct SiteSummary {
+    pub pages: usize,
+    pub bytes: u64,
+    /// The size of the largest page, and its name.
+    pub largest: (u64, String),
+}
+
+/// Writes the site of the knowledge base whose database `conn` reads into the folder `dir`
+/// (created; it should be empty).
+pub fn write(conn: &Connection, dir: &Path) -> Result<SiteSummary> {
+    let about = KnowledgeBase::read(conn)?;
+    let mut site = Site {
+        dir,
+        title: about.title.clone(),
+        summary: SiteSummary::default(),
+    };
+    for folder in ["article", "actor", "kind"] {
+        fs::create_dir_all(dir.join(folder))
+            .with_context(|| format!("cannot create the folder '{}'", dir.display()))?;
+    }
+    let articles = report::read_articles(conn)?;
+    let actor_counts = actor_link_counts(conn)?;
+    overview(&mut site, conn, &about, &articles, &actor_counts)?;
+    article_pages(&mut site, conn, &articles)?;
+    actor_pages(&mut site, conn, &actor_counts)?;
+    kind_pages(&mut site, conn)?;
+    stated_value_pages(&mut site, conn)?;
+    // The pages are synced as they are written; their names too.
+    for folder in ["article", "actor", "kind", ""] {
+        let path = dir.join(folder);
+        fs::File::open(&path)
+            .and_then(|f| f.sync_all())
+            .with_context(|| format!("cannot sync the folder '{}'", path.display()))?;
+    }
+    Ok(site.summary)
+}
+
+/// The pages written so far, and how to write one.
+struct Site<'a> {
+    dir: &'a Path,
+    title: String,
+    summary: SiteSummary,
+}
+
+const SITE_STYLE: &str = r#"
+.site-name { margin: .2rem 0 0; font-weight: 600; }
+.pager { display: flex; gap: 1rem; align-items: baseline; margin: 1rem 0; }
+.chart { list-style: none; padding: 0; margin: .5rem 0 1rem; max-width: 48rem; }
+.chart li { display: grid; grid-template-columns: 10rem 1fr 5rem; gap: .6rem;
+  align-items: center; padding: .15rem 0; }
+.chart .track { height: 1rem; }
+.chart .bar { top: 0; bottom: 0; }
+.chart .count { text-align: right; font-variant-numeric: tabular-nums; }
+"#;
+
+impl Site<'_> {
+    /// Writes the page `name` (a path inside the site): the frame, `heading` and `body`.
+    fn page(&mut self, name: &str, heading: &str, body: &str) -> Result<()> {
+        // Pages in a folder reach the others one level up.
+        let root = if name.contains('/') { "../" } else { "" };
+        let mut html = String::with_capacity(body.len() + 8192);
+        write!(
+            html,
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+             <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; \
+             style-src 'unsafe-inline'\">\n<meta name=\"generator\" content=\"dossier\">\n\
+             <title>{} · {}</title>\n<style>{}{SITE_STYLE}</style>\n</head>\n<body>\n\
+             <a class=\"skip\" href=\"#main\">Skip to the content</a>\n<header>\n\
+             <p class=\"site-name\"><a href=\"{root}{INDEX_PAGE}\">{}</a></p>\n\
+             <nav aria-label=\"Site\">\n<ul>\n<li><a href=\"{root}{INDEX_PAGE}\">Overview</a></li>\n\
+             <li><a href=\"{root}articles.html\">Articles</a></li>\n\
+             <li><a href=\"{root}actors.html\">Actors</a></li>\n\
+             <li><a href=\"{root}stated-values.html\">Values from several sources</a></li>\n\
+             </ul>\n</nav>\n</header>\n<main id=\"main\" tabindex=\"-1\">\n<h1>{}</h1>\n",
+            esc(heading),
+            esc(&self.title),
+            report::STYLE,
+            esc(&self.title),
+            esc(heading)
+        )?;
+        html.push_str(body);
+        html.push_str("</main>\n</body>\n</html>\n");
+        let path = self.dir.join(name);
+        let mut file = fs::File::create(&path)
+            .with_context(|| format!("cannot create '{}'", path.display()))?;
+        file.write_all(html.as_bytes())
+            .and_then(|()| file.sync_data())
+            .with_context(|| format!("cannot write '{}'", path.display()))?;
+        let bytes = html.len() as u64;
+        self.summary.pages += 1;
+        self.summary.bytes += bytes;
+        if bytes > self.summary.largest.0 {
+            self.summary.largest = (bytes, name.to_owned());
+        }
+        Ok(())
+    }
+}
+
+/// The file of page `n` (from 1) of the list `base`.
+fn page_file(base: &str, n: usize) -> String {
+    if n == 1 {
+        format!("{base}.html")
+    } else {
+        format!("{base}.{n}.html")
+    }
+}
+
+/// A list's pages: the rows of each, written as they come, and the links between them.
+struct Pages {
+    base: String,
+    heading: String,
+    /// What comes before the table on every page (the table's head included).
+    intro: String,
+    total: usize,
+    page: usize,
+    rows: usize,
+    body: String,
+}
+
+impl Pages {
+    fn new(base: String, heading: String, intro: String, total: usize) -> Pages {
+        Pages {
+            base,
+            heading,
+            intro,
+            total,
+            page: 1,
+            rows: 0,
+            body: String::new(),
+        }
+    }
+
+    fn count(&self) -> usize {
+        self.total.div_ceil(PAGE_ROWS).max(1)
+    }
+
+    /// Adds a row (a `<tr>`), writing the page when it is full.
+    fn row(&mut self, site: &mut Site<'_>, row: &str) -> Result<()> {
+        self.body.push_str(row);
+        self.rows += 1;
+        if self.rows == PAGE_ROWS {
+            self.flush(site)?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self, site: &mut Site<'_>) -> Result<()> {
+        let count = self.count();
+        let name = |n: usize| {
+            // Links are relative to the page's own folder.
+            let file = page_file(&self.base, n);
+            file.rsplit('/').next().unwrap_or(&file).to_owned()
+        };
+        let mut pager = String::new();
+        if count > 1 {
+            write!(pager, r#"<nav class="pager" aria-label="Pages">"#)?;
+            if self.page > 1 {
+                write!(
+                    pager,
+                    r#"<a rel="prev" href="{}">previous</a>"#,
+                    name(self.page - 1)
+                )?;
+            }
+            write!(pager, "<span>page {} of {count}</span>", self.page)?;
+            if self.page < count {
+                write!(
+                    pager,
+                    r#"<a rel="next" href="{}">next</a>"#,
+                    name(self.page + 1)
+                )?;
+            }
+            write!(pager, "</nav>")?;
+        }
+        let heading = if count > 1 {
+            format!("{} (page {} of {count})", self.heading, self.page)
+        } else {
+            self.heading.clone()
+        };
+        let body = format!(
+            "{pager}\n{}{}</tbody>\n</table>\n{pager}\n",
+            self.intro, self.body
+        );
+        site.page(&page_file(&self.base, self.page), &heading, &body)?;
+        self.page += 1;
+        self.rows = 0;
+        self.body.clear();
+        Ok(())
+    }
+
+    /// Writes the last page (or the only one, empty).
+    fn finish(mut self, site: &mut Site<'_>) -> Result<()> {
+        if self.rows > 0 || self.page == 1 {
+            self.flush(site)?;
+        }
+        Ok(())
+    }
+}
+
+/// Text cut to [`SHOWN_CHARS`].
+fn shown(text: &str) -> String {
+    report::shortened(text, SHOWN_CHARS)
+}
+
+/// A bar chart as a list: a label, a bar as long as its share of the largest, the count.
+fn chart(html: &mut String, caption: &str, bars: &[(String, i64, Option<String>)]) -> Result<()> {
+    let largest = bars.iter().map(|(_, n, _)| *n).max().unwrap_or(0).max(1);
+    writeln!(html, r#"<ul class="chart" aria-label="{}">"#, esc(caption))?;
+    for (label, count, href) in bars {
+        let width = 100.0 * *count as f64 / largest as f64;
+        let label = match href {
+            Some(href) => format!(r#"<a href="{}">{}</a>"#, esc(href), esc(label)),
+            None => esc(label).to_string(),
+        };
+        writeln!(
+            html,
+            "<li><span>{label}</span><div class=\"track\"><span class=\"bar\" \
+             style=\"left: 0; width: {width:.2}%\"></span></div><span class=\"count\">{count}\
+             </span></li>"
+        )?;
+    }
+    writeln!(html, "</ul>")?;
+    Ok(())
+}
+
+fn overview(
+    site: &mut Site<'_>,
+    conn: &Connection,
+    about: &KnowledgeBase,
+    articles: &[Article],
+    actor_counts: &[(String, String, String, i64)],
+) -> Result<()> {
+    let mut html = String::new();
+    if let Some(description) = &about.description {
+        writeln!(html, "<p>{}</p>", esc(description))?;
+    }
+    write!(html, "<p>Licence: ")?;
+    match &about.license {
+        Some(license) => report::link_or_text(&mut html, license)?,
+        None => write!(html, "none given")?,
+    }
+    writeln!(html, "</p>")?;
+
+    writeln!(html, "<h2>Records by kind</h2>")?;
+    let kinds: Vec<(String, i64, Option<String>)> = report::rows(
+        conn,
+        "SELECT kind, count(*) FROM records GROUP BY kind ORDER BY kind",
+        |r| {
+            let kind: String = r.get(0)?;
+            let href = Some(page_file(&format!("kind/{kind}"), 1));
+            Ok((kind, r.get(1)?, href))
+        },
+    )?;
+    chart(&mut html, "Records by kind", &kinds)?;
+
+    writeln!(html, "<h2>Quotes by modality</h2>")?;
+    let modalities: Vec<(String, i64, Option<String>)> = report::rows(
+        conn,
+        "SELECT modality, count(*) FROM evidence GROUP BY modality ORDER BY modality",
+        |r| Ok((words(&r.get::<_, String>(0)?), r.get(1)?, None)),
+    )?;
+    chart(&mut html, "Quotes by modality", &modalities)?;
+
+    writeln!(
+        html,
+        "<h2>Articles</h2>\n<p>{} article{}; the latest published first. \
+         <a href=\"articles.html\">Every article</a>.</p>",
+        articles.len(),
+        if articles.len() == 1 { "" } else { "s" }
+    )?;
+    let mut latest: Vec<&Article> = articles.iter().collect();
+    latest.sort_by(|a, b| {
+        (b.published.is_some(), &b.published, &a.id).cmp(&(
+            a.published.is_some(),
+            &a.published,
+            &b.id,
+        ))
+    });
+    article_table_head(&mut html)?;
+    for article in latest.iter().take(OVERVIEW_ARTICLES) {
+        html.push_str(&article_row(article, "")?);
+    }
+    writeln!(html, "</tbody>\n</table>")?;
+
+    let focus = Focus {
+        actors: actor_counts
+            .iter()
+            .take(NETWORK_ACTORS)
+            .map(|(id, ..)| id.clone())
+            .collect::<BTreeSet<String>>(),
+        of: actor_counts.len(),
+        max_events: NETWORK_EVENTS,
+        max_listed: NETWORK_LISTED,
+        actor_page: |id| format!("actor/{id}.html"),
+    };
+    report::network(&mut html, conn, Some(&focus))?;
+
+    writeln!(
+        html,
+        "<h2>Events by month</h2>\n<p>Dated events by the month of their date (a date that \
+         gives only a year is counted under its year). <a href=\"{}\">Every event</a>.</p>",
+        page_file("kind/event", 1)
+    )?;
+    let mut periods: Vec<(String, i64, Option<String>)> = report::rows(
+        conn,
+        // The description's columns, read through the documented view's source table.
+        "SELECT CASE date_precision WHEN 'year' THEN date || ' (year)' ELSE substr(date, 1, 7) END,
+                count(*)
+         FROM events WHERE date IS NOT NULL GROUP BY 1 ORDER BY 1",
+        |r| Ok((r.get(0)?, r.get(1)?, None)),
+    )?;
+    let undated: i64 =
+        conn.query_row("SELECT count(*) FROM events WHERE date IS NULL", [], |r| {
+            r.get(0)
+        })?;
+    if undated > 0 {
+        periods.push(("no date".to_owned(), undated, None));
+    }
+    if periods.is_empty() {
+        writeln!(html, "<p>No event.</p>")?;
+    } else {
+        chart(&mut html, "Events by month", &periods)?;
+    }
+    let heading = about.title.clone();
+    site.page(INDEX_PAGE, &heading, &html)
+}
+
+fn article_table_head(html: &mut String) -> Result<()> {
+    writeln!(
+        html,
+        "<table>\n<thead><tr><th scope=\"col\">article</th><th scope=\"col\">published</th>\
+         <th scope=\"col\">records</th><th scope=\"col\">quotes</th></tr></thead>\n<tbody>"
+    )?;
+    Ok(())
+}
+
+/// An article's row in a list; `root` leads from the list's folder to the site's.
+fn article_row(a: &Article, root: &str) -> Result<String> {
+    Ok(format!(
+        "<tr data-article=\"{0}\"><th scope=\"row\"><a href=\"{root}article/{0}.html\">{1}</a></th>\
+         <td>{2}</td><td class=\"number\">{3}</td><td class=\"number\">{4}</td></tr>\n",
+        esc(&a.id),
+        esc(&shown(&a.title)),
+        esc(a.published.as_deref().unwrap_or("unknown")),
+        a.records,
+        a.quotes
+    ))
+}
+
+/// The list of articles, and a page for each.
+fn article_pages(site: &mut Site<'_>, conn: &Connection, articles: &[Article]) -> Result<()> {
+    let mut head = String::new();
+    article_table_head(&mut head)?;
+    let mut list = Pages::new(
+        "articles".to_owned(),
+        "Articles".to_owned(),
+        head,
+        articles.len(),
+    );
+    for article in articles {
+        list.row(site, &article_row(article, "")?)?;
+    }
+    list.finish(site)?;
+    // The colour key is the same on every page: counted once.
+    let mut legend = String::new();
+    report::modality_legend(&mut legend, conn)?;
+    for article in articles {
+        let mut html = legend.clone();
+        report::article_body(&mut html, conn, article)?;
+        site.page(
+            &format!("article/{}.html", article.id),
+            &article.title,
+            &html,
+        )?;
+    }
+    Ok(())
+}
+
+/// Whether a field's values may name an actor.
+fn may_name_actor(shape: Shape) -> bool {
+    match shape {
+        Shape::Ref(kinds) => kinds.is_empty() || kinds.contains(&RecordKind::Actor),
+        Shape::Asserter => true,
+        _ => false,
+    }
+}
+
+/// Every (actor, record, link) the descriptions know, as SQL: each field that may name an
+/// actor, in its kind's table, its list's table or its nested rows' table, and the asserter of
+/// each quote. A new kind or field appears here with no change.
+fn actor_links_sql() -> String {
+    let mut parts = Vec::new();
+    for kind in mapping::kinds() {
+        for field in kind.fields.iter().filter(|f| may_name_actor(f.shape)) {
+            parts.push(match field.list {
+                Some(list) => format!(
+                    "SELECT {} AS record_id, {} AS actor_id, '{}' AS link FROM {}",
+                    list.owner,
+                    field.column,
+                    words(field.key),
+                    list.table
+                ),
+                None => format!(
+                    "SELECT id, {0}, '{1}' FROM {2} WHERE {0} IS NOT NULL",
+                    field.column,
+                    words(field.key),
+                    kind.table
+                ),
+            });
+        }
+        for nested in kind.nested {
+            for field in nested.fields.iter().filter(|f| may_name_actor(f.shape)) {
+                parts.push(format!(
+                    "SELECT {}, {}, '{}' FROM {}",
+                    nested.owner,
+                    field.column,
+                    words(nested.key),
+                    nested.table
+                ));
+            }
+        }
+    }
+    for field in mapping::EVIDENCE_FIELDS
+        .iter()
+        .filter(|f| f.shape == Shape::Asserter)
+    {
+        parts.push(format!(
+            "SELECT record_id, {}, 'asserts' FROM evidence",
+            field.column
+        ));
+    }
+    format!(
+        "SELECT DISTINCT l.actor_id, l.record_id, l.link
+         FROM ({}) l JOIN actors a ON a.id = l.actor_id",
+        parts.join("\n UNION ALL ")
+    )
+}
+
+/// Every actor with its name, kind and how many links name it, the most linked first.
+fn actor_link_counts(conn: &Connection) -> Result<Vec<(String, String, String, i64)>> {
+    report::rows(
+        conn,
+        &format!(
+            "SELECT a.id, a.name, a.kind, count(l.actor_id)
+             FROM actors a LEFT JOIN ({}) l ON l.actor_id = a.id
+             GROUP BY a.id ORDER BY count(l.actor_id) DESC, a.id",
+            actor_links_sql()
+        ),
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )
+}
+
+/// The list of actors, and each actor's pages: what links it, record by record.
+fn actor_pages(
+    site: &mut Site<'_>,
+    conn: &Connection,
+    counts: &[(String, String, String, i64)],
+) -> Result<()> {
+    let mut by_name: Vec<&(String, String, String, i64)> = counts.iter().collect();
+    by_name.sort_by(|a, b| (&a.1, &a.0).cmp(&(&b.1, &b.0)));
+    let mut list = Pages::new(
+        "actors".to_owned(),
+        "Actors".to_owned(),
+        "<table>\n<thead><tr><th scope=\"col\">actor</th><th scope=\"col\">kind</th>\
+         <th scope=\"col\">links</th></tr></thead>\n<tbody>\n"
+            .to_owned(),
+        counts.len(),
+    );
+    for (id, name, kind, links) in &by_name {
+        list.row(
+            site,
+            &format!(
+                "<tr data-actor=\"{0}\"><th scope=\"row\"><a href=\"actor/{0}.html\">{1}</a>\
+                 </th><td>{2}</td><td class=\"number\">{links}</td></tr>\n",
+                esc(id),
+                esc(name),
+                esc(kind)
+            ),
+        )?;
+    }
+    list.finish(site)?;
+
+    let mut stmt = conn.prepare(&format!(
+        "SELECT l.actor_id, l.link, r.id, r.kind, r.label, r.article_id
+         FROM ({}) l JOIN records r ON r.id = l.record_id
+         ORDER BY l.actor_id, r.kind, r.id, l.link",
+        actor_links_sql()
+    ))?;
+    let mut rows = stmt.query([])?;
+    let mut next = rows.next()?;
+    // The links come in actor id order.
+    let mut by_id: Vec<&(String, String, String, i64)> = counts.iter().collect();
+    by_id.sort_by(|a, b| a.0.cmp(&b.0));
+    for (id, name, kind, links) in by_id.iter().map(|c| (&c.0, &c.1, &c.2, c.3)) {
+        let intro = format!(
+            "<p>{} ({}, id {}). The records that name it, each with the article that defines it.\
+             </p>\n<table>\n<thead><tr><th scope=\"col\">record</th><th scope=\"col\">kind</th>\
+             <th scope=\"col\">as</th><th scope=\"col\">article</th></tr></thead>\n<tbody>\n",
+            esc(name),
+            esc(kind),
+            esc(id)
+        );
+        let mut pages = Pages::new(
+            format!("actor/{id}"),
+            name.clone(),
+            intro,
+            usize::try_from(links).unwrap_or(0),
+        );
+        while let Some(row) = next {
+            let actor: String = row.get(0)?;
+            if actor != *id {
+                break;
+            }
+            let link: String = row.get(1)?;
+            let record: String = row.get(2)?;
+            let record_kind: String = row.get(3)?;
+            let label: String = row.get(4)?;
+            let article: Option<String> = row.get(5)?;
+            // A record of an article links to its first quote there.
+            let label = match &article {
+                Some(article) => format!(
+                    "<a href=\"../article/{0}.html#ev-{1}.{0}.1\">{2}</a>",
+                    esc(article),
+                    esc(&record),
+                    esc(&shown(&label))
+                ),
+                None => esc(&shown(&label)).to_string(),
+            };
+            pages.row(
+                site,
+                &format!(
+                    "<tr data-record=\"{}\"><td>{label}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                    esc(&record),
+                    esc(&record_kind),
+                    esc(&link),
+                    article_link(article.as_deref(), &record, &record_kind)
+                ),
+            )?;
+            next = rows.next()?;
+        }
+        pages.finish(site)?;
+    }
+    Ok(())
+}
+
+/// A link to a record's place: its article's page, an actor's own page, or nothing.
+fn article_link(article: Option<&str>, record: &str, kind: &str) -> String {
+    match article {
+        Some(article) => format!(r#"<a href="../article/{0}.html">{0}</a>"#, esc(article)),
+        None if kind == RecordKind::Actor.as_str() => {
+            format!(r#"<a href="../actor/{0}.html">actor page</a>"#, esc(record))
+        }
+        None => String::new(),
+    }
+}
+
+/// Each kind's records, with the article that defines each and its first quote there.
+fn kind_pages(site: &mut Site<'_>, conn: &Connection) -> Result<()> {
+    let kinds: Vec<(String, i64)> = report::rows(
+        conn,
+        "SELECT kind, count(*) FROM records GROUP BY kind ORDER BY kind",
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let mut stmt = conn.prepare(
+        // Evidence ids are `<record>.<article>.<n>`: the first quote is found by its key.
+        "SELECT r.kind, r.id, r.label, r.article_id, e.id, e.quote, e.modality
+         FROM records r LEFT JOIN evidence e ON e.id = r.id || '.' || r.article_id || '.1'
+         ORDER BY r.kind, r.id",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut next = rows.next()?;
+    for (kind, count) in &kinds {
+        let mut pages = Pages::new(
+            format!("kind/{kind}"),
+            format!("Records of the kind {kind}"),
+            "<table>\n<thead><tr><th scope=\"col\">record</th><th scope=\"col\">id</th>\
+             <th scope=\"col\">article</th><th scope=\"col\">first quote</th></tr></thead>\n\
+             <tbody>\n"
+                .to_owned(),
+            usize::try_from(*count).unwrap_or(0),
+        );
+        while let Some(row) = next {
+            let row_kind: String = row.get(0)?;
+            if row_kind != *kind {
+                break;
+            }
+            let id: String = row.get(1)?;
+            let label: String = row.get(2)?;
+            let article: Option<String> = row.get(3)?;
+            let first_quote: (Option<String>, Option<String>, Option<String>) =
+                (row.get(4)?, row.get(5)?, row.get(6)?);
+            let quote = match (&article, first_quote) {
+                (Some(article), (Some(evidence), Some(quote), Some(modality))) => format!(
+                    "<a href=\"../article/{}.html#ev-{}\"><span class=\"swatch m-{}\" \
+                     aria-hidden=\"true\"></span>“{}”</a>",
+                    esc(article),
+                    esc(&evidence),
+                    report::modality_class(&modality),
+                    esc(&shown(&quote))
+                ),
+                _ => String::new(),
+            };
+            pages.row(
+                site,
+                &format!(
+                    "<tr data-record=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{quote}</td></tr>\n",
+                    esc(&id),
+                    esc(&shown(&label)),
+                    esc(&id),
+                    article_link(article.as_deref(), &id, kind)
+                ),
+            )?;
+            next = rows.next()?;
+        }
+        pages.finish(site)?;
+    }
+    Ok(())
+}
+
+/// The values that several sources state, each with its source and quote.
+fn stated_value_pages(site: &mut Site<'_>, conn: &Connection) -> Result<()> {
+    let total: i64 = conn.query_row("SELECT count(*) FROM statement_sources", [], |r| r.get(0))?;
+    let mut pages = Pages::new(
+        "stated-values".to_owned(),
+        "Values from several sources".to_owned(),
+        "<p>The record holds the current value (✓): a preferred one, else the latest \
+         published source's.</p>\n<table>\n<thead><tr><th scope=\"col\">record</th>\
+         <th scope=\"col\">field</th><th scope=\"col\">value</th><th scope=\"col\">current</th>\
+         <th scope=\"col\">source</th><th scope=\"col\">quote</th></tr></thead>\n<tbody>\n"
+            .to_owned(),
+        usize::try_from(total).unwrap_or(0),
+    );
+    let mut stmt = conn.prepare(
+        "SELECT s.statement_id, r.label, s.field, s.value, s.is_current, s.article_id,
+                s.published, s.evidence_id, s.quote
+         FROM statement_sources s JOIN records r ON r.id = s.record_id
+         ORDER BY s.record_id, s.field, s.published IS NOT NULL, s.published, s.article_id,
+                  s.statement_id, s.evidence_id",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let (id, label, field, value, current): (String, String, String, String, bool) = (
+            row.get(0)?,
+            row.get(1)?,
+            row.get(2)?,
+            row.get(3)?,
+            row.get(4)?,
+        );
+        let (article, published, evidence, quote): (
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        ) = (row.get(5)?, row.get(6)?, row.get(7)?, row.get(8)?);
+        let mut html = format!(
+            "<tr data-statement=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>",
+            esc(&id),
+            esc(&shown(&label)),
+            esc(&words(&field)),
+            esc(&shown(&value)),
+            if current { "✓" } else { "" },
+        );
+        match &article {
+            Some(article) => write!(html, r#"<a href="article/{0}.html">{0}</a>"#, esc(article))?,
+            None => write!(html, "the knowledge base's own files")?,
+        }
+        if let Some(published) = &published {
+            write!(html, " <span class=\"muted\">({})</span>", esc(published))?;
+        }
+        write!(html, "</td><td>")?;
+        match (&article, evidence, quote) {
+            (Some(article), Some(evidence), Some(quote)) => write!(
+                html,
+                r#"<a href="article/{}.html#ev-{}">“{}”</a>"#,
+                esc(article),
+                esc(&evidence),
+                esc(&shown(&quote))
+            )?,
+            (_, _, Some(quote)) => write!(html, "“{}”", esc(&shown(&quote)))?,
+            _ => {}
+        }
+        writeln!(html, "</td></tr>")?;
+        pages.row(site, &html)?;
+    }
+    pages.finish(site)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_files_number_from_the_second_and_never_meet_an_id() {
+        assert_eq!(page_file("kind/event", 1), "kind/event.html");
+        assert_eq!(page_file("kind/event", 2), "kind/event.2.html");
+        // An id is a slug: it cannot hold the dot that numbers a page.
+        assert!(crate::model::Slug::parse("event.2").is_err());
+    }
+
+    #[test]
+    fn every_field_that_may_name_an_actor_is_linked() {
+        let sql = actor_links_sql();
+        for kind in mapping::kinds() {
+            for field in kind.fields.iter().filter(|f| may_name_actor(f.shape)) {
+                assert!(
+                    sql.contains(field.column),
+                    "{} {}",
+                    kind.table,
+                    field.column
+                );
+            }
+        }
+        assert!(sql.contains("'asserts' FROM evidence"));
+    }
+}
