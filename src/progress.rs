@@ -1,8 +1,8 @@
 //! How long work reports how far it has come. The library only calls these hooks; the binary
 //! decides whether and how to draw (a bar on a terminal, nothing in pipes and CI).
 
-/// Receives progress from long operations.
-pub trait Progress {
+/// Receives progress from long operations, from any of their threads.
+pub trait Progress: Sync {
     /// A new stage of `total` steps (0 when the number is unknown).
     fn stage(&self, name: &str, total: u64);
     /// `n` more steps of the current stage are done.

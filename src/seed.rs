@@ -240,33 +240,15 @@ pub fn read_with(
     let mut facts_sources = Vec::new();
     let mut texts = Vec::new();
     progress.stage("reading articles", folders.len() as u64);
-    for folder in folders {
-        progress.advance(1);
-        let name = folder
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        if name.starts_with('.') {
-            continue;
+    for (read, mut found, folder_state) in read_articles(&folders, progress) {
+        problems.0.append(&mut found.0);
+        state.unparsed_ids.extend(folder_state.unparsed_ids);
+        state.complete &= folder_state.complete;
+        if let Some((article, source, text_path)) = read {
+            articles.push(article);
+            facts_sources.push(source);
+            texts.push(text_path);
         }
-        let id = match Slug::parse(&name) {
-            Ok(id) => id,
-            Err(message) => {
-                problems.push(
-                    Diagnostic::new(display_path(&folder), format!("article folder: {message}"))
-                        .help("rename the folder: its name is the article's id"),
-                );
-                continue;
-            }
-        };
-        let Some((article, source, text_path)) =
-            read_article(&folder, id, &mut problems, &mut state)
-        else {
-            continue;
-        };
-        articles.push(article);
-        facts_sources.push(source);
-        texts.push(text_path);
     }
 
     let config_parsed = config.is_some();
@@ -355,6 +337,76 @@ fn read_shared<T: DeserializeOwned>(
 
 /// One article folder: the article (when its facts parsed and its text was read), the facts'
 /// source and the text's path.
+/// What reading one article folder gave: the article (unless it could not be read), its
+/// problems, and what the checks after reading must know of it.
+type FolderRead = (
+    Option<(Article, SourceFile, PathBuf)>,
+    Diagnostics,
+    ReadState,
+);
+
+/// Reads the article folders on every core, each folder on its own (an article's records,
+/// text and problems depend on nothing else), and returns them in the folders' order, so the
+/// result is the same on any number of cores.
+fn read_articles(folders: &[PathBuf], progress: &dyn crate::progress::Progress) -> Vec<FolderRead> {
+    let read_one = |folder: &PathBuf| -> FolderRead {
+        progress.advance(1);
+        let mut problems = Diagnostics::default();
+        let mut state = ReadState {
+            complete: true,
+            ..ReadState::default()
+        };
+        let name = folder
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if name.starts_with('.') {
+            return (None, problems, state);
+        }
+        let read = match Slug::parse(&name) {
+            Ok(id) => read_article(folder, id, &mut problems, &mut state),
+            Err(message) => {
+                problems.push(
+                    Diagnostic::new(display_path(folder), format!("article folder: {message}"))
+                        .help("rename the folder: its name is the article's id"),
+                );
+                None
+            }
+        };
+        (read, problems, state)
+    };
+    let workers = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .min(folders.len().max(1));
+    if workers <= 1 {
+        return folders.iter().map(read_one).collect();
+    }
+    // Folders are handed out one at a time: articles differ in size.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut read: Vec<(usize, FolderRead)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(folder) = folders.get(i) else {
+                            return mine;
+                        };
+                        mine.push((i, read_one(folder)));
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("reading an article folder panicked"))
+            .collect()
+    });
+    read.sort_by_key(|(i, _)| *i);
+    read.into_iter().map(|(_, r)| r).collect()
+}
+
 fn read_article(
     folder: &Path,
     id: Slug,

@@ -417,3 +417,44 @@ fn a_syntax_error_stays_in_its_file() {
         "{out}"
     );
 }
+
+/// Articles are read and their quotes located on every core; what validation says must not
+/// depend on how many there are. Many articles, each with another kind of mistake, give the
+/// same problems, in the same order, on one core as on all of them.
+#[test]
+fn validation_says_the_same_on_one_core_as_on_all() {
+    let tmp = crate::util::follow_ups_workspace();
+    let seeds = tmp.path().join("seeds");
+    let bundled = seeds.join("rubio-visit-to-mexico-2025");
+    let mut cases = 0;
+    for entry in std::fs::read_dir(crate::util::fixtures().join("invalid")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+            let folder = seeds.join(format!("case-{stem}"));
+            std::fs::create_dir(&folder).unwrap();
+            std::fs::copy(bundled.join("article.txt"), folder.join("article.txt")).unwrap();
+            std::fs::copy(&path, folder.join("facts.toml")).unwrap();
+            cases += 1;
+        }
+    }
+    assert!(cases >= 10, "{cases}");
+    let all = crate::util::dossier(tmp.path())
+        .arg("validate")
+        .output()
+        .unwrap();
+    let one = std::process::Command::new("taskset")
+        .args(["-c", "0"])
+        .arg(crate::util::binary())
+        .arg("validate")
+        .current_dir(tmp.path())
+        .env_remove("DOSSIER_KB")
+        .output()
+        .expect("taskset (util-linux) runs");
+    assert_eq!(all.status.code(), Some(1));
+    assert_eq!(one.status.code(), Some(1));
+    let problems = String::from_utf8_lossy(&all.stderr);
+    assert!(problems.matches("error").count() > cases, "{problems}");
+    assert_eq!(problems, String::from_utf8_lossy(&one.stderr));
+    assert_eq!(all.stdout, one.stdout);
+}
