@@ -181,6 +181,28 @@ pub struct IndexWriter<W: Write> {
     /// at the end held both at once.)
     quads: Vec<[u32; 4]>,
     default_graph: DefaultGraph,
+    /// Past `budget.run_quads` quads, the buffer is sorted and spilled as a run.
+    budget: Option<SortBudget>,
+    runs: Vec<std::path::PathBuf>,
+}
+
+/// How much memory sorting the quads may take, and where what does not fit goes: past
+/// `run_quads` quads (16 bytes each), the quads are sorted in runs of that many, written to
+/// files in `dir` and merged, so sorting holds one run whatever the knowledge base.
+#[derive(Debug, Clone)]
+pub struct SortBudget {
+    pub dir: std::path::PathBuf,
+    pub run_quads: usize,
+}
+
+impl SortBudget {
+    /// A budget of `megabytes` for the quads being sorted.
+    pub fn megabytes(dir: impl Into<std::path::PathBuf>, megabytes: usize) -> SortBudget {
+        SortBudget {
+            dir: dir.into(),
+            run_quads: (megabytes << 20) / std::mem::size_of::<[u32; 4]>(),
+        }
+    }
 }
 
 /// A table key as one integer that orders as the key does: sorting by it is several times
@@ -212,7 +234,23 @@ impl<W: Write> IndexWriter<W> {
             hasher: siphasher::sip128::SipHasher13::new_with_keys(random_key(), random_key()),
             quads: Vec::new(),
             default_graph,
+            budget: None,
+            runs: Vec::new(),
         })
+    }
+
+    /// Starts an index whose quads are sorted within `budget`.
+    pub fn with_budget(
+        default_graph: DefaultGraph,
+        out: W,
+        budget: SortBudget,
+    ) -> io::Result<IndexWriter<W>> {
+        let mut writer = IndexWriter::new(default_graph, out)?;
+        writer.budget = Some(SortBudget {
+            run_quads: budget.run_quads.max(1),
+            ..budget
+        });
+        Ok(writer)
     }
 
     /// The id of an encoded term, written to the dictionary if new.
@@ -242,8 +280,21 @@ impl<W: Write> IndexWriter<W> {
     }
 
     /// Adds a quad of term ids (`graph` = [`DEFAULT_GRAPH`] for the default graph).
-    pub fn add_ids(&mut self, subject: u32, predicate: u32, object: u32, graph: u32) {
+    pub fn add_ids(
+        &mut self,
+        subject: u32,
+        predicate: u32,
+        object: u32,
+        graph: u32,
+    ) -> io::Result<()> {
         self.quads.push([subject, predicate, object, graph]);
+        if let Some(budget) = &self.budget
+            && self.quads.len() >= budget.run_quads
+        {
+            let run = spill_run(budget, self.runs.len(), "spog", &mut self.quads)?;
+            self.runs.push(run);
+        }
+        Ok(())
     }
 
     /// Adds a quad of Oxigraph terms.
@@ -266,11 +317,10 @@ impl<W: Write> IndexWriter<W> {
                 self.intern(&buf)?
             }
         };
-        self.add_ids(s, p, o, g);
-        Ok(())
+        self.add_ids(s, p, o, g)
     }
 
-    /// The number of quads added, duplicates included.
+    /// The number of quads added and not yet spilled, duplicates included.
     pub fn len(&self) -> usize {
         self.quads.len()
     }
@@ -291,6 +341,8 @@ impl<W: Write> IndexWriter<W> {
             fingerprints,
             mut quads,
             default_graph,
+            budget,
+            mut runs,
             ..
         } = self;
         drop(ids);
@@ -317,34 +369,20 @@ impl<W: Write> IndexWriter<W> {
             flush_at(&mut buf, &mut out)?;
         }
         drop(lookup);
-        quads.sort_unstable_by_key(packed);
-        quads.dedup();
-        let n_quads = quads.len();
-        // Each table is the quads rearranged in place from the previous table's order, so the
-        // quads are held once.
-        let mut layout = [0, 1, 2, 3];
-        for order in ORDERS {
-            for key in quads.iter_mut() {
-                let mut quad = [0; 4];
-                for (position, component) in layout.iter().enumerate() {
-                    quad[*component] = key[position];
+        let n_quads = match budget {
+            Some(budget) if !runs.is_empty() => {
+                if !quads.is_empty() {
+                    runs.push(spill_run(&budget, runs.len(), "spog", &mut quads)?);
                 }
-                *key = [
-                    quad[order[0]],
-                    quad[order[1]],
-                    quad[order[2]],
-                    quad[order[3]],
-                ];
-            }
-            layout = order;
-            quads.sort_unstable_by_key(packed);
-            for key in &quads {
-                for part in key {
-                    buf.extend_from_slice(&part.to_le_bytes());
+                drop(quads);
+                let written = merge_runs(&budget, &runs, &mut buf, &mut out);
+                for run in &runs {
+                    let _ = std::fs::remove_file(run);
                 }
-                flush_at(&mut buf, &mut out)?;
+                written?
             }
-        }
+            _ => write_tables(quads, &mut buf, &mut out)?,
+        };
         out.write_all(&buf)?;
 
         let terms_at = MAGIC.len();
@@ -374,6 +412,168 @@ impl<W: Write> IndexWriter<W> {
         out.flush()?;
         Ok((out, n_quads))
     }
+}
+
+/// The four tables from quads held in memory; returns the number of distinct quads.
+fn write_tables(
+    mut quads: Vec<[u32; 4]>,
+    buf: &mut Vec<u8>,
+    out: &mut impl Write,
+) -> io::Result<usize> {
+    quads.sort_unstable_by_key(packed);
+    quads.dedup();
+    let n_quads = quads.len();
+    // Each table is the quads rearranged in place from the previous table's order, so the
+    // quads are held once.
+    let mut layout = [0, 1, 2, 3];
+    for order in ORDERS {
+        for key in quads.iter_mut() {
+            *key = rearranged(key, layout, order);
+        }
+        layout = order;
+        quads.sort_unstable_by_key(packed);
+        for key in &quads {
+            write_key(key, buf, out)?;
+        }
+    }
+    Ok(n_quads)
+}
+
+/// A key laid out in `from` order, laid out in `to` order.
+fn rearranged(key: &[u32; 4], from: [usize; 4], to: [usize; 4]) -> [u32; 4] {
+    let mut quad = [0; 4];
+    for (position, component) in from.iter().enumerate() {
+        quad[*component] = key[position];
+    }
+    [quad[to[0]], quad[to[1]], quad[to[2]], quad[to[3]]]
+}
+
+fn write_key(key: &[u32; 4], buf: &mut Vec<u8>, out: &mut impl Write) -> io::Result<()> {
+    for part in key {
+        buf.extend_from_slice(&part.to_le_bytes());
+    }
+    flush_at(buf, out)
+}
+
+/// Sorts `quads` (and drops repeats), writes them to a new run file in the budget's folder and
+/// empties the buffer.
+fn spill_run(
+    budget: &SortBudget,
+    n: usize,
+    table: &str,
+    quads: &mut Vec<[u32; 4]>,
+) -> io::Result<std::path::PathBuf> {
+    quads.sort_unstable_by_key(packed);
+    quads.dedup();
+    let path = budget
+        .dir
+        .join(format!(".index-{}-{table}-{n}.run", std::process::id()));
+    let mut w = io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&path)?);
+    for key in quads.iter() {
+        for part in key {
+            w.write_all(&part.to_le_bytes())?;
+        }
+    }
+    w.flush()?;
+    quads.clear();
+    Ok(path)
+}
+
+/// A run's keys, in order, as it is read.
+struct RunReader {
+    input: io::BufReader<std::fs::File>,
+}
+
+impl Iterator for RunReader {
+    type Item = io::Result<[u32; 4]>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        use std::io::Read;
+        let mut bytes = [0u8; 16];
+        match self.input.read_exact(&mut bytes) {
+            Ok(()) => Some(Ok(std::array::from_fn(|i| {
+                u32::from_le_bytes(bytes[4 * i..4 * i + 4].try_into().expect("4 bytes"))
+            }))),
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => None,
+            Err(e) => Some(Err(e)),
+        }
+    }
+}
+
+fn read_run(path: &Path) -> io::Result<RunReader> {
+    Ok(RunReader {
+        input: io::BufReader::with_capacity(1 << 20, std::fs::File::open(path)?),
+    })
+}
+
+/// The four tables from sorted runs (in SPOG order): the first merged as it is, each other
+/// from runs re-sorted one at a time in its order, so no more than a run is held at once.
+/// Returns the number of distinct quads.
+fn merge_runs(
+    budget: &SortBudget,
+    runs: &[std::path::PathBuf],
+    buf: &mut Vec<u8>,
+    out: &mut impl Write,
+) -> io::Result<usize> {
+    let mut n_quads = 0;
+    for (t, order) in ORDERS.into_iter().enumerate() {
+        let mut ordered = Vec::new();
+        let table_runs = if t == SPOG {
+            runs
+        } else {
+            for (n, run) in runs.iter().enumerate() {
+                let mut keys: Vec<[u32; 4]> = read_run(run)?
+                    .map(|key| key.map(|k| rearranged(&k, ORDERS[SPOG], order)))
+                    .collect::<io::Result<_>>()?;
+                ordered.push(spill_run(budget, n, &format!("t{t}"), &mut keys)?);
+            }
+            &ordered[..]
+        };
+        let written = merge_into(table_runs, buf, out);
+        for run in &ordered {
+            let _ = std::fs::remove_file(run);
+        }
+        n_quads = written?;
+    }
+    Ok(n_quads)
+}
+
+/// Merges sorted runs into one table, each key once; returns the number of keys written.
+fn merge_into(
+    runs: &[std::path::PathBuf],
+    buf: &mut Vec<u8>,
+    out: &mut impl Write,
+) -> io::Result<usize> {
+    use std::cmp::Reverse;
+    let mut readers = runs
+        .iter()
+        .map(|r| read_run(r))
+        .collect::<io::Result<Vec<_>>>()?;
+    let mut heads = std::collections::BinaryHeap::new();
+    for (i, reader) in readers.iter_mut().enumerate() {
+        if let Some(key) = reader.next().transpose()? {
+            heads.push(Reverse((packed(&key), i)));
+        }
+    }
+    let mut last = None;
+    let mut written = 0;
+    while let Some(Reverse((key, i))) = heads.pop() {
+        if last != Some(key) {
+            let parts = [
+                (key >> 96) as u32,
+                (key >> 64) as u32,
+                (key >> 32) as u32,
+                key as u32,
+            ];
+            write_key(&parts, buf, out)?;
+            written += 1;
+            last = Some(key);
+        }
+        if let Some(next) = readers[i].next().transpose()? {
+            heads.push(Reverse((packed(&next), i)));
+        }
+    }
+    Ok(written)
 }
 
 /// Builds an index in memory from quads.
@@ -918,6 +1118,53 @@ mod tests {
             let g2 = index.id_of(&enc).unwrap();
             assert_eq!(index.quads(None, None, None, Some(g2)).count(), 1);
         }
+    }
+
+    /// Sorting on disk in runs of a few quads (repeats within and across runs) writes the
+    /// same bytes as sorting in memory, and leaves no run behind.
+    #[test]
+    fn sorting_in_runs_writes_the_same_index_as_in_memory() {
+        let folder = tempfile::tempdir().unwrap();
+        let quads: Vec<oxrdf::Quad> = (0..200u32)
+            .map(|i| {
+                let n = (i * 37) % 23;
+                quad(
+                    &format!("http://e/s{}", n % 7),
+                    &format!("http://e/p{}", n % 3),
+                    Literal::new_simple_literal(format!("{}", n % 11)).into(),
+                    (n % 2 == 0).then_some("http://e/g"),
+                )
+            })
+            .collect();
+        let write = |budget: Option<SortBudget>| {
+            let out = io::Cursor::new(Vec::new());
+            let mut writer = match budget {
+                Some(budget) => IndexWriter::with_budget(DefaultGraph::Union, out, budget),
+                None => IndexWriter::new(DefaultGraph::Union, out),
+            }
+            .unwrap();
+            for q in &quads {
+                writer.add(q.as_ref()).unwrap();
+            }
+            let (out, n) = writer.finish().unwrap();
+            (out.into_inner(), n)
+        };
+        let (in_memory, distinct) = write(None);
+        assert!(distinct < quads.len() && distinct > 20, "{distinct}");
+        for run_quads in [1, 5, 64, 199, 200, 1000] {
+            let budget = SortBudget {
+                dir: folder.path().to_owned(),
+                run_quads,
+            };
+            assert_eq!(
+                write(Some(budget)),
+                (in_memory.clone(), distinct),
+                "{run_quads}"
+            );
+            assert_eq!(std::fs::read_dir(folder.path()).unwrap().count(), 0);
+        }
+        let index = Index::from_vec(in_memory).unwrap();
+        assert_eq!(index.len(), distinct);
     }
 
     #[test]

@@ -310,6 +310,11 @@ enum Command {
     Build {
         #[arg(long, default_value = "seeds")]
         seeds: PathBuf,
+        /// Memory for sorting the indexed graph's quads (16 bytes a quad, about 31 quads a
+        /// record); past it they are sorted in runs on disk, in the new generation's folder.
+        #[arg(long, value_name = "MIB", default_value_t = dossier::kb::DEFAULT_SORT_MEMORY_MB as u64,
+              value_parser = clap::value_parser!(u64).range(1..=1 << 20))]
+        sort_memory_mb: u64,
         #[command(flatten)]
         kb: KbArg,
     },
@@ -745,7 +750,16 @@ fn run(cli: Cli) -> Result<(), Failure> {
             quote,
             seeds,
         } => locate(&seeds, &article, &quote),
-        Command::Build { seeds, kb } => build(seeds, KbPaths::new(kb.kb), &bar, cli.quiet),
+        Command::Build {
+            seeds,
+            sort_memory_mb,
+            kb,
+        } => {
+            let settings = dossier::kb::BuildSettings {
+                sort_memory_mb: usize::try_from(sort_memory_mb).unwrap_or(usize::MAX),
+            };
+            build(seeds, KbPaths::new(kb.kb), &settings, &bar, cli.quiet)
+        }
         Command::Sql {
             query,
             format,
@@ -1167,7 +1181,13 @@ fn refuse_kb_inside_seeds(seeds: &std::path::Path, kb: &std::path::Path) -> Resu
     Ok(())
 }
 
-fn build(seeds: PathBuf, paths: KbPaths, bar: &Bar, quiet: bool) -> Result<(), Failure> {
+fn build(
+    seeds: PathBuf,
+    paths: KbPaths,
+    settings: &dossier::kb::BuildSettings,
+    bar: &Bar,
+    quiet: bool,
+) -> Result<(), Failure> {
     refuse_kb_inside_seeds(&seeds, &paths.dir)?;
     let kb = load(&seeds, bar)?;
     // Ctrl-C, SIGTERM or SIGHUP during a build: remove what this build had written so far (the
@@ -1193,7 +1213,7 @@ fn build(seeds: PathBuf, paths: KbPaths, bar: &Bar, quiet: bool) -> Result<(), F
         }
         std::process::exit(130);
     });
-    let summary = dossier::kb::build_with(&kb, &paths, bar)?;
+    let summary = dossier::kb::build_with(&kb, &paths, bar, settings)?;
     if let Some(b) = &bar.0 {
         b.finish_and_clear();
     }

@@ -756,9 +756,19 @@ pub fn write_nquads(kb: &KnowledgeBase, w: impl Write) -> Result<()> {
 
 /// Writes the indexed graph (see [`crate::index`]) of the knowledge base to `out`, from the same
 /// mapping as every other RDF output. Returns the output and the number of distinct quads.
-pub fn write_index<W: Write>(kb: &KnowledgeBase, out: W) -> Result<(W, usize)> {
+/// With a budget, the quads are sorted within it (see [`crate::index::SortBudget`]).
+pub fn write_index<W: Write>(
+    kb: &KnowledgeBase,
+    out: W,
+    budget: Option<crate::index::SortBudget>,
+) -> Result<(W, usize)> {
+    let union = crate::index::DefaultGraph::Union;
+    let index = match budget {
+        Some(budget) => crate::index::IndexWriter::with_budget(union, out, budget)?,
+        None => crate::index::IndexWriter::new(union, out)?,
+    };
     let mut emit = IndexEmit {
-        index: crate::index::IndexWriter::new(crate::index::DefaultGraph::Union, out)?,
+        index,
         buf: Vec::new(),
         predicates: hashbrown::HashMap::new(),
         last_subject: (None, 0),
@@ -826,8 +836,7 @@ impl<W: Write> Emit for IndexEmit<W> {
                 id
             }
         };
-        self.index.add_ids(s, p, o, g);
-        Ok(())
+        self.index.add_ids(s, p, o, g)
     }
 }
 
