@@ -225,8 +225,23 @@ pub(crate) fn rows<T>(
     sql: &str,
     row: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
 ) -> Result<Vec<T>> {
+    rows_among(conn, sql, None, row)
+}
+
+/// Rows of a query whose `?1` is the JSON array of the actors drawn (NULL: every actor), so that
+/// a drawing of a few actors reads only their links.
+fn rows_among<T>(
+    conn: &Connection,
+    sql: &str,
+    actors: Option<&str>,
+    row: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Vec<T>> {
     let mut stmt = conn.prepare(sql)?;
-    let found = stmt.query_map([], row)?;
+    let found = if stmt.parameter_count() == 0 {
+        stmt.query_map([], row)?
+    } else {
+        stmt.query_map([actors], row)?
+    };
     found
         .collect::<rusqlite::Result<_>>()
         .with_context(|| format!("cannot read the report's data: {sql}"))
@@ -724,7 +739,10 @@ struct Link {
 /// links' directions, so that lines never lie on one another.
 type Links = BTreeMap<(String, String), Vec<Link>>;
 
-fn read_links(conn: &Connection) -> Result<Links> {
+/// Whether an actor column is among the drawn actors (`?1`, NULL for all).
+const AMONG: &str = "IN (SELECT value FROM json_each(?1))";
+
+fn read_links(conn: &Connection, actors: Option<&str>) -> Result<Links> {
     let mut links: Links = BTreeMap::new();
     let mut add = |from: String, to: String, directed: bool, short: String, long: String| {
         let pair = if from <= to {
@@ -741,10 +759,14 @@ fn read_links(conn: &Connection) -> Result<Links> {
         });
     };
     // Relations between two actors, and roles (holder → organisation).
-    for (from, source, relation, to, target, via) in rows(
+    for (from, source, relation, to, target, via) in rows_among(
         conn,
-        "SELECT source_id, source, relation, target_id, target, via_record_id FROM actor_network
-         ORDER BY source_id, target_id, relation, via_record_id",
+        &format!(
+            "SELECT source_id, source, relation, target_id, target, via_record_id FROM actor_network
+             WHERE ?1 IS NULL OR (source_id {AMONG} AND target_id {AMONG})
+             ORDER BY source_id, target_id, relation, via_record_id"
+        ),
+        actors,
         |r| {
             Ok((
                 r.get::<_, String>(0)?,
@@ -761,11 +783,16 @@ fn read_links(conn: &Connection) -> Result<Links> {
         add(from, to, true, short, long);
     }
     // Who issues a policy and whom it targets.
-    for (from, to, kind, label, id) in rows(
+    for (from, to, kind, label, id) in rows_among(
         conn,
-        "SELECT p.issuer_id, t.actor_id, p.kind, p.label, p.id
-         FROM policies p JOIN policy_targets t ON t.policy_id = p.id
-         WHERE p.issuer_id IS NOT NULL ORDER BY p.issuer_id, t.actor_id, p.id",
+        &format!(
+            "SELECT p.issuer_id, t.actor_id, p.kind, p.label, p.id
+             FROM policies p JOIN policy_targets t ON t.policy_id = p.id
+             WHERE p.issuer_id IS NOT NULL
+               AND (?1 IS NULL OR (p.issuer_id {AMONG} AND t.actor_id {AMONG}))
+             ORDER BY p.issuer_id, t.actor_id, p.id"
+        ),
+        actors,
         |r| {
             Ok((
                 r.get::<_, String>(0)?,
@@ -790,8 +817,7 @@ fn read_links(conn: &Connection) -> Result<Links> {
             "SELECT DISTINCT a.actor_id, b.actor_id, x.label, x.id
              FROM agreement_parties a
              JOIN agreement_parties b ON b.agreement_id = a.agreement_id AND a.actor_id < b.actor_id
-             JOIN agreements x ON x.id = a.agreement_id
-             ORDER BY a.actor_id, b.actor_id, x.id",
+             JOIN agreements x ON x.id = a.agreement_id",
         ),
         (
             "commitment",
@@ -799,11 +825,14 @@ fn read_links(conn: &Connection) -> Result<Links> {
              FROM commitment_actors a
              JOIN commitment_actors b
                ON b.commitment_id = a.commitment_id AND a.actor_id < b.actor_id
-             JOIN commitments x ON x.id = a.commitment_id
-             ORDER BY a.actor_id, b.actor_id, x.id",
+             JOIN commitments x ON x.id = a.commitment_id",
         ),
     ] {
-        for (from, to, label, id) in rows(conn, sql, |r| {
+        let sql = format!(
+            "{sql} WHERE ?1 IS NULL OR (a.actor_id {AMONG} AND b.actor_id {AMONG})
+             ORDER BY a.actor_id, b.actor_id, x.id"
+        );
+        for (from, to, label, id) in rows_among(conn, &sql, actors, |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
@@ -846,20 +875,27 @@ struct EventNode {
     spokes: Vec<(String, String, String)>,
 }
 
-fn event_spokes(conn: &Connection) -> Result<Vec<EventNode>> {
+fn event_spokes(conn: &Connection, actors: Option<&str>) -> Result<Vec<EventNode>> {
     let mut events: BTreeMap<String, EventNode> = BTreeMap::new();
-    for (event, label, actor, link, sentence) in rows(
+    for (event, label, actor, link, sentence) in rows_among(
         conn,
-        "SELECT p.event_id, e.label, p.actor_id, p.role, x.name || ' (' || p.role || ')'
-         FROM event_participants p JOIN events e ON e.id = p.event_id
-         JOIN actors x ON x.id = p.actor_id
-         UNION ALL
-         SELECT e.id, e.label, x.id, r.predicate, r.predicate || ': ' || x.name || ' (' || r.id || ')'
-         FROM relations r JOIN events e ON e.id = r.subject_id JOIN actors x ON x.id = r.object_id
-         UNION ALL
-         SELECT e.id, e.label, x.id, r.predicate, x.name || ' ' || r.predicate || ' (' || r.id || ')'
-         FROM relations r JOIN events e ON e.id = r.object_id JOIN actors x ON x.id = r.subject_id
-         ORDER BY 1, 3, 4",
+        &format!(
+            "SELECT * FROM (
+             SELECT p.event_id, e.label, p.actor_id, p.role, x.name || ' (' || p.role || ')'
+             FROM event_participants p JOIN events e ON e.id = p.event_id
+             JOIN actors x ON x.id = p.actor_id
+             UNION ALL
+             SELECT e.id, e.label, x.id, r.predicate,
+                    r.predicate || ': ' || x.name || ' (' || r.id || ')'
+             FROM relations r JOIN events e ON e.id = r.subject_id JOIN actors x ON x.id = r.object_id
+             UNION ALL
+             SELECT e.id, e.label, x.id, r.predicate,
+                    x.name || ' ' || r.predicate || ' (' || r.id || ')'
+             FROM relations r JOIN events e ON e.id = r.object_id JOIN actors x ON x.id = r.subject_id
+             ) WHERE ?1 IS NULL OR actor_id {AMONG}
+             ORDER BY 1, 3, 4"
+        ),
+        actors,
         |r| {
             Ok((
                 r.get::<_, String>(0)?,
@@ -1051,8 +1087,10 @@ pub(crate) fn network(html: &mut String, conn: &Connection, focus: Option<&Focus
             r.get::<_, String>(2)?,
         ))
     })?;
-    let mut links = read_links(conn)?;
-    let mut events = event_spokes(conn)?;
+    // Only the drawn actors' links are read: a few actors of an archive have few.
+    let among = focus.map(|f| serde_json::Value::from_iter(f.actors.iter().cloned()).to_string());
+    let mut links = read_links(conn, among.as_deref())?;
+    let mut events = event_spokes(conn, among.as_deref())?;
     if let Some(focus) = focus {
         focus.narrow(&mut actors, &mut links, &mut events);
     }
