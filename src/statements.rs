@@ -13,8 +13,10 @@
 //!    and day, a less precise date as the start of its period (`2025-10` before `2025-10-12`,
 //!    as late as `2025-10-01`);
 //!    a source without a date (and `actors.toml`, `topics.toml`) is older than any dated one;
-//! 3. two sources equally late that disagree are refused: the curator says which holds with
-//!    `rank = "preferred"`.
+//! 3. between sources equally late, what an article says wins over what the curator only
+//!    infers (a value every quote of which has the modality `inference`);
+//! 4. two sources equally late, of the same basis, that disagree are refused: the curator says
+//!    which holds with `rank = "preferred"`.
 //!
 //! A list field (aliases, parties, targets ...) holds every value any source states, each
 //! current.
@@ -90,6 +92,17 @@ struct Stated {
     json: serde_json::Value,
     values: Vec<OwnedValue>,
     evidence: Vec<String>,
+    /// Whether only the curator's inference backs the value (every quote of it has the
+    /// modality `inference`): the article does not say it.
+    inferred: bool,
+}
+
+/// Whether only inferences back a value: it has quotes, and all of them are the curator's.
+fn only_inferred(evidence: &[crate::model::Evidence]) -> bool {
+    !evidence.is_empty()
+        && evidence
+            .iter()
+            .all(|e| e.modality == crate::model::Modality::Inference)
 }
 
 /// The seed form of a value as TOML gives it: an unquoted TOML date arrives as toml's private
@@ -145,6 +158,7 @@ pub(crate) fn resolve(
                 json: own.field_json(key),
                 values,
                 evidence,
+                inferred: only_inferred(own.evidence()),
             });
         }
         all.extend(from_mentions);
@@ -376,6 +390,7 @@ fn collect(
                         evidence: (first + 1..=first + mention.evidence.len())
                             .map(|n| evidence_id(mention.record.as_str(), &article.id, n))
                             .collect(),
+                        inferred: only_inferred(&mention.evidence),
                     });
             }
         }
@@ -472,12 +487,20 @@ fn choose(
             .and_then(|a| kb.articles[a].facts.article.published.as_ref())
             .map(|d: &PartialDate| (d.year, d.month.unwrap_or(1), d.day.unwrap_or(1)))
     };
-    // The first of the latest sources; any later one that is as late and disagrees is a rival.
+    // The first of the latest sources, what an article says before what the curator infers
+    // from one as late; any other as late, of the same basis, that disagrees is a rival.
+    let said = |s: &Stated| !s.inferred;
     let latest = (0..all.len())
-        .max_by(|&i, &j| published(&all[i]).cmp(&published(&all[j])).then(j.cmp(&i)))
+        .max_by(|&i, &j| {
+            (published(&all[i]), said(&all[i]))
+                .cmp(&(published(&all[j]), said(&all[j])))
+                .then(j.cmp(&i))
+        })
         .expect("a stated field has a source");
     let rival = (latest + 1..all.len()).find(|&i| {
-        published(&all[i]) == published(&all[latest]) && all[i].values != all[latest].values
+        published(&all[i]) == published(&all[latest])
+            && all[i].inferred == all[latest].inferred
+            && all[i].values != all[latest].values
     });
     if let Some(rival) = rival {
         let name = |s: &Stated| {

@@ -436,6 +436,78 @@ fn the_current_value_follows_the_documented_rule() {
     );
 }
 
+/// Between two sources published the same day, what an article says wins over what the
+/// curator only infers from the other; preferred, the inference wins; two inferences that
+/// disagree are refused as two reports are.
+#[test]
+fn a_reported_value_wins_over_an_inferred_one_of_the_same_date() {
+    let tmp = follow_ups_workspace();
+    let dir = tmp.path();
+    let inferred_place = READOUT_PLACE.replace(
+        "asserted_by = \"author\"\nmodality = \"reported_fact\"",
+        "asserted_by = \"curator\"\nmodality = \"inference\"\n\
+             note = \"The readout is dated from Mexico City; the curator takes the meeting to \
+             have been there too.\"",
+    );
+    assert_ne!(inferred_place, READOUT_PLACE);
+    append(dir, READOUT, &inferred_place);
+    replace(
+        dir,
+        READOUT,
+        "published = \"2025-10-02\"",
+        "published = \"2025-09-04\"",
+    );
+    // (Published the same day, the readout's progress of a pledge must be preferred.)
+    replace(
+        dir,
+        READOUT,
+        "states = { status = \"in_progress\" }",
+        "states = { status = \"in_progress\" }\nrank = \"preferred\"",
+    );
+    // The communiqué reports the place; the readout, as late, only lets the curator infer one.
+    assert_eq!(
+        current_place(dir),
+        "place\nthe National Palace in Mexico City\n"
+    );
+    assert_eq!(
+        csv(
+            dir,
+            "sql",
+            "SELECT s.article_id, s.is_current, e.modality FROM statements s \
+             JOIN statement_evidence se ON se.statement_id = s.id \
+             JOIN evidence e ON e.id = se.evidence_id \
+             WHERE s.record_id = 'rubio-sheinbaum-meeting' AND s.field = 'place' \
+             ORDER BY s.article_id"
+        ),
+        format!(
+            "article_id,is_current,modality\n{COMMUNIQUE},1,reported_fact\n{READOUT},0,inference\n"
+        )
+    );
+    // Preferred, the inference holds.
+    replace(
+        dir,
+        READOUT,
+        "states = { place = \"Mexico City\" }",
+        "states = { place = \"Mexico City\" }\nrank = \"preferred\"",
+    );
+    assert_eq!(current_place(dir), "place\nMexico City\n");
+    replace(dir, READOUT, "\nrank = \"preferred\"", "");
+    // Two inferences of the same date that disagree: refused, with the usual advice.
+    replace(
+        dir,
+        COMMUNIQUE,
+        "in Mexico City\"\nasserted_by = \"author\"\nmodality = \"reported_fact\"",
+        "in Mexico City\"\nasserted_by = \"curator\"\nmodality = \"inference\"\n\
+         note = \"Read as the place of the meeting from the communiqué's opening.\"",
+    );
+    let out = dossier(dir).arg("validate").output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("neither is published later"),
+        "{err}"
+    );
+}
+
 /// What a mention may not state, each refused by `validate` with its place and advice.
 #[test]
 fn bad_stated_values_are_refused_with_advice() {
