@@ -183,12 +183,26 @@ pub struct IndexWriter<W: Write> {
     default_graph: DefaultGraph,
     /// Past `budget.run_quads` quads, the buffer is sorted and spilled as a run.
     budget: Option<SortBudget>,
-    runs: Vec<std::path::PathBuf>,
+    runs: Runs,
+}
+
+/// Run files, removed when they are dropped: after the merge, and on any error on the way.
+#[derive(Default)]
+struct Runs(Vec<std::path::PathBuf>);
+
+impl Drop for Runs {
+    fn drop(&mut self) {
+        for run in &self.0 {
+            let _ = std::fs::remove_file(run);
+        }
+    }
 }
 
 /// How much memory sorting the quads may take, and where what does not fit goes: past
 /// `run_quads` quads (16 bytes each), the quads are sorted in runs of that many, written to
-/// files in `dir` and merged, so sorting holds one run whatever the knowledge base.
+/// files in `dir` and merged, so sorting holds about one run's worth whatever the knowledge
+/// base (a run re-sorted for each table, or the merge's read buffers, which share it, with one
+/// open file a run).
 #[derive(Debug, Clone)]
 pub struct SortBudget {
     pub dir: std::path::PathBuf,
@@ -235,7 +249,7 @@ impl<W: Write> IndexWriter<W> {
             quads: Vec::new(),
             default_graph,
             budget: None,
-            runs: Vec::new(),
+            runs: Runs::default(),
         })
     }
 
@@ -291,8 +305,8 @@ impl<W: Write> IndexWriter<W> {
         if let Some(budget) = &self.budget
             && self.quads.len() >= budget.run_quads
         {
-            let run = spill_run(budget, self.runs.len(), "spog", &mut self.quads)?;
-            self.runs.push(run);
+            let run = spill_run(budget, self.runs.0.len(), "spog", &mut self.quads)?;
+            self.runs.0.push(run);
         }
         Ok(())
     }
@@ -370,19 +384,17 @@ impl<W: Write> IndexWriter<W> {
         }
         drop(lookup);
         let n_quads = match budget {
-            Some(budget) if !runs.is_empty() => {
+            Some(budget) if !runs.0.is_empty() => {
                 if !quads.is_empty() {
-                    runs.push(spill_run(&budget, runs.len(), "spog", &mut quads)?);
+                    runs.0
+                        .push(spill_run(&budget, runs.0.len(), "spog", &mut quads)?);
                 }
                 drop(quads);
-                let written = merge_runs(&budget, &runs, &mut buf, &mut out);
-                for run in &runs {
-                    let _ = std::fs::remove_file(run);
-                }
-                written?
+                merge_runs(&budget, &runs.0, &mut buf, &mut out)?
             }
             _ => write_tables(quads, &mut buf, &mut out)?,
         };
+        drop(runs);
         out.write_all(&buf)?;
 
         let terms_at = MAGIC.len();
@@ -500,9 +512,9 @@ impl Iterator for RunReader {
     }
 }
 
-fn read_run(path: &Path) -> io::Result<RunReader> {
+fn read_run(path: &Path, buffer: usize) -> io::Result<RunReader> {
     Ok(RunReader {
-        input: io::BufReader::with_capacity(1 << 20, std::fs::File::open(path)?),
+        input: io::BufReader::with_capacity(buffer, std::fs::File::open(path)?),
     })
 }
 
@@ -516,24 +528,24 @@ fn merge_runs(
     out: &mut impl Write,
 ) -> io::Result<usize> {
     let mut n_quads = 0;
+    // The merge reads every run at once: their buffers share the budget.
+    let buffer = (budget.run_quads * std::mem::size_of::<[u32; 4]>() / runs.len()).max(16 << 10);
     for (t, order) in ORDERS.into_iter().enumerate() {
-        let mut ordered = Vec::new();
+        let mut ordered = Runs::default();
         let table_runs = if t == SPOG {
             runs
         } else {
             for (n, run) in runs.iter().enumerate() {
-                let mut keys: Vec<[u32; 4]> = read_run(run)?
+                let mut keys: Vec<[u32; 4]> = read_run(run, 1 << 20)?
                     .map(|key| key.map(|k| rearranged(&k, ORDERS[SPOG], order)))
                     .collect::<io::Result<_>>()?;
-                ordered.push(spill_run(budget, n, &format!("t{t}"), &mut keys)?);
+                ordered
+                    .0
+                    .push(spill_run(budget, n, &format!("t{t}"), &mut keys)?);
             }
-            &ordered[..]
+            &ordered.0[..]
         };
-        let written = merge_into(table_runs, buf, out);
-        for run in &ordered {
-            let _ = std::fs::remove_file(run);
-        }
-        n_quads = written?;
+        n_quads = merge_into(table_runs, buffer, buf, out)?;
     }
     Ok(n_quads)
 }
@@ -541,13 +553,14 @@ fn merge_runs(
 /// Merges sorted runs into one table, each key once; returns the number of keys written.
 fn merge_into(
     runs: &[std::path::PathBuf],
+    buffer: usize,
     buf: &mut Vec<u8>,
     out: &mut impl Write,
 ) -> io::Result<usize> {
     use std::cmp::Reverse;
     let mut readers = runs
         .iter()
-        .map(|r| read_run(r))
+        .map(|r| read_run(r, buffer))
         .collect::<io::Result<Vec<_>>>()?;
     let mut heads = std::collections::BinaryHeap::new();
     for (i, reader) in readers.iter_mut().enumerate() {

@@ -125,8 +125,8 @@ impl KbPaths {
             )
         }
     }
-    /// Whether `path` names one of the current generation's store files (directly or through
-    /// a link), so that writing to it would destroy the store being read.
+    /// Whether `path` names one of the current generation's store files or a page of its site
+    /// (directly or through a link), so that writing to it would destroy the store being read.
     pub fn is_store_file(&self, path: &Path) -> bool {
         let canonical = |p: &Path| -> Option<PathBuf> {
             let parent = p.parent().filter(|p| !p.as_os_str().is_empty());
@@ -148,6 +148,7 @@ impl KbPaths {
         ]
         .iter()
         .any(|f| canonical(f).as_deref() == Some(target.as_path()))
+            || fs::canonicalize(self.site()).is_ok_and(|site| target.starts_with(site))
     }
 }
 

@@ -68,18 +68,22 @@ pub fn one_page(conn: &Connection, max: usize) -> Result<Option<Vec<u8>>> {
 /// written beside it (`report/index.html`).
 pub fn write_pointer(conn: &Connection, out: &mut impl Write, max: usize) -> Result<()> {
     let about = KnowledgeBase::read(conn)?;
-    let mut html = String::new();
-    head(&mut html, &about)?;
-    writeln!(
-        html,
-        "<section id=\"overview\"><h2>This knowledge base is read as a site</h2>\n\
-         <p>Its report would take more than {} MiB as one page, more than a browser opens \
-         comfortably. The same report is a site of small linked pages: open \
+    // The page's own head, without the one page's section links.
+    let html = format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta name=\"generator\" content=\"dossier\">\n<title>{0}</title>\n\
+         <style>{STYLE}</style>\n</head>\n<body>\n<header>\n<h1>{0}</h1>\n</header>\n\
+         <main id=\"main\">\n<section id=\"overview\"><h2>This knowledge base is read as a \
+         site</h2>\n<p>Its report would take more than {1} MiB as one page, more than a browser \
+         opens comfortably. The same report is a site of small linked pages: open \
          <a href=\"report/index.html\">report/index.html</a>.</p>\n</section>\n</main>\n\
-         </body>\n</html>",
+         </body>\n</html>\n",
+        esc(&about.title),
         max >> 20
-    )?;
-    flush(&mut html, out)
+    );
+    out.write_all(html.as_bytes())
+        .context("cannot write the report")
 }
 
 /// Bytes kept up to a limit; a write past it fails (and says so in `over`).
@@ -893,7 +897,7 @@ fn event_spokes(conn: &Connection, actors: Option<&str>) -> Result<Vec<EventNode
                     x.name || ' ' || r.predicate || ' (' || r.id || ')'
              FROM relations r JOIN events e ON e.id = r.object_id JOIN actors x ON x.id = r.subject_id
              ) WHERE ?1 IS NULL OR actor_id {AMONG}
-             ORDER BY 1, 3, 4"
+             ORDER BY 1, 3, 4, 5"
         ),
         actors,
         |r| {

@@ -11,7 +11,8 @@
 //!
 //! A list longer than [`PAGE_ROWS`] goes on in `<name>.2.html`, `<name>.3.html`…: ids are
 //! slugs, which have no dot, so a page number never meets an id. The pages link to nothing
-//! outside the site but the articles' own addresses, and their policy lets them load nothing.
+//! outside the site but the articles' own addresses and the licence, and their policy lets
+//! them load nothing. A page is bounded by `PAGE_ROWS`, an article's by the article itself.
 //! Rows are read in an explicit order, so the same database gives the same bytes.
 
 use std::collections::BTreeSet;
@@ -291,7 +292,8 @@ fn overview(
     writeln!(html, "<h2>Records by kind</h2>")?;
     let kinds: Vec<(String, i64, Option<String>)> = report::rows(
         conn,
-        "SELECT kind, count(*) FROM records GROUP BY kind ORDER BY kind",
+        "SELECT k.kind, count(r.id) FROM record_kinds k LEFT JOIN records r ON r.kind = k.kind
+         GROUP BY k.kind ORDER BY k.kind",
         |r| {
             let kind: String = r.get(0)?;
             let href = Some(page_file(&format!("kind/{kind}"), 1));
@@ -448,7 +450,8 @@ fn actor_links_sql() -> String {
                     list.table
                 ),
                 None => format!(
-                    "SELECT id, {0}, '{1}' FROM {2} WHERE {0} IS NOT NULL",
+                    "SELECT id AS record_id, {0} AS actor_id, '{1}' AS link FROM {2} \
+                     WHERE {0} IS NOT NULL",
                     field.column,
                     words(field.key),
                     kind.table
@@ -458,7 +461,7 @@ fn actor_links_sql() -> String {
         for nested in kind.nested {
             for field in nested.fields.iter().filter(|f| may_name_actor(f.shape)) {
                 parts.push(format!(
-                    "SELECT {}, {}, '{}' FROM {}",
+                    "SELECT {} AS record_id, {} AS actor_id, '{}' AS link FROM {}",
                     nested.owner,
                     field.column,
                     words(nested.key),
@@ -472,13 +475,20 @@ fn actor_links_sql() -> String {
         .filter(|f| f.shape == Shape::Asserter)
     {
         parts.push(format!(
-            "SELECT record_id, {}, 'asserts' FROM evidence",
+            "SELECT record_id, {} AS actor_id, 'asserts' AS link FROM evidence",
             field.column
         ));
     }
+    // What each link leads to: a record, or an article (which its issuers name).
     format!(
-        "SELECT DISTINCT l.actor_id, l.record_id, l.link
-         FROM ({}) l JOIN actors a ON a.id = l.actor_id",
+        "SELECT l.actor_id, l.link, l.record_id AS record,
+                coalesce(r.kind, 'article') AS kind, coalesce(r.label, ar.title) AS label,
+                coalesce(r.article_id, ar.id) AS article
+         FROM (SELECT DISTINCT x.actor_id, x.record_id, x.link
+               FROM ({}) x JOIN actors a ON a.id = x.actor_id) l
+         LEFT JOIN records r ON r.id = l.record_id
+         LEFT JOIN articles ar ON ar.id = l.record_id AND r.id IS NULL
+         WHERE r.id IS NOT NULL OR ar.id IS NOT NULL",
         parts.join("\n UNION ALL ")
     )
 }
@@ -488,6 +498,7 @@ fn actor_link_counts(conn: &Connection) -> Result<Vec<(String, String, String, i
     report::rows(
         conn,
         &format!(
+            // Counted from the rows the actor's pages list, so that their pages add up.
             "SELECT a.id, a.name, a.kind, count(l.actor_id)
              FROM actors a LEFT JOIN ({}) l ON l.actor_id = a.id
              GROUP BY a.id ORDER BY count(l.actor_id) DESC, a.id",
@@ -528,9 +539,8 @@ fn actor_pages(
     list.finish(site)?;
 
     let mut stmt = conn.prepare(&format!(
-        "SELECT l.actor_id, l.link, r.id, r.kind, r.label, r.article_id
-         FROM ({}) l JOIN records r ON r.id = l.record_id
-         ORDER BY l.actor_id, r.kind, r.id, l.link",
+        "SELECT actor_id, link, record, kind, label, article FROM ({})
+         ORDER BY actor_id, kind, record, link",
         actor_links_sql()
     ))?;
     let mut rows = stmt.query([])?;
@@ -563,8 +573,13 @@ fn actor_pages(
             let record_kind: String = row.get(3)?;
             let label: String = row.get(4)?;
             let article: Option<String> = row.get(5)?;
-            // A record of an article links to its first quote there.
+            // A record of an article links to its first quote there; an article to its page.
             let label = match &article {
+                Some(article) if record_kind == RecordKind::Article.as_str() => format!(
+                    "<a href=\"../article/{}.html\">{}</a>",
+                    esc(article),
+                    esc(&shown(&label))
+                ),
                 Some(article) => format!(
                     "<a href=\"../article/{0}.html#ev-{1}.{0}.1\">{2}</a>",
                     esc(article),
@@ -605,7 +620,9 @@ fn article_link(article: Option<&str>, record: &str, kind: &str) -> String {
 fn kind_pages(site: &mut Site<'_>, conn: &Connection) -> Result<()> {
     let kinds: Vec<(String, i64)> = report::rows(
         conn,
-        "SELECT kind, count(*) FROM records GROUP BY kind ORDER BY kind",
+        // Every kind has its page, an empty one too: the overview links to the events'.
+        "SELECT k.kind, count(r.id) FROM record_kinds k LEFT JOIN records r ON r.kind = k.kind
+         GROUP BY k.kind ORDER BY k.kind",
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
     let mut stmt = conn.prepare(
@@ -757,6 +774,6 @@ mod tests {
                 );
             }
         }
-        assert!(sql.contains("'asserts' FROM evidence"));
+        assert!(sql.contains("'asserts' AS link FROM evidence"));
     }
 }

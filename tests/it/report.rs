@@ -661,6 +661,39 @@ fn the_site_bounds_every_page_links_only_within_itself_and_highlights_every_quot
     let unreached: Vec<&String> = pages.keys().filter(|p| !reached.contains(*p)).collect();
     assert!(unreached.is_empty(), "no link leads to {unreached:?}");
 
+    // Each actor's pages list as many links as the list of actors counts (an article an actor
+    // issues among them), and every "page i of n" exists.
+    let counted =
+        Regex::new(r#"<tr data-actor="([^"]+)">.*?<td class="number">(\d+)</td>"#).unwrap();
+    let mut issuer_rows = 0;
+    for list in pages.keys().filter(|p| p.starts_with("actors.")) {
+        for c in counted.captures_iter(&pages[list]) {
+            let (actor, count) = (&c[1], c[2].parse::<usize>().unwrap());
+            let own: Vec<&String> = pages
+                .keys()
+                .filter(|p| {
+                    *p == &format!("actor/{actor}.html")
+                        || (p.starts_with(&format!("actor/{actor}.")) && p.ends_with(".html"))
+                })
+                .collect();
+            let rows: usize = own
+                .iter()
+                .map(|p| pages[*p].matches("<tr data-record=").count())
+                .sum();
+            assert_eq!(rows, count, "actor {actor}: {own:?}");
+            assert_eq!(
+                own.len(),
+                count.div_ceil(500).max(1),
+                "actor {actor}: {own:?}"
+            );
+            issuer_rows += own
+                .iter()
+                .map(|p| pages[*p].matches("<td>issuers</td>").count())
+                .sum::<usize>();
+        }
+    }
+    assert!(issuer_rows > 0, "no actor page lists an article it issues");
+
     // Every page is small whatever the knowledge base, and loads nothing.
     for (name, text) in &pages {
         assert!(
@@ -720,7 +753,17 @@ fn the_site_bounds_every_page_links_only_within_itself_and_highlights_every_quot
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 
-    // The site is part of the generation: check verifies it, and names a changed page.
+    // The site is part of the generation: no output is written over a page of it, check
+    // verifies it, and names a changed page.
+    let out = dossier(tmp.path())
+        .args(["sql", "-o", "kb/report/index.html", "SELECT 1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        std::fs::read_to_string(site.join("index.html")).unwrap(),
+        pages["index.html"]
+    );
     dossier(tmp.path()).arg("check").assert_success();
     let page = std::fs::canonicalize(site.join("kind/claim.2.html")).unwrap();
     std::fs::write(&page, "<p>changed</p>").unwrap();
