@@ -1857,6 +1857,15 @@ fn quote_cell(html: &mut String, quote: Option<&str>, evidence: Option<&str>) ->
     }
 }
 
+/// Every stated value with its record's label, source and quote, in the order both reports
+/// list them: (statement, label, field, value, current, article, published, evidence, quote).
+pub(crate) const STATED_VALUES: &str =
+    "SELECT s.statement_id, r.label, s.field, s.value, s.is_current, s.article_id,
+            s.published, s.evidence_id, s.quote
+     FROM statement_sources s JOIN records r ON r.id = s.record_id
+     ORDER BY s.record_id, s.field, s.published IS NOT NULL, s.published, s.article_id,
+              s.statement_id, s.evidence_id";
+
 /// The fields that several articles state, each value with its source, its quotes and whether
 /// the record holds it now: where a later article dated, named or moved on what an earlier one
 /// said, and where the sources disagree.
@@ -1872,27 +1881,19 @@ fn stated_values(html: &mut String, conn: &Connection) -> Result<()> {
         Option<String>,
         Option<String>,
     );
-    let found: Vec<Row> = rows(
-        conn,
-        "SELECT s.statement_id, r.label, s.field, s.value, s.is_current, s.article_id,
-                s.published, s.evidence_id, s.quote
-         FROM statement_sources s JOIN records r ON r.id = s.record_id
-         ORDER BY s.record_id, s.field, s.published IS NOT NULL, s.published, s.article_id,
-                  s.statement_id, s.evidence_id",
-        |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-                r.get(7)?,
-                r.get(8)?,
-            ))
-        },
-    )?;
+    let found: Vec<Row> = rows(conn, STATED_VALUES, |r| {
+        Ok((
+            r.get(0)?,
+            r.get(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+            r.get(5)?,
+            r.get(6)?,
+            r.get(7)?,
+            r.get(8)?,
+        ))
+    })?;
     writeln!(
         html,
         r#"<section id="stated-values" aria-labelledby="stated-values-title">"#

@@ -349,7 +349,7 @@ type FolderRead = (
 /// text and problems depend on nothing else), and returns them in the folders' order, so the
 /// result is the same on any number of cores.
 fn read_articles(folders: &[PathBuf], progress: &dyn crate::progress::Progress) -> Vec<FolderRead> {
-    let read_one = |folder: &PathBuf| -> FolderRead {
+    let read_one = |folder: &Path| -> FolderRead {
         progress.advance(1);
         let mut problems = Diagnostics::default();
         let mut state = ReadState {
@@ -375,36 +375,50 @@ fn read_articles(folders: &[PathBuf], progress: &dyn crate::progress::Progress) 
         };
         (read, problems, state)
     };
+    let mut folders: Vec<&PathBuf> = folders.iter().collect();
+    on_every_core(&mut folders, |_, folder| read_one(folder))
+}
+
+/// Runs `work` on each item (with its index) on every core, items handed out one at a time
+/// (they differ in size), and returns the results in the items' order, so the result is the
+/// same on any number of cores.
+pub(crate) fn on_every_core<T: Send, R: Send>(
+    items: &mut [T],
+    work: impl Fn(usize, &mut T) -> R + Sync,
+) -> Vec<R> {
     let workers = std::thread::available_parallelism()
         .map_or(1, std::num::NonZero::get)
-        .min(folders.len().max(1));
+        .min(items.len().max(1));
     if workers <= 1 {
-        return folders.iter().map(read_one).collect();
+        return items
+            .iter_mut()
+            .enumerate()
+            .map(|(i, t)| work(i, t))
+            .collect();
     }
-    // Folders are handed out one at a time: articles differ in size.
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut read: Vec<(usize, FolderRead)> = std::thread::scope(|scope| {
+    let queue = std::sync::Mutex::new(items.iter_mut().enumerate());
+    let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
                 scope.spawn(|| {
                     let mut mine = Vec::new();
                     loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(folder) = folders.get(i) else {
+                        let next = queue.lock().expect("no worker panics holding it").next();
+                        let Some((i, item)) = next else {
                             return mine;
                         };
-                        mine.push((i, read_one(folder)));
+                        mine.push((i, work(i, item)));
                     }
                 })
             })
             .collect();
         handles
             .into_iter()
-            .flat_map(|h| h.join().expect("reading an article folder panicked"))
+            .flat_map(|h| h.join().expect("a worker thread panicked"))
             .collect()
     });
-    read.sort_by_key(|(i, _)| *i);
-    read.into_iter().map(|(_, r)| r).collect()
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
 }
 
 fn read_article(

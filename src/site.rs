@@ -68,10 +68,24 @@ pub fn write(conn: &Connection, dir: &Path) -> Result<SiteSummary> {
     }
     let articles = report::read_articles(conn)?;
     let actor_counts = actor_link_counts(conn)?;
-    overview(&mut site, conn, &about, &articles, &actor_counts)?;
+    // Every kind has its page, an empty one too: the overview links to each.
+    let kind_counts: Vec<(String, i64)> = report::rows(
+        conn,
+        "SELECT k.kind, count(r.id) FROM record_kinds k LEFT JOIN records r ON r.kind = k.kind
+         GROUP BY k.kind ORDER BY k.kind",
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    overview(
+        &mut site,
+        conn,
+        &about,
+        &articles,
+        &actor_counts,
+        &kind_counts,
+    )?;
     article_pages(&mut site, conn, &articles)?;
     actor_pages(&mut site, conn, &actor_counts)?;
-    kind_pages(&mut site, conn)?;
+    kind_pages(&mut site, conn, &kind_counts)?;
     stated_value_pages(&mut site, conn)?;
     // The pages are synced as they are written; their names too.
     for folder in ["article", "actor", "kind", ""] {
@@ -277,6 +291,7 @@ fn overview(
     about: &KnowledgeBase,
     articles: &[Article],
     actor_counts: &[(String, String, String, i64)],
+    kind_counts: &[(String, i64)],
 ) -> Result<()> {
     let mut html = String::new();
     if let Some(description) = &about.description {
@@ -290,16 +305,13 @@ fn overview(
     writeln!(html, "</p>")?;
 
     writeln!(html, "<h2>Records by kind</h2>")?;
-    let kinds: Vec<(String, i64, Option<String>)> = report::rows(
-        conn,
-        "SELECT k.kind, count(r.id) FROM record_kinds k LEFT JOIN records r ON r.kind = k.kind
-         GROUP BY k.kind ORDER BY k.kind",
-        |r| {
-            let kind: String = r.get(0)?;
+    let kinds: Vec<(String, i64, Option<String>)> = kind_counts
+        .iter()
+        .map(|(kind, n)| {
             let href = Some(page_file(&format!("kind/{kind}"), 1));
-            Ok((kind, r.get(1)?, href))
-        },
-    )?;
+            (kind.clone(), *n, href)
+        })
+        .collect();
     chart(&mut html, "Records by kind", &kinds)?;
 
     writeln!(html, "<h2>Quotes by modality</h2>")?;
@@ -617,14 +629,7 @@ fn article_link(article: Option<&str>, record: &str, kind: &str) -> String {
 }
 
 /// Each kind's records, with the article that defines each and its first quote there.
-fn kind_pages(site: &mut Site<'_>, conn: &Connection) -> Result<()> {
-    let kinds: Vec<(String, i64)> = report::rows(
-        conn,
-        // Every kind has its page, an empty one too: the overview links to the events'.
-        "SELECT k.kind, count(r.id) FROM record_kinds k LEFT JOIN records r ON r.kind = k.kind
-         GROUP BY k.kind ORDER BY k.kind",
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
+fn kind_pages(site: &mut Site<'_>, conn: &Connection, kinds: &[(String, i64)]) -> Result<()> {
     let mut stmt = conn.prepare(
         // Evidence ids are `<record>.<article>.<n>`: the first quote is found by its key.
         "SELECT r.kind, r.id, r.label, r.article_id, e.id, e.quote, e.modality
@@ -633,7 +638,7 @@ fn kind_pages(site: &mut Site<'_>, conn: &Connection) -> Result<()> {
     )?;
     let mut rows = stmt.query([])?;
     let mut next = rows.next()?;
-    for (kind, count) in &kinds {
+    for (kind, count) in kinds {
         let mut pages = Pages::new(
             format!("kind/{kind}"),
             format!("Records of the kind {kind}"),
@@ -694,13 +699,7 @@ fn stated_value_pages(site: &mut Site<'_>, conn: &Connection) -> Result<()> {
             .to_owned(),
         usize::try_from(total).unwrap_or(0),
     );
-    let mut stmt = conn.prepare(
-        "SELECT s.statement_id, r.label, s.field, s.value, s.is_current, s.article_id,
-                s.published, s.evidence_id, s.quote
-         FROM statement_sources s JOIN records r ON r.id = s.record_id
-         ORDER BY s.record_id, s.field, s.published IS NOT NULL, s.published, s.article_id,
-                  s.statement_id, s.evidence_id",
-    )?;
+    let mut stmt = conn.prepare(report::STATED_VALUES)?;
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
         let (id, label, field, value, current): (String, String, String, String, bool) = (
@@ -764,16 +763,27 @@ mod tests {
     #[test]
     fn every_field_that_may_name_an_actor_is_linked() {
         let sql = actor_links_sql();
+        let parts: Vec<&str> = sql.split("UNION ALL").collect();
+        // Each such field is one part of the union: its column read from its table.
+        let linked = |table: &str, column: &str| {
+            parts.iter().any(|p| {
+                p.contains(&format!(" {column} AS actor_id"))
+                    && p.contains(&format!("FROM {table}"))
+            })
+        };
         for kind in mapping::kinds() {
             for field in kind.fields.iter().filter(|f| may_name_actor(f.shape)) {
-                assert!(
-                    sql.contains(field.column),
-                    "{} {}",
-                    kind.table,
-                    field.column
-                );
+                let table = field.list.map_or(kind.table, |l| l.table);
+                assert!(linked(table, field.column), "{table} {}", field.column);
+            }
+            for nested in kind.nested {
+                for field in nested.fields.iter().filter(|f| may_name_actor(f.shape)) {
+                    assert!(linked(nested.table, field.column), "{}", nested.table);
+                }
             }
         }
+        assert!(linked("article_issuers", "actor_id"));
+        assert!(linked("roles", "holder_id"));
         assert!(sql.contains("'asserts' AS link FROM evidence"));
     }
 }

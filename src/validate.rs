@@ -214,45 +214,16 @@ pub fn check(kb: &mut KnowledgeBase, sources: &Sources, problems: &mut Diagnosti
     let kinds: HashMap<&str, RecordKind> = ids.iter().map(|(k, d)| (k.as_str(), d.kind)).collect();
     check_repeats(kb, sources, problems);
     check_records(kb, sources, &kinds, problems);
-    on_every_core(&mut kb.articles, problems, |a, article, problems| {
-        locate_quotes(article, &sources.facts[a], problems);
-    });
-    crate::statements::resolve(kb, sources, &kinds, problems);
-    check_topic_cycles(kb, sources, problems);
-}
-
-/// Runs `work` on each item (with its index) on every core, in contiguous chunks; the problems
-/// are gathered in the items' order, so they are the same on any number of cores.
-fn on_every_core<T: Send>(
-    items: &mut [T],
-    problems: &mut Diagnostics,
-    work: impl Fn(usize, &mut T, &mut Diagnostics) + Sync,
-) {
-    let workers = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    let chunk = items.len().div_ceil(workers).max(1);
-    let found: Vec<Diagnostics> = std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks_mut(chunk)
-            .enumerate()
-            .map(|(c, part)| {
-                let work = &work;
-                scope.spawn(move || {
-                    let mut found = Diagnostics::default();
-                    for (i, item) in part.iter_mut().enumerate() {
-                        work(c * chunk + i, item, &mut found);
-                    }
-                    found
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("a validation thread panicked"))
-            .collect()
+    let found = crate::seed::on_every_core(&mut kb.articles, |a, article| {
+        let mut found = Diagnostics::default();
+        locate_quotes(article, &sources.facts[a], &mut found);
+        found
     });
     for mut part in found {
         problems.0.append(&mut part.0);
     }
+    crate::statements::resolve(kb, sources, &kinds, problems);
+    check_topic_cycles(kb, sources, problems);
 }
 
 /// A topic is never broader than itself: following `broader` (as stated values left it)
