@@ -41,7 +41,8 @@ CREATE TABLE records (
     id text,
     kind text NOT NULL,
     label text NOT NULL,
-    article_id text
+    article_id text,
+    basis text CHECK (basis IN ('reported', 'inferred'))
 );
 
 CREATE TABLE actors (
@@ -274,7 +275,9 @@ CREATE TABLE statements (
     value text NOT NULL,
     article_id text,
     rank text NOT NULL CHECK (rank IN ('normal', 'preferred')),
-    is_current boolean NOT NULL
+    is_current boolean NOT NULL,
+    basis text CHECK (basis IN ('reported', 'inferred')),
+    difference text CHECK (difference IN ('progression', 'parallel', 'contradiction'))
 );
 
 CREATE TABLE statement_evidence (

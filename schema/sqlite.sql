@@ -43,6 +43,7 @@ CREATE TABLE records (
     kind TEXT NOT NULL REFERENCES record_kinds (kind),
     label TEXT NOT NULL,
     article_id TEXT REFERENCES articles (id),
+    basis TEXT CHECK (basis IN ('reported', 'inferred')),
     PRIMARY KEY (id)
 ) STRICT, WITHOUT ROWID;
 
@@ -288,6 +289,8 @@ CREATE TABLE statements (
     article_id TEXT REFERENCES articles (id),
     rank TEXT NOT NULL CHECK (rank IN ('normal', 'preferred')),
     is_current INTEGER NOT NULL CHECK (is_current IN (0, 1)),
+    basis TEXT CHECK (basis IN ('reported', 'inferred')),
+    difference TEXT CHECK (difference IN ('progression', 'parallel', 'contradiction')),
     PRIMARY KEY (id)
 ) STRICT, WITHOUT ROWID;
 

@@ -250,6 +250,7 @@ fn records_evidence_and_knowledge_base(out: &mut Vec<Compared>) {
             "article_id",
             FromGraph::InArticle(&[prov::WAS_DERIVED_FROM]),
         ),
+        ("basis", FromGraph::Path(vec![dos::BASIS], Norm::Local)),
     ] {
         out.push(Compared {
             kind: "record",

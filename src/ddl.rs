@@ -14,7 +14,7 @@
 use std::fmt::Write as _;
 
 use crate::mapping::{self, Field, Kind, Scope, Shape};
-use crate::model::{DatePrecision, RecordKind};
+use crate::model::{Basis, DatePrecision, RecordKind};
 
 /// The dashboard views, defined once.
 pub const VIEWS: &str = include_str!("../schema/views.sql");
@@ -326,6 +326,9 @@ fn core_tables() -> (Table, Table, Table) {
     records
         .columns
         .push(Column::new("article_id", SqlType::Text, false).references("articles"));
+    records
+        .columns
+        .push(Column::new("basis", SqlType::Text, false).check(in_list("basis", Basis::VALUES)));
     (kb, kinds, records)
 }
 

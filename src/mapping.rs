@@ -10,10 +10,11 @@
 //! writers, and is still described here for `check`.
 
 use crate::model::{
-    Actor, ActorKind, Agreement, AgreementKind, AgreementStatus, ArticleMeta, Claim, ClaimKind,
-    Commitment, CommitmentStatus, Condition, ConstraintKind, DatePrecision, Event, Evidence,
-    Fields, KbConfig, Modality, Participant, Policy, PolicyKind, PolicyStatus, Quantity, Rank,
-    Record, RecordKind, Relation, RelationType, Role, Slug, TitleSource, Topic, Value,
+    Actor, ActorKind, Agreement, AgreementKind, AgreementStatus, ArticleMeta, Basis, Claim,
+    ClaimKind, Commitment, CommitmentStatus, Condition, ConstraintKind, DatePrecision, Difference,
+    Event, Evidence, Fields, KbConfig, Modality, Participant, Policy, PolicyKind, PolicyStatus,
+    Quantity, Rank, Record, RecordKind, Relation, RelationType, Role, Slug, TitleSource, Topic,
+    Value,
 };
 use crate::vocab::{self, dcterms, dos, oa, prov, rdf, rdfs, schema, skos};
 
@@ -77,11 +78,22 @@ pub struct Field {
     pub required: bool,
     /// Set for a list of values, which has a table of its own.
     pub list: Option<ListTable>,
+    /// Text in someone's own words (a label, a purpose): another source's wording is a
+    /// parallel voice kept beside the defining text, current only when ranked preferred.
+    pub wording: bool,
 }
 
 impl Field {
     pub const fn predicate(&self) -> &'static str {
         self.path[0]
+    }
+
+    /// The same field, as text in someone's own words (see [`Field::wording`]).
+    const fn worded(self) -> Field {
+        Field {
+            wording: true,
+            ..self
+        }
     }
 }
 
@@ -94,6 +106,7 @@ const fn required(column: &'static str, path: &'static [&'static str], shape: Sh
         shape,
         required: true,
         list: None,
+        wording: false,
     }
 }
 
@@ -321,7 +334,7 @@ describe! {
         name: required("name", &[rdfs::LABEL], Shape::Text),
         kind: required("kind", &[dos::ACTOR_KIND], Shape::closed(ActorKind::SCHEME, ActorKind::VALUES)),
         aliases: list("actor_aliases", "actor_id", "alias", &[skos::ALT_LABEL], Shape::Text),
-        description: optional("description", &[dcterms::DESCRIPTION], Shape::Text),
+        description: optional("description", &[dcterms::DESCRIPTION], Shape::Text).worded(),
     }
     nested {}
     evidence: no
@@ -335,7 +348,7 @@ describe! {
     }
     fields {
         label: required("label", &[skos::PREF_LABEL], Shape::Text),
-        definition: optional("definition", &[skos::DEFINITION], Shape::Text),
+        definition: optional("definition", &[skos::DEFINITION], Shape::Text).worded(),
         broader: optional("broader_id", &[skos::BROADER], Shape::Ref(TOPICS)),
     }
     nested {}
@@ -419,8 +432,8 @@ describe! {
         extra_types: &[], noun: "an event", scope: Scope::InArticle, label: Label::Field("label"),
     }
     fields {
-        label: required("label", &[rdfs::LABEL], Shape::LangText),
-        description: optional("description", &[dcterms::DESCRIPTION], Shape::LangText),
+        label: required("label", &[rdfs::LABEL], Shape::LangText).worded(),
+        description: optional("description", &[dcterms::DESCRIPTION], Shape::LangText).worded(),
         date: optional("date", &[dcterms::DATE], Shape::Date { precision: Some(dos::DATE_PRECISION) }),
         when: optional("when_text", &[dos::WHEN], Shape::LangText),
         place: optional("place", &[schema::LOCATION], Shape::LangText),
@@ -448,12 +461,12 @@ describe! {
         scope: Scope::InArticle, label: Label::Field("label"),
     }
     fields {
-        label: required("label", &[rdfs::LABEL], Shape::LangText),
+        label: required("label", &[rdfs::LABEL], Shape::LangText).worded(),
         kind: required("kind", &[dos::AGREEMENT_KIND],
             Shape::closed(AgreementKind::SCHEME, AgreementKind::VALUES)),
-        instrument: optional("instrument", &[dos::INSTRUMENT], Shape::LangText),
+        instrument: optional("instrument", &[dos::INSTRUMENT], Shape::LangText).worded(),
         parties: list("agreement_parties", "agreement_id", "actor_id", &[dos::PARTY], Shape::Ref(ACTORS)),
-        purpose: optional("purpose", &[dos::PURPOSE], Shape::LangText),
+        purpose: optional("purpose", &[dos::PURPOSE], Shape::LangText).worded(),
         status: required("status", &[dos::AGREEMENT_STATUS],
             Shape::closed(AgreementStatus::SCHEME, AgreementStatus::VALUES)),
         topics: list("agreement_topics", "agreement_id", "topic_id", &[dcterms::SUBJECT], Shape::Ref(TOPICS)),
@@ -474,7 +487,7 @@ describe! {
         extra_types: &[], noun: "a policy", scope: Scope::InArticle, label: Label::Field("label"),
     }
     fields {
-        label: required("label", &[rdfs::LABEL], Shape::LangText),
+        label: required("label", &[rdfs::LABEL], Shape::LangText).worded(),
         kind: required("kind", &[dos::POLICY_KIND], Shape::closed(PolicyKind::SCHEME, PolicyKind::VALUES)),
         issuer: optional("issuer_id", &[dos::ISSUER], Shape::Ref(ACTORS)),
         targets: list("policy_targets", "policy_id", "actor_id", &[dos::TARGET], Shape::Ref(ACTORS)),
@@ -482,7 +495,7 @@ describe! {
         status: required("status", &[dos::POLICY_STATUS],
             Shape::closed(PolicyStatus::SCHEME, PolicyStatus::VALUES)),
         status_duration: optional("status_duration", &[dos::STATUS_DURATION], Shape::Duration),
-        results: optional("results", &[dos::RESULTS], Shape::LangText),
+        results: optional("results", &[dos::RESULTS], Shape::LangText).worded(),
         topics: list("policy_topics", "policy_id", "topic_id", &[dcterms::SUBJECT], Shape::Ref(TOPICS)),
     }
     nested {
@@ -502,14 +515,14 @@ describe! {
         label: Label::Field("label"),
     }
     fields {
-        label: required("label", &[rdfs::LABEL], Shape::LangText),
+        label: required("label", &[rdfs::LABEL], Shape::LangText).worded(),
         stated_by: required_list("condition_speakers", "condition_id", "actor_id",
             &[dos::STATED_BY], Shape::Ref(ACTORS)),
         constrains: required("constrains_id", &[dos::CONSTRAINS], Shape::Ref(AGREEMENTS)),
         constraint: required("constraint_kind", &[dos::CONSTRAINT_KIND],
             Shape::closed(ConstraintKind::SCHEME, ConstraintKind::VALUES)),
-        value: required("value", &[dos::CONSTRAINT_VALUE], Shape::LangText),
-        exception: optional("exception", &[dos::EXCEPTION], Shape::LangText),
+        value: required("value", &[dos::CONSTRAINT_VALUE], Shape::LangText).worded(),
+        exception: optional("exception", &[dos::EXCEPTION], Shape::LangText).worded(),
     }
     nested {}
     evidence: yes
@@ -521,7 +534,7 @@ describe! {
         extra_types: &[], noun: "a claim", scope: Scope::InArticle, label: Label::Field("label"),
     }
     fields {
-        label: required("label", &[rdfs::LABEL], Shape::LangText),
+        label: required("label", &[rdfs::LABEL], Shape::LangText).worded(),
         kind: required("kind", &[dos::CLAIM_KIND], Shape::closed(ClaimKind::SCHEME, ClaimKind::VALUES)),
         claimant: required_list("claim_claimants", "claim_id", "claimant", &[dos::CLAIMANT],
             Shape::Asserter),
@@ -555,10 +568,10 @@ describe! {
         label: Label::Field("label"),
     }
     fields {
-        label: required("label", &[rdfs::LABEL], Shape::LangText),
+        label: required("label", &[rdfs::LABEL], Shape::LangText).worded(),
         committed_by: list("commitment_actors", "commitment_id", "actor_id", &[dos::COMMITTED_BY],
             Shape::Ref(ACTORS)),
-        action: required("action", &[dos::ACTION], Shape::LangText),
+        action: required("action", &[dos::ACTION], Shape::LangText).worded(),
         deadline: optional("deadline", &[dos::DEADLINE], Shape::Date { precision: None }),
         deadline_text: optional("deadline_text", &[dos::DEADLINE_TEXT], Shape::LangText),
         status: required("status", &[dos::COMMITMENT_STATUS],
@@ -781,6 +794,22 @@ pub static STATEMENT_FIELDS: &[Field] = &[
         ..required("is_current", &[dos::IS_CURRENT], Shape::Boolean)
     },
     Field {
+        key: "basis",
+        ..optional(
+            "basis",
+            &[dos::BASIS],
+            Shape::closed(Basis::SCHEME, Basis::VALUES),
+        )
+    },
+    Field {
+        key: "difference",
+        ..optional(
+            "difference",
+            &[dos::DIFFERENCE],
+            Shape::closed(Difference::SCHEME, Difference::VALUES),
+        )
+    },
+    Field {
         key: "evidence",
         ..list(
             "statement_evidence",
@@ -802,6 +831,50 @@ describe! {
     }
 }
 
+/// The order a status field's values follow in time: the moves its lifecycle allows (a
+/// status reached through moves is a progression from the one it started at, any other change
+/// a contradiction). `statements` reads them when it sets a stated value's difference.
+pub struct Lifecycle {
+    pub scheme: &'static str,
+    pub moves: &'static [(&'static str, &'static str)],
+}
+
+#[rustfmt::skip]
+pub static LIFECYCLES: &[Lifecycle] = &[
+    Lifecycle {
+        scheme: AgreementStatus::SCHEME,
+        moves: &[("possible", "proposed"), ("proposed", "announced"), ("announced", "agreed")],
+    },
+    Lifecycle {
+        scheme: PolicyStatus::SCHEME,
+        moves: &[("threatened", "announced"), ("announced", "in_force"), ("in_force", "paused"),
+                 ("paused", "in_force"), ("in_force", "ended")],
+    },
+    Lifecycle {
+        scheme: CommitmentStatus::SCHEME,
+        moves: &[("pledged", "in_progress"), ("in_progress", "fulfilled"),
+                 ("in_progress", "abandoned")],
+    },
+];
+
+/// Whether a status may follow another in its lifecycle, directly or through other moves.
+pub fn leads_to(scheme: &str, from: &str, to: &str) -> bool {
+    let Some(lifecycle) = LIFECYCLES.iter().find(|l| l.scheme == scheme) else {
+        return false;
+    };
+    let mut reached = vec![from];
+    let mut next = 0;
+    while let Some(&at) = reached.get(next) {
+        next += 1;
+        for &(a, b) in lifecycle.moves {
+            if a == at && !reached.contains(&b) {
+                reached.push(b);
+            }
+        }
+    }
+    from != to && reached.contains(&to)
+}
+
 /// Columns that hold no field of their own, each with why: `check` compares them by other
 /// means, and the test that every column is described reads this list.
 #[rustfmt::skip]
@@ -816,6 +889,7 @@ pub static DERIVED_COLUMNS: &[(&str, &str, &str)] = &[
     ("records", "kind", "the class of the record's resource"),
     ("records", "label", "rdfs:label"),
     ("records", "article_id", "prov:wasDerivedFrom of records in an article"),
+    ("records", "basis", "dos:basis of records in an article, from their evidence's modalities"),
     ("record_kinds", "kind", "RecordKind: the kinds a record may have, filled by migrations"),
 ];
 
@@ -956,3 +1030,38 @@ pub static SQL_INDEXES: &[(&str, &str, &[&str], bool)] = &[
     ("relations_by_object", "relations", &["object_id", "predicate"], false),
     ("statements_by_record", "statements", &["record_id", "field"], false),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_status_leads_on_only_through_its_lifecycles_moves() {
+        let agreement = AgreementStatus::SCHEME;
+        assert!(leads_to(agreement, "possible", "agreed"));
+        assert!(!leads_to(agreement, "agreed", "proposed"));
+        assert!(!leads_to(agreement, "agreed", "agreed"));
+        // A policy may be paused and put back in force, and end from either.
+        let policy = PolicyStatus::SCHEME;
+        assert!(leads_to(policy, "paused", "in_force") && leads_to(policy, "in_force", "paused"));
+        assert!(leads_to(policy, "paused", "ended") && !leads_to(policy, "ended", "in_force"));
+        let commitment = CommitmentStatus::SCHEME;
+        assert!(leads_to(commitment, "pledged", "abandoned"));
+        assert!(!leads_to(commitment, "fulfilled", "abandoned"));
+        // A list without a lifecycle has no progressions.
+        assert!(!leads_to(ClaimKind::SCHEME, "assessment", "prediction"));
+        // Every move names values of its list.
+        for l in LIFECYCLES {
+            let (_, values) = closed_lists()
+                .into_iter()
+                .find(|(s, _)| *s == l.scheme)
+                .expect("a lifecycle of a closed list");
+            for (from, to) in l.moves {
+                assert!(
+                    values.contains(from) && values.contains(to),
+                    "{from} → {to}"
+                );
+            }
+        }
+    }
+}

@@ -132,6 +132,16 @@ pub struct PartialDate {
 impl PartialDate {
     pub const PATTERN: &'static str = r"^\d{4}(-\d{2}(-\d{2})?)?$";
 
+    /// Whether `other` is a more precise date within this one's period (`2025-09-03` in
+    /// `2025-09`): a date made more precise, not a different one.
+    pub fn contains(&self, other: &PartialDate) -> bool {
+        let within = |mine: Option<u8>, theirs: Option<u8>| mine.is_none() || mine == theirs;
+        self != other
+            && self.year == other.year
+            && within(self.month, other.month)
+            && within(self.day, other.day)
+    }
+
     pub fn parse(text: &str) -> Result<PartialDate, String> {
         let bad = || {
             format!(
@@ -579,6 +589,46 @@ impl Default for Rank {
         Rank::Normal
     }
 }
+
+closed_list!(
+    /// What a value or a record rests on: what the article says, or only what the curator infers
+    /// from it.
+    Basis, "basis" {
+        /// At least one quote of it is the article's own (any modality but `inference`).
+        Reported = "reported",
+        /// Every quote of it is the curator's inference: the article does not say it.
+        Inferred = "inferred",
+    }
+);
+
+impl Basis {
+    /// The basis of what these quotes back: inferred when every one is an inference; None
+    /// without quotes (a record of `actors.toml` or `topics.toml`).
+    pub fn of(evidence: &[Evidence]) -> Option<Basis> {
+        if evidence.is_empty() {
+            None
+        } else if evidence.iter().all(|e| e.modality == Modality::Inference) {
+            Some(Basis::Inferred)
+        } else {
+            Some(Basis::Reported)
+        }
+    }
+}
+
+closed_list!(
+    /// How a value that is not current stands to the current one of its field.
+    Difference, "difference" {
+        /// An earlier stage the current value has moved on from (a status its lifecycle leads
+        /// from to the current one), or a date the current one, from a source as late or
+        /// later, makes more precise.
+        Progression = "progression",
+        /// Another source's words for a text the record keeps in its defining words (a label,
+        /// a purpose): a parallel voice, not a correction.
+        Parallel = "parallel",
+        /// A value the current one contradicts: the sources disagree.
+        Contradiction = "contradiction",
+    }
+);
 
 closed_list!(
     /// Whose an article's title is.
@@ -1188,6 +1238,11 @@ pub struct Statement {
     pub rank: Rank,
     /// Whether the record's field holds this value (every item of a list field is current).
     pub current: bool,
+    /// Whether the stating source says the value or the curator only infers it; None for what
+    /// `actors.toml` or `topics.toml` says.
+    pub basis: Option<Basis>,
+    /// For a value that is not current, how it stands to the current one.
+    pub difference: Option<Difference>,
     pub value: OwnedValue,
     /// The ids of the evidence that backs it.
     pub evidence: Vec<String>,

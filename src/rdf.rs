@@ -22,8 +22,8 @@ use sophia::turtle::serializer::turtle::{TurtleConfig, TurtleSerializer};
 
 use crate::mapping::{self, Field, Kind, Label, Nested, Scope, Shape};
 use crate::model::{
-    AUTHOR, Article, CURATOR, DatePrecision, Evidence, Fields, KnowledgeBase, Rank, Record,
-    RecordKind, RelationType, Statement, Value,
+    AUTHOR, Article, Basis, CURATOR, DatePrecision, Difference, Evidence, Fields, KnowledgeBase,
+    Rank, Record, RecordKind, RelationType, Statement, Value,
 };
 use crate::vocab::{
     self, concept, dcterms, dos, oa, prov, rdf, rdfs, record_iri, schema, skos, xsd,
@@ -246,6 +246,9 @@ impl Terms<'_> {
         if let (Scope::InArticle, Some(graph)) = (kind.scope, &self.graph) {
             s.add(prov::WAS_DERIVED_FROM, graph.clone())?;
         }
+        if let Some(basis) = Basis::of(record.evidence()) {
+            s.add(dos::BASIS, iri(concept(Basis::SCHEME, basis.as_str())))?;
+        }
         for class in kind.extra_types {
             s.add(rdf::TYPE, iri(*class))?;
         }
@@ -359,6 +362,15 @@ fn map_statement<E: Emit>(context: &Terms<'_>, st: &Statement, out: &mut E) -> i
         dos::IS_CURRENT,
         typed(if st.current { "true" } else { "false" }, xsd::BOOLEAN),
     )?;
+    if let Some(basis) = st.basis {
+        s.add(dos::BASIS, iri(concept(Basis::SCHEME, basis.as_str())))?;
+    }
+    if let Some(difference) = st.difference {
+        s.add(
+            dos::DIFFERENCE,
+            iri(concept(Difference::SCHEME, difference.as_str())),
+        )?;
+    }
     for e in &st.evidence {
         s.add(
             dos::EVIDENCE,

@@ -312,6 +312,9 @@ mark:focus::after { content: attr(title); position: absolute; left: 0; top: calc
 .m-possibility { background: var(--possibility); }
 /* The curator's inference, not the article's word: dashed, on a neutral ground. */
 .m-inference { background: var(--inference); text-decoration: underline dashed #6b5d3a; }
+/* A value only the curator's inference backs, wherever a value is listed. */
+.basis-inferred { background: var(--inference); text-decoration: underline dashed #6b5d3a;
+  font-size: .8rem; padding: 0 .3em; }
 .m-unknown { background: var(--unknown); }
 .records ul { margin: .2rem 0 .6rem; padding-left: 1.2rem; }
 .records li { margin: .15rem 0; }
@@ -1858,40 +1861,67 @@ fn quote_cell(html: &mut String, quote: Option<&str>, evidence: Option<&str>) ->
 }
 
 /// Every stated value with its record's label, source and quote, in the order both reports
-/// list them: (statement, label, field, value, current, article, published, evidence, quote).
+/// list them: (statement, label, field, value, current, article, published, evidence, quote,
+/// basis, difference).
 pub(crate) const STATED_VALUES: &str =
     "SELECT s.statement_id, r.label, s.field, s.value, s.is_current, s.article_id,
-            s.published, s.evidence_id, s.quote
+            s.published, s.evidence_id, s.quote, st.basis, st.difference
      FROM statement_sources s JOIN records r ON r.id = s.record_id
+     JOIN statements st ON st.id = s.statement_id
      ORDER BY s.record_id, s.field, s.published IS NOT NULL, s.published, s.article_id,
               s.statement_id, s.evidence_id";
 
 /// The fields that several articles state, each value with its source, its quotes and whether
 /// the record holds it now: where a later article dated, named or moved on what an earlier one
 /// said, and where the sources disagree.
+/// The head of the stated values' table, in both reports.
+pub(crate) const STATED_VALUES_HEAD: &str = "<p>The record holds the current value (✓): a \
+     preferred one, else the latest published source's; a label, a purpose or any text in \
+     someone's words keeps its defining text unless another is preferred. A value that is not \
+     current is a <em>progression</em> (an earlier status, a date made more precise), a \
+     <em>parallel</em> voice, or a <em>contradiction</em>; <span class=\"basis-inferred\">\
+     inferred</span> marks a value only the curator's inference backs.</p>\n<table>\n<thead>\
+     <tr><th scope=\"col\">record</th><th scope=\"col\">field</th><th scope=\"col\">value</th>\
+     <th scope=\"col\">current</th><th scope=\"col\">source</th><th scope=\"col\">quote</th>\
+     </tr></thead>\n<tbody>\n";
+
+/// The value's cell: the value, and a mark when only the curator's inference backs it.
+pub(crate) fn value_cell(value: &str, basis: Option<&str>) -> String {
+    let mut cell = esc(value).to_string();
+    if basis == Some(crate::model::Basis::Inferred.as_str()) {
+        cell.push_str(
+            " <span class=\"basis-inferred\" title=\"only the curator's inference backs \
+             this value: the article does not say it\">inferred</span>",
+        );
+    }
+    cell
+}
+
+/// The standing cell: ✓ for the current value, else how it stands to the current one.
+pub(crate) fn standing_cell(current: bool, difference: Option<&str>) -> String {
+    if current {
+        "✓".to_owned()
+    } else {
+        esc(difference.unwrap_or("")).to_string()
+    }
+}
+
 fn stated_values(html: &mut String, conn: &Connection) -> Result<()> {
     type Row = (
-        String,
-        String,
-        String,
-        String,
-        bool,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
+        (String, String, String, String, bool),
+        (
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        ),
+        (Option<String>, Option<String>),
     );
     let found: Vec<Row> = rows(conn, STATED_VALUES, |r| {
         Ok((
-            r.get(0)?,
-            r.get(1)?,
-            r.get(2)?,
-            r.get(3)?,
-            r.get(4)?,
-            r.get(5)?,
-            r.get(6)?,
-            r.get(7)?,
-            r.get(8)?,
+            (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?),
+            (r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?),
+            (r.get(9)?, r.get(10)?),
         ))
     })?;
     writeln!(
@@ -1909,22 +1939,21 @@ fn stated_values(html: &mut String, conn: &Connection) -> Result<()> {
         )?;
         return Ok(());
     }
-    writeln!(
-        html,
-        "<p>The record holds the current value (✓): a preferred one, else the latest \
-         published source's.</p>\n<table>\n<thead><tr><th scope=\"col\">record</th>\
-         <th scope=\"col\">field</th><th scope=\"col\">value</th><th scope=\"col\">current</th>\
-         <th scope=\"col\">source</th><th scope=\"col\">quote</th></tr></thead>\n<tbody>"
-    )?;
-    for (id, label, field, value, current, article, published, evidence, quote) in &found {
+    html.push_str(STATED_VALUES_HEAD);
+    for (
+        (id, label, field, value, current),
+        (article, published, evidence, quote),
+        (basis, difference),
+    ) in &found
+    {
         write!(
             html,
             "<tr data-statement=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}",
             esc(id),
             esc(label),
             esc(&words(field)),
-            esc(value),
-            if *current { "✓" } else { "" },
+            value_cell(value, basis.as_deref()),
+            standing_cell(*current, difference.as_deref()),
             esc(article
                 .as_deref()
                 .unwrap_or("the knowledge base's own files"))

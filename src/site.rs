@@ -692,11 +692,7 @@ fn stated_value_pages(site: &mut Site<'_>, conn: &Connection) -> Result<()> {
     let mut pages = Pages::new(
         "stated-values".to_owned(),
         "Values from several sources".to_owned(),
-        "<p>The record holds the current value (✓): a preferred one, else the latest \
-         published source's.</p>\n<table>\n<thead><tr><th scope=\"col\">record</th>\
-         <th scope=\"col\">field</th><th scope=\"col\">value</th><th scope=\"col\">current</th>\
-         <th scope=\"col\">source</th><th scope=\"col\">quote</th></tr></thead>\n<tbody>\n"
-            .to_owned(),
+        report::STATED_VALUES_HEAD.to_owned(),
         usize::try_from(total).unwrap_or(0),
     );
     let mut stmt = conn.prepare(report::STATED_VALUES)?;
@@ -715,13 +711,14 @@ fn stated_value_pages(site: &mut Site<'_>, conn: &Connection) -> Result<()> {
             Option<String>,
             Option<String>,
         ) = (row.get(5)?, row.get(6)?, row.get(7)?, row.get(8)?);
+        let (basis, difference): (Option<String>, Option<String>) = (row.get(9)?, row.get(10)?);
         let mut html = format!(
             "<tr data-statement=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>",
             esc(&id),
             esc(&shown(&label)),
             esc(&words(&field)),
-            esc(&shown(&value)),
-            if current { "✓" } else { "" },
+            report::value_cell(&shown(&value), basis.as_deref()),
+            report::standing_cell(current, difference.as_deref()),
         );
         match &article {
             Some(article) => write!(html, r#"<a href="article/{0}.html">{0}</a>"#, esc(article))?,

@@ -14,7 +14,7 @@ use rusqlite_migration::{M, Migrations};
 
 use crate::ddl;
 use crate::mapping::{self, Field, Kind, Scope, Shape};
-use crate::model::{AUTHOR, CURATOR, Fields, KnowledgeBase, Record, Value};
+use crate::model::{AUTHOR, Basis, CURATOR, Difference, Fields, KnowledgeBase, Record, Value};
 
 /// The numbered files in `migrations/`, embedded at compile time. Applying them records the
 /// schema version in the database (`PRAGMA user_version`).
@@ -30,6 +30,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../migrations/0009_many_articles.sql")),
     M::up(include_str!("../migrations/0010_topics.sql")),
     M::up(include_str!("../migrations/0011_generated_schema.sql")),
+    M::up(include_str!("../migrations/0012_basis_and_difference.sql")),
 ];
 
 pub fn migrations() -> Migrations<'static> {
@@ -329,14 +330,16 @@ fn insert_all(tx: &rusqlite::Transaction<'_>, kb: &KnowledgeBase) -> Result<()> 
         &insert_sql("knowledge_base", &kb_columns),
         rusqlite::params_from_iter(params),
     )?;
-    let mut record =
-        tx.prepare("INSERT INTO records (id, kind, label, article_id) VALUES (?, ?, ?, ?)")?;
+    let mut record = tx.prepare(
+        "INSERT INTO records (id, kind, label, article_id, basis) VALUES (?, ?, ?, ?, ?)",
+    )?;
     let mut index = |r: &dyn Record, kind: &Kind, article: Option<&str>| {
         record.execute(params![
             r.id().as_str(),
             kind.kind.as_str(),
             kind.label_of(r as &dyn Fields),
-            article
+            article,
+            Basis::of(r.evidence()).map(Basis::as_str),
         ])
     };
 
@@ -399,8 +402,8 @@ fn insert_all(tx: &rusqlite::Transaction<'_>, kb: &KnowledgeBase) -> Result<()> 
     }
     // Hook: the stated values, after the evidence they cite.
     let mut statement = tx.prepare(
-        "INSERT INTO statements (id, record_id, field, value, article_id, rank, is_current) \
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO statements (id, record_id, field, value, article_id, rank, is_current, \
+         basis, difference) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )?;
     let mut backed =
         tx.prepare("INSERT INTO statement_evidence (statement_id, evidence_id) VALUES (?, ?)")?;
@@ -413,6 +416,8 @@ fn insert_all(tx: &rusqlite::Transaction<'_>, kb: &KnowledgeBase) -> Result<()> 
             s.article.as_ref().map(|a| a.as_str()),
             s.rank.as_str(),
             s.current,
+            s.basis.map(Basis::as_str),
+            s.difference.map(Difference::as_str),
         ])?;
         for e in &s.evidence {
             backed.execute(params![s.id, e])?;

@@ -26,7 +26,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use crate::diagnostic::{Diagnostic, Diagnostics, closest};
 use crate::mapping::{self, Field, Shape};
 use crate::model::{
-    AUTHOR, KnowledgeBase, OwnedValue, PartialDate, Rank, Record, RecordKind, Slug, Statement,
+    AUTHOR, Basis, Difference, KnowledgeBase, OwnedValue, PartialDate, Rank, Record, RecordKind,
+    Slug, Statement,
 };
 use crate::seed::{Seg, Sources};
 
@@ -92,17 +93,15 @@ struct Stated {
     json: serde_json::Value,
     values: Vec<OwnedValue>,
     evidence: Vec<String>,
-    /// Whether only the curator's inference backs the value (every quote of it has the
-    /// modality `inference`): the article does not say it.
-    inferred: bool,
+    /// What backs the value: the article's words, or only the curator's inference (every quote
+    /// of it has the modality `inference`); None for `actors.toml` and `topics.toml`.
+    basis: Option<Basis>,
 }
 
-/// Whether only inferences back a value: it has quotes, and all of them are the curator's.
-fn only_inferred(evidence: &[crate::model::Evidence]) -> bool {
-    !evidence.is_empty()
-        && evidence
-            .iter()
-            .all(|e| e.modality == crate::model::Modality::Inference)
+impl Stated {
+    fn inferred(&self) -> bool {
+        self.basis == Some(Basis::Inferred)
+    }
 }
 
 /// The seed form of a value as TOML gives it: an unquoted TOML date arrives as toml's private
@@ -158,34 +157,45 @@ pub(crate) fn resolve(
                 json: own.field_json(key),
                 values,
                 evidence,
-                inferred: only_inferred(own.evidence()),
+                basis: Basis::of(own.evidence()),
             });
         }
         all.extend(from_mentions);
 
-        // The value the record takes (None: it keeps its own) and which sources hold it.
-        let (value, current): (Option<serde_json::Value>, Vec<bool>) = if field.list.is_some() {
-            let mut union: Vec<serde_json::Value> = Vec::new();
-            for item in all.iter().filter_map(|s| s.json.as_array()).flatten() {
-                if !union.contains(item) {
-                    union.push(item.clone());
+        // The value the record takes (None: it keeps its own), which sources hold it, and how
+        // each other value stands to it.
+        let (value, current, differences): (_, Vec<bool>, Vec<Option<Difference>>) =
+            if field.list.is_some() {
+                let mut union: Vec<serde_json::Value> = Vec::new();
+                for item in all.iter().filter_map(|s| s.json.as_array()).flatten() {
+                    if !union.contains(item) {
+                        union.push(item.clone());
+                    }
                 }
-            }
-            (Some(serde_json::Value::Array(union)), vec![true; all.len()])
-        } else {
-            let Some(chosen) = choose(kb, sources, home, &id, key, &all, problems) else {
-                continue;
+                (
+                    Some(serde_json::Value::Array(union)),
+                    vec![true; all.len()],
+                    vec![None; all.len()],
+                )
+            } else {
+                let Some(chosen) = choose(kb, sources, home, &id, field, &all, problems) else {
+                    continue;
+                };
+                let value = all[chosen].mention.map(|_| all[chosen].json.clone());
+                // Every source that states the current value holds it, not only the chosen one.
+                let holds: Vec<bool> = all.iter().map(|s| s.values == all[chosen].values).collect();
+                let differences = all
+                    .iter()
+                    .zip(&holds)
+                    .map(|(s, &holds)| (!holds).then(|| difference(kb, field, s, &all[chosen])))
+                    .collect();
+                (value, holds, differences)
             };
-            let value = all[chosen].mention.map(|_| all[chosen].json.clone());
-            // Every source that states the current value holds it, not only the chosen one.
-            let holds = all.iter().map(|s| s.values == all[chosen].values).collect();
-            (value, holds)
-        };
         if let Some(value) = value {
             set(kb, sources, home, &id, key, value, problems);
         }
 
-        for (s, is_current) in all.into_iter().zip(current) {
+        for ((s, is_current), difference) in all.into_iter().zip(current).zip(differences) {
             let source = s.article.map_or(home.shared_file().to_owned(), |a| {
                 kb.articles[a].id.to_string()
             });
@@ -198,6 +208,8 @@ pub(crate) fn resolve(
                     article: s.article.map(|a| kb.articles[a].id.clone()),
                     rank: s.rank,
                     current: is_current,
+                    basis: s.basis,
+                    difference,
                     value,
                     evidence: s.evidence.clone(),
                 });
@@ -390,7 +402,7 @@ fn collect(
                         evidence: (first + 1..=first + mention.evidence.len())
                             .map(|n| evidence_id(mention.record.as_str(), &article.id, n))
                             .collect(),
-                        inferred: only_inferred(&mention.evidence),
+                        basis: Basis::of(&mention.evidence),
                     });
             }
         }
@@ -450,10 +462,11 @@ fn choose(
     sources: &Sources,
     home: Home,
     id: &str,
-    key: &str,
+    field: &Field,
     all: &[Stated],
     problems: &mut Diagnostics,
 ) -> Option<usize> {
+    let key = field.key;
     let at = |s: &Stated, key: &'static str| {
         let (a, m) = s.mention.expect("only a mention has a rank or a rival");
         (a, vec![Seg::Key("mentions"), Seg::Index(m), Seg::Key(key)])
@@ -480,16 +493,15 @@ fn choose(
         }
         return Some(first);
     }
-    // A less precise date counts as the start of its period: `2025-10` is as late as
-    // `2025-10-01` (and so a rival of it), earlier than `2025-10-12`.
-    let published = |s: &Stated| -> Option<(u16, u8, u8)> {
-        s.article
-            .and_then(|a| kb.articles[a].facts.article.published.as_ref())
-            .map(|d: &PartialDate| (d.year, d.month.unwrap_or(1), d.day.unwrap_or(1)))
-    };
+    // Another source's words never replace the defining text unless ranked: they are a
+    // parallel voice (the defining record's own value comes first when it has one).
+    if field.wording && all[0].mention.is_none() {
+        return Some(0);
+    }
+    let published = |s: &Stated| published(kb, s);
     // The first of the latest sources, what an article says before what the curator infers
     // from one as late; any other as late, of the same basis, that disagrees is a rival.
-    let said = |s: &Stated| !s.inferred;
+    let said = |s: &Stated| !s.inferred();
     let latest = (0..all.len())
         .max_by(|&i, &j| {
             (published(&all[i]), said(&all[i]))
@@ -499,7 +511,7 @@ fn choose(
         .expect("a stated field has a source");
     let rival = (latest + 1..all.len()).find(|&i| {
         published(&all[i]) == published(&all[latest])
-            && all[i].inferred == all[latest].inferred
+            && all[i].inferred() == all[latest].inferred()
             && all[i].values != all[latest].values
     });
     if let Some(rival) = rival {
@@ -533,6 +545,38 @@ fn choose(
         return None;
     }
     Some(latest)
+}
+
+/// When a source was published, a less precise date as the start of its period: `2025-10` is
+/// as late as `2025-10-01` (and so a rival of it), earlier than `2025-10-12`.
+fn published(kb: &KnowledgeBase, s: &Stated) -> Option<(u16, u8, u8)> {
+    s.article
+        .and_then(|a| kb.articles[a].facts.article.published.as_ref())
+        .map(|d: &PartialDate| (d.year, d.month.unwrap_or(1), d.day.unwrap_or(1)))
+}
+
+/// How a value that is not current stands to the current one: another voice's words for a
+/// worded field; a progression when an earlier (or as late) source's status leads to the
+/// current one in its lifecycle, or its date is a period the current date falls in; else a
+/// contradiction.
+fn difference(kb: &KnowledgeBase, field: &Field, other: &Stated, current: &Stated) -> Difference {
+    if field.wording {
+        return Difference::Parallel;
+    }
+    let earlier = published(kb, other) <= published(kb, current);
+    let moved_on = match (other.values.as_slice(), current.values.as_slice()) {
+        ([OwnedValue::Concept(from)], [OwnedValue::Concept(to)]) => match field.shape {
+            Shape::Closed { scheme, .. } => mapping::leads_to(scheme, from, to),
+            _ => false,
+        },
+        ([OwnedValue::Date(period)], [OwnedValue::Date(day)]) => period.contains(day),
+        _ => false,
+    };
+    if earlier && moved_on {
+        Difference::Progression
+    } else {
+        Difference::Contradiction
+    }
 }
 
 /// Sets a record's field to its current value (checked already: a failure is a bug, reported

@@ -795,3 +795,260 @@ fn actor_full_activity_credits_every_article_that_quotes_the_link() {
         );
     }
 }
+
+/// A third, later source: an analysts' note that dates the visit only through the curator's
+/// inference, calls the high-level group merely proposed, and words its purpose its own way.
+const NOTE: &str = "analysts-note-2025-11";
+const NOTE_TEXT: &str = "Analysts’ note, November 1, 2025. The joint statement was issued on \
+September 3, 2025, while Rubio was in Mexico. Officials now call the high-level group merely \
+proposed. In the officials’ words, the group exists to dismantle the cartels’ finances.";
+const NOTE_FACTS: &str = r#"[article]
+title = "Analysts’ note"
+language = "en"
+published = "2025-11-01"
+
+[[mentions]]
+record = "rubio-mexico-visit"
+states = { date = "2025-09-03" }
+
+[[mentions.evidence]]
+quote = "The joint statement was issued on September 3, 2025, while Rubio was in Mexico"
+asserted_by = "curator"
+modality = "inference"
+note = "The visit was under way the day the statement was issued; the curator dates it to that day."
+
+[[mentions]]
+record = "high-level-group-against-drug-trafficking"
+states = { status = "proposed", purpose = "dismantle the cartels’ finances" }
+
+[[mentions.evidence]]
+quote = "Officials now call the high-level group merely proposed. In the officials’ words, the group exists to dismantle the cartels’ finances"
+asserted_by = "author"
+modality = "reported_fact"
+
+[[mentions]]
+record = "high-level-group-against-drug-trafficking"
+states = { topics = ["illicit-finance"] }
+
+[[mentions.evidence]]
+quote = "the group exists to dismantle the cartels’ finances"
+asserted_by = "author"
+modality = "reported_fact"
+"#;
+
+/// A named query's rows from one store, as (its key columns joined by '|', the row).
+fn query_rows(
+    dir: &Path,
+    store: &str,
+    name: &str,
+    params: &[&str],
+    key: &[&str],
+) -> std::collections::BTreeMap<String, serde_json::Value> {
+    let mut args = vec!["query", name, "--store", store, "--format", "json"];
+    for p in params {
+        args.extend(["--param", p]);
+    }
+    let rows: Vec<serde_json::Value> =
+        serde_json::from_str(&stdout_of(dossier(dir).args(&args))).unwrap();
+    rows.into_iter()
+        .map(|row| {
+            let k: Vec<String> = key
+                .iter()
+                .map(|c| row[*c].as_str().unwrap_or("").to_owned())
+                .collect();
+            (k.join("|"), row)
+        })
+        .collect()
+}
+
+/// Each stated value says what it rests on (reported, or only the curator's inference) and how
+/// a value that is not current stands to the current one: a status the lifecycle leads on from
+/// and a date made more precise are progressions, another source's wording of a purpose is a
+/// parallel voice that does not replace the defining text unless preferred, and a status that
+/// goes back is a contradiction. Both stores say so, and the report marks it.
+#[test]
+fn values_carry_their_basis_and_sources_disagree_tells_progress_from_contradiction() {
+    let tmp = follow_ups_workspace();
+    let dir = tmp.path();
+    dossier(dir).arg("build").assert_success();
+    let key = ["record", "field", "value"];
+    let standing = |dir: &Path, store: &str| {
+        query_rows(dir, store, "sources-disagree", &[], &key)
+            .into_iter()
+            .map(|(k, row)| {
+                let cell = |c: &str| row[c].as_str().unwrap_or("-").to_owned();
+                let how = format!(
+                    "{} {} {} {}",
+                    cell("current"),
+                    cell("difference"),
+                    cell("rank"),
+                    cell("basis")
+                );
+                (k, how)
+            })
+            .collect::<std::collections::BTreeMap<_, _>>()
+    };
+    const GROUP: &str = "high-level-group-against-drug-trafficking";
+    // The communiqué moves the group on from announced to agreed, the readout a pledge to
+    // progress: progressions.
+    for store in ["sql", "rdf"] {
+        let found = standing(dir, store);
+        assert_eq!(
+            found[&format!("{GROUP}|status|announced")],
+            "false progression normal reported",
+            "{store}: {found:#?}"
+        );
+        assert_eq!(
+            found[&format!("{GROUP}|status|agreed")],
+            "true - normal reported"
+        );
+        assert_eq!(
+            found["us-increase-southbound-inspections|status|pledged"],
+            "false progression normal reported"
+        );
+    }
+
+    let note = dir.join("seeds").join(NOTE);
+    std::fs::create_dir_all(&note).unwrap();
+    std::fs::write(note.join("article.txt"), NOTE_TEXT).unwrap();
+    std::fs::write(note.join("facts.toml"), NOTE_FACTS).unwrap();
+    dossier(dir).arg("build").assert_success();
+    for store in ["sql", "rdf"] {
+        let found = standing(dir, store);
+        let want = [
+            // Going back from agreed to proposed contradicts both earlier statuses.
+            (
+                format!("{GROUP}|status|announced"),
+                "false contradiction normal reported",
+            ),
+            (
+                format!("{GROUP}|status|agreed"),
+                "false contradiction normal reported",
+            ),
+            (format!("{GROUP}|status|proposed"), "true - normal reported"),
+            // The note's words for the purpose stand beside the defining text.
+            (
+                format!("{GROUP}|purpose|coordinate efforts against drug trafficking"),
+                "true - normal reported",
+            ),
+            (
+                format!("{GROUP}|purpose|dismantle the cartels’ finances"),
+                "false parallel normal reported",
+            ),
+            // The month the opinion gives is made more precise, by an inference.
+            (
+                "rubio-mexico-visit|date|2025-09".to_owned(),
+                "false progression normal reported",
+            ),
+            (
+                "rubio-mexico-visit|date|2025-09-03".to_owned(),
+                "true - normal inferred",
+            ),
+        ];
+        for (k, how) in want {
+            assert_eq!(
+                found.get(&k).map(String::as_str),
+                Some(how),
+                "{store} {k}: {found:#?}"
+            );
+        }
+        // The timeline shows the date with its basis; the group's status (tentative now) too.
+        let timeline = query_rows(dir, store, "timeline", &[], &["event"]);
+        assert_eq!(timeline["rubio-mexico-visit"]["date"], "2025-09-03");
+        assert_eq!(
+            timeline["rubio-mexico-visit"]["basis"], "inferred",
+            "{store}"
+        );
+        assert_eq!(
+            timeline["rubio-sheinbaum-meeting"]["basis"], "reported",
+            "{store}"
+        );
+        let tentative = query_rows(dir, store, "tentative-measures", &[], &["agreement"]);
+        assert_eq!(tentative[GROUP]["status"], "proposed", "{store}");
+        assert_eq!(tentative[GROUP]["basis"], "reported", "{store}");
+        // A record only the curator infers is marked as such.
+        let members = query_rows(
+            dir,
+            store,
+            "relations-of-type",
+            &["predicate=member_of"],
+            &["subject"],
+        );
+        assert_eq!(
+            members["us-department-of-state"]["basis"], "inferred",
+            "{store}: {members:#?}"
+        );
+    }
+    // A topic the note adds is credited to the note, the group's own topics to the opinion.
+    for store in ["sql", "rdf"] {
+        let about = |topic: &str| {
+            query_rows(
+                dir,
+                store,
+                "records-about-topic",
+                &[&format!("topic={topic}")],
+                &["record", "article"],
+            )
+            .into_keys()
+            .filter(|k| k.starts_with(GROUP))
+            .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            about("illicit-finance"),
+            [format!("{GROUP}|{NOTE}")],
+            "{store}"
+        );
+        assert_eq!(
+            about("security-cooperation"),
+            [format!("{GROUP}|rubio-visit-to-mexico-2025")],
+            "{store}"
+        );
+    }
+    // The record keeps its defining purpose; SQL says so directly.
+    assert_eq!(
+        csv(
+            dir,
+            "sql",
+            &format!("SELECT purpose FROM agreements WHERE id = '{GROUP}'")
+        ),
+        "purpose\ncoordinate efforts against drug trafficking\n"
+    );
+    // The report marks the inferred value and says how the month stands to it.
+    let report = std::fs::read_to_string(dir.join("kb/report.html")).unwrap();
+    let row = |statement: &str| {
+        let start = report
+            .find(&format!("<tr data-statement=\"{statement}\""))
+            .unwrap_or_else(|| panic!("no row for {statement}"));
+        report[start..start + report[start..].find("</tr>").unwrap()].to_owned()
+    };
+    let inferred = row(&format!("rubio-mexico-visit.date.{NOTE}.1"));
+    assert!(inferred.contains("class=\"basis-inferred\""), "{inferred}");
+    let month = row("rubio-mexico-visit.date.rubio-visit-to-mexico-2025.1");
+    assert!(
+        month.contains("progression") && !month.contains("basis-inferred"),
+        "{month}"
+    );
+    assert!(row(&format!("{GROUP}.purpose.{NOTE}.1")).contains("parallel"));
+    let site = std::fs::read_to_string(dir.join("kb/report/stated-values.html")).unwrap();
+    assert!(site.contains("class=\"basis-inferred\""));
+
+    // Preferred, the note's words replace the defining text, which becomes the parallel voice.
+    replace(
+        dir,
+        NOTE,
+        "purpose = \"dismantle the cartels’ finances\" }",
+        "purpose = \"dismantle the cartels’ finances\" }\nrank = \"preferred\"",
+    );
+    dossier(dir).arg("build").assert_success();
+    let found = standing(dir, "rdf");
+    assert_eq!(
+        found[&format!("{GROUP}|purpose|dismantle the cartels’ finances")],
+        "true - preferred reported"
+    );
+    assert_eq!(
+        found[&format!("{GROUP}|purpose|coordinate efforts against drug trafficking")],
+        "false parallel normal reported"
+    );
+    let out = stdout_of(dossier(dir).arg("check"));
+    assert!(out.contains("the database and the graph agree"), "{out}");
+}

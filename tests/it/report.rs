@@ -441,7 +441,10 @@ fn the_report_shows_values_from_several_sources() {
     };
     let old = row("high-level-group-against-drug-trafficking.status.rubio-visit-to-mexico-2025.1");
     let new = row("high-level-group-against-drug-trafficking.status.joint-communique-2025-09-04.1");
-    assert!(old.contains("<td>announced</td><td></td>"), "{old}");
+    assert!(
+        old.contains("<td>announced</td><td>progression</td>"),
+        "{old}"
+    );
     assert!(
         new.contains("<td>agreed</td><td>✓</td>") && new.contains("(2025-09-04)"),
         "{new}"
