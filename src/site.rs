@@ -632,7 +632,7 @@ fn article_link(article: Option<&str>, record: &str, kind: &str) -> String {
 fn kind_pages(site: &mut Site<'_>, conn: &Connection, kinds: &[(String, i64)]) -> Result<()> {
     let mut stmt = conn.prepare(
         // Evidence ids are `<record>.<article>.<n>`: the first quote is found by its key.
-        "SELECT r.kind, r.id, r.label, r.article_id, e.id, e.quote, e.modality
+        "SELECT r.kind, r.id, r.label, r.article_id, e.id, e.quote, e.modality, r.basis
          FROM records r LEFT JOIN evidence e ON e.id = r.id || '.' || r.article_id || '.1'
          ORDER BY r.kind, r.id",
     )?;
@@ -658,6 +658,7 @@ fn kind_pages(site: &mut Site<'_>, conn: &Connection, kinds: &[(String, i64)]) -
             let article: Option<String> = row.get(3)?;
             let first_quote: (Option<String>, Option<String>, Option<String>) =
                 (row.get(4)?, row.get(5)?, row.get(6)?);
+            let basis: Option<String> = row.get(7)?;
             let quote = match (&article, first_quote) {
                 (Some(article), (Some(evidence), Some(quote), Some(modality))) => format!(
                     "<a href=\"../article/{}.html#ev-{}\"><span class=\"swatch m-{}\" \
@@ -674,7 +675,7 @@ fn kind_pages(site: &mut Site<'_>, conn: &Connection, kinds: &[(String, i64)]) -
                 &format!(
                     "<tr data-record=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{quote}</td></tr>\n",
                     esc(&id),
-                    esc(&shown(&label)),
+                    report::value_cell(&shown(&label), basis.as_deref()),
                     esc(&id),
                     article_link(article.as_deref(), &id, kind)
                 ),

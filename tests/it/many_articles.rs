@@ -1031,6 +1031,19 @@ fn values_carry_their_basis_and_sources_disagree_tells_progress_from_contradicti
     assert!(row(&format!("{GROUP}.purpose.{NOTE}.1")).contains("parallel"));
     let site = std::fs::read_to_string(dir.join("kb/report/stated-values.html")).unwrap();
     assert!(site.contains("class=\"basis-inferred\""));
+    // A record only the curator infers is marked on its kind's page; a reported one is not.
+    let relations = std::fs::read_to_string(dir.join("kb/report/kind/relation.html")).unwrap();
+    let record_row = |id: &str| {
+        let start = relations
+            .find(&format!("<tr data-record=\"{id}\">"))
+            .unwrap_or_else(|| panic!("no row for {id}"));
+        relations[start..start + relations[start..].find("</tr>").unwrap()].to_owned()
+    };
+    assert!(
+        record_row("department-of-state-member-of-security-implementation-group")
+            .contains("class=\"basis-inferred\"")
+    );
+    assert!(!record_row("foreign-ministry-part-of-mexico").contains("basis-inferred"));
 
     // Preferred, the note's words replace the defining text, which becomes the parallel voice.
     replace(
