@@ -113,7 +113,8 @@ CREATE TABLE agreements (
     kind text NOT NULL CHECK (kind IN ('agreement', 'measure')),
     instrument text,
     purpose text,
-    status text NOT NULL CHECK (status IN ('agreed', 'announced', 'proposed', 'possible'))
+    frequency text,
+    status text NOT NULL CHECK (status IN ('agreed', 'established', 'announced', 'proposed', 'possible'))
 );
 
 CREATE TABLE agreement_parties (
@@ -214,7 +215,7 @@ CREATE TABLE relations (
     id text,
     article_id text NOT NULL,
     subject_id text NOT NULL,
-    predicate text NOT NULL CHECK (predicate IN ('visited', 'met', 'ordered_by', 'championed_by', 'supports', 'opposes', 'supports_sanctions_against', 'part_of', 'member_of', 'targets', 'announced_during', 'created_by', 'monitored_by', 'requested_by', 'same_as', 'follows')),
+    predicate text NOT NULL CHECK (predicate IN ('visited', 'met', 'ordered_by', 'championed_by', 'supports', 'opposes', 'supports_sanctions_against', 'part_of', 'member_of', 'targets', 'announced_during', 'created_by', 'monitored_by', 'requested_by', 'same_as', 'follows', 'fulfils')),
     object_id text NOT NULL
 );
 
@@ -226,7 +227,8 @@ CREATE TABLE commitments (
     deadline text,
     deadline_precision text CHECK (deadline_precision IN ('year', 'month', 'day')),
     deadline_text text,
-    status text NOT NULL CHECK (status IN ('pledged', 'in_progress', 'fulfilled', 'abandoned')),
+    frequency text,
+    status text NOT NULL CHECK (status IN ('intended', 'pledged', 'in_progress', 'fulfilled', 'abandoned')),
     CHECK ((deadline IS NULL) = (deadline_precision IS NULL))
 );
 

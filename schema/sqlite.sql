@@ -120,7 +120,8 @@ CREATE TABLE agreements (
     kind TEXT NOT NULL CHECK (kind IN ('agreement', 'measure')),
     instrument TEXT,
     purpose TEXT,
-    status TEXT NOT NULL CHECK (status IN ('agreed', 'announced', 'proposed', 'possible')),
+    frequency TEXT,
+    status TEXT NOT NULL CHECK (status IN ('agreed', 'established', 'announced', 'proposed', 'possible')),
     PRIMARY KEY (id)
 ) STRICT, WITHOUT ROWID;
 
@@ -225,7 +226,7 @@ CREATE TABLE relations (
     id TEXT REFERENCES records (id),
     article_id TEXT NOT NULL REFERENCES articles (id),
     subject_id TEXT NOT NULL REFERENCES records (id),
-    predicate TEXT NOT NULL CHECK (predicate IN ('visited', 'met', 'ordered_by', 'championed_by', 'supports', 'opposes', 'supports_sanctions_against', 'part_of', 'member_of', 'targets', 'announced_during', 'created_by', 'monitored_by', 'requested_by', 'same_as', 'follows')),
+    predicate TEXT NOT NULL CHECK (predicate IN ('visited', 'met', 'ordered_by', 'championed_by', 'supports', 'opposes', 'supports_sanctions_against', 'part_of', 'member_of', 'targets', 'announced_during', 'created_by', 'monitored_by', 'requested_by', 'same_as', 'follows', 'fulfils')),
     object_id TEXT NOT NULL REFERENCES records (id),
     PRIMARY KEY (id)
 ) STRICT, WITHOUT ROWID;
@@ -238,7 +239,8 @@ CREATE TABLE commitments (
     deadline TEXT,
     deadline_precision TEXT CHECK (deadline_precision IN ('year', 'month', 'day')),
     deadline_text TEXT,
-    status TEXT NOT NULL CHECK (status IN ('pledged', 'in_progress', 'fulfilled', 'abandoned')),
+    frequency TEXT,
+    status TEXT NOT NULL CHECK (status IN ('intended', 'pledged', 'in_progress', 'fulfilled', 'abandoned')),
     PRIMARY KEY (id),
     CHECK ((deadline IS NULL) = (deadline_precision IS NULL))
 ) STRICT, WITHOUT ROWID;

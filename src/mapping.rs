@@ -467,6 +467,7 @@ describe! {
         instrument: optional("instrument", &[dos::INSTRUMENT], Shape::LangText).worded(),
         parties: list("agreement_parties", "agreement_id", "actor_id", &[dos::PARTY], Shape::Ref(ACTORS)),
         purpose: optional("purpose", &[dos::PURPOSE], Shape::LangText).worded(),
+        frequency: optional("frequency", &[dos::FREQUENCY], Shape::LangText),
         status: required("status", &[dos::AGREEMENT_STATUS],
             Shape::closed(AgreementStatus::SCHEME, AgreementStatus::VALUES)),
         topics: list("agreement_topics", "agreement_id", "topic_id", &[dcterms::SUBJECT], Shape::Ref(TOPICS)),
@@ -574,6 +575,7 @@ describe! {
         action: required("action", &[dos::ACTION], Shape::LangText).worded(),
         deadline: optional("deadline", &[dos::DEADLINE], Shape::Date { precision: None }),
         deadline_text: optional("deadline_text", &[dos::DEADLINE_TEXT], Shape::LangText),
+        frequency: optional("frequency", &[dos::FREQUENCY], Shape::LangText),
         status: required("status", &[dos::COMMITMENT_STATUS],
             Shape::closed(CommitmentStatus::SCHEME, CommitmentStatus::VALUES)),
         topics: list("commitment_topics", "commitment_id", "topic_id", &[dcterms::SUBJECT], Shape::Ref(TOPICS)),
@@ -620,7 +622,7 @@ pub fn kind(kind: RecordKind) -> &'static Kind {
 pub fn relation_links(
     t: RelationType,
 ) -> &'static [(&'static [RecordKind], &'static [RecordKind])] {
-    use RecordKind::{Actor, Agreement, Commitment, Event, Policy};
+    use RecordKind::{Actor, Agreement, Claim, Commitment, Condition, Event, Policy, Role, Topic};
     match t {
         RelationType::Visited
         | RelationType::Met
@@ -631,21 +633,34 @@ pub fn relation_links(
         RelationType::Supports | RelationType::Opposes => {
             &[(&[Actor], &[Actor, Event, Agreement, Policy, Commitment])]
         }
-        // A whole and its part are of one kind: an event within an event, a measure within an
-        // agreement, an organisation within another.
+        // A whole and its part: an event within an event, a measure within an agreement, an
+        // organisation within another, a commitment within an agreement or a larger pledge.
         RelationType::PartOf => &[
             (&[Event], &[Event]),
             (&[Agreement], &[Agreement]),
             (&[Policy], &[Policy]),
             (&[Actor], &[Actor]),
+            (&[Commitment], &[Agreement, Commitment]),
         ],
         RelationType::Targets => &[(&[Event, Agreement, Policy, Commitment], &[Actor])],
         RelationType::AnnouncedDuring => &[(&[Agreement, Policy, Commitment], &[Event])],
         RelationType::CreatedBy => &[(&[Actor], &[Agreement, Event])],
         RelationType::MonitoredBy => &[(&[Agreement, Policy, Commitment], &[Actor])],
         RelationType::RequestedBy => &[(&[Event, Agreement, Policy, Commitment], &[Actor])],
-        RelationType::SameAs => &[(&[Actor], &[Actor])],
+        // Any two records of one kind.
+        RelationType::SameAs => &[
+            (&[Actor], &[Actor]),
+            (&[Topic], &[Topic]),
+            (&[Role], &[Role]),
+            (&[Event], &[Event]),
+            (&[Agreement], &[Agreement]),
+            (&[Policy], &[Policy]),
+            (&[Condition], &[Condition]),
+            (&[Claim], &[Claim]),
+            (&[Commitment], &[Commitment]),
+        ],
         RelationType::Follows => &[(&[Event], &[Event])],
+        RelationType::Fulfils => &[(&[Event, Agreement, Commitment], &[Commitment])],
     }
 }
 
@@ -659,7 +674,13 @@ pub fn relation_links_kinds(t: RelationType, subject: RecordKind, object: Record
 /// How validation reads a relation type's links: "an actor to an actor; an event or a policy
 /// to an actor".
 pub fn describe_links(t: RelationType) -> String {
-    relation_links(t)
+    let links = relation_links(t);
+    // A type that joins many kinds each to itself (same_as) reads better as one rule.
+    if links.len() > 2 && links.iter().all(|(s, o)| s.len() == 1 && s == o) {
+        let kinds: Vec<&str> = links.iter().map(|(s, _)| kind(s[0]).noun).collect();
+        return format!("any two records of one kind ({})", kinds.join(", "));
+    }
+    links
         .iter()
         .map(|(s, o)| format!("{} to {}", wanted(s), wanted(o)))
         .collect::<Vec<_>>()
@@ -843,7 +864,8 @@ pub struct Lifecycle {
 pub static LIFECYCLES: &[Lifecycle] = &[
     Lifecycle {
         scheme: AgreementStatus::SCHEME,
-        moves: &[("possible", "proposed"), ("proposed", "announced"), ("announced", "agreed")],
+        moves: &[("possible", "proposed"), ("proposed", "announced"), ("announced", "agreed"),
+                 ("agreed", "established")],
     },
     Lifecycle {
         scheme: PolicyStatus::SCHEME,
@@ -852,7 +874,7 @@ pub static LIFECYCLES: &[Lifecycle] = &[
     },
     Lifecycle {
         scheme: CommitmentStatus::SCHEME,
-        moves: &[("pledged", "in_progress"), ("in_progress", "fulfilled"),
+        moves: &[("intended", "pledged"), ("pledged", "in_progress"), ("in_progress", "fulfilled"),
                  ("in_progress", "abandoned")],
     },
 ];

@@ -456,6 +456,8 @@ closed_list!(
     AgreementStatus, "agreement-status" {
         /// The parties have agreed to it.
         Agreed = "agreed",
+        /// Set up and working: a body established, a mechanism launched, a group created.
+        Established = "established",
         /// It has been made public, e.g. in a joint statement.
         Announced = "announced",
         /// One side has put it forward.
@@ -510,7 +512,9 @@ closed_list!(
 closed_list!(
     /// How far a commitment has come.
     CommitmentStatus, "commitment-status" {
-        /// Promised; the article says nothing of progress.
+        /// Meant but not promised: "intends to", "plans to".
+        Intended = "intended",
+        /// Promised ("will", "commits to"); the article says nothing of progress.
         Pledged = "pledged",
         /// Under way.
         InProgress = "in_progress",
@@ -549,8 +553,9 @@ closed_list!(
         Opposes = "opposes",
         /// An actor supports sanctions against another actor.
         SupportsSanctionsAgainst = "supports_sanctions_against",
-        /// A whole and its part of one kind: an event of an event, an agreement of an
-        /// agreement, a policy of a policy, an organisation of another actor.
+        /// A whole and its part: an event of an event, an agreement of an agreement, a policy
+        /// of a policy, an organisation of another actor, a commitment of an agreement or of
+        /// another commitment.
         PartOf = "part_of",
         /// An actor is a member of a group or organisation.
         MemberOf = "member_of",
@@ -565,10 +570,14 @@ closed_list!(
         MonitoredBy = "monitored_by",
         /// An event, agreement, policy or commitment was requested by an actor.
         RequestedBy = "requested_by",
-        /// Two actor records name the same actor (`mexican-cartels`, `drug-cartels`).
+        /// Two records of one kind name the same thing (`mexican-cartels` and `drug-cartels`;
+        /// a joint statement and the communiqué that publishes it).
         SameAs = "same_as",
         /// An event follows another in a series (a body's second meeting follows its first).
         Follows = "follows",
+        /// An event, agreement or commitment carries out a commitment (the meeting held within
+        /// the 30 days pledged).
+        Fulfils = "fulfils",
     }
 );
 
@@ -881,6 +890,9 @@ pub struct Agreement {
     pub parties: Vec<Slug>,
     #[serde(default)]
     pub purpose: Option<String>,
+    /// How often it acts or meets, in the article's words (`regularly`, `every month`).
+    #[serde(default)]
+    pub frequency: Option<String>,
     pub status: AgreementStatus,
     /// Counts or amounts it sets (`3,000 agents`, `32 states`).
     #[serde(default)]
@@ -981,6 +993,9 @@ pub struct Commitment {
     /// The deadline in the article's own words where no date can be given (`within 90 days`).
     #[serde(default)]
     pub deadline_text: Option<String>,
+    /// How often, in the article's words, for a commitment that repeats (`regularly`).
+    #[serde(default)]
+    pub frequency: Option<String>,
     pub status: CommitmentStatus,
     /// Counts or amounts committed to (`32 states`, `3,000 agents`).
     #[serde(default)]

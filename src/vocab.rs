@@ -71,7 +71,7 @@ namespace!(
     DEADLINE = "deadline", DEADLINE_TEXT = "deadlineText", COMMITMENT_STATUS = "commitmentStatus",
     TITLE_SOURCE = "titleSource", TOPIC = "Topic",
     STATEMENT = "Statement", FIELD = "field", RANK = "rank", IS_CURRENT = "isCurrent",
-    BASIS = "basis", DIFFERENCE = "difference",
+    BASIS = "basis", DIFFERENCE = "difference", FREQUENCY = "frequency",
     EVIDENCE = "evidence",
 });
 

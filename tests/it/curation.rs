@@ -381,7 +381,11 @@ modality = "reported_fact"
     .unwrap();
     let err = validate_refuses(tmp.path());
     assert!(
-        err.contains("'same_as' links an actor to an actor, but 'narcoterrorists' is an actor and 'intelligence-sharing' is an agreement or measure"),
+        err.contains(
+            "'same_as' links any two records of one kind (an actor, a topic, a role, an event, \
+             an agreement or measure, a policy, a condition, a claim, a commitment), but \
+             'narcoterrorists' is an actor and 'intelligence-sharing' is an agreement or measure"
+        ),
         "{err}"
     );
     assert!(err.contains("supports, opposes"), "{err}");

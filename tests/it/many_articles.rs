@@ -58,7 +58,7 @@ fn a_later_article_dates_an_event_and_changes_a_status_in_both_stores() {
             "SELECT ?date ?status WHERE { event:rubio-sheinbaum-meeting dcterms:date ?date . \
              agreement:high-level-group-against-drug-trafficking dos:agreementStatus ?status }"
         ),
-        "date,status\n2025-09-03,https://w3id.org/dossier/vocab/agreement-status#agreed\n"
+        "date,status\n2025-09-03,https://w3id.org/dossier/vocab/agreement-status#established\n"
     );
     // ...and every stated value keeps its source and quote, in SQL...
     let sql = csv(
@@ -72,10 +72,10 @@ fn a_later_article_dates_an_event_and_changes_a_status_in_both_stores() {
     assert_eq!(
         sql,
         "value,is_current,article_id,quote\n\
-         agreed,1,joint-communique-2025-09-04,\"The two governments have established the Security \
-         Implementation Group, the high-level group announced in their joint statement\"\n\
          announced,0,rubio-visit-to-mexico-2025,The joint statement highlighted the creation of a \
-         high-level group to coordinate efforts against drug trafficking\n"
+         high-level group to coordinate efforts against drug trafficking\n\
+         established,1,joint-communique-2025-09-04,\"The two governments have established the \
+         Security Implementation Group, the high-level group announced in their joint statement\"\n"
     );
     // ...and in SPARQL, as annotated statement nodes.
     let sparql = csv(
@@ -91,10 +91,10 @@ fn a_later_article_dates_an_event_and_changes_a_status_in_both_stores() {
     assert_eq!(
         sparql,
         "value,current,article,quote\n\
-         agreed,true,joint-communique-2025-09-04,\"The two governments have established the \
-         Security Implementation Group, the high-level group announced in their joint statement\"\n\
          announced,false,rubio-visit-to-mexico-2025,The joint statement highlighted the creation \
-         of a high-level group to coordinate efforts against drug trafficking\n"
+         of a high-level group to coordinate efforts against drug trafficking\n\
+         established,true,joint-communique-2025-09-04,\"The two governments have established the \
+         Security Implementation Group, the high-level group announced in their joint statement\"\n"
     );
     // The meeting had no date before: its only date is the communiqué's, a typed literal.
     assert_eq!(
@@ -134,7 +134,7 @@ fn a_later_article_dates_an_event_and_changes_a_status_in_both_stores() {
             stdout_of(dossier(dir).args(["query", name, "--store", "rdf", "--format", "csv"]));
         assert_eq!(sql, rdf, "{name}");
         assert!(
-            sql.contains("agreed,true") && sql.contains("announced,false"),
+            sql.contains("established,true") && sql.contains("announced,false"),
             "{sql}"
         );
     }
@@ -523,7 +523,7 @@ fn bad_stated_values_are_refused_with_advice() {
             "month 13 is not between 01 and 12",
         ),
         (
-            "record = \"high-level-group-against-drug-trafficking\"\nstates = { status = \"established\" }",
+            "record = \"high-level-group-against-drug-trafficking\"\nstates = { status = \"ratified\" }",
             "is not a value of 'status'",
             "agreed",
         ),
@@ -889,7 +889,7 @@ fn values_carry_their_basis_and_sources_disagree_tells_progress_from_contradicti
             .collect::<std::collections::BTreeMap<_, _>>()
     };
     const GROUP: &str = "high-level-group-against-drug-trafficking";
-    // The communiqué moves the group on from announced to agreed, the readout a pledge to
+    // The communiqué moves the group on from announced to established, the readout a pledge to
     // progress: progressions.
     for store in ["sql", "rdf"] {
         let found = standing(dir, store);
@@ -899,7 +899,7 @@ fn values_carry_their_basis_and_sources_disagree_tells_progress_from_contradicti
             "{store}: {found:#?}"
         );
         assert_eq!(
-            found[&format!("{GROUP}|status|agreed")],
+            found[&format!("{GROUP}|status|established")],
             "true - normal reported"
         );
         assert_eq!(
@@ -916,13 +916,13 @@ fn values_carry_their_basis_and_sources_disagree_tells_progress_from_contradicti
     for store in ["sql", "rdf"] {
         let found = standing(dir, store);
         let want = [
-            // Going back from agreed to proposed contradicts both earlier statuses.
+            // Going back from established to proposed contradicts both earlier statuses.
             (
                 format!("{GROUP}|status|announced"),
                 "false contradiction normal reported",
             ),
             (
-                format!("{GROUP}|status|agreed"),
+                format!("{GROUP}|status|established"),
                 "false contradiction normal reported",
             ),
             (format!("{GROUP}|status|proposed"), "true - normal reported"),
@@ -1064,4 +1064,121 @@ fn values_carry_their_basis_and_sources_disagree_tells_progress_from_contradicti
     );
     let out = stdout_of(dossier(dir).arg("check"));
     assert!(out.contains("the database and the graph agree"), "{out}");
+}
+
+/// The longer lists and the new links: a body `established`, a commitment only `intended`, a
+/// meeting that `fulfils` a pledge, a commitment `part_of` an agreement, how often a commitment
+/// repeats, and `same_as` between any two records of one kind; both stores hold them, and a
+/// link between kinds its type does not join is refused with the kinds it does.
+#[test]
+fn new_statuses_and_links_hold_in_both_stores_and_are_refused_where_misused() {
+    let tmp = built_follow_ups();
+    let dir = tmp.path();
+    for store in ["sql", "rdf"] {
+        let links = |predicate: &str| {
+            query_rows(
+                dir,
+                store,
+                "relations-of-type",
+                &[&format!("predicate={predicate}")],
+                &["subject", "object", "basis"],
+            )
+            .into_keys()
+            .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            links("fulfils"),
+            ["security-implementation-group-first-meeting|\
+              security-implementation-group-first-meeting-within-30-days|inferred"],
+            "{store}"
+        );
+        assert!(
+            links("part_of").contains(
+                &"security-implementation-group-meets-regularly|\
+                  high-level-group-against-drug-trafficking|reported"
+                    .to_owned()
+            ),
+            "{store}"
+        );
+    }
+    assert_eq!(
+        csv(
+            dir,
+            "sql",
+            "SELECT id, frequency, status FROM commitments \
+             WHERE frequency IS NOT NULL OR status = 'intended' ORDER BY id"
+        ),
+        "id,frequency,status\n\
+         mexico-expand-lab-interdiction-to-32-states,,intended\n\
+         security-implementation-group-meets-regularly,regularly,pledged\n"
+    );
+    assert_eq!(
+        csv(
+            dir,
+            "sparql",
+            "SELECT ?id ?frequency ?status WHERE { ?c a dos:Commitment ; dcterms:identifier ?id ; \
+               dos:commitmentStatus ?s . BIND(STRAFTER(STR(?s), \"#\") AS ?status) \
+               OPTIONAL { ?c dos:frequency ?frequency } \
+               FILTER(BOUND(?frequency) || ?status = \"intended\") } ORDER BY ?id"
+        ),
+        "id,frequency,status\n\
+         mexico-expand-lab-interdiction-to-32-states,,intended\n\
+         security-implementation-group-meets-regularly,regularly,pledged\n"
+    );
+    let out = stdout_of(dossier(dir).arg("check"));
+    assert!(out.contains("the database and the graph agree"), "{out}");
+
+    // `validate` checks the kinds a type joins (these links are made up for that): two events
+    // may be the same; an actor cannot fulfil, nor an event be the same as an agreement.
+    let link = |id: &str, subject: &str, predicate: &str, object: &str| {
+        format!(
+            "\n[[relations]]\nid = \"{id}\"\nsubject = \"{subject}\"\npredicate = \"{predicate}\"\n\
+             object = \"{object}\"\n\n[[relations.evidence]]\nquote = \"its second meeting\"\n\
+             asserted_by = \"author\"\nmodality = \"reported_fact\"\n"
+        )
+    };
+    append(
+        dir,
+        READOUT,
+        &link(
+            "event-same-as-event",
+            "security-implementation-group-second-meeting",
+            "same_as",
+            "rubio-sheinbaum-meeting",
+        ),
+    );
+    dossier(dir).arg("validate").assert_success();
+    append(
+        dir,
+        READOUT,
+        &link(
+            "group-fulfils-pledge",
+            "security-implementation-group",
+            "fulfils",
+            "us-increase-southbound-inspections",
+        ),
+    );
+    append(
+        dir,
+        READOUT,
+        &link(
+            "meeting-same-as-group",
+            "security-implementation-group-second-meeting",
+            "same_as",
+            "high-level-group-against-drug-trafficking",
+        ),
+    );
+    let out = dossier(dir).arg("validate").output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(
+        err.contains("group-fulfils-pledge")
+            && err.contains("an event or an agreement or measure or a commitment to a commitment"),
+        "{err}"
+    );
+    assert!(
+        err.contains("meeting-same-as-group") && err.contains("any two records of one kind"),
+        "{err}"
+    );
+    assert!(err.contains("2 problems found"), "{err}");
 }

@@ -446,7 +446,7 @@ fn the_report_shows_values_from_several_sources() {
         "{old}"
     );
     assert!(
-        new.contains("<td>agreed</td><td>✓</td>") && new.contains("(2025-09-04)"),
+        new.contains("<td>established</td><td>✓</td>") && new.contains("(2025-09-04)"),
         "{new}"
     );
     // The quote links to its mark in the communiqué's text.
