@@ -21,15 +21,25 @@ CREATE TABLE articles (
     published text,
     published_precision text CHECK (published_precision IN ('year', 'month', 'day')),
     url text,
+    issued text,
+    issued_precision text CHECK (issued_precision IN ('year', 'month', 'day')),
+    publisher_id text,
+    translated_from text,
     text text NOT NULL,
     char_count integer NOT NULL CHECK (char_count >= 0),
     search tsvector GENERATED ALWAYS AS (to_tsvector('simple', coalesce(title, '') || ' ' || coalesce(text, ''))) STORED,
-    CHECK ((published IS NULL) = (published_precision IS NULL))
+    CHECK ((published IS NULL) = (published_precision IS NULL)),
+    CHECK ((issued IS NULL) = (issued_precision IS NULL))
 );
 
 CREATE TABLE article_issuers (
     article_id text NOT NULL,
     actor_id text NOT NULL
+);
+
+CREATE TABLE article_copies (
+    article_id text NOT NULL,
+    url text NOT NULL
 );
 
 CREATE TABLE record_kinds (
@@ -273,6 +283,7 @@ CREATE TABLE statement_evidence (
 ALTER TABLE knowledge_base ADD PRIMARY KEY (id);
 ALTER TABLE articles ADD PRIMARY KEY (id);
 ALTER TABLE article_issuers ADD PRIMARY KEY (article_id, actor_id);
+ALTER TABLE article_copies ADD PRIMARY KEY (article_id, url);
 ALTER TABLE record_kinds ADD PRIMARY KEY (kind);
 ALTER TABLE records ADD PRIMARY KEY (id);
 ALTER TABLE actors ADD PRIMARY KEY (id);
@@ -311,6 +322,8 @@ CREATE INDEX relations_by_subject ON relations (subject_id, predicate);
 CREATE INDEX relations_by_object ON relations (object_id, predicate);
 CREATE INDEX statements_by_record ON statements (record_id, field);
 CREATE INDEX articles_by_published ON articles (published);
+CREATE INDEX articles_by_issued ON articles (issued);
+CREATE INDEX articles_by_publisher ON articles (publisher_id);
 CREATE INDEX article_issuers_by_actor ON article_issuers (actor_id);
 CREATE INDEX records_by_article ON records (article_id);
 CREATE INDEX topics_by_broader ON topics (broader_id);
@@ -346,8 +359,10 @@ CREATE INDEX statements_by_article ON statements (article_id);
 CREATE INDEX statement_evidence_by_evidence ON statement_evidence (evidence_id);
 CREATE INDEX evidence_fts ON evidence USING gin (search);
 CREATE INDEX articles_fts ON articles USING gin (search);
+ALTER TABLE articles ADD FOREIGN KEY (publisher_id) REFERENCES actors (id) DEFERRABLE;
 ALTER TABLE article_issuers ADD FOREIGN KEY (article_id) REFERENCES articles (id) DEFERRABLE;
 ALTER TABLE article_issuers ADD FOREIGN KEY (actor_id) REFERENCES actors (id) DEFERRABLE;
+ALTER TABLE article_copies ADD FOREIGN KEY (article_id) REFERENCES articles (id) DEFERRABLE;
 ALTER TABLE records ADD FOREIGN KEY (kind) REFERENCES record_kinds (kind) DEFERRABLE;
 ALTER TABLE records ADD FOREIGN KEY (article_id) REFERENCES articles (id) DEFERRABLE;
 ALTER TABLE actors ADD FOREIGN KEY (id) REFERENCES records (id) DEFERRABLE;

@@ -21,16 +21,27 @@ CREATE TABLE articles (
     published TEXT,
     published_precision TEXT CHECK (published_precision IN ('year', 'month', 'day')),
     url TEXT,
+    issued TEXT,
+    issued_precision TEXT CHECK (issued_precision IN ('year', 'month', 'day')),
+    publisher_id TEXT REFERENCES actors (id),
+    translated_from TEXT,
     text TEXT NOT NULL,
     char_count INTEGER NOT NULL CHECK (char_count >= 0),
     PRIMARY KEY (id),
-    CHECK ((published IS NULL) = (published_precision IS NULL))
+    CHECK ((published IS NULL) = (published_precision IS NULL)),
+    CHECK ((issued IS NULL) = (issued_precision IS NULL))
 ) STRICT;
 
 CREATE TABLE article_issuers (
     article_id TEXT NOT NULL REFERENCES articles (id),
     actor_id TEXT NOT NULL REFERENCES actors (id),
     PRIMARY KEY (article_id, actor_id)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE article_copies (
+    article_id TEXT NOT NULL REFERENCES articles (id),
+    url TEXT NOT NULL,
+    PRIMARY KEY (article_id, url)
 ) STRICT, WITHOUT ROWID;
 
 CREATE TABLE record_kinds (
@@ -310,6 +321,8 @@ CREATE INDEX relations_by_subject ON relations (subject_id, predicate);
 CREATE INDEX relations_by_object ON relations (object_id, predicate);
 CREATE INDEX statements_by_record ON statements (record_id, field);
 CREATE INDEX articles_by_published ON articles (published);
+CREATE INDEX articles_by_issued ON articles (issued);
+CREATE INDEX articles_by_publisher ON articles (publisher_id);
 CREATE INDEX article_issuers_by_actor ON article_issuers (actor_id);
 CREATE INDEX records_by_article ON records (article_id);
 CREATE INDEX topics_by_broader ON topics (broader_id);

@@ -394,6 +394,10 @@ describe! {
         url: optional("url", &[schema::URL], Shape::AnyUri),
         issuers: list("article_issuers", "article_id", "actor_id", &[prov::WAS_ATTRIBUTED_TO],
             Shape::Ref(ACTORS)),
+        issued: optional("issued", &[dcterms::CREATED], Shape::Date { precision: None }),
+        publisher: optional("publisher_id", &[schema::PUBLISHER], Shape::Ref(ACTORS)),
+        translated_from: optional("translated_from", &[dos::TRANSLATED_FROM], Shape::Text),
+        copies: list("article_copies", "article_id", "url", &[dos::COPY_AT], Shape::AnyUri),
     }
 }
 

@@ -764,6 +764,21 @@ pub struct ArticleMeta {
     /// newspaper): what `asserted_by = "author"` stands for in it.
     #[serde(default)]
     pub issuers: Vec<Slug>,
+    /// When its issuers issued the text, where that differs from `published` (a communiqué
+    /// issued on the 3rd and published on the 4th).
+    #[serde(default)]
+    pub issued: Option<PartialDate>,
+    /// Who publishes this copy (an actor: a newspaper, a ministry's website), when it is not
+    /// an issuer.
+    #[serde(default)]
+    pub publisher: Option<Slug>,
+    /// The BCP 47 tag of the language the text was written in, when `article.txt` is a
+    /// translation (left out: the text is the original).
+    #[serde(default)]
+    pub translated_from: Option<String>,
+    /// Other places the same text is published (URLs), besides `url`.
+    #[serde(default)]
+    pub copies: Vec<String>,
 }
 
 /// One quote of the article that supports a record, and who asserts it how.

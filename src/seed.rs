@@ -635,6 +635,10 @@ language = {language}
 # published = "2025-09-03"   # the latest published source's values are current
 # url = "https://"
 # issuers = ["united-states", "mexico"]   # actors "author" stands for (a joint communiqué)
+# issued = "2025-09-03"      # when the issuers issued it, if not the day it was published
+# publisher = "an-actor-id"   # who publishes this copy, when it is not an issuer
+# translated_from = "es"      # article.txt is a translation from this language
+# copies = ["https://"]       # other places the same text is published
 
 # What this article says of a record another article defines: evidence, and the values of its
 # fields it states (kept with this article as their source).

@@ -32,6 +32,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../migrations/0011_generated_schema.sql")),
     M::up(include_str!("../migrations/0012_basis_and_difference.sql")),
     M::up(include_str!("../migrations/0013_lists_and_links.sql")),
+    M::up(include_str!("../migrations/0014_article_metadata.sql")),
 ];
 
 pub fn migrations() -> Migrations<'static> {

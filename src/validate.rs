@@ -554,15 +554,25 @@ fn check_records(
         let source = &sources.facts[a];
         check_article_meta(article, source, problems);
         check_article_text(article, &sources.texts[a], problems);
-        // An article's issuers are actors, like any record's reference to one.
-        for (n, issuer) in article.facts.article.issuers.iter().enumerate() {
-            let issuer = Reference {
+        // An article's issuers and publisher are actors, like any record's reference to one.
+        let meta = &article.facts.article;
+        let issuers = meta
+            .issuers
+            .iter()
+            .enumerate()
+            .map(|(n, issuer)| Reference {
                 path: vec![Seg::Key("article"), Seg::Key("issuers"), Seg::Index(n)],
                 target: issuer.as_str(),
                 expect: Expect::Kinds(&[RecordKind::Actor]),
-            };
-            if !sources.unparsed_ids.contains(issuer.target) {
-                check_reference(&issuer, kinds, source, problems);
+            });
+        let publisher = meta.publisher.iter().map(|publisher| Reference {
+            path: vec![Seg::Key("article"), Seg::Key("publisher")],
+            target: publisher.as_str(),
+            expect: Expect::Kinds(&[RecordKind::Actor]),
+        });
+        for actor in issuers.chain(publisher) {
+            if !sources.unparsed_ids.contains(actor.target) {
+                check_reference(&actor, kinds, source, problems);
             }
         }
         for v in views(&article.facts) {
@@ -930,15 +940,37 @@ fn check_article_meta(
                 .help("add title_note = \"...\" saying why the title is curated (e.g. the source has none)"),
         );
     }
-    let tag_ok = {
-        let mut parts = meta.language.split('-');
+    let tag_ok = |tag: &str| {
+        let mut parts = tag.split('-');
         let primary = parts.next().unwrap_or("");
         (2..=3).contains(&primary.len())
             && primary.bytes().all(|b| b.is_ascii_alphabetic())
             && parts
                 .all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
     };
-    if !tag_ok {
+    if let Some(original) = &meta.translated_from {
+        let at = [Seg::Key("article"), Seg::Key("translated_from")];
+        if !tag_ok(original) {
+            problems.push(
+                source
+                    .diagnostic(&at, format!("'{original}' is not a BCP 47 language tag"))
+                    .help("write the original's language as a tag such as es or pt-BR"),
+            );
+        } else if original.eq_ignore_ascii_case(&meta.language) {
+            problems.push(
+                source
+                    .diagnostic(
+                        &at,
+                        format!("the text is in '{original}' and said to be translated from it"),
+                    )
+                    .help(
+                        "leave translated_from out for a text in its original language, or set \
+                         language to the language of article.txt",
+                    ),
+            );
+        }
+    }
+    if !tag_ok(&meta.language) {
         problems.push(
             source
                 .diagnostic(

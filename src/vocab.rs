@@ -28,7 +28,7 @@ namespace!(xsd = "http://www.w3.org/2001/XMLSchema#" {
 namespace!(dcterms = "http://purl.org/dc/terms/" {
     TITLE = "title", DESCRIPTION = "description", IDENTIFIER = "identifier", LANGUAGE = "language",
     CREATOR = "creator", PUBLISHER = "publisher", ISSUED = "issued", DATE = "date",
-    LICENSE = "license", IS_PART_OF = "isPartOf", SUBJECT = "subject",
+    LICENSE = "license", IS_PART_OF = "isPartOf", SUBJECT = "subject", CREATED = "created",
 });
 namespace!(prov = "http://www.w3.org/ns/prov#" {
     AGENT = "Agent", WAS_DERIVED_FROM = "wasDerivedFrom", WAS_ATTRIBUTED_TO = "wasAttributedTo",
@@ -38,6 +38,7 @@ namespace!(schema = "https://schema.org/" {
     COUNTRY = "Country", EVENT = "Event", QUANTITATIVE_VALUE = "QuantitativeValue",
     NAME = "name", VALUE = "value", UNIT_TEXT = "unitText", LOCATION = "location",
     GENRE = "genre", URL = "url", TEXT = "text", ROLE_NAME = "roleName", AUTHOR = "author",
+    PUBLISHER = "publisher",
 });
 namespace!(skos = "http://www.w3.org/2004/02/skos/core#" {
     ALT_LABEL = "altLabel", EDITORIAL_NOTE = "editorialNote", CONCEPT = "Concept",
@@ -72,6 +73,7 @@ namespace!(
     TITLE_SOURCE = "titleSource", TOPIC = "Topic",
     STATEMENT = "Statement", FIELD = "field", RANK = "rank", IS_CURRENT = "isCurrent",
     BASIS = "basis", DIFFERENCE = "difference", FREQUENCY = "frequency",
+    TRANSLATED_FROM = "translatedFrom", COPY_AT = "copyAt",
     EVIDENCE = "evidence",
 });
 

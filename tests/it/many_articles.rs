@@ -1182,3 +1182,71 @@ fn new_statuses_and_links_hold_in_both_stores_and_are_refused_where_misused() {
     );
     assert!(err.contains("2 problems found"), "{err}");
 }
+
+/// An article's own metadata beyond its publication: the day its issuers issued it, a
+/// publisher who is not an issuer, the language of the original it translates and the other
+/// places it is published; both stores hold them, and a translation from its own language or a
+/// publisher that is not an actor is refused.
+#[test]
+fn article_metadata_says_when_who_and_from_which_language() {
+    let tmp = built_follow_ups();
+    let dir = tmp.path();
+    assert_eq!(
+        csv(
+            dir,
+            "sql",
+            "SELECT a.id, a.published, a.issued, a.issued_precision, a.publisher_id, \
+             a.translated_from, c.url FROM articles a \
+             LEFT JOIN article_copies c ON c.article_id = a.id \
+             WHERE a.published IS NOT NULL ORDER BY a.id"
+        ),
+        "id,published,issued,issued_precision,publisher_id,translated_from,url\n\
+         joint-communique-2025-09-04,2025-09-04,2025-09-03,day,us-department-of-state,,\
+         https://example.org/sre/comunicado-conjunto-2025-09-04\n\
+         security-group-first-meeting-readout,2025-10-02,,,,es,\n"
+    );
+    assert_eq!(
+        csv(
+            dir,
+            "sparql",
+            "SELECT ?id ?published ?issued ?publisher ?original ?copy WHERE { \
+               ?a a schema:Article ; dcterms:identifier ?id ; dcterms:issued ?published . \
+               OPTIONAL { ?a dcterms:created ?issued } \
+               OPTIONAL { ?a schema:publisher/dcterms:identifier ?publisher } \
+               OPTIONAL { ?a dos:translatedFrom ?original } \
+               OPTIONAL { ?a dos:copyAt ?copy } } ORDER BY ?id"
+        ),
+        "id,published,issued,publisher,original,copy\n\
+         joint-communique-2025-09-04,2025-09-04,2025-09-03,us-department-of-state,,\
+         https://example.org/sre/comunicado-conjunto-2025-09-04\n\
+         security-group-first-meeting-readout,2025-10-02,,,es,\n"
+    );
+    let out = stdout_of(dossier(dir).arg("check"));
+    assert!(out.contains("the database and the graph agree"), "{out}");
+
+    replace(
+        dir,
+        READOUT,
+        "translated_from = \"es\"",
+        "translated_from = \"en\"",
+    );
+    replace(
+        dir,
+        COMMUNIQUE,
+        "publisher = \"us-department-of-state\"",
+        "publisher = \"security-cooperation\"",
+    );
+    let out = dossier(dir).arg("validate").output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(
+        err.contains("the text is in 'en' and said to be translated from it")
+            && err.contains("leave translated_from out"),
+        "{err}"
+    );
+    assert!(
+        err.contains("'security-cooperation' is a topic") || err.contains("is not an actor"),
+        "{err}"
+    );
+    assert!(err.contains("2 problems found"), "{err}");
+}
