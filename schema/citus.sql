@@ -75,6 +75,11 @@ CREATE TABLE topics (
     CHECK (broader_id IS NULL OR broader_id <> id)
 );
 
+CREATE TABLE topic_aliases (
+    topic_id text NOT NULL,
+    alias text NOT NULL
+);
+
 CREATE TABLE roles (
     id text,
     article_id text NOT NULL,
@@ -93,6 +98,12 @@ CREATE TABLE events (
     when_text text,
     place text,
     CHECK ((date IS NULL) = (date_precision IS NULL))
+);
+
+CREATE TABLE event_aliases (
+    article_id text NOT NULL,
+    event_id text NOT NULL,
+    alias text NOT NULL
 );
 
 CREATE TABLE event_topics (
@@ -127,6 +138,12 @@ CREATE TABLE agreements (
     status text NOT NULL CHECK (status IN ('agreed', 'established', 'announced', 'proposed', 'possible'))
 );
 
+CREATE TABLE agreement_aliases (
+    article_id text NOT NULL,
+    agreement_id text NOT NULL,
+    alias text NOT NULL
+);
+
 CREATE TABLE agreement_parties (
     article_id text NOT NULL,
     agreement_id text NOT NULL,
@@ -157,6 +174,12 @@ CREATE TABLE policies (
     status text NOT NULL CHECK (status IN ('in_force', 'paused', 'threatened', 'announced', 'ended')),
     status_duration text CHECK (status_duration ~ '^P[0-9]'),
     results text
+);
+
+CREATE TABLE policy_aliases (
+    article_id text NOT NULL,
+    policy_id text NOT NULL,
+    alias text NOT NULL
 );
 
 CREATE TABLE policy_targets (
@@ -242,6 +265,12 @@ CREATE TABLE commitments (
     CHECK ((deadline IS NULL) = (deadline_precision IS NULL))
 );
 
+CREATE TABLE commitment_aliases (
+    article_id text NOT NULL,
+    commitment_id text NOT NULL,
+    alias text NOT NULL
+);
+
 CREATE TABLE commitment_actors (
     article_id text NOT NULL,
     commitment_id text NOT NULL,
@@ -303,6 +332,7 @@ SELECT create_reference_table('records');
 SELECT create_reference_table('actors');
 SELECT create_reference_table('actor_aliases');
 SELECT create_reference_table('topics');
+SELECT create_reference_table('topic_aliases');
 SELECT create_reference_table('statements');
 SELECT create_reference_table('statement_evidence');
 SELECT create_distributed_table('articles', 'id');
@@ -310,14 +340,17 @@ SELECT create_distributed_table('article_issuers', 'article_id', colocate_with =
 SELECT create_distributed_table('article_copies', 'article_id', colocate_with => 'articles');
 SELECT create_distributed_table('roles', 'article_id', colocate_with => 'articles');
 SELECT create_distributed_table('events', 'article_id', colocate_with => 'articles');
+SELECT create_distributed_table('event_aliases', 'article_id', colocate_with => 'articles');
 SELECT create_distributed_table('event_topics', 'article_id', colocate_with => 'articles');
 SELECT create_distributed_table('event_participants', 'article_id', colocate_with => 'articles');
 SELECT create_distributed_table('event_quantities', 'article_id', colocate_with => 'articles');
 SELECT create_distributed_table('agreements', 'article_id', colocate_with => 'articles');
+SELECT create_distributed_table('agreement_aliases', 'article_id', colocate_with => 'articles');
 SELECT create_distributed_table('agreement_parties', 'article_id', colocate_with => 'articles');
 SELECT create_distributed_table('agreement_topics', 'article_id', colocate_with => 'articles');
 SELECT create_distributed_table('agreement_quantities', 'article_id', colocate_with => 'articles');
 SELECT create_distributed_table('policies', 'article_id', colocate_with => 'articles');
+SELECT create_distributed_table('policy_aliases', 'article_id', colocate_with => 'articles');
 SELECT create_distributed_table('policy_targets', 'article_id', colocate_with => 'articles');
 SELECT create_distributed_table('policy_topics', 'article_id', colocate_with => 'articles');
 SELECT create_distributed_table('policy_quantities', 'article_id', colocate_with => 'articles');
@@ -329,6 +362,7 @@ SELECT create_distributed_table('claim_subjects', 'article_id', colocate_with =>
 SELECT create_distributed_table('claim_topics', 'article_id', colocate_with => 'articles');
 SELECT create_distributed_table('relations', 'article_id', colocate_with => 'articles');
 SELECT create_distributed_table('commitments', 'article_id', colocate_with => 'articles');
+SELECT create_distributed_table('commitment_aliases', 'article_id', colocate_with => 'articles');
 SELECT create_distributed_table('commitment_actors', 'article_id', colocate_with => 'articles');
 SELECT create_distributed_table('commitment_topics', 'article_id', colocate_with => 'articles');
 SELECT create_distributed_table('commitment_quantities', 'article_id', colocate_with => 'articles');
@@ -343,16 +377,20 @@ ALTER TABLE records ADD PRIMARY KEY (id);
 ALTER TABLE actors ADD PRIMARY KEY (id);
 ALTER TABLE actor_aliases ADD PRIMARY KEY (actor_id, alias);
 ALTER TABLE topics ADD PRIMARY KEY (id);
+ALTER TABLE topic_aliases ADD PRIMARY KEY (topic_id, alias);
 ALTER TABLE roles ADD PRIMARY KEY (article_id, id);
 ALTER TABLE events ADD PRIMARY KEY (article_id, id);
+ALTER TABLE event_aliases ADD PRIMARY KEY (article_id, event_id, alias);
 ALTER TABLE event_topics ADD PRIMARY KEY (article_id, event_id, topic_id);
 ALTER TABLE event_participants ADD PRIMARY KEY (article_id, event_id, actor_id, role);
 ALTER TABLE event_quantities ADD PRIMARY KEY (article_id, event_id, measure);
 ALTER TABLE agreements ADD PRIMARY KEY (article_id, id);
+ALTER TABLE agreement_aliases ADD PRIMARY KEY (article_id, agreement_id, alias);
 ALTER TABLE agreement_parties ADD PRIMARY KEY (article_id, agreement_id, actor_id);
 ALTER TABLE agreement_topics ADD PRIMARY KEY (article_id, agreement_id, topic_id);
 ALTER TABLE agreement_quantities ADD PRIMARY KEY (article_id, agreement_id, measure);
 ALTER TABLE policies ADD PRIMARY KEY (article_id, id);
+ALTER TABLE policy_aliases ADD PRIMARY KEY (article_id, policy_id, alias);
 ALTER TABLE policy_targets ADD PRIMARY KEY (article_id, policy_id, actor_id);
 ALTER TABLE policy_topics ADD PRIMARY KEY (article_id, policy_id, topic_id);
 ALTER TABLE policy_quantities ADD PRIMARY KEY (article_id, policy_id, measure);
@@ -364,6 +402,7 @@ ALTER TABLE claim_subjects ADD PRIMARY KEY (article_id, claim_id, record_id);
 ALTER TABLE claim_topics ADD PRIMARY KEY (article_id, claim_id, topic_id);
 ALTER TABLE relations ADD PRIMARY KEY (article_id, id);
 ALTER TABLE commitments ADD PRIMARY KEY (article_id, id);
+ALTER TABLE commitment_aliases ADD PRIMARY KEY (article_id, commitment_id, alias);
 ALTER TABLE commitment_actors ADD PRIMARY KEY (article_id, commitment_id, actor_id);
 ALTER TABLE commitment_topics ADD PRIMARY KEY (article_id, commitment_id, topic_id);
 ALTER TABLE commitment_quantities ADD PRIMARY KEY (article_id, commitment_id, measure);
@@ -386,12 +425,14 @@ CREATE INDEX roles_by_holder ON roles (holder_id);
 CREATE INDEX roles_by_organization ON roles (organization_id);
 CREATE INDEX events_by_id ON events (id);
 CREATE INDEX events_by_date ON events (date);
+CREATE INDEX event_aliases_by_event ON event_aliases (event_id);
 CREATE INDEX event_topics_by_event ON event_topics (event_id);
 CREATE INDEX event_topics_by_topic ON event_topics (topic_id);
 CREATE INDEX event_participants_by_event ON event_participants (event_id);
 CREATE INDEX event_participants_by_actor ON event_participants (actor_id);
 CREATE INDEX event_quantities_by_event ON event_quantities (event_id);
 CREATE INDEX agreements_by_id ON agreements (id);
+CREATE INDEX agreement_aliases_by_agreement ON agreement_aliases (agreement_id);
 CREATE INDEX agreement_parties_by_agreement ON agreement_parties (agreement_id);
 CREATE INDEX agreement_parties_by_actor ON agreement_parties (actor_id);
 CREATE INDEX agreement_topics_by_agreement ON agreement_topics (agreement_id);
@@ -399,6 +440,7 @@ CREATE INDEX agreement_topics_by_topic ON agreement_topics (topic_id);
 CREATE INDEX agreement_quantities_by_agreement ON agreement_quantities (agreement_id);
 CREATE INDEX policies_by_id ON policies (id);
 CREATE INDEX policies_by_issuer ON policies (issuer_id);
+CREATE INDEX policy_aliases_by_policy ON policy_aliases (policy_id);
 CREATE INDEX policy_targets_by_policy ON policy_targets (policy_id);
 CREATE INDEX policy_targets_by_actor ON policy_targets (actor_id);
 CREATE INDEX policy_topics_by_policy ON policy_topics (policy_id);
@@ -418,6 +460,7 @@ CREATE INDEX claim_topics_by_topic ON claim_topics (topic_id);
 CREATE INDEX relations_by_id ON relations (id);
 CREATE INDEX commitments_by_id ON commitments (id);
 CREATE INDEX commitments_by_deadline ON commitments (deadline);
+CREATE INDEX commitment_aliases_by_commitment ON commitment_aliases (commitment_id);
 CREATE INDEX commitment_actors_by_commitment ON commitment_actors (commitment_id);
 CREATE INDEX commitment_actors_by_actor ON commitment_actors (actor_id);
 CREATE INDEX commitment_topics_by_commitment ON commitment_topics (commitment_id);
@@ -437,12 +480,15 @@ ALTER TABLE actors ADD FOREIGN KEY (id) REFERENCES records (id) DEFERRABLE;
 ALTER TABLE actor_aliases ADD FOREIGN KEY (actor_id) REFERENCES actors (id) DEFERRABLE;
 ALTER TABLE topics ADD FOREIGN KEY (id) REFERENCES records (id) DEFERRABLE;
 ALTER TABLE topics ADD FOREIGN KEY (broader_id) REFERENCES topics (id) DEFERRABLE;
+ALTER TABLE topic_aliases ADD FOREIGN KEY (topic_id) REFERENCES topics (id) DEFERRABLE;
 ALTER TABLE roles ADD FOREIGN KEY (id) REFERENCES records (id) DEFERRABLE;
 ALTER TABLE roles ADD FOREIGN KEY (article_id) REFERENCES articles (id) DEFERRABLE;
 ALTER TABLE roles ADD FOREIGN KEY (holder_id) REFERENCES actors (id) DEFERRABLE;
 ALTER TABLE roles ADD FOREIGN KEY (organization_id) REFERENCES actors (id) DEFERRABLE;
 ALTER TABLE events ADD FOREIGN KEY (id) REFERENCES records (id) DEFERRABLE;
 ALTER TABLE events ADD FOREIGN KEY (article_id) REFERENCES articles (id) DEFERRABLE;
+ALTER TABLE event_aliases ADD FOREIGN KEY (article_id) REFERENCES articles (id) DEFERRABLE;
+ALTER TABLE event_aliases ADD FOREIGN KEY (article_id, event_id) REFERENCES events (article_id, id) DEFERRABLE;
 ALTER TABLE event_topics ADD FOREIGN KEY (article_id) REFERENCES articles (id) DEFERRABLE;
 ALTER TABLE event_topics ADD FOREIGN KEY (article_id, event_id) REFERENCES events (article_id, id) DEFERRABLE;
 ALTER TABLE event_topics ADD FOREIGN KEY (topic_id) REFERENCES topics (id) DEFERRABLE;
@@ -453,6 +499,8 @@ ALTER TABLE event_quantities ADD FOREIGN KEY (article_id) REFERENCES articles (i
 ALTER TABLE event_quantities ADD FOREIGN KEY (article_id, event_id) REFERENCES events (article_id, id) DEFERRABLE;
 ALTER TABLE agreements ADD FOREIGN KEY (id) REFERENCES records (id) DEFERRABLE;
 ALTER TABLE agreements ADD FOREIGN KEY (article_id) REFERENCES articles (id) DEFERRABLE;
+ALTER TABLE agreement_aliases ADD FOREIGN KEY (article_id) REFERENCES articles (id) DEFERRABLE;
+ALTER TABLE agreement_aliases ADD FOREIGN KEY (article_id, agreement_id) REFERENCES agreements (article_id, id) DEFERRABLE;
 ALTER TABLE agreement_parties ADD FOREIGN KEY (article_id) REFERENCES articles (id) DEFERRABLE;
 ALTER TABLE agreement_parties ADD FOREIGN KEY (article_id, agreement_id) REFERENCES agreements (article_id, id) DEFERRABLE;
 ALTER TABLE agreement_parties ADD FOREIGN KEY (actor_id) REFERENCES actors (id) DEFERRABLE;
@@ -464,6 +512,8 @@ ALTER TABLE agreement_quantities ADD FOREIGN KEY (article_id, agreement_id) REFE
 ALTER TABLE policies ADD FOREIGN KEY (id) REFERENCES records (id) DEFERRABLE;
 ALTER TABLE policies ADD FOREIGN KEY (article_id) REFERENCES articles (id) DEFERRABLE;
 ALTER TABLE policies ADD FOREIGN KEY (issuer_id) REFERENCES actors (id) DEFERRABLE;
+ALTER TABLE policy_aliases ADD FOREIGN KEY (article_id) REFERENCES articles (id) DEFERRABLE;
+ALTER TABLE policy_aliases ADD FOREIGN KEY (article_id, policy_id) REFERENCES policies (article_id, id) DEFERRABLE;
 ALTER TABLE policy_targets ADD FOREIGN KEY (article_id) REFERENCES articles (id) DEFERRABLE;
 ALTER TABLE policy_targets ADD FOREIGN KEY (article_id, policy_id) REFERENCES policies (article_id, id) DEFERRABLE;
 ALTER TABLE policy_targets ADD FOREIGN KEY (actor_id) REFERENCES actors (id) DEFERRABLE;
@@ -495,6 +545,8 @@ ALTER TABLE relations ADD FOREIGN KEY (subject_id) REFERENCES records (id) DEFER
 ALTER TABLE relations ADD FOREIGN KEY (object_id) REFERENCES records (id) DEFERRABLE;
 ALTER TABLE commitments ADD FOREIGN KEY (id) REFERENCES records (id) DEFERRABLE;
 ALTER TABLE commitments ADD FOREIGN KEY (article_id) REFERENCES articles (id) DEFERRABLE;
+ALTER TABLE commitment_aliases ADD FOREIGN KEY (article_id) REFERENCES articles (id) DEFERRABLE;
+ALTER TABLE commitment_aliases ADD FOREIGN KEY (article_id, commitment_id) REFERENCES commitments (article_id, id) DEFERRABLE;
 ALTER TABLE commitment_actors ADD FOREIGN KEY (article_id) REFERENCES articles (id) DEFERRABLE;
 ALTER TABLE commitment_actors ADD FOREIGN KEY (article_id, commitment_id) REFERENCES commitments (article_id, id) DEFERRABLE;
 ALTER TABLE commitment_actors ADD FOREIGN KEY (actor_id) REFERENCES actors (id) DEFERRABLE;

@@ -74,6 +74,11 @@ CREATE TABLE topics (
     CHECK (broader_id IS NULL OR broader_id <> id)
 );
 
+CREATE TABLE topic_aliases (
+    topic_id text NOT NULL,
+    alias text NOT NULL
+);
+
 CREATE TABLE roles (
     id text,
     article_id text NOT NULL,
@@ -92,6 +97,11 @@ CREATE TABLE events (
     when_text text,
     place text,
     CHECK ((date IS NULL) = (date_precision IS NULL))
+);
+
+CREATE TABLE event_aliases (
+    event_id text NOT NULL,
+    alias text NOT NULL
 );
 
 CREATE TABLE event_topics (
@@ -123,6 +133,11 @@ CREATE TABLE agreements (
     status text NOT NULL CHECK (status IN ('agreed', 'established', 'announced', 'proposed', 'possible'))
 );
 
+CREATE TABLE agreement_aliases (
+    agreement_id text NOT NULL,
+    alias text NOT NULL
+);
+
 CREATE TABLE agreement_parties (
     agreement_id text NOT NULL,
     actor_id text NOT NULL
@@ -150,6 +165,11 @@ CREATE TABLE policies (
     status text NOT NULL CHECK (status IN ('in_force', 'paused', 'threatened', 'announced', 'ended')),
     status_duration text CHECK (status_duration ~ '^P[0-9]'),
     results text
+);
+
+CREATE TABLE policy_aliases (
+    policy_id text NOT NULL,
+    alias text NOT NULL
 );
 
 CREATE TABLE policy_targets (
@@ -228,6 +248,11 @@ CREATE TABLE commitments (
     CHECK ((deadline IS NULL) = (deadline_precision IS NULL))
 );
 
+CREATE TABLE commitment_aliases (
+    commitment_id text NOT NULL,
+    alias text NOT NULL
+);
+
 CREATE TABLE commitment_actors (
     commitment_id text NOT NULL,
     actor_id text NOT NULL
@@ -289,16 +314,20 @@ ALTER TABLE records ADD PRIMARY KEY (id);
 ALTER TABLE actors ADD PRIMARY KEY (id);
 ALTER TABLE actor_aliases ADD PRIMARY KEY (actor_id, alias);
 ALTER TABLE topics ADD PRIMARY KEY (id);
+ALTER TABLE topic_aliases ADD PRIMARY KEY (topic_id, alias);
 ALTER TABLE roles ADD PRIMARY KEY (id);
 ALTER TABLE events ADD PRIMARY KEY (id);
+ALTER TABLE event_aliases ADD PRIMARY KEY (event_id, alias);
 ALTER TABLE event_topics ADD PRIMARY KEY (event_id, topic_id);
 ALTER TABLE event_participants ADD PRIMARY KEY (event_id, actor_id, role);
 ALTER TABLE event_quantities ADD PRIMARY KEY (event_id, measure);
 ALTER TABLE agreements ADD PRIMARY KEY (id);
+ALTER TABLE agreement_aliases ADD PRIMARY KEY (agreement_id, alias);
 ALTER TABLE agreement_parties ADD PRIMARY KEY (agreement_id, actor_id);
 ALTER TABLE agreement_topics ADD PRIMARY KEY (agreement_id, topic_id);
 ALTER TABLE agreement_quantities ADD PRIMARY KEY (agreement_id, measure);
 ALTER TABLE policies ADD PRIMARY KEY (id);
+ALTER TABLE policy_aliases ADD PRIMARY KEY (policy_id, alias);
 ALTER TABLE policy_targets ADD PRIMARY KEY (policy_id, actor_id);
 ALTER TABLE policy_topics ADD PRIMARY KEY (policy_id, topic_id);
 ALTER TABLE policy_quantities ADD PRIMARY KEY (policy_id, measure);
@@ -310,6 +339,7 @@ ALTER TABLE claim_subjects ADD PRIMARY KEY (claim_id, record_id);
 ALTER TABLE claim_topics ADD PRIMARY KEY (claim_id, topic_id);
 ALTER TABLE relations ADD PRIMARY KEY (id);
 ALTER TABLE commitments ADD PRIMARY KEY (id);
+ALTER TABLE commitment_aliases ADD PRIMARY KEY (commitment_id, alias);
 ALTER TABLE commitment_actors ADD PRIMARY KEY (commitment_id, actor_id);
 ALTER TABLE commitment_topics ADD PRIMARY KEY (commitment_id, topic_id);
 ALTER TABLE commitment_quantities ADD PRIMARY KEY (commitment_id, measure);
@@ -369,12 +399,14 @@ ALTER TABLE actors ADD FOREIGN KEY (id) REFERENCES records (id) DEFERRABLE;
 ALTER TABLE actor_aliases ADD FOREIGN KEY (actor_id) REFERENCES actors (id) DEFERRABLE;
 ALTER TABLE topics ADD FOREIGN KEY (id) REFERENCES records (id) DEFERRABLE;
 ALTER TABLE topics ADD FOREIGN KEY (broader_id) REFERENCES topics (id) DEFERRABLE;
+ALTER TABLE topic_aliases ADD FOREIGN KEY (topic_id) REFERENCES topics (id) DEFERRABLE;
 ALTER TABLE roles ADD FOREIGN KEY (id) REFERENCES records (id) DEFERRABLE;
 ALTER TABLE roles ADD FOREIGN KEY (article_id) REFERENCES articles (id) DEFERRABLE;
 ALTER TABLE roles ADD FOREIGN KEY (holder_id) REFERENCES actors (id) DEFERRABLE;
 ALTER TABLE roles ADD FOREIGN KEY (organization_id) REFERENCES actors (id) DEFERRABLE;
 ALTER TABLE events ADD FOREIGN KEY (id) REFERENCES records (id) DEFERRABLE;
 ALTER TABLE events ADD FOREIGN KEY (article_id) REFERENCES articles (id) DEFERRABLE;
+ALTER TABLE event_aliases ADD FOREIGN KEY (event_id) REFERENCES events (id) DEFERRABLE;
 ALTER TABLE event_topics ADD FOREIGN KEY (event_id) REFERENCES events (id) DEFERRABLE;
 ALTER TABLE event_topics ADD FOREIGN KEY (topic_id) REFERENCES topics (id) DEFERRABLE;
 ALTER TABLE event_participants ADD FOREIGN KEY (event_id) REFERENCES events (id) DEFERRABLE;
@@ -382,6 +414,7 @@ ALTER TABLE event_participants ADD FOREIGN KEY (actor_id) REFERENCES actors (id)
 ALTER TABLE event_quantities ADD FOREIGN KEY (event_id) REFERENCES events (id) DEFERRABLE;
 ALTER TABLE agreements ADD FOREIGN KEY (id) REFERENCES records (id) DEFERRABLE;
 ALTER TABLE agreements ADD FOREIGN KEY (article_id) REFERENCES articles (id) DEFERRABLE;
+ALTER TABLE agreement_aliases ADD FOREIGN KEY (agreement_id) REFERENCES agreements (id) DEFERRABLE;
 ALTER TABLE agreement_parties ADD FOREIGN KEY (agreement_id) REFERENCES agreements (id) DEFERRABLE;
 ALTER TABLE agreement_parties ADD FOREIGN KEY (actor_id) REFERENCES actors (id) DEFERRABLE;
 ALTER TABLE agreement_topics ADD FOREIGN KEY (agreement_id) REFERENCES agreements (id) DEFERRABLE;
@@ -390,6 +423,7 @@ ALTER TABLE agreement_quantities ADD FOREIGN KEY (agreement_id) REFERENCES agree
 ALTER TABLE policies ADD FOREIGN KEY (id) REFERENCES records (id) DEFERRABLE;
 ALTER TABLE policies ADD FOREIGN KEY (article_id) REFERENCES articles (id) DEFERRABLE;
 ALTER TABLE policies ADD FOREIGN KEY (issuer_id) REFERENCES actors (id) DEFERRABLE;
+ALTER TABLE policy_aliases ADD FOREIGN KEY (policy_id) REFERENCES policies (id) DEFERRABLE;
 ALTER TABLE policy_targets ADD FOREIGN KEY (policy_id) REFERENCES policies (id) DEFERRABLE;
 ALTER TABLE policy_targets ADD FOREIGN KEY (actor_id) REFERENCES actors (id) DEFERRABLE;
 ALTER TABLE policy_topics ADD FOREIGN KEY (policy_id) REFERENCES policies (id) DEFERRABLE;
@@ -414,6 +448,7 @@ ALTER TABLE relations ADD FOREIGN KEY (subject_id) REFERENCES records (id) DEFER
 ALTER TABLE relations ADD FOREIGN KEY (object_id) REFERENCES records (id) DEFERRABLE;
 ALTER TABLE commitments ADD FOREIGN KEY (id) REFERENCES records (id) DEFERRABLE;
 ALTER TABLE commitments ADD FOREIGN KEY (article_id) REFERENCES articles (id) DEFERRABLE;
+ALTER TABLE commitment_aliases ADD FOREIGN KEY (commitment_id) REFERENCES commitments (id) DEFERRABLE;
 ALTER TABLE commitment_actors ADD FOREIGN KEY (commitment_id) REFERENCES commitments (id) DEFERRABLE;
 ALTER TABLE commitment_actors ADD FOREIGN KEY (actor_id) REFERENCES actors (id) DEFERRABLE;
 ALTER TABLE commitment_topics ADD FOREIGN KEY (commitment_id) REFERENCES commitments (id) DEFERRABLE;

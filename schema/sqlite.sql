@@ -81,6 +81,12 @@ CREATE TABLE topics (
     CHECK (broader_id IS NULL OR broader_id <> id)
 ) STRICT, WITHOUT ROWID;
 
+CREATE TABLE topic_aliases (
+    topic_id TEXT NOT NULL REFERENCES topics (id),
+    alias TEXT NOT NULL,
+    PRIMARY KEY (topic_id, alias)
+) STRICT, WITHOUT ROWID;
+
 CREATE TABLE roles (
     id TEXT REFERENCES records (id),
     article_id TEXT NOT NULL REFERENCES articles (id),
@@ -101,6 +107,12 @@ CREATE TABLE events (
     place TEXT,
     PRIMARY KEY (id),
     CHECK ((date IS NULL) = (date_precision IS NULL))
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE event_aliases (
+    event_id TEXT NOT NULL REFERENCES events (id),
+    alias TEXT NOT NULL,
+    PRIMARY KEY (event_id, alias)
 ) STRICT, WITHOUT ROWID;
 
 CREATE TABLE event_topics (
@@ -136,6 +148,12 @@ CREATE TABLE agreements (
     PRIMARY KEY (id)
 ) STRICT, WITHOUT ROWID;
 
+CREATE TABLE agreement_aliases (
+    agreement_id TEXT NOT NULL REFERENCES agreements (id),
+    alias TEXT NOT NULL,
+    PRIMARY KEY (agreement_id, alias)
+) STRICT, WITHOUT ROWID;
+
 CREATE TABLE agreement_parties (
     agreement_id TEXT NOT NULL REFERENCES agreements (id),
     actor_id TEXT NOT NULL REFERENCES actors (id),
@@ -167,6 +185,12 @@ CREATE TABLE policies (
     status_duration TEXT CHECK (status_duration GLOB 'P[0-9]*'),
     results TEXT,
     PRIMARY KEY (id)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE policy_aliases (
+    policy_id TEXT NOT NULL REFERENCES policies (id),
+    alias TEXT NOT NULL,
+    PRIMARY KEY (policy_id, alias)
 ) STRICT, WITHOUT ROWID;
 
 CREATE TABLE policy_targets (
@@ -254,6 +278,12 @@ CREATE TABLE commitments (
     status TEXT NOT NULL CHECK (status IN ('intended', 'pledged', 'in_progress', 'fulfilled', 'abandoned')),
     PRIMARY KEY (id),
     CHECK ((deadline IS NULL) = (deadline_precision IS NULL))
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE commitment_aliases (
+    commitment_id TEXT NOT NULL REFERENCES commitments (id),
+    alias TEXT NOT NULL,
+    PRIMARY KEY (commitment_id, alias)
 ) STRICT, WITHOUT ROWID;
 
 CREATE TABLE commitment_actors (

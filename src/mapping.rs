@@ -348,6 +348,7 @@ describe! {
     }
     fields {
         label: required("label", &[skos::PREF_LABEL], Shape::Text),
+        aliases: list("topic_aliases", "topic_id", "alias", &[skos::ALT_LABEL], Shape::Text),
         definition: optional("definition", &[skos::DEFINITION], Shape::Text).worded(),
         broader: optional("broader_id", &[skos::BROADER], Shape::Ref(TOPICS)),
     }
@@ -437,6 +438,7 @@ describe! {
     }
     fields {
         label: required("label", &[rdfs::LABEL], Shape::LangText).worded(),
+        aliases: list("event_aliases", "event_id", "alias", &[skos::ALT_LABEL], Shape::LangText),
         description: optional("description", &[dcterms::DESCRIPTION], Shape::LangText).worded(),
         date: optional("date", &[dcterms::DATE], Shape::Date { precision: Some(dos::DATE_PRECISION) }),
         when: optional("when_text", &[dos::WHEN], Shape::LangText),
@@ -466,6 +468,7 @@ describe! {
     }
     fields {
         label: required("label", &[rdfs::LABEL], Shape::LangText).worded(),
+        aliases: list("agreement_aliases", "agreement_id", "alias", &[skos::ALT_LABEL], Shape::LangText),
         kind: required("kind", &[dos::AGREEMENT_KIND],
             Shape::closed(AgreementKind::SCHEME, AgreementKind::VALUES)),
         instrument: optional("instrument", &[dos::INSTRUMENT], Shape::LangText).worded(),
@@ -493,6 +496,7 @@ describe! {
     }
     fields {
         label: required("label", &[rdfs::LABEL], Shape::LangText).worded(),
+        aliases: list("policy_aliases", "policy_id", "alias", &[skos::ALT_LABEL], Shape::LangText),
         kind: required("kind", &[dos::POLICY_KIND], Shape::closed(PolicyKind::SCHEME, PolicyKind::VALUES)),
         issuer: optional("issuer_id", &[dos::ISSUER], Shape::Ref(ACTORS)),
         targets: list("policy_targets", "policy_id", "actor_id", &[dos::TARGET], Shape::Ref(ACTORS)),
@@ -574,6 +578,7 @@ describe! {
     }
     fields {
         label: required("label", &[rdfs::LABEL], Shape::LangText).worded(),
+        aliases: list("commitment_aliases", "commitment_id", "alias", &[skos::ALT_LABEL], Shape::LangText),
         committed_by: list("commitment_actors", "commitment_id", "actor_id", &[dos::COMMITTED_BY],
             Shape::Ref(ACTORS)),
         action: required("action", &[dos::ACTION], Shape::LangText).worded(),

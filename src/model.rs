@@ -722,6 +722,9 @@ pub struct Topic {
     pub id: Slug,
     /// The topic's name: `arms trafficking`.
     pub label: String,
+    /// Other names of the topic (`narcotics trade`).
+    #[serde(default)]
+    pub aliases: Vec<String>,
     /// What the topic covers.
     #[serde(default)]
     pub definition: Option<String>,
@@ -870,6 +873,9 @@ pub struct Quantity {
 pub struct Event {
     pub id: Slug,
     pub label: String,
+    /// Other names the article or a later one gives it (`the high-level group`).
+    #[serde(default)]
+    pub aliases: Vec<String>,
     #[serde(default)]
     pub description: Option<String>,
     /// When, only as precise as the article says.
@@ -897,6 +903,9 @@ pub struct Event {
 pub struct Agreement {
     pub id: Slug,
     pub label: String,
+    /// Other names the article or a later one gives it (`the high-level group`).
+    #[serde(default)]
+    pub aliases: Vec<String>,
     pub kind: AgreementKind,
     /// The instrument that records it, e.g. `joint statement`.
     #[serde(default)]
@@ -924,6 +933,9 @@ pub struct Agreement {
 pub struct Policy {
     pub id: Slug,
     pub label: String,
+    /// Other names the article or a later one gives it (`the high-level group`).
+    #[serde(default)]
+    pub aliases: Vec<String>,
     pub kind: PolicyKind,
     /// Who issues it, when the article says.
     #[serde(default)]
@@ -998,6 +1010,9 @@ pub struct Commitment {
     pub id: Slug,
     /// The commitment in a short sentence.
     pub label: String,
+    /// Other names the article or a later one gives it (`the high-level group`).
+    #[serde(default)]
+    pub aliases: Vec<String>,
     /// The actors who commit (several for a joint commitment).
     pub committed_by: Vec<Slug>,
     /// What they commit to, in the article's words.

@@ -33,6 +33,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../migrations/0012_basis_and_difference.sql")),
     M::up(include_str!("../migrations/0013_lists_and_links.sql")),
     M::up(include_str!("../migrations/0014_article_metadata.sql")),
+    M::up(include_str!("../migrations/0015_aliases.sql")),
 ];
 
 pub fn migrations() -> Migrations<'static> {

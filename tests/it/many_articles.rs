@@ -24,7 +24,8 @@ fn the_follow_ups_validate_build_and_both_stores_agree() {
     let out = stdout_of(dossier(tmp.path()).arg("check"));
     assert!(out.contains("the database and the graph agree"), "{out}");
     // Every stated value is a statement in both stores: the date and place of the meeting,
-    // two statuses of the agreement and of the commitment, the alias.
+    // two statuses of the agreement and of the commitment, the group's alias and the
+    // agreement's.
     let counts: Vec<String> = out
         .lines()
         .find(|l| l.contains(" statement "))
@@ -33,7 +34,7 @@ fn the_follow_ups_validate_build_and_both_stores_agree() {
         .map(|c| c.trim().to_owned())
         .filter(|c| !c.is_empty())
         .collect();
-    assert_eq!(counts, ["statement", "7", "7"], "{out}");
+    assert_eq!(counts, ["statement", "8", "8"], "{out}");
 }
 
 /// A later article dates an event the first left undated and changes an agreement's status;
@@ -1068,7 +1069,7 @@ fn values_carry_their_basis_and_sources_disagree_tells_progress_from_contradicti
 
 /// The longer lists and the new links: a body `established`, a commitment only `intended`, a
 /// meeting that `fulfils` a pledge, a commitment `part_of` an agreement, how often a commitment
-/// repeats, and `same_as` between any two records of one kind; both stores hold them, and a
+/// repeats, an agreement's other names, and `same_as` between any two records of one kind; both stores hold them, and a
 /// link between kinds its type does not join is refused with the kinds it does.
 #[test]
 fn new_statuses_and_links_hold_in_both_stores_and_are_refused_where_misused() {
@@ -1124,6 +1125,24 @@ fn new_statuses_and_links_hold_in_both_stores_and_are_refused_where_misused() {
         "id,frequency,status\n\
          mexico-expand-lab-interdiction-to-32-states,,intended\n\
          security-implementation-group-meets-regularly,regularly,pledged\n"
+    );
+    // An agreement has other names too, which a later article may add.
+    assert_eq!(
+        csv(
+            dir,
+            "sql",
+            "SELECT agreement_id, alias FROM agreement_aliases"
+        ),
+        "agreement_id,alias\nhigh-level-group-against-drug-trafficking,the high-level group\n"
+    );
+    assert_eq!(
+        csv(
+            dir,
+            "sparql",
+            "SELECT ?alias (LANG(?alias) AS ?lang) WHERE { \
+               agreement:high-level-group-against-drug-trafficking skos:altLabel ?alias }"
+        ),
+        "alias,lang\nthe high-level group,en\n"
     );
     let out = stdout_of(dossier(dir).arg("check"));
     assert!(out.contains("the database and the graph agree"), "{out}");
