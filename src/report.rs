@@ -1887,14 +1887,17 @@ pub(crate) const STATED_VALUES_HEAD: &str = "<p>The record holds the current val
 
 /// The value's cell: the value, and a mark when only the curator's inference backs it.
 pub(crate) fn value_cell(value: &str, basis: Option<&str>) -> String {
-    let mut cell = esc(value).to_string();
+    format!("{}{}", esc(value), basis_mark(basis))
+}
+
+/// The mark of what only the curator's inference backs (empty for anything else).
+pub(crate) fn basis_mark(basis: Option<&str>) -> &'static str {
     if basis == Some(crate::model::Basis::Inferred.as_str()) {
-        cell.push_str(
-            " <span class=\"basis-inferred\" title=\"only the curator's inference backs \
-             this value: the article does not say it\">inferred</span>",
-        );
+        " <span class=\"basis-inferred\" title=\"only the curator's inference backs this: \
+         the article does not say it\">inferred</span>"
+    } else {
+        ""
     }
-    cell
 }
 
 /// The standing cell: ✓ for the current value, else how it stands to the current one.

@@ -551,8 +551,9 @@ fn actor_pages(
     list.finish(site)?;
 
     let mut stmt = conn.prepare(&format!(
-        "SELECT actor_id, link, record, kind, label, article FROM ({})
-         ORDER BY actor_id, kind, record, link",
+        "SELECT l.actor_id, l.link, l.record, l.kind, l.label, l.article, r.basis FROM ({}) l
+         LEFT JOIN records r ON r.id = l.record
+         ORDER BY l.actor_id, l.kind, l.record, l.link",
         actor_links_sql()
     ))?;
     let mut rows = stmt.query([])?;
@@ -585,6 +586,7 @@ fn actor_pages(
             let record_kind: String = row.get(3)?;
             let label: String = row.get(4)?;
             let article: Option<String> = row.get(5)?;
+            let basis: Option<String> = row.get(6)?;
             // A record of an article links to its first quote there; an article to its page.
             let label = match &article {
                 Some(article) if record_kind == RecordKind::Article.as_str() => format!(
@@ -603,8 +605,9 @@ fn actor_pages(
             pages.row(
                 site,
                 &format!(
-                    "<tr data-record=\"{}\"><td>{label}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                    "<tr data-record=\"{}\"><td>{label}{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
                     esc(&record),
+                    report::basis_mark(basis.as_deref()),
                     esc(&record_kind),
                     esc(&link),
                     article_link(article.as_deref(), &record, &record_kind)

@@ -1045,6 +1045,17 @@ fn values_carry_their_basis_and_sources_disagree_tells_progress_from_contradicti
             .contains("class=\"basis-inferred\"")
     );
     assert!(!record_row("foreign-ministry-part-of-mexico").contains("basis-inferred"));
+    // And on the page of an actor it names.
+    let state =
+        std::fs::read_to_string(dir.join("kb/report/actor/us-department-of-state.html")).unwrap();
+    let start = state
+        .find("<tr data-record=\"department-of-state-member-of-security-implementation-group\">")
+        .expect("the membership on the department's page");
+    let membership = &state[start..start + state[start..].find("</tr>").unwrap()];
+    assert!(
+        membership.contains("class=\"basis-inferred\""),
+        "{membership}"
+    );
 
     // Preferred, the note's words replace the defining text, which becomes the parallel voice.
     replace(
