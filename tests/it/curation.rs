@@ -7,12 +7,6 @@ const ARTICLE: &str = "rubio-visit-to-mexico-2025";
 
 /// Runs `dossier validate` in `dir`, insists that it finds a problem (exit 1), and returns
 /// what it printed on standard error.
-fn validate_refuses(dir: &std::path::Path) -> String {
-    let out = dossier(dir).arg("validate").output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    String::from_utf8(out.stderr).unwrap()
-}
-
 #[test]
 fn a_new_article_is_a_folder_that_validate_guides_to_completion() {
     let tmp = workspace_with(&root().join("seeds"));

@@ -125,6 +125,13 @@ pub fn stdout_of(cmd: &mut Command) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// `dossier validate` in `dir`, which must refuse the seeds (exit 1): its problems.
+pub fn validate_refuses(dir: &Path) -> String {
+    let out = dossier(dir).arg("validate").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    String::from_utf8(out.stderr).unwrap()
+}
+
 /// Compares `actual` with the file `expected`, or rewrites the file when DOSSIER_BLESS is set
 /// (never in CI, where a golden file must already be right).
 pub fn assert_matches_file(actual: &str, expected: &Path) {
