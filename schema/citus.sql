@@ -248,7 +248,7 @@ CREATE TABLE relations (
     id text,
     article_id text NOT NULL,
     subject_id text NOT NULL,
-    predicate text NOT NULL CHECK (predicate IN ('visited', 'met', 'ordered_by', 'championed_by', 'supports', 'opposes', 'supports_sanctions_against', 'part_of', 'member_of', 'targets', 'announced_during', 'created_by', 'monitored_by', 'requested_by', 'same_as', 'follows', 'fulfils')),
+    predicate text NOT NULL CHECK (predicate IN ('visited', 'met', 'ordered_by', 'championed_by', 'supports', 'opposes', 'supports_sanctions_against', 'part_of', 'member_of', 'targets', 'announced_during', 'created_by', 'monitored_by', 'requested_by', 'same_as', 'follows', 'fulfils', 'issued_by', 'based_on')),
     object_id text NOT NULL
 );
 

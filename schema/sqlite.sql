@@ -261,7 +261,7 @@ CREATE TABLE relations (
     id TEXT REFERENCES records (id),
     article_id TEXT NOT NULL REFERENCES articles (id),
     subject_id TEXT NOT NULL REFERENCES records (id),
-    predicate TEXT NOT NULL CHECK (predicate IN ('visited', 'met', 'ordered_by', 'championed_by', 'supports', 'opposes', 'supports_sanctions_against', 'part_of', 'member_of', 'targets', 'announced_during', 'created_by', 'monitored_by', 'requested_by', 'same_as', 'follows', 'fulfils')),
+    predicate TEXT NOT NULL CHECK (predicate IN ('visited', 'met', 'ordered_by', 'championed_by', 'supports', 'opposes', 'supports_sanctions_against', 'part_of', 'member_of', 'targets', 'announced_during', 'created_by', 'monitored_by', 'requested_by', 'same_as', 'follows', 'fulfils', 'issued_by', 'based_on')),
     object_id TEXT NOT NULL REFERENCES records (id),
     PRIMARY KEY (id)
 ) STRICT, WITHOUT ROWID;

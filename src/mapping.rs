@@ -631,7 +631,9 @@ pub fn kind(kind: RecordKind) -> &'static Kind {
 pub fn relation_links(
     t: RelationType,
 ) -> &'static [(&'static [RecordKind], &'static [RecordKind])] {
-    use RecordKind::{Actor, Agreement, Claim, Commitment, Condition, Event, Policy, Role, Topic};
+    use RecordKind::{
+        Actor, Agreement, Claim, Commitment, Condition, Event, Policy, Relation, Role, Topic,
+    };
     match t {
         RelationType::Visited
         | RelationType::Met
@@ -652,7 +654,8 @@ pub fn relation_links(
             (&[Commitment], &[Agreement, Commitment]),
         ],
         RelationType::Targets => &[(&[Event, Agreement, Policy, Commitment], &[Actor])],
-        RelationType::AnnouncedDuring => &[(&[Agreement, Policy, Commitment], &[Event])],
+        // An event announced during another: a statement issued at a meeting.
+        RelationType::AnnouncedDuring => &[(&[Event, Agreement, Policy, Commitment], &[Event])],
         RelationType::CreatedBy => &[(&[Actor], &[Agreement, Event])],
         RelationType::MonitoredBy => &[(&[Agreement, Policy, Commitment], &[Actor])],
         RelationType::RequestedBy => &[(&[Event, Agreement, Policy, Commitment], &[Actor])],
@@ -670,6 +673,15 @@ pub fn relation_links(
         ],
         RelationType::Follows => &[(&[Event], &[Event])],
         RelationType::Fulfils => &[(&[Event, Agreement, Commitment], &[Commitment])],
+        RelationType::IssuedBy => &[(&[Event, Agreement, Policy, Commitment], &[Actor])],
+        // A claim's grounds: another claim, a fact the article reports (an event, a policy, a
+        // relation such as a sanction supported), or a condition.
+        RelationType::BasedOn => &[(
+            &[Claim],
+            &[
+                Claim, Event, Agreement, Policy, Commitment, Condition, Relation,
+            ],
+        )],
     }
 }
 

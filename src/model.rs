@@ -561,7 +561,8 @@ closed_list!(
         MemberOf = "member_of",
         /// An event, agreement, policy or commitment affects or is aimed at an actor.
         Targets = "targets",
-        /// An agreement, policy or commitment was announced during an event.
+        /// An agreement, policy or commitment was announced during an event, or a statement was
+        /// issued at a meeting.
         AnnouncedDuring = "announced_during",
         /// A body (a group, commission or working group) was created by an agreement or at an
         /// event.
@@ -578,6 +579,12 @@ closed_list!(
         /// An event, agreement or commitment carries out a commitment (the meeting held within
         /// the 30 days pledged).
         Fulfils = "fulfils",
+        /// A statement, policy, agreement or commitment was issued by an actor: the curator's
+        /// link when the article implies an issuer it does not name.
+        IssuedBy = "issued_by",
+        /// A claim rests on grounds the article gives for it ("based on real facts, such as
+        /// ...", "given his ...", "especially after ...").
+        BasedOn = "based_on",
     }
 );
 

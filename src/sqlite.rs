@@ -34,6 +34,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../migrations/0013_lists_and_links.sql")),
     M::up(include_str!("../migrations/0014_article_metadata.sql")),
     M::up(include_str!("../migrations/0015_aliases.sql")),
+    M::up(include_str!("../migrations/0016_grounds_and_issuers.sql")),
 ];
 
 pub fn migrations() -> Migrations<'static> {

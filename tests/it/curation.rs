@@ -217,6 +217,9 @@ fn the_curators_inferences_are_marked_in_both_stores_and_are_no_reported_facts()
         inferred,
         "record_id,asserted_by,asserter,count(*)\n\
          intelligence-sharing-part-of-security-cooperation,curator,the curator,1\n\
+         joint-statement-issued-at-meeting,curator,the curator,1\n\
+         joint-statement-issued-by-mexico,curator,the curator,1\n\
+         joint-statement-issued-by-united-states,curator,the curator,1\n\
          rubio-sheinbaum-meeting-part-of-visit,curator,the curator,2\n\
          sheinbaum-cabinet-part-of-mexico,curator,the curator,1\n\
          us-mexico-security-cooperation,curator,the curator,1\n"
@@ -231,6 +234,9 @@ fn the_curators_inferences_are_marked_in_both_stores_and_are_no_reported_facts()
         graph.replace("\r\n", "\n"),
         "record,n\n\
          intelligence-sharing-part-of-security-cooperation,1\n\
+         joint-statement-issued-at-meeting,1\n\
+         joint-statement-issued-by-mexico,1\n\
+         joint-statement-issued-by-united-states,1\n\
          rubio-sheinbaum-meeting-part-of-visit,2\n\
          sheinbaum-cabinet-part-of-mexico,1\n\
          us-mexico-security-cooperation,1\n"
@@ -455,4 +461,133 @@ fn validation_says_the_same_on_one_core_as_on_all() {
     assert!(problems.matches("error").count() > cases, "{problems}");
     assert_eq!(problems, String::from_utf8_lossy(&one.stderr));
     assert_eq!(all.stdout, one.stdout);
+}
+
+/// The bundled article read with issue 26's principles: words the author reports an actor
+/// saying are that actor's stated positions, asserted by the author; the issuers the article
+/// implies for the joint statement, and the meeting it was issued at, are the curator's
+/// inference; each claim that says what it rests on is linked to its grounds. In both stores.
+#[test]
+fn the_bundled_article_reports_positions_infers_issuers_and_links_claims_to_grounds() {
+    let tmp = built_bundled();
+    let sql = |q: &str| stdout_of(dossier(tmp.path()).args(["sql", "--format", "csv", q]));
+    let sparql = |q: &str| {
+        stdout_of(dossier(tmp.path()).args(["sparql", "--format", "csv", q])).replace("\r\n", "\n")
+    };
+    // The article issues nothing in an actor's name: every quote is the author's or the
+    // curator's, and what Sheinbaum and Rubio said are stated positions the author reports.
+    assert_eq!(
+        sql("SELECT DISTINCT asserted_by FROM evidence ORDER BY 1"),
+        "asserted_by\nauthor\ncurator\n"
+    );
+    assert_eq!(
+        sql(
+            "SELECT k.actor_id, e.asserted_by, e.modality, count(*) AS n \
+             FROM condition_speakers k JOIN evidence e ON e.record_id = k.condition_id \
+             GROUP BY 1, 2, 3"
+        ),
+        "actor_id,asserted_by,modality,n\nclaudia-sheinbaum,author,stated_position,5\n"
+    );
+    let positions = "SELECT ?claim ?claimant WHERE { \
+           ?e oa:hasBody ?c ; dos:modality modality:stated_position ; \
+              prov:wasAttributedTo ?who . ?who a dos:Author . \
+           ?c a dos:Claim ; dcterms:identifier ?claim ; dos:claimant ?k . \
+           ?k dcterms:identifier ?claimant } ORDER BY ?claim";
+    assert_eq!(
+        sparql(positions),
+        "claim,claimant\nanalysts-welcome-meeting,analysts\n\
+         rubio-imminent-threat-justification,marco-rubio\n"
+    );
+    // The joint statement names no issuer: its issuers and its meeting are inferred links,
+    // never participants.
+    assert_eq!(
+        sql("SELECT count(*) FROM event_participants WHERE event_id = 'us-mexico-joint-statement'"),
+        "count(*)\n0\n"
+    );
+    let links = "SELECT l.predicate, l.object_id, r.basis FROM relations l \
+                 JOIN records r ON r.id = l.id WHERE l.subject_id = 'us-mexico-joint-statement' \
+                 ORDER BY 1, 2";
+    let expected = "predicate,object_id,basis\n\
+                    announced_during,rubio-sheinbaum-meeting,inferred\n\
+                    issued_by,mexico,inferred\n\
+                    issued_by,united-states,inferred\n";
+    assert_eq!(sql(links), expected);
+    assert_eq!(
+        sparql(
+            "SELECT ?predicate ?object_id ?basis WHERE { \
+               ?r a dos:Relation ; rdf:subject event:us-mexico-joint-statement ; \
+                  rdf:predicate ?p ; rdf:object ?o ; dos:basis ?b . \
+               ?o dcterms:identifier ?object_id . \
+               BIND (STRAFTER(STR(?p), \"#\") AS ?predicate) \
+               BIND (STRAFTER(STR(?b), \"#\") AS ?basis) } ORDER BY ?predicate ?object_id"
+        ),
+        expected
+    );
+    // The grounds of the distrust, named one by one in the article, in both stores.
+    let grounds = stdout_of(dossier(tmp.path()).args([
+        "query",
+        "relations-of-type",
+        "-p",
+        "predicate=based_on",
+        "--store",
+        "both",
+        "--format",
+        "csv",
+    ]));
+    let distrust: Vec<&str> = grounds
+        .lines()
+        .filter_map(|l| l.strip_prefix("distrust-of-rubio-based-on-facts,"))
+        .collect();
+    assert_eq!(
+        distrust,
+        [
+            "rubio-betrayed-agreements,reported",
+            "rubio-shifts-position-for-benefit,reported",
+            "rubio-supports-sanctions-against-cuba,reported",
+            "rubio-supports-sanctions-against-iran,reported",
+            "rubio-supports-sanctions-against-venezuela,reported",
+        ]
+    );
+    assert!(
+        grounds.contains(
+            "sheinbaum-strengthened-position,sheinbaum-intensifies-fight-against-cartels,reported"
+        ),
+        "{grounds}"
+    );
+}
+
+/// `based_on` starts at a claim and `issued_by` ends at an actor: validate refuses other ends
+/// and names the kinds the type joins.
+#[test]
+fn grounds_and_issuers_are_refused_between_kinds_they_do_not_join() {
+    let tmp = workspace_with(&root().join("seeds"));
+    let facts = tmp.path().join("seeds").join(ARTICLE).join("facts.toml");
+    let text = std::fs::read_to_string(&facts).unwrap();
+    let text = text
+        .replacen(
+            "subject = \"distrust-of-rubio-based-on-facts\"",
+            "subject = \"trump-tariffs\"",
+            1,
+        )
+        .replacen(
+            "predicate = \"issued_by\"\nobject = \"mexico\"",
+            "predicate = \"issued_by\"\nobject = \"trump-tariffs\"",
+            1,
+        );
+    std::fs::write(&facts, text).unwrap();
+    let err = validate_refuses(tmp.path());
+    assert!(
+        err.contains(
+            "'based_on' links a claim to a claim or an event or an agreement or measure or a \
+             policy or a commitment or a condition or a relation, but 'trump-tariffs' is a policy"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "'issued_by' links an event or an agreement or measure or a policy or a commitment to \
+             an actor, but 'us-mexico-joint-statement' is an event and 'trump-tariffs' is a policy"
+        ),
+        "{err}"
+    );
 }
