@@ -1276,3 +1276,154 @@ fn article_metadata_says_when_who_and_from_which_language() {
     );
     assert!(err.contains("2 problems found"), "{err}");
 }
+
+/// The follow-ups with `tests/fixtures/recent-readout`: an embassy's readout whose only date is
+/// "recent" (no publication date, an event dated "recently", a mention of the visit without a
+/// date), built.
+fn built_with_recent_readout() -> tempfile::TempDir {
+    let tmp = follow_ups_workspace();
+    let fixture = fixtures().join("recent-readout");
+    copy_dir(
+        &fixture.join("embassy-briefing-readout"),
+        &tmp.path().join("seeds/embassy-briefing-readout"),
+    );
+    let actors = tmp.path().join("seeds/actors.toml");
+    let mut all = std::fs::read_to_string(&actors).unwrap();
+    all.push('\n');
+    all.push_str(&std::fs::read_to_string(fixture.join("actors.toml")).unwrap());
+    std::fs::write(&actors, all).unwrap();
+    dossier(tmp.path()).arg("build").assert_success();
+    tmp
+}
+
+/// A source whose only date is "recent" gives no date: `timeline-by-source` shows none for its
+/// mention of the dated visit and only its words for the event it dates "recently", in both
+/// stores; a status it states is older than a dated source's, so it never replaces the current
+/// one; the Ambassador's words are his stated position as the embassy reports
+/// them, and the embassy's own judgement is credited to the embassy.
+#[test]
+fn a_readout_dated_only_recent_gives_no_date_and_never_outranks_a_dated_source() {
+    let tmp = built_with_recent_readout();
+    let dir = tmp.path();
+    let out = stdout_of(dossier(dir).arg("check"));
+    assert!(out.contains("the database and the graph agree"), "{out}");
+    const READOUT: &str = "embassy-briefing-readout";
+    let by_source = query_rows(
+        dir,
+        "both",
+        "timeline-by-source",
+        &[],
+        &["event", "article", "quote"],
+    );
+    let cells = |row: &serde_json::Value| {
+        serde_json::json!([
+            row["date"],
+            row["date_precision"],
+            row["when_text"],
+            row["basis"]
+        ])
+    };
+    let of = |event: &str, article: &str| -> Vec<serde_json::Value> {
+        by_source
+            .values()
+            .filter(|r| r["event"] == event && r["article"] == article)
+            .map(cells)
+            .collect()
+    };
+    assert_eq!(
+        of("rubio-mexico-visit", READOUT),
+        [serde_json::json!([null, null, null, null])]
+    );
+    assert_eq!(
+        of("rubio-mexico-visit", "rubio-visit-to-mexico-2025"),
+        [serde_json::json!(["2025-09", "month", null, "reported"])]
+    );
+    assert_eq!(
+        of("ambassador-briefs-american-chamber", READOUT),
+        [serde_json::json!([null, null, "recently", null])]
+    );
+    // Undated, the briefing comes after every dated event in the timeline.
+    let timeline: Vec<serde_json::Value> = serde_json::from_str(&stdout_of(
+        dossier(dir).args(["query", "timeline", "--store", "both", "--format", "json"]),
+    ))
+    .unwrap();
+    let briefing = timeline
+        .iter()
+        .position(|r| r["event"] == "ambassador-briefs-american-chamber")
+        .unwrap();
+    assert!(timeline[briefing..].iter().all(|r| r["date"].is_null()));
+    assert_eq!(timeline[briefing]["when_text"], "recently");
+    // The undated readout states the status the dated communiqué made current: the status
+    // comes from the communiqué, the readout's value stays beside it with its basis.
+    for store in ["sql", "rdf"] {
+        let history = query_rows(
+            dir,
+            store,
+            "value-history",
+            &["record=high-level-group-against-drug-trafficking"],
+            &["field", "article"],
+        );
+        let from_readout = &history[&format!("status|{READOUT}")];
+        assert_eq!(from_readout["value"], "established", "{store}");
+        assert!(from_readout["published"].is_null(), "{store}");
+        assert_eq!(from_readout["basis"], "reported", "{store}");
+        let communique = &history["status|joint-communique-2025-09-04"];
+        assert_eq!(communique["published"], "2025-09-04", "{store}");
+    }
+    // It states again as a pledge what the dated readout of the first meeting reports in
+    // progress: the pledge stays an earlier stage, the dated source's status is current.
+    for store in ["sql", "rdf"] {
+        let history = query_rows(
+            dir,
+            store,
+            "value-history",
+            &["record=us-increase-southbound-inspections"],
+            &["field", "article"],
+        );
+        let stage = |article: &str| {
+            let row = &history[&format!("status|{article}")];
+            serde_json::json!([
+                row["value"],
+                row["current"],
+                row["difference"],
+                row["basis"]
+            ])
+        };
+        assert_eq!(
+            stage(READOUT),
+            serde_json::json!(["pledged", "false", "progression", "reported"]),
+            "{store}"
+        );
+        assert_eq!(
+            stage("security-group-first-meeting-readout"),
+            serde_json::json!(["in_progress", "true", null, "reported"]),
+            "{store}"
+        );
+    }
+    // What the Ambassador said is his stated position, reported by the embassy, which is
+    // credited with its own judgement.
+    let positions = csv(
+        dir,
+        "sql",
+        "SELECT c.claimant, e.asserted_by, e.modality FROM claim_claimants c \
+         JOIN evidence e ON e.record_id = c.claim_id WHERE e.article_id = 'embassy-briefing-readout' \
+         ORDER BY 1",
+    );
+    assert_eq!(
+        positions,
+        "claimant,asserted_by,modality\nauthor,author,assessment\n\
+         us-ambassador-to-mexico,author,stated_position\n"
+    );
+    let claims = query_rows(
+        dir,
+        "both",
+        "claims-by-kind",
+        &[],
+        &["claimant", "as_author_of", "kind"],
+    );
+    assert_eq!(
+        claims[&format!("us-embassy-mexico|{READOUT}|assessment")]["claims"],
+        1
+    );
+    assert_eq!(claims["us-ambassador-to-mexico||assessment"]["claims"], 1);
+}

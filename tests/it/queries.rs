@@ -289,8 +289,8 @@ fn questions_across_articles_name_the_article_behind_each_row() {
         .lines()
         .skip(1)
         .map(|l| {
-            let cells: Vec<&str> = l.splitn(5, ',').collect();
-            (cells[1], cells[3])
+            let cells: Vec<&str> = l.splitn(6, ',').collect();
+            (cells[1], cells[4])
         })
         .take_while(|(date, _)| !date.is_empty())
         .collect();
