@@ -42,6 +42,11 @@ CREATE TABLE article_copies (
     url text NOT NULL
 );
 
+CREATE TABLE article_text_of (
+    article_id text NOT NULL,
+    record_id text NOT NULL
+);
+
 CREATE TABLE record_kinds (
     kind text
 );
@@ -309,6 +314,7 @@ ALTER TABLE knowledge_base ADD PRIMARY KEY (id);
 ALTER TABLE articles ADD PRIMARY KEY (id);
 ALTER TABLE article_issuers ADD PRIMARY KEY (article_id, actor_id);
 ALTER TABLE article_copies ADD PRIMARY KEY (article_id, url);
+ALTER TABLE article_text_of ADD PRIMARY KEY (article_id, record_id);
 ALTER TABLE record_kinds ADD PRIMARY KEY (kind);
 ALTER TABLE records ADD PRIMARY KEY (id);
 ALTER TABLE actors ADD PRIMARY KEY (id);
@@ -355,6 +361,7 @@ CREATE INDEX articles_by_published ON articles (published);
 CREATE INDEX articles_by_issued ON articles (issued);
 CREATE INDEX articles_by_publisher ON articles (publisher_id);
 CREATE INDEX article_issuers_by_actor ON article_issuers (actor_id);
+CREATE INDEX article_text_of_by_record ON article_text_of (record_id);
 CREATE INDEX records_by_article ON records (article_id);
 CREATE INDEX topics_by_broader ON topics (broader_id);
 CREATE INDEX roles_by_article ON roles (article_id);
@@ -393,6 +400,8 @@ ALTER TABLE articles ADD FOREIGN KEY (publisher_id) REFERENCES actors (id) DEFER
 ALTER TABLE article_issuers ADD FOREIGN KEY (article_id) REFERENCES articles (id) DEFERRABLE;
 ALTER TABLE article_issuers ADD FOREIGN KEY (actor_id) REFERENCES actors (id) DEFERRABLE;
 ALTER TABLE article_copies ADD FOREIGN KEY (article_id) REFERENCES articles (id) DEFERRABLE;
+ALTER TABLE article_text_of ADD FOREIGN KEY (article_id) REFERENCES articles (id) DEFERRABLE;
+ALTER TABLE article_text_of ADD FOREIGN KEY (record_id) REFERENCES records (id) DEFERRABLE;
 ALTER TABLE records ADD FOREIGN KEY (kind) REFERENCES record_kinds (kind) DEFERRABLE;
 ALTER TABLE records ADD FOREIGN KEY (article_id) REFERENCES articles (id) DEFERRABLE;
 ALTER TABLE actors ADD FOREIGN KEY (id) REFERENCES records (id) DEFERRABLE;

@@ -44,6 +44,12 @@ CREATE TABLE article_copies (
     PRIMARY KEY (article_id, url)
 ) STRICT, WITHOUT ROWID;
 
+CREATE TABLE article_text_of (
+    article_id TEXT NOT NULL REFERENCES articles (id),
+    record_id TEXT NOT NULL REFERENCES records (id),
+    PRIMARY KEY (article_id, record_id)
+) STRICT, WITHOUT ROWID;
+
 CREATE TABLE record_kinds (
     kind TEXT,
     PRIMARY KEY (kind)
@@ -354,6 +360,7 @@ CREATE INDEX articles_by_published ON articles (published);
 CREATE INDEX articles_by_issued ON articles (issued);
 CREATE INDEX articles_by_publisher ON articles (publisher_id);
 CREATE INDEX article_issuers_by_actor ON article_issuers (actor_id);
+CREATE INDEX article_text_of_by_record ON article_text_of (record_id);
 CREATE INDEX records_by_article ON records (article_id);
 CREATE INDEX topics_by_broader ON topics (broader_id);
 CREATE INDEX roles_by_article ON roles (article_id);

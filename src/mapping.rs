@@ -324,6 +324,8 @@ const ACTORS: &[RecordKind] = &[RecordKind::Actor];
 const TOPICS: &[RecordKind] = &[RecordKind::Topic];
 const AGREEMENTS: &[RecordKind] = &[RecordKind::Agreement];
 const ANY_RECORD: &[RecordKind] = &[];
+/// What an article can be the text of: a statement (an event), an agreement, a policy.
+pub const TEXTS: &[RecordKind] = &[RecordKind::Event, RecordKind::Agreement, RecordKind::Policy];
 
 describe! {
     Actor as ACTOR = Kind {
@@ -399,6 +401,8 @@ describe! {
         publisher: optional("publisher_id", &[schema::PUBLISHER], Shape::Ref(ACTORS)),
         translated_from: optional("translated_from", &[dos::TRANSLATED_FROM], Shape::Text),
         copies: list("article_copies", "article_id", "url", &[dos::COPY_AT], Shape::AnyUri),
+        text_of: list("article_text_of", "article_id", "record_id", &[dos::TEXT_OF],
+            Shape::Ref(TEXTS)),
     }
 }
 

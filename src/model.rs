@@ -789,6 +789,12 @@ pub struct ArticleMeta {
     /// Other places the same text is published (URLs), besides `url`.
     #[serde(default)]
     pub copies: Vec<String>,
+    /// The records this article is the text of: a statement (an event) whose words it
+    /// publishes, an agreement or a policy whose instrument it is (`text_of =
+    /// ["us-mexico-joint-statement"]`: this communiqué is the joint statement another article
+    /// mentions).
+    #[serde(default)]
+    pub text_of: Vec<Slug>,
 }
 
 /// One quote of the article that supports a record, and who asserts it how.

@@ -639,6 +639,7 @@ language = {language}
 # publisher = "an-actor-id"   # who publishes this copy, when it is not an issuer
 # translated_from = "es"      # article.txt is a translation from this language
 # copies = ["https://"]       # other places the same text is published
+# text_of = ["an-event-id"]   # the statement (event), agreement or policy this text is
 
 # What this article says of a record another article defines: evidence, and the values of its
 # fields it states (kept with this article as their source).

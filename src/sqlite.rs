@@ -35,6 +35,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../migrations/0014_article_metadata.sql")),
     M::up(include_str!("../migrations/0015_aliases.sql")),
     M::up(include_str!("../migrations/0016_grounds_and_issuers.sql")),
+    M::up(include_str!("../migrations/0017_article_text_of.sql")),
 ];
 
 pub fn migrations() -> Migrations<'static> {

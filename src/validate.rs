@@ -570,9 +570,19 @@ fn check_records(
             target: publisher.as_str(),
             expect: Expect::Kinds(&[RecordKind::Actor]),
         });
-        for actor in issuers.chain(publisher) {
-            if !sources.unparsed_ids.contains(actor.target) {
-                check_reference(&actor, kinds, source, problems);
+        // What it is the text of: a statement, agreement or policy of any article.
+        let texts = meta
+            .text_of
+            .iter()
+            .enumerate()
+            .map(|(n, record)| Reference {
+                path: vec![Seg::Key("article"), Seg::Key("text_of"), Seg::Index(n)],
+                target: record.as_str(),
+                expect: Expect::Kinds(mapping::TEXTS),
+            });
+        for reference in issuers.chain(publisher).chain(texts) {
+            if !sources.unparsed_ids.contains(reference.target) {
+                check_reference(&reference, kinds, source, problems);
             }
         }
         for v in views(&article.facts) {

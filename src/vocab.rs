@@ -73,7 +73,7 @@ namespace!(
     TITLE_SOURCE = "titleSource", TOPIC = "Topic",
     STATEMENT = "Statement", FIELD = "field", RANK = "rank", IS_CURRENT = "isCurrent",
     BASIS = "basis", DIFFERENCE = "difference", FREQUENCY = "frequency",
-    TRANSLATED_FROM = "translatedFrom", COPY_AT = "copyAt",
+    TRANSLATED_FROM = "translatedFrom", COPY_AT = "copyAt", TEXT_OF = "textOf",
     EVIDENCE = "evidence",
 });
 

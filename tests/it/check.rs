@@ -144,12 +144,17 @@ fn change_one(
     None
 }
 
-/// The bundled seeds, a second article (with a publication date and dated events) and the two
-/// follow-ups (stated values, issuers, joint speakers), built.
+/// The bundled seeds, a second article (with a publication date and dated events), the two
+/// follow-ups (stated values, issuers, joint speakers) and the text of the joint statement
+/// (`text_of`), built.
 fn built_two_articles() -> tempfile::TempDir {
     let tmp = follow_ups_workspace();
     copy_dir(
         &fixtures().join("second-article"),
+        &tmp.path().join("seeds"),
+    );
+    copy_dir(
+        &fixtures().join("joint-statement-text"),
         &tmp.path().join("seeds"),
     );
     dossier(tmp.path()).arg("build").assert_success();

@@ -591,3 +591,63 @@ fn grounds_and_issuers_are_refused_between_kinds_they_do_not_join() {
         "{err}"
     );
 }
+
+/// An article can be the text of another article's record: the joint statement's own text is
+/// `text_of` the statement the opinion piece mentions, in both stores; `text_of` names a
+/// statement, agreement or policy, and anything else is refused with the kinds it takes.
+#[test]
+fn an_article_is_the_text_of_a_statement_another_article_mentions() {
+    let tmp = workspace_with(&root().join("seeds"));
+    copy_dir(
+        &fixtures().join("joint-statement-text"),
+        &tmp.path().join("seeds"),
+    );
+    dossier(tmp.path()).arg("build").assert_success();
+    let out = stdout_of(dossier(tmp.path()).arg("check"));
+    assert!(out.contains("the database and the graph agree"), "{out}");
+    let sql = stdout_of(dossier(tmp.path()).args([
+        "sql",
+        "--format",
+        "csv",
+        "SELECT t.article_id, t.record_id, r.kind, r.article_id AS defined_in \
+         FROM article_text_of t JOIN records r ON r.id = t.record_id",
+    ]));
+    assert_eq!(
+        sql,
+        "article_id,record_id,kind,defined_in\n\
+         us-mexico-joint-statement-text,us-mexico-joint-statement,event,rubio-visit-to-mexico-2025\n"
+    );
+    let sparql = stdout_of(dossier(tmp.path()).args([
+        "sparql",
+        "--format",
+        "csv",
+        "SELECT ?article ?record WHERE { ?a dos:textOf ?r . ?r a dos:Event . \
+         ?a a schema:Article ; dcterms:identifier ?article . ?r dcterms:identifier ?record }",
+    ]));
+    assert_eq!(
+        sparql.replace("\r\n", "\n"),
+        "article,record\nus-mexico-joint-statement-text,us-mexico-joint-statement\n"
+    );
+    // A claim is no text an article can be; a typo gets the closest statement.
+    let facts = tmp
+        .path()
+        .join("seeds/us-mexico-joint-statement-text/facts.toml");
+    let text = std::fs::read_to_string(&facts).unwrap();
+    std::fs::write(
+        &facts,
+        text.replace(
+            "text_of = [\"us-mexico-joint-statement\"]",
+            "text_of = [\"high-level-group-good-step\", \"us-mexico-joint-statment\"]",
+        ),
+    )
+    .unwrap();
+    let err = validate_refuses(tmp.path());
+    assert!(
+        err.contains("'high-level-group-good-step' is a claim, but this field takes an event or an agreement or measure or a policy"),
+        "{err}"
+    );
+    assert!(
+        err.contains("did you mean 'us-mexico-joint-statement'?"),
+        "{err}"
+    );
+}
