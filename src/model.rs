@@ -635,8 +635,8 @@ closed_list!(
     /// How a value that is not current stands to the current one of its field.
     Difference, "difference" {
         /// An earlier stage the current value has moved on from (a status its lifecycle leads
-        /// from to the current one), or a date the current one, from a source as late or
-        /// later, makes more precise.
+        /// from to the current one), or a date the current one makes more precise (from an
+        /// earlier source or a later one that gives only the period).
         Progression = "progression",
         /// Another source's words for a text the record keeps in its defining words (a label,
         /// a purpose): a parallel voice, not a correction.

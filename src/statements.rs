@@ -13,6 +13,10 @@
 //!    and day, a less precise date as the start of its period (`2025-10` before `2025-10-12`,
 //!    as late as `2025-10-01`);
 //!    a source without a date (and `actors.toml`, `topics.toml`) is older than any dated one;
+//!    when that value is a date and another source gives a more precise date within it
+//!    (`2025-09-03` in `2025-09`), the more precise one is current: a vaguer later source does
+//!    not undo precision, and is no rival of it; between sources as late that give two steps
+//!    of one lifecycle (pledged, in progress), the further step is current;
 //! 3. between sources equally late, what an article says wins over what the curator only
 //!    infers (a value every quote of which has the modality `inference`);
 //! 4. two sources equally late, of the same basis, that disagree are refused: the curator says
@@ -513,6 +517,7 @@ fn choose(
         published(&all[i]) == published(&all[latest])
             && all[i].inferred() == all[latest].inferred()
             && all[i].values != all[latest].values
+            && !one_moves_on_from_the_other(field, &all[i], &all[latest])
     });
     if let Some(rival) = rival {
         let name = |s: &Stated| {
@@ -544,7 +549,78 @@ fn choose(
         );
         return None;
     }
-    Some(latest)
+    // A source that gives only the period of a date another gives more precisely ("in
+    // September" after "on September 3") does not undo the precision: the most precise date
+    // within the latest one is current, unless only the curator infers it and the latest is
+    // said.
+    let within_latest = |s: &Stated| match (s.values.as_slice(), all[latest].values.as_slice()) {
+        ([OwnedValue::Date(day)], [OwnedValue::Date(period)]) => {
+            period.contains(day) && (!s.inferred() || all[latest].inferred())
+        }
+        _ => false,
+    };
+    let finer = (0..all.len())
+        .filter(|&i| within_latest(&all[i]))
+        .max_by(|&i, &j| {
+            (precision(&all[i]), published(&all[i]), said(&all[i]))
+                .cmp(&(precision(&all[j]), published(&all[j]), said(&all[j])))
+                .then(j.cmp(&i))
+        });
+    if let Some(finer) = finer {
+        return Some(finer);
+    }
+    // Sources as late that give two steps of one lifecycle (pledged, in progress) tell one
+    // story: the furthest step is current.
+    let furthest = (0..all.len())
+        .filter(|&i| {
+            published(&all[i]) == published(&all[latest])
+                && all[i].inferred() == all[latest].inferred()
+        })
+        .fold(latest, |furthest, i| {
+            match steps(field, &all[furthest], &all[i]) {
+                Some(true) => i,
+                _ => furthest,
+            }
+        });
+    Some(furthest)
+}
+
+/// Whether two values tell one story rather than disagree: one date more precisely than the
+/// other (`2025-09`, `2025-09-03`), or two steps of one lifecycle in a single order.
+fn one_moves_on_from_the_other(field: &Field, a: &Stated, b: &Stated) -> bool {
+    match (a.values.as_slice(), b.values.as_slice()) {
+        ([OwnedValue::Date(x)], [OwnedValue::Date(y)]) => x.contains(y) || y.contains(x),
+        _ => steps(field, a, b).is_some(),
+    }
+}
+
+/// For two statuses of one lifecycle: Some(true) when `to` is a later step of `from`,
+/// Some(false) when an earlier one, None when neither or both (a cycle: in force ⇄ paused).
+fn steps(field: &Field, from: &Stated, to: &Stated) -> Option<bool> {
+    let Shape::Closed { scheme, .. } = field.shape else {
+        return None;
+    };
+    let ([OwnedValue::Concept(a)], [OwnedValue::Concept(b)]) =
+        (from.values.as_slice(), to.values.as_slice())
+    else {
+        return None;
+    };
+    match (
+        mapping::leads_to(scheme, a, b),
+        mapping::leads_to(scheme, b, a),
+    ) {
+        (true, false) => Some(true),
+        (false, true) => Some(false),
+        _ => None,
+    }
+}
+
+/// How precise a stated date is (0 for a year, 2 for a day); 0 for any other value.
+fn precision(s: &Stated) -> u8 {
+    match s.values.as_slice() {
+        [OwnedValue::Date(d)] => u8::from(d.month.is_some()) + u8::from(d.day.is_some()),
+        _ => 0,
+    }
 }
 
 /// When a source was published, a less precise date as the start of its period: `2025-10` is
@@ -557,8 +633,8 @@ fn published(kb: &KnowledgeBase, s: &Stated) -> Option<(u16, u8, u8)> {
 
 /// How a value that is not current stands to the current one: another voice's words for a
 /// worded field; a progression when an earlier (or as late) source's status leads to the
-/// current one in its lifecycle, or its date is a period the current date falls in; else a
-/// contradiction.
+/// current one in its lifecycle, or its date is a period the current date falls in (whichever
+/// source is later: the current date only says it more precisely); else a contradiction.
 fn difference(kb: &KnowledgeBase, field: &Field, other: &Stated, current: &Stated) -> Difference {
     if field.wording {
         return Difference::Parallel;
@@ -566,13 +642,13 @@ fn difference(kb: &KnowledgeBase, field: &Field, other: &Stated, current: &State
     let earlier = published(kb, other) <= published(kb, current);
     let moved_on = match (other.values.as_slice(), current.values.as_slice()) {
         ([OwnedValue::Concept(from)], [OwnedValue::Concept(to)]) => match field.shape {
-            Shape::Closed { scheme, .. } => mapping::leads_to(scheme, from, to),
+            Shape::Closed { scheme, .. } => earlier && mapping::leads_to(scheme, from, to),
             _ => false,
         },
         ([OwnedValue::Date(period)], [OwnedValue::Date(day)]) => period.contains(day),
         _ => false,
     };
-    if earlier && moved_on {
+    if moved_on {
         Difference::Progression
     } else {
         Difference::Contradiction

@@ -437,6 +437,99 @@ fn the_current_value_follows_the_documented_rule() {
     );
 }
 
+/// A later source that gives only the month of a date an earlier one gives to the day does not
+/// undo the precision: the day stays current and the month is a progression, in both stores; a
+/// later date outside it still replaces it; two sources as late, one more precise, are no rivals.
+#[test]
+fn a_vaguer_later_date_leaves_the_precise_one_current() {
+    let tmp = follow_ups_workspace();
+    let dir = tmp.path();
+    append(
+        dir,
+        READOUT,
+        &READOUT_PLACE.replace(
+            "states = { place = \"Mexico City\" }",
+            "states = { date = \"2025-09\" }",
+        ),
+    );
+    let dates = |dir: &Path| {
+        dossier(dir).arg("build").assert_success();
+        let mut found = Vec::new();
+        for store in ["sql", "rdf"] {
+            let history = query_rows(
+                dir,
+                store,
+                "value-history",
+                &["record=rubio-sheinbaum-meeting"],
+                &["field", "article"],
+            );
+            let row = |article: &str| {
+                let r = &history[&format!("date|{article}")];
+                format!(
+                    "{} {} {}",
+                    r["value"].as_str().unwrap(),
+                    r["current"].as_str().unwrap(),
+                    r["difference"].as_str().unwrap_or("-")
+                )
+            };
+            found.push([row(COMMUNIQUE), row(READOUT)]);
+        }
+        assert_eq!(found[0], found[1], "both stores");
+        found.pop().unwrap()
+    };
+    assert_eq!(
+        dates(dir),
+        ["2025-09-03 true -", "2025-09 false progression"]
+    );
+    assert_eq!(
+        csv(
+            dir,
+            "sql",
+            "SELECT date, date_precision FROM events WHERE id = 'rubio-sheinbaum-meeting'"
+        ),
+        "date,date_precision\n2025-09-03,day\n"
+    );
+    // A later date outside the first still replaces it: the sources disagree.
+    replace(
+        dir,
+        READOUT,
+        "states = { date = \"2025-09\" }",
+        "states = { date = \"2025-10\" }",
+    );
+    assert_eq!(
+        dates(dir),
+        ["2025-09-03 false contradiction", "2025-10 true -"]
+    );
+    // Published the same day, the month and the day are one date said two ways, and a pledge
+    // and its progress two steps of one story: no rivals, the day and the progress current.
+    replace(
+        dir,
+        READOUT,
+        "states = { date = \"2025-10\" }",
+        "states = { date = \"2025-09\" }",
+    );
+    replace(
+        dir,
+        READOUT,
+        "published = \"2025-10-02\"",
+        "published = \"2025-09-04\"",
+    );
+    assert_eq!(
+        dates(dir),
+        ["2025-09-03 true -", "2025-09 false progression"]
+    );
+    assert_eq!(
+        csv(
+            dir,
+            "sql",
+            "SELECT value, is_current, difference FROM statements \
+             WHERE record_id = 'us-increase-southbound-inspections' AND field = 'status' \
+             ORDER BY value"
+        ),
+        "value,is_current,difference\nin_progress,1,\npledged,0,progression\n"
+    );
+}
+
 /// Between two sources published the same day, what an article says wins over what the
 /// curator only infers from the other; preferred, the inference wins; two inferences that
 /// disagree are refused as two reports are.
@@ -458,13 +551,8 @@ fn a_reported_value_wins_over_an_inferred_one_of_the_same_date() {
         "published = \"2025-10-02\"",
         "published = \"2025-09-04\"",
     );
-    // (Published the same day, the readout's progress of a pledge must be preferred.)
-    replace(
-        dir,
-        READOUT,
-        "states = { status = \"in_progress\" }",
-        "states = { status = \"in_progress\" }\nrank = \"preferred\"",
-    );
+    // (Published the same day, the readout's progress of a pledge is its further step: no
+    // rival of the communiqué's pledge.)
     // The communiqué reports the place; the readout, as late, only lets the curator infer one.
     assert_eq!(
         current_place(dir),
@@ -492,7 +580,12 @@ fn a_reported_value_wins_over_an_inferred_one_of_the_same_date() {
         "states = { place = \"Mexico City\" }\nrank = \"preferred\"",
     );
     assert_eq!(current_place(dir), "place\nMexico City\n");
-    replace(dir, READOUT, "\nrank = \"preferred\"", "");
+    replace(
+        dir,
+        READOUT,
+        "states = { place = \"Mexico City\" }\nrank = \"preferred\"",
+        "states = { place = \"Mexico City\" }",
+    );
     // Two inferences of the same date that disagree: refused, with the usual advice.
     replace(
         dir,
