@@ -579,8 +579,8 @@ closed_list!(
         /// An event, agreement or commitment carries out a commitment (the meeting held within
         /// the 30 days pledged).
         Fulfils = "fulfils",
-        /// A statement, policy, agreement or commitment was issued by an actor: the curator's
-        /// link when the article implies an issuer it does not name.
+        /// A statement (an event), agreement, policy or commitment was issued by an actor
+        /// (when the article implies an issuer it does not name, a curator's inference).
         IssuedBy = "issued_by",
         /// A claim rests on grounds the article gives for it ("based on real facts, such as
         /// ...", "given his ...", "especially after ...").
@@ -635,8 +635,8 @@ closed_list!(
     /// How a value that is not current stands to the current one of its field.
     Difference, "difference" {
         /// An earlier stage the current value has moved on from (a status its lifecycle leads
-        /// from to the current one), or a date the current one makes more precise (from an
-        /// earlier source or a later one that gives only the period).
+        /// from to the current one), or the current date said more or less precisely (a
+        /// period it falls in, or a day within it), whichever source is later.
         Progression = "progression",
         /// Another source's words for a text the record keeps in its defining words (a label,
         /// a purpose): a parallel voice, not a correction.

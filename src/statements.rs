@@ -14,9 +14,10 @@
 //!    as late as `2025-10-01`);
 //!    a source without a date (and `actors.toml`, `topics.toml`) is older than any dated one;
 //!    when that value is a date and another source gives a more precise date within it
-//!    (`2025-09-03` in `2025-09`), the more precise one is current: a vaguer later source does
-//!    not undo precision, and is no rival of it; between sources as late that give two steps
-//!    of one lifecycle (pledged, in progress), the further step is current;
+//!    (`2025-09-03` in `2025-09`) that no later source contradicts, the more precise one is
+//!    current (unless only the curator infers it): a vaguer later source does not undo
+//!    precision, and is no rival of it; between sources as late that give steps of one
+//!    lifecycle in one order (pledged, in progress), the furthest step is current;
 //! 3. between sources equally late, what an article says wins over what the curator only
 //!    infers (a value every quote of which has the modality `inference`);
 //! 4. two sources equally late, of the same basis, that disagree are refused: the curator says
@@ -513,13 +514,24 @@ fn choose(
                 .then(j.cmp(&i))
         })
         .expect("a stated field has a source");
-    let rival = (latest + 1..all.len()).find(|&i| {
-        published(&all[i]) == published(&all[latest])
-            && all[i].inferred() == all[latest].inferred()
-            && all[i].values != all[latest].values
-            && !one_moves_on_from_the_other(field, &all[i], &all[latest])
+    // The sources as late as the latest, of its basis, must tell one story (one date more or
+    // less precisely, steps of one lifecycle in one order): any two that do not are rivals.
+    let as_late: Vec<usize> = (0..all.len())
+        .filter(|&i| {
+            published(&all[i]) == published(&all[latest])
+                && all[i].inferred() == all[latest].inferred()
+        })
+        .collect();
+    let rival = as_late.iter().enumerate().find_map(|(n, &i)| {
+        as_late[n + 1..]
+            .iter()
+            .find(|&&j| {
+                all[i].values != all[j].values
+                    && !one_moves_on_from_the_other(field, &all[i], &all[j])
+            })
+            .map(|&j| (i, j))
     });
-    if let Some(rival) = rival {
+    if let Some((first, rival)) = rival {
         let name = |s: &Stated| {
             s.article.map_or(home.shared_file().to_owned(), |a| {
                 kb.articles[a].id.to_string()
@@ -533,7 +545,7 @@ fn choose(
                     format!(
                         "'{}' and '{}' state different values of '{key}' for '{id}' and neither \
                          is published later",
-                        name(&all[latest]),
+                        name(&all[first]),
                         name(&all[rival]),
                     ),
                 )
@@ -549,40 +561,52 @@ fn choose(
         );
         return None;
     }
-    // A source that gives only the period of a date another gives more precisely ("in
-    // September" after "on September 3") does not undo the precision: the most precise date
-    // within the latest one is current, unless only the curator infers it and the latest is
-    // said.
-    let within_latest = |s: &Stated| match (s.values.as_slice(), all[latest].values.as_slice()) {
-        ([OwnedValue::Date(day)], [OwnedValue::Date(period)]) => {
-            period.contains(day) && (!s.inferred() || all[latest].inferred())
+    // Steps of one lifecycle as late as each other (pledged, in progress): the furthest.
+    let chosen = as_late.iter().fold(latest, |furthest, &i| {
+        match steps(field, &all[furthest], &all[i]) {
+            Some(true) => i,
+            _ => furthest,
         }
-        _ => false,
+    });
+    Some(more_precise_date(kb, all, chosen).unwrap_or(chosen))
+}
+
+/// A source that gives only the period of a date another gives more precisely ("in
+/// September" after "on September 3") does not undo the precision: the most precise date
+/// within the chosen one that no later source contradicts, unless only the curator infers it
+/// and the chosen one is said. None when there is none, or when two such dates disagree (the
+/// period they share is what holds).
+fn more_precise_date(kb: &KnowledgeBase, all: &[Stated], chosen: usize) -> Option<usize> {
+    let date = |s: &Stated| match s.values.as_slice() {
+        [OwnedValue::Date(d)] => Some(d.clone()),
+        _ => None,
     };
-    let finer = (0..all.len())
-        .filter(|&i| within_latest(&all[i]))
-        .max_by(|&i, &j| {
-            (precision(&all[i]), published(&all[i]), said(&all[i]))
-                .cmp(&(precision(&all[j]), published(&all[j]), said(&all[j])))
-                .then(j.cmp(&i))
-        });
-    if let Some(finer) = finer {
-        return Some(finer);
-    }
-    // Sources as late that give two steps of one lifecycle (pledged, in progress) tell one
-    // story: the furthest step is current.
-    let furthest = (0..all.len())
-        .filter(|&i| {
-            published(&all[i]) == published(&all[latest])
-                && all[i].inferred() == all[latest].inferred()
+    let period = date(&all[chosen])?;
+    let one_date = |a: &PartialDate, b: &PartialDate| a == b || a.contains(b) || b.contains(a);
+    let uncontradicted = |i: usize, day: &PartialDate| {
+        all.iter().all(|s| {
+            published(kb, s) <= published(kb, &all[i]) || date(s).is_none_or(|d| one_date(&d, day))
         })
-        .fold(latest, |furthest, i| {
-            match steps(field, &all[furthest], &all[i]) {
-                Some(true) => i,
-                _ => furthest,
-            }
-        });
-    Some(furthest)
+    };
+    let candidates: Vec<usize> = (0..all.len())
+        .filter(|&i| {
+            date(&all[i]).is_some_and(|day| {
+                period.contains(&day)
+                    && (!all[i].inferred() || all[chosen].inferred())
+                    && uncontradicted(i, &day)
+            })
+        })
+        .collect();
+    let best = candidates.iter().copied().max_by(|&i, &j| {
+        (precision(&all[i]), published(kb, &all[i]))
+            .cmp(&(precision(&all[j]), published(kb, &all[j])))
+            .then(j.cmp(&i))
+    })?;
+    let best_date = date(&all[best])?;
+    candidates
+        .iter()
+        .all(|&i| date(&all[i]).is_some_and(|d| one_date(&d, &best_date)))
+        .then_some(best)
 }
 
 /// Whether two values tell one story rather than disagree: one date more precisely than the
@@ -633,8 +657,8 @@ fn published(kb: &KnowledgeBase, s: &Stated) -> Option<(u16, u8, u8)> {
 
 /// How a value that is not current stands to the current one: another voice's words for a
 /// worded field; a progression when an earlier (or as late) source's status leads to the
-/// current one in its lifecycle, or its date is a period the current date falls in (whichever
-/// source is later: the current date only says it more precisely); else a contradiction.
+/// current one in its lifecycle, or its date is the current date said more or less precisely
+/// (whichever source is later); else a contradiction.
 fn difference(kb: &KnowledgeBase, field: &Field, other: &Stated, current: &Stated) -> Difference {
     if field.wording {
         return Difference::Parallel;
@@ -645,7 +669,8 @@ fn difference(kb: &KnowledgeBase, field: &Field, other: &Stated, current: &State
             Shape::Closed { scheme, .. } => earlier && mapping::leads_to(scheme, from, to),
             _ => false,
         },
-        ([OwnedValue::Date(period)], [OwnedValue::Date(day)]) => period.contains(day),
+        // One date said more or less precisely than the current one.
+        ([OwnedValue::Date(a)], [OwnedValue::Date(b)]) => a.contains(b) || b.contains(a),
         _ => false,
     };
     if moved_on {

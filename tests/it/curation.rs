@@ -549,9 +549,8 @@ fn the_bundled_article_reports_positions_infers_issuers_and_links_claims_to_grou
         ]
     );
     assert!(
-        grounds.contains(
-            "sheinbaum-strengthened-position,sheinbaum-intensifies-fight-against-cartels,reported"
-        ),
+        grounds
+            .contains("escalation-could-extend-to-mexico,cartels-terrorist-designation,reported"),
         "{grounds}"
     );
 }

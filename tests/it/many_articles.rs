@@ -530,6 +530,116 @@ fn a_vaguer_later_date_leaves_the_precise_one_current() {
     );
 }
 
+/// What stays a disagreement: a precise date a later source corrects is not brought back by an
+/// even later, vaguer one; two days within one month leave the month current; equally late
+/// sources whose statuses branch (fulfilled, abandoned) are refused.
+#[test]
+fn corrected_dates_and_branching_steps_stay_disagreements() {
+    let tmp = follow_ups_workspace();
+    let dir = tmp.path();
+    copy_dir(&fixtures().join("second-article"), &dir.join("seeds"));
+    const BRIEF: &str = "follow-up-brief";
+    let meeting_date = |value: &str| {
+        format!(
+            "\n[[mentions]]\nrecord = \"rubio-sheinbaum-meeting\"\nstates = {{ date = \"{value}\" }}\n\n\
+             [[mentions.evidence]]\nquote = \"Marco Rubio called the meeting “productive”\"\n\
+             asserted_by = \"author\"\nmodality = \"reported_fact\"\n"
+        )
+    };
+    // September 3 (communiqué, 4 September), corrected to October (readout, 2 October), then
+    // "2025" (the brief, November): October holds, September 3 is contradicted.
+    append(
+        dir,
+        READOUT,
+        &READOUT_PLACE.replace(
+            "states = { place = \"Mexico City\" }",
+            "states = { date = \"2025-10\" }",
+        ),
+    );
+    replace(
+        dir,
+        BRIEF,
+        "published = \"2025-10\"",
+        "published = \"2025-11\"",
+    );
+    append(dir, BRIEF, &meeting_date("2025"));
+    dossier(dir).arg("build").assert_success();
+    assert_eq!(
+        csv(
+            dir,
+            "sql",
+            "SELECT article_id, value, is_current, difference FROM statements \
+             WHERE record_id = 'rubio-sheinbaum-meeting' AND field = 'date' ORDER BY article_id"
+        ),
+        format!(
+            "article_id,value,is_current,difference\n\
+             {BRIEF},2025,0,progression\n\
+             {COMMUNIQUE},2025-09-03,0,contradiction\n\
+             {READOUT},2025-10,1,\n"
+        )
+    );
+    // Two days within the month the latest source gives, from sources as late as each other:
+    // the month holds, neither day.
+    replace(
+        dir,
+        READOUT,
+        "states = { date = \"2025-10\" }",
+        "states = { date = \"2025-09-05\" }",
+    );
+    replace(
+        dir,
+        READOUT,
+        "published = \"2025-10-02\"",
+        "published = \"2025-09-04\"",
+    );
+    replace(
+        dir,
+        BRIEF,
+        "states = { date = \"2025\" }",
+        "states = { date = \"2025-09\" }",
+    );
+    dossier(dir).arg("build").assert_success();
+    assert_eq!(
+        csv(
+            dir,
+            "sql",
+            "SELECT date, date_precision FROM events WHERE id = 'rubio-sheinbaum-meeting'"
+        ),
+        "date,date_precision\n2025-09,month\n"
+    );
+    // A pledge fulfilled and abandoned by sources as late: refused, not settled by file order.
+    replace(
+        dir,
+        READOUT,
+        "states = { status = \"in_progress\" }",
+        "states = { status = \"fulfilled\" }",
+    );
+    replace(
+        dir,
+        READOUT,
+        "published = \"2025-09-04\"",
+        "published = \"2025-11\"",
+    );
+    append(
+        dir,
+        BRIEF,
+        "\n[[mentions]]\nrecord = \"us-increase-southbound-inspections\"\n\
+         states = { status = \"abandoned\" }\n\n[[mentions.evidence]]\n\
+         quote = \"A new inspection regime covers 500 border crossings\"\n\
+         asserted_by = \"author\"\nmodality = \"reported_fact\"\n",
+    );
+    let out = dossier(dir).arg("validate").output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success()
+            && err.contains(&format!(
+                "'{BRIEF}' and '{READOUT}' state different values of 'status' for \
+                 'us-increase-southbound-inspections'"
+            )),
+        "{err}"
+    );
+}
+
 /// Between two sources published the same day, what an article says wins over what the
 /// curator only infers from the other; preferred, the inference wins; two inferences that
 /// disagree are refused as two reports are.
