@@ -574,12 +574,19 @@ pub(crate) fn article_body(html: &mut String, conn: &Connection, article: &Artic
             about.push(format!("{what} {}", esc(value)));
         }
     }
+    about.extend(provenance(conn, &article.id)?);
     about.push(format!(
         "{} characters, {} records, {} quotes",
         article.char_count, article.records, article.quotes
     ));
     write!(html, r#"<p class="muted">{}"#, about.join(" · "))?;
-    if let Some(url) = &article.url {
+    let copies: Vec<String> = rows_with(
+        conn,
+        "SELECT url FROM article_copies WHERE article_id = ?1 ORDER BY url",
+        &article.id,
+        |r| r.get(0),
+    )?;
+    for url in article.url.iter().chain(&copies) {
         write!(html, " · ")?;
         link_or_text(html, url)?;
     }
@@ -594,6 +601,66 @@ pub(crate) fn article_body(html: &mut String, conn: &Connection, article: &Artic
     writeln!(html, "</div>")?;
     records_list(html, &spans)?;
     Ok(())
+}
+
+/// Who issued and published an article, when it was issued, the language it is translated
+/// from and what it is the text of, each already escaped, for the line under its title.
+fn provenance(conn: &Connection, article: &str) -> Result<Vec<String>> {
+    let names = |sql: &str| -> Result<Vec<String>> { rows_with(conn, sql, article, |r| r.get(0)) };
+    let mut out = Vec::new();
+    let issuers = names(
+        "SELECT x.name FROM article_issuers i JOIN actors x ON x.id = i.actor_id \
+         WHERE i.article_id = ?1 ORDER BY x.name",
+    )?;
+    let (issued, publisher, translated_from): (Option<String>, Option<String>, Option<String>) =
+        conn.query_row(
+            "SELECT a.issued, p.name, a.translated_from FROM articles a \
+             LEFT JOIN actors p ON p.id = a.publisher_id WHERE a.id = ?1",
+            [article],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+    let by = (!issuers.is_empty()).then(|| format!(" by {}", esc(&issuers.join(" and "))));
+    let on = issued.map(|date| format!(" on {}", esc(&date)));
+    if by.is_some() || on.is_some() {
+        out.push(format!(
+            "issued{}{}",
+            by.unwrap_or_default(),
+            on.unwrap_or_default()
+        ));
+    }
+    if let Some(publisher) = publisher {
+        out.push(format!("published by {}", esc(&publisher)));
+    }
+    if let Some(language) = translated_from {
+        out.push(format!(
+            "translated from <span lang=\"{0}\">{0}</span>",
+            esc(&language)
+        ));
+    }
+    for (kind, label) in rows_with(
+        conn,
+        "SELECT r.kind, r.label FROM article_text_of t JOIN records r ON r.id = t.record_id \
+         WHERE t.article_id = ?1 ORDER BY r.label",
+        article,
+        |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+    )? {
+        out.push(format!("the text of the {} “{}”", esc(&kind), esc(&label)));
+    }
+    Ok(out)
+}
+
+/// Rows of a query whose `?1` is one text, each made by `row`.
+fn rows_with<T>(
+    conn: &Connection,
+    sql: &str,
+    param: &str,
+    row: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Vec<T>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let out = stmt
+        .query_map([param], row)?
+        .collect::<rusqlite::Result<Vec<T>>>()?;
+    Ok(out)
 }
 
 /// The article's text cut at every start and end of a quote: each piece is one `<mark>` naming

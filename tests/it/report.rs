@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use regex::Regex;
 
 use crate::util::{
-    Succeeds, built_bundled, dossier, fixtures, follow_ups_workspace, workspace_with,
+    Succeeds, built_bundled, copy_dir, dossier, fixtures, follow_ups_workspace, workspace_with,
 };
 
 /// The adversarial fixture (tabs, emoji before quotes, right-to-left text, a combining accent)
@@ -778,4 +778,56 @@ fn the_site_bounds_every_page_links_only_within_itself_and_highlights_every_quot
         said.contains("file report: not the file generation 1 wrote"),
         "{said}"
     );
+}
+
+/// An article's page says who issued it and when, who published it, the language it is
+/// translated from, its copies and what it is the text of: the metadata of issue 26, point 5.
+#[test]
+fn an_articles_page_says_who_issued_published_and_translated_it() {
+    let tmp = follow_ups_workspace();
+    copy_dir(
+        &fixtures().join("joint-statement-text"),
+        &tmp.path().join("seeds"),
+    );
+    dossier(tmp.path()).arg("build").assert_success();
+    let about = |article: &str| -> String {
+        let page = std::fs::read_to_string(
+            tmp.path()
+                .join("kb/report/article")
+                .join(format!("{article}.html")),
+        )
+        .unwrap();
+        let start = page
+            .find("<p class=\"muted\">id ")
+            .expect("the line under the title");
+        page[start..start + page[start..].find("</p>").unwrap()].to_owned()
+    };
+    let communique = about("joint-communique-2025-09-04");
+    assert!(
+        communique.contains(
+            " · issued by Mexico and United States on 2025-09-03 · published by US Department of State · "
+        ),
+        "{communique}"
+    );
+    assert!(
+        communique.contains("<a href=\"https://example.org/sre/comunicado-conjunto-2025-09-04\">"),
+        "{communique}"
+    );
+    let readout = about("security-group-first-meeting-readout");
+    assert!(
+        readout.contains("translated from <span lang=\"es\">es</span>"),
+        "{readout}"
+    );
+    let text = about("us-mexico-joint-statement-text");
+    assert!(
+        text.contains(
+            "the text of the event “A joint statement announces a high-level group against drug trafficking”"
+        ),
+        "{text}"
+    );
+    // The bundled article names none of them.
+    let bundled = about("rubio-visit-to-mexico-2025");
+    for absent in ["issued", "published by", "translated", "the text of"] {
+        assert!(!bundled.contains(absent), "{bundled}");
+    }
 }
