@@ -302,3 +302,32 @@ fn questions_across_articles_name_the_article_behind_each_row() {
         ]
     );
 }
+
+/// `timeline-by-source` gives one event's quotes in the order the article has them, in both
+/// stores alike: the boat strike's three quotes come as the text has them, not sorted by their
+/// words (the graph's form once sorted "The attack on the Venezuelan vessel" first).
+#[test]
+fn timeline_by_source_orders_quotes_as_the_text_has_them_in_both_stores() {
+    let tmp = built_bundled();
+    let rows = |store: &str| {
+        stdout_of(dossier(tmp.path()).args([
+            "query",
+            "timeline-by-source",
+            "--store",
+            store,
+            "--format",
+            "csv",
+        ]))
+        .replace("\r\n", "\n")
+    };
+    let sql = rows("sql");
+    assert_eq!(sql, rows("rdf"));
+    let strike: Vec<&str> = sql
+        .lines()
+        .filter(|l| l.starts_with("venezuelan-boat-strike,"))
+        .collect();
+    assert_eq!(strike.len(), 3, "{sql}");
+    assert!(strike[0].contains("the attack on a Venezuelan boat that killed 11 people"));
+    assert!(strike[1].contains("the attack in the Caribbean"));
+    assert!(strike[2].contains("The attack on the Venezuelan vessel, ordered by Trump"));
+}
