@@ -142,6 +142,12 @@ impl PartialDate {
             && within(self.day, other.day)
     }
 
+    /// Whether the two are one date, said as precisely or one more precisely than the other
+    /// (`2025-09` and `2025-09-03`): not a disagreement.
+    pub fn agrees_with(&self, other: &PartialDate) -> bool {
+        self == other || self.contains(other) || other.contains(self)
+    }
+
     pub fn parse(text: &str) -> Result<PartialDate, String> {
         let bad = || {
             format!(

@@ -187,6 +187,10 @@ pub(crate) struct Article {
     pub(crate) outlet: Option<String>,
     pub(crate) published: Option<String>,
     pub(crate) url: Option<String>,
+    pub(crate) issued: Option<String>,
+    /// The publisher's name.
+    pub(crate) publisher: Option<String>,
+    pub(crate) translated_from: Option<String>,
     pub(crate) char_count: i64,
     pub(crate) records: i64,
     pub(crate) quotes: i64,
@@ -196,8 +200,10 @@ pub(crate) fn read_articles(conn: &Connection) -> Result<Vec<Article>> {
     let mut stmt = conn.prepare(
         // Counted once for all articles: no index leads from an article to its records.
         "SELECT a.id, a.title, a.title_note, a.language, a.author, a.outlet, a.published, a.url,
-                a.char_count, coalesce(r.n, 0), coalesce(e.n, 0)
+                a.issued, p.name, a.translated_from, a.char_count, coalesce(r.n, 0),
+                coalesce(e.n, 0)
          FROM articles a
+         LEFT JOIN actors p ON p.id = a.publisher_id
          LEFT JOIN (SELECT article_id, count(*) AS n FROM records GROUP BY article_id) r
                 ON r.article_id = a.id
          LEFT JOIN (SELECT article_id, count(*) AS n FROM evidence GROUP BY article_id) e
@@ -214,9 +220,12 @@ pub(crate) fn read_articles(conn: &Connection) -> Result<Vec<Article>> {
             outlet: r.get(5)?,
             published: r.get(6)?,
             url: r.get(7)?,
-            char_count: r.get(8)?,
-            records: r.get(9)?,
-            quotes: r.get(10)?,
+            issued: r.get(8)?,
+            publisher: r.get(9)?,
+            translated_from: r.get(10)?,
+            char_count: r.get(11)?,
+            records: r.get(12)?,
+            quotes: r.get(13)?,
         })
     })?;
     rows.collect::<rusqlite::Result<_>>()
@@ -229,22 +238,23 @@ pub(crate) fn rows<T>(
     sql: &str,
     row: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
 ) -> Result<Vec<T>> {
-    rows_among(conn, sql, None, row)
+    rows_with(conn, sql, None, row)
 }
 
-/// Rows of a query whose `?1` is the JSON array of the actors drawn (NULL: every actor), so that
-/// a drawing of a few actors reads only their links.
-fn rows_among<T>(
+/// Rows of a query whose `?1` is `param` (for the network, the JSON array of the actors drawn,
+/// NULL for every actor, so that a drawing of a few actors reads only their links; for an
+/// article's page, its id), each made by `row`.
+fn rows_with<T>(
     conn: &Connection,
     sql: &str,
-    actors: Option<&str>,
+    param: Option<&str>,
     row: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
 ) -> Result<Vec<T>> {
     let mut stmt = conn.prepare(sql)?;
     let found = if stmt.parameter_count() == 0 {
         stmt.query_map([], row)?
     } else {
-        stmt.query_map([actors], row)?
+        stmt.query_map([param], row)?
     };
     found
         .collect::<rusqlite::Result<_>>()
@@ -574,7 +584,7 @@ pub(crate) fn article_body(html: &mut String, conn: &Connection, article: &Artic
             about.push(format!("{what} {}", esc(value)));
         }
     }
-    about.extend(provenance(conn, &article.id)?);
+    about.extend(provenance(conn, article)?);
     about.push(format!(
         "{} characters, {} records, {} quotes",
         article.char_count, article.records, article.quotes
@@ -583,7 +593,7 @@ pub(crate) fn article_body(html: &mut String, conn: &Connection, article: &Artic
     let copies: Vec<String> = rows_with(
         conn,
         "SELECT url FROM article_copies WHERE article_id = ?1 ORDER BY url",
-        &article.id,
+        Some(&article.id),
         |r| r.get(0),
     )?;
     for url in article.url.iter().chain(&copies) {
@@ -605,22 +615,20 @@ pub(crate) fn article_body(html: &mut String, conn: &Connection, article: &Artic
 
 /// Who issued and published an article, when it was issued, the language it is translated
 /// from and what it is the text of, each already escaped, for the line under its title.
-fn provenance(conn: &Connection, article: &str) -> Result<Vec<String>> {
-    let names = |sql: &str| -> Result<Vec<String>> { rows_with(conn, sql, article, |r| r.get(0)) };
+fn provenance(conn: &Connection, article: &Article) -> Result<Vec<String>> {
     let mut out = Vec::new();
-    let issuers = names(
+    let issuers: Vec<String> = rows_with(
+        conn,
         "SELECT x.name FROM article_issuers i JOIN actors x ON x.id = i.actor_id \
          WHERE i.article_id = ?1 ORDER BY x.name",
+        Some(&article.id),
+        |r| r.get(0),
     )?;
-    let (issued, publisher, translated_from): (Option<String>, Option<String>, Option<String>) =
-        conn.query_row(
-            "SELECT a.issued, p.name, a.translated_from FROM articles a \
-             LEFT JOIN actors p ON p.id = a.publisher_id WHERE a.id = ?1",
-            [article],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )?;
     let by = (!issuers.is_empty()).then(|| format!(" by {}", esc(&issuers.join(" and "))));
-    let on = issued.map(|date| format!(" on {}", esc(&date)));
+    let on = article
+        .issued
+        .as_ref()
+        .map(|date| format!(" on {}", esc(date)));
     if by.is_some() || on.is_some() {
         out.push(format!(
             "issued{}{}",
@@ -628,38 +636,24 @@ fn provenance(conn: &Connection, article: &str) -> Result<Vec<String>> {
             on.unwrap_or_default()
         ));
     }
-    if let Some(publisher) = publisher {
-        out.push(format!("published by {}", esc(&publisher)));
+    if let Some(publisher) = &article.publisher {
+        out.push(format!("published by {}", esc(publisher)));
     }
-    if let Some(language) = translated_from {
+    if let Some(language) = &article.translated_from {
         out.push(format!(
             "translated from <span lang=\"{0}\">{0}</span>",
-            esc(&language)
+            esc(language)
         ));
     }
     for (kind, label) in rows_with(
         conn,
         "SELECT r.kind, r.label FROM article_text_of t JOIN records r ON r.id = t.record_id \
          WHERE t.article_id = ?1 ORDER BY r.label",
-        article,
+        Some(&article.id),
         |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
     )? {
         out.push(format!("the text of the {} “{}”", esc(&kind), esc(&label)));
     }
-    Ok(out)
-}
-
-/// Rows of a query whose `?1` is one text, each made by `row`.
-fn rows_with<T>(
-    conn: &Connection,
-    sql: &str,
-    param: &str,
-    row: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
-) -> Result<Vec<T>> {
-    let mut stmt = conn.prepare_cached(sql)?;
-    let out = stmt
-        .query_map([param], row)?
-        .collect::<rusqlite::Result<Vec<T>>>()?;
     Ok(out)
 }
 
@@ -833,7 +827,7 @@ fn read_links(conn: &Connection, actors: Option<&str>) -> Result<Links> {
         });
     };
     // Relations between two actors, and roles (holder → organisation).
-    for (from, source, relation, to, target, via) in rows_among(
+    for (from, source, relation, to, target, via) in rows_with(
         conn,
         &format!(
             "SELECT source_id, source, relation, target_id, target, via_record_id FROM actor_network
@@ -857,7 +851,7 @@ fn read_links(conn: &Connection, actors: Option<&str>) -> Result<Links> {
         add(from, to, true, short, long);
     }
     // Who issues a policy and whom it targets.
-    for (from, to, kind, label, id) in rows_among(
+    for (from, to, kind, label, id) in rows_with(
         conn,
         &format!(
             "SELECT p.issuer_id, t.actor_id, p.kind, p.label, p.id
@@ -906,7 +900,7 @@ fn read_links(conn: &Connection, actors: Option<&str>) -> Result<Links> {
             "{sql} WHERE ?1 IS NULL OR (a.actor_id {AMONG} AND b.actor_id {AMONG})
              ORDER BY a.actor_id, b.actor_id, x.id"
         );
-        for (from, to, label, id) in rows_among(conn, &sql, actors, |r| {
+        for (from, to, label, id) in rows_with(conn, &sql, actors, |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
@@ -951,7 +945,7 @@ struct EventNode {
 
 fn event_spokes(conn: &Connection, actors: Option<&str>) -> Result<Vec<EventNode>> {
     let mut events: BTreeMap<String, EventNode> = BTreeMap::new();
-    for (event, label, actor, link, sentence) in rows_among(
+    for (event, label, actor, link, sentence) in rows_with(
         conn,
         &format!(
             "SELECT * FROM (

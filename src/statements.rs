@@ -582,10 +582,9 @@ fn more_precise_date(kb: &KnowledgeBase, all: &[Stated], chosen: usize) -> Optio
         _ => None,
     };
     let period = date(&all[chosen])?;
-    let one_date = |a: &PartialDate, b: &PartialDate| a == b || a.contains(b) || b.contains(a);
     let uncontradicted = |i: usize, day: &PartialDate| {
         all.iter().all(|s| {
-            published(kb, s) <= published(kb, &all[i]) || date(s).is_none_or(|d| one_date(&d, day))
+            published(kb, s) <= published(kb, &all[i]) || date(s).is_none_or(|d| d.agrees_with(day))
         })
     };
     let candidates: Vec<usize> = (0..all.len())
@@ -605,7 +604,7 @@ fn more_precise_date(kb: &KnowledgeBase, all: &[Stated], chosen: usize) -> Optio
     let best_date = date(&all[best])?;
     candidates
         .iter()
-        .all(|&i| date(&all[i]).is_some_and(|d| one_date(&d, &best_date)))
+        .all(|&i| date(&all[i]).is_some_and(|d| d.agrees_with(&best_date)))
         .then_some(best)
 }
 
@@ -613,7 +612,7 @@ fn more_precise_date(kb: &KnowledgeBase, all: &[Stated], chosen: usize) -> Optio
 /// other (`2025-09`, `2025-09-03`), or two steps of one lifecycle in a single order.
 fn one_moves_on_from_the_other(field: &Field, a: &Stated, b: &Stated) -> bool {
     match (a.values.as_slice(), b.values.as_slice()) {
-        ([OwnedValue::Date(x)], [OwnedValue::Date(y)]) => x.contains(y) || y.contains(x),
+        ([OwnedValue::Date(x)], [OwnedValue::Date(y)]) => x.agrees_with(y),
         _ => steps(field, a, b).is_some(),
     }
 }
@@ -670,7 +669,7 @@ fn difference(kb: &KnowledgeBase, field: &Field, other: &Stated, current: &State
             _ => false,
         },
         // One date said more or less precisely than the current one.
-        ([OwnedValue::Date(a)], [OwnedValue::Date(b)]) => a.contains(b) || b.contains(a),
+        ([OwnedValue::Date(a)], [OwnedValue::Date(b)]) => a.agrees_with(b),
         _ => false,
     };
     if moved_on {

@@ -8,7 +8,9 @@ use std::path::Path;
 use rusqlite::Connection;
 use rusqlite::types::Value;
 
-use crate::util::{Succeeds, built_bundled, copy_dir, dossier, fixtures, follow_ups_workspace};
+use crate::util::{
+    Succeeds, add_fixture, built_bundled, copy_dir, dossier, fixtures, follow_ups_workspace,
+};
 
 /// (table, column, primary-key columns) for every stored column; generated columns are
 /// computed from a stored one and cannot be changed.
@@ -153,10 +155,7 @@ fn built_two_articles() -> tempfile::TempDir {
         &fixtures().join("second-article"),
         &tmp.path().join("seeds"),
     );
-    copy_dir(
-        &fixtures().join("joint-statement-text"),
-        &tmp.path().join("seeds"),
-    );
+    add_fixture(tmp.path(), "joint-statement-text");
     dossier(tmp.path()).arg("build").assert_success();
     tmp
 }

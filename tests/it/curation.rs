@@ -597,10 +597,7 @@ fn grounds_and_issuers_are_refused_between_kinds_they_do_not_join() {
 #[test]
 fn an_article_is_the_text_of_a_statement_another_article_mentions() {
     let tmp = workspace_with(&root().join("seeds"));
-    copy_dir(
-        &fixtures().join("joint-statement-text"),
-        &tmp.path().join("seeds"),
-    );
+    add_fixture(tmp.path(), "joint-statement-text");
     dossier(tmp.path()).arg("build").assert_success();
     let out = stdout_of(dossier(tmp.path()).arg("check"));
     assert!(out.contains("the database and the graph agree"), "{out}");

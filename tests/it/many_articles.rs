@@ -1485,16 +1485,7 @@ fn article_metadata_says_when_who_and_from_which_language() {
 /// date), built.
 fn built_with_recent_readout() -> tempfile::TempDir {
     let tmp = follow_ups_workspace();
-    let fixture = fixtures().join("recent-readout");
-    copy_dir(
-        &fixture.join("embassy-briefing-readout"),
-        &tmp.path().join("seeds/embassy-briefing-readout"),
-    );
-    let actors = tmp.path().join("seeds/actors.toml");
-    let mut all = std::fs::read_to_string(&actors).unwrap();
-    all.push('\n');
-    all.push_str(&std::fs::read_to_string(fixture.join("actors.toml")).unwrap());
-    std::fs::write(&actors, all).unwrap();
+    add_fixture(tmp.path(), "recent-readout");
     dossier(tmp.path()).arg("build").assert_success();
     tmp
 }

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use regex::Regex;
 
 use crate::util::{
-    Succeeds, built_bundled, copy_dir, dossier, fixtures, follow_ups_workspace, workspace_with,
+    Succeeds, add_fixture, built_bundled, dossier, fixtures, follow_ups_workspace, workspace_with,
 };
 
 /// The adversarial fixture (tabs, emoji before quotes, right-to-left text, a combining accent)
@@ -785,10 +785,7 @@ fn the_site_bounds_every_page_links_only_within_itself_and_highlights_every_quot
 #[test]
 fn an_articles_page_says_who_issued_published_and_translated_it() {
     let tmp = follow_ups_workspace();
-    copy_dir(
-        &fixtures().join("joint-statement-text"),
-        &tmp.path().join("seeds"),
-    );
+    add_fixture(tmp.path(), "joint-statement-text");
     dossier(tmp.path()).arg("build").assert_success();
     let about = |article: &str| -> String {
         let page = std::fs::read_to_string(

@@ -99,13 +99,21 @@ pub fn workspace_with(seeds: &Path) -> tempfile::TempDir {
 /// communiqué, a ministry's readout) and the actors they add, not yet built.
 pub fn follow_ups_workspace() -> tempfile::TempDir {
     let tmp = workspace_with(&root().join("seeds"));
-    let fixture = fixtures().join("follow-ups");
-    copy_dir(&fixture, &tmp.path().join("seeds"));
-    let more_actors = std::fs::read_to_string(fixture.join("actors.toml")).unwrap();
-    let actors = tmp.path().join("seeds/actors.toml");
-    let bundled = std::fs::read_to_string(root().join("seeds/actors.toml")).unwrap();
-    std::fs::write(&actors, format!("{bundled}\n{more_actors}")).unwrap();
+    add_fixture(tmp.path(), "follow-ups");
     tmp
+}
+
+/// Adds the article folders of `tests/fixtures/<fixture>` to the workspace's seeds, and the
+/// actors its `actors.toml` (if any) adds after the workspace's own.
+pub fn add_fixture(workspace: &Path, fixture: &str) {
+    let seeds = workspace.join("seeds");
+    let actors = seeds.join("actors.toml");
+    let own = std::fs::read_to_string(&actors).unwrap();
+    let from = fixtures().join(fixture);
+    copy_dir(&from, &seeds);
+    if let Ok(more) = std::fs::read_to_string(from.join("actors.toml")) {
+        std::fs::write(&actors, format!("{own}\n{more}")).unwrap();
+    }
 }
 
 /// A temporary directory with the bundled seeds, built into `kb/`.
