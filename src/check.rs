@@ -56,6 +56,10 @@ enum FromGraph {
     /// Direct triples with these predicates, each as `predicate object` (ids): a relation's
     /// triple as its subject states it.
     Links(Vec<String>),
+    /// A statement's value: the object, or for a stated row (a node of a nested list's class)
+    /// the row's text made from its fields, as `statements.value` holds it (and a second,
+    /// unmatched value when its `rdf:value` is not that one text).
+    StatedValue,
 }
 
 /// One compared field of one kind: `SELECT id, value...` against a way through the graph.
@@ -316,6 +320,7 @@ fn records_evidence_and_knowledge_base(out: &mut Vec<Compared>) {
         .iter_mut()
         .find(|c| c.kind == "statement" && c.field == "value")
     {
+        value.graph = FromGraph::StatedValue;
         value.sql = format!(
             "SELECT s.id, CASE WHEN (r.kind, s.field) IN (VALUES {}) \
              THEN s.value || ' (' || CASE length(s.value) WHEN 4 THEN 'year' WHEN 7 THEN 'month' \
@@ -544,6 +549,37 @@ impl<'i> GraphView<'i> {
                     rows.push(tuple(cells.into_iter()));
                 }
                 rows
+            }
+            FromGraph::StatedValue => {
+                let mut out = Vec::new();
+                for object in self.follow(node, &[rdf::OBJECT]) {
+                    let types = self.objects(object, self.rdf_type);
+                    let nested = mapping::kinds()
+                        .flat_map(|k| k.nested)
+                        .find(|n| self.iri(n.class).is_some_and(|c| types.contains(&c)));
+                    let Some(nested) = nested else {
+                        out.push(self.value(object, Norm::Local)?);
+                        continue;
+                    };
+                    let mut cells = Vec::new();
+                    for f in nested.fields {
+                        cells.push(match self.follow(object, f.path).first() {
+                            Some(o) => Some(self.value(*o, Norm::Local)?),
+                            None => None,
+                        });
+                    }
+                    let text = nested.row_text(&cells);
+                    let said = self
+                        .follow(object, &[rdf::VALUE])
+                        .into_iter()
+                        .map(|v| self.value(v, Norm::Local))
+                        .collect::<Result<Vec<_>>>()?;
+                    if said != [text.as_str()] {
+                        out.push(format!("{text} with the rdf:value {said:?}"));
+                    }
+                    out.push(text);
+                }
+                out
             }
             FromGraph::CharCount(p) => values(self.follow(node, &[p]), Norm::Local)?
                 .iter()

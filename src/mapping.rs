@@ -13,8 +13,8 @@ use crate::model::{
     Actor, ActorKind, Agreement, AgreementKind, AgreementStatus, ArticleMeta, Basis, Claim,
     ClaimKind, Commitment, CommitmentStatus, Condition, ConstraintKind, DatePrecision, Difference,
     Event, Evidence, Fields, KbConfig, Modality, Participant, Policy, PolicyKind, PolicyStatus,
-    Quantity, Rank, Record, RecordKind, Relation, RelationType, Role, Slug, TitleSource, Topic,
-    Value,
+    Quantity, Rank, Record, RecordKind, Relation, RelationType, Role, Slug, StatedValue,
+    TitleSource, Topic, Value,
 };
 use crate::vocab::{self, dcterms, dos, oa, prov, rdf, rdfs, schema, skos};
 
@@ -159,6 +159,39 @@ pub struct Nested {
     pub fields: &'static [Field],
     /// The fields that identify a row within its record (the table's key after the owner).
     pub unique: &'static [&'static str],
+}
+
+impl Nested {
+    /// A row as one text, as `statements.value` and a stated row's `rdf:value` hold it: a JSON
+    /// object of its fields' values (keys in alphabetical order, a count as a number, an absent
+    /// value left out), each value as [`plain`] writes it.
+    pub fn row_text(&self, cells: &[Option<String>]) -> String {
+        let mut object = serde_json::Map::new();
+        for (field, cell) in self.fields.iter().zip(cells) {
+            let Some(text) = cell else { continue };
+            let value = match (field.shape, text.parse::<i64>()) {
+                (Shape::Integer, Ok(n)) => serde_json::Value::from(n),
+                _ => serde_json::Value::String(text.clone()),
+            };
+            object.insert(field.key.to_owned(), value);
+        }
+        serde_json::Value::Object(object).to_string()
+    }
+}
+
+/// A statement's field (or nested list) key and its value as `statements` holds them.
+pub fn stated(kind: &Kind, value: &StatedValue) -> (&'static str, String) {
+    match value {
+        StatedValue::Field(i, v) => (kind.fields[*i].key, plain(v.as_value())),
+        StatedValue::Row(n, cells) => {
+            let nested = &kind.nested[*n];
+            let cells: Vec<Option<String>> = cells
+                .iter()
+                .map(|c| c.as_ref().map(|v| plain(v.as_value())))
+                .collect();
+            (nested.key, nested.row_text(&cells))
+        }
+    }
 }
 
 /// Where a record's rdfs:label (and `records.label`) comes from.

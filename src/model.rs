@@ -843,7 +843,10 @@ pub struct Mention {
     /// (`states = { date = "2025-09-03", status = "established" }`), each backed by this
     /// mention's evidence. Every stated value is kept with its source; which one the record's
     /// field holds is the current one (see `rank`). A list field (aliases, parties ...) gains
-    /// the stated items.
+    /// the stated items. Rows of a nested list are stated the same way
+    /// (`participants = [{ actor = "mexico", role = "host" }]`, `quantities = [...]`): a row
+    /// with a new key (actor and role; measure) is added, one with a known key is that row as
+    /// this source states it.
     #[serde(default)]
     pub states: std::collections::BTreeMap<String, serde_json::Value>,
     /// `preferred` makes these values current whatever the publication dates say.
@@ -1295,8 +1298,6 @@ pub struct Statement {
     pub id: String,
     pub record: Slug,
     pub kind: RecordKind,
-    /// The field's index in its kind's description.
-    pub field: usize,
     /// The article that states it; None for what `actors.toml` or `topics.toml` says.
     pub article: Option<Slug>,
     pub rank: Rank,
@@ -1307,9 +1308,18 @@ pub struct Statement {
     pub basis: Option<Basis>,
     /// For a value that is not current, how it stands to the current one.
     pub difference: Option<Difference>,
-    pub value: OwnedValue,
+    pub value: StatedValue,
     /// The ids of the evidence that backs it.
     pub evidence: Vec<String>,
+}
+
+/// What a statement states: a value of a field, or a row of a nested list (a participant, a
+/// quantity), each by its index in its kind's description.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StatedValue {
+    Field(usize, OwnedValue),
+    /// The row's value of each of its fields, in the nested description's order.
+    Row(usize, Vec<Option<OwnedValue>>),
 }
 
 /// A field value owned rather than borrowed from a record.

@@ -23,7 +23,7 @@ use sophia::turtle::serializer::turtle::{TurtleConfig, TurtleSerializer};
 use crate::mapping::{self, Field, Kind, Label, Nested, Scope, Shape};
 use crate::model::{
     AUTHOR, Article, Basis, CURATOR, DatePrecision, Difference, Evidence, Fields, KnowledgeBase,
-    Rank, Record, RecordKind, RelationType, Statement, Value,
+    OwnedValue, Rank, Record, RecordKind, RelationType, StatedValue, Statement, Value,
 };
 use crate::vocab::{
     self, concept, dcterms, dos, oa, prov, rdf, rdfs, record_iri, schema, skos, xsd,
@@ -338,12 +338,15 @@ fn map_kb<E: Emit>(kb: &KnowledgeBase, out: &mut E) -> io::Result<()> {
 
 /// Hook: one stated value as a `dos:Statement` (an `rdf:Statement` of the record, the field's
 /// predicate and the value), with its source, rank, whether it is current and its evidence.
+/// A stated row (a participant, a quantity) is a node of the statement's own,
+/// `<statement>#row`, with the row's fields and, as `rdf:value`, the row as `statements.value`
+/// writes it (an `rdf:JSON` literal), so that a query can show any stated value as one term.
 fn map_statement<E: Emit>(context: &Terms<'_>, st: &Statement, out: &mut E) -> io::Result<()> {
     let kind = mapping::kind(st.kind);
-    let field = &kind.fields[st.field];
     let node = format!("{}{}/{}", context.base, vocab::STATEMENT_SEGMENT, st.id);
+    let row_node = format!("{node}#row");
     let mut s = Subject {
-        out,
+        out: &mut *out,
         graph: context.graph.as_ref(),
         s: iri(node),
     };
@@ -351,9 +354,19 @@ fn map_statement<E: Emit>(context: &Terms<'_>, st: &Statement, out: &mut E) -> i
     s.add(rdf::TYPE, iri(dos::STATEMENT))?;
     s.add(dcterms::IDENTIFIER, string(st.id.clone()))?;
     s.add(rdf::SUBJECT, context.record(st.kind, st.record.as_str()))?;
-    s.add(rdf::PREDICATE, iri(field.predicate()))?;
-    s.add(rdf::OBJECT, context.term(field.shape, st.value.as_value()))?;
-    s.add(dos::FIELD, string(field.key.to_owned()))?;
+    let (key, text) = mapping::stated(kind, &st.value);
+    match &st.value {
+        StatedValue::Field(i, value) => {
+            let field = &kind.fields[*i];
+            s.add(rdf::PREDICATE, iri(field.predicate()))?;
+            s.add(rdf::OBJECT, context.term(field.shape, value.as_value()))?;
+        }
+        StatedValue::Row(n, _) => {
+            s.add(rdf::PREDICATE, iri(kind.nested[*n].predicate))?;
+            s.add(rdf::OBJECT, iri(row_node.clone()))?;
+        }
+    }
+    s.add(dos::FIELD, string(key.to_owned()))?;
     if let Some(graph) = &context.graph {
         s.add(prov::WAS_DERIVED_FROM, graph.clone())?;
     }
@@ -377,7 +390,29 @@ fn map_statement<E: Emit>(context: &Terms<'_>, st: &Statement, out: &mut E) -> i
             iri(format!("{}{}/{e}", context.base, vocab::EVIDENCE_SEGMENT)),
         )?;
     }
+    if let StatedValue::Row(n, cells) = &st.value {
+        let nested = &kind.nested[*n];
+        let mut row = Subject {
+            out,
+            graph: context.graph.as_ref(),
+            s: iri(row_node),
+        };
+        row.add(rdf::TYPE, iri(nested.class))?;
+        context.fields(&mut row, nested.fields, &Cells(cells), None)?;
+        row.add(rdf::VALUE, typed(text, rdf::JSON))?;
+    }
     Ok(())
+}
+
+/// A stated row read as the fields of its nested description.
+struct Cells<'a>(&'a [Option<OwnedValue>]);
+
+impl Fields for Cells<'_> {
+    fn values<'a>(&'a self, field: usize, out: &mut dyn FnMut(Value<'a>)) {
+        if let Some(Some(v)) = self.0.get(field) {
+            out(v.as_value());
+        }
+    }
 }
 
 /// Hook: triples whose subject is a record but that another record states — the direct triple

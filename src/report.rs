@@ -1946,9 +1946,28 @@ pub(crate) const STATED_VALUES_HEAD: &str = "<p>The record holds the current val
      <th scope=\"col\">current</th><th scope=\"col\">source</th><th scope=\"col\">quote</th>\
      </tr></thead>\n<tbody>\n";
 
-/// The value's cell: the value, and a mark when only the curator's inference backs it.
+/// The value's cell: the value, and a mark when only the curator's inference backs it. A
+/// stated row (a participant, a quantity: a JSON object) reads as its fields,
+/// `measure: ports of entry, value: 12`.
 pub(crate) fn value_cell(value: &str, basis: Option<&str>) -> String {
-    format!("{}{}", esc(value), basis_mark(basis))
+    let row = match serde_json::from_str::<serde_json::Value>(value) {
+        Ok(serde_json::Value::Object(fields)) if value.starts_with('{') => Some(
+            fields
+                .iter()
+                .map(|(key, v)| match v {
+                    serde_json::Value::String(text) => format!("{key}: {text}"),
+                    other => format!("{key}: {other}"),
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+        _ => None,
+    };
+    format!(
+        "{}{}",
+        esc(row.as_deref().unwrap_or(value)),
+        basis_mark(basis)
+    )
 }
 
 /// The mark of what only the curator's inference backs (empty for anything else).

@@ -413,11 +413,12 @@ fn insert_all(tx: &rusqlite::Transaction<'_>, kb: &KnowledgeBase) -> Result<()> 
     let mut backed =
         tx.prepare("INSERT INTO statement_evidence (statement_id, evidence_id) VALUES (?, ?)")?;
     for s in &kb.statements {
+        let (field, value) = mapping::stated(mapping::kind(s.kind), &s.value);
         statement.execute(params![
             s.id,
             s.record.as_str(),
-            mapping::kind(s.kind).fields[s.field].key,
-            mapping::plain(s.value.as_value()),
+            field,
+            value,
             s.article.as_ref().map(|a| a.as_str()),
             s.rank.as_str(),
             s.current,

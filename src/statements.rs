@@ -25,14 +25,19 @@
 //!
 //! A list field (aliases, parties, targets ...) holds every value any source states, each
 //! current.
+//!
+//! A nested list (an event's participants, a quantity) is stated row by row: rows with the same
+//! key (a participant's actor and role, a quantity's measure) are one row as several sources
+//! state it, and the rule above chooses which is current (eleven killed, then fourteen); the
+//! record keeps each key's current row, its own rows first, then the new ones in article order.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, closest};
-use crate::mapping::{self, Field, Shape};
+use crate::mapping::{self, Field, Nested, Shape};
 use crate::model::{
-    AUTHOR, Basis, Difference, KnowledgeBase, OwnedValue, PartialDate, Rank, Record, RecordKind,
-    Slug, Statement,
+    AUTHOR, Basis, Difference, Fields, KnowledgeBase, OwnedValue, PartialDate, Rank, Record,
+    RecordKind, Slug, StatedValue, Statement,
 };
 use crate::seed::{Seg, Sources};
 
@@ -88,6 +93,7 @@ fn record_mut(kb: &mut KnowledgeBase, home: Home) -> &mut dyn Record {
 }
 
 /// What one source states for one field.
+#[derive(Clone)]
 struct Stated {
     /// The stating mention as (article, index in its mentions); None for the record's own value.
     mention: Option<(usize, usize)>,
@@ -137,9 +143,9 @@ pub(crate) fn resolve(
     if homes.is_empty() {
         return;
     }
-    let stated = collect(kb, sources, kinds, &homes, problems);
+    let Collected { fields, rows } = collect(kb, sources, kinds, &homes, problems);
     let mut statements = Vec::new();
-    for ((id, key), from_mentions) in stated {
+    for ((id, key), from_mentions) in fields {
         let home = homes[&id];
         let kind = mapping::kind(kinds[id.as_str()]);
         let (index, field) = kind.field(key).expect("checked when collected");
@@ -149,20 +155,10 @@ pub(crate) fn resolve(
         let mut values = Vec::new();
         own.values(index, &mut |v| values.push(OwnedValue::from_value(v)));
         if !values.is_empty() {
-            let evidence = match home {
-                Home::Record(a, _) => (1..=own.evidence().len())
-                    .map(|n| evidence_id(&id, &kb.articles[a].id, n))
-                    .collect(),
-                Home::Actor(_) | Home::Topic(_) => Vec::new(),
-            };
             all.push(Stated {
-                mention: None,
-                article: home.article(),
-                rank: Rank::Normal,
                 json: own.field_json(key),
                 values,
-                evidence,
-                basis: Basis::of(own.evidence()),
+                ..own_source(kb, home, &id)
             });
         }
         all.extend(from_mentions);
@@ -183,7 +179,8 @@ pub(crate) fn resolve(
                     vec![None; all.len()],
                 )
             } else {
-                let Some(chosen) = choose(kb, sources, home, &id, field, &all, problems) else {
+                let Some(chosen) = choose(kb, sources, home, &id, key, field, &all, problems)
+                else {
                     continue;
                 };
                 let value = all[chosen].mention.map(|_| all[chosen].json.clone());
@@ -209,19 +206,221 @@ pub(crate) fn resolve(
                     id: format!("{id}.{key}.{source}.{}", n + 1),
                     record: Slug::parse(&id).expect("a record id"),
                     kind: kind.kind,
-                    field: index,
                     article: s.article.map(|a| kb.articles[a].id.clone()),
                     rank: s.rank,
                     current: is_current,
                     basis: s.basis,
                     difference,
-                    value,
+                    value: StatedValue::Field(index, value),
                     evidence: s.evidence.clone(),
                 });
             }
         }
     }
+    for ((id, key), from_mentions) in rows {
+        resolve_rows(
+            kb,
+            sources,
+            homes[&id],
+            &id,
+            key,
+            from_mentions,
+            &mut statements,
+            problems,
+        );
+    }
     kb.statements = statements;
+}
+
+/// The rows of one nested list of one record that sources state: rows with the same key (the
+/// nested description's `unique` fields: a participant's actor and role, a quantity's measure)
+/// are one row as several sources state it, and the current one is chosen by the rule for a
+/// field; the record's list holds each key's current row, its own rows first.
+#[allow(clippy::too_many_arguments)]
+fn resolve_rows(
+    kb: &mut KnowledgeBase,
+    sources: &Sources,
+    home: Home,
+    id: &str,
+    key: &'static str,
+    from_mentions: Vec<StatedRow>,
+    statements: &mut Vec<Statement>,
+    problems: &mut Diagnostics,
+) {
+    let own = record(kb, home);
+    let kind = mapping::kind(own.kind());
+    let (n, nested) = nested_list(kind, key).expect("checked when collected");
+    let own_json = own.field_json(key);
+    let mut all: Vec<StatedRow> = own
+        .rows(n)
+        .into_iter()
+        .zip(own_json.as_array().into_iter().flatten())
+        .enumerate()
+        .map(|(p, (row, item))| stated_row(nested, own_source(kb, home, id), p, item, row))
+        .collect();
+    all.extend(from_mentions);
+
+    let mut groups: Vec<(Vec<Option<String>>, Vec<StatedRow>)> = Vec::new();
+    for row in all {
+        let unique = unique_key(nested, &row.cells);
+        match groups.iter_mut().find(|(k, _)| *k == unique) {
+            Some((_, group)) => group.push(row),
+            None => groups.push((unique, vec![row])),
+        }
+    }
+    let mut current_rows = Vec::new();
+    let mut chosen_everywhere = true;
+    for (unique, group) in groups {
+        let (stated, places): (Vec<Stated>, Vec<(usize, Row)>) = group
+            .into_iter()
+            .map(|r| (r.source, (r.position, r.cells)))
+            .unzip();
+        let chosen = if stated.iter().all(|s| s.values == stated[0].values) {
+            0
+        } else {
+            let named: Vec<String> = nested
+                .unique
+                .iter()
+                .zip(&unique)
+                .map(|(k, v)| format!("{k} \"{}\"", v.as_deref().unwrap_or("")))
+                .collect();
+            let what = format!("{key} ({})", named.join(", "));
+            match choose(kb, sources, home, id, &what, &ROW, &stated, problems) {
+                Some(chosen) => chosen,
+                None => {
+                    chosen_everywhere = false;
+                    continue;
+                }
+            }
+        };
+        current_rows.push(stated[chosen].json.clone());
+        for (s, (position, cells)) in stated.iter().zip(places) {
+            let holds = s.values == stated[chosen].values;
+            let source = s.article.map_or(home.shared_file().to_owned(), |a| {
+                kb.articles[a].id.to_string()
+            });
+            statements.push(Statement {
+                id: format!("{id}.{key}.{source}.{position}"),
+                record: Slug::parse(id).expect("a record id"),
+                kind: kind.kind,
+                article: s.article.map(|a| kb.articles[a].id.clone()),
+                rank: s.rank,
+                current: holds,
+                basis: s.basis,
+                difference: (!holds).then(|| difference(kb, &ROW, s, &stated[chosen])),
+                value: StatedValue::Row(n, cells),
+                evidence: s.evidence.clone(),
+            });
+        }
+    }
+    if chosen_everywhere {
+        set(
+            kb,
+            sources,
+            home,
+            id,
+            key,
+            serde_json::Value::Array(current_rows),
+            problems,
+        );
+    }
+}
+
+/// A nested row as [`choose`] and [`difference`] see it: one value (its text), never in
+/// someone's own words, of no lifecycle.
+static ROW: Field = Field {
+    key: "row",
+    column: "",
+    path: &[],
+    shape: Shape::Text,
+    required: false,
+    list: None,
+    wording: false,
+};
+
+/// A row's value of each of its fields, in its nested description's order.
+type Row = Vec<Option<OwnedValue>>;
+
+/// One row a source states of a nested list.
+struct StatedRow {
+    /// The source, as for a field: its value is the row's text, its seed form the row's.
+    source: Stated,
+    /// The row's place in the source's list, from 1.
+    position: usize,
+    cells: Row,
+}
+
+fn stated_row(
+    nested: &Nested,
+    source: Stated,
+    index: usize,
+    item: &serde_json::Value,
+    row: &dyn Fields,
+) -> StatedRow {
+    let cells: Vec<Option<OwnedValue>> = (0..nested.fields.len())
+        .map(|i| {
+            let mut first = None;
+            row.values(i, &mut |v| {
+                first.get_or_insert_with(|| OwnedValue::from_value(v));
+            });
+            first
+        })
+        .collect();
+    let text = nested.row_text(&texts(&cells));
+    StatedRow {
+        source: Stated {
+            json: item.clone(),
+            values: vec![OwnedValue::Text(text)],
+            ..source
+        },
+        position: index + 1,
+        cells,
+    }
+}
+
+fn texts(cells: &[Option<OwnedValue>]) -> Vec<Option<String>> {
+    cells
+        .iter()
+        .map(|c| c.as_ref().map(|v| mapping::plain(v.as_value())))
+        .collect()
+}
+
+/// What identifies a row within its record: the values of its `unique` fields.
+fn unique_key(nested: &Nested, cells: &[Option<OwnedValue>]) -> Vec<Option<String>> {
+    let texts = texts(cells);
+    nested
+        .unique
+        .iter()
+        .map(|k| {
+            let i = nested.fields.iter().position(|f| f.key == *k);
+            i.and_then(|i| texts[i].clone())
+        })
+        .collect()
+}
+
+fn nested_list(kind: &mapping::Kind, key: &str) -> Option<(usize, &'static Nested)> {
+    kind.nested.iter().enumerate().find(|(_, n)| n.key == key)
+}
+
+/// The record's own source: where it is defined, with its own evidence (the value is the
+/// caller's).
+fn own_source(kb: &KnowledgeBase, home: Home, id: &str) -> Stated {
+    let own = record(kb, home);
+    let evidence = match home {
+        Home::Record(a, _) => (1..=own.evidence().len())
+            .map(|n| evidence_id(id, &kb.articles[a].id, n))
+            .collect(),
+        Home::Actor(_) | Home::Topic(_) => Vec::new(),
+    };
+    Stated {
+        mention: None,
+        article: home.article(),
+        rank: Rank::Normal,
+        json: serde_json::Value::Null,
+        values: Vec::new(),
+        evidence,
+        basis: Basis::of(own.evidence()),
+    }
 }
 
 /// `<record>.<article>.<n>`, as [`crate::model::EvidenceItem::id`] numbers evidence.
@@ -262,15 +461,23 @@ fn homes(kb: &KnowledgeBase) -> HashMap<String, Home> {
     homes
 }
 
-/// Every mention's stated values, checked, by (record, field) in knowledge-base order.
+/// Every mention's stated values, checked, by (record, field or nested list) in knowledge-base
+/// order.
+#[derive(Default)]
+struct Collected {
+    fields: BTreeMap<(String, &'static str), Vec<Stated>>,
+    rows: BTreeMap<(String, &'static str), Vec<StatedRow>>,
+}
+
 fn collect(
     kb: &KnowledgeBase,
     sources: &Sources,
     kinds: &HashMap<&str, RecordKind>,
     homes: &HashMap<String, Home>,
     problems: &mut Diagnostics,
-) -> BTreeMap<(String, &'static str), Vec<Stated>> {
-    let mut stated: BTreeMap<(String, &'static str), Vec<Stated>> = BTreeMap::new();
+) -> Collected {
+    let mut collected = Collected::default();
+    let stated = &mut collected.fields;
     for (a, article) in kb.articles.iter().enumerate() {
         if article.facts.mentions.iter().all(|m| m.states.is_empty()) {
             continue;
@@ -328,8 +535,46 @@ fn collect(
                 continue;
             }
             for (key, value) in &mention.states {
+                if let Some((n, nested)) = nested_list(description, key) {
+                    let path = at(&["states", nested.key]);
+                    let evidence = (first + 1..=first + mention.evidence.len())
+                        .map(|n| evidence_id(mention.record.as_str(), &article.id, n))
+                        .collect();
+                    let source = Stated {
+                        mention: Some((a, m)),
+                        article: Some(a),
+                        rank: mention.rank,
+                        json: serde_json::Value::Null,
+                        values: Vec::new(),
+                        evidence,
+                        basis: Basis::of(&mention.evidence),
+                    };
+                    if !seen.insert((mention.record.as_str(), nested.key)) {
+                        problems.push(problem(
+                            path,
+                            format!("this article states '{key}' of '{}' twice", mention.record),
+                            "state a list once per article, every row in it".into(),
+                        ));
+                        continue;
+                    }
+                    let rows = stated_rows(kb, kinds, home, a, (n, nested), value, source);
+                    match rows {
+                        Ok(rows) => collected
+                            .rows
+                            .entry((mention.record.to_string(), nested.key))
+                            .or_default()
+                            .extend(rows),
+                        Err((why, help)) => problems.push(problem(path, why, help)),
+                    }
+                    continue;
+                }
                 let Some((index, field)) = description.field(key) else {
-                    let keys: Vec<&str> = description.fields.iter().map(|f| f.key).collect();
+                    let keys: Vec<&str> = description
+                        .fields
+                        .iter()
+                        .map(|f| f.key)
+                        .chain(description.nested.iter().map(|n| n.key))
+                        .collect();
                     let help = match closest(key, &keys) {
                         Some(k) => format!(
                             "did you mean '{k}'? {} has: {}",
@@ -412,7 +657,79 @@ fn collect(
             }
         }
     }
-    stated
+    collected
+}
+
+/// The rows one mention states of a nested list, checked as the record's own rows are (and a
+/// row's key once), or why not and what to do.
+fn stated_rows(
+    kb: &KnowledgeBase,
+    kinds: &HashMap<&str, RecordKind>,
+    home: Home,
+    stating: usize,
+    (n, nested): (usize, &'static Nested),
+    value: &serde_json::Value,
+    source: Stated,
+) -> Result<Vec<StatedRow>, (String, String)> {
+    let key = nested.key;
+    if let Some(why) = nested
+        .fields
+        .iter()
+        .find_map(|f| foreign_words(kb, home, stating, f))
+    {
+        return Err((
+            why,
+            "state it from an article in the record's language, or curate the record again in              this one"
+                .into(),
+        ));
+    }
+    let mut json = seed_form(value);
+    if !json.is_array() {
+        json = serde_json::Value::Array(vec![json]);
+    }
+    let mut holder = record(kb, home).boxed();
+    if let Err(why) = holder.set_field(key, json.clone()) {
+        let fields: Vec<&str> = nested.fields.iter().map(|f| f.key).collect();
+        return Err((
+            format!("{json} is not a list of '{key}': {why}"),
+            format!(
+                "write each row as in the record's own '{key}', a table with {}",
+                fields.join(", ")
+            ),
+        ));
+    }
+    let items = json.as_array().expect("made a list above");
+    let rows: Vec<StatedRow> = holder
+        .rows(n)
+        .into_iter()
+        .zip(items)
+        .enumerate()
+        .map(|(p, (row, item))| stated_row(nested, source.clone(), p, item, row))
+        .collect();
+    for (i, field) in nested.fields.iter().enumerate() {
+        let values: Vec<OwnedValue> = rows.iter().filter_map(|r| r.cells[i].clone()).collect();
+        if let Some((id, why)) = references(field, &values, kinds).into_iter().next() {
+            return Err((
+                format!("'{id}' in '{key}' {why}"),
+                "name a record of that kind by its id".into(),
+            ));
+        }
+    }
+    let mut keys = HashSet::new();
+    if let Some(row) = rows
+        .iter()
+        .find(|r| !keys.insert(unique_key(nested, &r.cells)))
+    {
+        return Err((
+            format!(
+                "the row {} is stated twice: a row's {} name it once in '{key}'",
+                mapping::plain(row.source.values[0].as_value()),
+                nested.unique.join(" and ")
+            ),
+            "state each row once, or the differing values in a later article".into(),
+        ));
+    }
+    Ok(rows)
 }
 
 /// Text in the article's words is tagged with the language of the article that defines the
@@ -462,16 +779,17 @@ fn references(
 
 /// The current value among a single-valued field's sources (see the module's rule), or None
 /// when the rule cannot choose (the problem is reported).
+#[allow(clippy::too_many_arguments)]
 fn choose(
     kb: &KnowledgeBase,
     sources: &Sources,
     home: Home,
     id: &str,
+    key: &str,
     field: &Field,
     all: &[Stated],
     problems: &mut Diagnostics,
 ) -> Option<usize> {
-    let key = field.key;
     let at = |s: &Stated, key: &'static str| {
         let (a, m) = s.mention.expect("only a mention has a rank or a rival");
         (a, vec![Seg::Key("mentions"), Seg::Index(m), Seg::Key(key)])

@@ -17,7 +17,7 @@ macro_rules! namespace {
 
 namespace!(rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#" {
     TYPE = "type", SUBJECT = "subject", PREDICATE = "predicate", OBJECT = "object",
-    STATEMENT = "Statement",
+    STATEMENT = "Statement", VALUE = "value", JSON = "JSON",
 });
 namespace!(rdfs = "http://www.w3.org/2000/01/rdf-schema#" { LABEL = "label" });
 namespace!(xsd = "http://www.w3.org/2001/XMLSchema#" {

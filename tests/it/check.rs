@@ -236,7 +236,8 @@ const STRUCTURAL: &[&str] = &[
 
 #[test]
 fn check_catches_a_triple_removed_from_the_graph_for_every_stored_predicate() {
-    let tmp = built_bundled();
+    // Every article of the tests, so that statements and their stated rows are there too.
+    let tmp = built_two_articles();
     let kb = tmp.path().join("kb");
     let conn = Connection::open(kb.join("dossier.sqlite")).unwrap();
     let all = triples(&kb.join("dossier.ttl"));

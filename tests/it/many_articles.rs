@@ -25,7 +25,8 @@ fn the_follow_ups_validate_build_and_both_stores_agree() {
     assert!(out.contains("the database and the graph agree"), "{out}");
     // Every stated value is a statement in both stores: the date and place of the meeting,
     // two statuses of the agreement and of the commitment, the group's alias and the
-    // agreement's.
+    // agreement's; the meeting's participants as the opinion article (two) and the communiqué
+    // (four) give them, and the commitment's count of ports of entry.
     let counts: Vec<String> = out
         .lines()
         .find(|l| l.contains(" statement "))
@@ -34,7 +35,7 @@ fn the_follow_ups_validate_build_and_both_stores_agree() {
         .map(|c| c.trim().to_owned())
         .filter(|c| !c.is_empty())
         .collect();
-    assert_eq!(counts, ["statement", "8", "8"], "{out}");
+    assert_eq!(counts, ["statement", "15", "15"], "{out}");
 }
 
 /// A later article dates an event the first left undated and changes an agreement's status;
@@ -139,8 +140,8 @@ fn a_later_article_dates_an_event_and_changes_a_status_in_both_stores() {
             "{sql}"
         );
     }
-    // Everything known of the meeting, quote by quote: the opinion article's quotes back the
-    // record as defined, the communiqué's its date and place.
+    // Everything known of the meeting, quote by quote: the opinion article's quotes back its
+    // own participants (which the communiqué states too), the communiqué's its date and place.
     for store in ["sql", "rdf"] {
         let out = stdout_of(dossier(dir).args([
             "query",
@@ -153,7 +154,7 @@ fn a_later_article_dates_an_event_and_changes_a_status_in_both_stores() {
             "csv",
         ]));
         assert!(
-            out.contains("rubio-visit-to-mexico-2025,,\"The meeting, although welcomed by the vast majority of analysts\",author,reported_fact,,,")
+            out.contains("rubio-visit-to-mexico-2025,,\"The meeting, although welcomed by the vast majority of analysts\",author,reported_fact,participants,\"{\"\"actor\"\":\"\"marco-rubio\"\",\"\"role\"\":\"\"participant\"\"}\",true")
                 && out.contains("National Palace in Mexico City\",author,reported_fact,date,2025-09-03,true"),
             "{store}: {out}"
         );
@@ -293,7 +294,8 @@ fn a_working_group_is_a_body_with_meetings_and_members() {
         ),
         "asserted_by,modality,has_note\ncurator,inference,1\n"
     );
-    // Commitments with a deadline in words or as a date, and quantities.
+    // Commitments with a deadline in words or as a date, and quantities (the readout gives the
+    // count of ports of entry the communiqué did not).
     assert_eq!(
         csv(
             dir,
@@ -305,7 +307,7 @@ fn a_working_group_is_a_body_with_meetings_and_members() {
         "id,deadline,deadline_text,value\n\
          mexico-expand-lab-interdiction-to-32-states,2026,by the end of 2026,32\n\
          security-implementation-group-first-meeting-within-30-days,,within 30 days,\n\
-         us-increase-southbound-inspections,,,\n"
+         us-increase-southbound-inspections,,,12\n"
     );
 }
 
@@ -611,8 +613,8 @@ fn corrected_dates_and_branching_steps_stay_disagreements() {
     replace(
         dir,
         READOUT,
-        "states = { status = \"in_progress\" }",
-        "states = { status = \"fulfilled\" }",
+        "states = { status = \"in_progress\",",
+        "states = { status = \"fulfilled\",",
     );
     replace(
         dir,
@@ -1620,4 +1622,201 @@ fn a_readout_dated_only_recent_gives_no_date_and_never_outranks_a_dated_source()
         1
     );
     assert_eq!(claims["us-ambassador-to-mexico||assessment"]["claims"], 1);
+}
+
+/// Later articles state rows of nested lists: the communiqué names the meeting's participants
+/// (the two the opinion article gives, and two delegations it does not), the readout a count
+/// the communiqué did not give. A row is kept with each source that states it, a later count
+/// replaces an earlier one, both stores agree, and each article is credited with the rows it
+/// states, not with the rows another article adds to its record.
+#[test]
+fn later_articles_state_participants_and_quantities_in_both_stores() {
+    let tmp = built_follow_ups();
+    let dir = tmp.path();
+    let participants = "actor,role\nclaudia-sheinbaum,participant\nmarco-rubio,participant\n\
+                        mexico-security-secretariat,delegation\nus-department-of-state,delegation\n";
+    assert_eq!(
+        csv(
+            dir,
+            "sql",
+            "SELECT actor_id AS actor, role FROM event_participants \
+             WHERE event_id = 'rubio-sheinbaum-meeting' ORDER BY actor_id"
+        ),
+        participants
+    );
+    assert_eq!(
+        csv(
+            dir,
+            "sparql",
+            "SELECT ?actor ?role WHERE { event:rubio-sheinbaum-meeting dos:participation ?p . \
+             ?p dos:agent ?a ; dos:participantRole ?role . ?a dcterms:identifier ?actor } \
+             ORDER BY ?actor"
+        ),
+        participants
+    );
+    // Each stated row: in SQL its text, in the graph a node with the row's fields and that
+    // text as its rdf:value.
+    let sql = csv(
+        dir,
+        "sql",
+        "SELECT article_id AS article, value FROM statements \
+         WHERE record_id = 'rubio-sheinbaum-meeting' AND field = 'participants' \
+         ORDER BY article_id, value",
+    );
+    let sparql = csv(
+        dir,
+        "sparql",
+        "SELECT ?article ?value WHERE { ?s a dos:Statement ; \
+         rdf:subject event:rubio-sheinbaum-meeting ; dos:field \"participants\" ; \
+         rdf:object ?row ; prov:wasDerivedFrom ?a . ?a dcterms:identifier ?article . \
+         ?row a dos:Participation ; dos:agent ?x ; rdf:value ?value . \
+         FILTER (CONTAINS(STR(?value), STRAFTER(STR(?x), \"actor/\"))) } \
+         ORDER BY ?article ?value",
+    );
+    assert_eq!(sql, sparql);
+    assert_eq!(sql.lines().count(), 1 + 2 + 4, "{sql}");
+    assert!(
+        sql.contains(
+            "joint-communique-2025-09-04,\"{\"\"actor\"\":\"\"us-department-of-state\"\",\
+             \"\"role\"\":\"\"delegation\"\"}\""
+        ),
+        "{sql}"
+    );
+    // The delegations are the communiqué's: the opinion article is not credited with them.
+    for store in ["sql", "rdf"] {
+        let out = stdout_of(dossier(dir).args([
+            "query",
+            "actor-full-activity",
+            "--param",
+            "actor=us-department-of-state",
+            "--store",
+            store,
+            "--format",
+            "csv",
+        ]));
+        assert!(
+            out.contains(
+                "rubio-sheinbaum-meeting,event,participant (delegation),joint-communique-2025-09-04"
+            ) && !out.contains("participant (delegation),rubio-visit-to-mexico-2025"),
+            "{store}: {out}"
+        );
+    }
+    dossier(dir)
+        .args(["query", "actor-full-activity", "--store", "both"])
+        .args(["--param", "actor=marco-rubio"])
+        .assert_success();
+
+    // The communiqué gives a count, the later readout another: the readout's is current, and
+    // the communiqué's stays in the history as a contradiction.
+    let communique = dir.join("seeds").join(COMMUNIQUE);
+    let text = std::fs::read_to_string(communique.join("article.txt")).unwrap();
+    let text = text.replacen(
+        "the flow of firearms into Mexico.",
+        "the flow of firearms into Mexico, starting at 10 ports of entry.",
+        1,
+    );
+    std::fs::write(communique.join("article.txt"), text).unwrap();
+    replace(
+        dir,
+        COMMUNIQUE,
+        "status = \"pledged\"\ntopics = [\"arms-trafficking\"]",
+        "status = \"pledged\"\nquantities = [{ measure = \"ports of entry\", value = 10 }]\n\
+         topics = [\"arms-trafficking\"]",
+    );
+    dossier(dir).arg("build").assert_success();
+    let out = stdout_of(dossier(dir).arg("check"));
+    assert!(out.contains("the database and the graph agree"), "{out}");
+    assert_eq!(
+        csv(
+            dir,
+            "sql",
+            "SELECT measure, value FROM commitment_quantities \
+             WHERE commitment_id = 'us-increase-southbound-inspections'"
+        ),
+        "measure,value\nports of entry,12\n"
+    );
+    let history = |store: &str| {
+        stdout_of(dossier(dir).args([
+            "query",
+            "sources-disagree",
+            "--store",
+            store,
+            "--format",
+            "csv",
+        ]))
+    };
+    let sql = history("sql");
+    assert_eq!(sql, history("rdf"));
+    for row in [
+        "us-increase-southbound-inspections,quantities,\"{\"\"measure\"\":\"\"ports of entry\"\",\
+         \"\"value\"\":10}\",false,contradiction,normal,reported,joint-communique-2025-09-04",
+        "us-increase-southbound-inspections,quantities,\"{\"\"measure\"\":\"\"ports of entry\"\",\
+         \"\"value\"\":12}\",true,,normal,reported,security-group-first-meeting-readout",
+    ] {
+        assert!(sql.contains(row), "{row}\n{sql}");
+    }
+    // Two counts from sources as late as each other: refused, naming the row.
+    replace(
+        dir,
+        READOUT,
+        "published = \"2025-10-02\"",
+        "published = \"2025-09-04\"",
+    );
+    let out = dossier(dir).arg("validate").output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success()
+            && err.contains(&format!(
+                "'{COMMUNIQUE}' and '{READOUT}' state different values of 'quantities (measure \
+                 \"ports of entry\")' for 'us-increase-southbound-inspections'"
+            )),
+        "{err}"
+    );
+}
+
+/// A stated row is checked as the record's own rows are: its fields, the kinds its references
+/// name, one row per key, and the lists a kind has.
+#[test]
+fn stated_rows_are_refused_where_the_records_own_would_be() {
+    let cases = [
+        (
+            "states = { participants = [{ actor = \"marco-rubio\" }] }",
+            "is not a list of 'participants': missing field `role`",
+        ),
+        (
+            "states = { participants = [{ actor = \"drug-trafficking\", role = \"guest\" }] }",
+            "'drug-trafficking' in 'participants' is not an actor",
+        ),
+        (
+            "states = { participants = [{ actor = \"mexico\", role = \"host\" }, \
+             { actor = \"mexico\", role = \"host\" }] }",
+            "is stated twice: a row's actor and role name it once in 'participants'",
+        ),
+        (
+            "states = { participant = [{ actor = \"mexico\", role = \"host\" }] }",
+            "did you mean 'participants'?",
+        ),
+    ];
+    for (states, expected) in cases {
+        let tmp = follow_ups_workspace();
+        let dir = tmp.path();
+        replace(
+            dir,
+            COMMUNIQUE,
+            "states = { participants = [",
+            &format!("{states}\nunused = [\n"),
+        );
+        // The fixture's own rows now belong to a key the mention does not have: drop them.
+        let path = dir.join("seeds").join(COMMUNIQUE).join("facts.toml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let start = text.find("\nunused = [").unwrap();
+        let end = start + text[start..].find("] }").unwrap() + 3;
+        std::fs::write(&path, format!("{}{}", &text[..start], &text[end..])).unwrap();
+        let out = dossier(dir).arg("validate").output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success() && err.contains(expected) && err.contains("1 problem"),
+            "{states}: {err}"
+        );
+    }
 }

@@ -449,6 +449,13 @@ fn the_report_shows_values_from_several_sources() {
         new.contains("<td>established</td><td>✓</td>") && new.contains("(2025-09-04)"),
         "{new}"
     );
+    // A stated row reads as its fields.
+    let count =
+        row("us-increase-southbound-inspections.quantities.security-group-first-meeting-readout.1");
+    assert!(
+        count.contains("<td>quantities</td><td>measure: ports of entry, value: 12</td><td>✓</td>"),
+        "{count}"
+    );
     // The quote links to its mark in the communiqué's text.
     let anchor = "ev-high-level-group-against-drug-trafficking.joint-communique-2025-09-04.1";
     assert!(new.contains(&format!(r##"href="#{anchor}""##)), "{new}");
