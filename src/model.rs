@@ -846,7 +846,8 @@ pub struct Mention {
     /// the stated items. Rows of a nested list are stated the same way
     /// (`participants = [{ actor = "mexico", role = "host" }]`, `quantities = [...]`): a row
     /// with a new key (actor and role; measure) is added, one with a known key is that row as
-    /// this source states it.
+    /// this source states it. A mention of a record of this same article states only fields
+    /// the record leaves empty, to back them with evidence of their own.
     #[serde(default)]
     pub states: std::collections::BTreeMap<String, serde_json::Value>,
     /// `preferred` makes these values current whatever the publication dates say.

@@ -2018,7 +2018,7 @@ fn stated_values(html: &mut String, conn: &Connection) -> Result<()> {
     if found.is_empty() {
         writeln!(
             html,
-            "<p>No article states a value of another article's record.</p>\n</section>"
+            "<p>No article states a value of a record's field.</p>\n</section>"
         )?;
         return Ok(());
     }

@@ -2,7 +2,9 @@
 //!
 //! A record is defined once, in one article (or in `actors.toml`, `topics.toml`); another
 //! article states a value of one of its fields with `[[mentions]] states = { field = value }`,
-//! backed by the mention's evidence. Every field that some mention states keeps all its values
+//! backed by the mention's evidence. The record's own article may state a field the record
+//! leaves empty the same way, so that evidence of its own backs it (the curator's inference of
+//! an agreement's unnamed parties, beside the article's words for the agreement). Every field that some mention states keeps all its values
 //! with their sources ([`Statement`], the defining record's own value first); the record's
 //! field holds the current one, so every writer and query that reads fields reads current
 //! values without knowing about statements.
@@ -523,18 +525,25 @@ fn collect(
                 ));
                 continue;
             }
-            if home.article() == Some(a) {
-                problems.push(problem(
-                    at(&["states"]),
-                    format!(
-                        "'{}' is defined in this article: its fields are set on the record",
-                        mention.record
-                    ),
-                    "set the values in the record itself and remove `states`".into(),
-                ));
-                continue;
-            }
+            // A record's own article states a field through a mention only where the record
+            // leaves it empty: to give that value evidence of its own (the curator's
+            // inference beside the article's words), never a second value from one source.
+            let own_article = home.article() == Some(a);
             for (key, value) in &mention.states {
+                if own_article && !empty(&record(kb, home).field_json(key)) {
+                    problems.push(problem(
+                        at(&["states"]),
+                        format!(
+                            "'{key}' of '{}' is set on the record, in this article",
+                            mention.record
+                        ),
+                        "in its own article a record's field is stated once: set it on the \
+                         record, or leave it empty there and state it here with the evidence \
+                         that backs it alone (such as the curator's inference)"
+                            .into(),
+                    ));
+                    continue;
+                }
                 if let Some((n, nested)) = nested_list(description, key) {
                     let path = at(&["states", nested.key]);
                     let evidence = (first + 1..=first + mention.evidence.len())
@@ -730,6 +739,15 @@ fn stated_rows(
         ));
     }
     Ok(rows)
+}
+
+/// Whether a field holds no value: absent, or an empty list.
+fn empty(json: &serde_json::Value) -> bool {
+    match json {
+        serde_json::Value::Null => true,
+        serde_json::Value::Array(items) => items.is_empty(),
+        _ => false,
+    }
 }
 
 /// Text in the article's words is tagged with the language of the article that defines the

@@ -207,7 +207,8 @@ fn the_curators_inferences_are_marked_in_both_stores_and_are_no_reported_facts()
     let tmp = built_bundled();
     let sql = |q: &str| stdout_of(dossier(tmp.path()).args(["sql", "--format", "csv", q]));
     let sparql = |q: &str| stdout_of(dossier(tmp.path()).args(["sparql", "--format", "csv", q]));
-    // The records the article only implies, each inference with its note.
+    // The records (and the agreements' parties) the article only implies, each inference with
+    // its note.
     let inferred = sql(
         "SELECT record_id, asserted_by, asserter, count(*) FROM record_evidence \
          WHERE modality = 'inference' AND note IS NOT NULL \
@@ -216,6 +217,8 @@ fn the_curators_inferences_are_marked_in_both_stores_and_are_no_reported_facts()
     assert_eq!(
         inferred,
         "record_id,asserted_by,asserter,count(*)\n\
+         high-level-group-against-drug-trafficking,curator,the curator,1\n\
+         intelligence-sharing,curator,the curator,1\n\
          intelligence-sharing-part-of-security-cooperation,curator,the curator,1\n\
          joint-statement-issued-at-meeting,curator,the curator,1\n\
          joint-statement-issued-by-mexico,curator,the curator,1\n\
@@ -233,6 +236,8 @@ fn the_curators_inferences_are_marked_in_both_stores_and_are_no_reported_facts()
     assert_eq!(
         graph.replace("\r\n", "\n"),
         "record,n\n\
+         high-level-group-against-drug-trafficking,1\n\
+         intelligence-sharing,1\n\
          intelligence-sharing-part-of-security-cooperation,1\n\
          joint-statement-issued-at-meeting,1\n\
          joint-statement-issued-by-mexico,1\n\
@@ -468,7 +473,7 @@ fn validation_says_the_same_on_one_core_as_on_all() {
 /// implies for the joint statement, and the meeting it was issued at, are the curator's
 /// inference; each claim that says what it rests on is linked to its grounds. In both stores.
 #[test]
-fn the_bundled_article_reports_positions_infers_issuers_and_links_claims_to_grounds() {
+fn the_bundled_article_reports_positions_infers_issuers_and_parties_and_links_claims_to_grounds() {
     let tmp = built_bundled();
     let sql = |q: &str| stdout_of(dossier(tmp.path()).args(["sql", "--format", "csv", q]));
     let sparql = |q: &str| {
@@ -522,6 +527,43 @@ fn the_bundled_article_reports_positions_infers_issuers_and_links_claims_to_grou
                BIND (STRAFTER(STR(?b), \"#\") AS ?basis) } ORDER BY ?predicate ?object_id"
         ),
         expected
+    );
+    // Nor does it name the parties of the high-level group or of the intelligence sharing:
+    // the agreements are the article's report, their parties the curator's inference, in both
+    // stores.
+    let parties = stdout_of(dossier(tmp.path()).args([
+        "query",
+        "value-history",
+        "-p",
+        "record=high-level-group-against-drug-trafficking",
+        "--store",
+        "both",
+        "--format",
+        "csv",
+    ]));
+    assert_eq!(
+        parties
+            .lines()
+            .filter(|l| l.starts_with("parties,"))
+            .map(|l| l.split(',').take(5).collect::<Vec<_>>().join(","))
+            .collect::<Vec<_>>(),
+        [
+            "parties,mexico,true,normal,inferred",
+            "parties,united-states,true,normal,inferred"
+        ],
+        "{parties}"
+    );
+    assert_eq!(
+        sql(
+            "SELECT r.id, r.basis, group_concat(s.basis) AS parties FROM records r \
+             JOIN statements s ON s.record_id = r.id AND s.field = 'parties' \
+             WHERE r.id IN ('high-level-group-against-drug-trafficking', 'intelligence-sharing') \
+             GROUP BY r.id ORDER BY r.id"
+        ),
+        "id,basis,parties
+\
+         high-level-group-against-drug-trafficking,reported,\"inferred,inferred\"\n\
+         intelligence-sharing,reported,\"inferred,inferred\"\n"
     );
     // The grounds of the distrust, named one by one in the article, in both stores.
     let grounds = stdout_of(dossier(tmp.path()).args([

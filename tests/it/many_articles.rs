@@ -26,7 +26,8 @@ fn the_follow_ups_validate_build_and_both_stores_agree() {
     // Every stated value is a statement in both stores: the date and place of the meeting,
     // two statuses of the agreement and of the commitment, the group's alias and the
     // agreement's; the meeting's participants as the opinion article (two) and the communiqué
-    // (four) give them, and the commitment's count of ports of entry.
+    // (four) give them, the commitment's count of ports of entry, and the parties the opinion
+    // article's curator infers for two of its agreements.
     let counts: Vec<String> = out
         .lines()
         .find(|l| l.contains(" statement "))
@@ -35,7 +36,7 @@ fn the_follow_ups_validate_build_and_both_stores_agree() {
         .map(|c| c.trim().to_owned())
         .filter(|c| !c.is_empty())
         .collect();
-    assert_eq!(counts, ["statement", "15", "15"], "{out}");
+    assert_eq!(counts, ["statement", "19", "19"], "{out}");
 }
 
 /// A later article dates an event the first left undated and changes an agreement's status;
@@ -750,8 +751,9 @@ fn bad_stated_values_are_refused_with_advice() {
         ),
         (
             "record = \"security-implementation-group-first-meeting\"\nstates = { place = \"Mexico City\" }",
-            "is defined in this article",
-            "set the values in the record itself",
+            "'place' of 'security-implementation-group-first-meeting' is set on the record, in \
+             this article",
+            "leave it empty there and state it here",
         ),
         (
             "record = \"mexico\"\nrank = \"preferred\"",

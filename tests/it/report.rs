@@ -460,10 +460,22 @@ fn the_report_shows_values_from_several_sources() {
     let anchor = "ev-high-level-group-against-drug-trafficking.joint-communique-2025-09-04.1";
     assert!(new.contains(&format!(r##"href="#{anchor}""##)), "{new}");
     assert!(html.contains(&format!(r#"id="{anchor}""#)));
-    // The bundled article alone states nothing of another's records.
+    // The bundled article alone states only the parties its agreements leave empty, as the
+    // curator's inference; a knowledge base whose articles state nothing says so.
     let alone = built_bundled();
     let page = std::fs::read_to_string(alone.path().join("kb/report.html")).unwrap();
-    assert!(page.contains("No article states a value of another article's record."));
+    let parties =
+        r#"<tr data-statement="intelligence-sharing.parties.rubio-visit-to-mexico-2025.1">"#;
+    let at = page.find(parties).expect("the parties' row");
+    let row = &page[at..at + page[at..].find("</tr>").unwrap()];
+    assert!(
+        row.contains("<td>parties</td><td>united-states <span class=\"basis-inferred\""),
+        "{row}"
+    );
+    let mini = workspace_with(&fixtures().join("mini"));
+    dossier(mini.path()).arg("build").assert_success();
+    let page = std::fs::read_to_string(mini.path().join("kb/report.html")).unwrap();
+    assert!(page.contains("No article states a value of a record's field."));
 }
 
 /// What the browser checks in the drawing: no label overlaps another or a node, every actor
