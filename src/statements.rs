@@ -163,7 +163,7 @@ pub(crate) fn resolve(
                 ..own_source(kb, home, &id)
             });
         }
-        all.extend(from_mentions);
+        all.extend(defining_first(home, from_mentions, |s| s));
 
         // The value the record takes (None: it keeps its own), which sources hold it, and how
         // each other value stands to it.
@@ -260,7 +260,14 @@ fn resolve_rows(
         .enumerate()
         .map(|(p, (row, item))| stated_row(nested, own_source(kb, home, id), p, item, row))
         .collect();
-    all.extend(from_mentions);
+    let mut keys = HashSet::new();
+    if !all
+        .iter()
+        .all(|r| keys.insert(unique_key(nested, &r.cells)))
+    {
+        return; // the record's own rows repeat a key: validation reports it
+    }
+    all.extend(defining_first(home, from_mentions, |r| &r.source));
 
     let mut groups: Vec<(Vec<Option<String>>, Vec<StatedRow>)> = Vec::new();
     for row in all {
@@ -423,6 +430,15 @@ fn own_source(kb: &KnowledgeBase, home: Home, id: &str) -> Stated {
         evidence,
         basis: Basis::of(own.evidence()),
     }
+}
+
+/// The sources in knowledge-base order, but what the record's own article states (for a field
+/// the record leaves empty) first: it is the defining text, and a list's first items.
+fn defining_first<T>(home: Home, mut sources: Vec<T>, stated: impl Fn(&T) -> &Stated) -> Vec<T> {
+    if home.article().is_some() {
+        sources.sort_by_key(|s| stated(s).article != home.article());
+    }
+    sources
 }
 
 /// `<record>.<article>.<n>`, as [`crate::model::EvidenceItem::id`] numbers evidence.
@@ -835,8 +851,11 @@ fn choose(
         return Some(first);
     }
     // Another source's words never replace the defining text unless ranked: they are a
-    // parallel voice (the defining record's own value comes first when it has one).
-    if field.wording && all[0].mention.is_none() {
+    // parallel voice. The defining text comes first: the record's own value, or what its own
+    // article states for a field the record leaves empty.
+    let defining =
+        all[0].mention.is_none() || (home.article().is_some() && all[0].article == home.article());
+    if field.wording && defining {
         return Some(0);
     }
     let published = |s: &Stated| published(kb, s);

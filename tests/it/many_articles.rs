@@ -1822,3 +1822,106 @@ fn stated_rows_are_refused_where_the_records_own_would_be() {
         );
     }
 }
+
+/// What a review found: a record whose own rows repeat a key is reported, not a crash, when
+/// another article states rows of it; what the record's own article states for an empty worded
+/// field stays the defining text; a stated role with a tab or a line break is credited alike
+/// by both stores.
+#[test]
+fn own_rows_own_words_and_odd_roles_hold_across_articles() {
+    // Own rows that repeat a measure, and a later article stating the list.
+    let tmp = follow_ups_workspace();
+    let dir = tmp.path();
+    replace(
+        dir,
+        COMMUNIQUE,
+        "quantities = [{ measure = \"states\", value = 32 }]",
+        "quantities = [{ measure = \"states\", value = 32 }, { measure = \"states\", value = 31 }]",
+    );
+    append(
+        dir,
+        READOUT,
+        "\n[[mentions]]\nrecord = \"mexico-expand-lab-interdiction-to-32-states\"\n\
+         states = { quantities = [{ measure = \"states\", value = 20 }] }\n\n\
+         [[mentions.evidence]]\nquote = \"in Mexico City\"\nasserted_by = \"author\"\n\
+         modality = \"reported_fact\"\n",
+    );
+    let out = dossier(dir).arg("validate").output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("is listed twice in quantities") && err.contains("1 problem"),
+        "{err}"
+    );
+
+    // The opinion article states a purpose its agreement leaves empty; a later article's
+    // words for it are a parallel voice, not the current purpose.
+    let tmp = follow_ups_workspace();
+    let dir = tmp.path();
+    append(
+        dir,
+        "rubio-visit-to-mexico-2025",
+        "\n[[mentions]]\nrecord = \"intelligence-sharing\"\n\
+         states = { purpose = \"share information obtained in each territory\" }\n\n\
+         [[mentions.evidence]]\nquote = \"intelligence sharing be limited to information \
+         obtained in each territory\"\nasserted_by = \"author\"\nmodality = \"reported_fact\"\n",
+    );
+    append(
+        dir,
+        READOUT,
+        "\n[[mentions]]\nrecord = \"intelligence-sharing\"\n\
+         states = { purpose = \"limit intelligence sharing to each country's own territory\" }\n\n\
+         [[mentions.evidence]]\nquote = \"intelligence sharing remain limited to information each \
+         country obtains in its own territory\"\nasserted_by = \"author\"\n\
+         modality = \"reported_fact\"\n",
+    );
+    dossier(dir).arg("build").assert_success();
+    assert_eq!(
+        csv(
+            dir,
+            "sql",
+            "SELECT s.article_id, s.is_current, s.difference FROM statements s \
+             WHERE s.record_id = 'intelligence-sharing' AND s.field = 'purpose' \
+             ORDER BY s.article_id"
+        ),
+        "article_id,is_current,difference\n\
+         rubio-visit-to-mexico-2025,1,\n\
+         security-group-first-meeting-readout,0,parallel\n"
+    );
+    assert_eq!(
+        csv(
+            dir,
+            "sparql",
+            "SELECT ?purpose WHERE { agreement:intelligence-sharing dos:purpose ?purpose }"
+        ),
+        "purpose\nshare information obtained in each territory\n"
+    );
+
+    // A stated role with a tab and a line break: both stores credit the communiqué.
+    let tmp = follow_ups_workspace();
+    let dir = tmp.path();
+    replace(
+        dir,
+        COMMUNIQUE,
+        "{ actor = \"us-department-of-state\", role = \"delegation\" }",
+        "{ actor = \"us-department-of-state\", role = \"delegation\\t(\\\"State\\\")\\nof the US\" }",
+    );
+    dossier(dir).arg("build").assert_success();
+    let activity = stdout_of(dossier(dir).args([
+        "query",
+        "actor-full-activity",
+        "--param",
+        "actor=us-department-of-state",
+        "--store",
+        "both",
+        "--format",
+        "json",
+    ]));
+    assert!(
+        activity.contains(
+            "\"participant (delegation\\t(\\\"State\\\")\\nof the US)\", \"article\": \
+             \"joint-communique-2025-09-04\""
+        ),
+        "{activity}"
+    );
+}
