@@ -3,7 +3,7 @@
 //!
 //! Parameters are bound, never spliced: in SQL as `:name` parameters; in SPARQL through a
 //! `VALUES ?name { default }` clause of the query, whose value is replaced in the parsed
-//! algebra by a literal holding the parameter.
+//! algebra by the parameter's term (`sparql::Store::parse_with`, as `--param` binds it).
 //!
 //! Normalisation (so that both stores' rows compare): an IRI becomes its last segment (after
 //! the last `/` or `#`: a record id, or a closed-list value); a literal becomes its lexical
@@ -19,8 +19,6 @@ use anyhow::{Context, Result, bail};
 use rusqlite::types::Value;
 use serde::Deserialize;
 use serde_json::Value as Json;
-use spargebra::algebra::GraphPattern;
-use spargebra::term::{GroundTerm, Literal};
 
 use crate::sparql::{Answer, RdfTerm, Store};
 use crate::sqlite::{QueryError, RowSink};
@@ -160,26 +158,9 @@ impl NamedQuery {
         store: &Store,
         params: &[(String, String)],
     ) -> Result<spargebra::Query> {
-        let q = self;
-        let mut parsed = store
-            .parse(&q.sparql)
-            .map_err(|e| anyhow::anyhow!("the SPARQL form of '{}' does not parse:\n{e}", q.name))?;
-        for (name, value) in params {
-            let bound = match &mut parsed {
-                spargebra::Query::Select { pattern, .. }
-                | spargebra::Query::Construct { pattern, .. }
-                | spargebra::Query::Describe { pattern, .. }
-                | spargebra::Query::Ask { pattern, .. } => bind_values(pattern, name, value),
-            };
-            if !bound {
-                bail!(
-                    "the SPARQL form of '{}' has no `VALUES ?{name} {{ ... }}` clause to bind \
-                     the parameter {name} to",
-                    q.name
-                );
-            }
-        }
-        Ok(parsed)
+        store
+            .parse_with(&self.sparql, params)
+            .with_context(|| format!("the SPARQL form of '{}'", self.name))
     }
 }
 
@@ -294,43 +275,6 @@ pub fn run_sparql_until(
                 .collect(),
         }),
         _ => bail!("the SPARQL form of '{}' must be a SELECT query", q.name),
-    }
-}
-
-/// Replaces the values of every `VALUES` clause on `?name` by the literal `value`.
-fn bind_values(pattern: &mut GraphPattern, name: &str, value: &str) -> bool {
-    use GraphPattern as G;
-    match pattern {
-        G::Values {
-            variables,
-            bindings,
-        } => match variables.iter().position(|v| v.as_str() == name) {
-            Some(i) => {
-                for row in bindings.iter_mut() {
-                    row[i] = Some(GroundTerm::Literal(Literal::new_simple_literal(value)));
-                }
-                true
-            }
-            None => false,
-        },
-        G::Join { left, right }
-        | G::Union { left, right }
-        | G::Minus { left, right }
-        | G::LeftJoin { left, right, .. } => {
-            let l = bind_values(left, name, value);
-            let r = bind_values(right, name, value);
-            l || r
-        }
-        G::Filter { inner, .. }
-        | G::Graph { inner, .. }
-        | G::Extend { inner, .. }
-        | G::OrderBy { inner, .. }
-        | G::Project { inner, .. }
-        | G::Distinct { inner }
-        | G::Reduced { inner }
-        | G::Slice { inner, .. }
-        | G::Group { inner, .. } => bind_values(inner, name, value),
-        _ => false,
     }
 }
 

@@ -154,8 +154,8 @@ impl Store {
         self.query_parsed(parsed)
     }
 
-    /// Parses a query and binds each parameter to its variable as a value (a `VALUES` joined to
-    /// the query's pattern): never spliced into the text, so a value cannot change the query.
+    /// Parses a query and binds each parameter to its variable as a value (see
+    /// `bind_parameter`): never spliced into the text, so a value cannot change the query.
     pub fn parse_with(&self, query: &str, params: &[(String, String)]) -> Result<spargebra::Query> {
         let mut parsed = self.parse(query)?;
         for (name, value) in params {
@@ -626,7 +626,10 @@ fn parameter_term(value: &str) -> Result<spargebra::term::GroundTerm> {
     }
 }
 
-/// Joins `VALUES ?name { value }` to the query's pattern, below its solution modifiers.
+/// Binds `?name` to `value`, the one way dossier binds a parameter (the CLI's `--param`, the
+/// named queries, `serve`): a `VALUES` clause of the query on `?name` (a named query's default)
+/// takes the value in place; without one, `VALUES ?name { value }` is joined to the query's
+/// pattern, below its solution modifiers.
 fn bind_parameter(query: &mut spargebra::Query, name: &str, value: &str) -> Result<()> {
     use spargebra::algebra::GraphPattern as G;
     use spargebra::term::Variable;
@@ -637,6 +640,28 @@ fn bind_parameter(query: &mut spargebra::Query, name: &str, value: &str) -> Resu
     | spargebra::Query::Construct { pattern, .. }
     | spargebra::Query::Describe { pattern, .. }
     | spargebra::Query::Ask { pattern, .. }) = query;
+    let mut in_place = false;
+    visit_mut(pattern, &mut |p| {
+        if let G::Values {
+            variables,
+            bindings,
+        } = p
+            && let Some(i) = variables.iter().position(|v| *v == variable)
+        {
+            let mut rows: Vec<Vec<Option<spargebra::term::GroundTerm>>> = Vec::new();
+            for mut row in std::mem::take(bindings) {
+                row[i] = Some(term.clone());
+                if !rows.contains(&row) {
+                    rows.push(row);
+                }
+            }
+            *bindings = rows;
+            in_place = true;
+        }
+    });
+    if in_place {
+        return Ok(());
+    }
     if !pattern.to_string().contains(&format!("?{name}")) {
         anyhow::bail!(
             "the query has no variable ?{name}: use ?{name} in the query, or drop --param {name}"

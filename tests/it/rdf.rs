@@ -359,6 +359,22 @@ fn sparql_parameters_are_bound_as_values_never_spliced() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // A VALUES clause on the variable takes the value in place, as a named query's default
+    // does, once: the rows it gave are not multiplied.
+    let defaults = "SELECT ?id ?name WHERE { VALUES ?id { \"donald-trump\" \"mexico\" } \
+                    ?a dcterms:identifier ?id ; rdfs:label ?name }";
+    let out = stdout_of(dossier(tmp.path()).args([
+        "sparql",
+        "--format",
+        "csv",
+        "--param",
+        "id=marco-rubio",
+        defaults,
+    ]));
+    assert_eq!(
+        out.replace("\r\n", "\n"),
+        "id,name\nmarco-rubio,Marco Rubio\n"
+    );
 }
 
 #[test]
