@@ -179,7 +179,7 @@ impl PartialDate {
             }
             if let Some(d) = day {
                 let last = days_in_month(year, m);
-                if d == 0 || d > last {
+                if !(1..=last).contains(&d) {
                     return Err(format!(
                         "'{text}' is not a date: {year}-{m:02} has days 01 to {last}"
                     ));
@@ -198,15 +198,13 @@ impl PartialDate {
     }
 }
 
+/// The last day of a month, as XML Schema's calendar (the engine's own date type) has it.
 fn days_in_month(year: u16, month: u8) -> u8 {
-    match month {
-        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
-            29
-        }
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
+    use std::str::FromStr;
+    (28..=31)
+        .rev()
+        .find(|day| oxsdatatypes::Date::from_str(&format!("{year:04}-{month:02}-{day}")).is_ok())
+        .unwrap_or(28)
 }
 
 impl fmt::Display for PartialDate {
@@ -1428,5 +1426,32 @@ impl Article {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PartialDate;
+
+    #[test]
+    fn a_day_exists_in_its_month_by_the_gregorian_calendar() {
+        for ok in [
+            "2024-02-29",
+            "2000-02-29",
+            "2025-01-31",
+            "2025-04-30",
+            "0000-02-29",
+        ] {
+            assert!(PartialDate::parse(ok).is_ok(), "{ok}");
+        }
+        for (bad, why) in [
+            ("2025-02-29", "2025-02 has days 01 to 28"),
+            ("1900-02-29", "1900-02 has days 01 to 28"),
+            ("2025-04-31", "2025-04 has days 01 to 30"),
+            ("2025-01-00", "2025-01 has days 01 to 31"),
+        ] {
+            let err = PartialDate::parse(bad).unwrap_err();
+            assert!(err.contains(why), "{bad}: {err}");
+        }
     }
 }

@@ -1519,14 +1519,18 @@ pub(crate) fn network(html: &mut String, conn: &Connection, focus: Option<&Focus
     Ok(())
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+/// Days since 1970-01-01 of a proleptic Gregorian date, by XML Schema's date arithmetic (the
+/// engine's own date type); 0 for a date that does not exist.
 fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let year_of_era = year - era * 400;
-    let day_of_year = (153 * (month + if month > 2 { -3 } else { 9 }) + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
+    use std::str::FromStr;
+    let date = |y: i64, m: i64, d: i64| {
+        let sign = if y < 0 { "-" } else { "" };
+        oxsdatatypes::Date::from_str(&format!("{sign}{:04}-{m:02}-{d:02}", y.abs())).ok()
+    };
+    date(year, month, day)
+        .zip(date(1970, 1, 1))
+        .and_then(|(date, epoch)| date.checked_sub(epoch))
+        .map_or(0, |span| span.days())
 }
 
 /// `YYYY-MM-DD` as (year, month, day).
