@@ -306,8 +306,11 @@ impl Store {
                     .to_owned(),
             );
         }
-        visit(pattern, None, &mut |p, graph_variable| {
+        // Walked on a copy: the one walker of the algebra takes it mutably.
+        let mut pattern = pattern.clone();
+        walk(&mut pattern, None, &mut |p, graph_variable| {
             use spargebra::algebra::{GraphPattern as G, PropertyPathExpression as P};
+            let p: &G = p;
             if problem.is_some() {
                 return;
             }
@@ -412,13 +415,24 @@ fn group_concat_as_in_sparql_1_1(query: &mut spargebra::Query) {
     });
 }
 
-/// Calls `f` on every pattern of the algebra, mutably.
+/// Calls `f` on every pattern of the algebra, mutably (the one walker of the algebra).
 fn visit_mut(
     pattern: &mut spargebra::algebra::GraphPattern,
     f: &mut impl FnMut(&mut spargebra::algebra::GraphPattern),
 ) {
+    walk(pattern, None, &mut |p, _| f(p));
+}
+
+/// Calls `f` on every pattern of the algebra, parents first, with the variable of the
+/// innermost enclosing `GRAPH ?variable`, if any.
+fn walk<'a>(
+    pattern: &'a mut spargebra::algebra::GraphPattern,
+    graph_variable: Option<&'a spargebra::term::Variable>,
+    f: &mut impl FnMut(&mut spargebra::algebra::GraphPattern, Option<&spargebra::term::Variable>),
+) {
     use spargebra::algebra::GraphPattern as G;
-    f(pattern);
+    use spargebra::term::NamedNodePattern;
+    f(&mut *pattern, graph_variable);
     match pattern {
         G::Bgp { .. } | G::Path { .. } | G::Values { .. } => {}
         G::Join { left, right }
@@ -426,11 +440,17 @@ fn visit_mut(
         | G::Lateral { left, right }
         | G::Union { left, right }
         | G::Minus { left, right } => {
-            visit_mut(left, f);
-            visit_mut(right, f);
+            walk(left, graph_variable, f);
+            walk(right, graph_variable, f);
         }
-        G::Graph { inner, .. }
-        | G::Filter { inner, .. }
+        G::Graph { name, inner } => {
+            let inner_variable = match name {
+                NamedNodePattern::Variable(v) => Some(&*v),
+                NamedNodePattern::NamedNode(_) => None,
+            };
+            walk(inner, inner_variable, f);
+        }
+        G::Filter { inner, .. }
         | G::Extend { inner, .. }
         | G::OrderBy { inner, .. }
         | G::Project { inner, .. }
@@ -438,7 +458,7 @@ fn visit_mut(
         | G::Reduced { inner }
         | G::Slice { inner, .. }
         | G::Group { inner, .. }
-        | G::Service { inner, .. } => visit_mut(inner, f),
+        | G::Service { inner, .. } => walk(inner, graph_variable, f),
     }
 }
 
@@ -449,45 +469,6 @@ fn ground(pattern: &spargebra::term::TermPattern) -> Option<oxrdf::Term> {
         T::NamedNode(n) => Some(n.clone().into()),
         T::Literal(l) => Some(l.clone().into()),
         _ => None,
-    }
-}
-
-/// Calls `f` on every pattern of the algebra, with the variable of the innermost enclosing
-/// `GRAPH ?variable`, if any.
-fn visit<'a>(
-    pattern: &'a spargebra::algebra::GraphPattern,
-    graph_variable: Option<&'a spargebra::term::Variable>,
-    f: &mut impl FnMut(&'a spargebra::algebra::GraphPattern, Option<&'a spargebra::term::Variable>),
-) {
-    use spargebra::algebra::GraphPattern as G;
-    use spargebra::term::NamedNodePattern;
-    f(pattern, graph_variable);
-    match pattern {
-        G::Bgp { .. } | G::Path { .. } | G::Values { .. } => {}
-        G::Join { left, right }
-        | G::LeftJoin { left, right, .. }
-        | G::Lateral { left, right }
-        | G::Union { left, right }
-        | G::Minus { left, right } => {
-            visit(left, graph_variable, f);
-            visit(right, graph_variable, f);
-        }
-        G::Graph { name, inner } => {
-            let inner_variable = match name {
-                NamedNodePattern::Variable(v) => Some(v),
-                NamedNodePattern::NamedNode(_) => None,
-            };
-            visit(inner, inner_variable, f);
-        }
-        G::Filter { inner, .. }
-        | G::Extend { inner, .. }
-        | G::OrderBy { inner, .. }
-        | G::Project { inner, .. }
-        | G::Distinct { inner }
-        | G::Reduced { inner }
-        | G::Slice { inner, .. }
-        | G::Group { inner, .. }
-        | G::Service { inner, .. } => visit(inner, graph_variable, f),
     }
 }
 
