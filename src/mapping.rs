@@ -12,9 +12,9 @@
 use crate::model::{
     Actor, ActorKind, Agreement, AgreementKind, AgreementStatus, ArticleMeta, Basis, Claim,
     ClaimKind, Commitment, CommitmentStatus, Condition, ConstraintKind, DatePrecision, Difference,
-    Event, Evidence, Fields, KbConfig, Modality, Participant, Policy, PolicyKind, PolicyStatus,
-    Quantity, Rank, Record, RecordKind, Relation, RelationType, Role, Slug, StatedValue,
-    TitleSource, Topic, Value,
+    Event, Evidence, Fields, KbConfig, Modality, OwnedValue, Participant, Policy, PolicyKind,
+    PolicyStatus, Quantity, Rank, Record, RecordKind, Relation, RelationType, Role, Slug,
+    StatedValue, TitleSource, Topic, Value,
 };
 use crate::vocab::{self, dcterms, dos, oa, prov, rdf, rdfs, schema, skos};
 
@@ -185,13 +185,17 @@ pub fn stated(kind: &Kind, value: &StatedValue) -> (&'static str, String) {
         StatedValue::Field(i, v) => (kind.fields[*i].key, plain(v.as_value())),
         StatedValue::Row(n, cells) => {
             let nested = &kind.nested[*n];
-            let cells: Vec<Option<String>> = cells
-                .iter()
-                .map(|c| c.as_ref().map(|v| plain(v.as_value())))
-                .collect();
-            (nested.key, nested.row_text(&cells))
+            (nested.key, nested.row_text(&texts(cells)))
         }
     }
+}
+
+/// A row's values as text ([`plain`]), absent ones left absent.
+pub fn texts(cells: &[Option<OwnedValue>]) -> Vec<Option<String>> {
+    cells
+        .iter()
+        .map(|c| c.as_ref().map(|v| plain(v.as_value())))
+        .collect()
 }
 
 /// Where a record's rdfs:label (and `records.label`) comes from.

@@ -4,10 +4,10 @@
 //! article states a value of one of its fields with `[[mentions]] states = { field = value }`,
 //! backed by the mention's evidence. The record's own article may state a field the record
 //! leaves empty the same way, so that evidence of its own backs it (the curator's inference of
-//! an agreement's unnamed parties, beside the article's words for the agreement). Every field that some mention states keeps all its values
-//! with their sources ([`Statement`], the defining record's own value first); the record's
-//! field holds the current one, so every writer and query that reads fields reads current
-//! values without knowing about statements.
+//! an agreement's unnamed parties, beside the article's words for the agreement). Every field
+//! that some mention states keeps all its values with their sources ([`Statement`], the
+//! defining record's own value first); the record's field holds the current one, so every
+//! writer and query that reads fields reads current values without knowing about statements.
 //!
 //! **Which value is current** (one rule, for every field of every kind):
 //! 1. a value stated with `rank = "preferred"` (at most one value per field of a record);
@@ -200,9 +200,7 @@ pub(crate) fn resolve(
         }
 
         for ((s, is_current), difference) in all.into_iter().zip(current).zip(differences) {
-            let source = s.article.map_or(home.shared_file().to_owned(), |a| {
-                kb.articles[a].id.to_string()
-            });
+            let source = source_name(kb, home, &s);
             for (n, value) in s.values.into_iter().enumerate() {
                 statements.push(Statement {
                     id: format!("{id}.{key}.{source}.{}", n + 1),
@@ -305,9 +303,7 @@ fn resolve_rows(
         current_rows.push(stated[chosen].json.clone());
         for (s, (position, cells)) in stated.iter().zip(places) {
             let holds = s.values == stated[chosen].values;
-            let source = s.article.map_or(home.shared_file().to_owned(), |a| {
-                kb.articles[a].id.to_string()
-            });
+            let source = source_name(kb, home, s);
             statements.push(Statement {
                 id: format!("{id}.{key}.{source}.{position}"),
                 record: Slug::parse(id).expect("a record id"),
@@ -375,7 +371,7 @@ fn stated_row(
             first
         })
         .collect();
-    let text = nested.row_text(&texts(&cells));
+    let text = nested.row_text(&mapping::texts(&cells));
     StatedRow {
         source: Stated {
             json: item.clone(),
@@ -387,16 +383,9 @@ fn stated_row(
     }
 }
 
-fn texts(cells: &[Option<OwnedValue>]) -> Vec<Option<String>> {
-    cells
-        .iter()
-        .map(|c| c.as_ref().map(|v| mapping::plain(v.as_value())))
-        .collect()
-}
-
 /// What identifies a row within its record: the values of its `unique` fields.
 fn unique_key(nested: &Nested, cells: &[Option<OwnedValue>]) -> Vec<Option<String>> {
-    let texts = texts(cells);
+    let texts = mapping::texts(cells);
     nested
         .unique
         .iter()
@@ -439,6 +428,13 @@ fn defining_first<T>(home: Home, mut sources: Vec<T>, stated: impl Fn(&T) -> &St
         sources.sort_by_key(|s| stated(s).article != home.article());
     }
     sources
+}
+
+/// A source as statement ids and messages name it: the article's id, or the shared file.
+fn source_name(kb: &KnowledgeBase, home: Home, s: &Stated) -> String {
+    s.article.map_or(home.shared_file().to_owned(), |a| {
+        kb.articles[a].id.to_string()
+    })
 }
 
 /// `<record>.<article>.<n>`, as [`crate::model::EvidenceItem::id`] numbers evidence.
@@ -887,11 +883,7 @@ fn choose(
             .map(|&j| (i, j))
     });
     if let Some((first, rival)) = rival {
-        let name = |s: &Stated| {
-            s.article.map_or(home.shared_file().to_owned(), |a| {
-                kb.articles[a].id.to_string()
-            })
-        };
+        let name = |s: &Stated| source_name(kb, home, s);
         let (a, path) = at(&all[rival], "states");
         problems.push(
             sources.facts[a]

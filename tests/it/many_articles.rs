@@ -1764,14 +1764,12 @@ fn later_articles_state_participants_and_quantities_in_both_stores() {
         "published = \"2025-10-02\"",
         "published = \"2025-09-04\"",
     );
-    let out = dossier(dir).arg("validate").output().unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = validate_refuses(dir);
     assert!(
-        !out.status.success()
-            && err.contains(&format!(
-                "'{COMMUNIQUE}' and '{READOUT}' state different values of 'quantities (measure \
-                 \"ports of entry\")' for 'us-increase-southbound-inspections'"
-            )),
+        err.contains(&format!(
+            "'{COMMUNIQUE}' and '{READOUT}' state different values of 'quantities (measure \
+             \"ports of entry\")' for 'us-increase-southbound-inspections'"
+        )),
         "{err}"
     );
 }
@@ -1814,10 +1812,9 @@ fn stated_rows_are_refused_where_the_records_own_would_be() {
         let start = text.find("\nunused = [").unwrap();
         let end = start + text[start..].find("] }").unwrap() + 3;
         std::fs::write(&path, format!("{}{}", &text[..start], &text[end..])).unwrap();
-        let out = dossier(dir).arg("validate").output().unwrap();
-        let err = String::from_utf8_lossy(&out.stderr);
+        let err = validate_refuses(dir);
         assert!(
-            !out.status.success() && err.contains(expected) && err.contains("1 problem"),
+            err.contains(expected) && err.contains("1 problem"),
             "{states}: {err}"
         );
     }
@@ -1846,9 +1843,7 @@ fn own_rows_own_words_and_odd_roles_hold_across_articles() {
          [[mentions.evidence]]\nquote = \"in Mexico City\"\nasserted_by = \"author\"\n\
          modality = \"reported_fact\"\n",
     );
-    let out = dossier(dir).arg("validate").output().unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{err}");
+    let err = validate_refuses(dir);
     assert!(
         err.contains("is listed twice in quantities") && err.contains("1 problem"),
         "{err}"
