@@ -26,6 +26,25 @@ if not conforms:
     sys.exit("SHACL: the graph does not conform to schema/shapes.ttl")
 print("pySHACL: the graph conforms to schema/shapes.ttl")
 
+# The shapes can fail: the same graph with one event's label taken away, or one actor's kind
+# replaced by a value off its list, does not conform.
+DOS_NS = rdflib.Namespace("https://w3id.org/dossier/ontology#")
+OFF_THE_LIST = rdflib.URIRef("https://w3id.org/dossier/vocab/actor-kind#nobody")
+for cls, prop, value in [(DOS_NS.Event, rdflib.RDFS.label, None),
+                         (DOS_NS.Actor, DOS_NS.actorKind, OFF_THE_LIST)]:
+    node = next(data.subjects(rdflib.RDF.type, cls), None)
+    if node is None:
+        sys.exit(f"the graph has no {cls} to break")
+    mutated = rdflib.Graph()
+    for triple in data:
+        mutated.add(triple)
+    mutated.remove((node, prop, None))
+    if value is not None:
+        mutated.add((node, prop, value))
+    if validate(mutated, shacl_graph=shapes, ont_graph=ontology, inference="none")[0]:
+        sys.exit(f"SHACL: {node} with its {prop} broken still conforms: the shapes hold nothing")
+print("pySHACL: a graph with a required value missing or off its list does not conform")
+
 # Every dossier term the graph uses is declared in the ontology.
 DOS = "https://w3id.org/dossier/"
 declared = {str(s) for s in ontology.subjects()}

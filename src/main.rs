@@ -582,7 +582,7 @@ enum Command {
     /// print the SQL schema dossier creates (--sql): SQLite's (what `build` creates) or
     /// PostgreSQL's (what `publish` creates), generated from its descriptions.
     #[command(
-        after_help = "Examples:\n  dossier schema\n  dossier schema condition_overview --json\n  dossier schema --sql --dialect postgres\n  dossier schema --write .   # rewrites schema/sqlite.sql and schema/postgres.sql"
+        after_help = "Examples:\n  dossier schema\n  dossier schema condition_overview --json\n  dossier schema --sql --dialect postgres\n  dossier schema --write .   # rewrites the generated files of schema/"
     )]
     Schema {
         /// One table or view (default: all).
@@ -1007,7 +1007,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             kb,
         } => {
             if let Some(root) = write {
-                for (path, text) in dossier::ddl::generated_files() {
+                for (path, text) in dossier::generated_files() {
                     let path = root.join(path);
                     std::fs::write(&path, text).map_err(|e| {
                         Failure::Usage(anyhow::anyhow!("cannot write '{}': {e}", path.display()))

@@ -81,6 +81,12 @@ pub struct Field {
     /// Text in someone's own words (a label, a purpose): another source's wording is a
     /// parallel voice kept beside the defining text, current only when ranked preferred.
     pub wording: bool,
+    /// What the field holds, where its name and shape do not say it all: one sentence (the
+    /// shapes' `sh:description`).
+    pub doc: &'static str,
+    /// A regular expression every value matches, where validation checks more than the shape
+    /// says (a language tag): the shapes' `sh:pattern`.
+    pub pattern: Option<&'static str>,
 }
 
 impl Field {
@@ -95,7 +101,24 @@ impl Field {
             ..self
         }
     }
+
+    /// The same field, described (see [`Field::doc`]).
+    const fn doc(self, doc: &'static str) -> Field {
+        Field { doc, ..self }
+    }
+
+    /// The same field, its values matching `pattern` (see [`Field::pattern`]).
+    const fn pattern(self, pattern: &'static str) -> Field {
+        Field {
+            pattern: Some(pattern),
+            ..self
+        }
+    }
 }
+
+/// A BCP 47 language tag as validation accepts it: a primary tag of 2 or 3 letters, then
+/// subtags of 1 to 8 letters or digits.
+pub const LANGUAGE_TAG: &str = "^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$";
 
 /// A field that is required (`NOT NULL`, `sh:minCount 1`).
 const fn required(column: &'static str, path: &'static [&'static str], shape: Shape) -> Field {
@@ -107,6 +130,8 @@ const fn required(column: &'static str, path: &'static [&'static str], shape: Sh
         required: true,
         list: None,
         wording: false,
+        doc: "",
+        pattern: None,
     }
 }
 
@@ -236,6 +261,9 @@ pub struct Kind {
     /// How validation names the kind: "an event".
     pub noun: &'static str,
     pub scope: Scope,
+    /// Whether every record of the kind has evidence: its own, or for a shared record (an
+    /// actor) some article's mention. Topics are the curator's classification and need none.
+    pub evidenced: bool,
     pub label: Label,
     pub fields: &'static [Field],
     pub nested: &'static [Nested],
@@ -361,16 +389,33 @@ const ACTORS: &[RecordKind] = &[RecordKind::Actor];
 const TOPICS: &[RecordKind] = &[RecordKind::Topic];
 const AGREEMENTS: &[RecordKind] = &[RecordKind::Agreement];
 const ANY_RECORD: &[RecordKind] = &[];
+/// What a statement may be about: any record but an article or a relation (validation refuses a
+/// relation's values stated by another article).
+const STATED_KINDS: &[RecordKind] = &[
+    RecordKind::Actor,
+    RecordKind::Topic,
+    RecordKind::Role,
+    RecordKind::Event,
+    RecordKind::Agreement,
+    RecordKind::Policy,
+    RecordKind::Condition,
+    RecordKind::Claim,
+    RecordKind::Commitment,
+];
+/// The doc of every list of other names.
+const OTHER_NAMES: &str = "Other names the article or a later one gives it.";
+/// The doc of every list of topics.
+const ABOUT_TOPIC: &str = "A topic it is about.";
 /// What an article can be the text of: a statement (an event), an agreement, a policy.
 pub const TEXTS: &[RecordKind] = &[RecordKind::Event, RecordKind::Agreement, RecordKind::Policy];
 
 describe! {
     Actor as ACTOR = Kind {
         kind: RecordKind::Actor, seed_key: "actors", table: "actors", class: dos::ACTOR,
-        extra_types: &[], noun: "an actor", scope: Scope::KnowledgeBase, label: Label::Field("name"),
+        extra_types: &[], noun: "an actor", scope: Scope::KnowledgeBase, evidenced: true, label: Label::Field("name"),
     }
     fields {
-        name: required("name", &[rdfs::LABEL], Shape::Text),
+        name: required("name", &[rdfs::LABEL], Shape::Text).doc("The actor's name."),
         kind: required("kind", &[dos::ACTOR_KIND], Shape::closed(ActorKind::SCHEME, ActorKind::VALUES)),
         aliases: list("actor_aliases", "actor_id", "alias", &[skos::ALT_LABEL], Shape::Text),
         description: optional("description", &[dcterms::DESCRIPTION], Shape::Text).worded(),
@@ -382,12 +427,13 @@ describe! {
 describe! {
     Topic as TOPIC = Kind {
         kind: RecordKind::Topic, seed_key: "topics", table: "topics", class: dos::TOPIC,
-        extra_types: &[skos::CONCEPT], noun: "a topic", scope: Scope::KnowledgeBase,
+        extra_types: &[skos::CONCEPT], noun: "a topic", scope: Scope::KnowledgeBase, evidenced: false,
         label: Label::Copy("label"),
     }
     fields {
         label: required("label", &[skos::PREF_LABEL], Shape::Text),
-        aliases: list("topic_aliases", "topic_id", "alias", &[skos::ALT_LABEL], Shape::Text),
+        aliases: list("topic_aliases", "topic_id", "alias", &[skos::ALT_LABEL], Shape::Text)
+            .doc(OTHER_NAMES),
         definition: optional("definition", &[skos::DEFINITION], Shape::Text).worded(),
         broader: optional("broader_id", &[skos::BROADER], Shape::Ref(TOPICS)),
     }
@@ -415,6 +461,7 @@ pub static ARTICLE: Kind = Kind {
     extra_types: &[],
     noun: "an article",
     scope: Scope::Article,
+    evidenced: false,
     label: Label::None,
     fields: ARTICLE_FIELDS,
     nested: &[],
@@ -424,29 +471,35 @@ describe! {
     ArticleMeta as ARTICLE_FIELDS {
         title: required("title", &[dcterms::TITLE], Shape::LangText),
         title_source: required("title_source", &[dos::TITLE_SOURCE],
-            Shape::closed(TitleSource::SCHEME, TitleSource::VALUES)),
+            Shape::closed(TitleSource::SCHEME, TitleSource::VALUES))
+            .doc("Whose the title is: the article's own or the curator's."),
         title_note: optional("title_note", &[dos::TITLE_NOTE], Shape::LangText),
-        language: required("language", &[dcterms::LANGUAGE], Shape::Text),
+        language: required("language", &[dcterms::LANGUAGE], Shape::Text)
+            .doc("A BCP 47 language tag, as written in the seed.").pattern(LANGUAGE_TAG),
         genre: optional("genre", &[schema::GENRE], Shape::Text),
-        author: optional("author", &[dcterms::CREATOR], Shape::Text),
-        outlet: optional("outlet", &[dcterms::PUBLISHER], Shape::Text),
-        published: optional("published", &[dcterms::ISSUED], Shape::Date { precision: None }),
+        author: optional("author", &[dcterms::CREATOR], Shape::Text).doc("The author's name."),
+        outlet: optional("outlet", &[dcterms::PUBLISHER], Shape::Text).doc("The outlet's name."),
+        published: optional("published", &[dcterms::ISSUED], Shape::Date { precision: None })
+            .doc("Publication date, only as precise as known."),
         url: optional("url", &[schema::URL], Shape::AnyUri),
         issuers: list("article_issuers", "article_id", "actor_id", &[prov::WAS_ATTRIBUTED_TO],
-            Shape::Ref(ACTORS)),
-        issued: optional("issued", &[dcterms::CREATED], Shape::Date { precision: None }),
-        publisher: optional("publisher_id", &[schema::PUBLISHER], Shape::Ref(ACTORS)),
-        translated_from: optional("translated_from", &[dos::TRANSLATED_FROM], Shape::Text),
+            Shape::Ref(ACTORS)).doc("Who issues the article: what its author stands for."),
+        issued: optional("issued", &[dcterms::CREATED], Shape::Date { precision: None })
+            .doc("When the issuers issued the text, only as precise as known."),
+        publisher: optional("publisher_id", &[schema::PUBLISHER], Shape::Ref(ACTORS))
+            .doc("The actor that publishes this copy."),
+        translated_from: optional("translated_from", &[dos::TRANSLATED_FROM], Shape::Text)
+            .doc("The original's language tag, for a translation.").pattern(LANGUAGE_TAG),
         copies: list("article_copies", "article_id", "url", &[dos::COPY_AT], Shape::AnyUri),
         text_of: list("article_text_of", "article_id", "record_id", &[dos::TEXT_OF],
-            Shape::Ref(TEXTS)),
+            Shape::Ref(TEXTS)).doc("A statement, agreement or policy the article is the text of."),
     }
 }
 
 describe! {
     Role as ROLE = Kind {
         kind: RecordKind::Role, seed_key: "roles", table: "roles", class: dos::ROLE,
-        extra_types: &[], noun: "a role", scope: Scope::InArticle, label: Label::Copy("title"),
+        extra_types: &[], noun: "a role", scope: Scope::InArticle, evidenced: true, label: Label::Copy("title"),
     }
     fields {
         holder: required("holder_id", &[dos::HELD_BY], Shape::Ref(ACTORS)),
@@ -466,7 +519,8 @@ describe! {
 
 describe! {
     Quantity as QUANTITY_FIELDS {
-        measure: required("measure", &[schema::NAME], Shape::LangText),
+        measure: required("measure", &[schema::NAME], Shape::LangText)
+            .doc("What is counted or measured."),
         value: required("value", &[schema::VALUE], Shape::Integer),
         unit: optional("unit", &[schema::UNIT_TEXT], Shape::LangText),
     }
@@ -475,16 +529,18 @@ describe! {
 describe! {
     Event as EVENT = Kind {
         kind: RecordKind::Event, seed_key: "events", table: "events", class: dos::EVENT,
-        extra_types: &[], noun: "an event", scope: Scope::InArticle, label: Label::Field("label"),
+        extra_types: &[], noun: "an event", scope: Scope::InArticle, evidenced: true, label: Label::Field("label"),
     }
     fields {
         label: required("label", &[rdfs::LABEL], Shape::LangText).worded(),
-        aliases: list("event_aliases", "event_id", "alias", &[skos::ALT_LABEL], Shape::LangText),
+        aliases: list("event_aliases", "event_id", "alias", &[skos::ALT_LABEL], Shape::LangText)
+            .doc(OTHER_NAMES),
         description: optional("description", &[dcterms::DESCRIPTION], Shape::LangText).worded(),
         date: optional("date", &[dcterms::DATE], Shape::Date { precision: Some(dos::DATE_PRECISION) }),
         when: optional("when_text", &[dos::WHEN], Shape::LangText),
         place: optional("place", &[schema::LOCATION], Shape::LangText),
-        topics: list("event_topics", "event_id", "topic_id", &[dcterms::SUBJECT], Shape::Ref(TOPICS)),
+        topics: list("event_topics", "event_id", "topic_id", &[dcterms::SUBJECT], Shape::Ref(TOPICS))
+            .doc(ABOUT_TOPIC),
     }
     nested {
         participants: Nested {
@@ -505,11 +561,12 @@ describe! {
     Agreement as AGREEMENT = Kind {
         kind: RecordKind::Agreement, seed_key: "agreements", table: "agreements",
         class: dos::AGREEMENT, extra_types: &[], noun: "an agreement or measure",
-        scope: Scope::InArticle, label: Label::Field("label"),
+        scope: Scope::InArticle, evidenced: true, label: Label::Field("label"),
     }
     fields {
         label: required("label", &[rdfs::LABEL], Shape::LangText).worded(),
-        aliases: list("agreement_aliases", "agreement_id", "alias", &[skos::ALT_LABEL], Shape::LangText),
+        aliases: list("agreement_aliases", "agreement_id", "alias", &[skos::ALT_LABEL], Shape::LangText)
+            .doc(OTHER_NAMES),
         kind: required("kind", &[dos::AGREEMENT_KIND],
             Shape::closed(AgreementKind::SCHEME, AgreementKind::VALUES)),
         instrument: optional("instrument", &[dos::INSTRUMENT], Shape::LangText).worded(),
@@ -518,7 +575,8 @@ describe! {
         frequency: optional("frequency", &[dos::FREQUENCY], Shape::LangText),
         status: required("status", &[dos::AGREEMENT_STATUS],
             Shape::closed(AgreementStatus::SCHEME, AgreementStatus::VALUES)),
-        topics: list("agreement_topics", "agreement_id", "topic_id", &[dcterms::SUBJECT], Shape::Ref(TOPICS)),
+        topics: list("agreement_topics", "agreement_id", "topic_id", &[dcterms::SUBJECT], Shape::Ref(TOPICS))
+            .doc(ABOUT_TOPIC),
     }
     nested {
         quantities: Nested {
@@ -533,20 +591,24 @@ describe! {
 describe! {
     Policy as POLICY = Kind {
         kind: RecordKind::Policy, seed_key: "policies", table: "policies", class: dos::POLICY,
-        extra_types: &[], noun: "a policy", scope: Scope::InArticle, label: Label::Field("label"),
+        extra_types: &[], noun: "a policy", scope: Scope::InArticle, evidenced: true, label: Label::Field("label"),
     }
     fields {
         label: required("label", &[rdfs::LABEL], Shape::LangText).worded(),
-        aliases: list("policy_aliases", "policy_id", "alias", &[skos::ALT_LABEL], Shape::LangText),
+        aliases: list("policy_aliases", "policy_id", "alias", &[skos::ALT_LABEL], Shape::LangText)
+            .doc(OTHER_NAMES),
         kind: required("kind", &[dos::POLICY_KIND], Shape::closed(PolicyKind::SCHEME, PolicyKind::VALUES)),
         issuer: optional("issuer_id", &[dos::ISSUER], Shape::Ref(ACTORS)),
         targets: list("policy_targets", "policy_id", "actor_id", &[dos::TARGET], Shape::Ref(ACTORS)),
         rate_percent: optional("rate_percent", &[dos::RATE_PERCENT], Shape::Decimal),
         status: required("status", &[dos::POLICY_STATUS],
             Shape::closed(PolicyStatus::SCHEME, PolicyStatus::VALUES)),
-        status_duration: optional("status_duration", &[dos::STATUS_DURATION], Shape::Duration),
+        status_duration: optional("status_duration", &[dos::STATUS_DURATION], Shape::Duration)
+            .doc("Whole years, months or days, e.g. P90D. xsd:duration has no weeks, so P2W is \
+                  not a valid xsd:duration."),
         results: optional("results", &[dos::RESULTS], Shape::LangText).worded(),
-        topics: list("policy_topics", "policy_id", "topic_id", &[dcterms::SUBJECT], Shape::Ref(TOPICS)),
+        topics: list("policy_topics", "policy_id", "topic_id", &[dcterms::SUBJECT], Shape::Ref(TOPICS))
+            .doc(ABOUT_TOPIC),
     }
     nested {
         quantities: Nested {
@@ -561,13 +623,13 @@ describe! {
 describe! {
     Condition as CONDITION = Kind {
         kind: RecordKind::Condition, seed_key: "conditions", table: "conditions",
-        class: dos::CONDITION, extra_types: &[], noun: "a condition", scope: Scope::InArticle,
+        class: dos::CONDITION, extra_types: &[], noun: "a condition", scope: Scope::InArticle, evidenced: true,
         label: Label::Field("label"),
     }
     fields {
         label: required("label", &[rdfs::LABEL], Shape::LangText).worded(),
         stated_by: required_list("condition_speakers", "condition_id", "actor_id",
-            &[dos::STATED_BY], Shape::Ref(ACTORS)),
+            &[dos::STATED_BY], Shape::Ref(ACTORS)).doc("One actor, or several for a joint statement."),
         constrains: required("constrains_id", &[dos::CONSTRAINS], Shape::Ref(AGREEMENTS)),
         constraint: required("constraint_kind", &[dos::CONSTRAINT_KIND],
             Shape::closed(ConstraintKind::SCHEME, ConstraintKind::VALUES)),
@@ -581,15 +643,17 @@ describe! {
 describe! {
     Claim as CLAIM = Kind {
         kind: RecordKind::Claim, seed_key: "claims", table: "claims", class: dos::CLAIM,
-        extra_types: &[], noun: "a claim", scope: Scope::InArticle, label: Label::Field("label"),
+        extra_types: &[], noun: "a claim", scope: Scope::InArticle, evidenced: true, label: Label::Field("label"),
     }
     fields {
         label: required("label", &[rdfs::LABEL], Shape::LangText).worded(),
         kind: required("kind", &[dos::CLAIM_KIND], Shape::closed(ClaimKind::SCHEME, ClaimKind::VALUES)),
         claimant: required_list("claim_claimants", "claim_id", "claimant", &[dos::CLAIMANT],
-            Shape::Asserter),
-        about: list("claim_subjects", "claim_id", "record_id", &[dos::ABOUT], Shape::Ref(ANY_RECORD)),
-        topics: list("claim_topics", "claim_id", "topic_id", &[dcterms::SUBJECT], Shape::Ref(TOPICS)),
+            Shape::Asserter).doc("An actor, or the article's author; several for a joint claim."),
+        about: list("claim_subjects", "claim_id", "record_id", &[dos::ABOUT], Shape::Ref(ANY_RECORD))
+            .doc("Any record but an article."),
+        topics: list("claim_topics", "claim_id", "topic_id", &[dcterms::SUBJECT], Shape::Ref(TOPICS))
+            .doc(ABOUT_TOPIC),
     }
     nested {}
     evidence: yes
@@ -599,7 +663,7 @@ describe! {
     Relation as RELATION = Kind {
         kind: RecordKind::Relation, seed_key: "relations", table: "relations",
         class: dos::RELATION, extra_types: &[rdf::STATEMENT], noun: "a relation",
-        scope: Scope::InArticle, label: Label::Joined(&["subject", "predicate", "object"]),
+        scope: Scope::InArticle, evidenced: true, label: Label::Joined(&["subject", "predicate", "object"]),
     }
     fields {
         subject: required("subject_id", &[rdf::SUBJECT], Shape::Ref(ANY_RECORD)),
@@ -614,21 +678,23 @@ describe! {
 describe! {
     Commitment as COMMITMENT = Kind {
         kind: RecordKind::Commitment, seed_key: "commitments", table: "commitments",
-        class: dos::COMMITMENT, extra_types: &[], noun: "a commitment", scope: Scope::InArticle,
+        class: dos::COMMITMENT, extra_types: &[], noun: "a commitment", scope: Scope::InArticle, evidenced: true,
         label: Label::Field("label"),
     }
     fields {
         label: required("label", &[rdfs::LABEL], Shape::LangText).worded(),
-        aliases: list("commitment_aliases", "commitment_id", "alias", &[skos::ALT_LABEL], Shape::LangText),
+        aliases: list("commitment_aliases", "commitment_id", "alias", &[skos::ALT_LABEL], Shape::LangText)
+            .doc(OTHER_NAMES),
         committed_by: list("commitment_actors", "commitment_id", "actor_id", &[dos::COMMITTED_BY],
-            Shape::Ref(ACTORS)),
+            Shape::Ref(ACTORS)).doc("Who commits: one or more actors."),
         action: required("action", &[dos::ACTION], Shape::LangText).worded(),
         deadline: optional("deadline", &[dos::DEADLINE], Shape::Date { precision: None }),
         deadline_text: optional("deadline_text", &[dos::DEADLINE_TEXT], Shape::LangText),
         frequency: optional("frequency", &[dos::FREQUENCY], Shape::LangText),
         status: required("status", &[dos::COMMITMENT_STATUS],
             Shape::closed(CommitmentStatus::SCHEME, CommitmentStatus::VALUES)),
-        topics: list("commitment_topics", "commitment_id", "topic_id", &[dcterms::SUBJECT], Shape::Ref(TOPICS)),
+        topics: list("commitment_topics", "commitment_id", "topic_id", &[dcterms::SUBJECT], Shape::Ref(TOPICS))
+            .doc(ABOUT_TOPIC),
     }
     nested {
         quantities: Nested {
@@ -781,6 +847,7 @@ pub static EVIDENCE_FIELDS: &[Field] = &[
     Field {
         key: "record",
         ..required("record_id", &[oa::HAS_BODY], Shape::Ref(ANY_RECORD))
+            .doc("The record the quote supports: any record but an article.")
     },
     Field {
         key: "article",
@@ -805,6 +872,7 @@ pub static EVIDENCE_FIELDS: &[Field] = &[
             &[oa::HAS_TARGET, oa::HAS_SELECTOR, oa::EXACT],
             Shape::Text,
         )
+        .doc("The quote, character for character.")
     },
     Field {
         key: "start",
@@ -824,7 +892,9 @@ pub static EVIDENCE_FIELDS: &[Field] = &[
     },
     Field {
         key: "asserted_by",
-        ..required("asserted_by", &[prov::WAS_ATTRIBUTED_TO], Shape::Asserter)
+        ..required("asserted_by", &[prov::WAS_ATTRIBUTED_TO], Shape::Asserter).doc(
+            "Who asserts the fact: an actor, the article's author, or the curator (an inference).",
+        )
     },
     Field {
         key: "modality",
@@ -837,6 +907,7 @@ pub static EVIDENCE_FIELDS: &[Field] = &[
     Field {
         key: "note",
         ..optional("note", &[skos::EDITORIAL_NOTE], Shape::Text)
+            .doc("Why the curator infers the record: on the curator's annotations only.")
     },
 ];
 
@@ -846,7 +917,8 @@ pub static EVIDENCE_FIELDS: &[Field] = &[
 pub static STATEMENT_FIELDS: &[Field] = &[
     Field {
         key: "record",
-        ..required("record_id", &[rdf::SUBJECT], Shape::Ref(ANY_RECORD))
+        ..required("record_id", &[rdf::SUBJECT], Shape::Ref(STATED_KINDS))
+            .doc("The record: any record but an article or a relation.")
     },
     Field {
         key: "field",
@@ -854,7 +926,10 @@ pub static STATEMENT_FIELDS: &[Field] = &[
     },
     Field {
         key: "value",
-        ..required("value", &[rdf::OBJECT], Shape::Text)
+        ..required("value", &[rdf::OBJECT], Shape::Text).doc(
+            "The stated value, as the field writes it; a stated row (a participant, a quantity) \
+             is a node of its own, the statement's IRI + #row.",
+        )
     },
     Field {
         key: "article",
@@ -863,6 +938,7 @@ pub static STATEMENT_FIELDS: &[Field] = &[
             &[prov::WAS_DERIVED_FROM],
             Shape::Ref(&[RecordKind::Article]),
         )
+        .doc("The article that states it; none for an actor's own value in actors.toml.")
     },
     Field {
         key: "rank",
@@ -883,6 +959,10 @@ pub static STATEMENT_FIELDS: &[Field] = &[
             &[dos::BASIS],
             Shape::closed(Basis::SCHEME, Basis::VALUES),
         )
+        .doc(
+            "Whether the stating source says the value or the curator only infers it; none for \
+             actors.toml or topics.toml.",
+        )
     },
     Field {
         key: "difference",
@@ -891,6 +971,7 @@ pub static STATEMENT_FIELDS: &[Field] = &[
             &[dos::DIFFERENCE],
             Shape::closed(Difference::SCHEME, Difference::VALUES),
         )
+        .doc("For a value that is not current, how it stands to the current one.")
     },
     Field {
         key: "evidence",
@@ -910,7 +991,8 @@ describe! {
     KbConfig as KNOWLEDGE_BASE_FIELDS {
         title: required("title", &[dcterms::TITLE], Shape::Text),
         description: optional("description", &[dcterms::DESCRIPTION], Shape::Text),
-        license: optional("license", &[dcterms::LICENSE], Shape::IriOrText),
+        license: optional("license", &[dcterms::LICENSE], Shape::IriOrText)
+            .doc("An IRI, or an SPDX id as a string."),
     }
 }
 
@@ -1055,6 +1137,20 @@ pub fn closed_lists() -> Vec<(&'static str, &'static [&'static str])> {
 
 /// Prefixes written at the top of the Turtle file and predeclared in SPARQL queries.
 pub fn prefixes(base: &str) -> Vec<(String, String)> {
+    let mut out = vocabulary_prefixes();
+    out.push(("kb".into(), base.to_string()));
+    for kind in RecordKind::ALL {
+        out.push((kind.as_str().to_string(), format!("{base}{kind}/")));
+    }
+    for segment in [vocab::EVIDENCE_SEGMENT, vocab::STATEMENT_SEGMENT] {
+        out.push((segment.into(), format!("{base}{segment}/")));
+    }
+    out
+}
+
+/// The prefixes of the vocabularies, whatever the knowledge base: the standard ones, `dos:` and
+/// every closed list's.
+pub fn vocabulary_prefixes() -> Vec<(String, String)> {
     use crate::vocab::{VOCAB, xsd};
     let mut out: Vec<(String, String)> = [
         ("rdf", rdf::NS),
@@ -1072,13 +1168,6 @@ pub fn prefixes(base: &str) -> Vec<(String, String)> {
     .collect();
     for (scheme, _) in closed_lists() {
         out.push((scheme.to_string(), format!("{VOCAB}{scheme}#")));
-    }
-    out.push(("kb".into(), base.to_string()));
-    for kind in RecordKind::ALL {
-        out.push((kind.as_str().to_string(), format!("{base}{kind}/")));
-    }
-    for segment in [vocab::EVIDENCE_SEGMENT, vocab::STATEMENT_SEGMENT] {
-        out.push((segment.into(), format!("{base}{segment}/")));
     }
     out
 }

@@ -295,7 +295,9 @@ impl JsonSchema for Percent {
 pub struct Duration(String);
 
 impl Duration {
-    pub const PATTERN: &'static str = r"^P(\d+Y)?(\d+M)?(\d+D)?$";
+    /// Years, months and days, in that order, at least one of them (xsd:duration without
+    /// weeks or times).
+    pub const PATTERN: &'static str = "^P([0-9]+Y([0-9]+M)?([0-9]+D)?|[0-9]+M([0-9]+D)?|[0-9]+D)$";
 
     pub fn parse(text: &str) -> Result<Duration, String> {
         let bad = || {

@@ -341,6 +341,8 @@ static ROW: Field = Field {
     required: false,
     list: None,
     wording: false,
+    doc: "",
+    pattern: None,
 };
 
 /// A row's value of each of its fields, in its nested description's order.

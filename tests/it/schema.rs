@@ -1,6 +1,7 @@
-//! The description in `src/mapping.rs` against everything that restates it: the database the
-//! migrations create, `schema/ontology.ttl` and `schema/shapes.ttl`. A kind, field or closed-list
-//! value added on one side only fails here.
+//! The description in `src/mapping.rs` against everything that restates it: the files written
+//! from it (SQL schemas, shapes, JSON Schemas, JSON-LD context) as committed, the database the
+//! migrations create, the seed structs' keys and the hand-written `schema/ontology.ttl`. A kind,
+//! field or closed-list value added on one side only fails here.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -514,6 +515,7 @@ fn module_imports_flow_one_way() {
         "mapping",
         "seed",
         "validate",
+        "shapes",
         "ddl",
         "sqlite",
         "rdf",
@@ -695,11 +697,81 @@ fn relation_types_link_the_same_kinds_in_the_ontology_and_the_shapes() {
 /// description, `dossier schema --write .` rewrites them.
 #[test]
 fn generated_schema_files_are_committed_as_generated() {
-    for (path, generated) in dossier::ddl::generated_files() {
-        let committed = std::fs::read_to_string(root().join(path)).unwrap();
+    for (path, generated) in dossier::generated_files() {
+        let committed = std::fs::read_to_string(root().join(&path)).unwrap();
         assert!(
             committed == generated,
             "{path} differs from what the descriptions generate: run `dossier schema --write .`"
+        );
+    }
+}
+
+/// Every key of every seed struct is described, and every description names a key of its
+/// struct: a struct field added without its line in `src/mapping.rs`, or a line deleted there,
+/// fails here (the seed format's JSON Schemas list the structs' keys as serde reads them).
+#[test]
+fn every_seed_key_has_a_description_and_every_description_a_key() {
+    let schemas: HashMap<&str, serde_json::Value> = dossier::seed::json_schemas()
+        .into_iter()
+        .map(|(name, text)| (name, serde_json::from_str(&text).unwrap()))
+        .collect();
+    let keys_of = |file: &str, name: &str| -> BTreeSet<String> {
+        let def = &schemas[file]["$defs"][name];
+        assert!(def.is_object(), "{file} has no definition {name}");
+        def["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect()
+    };
+    let described = |fields: &[Field]| -> BTreeSet<String> {
+        fields.iter().map(|f| f.key.to_owned()).collect()
+    };
+    for kind in mapping::kinds() {
+        let (file, name) = match kind.kind {
+            RecordKind::Article => ("facts.schema.json", "ArticleMeta".to_owned()),
+            RecordKind::Actor => ("actors.schema.json", "Actor".to_owned()),
+            RecordKind::Topic => ("topics.schema.json", "Topic".to_owned()),
+            other => ("facts.schema.json", format!("{other:?}")),
+        };
+        let mut expected = described(kind.fields);
+        expected.extend(kind.nested.iter().map(|n| n.key.to_owned()));
+        if kind.kind != RecordKind::Article {
+            expected.insert("id".to_owned());
+        }
+        if kind.scope == mapping::Scope::InArticle {
+            expected.insert("evidence".to_owned());
+        }
+        assert_eq!(
+            keys_of(file, &name),
+            expected,
+            "the keys of {name} and its description"
+        );
+        for nested in kind.nested {
+            let row = match nested.class {
+                c if c == dos::PARTICIPATION => "Participant",
+                _ => "Quantity",
+            };
+            assert_eq!(
+                keys_of("facts.schema.json", row),
+                described(nested.fields),
+                "{row}"
+            );
+        }
+    }
+    // Evidence's own keys; the record, the article and the source come from where it is.
+    let evidence: BTreeSet<String> = described(mapping::EVIDENCE_FIELDS)
+        .into_iter()
+        .filter(|k| !["record", "article", "source"].contains(&k.as_str()))
+        .collect();
+    assert_eq!(keys_of("facts.schema.json", "Evidence"), evidence);
+    let kb = &schemas["dossier.schema.json"]["properties"];
+    for field in mapping::KNOWLEDGE_BASE_FIELDS {
+        assert!(
+            kb.get(field.key).is_some(),
+            "dossier.toml has no key {}",
+            field.key
         );
     }
 }
