@@ -12,6 +12,7 @@ pub mod index;
 pub mod kb;
 pub mod mapping;
 pub mod model;
+pub mod ontology;
 pub mod progress;
 pub mod publish;
 pub mod queries;
@@ -33,6 +34,7 @@ pub fn generated_files() -> Vec<(String, String)> {
         .into_iter()
         .map(|(path, text)| (path.to_owned(), text))
         .collect();
+    files.push(("schema/ontology.ttl".to_owned(), ontology::turtle()));
     files.push(("schema/shapes.ttl".to_owned(), shapes::turtle()));
     files.push(("schema/context.jsonld".to_owned(), jsonld_context()));
     for (name, text) in seed::json_schemas() {

@@ -793,6 +793,12 @@ pub fn relation_links(
 }
 
 /// Whether `t` may link a `subject` to an `object`.
+/// Whether a relation type reads the same either way (`a same_as b` is `b same_as a`): the
+/// ontology declares it an `owl:SymmetricProperty`, and `actor-identity` follows it both ways.
+pub fn symmetric(t: RelationType) -> bool {
+    matches!(t, RelationType::SameAs)
+}
+
 pub fn relation_links_kinds(t: RelationType, subject: RecordKind, object: RecordKind) -> bool {
     relation_links(t)
         .iter()

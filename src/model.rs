@@ -109,6 +109,18 @@ impl DatePrecision {
     /// The precisions as the `*_precision` columns and the date-precision concepts spell them.
     pub const VALUES: &'static [&'static str] = &["year", "month", "day"];
 
+    /// The precisions as the ontology declares them (see [`ClosedList`]).
+    pub const LIST: ClosedList = ClosedList {
+        scheme: "date-precision",
+        values: DatePrecision::VALUES,
+        definition: "How precisely a date is known.",
+        definitions: &[
+            "Known to the year only (YYYY); the date is an xsd:gYear.",
+            "Known to the month (YYYY-MM); the date is an xsd:gYearMonth.",
+            "Known to the day (YYYY-MM-DD); the date is an xsd:date.",
+        ],
+    };
+
     pub fn as_str(self) -> &'static str {
         match self {
             DatePrecision::Year => "year",
@@ -380,14 +392,56 @@ fn one_or_many<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<V
 // Closed lists
 // ---------------------------------------------------------------------------------------------
 
+/// A closed list as the ontology declares it: a SKOS concept scheme, its values and what the
+/// list and each value mean (doc-comment text: a line each, as written).
+#[derive(Debug, Clone, Copy)]
+pub struct ClosedList {
+    pub scheme: &'static str,
+    pub values: &'static [&'static str],
+    pub definition: &'static str,
+    /// In `values`' order.
+    pub definitions: &'static [&'static str],
+}
+
+impl ClosedList {
+    /// The list of this scheme.
+    pub fn of(scheme: &str) -> Option<&'static ClosedList> {
+        CLOSED_LISTS.iter().find(|l| l.scheme == scheme)
+    }
+
+    /// Doc-comment text as one paragraph: its lines trimmed and joined.
+    pub fn prose(doc: &str) -> String {
+        doc.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+}
+
+/// Every closed list, as the seeds' enums declare them (and the dates' precision).
+pub static CLOSED_LISTS: &[ClosedList] = &[
+    ActorKind::LIST,
+    Modality::LIST,
+    AgreementKind::LIST,
+    AgreementStatus::LIST,
+    PolicyKind::LIST,
+    PolicyStatus::LIST,
+    ConstraintKind::LIST,
+    CommitmentStatus::LIST,
+    ClaimKind::LIST,
+    RelationType::LIST,
+    DatePrecision::LIST,
+    Rank::LIST,
+    Basis::LIST,
+    Difference::LIST,
+    TitleSource::LIST,
+];
+
 /// Declares a closed list once: its serde names, its SQL CHECK values and its RDF concepts all
 /// come from here, so the stores and the schema cannot disagree about what is allowed.
 macro_rules! closed_list {
-    ($(#[$doc:meta])* $name:ident, $scheme:literal { $($(#[$vdoc:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
-        $(#[$doc])*
+    ($(#[doc = $doc:literal])* $name:ident, $scheme:literal { $($(#[doc = $vdoc:literal])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[doc = $doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
         pub enum $name {
-            $($(#[$vdoc])* #[serde(rename = $text)] $variant),+
+            $($(#[doc = $vdoc])* #[serde(rename = $text)] $variant),+
         }
 
         impl $name {
@@ -396,6 +450,14 @@ macro_rules! closed_list {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
             /// The values as the seeds, the SQL CHECK lists and the SKOS concepts spell them.
             pub const VALUES: &'static [&'static str] = &[$($text),+];
+            /// The list and what each value means, from their doc comments: the concept scheme
+            /// and its concepts' definitions in the ontology.
+            pub const LIST: ClosedList = ClosedList {
+                scheme: $scheme,
+                values: &[$($text),+],
+                definition: concat!($($doc, "\n"),*),
+                definitions: &[$(concat!($($vdoc, "\n",)* "")),+],
+            };
 
             pub fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $text),+ }
@@ -452,7 +514,9 @@ closed_list!(
 closed_list!(
     /// Whether a record is an agreement between parties or a measure one of them takes or proposes.
     AgreementKind, "agreement-kind" {
+        /// An agreement between parties.
         Agreement = "agreement",
+        /// A measure one of the parties takes or proposes (under an agreement).
         Measure = "measure",
     }
 );
@@ -476,9 +540,13 @@ closed_list!(
 closed_list!(
     /// What kind of instrument a policy is.
     PolicyKind, "policy-kind" {
+        /// A tax or duty on imports or exports.
         Tariff = "tariff",
+        /// A penalty or restriction imposed on a state, organisation or person.
         Sanction = "sanction",
+        /// An official classification of an actor, e.g. as a terrorist organisation.
         Designation = "designation",
+        /// An operation of security, police or armed forces, e.g. against cartels.
         SecurityOperation = "security_operation",
     }
 );
@@ -534,9 +602,13 @@ closed_list!(
 closed_list!(
     /// What kind of statement a claim is.
     ClaimKind, "claim-kind" {
+        /// A judgement or evaluation of something or someone.
         Assessment = "assessment",
+        /// Advice on what someone should do.
         Recommendation = "recommendation",
+        /// A statement of what may or will happen.
         Prediction = "prediction",
+        /// A reason given for an action or a position.
         Justification = "justification",
     }
 );
@@ -589,7 +661,8 @@ closed_list!(
         /// (when the article implies an issuer it does not name, a curator's inference).
         IssuedBy = "issued_by",
         /// A claim rests on grounds the article gives for it ("based on real facts, such as
-        /// ...", "given his ...", "especially after ...").
+        /// ...", "given his ...", "especially after ..."): another claim, an event, agreement,
+        /// policy, commitment, condition or relation.
         BasedOn = "based_on",
     }
 );

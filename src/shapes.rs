@@ -8,13 +8,23 @@
 //! committed file equal to this module's output, and pySHACL checks built graphs against it
 //! (`scripts/interop-check`).
 
-use std::fmt::Write as _;
-
 use crate::mapping::{self, Field, Kind, Label, Scope, Shape};
 use crate::model::{DatePrecision, RecordKind, RelationType};
+use crate::ontology::{node, quoted, record_classes as ref_classes, section, with_prefixes, wrap};
 use crate::vocab::{self, dcterms, dos, oa, prov, rdf, rdfs, schema, xsd};
 
 const SH: &str = "http://www.w3.org/ns/shacl#";
+
+/// An IRI as a prefixed name of this file's prefixes.
+fn short(iri: &str) -> String {
+    crate::ontology::prefixed(iri, &prefixes())
+}
+
+/// The prefixes of the file: the vocabularies', with SHACL's, OWL's and the shapes' own before
+/// the closed lists'.
+fn prefixes() -> Vec<(String, String)> {
+    with_prefixes(&[("sh", SH), ("owl", OWL), ("dossh", SHAPES)])
+}
 const OWL: &str = "http://www.w3.org/2002/07/owl#";
 const SHAPES: &str = "https://w3id.org/dossier/shapes#";
 
@@ -28,16 +38,7 @@ fn slug() -> &'static str {
 /// The text of `schema/shapes.ttl`.
 pub fn turtle() -> String {
     let mut out = String::from(HEADER);
-    for (prefix, ns) in prefixes() {
-        // Aligned as two columns: the standard prefixes, then the closed lists'.
-        let width = if ns.starts_with(vocab::VOCAB) { 18 } else { 9 };
-        let name = format!("{prefix}:");
-        let _ = writeln!(
-            out,
-            "PREFIX {name:<width$}{}<{ns}>",
-            if name.len() < width { "" } else { " " }
-        );
-    }
+    crate::ontology::write_prefixes(&mut out, &prefixes());
     out.push('\n');
     out.push_str(&node(
         &format!("<{SHAPES}>"),
@@ -123,116 +124,6 @@ const HEADER: &str = "\
 
 ";
 
-/// The prefixes of the file: the vocabularies' (`mapping::vocabulary_prefixes`), with SHACL's,
-/// OWL's and the shapes' own before the closed lists'.
-fn prefixes() -> Vec<(String, String)> {
-    let mut out = mapping::vocabulary_prefixes();
-    let lists = out
-        .iter()
-        .position(|(_, ns)| ns.starts_with(vocab::VOCAB))
-        .unwrap_or(out.len());
-    out.splice(
-        lists..lists,
-        [("sh", SH), ("owl", OWL), ("dossh", SHAPES)].map(|(p, ns)| (p.to_owned(), ns.to_owned())),
-    );
-    out
-}
-
-/// An IRI as a prefixed name where one of the file's prefixes fits, else `<iri>`.
-fn short(iri: &str) -> String {
-    let best = prefixes()
-        .into_iter()
-        .filter(|(_, ns)| iri.starts_with(ns.as_str()))
-        .max_by_key(|(_, ns)| ns.len());
-    match best {
-        Some((prefix, ns))
-            if !iri[ns.len()..].is_empty()
-                && iri[ns.len()..]
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') =>
-        {
-            format!("{prefix}:{}", &iri[ns.len()..])
-        }
-        _ => format!("<{iri}>"),
-    }
-}
-
-/// A line whose parenthesised list would pass the 100th column, folded there, the items of
-/// each further line under the first item.
-fn wrap(text: &str, indent: usize) -> String {
-    text.split('\n')
-        .enumerate()
-        .map(|(n, line)| wrap_line(line, if n == 0 { indent } else { 0 }))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-fn wrap_line(line: &str, indent: usize) -> String {
-    const WIDTH: usize = 100;
-    let (Some(open), true) = (line.find("( "), indent + line.len() > WIDTH) else {
-        return line.to_owned();
-    };
-    let Some(close) = line.rfind(" )") else {
-        return line.to_owned();
-    };
-    let mut items = Vec::new();
-    let (mut depth, mut start) = (0, open + 2);
-    for (i, c) in line[..close].char_indices().skip(open + 2) {
-        match c {
-            '[' => depth += 1,
-            ']' => depth -= 1,
-            ' ' if depth == 0 => {
-                if i > start {
-                    items.push(&line[start..i]);
-                }
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    items.push(&line[start..close]);
-    let hang = indent + open + 2;
-    let mut out = line[..open + 2].to_owned();
-    let mut column = hang;
-    for (n, item) in items.iter().enumerate() {
-        if n > 0 {
-            if column + 1 + item.len() > WIDTH {
-                out.push('\n');
-                out.push_str(&" ".repeat(hang));
-                column = hang;
-            } else {
-                out.push(' ');
-                column += 1;
-            }
-        }
-        out.push_str(item);
-        column += item.len();
-    }
-    out.push_str(&line[close..]);
-    out
-}
-
-/// A Turtle string literal.
-fn quoted(text: &str) -> String {
-    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
-}
-
-fn section(out: &mut String, title: &str) {
-    let rule = "=".repeat(93);
-    let _ = writeln!(out, "# {rule}\n# {title}\n# {rule}\n");
-}
-
-/// A subject with its type and further predicate-object lines, ended with " .".
-fn node(subject: &str, class: &str, lines: &[String]) -> String {
-    let mut out = format!("{subject} a {class}");
-    for line in lines {
-        out.push_str(" ;\n    ");
-        out.push_str(&wrap(line, 4));
-    }
-    out.push_str(" .\n\n");
-    out
-}
-
 /// One property shape: a path, a description, how many values, what each value is.
 struct Property {
     path: String,
@@ -313,18 +204,6 @@ fn classes(iris: &[&str]) -> String {
                 .collect::<Vec<_>>()
                 .join(" ")
         ),
-    }
-}
-
-/// The classes a reference may name: those of its kinds, or of every record but an article.
-fn ref_classes(kinds: &[RecordKind]) -> Vec<&'static str> {
-    if kinds.is_empty() {
-        mapping::kinds()
-            .filter(|k| k.kind != RecordKind::Article)
-            .map(|k| k.class)
-            .collect()
-    } else {
-        kinds.iter().map(|k| mapping::kind(*k).class).collect()
     }
 }
 

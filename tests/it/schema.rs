@@ -515,6 +515,7 @@ fn module_imports_flow_one_way() {
         "mapping",
         "seed",
         "validate",
+        "ontology",
         "shapes",
         "ddl",
         "sqlite",
