@@ -13,6 +13,7 @@ use dossier::kb::KbPaths;
 use dossier::seed::LoadError;
 use dossier::validate;
 
+mod memory;
 mod output;
 mod serve;
 use output::{Destination, RowFormat, RowWriter, SparqlFormat};
@@ -1292,13 +1293,6 @@ struct Limits {
     memory_bytes: u64,
 }
 
-/// The process's resident memory, where the system tells it (Linux).
-fn resident_bytes() -> Option<u64> {
-    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
-    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
-    Some(pages * 4096)
-}
-
 fn sparql(
     query: &str,
     format: (Option<SparqlFormat>, bool),
@@ -1373,7 +1367,7 @@ fn sparql(
                 limits.time.as_millis()
             ));
         }
-        if resident_bytes().is_some_and(|r| r > limits.memory_bytes) {
+        if memory::own().is_some_and(|m| m.resident > limits.memory_bytes) {
             drop(worker);
             return stop(format!(
                 "error: the query was stopped when the process held more than {} MiB of memory: \

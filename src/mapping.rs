@@ -792,13 +792,42 @@ pub fn relation_links(
     }
 }
 
-/// Whether `t` may link a `subject` to an `object`.
 /// Whether a relation type reads the same either way (`a same_as b` is `b same_as a`): the
-/// ontology declares it an `owl:SymmetricProperty`, and `actor-identity` follows it both ways.
+/// ontology declares it an `owl:SymmetricProperty`.
 pub fn symmetric(t: RelationType) -> bool {
     matches!(t, RelationType::SameAs)
 }
 
+/// The classes a relation type's subjects and objects may have, each once, in the order of
+/// [`relation_links`]: the domain and range of its direct triple.
+pub fn relation_ends(t: RelationType) -> [Vec<&'static str>; 2] {
+    let mut ends: [Vec<&'static str>; 2] = [Vec::new(), Vec::new()];
+    for (subjects, objects) in relation_links(t) {
+        for (end, kinds) in ends.iter_mut().zip([subjects, objects]) {
+            for class in classes_of(kinds) {
+                if !end.contains(&class) {
+                    end.push(class);
+                }
+            }
+        }
+    }
+    ends
+}
+
+/// The RDF classes of the records a reference may name: those of its kinds, or every kind's
+/// that [`accepts`] (any record but an article) when none is given.
+pub fn classes_of(kinds: &[RecordKind]) -> Vec<&'static str> {
+    if kinds.is_empty() {
+        self::kinds()
+            .filter(|k| accepts(kinds, k.kind))
+            .map(|k| k.class)
+            .collect()
+    } else {
+        kinds.iter().map(|k| kind(*k).class).collect()
+    }
+}
+
+/// Whether `t` may link a `subject` to an `object`.
 pub fn relation_links_kinds(t: RelationType, subject: RecordKind, object: RecordKind) -> bool {
     relation_links(t)
         .iter()

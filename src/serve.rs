@@ -152,7 +152,7 @@ fn watch_memory(shared: Arc<Shared>, limit: u64) {
     std::thread::Builder::new()
         .name("memory-watch".into())
         .spawn(move || {
-            let over = || anonymous_resident_bytes().is_some_and(|r| r > limit);
+            let over = || crate::memory::own().is_some_and(|m| m.anonymous > limit);
             loop {
                 std::thread::sleep(Duration::from_millis(50));
                 if over() {
@@ -165,19 +165,6 @@ fn watch_memory(shared: Arc<Shared>, limit: u64) {
             }
         })
         .expect("a thread can be started");
-}
-
-/// The process's anonymous resident memory (Linux: `RssAnon` in /proc/self/status).
-fn anonymous_resident_bytes() -> Option<u64> {
-    anonymous_resident_bytes_of("/proc/self/status")
-}
-
-/// A process's anonymous resident memory, from its `status` file.
-fn anonymous_resident_bytes_of(status: &str) -> Option<u64> {
-    let status = std::fs::read_to_string(status).ok()?;
-    let line = status.lines().find(|l| l.starts_with("RssAnon:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
 }
 
 /// What one connection may take of the server.
@@ -1477,8 +1464,7 @@ impl Worker {
     }
 
     fn anonymous_resident_bytes(&self) -> Option<u64> {
-        let pid = self.child.id()?;
-        anonymous_resident_bytes_of(&format!("/proc/{pid}/status"))
+        crate::memory::of(self.child.id()?).map(|m| m.anonymous)
     }
 
     /// Sends one query and reads its answer: (the first byte, the answer or message).
@@ -1549,9 +1535,7 @@ async fn in_worker(
             tokio::select! {
                 answered = &mut asked => break Some(answered),
                 () = tokio::time::sleep(WORKER_WATCH) => {
-                    let memory = pid.and_then(|pid| {
-                        anonymous_resident_bytes_of(&format!("/proc/{pid}/status"))
-                    });
+                    let memory = pid.and_then(crate::memory::of).map(|m| m.anonymous);
                     if watch(memory) {
                         break None;
                     }

@@ -4,13 +4,13 @@
 //! the statements, the evidence as Web Annotations and what each relation type links
 //! (`mapping::relation_links`). What no description holds (the identifiers' syntax, the
 //! article's text and author node, the curator's inferences, the relation's direct triple) is
-//! written here, beside the hooks of `rdf` that write it. `tests/it/schema.rs` holds the
+//! written here, for the hooks of `rdf` that write those triples. `tests/it/schema.rs` holds the
 //! committed file equal to this module's output, and pySHACL checks built graphs against it
 //! (`scripts/interop-check`).
 
 use crate::mapping::{self, Field, Kind, Label, Scope, Shape};
 use crate::model::{DatePrecision, RecordKind, RelationType};
-use crate::ontology::{node, quoted, record_classes as ref_classes, section, with_prefixes, wrap};
+use crate::ontology::{node, quoted, section, with_prefixes, wrap};
 use crate::vocab::{self, dcterms, dos, oa, prov, rdf, rdfs, schema, xsd};
 
 const SH: &str = "http://www.w3.org/ns/shacl#";
@@ -159,6 +159,14 @@ impl Property {
 
     /// The property's lines inside its brackets, at `indent`.
     fn body(&self, indent: &str) -> String {
+        self.lines()
+            .iter()
+            .map(|l| format!("{indent}{} ;\n", wrap(l, indent.len())))
+            .collect::<String>()
+    }
+
+    /// The property's predicate-object pairs, one a line.
+    fn lines(&self) -> Vec<String> {
         let mut lines = vec![format!("sh:path {}", self.path)];
         if !self.description.is_empty() {
             lines.push(format!("sh:description {}", quoted(&self.description)));
@@ -171,9 +179,6 @@ impl Property {
         }
         lines.extend(self.values.iter().cloned());
         lines
-            .iter()
-            .map(|l| format!("{indent}{} ;\n", wrap(l, indent.len())))
-            .collect::<String>()
     }
 }
 
@@ -216,7 +221,7 @@ fn field_values(field: &Field, asserters: Asserters) -> Vec<String> {
     let mut out = match field.shape {
         Shape::Text => vec!["sh:datatype xsd:string".to_owned()],
         Shape::LangText => vec![TEXT.to_owned()],
-        Shape::Ref(kinds) => vec![classes(&ref_classes(kinds))],
+        Shape::Ref(kinds) => vec![classes(&mapping::classes_of(kinds))],
         Shape::Asserter => {
             let mut who = vec![dos::ACTOR, dos::AUTHOR];
             if asserters == Asserters::WithCurator {
@@ -306,14 +311,10 @@ fn shared_shapes() -> String {
         ),
     ];
     for (name, label, description, property) in shared {
-        let mut lines: Vec<String> = property
-            .body("")
-            .lines()
-            .map(|l| l.trim_end_matches(" ;").to_owned())
-            .collect();
-        lines[0] = format!("{} ;\n    sh:name {}", lines[0], quoted(label));
+        let mut lines = property.lines();
+        lines.insert(1, format!("sh:name {}", quoted(label)));
         if !description.is_empty() {
-            lines.insert(1, format!("sh:description {}", quoted(description)));
+            lines.insert(2, format!("sh:description {}", quoted(description)));
         }
         out.push_str(&node(&format!("dossh:{name}"), "sh:PropertyShape", &lines));
     }
@@ -534,7 +535,8 @@ fn dataset_shape() -> String {
         .iter()
         .map(|f| Property::of(f, Asserters::ActorOrAuthor))
         .collect();
-    if let Some(title) = props.first_mut() {
+    let title = short(dcterms::TITLE);
+    if let Some(title) = props.iter_mut().find(|p| p.path == title) {
         title.values.push("sh:minLength 1".into());
     }
     node(
@@ -603,6 +605,15 @@ fn nested_shape(nested: &mapping::Nested) -> String {
         .iter()
         .map(|f| Property::of(f, Asserters::ActorOrAuthor))
         .collect();
+    for other in mapping::ARTICLE_KINDS.iter().flat_map(|k| k.nested) {
+        assert!(
+            other.class != nested.class
+                || (other.predicate == nested.predicate
+                    && std::ptr::eq(other.fields, nested.fields)),
+            "the rows of class {} are linked and described alike wherever they nest",
+            nested.class
+        );
+    }
     let owners: Vec<&'static str> = mapping::ARTICLE_KINDS
         .iter()
         .filter(|k| k.nested.iter().any(|n| n.class == nested.class))
@@ -681,9 +692,13 @@ fn statement_shape() -> String {
     let slug = slug();
     let mut props = vec![
         identifier(
-            "<record>.<field>.<source>.<n>: the source is the stating article's id, or \
-             actors.toml.",
-            &format!("^{slug}\\.[a-z_]+\\.({slug}|actors\\.toml|topics\\.toml)\\.[1-9][0-9]*$"),
+            "<record>.<field>.<source>.<n>: the source is the stating article's id, or actors.toml \
+             or topics.toml.",
+            &format!(
+                "^{slug}\\.[a-z_]+\\.({slug}|{}|{})\\.[1-9][0-9]*$",
+                crate::seed::ACTORS_FILE.replace('.', "\\."),
+                crate::seed::TOPICS_FILE.replace('.', "\\."),
+            ),
         ),
         Property::new(
             rdf::PREDICATE,
@@ -838,21 +853,7 @@ fn evidence_shapes() -> String {
 
 /// What a relation type's direct triple links: its subjects' and objects' kinds.
 fn relation_links_shape(t: RelationType) -> String {
-    let links = mapping::relation_links(t);
-    let mut subjects: Vec<&'static str> = Vec::new();
-    let mut objects: Vec<&'static str> = Vec::new();
-    for (s, o) in links {
-        for class in ref_classes(s) {
-            if !subjects.contains(&class) {
-                subjects.push(class);
-            }
-        }
-        for class in ref_classes(o) {
-            if !objects.contains(&class) {
-                objects.push(class);
-            }
-        }
-    }
+    let [subjects, objects] = mapping::relation_ends(t);
     let predicate = short(&vocab::concept(RelationType::SCHEME, t.as_str()));
     let name: String = t
         .as_str()

@@ -1,7 +1,7 @@
 //! The description in `src/mapping.rs` against everything that restates it: the files written
 //! from it (SQL schemas, shapes, JSON Schemas, JSON-LD context) as committed, the database the
-//! migrations create, the seed structs' keys and the hand-written `schema/ontology.ttl`. A kind,
-//! field or closed-list value added on one side only fails here.
+//! migrations create, the seed structs' keys, and the ontology's and shapes' terms read back. A
+//! kind, field or closed-list value added on one side only fails here.
 
 use std::collections::{BTreeSet, HashMap};
 
