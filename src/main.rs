@@ -476,55 +476,7 @@ enum Command {
     #[command(
         after_help = "Examples:\n  dossier serve\n  dossier serve --port 7878 --cors-origin https://dashboard.example.org\n  curl -H 'Accept: text/csv' 'http://127.0.0.1:7878/sparql?query=SELECT%20*%20WHERE%20%7B%3Fs%20%3Fp%20%3Fo%7D%20LIMIT%203'\n  curl 'http://127.0.0.1:7878/sql?sql=select+id,label+from+records+limit+3&_shape=array'\n  curl 'http://127.0.0.1:7878/queries/roles?format=csv'"
     )]
-    Serve {
-        /// The address to listen on (loopback by default: nothing off this machine can reach
-        /// it; give 0.0.0.0 to serve a network).
-        #[arg(long, default_value = "127.0.0.1")]
-        bind: std::net::IpAddr,
-        /// The port (0: any free one, printed at start).
-        #[arg(long, default_value_t = 7878)]
-        port: u16,
-        /// Stop a query (SQL or SPARQL) after this many milliseconds.
-        #[arg(long, default_value_t = 10_000)]
-        timeout_ms: u64,
-        /// Queries run at once; more wait up to 5 s for a slot, then get 503.
-        #[arg(long, default_value_t = 8)]
-        max_concurrent: usize,
-        /// Largest request body (a POSTed query), in KiB; a larger declared length is refused
-        /// before the body is read.
-        #[arg(long, default_value_t = 1024)]
-        max_body_kb: usize,
-        /// A client must send a request's headers within this many milliseconds (an idle
-        /// connection is closed after as long).
-        #[arg(long, default_value_t = 10_000)]
-        header_timeout_ms: u64,
-        /// A request's body must arrive within this many milliseconds (408 after).
-        #[arg(long, default_value_t = 10_000)]
-        body_timeout_ms: u64,
-        /// Connections open at once; more are closed as they come.
-        #[arg(long, default_value_t = 512)]
-        max_connections: usize,
-        /// Connections open at once from one address; more are closed as they come.
-        #[arg(long, default_value_t = 64)]
-        max_connections_per_client: usize,
-        /// Largest answer, in MiB; a larger one is refused with advice to narrow the query.
-        /// Answers are held whole, so this times --max-concurrent bounds their memory.
-        #[arg(long, default_value_t = 64)]
-        max_answer_mb: usize,
-        /// Stop a SPARQL query whose process (each runs in its own) holds more than this many
-        /// MiB, checked every 20 ms; and every running query when the server itself does.
-        #[arg(long, default_value_t = 4_096)]
-        max_memory_mb: u64,
-        /// An origin whose pages may call the server (CORS), e.g. https://dashboard.example.org;
-        /// repeatable; `*` for any.
-        #[arg(long, default_value = "*")]
-        cors_origin: Vec<String>,
-        /// A folder of named queries (NAME.toml) to add to the built-in ones.
-        #[arg(long, value_name = "DIR")]
-        queries: Option<PathBuf>,
-        #[command(flatten)]
-        kb: KbArg,
-    },
+    Serve(ServeArgs),
     /// Upgrade a database built by an older dossier to the current schema, in place.
     #[command(after_help = "Example:\n  dossier upgrade --kb kb")]
     Upgrade {
@@ -634,6 +586,20 @@ enum ExportFormat {
     Trig,
 }
 
+impl ExportFormat {
+    /// The format an `--out` file's extension names, as Oxigraph's CLI reads it (`.ttl`, the
+    /// default, needs no rule).
+    fn of_extension(out: Option<&Path>) -> Option<ExportFormat> {
+        match extension_of(out)?.as_str() {
+            "nt" => Some(ExportFormat::Ntriples),
+            "nq" => Some(ExportFormat::Nquads),
+            "jsonld" | "json" => Some(ExportFormat::Jsonld),
+            "trig" => Some(ExportFormat::Trig),
+            _ => None,
+        }
+    }
+}
+
 fn parse_param(s: &str) -> Result<(String, String), String> {
     match s.split_once('=') {
         Some((k, v)) if !k.is_empty() => Ok((k.to_owned(), v.to_owned())),
@@ -719,6 +685,77 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
+/// `dossier serve`'s arguments: where it listens and the bounds of what it serves.
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// The address to listen on (loopback by default: nothing off this machine can reach
+    /// it; give 0.0.0.0 to serve a network).
+    #[arg(long, default_value = "127.0.0.1")]
+    bind: std::net::IpAddr,
+    /// The port (0: any free one, printed at start).
+    #[arg(long, default_value_t = 7878)]
+    port: u16,
+    /// Stop a query (SQL or SPARQL) after this many milliseconds.
+    #[arg(long, default_value_t = 10_000)]
+    timeout_ms: u64,
+    /// Queries run at once; more wait up to 5 s for a slot, then get 503.
+    #[arg(long, default_value_t = 8)]
+    max_concurrent: usize,
+    /// Largest request body (a POSTed query), in KiB; a larger declared length is refused
+    /// before the body is read.
+    #[arg(long, default_value_t = 1024)]
+    max_body_kb: usize,
+    /// A client must send a request's headers within this many milliseconds (an idle
+    /// connection is closed after as long).
+    #[arg(long, default_value_t = 10_000)]
+    header_timeout_ms: u64,
+    /// A request's body must arrive within this many milliseconds (408 after).
+    #[arg(long, default_value_t = 10_000)]
+    body_timeout_ms: u64,
+    /// Connections open at once; more are closed as they come.
+    #[arg(long, default_value_t = 512)]
+    max_connections: usize,
+    /// Connections open at once from one address; more are closed as they come.
+    #[arg(long, default_value_t = 64)]
+    max_connections_per_client: usize,
+    /// Largest answer, in MiB; a larger one is refused with advice to narrow the query.
+    /// Answers are held whole, so this times --max-concurrent bounds their memory.
+    #[arg(long, default_value_t = 64)]
+    max_answer_mb: usize,
+    /// Stop a SPARQL query whose process (each runs in its own) holds more than this many
+    /// MiB, checked every 20 ms; and every running query when the server itself does.
+    #[arg(long, default_value_t = 4_096)]
+    max_memory_mb: u64,
+    /// An origin whose pages may call the server (CORS), e.g. https://dashboard.example.org;
+    /// repeatable; `*` for any.
+    #[arg(long, default_value = "*")]
+    cors_origin: Vec<String>,
+    /// A folder of named queries (NAME.toml) to add to the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    queries: Option<PathBuf>,
+    #[command(flatten)]
+    kb: KbArg,
+}
+
+impl ServeArgs {
+    fn settings(self) -> Result<serve::Settings, Failure> {
+        Ok(serve::Settings {
+            addr: std::net::SocketAddr::new(self.bind, self.port),
+            timeout: Duration::from_millis(self.timeout_ms),
+            max_concurrent: self.max_concurrent,
+            max_body_bytes: self.max_body_kb.saturating_mul(1 << 10),
+            header_timeout: Duration::from_millis(self.header_timeout_ms),
+            body_timeout: Duration::from_millis(self.body_timeout_ms),
+            max_connections: self.max_connections,
+            max_connections_per_client: self.max_connections_per_client,
+            max_answer_bytes: self.max_answer_mb.saturating_mul(1 << 20),
+            max_memory_bytes: self.max_memory_mb.saturating_mul(1 << 20),
+            cors_origins: self.cors_origin,
+            queries: dossier::queries::with_folder(self.queries.as_deref())?,
+        })
+    }
+}
+
 fn run(cli: Cli) -> Result<(), Failure> {
     // Only the long commands draw progress; a query's answer starts on a clean line.
     let reports_progress = matches!(
@@ -733,19 +770,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             title,
             language,
             seeds,
-        } => {
-            let made = dossier::seed::scaffold(&seeds, &id, title.as_deref(), &language)?;
-            for file in &made.files {
-                println!("wrote {}", file.display());
-            }
-            println!(
-                "next: paste the article's text into {}, curate its facts in {}, then run \
-                 `dossier validate`",
-                made.folder.join(dossier::seed::ARTICLE_TEXT).display(),
-                made.folder.join(dossier::seed::FACTS_FILE).display()
-            );
-            Ok(())
-        }
+        } => new_article(&seeds, &id, title.as_deref(), &language),
         Command::Locate {
             article,
             quote,
@@ -804,13 +829,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Export { format, out, kb } => {
             let paths = KbPaths::new(kb.kb);
             let format = format
-                .or_else(|| match extension_of(out.out.as_deref())?.as_str() {
-                    "nt" => Some(ExportFormat::Ntriples),
-                    "nq" => Some(ExportFormat::Nquads),
-                    "jsonld" | "json" => Some(ExportFormat::Jsonld),
-                    "trig" => Some(ExportFormat::Trig),
-                    _ => None,
-                })
+                .or_else(|| ExportFormat::of_extension(out.out.as_deref()))
                 .unwrap_or(ExportFormat::Turtle);
             let out = Destination::open(out.out.as_deref(), &paths)?;
             export(format, out, paths)
@@ -843,23 +862,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             if pg.postgres.is_none() {
                 return Ok(());
             }
-            let target = pg.target(None);
-            let differences = dossier::publish::check_postgres(&paths, &target)?;
-            if differences.is_empty() {
-                println!(
-                    "the copy published to PostgreSQL (schema {}) agrees",
-                    target.schema
-                );
-                Ok(())
-            } else {
-                Err(Failure::Data(format!(
-                    "{}\nerror: the copy published to PostgreSQL differs ({} table{} or view{})",
-                    differences.join("\n"),
-                    differences.len(),
-                    if differences.len() == 1 { "" } else { "s" },
-                    if differences.len() == 1 { "" } else { "s" },
-                )))
-            }
+            check_postgres(&paths, pg)
         }
         Command::Report { out, site, kb } => {
             let paths = KbPaths::new(kb.kb);
@@ -876,21 +879,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             clap_complete::generate(shell, &mut cli, "dossier", &mut io::stdout());
             Ok(())
         }
-        Command::Man { dir } => {
-            let cli = <Cli as clap::CommandFactory>::command();
-            match dir {
-                None => clap_mangen::Man::new(cli).render(&mut io::stdout().lock())?,
-                Some(dir) => {
-                    use anyhow::Context;
-                    std::fs::create_dir_all(&dir)
-                        .with_context(|| format!("cannot create '{}'", dir.display()))?;
-                    clap_mangen::generate_to(cli, &dir).with_context(|| {
-                        format!("cannot write the pages into '{}'", dir.display())
-                    })?;
-                }
-            }
-            Ok(())
-        }
+        Command::Man { dir } => man(dir.as_deref()),
         Command::Info { json, out, kb } => {
             let paths = KbPaths::new(kb.kb);
             let out = Destination::open(out.out.as_deref(), &paths)?;
@@ -899,37 +888,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::SparqlWorker { base, kb } => {
             std::process::exit(serve::sparql_worker(KbPaths::new(kb.kb), base))
         }
-        Command::Serve {
-            bind,
-            port,
-            timeout_ms,
-            max_concurrent,
-            max_body_kb,
-            header_timeout_ms,
-            body_timeout_ms,
-            max_connections,
-            max_connections_per_client,
-            max_answer_mb,
-            max_memory_mb,
-            cors_origin,
-            queries,
-            kb,
-        } => {
-            let settings = serve::Settings {
-                addr: std::net::SocketAddr::new(bind, port),
-                timeout: Duration::from_millis(timeout_ms),
-                max_concurrent,
-                max_body_bytes: max_body_kb.saturating_mul(1 << 10),
-                header_timeout: Duration::from_millis(header_timeout_ms),
-                body_timeout: Duration::from_millis(body_timeout_ms),
-                max_connections,
-                max_connections_per_client,
-                max_answer_bytes: max_answer_mb.saturating_mul(1 << 20),
-                max_memory_bytes: max_memory_mb.saturating_mul(1 << 20),
-                cors_origins: cors_origin,
-                queries: dossier::queries::with_folder(queries.as_deref())?,
-            };
-            Ok(serve::run(KbPaths::new(kb.kb), settings)?)
+        Command::Serve(args) => {
+            let paths = KbPaths::new(args.kb.kb.clone());
+            Ok(serve::run(paths, args.settings()?)?)
         }
         Command::Publish {
             pg,
@@ -938,66 +899,14 @@ fn run(cli: Cli) -> Result<(), Failure> {
             graph_store,
             bulk,
             kb,
-        } => {
-            let paths = KbPaths::new(kb.kb);
-            paths.require(&paths.database())?;
-            if pg.postgres.is_some() {
-                let mut target = pg.target(grant_read);
-                if citus {
-                    target.layout = dossier::ddl::Layout::Citus;
-                }
-                let summary = dossier::publish::to_postgres(&paths, &target)?;
-                let rows: u64 = summary.rows.iter().map(|(_, n)| n).sum();
-                let (generation, to) = (summary.generation, &summary.target);
-                match &summary.change {
-                    _ if summary.rows.is_empty() => println!(
-                        "PostgreSQL ({to}) already holds what generation {generation} holds: nothing sent"
-                    ),
-                    dossier::publish::Change::Whole => println!(
-                        "published generation {generation} to PostgreSQL ({to}): whole, {} tables, {rows} rows",
-                        summary.rows.len()
-                    ),
-                    dossier::publish::Change::Articles {
-                        replaced,
-                        removed,
-                        unchanged,
-                        shared,
-                    } => println!(
-                        "published generation {generation} to PostgreSQL ({to}): {} articles \
-                         replaced, {} removed, {unchanged} unchanged, shared rows {}; {rows} rows",
-                        replaced.len(),
-                        removed.len(),
-                        if *shared { "replaced" } else { "unchanged" }
-                    ),
-                }
-                if summary.layout == dossier::ddl::Layout::Citus && !summary.rows.is_empty() {
-                    if summary.distributed {
-                        println!(
-                            "Citus layout: tables placed in the cluster as schema/citus.sql says"
-                        );
-                    } else {
-                        println!(
-                            "Citus layout, not placed: the server has no citus extension (the \
-                             tables are ready for create_distributed_table, see schema/citus.sql)"
-                        );
-                    }
-                }
-            }
-            if let Some(store) = graph_store {
-                let options = dossier::publish::GraphStoreOptions {
-                    bulk: bulk.then(|| "no_transaction".to_owned()),
-                };
-                let summary = dossier::publish::to_graph_store(&paths, &store, &options)?;
-                let triples: u64 = summary.sent.iter().map(|(_, n)| n).sum();
-                println!(
-                    "published to the Graph Store {store}: {} graphs sent ({triples} triples), {} unchanged, {} deleted",
-                    summary.sent.len(),
-                    summary.unchanged,
-                    summary.deleted.len()
-                );
-            }
-            Ok(())
-        }
+        } => publish(
+            KbPaths::new(kb.kb),
+            pg,
+            grant_read,
+            citus,
+            graph_store,
+            bulk,
+        ),
         Command::Schema {
             name,
             sql,
@@ -1008,29 +917,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
             kb,
         } => {
             if let Some(root) = write {
-                for (path, text) in dossier::generated_files() {
-                    let path = root.join(path);
-                    std::fs::write(&path, text).map_err(|e| {
-                        Failure::Usage(anyhow::anyhow!("cannot write '{}': {e}", path.display()))
-                    })?;
-                    println!("wrote {}", path.display());
-                }
-                return Ok(());
+                return write_generated_files(&root);
             }
             if sql || dialect.is_some() {
-                let text = match dialect.unwrap_or(SchemaDialect::Sqlite) {
-                    SchemaDialect::Sqlite => dossier::ddl::sqlite_schema(),
-                    SchemaDialect::Postgres => {
-                        dossier::ddl::postgres_schema(dossier::ddl::Layout::Single)
-                    }
-                    SchemaDialect::Citus => {
-                        dossier::ddl::postgres_schema(dossier::ddl::Layout::Citus)
-                    }
-                };
-                io::stdout()
-                    .write_all(text.as_bytes())
-                    .map_err(|e| Failure::Usage(e.into()))?;
-                return Ok(());
+                return print_sql_schema(dialect.unwrap_or(SchemaDialect::Sqlite));
             }
             let paths = KbPaths::new(kb.kb);
             let format = format.resolve(out.out.as_deref());
@@ -1050,24 +940,173 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let out = Destination::open(out.out.as_deref(), &paths)?;
             list_catalog(listing, format, out, &paths)
         }
-        Command::Upgrade { kb } => {
-            let paths = KbPaths::new(kb.kb);
-            paths.require(&paths.database())?;
-            let (before, after) = dossier::sqlite::upgrade(&paths.database())?;
-            // The database changed in place: its generation's manifest says so.
-            dossier::kb::refresh_manifest(&paths)?;
-            if before == after {
-                println!(
-                    "{}: already at schema version {after}, nothing to do",
-                    paths.database().display()
-                );
-            } else {
-                println!(
-                    "{}: schema version {before} -> {after}",
-                    paths.database().display()
-                );
-            }
-            Ok(())
+        Command::Upgrade { kb } => upgrade(&KbPaths::new(kb.kb)),
+    }
+}
+
+/// `dossier new`: an article's folder with its two files, and what to do next.
+fn new_article(seeds: &Path, id: &str, title: Option<&str>, language: &str) -> Result<(), Failure> {
+    let made = dossier::seed::scaffold(seeds, id, title, language)?;
+    for file in &made.files {
+        println!("wrote {}", file.display());
+    }
+    println!(
+        "next: paste the article's text into {}, curate its facts in {}, then run \
+         `dossier validate`",
+        made.folder.join(dossier::seed::ARTICLE_TEXT).display(),
+        made.folder.join(dossier::seed::FACTS_FILE).display()
+    );
+    Ok(())
+}
+
+/// `dossier check --postgres`: the published copy against the built stores.
+fn check_postgres(paths: &KbPaths, pg: PostgresArg) -> Result<(), Failure> {
+    let target = pg.target(None);
+    let differences = dossier::publish::check_postgres(paths, &target)?;
+    if differences.is_empty() {
+        println!(
+            "the copy published to PostgreSQL (schema {}) agrees",
+            target.schema
+        );
+        Ok(())
+    } else {
+        Err(Failure::Data(format!(
+            "{}\nerror: the copy published to PostgreSQL differs ({} table{} or view{})",
+            differences.join("\n"),
+            differences.len(),
+            if differences.len() == 1 { "" } else { "s" },
+            if differences.len() == 1 { "" } else { "s" },
+        )))
+    }
+}
+
+/// `dossier man`: the manual pages, on standard output or one file per command in `dir`.
+fn man(dir: Option<&Path>) -> Result<(), Failure> {
+    use anyhow::Context;
+    let cli = <Cli as clap::CommandFactory>::command();
+    match dir {
+        None => clap_mangen::Man::new(cli).render(&mut io::stdout().lock())?,
+        Some(dir) => {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create '{}'", dir.display()))?;
+            clap_mangen::generate_to(cli, dir)
+                .with_context(|| format!("cannot write the pages into '{}'", dir.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// `dossier schema --write DIR`: every generated schema file, under a checkout's root.
+fn write_generated_files(root: &Path) -> Result<(), Failure> {
+    for (path, text) in dossier::generated_files() {
+        let path = root.join(path);
+        std::fs::write(&path, text).map_err(|e| {
+            Failure::Usage(anyhow::anyhow!("cannot write '{}': {e}", path.display()))
+        })?;
+        println!("wrote {}", path.display());
+    }
+    Ok(())
+}
+
+/// `dossier schema --sql`: the SQL schema dossier creates, in a dialect.
+fn print_sql_schema(dialect: SchemaDialect) -> Result<(), Failure> {
+    let text = match dialect {
+        SchemaDialect::Sqlite => dossier::ddl::sqlite_schema(),
+        SchemaDialect::Postgres => dossier::ddl::postgres_schema(dossier::ddl::Layout::Single),
+        SchemaDialect::Citus => dossier::ddl::postgres_schema(dossier::ddl::Layout::Citus),
+    };
+    io::stdout()
+        .write_all(text.as_bytes())
+        .map_err(|e| Failure::Usage(e.into()))
+}
+
+/// `dossier upgrade`: the database carried forward to the current schema, in place.
+fn upgrade(paths: &KbPaths) -> Result<(), Failure> {
+    paths.require(&paths.database())?;
+    let (before, after) = dossier::sqlite::upgrade(&paths.database())?;
+    // The database changed in place: its generation's manifest says so.
+    dossier::kb::refresh_manifest(paths)?;
+    if before == after {
+        println!(
+            "{}: already at schema version {after}, nothing to do",
+            paths.database().display()
+        );
+    } else {
+        println!(
+            "{}: schema version {before} -> {after}",
+            paths.database().display()
+        );
+    }
+    Ok(())
+}
+
+/// `dossier publish`: to PostgreSQL, to a Graph Store, or both, with a line on each.
+fn publish(
+    paths: KbPaths,
+    pg: PostgresArg,
+    grant_read: Option<String>,
+    citus: bool,
+    graph_store: Option<String>,
+    bulk: bool,
+) -> Result<(), Failure> {
+    paths.require(&paths.database())?;
+    if pg.postgres.is_some() {
+        let mut target = pg.target(grant_read);
+        if citus {
+            target.layout = dossier::ddl::Layout::Citus;
+        }
+        let summary = dossier::publish::to_postgres(&paths, &target)?;
+        print_postgres_summary(&summary);
+    }
+    if let Some(store) = graph_store {
+        let options = dossier::publish::GraphStoreOptions {
+            bulk: bulk.then(|| "no_transaction".to_owned()),
+        };
+        let summary = dossier::publish::to_graph_store(&paths, &store, &options)?;
+        let triples: u64 = summary.sent.iter().map(|(_, n)| n).sum();
+        println!(
+            "published to the Graph Store {store}: {} graphs sent ({triples} triples), {} unchanged, {} deleted",
+            summary.sent.len(),
+            summary.unchanged,
+            summary.deleted.len()
+        );
+    }
+    Ok(())
+}
+
+/// What a publish to PostgreSQL sent: nothing, the whole knowledge base, or some articles.
+fn print_postgres_summary(summary: &dossier::publish::PostgresSummary) {
+    let rows: u64 = summary.rows.iter().map(|(_, n)| n).sum();
+    let (generation, to) = (summary.generation, &summary.target);
+    match &summary.change {
+        _ if summary.rows.is_empty() => println!(
+            "PostgreSQL ({to}) already holds what generation {generation} holds: nothing sent"
+        ),
+        dossier::publish::Change::Whole => println!(
+            "published generation {generation} to PostgreSQL ({to}): whole, {} tables, {rows} rows",
+            summary.rows.len()
+        ),
+        dossier::publish::Change::Articles {
+            replaced,
+            removed,
+            unchanged,
+            shared,
+        } => println!(
+            "published generation {generation} to PostgreSQL ({to}): {} articles \
+             replaced, {} removed, {unchanged} unchanged, shared rows {}; {rows} rows",
+            replaced.len(),
+            removed.len(),
+            if *shared { "replaced" } else { "unchanged" }
+        ),
+    }
+    if summary.layout == dossier::ddl::Layout::Citus && !summary.rows.is_empty() {
+        if summary.distributed {
+            println!("Citus layout: tables placed in the cluster as schema/citus.sql says");
+        } else {
+            println!(
+                "Citus layout, not placed: the server has no citus extension (the \
+                 tables are ready for create_distributed_table, see schema/citus.sql)"
+            );
         }
     }
 }

@@ -331,6 +331,92 @@ fn resolve_rows(
     }
 }
 
+/// What a mention's key may name: the fields and nested lists of the record's kind, the
+/// closest first when one is close.
+fn known_keys(description: &mapping::Kind, key: &str) -> String {
+    let keys: Vec<&str> = description
+        .fields
+        .iter()
+        .map(|f| f.key)
+        .chain(description.nested.iter().map(|n| n.key))
+        .collect();
+    match closest(key, &keys) {
+        Some(k) => format!(
+            "did you mean '{k}'? {} has: {}",
+            description.noun,
+            keys.join(", ")
+        ),
+        None => format!("{} has the fields: {}", description.noun, keys.join(", ")),
+    }
+}
+
+/// Why a stated value is refused: each problem's message and advice, placed at the mention's
+/// rank or at the stated field.
+struct Refused {
+    at_rank: bool,
+    problems: Vec<(String, String)>,
+}
+
+/// A value an article (`stating`) states for a field of the record at `home`, checked as the
+/// record's own field would be (a serde round trip through the record, then its references):
+/// its seed form (a list for a list field) and its values.
+fn field_value(
+    kb: &KnowledgeBase,
+    kinds: &HashMap<&str, RecordKind>,
+    (home, stating): (Home, usize),
+    (index, field): (usize, &Field),
+    value: &serde_json::Value,
+    rank: Rank,
+) -> Result<(serde_json::Value, Vec<OwnedValue>), Refused> {
+    let key = field.key;
+    let refuse = |at_rank, why: String, help: &str| Refused {
+        at_rank,
+        problems: vec![(why, help.to_owned())],
+    };
+    if field.list.is_some() && rank == Rank::Preferred {
+        return Err(refuse(
+            true,
+            format!("'{key}' is a list: every source's items are current, so none is preferred"),
+            "remove rank, or state the list's items in another mention",
+        ));
+    }
+    if let Some(why) = foreign_words(kb, home, stating, field) {
+        return Err(refuse(
+            false,
+            why,
+            "state it from an article in the record's language, or curate the record again in \
+             this one",
+        ));
+    }
+    let mut json = seed_form(value);
+    if field.list.is_some() && !json.is_array() {
+        json = serde_json::Value::Array(vec![json]);
+    }
+    let mut holder = record(kb, home).boxed();
+    if let Err(why) = holder.set_field(key, json.clone()) {
+        return Err(refuse(
+            false,
+            format!("{json} is not a value of '{key}': {why}"),
+            "write the value as the record's own field would be written in its article",
+        ));
+    }
+    let mut values = Vec::new();
+    holder.values(index, &mut |v| values.push(OwnedValue::from_value(v)));
+    let refused = references(field, &values, kinds);
+    if !refused.is_empty() {
+        let help = "name a record of that kind by its id (\"author\" means the article that \
+                    defines the record: name the actor instead)";
+        return Err(Refused {
+            at_rank: false,
+            problems: refused
+                .into_iter()
+                .map(|(id, why)| (format!("'{id}' {why}"), help.to_owned()))
+                .collect(),
+        });
+    }
+    Ok((json, values))
+}
+
 /// A nested row as [`choose`] and [`difference`] see it: one value (its text), never in
 /// someone's own words, of no lifecycle.
 static ROW: Field = Field {
@@ -592,24 +678,10 @@ fn collect(
                     continue;
                 }
                 let Some((index, field)) = description.field(key) else {
-                    let keys: Vec<&str> = description
-                        .fields
-                        .iter()
-                        .map(|f| f.key)
-                        .chain(description.nested.iter().map(|n| n.key))
-                        .collect();
-                    let help = match closest(key, &keys) {
-                        Some(k) => format!(
-                            "did you mean '{k}'? {} has: {}",
-                            description.noun,
-                            keys.join(", ")
-                        ),
-                        None => format!("{} has the fields: {}", description.noun, keys.join(", ")),
-                    };
                     problems.push(problem(
                         at(&["states"]),
                         format!("'{key}' is not a field of {}", description.noun),
-                        help,
+                        known_keys(description, key),
                     ));
                     continue;
                 };
@@ -624,45 +696,18 @@ fn collect(
                     ));
                     continue;
                 }
-                if field.list.is_some() && mention.rank == Rank::Preferred {
-                    problems.push(problem(
-                        at(&["rank"]),
-                        format!(
-                            "'{key}' is a list: every source's items are current, so none is \
-                             preferred"
-                        ),
-                        "remove rank, or state the list's items in another mention".into(),
-                    ));
-                    continue;
-                }
-                if let Some(why) = foreign_words(kb, home, a, field) {
-                    problems.push(problem(path, why, "state it from an article in the record's language, or curate the record again in this one".into()));
-                    continue;
-                }
-                let mut json = seed_form(value);
-                if field.list.is_some() && !json.is_array() {
-                    json = serde_json::Value::Array(vec![json]);
-                }
-                let mut holder = record(kb, home).boxed();
-                if let Err(why) = holder.set_field(key, json.clone()) {
-                    problems.push(problem(
-                        path,
-                        format!("{json} is not a value of '{key}': {why}"),
-                        "write the value as the record's own field would be written in its \
-                         article"
-                            .into(),
-                    ));
-                    continue;
-                }
-                let mut values = Vec::new();
-                holder.values(index, &mut |v| values.push(OwnedValue::from_value(v)));
-                let refused = references(field, &values, kinds);
-                if !refused.is_empty() {
-                    for (id, why) in refused {
-                        problems.push(problem(path.clone(), format!("'{id}' {why}"), "name a record of that kind by its id (\"author\" means the article that defines the record: name the actor instead)".into()));
+                let checked =
+                    field_value(kb, kinds, (home, a), (index, field), value, mention.rank);
+                let (json, values) = match checked {
+                    Ok(checked) => checked,
+                    Err(refused) => {
+                        let path = if refused.at_rank { at(&["rank"]) } else { path };
+                        for (why, help) in refused.problems {
+                            problems.push(problem(path.clone(), why, help));
+                        }
+                        continue;
                     }
-                    continue;
-                }
+                };
                 stated
                     .entry((mention.record.to_string(), field.key))
                     .or_default()
