@@ -323,51 +323,12 @@ enum Command {
     #[command(
         after_help = "Examples:\n  dossier sql \"SELECT kind, count(*) FROM records GROUP BY kind\"\n  dossier sql -p id=marco-rubio --format csv \"SELECT quote FROM evidence WHERE record_id = :id\"\n  dossier sql -f report.sql --format ndjson"
     )]
-    Sql {
-        #[command(flatten)]
-        query: QueryArg,
-        #[command(flatten)]
-        format: RowFormatArg,
-        #[command(flatten)]
-        out: OutArg,
-        /// Bind a named parameter: --param id=marco-rubio is :id in the SQL. Repeatable.
-        #[arg(short = 'p', long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
-        params: Vec<(String, String)>,
-        /// Interrupt the query after this many milliseconds.
-        #[arg(long, default_value_t = 5000)]
-        timeout_ms: u64,
-        /// Stop the query when SQLite holds more than this many MiB (its own allocations: sorts,
-        /// temporary tables, recursive queries; 0 for no bound).
-        #[arg(long, default_value_t = 1_024)]
-        max_memory_mb: u64,
-        #[command(flatten)]
-        kb: KbArg,
-    },
+    Sql(SqlArgs),
     /// Run a SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) against the graph.
     #[command(
         after_help = "Examples:\n  dossier sparql \"SELECT ?c WHERE { ?c dos:statedBy actor:claudia-sheinbaum }\"\n  dossier sparql -p who=\"<https://w3id.org/dossier/kb/actor/marco-rubio>\" \"SELECT ?c WHERE { ?c dos:claimant ?who }\"\n  dossier sparql --format turtle \"CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT 10\""
     )]
-    Sparql {
-        #[command(flatten)]
-        query: QueryArg,
-        #[command(flatten)]
-        format: SparqlFormatArg,
-        #[command(flatten)]
-        out: OutArg,
-        /// Bind the query's variable ?NAME to a value: a string, or <IRI>. Repeatable. The value
-        /// is joined to the query as `VALUES`, never spliced into its text.
-        #[arg(short = 'p', long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
-        params: Vec<(String, String)>,
-        /// Stop the query after this many milliseconds.
-        #[arg(long, default_value_t = 30_000)]
-        timeout_ms: u64,
-        /// Stop the query when the process holds more than this many MiB of memory (checked
-        /// every 10 ms; the memory-mapped graph counts).
-        #[arg(long, default_value_t = 4_096)]
-        max_memory_mb: u64,
-        #[command(flatten)]
-        kb: KbArg,
-    },
+    Sparql(SparqlArgs),
     /// Write the graph in an RDF syntax.
     #[command(after_help = "Example:\n  dossier export --format nquads -o kb.nq")]
     Export {
@@ -384,33 +345,7 @@ enum Command {
     #[command(
         after_help = "Examples:\n  dossier query --list\n  dossier query conditions-on -p agreement=us-training-of-mexican-personnel --store both"
     )]
-    Query {
-        /// The query's name (see --list).
-        #[arg(required_unless_present = "list")]
-        name: Option<String>,
-        /// List the named queries with their parameters.
-        #[arg(long)]
-        list: bool,
-        /// Bind a parameter: --param actor=marco-rubio. Repeatable.
-        #[arg(short = 'p', long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
-        params: Vec<(String, String)>,
-        /// Which store answers; with both, the answers must agree or the exit status is 1;
-        /// postgres: the copy `dossier publish --postgres` made (see --postgres, --schema).
-        #[arg(long, value_enum, default_value = "both")]
-        store: StoreChoice,
-        #[command(flatten)]
-        pg: PostgresArg,
-        #[command(flatten)]
-        format: RowFormatArg,
-        #[command(flatten)]
-        out: OutArg,
-        /// A folder of named queries (NAME.toml) to add to the built-in ones; a query of the
-        /// same name replaces the built-in one.
-        #[arg(long, value_name = "DIR")]
-        queries: Option<PathBuf>,
-        #[command(flatten)]
-        kb: KbArg,
-    },
+    Query(QueryArgs),
     /// Prove the database and the graph hold the same knowledge; exit 1 naming each difference.
     #[command(
         after_help = "Examples:\n  dossier check --kb kb\n  dossier check --postgres postgresql://analyst@db.example.org/newsroom   # and the published copy"
@@ -488,29 +423,7 @@ enum Command {
     #[command(
         after_help = "Examples:\n  dossier publish --postgres postgresql://analyst@db.example.org/newsroom --grant-read dashboards\n  PGHOST=/run/postgresql PGDATABASE=newsroom dossier publish --postgres ''\n  dossier publish --graph-store http://127.0.0.1:7878/store\n\nWith --postgres '' the connection comes from PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD\nand ~/.pgpass, as psql takes it. Passwords are never printed."
     )]
-    Publish {
-        /// Publish to PostgreSQL; dossier refuses a schema it did not create.
-        #[command(flatten)]
-        pg: PostgresArg,
-        /// A role to give read access to the published schema (dashboards).
-        #[arg(long, value_name = "ROLE", requires = "postgres")]
-        grant_read: Option<String>,
-        /// Lay the tables out for Citus (schema/citus.sql): per-article tables distributed by
-        /// article_id, shared ones as reference tables. Placed in the cluster when the server
-        /// has the citus extension; laid out only, and said so, when it has not.
-        #[arg(long, requires = "postgres")]
-        citus: bool,
-        /// A SPARQL 1.1 Graph Store endpoint (Oxigraph: http://host:7878/store).
-        #[arg(long, value_name = "URL", required_unless_present = "postgres")]
-        graph_store: Option<String>,
-        /// Send the changed graphs through Oxigraph's bulk loader (N-Quads posted to the store
-        /// with ?no_transaction) instead of a PUT per graph: about 4x faster on a big knowledge
-        /// base; a graph an interrupted publish left half sent is sent again by the next one.
-        #[arg(long, requires = "graph_store")]
-        bulk: bool,
-        #[command(flatten)]
-        kb: KbArg,
-    },
+    Publish(PublishArgs),
     /// List the database's tables: rows, columns and what each holds.
     #[command(after_help = "Examples:\n  dossier tables\n  dossier tables --json")]
     Tables {
@@ -537,25 +450,7 @@ enum Command {
     #[command(
         after_help = "Examples:\n  dossier schema\n  dossier schema condition_overview --json\n  dossier schema --sql --dialect postgres\n  dossier schema --write .   # rewrites the generated files of schema/"
     )]
-    Schema {
-        /// One table or view (default: all).
-        name: Option<String>,
-        /// Print the SQL schema instead (SQLite's unless --dialect says otherwise).
-        #[arg(long)]
-        sql: bool,
-        /// The SQL dialect of --sql (giving it implies --sql).
-        #[arg(long, value_enum)]
-        dialect: Option<SchemaDialect>,
-        /// Write every generated schema file under this folder (a checkout's root) instead.
-        #[arg(long, value_name = "DIR")]
-        write: Option<PathBuf>,
-        #[command(flatten)]
-        format: RowFormatArg,
-        #[command(flatten)]
-        out: OutArg,
-        #[command(flatten)]
-        kb: KbArg,
-    },
+    Schema(SchemaArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -685,6 +580,250 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
+/// `dossier sql`'s arguments.
+#[derive(clap::Args)]
+struct SqlArgs {
+    #[command(flatten)]
+    query: QueryArg,
+    #[command(flatten)]
+    format: RowFormatArg,
+    #[command(flatten)]
+    out: OutArg,
+    /// Bind a named parameter: --param id=marco-rubio is :id in the SQL. Repeatable.
+    #[arg(short = 'p', long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
+    params: Vec<(String, String)>,
+    /// Interrupt the query after this many milliseconds.
+    #[arg(long, default_value_t = 5000)]
+    timeout_ms: u64,
+    /// Stop the query when SQLite holds more than this many MiB (its own allocations: sorts,
+    /// temporary tables, recursive queries; 0 for no bound).
+    #[arg(long, default_value_t = 1_024)]
+    max_memory_mb: u64,
+    #[command(flatten)]
+    kb: KbArg,
+}
+
+impl SqlArgs {
+    fn run(self) -> Result<(), Failure> {
+        let SqlArgs {
+            query,
+            format,
+            out,
+            params,
+            timeout_ms,
+            max_memory_mb,
+            kb,
+        } = self;
+        let paths = KbPaths::new(kb.kb);
+        let format = format.resolve(out.out.as_deref());
+        let out = Destination::open(out.out.as_deref(), &paths)?;
+        dossier::sqlite::limit_heap(max_memory_mb.saturating_mul(1 << 20));
+        sql(&query.text()?, format, out, &params, timeout_ms, paths)
+    }
+}
+
+/// `dossier sparql`'s arguments.
+#[derive(clap::Args)]
+struct SparqlArgs {
+    #[command(flatten)]
+    query: QueryArg,
+    #[command(flatten)]
+    format: SparqlFormatArg,
+    #[command(flatten)]
+    out: OutArg,
+    /// Bind the query's variable ?NAME to a value: a string, or <IRI>. Repeatable. The value
+    /// is joined to the query as `VALUES`, never spliced into its text.
+    #[arg(short = 'p', long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
+    params: Vec<(String, String)>,
+    /// Stop the query after this many milliseconds.
+    #[arg(long, default_value_t = 30_000)]
+    timeout_ms: u64,
+    /// Stop the query when the process holds more than this many MiB of memory (checked
+    /// every 10 ms; the memory-mapped graph counts).
+    #[arg(long, default_value_t = 4_096)]
+    max_memory_mb: u64,
+    #[command(flatten)]
+    kb: KbArg,
+}
+
+impl SparqlArgs {
+    fn run(self) -> Result<(), Failure> {
+        let SparqlArgs {
+            query,
+            format,
+            out,
+            params,
+            timeout_ms,
+            max_memory_mb,
+            kb,
+        } = self;
+        let paths = KbPaths::new(kb.kb);
+        let format = format.chosen(out.out.as_deref());
+        let to_file = out.out.is_some();
+        let out = Destination::open(out.out.as_deref(), &paths)?;
+        sparql(
+            &query.text()?,
+            (format, to_file),
+            out,
+            &params,
+            Limits {
+                time: Duration::from_millis(timeout_ms),
+                memory_bytes: max_memory_mb.saturating_mul(1 << 20),
+            },
+            paths,
+        )
+    }
+}
+
+/// `dossier query`'s arguments.
+#[derive(clap::Args)]
+struct QueryArgs {
+    /// The query's name (see --list).
+    #[arg(required_unless_present = "list")]
+    name: Option<String>,
+    /// List the named queries with their parameters.
+    #[arg(long)]
+    list: bool,
+    /// Bind a parameter: --param actor=marco-rubio. Repeatable.
+    #[arg(short = 'p', long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
+    params: Vec<(String, String)>,
+    /// Which store answers; with both, the answers must agree or the exit status is 1;
+    /// postgres: the copy `dossier publish --postgres` made (see --postgres, --schema).
+    #[arg(long, value_enum, default_value = "both")]
+    store: StoreChoice,
+    #[command(flatten)]
+    pg: PostgresArg,
+    #[command(flatten)]
+    format: RowFormatArg,
+    #[command(flatten)]
+    out: OutArg,
+    /// A folder of named queries (NAME.toml) to add to the built-in ones; a query of the
+    /// same name replaces the built-in one.
+    #[arg(long, value_name = "DIR")]
+    queries: Option<PathBuf>,
+    #[command(flatten)]
+    kb: KbArg,
+}
+
+impl QueryArgs {
+    fn run(self) -> Result<(), Failure> {
+        let QueryArgs {
+            name,
+            list,
+            params,
+            store,
+            pg,
+            format,
+            out,
+            queries,
+            kb,
+        } = self;
+        let paths = KbPaths::new(kb.kb);
+        let chosen = format.chosen(out.out.as_deref());
+        let format = format.resolve(out.out.as_deref());
+        let out = Destination::open(out.out.as_deref(), &paths)?;
+        let all = dossier::queries::with_folder(queries.as_deref())?;
+        if list {
+            return list_queries(&all, chosen, out);
+        }
+        let q = dossier::queries::find(&all, name.as_deref().unwrap_or_default())?;
+        query(&q, &params, (store, &pg), format, out, paths)
+    }
+}
+
+/// `dossier publish`'s arguments.
+#[derive(clap::Args)]
+struct PublishArgs {
+    /// Publish to PostgreSQL; dossier refuses a schema it did not create.
+    #[command(flatten)]
+    pg: PostgresArg,
+    /// A role to give read access to the published schema (dashboards).
+    #[arg(long, value_name = "ROLE", requires = "postgres")]
+    grant_read: Option<String>,
+    /// Lay the tables out for Citus (schema/citus.sql): per-article tables distributed by
+    /// article_id, shared ones as reference tables. Placed in the cluster when the server
+    /// has the citus extension; laid out only, and said so, when it has not.
+    #[arg(long, requires = "postgres")]
+    citus: bool,
+    /// A SPARQL 1.1 Graph Store endpoint (Oxigraph: http://host:7878/store).
+    #[arg(long, value_name = "URL", required_unless_present = "postgres")]
+    graph_store: Option<String>,
+    /// Send the changed graphs through Oxigraph's bulk loader (N-Quads posted to the store
+    /// with ?no_transaction) instead of a PUT per graph: about 4x faster on a big knowledge
+    /// base; a graph an interrupted publish left half sent is sent again by the next one.
+    #[arg(long, requires = "graph_store")]
+    bulk: bool,
+    #[command(flatten)]
+    kb: KbArg,
+}
+
+impl PublishArgs {
+    fn run(self) -> Result<(), Failure> {
+        let PublishArgs {
+            pg,
+            grant_read,
+            citus,
+            graph_store,
+            bulk,
+            kb,
+        } = self;
+        publish(
+            KbPaths::new(kb.kb),
+            pg,
+            grant_read,
+            citus,
+            graph_store,
+            bulk,
+        )
+    }
+}
+
+/// `dossier schema`'s arguments.
+#[derive(clap::Args)]
+struct SchemaArgs {
+    /// One table or view (default: all).
+    name: Option<String>,
+    /// Print the SQL schema instead (SQLite's unless --dialect says otherwise).
+    #[arg(long)]
+    sql: bool,
+    /// The SQL dialect of --sql (giving it implies --sql).
+    #[arg(long, value_enum)]
+    dialect: Option<SchemaDialect>,
+    /// Write every generated schema file under this folder (a checkout's root) instead.
+    #[arg(long, value_name = "DIR")]
+    write: Option<PathBuf>,
+    #[command(flatten)]
+    format: RowFormatArg,
+    #[command(flatten)]
+    out: OutArg,
+    #[command(flatten)]
+    kb: KbArg,
+}
+
+impl SchemaArgs {
+    fn run(self) -> Result<(), Failure> {
+        let SchemaArgs {
+            name,
+            sql,
+            dialect,
+            write,
+            format,
+            out,
+            kb,
+        } = self;
+        if let Some(root) = write {
+            return write_generated_files(&root);
+        }
+        if sql || dialect.is_some() {
+            return print_sql_schema(dialect.unwrap_or(SchemaDialect::Sqlite));
+        }
+        let paths = KbPaths::new(kb.kb);
+        let format = format.resolve(out.out.as_deref());
+        let out = Destination::open(out.out.as_deref(), &paths)?;
+        list_catalog(Listing::Columns(name), format, out, &paths)
+    }
+}
+
 /// `dossier serve`'s arguments: where it listens and the bounds of what it serves.
 #[derive(clap::Args)]
 struct ServeArgs {
@@ -786,46 +925,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
             };
             build(seeds, KbPaths::new(kb.kb), &settings, &bar, cli.quiet)
         }
-        Command::Sql {
-            query,
-            format,
-            out,
-            params,
-            timeout_ms,
-            max_memory_mb,
-            kb,
-        } => {
-            let paths = KbPaths::new(kb.kb);
-            let format = format.resolve(out.out.as_deref());
-            let out = Destination::open(out.out.as_deref(), &paths)?;
-            dossier::sqlite::limit_heap(max_memory_mb.saturating_mul(1 << 20));
-            sql(&query.text()?, format, out, &params, timeout_ms, paths)
-        }
-        Command::Sparql {
-            query,
-            format,
-            out,
-            params,
-            timeout_ms,
-            max_memory_mb,
-            kb,
-        } => {
-            let paths = KbPaths::new(kb.kb);
-            let format = format.chosen(out.out.as_deref());
-            let to_file = out.out.is_some();
-            let out = Destination::open(out.out.as_deref(), &paths)?;
-            sparql(
-                &query.text()?,
-                (format, to_file),
-                out,
-                &params,
-                Limits {
-                    time: Duration::from_millis(timeout_ms),
-                    memory_bytes: max_memory_mb.saturating_mul(1 << 20),
-                },
-                paths,
-            )
-        }
+        Command::Sql(args) => args.run(),
+        Command::Sparql(args) => args.run(),
         Command::Export { format, out, kb } => {
             let paths = KbPaths::new(kb.kb);
             let format = format
@@ -834,28 +935,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let out = Destination::open(out.out.as_deref(), &paths)?;
             export(format, out, paths)
         }
-        Command::Query {
-            name,
-            list,
-            params,
-            store,
-            pg,
-            format,
-            out,
-            queries,
-            kb,
-        } => {
-            let paths = KbPaths::new(kb.kb);
-            let chosen = format.chosen(out.out.as_deref());
-            let format = format.resolve(out.out.as_deref());
-            let out = Destination::open(out.out.as_deref(), &paths)?;
-            let all = dossier::queries::with_folder(queries.as_deref())?;
-            if list {
-                return list_queries(&all, chosen, out);
-            }
-            let q = dossier::queries::find(&all, name.as_deref().unwrap_or_default())?;
-            query(&q, &params, (store, &pg), format, out, paths)
-        }
+        Command::Query(args) => args.run(),
         Command::Check { pg, kb } => {
             let paths = KbPaths::new(kb.kb);
             check(&paths, &bar)?;
@@ -892,41 +972,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let paths = KbPaths::new(args.kb.kb.clone());
             Ok(serve::run(paths, args.settings()?)?)
         }
-        Command::Publish {
-            pg,
-            grant_read,
-            citus,
-            graph_store,
-            bulk,
-            kb,
-        } => publish(
-            KbPaths::new(kb.kb),
-            pg,
-            grant_read,
-            citus,
-            graph_store,
-            bulk,
-        ),
-        Command::Schema {
-            name,
-            sql,
-            dialect,
-            write,
-            format,
-            out,
-            kb,
-        } => {
-            if let Some(root) = write {
-                return write_generated_files(&root);
-            }
-            if sql || dialect.is_some() {
-                return print_sql_schema(dialect.unwrap_or(SchemaDialect::Sqlite));
-            }
-            let paths = KbPaths::new(kb.kb);
-            let format = format.resolve(out.out.as_deref());
-            let out = Destination::open(out.out.as_deref(), &paths)?;
-            list_catalog(Listing::Columns(name), format, out, &paths)
-        }
+        Command::Publish(args) => args.run(),
+        Command::Schema(args) => args.run(),
         Command::Tables { format, out, kb } => {
             let paths = KbPaths::new(kb.kb);
             let format = format.resolve(out.out.as_deref());
