@@ -605,20 +605,12 @@ struct SqlArgs {
 
 impl SqlArgs {
     fn run(self) -> Result<(), Failure> {
-        let SqlArgs {
-            query,
-            format,
-            out,
-            params,
-            timeout_ms,
-            max_memory_mb,
-            kb,
-        } = self;
-        let paths = KbPaths::new(kb.kb);
-        let format = format.resolve(out.out.as_deref());
-        let out = Destination::open(out.out.as_deref(), &paths)?;
-        dossier::sqlite::limit_heap(max_memory_mb.saturating_mul(1 << 20));
-        sql(&query.text()?, format, out, &params, timeout_ms, paths)
+        let paths = KbPaths::new(self.kb.kb);
+        let format = self.format.resolve(self.out.out.as_deref());
+        let out = Destination::open(self.out.out.as_deref(), &paths)?;
+        dossier::sqlite::limit_heap(self.max_memory_mb.saturating_mul(1 << 20));
+        let query = self.query.text()?;
+        sql(&query, format, out, &self.params, self.timeout_ms, paths)
     }
 }
 
@@ -648,30 +640,16 @@ struct SparqlArgs {
 
 impl SparqlArgs {
     fn run(self) -> Result<(), Failure> {
-        let SparqlArgs {
-            query,
-            format,
-            out,
-            params,
-            timeout_ms,
-            max_memory_mb,
-            kb,
-        } = self;
-        let paths = KbPaths::new(kb.kb);
-        let format = format.chosen(out.out.as_deref());
-        let to_file = out.out.is_some();
-        let out = Destination::open(out.out.as_deref(), &paths)?;
-        sparql(
-            &query.text()?,
-            (format, to_file),
-            out,
-            &params,
-            Limits {
-                time: Duration::from_millis(timeout_ms),
-                memory_bytes: max_memory_mb.saturating_mul(1 << 20),
-            },
-            paths,
-        )
+        let paths = KbPaths::new(self.kb.kb);
+        let format = self.format.chosen(self.out.out.as_deref());
+        let to_file = self.out.out.is_some();
+        let out = Destination::open(self.out.out.as_deref(), &paths)?;
+        let limits = Limits {
+            time: Duration::from_millis(self.timeout_ms),
+            memory_bytes: self.max_memory_mb.saturating_mul(1 << 20),
+        };
+        let query = self.query.text()?;
+        sparql(&query, (format, to_file), out, &self.params, limits, paths)
     }
 }
 
