@@ -1525,133 +1525,191 @@ fn utc(seconds: u64) -> String {
 }
 
 fn info(paths: KbPaths, json: bool, mut out: Destination) -> Result<(), Failure> {
-    paths.require(&paths.manifest())?;
-    let manifest = dossier::kb::read_manifest(&paths)?;
-    let conn = dossier::sqlite::open_read_only(&paths.database())?;
-    let (title, base, license, description): (String, String, Option<String>, Option<String>) =
-        conn.query_row(
-            "SELECT title, base_iri, license, description FROM knowledge_base",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )
-        .map_err(anyhow::Error::from)?;
-    let articles: i64 = conn
-        .query_row("SELECT count(*) FROM articles", [], |r| r.get(0))
-        .map_err(anyhow::Error::from)?;
-    let kinds: Vec<(String, i64)> = conn
-        .prepare("SELECT kind, count(*) FROM records GROUP BY kind ORDER BY kind")
-        .and_then(|mut stmt| {
-            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<Result<_, _>>()
-        })
-        .map_err(anyhow::Error::from)?;
-    // Records each article defines (shared actors belong to none).
-    let per_article: Vec<(String, i64)> = conn
-        .prepare(
+    let info = KbInfo::read(&paths)?;
+    if json {
+        let doc = serde_json::to_string_pretty(&info.to_json()).map_err(anyhow::Error::from)?;
+        writeln!(out, "{doc}")?;
+    } else {
+        info.write_text(&mut out, &paths.dir)?;
+    }
+    Ok(out.finish()?)
+}
+
+/// What `dossier info` says of a knowledge base: its manifest, its description, counts of its
+/// records, the days its events and publications cover, and its graph.
+struct KbInfo {
+    manifest: dossier::kb::Manifest,
+    title: String,
+    base: String,
+    license: Option<String>,
+    description: Option<String>,
+    articles: i64,
+    /// Records by kind, and those each article defines (shared actors belong to none).
+    kinds: Vec<(String, i64)>,
+    per_article: Vec<(String, i64)>,
+    /// The days the dated events and the publications cover (partial dates by their span).
+    events_span: Option<(String, String)>,
+    published_span: Option<(String, String)>,
+    triples: usize,
+    quads: usize,
+    terms: usize,
+}
+
+impl KbInfo {
+    fn read(paths: &KbPaths) -> Result<KbInfo, Failure> {
+        paths.require(&paths.manifest())?;
+        let manifest = dossier::kb::read_manifest(paths)?;
+        let conn = dossier::sqlite::open_read_only(&paths.database())?;
+        let (title, base, license, description) = conn
+            .query_row(
+                "SELECT title, base_iri, license, description FROM knowledge_base",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .map_err(anyhow::Error::from)?;
+        let articles: i64 = conn
+            .query_row("SELECT count(*) FROM articles", [], |r| r.get(0))
+            .map_err(anyhow::Error::from)?;
+        let counts = |sql: &str| -> Result<Vec<(String, i64)>, Failure> {
+            Ok(conn
+                .prepare(sql)
+                .and_then(|mut stmt| {
+                    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                        .collect::<Result<_, _>>()
+                })
+                .map_err(anyhow::Error::from)?)
+        };
+        let kinds = counts("SELECT kind, count(*) FROM records GROUP BY kind ORDER BY kind")?;
+        let per_article = counts(
             "SELECT a.id, count(r.id) FROM articles a LEFT JOIN records r ON r.article_id = a.id \
              GROUP BY a.id ORDER BY a.id",
-        )
-        .and_then(|mut stmt| {
-            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<Result<_, _>>()
+        )?;
+        let span = |view: &str| -> Result<Option<(String, String)>, Failure> {
+            let sql = format!("SELECT min(start_date), max(end_date) FROM {view}");
+            let (from, to): (Option<String>, Option<String>) = conn
+                .query_row(&sql, [], |r| Ok((r.get(0)?, r.get(1)?)))
+                .map_err(anyhow::Error::from)?;
+            Ok(from.zip(to))
+        };
+        let (events_span, published_span) = (span("event_timeline")?, span("article_timeline")?);
+        let index = dossier::index::Index::open(&paths.index())?;
+        let triples = index
+            .quads(None, None, None, Some(dossier::index::DEFAULT_GRAPH))
+            .count();
+        Ok(KbInfo {
+            manifest,
+            title,
+            base,
+            license,
+            description,
+            articles,
+            kinds,
+            per_article,
+            events_span,
+            published_span,
+            triples,
+            quads: index.len(),
+            terms: index.term_count(),
         })
-        .map_err(anyhow::Error::from)?;
-    // The days the dated events and the publications cover (partial dates by their span).
-    let span = |view: &str| -> Result<Option<(String, String)>, Failure> {
-        let sql = format!("SELECT min(start_date), max(end_date) FROM {view}");
-        let (from, to): (Option<String>, Option<String>) = conn
-            .query_row(&sql, [], |r| Ok((r.get(0)?, r.get(1)?)))
-            .map_err(anyhow::Error::from)?;
-        Ok(from.zip(to))
-    };
-    let (events_span, published_span) = (span("event_timeline")?, span("article_timeline")?);
-    let index = dossier::index::Index::open(&paths.index())?;
-    let triples = index
-        .quads(None, None, None, Some(dossier::index::DEFAULT_GRAPH))
-        .count();
-    let span_json = |s: &Option<(String, String)>| match s {
-        Some((from, to)) => serde_json::json!({"from": from, "to": to}),
-        None => serde_json::Value::Null,
-    };
-    if json {
-        let doc = serde_json::json!({
+    }
+
+    fn to_json(&self) -> serde_json::Value {
+        let span = |s: &Option<(String, String)>| match s {
+            Some((from, to)) => serde_json::json!({"from": from, "to": to}),
+            None => serde_json::Value::Null,
+        };
+        let counts = |rows: &[(String, i64)]| {
+            rows.iter()
+                .map(|(k, n)| (k.clone(), serde_json::json!(n)))
+                .collect::<serde_json::Map<_, _>>()
+        };
+        let manifest = &self.manifest;
+        serde_json::json!({
             "generation": manifest.generation,
             "built_at": utc(manifest.built_at),
             "dossier_version": manifest.dossier_version,
             "schema_version": manifest.schema_version,
-            "title": title,
-            "base_iri": base,
-            "license": license,
-            "description": description,
-            "articles": articles,
-            "records": kinds.iter().map(|(k, n)| (k.clone(), serde_json::json!(n))).collect::<serde_json::Map<_, _>>(),
-            "records_per_article": per_article.iter().map(|(a, n)| (a.clone(), serde_json::json!(n))).collect::<serde_json::Map<_, _>>(),
-            "events": span_json(&events_span),
-            "published": span_json(&published_span),
-            "triples": triples,
-            "quads": index.len(),
-            "terms": index.term_count(),
+            "title": self.title,
+            "base_iri": self.base,
+            "license": self.license,
+            "description": self.description,
+            "articles": self.articles,
+            "records": counts(&self.kinds),
+            "records_per_article": counts(&self.per_article),
+            "events": span(&self.events_span),
+            "published": span(&self.published_span),
+            "triples": self.triples,
+            "quads": self.quads,
+            "terms": self.terms,
             "files": manifest.files.iter().map(|f| serde_json::json!({"name": f.name, "bytes": f.bytes, "hash": f.hash})).collect::<Vec<_>>(),
-        });
+        })
+    }
+
+    fn write_text(&self, out: &mut Destination, dir: &Path) -> Result<(), Failure> {
+        // A long archive lists its first articles; --json lists them all.
+        const LISTED: usize = 10;
+        let manifest = &self.manifest;
+        writeln!(out, "{}", self.title)?;
+        if let Some(d) = &self.description {
+            writeln!(out, "{d}")?;
+        }
         writeln!(
             out,
-            "{}",
-            serde_json::to_string_pretty(&doc).map_err(anyhow::Error::from)?
+            "generation {} of '{}', built {} by dossier {}, schema version {}",
+            manifest.generation,
+            dir.display(),
+            utc(manifest.built_at),
+            manifest.dossier_version,
+            manifest.schema_version
         )?;
-        return Ok(out.finish()?);
-    }
-    writeln!(out, "{title}")?;
-    if let Some(d) = &description {
-        writeln!(out, "{d}")?;
-    }
-    writeln!(
-        out,
-        "generation {} of '{}', built {} by dossier {}, schema version {}",
-        manifest.generation,
-        paths.dir.display(),
-        utc(manifest.built_at),
-        manifest.dossier_version,
-        manifest.schema_version
-    )?;
-    writeln!(out, "base IRI: {base}")?;
-    writeln!(out, "licence: {}", license.as_deref().unwrap_or("(none)"))?;
-    let records: Vec<String> = kinds.iter().map(|(k, n)| format!("{k} {n}")).collect();
-    writeln!(out, "articles: {articles}; records: {}", records.join(", "))?;
-    // A long archive lists its first articles; --json lists them all.
-    const LISTED: usize = 10;
-    for (article, n) in per_article.iter().take(LISTED) {
-        writeln!(out, "  {article}: {n} records")?;
-    }
-    if per_article.len() > LISTED {
+        writeln!(out, "base IRI: {}", self.base)?;
         writeln!(
             out,
-            "  ... and {} more articles (--json lists them all)",
-            per_article.len() - LISTED
+            "licence: {}",
+            self.license.as_deref().unwrap_or("(none)")
         )?;
+        let records: Vec<String> = self.kinds.iter().map(|(k, n)| format!("{k} {n}")).collect();
+        writeln!(
+            out,
+            "articles: {}; records: {}",
+            self.articles,
+            records.join(", ")
+        )?;
+        for (article, n) in self.per_article.iter().take(LISTED) {
+            writeln!(out, "  {article}: {n} records")?;
+        }
+        if self.per_article.len() > LISTED {
+            writeln!(
+                out,
+                "  ... and {} more articles (--json lists them all)",
+                self.per_article.len() - LISTED
+            )?;
+        }
+        let span = |s: &Option<(String, String)>| match s {
+            Some((from, to)) if from == to => from.clone(),
+            Some((from, to)) => format!("{from} to {to}"),
+            None => "none".to_owned(),
+        };
+        writeln!(
+            out,
+            "dated events: {}; published: {}",
+            span(&self.events_span),
+            span(&self.published_span)
+        )?;
+        writeln!(
+            out,
+            "graph: {} triples; {} quads in {} named graph{} and the default graph; {} terms",
+            self.triples,
+            self.quads,
+            self.articles,
+            if self.articles == 1 { "" } else { "s" },
+            self.terms
+        )?;
+        for f in &manifest.files {
+            writeln!(out, "  {:<16} {:>12} bytes  {}", f.name, f.bytes, f.hash)?;
+        }
+        Ok(())
     }
-    let span_text = |s: &Option<(String, String)>| match s {
-        Some((from, to)) if from == to => from.clone(),
-        Some((from, to)) => format!("{from} to {to}"),
-        None => "none".to_owned(),
-    };
-    writeln!(
-        out,
-        "dated events: {}; published: {}",
-        span_text(&events_span),
-        span_text(&published_span)
-    )?;
-    writeln!(
-        out,
-        "graph: {triples} triples; {} quads in {articles} named graph{} and the default graph; \
-         {} terms",
-        index.len(),
-        if articles == 1 { "" } else { "s" },
-        index.term_count()
-    )?;
-    for f in &manifest.files {
-        writeln!(out, "  {:<16} {:>12} bytes  {}", f.name, f.bytes, f.hash)?;
-    }
-    Ok(out.finish()?)
 }
 
 fn report(paths: KbPaths, mut out: Destination) -> Result<(), Failure> {

@@ -552,6 +552,71 @@ fn heap_limit() -> Option<u64> {
     (limit > 0).then_some(limit as u64)
 }
 
+/// Why a query could not be prepared: a write it attempts (ATTACH, or what the authorizer
+/// refused), or its SQL error with the word SQLite stopped at underlined.
+fn not_prepared(sql: &str, e: rusqlite::Error) -> QueryError {
+    let message = e.to_string();
+    if message.contains("too many attached databases") || message.contains("not authorized") {
+        return QueryError::Write;
+    }
+    match e {
+        rusqlite::Error::SqlInputError { msg, offset, .. } if offset >= 0 => {
+            let start = offset as usize;
+            let word = sql.get(start..).map_or(0, |rest| {
+                rest.find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .unwrap_or(rest.len())
+            });
+            let snippet = crate::diagnostic::Snippet::of(sql, start..start + word);
+            QueryError::Placed(crate::diagnostic::render(
+                &format!("SQL error: {msg}"),
+                "query",
+                &snippet,
+                "",
+                Some("the tables and views are described in schema/sqlite.md"),
+            ))
+        }
+        _ => QueryError::Sql(message),
+    }
+}
+
+/// Binds each `--param NAME=VALUE` to the statement's `:NAME` (or `@NAME`, `$NAME`); a value
+/// for no parameter, or a parameter without a value, is refused with advice.
+fn bind(stmt: &mut rusqlite::Statement<'_>, params: &[(String, String)]) -> Result<(), QueryError> {
+    for (name, value) in params {
+        let key = if name.starts_with([':', '@', '$']) {
+            name.clone()
+        } else {
+            format!(":{name}")
+        };
+        let index = stmt
+            .parameter_index(&key)
+            .map_err(|e| QueryError::Sql(e.to_string()))?
+            .ok_or_else(|| {
+                QueryError::Sql(format!(
+                    "the query has no parameter {key}: use it in the SQL as {key}, or drop --param {name}"
+                ))
+            })?;
+        stmt.raw_bind_parameter(index, value)
+            .map_err(|e| QueryError::Sql(e.to_string()))?;
+    }
+    for i in 1..=stmt.parameter_count() {
+        let bound = stmt.parameter_name(i).is_some_and(|name| {
+            params
+                .iter()
+                .any(|(k, _)| k.trim_start_matches([':', '@', '$']) == &name[1..])
+        });
+        if !bound {
+            let name = stmt.parameter_name(i).map_or("NAME", |n| &n[1..]);
+            return Err(QueryError::Sql(format!(
+                "the query's parameter {} has no value: pass --param {name}=VALUE \
+                 (positional ? parameters are not supported: name them, e.g. :id)",
+                stmt.parameter_name(i).unwrap_or("?"),
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// `PRAGMA journal_mode` without a value only reads the mode, but SQLite counts every form of
 /// it as a write (it may change the mode); on a read-only connection it changes nothing.
 fn reads_journal_mode(sql: &str) -> bool {
@@ -593,32 +658,7 @@ pub fn query(
         }
     });
     let result = (|| -> Result<(), QueryError> {
-        let mut stmt = conn.prepare(sql).map_err(|e| {
-            let message = e.to_string();
-            if message.contains("too many attached databases") || message.contains("not authorized")
-            {
-                return QueryError::Write;
-            }
-            match e {
-                rusqlite::Error::SqlInputError { msg, offset, .. } if offset >= 0 => {
-                    // The whole word SQLite stopped at is underlined.
-                    let start = offset as usize;
-                    let word = sql.get(start..).map_or(0, |rest| {
-                        rest.find(|c: char| !(c.is_alphanumeric() || c == '_'))
-                            .unwrap_or(rest.len())
-                    });
-                    let snippet = crate::diagnostic::Snippet::of(sql, start..start + word);
-                    QueryError::Placed(crate::diagnostic::render(
-                        &format!("SQL error: {msg}"),
-                        "query",
-                        &snippet,
-                        "",
-                        Some("the tables and views are described in schema/sqlite.md"),
-                    ))
-                }
-                _ => QueryError::Sql(message),
-            }
-        })?;
+        let mut stmt = conn.prepare(sql).map_err(|e| not_prepared(sql, e))?;
         // SQLite's parser looks for an interrupt only between tokens separated by spaces, and
         // the first step clears one that came before it: a deadline passed while preparing
         // would otherwise be forgotten.
@@ -630,38 +670,7 @@ pub fn query(
         {
             return Err(QueryError::Write);
         }
-        for (name, value) in params {
-            let key = if name.starts_with([':', '@', '$']) {
-                name.clone()
-            } else {
-                format!(":{name}")
-            };
-            let index = stmt
-                .parameter_index(&key)
-                .map_err(|e| QueryError::Sql(e.to_string()))?
-                .ok_or_else(|| {
-                    QueryError::Sql(format!(
-                        "the query has no parameter {key}: use it in the SQL as {key}, or drop --param {name}"
-                    ))
-                })?;
-            stmt.raw_bind_parameter(index, value)
-                .map_err(|e| QueryError::Sql(e.to_string()))?;
-        }
-        for i in 1..=stmt.parameter_count() {
-            let bound = stmt.parameter_name(i).is_some_and(|name| {
-                params
-                    .iter()
-                    .any(|(k, _)| k.trim_start_matches([':', '@', '$']) == &name[1..])
-            });
-            if !bound {
-                let name = stmt.parameter_name(i).map_or("NAME", |n| &n[1..]);
-                return Err(QueryError::Sql(format!(
-                    "the query's parameter {} has no value: pass --param {name}=VALUE \
-                     (positional ? parameters are not supported: name them, e.g. :id)",
-                    stmt.parameter_name(i).unwrap_or("?"),
-                )));
-            }
-        }
+        bind(&mut stmt, params)?;
         let names: Vec<String> = stmt.column_names().iter().map(|s| s.to_string()).collect();
         sink.columns(&names).map_err(QueryError::Output)?;
 
