@@ -1162,34 +1162,7 @@ pub(crate) fn network(html: &mut String, conn: &Connection, focus: Option<&Focus
     if let Some(focus) = focus {
         focus.narrow(&mut actors, &mut links, &mut events);
     }
-    writeln!(
-        html,
-        r#"<section id="network" class="network" aria-labelledby="network-title">"#
-    )?;
-    writeln!(html, r#"<h2 id="network-title">Actor network</h2>"#)?;
-    if let Some(focus) = focus {
-        writeln!(
-            html,
-            "<p>The {} actors that most records link (of {}), and the {} events that most \
-             join two of them.",
-            actors.len(),
-            focus.of,
-            events.len()
-        )?;
-    } else {
-        writeln!(
-            html,
-            "<p>{} actors and the {} events they take part in.",
-            actors.len(),
-            events.len()
-        )?;
-    }
-    writeln!(
-        html,
-        "A line joins two actors that a relation, a role, a policy (issuer to target), an \
-         agreement or a commitment links; a dashed line joins an event to its actors. A label \
-         that has no room is in the line's tooltip and in the list below.</p>"
-    )?;
+    network_intro(html, actors.len(), events.len(), focus)?;
     let count = actors.len().max(1) as f64;
     // About 34 units of circumference per actor, and room beside the circle for the names.
     let radius = (34.0 * count / std::f64::consts::TAU).max(250.0);
@@ -1214,38 +1187,7 @@ pub(crate) fn network(html: &mut String, conn: &Connection, focus: Option<&Focus
             )
         })
         .collect();
-    // Events on an inner circle, each near the middle of its actors, kept apart.
-    let inner = radius * 0.55;
-    let mut event_angles: Vec<(f64, usize)> = events
-        .iter()
-        .enumerate()
-        .map(|(i, e)| {
-            let (sx, sy) = e
-                .spokes
-                .iter()
-                .filter_map(|(a, _, _)| position.get(a.as_str()))
-                .fold((0.0, 0.0), |(sx, sy), (_, _, angle)| {
-                    (sx + angle.cos(), sy + angle.sin())
-                });
-            let mean = if sx == 0.0 && sy == 0.0 {
-                0.0
-            } else {
-                sy.atan2(sx)
-            };
-            (mean, i)
-        })
-        .collect();
-    event_angles.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-    let gap = (std::f64::consts::TAU / event_angles.len().max(1) as f64).min(0.5);
-    for i in 1..event_angles.len() {
-        if event_angles[i].0 - event_angles[i - 1].0 < gap {
-            event_angles[i].0 = event_angles[i - 1].0 + gap;
-        }
-    }
-    let event_position: BTreeMap<usize, (f64, f64)> = event_angles
-        .iter()
-        .map(|(angle, i)| (*i, (cx + inner * angle.cos(), cy + inner * angle.sin())))
-        .collect();
+    let event_position = event_positions(&events, &position, (cx, cy), radius * 0.55);
 
     // Labels first placed win: actors' names, then events' labels, then the lines' words.
     let mut placed = Placed::default();
@@ -1429,6 +1371,87 @@ pub(crate) fn network(html: &mut String, conn: &Connection, focus: Option<&Focus
         )?;
     }
     writeln!(html, "</svg>")?;
+    network_legend(html, &actors)?;
+    Ok(network_list(html, &actors, &links, &events, focus)?)
+}
+
+/// The network section's heading and what its drawing shows.
+fn network_intro(
+    html: &mut String,
+    actors: usize,
+    events: usize,
+    focus: Option<&Focus>,
+) -> fmt::Result {
+    writeln!(
+        html,
+        r#"<section id="network" class="network" aria-labelledby="network-title">"#
+    )?;
+    writeln!(html, r#"<h2 id="network-title">Actor network</h2>"#)?;
+    if let Some(focus) = focus {
+        writeln!(
+            html,
+            "<p>The {} actors that most records link (of {}), and the {} events that most \
+             join two of them.",
+            actors, focus.of, events
+        )?;
+    } else {
+        writeln!(
+            html,
+            "<p>{} actors and the {} events they take part in.",
+            actors, events
+        )?;
+    }
+    writeln!(
+        html,
+        "A line joins two actors that a relation, a role, a policy (issuer to target), an \
+         agreement or a commitment links; a dashed line joins an event to its actors. A label \
+         that has no room is in the line's tooltip and in the list below.</p>"
+    )?;
+    Ok(())
+}
+
+/// Events on an inner circle of radius `inner`, each near the middle of its actors, kept
+/// apart.
+fn event_positions(
+    events: &[EventNode],
+    position: &BTreeMap<&str, (f64, f64, f64)>,
+    (cx, cy): (f64, f64),
+    inner: f64,
+) -> BTreeMap<usize, (f64, f64)> {
+    let mut event_angles: Vec<(f64, usize)> = events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let (sx, sy) = e
+                .spokes
+                .iter()
+                .filter_map(|(a, _, _)| position.get(a.as_str()))
+                .fold((0.0, 0.0), |(sx, sy), (_, _, angle)| {
+                    (sx + angle.cos(), sy + angle.sin())
+                });
+            let mean = if sx == 0.0 && sy == 0.0 {
+                0.0
+            } else {
+                sy.atan2(sx)
+            };
+            (mean, i)
+        })
+        .collect();
+    event_angles.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let gap = (std::f64::consts::TAU / event_angles.len().max(1) as f64).min(0.5);
+    for i in 1..event_angles.len() {
+        if event_angles[i].0 - event_angles[i - 1].0 < gap {
+            event_angles[i].0 = event_angles[i - 1].0 + gap;
+        }
+    }
+    event_angles
+        .iter()
+        .map(|(angle, i)| (*i, (cx + inner * angle.cos(), cy + inner * angle.sin())))
+        .collect()
+}
+
+/// What the drawing's marks mean: a swatch per kind of actor drawn, then events and lines.
+fn network_legend(html: &mut String, actors: &[(String, String, String)]) -> fmt::Result {
     let kinds_present: Vec<&str> = {
         let mut kinds: Vec<&str> = actors.iter().map(|(_, _, k)| k.as_str()).collect();
         kinds.sort();
@@ -1459,6 +1482,17 @@ pub(crate) fn network(html: &mut String, conn: &Connection, focus: Option<&Focus
          height=\"12\" aria-hidden=\"true\"><g class=\"spoke\"><line x1=\"1\" y1=\"6\" \
          x2=\"33\" y2=\"6\"/></g></svg> takes part in the event (with its role)</li></ul>"
     )?;
+    Ok(())
+}
+
+/// The drawing's links as a table, in a `<details>` (a focused drawing lists its first ones).
+fn network_list(
+    html: &mut String,
+    actors: &[(String, String, String)],
+    links: &Links,
+    events: &[EventNode],
+    focus: Option<&Focus>,
+) -> fmt::Result {
     let names: BTreeMap<&str, &str> = actors
         .iter()
         .map(|(id, name, _)| (id.as_str(), name.as_str()))
@@ -1504,7 +1538,7 @@ pub(crate) fn network(html: &mut String, conn: &Connection, focus: Option<&Focus
             esc(&link.long)
         )?;
     }
-    for event in &events {
+    for event in events {
         for (actor, _, sentence) in &event.spokes {
             writeln!(
                 html,
