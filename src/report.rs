@@ -1194,25 +1194,7 @@ pub(crate) fn network(html: &mut String, conn: &Connection, focus: Option<&Focus
     let mut name_labels = Vec::new();
     for (id, name, _) in &actors {
         let (x, y, angle) = position[id.as_str()];
-        let label = Box2::of_text(0.0, 0.0, name.chars().count(), 14.0, 0.0);
-        let (w, h) = (label.x1 - label.x0, label.y1 - label.y0);
-        // Along the node's angle, the nearest place where the label's box clears the node.
-        let (sin, cos) = angle.sin_cos();
-        let clear = |d: f64| {
-            let (bx, by) = (cos * d, sin * d);
-            let nearest_x = (bx.abs() - w / 2.0).max(0.0);
-            let nearest_y = (by.abs() - h / 2.0).max(0.0);
-            nearest_x.hypot(nearest_y) >= node_radius + 3.0
-        };
-        let mut d = node_radius + 3.0;
-        while !clear(d) {
-            d += 1.0;
-        }
-        let (lx, ly) = (x + cos * d, y + sin * d);
-        placed
-            .0
-            .push(Box2::of_text(lx, ly, name.chars().count(), 14.0, 0.0));
-        placed.0.push(Box2::around(x, y, node_radius + 2.0));
+        let (lx, ly) = place_name(&mut placed, (x, y, angle), name, node_radius);
         name_labels.push((lx, ly));
     }
     // Event nodes hold their place before any label is placed.
@@ -1239,20 +1221,23 @@ pub(crate) fn network(html: &mut String, conn: &Connection, focus: Option<&Focus
         let b = (x2 - ux * (node_radius + 2.0), y2 - uy * (node_radius + 2.0));
         let text = line_label(between);
         let label = place_on_line(&mut placed, a, b, &text);
-        edges.push((from, to, between, a, b, text, label));
+        edges.push(Edge {
+            from,
+            to,
+            between,
+            a,
+            b,
+            text,
+            label,
+        });
     }
     let mut event_labels = Vec::new();
     for (i, event) in events.iter().enumerate() {
-        let (x, y) = event_position[&i];
-        let text = shortened(&event.label, 32);
-        let chars = text.chars().count();
-        let half_width = Box2::of_text(0.0, 0.0, chars, 12.0, 0.0).x1;
-        // Below, above, right, left of the diamond: the first spot with room.
-        let spot = [(0.0, 18.0), (0.0, -16.0), (1.0, 0.0), (-1.0, 0.0)]
-            .into_iter()
-            .map(|(side, dy): (f64, f64)| (x + side * (half_width + 12.0), y + dy))
-            .find(|&(lx, ly)| placed.claim(Box2::of_text(lx, ly, chars, 12.0, 0.0)));
-        event_labels.push(spot.map(|p| (p, text)));
+        event_labels.push(place_event_label(
+            &mut placed,
+            event_position[&i],
+            &event.label,
+        ));
     }
 
     // The spokes' labels last.
@@ -1264,7 +1249,15 @@ pub(crate) fn network(html: &mut String, conn: &Connection, focus: Option<&Focus
                 continue;
             };
             let label = place_on_line(&mut placed, (ex, ey), (x, y), words_on);
-            spokes.push((event, (ex, ey), actor, (x, y), words_on, sentence, label));
+            spokes.push(Spoke {
+                event,
+                from: (ex, ey),
+                actor,
+                to: (x, y),
+                words_on,
+                sentence,
+                label,
+            });
         }
     }
     writeln!(
@@ -1276,20 +1269,48 @@ pub(crate) fn network(html: &mut String, conn: &Connection, focus: Option<&Focus
          fill=\"#6b6b6b\"/></marker></defs>"
     )?;
     // Spokes under the lines between actors, all under the nodes.
-    for (event, (ex, ey), actor, (x, y), words_on, sentence, label) in &spokes {
-        write!(
-            html,
-            "<g class=\"spoke\" data-event=\"{}\" data-actor=\"{}\"><title>{}: {}</title>\
-             <line x1=\"{ex:.1}\" y1=\"{ey:.1}\" x2=\"{x:.1}\" y2=\"{y:.1}\"/>",
-            esc(&event.id),
-            esc(actor),
-            esc(&event.label),
-            esc(sentence)
-        )?;
-        line_text(html, *label, words_on)?;
-        writeln!(html, "</g>")?;
+    for spoke in &spokes {
+        spoke.write(html)?;
     }
-    for (from, to, between, (ax, ay), (bx, by), text, label) in &edges {
+    for edge in &edges {
+        edge.write(html)?;
+    }
+    for (i, event) in events.iter().enumerate() {
+        write_event(html, event, event_position[&i], &event_labels[i])?;
+    }
+    for (actor, label) in actors.iter().zip(&name_labels) {
+        let (x, y, _) = position[actor.0.as_str()];
+        write_actor_node(html, actor, (x, y), *label, node_radius, focus)?;
+    }
+    writeln!(html, "</svg>")?;
+    network_legend(html, &actors)?;
+    Ok(network_list(html, &actors, &links, &events, focus)?)
+}
+
+/// A line between two actors: the links it stands for, its ends, and its label where it found
+/// room.
+struct Edge<'a> {
+    from: &'a str,
+    to: &'a str,
+    between: &'a [Link],
+    a: (f64, f64),
+    b: (f64, f64),
+    text: String,
+    label: Option<(f64, f64, f64)>,
+}
+
+impl Edge<'_> {
+    /// The line, with arrows at the ends links point to and their sentences as its tooltip.
+    fn write(&self, html: &mut String) -> fmt::Result {
+        let Edge {
+            from,
+            to,
+            between,
+            a: (ax, ay),
+            b: (bx, by),
+            text,
+            label,
+        } = self;
         let points = |from_end: &str| {
             between
                 .iter()
@@ -1323,56 +1344,154 @@ pub(crate) fn network(html: &mut String, conn: &Connection, focus: Option<&Focus
         )?;
         line_text(html, *label, text)?;
         writeln!(html, "</g>")?;
+        Ok(())
     }
-    for (i, event) in events.iter().enumerate() {
-        let (x, y) = event_position[&i];
+}
+
+/// A name's place beside its node: along the node's angle, the nearest spot where the name's
+/// box clears the node; the name and the node then hold their boxes.
+fn place_name(
+    placed: &mut Placed,
+    (x, y, angle): (f64, f64, f64),
+    name: &str,
+    node_radius: f64,
+) -> (f64, f64) {
+    let label = Box2::of_text(0.0, 0.0, name.chars().count(), 14.0, 0.0);
+    let (w, h) = (label.x1 - label.x0, label.y1 - label.y0);
+    // Along the node's angle, the nearest place where the label's box clears the node.
+    let (sin, cos) = angle.sin_cos();
+    let clear = |d: f64| {
+        let (bx, by) = (cos * d, sin * d);
+        let nearest_x = (bx.abs() - w / 2.0).max(0.0);
+        let nearest_y = (by.abs() - h / 2.0).max(0.0);
+        nearest_x.hypot(nearest_y) >= node_radius + 3.0
+    };
+    let mut d = node_radius + 3.0;
+    while !clear(d) {
+        d += 1.0;
+    }
+    let (lx, ly) = (x + cos * d, y + sin * d);
+    placed
+        .0
+        .push(Box2::of_text(lx, ly, name.chars().count(), 14.0, 0.0));
+    placed.0.push(Box2::around(x, y, node_radius + 2.0));
+    (lx, ly)
+}
+
+/// An event's label (shortened) below, above, right or left of its diamond: the first spot
+/// with room, or none.
+fn place_event_label(
+    placed: &mut Placed,
+    (x, y): (f64, f64),
+    label: &str,
+) -> Option<((f64, f64), String)> {
+    let text = shortened(label, 32);
+    let chars = text.chars().count();
+    let half_width = Box2::of_text(0.0, 0.0, chars, 12.0, 0.0).x1;
+    let spot = [(0.0, 18.0), (0.0, -16.0), (1.0, 0.0), (-1.0, 0.0)]
+        .into_iter()
+        .map(|(side, dy): (f64, f64)| (x + side * (half_width + 12.0), y + dy))
+        .find(|&(lx, ly)| placed.claim(Box2::of_text(lx, ly, chars, 12.0, 0.0)));
+    spot.map(|p| (p, text))
+}
+
+/// A dashed line from an event to one of its actors, with the actor's part in it.
+struct Spoke<'a> {
+    event: &'a EventNode,
+    from: (f64, f64),
+    actor: &'a str,
+    to: (f64, f64),
+    words_on: &'a str,
+    sentence: &'a str,
+    label: Option<(f64, f64, f64)>,
+}
+
+impl Spoke<'_> {
+    fn write(&self, html: &mut String) -> fmt::Result {
+        let Spoke {
+            event,
+            from: (ex, ey),
+            actor,
+            to: (x, y),
+            words_on,
+            sentence,
+            label,
+        } = self;
         write!(
             html,
-            "<g class=\"event\" data-event=\"{}\"><title>{}</title>\
-             <rect x=\"{:.1}\" y=\"{:.1}\" width=\"12\" height=\"12\" \
-             transform=\"rotate(45 {x:.1} {y:.1})\"/>",
+            "<g class=\"spoke\" data-event=\"{}\" data-actor=\"{}\"><title>{}: {}</title>\
+             <line x1=\"{ex:.1}\" y1=\"{ey:.1}\" x2=\"{x:.1}\" y2=\"{y:.1}\"/>",
             esc(&event.id),
+            esc(actor),
             esc(&event.label),
-            x - 6.0,
-            y - 6.0,
+            esc(sentence)
         )?;
-        if let Some(((lx, ly), text)) = &event_labels[i] {
-            write!(
-                html,
-                "<text x=\"{lx:.1}\" y=\"{ly:.1}\" text-anchor=\"middle\" \
-                 dominant-baseline=\"central\">{}</text>",
-                esc(text)
-            )?;
-        }
+        line_text(html, *label, words_on)?;
         writeln!(html, "</g>")?;
+        Ok(())
     }
-    for ((id, name, kind), (label_x, label_y)) in actors.iter().zip(&name_labels) {
-        let (x, y, _) = position[id.as_str()];
-        // In the site, each actor links to its page.
-        let (open, close) = match focus {
-            Some(focus) => (
-                format!("<a href=\"{}\">", esc(&(focus.actor_page)(id))),
-                "</a>",
-            ),
-            None => (String::new(), ""),
-        };
-        writeln!(
+}
+
+/// An event's diamond, its title and its label where it found room.
+fn write_event(
+    html: &mut String,
+    event: &EventNode,
+    (x, y): (f64, f64),
+    label: &Option<((f64, f64), String)>,
+) -> fmt::Result {
+    write!(
+        html,
+        "<g class=\"event\" data-event=\"{}\"><title>{}</title>\
+         <rect x=\"{:.1}\" y=\"{:.1}\" width=\"12\" height=\"12\" \
+         transform=\"rotate(45 {x:.1} {y:.1})\"/>",
+        esc(&event.id),
+        esc(&event.label),
+        x - 6.0,
+        y - 6.0,
+    )?;
+    if let Some(((lx, ly), text)) = label {
+        write!(
             html,
-            "<g class=\"node {}\" data-actor=\"{}\">{open}<title>{} ({}, {})</title>\
-             <circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"{node_radius}\"/>\
-             <text x=\"{label_x:.1}\" y=\"{label_y:.1}\" text-anchor=\"middle\" \
-             dominant-baseline=\"central\">{}</text>{close}</g>",
-            esc(kind),
-            esc(id),
-            esc(name),
-            esc(kind),
-            esc(id),
-            esc(name)
+            "<text x=\"{lx:.1}\" y=\"{ly:.1}\" text-anchor=\"middle\" \
+             dominant-baseline=\"central\">{}</text>",
+            esc(text)
         )?;
     }
-    writeln!(html, "</svg>")?;
-    network_legend(html, &actors)?;
-    Ok(network_list(html, &actors, &links, &events, focus)?)
+    writeln!(html, "</g>")?;
+    Ok(())
+}
+
+/// An actor's circle and name (a link to its page in the site).
+fn write_actor_node(
+    html: &mut String,
+    (id, name, kind): &(String, String, String),
+    (x, y): (f64, f64),
+    (label_x, label_y): (f64, f64),
+    node_radius: f64,
+    focus: Option<&Focus>,
+) -> fmt::Result {
+    // In the site, each actor links to its page.
+    let (open, close) = match focus {
+        Some(focus) => (
+            format!("<a href=\"{}\">", esc(&(focus.actor_page)(id))),
+            "</a>",
+        ),
+        None => (String::new(), ""),
+    };
+    writeln!(
+        html,
+        "<g class=\"node {}\" data-actor=\"{}\">{open}<title>{} ({}, {})</title>\
+         <circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"{node_radius}\"/>\
+         <text x=\"{label_x:.1}\" y=\"{label_y:.1}\" text-anchor=\"middle\" \
+         dominant-baseline=\"central\">{}</text>{close}</g>",
+        esc(kind),
+        esc(id),
+        esc(name),
+        esc(kind),
+        esc(id),
+        esc(name)
+    )?;
+    Ok(())
 }
 
 /// The network section's heading and what its drawing shows.
