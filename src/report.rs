@@ -1408,25 +1408,17 @@ struct Spoke<'a> {
 
 impl Spoke<'_> {
     fn write(&self, html: &mut String) -> fmt::Result {
-        let Spoke {
-            event,
-            from: (ex, ey),
-            actor,
-            to: (x, y),
-            words_on,
-            sentence,
-            label,
-        } = self;
+        let ((ex, ey), (x, y)) = (self.from, self.to);
         write!(
             html,
             "<g class=\"spoke\" data-event=\"{}\" data-actor=\"{}\"><title>{}: {}</title>\
              <line x1=\"{ex:.1}\" y1=\"{ey:.1}\" x2=\"{x:.1}\" y2=\"{y:.1}\"/>",
-            esc(&event.id),
-            esc(actor),
-            esc(&event.label),
-            esc(sentence)
+            esc(&self.event.id),
+            esc(self.actor),
+            esc(&self.event.label),
+            esc(self.sentence)
         )?;
-        line_text(html, *label, words_on)?;
+        line_text(html, self.label, self.words_on)?;
         writeln!(html, "</g>")?;
         Ok(())
     }
