@@ -1759,6 +1759,25 @@ impl Axis {
 }
 
 fn timeline(html: &mut String, conn: &Connection) -> Result<()> {
+    let dated = dated_events(conn)?;
+    writeln!(
+        html,
+        r#"<section id="timeline" aria-labelledby="timeline-title">"#
+    )?;
+    writeln!(html, r#"<h2 id="timeline-title">Timeline</h2>"#)?;
+    writeln!(
+        html,
+        "<p>Events with a date, each as a bar over the days its date covers (a month for \
+         <code>2025-09</code>, a year for <code>2025</code>).</p>"
+    )?;
+    bars(html, &dated)?;
+    undated_events(html, conn, dated.is_empty())?;
+    writeln!(html, "</section>")?;
+    Ok(())
+}
+
+/// The events with a date, each with the days its date covers, in the order of their start.
+fn dated_events(conn: &Connection) -> Result<Vec<Dated>> {
     type Row = (
         String,
         String,
@@ -1808,16 +1827,11 @@ fn timeline(html: &mut String, conn: &Connection) -> Result<()> {
             });
         }
     }
-    writeln!(
-        html,
-        r#"<section id="timeline" aria-labelledby="timeline-title">"#
-    )?;
-    writeln!(html, r#"<h2 id="timeline-title">Timeline</h2>"#)?;
-    writeln!(
-        html,
-        "<p>Events with a date, each as a bar over the days its date covers (a month for \
-         <code>2025-09</code>, a year for <code>2025</code>).</p>"
-    )?;
+    Ok(dated)
+}
+
+/// The dated events as bars over a shared axis of months, or a line saying there are none.
+fn bars(html: &mut String, dated: &[Dated]) -> fmt::Result {
     let earliest = dated.iter().min_by_key(|d| d.first);
     let latest = dated.iter().max_by_key(|d| d.last);
     if let (Some(earliest), Some(latest)) = (earliest, latest) {
@@ -1845,7 +1859,7 @@ fn timeline(html: &mut String, conn: &Connection) -> Result<()> {
             )?;
         }
         writeln!(html, "</div><span></span></li>")?;
-        for event in &dated {
+        for event in dated {
             let (left, right) = (axis.percent(event.first), axis.percent(event.last + 1));
             let span = if event.start_date == event.end_date {
                 event.start_date.clone()
@@ -1874,8 +1888,6 @@ fn timeline(html: &mut String, conn: &Connection) -> Result<()> {
     } else {
         writeln!(html, "<p>No event has a date.</p>")?;
     }
-    undated_events(html, conn, dated.is_empty())?;
-    writeln!(html, "</section>")?;
     Ok(())
 }
 
