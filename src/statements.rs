@@ -571,6 +571,20 @@ struct Collected {
     rows: BTreeMap<(String, &'static str), Vec<StatedRow>>,
 }
 
+/// A relation is its subject, type and object: no other article states its values.
+const RELATION_STATED: (&str, &str) = (
+    "a relation's values cannot be stated by another article",
+    "define a relation of this article instead (a relation is its subject, type and object)",
+);
+
+/// A record's own article states a field through a mention only where the record leaves it
+/// empty: to give that value evidence of its own, never a second value from one source.
+const STATED_TWICE_AT_HOME: &str = "in its own article a record's field is stated once: set it \
+    on the record, or leave it empty there and state it here with the evidence that backs it \
+    alone (such as the curator's inference)";
+
+/// Every value the articles' mentions state, checked as the record's own would be, by record
+/// and field (or nested list); what is refused is a problem at the mention.
 fn collect(
     kb: &KnowledgeBase,
     sources: &Sources,
@@ -616,19 +630,27 @@ fn collect(
             };
             let description = mapping::kind(kind);
             if kind == RecordKind::Relation {
-                problems.push(problem(
-                    at(&["states"]),
-                    "a relation's values cannot be stated by another article".into(),
-                    "define a relation of this article instead (a relation is its subject, type \
-                     and object)"
-                        .into(),
-                ));
+                let (why, help) = RELATION_STATED;
+                problems.push(problem(at(&["states"]), why.into(), help.into()));
                 continue;
             }
             // A record's own article states a field through a mention only where the record
             // leaves it empty: to give that value evidence of its own (the curator's
             // inference beside the article's words), never a second value from one source.
             let own_article = home.article() == Some(a);
+            // The mention as the source of what it states: its evidence, numbered after the
+            // record's own and the earlier mentions' in this article.
+            let stating = || Stated {
+                mention: Some((a, m)),
+                article: Some(a),
+                rank: mention.rank,
+                json: serde_json::Value::Null,
+                values: Vec::new(),
+                evidence: (first + 1..=first + mention.evidence.len())
+                    .map(|n| evidence_id(mention.record.as_str(), &article.id, n))
+                    .collect(),
+                basis: Basis::of(&mention.evidence),
+            };
             for (key, value) in &mention.states {
                 if own_article && !empty(&record(kb, home).field_json(key)) {
                     problems.push(problem(
@@ -637,27 +659,12 @@ fn collect(
                             "'{key}' of '{}' is set on the record, in this article",
                             mention.record
                         ),
-                        "in its own article a record's field is stated once: set it on the \
-                         record, or leave it empty there and state it here with the evidence \
-                         that backs it alone (such as the curator's inference)"
-                            .into(),
+                        STATED_TWICE_AT_HOME.into(),
                     ));
                     continue;
                 }
                 if let Some((n, nested)) = nested_list(description, key) {
                     let path = at(&["states", nested.key]);
-                    let evidence = (first + 1..=first + mention.evidence.len())
-                        .map(|n| evidence_id(mention.record.as_str(), &article.id, n))
-                        .collect();
-                    let source = Stated {
-                        mention: Some((a, m)),
-                        article: Some(a),
-                        rank: mention.rank,
-                        json: serde_json::Value::Null,
-                        values: Vec::new(),
-                        evidence,
-                        basis: Basis::of(&mention.evidence),
-                    };
                     if !seen.insert((mention.record.as_str(), nested.key)) {
                         problems.push(problem(
                             path,
@@ -666,7 +673,7 @@ fn collect(
                         ));
                         continue;
                     }
-                    let rows = stated_rows(kb, kinds, home, a, (n, nested), value, source);
+                    let rows = stated_rows(kb, kinds, home, a, (n, nested), value, stating());
                     match rows {
                         Ok(rows) => collected
                             .rows
@@ -712,15 +719,9 @@ fn collect(
                     .entry((mention.record.to_string(), field.key))
                     .or_default()
                     .push(Stated {
-                        mention: Some((a, m)),
-                        article: Some(a),
-                        rank: mention.rank,
                         json,
                         values,
-                        evidence: (first + 1..=first + mention.evidence.len())
-                            .map(|n| evidence_id(mention.record.as_str(), &article.id, n))
-                            .collect(),
-                        basis: Basis::of(&mention.evidence),
+                        ..stating()
                     });
             }
         }
