@@ -673,14 +673,7 @@ pub fn compare_graph_files(
     use sophia::api::quad::Quad;
     use sophia::api::source::QuadSource;
     let mut ids = TermIds::new(index);
-    let show = |t: [RdfTerm; 3]| {
-        format!(
-            "{} {} {} .",
-            t[0].to_ntriples(),
-            t[1].to_ntriples(),
-            t[2].to_ntriples()
-        )
-    };
+    let show = ntriples_line;
 
     // The Turtle: each triple is in the index in one graph or more.
     let mut in_turtle = Reach::new("Turtle", index.len());
@@ -730,11 +723,33 @@ pub fn compare_graph_files(
         })
         .map_err(|e| anyhow::anyhow!("'{}' cannot be parsed: {e}", nquads.display()))?;
 
+    report_unreached(report, index, &in_turtle, &in_nquads)
+}
+
+/// A triple as an N-Triples line, as `check` names one.
+fn ntriples_line(t: [crate::rdf::RdfTerm; 3]) -> String {
+    format!(
+        "{} {} {} .",
+        t[0].to_ntriples(),
+        t[1].to_ntriples(),
+        t[2].to_ntriples()
+    )
+}
+
+/// What the Turtle and the N-Quads hold beyond the index, and what of the index they do not
+/// reach: counts, then the first ones of each by name.
+fn report_unreached(
+    report: &mut Report,
+    index: &Index,
+    in_turtle: &Reach,
+    in_nquads: &Reach,
+) -> Result<()> {
+    use crate::rdf::RdfTerm;
     // What the index holds that a file did not reach.
     let triple = |i: usize| -> Result<String> {
         let [s, p, o, _] = index.spog_key(i);
         let term = |id| -> Result<RdfTerm> { Ok(RdfTerm::from_ox(&index.term(id)?)) };
-        Ok(show([term(s)?, term(p)?, term(o)?]))
+        Ok(ntriples_line([term(s)?, term(p)?, term(o)?]))
     };
     let (only_in_turtle, not_in_turtle) = (in_turtle.only_in_file, in_turtle.not_reached().count());
     let (only_in_nquads, not_in_nquads) = (in_nquads.only_in_file, in_nquads.not_reached().count());
@@ -750,10 +765,10 @@ pub fn compare_graph_files(
              the index, {only_in_nquads} only in the N-Quads"
         ));
     }
-    for reach in [&in_turtle, &in_nquads] {
+    for reach in [in_turtle, in_nquads] {
         report.drift.extend(reach.named.iter().cloned());
     }
-    for reach in [&in_turtle, &in_nquads] {
+    for reach in [in_turtle, in_nquads] {
         for i in reach.not_reached().take(Reach::NAMED) {
             report.drift.push(format!(
                 "  in the indexed graph, not in the {}: {}",
