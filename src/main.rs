@@ -1799,6 +1799,18 @@ enum Listing {
     Columns(Option<String>),
 }
 
+/// A name that is no table or view of the database, with the closest one that is.
+fn no_such_relation(catalog: &[dossier::datasette::Relation], name: &str) -> Failure {
+    let known: Vec<&str> = catalog.iter().map(|r| r.name.as_str()).collect();
+    let hint = dossier::diagnostic::closest(name, &known)
+        .map(|s| format!(" (did you mean '{s}'?)"))
+        .unwrap_or_default();
+    Failure::Data(format!(
+        "error: the database has no table or view '{name}'{hint}: `dossier tables` and \
+         `dossier views` list them"
+    ))
+}
+
 fn list_catalog(
     listing: Listing,
     format: RowFormat,
@@ -1851,14 +1863,7 @@ fn list_catalog(
             if let Some(name) = name
                 && !catalog.iter().any(|r| r.name == *name)
             {
-                let known: Vec<&str> = catalog.iter().map(|r| r.name.as_str()).collect();
-                let hint = dossier::diagnostic::closest(name, &known)
-                    .map(|s| format!(" (did you mean '{s}'?)"))
-                    .unwrap_or_default();
-                return Err(Failure::Data(format!(
-                    "error: the database has no table or view '{name}'{hint}: `dossier tables` \
-                     and `dossier views` list them"
-                )));
+                return Err(no_such_relation(&catalog, name));
             }
             dossier::sqlite::RowSink::columns(
                 &mut writer,

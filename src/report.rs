@@ -810,21 +810,27 @@ type Links = BTreeMap<(String, String), Vec<Link>>;
 /// Whether an actor column is among the drawn actors (`?1`, NULL for all).
 const AMONG: &str = "IN (SELECT value FROM json_each(?1))";
 
+/// A link under its pair of actors, the pair in id order whichever way the link points.
+fn add_link(links: &mut Links, from: String, to: String, directed: bool, words: (String, String)) {
+    let pair = if from <= to {
+        (from.clone(), to.clone())
+    } else {
+        (to.clone(), from.clone())
+    };
+    let (short, long) = words;
+    links.entry(pair).or_default().push(Link {
+        from,
+        to,
+        directed,
+        short,
+        long,
+    });
+}
+
 fn read_links(conn: &Connection, actors: Option<&str>) -> Result<Links> {
     let mut links: Links = BTreeMap::new();
     let mut add = |from: String, to: String, directed: bool, short: String, long: String| {
-        let pair = if from <= to {
-            (from.clone(), to.clone())
-        } else {
-            (to.clone(), from.clone())
-        };
-        links.entry(pair).or_default().push(Link {
-            from,
-            to,
-            directed,
-            short,
-            long,
-        });
+        add_link(&mut links, from, to, directed, (short, long));
     };
     // Relations between two actors, and roles (holder → organisation).
     for (from, source, relation, to, target, via) in rows_with(
