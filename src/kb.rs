@@ -328,6 +328,26 @@ pub fn return_free_memory() {
     }
 }
 
+/// The finished database sealed (hashed and synced), then the report and its site read from
+/// it, as `dossier report` reads it: (the database, the reports' time, the page, the site).
+fn seal_database_and_write_reports(
+    into: &Path,
+) -> Result<(ManifestFile, Duration, ManifestFile, ManifestFile)> {
+    let sealed_database = seal(into, DATABASE_FILE)?;
+    let clock = Instant::now();
+    let conn = sqlite::open_read_only(&into.join(DATABASE_FILE))?;
+    site::write(&conn, &into.join(SITE_FOLDER))?;
+    let sealed_site = seal(into, SITE_FOLDER)?;
+    let sealed_report = write_file(into, REPORT_FILE, |w| {
+        match report::one_page(&conn, report::ONE_PAGE_MAX_BYTES)? {
+            Some(page) => w.write_all(&page)?,
+            None => report::write_pointer(&conn, w, report::ONE_PAGE_MAX_BYTES)?,
+        }
+        Ok(())
+    })?;
+    Ok((sealed_database, clock.elapsed(), sealed_report, sealed_site))
+}
+
 /// The database and the graph, on two threads, into the folder `into`; each file is hashed
 /// for the manifest and synced to disk as soon as it is complete, beside the next one's writing.
 fn write_stores(
@@ -351,26 +371,7 @@ fn write_stores(
             // Hashed and synced beside the index's writing, as the Turtle is beside the N-Quads;
             // then the report and its site are read from the finished database, as `dossier
             // report` reads it, on a thread of their own: they need the database only.
-            let reports = scope.spawn(|| {
-                let sealed_database = seal(into, DATABASE_FILE)?;
-                let clock = Instant::now();
-                let conn = sqlite::open_read_only(&into.join(DATABASE_FILE))?;
-                site::write(&conn, &into.join(SITE_FOLDER))?;
-                let sealed_site = seal(into, SITE_FOLDER)?;
-                let sealed_report = write_file(into, REPORT_FILE, |w| {
-                    match report::one_page(&conn, report::ONE_PAGE_MAX_BYTES)? {
-                        Some(page) => w.write_all(&page)?,
-                        None => report::write_pointer(&conn, w, report::ONE_PAGE_MAX_BYTES)?,
-                    }
-                    Ok(())
-                })?;
-                Ok::<_, anyhow::Error>((
-                    sealed_database,
-                    clock.elapsed(),
-                    sealed_report,
-                    sealed_site,
-                ))
-            });
+            let reports = scope.spawn(|| seal_database_and_write_reports(into));
             // SQLite's page cache is freed: give it back before the index takes its memory.
             return_free_memory();
             let clock = Instant::now();
