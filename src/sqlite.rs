@@ -406,6 +406,18 @@ fn insert_all(tx: &rusqlite::Transaction<'_>, kb: &KnowledgeBase) -> Result<()> 
         }
     }
     // Hook: the stated values, after the evidence they cite.
+    insert_statements(tx, kb)?;
+    debug_assert_eq!(
+        (AUTHOR, CURATOR),
+        ("author", "curator"),
+        "the migrations' generated columns name 'author' and 'curator'"
+    );
+    Ok(())
+}
+
+/// Every value a source states (`statements`) and the quotes behind each
+/// (`statement_evidence`).
+fn insert_statements(tx: &rusqlite::Transaction<'_>, kb: &KnowledgeBase) -> Result<()> {
     let mut statement = tx.prepare(
         "INSERT INTO statements (id, record_id, field, value, article_id, rank, is_current, \
          basis, difference) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -429,11 +441,6 @@ fn insert_all(tx: &rusqlite::Transaction<'_>, kb: &KnowledgeBase) -> Result<()> 
             backed.execute(params![s.id, e])?;
         }
     }
-    debug_assert_eq!(
-        (AUTHOR, CURATOR),
-        ("author", "curator"),
-        "the migrations' generated columns name 'author' and 'curator'"
-    );
     Ok(())
 }
 
