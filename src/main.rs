@@ -685,27 +685,16 @@ struct QueryArgs {
 
 impl QueryArgs {
     fn run(self) -> Result<(), Failure> {
-        let QueryArgs {
-            name,
-            list,
-            params,
-            store,
-            pg,
-            format,
-            out,
-            queries,
-            kb,
-        } = self;
-        let paths = KbPaths::new(kb.kb);
-        let chosen = format.chosen(out.out.as_deref());
-        let format = format.resolve(out.out.as_deref());
-        let out = Destination::open(out.out.as_deref(), &paths)?;
-        let all = dossier::queries::with_folder(queries.as_deref())?;
-        if list {
+        let paths = KbPaths::new(self.kb.kb);
+        let chosen = self.format.chosen(self.out.out.as_deref());
+        let format = self.format.resolve(self.out.out.as_deref());
+        let out = Destination::open(self.out.out.as_deref(), &paths)?;
+        let all = dossier::queries::with_folder(self.queries.as_deref())?;
+        if self.list {
             return list_queries(&all, chosen, out);
         }
-        let q = dossier::queries::find(&all, name.as_deref().unwrap_or_default())?;
-        query(&q, &params, (store, &pg), format, out, paths)
+        let q = dossier::queries::find(&all, self.name.as_deref().unwrap_or_default())?;
+        query(&q, &self.params, (self.store, &self.pg), format, out, paths)
     }
 }
 
@@ -737,22 +726,7 @@ struct PublishArgs {
 
 impl PublishArgs {
     fn run(self) -> Result<(), Failure> {
-        let PublishArgs {
-            pg,
-            grant_read,
-            citus,
-            graph_store,
-            bulk,
-            kb,
-        } = self;
-        publish(
-            KbPaths::new(kb.kb),
-            pg,
-            grant_read,
-            citus,
-            graph_store,
-            bulk,
-        )
+        publish(KbPaths::new(self.kb.kb.clone()), self)
     }
 }
 
@@ -780,25 +754,16 @@ struct SchemaArgs {
 
 impl SchemaArgs {
     fn run(self) -> Result<(), Failure> {
-        let SchemaArgs {
-            name,
-            sql,
-            dialect,
-            write,
-            format,
-            out,
-            kb,
-        } = self;
-        if let Some(root) = write {
-            return write_generated_files(&root);
+        if let Some(root) = &self.write {
+            return write_generated_files(root);
         }
-        if sql || dialect.is_some() {
-            return print_sql_schema(dialect.unwrap_or(SchemaDialect::Sqlite));
+        if self.sql || self.dialect.is_some() {
+            return print_sql_schema(self.dialect.unwrap_or(SchemaDialect::Sqlite));
         }
-        let paths = KbPaths::new(kb.kb);
-        let format = format.resolve(out.out.as_deref());
-        let out = Destination::open(out.out.as_deref(), &paths)?;
-        list_catalog(Listing::Columns(name), format, out, &paths)
+        let paths = KbPaths::new(self.kb.kb);
+        let format = self.format.resolve(self.out.out.as_deref());
+        let out = Destination::open(self.out.out.as_deref(), &paths)?;
+        list_catalog(Listing::Columns(self.name), format, out, &paths)
     }
 }
 
@@ -1066,26 +1031,19 @@ fn upgrade(paths: &KbPaths) -> Result<(), Failure> {
 }
 
 /// `dossier publish`: to PostgreSQL, to a Graph Store, or both, with a line on each.
-fn publish(
-    paths: KbPaths,
-    pg: PostgresArg,
-    grant_read: Option<String>,
-    citus: bool,
-    graph_store: Option<String>,
-    bulk: bool,
-) -> Result<(), Failure> {
+fn publish(paths: KbPaths, args: PublishArgs) -> Result<(), Failure> {
     paths.require(&paths.database())?;
-    if pg.postgres.is_some() {
-        let mut target = pg.target(grant_read);
-        if citus {
+    if args.pg.postgres.is_some() {
+        let mut target = args.pg.target(args.grant_read);
+        if args.citus {
             target.layout = dossier::ddl::Layout::Citus;
         }
         let summary = dossier::publish::to_postgres(&paths, &target)?;
         print_postgres_summary(&summary);
     }
-    if let Some(store) = graph_store {
+    if let Some(store) = args.graph_store {
         let options = dossier::publish::GraphStoreOptions {
-            bulk: bulk.then(|| "no_transaction".to_owned()),
+            bulk: args.bulk.then(|| "no_transaction".to_owned()),
         };
         let summary = dossier::publish::to_graph_store(&paths, &store, &options)?;
         let triples: u64 = summary.sent.iter().map(|(_, n)| n).sum();

@@ -526,6 +526,21 @@ describe! {
     }
 }
 
+/// The quantities of a record (an event's, an agreement's ...): rows of `table (owner, measure,
+/// value, unit)`, one `schema:QuantitativeValue` node each, keyed by what they measure.
+const fn quantities(table: &'static str, owner: &'static str) -> Nested {
+    Nested {
+        key: "",
+        table,
+        owner,
+        predicate: dos::QUANTITY,
+        class: schema::QUANTITATIVE_VALUE,
+        fragment: "quantity",
+        fields: QUANTITY_FIELDS,
+        unique: &["measure"],
+    }
+}
+
 describe! {
     Event as EVENT = Kind {
         kind: RecordKind::Event, seed_key: "events", table: "events", class: dos::EVENT,
@@ -548,11 +563,7 @@ describe! {
             predicate: dos::PARTICIPATION_PROP, class: dos::PARTICIPATION, fragment: "participant",
             fields: PARTICIPANT_FIELDS, unique: &["actor", "role"],
         },
-        quantities: Nested {
-            key: "", table: "event_quantities", owner: "event_id",
-            predicate: dos::QUANTITY, class: schema::QUANTITATIVE_VALUE, fragment: "quantity",
-            fields: QUANTITY_FIELDS, unique: &["measure"],
-        },
+        quantities: quantities("event_quantities", "event_id"),
     }
     evidence: yes
 }
@@ -579,11 +590,7 @@ describe! {
             .doc(ABOUT_TOPIC),
     }
     nested {
-        quantities: Nested {
-            key: "", table: "agreement_quantities", owner: "agreement_id",
-            predicate: dos::QUANTITY, class: schema::QUANTITATIVE_VALUE, fragment: "quantity",
-            fields: QUANTITY_FIELDS, unique: &["measure"],
-        },
+        quantities: quantities("agreement_quantities", "agreement_id"),
     }
     evidence: yes
 }
@@ -611,11 +618,7 @@ describe! {
             .doc(ABOUT_TOPIC),
     }
     nested {
-        quantities: Nested {
-            key: "", table: "policy_quantities", owner: "policy_id",
-            predicate: dos::QUANTITY, class: schema::QUANTITATIVE_VALUE, fragment: "quantity",
-            fields: QUANTITY_FIELDS, unique: &["measure"],
-        },
+        quantities: quantities("policy_quantities", "policy_id"),
     }
     evidence: yes
 }
@@ -697,11 +700,7 @@ describe! {
             .doc(ABOUT_TOPIC),
     }
     nested {
-        quantities: Nested {
-            key: "", table: "commitment_quantities", owner: "commitment_id",
-            predicate: dos::QUANTITY, class: schema::QUANTITATIVE_VALUE, fragment: "quantity",
-            fields: QUANTITY_FIELDS, unique: &["measure"],
-        },
+        quantities: quantities("commitment_quantities", "commitment_id"),
     }
     evidence: yes
 }
