@@ -1133,15 +1133,23 @@ pub fn is_full_text_table(table: &str) -> bool {
     })
 }
 
+/// The XML Schema datatype of a date known to this precision: `xsd:gYear`, `xsd:gYearMonth`
+/// or `xsd:date`.
+pub fn date_datatype(precision: DatePrecision) -> &'static str {
+    use crate::vocab::xsd;
+    match precision {
+        DatePrecision::Year => xsd::G_YEAR,
+        DatePrecision::Month => xsd::G_YEAR_MONTH,
+        DatePrecision::Day => xsd::DATE,
+    }
+}
+
 /// Why a date's precision is what it is, for both stores: from the literal's datatype.
 pub fn precision_of_datatype(datatype: &str) -> Option<DatePrecision> {
-    use crate::vocab::xsd;
-    match datatype {
-        xsd::G_YEAR => Some(DatePrecision::Year),
-        xsd::G_YEAR_MONTH => Some(DatePrecision::Month),
-        xsd::DATE => Some(DatePrecision::Day),
-        _ => None,
-    }
+    DatePrecision::ALL
+        .iter()
+        .copied()
+        .find(|p| date_datatype(*p) == datatype)
 }
 
 /// Every closed list the descriptions use, once each, with a date's precision: (scheme, values).

@@ -106,6 +106,11 @@ pub enum DatePrecision {
 }
 
 impl DatePrecision {
+    pub const ALL: &'static [DatePrecision] = &[
+        DatePrecision::Year,
+        DatePrecision::Month,
+        DatePrecision::Day,
+    ];
     /// The precisions as the `*_precision` columns and the date-precision concepts spell them.
     pub const VALUES: &'static [&'static str] = &["year", "month", "day"];
 

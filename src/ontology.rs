@@ -512,7 +512,12 @@ fn range_of(shape: Shape) -> Property {
         Shape::Ref(kinds) => things(mapping::classes_of(kinds)),
         Shape::Asserter => things(vec![dos::ACTOR, dos::AUTHOR]),
         Shape::Closed { scheme, .. } => closed(scheme),
-        Shape::Date { .. } => values(vec![xsd::G_YEAR, xsd::G_YEAR_MONTH, xsd::DATE]),
+        Shape::Date { .. } => values(
+            crate::model::DatePrecision::ALL
+                .iter()
+                .map(|p| mapping::date_datatype(*p))
+                .collect(),
+        ),
         Shape::Decimal => values(vec![xsd::DECIMAL]),
         Shape::Integer => values(vec![xsd::INTEGER]),
         Shape::Duration => values(vec![xsd::DURATION]),

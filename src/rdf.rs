@@ -22,8 +22,8 @@ use sophia::turtle::serializer::turtle::{TurtleConfig, TurtleSerializer};
 
 use crate::mapping::{self, Field, Kind, Label, Nested, Scope, Shape};
 use crate::model::{
-    AUTHOR, Article, Basis, CURATOR, DatePrecision, Difference, Evidence, Fields, KnowledgeBase,
-    OwnedValue, Rank, Record, RecordKind, RelationType, StatedValue, Statement, Value,
+    AUTHOR, Article, Basis, CURATOR, Difference, Evidence, Fields, KnowledgeBase, OwnedValue, Rank,
+    Record, RecordKind, RelationType, StatedValue, Statement, Value,
 };
 use crate::vocab::{
     self, concept, dcterms, dos, oa, prov, rdf, rdfs, record_iri, schema, skos, xsd,
@@ -611,12 +611,7 @@ fn iri_str(t: &Term) -> &str {
 }
 
 fn date_literal(d: &crate::model::PartialDate) -> Term {
-    let datatype = match d.precision() {
-        DatePrecision::Year => xsd::G_YEAR,
-        DatePrecision::Month => xsd::G_YEAR_MONTH,
-        DatePrecision::Day => xsd::DATE,
-    };
-    typed(d.to_string(), datatype)
+    typed(d.to_string(), mapping::date_datatype(d.precision()))
 }
 
 /// The mapping as a sophia source of quads (graph name = the article) or triples.

@@ -213,8 +213,6 @@ fn classes(iris: &[&str]) -> String {
 }
 
 const TEXT: &str = "sh:or ( [ sh:datatype rdf:langString ] [ sh:datatype xsd:string ] )";
-const PARTIAL_DATE: &str =
-    "sh:or ( [ sh:datatype xsd:date ] [ sh:datatype xsd:gYearMonth ] [ sh:datatype xsd:gYear ] )";
 
 /// What each value of a field is, by its shape.
 fn field_values(field: &Field, asserters: Asserters) -> Vec<String> {
@@ -230,7 +228,16 @@ fn field_values(field: &Field, asserters: Asserters) -> Vec<String> {
             vec![classes(&who)]
         }
         Shape::Closed { scheme, values } => vec![one_of(scheme, values)],
-        Shape::Date { .. } => vec![PARTIAL_DATE.to_owned()],
+        // The most precise first, as the shapes have always listed them.
+        Shape::Date { .. } => vec![format!(
+            "sh:or ( {} )",
+            DatePrecision::ALL
+                .iter()
+                .rev()
+                .map(|p| format!("[ sh:datatype {} ]", short(mapping::date_datatype(*p))))
+                .collect::<Vec<_>>()
+                .join(" ")
+        )],
         Shape::Decimal => vec![
             "sh:datatype xsd:decimal".to_owned(),
             "sh:minInclusive 0".to_owned(),
@@ -433,11 +440,8 @@ fn date_and_precision(date: &str, precision: &str) -> String {
         "[ sh:property [ sh:path {date} ; sh:maxCount 0 ] ,\n                      \
          [ sh:path {precision} ; sh:maxCount 0 ] ]"
     )];
-    for (value, datatype) in [
-        ("year", xsd::G_YEAR),
-        ("month", xsd::G_YEAR_MONTH),
-        ("day", xsd::DATE),
-    ] {
+    for known in DatePrecision::ALL {
+        let (value, datatype) = (known.as_str(), mapping::date_datatype(*known));
         choices.push(format!(
             "[ sh:property [ sh:path {date} ; sh:minCount 1 ; sh:datatype {} ] ,\n                      \
              [ sh:path {precision} ; sh:hasValue {} ] ]",
