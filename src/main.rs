@@ -726,7 +726,7 @@ struct PublishArgs {
 
 impl PublishArgs {
     fn run(self) -> Result<(), Failure> {
-        publish(KbPaths::new(self.kb.kb.clone()), self)
+        publish(self)
     }
 }
 
@@ -1031,7 +1031,8 @@ fn upgrade(paths: &KbPaths) -> Result<(), Failure> {
 }
 
 /// `dossier publish`: to PostgreSQL, to a Graph Store, or both, with a line on each.
-fn publish(paths: KbPaths, args: PublishArgs) -> Result<(), Failure> {
+fn publish(args: PublishArgs) -> Result<(), Failure> {
+    let paths = KbPaths::new(args.kb.kb);
     paths.require(&paths.database())?;
     if args.pg.postgres.is_some() {
         let mut target = args.pg.target(args.grant_read);

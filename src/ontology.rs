@@ -38,12 +38,7 @@ pub fn turtle() -> String {
 
     section(&mut out, "Classes");
     for term in vocab::TERMS.iter().filter(|t| is_class(t)) {
-        let mut lines: Vec<String> = term
-            .parents
-            .iter()
-            .map(|p| format!("rdfs:subClassOf {}", short(p)))
-            .collect();
-        lines.extend(label_and_comment(term));
+        let lines = term_lines(term, "rdfs:subClassOf", &short);
         out.push_str(&node(&short(term.iri), "owl:Class", &lines));
     }
     let properties: Vec<(&Term, Property)> = vocab::TERMS
@@ -60,12 +55,7 @@ pub fn turtle() -> String {
             );
         }
         for (term, p) in properties.iter().filter(|(_, p)| p.object == objects) {
-            let mut lines: Vec<String> = term
-                .parents
-                .iter()
-                .map(|parent| format!("rdfs:subPropertyOf {}", short(parent)))
-                .collect();
-            lines.extend(label_and_comment(term));
+            let mut lines = term_lines(term, "rdfs:subPropertyOf", &short);
             if !p.domain.is_empty() {
                 lines.push(format!("rdfs:domain {}", union(&p.domain, true, &short)));
             }
@@ -368,11 +358,17 @@ fn is_class(term: &Term) -> bool {
     vocab::local_name(term.iri).starts_with(|c: char| c.is_ascii_uppercase())
 }
 
-fn label_and_comment(term: &Term) -> [String; 2] {
-    [
-        format!("rdfs:label {}@en", quoted(term.label)),
-        format!("rdfs:comment {}@en", quoted(term.comment)),
-    ]
+/// A term's parents (through `parent`: `rdfs:subClassOf` or `rdfs:subPropertyOf`), label and
+/// comment.
+fn term_lines(term: &Term, parent: &str, short: &dyn Fn(&str) -> String) -> Vec<String> {
+    let mut lines: Vec<String> = term
+        .parents
+        .iter()
+        .map(|p| format!("{parent} {}", short(p)))
+        .collect();
+    lines.push(format!("rdfs:label {}@en", quoted(term.label)));
+    lines.push(format!("rdfs:comment {}@en", quoted(term.comment)));
+    lines
 }
 
 /// `x`, or `[ a owl:Class ; owl:unionOf ( x y ) ]` (`rdfs:Datatype` for datatypes).

@@ -950,14 +950,11 @@ fn check_article_meta(
                 .help("add title_note = \"...\" saying why the title is curated (e.g. the source has none)"),
         );
     }
-    let tag_ok = |tag: &str| {
-        let mut parts = tag.split('-');
-        let primary = parts.next().unwrap_or("");
-        (2..=3).contains(&primary.len())
-            && primary.bytes().all(|b| b.is_ascii_alphabetic())
-            && parts
-                .all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
-    };
+    // The rule the shapes state too (`sh:pattern` of both fields).
+    static LANGUAGE_TAG: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(mapping::LANGUAGE_TAG).expect("the language-tag pattern compiles")
+    });
+    let tag_ok = |tag: &str| LANGUAGE_TAG.is_match(tag);
     if let Some(original) = &meta.translated_from {
         let at = [Seg::Key("article"), Seg::Key("translated_from")];
         if !tag_ok(original) {

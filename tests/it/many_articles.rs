@@ -1482,6 +1482,36 @@ fn article_metadata_says_when_who_and_from_which_language() {
         "{err}"
     );
     assert!(err.contains("2 problems found"), "{err}");
+
+    // Language tags as BCP 47 writes them (the shapes' sh:pattern is the same rule): a primary
+    // tag of two or three letters, then subtags of one to eight letters or digits.
+    replace(
+        dir,
+        READOUT,
+        "translated_from = \"en\"",
+        "translated_from = \"es-\"",
+    );
+    replace(
+        dir,
+        COMMUNIQUE,
+        "publisher = \"security-cooperation\"",
+        "publisher = \"us-department-of-state\"",
+    );
+    let err = validate_refuses(dir);
+    assert!(err.contains("'es-' is not a BCP 47 language tag"), "{err}");
+    assert!(err.contains("1 problem found"), "{err}");
+    replace(
+        dir,
+        READOUT,
+        "translated_from = \"es-\"",
+        "translated_from = \"spanish\"",
+    );
+    let err = validate_refuses(dir);
+    assert!(
+        err.contains("'spanish' is not a BCP 47 language tag"),
+        "{err}"
+    );
+    assert!(err.contains("1 problem found"), "{err}");
 }
 
 /// The follow-ups with `tests/fixtures/recent-readout`: an embassy's readout whose only date is
