@@ -8,8 +8,10 @@
 //! tables`, `views` and `schema`.
 //!
 //! Descriptions are not written twice: tables, views and columns are described in
-//! `schema/sqlite.md`, embedded here and read by [`documented`], so the reference page and
-//! Datasette say the same; a test fails when a column of the database is not described there.
+//! `schema/sqlite.md` (tables and columns written there from the fields' docs by
+//! `ddl::reference_page`, views by hand), embedded here and read by [`documented`], so the
+//! reference page and Datasette say the same; a test fails when a column of the database is not
+//! described there.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -22,7 +24,7 @@ use crate::model::KbConfig;
 use crate::queries::NamedQuery;
 
 /// The reference page of the database, the source of every description.
-pub const SCHEMA_DOC: &str = include_str!("../schema/sqlite.md");
+pub const SCHEMA_DOC: &str = crate::ddl::REFERENCE_PAGE;
 
 /// A table or view as `schema/sqlite.md` describes it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -387,7 +389,7 @@ mod tests {
         assert_eq!(doc["articles"].description, "One row per article.");
         assert!(doc["evidence"].columns.contains(&(
             "quote".to_owned(),
-            "the exact words of the article".to_owned()
+            "the exact words of the article, character for character".to_owned()
         )));
         assert!(
             doc["event_timeline"]

@@ -19,6 +19,10 @@ use crate::model::{Basis, DatePrecision, RecordKind};
 /// The dashboard views, defined once.
 pub const VIEWS: &str = include_str!("../schema/views.sql");
 
+/// The database's reference page: its prose and views are written by hand, its list of tables
+/// and their columns by [`reference_page`].
+pub const REFERENCE_PAGE: &str = include_str!("../schema/sqlite.md");
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dialect {
     Sqlite,
@@ -85,6 +89,8 @@ pub struct Column {
     /// Whether queries look rows up by this column though it references nothing (an
     /// asserter, a date). Every reference is indexed too (see [`indexes`]).
     pub looked_up: bool,
+    /// What the column holds, as `schema/sqlite.md` says it (Markdown, no final period).
+    pub doc: String,
 }
 
 impl Column {
@@ -97,7 +103,13 @@ impl Column {
             references: None,
             generated: None,
             looked_up: false,
+            doc: String::new(),
         }
+    }
+
+    fn doc(mut self, doc: impl Into<String>) -> Column {
+        self.doc = doc.into();
+        self
     }
 
     fn references(mut self, table: &'static str) -> Column {
@@ -120,16 +132,19 @@ pub struct Table {
     pub checks: Vec<String>,
     /// SQLite: a rowid table (the full-text index reads it by rowid), else WITHOUT ROWID.
     pub rowid: bool,
+    /// What one row is, as `schema/sqlite.md`'s list of tables says it ("one row per ...").
+    pub about: String,
 }
 
 impl Table {
-    fn new(name: &'static str, key: &[&str]) -> Table {
+    fn new(name: &'static str, key: &[&str], about: impl Into<String>) -> Table {
         Table {
             name,
             columns: Vec::new(),
             key: key.iter().map(|k| k.to_string()).collect(),
             checks: Vec::new(),
             rowid: false,
+            about: about.into(),
         }
     }
 
@@ -149,6 +164,59 @@ pub struct Index {
     pub table: &'static str,
     pub columns: Vec<String>,
     pub unique: bool,
+}
+
+/// A noun without its article: "agreement or measure" for "an agreement or measure".
+fn bare(noun: &str) -> &str {
+    noun.strip_prefix("an ")
+        .or_else(|| noun.strip_prefix("a "))
+        .unwrap_or(noun)
+}
+
+/// Values in backticks, as prose lists them: `` `a`, `b` or `c` ``.
+fn code_list(values: &[&str]) -> String {
+    let quoted: Vec<String> = values.iter().map(|v| format!("`{v}`")).collect();
+    match quoted.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
+
+/// A field's column as `schema/sqlite.md` describes it: the field's doc as a phrase (lower
+/// case, no final period), then what values a closed list or a date takes, unless the doc
+/// names them.
+fn column_doc(f: &Field) -> String {
+    let doc = f.doc.trim_end_matches('.');
+    assert!(
+        !doc.is_empty(),
+        "the field {} (column {}) has no doc: describe it in src/mapping.rs with .doc(...)",
+        f.key,
+        f.column
+    );
+    // "The actor's name" reads as "the actor's name"; "IRI ..." and "`author` ..." stay.
+    let first_word = doc.split(' ').next().unwrap_or(doc);
+    let acronym = first_word.len() > 1 && first_word.chars().all(|c| c.is_ascii_uppercase());
+    let lowered: String = if acronym {
+        doc.to_owned()
+    } else {
+        let mut chars = doc.chars();
+        let first = chars.next().expect("not empty");
+        first.to_lowercase().chain(chars).collect()
+    };
+    let values: &[&str] = match f.shape {
+        Shape::Closed { values, .. } => values,
+        Shape::Date { .. } => &["YYYY", "YYYY-MM", "YYYY-MM-DD"],
+        _ => &[],
+    };
+    let named = values.iter().all(|v| lowered.contains(&format!("`{v}`")));
+    if named {
+        lowered
+    } else if lowered.contains(':') {
+        format!("{lowered} ({})", code_list(values))
+    } else {
+        format!("{lowered}: {}", code_list(values))
+    }
 }
 
 /// The SQL type of a field's shape (a date's own column: its precision is another).
@@ -189,7 +257,7 @@ fn asserter_actor(column: &str, curator_allowed: bool) -> String {
 /// date's two columns) goes to `checks`.
 fn field_columns(table: &str, f: &Field, not_null: bool, checks: &mut Vec<String>) -> Vec<Column> {
     let name = f.column;
-    let mut col = Column::new(name, sql_type(f.shape), not_null);
+    let mut col = Column::new(name, sql_type(f.shape), not_null).doc(column_doc(f));
     let mut more = Vec::new();
     match f.shape {
         Shape::Ref(kinds) => {
@@ -203,8 +271,11 @@ fn field_columns(table: &str, f: &Field, not_null: bool, checks: &mut Vec<String
             col.looked_up = true;
             // Only evidence may be the curator's (an inference).
             let curator_allowed = table == "evidence";
-            let mut actor =
-                Column::new(format!("{name}_actor_id"), SqlType::Text, false).references("actors");
+            let mut actor = Column::new(format!("{name}_actor_id"), SqlType::Text, false)
+                .references("actors")
+                .doc(format!(
+                    "the `{name}` when it is an actor, else NULL (computed from `{name}`)"
+                ));
             actor.generated = Some(asserter_actor(name, curator_allowed));
             more.push(actor);
         }
@@ -214,7 +285,11 @@ fn field_columns(table: &str, f: &Field, not_null: bool, checks: &mut Vec<String
             let precision = format!("{name}_precision");
             more.push(
                 Column::new(&precision, SqlType::Text, not_null)
-                    .check(in_list(&precision, DatePrecision::VALUES)),
+                    .check(in_list(&precision, DatePrecision::VALUES))
+                    .doc(format!(
+                        "precision of `{name}`: {}",
+                        code_list(DatePrecision::VALUES)
+                    )),
             );
             checks.push(format!("({name} IS NULL) = ({precision} IS NULL)"));
         }
@@ -233,12 +308,17 @@ fn field_columns(table: &str, f: &Field, not_null: bool, checks: &mut Vec<String
     std::iter::once(col).chain(more).collect()
 }
 
-/// A list field's table: `(owner, value)`, keyed by both.
-fn list_table(owner_table: &'static str, f: &Field) -> Table {
+/// A list field's table: `(owner, value)`, keyed by both. `noun` names what owns the list
+/// ("an event").
+fn list_table(owner_table: &'static str, noun: &str, f: &Field) -> Table {
     let list = f.list.expect("a list field");
-    let mut t = Table::new(list.table, &[list.owner, f.column]);
-    t.columns
-        .push(Column::new(list.owner, SqlType::Text, true).references(owner_table));
+    let about = format!("value of {noun}'s `{}`: {}", f.key, column_doc(f));
+    let mut t = Table::new(list.table, &[list.owner, f.column], about);
+    t.columns.push(
+        Column::new(list.owner, SqlType::Text, true)
+            .references(owner_table)
+            .doc(format!("the {}", bare(noun))),
+    );
     let mut checks = Vec::new();
     t.columns
         .extend(field_columns(list.table, f, true, &mut checks));
@@ -258,20 +338,30 @@ fn own_columns(t: &mut Table, fields: &[Field]) {
 
 /// A kind's table, then its list tables and nested tables.
 fn kind_tables(kind: &'static Kind) -> Vec<Table> {
-    let mut t = Table::new(kind.table, &["id"]);
+    let noun = bare(kind.noun);
+    let about = match kind.scope {
+        Scope::KnowledgeBase => format!("{noun} (shared by all articles)"),
+        Scope::Article | Scope::InArticle => noun.to_owned(),
+    };
+    let mut t = Table::new(kind.table, &["id"], about);
     let id = Column::new("id", SqlType::Text, false);
     t.columns.push(match kind.scope {
-        Scope::Article => id,
-        Scope::KnowledgeBase | Scope::InArticle => id.references("records"),
+        Scope::Article => id.doc("article id: the name of its seed folder"),
+        Scope::KnowledgeBase | Scope::InArticle => id
+            .references("records")
+            .doc(format!("{noun} id, unique across every kind")),
     });
     if kind.scope == Scope::InArticle {
-        t.columns
-            .push(Column::new("article_id", SqlType::Text, true).references("articles"));
+        t.columns.push(
+            Column::new("article_id", SqlType::Text, true)
+                .references("articles")
+                .doc("the article that defines it"),
+        );
     }
     own_columns(&mut t, kind.fields);
     let mut out = vec![t];
     for f in kind.fields.iter().filter(|f| f.list.is_some()) {
-        out.push(list_table(kind.table, f));
+        out.push(list_table(kind.table, kind.noun, f));
     }
     for n in kind.nested {
         let key: Vec<&str> = std::iter::once(n.owner)
@@ -282,10 +372,13 @@ fn kind_tables(kind: &'static Kind) -> Vec<Table> {
                     .map_or(*k, |f| f.column)
             }))
             .collect();
-        let mut nested = Table::new(n.table, &key);
-        nested
-            .columns
-            .push(Column::new(n.owner, SqlType::Text, true).references(kind.table));
+        let about = format!("row of {}'s `{}`", kind.noun, n.key);
+        let mut nested = Table::new(n.table, &key, about);
+        nested.columns.push(
+            Column::new(n.owner, SqlType::Text, true)
+                .references(kind.table)
+                .doc(format!("the {noun}")),
+        );
         own_columns(&mut nested, n.fields);
         out.push(nested);
     }
@@ -295,48 +388,75 @@ fn kind_tables(kind: &'static Kind) -> Vec<Table> {
 /// The tables whose columns are mostly not fields: the knowledge base's row, the index of
 /// every record and the kinds it may have. Each column here is in `mapping::DERIVED_COLUMNS`.
 fn core_tables() -> (Table, Table, Table) {
-    let mut kb = Table::new("knowledge_base", &["id"]);
+    let mut kb = Table::new("knowledge_base", &["id"], "the knowledge base (one row)");
     // One row, keyed by an integer: the rowid itself.
     kb.rowid = true;
-    kb.columns
-        .push(Column::new("id", SqlType::Integer, false).check(Check::Sql("id = 1".into())));
+    kb.columns.push(
+        Column::new("id", SqlType::Integer, false)
+            .check(Check::Sql("id = 1".into()))
+            .doc("always 1: the table has one row"),
+    );
     let mut fields = mapping::KNOWLEDGE_BASE_FIELDS.iter();
     // title first, then the base IRI: the order the table has always had.
     let title = fields.next().expect("the knowledge base has a title");
     own_columns(&mut kb, std::slice::from_ref(title));
     kb.columns
-        .push(Column::new("base_iri", SqlType::Text, true));
+        .push(Column::new("base_iri", SqlType::Text, true).doc(
+        "base IRI of every record's IRI (`base + kind + \"/\" + id`), and the IRI of the dataset",
+    ));
     own_columns(&mut kb, fields.as_slice());
 
-    let mut kinds = Table::new("record_kinds", &["kind"]);
+    let mut kinds = Table::new(
+        "record_kinds",
+        &["kind"],
+        "kind a record may have (`records.kind` references it)",
+    );
+    let every_kind: Vec<&str> = RecordKind::ALL
+        .iter()
+        .filter(|k| **k != RecordKind::Article)
+        .map(|k| k.as_str())
+        .collect();
     kinds
         .columns
-        .push(Column::new("kind", SqlType::Text, false));
+        .push(Column::new("kind", SqlType::Text, false).doc(format!(
+            "a kind a record may have: {}",
+            code_list(&every_kind)
+        )));
 
-    let mut records = Table::new("records", &["id"]);
-    records
-        .columns
-        .push(Column::new("id", SqlType::Text, false));
-    records
-        .columns
-        .push(Column::new("kind", SqlType::Text, true).references("record_kinds"));
-    records
-        .columns
-        .push(Column::new("label", SqlType::Text, true));
-    records
-        .columns
-        .push(Column::new("article_id", SqlType::Text, false).references("articles"));
-    records
-        .columns
-        .push(Column::new("basis", SqlType::Text, false).check(in_list("basis", Basis::VALUES)));
+    let mut records = Table::new("records", &["id"], "every record id of every kind");
+    let columns = [
+        Column::new("id", SqlType::Text, false).doc("record id, unique across every kind"),
+        Column::new("kind", SqlType::Text, true)
+            .references("record_kinds")
+            .doc("kind of record (a `record_kinds` row)"),
+        Column::new("label", SqlType::Text, true).doc("the record's label (its `rdfs:label`)"),
+        Column::new("article_id", SqlType::Text, false)
+            .references("articles")
+            .doc("article that defines the record; NULL for actors and topics, shared by all articles"),
+        Column::new("basis", SqlType::Text, false)
+            .check(in_list("basis", Basis::VALUES))
+            .doc(
+                "`reported` when at least one of the record's quotes is the article's own, \
+                 `inferred` when every one is the curator's inference; NULL for `actors.toml` and \
+                 `topics.toml`",
+            ),
+    ];
+    records.columns.extend(columns);
     (kb, kinds, records)
 }
 
 /// A table from a field list that is not a kind's (evidence, statements): its own columns
-/// once each (two fields may share one), keyed by `id`.
-fn fields_table(name: &'static str, fields: &[Field]) -> Vec<Table> {
-    let mut t = Table::new(name, &["id"]);
-    t.columns.push(Column::new("id", SqlType::Text, false));
+/// once each (two fields may share one), keyed by `id`. `noun` names one row ("a statement").
+fn fields_table(
+    name: &'static str,
+    noun: &str,
+    about: &str,
+    id: &str,
+    fields: &[Field],
+) -> Vec<Table> {
+    let mut t = Table::new(name, &["id"], about);
+    t.columns
+        .push(Column::new("id", SqlType::Text, false).doc(id));
     let mut seen = Vec::new();
     let own: Vec<Field> = fields
         .iter()
@@ -351,7 +471,7 @@ fn fields_table(name: &'static str, fields: &[Field]) -> Vec<Table> {
     own_columns(&mut t, &own);
     let mut out = vec![t];
     for f in fields.iter().filter(|f| f.list.is_some()) {
-        out.push(list_table(name, f));
+        out.push(list_table(name, noun, f));
     }
     out
 }
@@ -362,12 +482,14 @@ pub fn tables() -> Vec<Table> {
     let mut out = vec![kb];
     let mut articles = kind_tables(&mapping::ARTICLE);
     // The article's text, written by the article hooks.
-    articles[0]
-        .columns
-        .push(Column::new("text", SqlType::Text, true));
+    articles[0].columns.push(
+        Column::new("text", SqlType::Text, true)
+            .doc("the article's full text; quotes and offsets refer to it"),
+    );
     articles[0].columns.push(
         Column::new("char_count", SqlType::Integer, true)
-            .check(Check::Sql("char_count >= 0".into())),
+            .check(Check::Sql("char_count >= 0".into()))
+            .doc("length of `text` in Unicode code points"),
     );
     out.extend(articles);
     out.push(record_kinds);
@@ -378,14 +500,29 @@ pub fn tables() -> Vec<Table> {
     {
         out.extend(kind_tables(kind));
     }
-    let mut evidence = fields_table("evidence", mapping::EVIDENCE_FIELDS);
+    let mut evidence = fields_table(
+        "evidence",
+        "a quote",
+        "quote supporting a record",
+        "evidence id: `<record>.<article>.<number>`",
+        mapping::EVIDENCE_FIELDS,
+    );
     // Which quote of the record this is, in the article: the last segment of the evidence id.
     evidence[0].columns.insert(
         3,
-        Column::new("number", SqlType::Integer, true).check(Check::Sql("number >= 1".into())),
+        Column::new("number", SqlType::Integer, true)
+            .check(Check::Sql("number >= 1".into()))
+            .doc("1, 2... for the quotes of one record in one article"),
     );
     out.extend(evidence);
-    out.extend(fields_table("statements", mapping::STATEMENT_FIELDS));
+    out.extend(fields_table(
+        "statements",
+        "a statement",
+        "value a source states for a field that some article's mention states",
+        "statement id: `<record>.<field>.<source>.<n>` (source: the article, or `actors.toml`, \
+         `topics.toml`; n counts a list's items or rows)",
+        mapping::STATEMENT_FIELDS,
+    ));
     for t in &mut out {
         // A full-text index reads its table by rowid.
         t.rowid |= mapping::FULL_TEXT_INDEXES
@@ -905,12 +1042,125 @@ pub fn postgres_schema(layout: Layout) -> String {
     out
 }
 
+/// The line that opens a generated part of the reference page; the part's name follows it.
+const GENERATED_START: &str = "<!-- generated by `dossier schema --write` from src/mapping.rs: ";
+const GENERATED_END: &str = "<!-- end of the generated part -->";
+
+/// `page` (the reference page) with its generated parts written again from the descriptions:
+/// `tables`, the list of tables, and `columns`, each table's columns with what they hold.
+pub fn reference_page(page: &str) -> String {
+    let tables = tables();
+    let mut out = String::new();
+    let mut lines = page.lines();
+    while let Some(line) = lines.next() {
+        out.push_str(line);
+        out.push('\n');
+        let Some(part) = line.strip_prefix(GENERATED_START) else {
+            continue;
+        };
+        let part = part.trim_end_matches(" -->");
+        match part {
+            "tables" => out.push_str(&table_list(&tables)),
+            "columns" => out.push_str(&column_sections(&tables)),
+            other => panic!("schema/sqlite.md: no generated part is called '{other}'"),
+        }
+        for skipped in lines.by_ref() {
+            if skipped == GENERATED_END {
+                out.push_str(skipped);
+                out.push('\n');
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// Every table, what one row of it is and its key, as rows of a Markdown table.
+fn table_list(tables: &[Table]) -> String {
+    let mut out = String::from("| table | one row per | key |\n|---|---|---|\n");
+    for t in tables {
+        let key: Vec<String> = t.key.iter().map(|k| format!("`{k}`")).collect();
+        writeln!(out, "| `{}` | {} | {} |", t.name, t.about, key.join(", ")).unwrap();
+    }
+    out
+}
+
+/// A section per table: its columns, each with what it holds.
+fn column_sections(tables: &[Table]) -> String {
+    let mut out = String::new();
+    for t in tables {
+        write!(
+            out,
+            "\n### Table `{}`\n\n| column | description |\n|---|---|\n",
+            t.name
+        )
+        .unwrap();
+        for c in &t.columns {
+            assert!(
+                !c.doc.is_empty(),
+                "the column {}.{} has no description",
+                t.name,
+                c.name
+            );
+            writeln!(out, "| `{}` | {} |", c.name, c.doc).unwrap();
+        }
+    }
+    out.push('\n');
+    out
+}
+
 /// The generated files of the repository, by path from its root: what `dossier schema --write`
 /// writes and `tests/it/schema.rs` holds equal.
 pub fn generated_files() -> Vec<(&'static str, String)> {
     vec![
+        ("schema/sqlite.md", reference_page(REFERENCE_PAGE)),
         ("schema/sqlite.sql", sqlite_schema()),
         ("schema/postgres.sql", postgres_schema(Layout::Single)),
         ("schema/citus.sql", postgres_schema(Layout::Citus)),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A field of `events` as it would be declared without its doc.
+    fn undescribed() -> Field {
+        let (_, place) = mapping::EVENT.field("place").expect("events have a place");
+        Field { doc: "", ..*place }
+    }
+
+    #[test]
+    #[should_panic(expected = "the field place (column place) has no doc")]
+    fn a_field_without_a_description_cannot_be_written_into_the_reference_page() {
+        column_doc(&undescribed());
+    }
+
+    #[test]
+    fn a_column_says_what_values_a_closed_list_or_a_date_takes_unless_its_doc_names_them() {
+        let (_, kind) = mapping::ACTOR.field("kind").unwrap();
+        assert_eq!(
+            column_doc(kind),
+            "what kind of actor it is: `person`, `state`, `organization` or `group`"
+        );
+        let (_, date) = mapping::EVENT.field("date").unwrap();
+        assert!(column_doc(date).ends_with(": `YYYY`, `YYYY-MM` or `YYYY-MM-DD`"));
+        let rank = mapping::STATEMENT_FIELDS
+            .iter()
+            .find(|f| f.key == "rank")
+            .unwrap();
+        assert_eq!(column_doc(rank), rank.doc.trim_end_matches('.'));
+    }
+
+    #[test]
+    fn the_generated_parts_of_the_reference_page_are_replaced_and_the_prose_kept() {
+        let page = format!(
+            "# Title\n\nprose\n{GENERATED_START}tables -->\nstale\n{GENERATED_END}\nmore prose\n"
+        );
+        let written = reference_page(&page);
+        assert!(written.starts_with("# Title\n\nprose\n"));
+        assert!(written.ends_with(&format!("{GENERATED_END}\nmore prose\n")));
+        assert!(!written.contains("stale"));
+        assert!(written.contains("| `events` | event | `id` |"));
+    }
 }

@@ -81,8 +81,9 @@ pub struct Field {
     /// Text in someone's own words (a label, a purpose): another source's wording is a
     /// parallel voice kept beside the defining text, current only when ranked preferred.
     pub wording: bool,
-    /// What the field holds, where its name and shape do not say it all: one sentence (the
-    /// shapes' `sh:description`).
+    /// What the field holds: one sentence, Markdown. Its column's description in
+    /// `schema/sqlite.md` (and so Datasette's and PostgreSQL's) and the shapes' `sh:description`;
+    /// every field has one.
     pub doc: &'static str,
     /// A regular expression every value matches, where validation checks more than the shape
     /// says (a language tag): the shapes' `sh:pattern`.
@@ -403,7 +404,7 @@ const STATED_KINDS: &[RecordKind] = &[
     RecordKind::Commitment,
 ];
 /// The doc of every list of other names.
-const OTHER_NAMES: &str = "Other names the article or a later one gives it.";
+const OTHER_NAMES: &str = "Another name of it, as an article gives it.";
 /// The doc of every list of topics.
 const ABOUT_TOPIC: &str = "A topic it is about.";
 /// What an article can be the text of: a statement (an event), an agreement, a policy.
@@ -415,10 +416,13 @@ describe! {
         extra_types: &[], noun: "an actor", scope: Scope::KnowledgeBase, evidenced: true, label: Label::Field("name"),
     }
     fields {
-        name: required("name", &[rdfs::LABEL], Shape::Text).doc("The actor's name."),
-        kind: required("kind", &[dos::ACTOR_KIND], Shape::closed(ActorKind::SCHEME, ActorKind::VALUES)),
-        aliases: list("actor_aliases", "actor_id", "alias", &[skos::ALT_LABEL], Shape::Text),
-        description: optional("description", &[dcterms::DESCRIPTION], Shape::Text).worded(),
+        name: required("name", &[rdfs::LABEL], Shape::Text).doc("The actor's usual name."),
+        kind: required("kind", &[dos::ACTOR_KIND], Shape::closed(ActorKind::SCHEME, ActorKind::VALUES))
+            .doc("What kind of actor it is."),
+        aliases: list("actor_aliases", "actor_id", "alias", &[skos::ALT_LABEL], Shape::Text)
+            .doc("Another name of the actor."),
+        description: optional("description", &[dcterms::DESCRIPTION], Shape::Text).worded()
+            .doc("Who or what the actor is."),
     }
     nested {}
     evidence: no
@@ -431,11 +435,13 @@ describe! {
         label: Label::Copy("label"),
     }
     fields {
-        label: required("label", &[skos::PREF_LABEL], Shape::Text),
+        label: required("label", &[skos::PREF_LABEL], Shape::Text).doc("The topic's name."),
         aliases: list("topic_aliases", "topic_id", "alias", &[skos::ALT_LABEL], Shape::Text)
             .doc(OTHER_NAMES),
-        definition: optional("definition", &[skos::DEFINITION], Shape::Text).worded(),
-        broader: optional("broader_id", &[skos::BROADER], Shape::Ref(TOPICS)),
+        definition: optional("definition", &[skos::DEFINITION], Shape::Text).worded()
+            .doc("What the topic covers."),
+        broader: optional("broader_id", &[skos::BROADER], Shape::Ref(TOPICS))
+            .doc("The broader topic this one narrows: its records count for the broader one too."),
     }
     nested {}
     evidence: no
@@ -469,30 +475,38 @@ pub static ARTICLE: Kind = Kind {
 
 describe! {
     ArticleMeta as ARTICLE_FIELDS {
-        title: required("title", &[dcterms::TITLE], Shape::LangText),
+        title: required("title", &[dcterms::TITLE], Shape::LangText)
+            .doc("Title of the article, in its language."),
         title_source: required("title_source", &[dos::TITLE_SOURCE],
             Shape::closed(TitleSource::SCHEME, TitleSource::VALUES))
-            .doc("Whose the title is: the article's own or the curator's."),
-        title_note: optional("title_note", &[dos::TITLE_NOTE], Shape::LangText),
+            .doc("Whose the title is, the article's own or one the curator made up (its note says why)."),
+        title_note: optional("title_note", &[dos::TITLE_NOTE], Shape::LangText)
+            .doc("A note on the title (e.g. that it is a translation)."),
         language: required("language", &[dcterms::LANGUAGE], Shape::Text)
-            .doc("A BCP 47 language tag, as written in the seed.").pattern(LANGUAGE_TAG),
-        genre: optional("genre", &[schema::GENRE], Shape::Text),
-        author: optional("author", &[dcterms::CREATOR], Shape::Text).doc("The author's name."),
-        outlet: optional("outlet", &[dcterms::PUBLISHER], Shape::Text).doc("The outlet's name."),
+            .doc("Language of the article's text: a BCP 47 tag, as written in the seed (e.g. `en`).")
+            .pattern(LANGUAGE_TAG),
+        genre: optional("genre", &[schema::GENRE], Shape::Text).doc("Kind of article (news, opinion...)."),
+        author: optional("author", &[dcterms::CREATOR], Shape::Text).doc("The author's name, as the article gives it."),
+        outlet: optional("outlet", &[dcterms::PUBLISHER], Shape::Text).doc("The newspaper, agency or site that published it."),
         published: optional("published", &[dcterms::ISSUED], Shape::Date { precision: None })
             .doc("Publication date, only as precise as known."),
-        url: optional("url", &[schema::URL], Shape::AnyUri),
+        url: optional("url", &[schema::URL], Shape::AnyUri).doc("Address of the article."),
         issuers: list("article_issuers", "article_id", "actor_id", &[prov::WAS_ATTRIBUTED_TO],
-            Shape::Ref(ACTORS)).doc("Who issues the article: what its author stands for."),
+            Shape::Ref(ACTORS)).doc("An actor that issues the article (a government, a ministry, a newspaper): what its \
+                  author stands for in it."),
         issued: optional("issued", &[dcterms::CREATED], Shape::Date { precision: None })
-            .doc("When the issuers issued the text, only as precise as known."),
+            .doc("When the issuers issued the text, where that differs from its publication, only as \
+                  precise as known."),
         publisher: optional("publisher_id", &[schema::PUBLISHER], Shape::Ref(ACTORS))
-            .doc("The actor that publishes this copy."),
+            .doc("The actor that publishes this copy, when it is not an issuer."),
         translated_from: optional("translated_from", &[dos::TRANSLATED_FROM], Shape::Text)
-            .doc("The original's language tag, for a translation.").pattern(LANGUAGE_TAG),
-        copies: list("article_copies", "article_id", "url", &[dos::COPY_AT], Shape::AnyUri),
+            .doc("The language the text was written in (a BCP 47 tag), when the text is a translation; \
+                  none for an original.").pattern(LANGUAGE_TAG),
+        copies: list("article_copies", "article_id", "url", &[dos::COPY_AT], Shape::AnyUri)
+            .doc("Another address where the same text is published (the article's own is its url)."),
         text_of: list("article_text_of", "article_id", "record_id", &[dos::TEXT_OF],
-            Shape::Ref(TEXTS)).doc("A statement, agreement or policy the article is the text of."),
+            Shape::Ref(TEXTS)).doc("A statement (an event), agreement or policy whose text the article is, defined by any \
+                  article."),
     }
 }
 
@@ -502,9 +516,11 @@ describe! {
         extra_types: &[], noun: "a role", scope: Scope::InArticle, evidenced: true, label: Label::Copy("title"),
     }
     fields {
-        holder: required("holder_id", &[dos::HELD_BY], Shape::Ref(ACTORS)),
-        title: required("title", &[schema::ROLE_NAME], Shape::LangText),
-        organization: optional("organization_id", &[dos::ROLE_IN], Shape::Ref(ACTORS)),
+        holder: required("holder_id", &[dos::HELD_BY], Shape::Ref(ACTORS)).doc("The actor who holds the role."),
+        title: required("title", &[schema::ROLE_NAME], Shape::LangText)
+            .doc("Title of the role, in the article's words."),
+        organization: optional("organization_id", &[dos::ROLE_IN], Shape::Ref(ACTORS))
+            .doc("The actor (an organisation or a state) the role is held in."),
     }
     nested {}
     evidence: yes
@@ -512,8 +528,9 @@ describe! {
 
 describe! {
     Participant as PARTICIPANT_FIELDS {
-        actor: required("actor_id", &[dos::AGENT], Shape::Ref(ACTORS)),
-        role: required("role", &[dos::PARTICIPANT_ROLE], Shape::LangText),
+        actor: required("actor_id", &[dos::AGENT], Shape::Ref(ACTORS)).doc("An actor taking part."),
+        role: required("role", &[dos::PARTICIPANT_ROLE], Shape::LangText)
+            .doc("How the actor takes part (host, visitor...)."),
     }
 }
 
@@ -521,8 +538,9 @@ describe! {
     Quantity as QUANTITY_FIELDS {
         measure: required("measure", &[schema::NAME], Shape::LangText)
             .doc("What is counted or measured."),
-        value: required("value", &[schema::VALUE], Shape::Integer),
-        unit: optional("unit", &[schema::UNIT_TEXT], Shape::LangText),
+        value: required("value", &[schema::VALUE], Shape::Integer)
+            .doc("The number: a whole number, 0 or more."),
+        unit: optional("unit", &[schema::UNIT_TEXT], Shape::LangText).doc("Unit of the number, if any."),
     }
 }
 
@@ -547,13 +565,17 @@ describe! {
         extra_types: &[], noun: "an event", scope: Scope::InArticle, evidenced: true, label: Label::Field("label"),
     }
     fields {
-        label: required("label", &[rdfs::LABEL], Shape::LangText).worded(),
+        label: required("label", &[rdfs::LABEL], Shape::LangText).worded()
+            .doc("What happened, in a few words."),
         aliases: list("event_aliases", "event_id", "alias", &[skos::ALT_LABEL], Shape::LangText)
             .doc(OTHER_NAMES),
-        description: optional("description", &[dcterms::DESCRIPTION], Shape::LangText).worded(),
-        date: optional("date", &[dcterms::DATE], Shape::Date { precision: Some(dos::DATE_PRECISION) }),
-        when: optional("when_text", &[dos::WHEN], Shape::LangText),
-        place: optional("place", &[schema::LOCATION], Shape::LangText),
+        description: optional("description", &[dcterms::DESCRIPTION], Shape::LangText).worded()
+            .doc("A longer account."),
+        date: optional("date", &[dcterms::DATE], Shape::Date { precision: Some(dos::DATE_PRECISION) })
+            .doc("When it happened, only as precise as known."),
+        when: optional("when_text", &[dos::WHEN], Shape::LangText)
+            .doc("When, in the article's own words (\"last week\")."),
+        place: optional("place", &[schema::LOCATION], Shape::LangText).doc("Where it happened."),
         topics: list("event_topics", "event_id", "topic_id", &[dcterms::SUBJECT], Shape::Ref(TOPICS))
             .doc(ABOUT_TOPIC),
     }
@@ -575,17 +597,23 @@ describe! {
         scope: Scope::InArticle, evidenced: true, label: Label::Field("label"),
     }
     fields {
-        label: required("label", &[rdfs::LABEL], Shape::LangText).worded(),
+        label: required("label", &[rdfs::LABEL], Shape::LangText).worded()
+            .doc("The agreement or measure, in a few words."),
         aliases: list("agreement_aliases", "agreement_id", "alias", &[skos::ALT_LABEL], Shape::LangText)
             .doc(OTHER_NAMES),
         kind: required("kind", &[dos::AGREEMENT_KIND],
-            Shape::closed(AgreementKind::SCHEME, AgreementKind::VALUES)),
-        instrument: optional("instrument", &[dos::INSTRUMENT], Shape::LangText).worded(),
-        parties: list("agreement_parties", "agreement_id", "actor_id", &[dos::PARTY], Shape::Ref(ACTORS)),
-        purpose: optional("purpose", &[dos::PURPOSE], Shape::LangText).worded(),
-        frequency: optional("frequency", &[dos::FREQUENCY], Shape::LangText),
+            Shape::closed(AgreementKind::SCHEME, AgreementKind::VALUES))
+            .doc("Between parties (an agreement) or taken by one (a measure)."),
+        instrument: optional("instrument", &[dos::INSTRUMENT], Shape::LangText).worded()
+            .doc("The instrument that carries it (a memorandum, a decree...)."),
+        parties: list("agreement_parties", "agreement_id", "actor_id", &[dos::PARTY], Shape::Ref(ACTORS))
+            .doc("A party to it."),
+        purpose: optional("purpose", &[dos::PURPOSE], Shape::LangText).worded().doc("What it is for."),
+        frequency: optional("frequency", &[dos::FREQUENCY], Shape::LangText)
+            .doc("How often it acts or meets, in the article's words (regularly)."),
         status: required("status", &[dos::AGREEMENT_STATUS],
-            Shape::closed(AgreementStatus::SCHEME, AgreementStatus::VALUES)),
+            Shape::closed(AgreementStatus::SCHEME, AgreementStatus::VALUES))
+            .doc("Where it stands; established is a body set up and working."),
         topics: list("agreement_topics", "agreement_id", "topic_id", &[dcterms::SUBJECT], Shape::Ref(TOPICS))
             .doc(ABOUT_TOPIC),
     }
@@ -601,19 +629,25 @@ describe! {
         extra_types: &[], noun: "a policy", scope: Scope::InArticle, evidenced: true, label: Label::Field("label"),
     }
     fields {
-        label: required("label", &[rdfs::LABEL], Shape::LangText).worded(),
+        label: required("label", &[rdfs::LABEL], Shape::LangText).worded()
+            .doc("The policy, in a few words."),
         aliases: list("policy_aliases", "policy_id", "alias", &[skos::ALT_LABEL], Shape::LangText)
             .doc(OTHER_NAMES),
-        kind: required("kind", &[dos::POLICY_KIND], Shape::closed(PolicyKind::SCHEME, PolicyKind::VALUES)),
-        issuer: optional("issuer_id", &[dos::ISSUER], Shape::Ref(ACTORS)),
-        targets: list("policy_targets", "policy_id", "actor_id", &[dos::TARGET], Shape::Ref(ACTORS)),
-        rate_percent: optional("rate_percent", &[dos::RATE_PERCENT], Shape::Decimal),
+        kind: required("kind", &[dos::POLICY_KIND], Shape::closed(PolicyKind::SCHEME, PolicyKind::VALUES))
+            .doc("What kind of policy it is."),
+        issuer: optional("issuer_id", &[dos::ISSUER], Shape::Ref(ACTORS)).doc("The actor who issues it."),
+        targets: list("policy_targets", "policy_id", "actor_id", &[dos::TARGET], Shape::Ref(ACTORS))
+            .doc("An actor it targets."),
+        rate_percent: optional("rate_percent", &[dos::RATE_PERCENT], Shape::Decimal)
+            .doc("A tariff's rate, in percent (0 to 100)."),
         status: required("status", &[dos::POLICY_STATUS],
-            Shape::closed(PolicyStatus::SCHEME, PolicyStatus::VALUES)),
+            Shape::closed(PolicyStatus::SCHEME, PolicyStatus::VALUES))
+            .doc("Where it stands."),
         status_duration: optional("status_duration", &[dos::STATUS_DURATION], Shape::Duration)
-            .doc("Whole years, months or days, e.g. P90D. xsd:duration has no weeks, so P2W is \
-                  not a valid xsd:duration."),
-        results: optional("results", &[dos::RESULTS], Shape::LangText).worded(),
+            .doc("How long the status lasts: an ISO 8601 duration of whole years, months or days \
+                  (`P90D`); xsd:duration has no weeks, so `P2W` is not one."),
+        results: optional("results", &[dos::RESULTS], Shape::LangText).worded()
+            .doc("What it achieved, as the article reports."),
         topics: list("policy_topics", "policy_id", "topic_id", &[dcterms::SUBJECT], Shape::Ref(TOPICS))
             .doc(ABOUT_TOPIC),
     }
@@ -630,14 +664,19 @@ describe! {
         label: Label::Field("label"),
     }
     fields {
-        label: required("label", &[rdfs::LABEL], Shape::LangText).worded(),
+        label: required("label", &[rdfs::LABEL], Shape::LangText).worded()
+            .doc("The condition, in a few words."),
         stated_by: required_list("condition_speakers", "condition_id", "actor_id",
-            &[dos::STATED_BY], Shape::Ref(ACTORS)).doc("One actor, or several for a joint statement."),
-        constrains: required("constrains_id", &[dos::CONSTRAINS], Shape::Ref(AGREEMENTS)),
+            &[dos::STATED_BY], Shape::Ref(ACTORS)).doc("An actor who states it; several for a joint statement."),
+        constrains: required("constrains_id", &[dos::CONSTRAINS], Shape::Ref(AGREEMENTS))
+            .doc("The agreement or measure it is a condition on."),
         constraint: required("constraint_kind", &[dos::CONSTRAINT_KIND],
-            Shape::closed(ConstraintKind::SCHEME, ConstraintKind::VALUES)),
-        value: required("value", &[dos::CONSTRAINT_VALUE], Shape::LangText).worded(),
-        exception: optional("exception", &[dos::EXCEPTION], Shape::LangText).worded(),
+            Shape::closed(ConstraintKind::SCHEME, ConstraintKind::VALUES))
+            .doc("What the condition limits."),
+        value: required("value", &[dos::CONSTRAINT_VALUE], Shape::LangText).worded()
+            .doc("What the condition requires (e.g. the place)."),
+        exception: optional("exception", &[dos::EXCEPTION], Shape::LangText).worded()
+            .doc("An exception the condition allows (\"unless both agree\")."),
     }
     nested {}
     evidence: yes
@@ -649,12 +688,15 @@ describe! {
         extra_types: &[], noun: "a claim", scope: Scope::InArticle, evidenced: true, label: Label::Field("label"),
     }
     fields {
-        label: required("label", &[rdfs::LABEL], Shape::LangText).worded(),
-        kind: required("kind", &[dos::CLAIM_KIND], Shape::closed(ClaimKind::SCHEME, ClaimKind::VALUES)),
+        label: required("label", &[rdfs::LABEL], Shape::LangText).worded()
+            .doc("The claim, in a few words."),
+        kind: required("kind", &[dos::CLAIM_KIND], Shape::closed(ClaimKind::SCHEME, ClaimKind::VALUES))
+            .doc("What kind of claim it is."),
         claimant: required_list("claim_claimants", "claim_id", "claimant", &[dos::CLAIMANT],
-            Shape::Asserter).doc("An actor, or the article's author; several for a joint claim."),
+            Shape::Asserter).doc("Who claims it: `author` (the article's author: its issuers, when it names them) or \
+                  an actor id; several for a joint claim."),
         about: list("claim_subjects", "claim_id", "record_id", &[dos::ABOUT], Shape::Ref(ANY_RECORD))
-            .doc("Any record but an article."),
+            .doc("A record the claim is about: any record but an article."),
         topics: list("claim_topics", "claim_id", "topic_id", &[dcterms::SUBJECT], Shape::Ref(TOPICS))
             .doc(ABOUT_TOPIC),
     }
@@ -669,10 +711,14 @@ describe! {
         scope: Scope::InArticle, evidenced: true, label: Label::Joined(&["subject", "predicate", "object"]),
     }
     fields {
-        subject: required("subject_id", &[rdf::SUBJECT], Shape::Ref(ANY_RECORD)),
+        subject: required("subject_id", &[rdf::SUBJECT], Shape::Ref(ANY_RECORD))
+            .doc("The record the relation goes from."),
         predicate: required("predicate", &[rdf::PREDICATE],
-            Shape::closed(RelationType::SCHEME, RelationType::VALUES)),
-        object: required("object_id", &[rdf::OBJECT], Shape::Ref(ANY_RECORD)),
+            Shape::closed(RelationType::SCHEME, RelationType::VALUES))
+            .doc("The type of relation, each linking the kinds the ontology gives as its domain \
+                  and range."),
+        object: required("object_id", &[rdf::OBJECT], Shape::Ref(ANY_RECORD))
+            .doc("The record the relation goes to."),
     }
     nested {}
     evidence: yes
@@ -685,17 +731,23 @@ describe! {
         label: Label::Field("label"),
     }
     fields {
-        label: required("label", &[rdfs::LABEL], Shape::LangText).worded(),
+        label: required("label", &[rdfs::LABEL], Shape::LangText).worded()
+            .doc("The commitment, in a few words."),
         aliases: list("commitment_aliases", "commitment_id", "alias", &[skos::ALT_LABEL], Shape::LangText)
             .doc(OTHER_NAMES),
         committed_by: list("commitment_actors", "commitment_id", "actor_id", &[dos::COMMITTED_BY],
-            Shape::Ref(ACTORS)).doc("Who commits: one or more actors."),
-        action: required("action", &[dos::ACTION], Shape::LangText).worded(),
-        deadline: optional("deadline", &[dos::DEADLINE], Shape::Date { precision: None }),
-        deadline_text: optional("deadline_text", &[dos::DEADLINE_TEXT], Shape::LangText),
-        frequency: optional("frequency", &[dos::FREQUENCY], Shape::LangText),
+            Shape::Ref(ACTORS)).doc("An actor who commits."),
+        action: required("action", &[dos::ACTION], Shape::LangText).worded()
+            .doc("What is pledged or to be delivered."),
+        deadline: optional("deadline", &[dos::DEADLINE], Shape::Date { precision: None })
+            .doc("By when, only as precise as known."),
+        deadline_text: optional("deadline_text", &[dos::DEADLINE_TEXT], Shape::LangText)
+            .doc("The deadline in the article's own words."),
+        frequency: optional("frequency", &[dos::FREQUENCY], Shape::LangText)
+            .doc("How often, in the article's words, for a commitment that repeats."),
         status: required("status", &[dos::COMMITMENT_STATUS],
-            Shape::closed(CommitmentStatus::SCHEME, CommitmentStatus::VALUES)),
+            Shape::closed(CommitmentStatus::SCHEME, CommitmentStatus::VALUES))
+            .doc("Where it stands (\"intends to\" is intended, \"will\" pledged)."),
         topics: list("commitment_topics", "commitment_id", "topic_id", &[dcterms::SUBJECT], Shape::Ref(TOPICS))
             .doc(ABOUT_TOPIC),
     }
@@ -890,6 +942,7 @@ pub static EVIDENCE_FIELDS: &[Field] = &[
             &[prov::WAS_DERIVED_FROM],
             Shape::Ref(&[RecordKind::Article]),
         )
+        .doc("The article the quote is taken from.")
     },
     Field {
         key: "source",
@@ -898,6 +951,7 @@ pub static EVIDENCE_FIELDS: &[Field] = &[
             &[oa::HAS_TARGET, oa::HAS_SOURCE],
             Shape::Ref(&[RecordKind::Article]),
         )
+        .doc("The article the quote is taken from, as the annotation's target.")
     },
     Field {
         key: "quote",
@@ -906,7 +960,7 @@ pub static EVIDENCE_FIELDS: &[Field] = &[
             &[oa::HAS_TARGET, oa::HAS_SELECTOR, oa::EXACT],
             Shape::Text,
         )
-        .doc("The quote, character for character.")
+        .doc("The exact words of the article, character for character.")
     },
     Field {
         key: "start",
@@ -915,6 +969,7 @@ pub static EVIDENCE_FIELDS: &[Field] = &[
             &[oa::HAS_TARGET, oa::HAS_SELECTOR, oa::START],
             Shape::Integer,
         )
+        .doc("Where the quote starts in the article's text, in code points from 0.")
     },
     Field {
         key: "end",
@@ -923,11 +978,13 @@ pub static EVIDENCE_FIELDS: &[Field] = &[
             &[oa::HAS_TARGET, oa::HAS_SELECTOR, oa::END],
             Shape::Integer,
         )
+        .doc("Where the quote ends (exclusive), in code points.")
     },
     Field {
         key: "asserted_by",
         ..required("asserted_by", &[prov::WAS_ATTRIBUTED_TO], Shape::Asserter).doc(
-            "Who asserts the fact: an actor, the article's author, or the curator (an inference).",
+            "Who asserts what the quote says: `author` (the article's author), an actor id, or \
+             `curator` for what the curator infers.",
         )
     },
     Field {
@@ -937,11 +994,14 @@ pub static EVIDENCE_FIELDS: &[Field] = &[
             &[dos::MODALITY],
             Shape::closed(Modality::SCHEME, Modality::VALUES),
         )
+        .doc("How it is asserted; `inference` is the curator's reading, never the article's word.")
     },
     Field {
         key: "note",
-        ..optional("note", &[skos::EDITORIAL_NOTE], Shape::Text)
-            .doc("Why the curator infers the record: on the curator's annotations only.")
+        ..optional("note", &[skos::EDITORIAL_NOTE], Shape::Text).doc(
+            "Why the curator infers the record from the quote: set exactly when the modality is \
+              `inference`.",
+        )
     },
 ];
 
@@ -952,17 +1012,22 @@ pub static STATEMENT_FIELDS: &[Field] = &[
     Field {
         key: "record",
         ..required("record_id", &[rdf::SUBJECT], Shape::Ref(STATED_KINDS))
-            .doc("The record: any record but an article or a relation.")
+            .doc("The record whose field is stated: any record but an article or a relation.")
     },
     Field {
         key: "field",
-        ..required("field", &[dos::FIELD], Shape::Text)
+        ..required("field", &[dos::FIELD], Shape::Text).doc(
+            "The field or nested list, by its name in the seed format (`date`, `status`, \
+             `aliases`, `participants` ...).",
+        )
     },
     Field {
         key: "value",
         ..required("value", &[rdf::OBJECT], Shape::Text).doc(
-            "The stated value, as the field writes it; a stated row (a participant, a quantity) \
-             is a node of its own, the statement's IRI + #row.",
+            "The stated value, as its field writes it (a date as `YYYY[-MM[-DD]]`, a closed-list \
+             value, an id); a stated row (a participant, a quantity) is a JSON object in SQL, \
+             keys in alphabetical order, and a node of its own in RDF (the statement's IRI + \
+             #row).",
         )
     },
     Field {
@@ -972,7 +1037,10 @@ pub static STATEMENT_FIELDS: &[Field] = &[
             &[prov::WAS_DERIVED_FROM],
             Shape::Ref(&[RecordKind::Article]),
         )
-        .doc("The article that states it; none for an actor's own value in actors.toml.")
+        .doc(
+            "The article that states it; none for a shared record's own value (`actors.toml`, \
+             `topics.toml`).",
+        )
     },
     Field {
         key: "rank",
@@ -981,10 +1049,14 @@ pub static STATEMENT_FIELDS: &[Field] = &[
             &[dos::RANK],
             Shape::closed(Rank::SCHEME, Rank::VALUES),
         )
+        .doc(
+            "`preferred` when the curator says this value holds whatever the dates, else `normal`.",
+        )
     },
     Field {
         key: "current",
         ..required("is_current", &[dos::IS_CURRENT], Shape::Boolean)
+            .doc("Whether the record holds this value now (see Values from several sources).")
     },
     Field {
         key: "basis",
@@ -994,8 +1066,8 @@ pub static STATEMENT_FIELDS: &[Field] = &[
             Shape::closed(Basis::SCHEME, Basis::VALUES),
         )
         .doc(
-            "Whether the stating source says the value or the curator only infers it; none for \
-             actors.toml or topics.toml.",
+            "`reported` when the source says the value, `inferred` when only the curator's \
+             inference backs it (every quote an inference); none for `actors.toml`, `topics.toml`.",
         )
     },
     Field {
@@ -1005,7 +1077,12 @@ pub static STATEMENT_FIELDS: &[Field] = &[
             &[dos::DIFFERENCE],
             Shape::closed(Difference::SCHEME, Difference::VALUES),
         )
-        .doc("For a value that is not current, how it stands to the current one.")
+        .doc(
+            "For a value that is not current, how it stands to the current one: `progression` \
+             (an earlier status its lifecycle leads from, or the current date said more or less \
+             precisely), `parallel` (another source's words for a text the record keeps in its \
+             defining words), `contradiction` (the sources disagree); none for a current value.",
+        )
     },
     Field {
         key: "evidence",
@@ -1016,6 +1093,7 @@ pub static STATEMENT_FIELDS: &[Field] = &[
             &[dos::EVIDENCE],
             Shape::Text,
         )
+        .doc("A quote (an evidence id) behind the stated value.")
     },
 ];
 
@@ -1023,10 +1101,11 @@ describe! {
     // The knowledge base's own row (`knowledge_base`, id 1) and node (the base IRI, a
     // schema:Dataset in the default graph).
     KbConfig as KNOWLEDGE_BASE_FIELDS {
-        title: required("title", &[dcterms::TITLE], Shape::Text),
-        description: optional("description", &[dcterms::DESCRIPTION], Shape::Text),
+        title: required("title", &[dcterms::TITLE], Shape::Text).doc("Title of the knowledge base."),
+        description: optional("description", &[dcterms::DESCRIPTION], Shape::Text)
+            .doc("What the knowledge base is about."),
         license: optional("license", &[dcterms::LICENSE], Shape::IriOrText)
-            .doc("An IRI, or an SPDX id as a string."),
+            .doc("Licence of the curated data: an IRI, or an SPDX id as a string."),
     }
 }
 

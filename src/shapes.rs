@@ -147,7 +147,8 @@ impl Property {
     /// A field's property shape: its first predicate, its count and its shape's values.
     fn of(field: &Field, asserters: Asserters) -> Property {
         Property {
-            description: field.doc.to_owned(),
+            // The doc is Markdown for schema/sqlite.md: SHACL's description is plain text.
+            description: field.doc.replace('`', ""),
             ..Property::new(
                 field.predicate(),
                 usize::from(field.required),

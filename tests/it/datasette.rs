@@ -98,10 +98,10 @@ fn the_metadata_describes_every_table_view_and_column_and_every_named_query() {
     assert_eq!(tables["events"]["sort"], "date");
     // The same words as the reference page.
     let page = std::fs::read_to_string(root().join("schema/sqlite.md")).unwrap();
-    assert!(page.contains("| `quote` | the exact words of the article |"));
+    assert!(page.contains("| `quote` | the exact words of the article, character for character |"));
     assert_eq!(
         tables["evidence"]["columns"]["quote"],
-        "the exact words of the article"
+        "the exact words of the article, character for character"
     );
 
     let queries = meta["databases"]["dossier"]["queries"].as_object().unwrap();
@@ -356,7 +356,7 @@ fn datasette_serves_the_canned_queries_search_and_descriptions() {
     assert_eq!(served["title"], metadata(&kb)["title"]);
     assert_eq!(
         served["databases"]["dossier"]["tables"]["evidence"]["columns"]["quote"],
-        "the exact words of the article"
+        "the exact words of the article, character for character"
     );
     let page = ureq::get(&format!("{}/dossier/evidence", server.base))
         .call()
