@@ -1209,34 +1209,7 @@ pub(crate) fn network(html: &mut String, conn: &Connection, focus: Option<&Focus
         placed.0.push(Box2::around(x, y, 9.0));
     }
     // The lines between actors, with their labels: placed before the events' labels.
-    let mut edges = Vec::new();
-    for ((from, to), between) in &links {
-        let (Some(&(x1, y1, _)), Some(&(x2, y2, _))) =
-            (position.get(from.as_str()), position.get(to.as_str()))
-        else {
-            continue;
-        };
-        let (dx, dy) = (x2 - x1, y2 - y1);
-        let length = (dx * dx + dy * dy).sqrt();
-        if length < 1.0 {
-            // An actor linked to itself: in the list below, not drawn.
-            continue;
-        }
-        let (ux, uy) = (dx / length, dy / length);
-        let a = (x1 + ux * node_radius, y1 + uy * node_radius);
-        let b = (x2 - ux * (node_radius + 2.0), y2 - uy * (node_radius + 2.0));
-        let text = line_label(between);
-        let label = place_on_line(&mut placed, a, b, &text);
-        edges.push(Edge {
-            from,
-            to,
-            between,
-            a,
-            b,
-            text,
-            label,
-        });
-    }
+    let edges = place_edges(&mut placed, &links, &position, node_radius);
     let mut event_labels = Vec::new();
     for (i, event) in events.iter().enumerate() {
         event_labels.push(place_event_label(
@@ -1247,25 +1220,7 @@ pub(crate) fn network(html: &mut String, conn: &Connection, focus: Option<&Focus
     }
 
     // The spokes' labels last.
-    let mut spokes = Vec::new();
-    for (i, event) in events.iter().enumerate() {
-        let (ex, ey) = event_position[&i];
-        for (actor, words_on, sentence) in &event.spokes {
-            let Some(&(x, y, _)) = position.get(actor.as_str()) else {
-                continue;
-            };
-            let label = place_on_line(&mut placed, (ex, ey), (x, y), words_on);
-            spokes.push(Spoke {
-                event,
-                from: (ex, ey),
-                actor,
-                to: (x, y),
-                words_on,
-                sentence,
-                label,
-            });
-        }
-    }
+    let spokes = place_spokes(&mut placed, &events, &event_position, &position);
     writeln!(
         html,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width:.0} {height:.0}\" \
@@ -1291,6 +1246,73 @@ pub(crate) fn network(html: &mut String, conn: &Connection, focus: Option<&Focus
     writeln!(html, "</svg>")?;
     network_legend(html, &actors)?;
     Ok(network_list(html, &actors, &links, &events, focus)?)
+}
+
+/// The lines between actors (`position`: each actor's centre and angle), each with its label
+/// where it finds room; an actor linked to itself is only listed, not drawn.
+fn place_edges<'a>(
+    placed: &mut Placed,
+    links: &'a Links,
+    position: &BTreeMap<&str, (f64, f64, f64)>,
+    node_radius: f64,
+) -> Vec<Edge<'a>> {
+    let mut edges = Vec::new();
+    for ((from, to), between) in links {
+        let (Some(&(x1, y1, _)), Some(&(x2, y2, _))) =
+            (position.get(from.as_str()), position.get(to.as_str()))
+        else {
+            continue;
+        };
+        let (dx, dy) = (x2 - x1, y2 - y1);
+        let length = (dx * dx + dy * dy).sqrt();
+        if length < 1.0 {
+            continue;
+        }
+        let (ux, uy) = (dx / length, dy / length);
+        let a = (x1 + ux * node_radius, y1 + uy * node_radius);
+        let b = (x2 - ux * (node_radius + 2.0), y2 - uy * (node_radius + 2.0));
+        let text = line_label(between);
+        let label = place_on_line(placed, a, b, &text);
+        edges.push(Edge {
+            from,
+            to,
+            between,
+            a,
+            b,
+            text,
+            label,
+        });
+    }
+    edges
+}
+
+/// The lines from each event to its participants, each with its words where they find room.
+fn place_spokes<'a>(
+    placed: &mut Placed,
+    events: &'a [EventNode],
+    event_position: &BTreeMap<usize, (f64, f64)>,
+    position: &BTreeMap<&str, (f64, f64, f64)>,
+) -> Vec<Spoke<'a>> {
+    let mut spokes = Vec::new();
+    for (i, event) in events.iter().enumerate() {
+        let (ex, ey) = event_position[&i];
+        for (actor, words_on, sentence) in &event.spokes {
+            let Some(&(x, y, _)) = position.get(actor.as_str()) else {
+                continue;
+            };
+            let label = place_on_line(placed, (ex, ey), (x, y), words_on);
+            spokes.push(Spoke {
+                event,
+                from: (ex, ey),
+                actor,
+                to: (x, y),
+                words_on,
+                sentence,
+                label,
+            });
+        }
+    }
+    spokes
 }
 
 /// A line between two actors: the links it stands for, its ends, and its label where it found

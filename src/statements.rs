@@ -36,12 +36,12 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, closest};
-use crate::mapping::{self, Field, Nested, Shape};
+use crate::mapping::{self, Field, Kind, Nested, Shape};
 use crate::model::{
-    AUTHOR, Basis, Difference, Fields, KnowledgeBase, OwnedValue, PartialDate, Rank, Record,
-    RecordKind, Slug, StatedValue, Statement,
+    AUTHOR, Basis, Difference, Fields, KnowledgeBase, Mention, OwnedValue, PartialDate, Rank,
+    Record, RecordKind, Slug, StatedValue, Statement,
 };
-use crate::seed::{Seg, Sources};
+use crate::seed::{Seg, SourceFile, Sources};
 
 /// Where a record is defined: an actor, a topic, or the n-th record of an article.
 #[derive(Clone, Copy)]
@@ -593,12 +593,10 @@ fn collect(
     problems: &mut Diagnostics,
 ) -> Collected {
     let mut collected = Collected::default();
-    let stated = &mut collected.fields;
     for (a, article) in kb.articles.iter().enumerate() {
         if article.facts.mentions.iter().all(|m| m.states.is_empty()) {
             continue;
         }
-        let source = &sources.facts[a];
         // Evidence numbers: a record's own evidence first, then its mentions', in file order.
         let mut counts: HashMap<&Slug, usize> = HashMap::new();
         for r in article.facts.records() {
@@ -611,122 +609,195 @@ fn collect(
             if mention.states.is_empty() {
                 continue;
             }
-            let at = |keys: &[&'static str]| {
-                let mut path = vec![Seg::Key("mentions"), Seg::Index(m)];
-                path.extend(keys.iter().map(|k| Seg::Key(k)));
-                path
-            };
-            let problem = |path: Vec<Seg>, message: String, help: String| {
-                source
-                    .diagnostic(&path, message)
-                    .record(mention.record.as_str())
-                    .help(help)
-            };
             let (Some(&kind), Some(&home)) = (
                 kinds.get(mention.record.as_str()),
                 homes.get(mention.record.as_str()),
             ) else {
                 continue; // an unknown record is reported as a reference
             };
-            let description = mapping::kind(kind);
+            let at = MentionAt {
+                kb,
+                kinds,
+                source: &sources.facts[a],
+                article: a,
+                index: m,
+                mention,
+                home,
+                first,
+            };
             if kind == RecordKind::Relation {
                 let (why, help) = RELATION_STATED;
-                problems.push(problem(at(&["states"]), why.into(), help.into()));
+                problems.push(at.problem(at.path(&["states"]), why.into(), help.into()));
                 continue;
             }
-            // A record's own article states a field through a mention only where the record
-            // leaves it empty: to give that value evidence of its own (the curator's
-            // inference beside the article's words), never a second value from one source.
-            let own_article = home.article() == Some(a);
-            // The mention as the source of what it states: its evidence, numbered after the
-            // record's own and the earlier mentions' in this article.
-            let stating = || Stated {
-                mention: Some((a, m)),
-                article: Some(a),
-                rank: mention.rank,
-                json: serde_json::Value::Null,
-                values: Vec::new(),
-                evidence: (first + 1..=first + mention.evidence.len())
-                    .map(|n| evidence_id(mention.record.as_str(), &article.id, n))
-                    .collect(),
-                basis: Basis::of(&mention.evidence),
-            };
             for (key, value) in &mention.states {
-                if own_article && !empty(&record(kb, home).field_json(key)) {
-                    problems.push(problem(
-                        at(&["states"]),
-                        format!(
-                            "'{key}' of '{}' is set on the record, in this article",
-                            mention.record
-                        ),
-                        STATED_TWICE_AT_HOME.into(),
-                    ));
-                    continue;
-                }
-                if let Some((n, nested)) = nested_list(description, key) {
-                    let path = at(&["states", nested.key]);
-                    if !seen.insert((mention.record.as_str(), nested.key)) {
-                        problems.push(problem(
-                            path,
-                            format!("this article states '{key}' of '{}' twice", mention.record),
-                            "state a list once per article, every row in it".into(),
-                        ));
-                        continue;
-                    }
-                    let rows = stated_rows(kb, kinds, home, a, (n, nested), value, stating());
-                    match rows {
-                        Ok(rows) => collected
-                            .rows
-                            .entry((mention.record.to_string(), nested.key))
-                            .or_default()
-                            .extend(rows),
-                        Err((why, help)) => problems.push(problem(path, why, help)),
-                    }
-                    continue;
-                }
-                let Some((index, field)) = description.field(key) else {
-                    problems.push(problem(
-                        at(&["states"]),
-                        format!("'{key}' is not a field of {}", description.noun),
-                        known_keys(description, key),
-                    ));
-                    continue;
-                };
-                let path = at(&["states", field.key]);
-                if !seen.insert((mention.record.as_str(), field.key)) {
-                    problems.push(problem(
-                        path,
-                        format!("this article states '{key}' of '{}' twice", mention.record),
-                        "state a field once per article, with all its quotes as that mention's \
-                         evidence"
-                            .into(),
-                    ));
-                    continue;
-                }
-                let checked =
-                    field_value(kb, kinds, (home, a), (index, field), value, mention.rank);
-                let (json, values) = match checked {
-                    Ok(checked) => checked,
-                    Err(refused) => {
-                        let path = if refused.at_rank { at(&["rank"]) } else { path };
-                        for (why, help) in refused.problems {
-                            problems.push(problem(path.clone(), why, help));
-                        }
-                        continue;
-                    }
-                };
-                stated
-                    .entry((mention.record.to_string(), field.key))
-                    .or_default()
-                    .push(Stated {
-                        json,
-                        values,
-                        ..stating()
-                    });
+                at.collect_value(
+                    mapping::kind(kind),
+                    key,
+                    value,
+                    &mut seen,
+                    &mut collected,
+                    problems,
+                );
             }
         }
     }
     collected
+}
+
+/// One mention that states values, in its article.
+struct MentionAt<'a> {
+    kb: &'a KnowledgeBase,
+    kinds: &'a HashMap<&'a str, RecordKind>,
+    source: &'a SourceFile,
+    article: usize,
+    /// Its index among the article's mentions.
+    index: usize,
+    mention: &'a Mention,
+    /// Where the record it states values of is defined.
+    home: Home,
+    /// How many quotes of the record come before the mention's in this article.
+    first: usize,
+}
+
+impl<'a> MentionAt<'a> {
+    fn path(&self, keys: &[&'static str]) -> Vec<Seg> {
+        let mut path = vec![Seg::Key("mentions"), Seg::Index(self.index)];
+        path.extend(keys.iter().map(|k| Seg::Key(k)));
+        path
+    }
+
+    fn problem(&self, path: Vec<Seg>, message: String, help: String) -> Diagnostic {
+        self.source
+            .diagnostic(&path, message)
+            .record(self.mention.record.as_str())
+            .help(help)
+    }
+
+    /// The mention as the source of what it states: its evidence, numbered after the record's
+    /// own and the earlier mentions' in this article.
+    fn stating(&self) -> Stated {
+        let mention = self.mention;
+        Stated {
+            mention: Some((self.article, self.index)),
+            article: Some(self.article),
+            rank: mention.rank,
+            json: serde_json::Value::Null,
+            values: Vec::new(),
+            evidence: (self.first + 1..=self.first + mention.evidence.len())
+                .map(|n| {
+                    evidence_id(
+                        mention.record.as_str(),
+                        &self.kb.articles[self.article].id,
+                        n,
+                    )
+                })
+                .collect(),
+            basis: Basis::of(&mention.evidence),
+        }
+    }
+
+    /// The value the mention states for `key` (a field or a nested list), checked and kept in
+    /// `collected`, or a problem; `seen` holds what this article has stated already.
+    fn collect_value(
+        &self,
+        description: &'static Kind,
+        key: &str,
+        value: &serde_json::Value,
+        seen: &mut HashSet<(&'a str, &'static str)>,
+        collected: &mut Collected,
+        problems: &mut Diagnostics,
+    ) {
+        let (kb, id) = (self.kb, &self.mention.record);
+        // A record's own article states a field through a mention only where the record leaves
+        // it empty: to give that value evidence of its own (the curator's inference beside the
+        // article's words), never a second value from one source.
+        let own_article = self.home.article() == Some(self.article);
+        if own_article && !empty(&record(kb, self.home).field_json(key)) {
+            problems.push(self.problem(
+                self.path(&["states"]),
+                format!("'{key}' of '{id}' is set on the record, in this article"),
+                STATED_TWICE_AT_HOME.into(),
+            ));
+            return;
+        }
+        if let Some((n, nested)) = nested_list(description, key) {
+            let path = self.path(&["states", nested.key]);
+            if !seen.insert((id.as_str(), nested.key)) {
+                problems.push(self.problem(
+                    path,
+                    format!("this article states '{key}' of '{id}' twice"),
+                    "state a list once per article, every row in it".into(),
+                ));
+                return;
+            }
+            let stating = self.stating();
+            match stated_rows(
+                kb,
+                self.kinds,
+                self.home,
+                self.article,
+                (n, nested),
+                value,
+                stating,
+            ) {
+                Ok(rows) => collected
+                    .rows
+                    .entry((id.to_string(), nested.key))
+                    .or_default()
+                    .extend(rows),
+                Err((why, help)) => problems.push(self.problem(path, why, help)),
+            }
+            return;
+        }
+        let Some((index, field)) = description.field(key) else {
+            problems.push(self.problem(
+                self.path(&["states"]),
+                format!("'{key}' is not a field of {}", description.noun),
+                known_keys(description, key),
+            ));
+            return;
+        };
+        let path = self.path(&["states", field.key]);
+        if !seen.insert((id.as_str(), field.key)) {
+            problems.push(self.problem(
+                path,
+                format!("this article states '{key}' of '{id}' twice"),
+                "state a field once per article, with all its quotes as that mention's evidence"
+                    .into(),
+            ));
+            return;
+        }
+        let home = (self.home, self.article);
+        match field_value(
+            kb,
+            self.kinds,
+            home,
+            (index, field),
+            value,
+            self.mention.rank,
+        ) {
+            Ok((json, values)) => collected
+                .fields
+                .entry((id.to_string(), field.key))
+                .or_default()
+                .push(Stated {
+                    json,
+                    values,
+                    ..self.stating()
+                }),
+            Err(refused) => {
+                let path = if refused.at_rank {
+                    self.path(&["rank"])
+                } else {
+                    path
+                };
+                for (why, help) in refused.problems {
+                    problems.push(self.problem(path.clone(), why, help));
+                }
+            }
+        }
+    }
 }
 
 /// The rows one mention states of a nested list, checked as the record's own rows are (and a
@@ -868,31 +939,8 @@ fn choose(
     all: &[Stated],
     problems: &mut Diagnostics,
 ) -> Option<usize> {
-    let at = |s: &Stated, key: &'static str| {
-        let (a, m) = s.mention.expect("only a mention has a rank or a rival");
-        (a, vec![Seg::Key("mentions"), Seg::Index(m), Seg::Key(key)])
-    };
-    let preferred: Vec<usize> = (0..all.len())
-        .filter(|&i| all[i].rank == Rank::Preferred)
-        .collect();
-    if let Some(&first) = preferred.first() {
-        if let Some(&other) = preferred
-            .iter()
-            .find(|&&i| all[i].values != all[first].values)
-        {
-            let (a, path) = at(&all[other], "rank");
-            problems.push(
-                sources.facts[a]
-                    .diagnostic(
-                        &path,
-                        format!("two sources state a preferred '{key}' of '{id}', and they differ"),
-                    )
-                    .record(id)
-                    .help("keep rank = \"preferred\" on the one value that holds"),
-            );
-            return None;
-        }
-        return Some(first);
+    if let Some(chosen) = choose_preferred(sources, id, key, all, problems) {
+        return chosen;
     }
     // Another source's words never replace the defining text unless ranked: they are a
     // parallel voice. The defining text comes first: the record's own value, or what its own
@@ -930,30 +978,16 @@ fn choose(
             })
             .map(|&j| (i, j))
     });
-    if let Some((first, rival)) = rival {
-        let name = |s: &Stated| source_name(kb, home, s);
-        let (a, path) = at(&all[rival], "states");
-        problems.push(
-            sources.facts[a]
-                .diagnostic(
-                    &path,
-                    format!(
-                        "'{}' and '{}' state different values of '{key}' for '{id}' and neither \
-                         is published later",
-                        name(&all[first]),
-                        name(&all[rival]),
-                    ),
-                )
-                .record(id)
-                .help(if published(&all[latest]).is_some() {
-                    "their dates make them equally late (a month or a year counts as its first \
-                     day): set rank = \"preferred\" on the mention whose value holds, or give \
-                     the dates more precisely if they differ"
-                } else {
-                    "give the articles their publication dates, or set rank = \"preferred\" on \
-                     the mention whose value holds"
-                }),
-        );
+    if let Some(pair) = rival {
+        let dated = published(&all[latest]).is_some();
+        problems.push(rivals_problem(
+            kb,
+            sources,
+            (home, id, key),
+            all,
+            pair,
+            dated,
+        ));
         return None;
     }
     // Steps of one lifecycle as late as each other (pledged, in progress): the furthest.
@@ -964,6 +998,77 @@ fn choose(
         }
     });
     Some(more_precise_date(kb, all, chosen).unwrap_or(chosen))
+}
+
+/// Where a mention's `key` (its rank, what it states) is: (its article, the path in its facts).
+fn mention_path(s: &Stated, key: &'static str) -> (usize, Vec<Seg>) {
+    let (a, m) = s.mention.expect("only a mention has a rank or a rival");
+    (a, vec![Seg::Key("mentions"), Seg::Index(m), Seg::Key(key)])
+}
+
+/// The value ranked preferred, when some are: Some(None) when two preferred values differ (a
+/// problem), None when none is ranked.
+fn choose_preferred(
+    sources: &Sources,
+    id: &str,
+    key: &str,
+    all: &[Stated],
+    problems: &mut Diagnostics,
+) -> Option<Option<usize>> {
+    let preferred: Vec<usize> = (0..all.len())
+        .filter(|&i| all[i].rank == Rank::Preferred)
+        .collect();
+    let &first = preferred.first()?;
+    if let Some(&other) = preferred
+        .iter()
+        .find(|&&i| all[i].values != all[first].values)
+    {
+        let (a, path) = mention_path(&all[other], "rank");
+        problems.push(
+            sources.facts[a]
+                .diagnostic(
+                    &path,
+                    format!("two sources state a preferred '{key}' of '{id}', and they differ"),
+                )
+                .record(id)
+                .help("keep rank = \"preferred\" on the one value that holds"),
+        );
+        return Some(None);
+    }
+    Some(Some(first))
+}
+
+/// Two equally late sources of one basis that state different values of a field: which to
+/// rank, or which dates to give (`dated`: whether the sources have dates at all).
+fn rivals_problem(
+    kb: &KnowledgeBase,
+    sources: &Sources,
+    (home, id, key): (Home, &str, &str),
+    all: &[Stated],
+    (first, rival): (usize, usize),
+    dated: bool,
+) -> Diagnostic {
+    let name = |s: &Stated| source_name(kb, home, s);
+    let (a, path) = mention_path(&all[rival], "states");
+    sources.facts[a]
+        .diagnostic(
+            &path,
+            format!(
+                "'{}' and '{}' state different values of '{key}' for '{id}' and neither is \
+                 published later",
+                name(&all[first]),
+                name(&all[rival]),
+            ),
+        )
+        .record(id)
+        .help(if dated {
+            "their dates make them equally late (a month or a year counts as its first day): set \
+             rank = \"preferred\" on the mention whose value holds, or give the dates more \
+             precisely if they differ"
+        } else {
+            "give the articles their publication dates, or set rank = \"preferred\" on the \
+             mention whose value holds"
+        })
 }
 
 /// A source that gives only the period of a date another gives more precisely ("in

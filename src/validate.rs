@@ -2,13 +2,13 @@
 //! passages of the article at code-point offsets. Every problem is collected; nothing stops at
 //! the first. On success every evidence has its `start` and `end` filled in.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::mapping::{self, Field, Kind, Shape};
 use crate::model::{
-    AUTHOR, CURATOR, Evidence, FactsFile, Fields, KnowledgeBase, Modality, Record, RecordKind,
-    RelationType, Slug, Value,
+    AUTHOR, ArticleMeta, CURATOR, Evidence, FactsFile, Fields, KnowledgeBase, Modality, Record,
+    RecordKind, RelationType, Slug, Value,
 };
 use crate::seed::{LoadError, Seg, SourceFile, Sources};
 use std::path::Path;
@@ -549,78 +549,21 @@ fn check_records(
     kinds: &HashMap<&str, RecordKind>,
     problems: &mut Diagnostics,
 ) {
-    let mut mentioned: HashMap<&str, bool> = HashMap::new();
+    let mut mentioned: HashSet<&str> = HashSet::new();
     for (a, article) in kb.articles.iter().enumerate() {
         let source = &sources.facts[a];
         check_article_meta(article, source, problems);
         check_article_text(article, &sources.texts[a], problems);
-        // An article's issuers and publisher are actors, like any record's reference to one.
-        let meta = &article.facts.article;
-        let issuers = meta
-            .issuers
-            .iter()
-            .enumerate()
-            .map(|(n, issuer)| Reference {
-                path: vec![Seg::Key("article"), Seg::Key("issuers"), Seg::Index(n)],
-                target: issuer.as_str(),
-                expect: Expect::Kinds(&[RecordKind::Actor]),
-            });
-        let publisher = meta.publisher.iter().map(|publisher| Reference {
-            path: vec![Seg::Key("article"), Seg::Key("publisher")],
-            target: publisher.as_str(),
-            expect: Expect::Kinds(&[RecordKind::Actor]),
-        });
-        // What it is the text of: a statement, agreement or policy of any article.
-        let texts = meta
-            .text_of
-            .iter()
-            .enumerate()
-            .map(|(n, record)| Reference {
-                path: vec![Seg::Key("article"), Seg::Key("text_of"), Seg::Index(n)],
-                target: record.as_str(),
-                expect: Expect::Kinds(mapping::TEXTS),
-            });
-        for reference in issuers.chain(publisher).chain(texts) {
+        for reference in meta_references(&article.facts.article) {
             if !sources.unparsed_ids.contains(reference.target) {
                 check_reference(&reference, kinds, source, problems);
             }
         }
         for v in views(&article.facts) {
-            for r in &v.references {
-                if !sources.unparsed_ids.contains(r.target) {
-                    check_reference(r, kinds, source, problems);
-                }
-            }
             if !v.defines {
-                mentioned.insert(v.id.as_str(), true);
+                mentioned.insert(v.id.as_str());
             }
-            if v.evidence.is_empty() {
-                problems.push(
-                    source
-                        .diagnostic(
-                            &field(v.list, v.index, "evidence"),
-                            "record has no evidence",
-                        )
-                        .record(v.id.as_str())
-                        .help(format!(
-                            "add a [[{}.evidence]] table with the quote that supports it",
-                            v.list
-                        )),
-                );
-            }
-            for (n, e) in v.evidence.iter().enumerate() {
-                let path = item(v.list, v.index, "evidence", n);
-                let asserter = Reference {
-                    path: [path.clone(), vec![Seg::Key("asserted_by")]].concat(),
-                    target: e.asserted_by.as_str(),
-                    expect: Expect::Asserter,
-                };
-                // The curator asserts evidence (its inferences), never a record's field.
-                if e.asserted_by != CURATOR {
-                    check_reference(&asserter, kinds, source, problems);
-                }
-                check_inference(e, &path, v.id.as_str(), source, problems);
-            }
+            check_view(&v, sources, kinds, source, problems);
         }
     }
 
@@ -636,23 +579,106 @@ fn check_records(
             }
         }
     }
+    if sources.complete {
+        check_actors_are_mentioned(kb, sources, &mentioned, problems);
+    }
+}
 
-    if let Some(actors_source) = sources.actors.as_ref().filter(|_| sources.complete) {
-        for (i, actor) in kb.actors.iter().enumerate() {
-            if !mentioned.contains_key(actor.id.as_str()) {
-                problems.push(
-                    actors_source
-                        .diagnostic(
-                            &field("actors", i, "id"),
-                            "actor has no evidence in any article",
-                        )
-                        .record(actor.id.as_str())
-                        .help(
-                            "add a [[mentions]] with record = this id and a quote to the facts \
-                             of an article that names the actor, or remove the actor",
-                        ),
-                );
-            }
+/// An article's issuers and publisher (actors, like any record's reference to one) and what it
+/// is the text of (a statement, agreement or policy of any article).
+fn meta_references(meta: &ArticleMeta) -> Vec<Reference<'_>> {
+    let issuers = meta
+        .issuers
+        .iter()
+        .enumerate()
+        .map(|(n, issuer)| Reference {
+            path: vec![Seg::Key("article"), Seg::Key("issuers"), Seg::Index(n)],
+            target: issuer.as_str(),
+            expect: Expect::Kinds(&[RecordKind::Actor]),
+        });
+    let publisher = meta.publisher.iter().map(|publisher| Reference {
+        path: vec![Seg::Key("article"), Seg::Key("publisher")],
+        target: publisher.as_str(),
+        expect: Expect::Kinds(&[RecordKind::Actor]),
+    });
+    let texts = meta
+        .text_of
+        .iter()
+        .enumerate()
+        .map(|(n, record)| Reference {
+            path: vec![Seg::Key("article"), Seg::Key("text_of"), Seg::Index(n)],
+            target: record.as_str(),
+            expect: Expect::Kinds(mapping::TEXTS),
+        });
+    issuers.chain(publisher).chain(texts).collect()
+}
+
+/// One record's references, that it has evidence, and each quote's asserter and inference.
+fn check_view(
+    v: &RecordView,
+    sources: &Sources,
+    kinds: &HashMap<&str, RecordKind>,
+    source: &SourceFile,
+    problems: &mut Diagnostics,
+) {
+    for r in &v.references {
+        if !sources.unparsed_ids.contains(r.target) {
+            check_reference(r, kinds, source, problems);
+        }
+    }
+    if v.evidence.is_empty() {
+        problems.push(
+            source
+                .diagnostic(
+                    &field(v.list, v.index, "evidence"),
+                    "record has no evidence",
+                )
+                .record(v.id.as_str())
+                .help(format!(
+                    "add a [[{}.evidence]] table with the quote that supports it",
+                    v.list
+                )),
+        );
+    }
+    for (n, e) in v.evidence.iter().enumerate() {
+        let path = item(v.list, v.index, "evidence", n);
+        let asserter = Reference {
+            path: [path.clone(), vec![Seg::Key("asserted_by")]].concat(),
+            target: e.asserted_by.as_str(),
+            expect: Expect::Asserter,
+        };
+        // The curator asserts evidence (its inferences), never a record's field.
+        if e.asserted_by != CURATOR {
+            check_reference(&asserter, kinds, source, problems);
+        }
+        check_inference(e, &path, v.id.as_str(), source, problems);
+    }
+}
+
+/// Every actor of `actors.toml` has evidence: some article mentions it.
+fn check_actors_are_mentioned(
+    kb: &KnowledgeBase,
+    sources: &Sources,
+    mentioned: &HashSet<&str>,
+    problems: &mut Diagnostics,
+) {
+    let Some(actors_source) = sources.actors.as_ref() else {
+        return;
+    };
+    for (i, actor) in kb.actors.iter().enumerate() {
+        if !mentioned.contains(actor.id.as_str()) {
+            problems.push(
+                actors_source
+                    .diagnostic(
+                        &field("actors", i, "id"),
+                        "actor has no evidence in any article",
+                    )
+                    .record(actor.id.as_str())
+                    .help(
+                        "add a [[mentions]] with record = this id and a quote to the facts of an \
+                         article that names the actor, or remove the actor",
+                    ),
+            );
         }
     }
 }
