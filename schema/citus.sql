@@ -13,17 +13,17 @@ CREATE TABLE knowledge_base (
 CREATE TABLE articles (
     id text,
     title text NOT NULL,
-    title_source text NOT NULL CHECK (title_source IN ('article', 'curator')),
+    title_source text NOT NULL,
     title_note text,
     language text NOT NULL,
     genre text,
     author text,
     outlet text,
     published text,
-    published_precision text CHECK (published_precision IN ('year', 'month', 'day')),
+    published_precision text,
     url text,
     issued text,
-    issued_precision text CHECK (issued_precision IN ('year', 'month', 'day')),
+    issued_precision text,
     publisher_id text,
     translated_from text,
     text text NOT NULL,
@@ -52,18 +52,93 @@ CREATE TABLE record_kinds (
     kind text
 );
 
+CREATE TABLE actor_kinds (
+    value text,
+    definition text NOT NULL
+);
+
+CREATE TABLE modalities (
+    value text,
+    definition text NOT NULL
+);
+
+CREATE TABLE agreement_kinds (
+    value text,
+    definition text NOT NULL
+);
+
+CREATE TABLE agreement_statuses (
+    value text,
+    definition text NOT NULL
+);
+
+CREATE TABLE policy_kinds (
+    value text,
+    definition text NOT NULL
+);
+
+CREATE TABLE policy_statuses (
+    value text,
+    definition text NOT NULL
+);
+
+CREATE TABLE constraint_kinds (
+    value text,
+    definition text NOT NULL
+);
+
+CREATE TABLE commitment_statuses (
+    value text,
+    definition text NOT NULL
+);
+
+CREATE TABLE claim_kinds (
+    value text,
+    definition text NOT NULL
+);
+
+CREATE TABLE relation_types (
+    value text,
+    definition text NOT NULL
+);
+
+CREATE TABLE date_precisions (
+    value text,
+    definition text NOT NULL
+);
+
+CREATE TABLE ranks (
+    value text,
+    definition text NOT NULL
+);
+
+CREATE TABLE bases (
+    value text,
+    definition text NOT NULL
+);
+
+CREATE TABLE differences (
+    value text,
+    definition text NOT NULL
+);
+
+CREATE TABLE title_sources (
+    value text,
+    definition text NOT NULL
+);
+
 CREATE TABLE records (
     id text,
     kind text NOT NULL,
     label text NOT NULL,
     article_id text,
-    basis text CHECK (basis IN ('reported', 'inferred'))
+    basis text
 );
 
 CREATE TABLE actors (
     id text,
     name text NOT NULL,
-    kind text NOT NULL CHECK (kind IN ('person', 'state', 'organization', 'group')),
+    kind text NOT NULL,
     description text
 );
 
@@ -99,7 +174,7 @@ CREATE TABLE events (
     label text NOT NULL,
     description text,
     date text,
-    date_precision text CHECK (date_precision IN ('year', 'month', 'day')),
+    date_precision text,
     when_text text,
     place text,
     CHECK ((date IS NULL) = (date_precision IS NULL))
@@ -136,11 +211,11 @@ CREATE TABLE agreements (
     id text,
     article_id text NOT NULL,
     label text NOT NULL,
-    kind text NOT NULL CHECK (kind IN ('agreement', 'measure')),
+    kind text NOT NULL,
     instrument text,
     purpose text,
     frequency text,
-    status text NOT NULL CHECK (status IN ('agreed', 'established', 'announced', 'proposed', 'possible'))
+    status text NOT NULL
 );
 
 CREATE TABLE agreement_aliases (
@@ -173,10 +248,10 @@ CREATE TABLE policies (
     id text,
     article_id text NOT NULL,
     label text NOT NULL,
-    kind text NOT NULL CHECK (kind IN ('tariff', 'sanction', 'designation', 'security_operation')),
+    kind text NOT NULL,
     issuer_id text,
     rate_percent numeric CHECK (rate_percent BETWEEN 0 AND 100),
-    status text NOT NULL CHECK (status IN ('in_force', 'paused', 'threatened', 'announced', 'ended')),
+    status text NOT NULL,
     status_duration text CHECK (status_duration ~ '^P[0-9]'),
     results text
 );
@@ -212,7 +287,7 @@ CREATE TABLE conditions (
     article_id text NOT NULL,
     label text NOT NULL,
     constrains_id text NOT NULL,
-    constraint_kind text NOT NULL CHECK (constraint_kind IN ('location', 'control', 'scope', 'prohibition', 'requirement')),
+    constraint_kind text NOT NULL,
     value text NOT NULL,
     exception text
 );
@@ -227,7 +302,7 @@ CREATE TABLE claims (
     id text,
     article_id text NOT NULL,
     label text NOT NULL,
-    kind text NOT NULL CHECK (kind IN ('assessment', 'recommendation', 'prediction', 'justification'))
+    kind text NOT NULL
 );
 
 CREATE TABLE claim_claimants (
@@ -253,7 +328,7 @@ CREATE TABLE relations (
     id text,
     article_id text NOT NULL,
     subject_id text NOT NULL,
-    predicate text NOT NULL CHECK (predicate IN ('visited', 'met', 'ordered_by', 'championed_by', 'supports', 'opposes', 'supports_sanctions_against', 'part_of', 'member_of', 'targets', 'announced_during', 'created_by', 'monitored_by', 'requested_by', 'same_as', 'follows', 'fulfils', 'issued_by', 'based_on')),
+    predicate text NOT NULL,
     object_id text NOT NULL
 );
 
@@ -263,10 +338,10 @@ CREATE TABLE commitments (
     label text NOT NULL,
     action text NOT NULL,
     deadline text,
-    deadline_precision text CHECK (deadline_precision IN ('year', 'month', 'day')),
+    deadline_precision text,
     deadline_text text,
     frequency text,
-    status text NOT NULL CHECK (status IN ('intended', 'pledged', 'in_progress', 'fulfilled', 'abandoned')),
+    status text NOT NULL,
     CHECK ((deadline IS NULL) = (deadline_precision IS NULL))
 );
 
@@ -306,7 +381,7 @@ CREATE TABLE evidence (
     end_offset integer NOT NULL,
     asserted_by text NOT NULL,
     asserted_by_actor_id text GENERATED ALWAYS AS (CASE WHEN asserted_by IN ('author', 'curator') THEN NULL ELSE asserted_by END) STORED,
-    modality text NOT NULL CHECK (modality IN ('reported_fact', 'stated_position', 'assessment', 'recommendation', 'possibility', 'inference')),
+    modality text NOT NULL,
     note text CHECK (length(trim(note)) > 0),
     search tsvector GENERATED ALWAYS AS (to_tsvector('simple', coalesce(quote, ''))) STORED,
     CHECK (end_offset - start_offset = length(quote)),
@@ -320,10 +395,10 @@ CREATE TABLE statements (
     field text NOT NULL,
     value text NOT NULL,
     article_id text,
-    rank text NOT NULL CHECK (rank IN ('normal', 'preferred')),
+    rank text NOT NULL,
     is_current boolean NOT NULL,
-    basis text CHECK (basis IN ('reported', 'inferred')),
-    difference text CHECK (difference IN ('progression', 'parallel', 'contradiction'))
+    basis text,
+    difference text
 );
 
 CREATE TABLE statement_evidence (
@@ -333,6 +408,21 @@ CREATE TABLE statement_evidence (
 
 SELECT create_reference_table('knowledge_base');
 SELECT create_reference_table('record_kinds');
+SELECT create_reference_table('actor_kinds');
+SELECT create_reference_table('modalities');
+SELECT create_reference_table('agreement_kinds');
+SELECT create_reference_table('agreement_statuses');
+SELECT create_reference_table('policy_kinds');
+SELECT create_reference_table('policy_statuses');
+SELECT create_reference_table('constraint_kinds');
+SELECT create_reference_table('commitment_statuses');
+SELECT create_reference_table('claim_kinds');
+SELECT create_reference_table('relation_types');
+SELECT create_reference_table('date_precisions');
+SELECT create_reference_table('ranks');
+SELECT create_reference_table('bases');
+SELECT create_reference_table('differences');
+SELECT create_reference_table('title_sources');
 SELECT create_reference_table('records');
 SELECT create_reference_table('actors');
 SELECT create_reference_table('actor_aliases');
@@ -380,6 +470,21 @@ ALTER TABLE article_issuers ADD PRIMARY KEY (article_id, actor_id);
 ALTER TABLE article_copies ADD PRIMARY KEY (article_id, url);
 ALTER TABLE article_text_of ADD PRIMARY KEY (article_id, record_id);
 ALTER TABLE record_kinds ADD PRIMARY KEY (kind);
+ALTER TABLE actor_kinds ADD PRIMARY KEY (value);
+ALTER TABLE modalities ADD PRIMARY KEY (value);
+ALTER TABLE agreement_kinds ADD PRIMARY KEY (value);
+ALTER TABLE agreement_statuses ADD PRIMARY KEY (value);
+ALTER TABLE policy_kinds ADD PRIMARY KEY (value);
+ALTER TABLE policy_statuses ADD PRIMARY KEY (value);
+ALTER TABLE constraint_kinds ADD PRIMARY KEY (value);
+ALTER TABLE commitment_statuses ADD PRIMARY KEY (value);
+ALTER TABLE claim_kinds ADD PRIMARY KEY (value);
+ALTER TABLE relation_types ADD PRIMARY KEY (value);
+ALTER TABLE date_precisions ADD PRIMARY KEY (value);
+ALTER TABLE ranks ADD PRIMARY KEY (value);
+ALTER TABLE bases ADD PRIMARY KEY (value);
+ALTER TABLE differences ADD PRIMARY KEY (value);
+ALTER TABLE title_sources ADD PRIMARY KEY (value);
 ALTER TABLE records ADD PRIMARY KEY (id);
 ALTER TABLE actors ADD PRIMARY KEY (id);
 ALTER TABLE actor_aliases ADD PRIMARY KEY (actor_id, alias);
@@ -479,6 +584,9 @@ CREATE INDEX statements_by_article ON statements (article_id);
 CREATE INDEX statement_evidence_by_evidence ON statement_evidence (evidence_id);
 CREATE INDEX evidence_fts ON evidence USING gin (search);
 CREATE INDEX articles_fts ON articles USING gin (search);
+ALTER TABLE articles ADD FOREIGN KEY (title_source) REFERENCES title_sources (value) DEFERRABLE;
+ALTER TABLE articles ADD FOREIGN KEY (published_precision) REFERENCES date_precisions (value) DEFERRABLE;
+ALTER TABLE articles ADD FOREIGN KEY (issued_precision) REFERENCES date_precisions (value) DEFERRABLE;
 ALTER TABLE articles ADD FOREIGN KEY (publisher_id) REFERENCES actors (id) DEFERRABLE;
 ALTER TABLE article_issuers ADD FOREIGN KEY (article_id) REFERENCES articles (id) DEFERRABLE;
 ALTER TABLE article_issuers ADD FOREIGN KEY (actor_id) REFERENCES actors (id) DEFERRABLE;
@@ -486,7 +594,9 @@ ALTER TABLE article_copies ADD FOREIGN KEY (article_id) REFERENCES articles (id)
 ALTER TABLE article_text_of ADD FOREIGN KEY (article_id) REFERENCES articles (id) DEFERRABLE;
 ALTER TABLE article_text_of ADD FOREIGN KEY (record_id) REFERENCES records (id) DEFERRABLE;
 ALTER TABLE records ADD FOREIGN KEY (kind) REFERENCES record_kinds (kind) DEFERRABLE;
+ALTER TABLE records ADD FOREIGN KEY (basis) REFERENCES bases (value) DEFERRABLE;
 ALTER TABLE actors ADD FOREIGN KEY (id) REFERENCES records (id) DEFERRABLE;
+ALTER TABLE actors ADD FOREIGN KEY (kind) REFERENCES actor_kinds (value) DEFERRABLE;
 ALTER TABLE actor_aliases ADD FOREIGN KEY (actor_id) REFERENCES actors (id) DEFERRABLE;
 ALTER TABLE topics ADD FOREIGN KEY (id) REFERENCES records (id) DEFERRABLE;
 ALTER TABLE topics ADD FOREIGN KEY (broader_id) REFERENCES topics (id) DEFERRABLE;
@@ -497,6 +607,7 @@ ALTER TABLE roles ADD FOREIGN KEY (holder_id) REFERENCES actors (id) DEFERRABLE;
 ALTER TABLE roles ADD FOREIGN KEY (organization_id) REFERENCES actors (id) DEFERRABLE;
 ALTER TABLE events ADD FOREIGN KEY (id) REFERENCES records (id) DEFERRABLE;
 ALTER TABLE events ADD FOREIGN KEY (article_id) REFERENCES articles (id) DEFERRABLE;
+ALTER TABLE events ADD FOREIGN KEY (date_precision) REFERENCES date_precisions (value) DEFERRABLE;
 ALTER TABLE event_aliases ADD FOREIGN KEY (article_id) REFERENCES articles (id) DEFERRABLE;
 ALTER TABLE event_aliases ADD FOREIGN KEY (article_id, event_id) REFERENCES events (article_id, id) DEFERRABLE;
 ALTER TABLE event_topics ADD FOREIGN KEY (article_id) REFERENCES articles (id) DEFERRABLE;
@@ -509,6 +620,8 @@ ALTER TABLE event_quantities ADD FOREIGN KEY (article_id) REFERENCES articles (i
 ALTER TABLE event_quantities ADD FOREIGN KEY (article_id, event_id) REFERENCES events (article_id, id) DEFERRABLE;
 ALTER TABLE agreements ADD FOREIGN KEY (id) REFERENCES records (id) DEFERRABLE;
 ALTER TABLE agreements ADD FOREIGN KEY (article_id) REFERENCES articles (id) DEFERRABLE;
+ALTER TABLE agreements ADD FOREIGN KEY (kind) REFERENCES agreement_kinds (value) DEFERRABLE;
+ALTER TABLE agreements ADD FOREIGN KEY (status) REFERENCES agreement_statuses (value) DEFERRABLE;
 ALTER TABLE agreement_aliases ADD FOREIGN KEY (article_id) REFERENCES articles (id) DEFERRABLE;
 ALTER TABLE agreement_aliases ADD FOREIGN KEY (article_id, agreement_id) REFERENCES agreements (article_id, id) DEFERRABLE;
 ALTER TABLE agreement_parties ADD FOREIGN KEY (article_id) REFERENCES articles (id) DEFERRABLE;
@@ -521,7 +634,9 @@ ALTER TABLE agreement_quantities ADD FOREIGN KEY (article_id) REFERENCES article
 ALTER TABLE agreement_quantities ADD FOREIGN KEY (article_id, agreement_id) REFERENCES agreements (article_id, id) DEFERRABLE;
 ALTER TABLE policies ADD FOREIGN KEY (id) REFERENCES records (id) DEFERRABLE;
 ALTER TABLE policies ADD FOREIGN KEY (article_id) REFERENCES articles (id) DEFERRABLE;
+ALTER TABLE policies ADD FOREIGN KEY (kind) REFERENCES policy_kinds (value) DEFERRABLE;
 ALTER TABLE policies ADD FOREIGN KEY (issuer_id) REFERENCES actors (id) DEFERRABLE;
+ALTER TABLE policies ADD FOREIGN KEY (status) REFERENCES policy_statuses (value) DEFERRABLE;
 ALTER TABLE policy_aliases ADD FOREIGN KEY (article_id) REFERENCES articles (id) DEFERRABLE;
 ALTER TABLE policy_aliases ADD FOREIGN KEY (article_id, policy_id) REFERENCES policies (article_id, id) DEFERRABLE;
 ALTER TABLE policy_targets ADD FOREIGN KEY (article_id) REFERENCES articles (id) DEFERRABLE;
@@ -535,11 +650,13 @@ ALTER TABLE policy_quantities ADD FOREIGN KEY (article_id, policy_id) REFERENCES
 ALTER TABLE conditions ADD FOREIGN KEY (id) REFERENCES records (id) DEFERRABLE;
 ALTER TABLE conditions ADD FOREIGN KEY (article_id) REFERENCES articles (id) DEFERRABLE;
 ALTER TABLE conditions ADD FOREIGN KEY (constrains_id) REFERENCES records (id) DEFERRABLE;
+ALTER TABLE conditions ADD FOREIGN KEY (constraint_kind) REFERENCES constraint_kinds (value) DEFERRABLE;
 ALTER TABLE condition_speakers ADD FOREIGN KEY (article_id) REFERENCES articles (id) DEFERRABLE;
 ALTER TABLE condition_speakers ADD FOREIGN KEY (article_id, condition_id) REFERENCES conditions (article_id, id) DEFERRABLE;
 ALTER TABLE condition_speakers ADD FOREIGN KEY (actor_id) REFERENCES actors (id) DEFERRABLE;
 ALTER TABLE claims ADD FOREIGN KEY (id) REFERENCES records (id) DEFERRABLE;
 ALTER TABLE claims ADD FOREIGN KEY (article_id) REFERENCES articles (id) DEFERRABLE;
+ALTER TABLE claims ADD FOREIGN KEY (kind) REFERENCES claim_kinds (value) DEFERRABLE;
 ALTER TABLE claim_claimants ADD FOREIGN KEY (article_id) REFERENCES articles (id) DEFERRABLE;
 ALTER TABLE claim_claimants ADD FOREIGN KEY (article_id, claim_id) REFERENCES claims (article_id, id) DEFERRABLE;
 ALTER TABLE claim_claimants ADD FOREIGN KEY (claimant_actor_id) REFERENCES actors (id) DEFERRABLE;
@@ -552,9 +669,12 @@ ALTER TABLE claim_topics ADD FOREIGN KEY (topic_id) REFERENCES topics (id) DEFER
 ALTER TABLE relations ADD FOREIGN KEY (id) REFERENCES records (id) DEFERRABLE;
 ALTER TABLE relations ADD FOREIGN KEY (article_id) REFERENCES articles (id) DEFERRABLE;
 ALTER TABLE relations ADD FOREIGN KEY (subject_id) REFERENCES records (id) DEFERRABLE;
+ALTER TABLE relations ADD FOREIGN KEY (predicate) REFERENCES relation_types (value) DEFERRABLE;
 ALTER TABLE relations ADD FOREIGN KEY (object_id) REFERENCES records (id) DEFERRABLE;
 ALTER TABLE commitments ADD FOREIGN KEY (id) REFERENCES records (id) DEFERRABLE;
 ALTER TABLE commitments ADD FOREIGN KEY (article_id) REFERENCES articles (id) DEFERRABLE;
+ALTER TABLE commitments ADD FOREIGN KEY (deadline_precision) REFERENCES date_precisions (value) DEFERRABLE;
+ALTER TABLE commitments ADD FOREIGN KEY (status) REFERENCES commitment_statuses (value) DEFERRABLE;
 ALTER TABLE commitment_aliases ADD FOREIGN KEY (article_id) REFERENCES articles (id) DEFERRABLE;
 ALTER TABLE commitment_aliases ADD FOREIGN KEY (article_id, commitment_id) REFERENCES commitments (article_id, id) DEFERRABLE;
 ALTER TABLE commitment_actors ADD FOREIGN KEY (article_id) REFERENCES articles (id) DEFERRABLE;
@@ -568,7 +688,11 @@ ALTER TABLE commitment_quantities ADD FOREIGN KEY (article_id, commitment_id) RE
 ALTER TABLE evidence ADD FOREIGN KEY (record_id) REFERENCES records (id) DEFERRABLE;
 ALTER TABLE evidence ADD FOREIGN KEY (article_id) REFERENCES articles (id) DEFERRABLE;
 ALTER TABLE evidence ADD FOREIGN KEY (asserted_by_actor_id) REFERENCES actors (id) DEFERRABLE;
+ALTER TABLE evidence ADD FOREIGN KEY (modality) REFERENCES modalities (value) DEFERRABLE;
 ALTER TABLE statements ADD FOREIGN KEY (record_id) REFERENCES records (id) DEFERRABLE;
+ALTER TABLE statements ADD FOREIGN KEY (rank) REFERENCES ranks (value) DEFERRABLE;
+ALTER TABLE statements ADD FOREIGN KEY (basis) REFERENCES bases (value) DEFERRABLE;
+ALTER TABLE statements ADD FOREIGN KEY (difference) REFERENCES differences (value) DEFERRABLE;
 ALTER TABLE statement_evidence ADD FOREIGN KEY (statement_id) REFERENCES statements (id) DEFERRABLE;
 -- Not foreign keys in this layout (Citus refuses a reference table's key to a distributed table): records.article_id -> articles, statements.article_id -> articles, statement_evidence.evidence_id -> evidence.
 

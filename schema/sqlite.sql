@@ -12,17 +12,17 @@ CREATE TABLE knowledge_base (
 CREATE TABLE articles (
     id TEXT,
     title TEXT NOT NULL,
-    title_source TEXT NOT NULL CHECK (title_source IN ('article', 'curator')),
+    title_source TEXT NOT NULL REFERENCES title_sources (value),
     title_note TEXT,
     language TEXT NOT NULL,
     genre TEXT,
     author TEXT,
     outlet TEXT,
     published TEXT,
-    published_precision TEXT CHECK (published_precision IN ('year', 'month', 'day')),
+    published_precision TEXT REFERENCES date_precisions (value),
     url TEXT,
     issued TEXT,
-    issued_precision TEXT CHECK (issued_precision IN ('year', 'month', 'day')),
+    issued_precision TEXT REFERENCES date_precisions (value),
     publisher_id TEXT REFERENCES actors (id),
     translated_from TEXT,
     text TEXT NOT NULL,
@@ -55,19 +55,109 @@ CREATE TABLE record_kinds (
     PRIMARY KEY (kind)
 ) STRICT, WITHOUT ROWID;
 
+CREATE TABLE actor_kinds (
+    value TEXT,
+    definition TEXT NOT NULL,
+    PRIMARY KEY (value)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE modalities (
+    value TEXT,
+    definition TEXT NOT NULL,
+    PRIMARY KEY (value)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE agreement_kinds (
+    value TEXT,
+    definition TEXT NOT NULL,
+    PRIMARY KEY (value)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE agreement_statuses (
+    value TEXT,
+    definition TEXT NOT NULL,
+    PRIMARY KEY (value)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE policy_kinds (
+    value TEXT,
+    definition TEXT NOT NULL,
+    PRIMARY KEY (value)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE policy_statuses (
+    value TEXT,
+    definition TEXT NOT NULL,
+    PRIMARY KEY (value)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE constraint_kinds (
+    value TEXT,
+    definition TEXT NOT NULL,
+    PRIMARY KEY (value)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE commitment_statuses (
+    value TEXT,
+    definition TEXT NOT NULL,
+    PRIMARY KEY (value)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE claim_kinds (
+    value TEXT,
+    definition TEXT NOT NULL,
+    PRIMARY KEY (value)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE relation_types (
+    value TEXT,
+    definition TEXT NOT NULL,
+    PRIMARY KEY (value)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE date_precisions (
+    value TEXT,
+    definition TEXT NOT NULL,
+    PRIMARY KEY (value)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE ranks (
+    value TEXT,
+    definition TEXT NOT NULL,
+    PRIMARY KEY (value)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE bases (
+    value TEXT,
+    definition TEXT NOT NULL,
+    PRIMARY KEY (value)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE differences (
+    value TEXT,
+    definition TEXT NOT NULL,
+    PRIMARY KEY (value)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE title_sources (
+    value TEXT,
+    definition TEXT NOT NULL,
+    PRIMARY KEY (value)
+) STRICT, WITHOUT ROWID;
+
 CREATE TABLE records (
     id TEXT,
     kind TEXT NOT NULL REFERENCES record_kinds (kind),
     label TEXT NOT NULL,
     article_id TEXT REFERENCES articles (id),
-    basis TEXT CHECK (basis IN ('reported', 'inferred')),
+    basis TEXT REFERENCES bases (value),
     PRIMARY KEY (id)
 ) STRICT, WITHOUT ROWID;
 
 CREATE TABLE actors (
     id TEXT REFERENCES records (id),
     name TEXT NOT NULL,
-    kind TEXT NOT NULL CHECK (kind IN ('person', 'state', 'organization', 'group')),
+    kind TEXT NOT NULL REFERENCES actor_kinds (value),
     description TEXT,
     PRIMARY KEY (id)
 ) STRICT, WITHOUT ROWID;
@@ -108,7 +198,7 @@ CREATE TABLE events (
     label TEXT NOT NULL,
     description TEXT,
     date TEXT,
-    date_precision TEXT CHECK (date_precision IN ('year', 'month', 'day')),
+    date_precision TEXT REFERENCES date_precisions (value),
     when_text TEXT,
     place TEXT,
     PRIMARY KEY (id),
@@ -146,11 +236,11 @@ CREATE TABLE agreements (
     id TEXT REFERENCES records (id),
     article_id TEXT NOT NULL REFERENCES articles (id),
     label TEXT NOT NULL,
-    kind TEXT NOT NULL CHECK (kind IN ('agreement', 'measure')),
+    kind TEXT NOT NULL REFERENCES agreement_kinds (value),
     instrument TEXT,
     purpose TEXT,
     frequency TEXT,
-    status TEXT NOT NULL CHECK (status IN ('agreed', 'established', 'announced', 'proposed', 'possible')),
+    status TEXT NOT NULL REFERENCES agreement_statuses (value),
     PRIMARY KEY (id)
 ) STRICT, WITHOUT ROWID;
 
@@ -184,10 +274,10 @@ CREATE TABLE policies (
     id TEXT REFERENCES records (id),
     article_id TEXT NOT NULL REFERENCES articles (id),
     label TEXT NOT NULL,
-    kind TEXT NOT NULL CHECK (kind IN ('tariff', 'sanction', 'designation', 'security_operation')),
+    kind TEXT NOT NULL REFERENCES policy_kinds (value),
     issuer_id TEXT REFERENCES actors (id),
     rate_percent REAL CHECK (rate_percent BETWEEN 0 AND 100),
-    status TEXT NOT NULL CHECK (status IN ('in_force', 'paused', 'threatened', 'announced', 'ended')),
+    status TEXT NOT NULL REFERENCES policy_statuses (value),
     status_duration TEXT CHECK (status_duration GLOB 'P[0-9]*'),
     results TEXT,
     PRIMARY KEY (id)
@@ -224,7 +314,7 @@ CREATE TABLE conditions (
     article_id TEXT NOT NULL REFERENCES articles (id),
     label TEXT NOT NULL,
     constrains_id TEXT NOT NULL REFERENCES agreements (id),
-    constraint_kind TEXT NOT NULL CHECK (constraint_kind IN ('location', 'control', 'scope', 'prohibition', 'requirement')),
+    constraint_kind TEXT NOT NULL REFERENCES constraint_kinds (value),
     value TEXT NOT NULL,
     exception TEXT,
     PRIMARY KEY (id)
@@ -240,7 +330,7 @@ CREATE TABLE claims (
     id TEXT REFERENCES records (id),
     article_id TEXT NOT NULL REFERENCES articles (id),
     label TEXT NOT NULL,
-    kind TEXT NOT NULL CHECK (kind IN ('assessment', 'recommendation', 'prediction', 'justification')),
+    kind TEXT NOT NULL REFERENCES claim_kinds (value),
     PRIMARY KEY (id)
 ) STRICT, WITHOUT ROWID;
 
@@ -267,7 +357,7 @@ CREATE TABLE relations (
     id TEXT REFERENCES records (id),
     article_id TEXT NOT NULL REFERENCES articles (id),
     subject_id TEXT NOT NULL REFERENCES records (id),
-    predicate TEXT NOT NULL CHECK (predicate IN ('visited', 'met', 'ordered_by', 'championed_by', 'supports', 'opposes', 'supports_sanctions_against', 'part_of', 'member_of', 'targets', 'announced_during', 'created_by', 'monitored_by', 'requested_by', 'same_as', 'follows', 'fulfils', 'issued_by', 'based_on')),
+    predicate TEXT NOT NULL REFERENCES relation_types (value),
     object_id TEXT NOT NULL REFERENCES records (id),
     PRIMARY KEY (id)
 ) STRICT, WITHOUT ROWID;
@@ -278,10 +368,10 @@ CREATE TABLE commitments (
     label TEXT NOT NULL,
     action TEXT NOT NULL,
     deadline TEXT,
-    deadline_precision TEXT CHECK (deadline_precision IN ('year', 'month', 'day')),
+    deadline_precision TEXT REFERENCES date_precisions (value),
     deadline_text TEXT,
     frequency TEXT,
-    status TEXT NOT NULL CHECK (status IN ('intended', 'pledged', 'in_progress', 'fulfilled', 'abandoned')),
+    status TEXT NOT NULL REFERENCES commitment_statuses (value),
     PRIMARY KEY (id),
     CHECK ((deadline IS NULL) = (deadline_precision IS NULL))
 ) STRICT, WITHOUT ROWID;
@@ -322,7 +412,7 @@ CREATE TABLE evidence (
     end_offset INTEGER NOT NULL,
     asserted_by TEXT NOT NULL,
     asserted_by_actor_id TEXT GENERATED ALWAYS AS (CASE WHEN asserted_by IN ('author', 'curator') THEN NULL ELSE asserted_by END) VIRTUAL REFERENCES actors (id),
-    modality TEXT NOT NULL CHECK (modality IN ('reported_fact', 'stated_position', 'assessment', 'recommendation', 'possibility', 'inference')),
+    modality TEXT NOT NULL REFERENCES modalities (value),
     note TEXT CHECK (length(trim(note)) > 0),
     PRIMARY KEY (id),
     CHECK (end_offset - start_offset = length(quote)),
@@ -336,10 +426,10 @@ CREATE TABLE statements (
     field TEXT NOT NULL,
     value TEXT NOT NULL,
     article_id TEXT REFERENCES articles (id),
-    rank TEXT NOT NULL CHECK (rank IN ('normal', 'preferred')),
+    rank TEXT NOT NULL REFERENCES ranks (value),
     is_current INTEGER NOT NULL CHECK (is_current IN (0, 1)),
-    basis TEXT CHECK (basis IN ('reported', 'inferred')),
-    difference TEXT CHECK (difference IN ('progression', 'parallel', 'contradiction')),
+    basis TEXT REFERENCES bases (value),
+    difference TEXT REFERENCES differences (value),
     PRIMARY KEY (id)
 ) STRICT, WITHOUT ROWID;
 
@@ -350,6 +440,92 @@ CREATE TABLE statement_evidence (
 ) STRICT, WITHOUT ROWID;
 
 INSERT INTO record_kinds (kind) VALUES ('actor'), ('topic'), ('role'), ('event'), ('agreement'), ('policy'), ('condition'), ('claim'), ('relation'), ('commitment');
+INSERT INTO actor_kinds (value, definition) VALUES
+    ('person', 'A named human being.'),
+    ('state', 'A sovereign state (its government acting as one).'),
+    ('organization', 'A formal organisation: an agency, a party, a company, an armed force.'),
+    ('group', 'An informal or collective group: cartels, analysts, a cabinet, donors.');
+INSERT INTO modalities (value, definition) VALUES
+    ('reported_fact', 'Told as something that happened or is the case.'),
+    ('stated_position', 'A position someone states as theirs (a demand, a condition, a justification).'),
+    ('assessment', 'A judgement or evaluation.'),
+    ('recommendation', 'Advice on what someone should do.'),
+    ('possibility', 'Something that may happen or may be the case.'),
+    ('inference', 'Not said in the text: the curator''s reading of the quoted passage, with a note saying why (asserted by `curator`). Never a reported fact.');
+INSERT INTO agreement_kinds (value, definition) VALUES
+    ('agreement', 'An agreement between parties.'),
+    ('measure', 'A measure one of the parties takes or proposes (under an agreement).');
+INSERT INTO agreement_statuses (value, definition) VALUES
+    ('agreed', 'The parties have agreed to it.'),
+    ('established', 'Set up and working: a body established, a mechanism launched, a group created.'),
+    ('announced', 'It has been made public, e.g. in a joint statement.'),
+    ('proposed', 'One side has put it forward.'),
+    ('possible', 'It is mentioned as a possibility only.');
+INSERT INTO policy_kinds (value, definition) VALUES
+    ('tariff', 'A tax or duty on imports or exports.'),
+    ('sanction', 'A penalty or restriction imposed on a state, organisation or person.'),
+    ('designation', 'An official classification of an actor, e.g. as a terrorist organisation.'),
+    ('security_operation', 'An operation of security, police or armed forces, e.g. against cartels.');
+INSERT INTO policy_statuses (value, definition) VALUES
+    ('in_force', 'Applied now.'),
+    ('paused', 'Suspended for a time (see `status_duration`).'),
+    ('threatened', 'Threatened but not applied.'),
+    ('announced', 'Announced but not yet applied.'),
+    ('ended', 'No longer applied.');
+INSERT INTO constraint_kinds (value, definition) VALUES
+    ('location', 'Where it must take place.'),
+    ('control', 'Who must control it.'),
+    ('scope', 'How far it may reach.'),
+    ('prohibition', 'What it must not involve.'),
+    ('requirement', 'What it must satisfy.');
+INSERT INTO commitment_statuses (value, definition) VALUES
+    ('intended', 'Meant but not promised: "intends to", "plans to".'),
+    ('pledged', 'Promised ("will", "commits to"); the article says nothing of progress.'),
+    ('in_progress', 'Under way.'),
+    ('fulfilled', 'Done.'),
+    ('abandoned', 'Given up or broken.');
+INSERT INTO claim_kinds (value, definition) VALUES
+    ('assessment', 'A judgement or evaluation of something or someone.'),
+    ('recommendation', 'Advice on what someone should do.'),
+    ('prediction', 'A statement of what may or will happen.'),
+    ('justification', 'A reason given for an action or a position.');
+INSERT INTO relation_types (value, definition) VALUES
+    ('visited', 'An actor visited a place or state.'),
+    ('met', 'An actor met another actor.'),
+    ('ordered_by', 'An event or policy was ordered by an actor.'),
+    ('championed_by', 'An event, policy or agreement was championed (defended, promoted) by an actor.'),
+    ('supports', 'An actor supports an actor, event, agreement, policy or commitment.'),
+    ('opposes', 'An actor opposes an actor, event, agreement, policy or commitment.'),
+    ('supports_sanctions_against', 'An actor supports sanctions against another actor.'),
+    ('part_of', 'A whole and its part: an event of an event, an agreement of an agreement, a policy of a policy, an organisation of another actor, a commitment of an agreement or of another commitment.'),
+    ('member_of', 'An actor is a member of a group or organisation.'),
+    ('targets', 'An event, agreement, policy or commitment affects or is aimed at an actor.'),
+    ('announced_during', 'An agreement, policy or commitment was announced during an event, or a statement was issued at a meeting.'),
+    ('created_by', 'A body (a group, commission or working group) was created by an agreement or at an event.'),
+    ('monitored_by', 'An agreement, policy or commitment is monitored by an actor.'),
+    ('requested_by', 'An event, agreement, policy or commitment was requested by an actor.'),
+    ('same_as', 'Two records of one kind name the same thing (`mexican-cartels` and `drug-cartels`; a joint statement and the communiqué that publishes it).'),
+    ('follows', 'An event follows another in a series (a body''s second meeting follows its first).'),
+    ('fulfils', 'An event, agreement or commitment carries out a commitment (the meeting held within the 30 days pledged).'),
+    ('issued_by', 'A statement (an event), agreement, policy or commitment was issued by an actor (when the article implies an issuer it does not name, a curator''s inference).'),
+    ('based_on', 'A claim rests on grounds the article gives for it ("based on real facts, such as ...", "given his ...", "especially after ..."): another claim, an event, agreement, policy, commitment, condition or relation.');
+INSERT INTO date_precisions (value, definition) VALUES
+    ('year', 'Known to the year only (YYYY); the date is an xsd:gYear.'),
+    ('month', 'Known to the month (YYYY-MM); the date is an xsd:gYearMonth.'),
+    ('day', 'Known to the day (YYYY-MM-DD); the date is an xsd:date.');
+INSERT INTO ranks (value, definition) VALUES
+    ('normal', 'Current when its source is the latest published of those that state the field.'),
+    ('preferred', 'Current whatever the dates: the curator''s choice, at most one per field of a record.');
+INSERT INTO bases (value, definition) VALUES
+    ('reported', 'At least one quote of it is the article''s own (any modality but `inference`).'),
+    ('inferred', 'Every quote of it is the curator''s inference: the article does not say it.');
+INSERT INTO differences (value, definition) VALUES
+    ('progression', 'An earlier stage the current value has moved on from (a status its lifecycle leads from to the current one), or the current date said more or less precisely (a period it falls in, or a day within it), whichever source is later.'),
+    ('parallel', 'Another source''s words for a text the record keeps in its defining words (a label, a purpose): a parallel voice, not a correction.'),
+    ('contradiction', 'A value the current one contradicts: the sources disagree.');
+INSERT INTO title_sources (value, definition) VALUES
+    ('article', 'The article''s own title.'),
+    ('curator', 'Made up by the curator for an article without one (say why in `title_note`).');
 
 CREATE INDEX records_by_kind ON records (kind, article_id);
 CREATE UNIQUE INDEX evidence_by_record ON evidence (record_id, article_id, number);

@@ -14,6 +14,7 @@ use sophia::api::source::TripleSource;
 use sophia::api::term::Term;
 use sophia::api::triple::Triple;
 
+use crate::ddl;
 use crate::index::{DEFAULT_GRAPH, Index};
 use crate::mapping::{self, Field, Scope, Shape};
 use crate::model::{DatePrecision, RelationType};
@@ -935,6 +936,7 @@ pub fn check_with(
         progress.advance(1);
     }
     check_record_kinds(conn, &mut report)?;
+    check_closed_lists(conn, &mut report)?;
     progress.stage("checking the full-text indexes", 0);
     for index in mapping::FULL_TEXT_INDEXES {
         check_full_text(conn, index, &mut report)?;
@@ -1013,6 +1015,33 @@ fn check_record_kinds(conn: &Connection, report: &mut Report) -> Result<()> {
         report.drift.push(format!(
             "record kind '{kind}': written by dossier, missing from the database"
         ));
+    }
+    Ok(())
+}
+
+/// Each closed list's table holds this dossier's values of the list, each with its definition.
+fn check_closed_lists(conn: &Connection, report: &mut Report) -> Result<()> {
+    let (key, meaning) = (ddl::LOOKUP_KEY, ddl::LOOKUP_DEFINITION);
+    for (table, rows) in ddl::lookup_rows() {
+        let stored: BTreeSet<(String, String)> = conn
+            .prepare(&format!("SELECT {key}, {meaning} FROM {table}"))?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let known: BTreeSet<(String, String)> = rows
+            .into_iter()
+            .map(|(value, text)| (value.to_owned(), text))
+            .collect();
+        for (value, text) in stored.difference(&known) {
+            report.drift.push(format!(
+                "{table} '{value}' ({text:?}): in the database, not a value of the list as \
+                 dossier writes it"
+            ));
+        }
+        for (value, text) in known.difference(&stored) {
+            report.drift.push(format!(
+                "{table} '{value}' ({text:?}): a value of the list, missing from the database"
+            ));
+        }
     }
     Ok(())
 }

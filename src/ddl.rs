@@ -13,8 +13,10 @@
 
 use std::fmt::Write as _;
 
+use std::sync::OnceLock;
+
 use crate::mapping::{self, Field, Kind, Scope, Shape};
-use crate::model::{Basis, DatePrecision, RecordKind};
+use crate::model::{Basis, ClosedList, DatePrecision, RecordKind};
 
 /// The dashboard views, defined once.
 pub const VIEWS: &str = include_str!("../schema/views.sql");
@@ -239,11 +241,6 @@ fn referenced_table(kinds: &[RecordKind]) -> &'static str {
     }
 }
 
-fn in_list(column: &str, values: &[&str]) -> Check {
-    let quoted: Vec<String> = values.iter().map(|v| format!("'{v}'")).collect();
-    Check::Sql(format!("{column} IN ({})", quoted.join(", ")))
-}
-
 /// The expression of the actor an asserter names: `author` and `curator` name none.
 fn asserter_actor(column: &str, curator_allowed: bool) -> String {
     if curator_allowed {
@@ -279,13 +276,13 @@ fn field_columns(table: &str, f: &Field, not_null: bool, checks: &mut Vec<String
             actor.generated = Some(asserter_actor(name, curator_allowed));
             more.push(actor);
         }
-        Shape::Closed { values, .. } => col.checks.push(in_list(name, values)),
+        Shape::Closed { scheme, .. } => col.references = Some(lookup_table(scheme)),
         Shape::Date { .. } => {
             col.looked_up = true;
             let precision = format!("{name}_precision");
             more.push(
                 Column::new(&precision, SqlType::Text, not_null)
-                    .check(in_list(&precision, DatePrecision::VALUES))
+                    .references(lookup_table(DatePrecision::LIST.scheme))
                     .doc(format!(
                         "precision of `{name}`: {}",
                         code_list(DatePrecision::VALUES)
@@ -434,7 +431,7 @@ fn core_tables() -> (Table, Table, Table) {
             .references("articles")
             .doc("article that defines the record; NULL for actors and topics, shared by all articles"),
         Column::new("basis", SqlType::Text, false)
-            .check(in_list("basis", Basis::VALUES))
+            .references(lookup_table(Basis::LIST.scheme))
             .doc(
                 "`reported` when at least one of the record's quotes is the article's own, \
                  `inferred` when every one is the curator's inference; NULL for `actors.toml` and \
@@ -476,6 +473,99 @@ fn fields_table(
     out
 }
 
+/// A closed list's table: its values (the key the columns holding one reference) and what
+/// each means, so that a new value is a row, not a rebuilt table.
+pub struct Lookup {
+    pub table: &'static str,
+    pub list: &'static ClosedList,
+}
+
+/// The key column of every closed list's table.
+pub const LOOKUP_KEY: &str = "value";
+/// The column of every closed list's table that says what a value means.
+pub const LOOKUP_DEFINITION: &str = "definition";
+
+/// Every closed list's table, named after its scheme: `actor-kind` is `actor_kinds`,
+/// `policy-status` `policy_statuses`, `modality` `modalities`, `basis` `bases`.
+pub fn lookups() -> &'static [Lookup] {
+    static LOOKUPS: OnceLock<Vec<Lookup>> = OnceLock::new();
+    LOOKUPS.get_or_init(|| {
+        crate::model::CLOSED_LISTS
+            .iter()
+            .map(|list| {
+                let singular = list.scheme.replace('-', "_");
+                let plural = if let Some(stem) = singular.strip_suffix("is") {
+                    format!("{stem}es")
+                } else if let Some(stem) = singular.strip_suffix('y') {
+                    format!("{stem}ies")
+                } else if singular.ends_with('s') {
+                    format!("{singular}es")
+                } else {
+                    format!("{singular}s")
+                };
+                Lookup {
+                    table: Box::leak(plural.into_boxed_str()),
+                    list,
+                }
+            })
+            .collect()
+    })
+}
+
+/// The table of the closed list `scheme`.
+pub fn lookup_table(scheme: &str) -> &'static str {
+    lookups()
+        .iter()
+        .find(|l| l.list.scheme == scheme)
+        .unwrap_or_else(|| panic!("no closed list is called {scheme}"))
+        .table
+}
+
+pub fn is_lookup(table: &str) -> bool {
+    lookups().iter().any(|l| l.table == table)
+}
+
+fn lookup_tables() -> Vec<Table> {
+    lookups()
+        .iter()
+        .map(|l| {
+            let definition = ClosedList::prose(l.list.definition);
+            let about = format!(
+                "value of the closed list `{}` ({})",
+                l.list.scheme,
+                definition.trim_end_matches('.').to_lowercase()
+            );
+            let mut t = Table::new(l.table, &[LOOKUP_KEY], about);
+            t.columns.push(
+                Column::new(LOOKUP_KEY, SqlType::Text, false)
+                    .doc("the value, as the seeds and the columns that reference it write it"),
+            );
+            t.columns.push(
+                Column::new(LOOKUP_DEFINITION, SqlType::Text, true)
+                    .doc("what it means (its `skos:definition` in the ontology)"),
+            );
+            t
+        })
+        .collect()
+}
+
+/// Every closed list's rows: (its table, [(value, definition)]).
+pub fn lookup_rows() -> Vec<(&'static str, Vec<(&'static str, String)>)> {
+    lookups()
+        .iter()
+        .map(|l| {
+            let rows = l
+                .list
+                .values
+                .iter()
+                .zip(l.list.definitions)
+                .map(|(value, definition)| (*value, ClosedList::prose(definition)))
+                .collect();
+            (l.table, rows)
+        })
+        .collect()
+}
+
 /// Every table of the current schema, in the order it is created.
 pub fn tables() -> Vec<Table> {
     let (kb, record_kinds, records) = core_tables();
@@ -493,6 +583,7 @@ pub fn tables() -> Vec<Table> {
     );
     out.extend(articles);
     out.push(record_kinds);
+    out.extend(lookup_tables());
     out.push(records);
     for kind in [&mapping::ACTOR, &mapping::TOPIC]
         .into_iter()
@@ -581,7 +672,10 @@ pub fn indexes(tables: &[Table]) -> Vec<Index> {
         for c in t
             .columns
             .iter()
-            .filter(|c| (c.references.is_some() || c.looked_up) && c.generated.is_none())
+            // A closed list's column is not looked up by: its few values would make a poor
+            // index, and its table's rows are never removed while one is used.
+            .filter(|c| c.references.is_some_and(|t| !is_lookup(t)) || c.looked_up)
+            .filter(|c| c.generated.is_none())
         {
             let leads = |cols: &[String]| cols.first() == Some(&c.name);
             if leads(&t.key) || out.iter().any(|i| i.table == t.name && leads(&i.columns)) {
@@ -622,6 +716,8 @@ fn column_sql(c: &Column, dialect: Dialect, with_keys: bool) -> String {
 fn referenced_key(table: &str) -> &'static str {
     if table == "record_kinds" {
         "kind"
+    } else if is_lookup(table) {
+        LOOKUP_KEY
     } else {
         "id"
     }
@@ -691,6 +787,20 @@ pub fn sqlite_schema() -> String {
         out.push('\n');
     }
     out.push_str(&record_kind_rows());
+    for (table, rows) in lookup_rows() {
+        let rows: Vec<String> = rows
+            .iter()
+            .map(|(value, definition)| {
+                format!("\n    ('{value}', '{}')", definition.replace('\'', "''"))
+            })
+            .collect();
+        writeln!(
+            out,
+            "INSERT INTO {table} ({LOOKUP_KEY}, {LOOKUP_DEFINITION}) VALUES{};",
+            rows.join(",")
+        )
+        .unwrap();
+    }
     out.push('\n');
     for i in indexes(&tables) {
         out.push_str(&create_index(&i));

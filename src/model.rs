@@ -439,7 +439,7 @@ pub static CLOSED_LISTS: &[ClosedList] = &[
     TitleSource::LIST,
 ];
 
-/// Declares a closed list once: its serde names, its SQL CHECK values and its RDF concepts all
+/// Declares a closed list once: its serde names, its SQL table's rows and its RDF concepts all
 /// come from here, so the stores and the schema cannot disagree about what is allowed.
 macro_rules! closed_list {
     ($(#[doc = $doc:literal])* $name:ident, $scheme:literal { $($(#[doc = $vdoc:literal])* $variant:ident = $text:literal),+ $(,)? }) => {
@@ -453,7 +453,7 @@ macro_rules! closed_list {
             /// Name of the list: the SKOS concept scheme in RDF.
             pub const SCHEME: &'static str = $scheme;
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
-            /// The values as the seeds, the SQL CHECK lists and the SKOS concepts spell them.
+            /// The values as the seeds, the SQL tables and the SKOS concepts spell them.
             pub const VALUES: &'static [&'static str] = &[$($text),+];
             /// The list and what each value means, from their doc comments: the concept scheme
             /// and its concepts' definitions in the ontology.

@@ -36,6 +36,9 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../migrations/0015_aliases.sql")),
     M::up(include_str!("../migrations/0016_grounds_and_issuers.sql")),
     M::up(include_str!("../migrations/0017_article_text_of.sql")),
+    M::up(include_str!(
+        "../migrations/0018_closed_lists_as_tables.sql"
+    )),
 ];
 
 pub fn migrations() -> Migrations<'static> {
@@ -65,6 +68,7 @@ pub fn upgrade(path: &Path) -> Result<(usize, usize)> {
         .to_latest(&mut conn)
         .with_context(|| format!("cannot upgrade '{}'", path.display()))?;
     replace_views(&conn).with_context(|| format!("cannot upgrade '{}'", path.display()))?;
+    refresh_closed_lists(&conn).with_context(|| format!("cannot upgrade '{}'", path.display()))?;
     check_foreign_keys(&conn)?;
     conn.pragma_update(None, "foreign_keys", true)?;
     Ok((before, schema_version(&conn)?))
@@ -91,6 +95,29 @@ fn replace_views(conn: &Connection) -> Result<()> {
     }
     conn.execute_batch(ddl::VIEWS)
         .context("cannot create the views")
+}
+
+/// Makes each closed list's table hold this dossier's values and definitions: like the views,
+/// an upgraded database takes them from the current descriptions whatever the migrations did,
+/// so a new value needs no migration. A value no longer listed is removed; if a row still
+/// holds it, the foreign-key check after the upgrade names it.
+fn refresh_closed_lists(conn: &Connection) -> Result<()> {
+    for (table, rows) in ddl::lookup_rows() {
+        let (key, meaning) = (ddl::LOOKUP_KEY, ddl::LOOKUP_DEFINITION);
+        let mut upsert = conn.prepare(&format!(
+            "INSERT INTO {table} ({key}, {meaning}) VALUES (?1, ?2) \
+             ON CONFLICT ({key}) DO UPDATE SET {meaning} = excluded.{meaning}"
+        ))?;
+        for (value, definition) in &rows {
+            upsert.execute((value, definition))?;
+        }
+        let listed: Vec<&str> = rows.iter().map(|(value, _)| *value).collect();
+        conn.execute(
+            &format!("DELETE FROM {table} WHERE {key} NOT IN (SELECT value FROM json_each(?1))"),
+            [serde_json::to_string(&listed)?],
+        )?;
+    }
+    Ok(())
 }
 
 /// Rows written per table.

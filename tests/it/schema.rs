@@ -89,29 +89,26 @@ fn closed_columns() -> Vec<(
     out
 }
 
-/// The quoted values of `column IN ( ... )` in a table's DDL.
-fn check_list(ddl: &str, column: &str) -> BTreeSet<String> {
-    let start = ddl
-        .find(&format!("{column} IN ("))
-        .unwrap_or_else(|| panic!("no CHECK ({column} IN ...) in {ddl}"));
-    let rest = &ddl[start..];
-    let body = &rest[rest.find('(').unwrap() + 1..rest.find(')').unwrap()];
-    body.split(',')
-        .map(|v| v.trim().trim_matches('\'').to_owned())
-        .collect()
-}
-
 #[test]
-fn closed_lists_match_the_database_checks_and_the_ontology_concepts() {
+fn closed_lists_match_the_database_tables_and_the_ontology_concepts() {
     let tmp = built_bundled();
     let conn = rusqlite::Connection::open(tmp.path().join("kb/dossier.sqlite")).unwrap();
-    let ddl = |table: &str| -> String {
+    // The closed list's table a column references.
+    let referenced = |table: &str, column: &str| -> String {
         conn.query_row(
-            "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?",
-            [table],
+            "SELECT \"table\" FROM pragma_foreign_key_list(?1) WHERE \"from\" = ?2",
+            [table, column],
             |r| r.get(0),
         )
-        .unwrap()
+        .unwrap_or_else(|e| panic!("{table}.{column} references no table: {e}"))
+    };
+    let stored = |table: &str| -> BTreeSet<String> {
+        conn.prepare(&format!("SELECT value FROM {table}"))
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
     };
     let ontology = Triples::read("schema/ontology.ttl");
     let set = |values: &[&str]| {
@@ -145,10 +142,16 @@ fn closed_lists_match_the_database_checks_and_the_ontology_concepts() {
         precisions,
     ));
     for (table, column, scheme, values) in &lists {
+        let lookup = referenced(table, column);
         assert_eq!(
-            check_list(&ddl(table), column),
+            lookup,
+            dossier::ddl::lookup_table(scheme),
+            "{table}.{column}"
+        );
+        assert_eq!(
+            stored(&lookup),
             set(values),
-            "{table}.{column}: the CHECK list and the closed list {scheme} differ"
+            "{table}.{column}: the values of {lookup} and the closed list {scheme} differ"
         );
         let concepts: BTreeSet<String> = ontology
             .subjects(SKOS_IN_SCHEME, &format!("{}{scheme}", vocab::VOCAB))
@@ -215,6 +218,10 @@ fn described_columns() -> BTreeSet<(String, String)> {
     fields("knowledge_base", mapping::KNOWLEDGE_BASE_FIELDS, &mut add);
     add("statements", "id");
     fields("statements", mapping::STATEMENT_FIELDS, &mut add);
+    for lookup in dossier::ddl::lookups() {
+        add(lookup.table, dossier::ddl::LOOKUP_KEY);
+        add(lookup.table, dossier::ddl::LOOKUP_DEFINITION);
+    }
     for (table, column, _why) in mapping::DERIVED_COLUMNS {
         add(table, column);
     }
@@ -1204,4 +1211,40 @@ fn the_citus_layout_keeps_the_rules_citus_enforces() {
         "{:?}",
         theirs.difference(&ours).collect::<Vec<_>>()
     );
+}
+
+/// A value new to a closed list needs no migration: `dossier upgrade` brings a database's
+/// closed-list tables to the current lists (and their definitions), however old its rows.
+#[test]
+fn upgrade_brings_the_closed_lists_tables_to_the_current_lists() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("old.sqlite");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        dossier::sqlite::create_schema(&conn).unwrap();
+        // As an older dossier would have left it: a value it did not know yet, another
+        // definition, and a value since withdrawn (no row uses it).
+        conn.execute_batch(
+            "DELETE FROM policy_kinds WHERE value = 'security_operation';
+             UPDATE actor_kinds SET definition = 'old words' WHERE value = 'group';
+             INSERT INTO ranks (value, definition) VALUES ('deprecated', 'withdrawn');",
+        )
+        .unwrap();
+    }
+    dossier::sqlite::upgrade(&path).unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    for (table, rows) in dossier::ddl::lookup_rows() {
+        let stored: BTreeSet<(String, String)> = conn
+            .prepare(&format!("SELECT value, definition FROM {table}"))
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let listed: BTreeSet<(String, String)> = rows
+            .into_iter()
+            .map(|(value, definition)| (value.to_owned(), definition))
+            .collect();
+        assert_eq!(stored, listed, "{table}");
+    }
 }
