@@ -224,7 +224,7 @@ fn column_doc(f: &Field) -> String {
 /// The SQL type of a field's shape (a date's own column: its precision is another).
 fn sql_type(shape: Shape) -> SqlType {
     match shape {
-        Shape::Integer => SqlType::Integer,
+        Shape::Integer | Shape::Offset => SqlType::Integer,
         Shape::Decimal => SqlType::Decimal,
         Shape::Boolean => SqlType::Boolean,
         _ => SqlType::Text,
@@ -295,12 +295,11 @@ fn field_columns(table: &str, f: &Field, not_null: bool, checks: &mut Vec<String
             .push(Check::Sql(format!("{name} BETWEEN 0 AND 100"))),
         Shape::Duration => col.checks.push(Check::Duration(name.to_owned())),
         Shape::Boolean => col.checks.push(Check::ZeroOrOne(name.to_owned())),
-        Shape::Integer if table != "evidence" => {
-            // A count (a quantity's value) is never negative; evidence's offsets have their own
-            // checks in `mapping::SQL_CHECKS`.
-            col.checks.push(Check::Sql(format!("{name} >= 0")))
-        }
-        Shape::Integer | Shape::Text | Shape::LangText | Shape::AnyUri | Shape::IriOrText => {}
+        // A count (a quantity's value) is never negative; evidence's offsets have their own
+        // checks in `mapping::SQL_CHECKS` (the start before the end, within the text).
+        Shape::Integer => col.checks.push(Check::Sql(format!("{name} >= 0"))),
+        Shape::Evidence => col.references = Some("evidence"),
+        Shape::Offset | Shape::Text | Shape::LangText | Shape::AnyUri | Shape::IriOrText => {}
     }
     std::iter::once(col).chain(more).collect()
 }
@@ -634,13 +633,6 @@ pub fn tables() -> Vec<Table> {
                     .checks
                     .push(Check::Sql(check.to_string())),
                 None => t.checks.push(check.to_string()),
-            }
-        }
-        for (table, column, target) in mapping::SQL_REFERENCES {
-            if *table == t.name
-                && let Some(c) = t.columns.iter_mut().find(|x| x.name == *column)
-            {
-                c.references = Some(target);
             }
         }
     }

@@ -40,8 +40,14 @@ pub enum Shape {
     Date { precision: Option<&'static str> },
     /// A percentage: `REAL`, and an `xsd:decimal` in canonical form.
     Decimal,
-    /// A count: `INTEGER`, `xsd:integer`.
+    /// A count: `INTEGER` 0 or more, `xsd:integer`.
     Integer,
+    /// A quote backing a value: an evidence id in SQL (`evidence (id)`), its `oa:Annotation`
+    /// (`base + "evidence/" + id`) in RDF.
+    Evidence,
+    /// A position in an article's text, in code points from 0: `INTEGER`, an
+    /// `xsd:nonNegativeInteger` (as Web Annotation's `TextPositionSelector` has it).
+    Offset,
     /// An `xsd:duration`.
     Duration,
     /// An `xsd:anyURI` literal.
@@ -967,7 +973,7 @@ pub static EVIDENCE_FIELDS: &[Field] = &[
         ..required(
             "start_offset",
             &[oa::HAS_TARGET, oa::HAS_SELECTOR, oa::START],
-            Shape::Integer,
+            Shape::Offset,
         )
         .doc("Where the quote starts in the article's text, in code points from 0.")
     },
@@ -976,7 +982,7 @@ pub static EVIDENCE_FIELDS: &[Field] = &[
         ..required(
             "end_offset",
             &[oa::HAS_TARGET, oa::HAS_SELECTOR, oa::END],
-            Shape::Integer,
+            Shape::Offset,
         )
         .doc("Where the quote ends (exclusive), in code points.")
     },
@@ -1091,7 +1097,7 @@ pub static STATEMENT_FIELDS: &[Field] = &[
             "statement_id",
             "evidence_id",
             &[dos::EVIDENCE],
-            Shape::Text,
+            Shape::Evidence,
         )
         .doc("A quote (an evidence id) behind the stated value.")
     },
@@ -1309,10 +1315,6 @@ pub static SQL_CHECKS: &[(&str, Option<&str>, &str)] = &[
     ("evidence", None, "(modality = 'inference') = (asserted_by = 'curator')"),
     ("evidence", None, "(modality = 'inference') = (note IS NOT NULL)"),
 ];
-
-/// References that no shape implies: (table, column, referenced table).
-pub static SQL_REFERENCES: &[(&str, &str, &str)] =
-    &[("statement_evidence", "evidence_id", "evidence")];
 
 /// Secondary indexes over several columns, for the lookups the views and named queries make:
 /// (name, table, columns, unique). `ddl` adds one per reference, asserter and date column.

@@ -469,14 +469,9 @@ fn property(iri: &str) -> Property {
     let mut property = found.unwrap_or_else(|| {
         panic!("no description uses the property {iri}: remove it from vocab::TERMS")
     });
-    // The hooks: records of an article have a basis as their statements do, and a statement's
-    // evidence is its annotations (their ids in SQL).
+    // The hook: records of an article have a basis as their statements do.
     if iri == dos::BASIS {
         property.domain.clear();
-    }
-    if iri == dos::EVIDENCE {
-        property.object = true;
-        property.range = vec![oa::ANNOTATION];
     }
     property
 }
@@ -507,6 +502,7 @@ fn range_of(shape: Shape) -> Property {
         Shape::LangText => values(vec![rdf::LANG_STRING, xsd::STRING]),
         Shape::Ref(kinds) => things(mapping::classes_of(kinds)),
         Shape::Asserter => things(vec![dos::ACTOR, dos::AUTHOR]),
+        Shape::Evidence => things(vec![oa::ANNOTATION]),
         Shape::Closed { scheme, .. } => closed(scheme),
         Shape::Date { .. } => values(
             crate::model::DatePrecision::ALL
@@ -516,6 +512,7 @@ fn range_of(shape: Shape) -> Property {
         ),
         Shape::Decimal => values(vec![xsd::DECIMAL]),
         Shape::Integer => values(vec![xsd::INTEGER]),
+        Shape::Offset => values(vec![xsd::NON_NEGATIVE_INTEGER]),
         Shape::Duration => values(vec![xsd::DURATION]),
         Shape::AnyUri => values(vec![xsd::ANY_URI]),
         Shape::Boolean => values(vec![xsd::BOOLEAN]),

@@ -127,10 +127,14 @@ impl Terms<'_> {
                 (_, CURATOR) => iri(curator_iri(self.base)),
                 _ => self.record(RecordKind::Actor, who),
             },
+            (Shape::Evidence, Value::Id(id) | Value::Text(id)) => {
+                iri(format!("{}{}/{id}", self.base, vocab::EVIDENCE_SEGMENT))
+            }
             (Shape::Closed { scheme, .. }, v) => iri(concept(scheme, &mapping::plain(v))),
             (Shape::Date { .. }, Value::Date(d)) => date_literal(d),
             (Shape::Decimal, v) => typed(mapping::plain(v), xsd::DECIMAL),
             (Shape::Integer, v) => typed(mapping::plain(v), xsd::INTEGER),
+            (Shape::Offset, v) => typed(mapping::plain(v), xsd::NON_NEGATIVE_INTEGER),
             (Shape::Duration, v) => typed(mapping::plain(v), xsd::DURATION),
             (Shape::AnyUri, v) => typed(mapping::plain(v), xsd::ANY_URI),
             (Shape::IriOrText, v) => {
@@ -385,10 +389,7 @@ fn map_statement<E: Emit>(context: &Terms<'_>, st: &Statement, out: &mut E) -> i
         )?;
     }
     for e in &st.evidence {
-        s.add(
-            dos::EVIDENCE,
-            iri(format!("{}{}/{e}", context.base, vocab::EVIDENCE_SEGMENT)),
-        )?;
+        s.add(dos::EVIDENCE, context.term(Shape::Evidence, Value::Id(e)))?;
     }
     if let StatedValue::Row(n, cells) = &st.value {
         let nested = &kind.nested[*n];
@@ -497,7 +498,7 @@ fn map_article<E: Emit>(
             s: author,
         };
         s.add(rdf::TYPE, iri(dos::AUTHOR))?;
-        s.add(rdfs::LABEL, string(format!("author of {id}")))?;
+        s.add(rdfs::LABEL, string(format!("{}{id}", vocab::AUTHOR_LABEL)))?;
     }
     for r in article.facts.records() {
         context.map_record(mapping::kind(r.kind()), r, extras, out)?;
@@ -592,9 +593,12 @@ fn map_evidence<E: Emit>(
     s.add(rdf::TYPE, iri(oa::TEXT_POSITION_SELECTOR))?;
     s.add(
         oa::START,
-        typed(start.to_string(), xsd::NON_NEGATIVE_INTEGER),
+        context.term(Shape::Offset, Value::Count(start as u64)),
     )?;
-    s.add(oa::END, typed(end.to_string(), xsd::NON_NEGATIVE_INTEGER))?;
+    s.add(
+        oa::END,
+        context.term(Shape::Offset, Value::Count(end as u64)),
+    )?;
     Ok(())
 }
 

@@ -11,7 +11,7 @@
 use crate::mapping::{self, Field, Kind, Label, Scope, Shape};
 use crate::model::{DatePrecision, RecordKind, RelationType};
 use crate::ontology::{node, quoted, section, with_prefixes, wrap};
-use crate::vocab::{self, dcterms, dos, oa, prov, rdf, rdfs, schema, xsd};
+use crate::vocab::{self, dcterms, dos, oa, prov, rdf, rdfs, schema, skos, xsd};
 
 const SH: &str = "http://www.w3.org/ns/shacl#";
 
@@ -67,7 +67,7 @@ pub fn turtle() -> String {
     section(&mut out, "The knowledge base and its articles");
     out.push_str(&dataset_shape());
     out.push_str(&kind_shape(&mapping::ARTICLE));
-    out.push_str(HOOK_SHAPES);
+    out.push_str(&hook_shapes());
 
     section(&mut out, "Actors and topics (shared by the knowledge base)");
     out.push_str(&kind_shape(&mapping::ACTOR));
@@ -228,6 +228,7 @@ fn field_values(field: &Field, asserters: Asserters) -> Vec<String> {
             }
             vec![classes(&who)]
         }
+        Shape::Evidence => vec![classes(&[oa::ANNOTATION])],
         Shape::Closed { scheme, values } => vec![one_of(scheme, values)],
         // The most precise first, as the shapes have always listed them.
         Shape::Date { .. } => vec![format!(
@@ -248,6 +249,7 @@ fn field_values(field: &Field, asserters: Asserters) -> Vec<String> {
             "sh:datatype xsd:integer".to_owned(),
             "sh:minInclusive 0".to_owned(),
         ],
+        Shape::Offset => vec![format!("sh:datatype {}", short(xsd::NON_NEGATIVE_INTEGER))],
         Shape::Duration => vec![
             "sh:datatype xsd:duration".to_owned(),
             format!("sh:pattern {}", quoted(crate::model::Duration::PATTERN)),
@@ -557,12 +559,14 @@ fn dataset_shape() -> String {
 }
 
 /// The nodes only the hooks write: the curator, each article's author, and the rule that ties
-/// an inference to the curator and its note.
-const HOOK_SHAPES: &str = r##"dossh:CuratorShape a sh:NodeShape ;
+/// an inference to the curator and its note; their IRIs and labels as `rdf` writes them.
+fn hook_shapes() -> String {
+    format!(
+        r##"dossh:CuratorShape a sh:NodeShape ;
     sh:targetClass dos:Curator ;
     rdfs:comment "The curator of the knowledge base, at the base IRI + curator: the asserter of inferences."@en ;
     sh:nodeKind sh:IRI ;
-    sh:pattern "curator$" ;
+    sh:pattern "{curator}$" ;
     sh:property [
         sh:path rdfs:label ;
         sh:minCount 1 ; sh:maxCount 1 ;
@@ -578,14 +582,14 @@ dossh:InferenceShape a sh:NodeShape ;
         a sh:SPARQLConstraint ;
         sh:message "An inference must be attributed to the curator and carry a note, and only an inference may be either." ;
         sh:select """
-            SELECT $this WHERE {
-                $this <https://w3id.org/dossier/ontology#modality> ?m ;
-                      <http://www.w3.org/ns/prov#wasAttributedTo> ?who .
-                BIND (?m = <https://w3id.org/dossier/vocab/modality#inference> AS ?inference)
-                BIND (EXISTS { ?who a <https://w3id.org/dossier/ontology#Curator> } AS ?curator)
-                BIND (EXISTS { $this <http://www.w3.org/2004/02/skos/core#editorialNote> ?n } AS ?noted)
+            SELECT $this WHERE {{
+                $this <{modality}> ?m ;
+                      <{attributed}> ?who .
+                BIND (?m = <{inference}> AS ?inference)
+                BIND (EXISTS {{ ?who a <{curator_class}> }} AS ?curator)
+                BIND (EXISTS {{ $this <{note}> ?n }} AS ?noted)
                 FILTER (?inference != ?curator || ?inference != ?noted)
-            }
+            }}
         """ ;
     ] .
 
@@ -593,15 +597,29 @@ dossh:AuthorShape a sh:NodeShape ;
     sh:targetClass dos:Author ;
     rdfs:comment "The author of one article, at the article's IRI + #author."@en ;
     sh:nodeKind sh:IRI ;
-    sh:pattern "#author$" ;
+    sh:pattern "#{author}$" ;
     sh:property [
         sh:path rdfs:label ;
         sh:minCount 1 ; sh:maxCount 1 ;
         sh:datatype xsd:string ;
-        sh:pattern "^author of [a-z0-9]+(-[a-z0-9]+)*$" ;
+        sh:pattern "^{label}{slug}" ;
     ] .
 
-"##;
+"##,
+        curator = crate::model::CURATOR,
+        author = crate::model::AUTHOR,
+        label = vocab::AUTHOR_LABEL,
+        slug = crate::model::Slug::PATTERN.trim_start_matches('^'),
+        modality = dos::MODALITY,
+        attributed = prov::WAS_ATTRIBUTED_TO,
+        inference = vocab::concept(
+            crate::model::Modality::SCHEME,
+            crate::model::Modality::Inference.as_str()
+        ),
+        curator_class = dos::CURATOR,
+        note = skos::EDITORIAL_NOTE,
+    )
+}
 
 /// A nested row's node: its fields, and whose row it is (one record's, or one statement's).
 fn nested_shape(nested: &mapping::Nested) -> String {
@@ -717,8 +735,6 @@ fn statement_shape() -> String {
         match field.predicate() {
             // Any term the field writes: an IRI, a literal, a stated row's node.
             p if p == rdf::OBJECT => property.values.clear(),
-            // The evidence's ids in SQL, its annotations in RDF.
-            p if p == dos::EVIDENCE => property.values = vec![classes(&[oa::ANNOTATION])],
             _ => {}
         }
         props.push(property);
@@ -818,7 +834,7 @@ fn evidence_shapes() -> String {
             predicate,
             1,
             Some(1),
-            vec![format!("sh:datatype {}", short(xsd::NON_NEGATIVE_INTEGER))],
+            field_values(field(predicate), Asserters::WithCurator),
         );
         if !last {
             p.values.push(format!("sh:lessThan {}", short(oa::END)));

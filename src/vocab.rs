@@ -555,6 +555,9 @@ pub fn record_iri(base: &str, kind: RecordKind, id: &str) -> String {
     s
 }
 
+/// An article's author node is labelled this, then the article's id.
+pub const AUTHOR_LABEL: &str = "author of ";
+
 /// Kind segment of evidence IRIs (evidence is not a record kind of its own in the model).
 pub const EVIDENCE_SEGMENT: &str = "evidence";
 
