@@ -73,6 +73,7 @@ struct Compared {
 
 /// A group of resources compared as one kind: records of a kind, the `records` index,
 /// evidence, the knowledge base.
+#[derive(Clone)]
 struct Group {
     name: &'static str,
     table: &'static str,
@@ -675,6 +676,15 @@ pub fn compare_graph_files(
     use sophia::api::source::QuadSource;
     let mut ids = TermIds::new(index);
     let show = ntriples_line;
+    // The lookups touch pages all over the mapped index: they are given back every million
+    // statements, so that they do not add up to the whole index in resident memory.
+    let mut read = 0usize;
+    let release = |read: &mut usize| {
+        *read += 1;
+        if (*read).is_multiple_of(1 << 20) {
+            index.release_pages();
+        }
+    };
 
     // The Turtle: each triple is in the index in one graph or more.
     let mut in_turtle = Reach::new("Turtle", index.len());
@@ -686,6 +696,7 @@ pub fn compare_graph_files(
                 [Some(s), Some(p), Some(o)] => index.spog_range(&[s, p, o]),
                 _ => 0..0,
             };
+            release(&mut read);
             in_turtle.note(positions, || {
                 show([
                     RdfTerm::from_term(&t.s()),
@@ -714,6 +725,7 @@ pub fn compare_graph_files(
                 [Some(s), Some(p), Some(o), Some(g)] => index.spog_range(&[s, p, o, g]),
                 _ => 0..0,
             };
+            release(&mut read);
             in_nquads.note(positions, || {
                 show([
                     RdfTerm::from_term(&q.s()),
@@ -896,8 +908,9 @@ fn graph_values(graph: &GraphView, ids: &BTreeMap<String, u32>, c: &Compared) ->
     Ok(values)
 }
 
-/// [`check`], reporting each stage. Field by field, so that only one field's values of each
-/// store are in memory at a time.
+/// [`check`], reporting each stage. Group by group (a kind, evidence, statements), field by
+/// field: only one group's ids and one field's values of each store are in memory at a time,
+/// and the index's pages a group read are given back before the next.
 pub fn check_with(
     conn: &Connection,
     index: &Index,
@@ -906,11 +919,26 @@ pub fn check_with(
     let groups = groups();
     let compared = compared();
     let graph = GraphView::new(index);
-    progress.stage("reading the ids of both stores", 0);
-    let sql_ids = database_ids(conn, &groups)?;
-    let rdf_ids = graph_ids(&graph, &groups)?;
     let mut report = Report::default();
+    // Reported after every group's ids, as they were when all were read first; the quotes last.
+    let mut fields = Report::default();
+    let mut quotes = Report::default();
+    // Quotes are found in their articles' texts: the articles' nodes stay (one per article).
+    let article_group: Vec<Group> = groups
+        .iter()
+        .filter(|g| g.name == "article")
+        .cloned()
+        .collect();
+    let articles = graph_ids(&graph, &article_group)?;
+    progress.stage(
+        "comparing every field, one kind at a time",
+        compared.len() as u64,
+    );
+    let mut done = 0;
     for g in &groups {
+        let one = std::slice::from_ref(g);
+        let sql_ids = database_ids(conn, one)?;
+        let rdf_ids = graph_ids(&graph, one)?;
         let (in_sql, in_rdf) = (&sql_ids[g.name], &rdf_ids[g.name]);
         report
             .counts
@@ -927,22 +955,35 @@ pub fn check_with(
                 g.name
             ));
         }
+        for c in compared.iter().filter(|c| c.kind == g.name) {
+            done += 1;
+            let mut in_sql = database_values(conn, c)?;
+            let mut in_rdf = graph_values(&graph, &rdf_ids[c.kind], c)?;
+            compare_field(c, &sql_ids, &rdf_ids, &mut in_sql, &mut in_rdf, &mut fields);
+            progress.advance(1);
+        }
+        if g.name == "evidence" {
+            let mut ids = rdf_ids;
+            ids.extend(articles.clone());
+            check_quotes(conn, &graph, &compared, &ids, &mut quotes)?;
+        }
+        index.release_pages();
     }
-    progress.stage("comparing every field", compared.len() as u64);
-    for c in &compared {
-        let mut in_sql = database_values(conn, c)?;
-        let mut in_rdf = graph_values(&graph, &rdf_ids[c.kind], c)?;
-        compare_field(c, &sql_ids, &rdf_ids, &mut in_sql, &mut in_rdf, &mut report);
-        progress.advance(1);
-    }
+    assert_eq!(
+        done,
+        compared.len(),
+        "every compared field belongs to a group"
+    );
+    report.fields_compared = fields.fields_compared;
+    report.drift.append(&mut fields.drift);
     check_record_kinds(conn, &mut report)?;
     check_closed_lists(conn, &mut report)?;
     progress.stage("checking the full-text indexes", 0);
     for index in mapping::FULL_TEXT_INDEXES {
         check_full_text(conn, index, &mut report)?;
     }
-    progress.stage("checking every quote at its offsets", 0);
-    check_quotes(conn, &graph, &compared, &rdf_ids, &mut report)?;
+    report.quotes_checked = quotes.quotes_checked;
+    report.drift.append(&mut quotes.drift);
     Ok(report)
 }
 
@@ -1134,24 +1175,38 @@ fn check_quotes(
         let text = *graph.follow(node, &[schema::TEXT]).first()?;
         graph.value(text, Norm::Local).ok()
     };
-    let mut texts: HashMap<String, Option<Vec<char>>> = HashMap::new();
+    let one = |c: &Compared, node: u32, id: &str| -> Result<Option<String>> {
+        Ok(graph.values_of(node, id, &c.graph)?.into_iter().next())
+    };
+    let missing = |id: &str| {
+        format!("evidence '{id}': in the graph, its article, quote or offsets are missing")
+    };
+    // Article by article, so that one article's text is in memory at a time.
+    let mut by_article: Vec<(String, &String, u32)> = Vec::new();
     for (id, &node) in &rdf_ids["evidence"] {
-        let one = |c: &Compared| -> Result<Option<String>> {
-            Ok(graph.values_of(node, id, &c.graph)?.into_iter().next())
-        };
-        let (Some(article), Some(quote), Some(start), Some(end)) =
-            (one(article)?, one(quote)?, one(start)?, one(end)?)
-        else {
-            report.drift.push(format!(
-                "evidence '{id}': in the graph, its article, quote or offsets are missing"
-            ));
+        match one(article, node, id)? {
+            Some(a) => by_article.push((a, id, node)),
+            None => report.drift.push(missing(id)),
+        }
+    }
+    by_article.sort_unstable();
+    let mut text: Option<(String, Option<Vec<char>>)> = None;
+    for (article, id, node) in by_article {
+        let (Some(quote), Some(start), Some(end)) = (
+            one(quote, node, id)?,
+            one(start, node, id)?,
+            one(end, node, id)?,
+        ) else {
+            report.drift.push(missing(id));
             continue;
         };
         report.quotes_checked += 1;
-        let text = texts
-            .entry(article.clone())
-            .or_insert_with(|| text_of(&article).map(|t| t.chars().collect()));
-        let at = text.as_ref().and_then(|t| {
+        if text.as_ref().is_none_or(|(a, _)| *a != article) {
+            let chars = text_of(&article).map(|t| t.chars().collect());
+            text = Some((article, chars));
+        }
+        let chars = text.as_ref().and_then(|(_, t)| t.as_ref());
+        let at = chars.and_then(|t| {
             let (s, e): (usize, usize) = (start.parse().ok()?, end.parse().ok()?);
             Some(t.get(s..e)?.iter().collect::<String>())
         });

@@ -664,6 +664,17 @@ impl Index {
         Index::from_bytes(Bytes::Mapped(map)).with_context(|| format!("'{}'", path.display()))
     }
 
+    /// Lets the system take back the pages of the mapped file a pass has read: they count in
+    /// the process's resident memory until then, and a pass over a large index reads most of
+    /// them. Later reads fault them in from the file again.
+    pub fn release_pages(&self) {
+        if let Bytes::Mapped(map) = &self.bytes {
+            // SAFETY: the mapping is private and read-only, of a file no one writes (see
+            // `open`): a dropped page reads back the same bytes from the file.
+            let _ = unsafe { map.unchecked_advise(memmap2::UncheckedAdvice::DontNeed) };
+        }
+    }
+
     /// An index held in memory.
     pub fn from_vec(bytes: Vec<u8>) -> Result<Index> {
         Index::from_bytes(Bytes::Owned(bytes))
