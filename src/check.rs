@@ -348,9 +348,10 @@ fn records_evidence_and_knowledge_base(out: &mut Vec<Compared>) {
     });
 }
 
-/// One compared field's values of each id, from one store. Vectors, not sets: a field's values
-/// are compared as multisets, so a repeated value counts.
-type Values = BTreeMap<String, Vec<String>>;
+/// How many lookups in the mapped index `check` makes before it gives back the pages they
+/// read: often enough that they stay a small part of its memory, seldom enough that reading
+/// them again costs little.
+const RELEASE_EVERY: usize = 1 << 16;
 
 /// What `check` found.
 #[derive(Debug, Default)]
@@ -399,6 +400,14 @@ struct GraphView<'i> {
 }
 
 impl<'i> GraphView<'i> {
+    /// Gives back the index's pages a long walk has read, every [`RELEASE_EVERY`] steps (`n`
+    /// counts them): see `Index::release_pages`.
+    fn pace(&self, n: usize) {
+        if n > 0 && n.is_multiple_of(RELEASE_EVERY) {
+            self.index.release_pages();
+        }
+    }
+
     fn new(index: &'i Index) -> GraphView<'i> {
         let classes = classes();
         let mut view = GraphView {
@@ -676,12 +685,12 @@ pub fn compare_graph_files(
     use sophia::api::source::QuadSource;
     let mut ids = TermIds::new(index);
     let show = ntriples_line;
-    // The lookups touch pages all over the mapped index: they are given back every million
-    // statements, so that they do not add up to the whole index in resident memory.
+    // The lookups touch pages all over the mapped index: they are given back as the files are
+    // read, so that they do not add up to the whole index in resident memory.
     let mut read = 0usize;
     let release = |read: &mut usize| {
         *read += 1;
-        if (*read).is_multiple_of(1 << 20) {
+        if (*read).is_multiple_of(RELEASE_EVERY) {
             index.release_pages();
         }
     };
@@ -852,31 +861,61 @@ fn database_ids(conn: &Connection, groups: &[Group]) -> Result<Ids<()>> {
     Ok(ids)
 }
 
-/// One compared field's values, from the database: id → values.
-fn database_values(conn: &Connection, c: &Compared) -> Result<Values> {
-    let mut values = Values::new();
-    let mut stmt = conn
-        .prepare(&c.sql)
-        .with_context(|| format!("reading {}.{} from the database", c.kind, c.field))?;
-    let width = stmt.column_count();
-    let mut rows = stmt.query([])?;
-    while let Some(row) = rows.next()? {
+/// One compared field's values, from the database, in id order: each id once, with its values.
+struct DatabaseValues<'s> {
+    rows: rusqlite::Rows<'s>,
+    width: usize,
+    /// The first row of the next id, read ahead.
+    next: Option<(String, Option<String>)>,
+}
+
+impl<'s> DatabaseValues<'s> {
+    fn new(stmt: &'s mut rusqlite::Statement<'_>) -> Result<DatabaseValues<'s>> {
+        let width = stmt.column_count();
+        let mut values = DatabaseValues {
+            rows: stmt.query([])?,
+            width,
+            next: None,
+        };
+        values.next = values.row()?;
+        Ok(values)
+    }
+
+    fn row(&mut self) -> Result<Option<(String, Option<String>)>> {
+        let Some(row) = self.rows.next()? else {
+            return Ok(None);
+        };
         let id: String = row
             .get::<_, rusqlite::types::Value>(0)
             .map(|v| sql_value(v).unwrap_or_default())?;
-        let value = if width == 2 {
+        let value = if self.width == 2 {
             sql_value(row.get(1)?)
         } else {
-            let parts = (1..width)
+            let parts = (1..self.width)
                 .map(|c| row.get::<_, rusqlite::types::Value>(c).map(sql_value))
                 .collect::<Result<Vec<_>, _>>()?;
             Some(tuple(parts.into_iter()))
         };
-        if let Some(v) = value {
-            values.entry(id).or_default().push(v);
-        }
+        Ok(Some((id, value)))
     }
-    Ok(values)
+
+    /// The next id that has values, and its values.
+    fn next_id(&mut self) -> Result<Option<(String, Vec<String>)>> {
+        while let Some((id, first)) = self.next.take() {
+            let mut values: Vec<String> = first.into_iter().collect();
+            loop {
+                self.next = self.row()?;
+                match &mut self.next {
+                    Some((next, value)) if *next == id => values.extend(value.take()),
+                    _ => break,
+                }
+            }
+            if !values.is_empty() {
+                return Ok(Some((id, values)));
+            }
+        }
+        Ok(None)
+    }
 }
 
 /// Every group's ids, from the graph, with each resource's node.
@@ -885,7 +924,8 @@ fn graph_ids(graph: &GraphView, groups: &[Group]) -> Result<Ids<u32>> {
     for g in groups {
         let mut found = BTreeMap::new();
         for &class in &g.classes {
-            for node in graph.of_class(class) {
+            for (n, node) in graph.of_class(class).into_iter().enumerate() {
+                graph.pace(n);
                 if let Some(id) = graph.id_of(node, class)? {
                     found.insert(id, node);
                 }
@@ -894,18 +934,6 @@ fn graph_ids(graph: &GraphView, groups: &[Group]) -> Result<Ids<u32>> {
         ids.insert(g.name, found);
     }
     Ok(ids)
-}
-
-/// One compared field's values, from the graph: id → values.
-fn graph_values(graph: &GraphView, ids: &BTreeMap<String, u32>, c: &Compared) -> Result<Values> {
-    let mut values = Values::new();
-    for (id, &node) in ids {
-        let found = graph.values_of(node, id, &c.graph)?;
-        if !found.is_empty() {
-            values.insert(id.clone(), found);
-        }
-    }
-    Ok(values)
 }
 
 /// [`check`], reporting each stage. Group by group (a kind, evidence, statements), field by
@@ -957,9 +985,7 @@ pub fn check_with(
         }
         for c in compared.iter().filter(|c| c.kind == g.name) {
             done += 1;
-            let mut in_sql = database_values(conn, c)?;
-            let mut in_rdf = graph_values(&graph, &rdf_ids[c.kind], c)?;
-            compare_field(c, &sql_ids, &rdf_ids, &mut in_sql, &mut in_rdf, &mut fields);
+            compare_field(conn, &graph, c, (&sql_ids, &rdf_ids), &mut fields)?;
             progress.advance(1);
         }
         if g.name == "evidence" {
@@ -987,38 +1013,71 @@ pub fn check_with(
     Ok(report)
 }
 
-/// One field, as multisets: each difference names the record and the field once.
+/// One field, as multisets: each difference names the record and the field once. Both stores'
+/// values are read in id order and merged, so that only one id's values are in memory; an id
+/// only one store holds was reported with the ids.
 fn compare_field(
+    conn: &Connection,
+    graph: &GraphView,
     c: &Compared,
-    sql_ids: &Ids<()>,
-    rdf_ids: &Ids<u32>,
-    in_sql: &mut Values,
-    in_rdf: &mut Values,
+    (sql_ids, rdf_ids): (&Ids<()>, &Ids<u32>),
     report: &mut Report,
-) {
-    for values in in_sql.values_mut().chain(in_rdf.values_mut()) {
-        values.sort_unstable();
-    }
-    let empty = Vec::new();
-    let only_in_graph = in_rdf.keys().filter(|k| !in_sql.contains_key(*k));
-    let keys: BTreeSet<&String> = in_sql.keys().chain(only_in_graph).collect();
-    for id in keys {
-        if !(sql_ids[c.kind].contains_key(id) && rdf_ids[c.kind].contains_key(id)) {
+) -> Result<()> {
+    let (sql_ids, rdf_ids) = (&sql_ids[c.kind], &rdf_ids[c.kind]);
+    let mut stmt = conn
+        .prepare(&format!("SELECT * FROM ({}) ORDER BY 1", c.sql))
+        .with_context(|| format!("reading {}.{} from the database", c.kind, c.field))?;
+    let mut in_sql = DatabaseValues::new(&mut stmt)?;
+    let mut in_rdf = rdf_ids.iter().enumerate().filter_map(|(n, (id, &node))| {
+        graph.pace(n);
+        match graph.values_of(node, id, &c.graph) {
+            Ok(values) if values.is_empty() => None,
+            found => Some(found.map(|values| (id, values))),
+        }
+    });
+    let (mut a, mut b) = (in_sql.next_id()?, in_rdf.next().transpose()?);
+    loop {
+        let (id, mut from_sql, mut from_rdf) = match (&a, &b) {
+            (None, None) => break,
+            (Some((x, _)), Some((y, _))) if x == *y => {
+                let (id, values) = a.take().expect("matched");
+                let (_, others) = b.take().expect("matched");
+                (a, b) = (in_sql.next_id()?, in_rdf.next().transpose()?);
+                (id, values, others)
+            }
+            (Some((x, _)), Some((y, _))) if x.as_str() > y.as_str() => {
+                let (id, others) = b.take().expect("matched");
+                b = in_rdf.next().transpose()?;
+                (id.clone(), Vec::new(), others)
+            }
+            (Some(_), _) => {
+                let (id, values) = a.take().expect("matched");
+                a = in_sql.next_id()?;
+                (id, values, Vec::new())
+            }
+            (None, Some(_)) => {
+                let (id, others) = b.take().expect("matched");
+                b = in_rdf.next().transpose()?;
+                (id.clone(), Vec::new(), others)
+            }
+        };
+        if !(sql_ids.contains_key(&id) && rdf_ids.contains_key(&id)) {
             continue;
         }
         report.fields_compared += 1;
-        let a = in_sql.get(id).unwrap_or(&empty);
-        let b = in_rdf.get(id).unwrap_or(&empty);
-        if a != b {
+        from_sql.sort_unstable();
+        from_rdf.sort_unstable();
+        if from_sql != from_rdf {
             report.drift.push(format!(
                 "{} '{id}', field {}: database {}, graph {}",
                 c.kind,
                 c.field,
-                show(a),
-                show(b)
+                show(&from_sql),
+                show(&from_rdf)
             ));
         }
     }
+    Ok(())
 }
 
 /// Values for a report: each quoted and shortened, with how often it repeats.
@@ -1183,7 +1242,8 @@ fn check_quotes(
     };
     // Article by article, so that one article's text is in memory at a time.
     let mut by_article: Vec<(String, &String, u32)> = Vec::new();
-    for (id, &node) in &rdf_ids["evidence"] {
+    for (n, (id, &node)) in rdf_ids["evidence"].iter().enumerate() {
+        graph.pace(n);
         match one(article, node, id)? {
             Some(a) => by_article.push((a, id, node)),
             None => report.drift.push(missing(id)),
@@ -1191,7 +1251,8 @@ fn check_quotes(
     }
     by_article.sort_unstable();
     let mut text: Option<(String, Option<Vec<char>>)> = None;
-    for (article, id, node) in by_article {
+    for (n, (article, id, node)) in by_article.into_iter().enumerate() {
+        graph.pace(n);
         let (Some(quote), Some(start), Some(end)) = (
             one(quote, node, id)?,
             one(start, node, id)?,

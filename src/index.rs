@@ -675,6 +675,14 @@ impl Index {
         }
     }
 
+    /// Tells the system that reads will jump about the mapped file (binary searches from term
+    /// to term), so that a read maps the page it needs rather than the pages around it too.
+    pub fn expect_random_reads(&self) {
+        if let Bytes::Mapped(map) = &self.bytes {
+            let _ = map.advise(memmap2::Advice::Random);
+        }
+    }
+
     /// An index held in memory.
     pub fn from_vec(bytes: Vec<u8>) -> Result<Index> {
         Index::from_bytes(Bytes::Owned(bytes))

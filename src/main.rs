@@ -1983,6 +1983,7 @@ fn check(paths: &KbPaths, bar: &Bar) -> Result<(), Failure> {
     // The files' triples are compared on a thread of their own while the fields are compared:
     // the two halves share nothing but the (read-only) files.
     let index = dossier::index::Index::open(&paths.index())?;
+    index.expect_random_reads();
     let (report, files) = std::thread::scope(|scope| {
         let files = scope.spawn(|| -> anyhow::Result<Vec<String>> {
             let mut files = dossier::check::Report::default();
