@@ -672,7 +672,7 @@ impl<'a> TermIds<'a> {
 /// Proves the Turtle, the N-Quads and the indexed graph hold the same graph: every triple of
 /// the Turtle is a triple of the index and every quad of the N-Quads a quad of it, and every
 /// quad of the index is reached from each file. Each file is read as a stream and marks the
-/// index's quads it reaches (two bits a quad), so memory does not grow with the files. The
+/// index's quads it reaches (a bit a quad for each file), so memory does not grow with the files. The
 /// first few triples that differ are named.
 pub fn compare_graph_files(
     report: &mut Report,
@@ -802,11 +802,13 @@ fn report_unreached(
     Ok(())
 }
 
-/// What one RDF file reached of the index (two bits a quad, whatever the file's size), and the
+/// What one RDF file reached of the index (a bit a quad, whatever the file's size), and the
 /// first statements it holds that the index does not.
 struct Reach {
     file: &'static str,
-    reached: Vec<bool>,
+    /// Bit `i % 64` of word `i / 64` is set when the file holds the index's quad `i`.
+    reached: Vec<u64>,
+    quads: usize,
     only_in_file: usize,
     named: Vec<String>,
 }
@@ -818,7 +820,8 @@ impl Reach {
     fn new(file: &'static str, quads: usize) -> Reach {
         Reach {
             file,
-            reached: vec![false; quads],
+            reached: vec![0; quads.div_ceil(64)],
+            quads,
             only_in_file: 0,
             named: Vec::new(),
         }
@@ -835,13 +838,13 @@ impl Reach {
             }
         }
         for i in positions {
-            self.reached[i] = true;
+            self.reached[i / 64] |= 1 << (i % 64);
         }
     }
 
     /// The index positions the file did not reach.
     fn not_reached(&self) -> impl Iterator<Item = usize> + '_ {
-        (0..self.reached.len()).filter(|i| !self.reached[*i])
+        (0..self.quads).filter(|i| self.reached[i / 64] & (1 << (i % 64)) == 0)
     }
 }
 
