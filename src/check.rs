@@ -399,13 +399,17 @@ struct GraphView<'i> {
     known: std::cell::RefCell<HashMap<String, Option<u32>>>,
 }
 
+/// Gives back the index's pages a long walk has read, every [`RELEASE_EVERY`] steps (`n`
+/// counts them): see `Index::release_pages`.
+fn pace(index: &Index, n: usize) {
+    if n > 0 && n.is_multiple_of(RELEASE_EVERY) {
+        index.release_pages();
+    }
+}
+
 impl<'i> GraphView<'i> {
-    /// Gives back the index's pages a long walk has read, every [`RELEASE_EVERY`] steps (`n`
-    /// counts them): see `Index::release_pages`.
     fn pace(&self, n: usize) {
-        if n > 0 && n.is_multiple_of(RELEASE_EVERY) {
-            self.index.release_pages();
-        }
+        pace(self.index, n);
     }
 
     fn new(index: &'i Index) -> GraphView<'i> {
@@ -688,11 +692,9 @@ pub fn compare_graph_files(
     // The lookups touch pages all over the mapped index: they are given back as the files are
     // read, so that they do not add up to the whole index in resident memory.
     let mut read = 0usize;
-    let release = |read: &mut usize| {
-        *read += 1;
-        if (*read).is_multiple_of(RELEASE_EVERY) {
-            index.release_pages();
-        }
+    let mut release = || {
+        read += 1;
+        pace(index, read);
     };
 
     // The Turtle: each triple is in the index in one graph or more.
@@ -705,7 +707,7 @@ pub fn compare_graph_files(
                 [Some(s), Some(p), Some(o)] => index.spog_range(&[s, p, o]),
                 _ => 0..0,
             };
-            release(&mut read);
+            release();
             in_turtle.note(positions, || {
                 show([
                     RdfTerm::from_term(&t.s()),
@@ -734,7 +736,7 @@ pub fn compare_graph_files(
                 [Some(s), Some(p), Some(o), Some(g)] => index.spog_range(&[s, p, o, g]),
                 _ => 0..0,
             };
-            release(&mut read);
+            release();
             in_nquads.note(positions, || {
                 show([
                     RdfTerm::from_term(&q.s()),

@@ -127,9 +127,7 @@ impl Terms<'_> {
                 (_, CURATOR) => iri(curator_iri(self.base)),
                 _ => self.record(RecordKind::Actor, who),
             },
-            (Shape::Evidence, Value::Id(id) | Value::Text(id)) => {
-                iri(format!("{}{}/{id}", self.base, vocab::EVIDENCE_SEGMENT))
-            }
+            (Shape::Evidence, Value::Id(id) | Value::Text(id)) => iri(evidence_iri(self.base, id)),
             (Shape::Closed { scheme, .. }, v) => iri(concept(scheme, &mapping::plain(v))),
             (Shape::Date { .. }, Value::Date(d)) => date_literal(d),
             (Shape::Decimal, v) => typed(mapping::plain(v), xsd::DECIMAL),
@@ -540,7 +538,7 @@ fn map_evidence<E: Emit>(
         .as_ref()
         .expect("evidence belongs to an article");
     let g = Some(graph);
-    let ev_str = format!("{}{}/{}", context.base, vocab::EVIDENCE_SEGMENT, item.id());
+    let ev_str = evidence_iri(context.base, &item.id());
     let ev = iri(ev_str.clone());
     let target = iri(format!("{ev_str}#target"));
     let quote_sel = iri(format!("{ev_str}#quote"));
@@ -600,6 +598,11 @@ fn map_evidence<E: Emit>(
         context.term(Shape::Offset, Value::Count(end as u64)),
     )?;
     Ok(())
+}
+
+/// An evidence's annotation: `<base>evidence/<id>`.
+fn evidence_iri(base: &str, id: &str) -> String {
+    format!("{base}{}/{id}", vocab::EVIDENCE_SEGMENT)
 }
 
 /// The curator's node: `<base>curator` (no record kind is called `curator`).
