@@ -842,30 +842,50 @@ pub fn postgres_tables(layout: Layout) -> String {
     out
 }
 
-/// PostgreSQL's keys, foreign keys and indexes, added after the load in this order. The
-/// foreign keys are deferrable: a publish that replaces some articles checks them at its commit.
-pub fn postgres_keys(layout: Layout) -> String {
+/// One statement that keys or indexes a loaded table in PostgreSQL.
+#[derive(Debug, Clone)]
+pub struct KeyStatement {
+    /// The table it alters or indexes.
+    pub table: &'static str,
+    pub sql: String,
+    /// A foreign key: it reads another table's key, so it comes after every table's own keys.
+    pub foreign: bool,
+}
+
+/// PostgreSQL's keys, foreign keys and indexes, added after the load in this order (each
+/// table's own keys and indexes, then the foreign keys), and the references this layout cannot
+/// make foreign keys. The foreign keys are deferrable: a publish that replaces some articles
+/// checks them at its commit.
+pub fn postgres_key_statements(layout: Layout) -> (Vec<KeyStatement>, Vec<String>) {
     let tables = layout.tables();
-    let mut out = String::new();
+    let mut out = Vec::new();
     for t in &tables {
-        writeln!(
-            out,
-            "ALTER TABLE {} ADD PRIMARY KEY ({});",
-            t.name,
-            t.key.join(", ")
-        )
-        .unwrap();
+        out.push(KeyStatement {
+            table: t.name,
+            sql: format!(
+                "ALTER TABLE {} ADD PRIMARY KEY ({});\n",
+                t.name,
+                t.key.join(", ")
+            ),
+            foreign: false,
+        });
     }
     for i in indexes(&tables) {
-        out.push_str(&create_index(&i));
+        out.push(KeyStatement {
+            table: i.table,
+            sql: create_index(&i),
+            foreign: false,
+        });
     }
     for f in mapping::FULL_TEXT_INDEXES {
-        writeln!(
-            out,
-            "CREATE INDEX {} ON {} USING gin ({SEARCH_COLUMN});",
-            f.table, f.content
-        )
-        .unwrap();
+        out.push(KeyStatement {
+            table: f.content,
+            sql: format!(
+                "CREATE INDEX {} ON {} USING gin ({SEARCH_COLUMN});\n",
+                f.table, f.content
+            ),
+            foreign: false,
+        });
     }
     let mut dropped = Vec::new();
     for t in &tables {
@@ -874,17 +894,26 @@ pub fn postgres_keys(layout: Layout) -> String {
                 continue;
             };
             match layout.foreign_key(t.name, c, target) {
-                Some((columns, target, keys)) => writeln!(
-                    out,
-                    "ALTER TABLE {} ADD FOREIGN KEY ({columns}) REFERENCES {target} ({keys}) \
-                     DEFERRABLE;",
-                    t.name
-                )
-                .unwrap(),
+                Some((columns, target, keys)) => out.push(KeyStatement {
+                    table: t.name,
+                    sql: format!(
+                        "ALTER TABLE {} ADD FOREIGN KEY ({columns}) REFERENCES {target} ({keys}) \
+                         DEFERRABLE;\n",
+                        t.name
+                    ),
+                    foreign: true,
+                }),
                 None => dropped.push(format!("{}.{} -> {target}", t.name, c.name)),
             }
         }
     }
+    (out, dropped)
+}
+
+/// [`postgres_key_statements`] as one script, as `schema/postgres.sql` holds it.
+pub fn postgres_keys(layout: Layout) -> String {
+    let (statements, dropped) = postgres_key_statements(layout);
+    let mut out: String = statements.iter().map(|s| s.sql.as_str()).collect();
     if !dropped.is_empty() {
         writeln!(
             out,

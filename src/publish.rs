@@ -2,12 +2,16 @@
 //! views and descriptions `ddl` generates, rows by binary COPY) and any SPARQL 1.1 Graph Store
 //! (one named graph per article, the shared triples in the default graph).
 //!
-//! PostgreSQL: everything happens in one transaction. The knowledge base is loaded into a
-//! staging schema, keyed, indexed and checked (row counts against the SQLite store), then the
-//! published schema is dropped and the staging one renamed in its place before the commit. A
-//! dashboard reading meanwhile sees the old knowledge base or the new one, never a mix; a
-//! publish that fails or is killed is rolled back by the server and leaves the published one
-//! as it was. A schema dossier did not create (no marker table) is never written into.
+//! PostgreSQL: what readers see changes in one transaction. A whole publish loads a staging
+//! schema (committed first, so that several connections load and index its tables at once),
+//! then in one transaction adds its foreign keys and views, checks it (row counts against the
+//! SQLite store), drops the published schema and renames the staging one in its place. An
+//! article-by-article publish replaces rows in place, in one transaction. A dashboard reading
+//! meanwhile sees the old knowledge base or the new one, never a mix; a publish that fails or
+//! is killed leaves the published one as it was (a staging schema left behind is dropped by
+//! the next publish, under the lock that lets one publish into a schema run at a time). A
+//! schema dossier did not create (no marker table, or a staging schema without its comment)
+//! is never written into.
 //!
 //! Graph Store: each graph's N-Triples are hashed first; graphs whose hash the target's
 //! publication graph already holds are not sent, the others are sent with `PUT` (the first
@@ -27,6 +31,7 @@ use crate::datasette;
 use crate::ddl::{self, SqlType};
 use crate::index::Index;
 use crate::kb::{self, KbPaths};
+use crate::mapping;
 use crate::sqlite;
 
 /// More changed articles than this, and more than half of them: a whole publish.
@@ -441,6 +446,14 @@ impl ArticleHashes {
         Ok(())
     }
 
+    /// Adds another loader's sums: a sum does not depend on which loader saw which row.
+    fn merge(&mut self, other: ArticleHashes) {
+        for (article, hash) in other.0 {
+            let sum = self.0.entry(article).or_insert(0);
+            *sum = sum.wrapping_add(hash);
+        }
+    }
+
     fn finish(self) -> BTreeMap<String, String> {
         self.0
             .into_iter()
@@ -490,6 +503,13 @@ pub fn to_postgres(paths: &KbPaths, target: &PostgresTarget) -> Result<PostgresS
 
     let schema = &target.schema;
     let staging = format!("{schema}__publishing");
+    // One publish into a schema at a time; the server releases the lock when this session ends,
+    // killed or not.
+    client.execute(
+        "SELECT pg_advisory_lock(hashtextextended($1, 0))",
+        &[&format!("dossier publish {schema}")],
+    )?;
+    drop_leftover_staging(&mut client, &staging)?;
     let mut tx = client.transaction()?;
     let published = refuse_foreign_schema(&mut tx, schema, &base_iri)?;
     let layout = target.layout;
@@ -498,24 +518,7 @@ pub fn to_postgres(paths: &KbPaths, target: &PostgresTarget) -> Result<PostgresS
             .query_opt("SELECT 1 FROM pg_extension WHERE extname = 'citus'", &[])?
             .is_some();
     let current = (manifest.schema_version as i32, layout);
-    let (in_place, mut hashes) = in_place(&mut tx, &sqlite, schema, published, current)?;
-    let (rows, change) = match in_place {
-        Some(recorded) => {
-            tx.batch_execute(&format!("SET LOCAL search_path TO {};", ident(schema)))?;
-            replace_articles(&mut tx, &sqlite, &hashes, &recorded, layout)?
-        }
-        None => {
-            let into = Staging {
-                schema: &staging,
-                layout,
-                distributed,
-            };
-            // The hashes are taken from the rows as they are copied: no second read.
-            let (rows, loaded) = load_whole(&mut tx, &sqlite, &into, &title, &base_iri)?;
-            hashes = loaded;
-            (rows, Change::Whole)
-        }
-    };
+    let (in_place, hashes) = in_place(&mut tx, &sqlite, schema, published, current)?;
     let summary = |rows, change| PostgresSummary {
         target: format!("{described}, schema {schema}"),
         generation: manifest.generation,
@@ -524,17 +527,69 @@ pub fn to_postgres(paths: &KbPaths, target: &PostgresTarget) -> Result<PostgresS
         layout,
         distributed,
     };
+    let Some(recorded) = in_place else {
+        tx.commit()?;
+        let into = Staging {
+            schema: &staging,
+            layout,
+            distributed,
+        };
+        let whole = Whole {
+            config: &config,
+            database: &database,
+            title: &title,
+            base_iri: &base_iri,
+        };
+        let rows = match publish_whole(&mut client, &sqlite, &whole, &into, &manifest, target) {
+            Ok(rows) => rows,
+            Err(e) => {
+                // Best effort: a staging schema left behind is dropped by the next publish.
+                let _ = client.batch_execute(&format!(
+                    "DROP SCHEMA IF EXISTS {} CASCADE",
+                    ident(&staging)
+                ));
+                return Err(e);
+            }
+        };
+        return Ok(summary(rows, Change::Whole));
+    };
+    tx.batch_execute(&format!("SET LOCAL search_path TO {};", ident(schema)))?;
+    let (rows, change) = replace_articles(&mut tx, &sqlite, &hashes, &recorded, layout)?;
     if rows.is_empty() {
         // Nothing changed: the published copy is left as it is, generation included.
         tx.rollback()?;
         return Ok(summary(rows, change));
     }
     check_counts(&mut tx, &sqlite)?;
-    let swap = (change == Change::Whole).then_some(staging.as_str());
-    record_and_swap(&mut tx, &manifest, &hashes, target, swap)?;
+    record_and_swap(&mut tx, &manifest, &hashes, target, None)?;
     tx.commit()
         .context("PostgreSQL refused the commit; the published knowledge base is as it was")?;
     Ok(summary(rows, change))
+}
+
+/// What a staging schema's comment says while a publish loads it: how the next publish knows a
+/// staging schema left behind is dossier's to drop.
+const STAGING_COMMENT: &str = "dossier: a publish in progress (dropped by the next publish)";
+
+/// Drops the staging schema a killed publish left behind (the caller holds the publish lock, so
+/// no publish is loading it); refuses one dossier did not create.
+fn drop_leftover_staging(client: &mut postgres::Client, staging: &str) -> Result<()> {
+    let Some(row) = client.query_opt(
+        "SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace WHERE nspname = $1",
+        &[&staging],
+    )?
+    else {
+        return Ok(());
+    };
+    if row.get::<_, Option<String>>(0).as_deref() != Some(STAGING_COMMENT) {
+        bail!(
+            "the schema {staging} exists and dossier did not create it, but publishing loads into \
+             it: publish into another schema with --schema NAME, or drop it yourself"
+        );
+    }
+    client
+        .batch_execute(&format!("DROP SCHEMA {} CASCADE", ident(staging)))
+        .with_context(|| format!("cannot drop {staging}, which a stopped publish left behind"))
 }
 
 /// Whether the published copy can take the changed articles in place: a copy of the same
@@ -605,7 +660,9 @@ fn record_and_swap(
     }
     if let Some(staging) = swap {
         tx.batch_execute(&format!(
-            "DROP SCHEMA IF EXISTS {s} CASCADE; ALTER SCHEMA {n} RENAME TO {s};",
+            "DROP SCHEMA IF EXISTS {s} CASCADE; ALTER SCHEMA {n} RENAME TO {s}; \
+             COMMENT ON SCHEMA {s} IS {};",
+            literal("The knowledge base dossier published here (its dossier_publication table says which)."),
             s = ident(schema),
             n = ident(staging)
         ))?;
@@ -626,43 +683,61 @@ type TableRows = Vec<(&'static str, u64)>;
 /// Each article's content hash (hex), by article id.
 type HashesByArticle = BTreeMap<String, String>;
 
-/// Loads everything into a new staging schema (left as the search path): tables, rows, keys,
-/// views, descriptions and the marker tables.
-fn load_whole(
-    tx: &mut postgres::Transaction<'_>,
+/// What a whole publish reads: the database (each loader opens its own connection to it and
+/// to the server) and the knowledge base's name.
+struct Whole<'a> {
+    config: &'a postgres::Config,
+    database: &'a Path,
+    title: &'a str,
+    base_iri: &'a str,
+}
+
+/// Publishes the knowledge base whole: a new staging schema (committed, so several connections
+/// can load it, and marked as dossier's), each table copied and then keyed and indexed on one of
+/// [`loaders`] connections, then in one transaction the foreign keys, views, descriptions and
+/// marker tables, the row counts checked, and the staging schema swapped in for the published
+/// one. Until that commit nothing a reader sees has changed.
+fn publish_whole(
+    client: &mut postgres::Client,
     sqlite: &rusqlite::Connection,
+    whole: &Whole<'_>,
     into: &Staging<'_>,
-    title: &str,
-    base_iri: &str,
-) -> Result<(TableRows, HashesByArticle)> {
+    manifest: &kb::Manifest,
+    target: &PostgresTarget,
+) -> Result<TableRows> {
     let staging = into.schema;
+    let mut tx = client.transaction()?;
     tx.batch_execute(&format!(
-        "CREATE SCHEMA {s}; SET LOCAL search_path TO {s};",
+        "CREATE SCHEMA {s}; COMMENT ON SCHEMA {s} IS {}; SET LOCAL search_path TO {s};",
+        literal(STAGING_COMMENT),
         s = ident(staging)
     ))
-    .with_context(|| {
-        format!("cannot create the staging schema {staging} (is another publish running?)")
-    })?;
+    .with_context(|| format!("cannot create the staging schema {staging}"))?;
     tx.batch_execute(&ddl::postgres_tables(into.layout))
         .context("PostgreSQL refused the generated tables (a bug: schema/postgres.sql)")?;
     if into.distributed {
         tx.batch_execute(&into.layout.distribution())
             .context("Citus refused to place the tables (schema/citus.sql says how they go)")?;
     }
-    let single = ddl::tables();
-    let mut rows = Vec::new();
-    let mut hashes = ArticleHashes::default();
-    for table in into.layout.tables() {
-        let n = copy_table(tx, sqlite, &table, &single, RowsToCopy::All(&mut hashes))?;
-        rows.push((table.name, n));
-    }
-    tx.batch_execute(&ddl::postgres_keys(into.layout)).context(
-        "PostgreSQL refused a key or an index of the loaded rows (a bug: the SQLite store holds them)",
+    tx.commit()?;
+
+    let (keys, _) = ddl::postgres_key_statements(into.layout);
+    let (rows, hashes) = load_and_index(whole, into, sqlite, &keys)?;
+
+    let mut tx = client.transaction()?;
+    tx.batch_execute(&format!("SET LOCAL search_path TO {};", ident(staging)))?;
+    let foreign: String = keys
+        .iter()
+        .filter(|k| k.foreign)
+        .map(|k| k.sql.as_str())
+        .collect();
+    tx.batch_execute(&foreign).context(
+        "PostgreSQL refused a foreign key of the loaded rows (a bug: the SQLite store holds them)",
     )?;
     tx.batch_execute(&ddl::postgres_views())
         .context("PostgreSQL refused a view (a bug: schema/postgres.sql)")?;
     tx.batch_execute(&comments()?)?;
-    // Generation and versions are set by `to_postgres` for both kinds of publish.
+    // Generation and versions are set by `record_and_swap`.
     tx.batch_execute(&format!(
         "CREATE TABLE {MARKER_TABLE} (
              knowledge_base text NOT NULL, base_iri text NOT NULL, generation bigint NOT NULL,
@@ -673,10 +748,120 @@ fn load_whole(
          COMMENT ON TABLE {MARKER_TABLE} IS 'Which knowledge base dossier published here, and when.';
          CREATE TABLE {ARTICLES_TABLE} (article_id text PRIMARY KEY, content_hash text NOT NULL);
          COMMENT ON TABLE {ARTICLES_TABLE} IS 'Each article''s content hash (empty for the rows no article owns): what the next publish compares.';",
-        literal(title),
-        literal(base_iri),
+        literal(whole.title),
+        literal(whole.base_iri),
         literal(into.layout.name()),
     ))?;
+    check_counts(&mut tx, sqlite)?;
+    record_and_swap(&mut tx, manifest, &hashes, target, Some(staging))?;
+    tx.commit()
+        .context("PostgreSQL refused the commit; the published knowledge base is as it was")?;
+    Ok(rows)
+}
+
+/// How many connections a whole publish loads on: the server computes the full-text columns
+/// and builds the indexes, one core per connection, while this process reads and encodes rows.
+fn loaders() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 4))
+}
+
+/// What one loader did: the tables it copied (their places in the layout) with their rows, and
+/// those rows' hashes.
+type Loaded = (Vec<(usize, u64)>, ArticleHashes);
+
+/// Copies every table into the staging schema and adds its own keys and indexes (not its
+/// foreign keys), a table at a time on each of [`loaders`] connections, the costliest tables
+/// first; the rows copied per table, in the layout's order, and the articles' hashes.
+fn load_and_index(
+    whole: &Whole<'_>,
+    into: &Staging<'_>,
+    sqlite: &rusqlite::Connection,
+    keys: &[ddl::KeyStatement],
+) -> Result<(TableRows, HashesByArticle)> {
+    let tables = into.layout.tables();
+    let single = ddl::tables();
+    // Full-text columns cost the server most per row; then the more rows, the longer.
+    let mut order: Vec<(bool, i64, usize)> = Vec::new();
+    for (i, table) in tables.iter().enumerate() {
+        let searched = mapping::FULL_TEXT_INDEXES
+            .iter()
+            .any(|f| f.content == table.name);
+        let count: i64 =
+            sqlite.query_row(&format!("SELECT count(*) FROM {}", table.name), [], |r| {
+                r.get(0)
+            })?;
+        order.push((searched, count, i));
+    }
+    order.sort_by_key(|&(searched, count, _)| std::cmp::Reverse((searched, count)));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let failed = std::sync::atomic::AtomicBool::new(false);
+    let loader = || -> Result<Loaded> {
+        use std::sync::atomic::Ordering;
+        let mut client = connect(whole.config)?;
+        client.batch_execute(&format!("SET search_path TO {};", ident(into.schema)))?;
+        let sqlite = crate::sqlite::open_read_only(whole.database)?;
+        let (mut copied, mut hashes) = (Vec::new(), ArticleHashes::default());
+        while !failed.load(Ordering::Relaxed) {
+            let Some(&(_, _, i)) = order.get(next.fetch_add(1, Ordering::Relaxed)) else {
+                break;
+            };
+            let table = &tables[i];
+            let done = copy_table(
+                &mut client,
+                &sqlite,
+                table,
+                &single,
+                RowsToCopy::All(&mut hashes),
+            )
+            .and_then(|n| {
+                let own: String = keys
+                    .iter()
+                    .filter(|k| k.table == table.name && !k.foreign)
+                    .map(|k| k.sql.as_str())
+                    .collect();
+                client.batch_execute(&own).with_context(|| {
+                    format!(
+                        "PostgreSQL refused a key or an index of {} (a bug: the SQLite \
+                             store holds its rows)",
+                        table.name
+                    )
+                })?;
+                Ok(n)
+            });
+            match done {
+                Ok(n) => copied.push((i, n)),
+                Err(e) => {
+                    failed.store(true, Ordering::Relaxed);
+                    return Err(e);
+                }
+            }
+        }
+        Ok((copied, hashes))
+    };
+    let results: Vec<Result<Loaded>> = std::thread::scope(|scope| {
+        let running: Vec<_> = (0..loaders()).map(|_| scope.spawn(loader)).collect();
+        running
+            .into_iter()
+            .map(|r| {
+                r.join()
+                    .unwrap_or_else(|_| Err(anyhow::anyhow!("a loader panicked")))
+            })
+            .collect()
+    });
+    let mut copied = vec![0; tables.len()];
+    let mut hashes = ArticleHashes::default();
+    for result in results {
+        let (tables_copied, loaded) = result?;
+        for (i, n) in tables_copied {
+            copied[i] = n;
+        }
+        hashes.merge(loaded);
+    }
+    let rows = tables
+        .iter()
+        .zip(copied)
+        .map(|(t, n)| (t.name, n))
+        .collect();
     Ok((rows, hashes.finish()))
 }
 
@@ -846,7 +1031,7 @@ fn refuse_foreign_schema(
 /// layout's, `single` the SQLite store's tables: a column the store lacks (a list's
 /// `article_id` in Citus's layout) is read from the row's owner.
 fn copy_table(
-    tx: &mut postgres::Transaction<'_>,
+    tx: &mut impl postgres::GenericClient,
     sqlite: &rusqlite::Connection,
     table: &ddl::Table,
     single: &[ddl::Table],

@@ -501,6 +501,26 @@ fn publishing_article_by_article_equals_a_whole_publish() {
     assert_eq!(differences(bundled.path(), &server), Vec::<String>::new());
 }
 
+/// Waits (up to 10 s) until no other client is connected: the server rolls a killed session's
+/// transaction back, and releases its locks, when it sees the socket close.
+fn wait_for_other_sessions_to_end(pg: &mut Client) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        let busy: i64 = pg
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity
+                 WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()",
+                &[],
+            )
+            .unwrap()
+            .get(0);
+        if busy == 0 {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 /// A publish killed at any moment leaves the published knowledge base whole: the one before
 /// (the bundled article) or the new one (with the follow-ups), never a mix of the two.
 #[test]
@@ -525,22 +545,7 @@ fn a_killed_publish_leaves_the_previous_knowledge_base_whole() {
         std::thread::sleep(Duration::from_millis((i * 7919) % 160));
         let _ = child.kill();
         child.wait().unwrap();
-        // The server rolls a killed session's transaction back when it sees the socket close.
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            let busy: i64 = pg
-                .query_one(
-                    "SELECT count(*) FROM pg_stat_activity
-                     WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()",
-                    &[],
-                )
-                .unwrap()
-                .get(0);
-            if busy == 0 {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        wait_for_other_sessions_to_end(&mut pg);
         let from_old = differences(before.path(), &server);
         let from_new = differences(after.path(), &server);
         let (was_old, was_new) = (from_old.is_empty(), from_new.is_empty());
@@ -558,6 +563,89 @@ fn a_killed_publish_leaves_the_previous_knowledge_base_whole() {
     }
     eprintln!("30 kills: {old} left the previous knowledge base, {new} came after the commit");
     assert!(old > 0, "no kill landed during a publish");
+}
+
+/// A whole publish loads on several connections into a staging schema it commits before the
+/// swap: killed at any moment, the published schema is absent or whole, and the next publish
+/// drops what the killed one left behind. A staging schema dossier did not make is refused.
+#[test]
+fn a_killed_whole_publish_is_cleaned_up_by_the_next_one() {
+    let Some(server) = Postgres::start() else {
+        return;
+    };
+    let kb = built_bundled();
+    let mut pg = server.client();
+    let publish = || {
+        dossier(kb.path())
+            .args([
+                "publish",
+                "--postgres",
+                &server.url(),
+                "--schema",
+                "dossier",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let schemas = |pg: &mut Client| -> Vec<String> {
+        pg.query(
+            "SELECT nspname::text FROM pg_namespace WHERE nspname LIKE 'dossier%' ORDER BY 1",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+    };
+    let (mut absent, mut whole, mut left) = (0, 0, 0);
+    for i in 0..15u64 {
+        let mut child = publish();
+        // Spread over the whole publish (about 250 ms here), and past it.
+        std::thread::sleep(Duration::from_millis((i * 7919) % 400));
+        let _ = child.kill();
+        child.wait().unwrap();
+        wait_for_other_sessions_to_end(&mut pg);
+        let now = schemas(&mut pg);
+        if now.iter().any(|s| s == "dossier") {
+            assert_eq!(differences(kb.path(), &server), Vec::<String>::new());
+            whole += 1;
+            pg.batch_execute("DROP SCHEMA dossier CASCADE").unwrap();
+        } else {
+            absent += 1;
+        }
+        left += usize::from(now.iter().any(|s| s == "dossier__publishing"));
+    }
+    eprintln!(
+        "15 kills: {absent} left nothing published, {whole} a whole copy; {left} a staging schema"
+    );
+    assert!(
+        left > 0,
+        "no kill landed while a staging schema was loading"
+    );
+    let mut child = publish();
+    assert!(child.wait().unwrap().success());
+    assert_eq!(schemas(&mut pg), ["dossier"]);
+    assert_eq!(differences(kb.path(), &server), Vec::<String>::new());
+
+    // A staging schema dossier did not make is never dropped.
+    pg.batch_execute(
+        "CREATE SCHEMA other__publishing; CREATE TABLE other__publishing.kept (id int);",
+    )
+    .unwrap();
+    let out = dossier(kb.path())
+        .args(["publish", "--postgres", &server.url(), "--schema", "other"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("other__publishing exists and dossier did not create it"),
+        "{err}"
+    );
+    pg.query_one("SELECT count(*) FROM other__publishing.kept", &[])
+        .unwrap();
 }
 
 /// The Oxigraph server of the `oxigraph` package, on a free loopback port; stopped on drop.
