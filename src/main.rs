@@ -1461,26 +1461,17 @@ fn utc_now() -> String {
     utc(now)
 }
 
-/// A date and time (UTC) from seconds since the Unix epoch, as RFC 3339.
+/// A date and time (UTC) from seconds since the Unix epoch, as RFC 3339, by XML Schema's
+/// calendar (the engine's own date type, as the seeds' dates and the report's timeline).
 fn utc(seconds: u64) -> String {
-    // Days to a civil date: Howard Hinnant's algorithm.
-    let days = (seconds / 86_400) as i64;
-    let rest = seconds % 86_400;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rest / 3_600,
-        rest % 3_600 / 60,
-        rest % 60
-    )
+    use oxsdatatypes::{DateTime, DayTimeDuration};
+    let epoch: DateTime = "1970-01-01T00:00:00Z"
+        .parse()
+        .expect("the epoch is a date and time");
+    i64::try_from(seconds)
+        .ok()
+        .and_then(|s| epoch.checked_add_day_time_duration(DayTimeDuration::new(s)))
+        .map_or_else(|| format!("{seconds} s after 1970"), |t| t.to_string())
 }
 
 fn info(paths: KbPaths, json: bool, mut out: Destination) -> Result<(), Failure> {

@@ -292,6 +292,24 @@ fn info_says_what_a_built_knowledge_base_holds() {
             && text.contains(&format!("  rubio-visit-to-mexico-2025: {defined} records")),
         "{text}"
     );
+    // When it was built, as GNU date writes the manifest's seconds in UTC.
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(tmp.path().join("kb/current/manifest.json")).unwrap(),
+    )
+    .unwrap();
+    let date = std::process::Command::new("date")
+        .args([
+            "-u",
+            "-d",
+            &format!("@{}", manifest["built_at"]),
+            "+%Y-%m-%dT%H:%M:%SZ",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        doc["built_at"].as_str().unwrap(),
+        String::from_utf8_lossy(&date.stdout).trim()
+    );
     let names: Vec<&str> = doc["files"]
         .as_array()
         .unwrap()
