@@ -4,6 +4,7 @@
 //! Data flows one way: [`seed`] reads the seed files, [`validate`] checks them into the
 //! [`model`], and the stores are written from the model. See ARCHITECTURE.md.
 
+pub mod bounds;
 pub mod check;
 pub mod datasette;
 pub mod ddl;

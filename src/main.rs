@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
+use dossier::bounds::{Bounds, Outrun};
 use dossier::kb::KbPaths;
 use dossier::seed::LoadError;
 use dossier::validate;
@@ -593,11 +594,11 @@ struct SqlArgs {
     #[arg(short = 'p', long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
     params: Vec<(String, String)>,
     /// Interrupt the query after this many milliseconds.
-    #[arg(long, default_value_t = 5000)]
+    #[arg(long, default_value_t = Bounds::SQL.time_ms())]
     timeout_ms: u64,
     /// Stop the query when SQLite holds more than this many MiB (its own allocations: sorts,
     /// temporary tables, recursive queries; 0 for no bound).
-    #[arg(long, default_value_t = 1_024)]
+    #[arg(long, default_value_t = Bounds::SQL.memory_mb)]
     max_memory_mb: u64,
     #[command(flatten)]
     kb: KbArg,
@@ -608,9 +609,10 @@ impl SqlArgs {
         let paths = KbPaths::new(self.kb.kb);
         let format = self.format.resolve(self.out.out.as_deref());
         let out = Destination::open(self.out.out.as_deref(), &paths)?;
-        dossier::sqlite::limit_heap(self.max_memory_mb.saturating_mul(1 << 20));
+        let bounds = Bounds::new(self.timeout_ms, self.max_memory_mb);
+        dossier::sqlite::limit_heap(bounds.memory_bytes());
         let query = self.query.text()?;
-        sql(&query, format, out, &self.params, self.timeout_ms, paths)
+        sql(&query, format, out, &self.params, bounds.time, paths)
     }
 }
 
@@ -628,11 +630,11 @@ struct SparqlArgs {
     #[arg(short = 'p', long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
     params: Vec<(String, String)>,
     /// Stop the query after this many milliseconds.
-    #[arg(long, default_value_t = 30_000)]
+    #[arg(long, default_value_t = Bounds::SPARQL.time_ms())]
     timeout_ms: u64,
     /// Stop the query when the process holds more than this many MiB of memory (checked
     /// every 10 ms; the memory-mapped graph counts).
-    #[arg(long, default_value_t = 4_096)]
+    #[arg(long, default_value_t = Bounds::SPARQL.memory_mb)]
     max_memory_mb: u64,
     #[command(flatten)]
     kb: KbArg,
@@ -644,12 +646,9 @@ impl SparqlArgs {
         let format = self.format.chosen(self.out.out.as_deref());
         let to_file = self.out.out.is_some();
         let out = Destination::open(self.out.out.as_deref(), &paths)?;
-        let limits = Limits {
-            time: Duration::from_millis(self.timeout_ms),
-            memory_bytes: self.max_memory_mb.saturating_mul(1 << 20),
-        };
+        let bounds = Bounds::new(self.timeout_ms, self.max_memory_mb);
         let query = self.query.text()?;
-        sparql(&query, (format, to_file), out, &self.params, limits, paths)
+        sparql(&query, (format, to_file), out, &self.params, bounds, paths)
     }
 }
 
@@ -778,7 +777,7 @@ struct ServeArgs {
     #[arg(long, default_value_t = 7878)]
     port: u16,
     /// Stop a query (SQL or SPARQL) after this many milliseconds.
-    #[arg(long, default_value_t = 10_000)]
+    #[arg(long, default_value_t = Bounds::SERVE.time_ms())]
     timeout_ms: u64,
     /// Queries run at once; more wait up to 5 s for a slot, then get 503.
     #[arg(long, default_value_t = 8)]
@@ -806,7 +805,7 @@ struct ServeArgs {
     max_answer_mb: usize,
     /// Stop a SPARQL query whose process (each runs in its own) holds more than this many
     /// MiB, checked every 20 ms; and every running query when the server itself does.
-    #[arg(long, default_value_t = 4_096)]
+    #[arg(long, default_value_t = Bounds::SERVE.memory_mb)]
     max_memory_mb: u64,
     /// An origin whose pages may call the server (CORS), e.g. https://dashboard.example.org;
     /// repeatable; `*` for any.
@@ -823,7 +822,7 @@ impl ServeArgs {
     fn settings(self) -> Result<serve::Settings, Failure> {
         Ok(serve::Settings {
             addr: std::net::SocketAddr::new(self.bind, self.port),
-            timeout: Duration::from_millis(self.timeout_ms),
+            bounds: Bounds::new(self.timeout_ms, self.max_memory_mb),
             max_concurrent: self.max_concurrent,
             max_body_bytes: self.max_body_kb.saturating_mul(1 << 10),
             header_timeout: Duration::from_millis(self.header_timeout_ms),
@@ -831,7 +830,6 @@ impl ServeArgs {
             max_connections: self.max_connections,
             max_connections_per_client: self.max_connections_per_client,
             max_answer_bytes: self.max_answer_mb.saturating_mul(1 << 20),
-            max_memory_bytes: self.max_memory_mb.saturating_mul(1 << 20),
             cors_origins: self.cors_origin,
             queries: dossier::queries::with_folder(self.queries.as_deref())?,
         })
@@ -1288,18 +1286,12 @@ fn sql(
     format: RowFormat,
     mut out: Destination,
     params: &[(String, String)],
-    timeout_ms: u64,
+    timeout: Duration,
     paths: KbPaths,
 ) -> Result<(), Failure> {
     let conn = dossier::sqlite::open_read_only(&paths.database())?;
     let mut writer = RowWriter::new(&mut out, format);
-    match dossier::sqlite::query(
-        &conn,
-        query,
-        params,
-        std::time::Duration::from_millis(timeout_ms),
-        &mut writer,
-    ) {
+    match dossier::sqlite::query(&conn, query, params, timeout, &mut writer) {
         Ok(()) => {
             writer.finish().map_err(Failure::Usage)?;
             out.finish().map_err(Failure::Usage)
@@ -1311,17 +1303,12 @@ fn sql(
 }
 
 /// What a SPARQL query may use before it is stopped.
-struct Limits {
-    time: Duration,
-    memory_bytes: u64,
-}
-
 fn sparql(
     query: &str,
     format: (Option<SparqlFormat>, bool),
     out: Destination,
     params: &[(String, String)],
-    limits: Limits,
+    bounds: Bounds,
     paths: KbPaths,
 ) -> Result<(), Failure> {
     paths.require(&paths.index())?;
@@ -1383,22 +1370,22 @@ fn sparql(
             }
             Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
         }
-        if started.elapsed() >= limits.time {
-            drop(worker);
-            return stop(format!(
+        let resident = memory::own().map(|m| m.resident);
+        let why = match bounds.outrun(started, resident) {
+            None => continue,
+            Some(Outrun::Time) => format!(
                 "error: the query was interrupted after {} ms: simplify it, or raise --timeout-ms",
-                limits.time.as_millis()
-            ));
-        }
-        if memory::own().is_some_and(|m| m.resident > limits.memory_bytes) {
-            drop(worker);
-            return stop(format!(
+                bounds.time.as_millis()
+            ),
+            Some(Outrun::Memory) => format!(
                 "error: the query was stopped when the process held more than {} MiB of memory: \
                  narrow it (a join of unrelated patterns multiplies their rows), or raise \
                  --max-memory-mb",
-                limits.memory_bytes >> 20
-            ));
-        }
+                bounds.memory_mb
+            ),
+        };
+        drop(worker);
+        return stop(why);
     }
 }
 
@@ -1859,7 +1846,7 @@ fn list_catalog(
     Ok(out.finish()?)
 }
 
-const QUERY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+const QUERY_TIMEOUT: std::time::Duration = Bounds::NAMED_QUERY.time;
 
 fn list_queries(
     all: &[dossier::queries::NamedQuery],

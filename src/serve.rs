@@ -24,6 +24,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+use dossier::bounds::{Bounds, Outrun};
 use dossier::kb::KbPaths;
 use dossier::queries::NamedQuery;
 use dossier::sparql::{CancellationToken, RdfTerm, Store};
@@ -33,7 +34,8 @@ use crate::output::{RowFormat, RowWriter, SelectWriter, SparqlFormat};
 /// What `dossier serve` was asked for.
 pub struct Settings {
     pub addr: SocketAddr,
-    pub timeout: Duration,
+    /// Every query's time bound; a SPARQL worker's memory bound (and the server's, for all).
+    pub bounds: Bounds,
     pub max_concurrent: usize,
     pub max_body_bytes: usize,
     /// How long a client may take to send a request's headers (and how long an idle
@@ -44,7 +46,6 @@ pub struct Settings {
     pub max_connections: usize,
     pub max_connections_per_client: usize,
     pub max_answer_bytes: usize,
-    pub max_memory_bytes: u64,
     /// Origins whose pages may call the server; `*` for any.
     pub cors_origins: Vec<String>,
     pub queries: Vec<NamedQuery>,
@@ -59,9 +60,8 @@ struct Shared {
     /// Each article's id and title: its IRI names its graph (the service description's).
     articles: Vec<(String, String)>,
     queries: Vec<NamedQuery>,
-    timeout: Duration,
+    bounds: Bounds,
     max_answer_bytes: usize,
-    max_memory_bytes: u64,
     cors_origins: Vec<String>,
     permits: Arc<Semaphore>,
     /// SPARQL worker processes waiting for a query.
@@ -107,9 +107,8 @@ pub fn run(paths: KbPaths, settings: Settings) -> Result<()> {
         title,
         articles,
         queries: settings.queries,
-        timeout: settings.timeout,
+        bounds: settings.bounds,
         max_answer_bytes: settings.max_answer_bytes,
-        max_memory_bytes: settings.max_memory_bytes,
         cors_origins: settings.cors_origins,
         permits: Arc::new(Semaphore::new(settings.max_concurrent.max(1))),
         workers: Default::default(),
@@ -121,7 +120,7 @@ pub fn run(paths: KbPaths, settings: Settings) -> Result<()> {
         HeaderValue::from_str(origin)
             .with_context(|| format!("--cors-origin '{origin}' is not a valid header value"))?;
     }
-    watch_memory(shared.clone(), settings.max_memory_bytes);
+    watch_memory(shared.clone(), settings.bounds.memory_bytes());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_io()
         .enable_time()
@@ -212,7 +211,7 @@ async fn serve(shared: Arc<Shared>, addr: SocketAddr, limits: ConnectionLimits) 
     let on_signal = signalled.clone();
     ctrlc::set_handler(move || on_signal.notify_waiters())
         .context("cannot watch for Ctrl-C and SIGTERM")?;
-    let grace = shared.timeout + SHUTDOWN_GRACE;
+    let grace = shared.bounds.time + SHUTDOWN_GRACE;
     // Connections are told to finish through this channel; each holds a receiver, so the
     // sender's `closed()` says when the last has ended.
     let (closing, close) = tokio::sync::watch::channel(false);
@@ -568,7 +567,7 @@ async fn run_limited<T: Send + 'static>(
         let _permit = permit;
         work(&worker_shared, &worker_stop)
     });
-    match tokio::time::timeout(shared.timeout, task).await {
+    match tokio::time::timeout(shared.bounds.time, task).await {
         Ok(Ok(result)) => result,
         Ok(Err(e)) => Err(Refusal::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -626,7 +625,7 @@ impl Stop {
                  it, or retry when fewer queries run",
             )
         } else {
-            timed_out(shared.timeout)
+            timed_out(shared.bounds.time)
         }
     }
 }
@@ -1285,8 +1284,8 @@ fn service_description(shared: &Shared, endpoint: &str) -> Vec<[RdfTerm; 3]> {
             text(format!(
                 "Read-only. A query stops after {} ms, or when it holds over {} MiB; an answer \
                  is at most {} MiB; {} queries run at once. Updates are refused.",
-                shared.timeout.as_millis(),
-                shared.max_memory_bytes >> 20,
+                shared.bounds.time.as_millis(),
+                shared.bounds.memory_mb,
                 shared.max_answer_bytes >> 20,
                 shared.permits_total,
             )),
@@ -1520,10 +1519,10 @@ async fn in_worker(
         max_answer_bytes: shared.max_answer_bytes,
     };
     let watch = |worker_memory: Option<u64>| {
-        if started.elapsed() >= shared.timeout {
-            stop.stop(Why::Time);
-        } else if worker_memory.is_some_and(|bytes| bytes > shared.max_memory_bytes) {
-            stop.stop(Why::Memory);
+        match shared.bounds.outrun(started, worker_memory) {
+            Some(Outrun::Time) => stop.stop(Why::Time),
+            Some(Outrun::Memory) => stop.stop(Why::Memory),
+            None => {}
         }
         stop.is_stopped()
     };
@@ -1845,7 +1844,7 @@ fn answer_sql_on(
     let result = if shape == "array" {
         // The same writer as `dossier sql --format json`: the same bytes.
         let mut writer = RowWriter::new(&mut out, RowFormat::Json);
-        dossier::sqlite::query(conn, text, params, shared.timeout, &mut writer)
+        dossier::sqlite::query(conn, text, params, shared.bounds.time, &mut writer)
             .and_then(|()| writer.finish().map_err(QueryError::Output))
     } else {
         let head = if shape == "arrayfirst" {
@@ -1866,7 +1865,7 @@ fn answer_sql_on(
             rows: 0,
             head,
         };
-        dossier::sqlite::query(conn, text, params, shared.timeout, &mut rows).and_then(|()| {
+        dossier::sqlite::query(conn, text, params, shared.bounds.time, &mut rows).and_then(|()| {
             rows.finish(started)
                 .map_err(|e| QueryError::Output(e.into()))
         })
@@ -2020,7 +2019,7 @@ fn named_rows(
     };
     let sql = || -> Result<dossier::queries::Rows, Refusal> {
         with_connection(shared, stop, |conn| {
-            run_sql(conn, q, params, shared.timeout).map_err(failed)
+            run_sql(conn, q, params, shared.bounds.time).map_err(failed)
         })
     };
     let rdf = || run_sparql_until(&shared.store, q, params, stop.cancel.clone()).map_err(failed);

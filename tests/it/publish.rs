@@ -629,6 +629,14 @@ fn a_killed_whole_publish_is_cleaned_up_by_the_next_one() {
     assert_eq!(schemas(&mut pg), ["dossier"]);
     assert_eq!(differences(kb.path(), &server), Vec::<String>::new());
 
+    // Two whole publishes at once: the second waits for the first's lock, then finds nothing
+    // to send; neither drops the other's staging schema.
+    pg.batch_execute("DROP SCHEMA dossier CASCADE").unwrap();
+    let (mut first, mut second) = (publish(), publish());
+    assert!(first.wait().unwrap().success() && second.wait().unwrap().success());
+    assert_eq!(schemas(&mut pg), ["dossier"]);
+    assert_eq!(differences(kb.path(), &server), Vec::<String>::new());
+
     // A staging schema dossier did not make is never dropped.
     pg.batch_execute(
         "CREATE SCHEMA other__publishing; CREATE TABLE other__publishing.kept (id int);",
