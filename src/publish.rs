@@ -765,6 +765,31 @@ fn loaders() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 4))
 }
 
+/// Copies one table's rows into the staging schema (hashing them), then adds its own keys and
+/// indexes; how many rows.
+fn copy_and_key(
+    client: &mut postgres::Client,
+    sqlite: &rusqlite::Connection,
+    table: &ddl::Table,
+    single: &[ddl::Table],
+    keys: &[ddl::KeyStatement],
+    hashes: &mut ArticleHashes,
+) -> Result<u64> {
+    let rows = copy_table(client, sqlite, table, single, RowsToCopy::All(hashes))?;
+    let own: String = keys
+        .iter()
+        .filter(|k| k.table == table.name && !k.foreign)
+        .map(|k| k.sql.as_str())
+        .collect();
+    client.batch_execute(&own).with_context(|| {
+        format!(
+            "PostgreSQL refused a key or an index of {} (a bug: the SQLite store holds its rows)",
+            table.name
+        )
+    })?;
+    Ok(rows)
+}
+
 /// What one loader did: the tables it copied (their places in the layout) with their rows, and
 /// those rows' hashes.
 type Loaded = (Vec<(usize, u64)>, ArticleHashes);
@@ -805,29 +830,7 @@ fn load_and_index(
             let Some(&(_, _, i)) = order.get(next.fetch_add(1, Ordering::Relaxed)) else {
                 break;
             };
-            let table = &tables[i];
-            let done = copy_table(
-                &mut client,
-                &sqlite,
-                table,
-                &single,
-                RowsToCopy::All(&mut hashes),
-            )
-            .and_then(|n| {
-                let own: String = keys
-                    .iter()
-                    .filter(|k| k.table == table.name && !k.foreign)
-                    .map(|k| k.sql.as_str())
-                    .collect();
-                client.batch_execute(&own).with_context(|| {
-                    format!(
-                        "PostgreSQL refused a key or an index of {} (a bug: the SQLite \
-                             store holds its rows)",
-                        table.name
-                    )
-                })?;
-                Ok(n)
-            });
+            let done = copy_and_key(&mut client, &sqlite, &tables[i], &single, keys, &mut hashes);
             match done {
                 Ok(n) => copied.push((i, n)),
                 Err(e) => {
