@@ -769,6 +769,100 @@ fn prefix_map(base: &str) -> Vec<PrefixMapPair> {
         .collect()
 }
 
+/// sophia_turtle 0.10's string writer (`quoted_string`, shared by the Turtle, TriG, N-Triples
+/// and N-Quads serializers) calls itself once per character it escapes: measured, 256 bytes of
+/// stack each in a release build and 629 in a debug one, so an article's text with ~35,000
+/// line breaks overflowed a thread's stack and aborted. Rather than patch the crate, every
+/// serializer here reads its source through `DeepEnough`, which hands sophia a triple whose
+/// object needs more stack than is left on a stack that holds it ([`stacker`]); the bytes
+/// written are sophia's own.
+struct DeepEnough<S, K> {
+    source: S,
+    shape: std::marker::PhantomData<K>,
+}
+
+/// Stack per escaped character, above both measured frames, plus room for the serializer's
+/// own calls.
+const STACK_PER_ESCAPE: usize = 1024;
+const STACK_MARGIN: usize = 256 * 1024;
+
+/// The stack sophia needs to write a literal: bounded by its length, counted when the bound
+/// would be large.
+fn stack_to_write(lexical: &str) -> usize {
+    let bytes = lexical.as_bytes();
+    let escapes = if bytes.len() <= 64 {
+        bytes.len()
+    } else {
+        // What sophia escapes: C0 controls, DEL, `"`, `\`, and U+FFFE / U+FFFF (which start
+        // with 0xEF in UTF-8: counting every 0xEF is an upper bound).
+        bytes
+            .iter()
+            .filter(|&&b| b < 0x20 || b == 0x7f || b == b'"' || b == b'\\' || b == 0xef)
+            .count()
+    };
+    escapes * STACK_PER_ESCAPE + STACK_MARGIN
+}
+
+/// Where the object of a source's item is: a triple's third term, or a quad's.
+trait ObjectOf<I> {
+    fn stack_to_write(item: &I) -> usize;
+}
+struct AsTriple;
+struct AsQuad;
+
+fn stack_for_term<T: sophia::api::term::Term>(t: T) -> usize {
+    t.lexical_form().map_or(0, |l| stack_to_write(&l))
+}
+
+impl<T: sophia::api::triple::Triple> ObjectOf<T> for AsTriple {
+    fn stack_to_write(item: &T) -> usize {
+        stack_for_term(item.o())
+    }
+}
+
+impl<Q: sophia::api::quad::Quad> ObjectOf<Q> for AsQuad {
+    fn stack_to_write(item: &Q) -> usize {
+        stack_for_term(item.o())
+    }
+}
+
+impl<S> DeepEnough<S, AsTriple> {
+    fn triples(source: S) -> Self {
+        DeepEnough {
+            source,
+            shape: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<S> DeepEnough<S, AsQuad> {
+    fn quads(source: S) -> Self {
+        DeepEnough {
+            source,
+            shape: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<S: Source, K> Source for DeepEnough<S, K>
+where
+    for<'x> K: ObjectOf<S::Item<'x>>,
+{
+    type Item<'x> = S::Item<'x>;
+    type Error = S::Error;
+
+    fn try_for_some_item<E, F>(&mut self, mut f: F) -> StreamResult<bool, Self::Error, E>
+    where
+        E: std::error::Error + Send + Sync + 'static,
+        F: FnMut(Self::Item<'_>) -> Result<(), E>,
+    {
+        self.source.try_for_some_item(|item| {
+            let needed = K::stack_to_write(&item);
+            stacker::maybe_grow(needed, needed, || f(item))
+        })
+    }
+}
+
 /// Keeps an output error's I/O kind (so a closed pipe is recognised) and names what failed.
 fn sink_error<E: std::error::Error + Send + Sync + 'static>(
     e: StreamError<E, io::Error>,
@@ -789,7 +883,9 @@ pub fn write_turtle(kb: &KnowledgeBase, w: impl Write) -> Result<usize> {
         .with_own_prefix_map(prefix_map(&kb.config.base_iri));
     let mut serializer = TurtleSerializer::new_with_config(w, config);
     serializer
-        .serialize_triples(Mapping::new(kb).counted(&count).triples())
+        .serialize_triples(DeepEnough::triples(
+            Mapping::new(kb).counted(&count).triples(),
+        ))
         .map_err(|e| sink_error(e, "cannot write Turtle"))?;
     Ok(count.get())
 }
@@ -798,7 +894,7 @@ pub fn write_turtle(kb: &KnowledgeBase, w: impl Write) -> Result<usize> {
 pub fn write_nquads(kb: &KnowledgeBase, w: impl Write) -> Result<()> {
     let mut serializer = NQuadsSerializer::new(w);
     serializer
-        .serialize_quads(Mapping::new(kb))
+        .serialize_quads(DeepEnough::quads(Mapping::new(kb)))
         .map_err(|e| sink_error(e, "cannot write N-Quads"))?;
     Ok(())
 }
@@ -916,7 +1012,7 @@ pub fn nquads_to_ntriples(r: impl BufRead, w: impl Write) -> Result<()> {
     let quads = sophia::turtle::parser::nq::parse_bufread(r);
     let mut serializer = NTriplesSerializer::new(w);
     serializer
-        .serialize_triples(quads.to_triples())
+        .serialize_triples(DeepEnough::triples(quads.to_triples()))
         .map_err(|e| sink_error(e, "cannot convert to N-Triples"))?;
     Ok(())
 }
@@ -1052,7 +1148,7 @@ pub fn index_to_trig(index: &crate::index::Index, base: &str, w: impl Write) -> 
         })
     });
     TriGSerializer::new_with_config(w, config)
-        .serialize_quads(source)
+        .serialize_quads(DeepEnough::quads(source))
         .map_err(|e| match e {
             sophia::api::source::StreamError::SourceError(e) => {
                 anyhow::Error::from(e).context("cannot read the indexed graph")
@@ -1076,7 +1172,7 @@ pub fn write_triples_turtle(triples: &[[RdfTerm; 3]], base: &str, w: impl Write)
         .into_iter()
         .map(|[s, p, o]| Ok::<_, Infallible>([sophia_term(s), sophia_term(p), sophia_term(o)]));
     TurtleSerializer::new_with_config(w, config)
-        .serialize_triples(source)
+        .serialize_triples(DeepEnough::triples(source))
         .map_err(|e| sink_error(e, "cannot write Turtle"))?;
     Ok(())
 }
@@ -1088,7 +1184,7 @@ pub fn write_triples_ntriples(triples: &[[RdfTerm; 3]], w: impl Write) -> Result
         .iter()
         .map(|[s, p, o]| Ok::<_, Infallible>([sophia_term(s), sophia_term(p), sophia_term(o)]));
     NTriplesSerializer::new(w)
-        .serialize_triples(source)
+        .serialize_triples(DeepEnough::triples(source))
         .map_err(|e| sink_error(e, "cannot write N-Triples"))?;
     Ok(())
 }
