@@ -3,8 +3,16 @@
 //! has outrun its bounds. The CLI and `serve` measure differently (SQLite's own allocations for
 //! `dossier sql`; the process's resident memory for `dossier sparql`; a worker process's
 //! anonymous memory for `serve`), and all of them stop a query by [`Bounds::outrun`].
+//! [`Bounds::watch`] runs a query on a thread of its own and stops it by that rule.
 
 use std::time::{Duration, Instant};
+
+/// The stack of a watched query's thread: SPARQL's parser and evaluator recurse over the
+/// query's structure. Only the pages used are committed.
+const WATCHED_STACK_BYTES: usize = 1 << 30;
+
+/// How often a watched query's time and memory are looked at.
+const WATCH_EVERY: Duration = Duration::from_millis(10);
 
 /// A query's time and memory bounds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -13,6 +21,15 @@ pub struct Bounds {
     pub time: Duration,
     /// How much memory it may take, in MiB (0: `dossier sql` puts no bound on SQLite's).
     pub memory_mb: u64,
+}
+
+/// Why a watched query gave no result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stopped {
+    /// It outran a bound and was stopped.
+    Outrun(Outrun),
+    /// Its thread could not start, or ended without a result (it panicked).
+    Lost(String),
 }
 
 /// Which bound a query outran.
@@ -65,6 +82,43 @@ impl Bounds {
         }
     }
 
+    /// Runs `work` on a thread of its own with a deep stack and waits for its result, looking
+    /// every 10 ms at the time it has taken and at this process's resident memory (mapped
+    /// pages included). Past a bound it calls `stop` (which should make `work` give up, e.g. by
+    /// cancelling its token) and returns at once which bound was outrun: the thread is not
+    /// waited for, since an evaluator may not look at its token for a while; it ends on its
+    /// own, or with the process.
+    pub fn watch<R: Send + 'static>(
+        self,
+        work: impl FnOnce() -> R + Send + 'static,
+        stop: impl FnOnce(),
+    ) -> Result<R, Stopped> {
+        let (send, receive) = std::sync::mpsc::channel();
+        let worker = std::thread::Builder::new()
+            .name("watched query".into())
+            .stack_size(WATCHED_STACK_BYTES)
+            .spawn(move || {
+                let _ = send.send(work());
+            })
+            .map_err(|e| Stopped::Lost(format!("cannot start the query: {e}")))?;
+        let started = Instant::now();
+        loop {
+            match receive.recv_timeout(WATCH_EVERY) {
+                Ok(result) => return Ok(result),
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                    return Err(Stopped::Lost("the query stopped unexpectedly".to_owned()));
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+            }
+            let resident = crate::memory::own().map(|m| m.resident);
+            if let Some(outrun) = self.outrun(started, resident) {
+                stop();
+                drop(worker);
+                return Err(Stopped::Outrun(outrun));
+            }
+        }
+    }
+
     /// Which bound a query that started at `started`, and whose memory (as its caller measures
     /// it) is `memory` bytes, has outrun; time first.
     pub fn outrun(self, started: Instant, memory: Option<u64>) -> Option<Outrun> {
@@ -74,6 +128,24 @@ impl Bounds {
             Some(Outrun::Memory)
         } else {
             None
+        }
+    }
+}
+
+impl Outrun {
+    /// What a stopped query says, with the option that raises the bound it outran.
+    pub fn advice(self, bounds: Bounds) -> String {
+        match self {
+            Outrun::Time => format!(
+                "the query was interrupted after {} ms: simplify it, or raise --timeout-ms",
+                bounds.time.as_millis()
+            ),
+            Outrun::Memory => format!(
+                "the query was stopped when the process held more than {} MiB of memory: \
+                 narrow it (a join of unrelated patterns multiplies their rows), or raise \
+                 --max-memory-mb",
+                bounds.memory_mb
+            ),
         }
     }
 }
@@ -96,5 +168,26 @@ mod tests {
         assert_eq!(bounds.outrun(long_ago, Some(u64::MAX)), Some(Outrun::Time));
         assert_eq!(Bounds::SQL.time_ms(), 5_000);
         assert_eq!(Bounds::SERVE.memory_bytes(), 4 << 30);
+    }
+
+    #[test]
+    fn a_watched_query_gives_its_result_or_is_stopped_at_its_time() {
+        let bounds = Bounds::new(50, 1 << 20);
+        assert_eq!(bounds.watch(|| 7, || panic!("not stopped")), Ok(7));
+        let flag = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let seen = flag.clone();
+        let started = Instant::now();
+        let stopped = bounds.watch(
+            move || {
+                while !seen.load(std::sync::atomic::Ordering::SeqCst) {
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+            },
+            || flag.store(true, std::sync::atomic::Ordering::SeqCst),
+        );
+        assert_eq!(stopped, Err(Stopped::Outrun(Outrun::Time)));
+        assert!(started.elapsed() >= Duration::from_millis(50));
+        let lost = bounds.watch(|| -> u8 { panic!("a bug") }, || {});
+        assert!(matches!(lost, Err(Stopped::Lost(_))));
     }
 }

@@ -3,15 +3,24 @@
 //!
 //! Data flows one way: [`seed`] reads the seed files, [`validate`] checks them into the
 //! [`model`], and the stores are written from the model. See ARCHITECTURE.md.
+//!
+//! The front door is [`Kb`]: a knowledge base by its folder, and what a program does with it
+//! (validate, build, query within [`Bounds`], check, publish). The command line and `serve`
+//! call it; the stage modules below are for a program that needs one step on its own.
+
+pub use bounds::{Bounds, Outrun};
+pub use front::{Kb, QueryStop, Stores};
 
 pub mod bounds;
 pub mod check;
 pub mod datasette;
 pub mod ddl;
 pub mod diagnostic;
+pub mod front;
 pub mod index;
 pub mod kb;
 pub mod mapping;
+pub mod memory;
 pub mod model;
 pub mod ontology;
 pub mod progress;

@@ -9,12 +9,10 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
-use dossier::bounds::{Bounds, Outrun};
 use dossier::kb::KbPaths;
 use dossier::seed::LoadError;
-use dossier::validate;
+use dossier::{Bounds, Kb, QueryStop, Stores};
 
-mod memory;
 mod output;
 mod serve;
 use output::{Destination, RowFormat, RowWriter, SparqlFormat};
@@ -610,9 +608,8 @@ impl SqlArgs {
         let format = self.format.resolve(self.out.out.as_deref());
         let out = Destination::open(self.out.out.as_deref(), &paths)?;
         let bounds = Bounds::new(self.timeout_ms, self.max_memory_mb);
-        dossier::sqlite::limit_heap(bounds.memory_bytes());
         let query = self.query.text()?;
-        sql(&query, format, out, &self.params, bounds.time, paths)
+        sql(&query, format, out, &self.params, bounds, Kb::at(paths.dir))
     }
 }
 
@@ -648,7 +645,14 @@ impl SparqlArgs {
         let out = Destination::open(self.out.out.as_deref(), &paths)?;
         let bounds = Bounds::new(self.timeout_ms, self.max_memory_mb);
         let query = self.query.text()?;
-        sparql(&query, (format, to_file), out, &self.params, bounds, paths)
+        sparql(
+            &query,
+            (format, to_file),
+            out,
+            &self.params,
+            bounds,
+            Kb::at(paths.dir),
+        )
     }
 }
 
@@ -678,6 +682,13 @@ struct QueryArgs {
     /// same name replaces the built-in one.
     #[arg(long, value_name = "DIR")]
     queries: Option<PathBuf>,
+    /// Stop the query (in each store) after this many milliseconds.
+    #[arg(long, default_value_t = Bounds::NAMED_QUERY.time_ms())]
+    timeout_ms: u64,
+    /// Stop the SPARQL query when the process holds more than this many MiB of memory
+    /// (checked every 10 ms; the memory-mapped graph counts).
+    #[arg(long, default_value_t = Bounds::NAMED_QUERY.memory_mb)]
+    max_memory_mb: u64,
     #[command(flatten)]
     kb: KbArg,
 }
@@ -693,7 +704,15 @@ impl QueryArgs {
             return list_queries(&all, chosen, out);
         }
         let q = dossier::queries::find(&all, self.name.as_deref().unwrap_or_default())?;
-        query(&q, &self.params, (self.store, &self.pg), format, out, paths)
+        let bounds = Bounds::new(self.timeout_ms, self.max_memory_mb);
+        query(
+            &q,
+            &self.params,
+            (self.store, &self.pg, bounds),
+            format,
+            out,
+            paths,
+        )
     }
 }
 
@@ -1030,21 +1049,22 @@ fn upgrade(paths: &KbPaths) -> Result<(), Failure> {
 
 /// `dossier publish`: to PostgreSQL, to a Graph Store, or both, with a line on each.
 fn publish(args: PublishArgs) -> Result<(), Failure> {
-    let paths = KbPaths::new(args.kb.kb);
+    let kb = Kb::at(args.kb.kb);
+    let paths = kb.paths();
     paths.require(&paths.database())?;
     if args.pg.postgres.is_some() {
         let mut target = args.pg.target(args.grant_read);
         if args.citus {
             target.layout = dossier::ddl::Layout::Citus;
         }
-        let summary = dossier::publish::to_postgres(&paths, &target)?;
+        let summary = kb.publish_postgres(&target)?;
         print_postgres_summary(&summary);
     }
     if let Some(store) = args.graph_store {
         let options = dossier::publish::GraphStoreOptions {
             bulk: args.bulk.then(|| "no_transaction".to_owned()),
         };
-        let summary = dossier::publish::to_graph_store(&paths, &store, &options)?;
+        let summary = kb.publish_graph_store(&store, &options)?;
         let triples: u64 = summary.sent.iter().map(|(_, n)| n).sum();
         println!(
             "published to the Graph Store {store}: {} graphs sent ({triples} triples), {} unchanged, {} deleted",
@@ -1094,7 +1114,7 @@ fn print_postgres_summary(summary: &dossier::publish::PostgresSummary) {
 }
 
 fn load(seeds: &std::path::Path, bar: &Bar) -> Result<dossier::model::KnowledgeBase, Failure> {
-    let result = validate::load_with(seeds, bar);
+    let result = Kb::validate(seeds, bar);
     if let Some(b) = &bar.0 {
         b.finish_and_clear();
     }
@@ -1235,7 +1255,7 @@ fn build(
         }
         std::process::exit(130);
     });
-    let summary = dossier::kb::build_with(&kb, &paths, bar, settings)?;
+    let summary = Kb::at(paths.dir.clone()).build(&kb, settings, bar)?;
     if let Some(b) = &bar.0 {
         b.finish_and_clear();
     }
@@ -1286,106 +1306,61 @@ fn sql(
     format: RowFormat,
     mut out: Destination,
     params: &[(String, String)],
-    timeout: Duration,
-    paths: KbPaths,
+    bounds: Bounds,
+    kb: Kb,
 ) -> Result<(), Failure> {
-    let conn = dossier::sqlite::open_read_only(&paths.database())?;
     let mut writer = RowWriter::new(&mut out, format);
-    match dossier::sqlite::query(&conn, query, params, timeout, &mut writer) {
+    match kb.sql(query, params, bounds, &mut writer) {
         Ok(()) => {
             writer.finish().map_err(Failure::Usage)?;
             out.finish().map_err(Failure::Usage)
         }
-        Err(dossier::sqlite::QueryError::Output(e)) => Err(Failure::Usage(e)),
+        Err(dossier::sqlite::QueryError::Output(e) | dossier::sqlite::QueryError::Open(e)) => {
+            Err(Failure::Usage(e))
+        }
         Err(dossier::sqlite::QueryError::Placed(shown)) => Err(Failure::Data(shown)),
         Err(e) => Err(Failure::Data(format!("error: {e}"))),
     }
 }
 
-/// What a SPARQL query may use before it is stopped.
+/// Runs one SPARQL query within its bounds, writing the answer as it comes.
 fn sparql(
     query: &str,
     format: (Option<SparqlFormat>, bool),
     out: Destination,
     params: &[(String, String)],
     bounds: Bounds,
-    paths: KbPaths,
+    kb: Kb,
 ) -> Result<(), Failure> {
-    paths.require(&paths.index())?;
-    let base = base_iri(&paths)?;
-    let store = dossier::sparql::Store::open(&paths.index(), &base)?;
-    let cancel = dossier::sparql::CancellationToken::new();
-    // The parser and the evaluator recurse over the query's structure: they run on a thread
-    // with a large stack (only the pages used are committed), and write the answer as it
-    // comes; the main thread keeps time.
-    let (send, receive) = std::sync::mpsc::channel();
-    let query = query.to_owned();
-    let params = params.to_vec();
-    let worker_cancel = cancel.clone();
+    let base = kb.base_iri()?;
+    // The answer's file, if the stopped query still holds it.
     let unfinished = out.unfinished();
-    let worker = std::thread::Builder::new()
-        .name("sparql".into())
-        .stack_size(1 << 30)
-        .spawn(move || {
-            let _ = send.send(answer_sparql(
-                &store,
-                &query,
-                &params,
-                format,
-                out,
-                &base,
-                worker_cancel,
-            ));
-        })
-        .map_err(|e| Failure::Data(format!("error: cannot start the query: {e}")))?;
-    let started = std::time::Instant::now();
-    let stop = |why: String| {
-        cancel.cancel();
-        // Not waited for: the evaluator checks the token only when it reads the graph, and
-        // some of its loops do not for long. The process ends with this error, and its end
-        // stops the query at once and gives back all it held.
-        // The answer's file, if the worker still holds it.
-        if let Some(path) = &unfinished {
-            let _ = std::fs::remove_file(path);
+    let answered = kb.sparql(query, params, bounds, move |store, parsed, cancel| {
+        answer_sparql(store, parsed, format, out, &base, cancel)
+    });
+    match answered {
+        Ok(()) => Ok(()),
+        Err(QueryStop::Query(e)) | Err(QueryStop::Answer(SparqlFailure::Query(e))) => {
+            // A syntax error shows itself, with the query's line and a caret.
+            Err(Failure::Data(
+                match e.downcast_ref::<dossier::sparql::SyntaxError>() {
+                    Some(syntax) => syntax.to_string(),
+                    None => format!("error: {e:#}"),
+                },
+            ))
         }
-        Err(Failure::Data(why))
-    };
-    loop {
-        match receive.recv_timeout(Duration::from_millis(10)) {
-            Ok(Ok(())) => return Ok(()),
-            Ok(Err(SparqlFailure::Query(e))) => {
-                // A syntax error shows itself, with the query's line and a caret.
-                return Err(Failure::Data(
-                    match e.downcast_ref::<dossier::sparql::SyntaxError>() {
-                        Some(syntax) => syntax.to_string(),
-                        None => format!("error: {e:#}"),
-                    },
-                ));
-            }
-            Ok(Err(SparqlFailure::Output(e))) => return Err(Failure::Usage(e)),
-            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
-                return Err(Failure::Data(
-                    "error: the query stopped unexpectedly".to_owned(),
-                ));
-            }
-            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+        Err(QueryStop::Answer(SparqlFailure::Output(e))) | Err(QueryStop::Refused(e)) => {
+            Err(Failure::Usage(e))
         }
-        let resident = memory::own().map(|m| m.resident);
-        let why = match bounds.outrun(started, resident) {
-            None => continue,
-            Some(Outrun::Time) => format!(
-                "error: the query was interrupted after {} ms: simplify it, or raise --timeout-ms",
-                bounds.time.as_millis()
-            ),
-            Some(Outrun::Memory) => format!(
-                "error: the query was stopped when the process held more than {} MiB of memory: \
-                 narrow it (a join of unrelated patterns multiplies their rows), or raise \
-                 --max-memory-mb",
-                bounds.memory_mb
-            ),
-        };
-        drop(worker);
-        return stop(why);
+        Err(QueryStop::Outrun(outrun, bounds)) => {
+            // The process ends with this error, and its end stops the query at once and
+            // gives back all it held.
+            if let Some(path) = &unfinished {
+                let _ = std::fs::remove_file(path);
+            }
+            Err(Failure::Data(format!("error: {}", outrun.advice(bounds))))
+        }
+        Err(QueryStop::Disagree { .. }) => unreachable!("one store answers a SPARQL query"),
     }
 }
 
@@ -1396,19 +1371,15 @@ enum SparqlFailure {
     Output(anyhow::Error),
 }
 
-/// Parses, runs and prints one query; a SELECT's rows are written as they are computed.
+/// Runs and prints one parsed query; a SELECT's rows are written as they are computed.
 fn answer_sparql(
     store: &dossier::sparql::Store,
-    query: &str,
-    params: &[(String, String)],
+    parsed: spargebra::Query,
     (format, to_file): (Option<SparqlFormat>, bool),
     mut out: Destination,
     base: &str,
     cancel: dossier::sparql::CancellationToken,
 ) -> Result<(), SparqlFailure> {
-    let parsed = store
-        .parse_with(query, params)
-        .map_err(SparqlFailure::Query)?;
     let terminal = !to_file && io::IsTerminal::is_terminal(&io::stdout());
     let graph = matches!(
         parsed,
@@ -1846,8 +1817,6 @@ fn list_catalog(
     Ok(out.finish()?)
 }
 
-const QUERY_TIMEOUT: std::time::Duration = Bounds::NAMED_QUERY.time;
-
 fn list_queries(
     all: &[dossier::queries::NamedQuery],
     format: Option<RowFormat>,
@@ -1903,47 +1872,36 @@ fn list_queries(
 fn query(
     q: &dossier::queries::NamedQuery,
     given: &[(String, String)],
-    (store, pg): (StoreChoice, &PostgresArg),
+    (store, pg, bounds): (StoreChoice, &PostgresArg, Bounds),
     format: RowFormat,
-    mut out: Destination,
+    out: Destination,
     paths: KbPaths,
 ) -> Result<(), Failure> {
-    use dossier::queries::{Rows, run_sparql, run_sql};
-    let params = q.bind(given)?;
-    let open_graph = || -> anyhow::Result<dossier::sparql::Store> {
-        paths.require(&paths.index())?;
-        let base = {
-            let conn = dossier::sqlite::open_read_only(&paths.database())?;
-            dossier::sqlite::base_iri(&conn)?
-        };
-        dossier::sparql::Store::open(&paths.index(), &base)
-    };
-    let rows: Rows = match store {
-        StoreChoice::Sql => {
-            let conn = dossier::sqlite::open_read_only(&paths.database())?;
-            run_sql(&conn, q, &params, QUERY_TIMEOUT)
-                .map_err(|e| Failure::Data(format!("error: {e:#}")))?
-        }
-        StoreChoice::Rdf => run_sparql(&open_graph()?, q, &params)
-            .map_err(|e| Failure::Data(format!("error: {e:#}")))?,
+    let stores = match store {
+        StoreChoice::Sql => Stores::Sqlite,
+        StoreChoice::Rdf => Stores::Graph,
+        StoreChoice::Both => Stores::Both,
         StoreChoice::Postgres => {
-            dossier::publish::query_postgres(&pg.target(None), q, &params, QUERY_TIMEOUT)?
-        }
-        StoreChoice::Both => {
-            let conn = dossier::sqlite::open_read_only(&paths.database())?;
-            let graph = open_graph()?;
-            let comparison = dossier::queries::compare(&conn, &graph, q, &params, QUERY_TIMEOUT)
-                .map_err(|e| Failure::Data(format!("error: {e:#}")))?;
-            if !comparison.agrees() {
-                return Err(Failure::Data(format!(
-                    "error: the stores disagree on '{}':\n{}",
-                    q.name,
-                    comparison.diff()
-                )));
-            }
-            comparison.sql
+            let params = q.bind(given)?;
+            let rows = dossier::publish::query_postgres(&pg.target(None), q, &params, bounds.time)?;
+            return write_rows(&rows, format, out);
         }
     };
+    let rows = Kb::at(paths.dir)
+        .named_query(q, given, stores, bounds)
+        .map_err(|e| match e {
+            QueryStop::Refused(e) => Failure::Usage(e),
+            e => Failure::Data(format!("error: {e}")),
+        })?;
+    write_rows(&rows, format, out)
+}
+
+/// A named query's rows, as `dossier sql` writes its own.
+fn write_rows(
+    rows: &dossier::queries::Rows,
+    format: RowFormat,
+    mut out: Destination,
+) -> Result<(), Failure> {
     let mut writer = RowWriter::new(&mut out, format);
     dossier::sqlite::RowSink::columns(&mut writer, &rows.columns)?;
     for row in &rows.rows {
@@ -1954,34 +1912,7 @@ fn query(
 }
 
 fn check(paths: &KbPaths, bar: &Bar) -> Result<(), Failure> {
-    let conn = dossier::sqlite::open_read_only(&paths.database())?;
-    for file in [paths.index(), paths.turtle(), paths.nquads()] {
-        paths.require(&file)?;
-    }
-    // The files' triples are compared on a thread of their own while the fields are compared:
-    // the two halves share nothing but the (read-only) files.
-    let index = dossier::index::Index::open(&paths.index())?;
-    index.expect_random_reads();
-    let (report, files) = std::thread::scope(|scope| {
-        let files = scope.spawn(|| -> anyhow::Result<Vec<String>> {
-            let mut files = dossier::check::Report::default();
-            dossier::check::compare_graph_files(
-                &mut files,
-                &paths.turtle(),
-                &paths.nquads(),
-                &index,
-            )?;
-            files.drift.extend(dossier::kb::verify_manifest(paths)?);
-            Ok(files.drift)
-        });
-        let report = dossier::check::check_with(&conn, &index, bar);
-        let files = files
-            .join()
-            .unwrap_or_else(|_| Err(anyhow::anyhow!("comparing the files panicked")));
-        (report, files)
-    });
-    let mut report = report?;
-    report.drift.extend(files?);
+    let report = Kb::at(paths.dir.clone()).check(bar)?;
     if let Some(b) = &bar.0 {
         b.finish_and_clear();
     }

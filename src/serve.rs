@@ -86,7 +86,7 @@ const QUERY_STACK_BYTES: usize = 256 << 20;
 
 /// Serves until SIGINT or SIGTERM, then lets the requests in flight finish.
 pub fn run(paths: KbPaths, settings: Settings) -> Result<()> {
-    paths.require(&paths.index())?;
+    let store = dossier::Kb::at(paths.dir.clone()).graph()?;
     let conn = dossier::sqlite::open_read_only(&paths.database())?;
     let base = dossier::sqlite::base_iri(&conn)?;
     let title: String = conn
@@ -99,7 +99,6 @@ pub fn run(paths: KbPaths, settings: Settings) -> Result<()> {
             .collect::<Result<Vec<(String, String)>, _>>()?
     };
     drop(conn);
-    let store = Store::open(&paths.index(), &base)?;
     let shared = Arc::new(Shared {
         paths,
         store,
@@ -151,7 +150,7 @@ fn watch_memory(shared: Arc<Shared>, limit: u64) {
     std::thread::Builder::new()
         .name("memory-watch".into())
         .spawn(move || {
-            let over = || crate::memory::own().is_some_and(|m| m.anonymous > limit);
+            let over = || dossier::memory::own().is_some_and(|m| m.anonymous > limit);
             loop {
                 std::thread::sleep(Duration::from_millis(50));
                 if over() {
@@ -1463,7 +1462,7 @@ impl Worker {
     }
 
     fn anonymous_resident_bytes(&self) -> Option<u64> {
-        crate::memory::of(self.child.id()?).map(|m| m.anonymous)
+        dossier::memory::of(self.child.id()?).map(|m| m.anonymous)
     }
 
     /// Sends one query and reads its answer: (the first byte, the answer or message).
@@ -1534,7 +1533,7 @@ async fn in_worker(
             tokio::select! {
                 answered = &mut asked => break Some(answered),
                 () = tokio::time::sleep(WORKER_WATCH) => {
-                    let memory = pid.and_then(crate::memory::of).map(|m| m.anonymous);
+                    let memory = pid.and_then(dossier::memory::of).map(|m| m.anonymous);
                     if watch(memory) {
                         break None;
                     }

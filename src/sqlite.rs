@@ -561,6 +561,9 @@ pub enum QueryError {
     /// Writing the output failed (e.g. a closed pipe).
     #[error("{0:#}")]
     Output(anyhow::Error),
+    /// The database could not be opened (not built, or not readable).
+    #[error("{0:#}")]
+    Open(anyhow::Error),
 }
 
 /// A receiver of query results, row by row, so that large results stream to the output.

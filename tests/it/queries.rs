@@ -331,3 +331,145 @@ fn timeline_by_source_orders_quotes_as_the_text_has_them_in_both_stores() {
     assert!(strike[1].contains("the attack in the Caribbean"));
     assert!(strike[2].contains("The attack on the Venezuelan vessel, ordered by Trump"));
 }
+
+/// A named query is bounded in each store, as `dossier sql` and `dossier sparql` are: its
+/// SPARQL ran without any bound before the library's front door ran both.
+#[test]
+fn a_runaway_named_query_stops_at_its_bounds_in_either_store() {
+    let tmp = built_bundled();
+    let mine = tmp.path().join("mine");
+    std::fs::create_dir(&mine).unwrap();
+    std::fs::write(
+        mine.join("runaway.toml"),
+        "description = \"Never ends\"\n\
+         sql = \"WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT count(*) AS n FROM n\"\n\
+         sparql = \"SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }\"\n",
+    )
+    .unwrap();
+    let stopped = |store: &str, bound: &str, value: &str| {
+        let out = dossier(tmp.path())
+            .args([
+                "query",
+                "runaway",
+                "--queries",
+                "mine",
+                "--store",
+                store,
+                bound,
+                value,
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{store} {bound}");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    for store in ["rdf", "sql", "both"] {
+        let stderr = stopped(store, "--timeout-ms", "300");
+        assert!(
+            stderr.contains("interrupted after 300 ms"),
+            "{store}: {stderr}"
+        );
+    }
+    let stderr = stopped("rdf", "--max-memory-mb", "1");
+    assert!(
+        stderr.contains("stopped when the process held more than 1 MiB"),
+        "{stderr}"
+    );
+}
+
+/// Rows of a query through the library, as strings.
+#[derive(Default)]
+struct Gathered(Vec<String>, Vec<Vec<String>>);
+
+impl dossier::sqlite::RowSink for Gathered {
+    fn columns(&mut self, names: &[String]) -> anyhow::Result<()> {
+        self.0 = names.to_vec();
+        Ok(())
+    }
+    fn row(&mut self, values: &[rusqlite::types::Value]) -> anyhow::Result<()> {
+        self.1
+            .push(values.iter().map(|v| format!("{v:?}")).collect());
+        Ok(())
+    }
+}
+
+/// The library's front door, as a program that uses dossier would call it: validate and build
+/// from seeds, then SQL, SPARQL and a named query within bounds, and check.
+#[test]
+fn the_front_door_builds_queries_within_bounds_and_checks() {
+    use dossier::{Bounds, Kb, Outrun, QueryStop, Stores};
+    let silent = &dossier::progress::Silent;
+    let tmp = workspace_with(&root().join("seeds"));
+    let kb = Kb::at(tmp.path().join("kb"));
+    let seeds = Kb::validate(&tmp.path().join("seeds"), silent).unwrap();
+    let built = kb.build(&seeds, &Default::default(), silent).unwrap();
+    assert_eq!(built.generation, 1);
+
+    let mut rows = Gathered::default();
+    kb.sql(
+        "SELECT id FROM actors WHERE id = :id",
+        &[("id".to_owned(), "marco-rubio".to_owned())],
+        Bounds::SQL,
+        &mut rows,
+    )
+    .unwrap();
+    assert_eq!(rows.0, ["id"]);
+    assert_eq!(rows.1, [[r#"Text("marco-rubio")"#]]);
+    let refused = kb.sql(
+        "DELETE FROM actors",
+        &[],
+        Bounds::SQL,
+        &mut Gathered::default(),
+    );
+    assert!(matches!(refused, Err(dossier::sqlite::QueryError::Write)));
+
+    let count = |bounds: Bounds, query: &str| {
+        kb.sparql(query, &[], bounds, |store, parsed, cancel| {
+            match store.query_cancellable(parsed, cancel)? {
+                dossier::sparql::Answer::Select { rows, .. } => Ok(rows.len()),
+                _ => anyhow::bail!("a SELECT answers with rows"),
+            }
+        })
+    };
+    let actors = count(Bounds::SPARQL, "SELECT ?a WHERE { ?a a dos:Actor }").unwrap();
+    assert_eq!(actors, 14);
+    let runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }";
+    match count(Bounds::new(200, 4096), runaway) {
+        Err(QueryStop::Outrun(Outrun::Time, bounds)) => assert_eq!(bounds.time_ms(), 200),
+        other => panic!(
+            "the runaway query was not stopped: {:?}",
+            other.map_err(|e| e.to_string())
+        ),
+    }
+    assert!(matches!(
+        count(Bounds::SPARQL, "SELECT ?a WHERE { ?a"),
+        Err(QueryStop::Query(_))
+    ));
+
+    let all = dossier::queries::built_in().unwrap();
+    let q = dossier::queries::find(&all, "actor-activity").unwrap();
+    let given = [("actor".to_owned(), "marco-rubio".to_owned())];
+    let both = kb
+        .named_query(&q, &given, Stores::Both, Bounds::NAMED_QUERY)
+        .unwrap();
+    let graph = kb
+        .named_query(&q, &given, Stores::Graph, Bounds::NAMED_QUERY)
+        .unwrap();
+    // Both stores agreed (as multisets): the SQL rows are the graph's.
+    let sorted = |rows: &dossier::queries::Rows| {
+        let mut rows: Vec<String> = rows.rows.iter().map(|r| format!("{r:?}")).collect();
+        rows.sort();
+        rows
+    };
+    assert!(both.rows.len() > 5);
+    assert_eq!(sorted(&both), sorted(&graph));
+    let unknown = [("nobody".to_owned(), "x".to_owned())];
+    assert!(matches!(
+        kb.named_query(&q, &unknown, Stores::Sqlite, Bounds::NAMED_QUERY),
+        Err(QueryStop::Refused(_))
+    ));
+
+    let report = kb.check(silent).unwrap();
+    assert!(report.drift.is_empty(), "{:?}", report.drift);
+    assert!(report.fields_compared > 100);
+}

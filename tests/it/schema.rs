@@ -516,6 +516,7 @@ fn the_shapes_hold_every_described_field() {
 #[test]
 fn module_imports_flow_one_way() {
     let order = [
+        "memory",
         "bounds",
         "diagnostic",
         "progress",
@@ -539,6 +540,7 @@ fn module_imports_flow_one_way() {
         "site",
         "kb",
         "publish",
+        "front",
     ];
     let lib = std::fs::read_to_string(root().join("src/lib.rs")).unwrap();
     let modules: BTreeSet<&str> = lib

@@ -1,0 +1,262 @@
+//! The library's front door: a knowledge base by its folder, and what a program does with it —
+//! validate seeds, build, query (SQL, SPARQL, a named query, each within its [`Bounds`]),
+//! check the stores against each other, publish. The command line and `serve` call these; the
+//! stage modules (`seed` … `publish`) stay public for a program that needs one step on its own.
+//!
+//! ```no_run
+//! use dossier::{Bounds, Kb, Stores};
+//! let kb = Kb::at("kb");
+//! let seeds = Kb::validate("seeds".as_ref(), &dossier::progress::Silent)?;
+//! kb.build(&seeds, &Default::default(), &dossier::progress::Silent)?;
+//! let q = dossier::queries::find(&dossier::queries::built_in()?, "conditions")?;
+//! let rows = kb.named_query(&q, &[], Stores::Both, Bounds::NAMED_QUERY)?;
+//! # anyhow::Ok(())
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+
+use crate::bounds::{Bounds, Outrun, Stopped};
+use crate::check::Report;
+use crate::kb::{BuildSettings, BuildSummary, KbPaths};
+use crate::model::KnowledgeBase;
+use crate::progress::Progress;
+use crate::publish::{GraphStoreOptions, GraphStoreSummary, PostgresSummary, PostgresTarget};
+use crate::queries::{NamedQuery, Rows};
+use crate::seed::LoadError;
+use crate::sparql::{CancellationToken, Store};
+use crate::sqlite::{QueryError, RowSink};
+
+/// A knowledge-base folder: the generations `build` writes there, and the stores of the
+/// current one. Opening it costs nothing; each call opens what it reads, read-only.
+#[derive(Debug, Clone)]
+pub struct Kb {
+    paths: KbPaths,
+}
+
+/// Which of the built stores answer a named query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stores {
+    /// The SQLite database.
+    Sqlite,
+    /// The graph, through SPARQL.
+    Graph,
+    /// Both, and their answers must agree.
+    Both,
+}
+
+/// Why a query through the front door gave no answer.
+#[derive(Debug, thiserror::Error)]
+pub enum QueryStop<E = anyhow::Error> {
+    /// Refused before it ran: a store that is not built, a parameter the query does not
+    /// have.
+    #[error("{0:#}")]
+    Refused(anyhow::Error),
+    /// The query failed: a syntax error (shown with a caret), an error as it ran.
+    #[error("{0:#}")]
+    Query(anyhow::Error),
+    /// What the caller did with the answer failed (its output, say).
+    #[error("{0}")]
+    Answer(E),
+    /// It outran a bound and was stopped.
+    #[error("{}", .0.advice(*.1))]
+    Outrun(Outrun, Bounds),
+    /// The two stores answered differently: `dossier check` says where they drift.
+    #[error("the stores disagree on '{name}':\n{diff}")]
+    Disagree { name: String, diff: String },
+}
+
+impl Kb {
+    /// The knowledge base in `dir`, built or not (`build` makes it).
+    pub fn at(dir: impl Into<PathBuf>) -> Kb {
+        Kb {
+            paths: KbPaths::new(dir),
+        }
+    }
+
+    /// Its files: the folder, the current generation, each store.
+    pub fn paths(&self) -> &KbPaths {
+        &self.paths
+    }
+
+    /// Reads and validates a seeds folder into the model the stores are built from; every
+    /// problem is placed at its file, line and column. No store is touched.
+    pub fn validate(seeds: &Path, progress: &dyn Progress) -> Result<KnowledgeBase, LoadError> {
+        crate::validate::load_with(seeds, progress)
+    }
+
+    /// Builds a new generation of every store from a validated model and makes it current; a
+    /// build that fails leaves the current generation as it was.
+    pub fn build(
+        &self,
+        kb: &KnowledgeBase,
+        settings: &BuildSettings,
+        progress: &dyn Progress,
+    ) -> Result<BuildSummary> {
+        crate::kb::build_with(kb, &self.paths, progress, settings)
+    }
+
+    /// The base IRI the knowledge base was built with.
+    pub fn base_iri(&self) -> Result<String> {
+        let conn = crate::sqlite::open_read_only(&self.paths.database())?;
+        crate::sqlite::base_iri(&conn)
+    }
+
+    /// The graph, opened for SPARQL (the memory-mapped index: opening costs nothing).
+    pub fn graph(&self) -> Result<Store> {
+        self.paths.require(&self.paths.index())?;
+        Store::open(&self.paths.index(), &self.base_iri()?)
+    }
+
+    /// Runs one SQL query on the database, read-only, within `bounds` (its time, and SQLite's
+    /// own allocations; 0 MiB for no memory bound), streaming the rows to `rows`.
+    pub fn sql(
+        &self,
+        query: &str,
+        params: &[(String, String)],
+        bounds: Bounds,
+        rows: &mut dyn RowSink,
+    ) -> Result<(), QueryError> {
+        let conn =
+            crate::sqlite::open_read_only(&self.paths.database()).map_err(QueryError::Open)?;
+        crate::sqlite::limit_heap(bounds.memory_bytes());
+        crate::sqlite::query(&conn, query, params, bounds.time, rows)
+    }
+
+    /// Runs one SPARQL query on the graph within `bounds` (its time, and the process's
+    /// resident memory): the query is parsed with its parameters bound (see
+    /// [`Store::parse_with`]) and handed to `answer` with a token that the watch cancels, on a
+    /// thread with a deep stack. `answer` writes or gathers the answer (a SELECT's rows as they
+    /// come, with [`Store::query_streaming`]).
+    pub fn sparql<T, E>(
+        &self,
+        query: &str,
+        params: &[(String, String)],
+        bounds: Bounds,
+        answer: impl FnOnce(&Store, spargebra::Query, CancellationToken) -> Result<T, E>
+        + Send
+        + 'static,
+    ) -> Result<T, QueryStop<E>>
+    where
+        T: Send + 'static,
+        E: Send + 'static,
+    {
+        let store = self.graph().map_err(QueryStop::Refused)?;
+        let (query, params) = (query.to_owned(), params.to_vec());
+        watched(bounds, move |cancel| {
+            let parsed = store
+                .parse_with(&query, &params)
+                .map_err(QueryStop::Query)?;
+            answer(&store, parsed, cancel).map_err(QueryStop::Answer)
+        })
+    }
+
+    /// Runs a named query (see [`crate::queries`]) on the chosen stores, each within
+    /// `bounds`; with both, their rows must agree.
+    pub fn named_query(
+        &self,
+        q: &NamedQuery,
+        given: &[(String, String)],
+        stores: Stores,
+        bounds: Bounds,
+    ) -> Result<Rows, QueryStop> {
+        let params = q.bind(given).map_err(QueryStop::Refused)?;
+        let sql = || -> Result<Rows, QueryStop> {
+            let conn = crate::sqlite::open_read_only(&self.paths.database())
+                .map_err(QueryStop::Refused)?;
+            crate::queries::run_sql(&conn, q, &params, bounds.time).map_err(QueryStop::Query)
+        };
+        let graph = || -> Result<Rows, QueryStop> {
+            let store = self.graph().map_err(QueryStop::Refused)?;
+            let (q, params) = (q.clone(), params.clone());
+            watched(bounds, move |cancel| {
+                crate::queries::run_sparql_until(&store, &q, &params, cancel)
+                    .map_err(QueryStop::Query)
+            })
+        };
+        match stores {
+            Stores::Sqlite => sql(),
+            Stores::Graph => graph(),
+            Stores::Both => {
+                let comparison = crate::queries::Comparison {
+                    sql: sql()?,
+                    rdf: graph()?,
+                };
+                if comparison.agrees() {
+                    Ok(comparison.sql)
+                } else {
+                    Err(QueryStop::Disagree {
+                        name: q.name.clone(),
+                        diff: comparison.diff(),
+                    })
+                }
+            }
+        }
+    }
+
+    /// Compares the stores with each other: every record's fields in the database and the
+    /// graph, every quote at its offsets, the Turtle and N-Quads files against the graph, and
+    /// every file against the manifest. The report's `drift` is empty when they agree.
+    pub fn check(&self, progress: &dyn Progress) -> Result<Report> {
+        let paths = &self.paths;
+        let conn = crate::sqlite::open_read_only(&paths.database())?;
+        for file in [paths.index(), paths.turtle(), paths.nquads()] {
+            paths.require(&file)?;
+        }
+        // The files' triples are compared on a thread of their own while the fields are
+        // compared: the two halves share nothing but the (read-only) files.
+        let index = crate::index::Index::open(&paths.index())?;
+        index.expect_random_reads();
+        let (report, files) = std::thread::scope(|scope| {
+            let files = scope.spawn(|| -> Result<Vec<String>> {
+                let mut files = Report::default();
+                crate::check::compare_graph_files(
+                    &mut files,
+                    &paths.turtle(),
+                    &paths.nquads(),
+                    &index,
+                )?;
+                files.drift.extend(crate::kb::verify_manifest(paths)?);
+                Ok(files.drift)
+            });
+            let report = crate::check::check_with(&conn, &index, progress);
+            let files = files
+                .join()
+                .unwrap_or_else(|_| Err(anyhow::anyhow!("comparing the files panicked")));
+            (report, files)
+        });
+        let mut report = report?;
+        report.drift.extend(files?);
+        Ok(report)
+    }
+
+    /// Publishes the database to PostgreSQL: the whole knowledge base the first time, then
+    /// only the articles that changed, swapped in by one transaction.
+    pub fn publish_postgres(&self, target: &PostgresTarget) -> Result<PostgresSummary> {
+        crate::publish::to_postgres(&self.paths, target)
+    }
+
+    /// Publishes the graph to a SPARQL 1.1 Graph Store, graph by graph, only what changed.
+    pub fn publish_graph_store(
+        &self,
+        url: &str,
+        options: &GraphStoreOptions,
+    ) -> Result<GraphStoreSummary> {
+        crate::publish::to_graph_store(&self.paths, url, options)
+    }
+}
+
+/// Runs `work` under [`Bounds::watch`] with a token that the watch cancels past a bound.
+fn watched<T: Send + 'static, E: Send + 'static>(
+    bounds: Bounds,
+    work: impl FnOnce(CancellationToken) -> Result<T, QueryStop<E>> + Send + 'static,
+) -> Result<T, QueryStop<E>> {
+    let cancel = CancellationToken::new();
+    let worker_cancel = cancel.clone();
+    match bounds.watch(move || work(worker_cancel), move || cancel.cancel()) {
+        Ok(result) => result,
+        Err(Stopped::Outrun(outrun)) => Err(QueryStop::Outrun(outrun, bounds)),
+        Err(Stopped::Lost(why)) => Err(QueryStop::Query(anyhow::anyhow!(why))),
+    }
+}
