@@ -1,7 +1,8 @@
 -- The dashboard views of dossier's SQL stores, each defined once: the SQLite schema runs this
--- file as it is, and the PostgreSQL schema is translated from it (src/ddl.rs). Written in the
--- SQL that SQLite 3.37 (Debian's sqlite3, Datasette's Python) and PostgreSQL both read, but for
--- group_concat and date(..., '+1 month', '-1 day'), which src/ddl.rs rewrites for PostgreSQL.
+-- file as it is, and the PostgreSQL schema is translated from it (crates/model/src/ddl.rs).
+-- Written in the SQL that SQLite 3.37 (Debian's sqlite3, Datasette's Python) and PostgreSQL both
+-- read, but for group_concat and date(..., '+1 month', '-1 day'), which crates/model/src/ddl.rs
+-- rewrites for PostgreSQL.
 
 CREATE VIEW event_timeline AS
 SELECT ev.date,

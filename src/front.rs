@@ -1,14 +1,15 @@
 //! The library's front door: a knowledge base by its folder, and what a program does with it —
 //! validate seeds, build, query (SQL, SPARQL, a named query, each within its [`Bounds`]),
 //! check the stores against each other, publish. The command line and `serve` call these; the
-//! stage modules (`seed` … `publish`) stay public for a program that needs one step on its own.
+//! stages (`dossier_model`, `dossier_stores`) stay public for a program that needs one step on
+//! its own.
 //!
 //! ```no_run
-//! use dossier::{Bounds, Kb, Stores};
+//! use dossier::{Bounds, Kb, Silent, Stores};
 //! let kb = Kb::at("kb");
-//! let seeds = Kb::validate("seeds".as_ref(), &dossier::progress::Silent)?;
-//! kb.build(&seeds, &Default::default(), &dossier::progress::Silent)?;
-//! let q = dossier::queries::find(&dossier::queries::built_in()?, "conditions")?;
+//! let seeds = Kb::validate("seeds".as_ref(), &Silent)?;
+//! kb.build(&seeds, &Default::default(), &Silent)?;
+//! let q = dossier::find_query(&dossier::built_in_queries()?, "conditions-on")?;
 //! let rows = kb.named_query(&q, &[], Stores::Both, Bounds::NAMED_QUERY)?;
 //! # anyhow::Ok(())
 //! ```
@@ -18,15 +19,17 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 
 use crate::bounds::{Bounds, Outrun, Stopped};
-use crate::check::Report;
-use crate::kb::{BuildSettings, BuildSummary, KbPaths};
-use crate::model::KnowledgeBase;
-use crate::progress::Progress;
-use crate::publish::{GraphStoreOptions, GraphStoreSummary, PostgresSummary, PostgresTarget};
-use crate::queries::{NamedQuery, Rows};
-use crate::seed::LoadError;
-use crate::sparql::{CancellationToken, Store};
-use crate::sqlite::{QueryError, RowSink};
+use dossier_model::model::KnowledgeBase;
+use dossier_model::progress::Progress;
+use dossier_model::seed::LoadError;
+use dossier_stores::check::Report;
+use dossier_stores::kb::{BuildSettings, BuildSummary, KbPaths};
+use dossier_stores::publish::{
+    GraphStoreOptions, GraphStoreSummary, PostgresSummary, PostgresTarget,
+};
+use dossier_stores::queries::{NamedQuery, Rows};
+use dossier_stores::sparql::{CancellationToken, Store};
+use dossier_stores::sqlite::{QueryError, RowSink};
 
 /// A knowledge-base folder: the generations `build` writes there, and the stores of the
 /// current one. Opening it costs nothing; each call opens what it reads, read-only.
@@ -83,7 +86,7 @@ impl Kb {
     /// Reads and validates a seeds folder into the model the stores are built from; every
     /// problem is placed at its file, line and column. No store is touched.
     pub fn validate(seeds: &Path, progress: &dyn Progress) -> Result<KnowledgeBase, LoadError> {
-        crate::validate::load_with(seeds, progress)
+        dossier_model::validate::load_with(seeds, progress)
     }
 
     /// Builds a new generation of every store from a validated model and makes it current; a
@@ -94,13 +97,13 @@ impl Kb {
         settings: &BuildSettings,
         progress: &dyn Progress,
     ) -> Result<BuildSummary> {
-        crate::kb::build_with(kb, &self.paths, progress, settings)
+        dossier_stores::kb::build_with(kb, &self.paths, progress, settings)
     }
 
     /// The base IRI the knowledge base was built with.
     pub fn base_iri(&self) -> Result<String> {
-        let conn = crate::sqlite::open_read_only(&self.paths.database())?;
-        crate::sqlite::base_iri(&conn)
+        let conn = dossier_stores::sqlite::open_read_only(&self.paths.database())?;
+        dossier_stores::sqlite::base_iri(&conn)
     }
 
     /// The graph, opened for SPARQL (the memory-mapped index: opening costs nothing).
@@ -118,10 +121,10 @@ impl Kb {
         bounds: Bounds,
         rows: &mut dyn RowSink,
     ) -> Result<(), QueryError> {
-        let conn =
-            crate::sqlite::open_read_only(&self.paths.database()).map_err(QueryError::Open)?;
-        crate::sqlite::limit_heap(bounds.memory_bytes());
-        crate::sqlite::query(&conn, query, params, bounds.time, rows)
+        let conn = dossier_stores::sqlite::open_read_only(&self.paths.database())
+            .map_err(QueryError::Open)?;
+        dossier_stores::sqlite::limit_heap(bounds.memory_bytes());
+        dossier_stores::sqlite::query(&conn, query, params, bounds.time, rows)
     }
 
     /// Runs one SPARQL query on the graph within `bounds` (its time, and the process's
@@ -152,7 +155,7 @@ impl Kb {
         })
     }
 
-    /// Runs a named query (see [`crate::queries`]) on the chosen stores, each within
+    /// Runs a named query (see [`dossier_stores::queries`]) on the chosen stores, each within
     /// `bounds`; with both, their rows must agree.
     pub fn named_query(
         &self,
@@ -163,15 +166,16 @@ impl Kb {
     ) -> Result<Rows, QueryStop> {
         let params = q.bind(given).map_err(QueryStop::Refused)?;
         let sql = || -> Result<Rows, QueryStop> {
-            let conn = crate::sqlite::open_read_only(&self.paths.database())
+            let conn = dossier_stores::sqlite::open_read_only(&self.paths.database())
                 .map_err(QueryStop::Refused)?;
-            crate::queries::run_sql(&conn, q, &params, bounds.time).map_err(QueryStop::Query)
+            dossier_stores::queries::run_sql(&conn, q, &params, bounds.time)
+                .map_err(QueryStop::Query)
         };
         let graph = || -> Result<Rows, QueryStop> {
             let store = self.graph().map_err(QueryStop::Refused)?;
             let (q, params) = (q.clone(), params.clone());
             watched(bounds, move |cancel| {
-                crate::queries::run_sparql_until(&store, &q, &params, cancel)
+                dossier_stores::queries::run_sparql_until(&store, &q, &params, cancel)
                     .map_err(QueryStop::Query)
             })
         };
@@ -179,7 +183,7 @@ impl Kb {
             Stores::Sqlite => sql(),
             Stores::Graph => graph(),
             Stores::Both => {
-                let comparison = crate::queries::Comparison {
+                let comparison = dossier_stores::queries::Comparison {
                     sql: sql()?,
                     rdf: graph()?,
                 };
@@ -200,27 +204,29 @@ impl Kb {
     /// every file against the manifest. The report's `drift` is empty when they agree.
     pub fn check(&self, progress: &dyn Progress) -> Result<Report> {
         let paths = &self.paths;
-        let conn = crate::sqlite::open_read_only(&paths.database())?;
+        let conn = dossier_stores::sqlite::open_read_only(&paths.database())?;
         for file in [paths.index(), paths.turtle(), paths.nquads()] {
             paths.require(&file)?;
         }
         // The files' triples are compared on a thread of their own while the fields are
         // compared: the two halves share nothing but the (read-only) files.
-        let index = crate::index::Index::open(&paths.index())?;
+        let index = dossier_stores::index::Index::open(&paths.index())?;
         index.expect_random_reads();
         let (report, files) = std::thread::scope(|scope| {
             let files = scope.spawn(|| -> Result<Vec<String>> {
                 let mut files = Report::default();
-                crate::check::compare_graph_files(
+                dossier_stores::check::compare_graph_files(
                     &mut files,
                     &paths.turtle(),
                     &paths.nquads(),
                     &index,
                 )?;
-                files.drift.extend(crate::kb::verify_manifest(paths)?);
+                files
+                    .drift
+                    .extend(dossier_stores::kb::verify_manifest(paths)?);
                 Ok(files.drift)
             });
-            let report = crate::check::check_with(&conn, &index, progress);
+            let report = dossier_stores::check::check_with(&conn, &index, progress);
             let files = files
                 .join()
                 .unwrap_or_else(|_| Err(anyhow::anyhow!("comparing the files panicked")));
@@ -234,7 +240,7 @@ impl Kb {
     /// Publishes the database to PostgreSQL: the whole knowledge base the first time, then
     /// only the articles that changed, swapped in by one transaction.
     pub fn publish_postgres(&self, target: &PostgresTarget) -> Result<PostgresSummary> {
-        crate::publish::to_postgres(&self.paths, target)
+        dossier_stores::publish::to_postgres(&self.paths, target)
     }
 
     /// Publishes the graph to a SPARQL 1.1 Graph Store, graph by graph, only what changed.
@@ -243,7 +249,7 @@ impl Kb {
         url: &str,
         options: &GraphStoreOptions,
     ) -> Result<GraphStoreSummary> {
-        crate::publish::to_graph_store(&self.paths, url, options)
+        dossier_stores::publish::to_graph_store(&self.paths, url, options)
     }
 }
 

@@ -9,9 +9,9 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
-use dossier::kb::KbPaths;
-use dossier::seed::LoadError;
 use dossier::{Bounds, Kb, QueryStop, Stores};
+use dossier_model::seed::LoadError;
+use dossier_stores::kb::KbPaths;
 
 mod output;
 mod serve;
@@ -61,7 +61,7 @@ impl Drop for Bar {
     }
 }
 
-impl dossier::progress::Progress for Bar {
+impl dossier_model::progress::Progress for Bar {
     fn stage(&self, name: &str, total: u64) {
         if let Some(bar) = &self.0 {
             let style = if total > 0 {
@@ -256,12 +256,12 @@ struct PostgresArg {
 }
 
 impl PostgresArg {
-    fn target(&self, grant_read: Option<String>) -> dossier::publish::PostgresTarget {
-        dossier::publish::PostgresTarget {
+    fn target(&self, grant_read: Option<String>) -> dossier_stores::publish::PostgresTarget {
+        dossier_stores::publish::PostgresTarget {
             url: self.postgres.clone().filter(|u| !u.is_empty()),
             schema: self.schema.clone(),
             grant_read,
-            layout: dossier::ddl::Layout::Single,
+            layout: dossier_model::ddl::Layout::Single,
         }
     }
 }
@@ -312,7 +312,7 @@ enum Command {
         seeds: PathBuf,
         /// Memory for sorting the indexed graph's quads (16 bytes a quad, about 31 quads a
         /// record); past it they are sorted in runs on disk, in the new generation's folder.
-        #[arg(long, value_name = "MIB", default_value_t = dossier::kb::DEFAULT_SORT_MEMORY_MB as u64,
+        #[arg(long, value_name = "MIB", default_value_t = dossier_stores::kb::DEFAULT_SORT_MEMORY_MB as u64,
               value_parser = clap::value_parser!(u64).range(1..=1 << 20))]
         sort_memory_mb: u64,
         #[command(flatten)]
@@ -699,11 +699,11 @@ impl QueryArgs {
         let chosen = self.format.chosen(self.out.out.as_deref());
         let format = self.format.resolve(self.out.out.as_deref());
         let out = Destination::open(self.out.out.as_deref(), &paths)?;
-        let all = dossier::queries::with_folder(self.queries.as_deref())?;
+        let all = dossier_stores::queries::with_folder(self.queries.as_deref())?;
         if self.list {
             return list_queries(&all, chosen, out);
         }
-        let q = dossier::queries::find(&all, self.name.as_deref().unwrap_or_default())?;
+        let q = dossier_stores::queries::find(&all, self.name.as_deref().unwrap_or_default())?;
         let bounds = Bounds::new(self.timeout_ms, self.max_memory_mb);
         query(
             &q,
@@ -850,7 +850,7 @@ impl ServeArgs {
             max_connections_per_client: self.max_connections_per_client,
             max_answer_bytes: self.max_answer_mb.saturating_mul(1 << 20),
             cors_origins: self.cors_origin,
-            queries: dossier::queries::with_folder(self.queries.as_deref())?,
+            queries: dossier_stores::queries::with_folder(self.queries.as_deref())?,
         })
     }
 }
@@ -880,7 +880,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             sort_memory_mb,
             kb,
         } => {
-            let settings = dossier::kb::BuildSettings {
+            let settings = dossier_stores::kb::BuildSettings {
                 sort_memory_mb: usize::try_from(sort_memory_mb).unwrap_or(usize::MAX),
             };
             build(seeds, KbPaths::new(kb.kb), &settings, &bar, cli.quiet)
@@ -953,15 +953,17 @@ fn run(cli: Cli) -> Result<(), Failure> {
 
 /// `dossier new`: an article's folder with its two files, and what to do next.
 fn new_article(seeds: &Path, id: &str, title: Option<&str>, language: &str) -> Result<(), Failure> {
-    let made = dossier::seed::scaffold(seeds, id, title, language)?;
+    let made = dossier_model::seed::scaffold(seeds, id, title, language)?;
     for file in &made.files {
         println!("wrote {}", file.display());
     }
     println!(
         "next: paste the article's text into {}, curate its facts in {}, then run \
          `dossier validate`",
-        made.folder.join(dossier::seed::ARTICLE_TEXT).display(),
-        made.folder.join(dossier::seed::FACTS_FILE).display()
+        made.folder
+            .join(dossier_model::seed::ARTICLE_TEXT)
+            .display(),
+        made.folder.join(dossier_model::seed::FACTS_FILE).display()
     );
     Ok(())
 }
@@ -969,7 +971,7 @@ fn new_article(seeds: &Path, id: &str, title: Option<&str>, language: &str) -> R
 /// `dossier check --postgres`: the published copy against the built stores.
 fn check_postgres(paths: &KbPaths, pg: PostgresArg) -> Result<(), Failure> {
     let target = pg.target(None);
-    let differences = dossier::publish::check_postgres(paths, &target)?;
+    let differences = dossier_stores::publish::check_postgres(paths, &target)?;
     if differences.is_empty() {
         println!(
             "the copy published to PostgreSQL (schema {}) agrees",
@@ -1005,7 +1007,7 @@ fn man(dir: Option<&Path>) -> Result<(), Failure> {
 
 /// `dossier schema --write DIR`: every generated schema file, under a checkout's root.
 fn write_generated_files(root: &Path) -> Result<(), Failure> {
-    for (path, text) in dossier::generated_files() {
+    for (path, text) in dossier_model::generated_files() {
         let path = root.join(path);
         std::fs::write(&path, text).map_err(|e| {
             Failure::Usage(anyhow::anyhow!("cannot write '{}': {e}", path.display()))
@@ -1018,9 +1020,13 @@ fn write_generated_files(root: &Path) -> Result<(), Failure> {
 /// `dossier schema --sql`: the SQL schema dossier creates, in a dialect.
 fn print_sql_schema(dialect: SchemaDialect) -> Result<(), Failure> {
     let text = match dialect {
-        SchemaDialect::Sqlite => dossier::ddl::sqlite_schema(),
-        SchemaDialect::Postgres => dossier::ddl::postgres_schema(dossier::ddl::Layout::Single),
-        SchemaDialect::Citus => dossier::ddl::postgres_schema(dossier::ddl::Layout::Citus),
+        SchemaDialect::Sqlite => dossier_model::ddl::sqlite_schema(),
+        SchemaDialect::Postgres => {
+            dossier_model::ddl::postgres_schema(dossier_model::ddl::Layout::Single)
+        }
+        SchemaDialect::Citus => {
+            dossier_model::ddl::postgres_schema(dossier_model::ddl::Layout::Citus)
+        }
     };
     io::stdout()
         .write_all(text.as_bytes())
@@ -1030,9 +1036,9 @@ fn print_sql_schema(dialect: SchemaDialect) -> Result<(), Failure> {
 /// `dossier upgrade`: the database carried forward to the current schema, in place.
 fn upgrade(paths: &KbPaths) -> Result<(), Failure> {
     paths.require(&paths.database())?;
-    let (before, after) = dossier::sqlite::upgrade(&paths.database())?;
+    let (before, after) = dossier_stores::sqlite::upgrade(&paths.database())?;
     // The database changed in place: its generation's manifest says so.
-    dossier::kb::refresh_manifest(paths)?;
+    dossier_stores::kb::refresh_manifest(paths)?;
     if before == after {
         println!(
             "{}: already at schema version {after}, nothing to do",
@@ -1055,13 +1061,13 @@ fn publish(args: PublishArgs) -> Result<(), Failure> {
     if args.pg.postgres.is_some() {
         let mut target = args.pg.target(args.grant_read);
         if args.citus {
-            target.layout = dossier::ddl::Layout::Citus;
+            target.layout = dossier_model::ddl::Layout::Citus;
         }
         let summary = kb.publish_postgres(&target)?;
         print_postgres_summary(&summary);
     }
     if let Some(store) = args.graph_store {
-        let options = dossier::publish::GraphStoreOptions {
+        let options = dossier_stores::publish::GraphStoreOptions {
             bulk: args.bulk.then(|| "no_transaction".to_owned()),
         };
         let summary = kb.publish_graph_store(&store, &options)?;
@@ -1077,18 +1083,18 @@ fn publish(args: PublishArgs) -> Result<(), Failure> {
 }
 
 /// What a publish to PostgreSQL sent: nothing, the whole knowledge base, or some articles.
-fn print_postgres_summary(summary: &dossier::publish::PostgresSummary) {
+fn print_postgres_summary(summary: &dossier_stores::publish::PostgresSummary) {
     let rows: u64 = summary.rows.iter().map(|(_, n)| n).sum();
     let (generation, to) = (summary.generation, &summary.target);
     match &summary.change {
         _ if summary.rows.is_empty() => println!(
             "PostgreSQL ({to}) already holds what generation {generation} holds: nothing sent"
         ),
-        dossier::publish::Change::Whole => println!(
+        dossier_stores::publish::Change::Whole => println!(
             "published generation {generation} to PostgreSQL ({to}): whole, {} tables, {rows} rows",
             summary.rows.len()
         ),
-        dossier::publish::Change::Articles {
+        dossier_stores::publish::Change::Articles {
             replaced,
             removed,
             unchanged,
@@ -1101,7 +1107,7 @@ fn print_postgres_summary(summary: &dossier::publish::PostgresSummary) {
             if *shared { "replaced" } else { "unchanged" }
         ),
     }
-    if summary.layout == dossier::ddl::Layout::Citus && !summary.rows.is_empty() {
+    if summary.layout == dossier_model::ddl::Layout::Citus && !summary.rows.is_empty() {
         if summary.distributed {
             println!("Citus layout: tables placed in the cluster as schema/citus.sql says");
         } else {
@@ -1113,7 +1119,10 @@ fn print_postgres_summary(summary: &dossier::publish::PostgresSummary) {
     }
 }
 
-fn load(seeds: &std::path::Path, bar: &Bar) -> Result<dossier::model::KnowledgeBase, Failure> {
+fn load(
+    seeds: &std::path::Path,
+    bar: &Bar,
+) -> Result<dossier_model::model::KnowledgeBase, Failure> {
     let result = Kb::validate(seeds, bar);
     if let Some(b) = &bar.0 {
         b.finish_and_clear();
@@ -1157,9 +1166,9 @@ fn locate(seeds: &std::path::Path, article: &str, quote: &str) -> Result<(), Fai
     } else {
         quote.to_owned()
     };
-    let text = dossier::seed::read_article_text(seeds, article)?;
-    match dossier::validate::find_quote(&text, &quote) {
-        dossier::validate::QuoteSearch::Found(places) => {
+    let text = dossier_model::seed::read_article_text(seeds, article)?;
+    match dossier_model::validate::find_quote(&text, &quote) {
+        dossier_model::validate::QuoteSearch::Found(places) => {
             let mut out = io::stdout().lock();
             if places.len() > 1 {
                 writeln!(
@@ -1180,13 +1189,15 @@ fn locate(seeds: &std::path::Path, article: &str, quote: &str) -> Result<(), Fai
             }
             Ok(())
         }
-        dossier::validate::QuoteSearch::Missing { message, help } => Err(Failure::Data(format!(
-            "error: {message} ({})\n  = help: {help}",
-            seeds
-                .join(article)
-                .join(dossier::seed::ARTICLE_TEXT)
-                .display()
-        ))),
+        dossier_model::validate::QuoteSearch::Missing { message, help } => {
+            Err(Failure::Data(format!(
+                "error: {message} ({})\n  = help: {help}",
+                seeds
+                    .join(article)
+                    .join(dossier_model::seed::ARTICLE_TEXT)
+                    .display()
+            )))
+        }
     }
 }
 
@@ -1226,7 +1237,7 @@ fn refuse_kb_inside_seeds(seeds: &std::path::Path, kb: &std::path::Path) -> Resu
 fn build(
     seeds: PathBuf,
     paths: KbPaths,
-    settings: &dossier::kb::BuildSettings,
+    settings: &dossier_stores::kb::BuildSettings,
     bar: &Bar,
     quiet: bool,
 ) -> Result<(), Failure> {
@@ -1235,15 +1246,15 @@ fn build(
     // Ctrl-C, SIGTERM or SIGHUP during a build: remove what this build had written so far (the
     // current generation is untouched until the build's last step) and stop.
     // A late signal may come after the new generation became current: the message says so.
-    let unfinished = dossier::kb::temporary_folder(&paths.dir);
+    let unfinished = dossier_stores::kb::temporary_folder(&paths.dir);
     let dir = paths.dir.clone();
-    let before = dossier::kb::current_generation(&dir);
+    let before = dossier_stores::kb::current_generation(&dir);
     let _ = ctrlc::set_handler(move || {
         // Not released: the process ends here, so a switch not yet begun never happens.
-        let switching = dossier::kb::SWITCHING.lock();
+        let switching = dossier_stores::kb::SWITCHING.lock();
         std::mem::forget(switching);
         let _ = std::fs::remove_dir_all(&unfinished);
-        match dossier::kb::current_generation(&dir) {
+        match dossier_stores::kb::current_generation(&dir) {
             now if now != before => eprintln!(
                 "dossier: build interrupted after its new knowledge base became current ({}): \
                  it is complete; build again to tidy the folder",
@@ -1315,10 +1326,11 @@ fn sql(
             writer.finish().map_err(Failure::Usage)?;
             out.finish().map_err(Failure::Usage)
         }
-        Err(dossier::sqlite::QueryError::Output(e) | dossier::sqlite::QueryError::Open(e)) => {
-            Err(Failure::Usage(e))
-        }
-        Err(dossier::sqlite::QueryError::Placed(shown)) => Err(Failure::Data(shown)),
+        Err(
+            dossier_stores::sqlite::QueryError::Output(e)
+            | dossier_stores::sqlite::QueryError::Open(e),
+        ) => Err(Failure::Usage(e)),
+        Err(dossier_stores::sqlite::QueryError::Placed(shown)) => Err(Failure::Data(shown)),
         Err(e) => Err(Failure::Data(format!("error: {e}"))),
     }
 }
@@ -1343,7 +1355,7 @@ fn sparql(
         Err(QueryStop::Query(e)) | Err(QueryStop::Answer(SparqlFailure::Query(e))) => {
             // A syntax error shows itself, with the query's line and a caret.
             Err(Failure::Data(
-                match e.downcast_ref::<dossier::sparql::SyntaxError>() {
+                match e.downcast_ref::<dossier_stores::sparql::SyntaxError>() {
                     Some(syntax) => syntax.to_string(),
                     None => format!("error: {e:#}"),
                 },
@@ -1373,12 +1385,12 @@ enum SparqlFailure {
 
 /// Runs and prints one parsed query; a SELECT's rows are written as they are computed.
 fn answer_sparql(
-    store: &dossier::sparql::Store,
+    store: &dossier_stores::sparql::Store,
     parsed: spargebra::Query,
     (format, to_file): (Option<SparqlFormat>, bool),
     mut out: Destination,
     base: &str,
-    cancel: dossier::sparql::CancellationToken,
+    cancel: dossier_stores::sparql::CancellationToken,
 ) -> Result<(), SparqlFailure> {
     let terminal = !to_file && io::IsTerminal::is_terminal(&io::stdout());
     let graph = matches!(
@@ -1446,7 +1458,7 @@ fn info(paths: KbPaths, json: bool, mut out: Destination) -> Result<(), Failure>
 /// What `dossier info` says of a knowledge base: its manifest, its description, counts of its
 /// records, the days its events and publications cover, and its graph.
 struct KbInfo {
-    manifest: dossier::kb::Manifest,
+    manifest: dossier_stores::kb::Manifest,
     title: String,
     base: String,
     license: Option<String>,
@@ -1466,8 +1478,8 @@ struct KbInfo {
 impl KbInfo {
     fn read(paths: &KbPaths) -> Result<KbInfo, Failure> {
         paths.require(&paths.manifest())?;
-        let manifest = dossier::kb::read_manifest(paths)?;
-        let conn = dossier::sqlite::open_read_only(&paths.database())?;
+        let manifest = dossier_stores::kb::read_manifest(paths)?;
+        let conn = dossier_stores::sqlite::open_read_only(&paths.database())?;
         let (title, base, license, description) = conn
             .query_row(
                 "SELECT title, base_iri, license, description FROM knowledge_base",
@@ -1500,9 +1512,9 @@ impl KbInfo {
             Ok(from.zip(to))
         };
         let (events_span, published_span) = (span("event_timeline")?, span("article_timeline")?);
-        let index = dossier::index::Index::open(&paths.index())?;
+        let index = dossier_stores::index::Index::open(&paths.index())?;
         let triples = index
-            .quads(None, None, None, Some(dossier::index::DEFAULT_GRAPH))
+            .quads(None, None, None, Some(dossier_stores::index::DEFAULT_GRAPH))
             .count();
         Ok(KbInfo {
             manifest,
@@ -1621,9 +1633,9 @@ impl KbInfo {
 }
 
 fn report(paths: KbPaths, mut out: Destination) -> Result<(), Failure> {
-    let conn = dossier::sqlite::open_read_only(&paths.database())?;
-    let max = dossier::report::ONE_PAGE_MAX_BYTES;
-    let Some(page) = dossier::report::one_page(&conn, max)? else {
+    let conn = dossier_stores::sqlite::open_read_only(&paths.database())?;
+    let max = dossier_stores::report::ONE_PAGE_MAX_BYTES;
+    let Some(page) = dossier_stores::report::one_page(&conn, max)? else {
         return Err(anyhow::anyhow!(
             "the report would take more than {} MiB as one page, more than a browser opens \
              comfortably: open the site the build wrote, {}, or write one with `dossier report \
@@ -1631,8 +1643,8 @@ fn report(paths: KbPaths, mut out: Destination) -> Result<(), Failure> {
             max >> 20,
             paths
                 .dir
-                .join(dossier::kb::SITE_FOLDER)
-                .join(dossier::site::INDEX_PAGE)
+                .join(dossier_stores::kb::SITE_FOLDER)
+                .join(dossier_stores::site::INDEX_PAGE)
                 .display()
         )
         .into());
@@ -1642,7 +1654,7 @@ fn report(paths: KbPaths, mut out: Destination) -> Result<(), Failure> {
 }
 
 fn report_site(paths: KbPaths, folder: &Path) -> Result<(), Failure> {
-    let conn = dossier::sqlite::open_read_only(&paths.database())?;
+    let conn = dossier_stores::sqlite::open_read_only(&paths.database())?;
     let occupied = std::fs::read_dir(folder).is_ok_and(|mut entries| entries.next().is_some());
     if occupied {
         return Err(anyhow::anyhow!(
@@ -1651,22 +1663,22 @@ fn report_site(paths: KbPaths, folder: &Path) -> Result<(), Failure> {
         )
         .into());
     }
-    let summary = dossier::site::write(&conn, folder)?;
+    let summary = dossier_stores::site::write(&conn, folder)?;
     eprintln!(
         "wrote {} pages ({} bytes, the largest {} bytes: {}) to {}",
         summary.pages,
         summary.bytes,
         summary.largest.0,
         summary.largest.1,
-        folder.join(dossier::site::INDEX_PAGE).display()
+        folder.join(dossier_stores::site::INDEX_PAGE).display()
     );
     Ok(())
 }
 
 /// The base IRI the knowledge base was built with, from the database.
 fn base_iri(paths: &KbPaths) -> Result<String, Failure> {
-    let conn = dossier::sqlite::open_read_only(&paths.database())?;
-    Ok(dossier::sqlite::base_iri(&conn)?)
+    let conn = dossier_stores::sqlite::open_read_only(&paths.database())?;
+    Ok(dossier_stores::sqlite::base_iri(&conn)?)
 }
 
 fn export(format: ExportFormat, mut writer: Destination, paths: KbPaths) -> Result<(), Failure> {
@@ -1685,14 +1697,14 @@ fn export(format: ExportFormat, mut writer: Destination, paths: KbPaths) -> Resu
         ExportFormat::Turtle | ExportFormat::Nquads => {
             io::copy(&mut reader, &mut writer)?;
         }
-        ExportFormat::Ntriples => dossier::rdf::nquads_to_ntriples(reader, &mut writer)?,
+        ExportFormat::Ntriples => dossier_stores::rdf::nquads_to_ntriples(reader, &mut writer)?,
         ExportFormat::Jsonld => {
-            let index = dossier::index::Index::open(&paths.index())?;
-            dossier::rdf::index_to_jsonld(&index, &base_iri(&paths)?, &mut writer)?
+            let index = dossier_stores::index::Index::open(&paths.index())?;
+            dossier_stores::rdf::index_to_jsonld(&index, &base_iri(&paths)?, &mut writer)?
         }
         ExportFormat::Trig => {
-            let index = dossier::index::Index::open(&paths.index())?;
-            dossier::rdf::index_to_trig(&index, &base_iri(&paths)?, &mut writer)?
+            let index = dossier_stores::index::Index::open(&paths.index())?;
+            dossier_stores::rdf::index_to_trig(&index, &base_iri(&paths)?, &mut writer)?
         }
     }
     writer.finish()?;
@@ -1708,9 +1720,9 @@ enum Listing {
 }
 
 /// A name that is no table or view of the database, with the closest one that is.
-fn no_such_relation(catalog: &[dossier::datasette::Relation], name: &str) -> Failure {
+fn no_such_relation(catalog: &[dossier_stores::datasette::Relation], name: &str) -> Failure {
     let known: Vec<&str> = catalog.iter().map(|r| r.name.as_str()).collect();
-    let hint = dossier::diagnostic::closest(name, &known)
+    let hint = dossier_model::diagnostic::closest(name, &known)
         .map(|s| format!(" (did you mean '{s}'?)"))
         .unwrap_or_default();
     Failure::Data(format!(
@@ -1727,8 +1739,8 @@ fn list_catalog(
 ) -> Result<(), Failure> {
     use serde_json::Value as J;
     paths.require(&paths.database())?;
-    let conn = dossier::sqlite::open_read_only(&paths.database())?;
-    let catalog = dossier::datasette::catalog(&conn)?;
+    let conn = dossier_stores::sqlite::open_read_only(&paths.database())?;
+    let catalog = dossier_stores::datasette::catalog(&conn)?;
     let mut writer = RowWriter::new(&mut out, format);
     let names = |names: &[&str]| names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>();
     let usage = Failure::Usage;
@@ -1744,7 +1756,7 @@ fn list_catalog(
             } else {
                 &["view", "columns", "description"]
             };
-            dossier::sqlite::RowSink::columns(&mut writer, &names(header)).map_err(usage)?;
+            dossier_stores::sqlite::RowSink::columns(&mut writer, &names(header)).map_err(usage)?;
             for relation in catalog.iter().filter(|r| r.kind == kind) {
                 let columns: Vec<&str> = relation.columns.iter().map(|c| c.name.as_str()).collect();
                 let mut row = vec![J::from(relation.name.as_str())];
@@ -1773,7 +1785,7 @@ fn list_catalog(
             {
                 return Err(no_such_relation(&catalog, name));
             }
-            dossier::sqlite::RowSink::columns(
+            dossier_stores::sqlite::RowSink::columns(
                 &mut writer,
                 &names(&[
                     "relation",
@@ -1818,7 +1830,7 @@ fn list_catalog(
 }
 
 fn list_queries(
-    all: &[dossier::queries::NamedQuery],
+    all: &[dossier_stores::queries::NamedQuery],
     format: Option<RowFormat>,
     mut out: Destination,
 ) -> Result<(), Failure> {
@@ -1826,7 +1838,7 @@ fn list_queries(
     // object: name → default and description).
     if let Some(format) = format.filter(|f| *f != RowFormat::Table) {
         let mut writer = RowWriter::new(&mut out, format);
-        dossier::sqlite::RowSink::columns(
+        dossier_stores::sqlite::RowSink::columns(
             &mut writer,
             &[
                 "name".to_owned(),
@@ -1870,7 +1882,7 @@ fn list_queries(
 }
 
 fn query(
-    q: &dossier::queries::NamedQuery,
+    q: &dossier_stores::queries::NamedQuery,
     given: &[(String, String)],
     (store, pg, bounds): (StoreChoice, &PostgresArg, Bounds),
     format: RowFormat,
@@ -1883,7 +1895,8 @@ fn query(
         StoreChoice::Both => Stores::Both,
         StoreChoice::Postgres => {
             let params = q.bind(given)?;
-            let rows = dossier::publish::query_postgres(&pg.target(None), q, &params, bounds.time)?;
+            let rows =
+                dossier_stores::publish::query_postgres(&pg.target(None), q, &params, bounds.time)?;
             return write_rows(&rows, format, out);
         }
     };
@@ -1898,12 +1911,12 @@ fn query(
 
 /// A named query's rows, as `dossier sql` writes its own.
 fn write_rows(
-    rows: &dossier::queries::Rows,
+    rows: &dossier_stores::queries::Rows,
     format: RowFormat,
     mut out: Destination,
 ) -> Result<(), Failure> {
     let mut writer = RowWriter::new(&mut out, format);
-    dossier::sqlite::RowSink::columns(&mut writer, &rows.columns)?;
+    dossier_stores::sqlite::RowSink::columns(&mut writer, &rows.columns)?;
     for row in &rows.rows {
         writer.json_row(row)?;
     }

@@ -7,8 +7,8 @@ use clap::ValueEnum;
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use rusqlite::types::Value;
 
-use dossier::sparql::{Answer, RdfTerm};
-use dossier::sqlite::RowSink;
+use dossier_stores::sparql::{Answer, RdfTerm};
+use dossier_stores::sqlite::RowSink;
 use sparesults::{QueryResultsFormat, QueryResultsSerializer, WriterSolutionsSerializer};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -369,7 +369,7 @@ fn w3c_json_term(t: &RdfTerm) -> serde_json::Value {
             language,
         } => match language {
             Some(l) => serde_json::json!({"type": "literal", "value": value, "xml:lang": l}),
-            None if datatype == dossier::vocab::xsd::STRING => {
+            None if datatype == dossier_model::vocab::xsd::STRING => {
                 serde_json::json!({"type": "literal", "value": value})
             }
             None => serde_json::json!({"type": "literal", "value": value, "datatype": datatype}),
@@ -525,7 +525,7 @@ impl<'w> SelectWriter<'w> {
     }
 }
 
-impl dossier::sparql::RowSink for SelectWriter<'_> {
+impl dossier_stores::sparql::RowSink for SelectWriter<'_> {
     fn variables(&mut self, variables: &[String]) -> Result<()> {
         let result = self.write_variables(variables);
         self.failed |= result.is_err();
@@ -550,9 +550,9 @@ pub fn write_answer(
     match answer {
         Answer::Select { variables, rows } => {
             let mut writer = SelectWriter::new(out, format, base)?;
-            dossier::sparql::RowSink::variables(&mut writer, variables)?;
+            dossier_stores::sparql::RowSink::variables(&mut writer, variables)?;
             for row in rows {
-                dossier::sparql::RowSink::row(&mut writer, row)?;
+                dossier_stores::sparql::RowSink::row(&mut writer, row)?;
             }
             writer.finish()
         }
@@ -577,11 +577,17 @@ pub fn write_answer(
         },
         Answer::Graph(triples) => match format {
             SparqlFormat::Turtle | SparqlFormat::Table => {
-                dossier::rdf::write_triples_turtle(triples, base, &mut *out)
+                dossier_stores::rdf::write_triples_turtle(triples, base, &mut *out)
             }
-            SparqlFormat::Ntriples => dossier::rdf::write_triples_ntriples(triples, &mut *out),
-            SparqlFormat::Jsonld => dossier::rdf::write_triples_jsonld(triples, base, &mut *out),
-            SparqlFormat::Rdfxml => dossier::rdf::write_triples_rdfxml(triples, base, &mut *out),
+            SparqlFormat::Ntriples => {
+                dossier_stores::rdf::write_triples_ntriples(triples, &mut *out)
+            }
+            SparqlFormat::Jsonld => {
+                dossier_stores::rdf::write_triples_jsonld(triples, base, &mut *out)
+            }
+            SparqlFormat::Rdfxml => {
+                dossier_stores::rdf::write_triples_rdfxml(triples, base, &mut *out)
+            }
             _ => anyhow::bail!(
                 "a CONSTRUCT or DESCRIBE query answers with triples: use --format turtle, \
                  ntriples, jsonld or rdfxml"
@@ -597,7 +603,7 @@ fn write_table(
     rows: &[Vec<Option<RdfTerm>>],
     base: &str,
 ) -> Result<()> {
-    let prefixes = dossier::mapping::prefixes(base);
+    let prefixes = dossier_model::mapping::prefixes(base);
     let short = |t: &RdfTerm| match t {
         RdfTerm::Iri(i) => prefixes
             .iter()
@@ -638,7 +644,10 @@ pub struct Destination {
 }
 
 impl Destination {
-    pub fn open(out: Option<&std::path::Path>, kb: &dossier::kb::KbPaths) -> Result<Destination> {
+    pub fn open(
+        out: Option<&std::path::Path>,
+        kb: &dossier_stores::kb::KbPaths,
+    ) -> Result<Destination> {
         use anyhow::Context;
         let Some(path) = out else {
             return Ok(Destination {

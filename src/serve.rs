@@ -25,9 +25,9 @@ use axum::routing::get;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use dossier::bounds::{Bounds, Outrun};
-use dossier::kb::KbPaths;
-use dossier::queries::NamedQuery;
-use dossier::sparql::{CancellationToken, RdfTerm, Store};
+use dossier_stores::kb::KbPaths;
+use dossier_stores::queries::NamedQuery;
+use dossier_stores::sparql::{CancellationToken, RdfTerm, Store};
 
 use crate::output::{RowFormat, RowWriter, SelectWriter, SparqlFormat};
 
@@ -87,8 +87,8 @@ const QUERY_STACK_BYTES: usize = 256 << 20;
 /// Serves until SIGINT or SIGTERM, then lets the requests in flight finish.
 pub fn run(paths: KbPaths, settings: Settings) -> Result<()> {
     let store = dossier::Kb::at(paths.dir.clone()).graph()?;
-    let conn = dossier::sqlite::open_read_only(&paths.database())?;
-    let base = dossier::sqlite::base_iri(&conn)?;
+    let conn = dossier_stores::sqlite::open_read_only(&paths.database())?;
+    let base = dossier_stores::sqlite::base_iri(&conn)?;
     let title: String = conn
         .query_row("SELECT title FROM knowledge_base", [], |r| r.get(0))
         .context("the database has no knowledge_base row: rebuild it with `dossier build`")?;
@@ -154,7 +154,7 @@ fn watch_memory(shared: Arc<Shared>, limit: u64) {
             loop {
                 std::thread::sleep(Duration::from_millis(50));
                 if over() {
-                    dossier::kb::return_free_memory();
+                    dossier_stores::kb::return_free_memory();
                     if over() {
                         let running = shared.running.lock().unwrap_or_else(|e| e.into_inner());
                         running.values().for_each(|stop| stop.stop(Why::Memory));
@@ -770,7 +770,7 @@ async fn report(State(shared): State<Arc<Shared>>) -> Result<Response, Refusal> 
 
 /// `GET /report/`: the site's overview.
 async fn site_index(state: State<Arc<Shared>>) -> Result<Response, Refusal> {
-    site_page(state, Path(dossier::site::INDEX_PAGE.to_owned())).await
+    site_page(state, Path(dossier_stores::site::INDEX_PAGE.to_owned())).await
 }
 
 /// `GET /report/PAGE`: a page of the generation's site. Only names a build writes are
@@ -1230,7 +1230,7 @@ fn describe_service(shared: &Shared, headers: &HeaderMap) -> Result<Response, Re
             let mut out = Vec::new();
             crate::output::write_answer(
                 &mut out,
-                &dossier::sparql::Answer::Graph(triples),
+                &dossier_stores::sparql::Answer::Graph(triples),
                 format,
                 &shared.base,
             )
@@ -1255,10 +1255,10 @@ fn service_description(shared: &Shared, endpoint: &str) -> Vec<[RdfTerm; 3]> {
     let sd = |local: &str| iri(format!("{SD}{local}"));
     let text = |s: String| RdfTerm::Literal {
         value: s,
-        datatype: dossier::vocab::xsd::STRING.to_owned(),
+        datatype: dossier_model::vocab::xsd::STRING.to_owned(),
         language: None,
     };
-    let a = || iri(dossier::vocab::rdf::TYPE.to_owned());
+    let a = || iri(dossier_model::vocab::rdf::TYPE.to_owned());
     let service = iri(endpoint.to_owned());
     let dataset = RdfTerm::BlankNode("dataset".into());
     let default_graph = RdfTerm::BlankNode("default".into());
@@ -1274,12 +1274,12 @@ fn service_description(shared: &Shared, endpoint: &str) -> Vec<[RdfTerm; 3]> {
         [service.clone(), sd("feature"), sd("BasicFederatedQuery")],
         [
             service.clone(),
-            iri(dossier::vocab::dcterms::TITLE.to_owned()),
+            iri(dossier_model::vocab::dcterms::TITLE.to_owned()),
             text(shared.title.clone()),
         ],
         [
             service.clone(),
-            iri(format!("{}comment", dossier::vocab::rdfs::NS)),
+            iri(format!("{}comment", dossier_model::vocab::rdfs::NS)),
             text(format!(
                 "Read-only. A query stops after {} ms, or when it holds over {} MiB; an answer \
                  is at most {} MiB; {} queries run at once. Updates are refused.",
@@ -1312,14 +1312,17 @@ fn service_description(shared: &Shared, endpoint: &str) -> Vec<[RdfTerm; 3]> {
     }
     for (n, (id, title)) in shared.articles.iter().enumerate() {
         let named = RdfTerm::BlankNode(format!("graph{n}"));
-        let name =
-            dossier::vocab::record_iri(&shared.base, dossier::model::RecordKind::Article, id);
+        let name = dossier_model::vocab::record_iri(
+            &shared.base,
+            dossier_model::model::RecordKind::Article,
+            id,
+        );
         t.push([dataset.clone(), sd("namedGraph"), named.clone()]);
         t.push([named.clone(), a(), sd("NamedGraph")]);
         t.push([named.clone(), sd("name"), iri(name)]);
         t.push([
             named.clone(),
-            iri(dossier::vocab::dcterms::TITLE.to_owned()),
+            iri(dossier_model::vocab::dcterms::TITLE.to_owned()),
             text(title.clone()),
         ]);
     }
@@ -1336,7 +1339,7 @@ fn query_page(shared: &Shared) -> String {
         .collect();
     let data = serde_json::json!({
         "title": shared.title,
-        "prefixes": dossier::mapping::prefixes(&shared.base),
+        "prefixes": dossier_model::mapping::prefixes(&shared.base),
         "examples": examples,
     });
     // In a <script> element, "</" must not appear: JSON allows "<\/".
@@ -1381,13 +1384,14 @@ fn plan_sparql(
     format: &[String],
     accept: Option<&str>,
 ) -> Result<SparqlFormat, Refusal> {
-    let mut parsed = shared.store.parse_with(query, &[]).map_err(|e| {
-        match e.downcast_ref::<dossier::sparql::SyntaxError>() {
+    let mut parsed =
+        shared.store.parse_with(query, &[]).map_err(|e| match e
+            .downcast_ref::<dossier_stores::sparql::SyntaxError>()
+        {
             Some(syntax) if syntax.refused => read_only(),
             Some(syntax) => Refusal::bad(syntax.to_string()),
             None => Refusal::bad(format!("{e:#}")),
-        }
-    })?;
+        })?;
     set_dataset(&mut parsed, default_graphs, named_graphs)?;
     let form = match parsed {
         spargebra::Query::Construct { .. } | spargebra::Query::Describe { .. } => Form::Graph,
@@ -1613,7 +1617,7 @@ pub fn sparql_worker(paths: KbPaths, base: String) -> i32 {
                 .and_then(|()| out.flush())
                 .map_err(|e| e.to_string())?;
             drop(bytes);
-            dossier::kb::return_free_memory();
+            dossier_stores::kb::return_free_memory();
         }
     };
     // The parser and the evaluator recurse over the query's structure.
@@ -1640,12 +1644,13 @@ fn answer_one(
     request: &WorkerRequest,
 ) -> Result<Option<Vec<u8>>, String> {
     let format = <SparqlFormat as clap::ValueEnum>::from_str(&request.format, true)?;
-    let mut parsed = store.parse_with(&request.query, &[]).map_err(|e| {
-        match e.downcast_ref::<dossier::sparql::SyntaxError>() {
+    let mut parsed =
+        store.parse_with(&request.query, &[]).map_err(|e| match e
+            .downcast_ref::<dossier_stores::sparql::SyntaxError>(
+        ) {
             Some(syntax) => syntax.to_string(),
             None => format!("{e:#}"),
-        }
-    })?;
+        })?;
     set_dataset(&mut parsed, &request.default_graphs, &request.named_graphs)
         .map_err(|r| r.reason)?;
     // Held whole, like the server's answers; past the cap the writer stops.
@@ -1746,7 +1751,7 @@ impl Shaped<'_> {
     }
 }
 
-impl dossier::sqlite::RowSink for Shaped<'_> {
+impl dossier_stores::sqlite::RowSink for Shaped<'_> {
     fn columns(&mut self, names: &[String]) -> Result<()> {
         // As `dossier sql --format json` names them: a repeated name made unique.
         self.columns = crate::output::unique_names(names);
@@ -1793,7 +1798,7 @@ fn with_connection<T>(
         let mut slot = cell.borrow_mut();
         if slot.is_none() {
             *slot = Some(
-                dossier::sqlite::open_read_only(&shared.paths.database()).map_err(|e| {
+                dossier_stores::sqlite::open_read_only(&shared.paths.database()).map_err(|e| {
                     Refusal::new(StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}"))
                 })?,
             );
@@ -1837,13 +1842,13 @@ fn answer_sql_on(
     shape: &str,
     stop: &Stop,
 ) -> Result<Response, Refusal> {
-    use dossier::sqlite::QueryError;
+    use dossier_stores::sqlite::QueryError;
     let started = Instant::now();
     let mut out = Capped::until(shared.max_answer_bytes, &stop.cancel);
     let result = if shape == "array" {
         // The same writer as `dossier sql --format json`: the same bytes.
         let mut writer = RowWriter::new(&mut out, RowFormat::Json);
-        dossier::sqlite::query(conn, text, params, shared.bounds.time, &mut writer)
+        dossier_stores::sqlite::query(conn, text, params, shared.bounds.time, &mut writer)
             .and_then(|()| writer.finish().map_err(QueryError::Output))
     } else {
         let head = if shape == "arrayfirst" {
@@ -1864,10 +1869,12 @@ fn answer_sql_on(
             rows: 0,
             head,
         };
-        dossier::sqlite::query(conn, text, params, shared.bounds.time, &mut rows).and_then(|()| {
-            rows.finish(started)
-                .map_err(|e| QueryError::Output(e.into()))
-        })
+        dossier_stores::sqlite::query(conn, text, params, shared.bounds.time, &mut rows).and_then(
+            |()| {
+                rows.finish(started)
+                    .map_err(|e| QueryError::Output(e.into()))
+            },
+        )
     };
     match result {
         Ok(()) => Ok(answer("application/json", out.bytes)),
@@ -1932,7 +1939,7 @@ async fn named_query(
     let Some(q) = shared.queries.iter().find(|q| q.name == name).cloned() else {
         // `queries::find` words its advice for the command line.
         let names: Vec<&str> = shared.queries.iter().map(|q| q.name.as_str()).collect();
-        let hint = dossier::diagnostic::closest(&name, &names)
+        let hint = dossier_model::diagnostic::closest(&name, &names)
             .map(|c| format!(" (did you mean '{c}'?)"))
             .unwrap_or_default();
         return Err(Refusal::new(
@@ -1982,7 +1989,7 @@ async fn named_query(
         let mut out = Capped::until(shared.max_answer_bytes, &stop.cancel);
         let mut writer = RowWriter::new(&mut out, format);
         let written = (|| -> Result<()> {
-            dossier::sqlite::RowSink::columns(&mut writer, &rows.columns)?;
+            dossier_stores::sqlite::RowSink::columns(&mut writer, &rows.columns)?;
             for row in &rows.rows {
                 writer.json_row(row)?;
             }
@@ -2007,8 +2014,8 @@ fn named_rows(
     params: &[(String, String)],
     store: crate::StoreChoice,
     stop: &Stop,
-) -> Result<dossier::queries::Rows, Refusal> {
-    use dossier::queries::{Comparison, run_sparql_until, run_sql};
+) -> Result<dossier_stores::queries::Rows, Refusal> {
+    use dossier_stores::queries::{Comparison, run_sparql_until, run_sql};
     let failed = |e: anyhow::Error| {
         if stop.is_stopped() {
             stop.refusal(shared)
@@ -2016,7 +2023,7 @@ fn named_rows(
             Refusal::bad(format!("{e:#}"))
         }
     };
-    let sql = || -> Result<dossier::queries::Rows, Refusal> {
+    let sql = || -> Result<dossier_stores::queries::Rows, Refusal> {
         with_connection(shared, stop, |conn| {
             run_sql(conn, q, params, shared.bounds.time).map_err(failed)
         })

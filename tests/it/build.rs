@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use dossier::kb::KbPaths;
+use dossier_stores::kb::KbPaths;
 
 use crate::util::*;
 
@@ -37,20 +37,22 @@ fn assert_whole(kb: &Path) -> u64 {
         "no current generation in {}",
         kb.display()
     );
-    let conn = dossier::sqlite::open_read_only(&paths.database()).unwrap();
-    let mut report = dossier::check::check(&conn, &paths.index()).unwrap();
-    dossier::check::compare_graph_files(
+    let conn = dossier_stores::sqlite::open_read_only(&paths.database()).unwrap();
+    let mut report = dossier_stores::check::check(&conn, &paths.index()).unwrap();
+    dossier_stores::check::compare_graph_files(
         &mut report,
         &paths.turtle(),
         &paths.nquads(),
-        &dossier::index::Index::open(&paths.index()).unwrap(),
+        &dossier_stores::index::Index::open(&paths.index()).unwrap(),
     )
     .unwrap();
     report
         .drift
-        .extend(dossier::kb::verify_manifest(&paths).unwrap());
+        .extend(dossier_stores::kb::verify_manifest(&paths).unwrap());
     assert!(report.agrees(), "{:?}", report.drift);
-    dossier::kb::read_manifest(&paths).unwrap().generation
+    dossier_stores::kb::read_manifest(&paths)
+        .unwrap()
+        .generation
 }
 
 /// What the folder holds besides the lock, the links and the generations.
@@ -143,7 +145,7 @@ fn two_builds_into_one_folder_never_mix() {
     let kb = tmp.path().join("kb");
     let (a, b) = (fixtures().join("mini"), fixtures().join("adversarial"));
     let articles = |kb: &Path| {
-        let conn = dossier::sqlite::open_read_only(&KbPaths::new(kb).database()).unwrap();
+        let conn = dossier_stores::sqlite::open_read_only(&KbPaths::new(kb).database()).unwrap();
         conn.query_row("SELECT group_concat(id) FROM articles", [], |r| {
             r.get::<_, String>(0)
         })
@@ -170,7 +172,7 @@ fn readers_never_see_two_builds() {
     let kb = tmp.path().join("kb");
     let (a, b) = (fixtures().join("mini"), root().join("seeds"));
     assert!(start_build(&a, &kb).wait().unwrap().success());
-    let queries = dossier::queries::load_all(&root().join("schema/queries")).unwrap();
+    let queries = dossier_stores::queries::load_all(&root().join("schema/queries")).unwrap();
     let done = std::sync::atomic::AtomicBool::new(false);
     let (checks, disagreements) = std::thread::scope(|scope| {
         let builds = scope.spawn(|| {
@@ -184,15 +186,21 @@ fn readers_never_see_two_builds() {
         let mut disagreements = Vec::new();
         while !done.load(std::sync::atomic::Ordering::SeqCst) {
             let paths = KbPaths::new(&kb);
-            let conn = dossier::sqlite::open_read_only(&paths.database()).unwrap();
-            let report = dossier::check::check(&conn, &paths.index()).unwrap();
+            let conn = dossier_stores::sqlite::open_read_only(&paths.database()).unwrap();
+            let report = dossier_stores::check::check(&conn, &paths.index()).unwrap();
             disagreements.extend(report.drift);
-            let base = dossier::sqlite::base_iri(&conn).unwrap();
-            let store = dossier::sparql::Store::open(&paths.index(), &base).unwrap();
+            let base = dossier_stores::sqlite::base_iri(&conn).unwrap();
+            let store = dossier_stores::sparql::Store::open(&paths.index(), &base).unwrap();
             let q = &queries[checks % queries.len()];
             let params = q.bind(&[]).unwrap();
-            let c = dossier::queries::compare(&conn, &store, q, &params, Duration::from_secs(30))
-                .unwrap();
+            let c = dossier_stores::queries::compare(
+                &conn,
+                &store,
+                q,
+                &params,
+                Duration::from_secs(30),
+            )
+            .unwrap();
             if !c.agrees() {
                 disagreements.push(format!("{}: {}", q.name, c.diff()));
             }

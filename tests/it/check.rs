@@ -27,7 +27,7 @@ fn columns(conn: &Connection) -> Vec<(String, String, Vec<String>)> {
     // `check_catches_a_stale_or_broken_full_text_index` changes it.
     for table in tables
         .into_iter()
-        .filter(|t| !dossier::mapping::is_full_text_table(t))
+        .filter(|t| !dossier_model::mapping::is_full_text_table(t))
     {
         let info: Vec<(String, i64, i64)> = conn
             .prepare(&format!(
@@ -69,7 +69,7 @@ fn candidates(conn: &Connection, table: &str, column: &str, old: &Value) -> Vec<
         .filter(|v| v != old)
         .collect();
     // Another value of a closed list (a column whose CHECK allows only those).
-    for (_, values) in dossier::mapping::closed_lists() {
+    for (_, values) in dossier_model::mapping::closed_lists() {
         out.extend(values.iter().map(|v| Value::Text(v.to_string())));
     }
     out.retain(|v| v != old);
@@ -176,7 +176,7 @@ fn check_catches_every_single_value_changed_in_the_database() {
         };
         changed += 1;
         let conn = Connection::open(&scratch).unwrap();
-        let report = dossier::check::check(&conn, &kb.join("dossier.idx")).unwrap();
+        let report = dossier_stores::check::check(&conn, &kb.join("dossier.idx")).unwrap();
         // The report must name the changed record: by its key, or (for a key or a reference
         // that moved) by the old or new value.
         let named = report
@@ -218,7 +218,7 @@ fn triples(ttl: &Path) -> Vec<oxigraph::model::Quad> {
 
 /// An indexed graph of these quads, as `build` writes one.
 fn write_index(quads: &[oxigraph::model::Quad], path: &Path) {
-    use dossier::index::{DefaultGraph, IndexWriter};
+    use dossier_stores::index::{DefaultGraph, IndexWriter};
     let file = std::fs::File::create(path).unwrap();
     let mut writer = IndexWriter::new(DefaultGraph::Union, file).unwrap();
     for q in quads {
@@ -265,7 +265,7 @@ fn check_catches_a_triple_removed_from_the_graph_for_every_stored_predicate() {
         let mut changed = all.clone();
         changed.remove(at);
         write_index(&changed, &scratch);
-        let report = dossier::check::check(&conn, &scratch).unwrap();
+        let report = dossier_stores::check::check(&conn, &scratch).unwrap();
         if report.agrees() {
             missed.push(p.clone());
         }
@@ -280,7 +280,7 @@ fn check_catches_a_triple_removed_from_the_graph_for_every_stored_predicate() {
 /// difference `dossier check` names (the manifest's hash aside).
 #[test]
 fn check_catches_an_indexed_graph_that_differs_from_the_nquads() {
-    use dossier::index::{DefaultGraph, Index, IndexWriter};
+    use dossier_stores::index::{DefaultGraph, Index, IndexWriter};
     let tmp = built_bundled();
     let kb = tmp.path().join("kb");
     let index_file = std::fs::canonicalize(kb.join("dossier.idx")).unwrap();
@@ -361,8 +361,8 @@ fn check_catches_a_stale_or_broken_full_text_index() {
             .unwrap()
             .execute_batch(&change)
             .unwrap();
-        let report = dossier::check::check(
-            &dossier::sqlite::open_read_only(&scratch).unwrap(),
+        let report = dossier_stores::check::check(
+            &dossier_stores::sqlite::open_read_only(&scratch).unwrap(),
             &kb.join("dossier.idx"),
         )
         .unwrap();

@@ -30,7 +30,7 @@ fn database_columns(db: &Path) -> Vec<(String, String, Vec<String>)> {
         .unwrap();
     objects
         .into_iter()
-        .filter(|(name, _)| !dossier::mapping::is_full_text_table(name))
+        .filter(|(name, _)| !dossier_model::mapping::is_full_text_table(name))
         .map(|(name, kind)| {
             let columns = conn
                 .prepare(&format!(
@@ -105,7 +105,7 @@ fn the_metadata_describes_every_table_view_and_column_and_every_named_query() {
     );
 
     let queries = meta["databases"]["dossier"]["queries"].as_object().unwrap();
-    let named: BTreeSet<String> = dossier::queries::built_in()
+    let named: BTreeSet<String> = dossier_stores::queries::built_in()
         .unwrap()
         .into_iter()
         .map(|q| {
@@ -304,7 +304,7 @@ fn datasette_serves_the_canned_queries_search_and_descriptions() {
     let server = Server::start(&datasette, &kb);
 
     // Every named query, with its default parameters, answers in Datasette as in dossier.
-    for q in dossier::queries::built_in().unwrap() {
+    for q in dossier_stores::queries::built_in().unwrap() {
         let params: String = q
             .params
             .iter()

@@ -10,7 +10,7 @@ use oxigraph::io::RdfFormat;
 use oxigraph::model::{GraphName, Term as OxTerm};
 use oxigraph::sparql::{QueryResults, SparqlEvaluator};
 
-use dossier::sparql::{Answer, RdfTerm};
+use dossier_stores::sparql::{Answer, RdfTerm};
 
 use crate::util::*;
 
@@ -211,9 +211,9 @@ fn dossier_answer(answer: Answer) -> Vec<Vec<String>> {
 /// Runs every query on both engines over the knowledge base in `kb`; returns the queries that
 /// answered something, and the differences.
 fn compare(kb: &Path, base: &str, queries: &[&str]) -> (Vec<String>, Vec<String>) {
-    let ours = dossier::sparql::Store::open(&kb.join("dossier.idx"), base).unwrap();
+    let ours = dossier_stores::sparql::Store::open(&kb.join("dossier.idx"), base).unwrap();
     let theirs = oxigraph_store(kb);
-    let prologue: String = dossier::mapping::prefixes(base)
+    let prologue: String = dossier_model::mapping::prefixes(base)
         .iter()
         .map(|(p, ns)| format!("PREFIX {p}: <{ns}>\n"))
         .collect();
@@ -297,10 +297,11 @@ fn sparql_answers_equal_oxigraph_on_the_bundled_base_and_a_generated_corpus() {
         "a query that answers nothing on either dataset proves nothing: {silent:#?}"
     );
     // The month filter of the issue that found the old engine's silent wrong answer.
-    let month = dossier::sparql::Store::open(&corpus.path().join("kb/dossier.idx"), CORPUS_BASE)
-        .unwrap()
-        .query(GENERAL[0])
-        .unwrap();
+    let month =
+        dossier_stores::sparql::Store::open(&corpus.path().join("kb/dossier.idx"), CORPUS_BASE)
+            .unwrap()
+            .query(GENERAL[0])
+            .unwrap();
     let Answer::Select { rows, .. } = month else {
         panic!("a SELECT")
     };

@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use dossier::kb::KbPaths;
-use dossier::seed::LoadError;
+use dossier_model::seed::LoadError;
+use dossier_stores::kb::KbPaths;
 use proptest::prelude::*;
 
 use crate::util::*;
@@ -28,11 +28,14 @@ fn inside(text: &str, (line, column): (usize, usize)) -> bool {
 }
 
 /// Builds validated seeds and runs `check` on the result.
-fn build_and_check(kb: &dossier::model::KnowledgeBase, dir: &Path) -> dossier::check::Report {
+fn build_and_check(
+    kb: &dossier_model::model::KnowledgeBase,
+    dir: &Path,
+) -> dossier_stores::check::Report {
     let paths = KbPaths::new(dir);
-    dossier::kb::build(kb, &paths).unwrap();
-    let conn = dossier::sqlite::open_read_only(&paths.database()).unwrap();
-    dossier::check::check(&conn, &paths.index()).unwrap()
+    dossier_stores::kb::build(kb, &paths).unwrap();
+    let conn = dossier_stores::sqlite::open_read_only(&paths.database()).unwrap();
+    dossier_stores::check::check(&conn, &paths.index()).unwrap()
 }
 
 fn mutate(original: &str, position: usize, length: usize, insert: &str) -> String {
@@ -59,7 +62,7 @@ proptest! {
         let facts = tmp.path().join("seeds/rubio-visit-to-mexico-2025/facts.toml");
         let original = std::fs::read_to_string(&facts).unwrap();
         std::fs::write(&facts, mutate(&original, position, length, &insert)).unwrap();
-        match dossier::validate::load(&tmp.path().join("seeds")) {
+        match dossier_model::validate::load(&tmp.path().join("seeds")) {
             Err(LoadError::Invalid(problems)) => {
                 let placed = problems.0.iter().any(|d| {
                     d.position.is_some_and(|at| {
@@ -89,12 +92,12 @@ proptest! {
     fn any_generated_corpus_agrees_across_stores(seed in any::<u64>(), records in 120usize..400) {
         let tmp = tempfile::tempdir().unwrap();
         crate::scale::generate(records, seed, &tmp.path().join("seeds"));
-        let kb = dossier::validate::load(&tmp.path().join("seeds")).unwrap();
+        let kb = dossier_model::validate::load(&tmp.path().join("seeds")).unwrap();
         let report = build_and_check(&kb, &tmp.path().join("kb"));
         prop_assert!(report.agrees(), "{:?}", report.drift);
         let paths = KbPaths::new(tmp.path().join("kb"));
-        let conn = dossier::sqlite::open_read_only(&paths.database()).unwrap();
-        let store = dossier::sparql::Store::open(&paths.index(), &kb.config.base_iri).unwrap();
+        let conn = dossier_stores::sqlite::open_read_only(&paths.database()).unwrap();
+        let store = dossier_stores::sparql::Store::open(&paths.index(), &kb.config.base_iri).unwrap();
         // Parameters naming records of this corpus, so the queries have rows to compare.
         let facts = &kb.articles[0].facts;
         let condition = &facts.conditions[0];
@@ -111,12 +114,12 @@ proptest! {
         .map(|(k, v)| (k.to_owned(), v))
         .collect();
         let mut answered = 0;
-        let queries = dossier::queries::load_all(&root().join("schema/queries")).unwrap();
+        let queries = dossier_stores::queries::load_all(&root().join("schema/queries")).unwrap();
         for q in &queries {
             let params: Vec<(String, String)> =
                 given.iter().filter(|(k, _)| q.params.contains_key(k)).cloned().collect();
             let params = q.bind(&params).unwrap();
-            let c = dossier::queries::compare(&conn, &store, q, &params, Duration::from_secs(30)).unwrap();
+            let c = dossier_stores::queries::compare(&conn, &store, q, &params, Duration::from_secs(30)).unwrap();
             prop_assert!(c.agrees(), "{} (seed {seed}, {records} records):\n{}", q.name, c.diff());
             answered += usize::from(!c.sql.rows.is_empty());
         }
@@ -185,7 +188,7 @@ proptest! {
         prop_assume!(!s.trim().is_empty());
         let tmp = tempfile::tempdir().unwrap();
         seeds_with(tmp.path(), &s);
-        let kb = match dossier::validate::load(&tmp.path().join("seeds")) {
+        let kb = match dossier_model::validate::load(&tmp.path().join("seeds")) {
             Ok(kb) => kb,
             Err(e) => return Err(TestCaseError::reject(format!("not a valid seed: {e}"))),
         };
@@ -193,7 +196,7 @@ proptest! {
         prop_assert!(report.agrees(), "{:?}", report.drift);
         let paths = KbPaths::new(tmp.path().join("kb"));
 
-        let conn = dossier::sqlite::open_read_only(&paths.database()).unwrap();
+        let conn = dossier_stores::sqlite::open_read_only(&paths.database()).unwrap();
         let (label, quote, title): (String, String, String) = conn
             .query_row(
                 "SELECT c.label, e.quote, a.title FROM claims c JOIN evidence e ON e.record_id = c.id \
@@ -228,12 +231,12 @@ proptest! {
             .filter(|t| *t == s)
             .count(), 1);
 
-        let ours = dossier::sparql::Store::open(&paths.index(), &kb.config.base_iri).unwrap();
+        let ours = dossier_stores::sparql::Store::open(&paths.index(), &kb.config.base_iri).unwrap();
         let answer = ours
             .query("SELECT ?label ?quote WHERE { ?c a dos:Claim ; rdfs:label ?label . \
                     ?e oa:hasBody ?c ; oa:hasTarget/oa:hasSelector/oa:exact ?quote }")
             .unwrap();
-        let dossier::sparql::Answer::Select { rows, .. } = answer else {
+        let dossier_stores::sparql::Answer::Select { rows, .. } = answer else {
             panic!("a SELECT answers with rows")
         };
         let values: Vec<Vec<String>> = rows

@@ -117,16 +117,20 @@ impl Drop for Postgres {
     }
 }
 
-/// The differences `dossier::publish::check_postgres` finds between the knowledge base built in
+/// The differences `dossier_stores::publish::check_postgres` finds between the knowledge base built in
 /// `dir` and the copy published to `server` (every table and view, as multisets of rows).
 fn differences(dir: &Path, server: &Postgres) -> Vec<String> {
-    let target = dossier::publish::PostgresTarget {
+    let target = dossier_stores::publish::PostgresTarget {
         url: Some(server.url()),
         schema: "dossier".into(),
         grant_read: None,
-        layout: dossier::ddl::Layout::Single,
+        layout: dossier_model::ddl::Layout::Single,
     };
-    dossier::publish::check_postgres(&dossier::kb::KbPaths::new(dir.join("kb")), &target).unwrap()
+    dossier_stores::publish::check_postgres(
+        &dossier_stores::kb::KbPaths::new(dir.join("kb")),
+        &target,
+    )
+    .unwrap()
 }
 
 #[test]
@@ -145,7 +149,7 @@ fn publish_to_postgresql_holds_every_row_key_view_and_description() {
     assert_eq!(differences(tmp.path(), &server), Vec::<String>::new());
 
     // Every named query answers on the published copy as on the SQLite store.
-    named_queries_agree(tmp.path(), &server, dossier::ddl::Layout::Single);
+    named_queries_agree(tmp.path(), &server, dossier_model::ddl::Layout::Single);
     let out = stdout_of(dossier(tmp.path()).args([
         "query",
         "conditions-on",
@@ -220,7 +224,7 @@ fn publish_to_postgresql_holds_every_row_key_view_and_description() {
         .get(0);
     assert!(found > 0);
     // Every description of schema/sqlite.md, on its table, view or column, for BI tools.
-    let documented = dossier::datasette::documented().unwrap();
+    let documented = dossier_stores::datasette::documented().unwrap();
     let mut comments = 0;
     for (name, doc) in &documented {
         let relation = format!("dossier.{name}");
@@ -346,20 +350,21 @@ fn publish_refuses_foreign_schemas_grants_read_and_replaces_whole() {
 
 /// Every named query answers on the copy published to `server` with the SQLite store's rows
 /// (compared as multisets); most of them have rows to compare.
-fn named_queries_agree(dir: &Path, server: &Postgres, layout: dossier::ddl::Layout) {
-    let target = dossier::publish::PostgresTarget {
+fn named_queries_agree(dir: &Path, server: &Postgres, layout: dossier_model::ddl::Layout) {
+    let target = dossier_stores::publish::PostgresTarget {
         url: Some(server.url()),
         schema: "dossier".into(),
         grant_read: None,
         layout,
     };
-    let sqlite = dossier::sqlite::open_read_only(&dir.join("kb/dossier.sqlite")).unwrap();
+    let sqlite = dossier_stores::sqlite::open_read_only(&dir.join("kb/dossier.sqlite")).unwrap();
     let timeout = Duration::from_secs(30);
     let mut answered = 0;
-    for q in dossier::queries::built_in().unwrap() {
+    for q in dossier_stores::queries::built_in().unwrap() {
         let params = q.bind(&[]).unwrap();
-        let mut lite = dossier::queries::run_sql(&sqlite, &q, &params, timeout).unwrap();
-        let mut post = dossier::publish::query_postgres(&target, &q, &params, timeout).unwrap();
+        let mut lite = dossier_stores::queries::run_sql(&sqlite, &q, &params, timeout).unwrap();
+        let mut post =
+            dossier_stores::publish::query_postgres(&target, &q, &params, timeout).unwrap();
         assert_eq!(lite.columns, post.columns, "{}", q.name);
         let key = |r: &Vec<serde_json::Value>| serde_json::to_string(r).unwrap();
         lite.rows.sort_by_key(key);
@@ -419,7 +424,7 @@ fn publish_laid_out_for_citus_holds_the_same_knowledge_base() {
         "{composite} foreign keys on (article_id, owner)"
     );
     assert_eq!(differences(bundled.path(), &server), Vec::<String>::new());
-    named_queries_agree(bundled.path(), &server, dossier::ddl::Layout::Citus);
+    named_queries_agree(bundled.path(), &server, dossier_model::ddl::Layout::Citus);
 
     // Article by article in the same layout; a change of layout is a whole publish.
     let follow_ups = follow_ups_workspace();
@@ -430,7 +435,11 @@ fn publish_laid_out_for_citus_holds_the_same_knowledge_base() {
         differences(follow_ups.path(), &server),
         Vec::<String>::new()
     );
-    named_queries_agree(follow_ups.path(), &server, dossier::ddl::Layout::Citus);
+    named_queries_agree(
+        follow_ups.path(),
+        &server,
+        dossier_model::ddl::Layout::Citus,
+    );
     let out = stdout_of(dossier(follow_ups.path()).args(["publish", "--postgres", &url]));
     assert!(out.contains(": whole, ") && !out.contains("Citus"), "{out}");
     assert_eq!(
@@ -481,7 +490,7 @@ fn publishing_article_by_article_equals_a_whole_publish() {
         .map(|r| r.get(0))
         .collect()
     };
-    for table in dossier::ddl::tables()
+    for table in dossier_model::ddl::tables()
         .iter()
         .map(|t| t.name)
         .chain(["dossier_articles"])
@@ -722,7 +731,7 @@ impl Oxigraph {
     /// A SELECT's answer from the server's JSON results, each row normalised as dossier's
     /// named queries normalise theirs, sorted (the rows compare as multisets).
     fn select_normalized(&self, query: &str) -> (Vec<String>, Vec<String>) {
-        use dossier::sparql::RdfTerm;
+        use dossier_stores::sparql::RdfTerm;
         let text = ureq::post(&format!("{}/query", self.url))
             .header("Accept", "application/sparql-results+json")
             .send_form([("query", query)])
@@ -759,7 +768,7 @@ impl Oxigraph {
             .map(|b| {
                 let row: Vec<serde_json::Value> = columns
                     .iter()
-                    .map(|c| dossier::queries::normalize_rdf(term(&b[c.as_str()]).as_ref()))
+                    .map(|c| dossier_stores::queries::normalize_rdf(term(&b[c.as_str()]).as_ref()))
                     .collect();
                 serde_json::to_string(&row).unwrap()
             })
@@ -820,17 +829,17 @@ fn publish_to_a_graph_store_sends_only_what_changed() {
 
     // Every named query's SPARQL form (prefixes expanded, parameters bound to their defaults)
     // answers on the server with the rows it answers in dossier.
-    let paths = dossier::kb::KbPaths::new(tmp.path().join("kb"));
-    let conn = dossier::sqlite::open_read_only(&paths.database()).unwrap();
-    let base = dossier::sqlite::base_iri(&conn).unwrap();
-    let graph = dossier::sparql::Store::open(&paths.index(), &base).unwrap();
-    let named = dossier::queries::built_in().unwrap();
+    let paths = dossier_stores::kb::KbPaths::new(tmp.path().join("kb"));
+    let conn = dossier_stores::sqlite::open_read_only(&paths.database()).unwrap();
+    let base = dossier_stores::sqlite::base_iri(&conn).unwrap();
+    let graph = dossier_stores::sparql::Store::open(&paths.index(), &base).unwrap();
+    let named = dossier_stores::queries::built_in().unwrap();
     assert!(named.len() >= 20, "{} named queries", named.len());
     let mut answered = 0;
     for q in &named {
         let params = q.bind(&[]).unwrap();
         let text = q.bound_sparql(&graph, &params).unwrap().to_string();
-        let ours = dossier::queries::run_sparql(&graph, q, &params).unwrap();
+        let ours = dossier_stores::queries::run_sparql(&graph, q, &params).unwrap();
         let mut our_rows: Vec<String> = ours
             .rows
             .iter()
@@ -910,7 +919,7 @@ fn a_publish_where_most_of_many_articles_changed_is_whole() {
     let seeds = tmp.path().join("seeds");
     let url = server.url();
     let publish = ["publish", "--postgres", url.as_str()];
-    let records = (dossier::publish::MOST_ARTICLES + 20) * 100;
+    let records = (dossier_stores::publish::MOST_ARTICLES + 20) * 100;
     crate::scale::generate(records, 7, &seeds);
     stdout_of(dossier(tmp.path()).arg("build"));
     stdout_of(dossier(tmp.path()).args(publish));

@@ -3,7 +3,7 @@
 use crate::util::*;
 
 fn query_names() -> Vec<String> {
-    dossier::queries::load_all(&root().join("schema/queries"))
+    dossier_stores::queries::load_all(&root().join("schema/queries"))
         .unwrap()
         .into_iter()
         .map(|q| q.name)
@@ -209,7 +209,7 @@ fn a_triple_removed_from_the_graph_is_caught_and_named() {
 fn named_queries_are_built_in_and_a_folder_adds_or_replaces() {
     let tmp = built_bundled();
     assert!(!tmp.path().join("schema").exists());
-    let built_in: Vec<String> = dossier::queries::built_in()
+    let built_in: Vec<String> = dossier_stores::queries::built_in()
         .unwrap()
         .into_iter()
         .map(|q| q.name)
@@ -381,7 +381,7 @@ fn a_runaway_named_query_stops_at_its_bounds_in_either_store() {
 #[derive(Default)]
 struct Gathered(Vec<String>, Vec<Vec<String>>);
 
-impl dossier::sqlite::RowSink for Gathered {
+impl dossier::RowSink for Gathered {
     fn columns(&mut self, names: &[String]) -> anyhow::Result<()> {
         self.0 = names.to_vec();
         Ok(())
@@ -398,7 +398,8 @@ impl dossier::sqlite::RowSink for Gathered {
 #[test]
 fn the_front_door_builds_queries_within_bounds_and_checks() {
     use dossier::{Bounds, Kb, Outrun, QueryStop, Stores};
-    let silent = &dossier::progress::Silent;
+    // Only what the front door re-exports, as a program that uses the library would.
+    let silent = &dossier::Silent;
     let tmp = workspace_with(&root().join("seeds"));
     let kb = Kb::at(tmp.path().join("kb"));
     let seeds = Kb::validate(&tmp.path().join("seeds"), silent).unwrap();
@@ -421,12 +422,12 @@ fn the_front_door_builds_queries_within_bounds_and_checks() {
         Bounds::SQL,
         &mut Gathered::default(),
     );
-    assert!(matches!(refused, Err(dossier::sqlite::QueryError::Write)));
+    assert!(matches!(refused, Err(dossier::QueryError::Write)));
 
     let count = |bounds: Bounds, query: &str| {
         kb.sparql(query, &[], bounds, |store, parsed, cancel| {
             match store.query_cancellable(parsed, cancel)? {
-                dossier::sparql::Answer::Select { rows, .. } => Ok(rows.len()),
+                dossier::Answer::Select { rows, .. } => Ok(rows.len()),
                 _ => anyhow::bail!("a SELECT answers with rows"),
             }
         })
@@ -446,8 +447,8 @@ fn the_front_door_builds_queries_within_bounds_and_checks() {
         Err(QueryStop::Query(_))
     ));
 
-    let all = dossier::queries::built_in().unwrap();
-    let q = dossier::queries::find(&all, "actor-activity").unwrap();
+    let all = dossier::built_in_queries().unwrap();
+    let q = dossier::find_query(&all, "actor-activity").unwrap();
     let given = [("actor".to_owned(), "marco-rubio".to_owned())];
     let both = kb
         .named_query(&q, &given, Stores::Both, Bounds::NAMED_QUERY)
@@ -456,7 +457,7 @@ fn the_front_door_builds_queries_within_bounds_and_checks() {
         .named_query(&q, &given, Stores::Graph, Bounds::NAMED_QUERY)
         .unwrap();
     // Both stores agreed (as multisets): the SQL rows are the graph's.
-    let sorted = |rows: &dossier::queries::Rows| {
+    let sorted = |rows: &dossier::Rows| {
         let mut rows: Vec<String> = rows.rows.iter().map(|r| format!("{r:?}")).collect();
         rows.sort();
         rows

@@ -10,7 +10,7 @@ use oxigraph::model::{GraphName, Term as OxTerm};
 use sophia::api::graph::Graph;
 use sophia::api::triple::Triple;
 
-use dossier::sparql::RdfTerm;
+use dossier_stores::sparql::RdfTerm;
 
 use crate::util::*;
 
@@ -188,7 +188,7 @@ fn two_builds_give_byte_identical_turtle() {
 fn adversarial_text_comes_back_exactly_through_both_parsers() {
     let tmp = workspace_with(&fixtures().join("adversarial"));
     dossier(tmp.path()).arg("build").assert_success();
-    let kb = dossier::validate::load(&tmp.path().join("seeds")).unwrap();
+    let kb = dossier_model::validate::load(&tmp.path().join("seeds")).unwrap();
     let ttl = tmp.path().join("kb/dossier.ttl");
     let from_sophia = sophia_triples(&ttl);
     let from_oxigraph = triple_set(&oxigraph_quads(&ttl, RdfFormat::Turtle));
@@ -456,19 +456,23 @@ fn a_megabyte_of_characters_to_escape_builds_and_comes_back_exactly() {
             .any(|q| matches!(&q.object, OxTerm::Literal(l) if l.value() == text));
         assert!(found, "the article's text is not in {}", file.display());
     }
-    let answer = dossier::sparql::Store::open(
+    let answer = dossier_stores::sparql::Store::open(
         &tmp.path().join("kb/dossier.idx"),
         "https://w3id.org/dossier/kb/",
     )
     .unwrap()
     .query("CONSTRUCT { ?a schema:text ?t } WHERE { ?a schema:text ?t }")
     .unwrap();
-    let dossier::sparql::Answer::Graph(triples) = answer else {
+    let dossier_stores::sparql::Answer::Graph(triples) = answer else {
         panic!("CONSTRUCT answers with triples")
     };
     let mut turtle = Vec::new();
-    dossier::rdf::write_triples_turtle(&triples, "https://w3id.org/dossier/kb/", &mut turtle)
-        .unwrap();
+    dossier_stores::rdf::write_triples_turtle(
+        &triples,
+        "https://w3id.org/dossier/kb/",
+        &mut turtle,
+    )
+    .unwrap();
     let found = RdfParser::from_format(RdfFormat::Turtle)
         .for_slice(&turtle)
         .map(Result::unwrap)

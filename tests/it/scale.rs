@@ -67,7 +67,7 @@ fn the_generated_corpus_is_deterministic_valid_and_agrees_across_stores() {
 
     let out = stdout_of(dossier(tmp.path()).arg("validate"));
     assert!(out.contains("10 articles"), "{out}");
-    let kb = dossier::validate::load(&tmp.path().join("seeds")).unwrap();
+    let kb = dossier_model::validate::load(&tmp.path().join("seeds")).unwrap();
     // The bundled article's mix: every kind, every date precision, shared actors.
     let facts = kb.articles.iter().map(|a| &a.facts);
     let precisions: std::collections::BTreeSet<&str> = facts
@@ -88,7 +88,7 @@ fn the_generated_corpus_is_deterministic_valid_and_agrees_across_stores() {
     dossier(tmp.path()).arg("build").assert_success();
     let out = stdout_of(dossier(tmp.path()).arg("check"));
     assert!(out.contains("the database and the graph agree"), "{out}");
-    for q in dossier::queries::load_all(&root().join("schema/queries")).unwrap() {
+    for q in dossier_stores::queries::load_all(&root().join("schema/queries")).unwrap() {
         dossier(tmp.path())
             .args(["query", &q.name, "--queries"])
             .arg(root().join("schema/queries"))

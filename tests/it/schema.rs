@@ -1,13 +1,13 @@
-//! The description in `src/mapping.rs` against everything that restates it: the files written
+//! The description in `crates/model/src/mapping.rs` against everything that restates it: the files written
 //! from it (SQL schemas, shapes, JSON Schemas, JSON-LD context) as committed, the database the
 //! migrations create, the seed structs' keys, and the ontology's and shapes' terms read back. A
 //! kind, field or closed-list value added on one side only fails here.
 
 use std::collections::{BTreeSet, HashMap};
 
-use dossier::mapping::{self, Field, Kind, Shape};
-use dossier::model::{DatePrecision, RecordKind};
-use dossier::vocab::{self, dos, rdf};
+use dossier_model::mapping::{self, Field, Kind, Shape};
+use dossier_model::model::{DatePrecision, RecordKind};
+use dossier_model::vocab::{self, dos, rdf};
 use sophia::api::prelude::*;
 use sophia::api::term::TermKind;
 
@@ -145,7 +145,7 @@ fn closed_lists_match_the_database_tables_and_the_ontology_concepts() {
         let lookup = referenced(table, column);
         assert_eq!(
             lookup,
-            dossier::ddl::lookup_table(scheme),
+            dossier_model::ddl::lookup_table(scheme),
             "{table}.{column}"
         );
         assert_eq!(
@@ -218,9 +218,9 @@ fn described_columns() -> BTreeSet<(String, String)> {
     fields("knowledge_base", mapping::KNOWLEDGE_BASE_FIELDS, &mut add);
     add("statements", "id");
     fields("statements", mapping::STATEMENT_FIELDS, &mut add);
-    for lookup in dossier::ddl::lookups() {
-        add(lookup.table, dossier::ddl::LOOKUP_KEY);
-        add(lookup.table, dossier::ddl::LOOKUP_DEFINITION);
+    for lookup in dossier_model::ddl::lookups() {
+        add(lookup.table, dossier_model::ddl::LOOKUP_KEY);
+        add(lookup.table, dossier_model::ddl::LOOKUP_DEFINITION);
     }
     for (table, column, _why) in mapping::DERIVED_COLUMNS {
         add(table, column);
@@ -274,7 +274,7 @@ fn every_column_is_described_and_required_fields_are_not_null() {
     assert_eq!(
         columns.difference(&described).collect::<Vec<_>>(),
         Vec::<&(String, String)>::new(),
-        "columns no field of src/mapping.rs describes"
+        "columns no field of crates/model/src/mapping.rs describes"
     );
     assert_eq!(
         described.difference(&columns).collect::<Vec<_>>(),
@@ -511,64 +511,81 @@ fn the_shapes_hold_every_described_field() {
     check_shape(&shapes, dos::STATEMENT, mapping::STATEMENT_FIELDS);
 }
 
-/// ARCHITECTURE.md's layering: each module imports only modules before it in this list, and
-/// every module of the library is in it.
+/// ARCHITECTURE.md's layering. Between crates Cargo holds it (`dossier-model` cannot name
+/// `dossier-stores`, neither can name `dossier`); within each crate, each module imports only
+/// modules before it in its list, and every module of the crate is in its list.
 #[test]
 fn module_imports_flow_one_way() {
-    let order = [
-        "memory",
-        "bounds",
-        "diagnostic",
-        "progress",
-        "model",
-        "vocab",
-        "mapping",
-        "seed",
-        "statements",
-        "validate",
-        "ontology",
-        "shapes",
-        "ddl",
-        "sqlite",
-        "index",
-        "rdf",
-        "sparql",
-        "queries",
-        "check",
-        "datasette",
-        "report",
-        "site",
-        "kb",
-        "publish",
-        "front",
+    let crates: [(&str, &[&str]); 3] = [
+        (
+            "crates/model/src",
+            &[
+                "diagnostic",
+                "progress",
+                "model",
+                "vocab",
+                "mapping",
+                "seed",
+                "statements",
+                "validate",
+                "ontology",
+                "shapes",
+                "ddl",
+            ],
+        ),
+        (
+            "crates/stores/src",
+            &[
+                "sqlite",
+                "index",
+                "rdf",
+                "sparql",
+                "queries",
+                "check",
+                "datasette",
+                "report",
+                "site",
+                "kb",
+                "publish",
+            ],
+        ),
+        ("src", &["memory", "bounds", "front"]),
     ];
-    let lib = std::fs::read_to_string(root().join("src/lib.rs")).unwrap();
-    let modules: BTreeSet<&str> = lib
-        .lines()
-        .filter_map(|l| l.strip_prefix("pub mod ")?.strip_suffix(';'))
-        .collect();
-    assert_eq!(modules, order.iter().copied().collect::<BTreeSet<_>>());
     // `crate::a::...` and each name of `crate::{a, b::c}`.
     let path = regex::Regex::new(r"crate::([a-z_]+)").unwrap();
     let group = regex::Regex::new(r"crate::\{([^}]*)\}").unwrap();
-    for (i, module) in order.iter().enumerate() {
-        let text = std::fs::read_to_string(root().join(format!("src/{module}.rs"))).unwrap();
-        for line in text.lines().filter(|l| !l.trim_start().starts_with("//")) {
-            let grouped = group.captures_iter(line).flat_map(|c| {
-                c.get(1)
-                    .unwrap()
-                    .as_str()
-                    .split(',')
-                    .map(|name| name.trim().split("::").next().unwrap_or("").to_owned())
-                    .collect::<Vec<_>>()
-            });
-            let named = path.captures_iter(line).map(|c| c[1].to_owned());
-            for imported in named.chain(grouped) {
-                let at = order.iter().position(|m| *m == imported);
-                assert!(
-                    at.is_none_or(|j| j <= i),
-                    "src/{module}.rs imports {imported}, which comes after it: {line}"
-                );
+    let declared = regex::Regex::new(r"^(?:pub )?mod ([a-z_]+);$").unwrap();
+    for (dir, order) in crates {
+        let lib = std::fs::read_to_string(root().join(dir).join("lib.rs")).unwrap();
+        let modules: BTreeSet<&str> = lib
+            .lines()
+            .filter_map(|l| Some(declared.captures(l)?.get(1)?.as_str()))
+            .collect();
+        assert_eq!(
+            modules,
+            order.iter().copied().collect::<BTreeSet<_>>(),
+            "{dir}"
+        );
+        for (i, module) in order.iter().enumerate() {
+            let file = format!("{dir}/{module}.rs");
+            let text = std::fs::read_to_string(root().join(&file)).unwrap();
+            for line in text.lines().filter(|l| !l.trim_start().starts_with("//")) {
+                let grouped = group.captures_iter(line).flat_map(|c| {
+                    c.get(1)
+                        .unwrap()
+                        .as_str()
+                        .split(',')
+                        .map(|name| name.trim().split("::").next().unwrap_or("").to_owned())
+                        .collect::<Vec<_>>()
+                });
+                let named = path.captures_iter(line).map(|c| c[1].to_owned());
+                for imported in named.chain(grouped) {
+                    let at = order.iter().position(|m| *m == imported);
+                    assert!(
+                        at.is_none_or(|j| j <= i),
+                        "{file} imports {imported}, which comes after it: {line}"
+                    );
+                }
             }
         }
     }
@@ -609,7 +626,8 @@ fn only_the_descriptions_name_a_kinds_columns() {
     // The SQL the writer and `check` run is made from the descriptions: no string literal of
     // theirs names a kind's column.
     for file in ["sqlite", "check"] {
-        let source = std::fs::read_to_string(root().join(format!("src/{file}.rs"))).unwrap();
+        let source =
+            std::fs::read_to_string(root().join(format!("crates/stores/src/{file}.rs"))).unwrap();
         let code: String = source
             .lines()
             .filter(|l| !l.trim_start().starts_with("//"))
@@ -627,7 +645,7 @@ fn only_the_descriptions_name_a_kinds_columns() {
             for column in &columns {
                 assert!(
                     !words.contains(column),
-                    "src/{file}.rs names the column {column} in {literal:?}: read it from src/mapping.rs"
+                    "crates/stores/src/{file}.rs names the column {column} in {literal:?}: read it from crates/model/src/mapping.rs"
                 );
             }
         }
@@ -671,7 +689,7 @@ fn classes_of(t: &Triples, node: &str, union: &str, member: Option<&str>) -> BTr
 
 #[test]
 fn relation_types_link_the_same_kinds_in_the_ontology_and_the_shapes() {
-    use dossier::model::RelationType;
+    use dossier_model::model::RelationType;
     let ontology = Triples::read("schema/ontology.ttl");
     let shapes = Triples::read("schema/shapes.ttl");
     let rdfs = "http://www.w3.org/2000/01/rdf-schema#";
@@ -731,7 +749,7 @@ fn relation_types_link_the_same_kinds_in_the_ontology_and_the_shapes() {
 /// description, `dossier schema --write .` rewrites them.
 #[test]
 fn generated_schema_files_are_committed_as_generated() {
-    for (path, generated) in dossier::generated_files() {
+    for (path, generated) in dossier_model::generated_files() {
         let committed = std::fs::read_to_string(root().join(&path)).unwrap();
         assert!(
             committed == generated,
@@ -741,11 +759,11 @@ fn generated_schema_files_are_committed_as_generated() {
 }
 
 /// Every key of every seed struct is described, and every description names a key of its
-/// struct: a struct field added without its line in `src/mapping.rs`, or a line deleted there,
+/// struct: a struct field added without its line in `crates/model/src/mapping.rs`, or a line deleted there,
 /// fails here (the seed format's JSON Schemas list the structs' keys as serde reads them).
 #[test]
 fn every_seed_key_has_a_description_and_every_description_a_key() {
-    let schemas: HashMap<&str, serde_json::Value> = dossier::seed::json_schemas()
+    let schemas: HashMap<&str, serde_json::Value> = dossier_model::seed::json_schemas()
         .into_iter()
         .map(|(name, text)| (name, serde_json::from_str(&text).unwrap()))
         .collect();
@@ -923,7 +941,7 @@ fn schema_facts(conn: &rusqlite::Connection) -> BTreeSet<String> {
 /// The rows of every table, sorted: what a database holds whatever its schema's history.
 fn all_rows(conn: &rusqlite::Connection) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
-    for table in dossier::ddl::tables() {
+    for table in dossier_model::ddl::tables() {
         let mut stmt = conn
             .prepare(&format!("SELECT * FROM {}", table.name))
             .unwrap();
@@ -972,7 +990,7 @@ fn a_database_migrated_from_version_1_equals_a_fresh_one() {
     let old = tmp.path().join("old.sqlite");
     {
         let mut conn = rusqlite::Connection::open(&old).unwrap();
-        dossier::sqlite::migrations()
+        dossier_stores::sqlite::migrations()
             .to_version(&mut conn, 1)
             .unwrap();
         conn.execute_batch(VERSION_1_ROWS).unwrap();
@@ -984,9 +1002,9 @@ fn a_database_migrated_from_version_1_equals_a_fresh_one() {
         )
         .unwrap();
     }
-    dossier::sqlite::upgrade(&old).unwrap();
+    dossier_stores::sqlite::upgrade(&old).unwrap();
     let fresh = rusqlite::Connection::open_in_memory().unwrap();
-    dossier::sqlite::create_schema(&fresh).unwrap();
+    dossier_stores::sqlite::create_schema(&fresh).unwrap();
     // The rows go in in version 1's order (claim_subjects before claims): keys checked after.
     fresh.execute_batch(VERSION_1_ROWS).unwrap();
     fresh.execute_batch(CURRENT_ROWS).unwrap();
@@ -1011,7 +1029,7 @@ fn a_database_migrated_from_version_1_equals_a_fresh_one() {
         migrated.len()
     );
     assert_eq!(all_rows(&old), all_rows(&fresh));
-    let version = |c: &rusqlite::Connection| dossier::sqlite::schema_version(c).unwrap();
+    let version = |c: &rusqlite::Connection| dossier_stores::sqlite::schema_version(c).unwrap();
     assert_eq!(version(&old), version(&fresh));
 }
 
@@ -1247,7 +1265,7 @@ fn upgrade_brings_the_closed_lists_tables_to_the_current_lists() {
     let path = tmp.path().join("old.sqlite");
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
-        dossier::sqlite::create_schema(&conn).unwrap();
+        dossier_stores::sqlite::create_schema(&conn).unwrap();
         // As an older dossier would have left it: a value it did not know yet, another
         // definition, and a value since withdrawn (no row uses it).
         conn.execute_batch(
@@ -1257,9 +1275,9 @@ fn upgrade_brings_the_closed_lists_tables_to_the_current_lists() {
         )
         .unwrap();
     }
-    dossier::sqlite::upgrade(&path).unwrap();
+    dossier_stores::sqlite::upgrade(&path).unwrap();
     let conn = rusqlite::Connection::open(&path).unwrap();
-    for (table, rows) in dossier::ddl::lookup_rows() {
+    for (table, rows) in dossier_model::ddl::lookup_rows() {
         let stored: BTreeSet<(String, String)> = conn
             .prepare(&format!("SELECT value, definition FROM {table}"))
             .unwrap()

@@ -152,7 +152,7 @@ fn a_second_article_validates_and_builds_without_code_changes() {
 
 #[test]
 fn json_schemas_in_schema_folder_match_the_rust_types() {
-    for (name, json) in dossier::seed::json_schemas() {
+    for (name, json) in dossier_model::seed::json_schemas() {
         assert_matches_file(&json, &root().join("schema").join(name));
     }
 }
@@ -161,7 +161,7 @@ fn json_schemas_in_schema_folder_match_the_rust_types() {
 /// sides of the boat strike; every quote is an exact substring at its offsets.
 #[test]
 fn bundled_curation_holds_every_kind_and_exact_quotes() {
-    let kb = dossier::validate::load(&root().join("seeds")).expect("bundled seeds are valid");
+    let kb = dossier_model::validate::load(&root().join("seeds")).expect("bundled seeds are valid");
     let article = &kb.articles[0];
     let f = &article.facts;
     assert!(!kb.actors.is_empty());
@@ -221,8 +221,8 @@ proptest! {
         let tmp = workspace_with(&fixtures().join("mini"));
         let facts = tmp.path().join("seeds/town-meeting/facts.toml");
         std::fs::write(&facts, &text).unwrap();
-        if let Err(dossier::seed::LoadError::Invalid(problems)) =
-            dossier::validate::load(&tmp.path().join("seeds"))
+        if let Err(dossier_model::seed::LoadError::Invalid(problems)) =
+            dossier_model::validate::load(&tmp.path().join("seeds"))
         {
             let lines: Vec<&str> = text.split('\n').collect();
             for d in problems.0.iter().filter(|d| d.file.ends_with("town-meeting/facts.toml")) {

@@ -1257,7 +1257,7 @@ fn the_query_page_runs_in_chromium_and_rdflib_reads_the_service_description() {
     let policy = page.headers["content-security-policy"].to_str().unwrap();
     assert!(policy.contains("default-src 'none'") && policy.contains("connect-src 'self'"));
     assert!(!page.body.contains("src=\"") && !page.body.contains("href=\"http"));
-    for q in dossier::queries::built_in().unwrap() {
+    for q in dossier_stores::queries::built_in().unwrap() {
         assert!(
             page.body.contains(&format!("\"name\":\"{}\"", q.name)),
             "{}",

@@ -7,7 +7,7 @@ use crate::util::*;
 fn ordered_dump(db: &std::path::Path) -> String {
     let conn = Connection::open(db).unwrap();
     let mut out = String::new();
-    for table in dossier::sqlite::tables() {
+    for table in dossier_stores::sqlite::tables() {
         let mut stmt = conn
             .prepare(&format!("SELECT * FROM {table} ORDER BY 1, 2"))
             .unwrap();
@@ -56,7 +56,7 @@ fn build_writes_a_sound_strict_versioned_database() {
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version as usize, dossier::sqlite::latest_version());
+    assert_eq!(version as usize, dossier_stores::sqlite::latest_version());
     assert!(version >= 2);
 }
 
@@ -387,7 +387,7 @@ fn an_old_database_upgrades_in_place() {
     let db = kb.join("dossier.sqlite");
     {
         let mut conn = Connection::open(&db).unwrap();
-        dossier::sqlite::migrations()
+        dossier_stores::sqlite::migrations()
             .to_version(&mut conn, 1)
             .unwrap();
         conn.execute_batch(
@@ -423,7 +423,7 @@ fn an_old_database_upgrades_in_place() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("dossier upgrade"));
     // ...and the upgrade keeps every row.
     let out = stdout_of(dossier(tmp.path()).arg("upgrade"));
-    let latest = dossier::sqlite::latest_version();
+    let latest = dossier_stores::sqlite::latest_version();
     assert!(
         out.contains(&format!("schema version 1 -> {latest}")),
         "{out}"

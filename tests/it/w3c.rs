@@ -1,5 +1,5 @@
 //! The W3C SPARQL 1.1 query test suite (tests/w3c, vendored from w3c/rdf-tests) against
-//! `dossier::sparql::Store`: evaluation tests compare our answers with the expected results,
+//! `dossier_stores::sparql::Store`: evaluation tests compare our answers with the expected results,
 //! syntax tests check that spargebra accepts or rejects each query. Tests we know fail are listed
 //! in tests/w3c/known-failures.txt, so the suite stays green and still catches regressions and
 //! fixes (a listed test that passes is reported too, so the list cannot go stale).
@@ -18,7 +18,7 @@ use oxigraph::sparql::results::{
 use spargebra::algebra::{Expression, GraphPattern, OrderExpression};
 use spargebra::{Query, SparqlParser};
 
-use dossier::sparql::{Answer, DefaultGraph, RdfTerm, Store};
+use dossier_stores::sparql::{Answer, DefaultGraph, RdfTerm, Store};
 
 use crate::util::root;
 

@@ -93,7 +93,7 @@ pub fn turtle() -> String {
     out.push_str(&evidence_shapes());
 
     out.push_str(
-        "# --- what each relation type links (src/mapping.rs, relation_links) \
+        "# --- what each relation type links (crates/model/src/mapping.rs, relation_links) \
          ---------------------------\n\
          # The direct triple of a relation, subject <relation-type:x> object: its subject and \
          object must be\n# of the kinds the type allows (validate refuses the rest, with \
@@ -109,10 +109,10 @@ pub fn turtle() -> String {
 
 const HEADER: &str = "\
 # SHACL shapes for the graph `dossier build` writes (kb/dossier.ttl, kb/dossier.nq with the graph
-# names dropped): one node shape per class the mapping in src/rdf.rs emits. Every node in the
+# names dropped): one node shape per class the mapping in crates/stores/src/rdf.rs emits. Every node in the
 # graph is typed explicitly, so the shapes hold without RDFS inference.
 #
-# Generated from the descriptions in src/mapping.rs by src/shapes.rs: do not edit; run
+# Generated from the descriptions in crates/model/src/mapping.rs by crates/model/src/shapes.rs: do not edit; run
 # `dossier schema --write .` after changing a description.
 #
 # Check a built graph with, e.g.:

@@ -19,25 +19,35 @@ use crate::model::{AUTHOR, Basis, CURATOR, Difference, Fields, KnowledgeBase, Re
 /// The numbered files in `migrations/`, embedded at compile time. Applying them records the
 /// schema version in the database (`PRAGMA user_version`).
 const MIGRATIONS: &[M<'static>] = &[
-    M::up(include_str!("../migrations/0001_tables.sql")),
-    M::up(include_str!("../migrations/0002_views_and_indexes.sql")),
-    M::up(include_str!("../migrations/0003_commitments.sql")),
-    M::up(include_str!("../migrations/0004_date_spans.sql")),
-    M::up(include_str!("../migrations/0005_full_text.sql")),
-    M::up(include_str!("../migrations/0006_inferences.sql")),
-    M::up(include_str!("../migrations/0007_relation_types.sql")),
-    M::up(include_str!("../migrations/0008_quantities.sql")),
-    M::up(include_str!("../migrations/0009_many_articles.sql")),
-    M::up(include_str!("../migrations/0010_topics.sql")),
-    M::up(include_str!("../migrations/0011_generated_schema.sql")),
-    M::up(include_str!("../migrations/0012_basis_and_difference.sql")),
-    M::up(include_str!("../migrations/0013_lists_and_links.sql")),
-    M::up(include_str!("../migrations/0014_article_metadata.sql")),
-    M::up(include_str!("../migrations/0015_aliases.sql")),
-    M::up(include_str!("../migrations/0016_grounds_and_issuers.sql")),
-    M::up(include_str!("../migrations/0017_article_text_of.sql")),
+    M::up(include_str!("../../../migrations/0001_tables.sql")),
     M::up(include_str!(
-        "../migrations/0018_closed_lists_as_tables.sql"
+        "../../../migrations/0002_views_and_indexes.sql"
+    )),
+    M::up(include_str!("../../../migrations/0003_commitments.sql")),
+    M::up(include_str!("../../../migrations/0004_date_spans.sql")),
+    M::up(include_str!("../../../migrations/0005_full_text.sql")),
+    M::up(include_str!("../../../migrations/0006_inferences.sql")),
+    M::up(include_str!("../../../migrations/0007_relation_types.sql")),
+    M::up(include_str!("../../../migrations/0008_quantities.sql")),
+    M::up(include_str!("../../../migrations/0009_many_articles.sql")),
+    M::up(include_str!("../../../migrations/0010_topics.sql")),
+    M::up(include_str!(
+        "../../../migrations/0011_generated_schema.sql"
+    )),
+    M::up(include_str!(
+        "../../../migrations/0012_basis_and_difference.sql"
+    )),
+    M::up(include_str!("../../../migrations/0013_lists_and_links.sql")),
+    M::up(include_str!(
+        "../../../migrations/0014_article_metadata.sql"
+    )),
+    M::up(include_str!("../../../migrations/0015_aliases.sql")),
+    M::up(include_str!(
+        "../../../migrations/0016_grounds_and_issuers.sql"
+    )),
+    M::up(include_str!("../../../migrations/0017_article_text_of.sql")),
+    M::up(include_str!(
+        "../../../migrations/0018_closed_lists_as_tables.sql"
     )),
 ];
 

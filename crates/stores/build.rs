@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 fn main() {
-    let dir = Path::new("schema/queries");
+    let dir = Path::new("../../schema/queries");
     println!("cargo::rerun-if-changed={}", dir.display());
     let mut files: Vec<_> = std::fs::read_dir(dir)
         .expect("schema/queries holds the named queries")

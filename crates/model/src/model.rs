@@ -1464,7 +1464,7 @@ impl EvidenceItem<'_> {
 
 impl Article {
     /// Every record's evidence list, in file order, mentions last.
-    pub(crate) fn evidence_lists(&self) -> impl Iterator<Item = (&Slug, &[Evidence])> {
+    pub fn evidence_lists(&self) -> impl Iterator<Item = (&Slug, &[Evidence])> {
         let f = &self.facts;
         f.records().map(|r| (r.id(), r.evidence())).chain(
             f.mentions

@@ -1,0 +1,44 @@
+//! dossier's model: the record types of the seed format and the validated knowledge base,
+//! every kind described once ([`mapping`]), reading ([`seed`]) and validating ([`validate`])
+//! a seeds folder, and everything generated from the descriptions (the SQL schemas, the
+//! ontology, the SHACL shapes, the JSON Schemas). It knows nothing of the stores, which
+//! `dossier-stores` writes from this model. See ARCHITECTURE.md.
+
+pub mod ddl;
+pub mod diagnostic;
+pub mod mapping;
+pub mod model;
+pub mod ontology;
+pub mod progress;
+pub mod seed;
+pub mod shapes;
+pub mod statements;
+pub mod validate;
+pub mod vocab;
+
+/// Every file of the repository written from the descriptions, by path from its root: what
+/// `dossier schema --write` writes and `tests/it/schema.rs` holds equal to what is committed.
+pub fn generated_files() -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> = ddl::generated_files()
+        .into_iter()
+        .map(|(path, text)| (path.to_owned(), text))
+        .collect();
+    files.push(("schema/ontology.ttl".to_owned(), ontology::turtle()));
+    files.push(("schema/shapes.ttl".to_owned(), shapes::turtle()));
+    files.push(("schema/context.jsonld".to_owned(), jsonld_context()));
+    for (name, text) in seed::json_schemas() {
+        files.push((format!("schema/{name}"), text));
+    }
+    files
+}
+
+/// `schema/context.jsonld`: the JSON-LD context of dossier's prefixes for the default base IRI,
+/// the one the JSON-LD export's `@context` holds.
+fn jsonld_context() -> String {
+    let prefixes: std::collections::BTreeMap<String, String> =
+        mapping::prefixes(model::DEFAULT_BASE_IRI)
+            .into_iter()
+            .collect();
+    let context = serde_json::json!({ "@context": prefixes });
+    serde_json::to_string_pretty(&context).expect("a map of strings is JSON") + "\n"
+}
