@@ -113,7 +113,9 @@ impl Kb {
     }
 
     /// Runs one SQL query on the database, read-only, within `bounds` (its time, and SQLite's
-    /// own allocations; 0 MiB for no memory bound), streaming the rows to `rows`.
+    /// own allocations; 0 MiB for no memory bound), streaming the rows to `rows`. The memory
+    /// bound is SQLite's, for the whole process, while the query runs; the one before is put
+    /// back after.
     pub fn sql(
         &self,
         query: &str,
@@ -123,8 +125,10 @@ impl Kb {
     ) -> Result<(), QueryError> {
         let conn = dossier_stores::sqlite::open_read_only(&self.paths.database())
             .map_err(QueryError::Open)?;
-        dossier_stores::sqlite::limit_heap(bounds.memory_bytes());
-        dossier_stores::sqlite::query(&conn, query, params, bounds.time, rows)
+        let before = dossier_stores::sqlite::limit_heap(bounds.memory_bytes());
+        let answered = dossier_stores::sqlite::query(&conn, query, params, bounds.time, rows);
+        dossier_stores::sqlite::limit_heap(before);
+        answered
     }
 
     /// Runs one SPARQL query on the graph within `bounds` (its time, and the process's
@@ -264,5 +268,41 @@ fn watched<T: Send + 'static, E: Send + 'static>(
         Ok(result) => result,
         Err(Stopped::Outrun(outrun)) => Err(QueryStop::Outrun(outrun, bounds)),
         Err(Stopped::Lost(why)) => Err(QueryStop::Query(anyhow::anyhow!(why))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Ignored;
+
+    impl RowSink for Ignored {
+        fn columns(&mut self, _: &[String]) -> Result<()> {
+            Ok(())
+        }
+        fn row(&mut self, _: &[rusqlite::types::Value]) -> Result<()> {
+            Ok(())
+        }
+    }
+
+    /// SQLite's memory bound is the whole process's: `Kb::sql` puts the one before back, so a
+    /// program's own connections are not left with a query's bound. (Here, not in tests/it:
+    /// this process runs no other test that uses SQLite while the bound is low.)
+    #[test]
+    fn a_query_memory_bound_is_put_back_after_the_query() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let dir = tempfile::tempdir().unwrap();
+        let kb = Kb::at(dir.path().join("kb"));
+        let silent = &dossier_model::progress::Silent;
+        let seeds = Kb::validate(&root.join("seeds"), silent).unwrap();
+        kb.build(&seeds, &BuildSettings::default(), silent).unwrap();
+        let heavy = "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n \
+                     LIMIT 300000) SELECT group_concat(x) FROM n";
+        let bounded = kb.sql(heavy, &[], Bounds::new(5_000, 1), &mut Ignored);
+        assert!(matches!(bounded, Err(QueryError::Memory(_))), "{bounded:?}");
+        let own = rusqlite::Connection::open(kb.paths().database()).unwrap();
+        let joined: String = own.query_row(heavy, [], |r| r.get(0)).unwrap();
+        assert!(joined.ends_with(",300000"));
     }
 }

@@ -584,12 +584,13 @@ pub trait RowSink {
 
 /// Bounds the memory SQLite may allocate in this process (every connection's together): past
 /// it, an allocation fails and the statement stops with [`QueryError::Memory`]. Zero means no
-/// bound.
-pub fn limit_heap(bytes: u64) {
+/// bound. Returns the bound it replaces, so that a caller can put it back.
+pub fn limit_heap(bytes: u64) -> u64 {
     // SAFETY: sets a process-wide limit; SQLite reads it under its own mutex.
-    unsafe {
-        rusqlite::ffi::sqlite3_hard_heap_limit64(i64::try_from(bytes).unwrap_or(i64::MAX));
-    }
+    let previous = unsafe {
+        rusqlite::ffi::sqlite3_hard_heap_limit64(i64::try_from(bytes).unwrap_or(i64::MAX))
+    };
+    u64::try_from(previous).unwrap_or(0)
 }
 
 /// The bound [`limit_heap`] set, if any.
