@@ -46,14 +46,28 @@ pub enum LoadError {
     Invalid(Diagnostics),
 }
 
-/// A seed file's path and text, kept so that problems found later can be placed in it.
+/// A seed file's path and text, so that problems found later can be placed in it. An
+/// article's facts let their text go once parsed ([`SourceFile::release_text`]): held for
+/// every article, the texts were a fifth of validation's memory. A problem placed later reads
+/// the file again.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
     pub path: PathBuf,
-    pub text: String,
+    text: std::sync::OnceLock<Option<String>>,
+    /// The text's length and hash as first read: a text read again to place a problem must be
+    /// the same.
+    fingerprint: (usize, u64),
     /// Where every value of the document is, found on the first diagnostic: placing each of
     /// thousands of problems by parsing the file again made validation quadratic.
     spans: std::sync::OnceLock<Option<Spans>>,
+}
+
+fn fingerprint(text: &str) -> (usize, u64) {
+    use std::hash::{Hash, Hasher};
+    // DefaultHasher::new() has fixed keys: the same text hashes alike within the process.
+    let mut hasher = std::hash::DefaultHasher::new();
+    text.hash(&mut hasher);
+    (text.len(), hasher.finish())
 }
 
 /// The byte span of every value of a TOML document, by its path.
@@ -133,32 +147,66 @@ impl SourceFile {
     pub fn new(path: PathBuf, text: String) -> SourceFile {
         SourceFile {
             path,
-            text,
+            fingerprint: fingerprint(&text),
+            text: std::sync::OnceLock::from(Some(text)),
             spans: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The file's text: as read, or read again after [`SourceFile::release_text`]; empty when
+    /// it can no longer be read as it was (the file changed or went away since).
+    pub fn text(&self) -> &str {
+        self.current_text().unwrap_or("")
+    }
+
+    fn current_text(&self) -> Option<&str> {
+        self.text
+            .get_or_init(|| {
+                let again = std::fs::read_to_string(&self.path).ok()?;
+                (fingerprint(&again) == self.fingerprint).then_some(again)
+            })
+            .as_deref()
+    }
+
+    /// Whether the file was empty (or missing) when read.
+    pub fn is_empty(&self) -> bool {
+        self.fingerprint.0 == 0
+    }
+
+    /// Lets the text go: it is read again if a problem is placed in the file.
+    pub fn release_text(&mut self) {
+        if !self.is_empty() && self.spans.get().is_none() {
+            self.text = std::sync::OnceLock::new();
         }
     }
 
     /// A diagnostic placed at the value found along `path` (or at its nearest ancestor).
     pub fn diagnostic(&self, path: &[Seg], message: impl Into<String>) -> Diagnostic {
+        let d = Diagnostic::new(&self.path, message);
+        let Some(text) = self.current_text() else {
+            return d.help(
+                "the file changed while it was validated, so this cannot be placed in it: \
+                 validate again",
+            );
+        };
         let span = self
             .spans
-            .get_or_init(|| Spans::of(&self.text))
+            .get_or_init(|| Spans::of(text))
             .as_ref()
             .map(|spans| spans.find(path));
-        let d = Diagnostic::new(&self.path, message);
         match span {
-            Some(span) => d.at_span(&self.text, span),
+            Some(span) => d.at_span(text, span),
             None => d,
         }
     }
 
-    /// A problem at a span of the text.
+    /// A problem at a span of the text, as it was read.
     pub fn diagnostic_at(
         &self,
         span: std::ops::Range<usize>,
         message: impl Into<String>,
     ) -> Diagnostic {
-        Diagnostic::new(&self.path, message).at_span(&self.text, span)
+        Diagnostic::new(&self.path, message).at_span(self.text(), span)
     }
 }
 
@@ -292,7 +340,7 @@ fn read_config(dir: &Path, problems: &mut Diagnostics) -> (SourceFile, Option<Kb
             SourceFile::new(display_path(&config_path), String::new())
         }
     };
-    let config = if config_source.text.is_empty() && !problems.is_empty() {
+    let config = if config_source.is_empty() && !problems.is_empty() {
         None
     } else {
         parse_whole::<KbConfig>(&config_source, problems)
@@ -452,11 +500,12 @@ fn read_article(
             return None;
         }
     };
-    let source = SourceFile::new(display_path(&facts_path), facts_text);
+    let mut source = SourceFile::new(display_path(&facts_path), facts_text);
     let Some(facts) = parse_facts(&source, problems, state) else {
         state.complete = false;
         return None;
     };
+    source.release_text();
     // An article left out takes its mentions with it: what depends on them is not judged.
     let Some(text) = text else {
         state.complete = false;
@@ -520,7 +569,7 @@ fn parse_table<'a>(
     source: &'a SourceFile,
     problems: &mut Diagnostics,
 ) -> Option<Spanned<DeTable<'a>>> {
-    match DeTable::parse(&source.text) {
+    match DeTable::parse(source.text()) {
         Ok(table) => {
             refuse_control_characters(source, table.get_ref(), problems);
             Some(table)
@@ -749,10 +798,10 @@ fn refuse_control_characters(source: &SourceFile, table: &DeTable<'_>, problems:
 
 /// Deserializes a whole small file (the configuration) in one go.
 fn parse_whole<T: DeserializeOwned>(source: &SourceFile, problems: &mut Diagnostics) -> Option<T> {
-    if let Ok(table) = DeTable::parse(&source.text) {
+    if let Ok(table) = DeTable::parse(source.text()) {
         refuse_control_characters(source, table.get_ref(), problems);
     }
-    match toml::from_str::<T>(&source.text) {
+    match toml::from_str::<T>(source.text()) {
         Ok(value) => Some(value),
         Err(e) => {
             problems.push(toml_diagnostic(source, &e));
@@ -771,7 +820,7 @@ fn reject_unknown_keys(
         let name: &str = key.get_ref();
         if !known.contains(&name) {
             let mut d = Diagnostic::new(&source.path, format!("unknown section `{name}`"))
-                .at_span(&source.text, key.span());
+                .at_span(source.text(), key.span());
             d = d.help(match closest(name, known) {
                 Some(best) => format!(
                     "did you mean `{best}`? The sections are: {}",
@@ -826,7 +875,7 @@ fn records_of<T: DeserializeOwned>(
         _ => {
             problems.push(
                 Diagnostic::new(&source.path, format!("`{key}` must be an array of tables"))
-                    .at_span(&source.text, value.span())
+                    .at_span(source.text(), value.span())
                     .help(format!("write each record as a [[{key}]] table")),
             );
             Vec::new()
@@ -845,7 +894,7 @@ fn deserialize_value<T: DeserializeOwned>(
         Err(e) => {
             let mut d = toml_diagnostic(source, &e);
             if d.position.is_none() {
-                d = d.at_span(&source.text, span);
+                d = d.at_span(source.text(), span);
             }
             problems.push(d);
             None
@@ -858,12 +907,12 @@ fn toml_diagnostic(source: &SourceFile, e: &toml::de::Error) -> Diagnostic {
     let message = e.message().trim().to_owned();
     let mut d = Diagnostic::new(&source.path, message.clone());
     if let Some(span) = e.span() {
-        d = d.at_span(&source.text, span);
+        d = d.at_span(source.text(), span);
     } else if message.contains("recursion") {
         // The parser gives up without a place: the deepest line is the one to show.
-        let (start, line) = deepest_line(&source.text);
+        let (start, line) = deepest_line(source.text());
         return d
-            .at_span(&source.text, start..start + line.len().max(1))
+            .at_span(source.text(), start..start + line.len().max(1))
             .help(
                 "this line nests deeper than a seed file needs (dotted keys, brackets or braces \
              hundreds of levels deep): a record is a table of fields, a few levels at most",
@@ -949,4 +998,40 @@ pub fn locate(text: &str, path: &[Seg]) -> Option<Range<usize>> {
         };
     }
     Some(span)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A facts file lets its text go once parsed; a problem found later reads it again and is
+    /// placed as before, unless the file changed meanwhile, which the problem then says.
+    #[test]
+    fn a_released_text_is_read_again_to_place_a_problem() {
+        let dir = std::env::temp_dir().join(format!("dossier-source-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("facts.toml");
+        let text = "[article]\ntitle = \"A\"\n\n[[claims]]\nid = \"c\"\n";
+        std::fs::write(&path, text).unwrap();
+        let mut source = SourceFile::new(path.clone(), text.to_owned());
+        source.release_text();
+        let at = [Seg::Key("claims"), Seg::Index(0), Seg::Key("id")];
+        let placed = source.diagnostic(&at, "no such thing");
+        assert_eq!(placed.position, Some((5, 6)));
+        assert_eq!(source.text(), text);
+
+        let mut changed = SourceFile::new(path.clone(), text.to_owned());
+        changed.release_text();
+        std::fs::write(&path, text.replace("\"c\"", "\"d\"")).unwrap();
+        let unplaced = changed.diagnostic(&at, "no such thing");
+        assert_eq!(unplaced.position, None);
+        assert!(
+            unplaced
+                .help
+                .unwrap()
+                .contains("changed while it was validated")
+        );
+        assert_eq!(changed.text(), "");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

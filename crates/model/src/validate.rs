@@ -853,7 +853,7 @@ fn evidence_places(f: &FactsFile) -> Vec<(&'static str, usize, usize)> {
 }
 
 fn check_config(kb: &KnowledgeBase, source: &SourceFile, problems: &mut Diagnostics) {
-    if source.text.is_empty() {
+    if source.is_empty() {
         return;
     }
     if kb.config.title.trim().is_empty() {
