@@ -2,8 +2,10 @@
 //! `sql`, `sparql` and `query`, and `serve`), and the one rule that says when a running query
 //! has outrun its bounds. The CLI and `serve` measure differently (SQLite's own allocations for
 //! `dossier sql`; the process's resident memory for `dossier sparql`; a worker process's
-//! anonymous memory for `serve`), and all of them stop a query by [`Bounds::outrun`].
-//! [`Bounds::watch`] runs a query on a thread of its own and stops it by that rule.
+//! anonymous memory for `serve`). SQLite stops its own queries at these bounds (an interrupt at
+//! the time, a heap limit); `dossier sparql`, named queries' SPARQL and `serve` stop theirs by
+//! [`Bounds::outrun`]. [`Bounds::watch`] runs a query on a thread of its own and stops it by
+//! that rule.
 
 use std::time::{Duration, Instant};
 

@@ -1,8 +1,9 @@
 //! The library's front door: a knowledge base by its folder, and what a program does with it —
 //! validate seeds, build, query (SQL, SPARQL, a named query, each within its [`Bounds`]),
-//! check the stores against each other, publish. The command line and `serve` call these; the
-//! stages (`dossier_model`, `dossier_stores`) stay public for a program that needs one step on
-//! its own.
+//! check the stores against each other, publish. The command line calls these (`serve` opens
+//! its graph here, and runs its queries its own way: a connection kept per thread, SPARQL in
+//! worker processes it can kill); the stages (`dossier_model`, `dossier_stores`) stay public
+//! for a program that needs one step on its own.
 //!
 //! ```no_run
 //! use dossier::{Bounds, Kb, Silent, Stores};
@@ -78,6 +79,12 @@ impl Kb {
         }
     }
 
+    /// The knowledge base whose files `paths` has already resolved: the same generation as
+    /// whatever else the caller read through them.
+    pub fn with_paths(paths: KbPaths) -> Kb {
+        Kb { paths }
+    }
+
     /// Its files: the folder, the current generation, each store.
     pub fn paths(&self) -> &KbPaths {
         &self.paths
@@ -113,9 +120,10 @@ impl Kb {
     }
 
     /// Runs one SQL query on the database, read-only, within `bounds` (its time, and SQLite's
-    /// own allocations; 0 MiB for no memory bound), streaming the rows to `rows`. The memory
-    /// bound is SQLite's, for the whole process, while the query runs; the one before is put
-    /// back after.
+    /// own allocations; 0 MiB for no memory bound), streaming the rows to `rows`. A query that
+    /// outruns them ends with [`QueryError::Timeout`] or [`QueryError::Memory`]. The memory
+    /// bound is SQLite's, for the whole process: queries through here take turns while one is
+    /// set, and the bound before is put back after, a panic included.
     pub fn sql(
         &self,
         query: &str,
@@ -125,17 +133,17 @@ impl Kb {
     ) -> Result<(), QueryError> {
         let conn = dossier_stores::sqlite::open_read_only(&self.paths.database())
             .map_err(QueryError::Open)?;
-        let before = dossier_stores::sqlite::limit_heap(bounds.memory_bytes());
-        let answered = dossier_stores::sqlite::query(&conn, query, params, bounds.time, rows);
-        dossier_stores::sqlite::limit_heap(before);
-        answered
+        let _bound = HeapBound::set(bounds.memory_bytes());
+        dossier_stores::sqlite::query(&conn, query, params, bounds.time, rows)
     }
 
     /// Runs one SPARQL query on the graph within `bounds` (its time, and the process's
     /// resident memory): the query is parsed with its parameters bound (see
     /// [`Store::parse_with`]) and handed to `answer` with a token that the watch cancels, on a
     /// thread with a deep stack. `answer` writes or gathers the answer (a SELECT's rows as they
-    /// come, with [`Store::query_streaming`]).
+    /// come, with [`Store::query_streaming`]). A query that outruns its bounds ends with
+    /// [`QueryStop::Outrun`] at once; its thread is not waited for and ends when the evaluator
+    /// next looks at its token (in a short-lived program, with the process).
     pub fn sparql<T, E>(
         &self,
         query: &str,
@@ -160,7 +168,9 @@ impl Kb {
     }
 
     /// Runs a named query (see [`dossier_stores::queries`]) on the chosen stores, each within
-    /// `bounds`; with both, their rows must agree.
+    /// `bounds`; with both, their rows must agree. The SPARQL form stopped at its bounds ends
+    /// with [`QueryStop::Outrun`]; the SQL form with [`QueryStop::Query`], which names the
+    /// query and the bound.
     pub fn named_query(
         &self,
         q: &NamedQuery,
@@ -187,6 +197,10 @@ impl Kb {
             Stores::Sqlite => sql(),
             Stores::Graph => graph(),
             Stores::Both => {
+                // A graph that is not built is found before the SQL form runs.
+                self.paths
+                    .require(&self.paths.index())
+                    .map_err(QueryStop::Refused)?;
                 let comparison = dossier_stores::queries::Comparison {
                     sql: sql()?,
                     rdf: graph()?,
@@ -254,6 +268,31 @@ impl Kb {
         options: &GraphStoreOptions,
     ) -> Result<GraphStoreSummary> {
         dossier_stores::publish::to_graph_store(&self.paths, url, options)
+    }
+}
+
+/// SQLite's process-wide memory bound for one query: set under a lock that other bounded
+/// queries wait for, and put back when dropped.
+struct HeapBound {
+    before: u64,
+    _turn: std::sync::MutexGuard<'static, ()>,
+}
+
+static HEAP_BOUND: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+impl HeapBound {
+    fn set(bytes: u64) -> HeapBound {
+        let turn = HEAP_BOUND.lock().unwrap_or_else(|e| e.into_inner());
+        HeapBound {
+            before: dossier_stores::sqlite::limit_heap(bytes),
+            _turn: turn,
+        }
+    }
+}
+
+impl Drop for HeapBound {
+    fn drop(&mut self) {
+        dossier_stores::sqlite::limit_heap(self.before);
     }
 }
 

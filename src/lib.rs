@@ -2,8 +2,8 @@
 //! two stores at once (SQLite and RDF) that answer the same questions.
 //!
 //! The front door is [`Kb`]: a knowledge base by its folder, and what a program does with it
-//! (validate seeds, build, query within [`Bounds`], check, publish). The command line and
-//! `serve` call it. The types its methods take and give are re-exported here; the stages
+//! (validate seeds, build, query within [`Bounds`], check, publish). The command line calls it;
+//! `serve` opens its graph through it and shares its bounds. The types its methods take and give are re-exported here; the stages
 //! themselves are two crates, re-exported whole for a program that needs one step on its own:
 //! [`dossier_model`] (the record types, the descriptions, reading and validating seeds, the
 //! generated schemas) and [`dossier_stores`] (SQLite, the RDF files and indexed graph, SPARQL,

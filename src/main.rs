@@ -609,7 +609,14 @@ impl SqlArgs {
         let out = Destination::open(self.out.out.as_deref(), &paths)?;
         let bounds = Bounds::new(self.timeout_ms, self.max_memory_mb);
         let query = self.query.text()?;
-        sql(&query, format, out, &self.params, bounds, Kb::at(paths.dir))
+        sql(
+            &query,
+            format,
+            out,
+            &self.params,
+            bounds,
+            Kb::with_paths(paths),
+        )
     }
 }
 
@@ -651,7 +658,7 @@ impl SparqlArgs {
             out,
             &self.params,
             bounds,
-            Kb::at(paths.dir),
+            Kb::with_paths(paths),
         )
     }
 }
@@ -1266,7 +1273,7 @@ fn build(
         }
         std::process::exit(130);
     });
-    let summary = Kb::at(paths.dir.clone()).build(&kb, settings, bar)?;
+    let summary = Kb::with_paths(paths.clone()).build(&kb, settings, bar)?;
     if let Some(b) = &bar.0 {
         b.finish_and_clear();
     }
@@ -1344,6 +1351,7 @@ fn sparql(
     bounds: Bounds,
     kb: Kb,
 ) -> Result<(), Failure> {
+    kb.paths().require(&kb.paths().index())?;
     let base = kb.base_iri()?;
     // The answer's file, if the stopped query still holds it.
     let unfinished = out.unfinished();
@@ -1900,7 +1908,7 @@ fn query(
             return write_rows(&rows, format, out);
         }
     };
-    let rows = Kb::at(paths.dir)
+    let rows = Kb::with_paths(paths)
         .named_query(q, given, stores, bounds)
         .map_err(|e| match e {
             QueryStop::Refused(e) => Failure::Usage(e),
@@ -1925,7 +1933,7 @@ fn write_rows(
 }
 
 fn check(paths: &KbPaths, bar: &Bar) -> Result<(), Failure> {
-    let report = Kb::at(paths.dir.clone()).check(bar)?;
+    let report = Kb::with_paths(paths.clone()).check(bar)?;
     if let Some(b) = &bar.0 {
         b.finish_and_clear();
     }

@@ -1,9 +1,8 @@
 //! The memory a process holds, as Linux tells it in `/proc/<pid>/status`: the one reader of
 //! [`crate::bounds::Bounds::watch`]'s limit (resident memory, the mapped graph's pages
 //! included) and of `serve`'s (anonymous memory only: the mapped graph is the system's to page
-//! in and out). Tested through
-//! both limits: `tests/it/rdf.rs`, `tests/it/sql.rs` and `tests/it/serve.rs` stop queries that
-//! outgrow them.
+//! in and out). Tested through both limits: `tests/it/rdf.rs`, `tests/it/queries.rs` and
+//! `tests/it/serve.rs` stop queries that outgrow them.
 
 /// A process's resident memory, in bytes.
 #[derive(Debug, Clone, Copy)]

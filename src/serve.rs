@@ -86,7 +86,7 @@ const QUERY_STACK_BYTES: usize = 256 << 20;
 
 /// Serves until SIGINT or SIGTERM, then lets the requests in flight finish.
 pub fn run(paths: KbPaths, settings: Settings) -> Result<()> {
-    let store = dossier::Kb::at(paths.dir.clone()).graph()?;
+    let store = dossier::Kb::with_paths(paths.clone()).graph()?;
     let conn = dossier_stores::sqlite::open_read_only(&paths.database())?;
     let base = dossier_stores::sqlite::base_iri(&conn)?;
     let title: String = conn

@@ -52,7 +52,10 @@ pub enum LoadError {
 /// the file again.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
+    /// As the user named it, for messages.
     pub path: PathBuf,
+    /// Where to read it again: absolute, so that a later change of directory does not matter.
+    origin: PathBuf,
     text: std::sync::OnceLock<Option<String>>,
     /// The text's length and hash as first read: a text read again to place a problem must be
     /// the same.
@@ -146,6 +149,7 @@ impl Spans {
 impl SourceFile {
     pub fn new(path: PathBuf, text: String) -> SourceFile {
         SourceFile {
+            origin: std::path::absolute(&path).unwrap_or_else(|_| path.clone()),
             path,
             fingerprint: fingerprint(&text),
             text: std::sync::OnceLock::from(Some(text)),
@@ -162,7 +166,7 @@ impl SourceFile {
     fn current_text(&self) -> Option<&str> {
         self.text
             .get_or_init(|| {
-                let again = std::fs::read_to_string(&self.path).ok()?;
+                let again = read_text(&self.origin).ok()?;
                 (fingerprint(&again) == self.fingerprint).then_some(again)
             })
             .as_deref()
@@ -182,13 +186,10 @@ impl SourceFile {
 
     /// A diagnostic placed at the value found along `path` (or at its nearest ancestor).
     pub fn diagnostic(&self, path: &[Seg], message: impl Into<String>) -> Diagnostic {
-        let d = Diagnostic::new(&self.path, message);
         let Some(text) = self.current_text() else {
-            return d.help(
-                "the file changed while it was validated, so this cannot be placed in it: \
-                 validate again",
-            );
+            return self.unplaced(message.into());
         };
+        let d = Diagnostic::new(&self.path, message);
         let span = self
             .spans
             .get_or_init(|| Spans::of(text))
@@ -206,7 +207,22 @@ impl SourceFile {
         span: std::ops::Range<usize>,
         message: impl Into<String>,
     ) -> Diagnostic {
-        Diagnostic::new(&self.path, message).at_span(self.text(), span)
+        match self.current_text() {
+            Some(text) => Diagnostic::new(&self.path, message).at_span(text, span),
+            None => self.unplaced(message.into()),
+        }
+    }
+
+    /// A problem in a file that changed since it was read: said in the message itself, which
+    /// a caller's own help does not replace.
+    fn unplaced(&self, message: String) -> Diagnostic {
+        Diagnostic::new(
+            &self.path,
+            format!(
+                "{message} (not placed: the file changed while it was validated; validate \
+                 again)"
+            ),
+        )
     }
 }
 
@@ -1023,13 +1039,14 @@ mod tests {
         let mut changed = SourceFile::new(path.clone(), text.to_owned());
         changed.release_text();
         std::fs::write(&path, text.replace("\"c\"", "\"d\"")).unwrap();
-        let unplaced = changed.diagnostic(&at, "no such thing");
+        let unplaced = changed
+            .diagnostic(&at, "no such thing")
+            .help("a caller's own help");
         assert_eq!(unplaced.position, None);
         assert!(
-            unplaced
-                .help
-                .unwrap()
-                .contains("changed while it was validated")
+            unplaced.message.contains("changed while it was validated"),
+            "{}",
+            unplaced.message
         );
         assert_eq!(changed.text(), "");
         std::fs::remove_dir_all(&dir).unwrap();
