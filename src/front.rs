@@ -69,6 +69,9 @@ pub enum QueryStop<E = anyhow::Error> {
     /// The two stores answered differently: `dossier check` says where they drift.
     #[error("the stores disagree on '{name}':\n{diff}")]
     Disagree { name: String, diff: String },
+    /// Its thread could not start, or ended without an answer (it panicked): a bug to report.
+    #[error("{0}")]
+    Lost(String),
 }
 
 impl Kb {
@@ -306,7 +309,7 @@ fn watched<T: Send + 'static, E: Send + 'static>(
     match bounds.watch(move || work(worker_cancel), move || cancel.cancel()) {
         Ok(result) => result,
         Err(Stopped::Outrun(outrun)) => Err(QueryStop::Outrun(outrun, bounds)),
-        Err(Stopped::Lost(why)) => Err(QueryStop::Query(anyhow::anyhow!(why))),
+        Err(Stopped::Lost(why)) => Err(QueryStop::Lost(why)),
     }
 }
 

@@ -1380,6 +1380,7 @@ fn sparql(
             }
             Err(Failure::Data(format!("error: {}", outrun.advice(bounds))))
         }
+        Err(QueryStop::Lost(why)) => Err(Failure::Data(format!("error: {why}"))),
         Err(QueryStop::Disagree { .. }) => unreachable!("one store answers a SPARQL query"),
     }
 }
