@@ -1351,12 +1351,10 @@ fn sparql(
     bounds: Bounds,
     kb: Kb,
 ) -> Result<(), Failure> {
-    kb.paths().require(&kb.paths().index())?;
-    let base = kb.base_iri()?;
     // The answer's file, if the stopped query still holds it.
     let unfinished = out.unfinished();
     let answered = kb.sparql(query, params, bounds, move |store, parsed, cancel| {
-        answer_sparql(store, parsed, format, out, &base, cancel)
+        answer_sparql(store, parsed, format, out, cancel)
     });
     match answered {
         Ok(()) => Ok(()),
@@ -1398,9 +1396,9 @@ fn answer_sparql(
     parsed: spargebra::Query,
     (format, to_file): (Option<SparqlFormat>, bool),
     mut out: Destination,
-    base: &str,
     cancel: dossier_stores::sparql::CancellationToken,
 ) -> Result<(), SparqlFailure> {
+    let base = store.base();
     let terminal = !to_file && io::IsTerminal::is_terminal(&io::stdout());
     let graph = matches!(
         parsed,
@@ -1684,14 +1682,10 @@ fn report_site(paths: KbPaths, folder: &Path) -> Result<(), Failure> {
     Ok(())
 }
 
-/// The base IRI the knowledge base was built with, from the database.
-fn base_iri(paths: &KbPaths) -> Result<String, Failure> {
-    let conn = dossier_stores::sqlite::open_read_only(&paths.database())?;
-    Ok(dossier_stores::sqlite::base_iri(&conn)?)
-}
-
 fn export(format: ExportFormat, mut writer: Destination, paths: KbPaths) -> Result<(), Failure> {
     use anyhow::Context;
+    let kb = Kb::with_paths(paths);
+    let paths = kb.paths();
     let source = match format {
         ExportFormat::Turtle => paths.turtle(),
         ExportFormat::Ntriples | ExportFormat::Nquads => paths.nquads(),
@@ -1709,11 +1703,11 @@ fn export(format: ExportFormat, mut writer: Destination, paths: KbPaths) -> Resu
         ExportFormat::Ntriples => dossier_stores::rdf::nquads_to_ntriples(reader, &mut writer)?,
         ExportFormat::Jsonld => {
             let index = dossier_stores::index::Index::open(&paths.index())?;
-            dossier_stores::rdf::index_to_jsonld(&index, &base_iri(&paths)?, &mut writer)?
+            dossier_stores::rdf::index_to_jsonld(&index, &kb.base_iri()?, &mut writer)?
         }
         ExportFormat::Trig => {
             let index = dossier_stores::index::Index::open(&paths.index())?;
-            dossier_stores::rdf::index_to_trig(&index, &base_iri(&paths)?, &mut writer)?
+            dossier_stores::rdf::index_to_trig(&index, &kb.base_iri()?, &mut writer)?
         }
     }
     writer.finish()?;

@@ -114,6 +114,11 @@ impl Store {
         })
     }
 
+    /// The base IRI it was opened with: the knowledge base's.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
     /// The index underneath.
     pub fn index(&self) -> &Index {
         &self.index
