@@ -7,12 +7,15 @@
 //! every evidence span highlighted by modality, the actor network, the timeline of the events,
 //! and the conditions. Everything is read through the database's tables and its documented
 //! views, ordered explicitly, so the same database gives the same bytes.
+//!
+//! The HTML is written with maud's `html!`, which escapes every value it splices in, in text
+//! and in attributes alike: what the database holds reaches the page as text, never as markup.
 
 use std::collections::BTreeMap;
-use std::fmt::{self, Write as _};
 use std::io::Write;
 
 use anyhow::{Context, Result, bail};
+use maud::{DOCTYPE, Markup, PreEscaped, Render, html};
 use rusqlite::Connection;
 
 use crate::model::Modality;
@@ -21,28 +24,33 @@ use crate::model::Modality;
 pub fn write(conn: &Connection, out: &mut impl Write) -> Result<()> {
     let about = KnowledgeBase::read(conn)?;
     let articles = read_articles(conn)?;
-    let mut html = String::with_capacity(1 << 16);
-    head(&mut html, &about)?;
-    overview(&mut html, conn, &about, &articles)?;
-    flush(&mut html, out)?;
-    // An article at a time: the page of a large archive is never whole in memory.
-    writeln!(
-        html,
-        r#"<section id="articles" aria-labelledby="articles-title">"#
+    emit(out, head(&about))?;
+    emit(out, overview(conn, &about, &articles)?)?;
+    // An article at a time: the page of a large archive is never whole in memory. So the
+    // section around the articles is opened and closed here, as constant markup.
+    emit(
+        out,
+        html! {
+            (PreEscaped(r#"<section id="articles" aria-labelledby="articles-title">"#))
+            h2 id="articles-title" { "Articles" }
+            (modality_legend(conn)?)
+        },
     )?;
-    writeln!(html, r#"<h2 id="articles-title">Articles</h2>"#)?;
-    modality_legend(&mut html, conn)?;
     for article in &articles {
-        article_section(&mut html, conn, article)?;
-        flush(&mut html, out)?;
+        emit(out, article_section(conn, article)?)?;
     }
-    writeln!(html, "</section>")?;
-    network(&mut html, conn, None)?;
-    timeline(&mut html, conn)?;
-    conditions(&mut html, conn)?;
-    stated_values(&mut html, conn)?;
-    writeln!(html, "</main>\n</body>\n</html>")?;
-    flush(&mut html, out)
+    emit(
+        out,
+        html! {
+            (PreEscaped("</section>"))
+            (network(conn, None)?)
+            (timeline(conn)?)
+            (conditions(conn)?)
+            (stated_values(conn)?)
+            // Closes what `head` opened: constant markup.
+            (PreEscaped("</main></body></html>\n"))
+        },
+    )
 }
 
 /// The largest one-page report: past a few megabytes a browser struggles to open a page, and
@@ -69,21 +77,35 @@ pub fn one_page(conn: &Connection, max: usize) -> Result<Option<Vec<u8>>> {
 pub fn write_pointer(conn: &Connection, out: &mut impl Write, max: usize) -> Result<()> {
     let about = KnowledgeBase::read(conn)?;
     // The page's own head, without the one page's section links.
-    let html = format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <meta name=\"generator\" content=\"dossier\">\n<title>{0}</title>\n\
-         <style>{STYLE}</style>\n</head>\n<body>\n<header>\n<h1>{0}</h1>\n</header>\n\
-         <main id=\"main\">\n<section id=\"overview\"><h2>This knowledge base is read as a \
-         site</h2>\n<p>Its report would take more than {1} MiB as one page, more than a browser \
-         opens comfortably. The same report is a site of small linked pages: open \
-         <a href=\"report/index.html\">report/index.html</a>.</p>\n</section>\n</main>\n\
-         </body>\n</html>\n",
-        esc(&about.title),
-        max >> 20
-    );
-    out.write_all(html.as_bytes())
-        .context("cannot write the report")
+    let page = html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="generator" content="dossier";
+                title { (about.title) }
+                // The page's style sheet, a constant: maud would escape its quotes.
+                style { (PreEscaped(STYLE)) }
+            }
+            body {
+                header { h1 { (about.title) } }
+                main id="main" {
+                    section id="overview" {
+                        h2 { "This knowledge base is read as a site" }
+                        p {
+                            "Its report would take more than " (max >> 20) " MiB as one page, \
+                             more than a browser opens comfortably. The same report is a site \
+                             of small linked pages: open "
+                            a href="report/index.html" { "report/index.html" } "."
+                        }
+                    }
+                }
+            }
+        }
+        "\n"
+    };
+    emit(out, page)
 }
 
 /// Bytes kept up to a limit; a write past it fails (and says so in `over`).
@@ -108,41 +130,28 @@ impl Write for Capped {
     }
 }
 
-fn flush(html: &mut String, out: &mut impl Write) -> Result<()> {
-    out.write_all(html.as_bytes())
-        .context("cannot write the report")?;
-    html.clear();
-    Ok(())
+fn emit(out: &mut impl Write, html: Markup) -> Result<()> {
+    out.write_all(html.0.as_bytes())
+        .context("cannot write the report")
 }
 
-/// Text made safe for HTML, in element content and in quoted attribute values alike. A carriage
-/// return is written as a reference: the HTML parser would turn a literal one into a line feed,
+/// An article's words (its text, a quote) for the page: escaped by maud, with each carriage
+/// return written as a reference: the HTML parser would turn a literal one into a line feed,
 /// and the page's text must be the article's, code point for code point.
-pub(crate) struct Escaped<'a>(&'a str);
+pub(crate) struct Verbatim<'a>(pub(crate) &'a str);
 
-impl fmt::Display for Escaped<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut plain = 0;
-        for (at, c) in self.0.char_indices() {
-            let entity = match c {
-                '&' => "&amp;",
-                '<' => "&lt;",
-                '>' => "&gt;",
-                '"' => "&quot;",
-                '\'' => "&#39;",
-                '\r' => "&#13;",
-                _ => continue,
-            };
-            f.write_str(&self.0[plain..at])?;
-            f.write_str(entity)?;
-            plain = at + c.len_utf8();
+impl Render for Verbatim<'_> {
+    fn render_to(&self, buffer: &mut String) {
+        let mut pieces = self.0.split('\r');
+        if let Some(first) = pieces.next() {
+            first.render_to(buffer);
         }
-        f.write_str(&self.0[plain..])
+        for piece in pieces {
+            // Constant markup: the reference of a carriage return, which maud leaves raw.
+            buffer.push_str("&#13;");
+            piece.render_to(buffer);
+        }
     }
-}
-
-pub(crate) fn esc(text: &str) -> Escaped<'_> {
-    Escaped(text)
 }
 
 /// A closed-list value as words: `reported_fact` is "reported fact".
@@ -262,11 +271,36 @@ fn rows_with<T>(
 }
 
 /// A link when `target` is a web address, the text otherwise.
-pub(crate) fn link_or_text(html: &mut String, target: &str) -> fmt::Result {
-    if target.starts_with("https://") || target.starts_with("http://") {
-        write!(html, r#"<a href="{0}">{0}</a>"#, esc(target))
-    } else {
-        write!(html, "{}", esc(target))
+pub(crate) fn link_or_text(target: &str) -> Markup {
+    html! {
+        @if target.starts_with("https://") || target.starts_with("http://") {
+            a href=(target) { (target) }
+        } @else {
+            (target)
+        }
+    }
+}
+
+/// The licence line of an overview, a link when it is an address.
+pub(crate) fn licence(about: &KnowledgeBase) -> Markup {
+    html! {
+        p {
+            "Licence: "
+            @match &about.license {
+                Some(license) => (link_or_text(license)),
+                None => "none given",
+            }
+        }
+    }
+}
+
+/// Pieces of markup with `separator` between them.
+fn joined(parts: &[Markup], separator: &str) -> Markup {
+    html! {
+        @for (i, part) in parts.iter().enumerate() {
+            @if i > 0 { (separator) }
+            (part)
+        }
     }
 }
 
@@ -360,98 +394,111 @@ mark:focus::after { content: attr(title); position: absolute; left: 0; top: calc
 .bar.year { background: #7aa6e6; }
 "#;
 
-pub(crate) fn head(html: &mut String, about: &KnowledgeBase) -> Result<()> {
-    write!(
-        html,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <meta name=\"generator\" content=\"dossier\">\n<title>{}</title>\n<style>{STYLE}</style>\n\
-         </head>\n<body>\n<a class=\"skip\" href=\"#main\">Skip to the content</a>\n<header>\n\
-         <h1>{}</h1>\n",
-        esc(&about.title),
-        esc(&about.title)
-    )?;
-    if let Some(description) = &about.description {
-        writeln!(html, "<p>{}</p>", esc(description))?;
+/// The page's start: its head, its title and the links to its sections, up to the `<main>`
+/// that `write` closes after the last section.
+fn head(about: &KnowledgeBase) -> Markup {
+    let sections = [
+        ("#overview", "Overview"),
+        ("#articles", "Articles"),
+        ("#network", "Actor network"),
+        ("#timeline", "Timeline"),
+        ("#conditions", "Conditions"),
+        ("#stated-values", "Values from several sources"),
+    ];
+    html! {
+        (DOCTYPE)
+        // The elements the page's sections go in are opened here and closed by `write`,
+        // which writes the sections one at a time: constant markup.
+        (PreEscaped(r#"<html lang="en">"#))
+        head {
+            meta charset="utf-8";
+            meta name="viewport" content="width=device-width, initial-scale=1";
+            meta name="generator" content="dossier";
+            title { (about.title) }
+            // The page's style sheet, a constant: maud would escape its quotes.
+            style { (PreEscaped(STYLE)) }
+        }
+        (PreEscaped("<body>"))
+        a class="skip" href="#main" { "Skip to the content" }
+        header {
+            h1 { (about.title) }
+            @if let Some(description) = &about.description {
+                p { (description) }
+            }
+            nav aria-label="Sections" {
+                ul {
+                    @for (href, name) in sections {
+                        li { a href=(href) { (name) } }
+                    }
+                }
+            }
+        }
+        (PreEscaped(r#"<main id="main" tabindex="-1">"#))
     }
-    writeln!(
-        html,
-        "<nav aria-label=\"Sections\">\n<ul>\n\
-         <li><a href=\"#overview\">Overview</a></li>\n<li><a href=\"#articles\">Articles</a></li>\n\
-         <li><a href=\"#network\">Actor network</a></li>\n<li><a href=\"#timeline\">Timeline</a></li>\n\
-         <li><a href=\"#conditions\">Conditions</a></li>\n\
-         <li><a href=\"#stated-values\">Values from several sources</a></li>\n</ul>\n</nav>\n</header>\n\
-         <main id=\"main\" tabindex=\"-1\">"
-    )?;
-    Ok(())
 }
 
-fn overview(
-    html: &mut String,
-    conn: &Connection,
-    about: &KnowledgeBase,
-    articles: &[Article],
-) -> Result<()> {
-    writeln!(
-        html,
-        r#"<section id="overview" aria-labelledby="overview-title">"#
-    )?;
-    writeln!(html, r#"<h2 id="overview-title">Overview</h2>"#)?;
-    write!(html, "<p>Licence: ")?;
-    match &about.license {
-        Some(license) => link_or_text(html, license)?,
-        None => write!(html, "none given")?,
-    }
-    writeln!(html, "</p>")?;
+fn overview(conn: &Connection, about: &KnowledgeBase, articles: &[Article]) -> Result<Markup> {
     let kinds = rows(
         conn,
         "SELECT kind, count(*) FROM records GROUP BY kind ORDER BY kind",
         |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)),
     )?;
     let quotes: i64 = conn.query_row("SELECT count(*) FROM evidence", [], |r| r.get(0))?;
-    // Kinds across, so that the overview stays short.
-    write!(
-        html,
-        "<table>\n<caption>Records by kind</caption>\n<thead><tr><td></td>"
-    )?;
-    for (kind, _) in &kinds {
-        write!(html, r#"<th scope="col">{}</th>"#, esc(kind))?;
-    }
-    write!(
-        html,
-        "<th scope=\"col\">quotes</th></tr></thead>\n<tbody><tr><th scope=\"row\">records</th>"
-    )?;
-    for (_, count) in &kinds {
-        write!(html, r#"<td class="number">{count}</td>"#)?;
-    }
-    writeln!(
-        html,
-        "<td class=\"number\">{quotes}</td></tr></tbody>\n</table>"
-    )?;
-    writeln!(
-        html,
-        "<table>\n<caption>Articles</caption>\n<thead><tr><th scope=\"col\">article</th>\
-         <th scope=\"col\">published</th><th scope=\"col\">records</th>\
-         <th scope=\"col\">quotes</th></tr></thead>\n<tbody>"
-    )?;
-    for a in articles {
-        writeln!(
-            html,
-            "<tr><th scope=\"row\"><a href=\"#article-{}\">{}</a></th><td>{}</td>\
-             <td class=\"number\">{}</td><td class=\"number\">{}</td></tr>",
-            esc(&a.id),
-            esc(&a.title),
-            esc(a.published.as_deref().unwrap_or("unknown")),
-            a.records,
-            a.quotes
-        )?;
-    }
-    writeln!(html, "</tbody>\n</table>\n</section>")?;
-    Ok(())
+    Ok(html! {
+        section id="overview" aria-labelledby="overview-title" {
+            h2 id="overview-title" { "Overview" }
+            (licence(about))
+            // Kinds across, so that the overview stays short.
+            table {
+                caption { "Records by kind" }
+                thead {
+                    tr {
+                        td {}
+                        @for (kind, _) in &kinds {
+                            th scope="col" { (kind) }
+                        }
+                        th scope="col" { "quotes" }
+                    }
+                }
+                tbody {
+                    tr {
+                        th scope="row" { "records" }
+                        @for (_, count) in &kinds {
+                            td class="number" { (count) }
+                        }
+                        td class="number" { (quotes) }
+                    }
+                }
+            }
+            table {
+                caption { "Articles" }
+                thead {
+                    tr {
+                        th scope="col" { "article" }
+                        th scope="col" { "published" }
+                        th scope="col" { "records" }
+                        th scope="col" { "quotes" }
+                    }
+                }
+                tbody {
+                    @for article in articles {
+                        tr {
+                            th scope="row" {
+                                a href={ "#article-" (article.id) } { (article.title) }
+                            }
+                            td { (article.published.as_deref().unwrap_or("unknown")) }
+                            td class="number" { (article.records) }
+                            td class="number" { (article.quotes) }
+                        }
+                    }
+                }
+            }
+        }
+    })
 }
 
 /// The colour key of the highlights, with how many quotes have each modality.
-pub(crate) fn modality_legend(html: &mut String, conn: &Connection) -> Result<()> {
+pub(crate) fn modality_legend(conn: &Connection) -> Result<Markup> {
     let used: BTreeMap<String, i64> = rows(
         conn,
         "SELECT modality, count(*) FROM evidence GROUP BY modality",
@@ -459,23 +506,21 @@ pub(crate) fn modality_legend(html: &mut String, conn: &Connection) -> Result<()
     )?
     .into_iter()
     .collect();
-    writeln!(
-        html,
-        "<p>Each quote that supports a record is highlighted by how its asserter presents it; \
-         a darker underline marks text that several quotes share. Hover over a highlight, or \
-         reach it with the Tab key, to see its records.</p>\n\
-         <ul class=\"legend\" aria-label=\"Highlight colours by modality\">"
-    )?;
-    for modality in Modality::VALUES {
-        writeln!(
-            html,
-            r#"<li><span class="swatch m-{modality}" aria-hidden="true"></span>{} ({})</li>"#,
-            words(modality),
-            used.get(*modality).copied().unwrap_or(0)
-        )?;
-    }
-    writeln!(html, "</ul>")?;
-    Ok(())
+    Ok(html! {
+        p {
+            "Each quote that supports a record is highlighted by how its asserter presents it; \
+             a darker underline marks text that several quotes share. Hover over a highlight, \
+             or reach it with the Tab key, to see its records."
+        }
+        ul class="legend" aria-label="Highlight colours by modality" {
+            @for modality in Modality::VALUES {
+                li {
+                    span class={ "swatch m-" (modality) } aria-hidden="true" {}
+                    (words(modality)) " (" (used.get(*modality).copied().unwrap_or(0)) ")"
+                }
+            }
+        }
+    })
 }
 
 /// The CSS class of a modality's highlight; a value this version does not know is grey.
@@ -550,72 +595,67 @@ fn read_spans(conn: &Connection, article: &str) -> Result<Vec<Span>> {
         .with_context(|| format!("cannot read the evidence of the article '{article}'"))
 }
 
-fn article_section(html: &mut String, conn: &Connection, article: &Article) -> Result<()> {
-    let id = esc(&article.id);
-    writeln!(
-        html,
-        r#"<article id="article-{id}" aria-labelledby="title-{id}">"#
-    )?;
-    writeln!(html, r#"<h3 id="title-{id}">{}</h3>"#, esc(&article.title))?;
-    article_body(html, conn, article)?;
-    writeln!(html, "</article>")?;
-    Ok(())
+fn article_section(conn: &Connection, article: &Article) -> Result<Markup> {
+    let id = &article.id;
+    Ok(html! {
+        article id={ "article-" (id) } aria-labelledby={ "title-" (id) } {
+            h3 id={ "title-" (id) } { (article.title) }
+            (article_body(conn, article)?)
+        }
+    })
 }
 
 /// What comes under an article's title: its note, what it is (author, outlet, date, size)
 /// and its address, its text with every quote highlighted, and its records.
-pub(crate) fn article_body(html: &mut String, conn: &Connection, article: &Article) -> Result<()> {
+pub(crate) fn article_body(conn: &Connection, article: &Article) -> Result<Markup> {
     let text: String = conn.query_row(
         "SELECT text FROM articles WHERE id = ?1",
         [&article.id],
         |r| r.get(0),
     )?;
     let spans = read_spans(conn, &article.id)?;
-    if let Some(note) = &article.title_note {
-        writeln!(html, r#"<p class="muted">{}</p>"#, esc(note))?;
-    }
-    let mut about = vec![format!("id {}", esc(&article.id))];
+    let mut about = vec![html! { "id " (article.id) }];
     for (what, value) in [
         ("by", &article.author),
         ("in", &article.outlet),
         ("published", &article.published),
     ] {
         if let Some(value) = value {
-            about.push(format!("{what} {}", esc(value)));
+            about.push(html! { (what) " " (value) });
         }
     }
     about.extend(provenance(conn, article)?);
-    about.push(format!(
-        "{} characters, {} records, {} quotes",
-        article.char_count, article.records, article.quotes
-    ));
-    write!(html, r#"<p class="muted">{}"#, about.join(" · "))?;
+    about.push(html! {
+        (article.char_count) " characters, " (article.records) " records, "
+        (article.quotes) " quotes"
+    });
     let copies: Vec<String> = rows_with(
         conn,
         "SELECT url FROM article_copies WHERE article_id = ?1 ORDER BY url",
         Some(&article.id),
         |r| r.get(0),
     )?;
-    for url in article.url.iter().chain(&copies) {
-        write!(html, " · ")?;
-        link_or_text(html, url)?;
-    }
-    writeln!(html, "</p>")?;
-    // The article's own language, which may not be the page's.
-    write!(
-        html,
-        r#"<div class="article-text" lang="{}">"#,
-        esc(&article.language)
-    )?;
-    highlighted_text(html, &article.id, &text, &spans)?;
-    writeln!(html, "</div>")?;
-    records_list(html, &spans)?;
-    Ok(())
+    Ok(html! {
+        @if let Some(note) = &article.title_note {
+            p class="muted" { (note) }
+        }
+        p class="muted" {
+            (joined(&about, " · "))
+            @for url in article.url.iter().chain(&copies) {
+                " · " (link_or_text(url))
+            }
+        }
+        // The article's own language, which may not be the page's.
+        div class="article-text" lang=(article.language) {
+            (highlighted_text(&article.id, &text, &spans)?)
+        }
+        (records_list(&spans))
+    })
 }
 
 /// Who issued and published an article, when it was issued, the language it is translated
-/// from and what it is the text of, each already escaped, for the line under its title.
-fn provenance(conn: &Connection, article: &Article) -> Result<Vec<String>> {
+/// from and what it is the text of, for the line under its title.
+fn provenance(conn: &Connection, article: &Article) -> Result<Vec<Markup>> {
     let mut out = Vec::new();
     let issuers: Vec<String> = rows_with(
         conn,
@@ -624,26 +664,18 @@ fn provenance(conn: &Connection, article: &Article) -> Result<Vec<String>> {
         Some(&article.id),
         |r| r.get(0),
     )?;
-    let by = (!issuers.is_empty()).then(|| format!(" by {}", esc(&issuers.join(" and "))));
-    let on = article
-        .issued
-        .as_ref()
-        .map(|date| format!(" on {}", esc(date)));
-    if by.is_some() || on.is_some() {
-        out.push(format!(
-            "issued{}{}",
-            by.unwrap_or_default(),
-            on.unwrap_or_default()
-        ));
+    if !issuers.is_empty() || article.issued.is_some() {
+        out.push(html! {
+            "issued"
+            @if !issuers.is_empty() { " by " (issuers.join(" and ")) }
+            @if let Some(date) = &article.issued { " on " (date) }
+        });
     }
     if let Some(publisher) = &article.publisher {
-        out.push(format!("published by {}", esc(publisher)));
+        out.push(html! { "published by " (publisher) });
     }
     if let Some(language) = &article.translated_from {
-        out.push(format!(
-            "translated from <span lang=\"{0}\">{0}</span>",
-            esc(language)
-        ));
+        out.push(html! { "translated from " span lang=(language) { (language) } });
     }
     for (kind, label) in rows_with(
         conn,
@@ -652,7 +684,7 @@ fn provenance(conn: &Connection, article: &Article) -> Result<Vec<String>> {
         Some(&article.id),
         |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
     )? {
-        out.push(format!("the text of the {} “{}”", esc(&kind), esc(&label)));
+        out.push(html! { "the text of the " (kind) " “" (label) "”" });
     }
     Ok(out)
 }
@@ -660,7 +692,7 @@ fn provenance(conn: &Connection, article: &Article) -> Result<Vec<String>> {
 /// The article's text cut at every start and end of a quote: each piece is one `<mark>` naming
 /// every quote that covers it (so overlapping and nested quotes need no nested elements), and
 /// an empty anchor `ev-<evidence id>` before the piece where a quote starts.
-fn highlighted_text(html: &mut String, article: &str, text: &str, spans: &[Span]) -> Result<()> {
+fn highlighted_text(article: &str, text: &str, spans: &[Span]) -> Result<Markup> {
     // Offsets count code points; the text is sliced at byte positions.
     let byte_at: Vec<usize> = text
         .char_indices()
@@ -689,22 +721,19 @@ fn highlighted_text(html: &mut String, article: &str, text: &str, spans: &[Span]
     // Spans are sorted by start: the ones covering a piece are among those started by its end.
     let mut started = 0;
     let mut covering: Vec<&Span> = Vec::new();
+    let mut html = Markup::default();
     for piece in cuts.windows(2) {
         let (from, to) = (piece[0], piece[1]);
         covering.retain(|s| s.end > from);
         while started < spans.len() && spans[started].start == from {
             let span = &spans[started];
-            write!(
-                html,
-                r#"<span class="anchor" id="ev-{}"></span>"#,
-                esc(&span.evidence)
-            )?;
+            html! { span class="anchor" id={ "ev-" (span.evidence) } {} }.render_to(&mut html.0);
             covering.push(span);
             started += 1;
         }
-        let piece_text = esc(&text[byte_at[from]..byte_at[to]]);
+        let piece_text = Verbatim(&text[byte_at[from]..byte_at[to]]);
         if covering.is_empty() {
-            write!(html, "{piece_text}")?;
+            piece_text.render_to(&mut html.0);
             continue;
         }
         // The innermost quote (the shortest) gives the colour, what the article says before what
@@ -726,21 +755,22 @@ fn highlighted_text(html: &mut String, article: &str, text: &str, spans: &[Span]
         }
         let evidence: Vec<&str> = covering.iter().map(|s| s.evidence.as_str()).collect();
         let title: Vec<String> = covering.iter().map(|s| s.describe()).collect();
-        write!(
-            html,
-            r#"<mark class="m-{}{}" data-evidence="{}" data-record="{}" tabindex="0" title="{}">{piece_text}</mark>"#,
-            modality_class(&covering[0].modality),
-            if covering.len() > 1 { " overlap" } else { "" },
-            esc(&evidence.join(" ")),
-            esc(&records.join(" ")),
-            esc(&title.join("\n"))
-        )?;
+        html! {
+            mark class={
+                    "m-" (modality_class(&covering[0].modality))
+                    @if covering.len() > 1 { " overlap" }
+                }
+                data-evidence=(evidence.join(" ")) data-record=(records.join(" ")) tabindex="0"
+                title=(title.join("\n")) { (piece_text) }
+        }
+        .render_to(&mut html.0);
     }
-    Ok(())
+    Ok(html)
 }
 
 /// The records an article gives evidence for, by kind, each with links to its quotes.
-fn records_list(html: &mut String, spans: &[Span]) -> Result<()> {
+fn records_list(spans: &[Span]) -> Markup {
+    const SHOWN: usize = 60;
     let mut by_kind: BTreeMap<&str, BTreeMap<(&str, &str), Vec<&Span>>> = BTreeMap::new();
     for span in spans {
         by_kind
@@ -750,44 +780,43 @@ fn records_list(html: &mut String, spans: &[Span]) -> Result<()> {
             .or_default()
             .push(span);
     }
-    writeln!(html, r#"<details class="records" open>"#)?;
-    writeln!(
-        html,
-        "<summary>Records with evidence in this article ({})</summary>",
-        by_kind.values().map(BTreeMap::len).sum::<usize>()
-    )?;
-    for (kind, records) in &by_kind {
-        writeln!(html, "<h4>{} ({})</h4>\n<ul>", esc(kind), records.len())?;
-        for ((label, record), quotes) in records {
-            write!(
-                html,
-                r#"<li data-record="{}">{} <span class="kind">{}</span> —"#,
-                esc(record),
-                esc(label),
-                esc(record)
-            )?;
-            for span in quotes {
-                const SHOWN: usize = 60;
-                let mut shown: String = span.quote.chars().take(SHOWN).collect();
-                if span.quote.chars().nth(SHOWN).is_some() {
-                    shown.push('…');
-                }
-                write!(
-                    html,
-                    r##" <a href="#ev-{}"><span class="swatch m-{}" aria-hidden="true"></span>“{}”</a> <span class="muted">({}, {})</span>"##,
-                    esc(&span.evidence),
-                    modality_class(&span.modality),
-                    esc(&shown),
-                    esc(&words(&span.modality)),
-                    esc(&span.asserter)
-                )?;
-            }
-            writeln!(html, "</li>")?;
+    let shown = |quote: &str| {
+        let mut shown: String = quote.chars().take(SHOWN).collect();
+        if quote.chars().nth(SHOWN).is_some() {
+            shown.push('…');
         }
-        writeln!(html, "</ul>")?;
+        shown
+    };
+    html! {
+        details class="records" open {
+            summary {
+                "Records with evidence in this article ("
+                (by_kind.values().map(BTreeMap::len).sum::<usize>()) ")"
+            }
+            @for (kind, records) in &by_kind {
+                h4 { (kind) " (" (records.len()) ")" }
+                ul {
+                    @for ((label, record), quotes) in records {
+                        li data-record=(record) {
+                            (label) " " span class="kind" { (record) } " —"
+                            @for span in quotes {
+                                " "
+                                a href={ "#ev-" (span.evidence) } {
+                                    span class={ "swatch m-" (modality_class(&span.modality)) }
+                                        aria-hidden="true" {}
+                                    "“" (Verbatim(&shown(&span.quote))) "”"
+                                }
+                                " "
+                                span class="muted" {
+                                    "(" (words(&span.modality)) ", " (span.asserter) ")"
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
-    writeln!(html, "</details>")?;
-    Ok(())
 }
 
 /// One link between two actors, from the record that makes it.
@@ -1093,17 +1122,14 @@ fn place_on_line(
 }
 
 /// A line's words where `place_on_line` put them, if it found room.
-fn line_text(html: &mut String, at: Option<(f64, f64, f64)>, text: &str) -> fmt::Result {
-    if let Some((x, y, degrees)) = at {
-        write!(
-            html,
-            "<text x=\"{x:.1}\" y=\"{y:.1}\" text-anchor=\"middle\" \
-             dominant-baseline=\"central\" transform=\"rotate({degrees:.1} {x:.1} {y:.1})\">{}\
-             </text>",
-            esc(text)
-        )?;
+fn line_text(at: Option<(f64, f64, f64)>, words_on: &str) -> Markup {
+    html! {
+        @if let Some((x, y, degrees)) = at {
+            text x=(format_args!("{x:.1}")) y=(format_args!("{y:.1}")) text-anchor="middle"
+                dominant-baseline="central"
+                transform=(format_args!("rotate({degrees:.1} {x:.1} {y:.1})")) { (words_on) }
+        }
     }
-    Ok(())
 }
 
 /// A line's tooltip names this many of its links, then how many more.
@@ -1153,7 +1179,7 @@ impl Focus {
 /// events that link them inside it, near their actors, with a line for each pair of actors
 /// some record links and a dashed spoke from each event to its actors; the same links as a
 /// list. Labels are placed where they overlap nothing, or left to the tooltip.
-pub(crate) fn network(html: &mut String, conn: &Connection, focus: Option<&Focus>) -> Result<()> {
+pub(crate) fn network(conn: &Connection, focus: Option<&Focus>) -> Result<Markup> {
     let mut actors = rows(conn, "SELECT id, name, kind FROM actors ORDER BY id", |r| {
         Ok((
             r.get::<_, String>(0)?,
@@ -1168,7 +1194,24 @@ pub(crate) fn network(html: &mut String, conn: &Connection, focus: Option<&Focus
     if let Some(focus) = focus {
         focus.narrow(&mut actors, &mut links, &mut events);
     }
-    network_intro(html, actors.len(), events.len(), focus)?;
+    Ok(html! {
+        section id="network" class="network" aria-labelledby="network-title" {
+            (network_intro(actors.len(), events.len(), focus))
+            (drawing(&actors, &links, &events, focus))
+            (network_legend(&actors))
+            (network_list(&actors, &links, &events, focus))
+        }
+    })
+}
+
+/// The network's drawing: the nodes' places, then the labels' (each where it overlaps
+/// nothing), then the SVG.
+fn drawing(
+    actors: &[(String, String, String)],
+    links: &Links,
+    events: &[EventNode],
+    focus: Option<&Focus>,
+) -> Markup {
     let count = actors.len().max(1) as f64;
     // About 34 units of circumference per actor, and room beside the circle for the names.
     let radius = (34.0 * count / std::f64::consts::TAU).max(250.0);
@@ -1193,12 +1236,12 @@ pub(crate) fn network(html: &mut String, conn: &Connection, focus: Option<&Focus
             )
         })
         .collect();
-    let event_position = event_positions(&events, &position, (cx, cy), radius * 0.55);
+    let event_position = event_positions(events, &position, (cx, cy), radius * 0.55);
 
     // Labels first placed win: actors' names, then events' labels, then the lines' words.
     let mut placed = Placed::default();
     let mut name_labels = Vec::new();
-    for (id, name, _) in &actors {
+    for (id, name, _) in actors {
         let (x, y, angle) = position[id.as_str()];
         let (lx, ly) = place_name(&mut placed, (x, y, angle), name, node_radius);
         name_labels.push((lx, ly));
@@ -1209,7 +1252,7 @@ pub(crate) fn network(html: &mut String, conn: &Connection, focus: Option<&Focus
         placed.0.push(Box2::around(x, y, 9.0));
     }
     // The lines between actors, with their labels: placed before the events' labels.
-    let edges = place_edges(&mut placed, &links, &position, node_radius);
+    let edges = place_edges(&mut placed, links, &position, node_radius);
     let mut event_labels = Vec::new();
     for (i, event) in events.iter().enumerate() {
         event_labels.push(place_event_label(
@@ -1220,32 +1263,29 @@ pub(crate) fn network(html: &mut String, conn: &Connection, focus: Option<&Focus
     }
 
     // The spokes' labels last.
-    let spokes = place_spokes(&mut placed, &events, &event_position, &position);
-    writeln!(
-        html,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width:.0} {height:.0}\" \
-         style=\"max-width: {width:.0}px\" role=\"img\" aria-labelledby=\"network-title\">\n\
-         <defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" \
-         markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" \
-         fill=\"#6b6b6b\"/></marker></defs>"
-    )?;
-    // Spokes under the lines between actors, all under the nodes.
-    for spoke in &spokes {
-        spoke.write(html)?;
+    let spokes = place_spokes(&mut placed, events, &event_position, &position);
+    html! {
+        svg xmlns="http://www.w3.org/2000/svg" viewBox=(format_args!("0 0 {width:.0} {height:.0}"))
+            style=(format_args!("max-width: {width:.0}px")) role="img"
+            aria-labelledby="network-title" {
+            defs {
+                marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7"
+                    markerHeight="7" orient="auto-start-reverse" {
+                    path d="M0,0 L10,5 L0,10 z" fill="#6b6b6b" {}
+                }
+            }
+            // Spokes under the lines between actors, all under the nodes.
+            @for spoke in &spokes { (spoke) }
+            @for edge in &edges { (edge) }
+            @for (i, event) in events.iter().enumerate() {
+                (event_node(event, event_position[&i], &event_labels[i]))
+            }
+            @for (actor, label) in actors.iter().zip(&name_labels) {
+                @let (x, y, _) = position[actor.0.as_str()];
+                (actor_node(actor, (x, y), *label, node_radius, focus))
+            }
+        }
     }
-    for edge in &edges {
-        edge.write(html)?;
-    }
-    for (i, event) in events.iter().enumerate() {
-        write_event(html, event, event_position[&i], &event_labels[i])?;
-    }
-    for (actor, label) in actors.iter().zip(&name_labels) {
-        let (x, y, _) = position[actor.0.as_str()];
-        write_actor_node(html, actor, (x, y), *label, node_radius, focus)?;
-    }
-    writeln!(html, "</svg>")?;
-    network_legend(html, &actors)?;
-    Ok(network_list(html, &actors, &links, &events, focus)?)
 }
 
 /// The lines between actors (`position`: each actor's centre and angle), each with its label
@@ -1327,9 +1367,9 @@ struct Edge<'a> {
     label: Option<(f64, f64, f64)>,
 }
 
-impl Edge<'_> {
+impl Render for Edge<'_> {
     /// The line, with arrows at the ends links point to and their sentences as its tooltip.
-    fn write(&self, html: &mut String) -> fmt::Result {
+    fn render(&self) -> Markup {
         let Edge {
             from,
             to,
@@ -1344,12 +1384,7 @@ impl Edge<'_> {
                 .iter()
                 .any(|l| l.directed && l.to != l.from && l.to == from_end)
         };
-        let arrows = match (points(from), points(to)) {
-            (true, true) => r#" marker-start="url(#arrow)" marker-end="url(#arrow)""#,
-            (true, false) => r#" marker-start="url(#arrow)""#,
-            (false, true) => r#" marker-end="url(#arrow)""#,
-            (false, false) => "",
-        };
+        let arrow = |at_end: bool| at_end.then_some("url(#arrow)");
         let mut title: Vec<&str> = between
             .iter()
             .take(TITLE_LINKS)
@@ -1361,18 +1396,15 @@ impl Edge<'_> {
             .filter(|n| *n > 0)
             .map(|n| format!("and {n} more"));
         title.extend(more.as_deref());
-        write!(
-            html,
-            "<g class=\"edge\" data-source=\"{}\" data-target=\"{}\"><title>{}</title>\
-             <line x1=\"{ax:.1}\" y1=\"{ay:.1}\" x2=\"{bx:.1}\" y2=\"{by:.1}\"{}/>",
-            esc(from),
-            esc(to),
-            esc(&title.join("\n")),
-            arrows,
-        )?;
-        line_text(html, *label, text)?;
-        writeln!(html, "</g>")?;
-        Ok(())
+        html! {
+            g class="edge" data-source=(from) data-target=(to) {
+                title { (title.join("\n")) }
+                line x1=(format_args!("{ax:.1}")) y1=(format_args!("{ay:.1}"))
+                    x2=(format_args!("{bx:.1}")) y2=(format_args!("{by:.1}"))
+                    marker-start=[arrow(points(from))] marker-end=[arrow(points(to))] {}
+                (line_text(*label, text))
+            }
+        }
     }
 }
 
@@ -1434,119 +1466,81 @@ struct Spoke<'a> {
     label: Option<(f64, f64, f64)>,
 }
 
-impl Spoke<'_> {
-    fn write(&self, html: &mut String) -> fmt::Result {
+impl Render for Spoke<'_> {
+    fn render(&self) -> Markup {
         let ((ex, ey), (x, y)) = (self.from, self.to);
-        write!(
-            html,
-            "<g class=\"spoke\" data-event=\"{}\" data-actor=\"{}\"><title>{}: {}</title>\
-             <line x1=\"{ex:.1}\" y1=\"{ey:.1}\" x2=\"{x:.1}\" y2=\"{y:.1}\"/>",
-            esc(&self.event.id),
-            esc(self.actor),
-            esc(&self.event.label),
-            esc(self.sentence)
-        )?;
-        line_text(html, self.label, self.words_on)?;
-        writeln!(html, "</g>")?;
-        Ok(())
+        html! {
+            g class="spoke" data-event=(self.event.id) data-actor=(self.actor) {
+                title { (self.event.label) ": " (self.sentence) }
+                line x1=(format_args!("{ex:.1}")) y1=(format_args!("{ey:.1}"))
+                    x2=(format_args!("{x:.1}")) y2=(format_args!("{y:.1}")) {}
+                (line_text(self.label, self.words_on))
+            }
+        }
     }
 }
 
 /// An event's diamond, its title and its label where it found room.
-fn write_event(
-    html: &mut String,
+fn event_node(
     event: &EventNode,
     (x, y): (f64, f64),
     label: &Option<((f64, f64), String)>,
-) -> fmt::Result {
-    write!(
-        html,
-        "<g class=\"event\" data-event=\"{}\"><title>{}</title>\
-         <rect x=\"{:.1}\" y=\"{:.1}\" width=\"12\" height=\"12\" \
-         transform=\"rotate(45 {x:.1} {y:.1})\"/>",
-        esc(&event.id),
-        esc(&event.label),
-        x - 6.0,
-        y - 6.0,
-    )?;
-    if let Some(((lx, ly), text)) = label {
-        write!(
-            html,
-            "<text x=\"{lx:.1}\" y=\"{ly:.1}\" text-anchor=\"middle\" \
-             dominant-baseline=\"central\">{}</text>",
-            esc(text)
-        )?;
+) -> Markup {
+    html! {
+        g class="event" data-event=(event.id) {
+            title { (event.label) }
+            rect x=(format_args!("{:.1}", x - 6.0)) y=(format_args!("{:.1}", y - 6.0)) width="12"
+                height="12" transform=(format_args!("rotate(45 {x:.1} {y:.1})")) {}
+            @if let Some(((lx, ly), words_on)) = label {
+                text x=(format_args!("{lx:.1}")) y=(format_args!("{ly:.1}")) text-anchor="middle"
+                    dominant-baseline="central" { (words_on) }
+            }
+        }
     }
-    writeln!(html, "</g>")?;
-    Ok(())
 }
 
 /// An actor's circle and name (a link to its page in the site).
-fn write_actor_node(
-    html: &mut String,
+fn actor_node(
     (id, name, kind): &(String, String, String),
     (x, y): (f64, f64),
     (label_x, label_y): (f64, f64),
     node_radius: f64,
     focus: Option<&Focus>,
-) -> fmt::Result {
-    // In the site, each actor links to its page.
-    let (open, close) = match focus {
-        Some(focus) => (
-            format!("<a href=\"{}\">", esc(&(focus.actor_page)(id))),
-            "</a>",
-        ),
-        None => (String::new(), ""),
+) -> Markup {
+    let drawn = html! {
+        title { (name) " (" (kind) ", " (id) ")" }
+        circle cx=(format_args!("{x:.1}")) cy=(format_args!("{y:.1}")) r=(node_radius) {}
+        text x=(format_args!("{label_x:.1}")) y=(format_args!("{label_y:.1}"))
+            text-anchor="middle" dominant-baseline="central" { (name) }
     };
-    writeln!(
-        html,
-        "<g class=\"node {}\" data-actor=\"{}\">{open}<title>{} ({}, {})</title>\
-         <circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"{node_radius}\"/>\
-         <text x=\"{label_x:.1}\" y=\"{label_y:.1}\" text-anchor=\"middle\" \
-         dominant-baseline=\"central\">{}</text>{close}</g>",
-        esc(kind),
-        esc(id),
-        esc(name),
-        esc(kind),
-        esc(id),
-        esc(name)
-    )?;
-    Ok(())
+    html! {
+        g class={ "node " (kind) } data-actor=(id) {
+            // In the site, each actor links to its page.
+            @if let Some(focus) = focus {
+                a href=((focus.actor_page)(id)) { (drawn) }
+            } @else {
+                (drawn)
+            }
+        }
+    }
 }
 
 /// The network section's heading and what its drawing shows.
-fn network_intro(
-    html: &mut String,
-    actors: usize,
-    events: usize,
-    focus: Option<&Focus>,
-) -> fmt::Result {
-    writeln!(
-        html,
-        r#"<section id="network" class="network" aria-labelledby="network-title">"#
-    )?;
-    writeln!(html, r#"<h2 id="network-title">Actor network</h2>"#)?;
-    if let Some(focus) = focus {
-        writeln!(
-            html,
-            "<p>The {} actors that most records link (of {}), and the {} events that most \
-             join two of them.",
-            actors, focus.of, events
-        )?;
-    } else {
-        writeln!(
-            html,
-            "<p>{} actors and the {} events they take part in.",
-            actors, events
-        )?;
+fn network_intro(actors: usize, events: usize, focus: Option<&Focus>) -> Markup {
+    html! {
+        h2 id="network-title" { "Actor network" }
+        p {
+            @if let Some(focus) = focus {
+                "The " (actors) " actors that most records link (of " (focus.of) "), and the "
+                (events) " events that most join two of them."
+            } @else {
+                (actors) " actors and the " (events) " events they take part in."
+            }
+            "\nA line joins two actors that a relation, a role, a policy (issuer to target), an \
+             agreement or a commitment links; a dashed line joins an event to its actors. A \
+             label that has no room is in the line's tooltip and in the list below."
+        }
     }
-    writeln!(
-        html,
-        "A line joins two actors that a relation, a role, a policy (issuer to target), an \
-         agreement or a commitment links; a dashed line joins an event to its actors. A label \
-         that has no room is in the line's tooltip and in the list below.</p>"
-    )?;
-    Ok(())
 }
 
 /// Events on an inner circle of radius `inner`, each near the middle of its actors, kept
@@ -1590,106 +1584,111 @@ fn event_positions(
 }
 
 /// What the drawing's marks mean: a swatch per kind of actor drawn, then events and lines.
-fn network_legend(html: &mut String, actors: &[(String, String, String)]) -> fmt::Result {
+fn network_legend(actors: &[(String, String, String)]) -> Markup {
     let kinds_present: Vec<&str> = {
         let mut kinds: Vec<&str> = actors.iter().map(|(_, _, k)| k.as_str()).collect();
         kinds.sort();
         kinds.dedup();
         kinds
     };
-    write!(
-        html,
-        "<ul class=\"legend network-legend\" aria-label=\"What the drawing's marks mean\">"
-    )?;
-    for kind in &kinds_present {
-        write!(
-            html,
-            "<li data-kind=\"{0}\"><svg width=\"16\" height=\"16\" aria-hidden=\"true\">\
-             <g class=\"node {0}\"><circle cx=\"8\" cy=\"8\" r=\"6\"/></g></svg> {0}</li>",
-            esc(kind)
-        )?;
+    html! {
+        ul class="legend network-legend" aria-label="What the drawing's marks mean" {
+            @for kind in &kinds_present {
+                li data-kind=(kind) {
+                    svg width="16" height="16" aria-hidden="true" {
+                        g class={ "node " (kind) } { circle cx="8" cy="8" r="6" {} }
+                    }
+                    " " (kind)
+                }
+            }
+            li {
+                svg width="16" height="16" aria-hidden="true" {
+                    g class="event" {
+                        rect x="3" y="3" width="10" height="10" transform="rotate(45 8 8)" {}
+                    }
+                }
+                " event"
+            }
+            li {
+                svg width="34" height="12" aria-hidden="true" {
+                    g class="edge" {
+                        line x1="1" y1="6" x2="30" y2="6" marker-end="url(#arrow)" {}
+                    }
+                }
+                " subject → object"
+            }
+            li {
+                svg width="34" height="12" aria-hidden="true" {
+                    g class="edge" { line x1="1" y1="6" x2="33" y2="6" {} }
+                }
+                " together in an agreement or commitment"
+            }
+            li {
+                svg width="34" height="12" aria-hidden="true" {
+                    g class="spoke" { line x1="1" y1="6" x2="33" y2="6" {} }
+                }
+                " takes part in the event (with its role)"
+            }
+        }
     }
-    writeln!(
-        html,
-        "<li><svg width=\"16\" height=\"16\" aria-hidden=\"true\"><g class=\"event\">\
-         <rect x=\"3\" y=\"3\" width=\"10\" height=\"10\" transform=\"rotate(45 8 8)\"/></g>\
-         </svg> event</li><li><svg width=\"34\" height=\"12\" aria-hidden=\"true\">\
-         <g class=\"edge\"><line x1=\"1\" y1=\"6\" x2=\"30\" y2=\"6\" \
-         marker-end=\"url(#arrow)\"/></g></svg> subject → object</li><li><svg width=\"34\" \
-         height=\"12\" aria-hidden=\"true\"><g class=\"edge\"><line x1=\"1\" y1=\"6\" x2=\"33\" \
-         y2=\"6\"/></g></svg> together in an agreement or commitment</li><li><svg width=\"34\" \
-         height=\"12\" aria-hidden=\"true\"><g class=\"spoke\"><line x1=\"1\" y1=\"6\" \
-         x2=\"33\" y2=\"6\"/></g></svg> takes part in the event (with its role)</li></ul>"
-    )?;
-    Ok(())
 }
 
 /// The drawing's links as a table, in a `<details>` (a focused drawing lists its first ones).
 fn network_list(
-    html: &mut String,
     actors: &[(String, String, String)],
     links: &Links,
     events: &[EventNode],
     focus: Option<&Focus>,
-) -> fmt::Result {
+) -> Markup {
     let names: BTreeMap<&str, &str> = actors
         .iter()
         .map(|(id, name, _)| (id.as_str(), name.as_str()))
         .collect();
-    let name = |id: &str| {
-        names
-            .get(id)
-            .copied()
-            .unwrap_or("(unknown actor)")
-            .to_owned()
-    };
+    let name = |id: &str| names.get(id).copied().unwrap_or("(unknown actor)");
     let spoke_count: usize = events.iter().map(|e| e.spokes.len()).sum();
     let link_count = links.values().map(Vec::len).sum::<usize>();
     let listed = match focus {
         Some(focus) => link_count.min(focus.max_listed),
         None => link_count,
     };
-    writeln!(
-        html,
-        "<details>\n<summary>The links as a list ({})</summary>",
-        link_count + spoke_count
-    )?;
-    if listed < link_count {
-        writeln!(
-            html,
-            "<p>The first {listed} links between actors, and every event's; each actor's page \
-             lists all of its own.</p>"
-        )?;
-    }
-    writeln!(
-        html,
-        "<table>\n<thead><tr>\
-         <th scope=\"col\">from</th><th scope=\"col\">to</th><th scope=\"col\">link</th>\
-         </tr></thead>\n<tbody>"
-    )?;
-    for link in links.values().flatten().take(listed) {
-        writeln!(
-            html,
-            "<tr><td>{}</td><td>{}{}</td><td>{}</td></tr>",
-            esc(&name(&link.from)),
-            if link.directed { "→ " } else { "↔ " },
-            esc(&name(&link.to)),
-            esc(&link.long)
-        )?;
-    }
-    for event in events {
-        for (actor, _, sentence) in &event.spokes {
-            writeln!(
-                html,
-                "<tr><td>{}</td><td>— {}</td><td>event: {}</td></tr>",
-                esc(&event.label),
-                esc(&name(actor)),
-                esc(sentence)
-            )?;
+    html! {
+        details {
+            summary { "The links as a list (" (link_count + spoke_count) ")" }
+            @if listed < link_count {
+                p {
+                    "The first " (listed) " links between actors, and every event's; each \
+                     actor's page lists all of its own."
+                }
+            }
+            table {
+                thead {
+                    tr {
+                        @for column in ["from", "to", "link"] {
+                            th scope="col" { (column) }
+                        }
+                    }
+                }
+                tbody {
+                    @for link in links.values().flatten().take(listed) {
+                        tr {
+                            td { (name(&link.from)) }
+                            td { (if link.directed { "→ " } else { "↔ " }) (name(&link.to)) }
+                            td { (link.long) }
+                        }
+                    }
+                    @for event in events {
+                        @for (actor, _, sentence) in &event.spokes {
+                            tr {
+                                td { (event.label) }
+                                td { "— " (name(actor)) }
+                                td { "event: " (sentence) }
+                            }
+                        }
+                    }
+                }
+            }
         }
     }
-    writeln!(html, "</tbody>\n</table>\n</details>\n</section>")?;
-    Ok(())
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date, by XML Schema's date arithmetic (the
@@ -1786,22 +1785,19 @@ impl Axis {
     }
 }
 
-fn timeline(html: &mut String, conn: &Connection) -> Result<()> {
+fn timeline(conn: &Connection) -> Result<Markup> {
     let dated = dated_events(conn)?;
-    writeln!(
-        html,
-        r#"<section id="timeline" aria-labelledby="timeline-title">"#
-    )?;
-    writeln!(html, r#"<h2 id="timeline-title">Timeline</h2>"#)?;
-    writeln!(
-        html,
-        "<p>Events with a date, each as a bar over the days its date covers (a month for \
-         <code>2025-09</code>, a year for <code>2025</code>).</p>"
-    )?;
-    bars(html, &dated)?;
-    undated_events(html, conn, dated.is_empty())?;
-    writeln!(html, "</section>")?;
-    Ok(())
+    Ok(html! {
+        section id="timeline" aria-labelledby="timeline-title" {
+            h2 id="timeline-title" { "Timeline" }
+            p {
+                "Events with a date, each as a bar over the days its date covers (a month for "
+                code { "2025-09" } ", a year for " code { "2025" } ")."
+            }
+            (bars(&dated))
+            (undated_events(conn, dated.is_empty())?)
+        }
+    })
 }
 
 /// The events with a date, each with the days its date covers, in the order of their start.
@@ -1859,69 +1855,62 @@ fn dated_events(conn: &Connection) -> Result<Vec<Dated>> {
 }
 
 /// The dated events as bars over a shared axis of months, or a line saying there are none.
-fn bars(html: &mut String, dated: &[Dated]) -> fmt::Result {
+fn bars(dated: &[Dated]) -> Markup {
     let earliest = dated.iter().min_by_key(|d| d.first);
     let latest = dated.iter().max_by_key(|d| d.last);
-    if let (Some(earliest), Some(latest)) = (earliest, latest) {
-        let month_of = |date: &str| {
-            let (year, month, _) = parse_iso_date(date).unwrap_or((1970, 1, 1));
-            (year, month)
-        };
-        let axis = Axis::around(
-            earliest.first,
-            latest.last,
-            month_of(&earliest.start_date),
-            month_of(&latest.end_date),
-        );
-        writeln!(html, r#"<ol class="timeline">"#)?;
-        write!(
-            html,
-            r#"<li class="axis" aria-hidden="true"><span></span><div class="track">"#
-        )?;
-        for (day, label) in &axis.ticks {
-            write!(
-                html,
-                r#"<span class="tick" style="left: {:.3}%">{}</span>"#,
-                axis.percent(*day),
-                esc(label)
-            )?;
+    let (Some(earliest), Some(latest)) = (earliest, latest) else {
+        return html! { p { "No event has a date." } };
+    };
+    let month_of = |date: &str| {
+        let (year, month, _) = parse_iso_date(date).unwrap_or((1970, 1, 1));
+        (year, month)
+    };
+    let axis = Axis::around(
+        earliest.first,
+        latest.last,
+        month_of(&earliest.start_date),
+        month_of(&latest.end_date),
+    );
+    html! {
+        ol class="timeline" {
+            li class="axis" aria-hidden="true" {
+                span {}
+                div class="track" {
+                    @for (day, label) in &axis.ticks {
+                        span class="tick" style=(format_args!("left: {:.3}%", axis.percent(*day))) {
+                            (label)
+                        }
+                    }
+                }
+                span {}
+            }
+            @for event in dated {
+                @let (left, right) = (axis.percent(event.first), axis.percent(event.last + 1));
+                @let covered = if event.start_date == event.end_date {
+                    event.start_date.clone()
+                } else {
+                    format!("{} to {}", event.start_date, event.end_date)
+                };
+                li data-event=(event.id) {
+                    span { time datetime=(event.date) { (event.date) } }
+                    div class="track" {
+                        span class={ "bar " (event.precision) }
+                            style=(format_args!("left: {left:.3}%; width: {:.3}%", right - left))
+                            title={ (event.date) " (" (event.precision) "): " (covered) } {}
+                    }
+                    span {
+                        (event.label)
+                        (event_details(event.place.as_deref(), event.participants.as_deref()))
+                    }
+                }
+            }
         }
-        writeln!(html, "</div><span></span></li>")?;
-        for event in dated {
-            let (left, right) = (axis.percent(event.first), axis.percent(event.last + 1));
-            let span = if event.start_date == event.end_date {
-                event.start_date.clone()
-            } else {
-                format!("{} to {}", event.start_date, event.end_date)
-            };
-            write!(
-                html,
-                "<li data-event=\"{}\"><span><time datetime=\"{}\">{}</time></span>\
-                 <div class=\"track\"><span class=\"bar {}\" style=\"left: {left:.3}%; width: \
-                 {:.3}%\" title=\"{} ({}): {}\"></span></div><span>{}",
-                esc(&event.id),
-                esc(&event.date),
-                esc(&event.date),
-                esc(&event.precision),
-                right - left,
-                esc(&event.date),
-                esc(&event.precision),
-                esc(&span),
-                esc(&event.label)
-            )?;
-            event_details(html, event.place.as_deref(), event.participants.as_deref())?;
-            writeln!(html, "</span></li>")?;
-        }
-        writeln!(html, "</ol>")?;
-    } else {
-        writeln!(html, "<p>No event has a date.</p>")?;
     }
-    Ok(())
 }
 
 /// Events without a date, article by article (in publication order) and in the order each
 /// article tells them (its first quote of each): the sequence a reader has when dates are few.
-fn undated_events(html: &mut String, conn: &Connection, none_dated: bool) -> Result<()> {
+fn undated_events(conn: &Connection, none_dated: bool) -> Result<Markup> {
     type Row = (
         String,
         String,
@@ -1956,77 +1945,56 @@ fn undated_events(html: &mut String, conn: &Connection, none_dated: bool) -> Res
         },
     )?;
     if events.is_empty() {
-        return Ok(());
+        return Ok(Markup::default());
     }
-    writeln!(
-        html,
-        "<h3>{}</h3>\n<p>By article, in the order each article tells them; the article's date \
-         is the latest such an event can have happened, unless the article says it is to come.\
-         </p>",
-        if none_dated {
-            "Events (none has a date)"
-        } else {
-            "Events without a date"
+    // The events come article by article: each article's run is one list.
+    let by_article = events.chunk_by(|a, b| a.5 == b.5);
+    Ok(html! {
+        h3 {
+            @if none_dated { "Events (none has a date)" } @else { "Events without a date" }
         }
-    )?;
-    let mut current_article: Option<&str> = None;
-    for (id, label, when, place, participants, article, title, published) in &events {
-        if current_article != Some(article.as_str()) {
-            if current_article.is_some() {
-                writeln!(html, "</ol>")?;
+        p {
+            "By article, in the order each article tells them; the article's date is the latest \
+             such an event can have happened, unless the article says it is to come."
+        }
+        @for told in by_article {
+            @let (_, _, _, _, _, article, title, published) = &told[0];
+            h4 class="told-in" {
+                "In " a href={ "#article-" (article) } { (title) }
+                @if let Some(published) = published {
+                    " "
+                    span class="muted" {
+                        "(published " time datetime=(published) { (published) } ")"
+                    }
+                }
             }
-            write!(
-                html,
-                "<h4 class=\"told-in\">In <a href=\"#article-{}\">{}</a>",
-                esc(article),
-                esc(title)
-            )?;
-            if let Some(published) = published {
-                write!(
-                    html,
-                    " <span class=\"muted\">(published <time datetime=\"{0}\">{0}</time>)</span>",
-                    esc(published)
-                )?;
+            ol class="undated" data-article=(article) {
+                @for (id, label, when, place, participants, ..) in told {
+                    li data-event=(id) {
+                        (label)
+                        @if let Some(when) = when {
+                            " " span class="muted" { "(“" (when) "”)" }
+                        }
+                        (event_details(place.as_deref(), participants.as_deref()))
+                    }
+                }
             }
-            writeln!(
-                html,
-                "</h4>\n<ol class=\"undated\" data-article=\"{}\">",
-                esc(article)
-            )?;
-            current_article = Some(article);
         }
-        write!(html, r#"<li data-event="{}">{}"#, esc(id), esc(label))?;
-        if let Some(when) = when {
-            write!(html, r#" <span class="muted">(“{}”)</span>"#, esc(when))?;
-        }
-        event_details(html, place.as_deref(), participants.as_deref())?;
-        writeln!(html, "</li>")?;
-    }
-    if current_article.is_some() {
-        writeln!(html, "</ol>")?;
-    }
-    Ok(())
+    })
 }
 
-fn event_details(
-    html: &mut String,
-    place: Option<&str>,
-    participants: Option<&str>,
-) -> fmt::Result {
-    if let Some(place) = place {
-        write!(html, r#" <span class="muted">in {}</span>"#, esc(place))?;
+fn event_details(place: Option<&str>, participants: Option<&str>) -> Markup {
+    html! {
+        @if let Some(place) = place {
+            " " span class="muted" { "in " (place) }
+        }
+        @if let Some(participants) = participants {
+            " " span class="muted" { "— " (participants) }
+        }
     }
-    if let Some(participants) = participants {
-        write!(
-            html,
-            r#" <span class="muted">— {}</span>"#,
-            esc(participants)
-        )?;
-    }
-    Ok(())
 }
 
-fn conditions(html: &mut String, conn: &Connection) -> Result<()> {
+fn conditions(conn: &Connection) -> Result<Markup> {
     type Row = (
         String,
         String,
@@ -2061,52 +2029,52 @@ fn conditions(html: &mut String, conn: &Connection) -> Result<()> {
             ))
         },
     )?;
-    writeln!(
-        html,
-        r#"<section id="conditions" aria-labelledby="conditions-title">"#
-    )?;
-    writeln!(html, r#"<h2 id="conditions-title">Conditions</h2>"#)?;
-    if found.is_empty() {
-        writeln!(html, "<p>No condition.</p>\n</section>")?;
-        return Ok(());
-    }
-    writeln!(
-        html,
-        "<table>\n<thead><tr><th scope=\"col\">stated by</th><th scope=\"col\">on</th>\
-         <th scope=\"col\">constraint</th><th scope=\"col\">value</th>\
-         <th scope=\"col\">exception</th><th scope=\"col\">quote</th></tr></thead>\n<tbody>"
-    )?;
-    for (id, stated_by, constrains, status, kind, value, exception, quote, evidence) in &found {
-        write!(
-            html,
-            "<tr data-condition=\"{}\"><td>{}</td><td>{} <span class=\"muted\">({})</span></td>\
-             <td>{}</td><td>{}</td><td>{}</td><td>",
-            esc(id),
-            esc(stated_by),
-            esc(constrains),
-            esc(&words(status)),
-            esc(&words(kind)),
-            esc(value),
-            esc(exception.as_deref().unwrap_or("—"))
-        )?;
-        quote_cell(html, quote.as_deref(), evidence.as_deref())?;
-        writeln!(html, "</td></tr>")?;
-    }
-    writeln!(html, "</tbody>\n</table>\n</section>")?;
-    Ok(())
+    Ok(html! {
+        section id="conditions" aria-labelledby="conditions-title" {
+            h2 id="conditions-title" { "Conditions" }
+            @if found.is_empty() {
+                p { "No condition." }
+            } @else {
+                table {
+                    thead {
+                        tr {
+                            @for column in [
+                                "stated by", "on", "constraint", "value", "exception", "quote",
+                            ] {
+                                th scope="col" { (column) }
+                            }
+                        }
+                    }
+                    tbody {
+                        @for (
+                            id, by, on, status, kind, value, exception, quote, evidence
+                        ) in &found {
+                            tr data-condition=(id) {
+                                td { (by) }
+                                td { (on) " " span class="muted" { "(" (words(status)) ")" } }
+                                td { (words(kind)) }
+                                td { (value) }
+                                td { (exception.as_deref().unwrap_or("—")) }
+                                td { (quote_cell(quote.as_deref(), evidence.as_deref())) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    })
 }
 
 /// A quote in a table cell, linked to its mark in the article's text when its evidence is known.
-fn quote_cell(html: &mut String, quote: Option<&str>, evidence: Option<&str>) -> fmt::Result {
-    match (quote, evidence) {
-        (Some(quote), Some(evidence)) => write!(
-            html,
-            r##"<a href="#ev-{}">“{}”</a>"##,
-            esc(evidence),
-            esc(quote)
-        ),
-        (Some(quote), None) => write!(html, "“{}”", esc(quote)),
-        (None, _) => Ok(()),
+fn quote_cell(quote: Option<&str>, evidence: Option<&str>) -> Markup {
+    html! {
+        @match (quote, evidence) {
+            (Some(quote), Some(evidence)) => {
+                a href={ "#ev-" (evidence) } { "“" (Verbatim(quote)) "”" }
+            }
+            (Some(quote), None) => { "“" (Verbatim(quote)) "”" }
+            (None, _) => {}
+        }
     }
 }
 
@@ -2121,24 +2089,38 @@ pub(crate) const STATED_VALUES: &str =
      ORDER BY s.record_id, s.field, s.published IS NOT NULL, s.published, s.article_id,
               s.statement_id, s.evidence_id";
 
-/// The fields that several articles state, each value with its source, its quotes and whether
-/// the record holds it now: where a later article dated, named or moved on what an earlier one
-/// said, and where the sources disagree.
+/// What the stated values' table says, before it, in both reports.
+pub(crate) fn stated_values_note() -> Markup {
+    html! {
+        p {
+            "The record holds the current value (✓): a preferred one, else the latest published \
+             source's; a label, a purpose or any text in someone's words keeps its defining text \
+             unless another is preferred. A value that is not current is a "
+            em { "progression" } " (an earlier status, a date made more precise), a "
+            em { "parallel" } " voice, or a " em { "contradiction" } "; "
+            span class="basis-inferred" { "inferred" }
+            " marks a value only the curator's inference backs."
+        }
+    }
+}
+
 /// The head of the stated values' table, in both reports.
-pub(crate) const STATED_VALUES_HEAD: &str = "<p>The record holds the current value (✓): a \
-     preferred one, else the latest published source's; a label, a purpose or any text in \
-     someone's words keeps its defining text unless another is preferred. A value that is not \
-     current is a <em>progression</em> (an earlier status, a date made more precise), a \
-     <em>parallel</em> voice, or a <em>contradiction</em>; <span class=\"basis-inferred\">\
-     inferred</span> marks a value only the curator's inference backs.</p>\n<table>\n<thead>\
-     <tr><th scope=\"col\">record</th><th scope=\"col\">field</th><th scope=\"col\">value</th>\
-     <th scope=\"col\">current</th><th scope=\"col\">source</th><th scope=\"col\">quote</th>\
-     </tr></thead>\n<tbody>\n";
+pub(crate) fn stated_values_columns() -> Markup {
+    html! {
+        thead {
+            tr {
+                @for column in ["record", "field", "value", "current", "source", "quote"] {
+                    th scope="col" { (column) }
+                }
+            }
+        }
+    }
+}
 
 /// The value's cell: the value, and a mark when only the curator's inference backs it. A
 /// stated row (a participant, a quantity: a JSON object) reads as its fields,
 /// `measure: ports of entry, value: 12`.
-pub(crate) fn value_cell(value: &str, basis: Option<&str>) -> String {
+pub(crate) fn value_cell(value: &str, basis: Option<&str>) -> Markup {
     let row = match serde_json::from_str::<serde_json::Value>(value) {
         Ok(serde_json::Value::Object(fields)) if value.starts_with('{') => Some(
             fields
@@ -2152,33 +2134,30 @@ pub(crate) fn value_cell(value: &str, basis: Option<&str>) -> String {
         ),
         _ => None,
     };
-    format!(
-        "{}{}",
-        esc(row.as_deref().unwrap_or(value)),
-        basis_mark(basis)
-    )
+    html! { (row.as_deref().unwrap_or(value)) (basis_mark(basis)) }
 }
 
 /// The mark of what only the curator's inference backs (empty for anything else).
-pub(crate) fn basis_mark(basis: Option<&str>) -> &'static str {
-    if basis == Some(crate::model::Basis::Inferred.as_str()) {
-        " <span class=\"basis-inferred\" title=\"only the curator's inference backs this: \
-         the article does not say it\">inferred</span>"
-    } else {
-        ""
+pub(crate) fn basis_mark(basis: Option<&str>) -> Markup {
+    html! {
+        @if basis == Some(crate::model::Basis::Inferred.as_str()) {
+            " "
+            span class="basis-inferred"
+                title="only the curator's inference backs this: the article does not say it" {
+                "inferred"
+            }
+        }
     }
 }
 
 /// The standing cell: ✓ for the current value, else how it stands to the current one.
-pub(crate) fn standing_cell(current: bool, difference: Option<&str>) -> String {
-    if current {
-        "✓".to_owned()
-    } else {
-        esc(difference.unwrap_or("")).to_string()
+pub(crate) fn standing_cell(current: bool, difference: Option<&str>) -> Markup {
+    html! {
+        @if current { "✓" } @else { (difference.unwrap_or("")) }
     }
 }
 
-fn stated_values(html: &mut String, conn: &Connection) -> Result<()> {
+fn stated_values(conn: &Connection) -> Result<Markup> {
     type Row = (
         (String, String, String, String, bool),
         (
@@ -2196,49 +2175,40 @@ fn stated_values(html: &mut String, conn: &Connection) -> Result<()> {
             (r.get(9)?, r.get(10)?),
         ))
     })?;
-    writeln!(
-        html,
-        r#"<section id="stated-values" aria-labelledby="stated-values-title">"#
-    )?;
-    writeln!(
-        html,
-        r#"<h2 id="stated-values-title">Values from several sources</h2>"#
-    )?;
-    if found.is_empty() {
-        writeln!(
-            html,
-            "<p>No article states a value of a record's field.</p>\n</section>"
-        )?;
-        return Ok(());
-    }
-    html.push_str(STATED_VALUES_HEAD);
-    for (
-        (id, label, field, value, current),
-        (article, published, evidence, quote),
-        (basis, difference),
-    ) in &found
-    {
-        write!(
-            html,
-            "<tr data-statement=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}",
-            esc(id),
-            esc(label),
-            esc(&words(field)),
-            value_cell(value, basis.as_deref()),
-            standing_cell(*current, difference.as_deref()),
-            esc(article
-                .as_deref()
-                .unwrap_or("the knowledge base's own files"))
-        )?;
-        if let Some(published) = published {
-            write!(html, " <span class=\"muted\">({})</span>", esc(published))?;
+    Ok(html! {
+        section id="stated-values" aria-labelledby="stated-values-title" {
+            h2 id="stated-values-title" { "Values from several sources" }
+            @if found.is_empty() {
+                p { "No article states a value of a record's field." }
+            } @else {
+                (stated_values_note())
+                table {
+                    (stated_values_columns())
+                    tbody {
+                        @for (
+                            (id, label, field, value, current),
+                            (article, published, evidence, quote),
+                            (basis, difference),
+                        ) in &found {
+                            tr data-statement=(id) {
+                                td { (label) }
+                                td { (words(field)) }
+                                td { (value_cell(value, basis.as_deref())) }
+                                td { (standing_cell(*current, difference.as_deref())) }
+                                td {
+                                    (article.as_deref().unwrap_or("the knowledge base's own files"))
+                                    @if let Some(published) = published {
+                                        " " span class="muted" { "(" (published) ")" }
+                                    }
+                                }
+                                td { (quote_cell(quote.as_deref(), evidence.as_deref())) }
+                            }
+                        }
+                    }
+                }
+            }
         }
-        write!(html, "</td><td>")?;
-        quote_cell(html, quote.as_deref(), evidence.as_deref())?;
-        writeln!(html, "</td></tr>")?;
-    }
-    writeln!(html, "</tbody>\n</table>\n</section>")?;
-    Ok(())
+    })
 }
 
 #[cfg(test)]
@@ -2246,12 +2216,35 @@ mod tests {
     use super::*;
 
     #[test]
-    fn escaping_leaves_no_markup_and_keeps_carriage_returns() {
+    fn text_is_escaped_and_an_articles_carriage_returns_kept() {
+        let text = "a<b>&\"c'\r\n🎉";
         assert_eq!(
-            esc("a<b>&\"c'\r\n🎉").to_string(),
-            "a&lt;b&gt;&amp;&quot;c&#39;&#13;\n🎉"
+            html! { (Verbatim(text)) }.into_string(),
+            "a&lt;b&gt;&amp;&quot;c'&#13;\n🎉"
         );
-        assert_eq!(esc("plain").to_string(), "plain");
+        assert_eq!(html! { (Verbatim("plain")) }.into_string(), "plain");
+        // In an attribute, a value cannot end its quotes.
+        assert_eq!(
+            html! { mark title=(text) {} }.into_string(),
+            "<mark title=\"a&lt;b&gt;&amp;&quot;c'\r\n🎉\"></mark>"
+        );
+    }
+
+    #[test]
+    fn only_a_web_address_is_a_link() {
+        assert_eq!(
+            link_or_text("https://example.org/?a=1&b=\"2\"").into_string(),
+            "<a href=\"https://example.org/?a=1&amp;b=&quot;2&quot;\">\
+             https://example.org/?a=1&amp;b=&quot;2&quot;</a>"
+        );
+        assert_eq!(
+            link_or_text("javascript:alert(1)").into_string(),
+            "javascript:alert(1)"
+        );
+        assert_eq!(
+            link_or_text("CC BY <4.0>").into_string(),
+            "CC BY &lt;4.0&gt;"
+        );
     }
 
     #[test]

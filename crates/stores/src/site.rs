@@ -16,17 +16,17 @@
 //! Rows are read in an explicit order, so the same database gives the same bytes.
 
 use std::collections::BTreeSet;
-use std::fmt::Write as _;
 use std::fs;
 use std::io::Write as _;
 use std::path::Path;
 
 use anyhow::{Context, Result};
+use maud::{DOCTYPE, Markup, PreEscaped, Render, html};
 use rusqlite::Connection;
 
 use crate::mapping::{self, Shape};
 use crate::model::RecordKind;
-use crate::report::{self, Article, Focus, KnowledgeBase, esc, words};
+use crate::report::{self, Article, Focus, KnowledgeBase, Verbatim, words};
 
 /// Rows on one page of a list: a page stays well under a megabyte whatever the labels.
 pub const PAGE_ROWS: usize = 500;
@@ -117,32 +117,49 @@ const SITE_STYLE: &str = r#"
 
 impl Site<'_> {
     /// Writes the page `name` (a path inside the site): the frame, `heading` and `body`.
-    fn page(&mut self, name: &str, heading: &str, body: &str) -> Result<()> {
+    fn page(&mut self, name: &str, heading: &str, body: &Markup) -> Result<()> {
         // Pages in a folder reach the others one level up.
         let root = if name.contains('/') { "../" } else { "" };
-        let mut html = String::with_capacity(body.len() + 8192);
-        write!(
-            html,
-            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-             <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; \
-             style-src 'unsafe-inline'\">\n<meta name=\"generator\" content=\"dossier\">\n\
-             <title>{} · {}</title>\n<style>{}{SITE_STYLE}</style>\n</head>\n<body>\n\
-             <a class=\"skip\" href=\"#main\">Skip to the content</a>\n<header>\n\
-             <p class=\"site-name\"><a href=\"{root}{INDEX_PAGE}\">{}</a></p>\n\
-             <nav aria-label=\"Site\">\n<ul>\n<li><a href=\"{root}{INDEX_PAGE}\">Overview</a></li>\n\
-             <li><a href=\"{root}articles.html\">Articles</a></li>\n\
-             <li><a href=\"{root}actors.html\">Actors</a></li>\n\
-             <li><a href=\"{root}stated-values.html\">Values from several sources</a></li>\n\
-             </ul>\n</nav>\n</header>\n<main id=\"main\" tabindex=\"-1\">\n<h1>{}</h1>\n",
-            esc(heading),
-            esc(&self.title),
-            report::STYLE,
-            esc(&self.title),
-            esc(heading)
-        )?;
-        html.push_str(body);
-        html.push_str("</main>\n</body>\n</html>\n");
+        let links = [
+            (INDEX_PAGE, "Overview"),
+            ("articles.html", "Articles"),
+            ("actors.html", "Actors"),
+            ("stated-values.html", "Values from several sources"),
+        ];
+        let html = html! {
+            (DOCTYPE)
+            html lang="en" {
+                head {
+                    meta charset="utf-8";
+                    meta name="viewport" content="width=device-width, initial-scale=1";
+                    meta http-equiv="Content-Security-Policy"
+                        content="default-src 'none'; style-src 'unsafe-inline'";
+                    meta name="generator" content="dossier";
+                    title { (heading) " · " (self.title) }
+                    // The style sheets, constants: maud would escape their quotes.
+                    style { (PreEscaped(report::STYLE)) (PreEscaped(SITE_STYLE)) }
+                }
+                body {
+                    a class="skip" href="#main" { "Skip to the content" }
+                    header {
+                        p class="site-name" { a href={ (root) (INDEX_PAGE) } { (self.title) } }
+                        nav aria-label="Site" {
+                            ul {
+                                @for (page, name) in links {
+                                    li { a href={ (root) (page) } { (name) } }
+                                }
+                            }
+                        }
+                    }
+                    main id="main" tabindex="-1" {
+                        h1 { (heading) }
+                        (body)
+                    }
+                }
+            }
+            "\n"
+        }
+        .into_string();
         let path = self.dir.join(name);
         let mut file = fs::File::create(&path)
             .with_context(|| format!("cannot create '{}'", path.display()))?;
@@ -172,24 +189,27 @@ fn page_file(base: &str, n: usize) -> String {
 struct Pages {
     base: String,
     heading: String,
-    /// What comes before the table on every page (the table's head included).
-    intro: String,
+    /// What comes before the table on every page.
+    intro: Markup,
+    /// The table's head.
+    columns: Markup,
     total: usize,
     page: usize,
     rows: usize,
-    body: String,
+    body: Markup,
 }
 
 impl Pages {
-    fn new(base: String, heading: String, intro: String, total: usize) -> Pages {
+    fn new(base: String, heading: String, intro: Markup, columns: Markup, total: usize) -> Pages {
         Pages {
             base,
             heading,
             intro,
+            columns,
             total,
             page: 1,
             rows: 0,
-            body: String::new(),
+            body: Markup::default(),
         }
     }
 
@@ -198,8 +218,8 @@ impl Pages {
     }
 
     /// Adds a row (a `<tr>`), writing the page when it is full.
-    fn row(&mut self, site: &mut Site<'_>, row: &str) -> Result<()> {
-        self.body.push_str(row);
+    fn row(&mut self, site: &mut Site<'_>, row: Markup) -> Result<()> {
+        row.render_to(&mut self.body.0);
         self.rows += 1;
         if self.rows == PAGE_ROWS {
             self.flush(site)?;
@@ -214,39 +234,37 @@ impl Pages {
             let file = page_file(&self.base, n);
             file.rsplit('/').next().unwrap_or(&file).to_owned()
         };
-        let mut pager = String::new();
-        if count > 1 {
-            write!(pager, r#"<nav class="pager" aria-label="Pages">"#)?;
-            if self.page > 1 {
-                write!(
-                    pager,
-                    r#"<a rel="prev" href="{}">previous</a>"#,
-                    name(self.page - 1)
-                )?;
+        let pager = html! {
+            @if count > 1 {
+                nav class="pager" aria-label="Pages" {
+                    @if self.page > 1 {
+                        a rel="prev" href=(name(self.page - 1)) { "previous" }
+                    }
+                    span { "page " (self.page) " of " (count) }
+                    @if self.page < count {
+                        a rel="next" href=(name(self.page + 1)) { "next" }
+                    }
+                }
             }
-            write!(pager, "<span>page {} of {count}</span>", self.page)?;
-            if self.page < count {
-                write!(
-                    pager,
-                    r#"<a rel="next" href="{}">next</a>"#,
-                    name(self.page + 1)
-                )?;
-            }
-            write!(pager, "</nav>")?;
-        }
+        };
         let heading = if count > 1 {
             format!("{} (page {} of {count})", self.heading, self.page)
         } else {
             self.heading.clone()
         };
-        let body = format!(
-            "{pager}\n{}{}</tbody>\n</table>\n{pager}\n",
-            self.intro, self.body
-        );
+        let body = html! {
+            (pager)
+            (self.intro)
+            table {
+                (self.columns)
+                tbody { (self.body) }
+            }
+            (pager)
+        };
         site.page(&page_file(&self.base, self.page), &heading, &body)?;
         self.page += 1;
         self.rows = 0;
-        self.body.clear();
+        self.body = Markup::default();
         Ok(())
     }
 
@@ -265,24 +283,24 @@ fn shown(text: &str) -> String {
 }
 
 /// A bar chart as a list: a label, a bar as long as its share of the largest, the count.
-fn chart(html: &mut String, caption: &str, bars: &[(String, i64, Option<String>)]) -> Result<()> {
+fn chart(caption: &str, bars: &[(String, i64, Option<String>)]) -> Markup {
     let largest = bars.iter().map(|(_, n, _)| *n).max().unwrap_or(0).max(1);
-    writeln!(html, r#"<ul class="chart" aria-label="{}">"#, esc(caption))?;
-    for (label, count, href) in bars {
-        let width = 100.0 * *count as f64 / largest as f64;
-        let label = match href {
-            Some(href) => format!(r#"<a href="{}">{}</a>"#, esc(href), esc(label)),
-            None => esc(label).to_string(),
-        };
-        writeln!(
-            html,
-            "<li><span>{label}</span><div class=\"track\"><span class=\"bar\" \
-             style=\"left: 0; width: {width:.2}%\"></span></div><span class=\"count\">{count}\
-             </span></li>"
-        )?;
+    html! {
+        ul class="chart" aria-label=(caption) {
+            @for (label, count, href) in bars {
+                @let width = 100.0 * *count as f64 / largest as f64;
+                li {
+                    span {
+                        @if let Some(href) = href { a href=(href) { (label) } } @else { (label) }
+                    }
+                    div class="track" {
+                        span class="bar" style=(format_args!("left: 0; width: {width:.2}%")) {}
+                    }
+                    span class="count" { (count) }
+                }
+            }
+        }
     }
-    writeln!(html, "</ul>")?;
-    Ok(())
 }
 
 fn overview(
@@ -293,18 +311,6 @@ fn overview(
     actor_counts: &[(String, String, String, i64)],
     kind_counts: &[(String, i64)],
 ) -> Result<()> {
-    let mut html = String::new();
-    if let Some(description) = &about.description {
-        writeln!(html, "<p>{}</p>", esc(description))?;
-    }
-    write!(html, "<p>Licence: ")?;
-    match &about.license {
-        Some(license) => report::link_or_text(&mut html, license)?,
-        None => write!(html, "none given")?,
-    }
-    writeln!(html, "</p>")?;
-
-    writeln!(html, "<h2>Records by kind</h2>")?;
     let kinds: Vec<(String, i64, Option<String>)> = kind_counts
         .iter()
         .map(|(kind, n)| {
@@ -312,22 +318,10 @@ fn overview(
             (kind.clone(), *n, href)
         })
         .collect();
-    chart(&mut html, "Records by kind", &kinds)?;
-
-    writeln!(html, "<h2>Quotes by modality</h2>")?;
     let modalities: Vec<(String, i64, Option<String>)> = report::rows(
         conn,
         "SELECT modality, count(*) FROM evidence GROUP BY modality ORDER BY modality",
         |r| Ok((words(&r.get::<_, String>(0)?), r.get(1)?, None)),
-    )?;
-    chart(&mut html, "Quotes by modality", &modalities)?;
-
-    writeln!(
-        html,
-        "<h2>Articles</h2>\n<p>{} article{}; the latest published first. \
-         <a href=\"articles.html\">Every article</a>.</p>",
-        articles.len(),
-        if articles.len() == 1 { "" } else { "s" }
     )?;
     let mut latest: Vec<&Article> = articles.iter().collect();
     latest.sort_by(|a, b| {
@@ -337,12 +331,6 @@ fn overview(
             &b.id,
         ))
     });
-    article_table_head(&mut html)?;
-    for article in latest.iter().take(OVERVIEW_ARTICLES) {
-        html.push_str(&article_row(article, "")?);
-    }
-    writeln!(html, "</tbody>\n</table>")?;
-
     let focus = Focus {
         actors: actor_counts
             .iter()
@@ -354,14 +342,37 @@ fn overview(
         max_listed: NETWORK_LISTED,
         actor_page: |id| format!("actor/{id}.html"),
     };
-    report::network(&mut html, conn, Some(&focus))?;
+    let html = html! {
+        @if let Some(description) = &about.description {
+            p { (description) }
+        }
+        (report::licence(about))
+        h2 { "Records by kind" }
+        (chart("Records by kind", &kinds))
+        h2 { "Quotes by modality" }
+        (chart("Quotes by modality", &modalities))
+        h2 { "Articles" }
+        p {
+            (articles.len()) " article" @if articles.len() != 1 { "s" }
+            "; the latest published first. " a href="articles.html" { "Every article" } "."
+        }
+        table {
+            (article_columns())
+            tbody {
+                @for article in latest.iter().take(OVERVIEW_ARTICLES) {
+                    (article_row(article, ""))
+                }
+            }
+        }
+        (report::network(conn, Some(&focus))?)
+        (events_by_month(conn)?)
+    };
+    let heading = about.title.clone();
+    site.page(INDEX_PAGE, &heading, &html)
+}
 
-    writeln!(
-        html,
-        "<h2>Events by month</h2>\n<p>Dated events by the month of their date (a date that \
-         gives only a year is counted under its year). <a href=\"{}\">Every event</a>.</p>",
-        page_file("kind/event", 1)
-    )?;
+/// The overview's chart of the dated events by month, and how many have no date.
+fn events_by_month(conn: &Connection) -> Result<Markup> {
     let mut periods: Vec<(String, i64, Option<String>)> = report::rows(
         conn,
         // The description's columns, read through the documented view's source table.
@@ -377,57 +388,64 @@ fn overview(
     if undated > 0 {
         periods.push(("no date".to_owned(), undated, None));
     }
-    if periods.is_empty() {
-        writeln!(html, "<p>No event.</p>")?;
-    } else {
-        chart(&mut html, "Events by month", &periods)?;
-    }
-    let heading = about.title.clone();
-    site.page(INDEX_PAGE, &heading, &html)
+    Ok(html! {
+        h2 { "Events by month" }
+        p {
+            "Dated events by the month of their date (a date that gives only a year is counted \
+             under its year). "
+            a href=(page_file("kind/event", 1)) { "Every event" } "."
+        }
+        @if periods.is_empty() {
+            p { "No event." }
+        } @else {
+            (chart("Events by month", &periods))
+        }
+    })
 }
 
-fn article_table_head(html: &mut String) -> Result<()> {
-    writeln!(
-        html,
-        "<table>\n<thead><tr><th scope=\"col\">article</th><th scope=\"col\">published</th>\
-         <th scope=\"col\">records</th><th scope=\"col\">quotes</th></tr></thead>\n<tbody>"
-    )?;
-    Ok(())
+fn article_columns() -> Markup {
+    html! {
+        thead {
+            tr {
+                @for column in ["article", "published", "records", "quotes"] {
+                    th scope="col" { (column) }
+                }
+            }
+        }
+    }
 }
 
 /// An article's row in a list; `root` leads from the list's folder to the site's.
-fn article_row(a: &Article, root: &str) -> Result<String> {
-    Ok(format!(
-        "<tr data-article=\"{0}\"><th scope=\"row\"><a href=\"{root}article/{0}.html\">{1}</a></th>\
-         <td>{2}</td><td class=\"number\">{3}</td><td class=\"number\">{4}</td></tr>\n",
-        esc(&a.id),
-        esc(&shown(&a.title)),
-        esc(a.published.as_deref().unwrap_or("unknown")),
-        a.records,
-        a.quotes
-    ))
+fn article_row(article: &Article, root: &str) -> Markup {
+    html! {
+        tr data-article=(article.id) {
+            th scope="row" {
+                a href={ (root) "article/" (article.id) ".html" } { (shown(&article.title)) }
+            }
+            td { (article.published.as_deref().unwrap_or("unknown")) }
+            td class="number" { (article.records) }
+            td class="number" { (article.quotes) }
+        }
+    }
 }
 
 /// The list of articles, and a page for each.
 fn article_pages(site: &mut Site<'_>, conn: &Connection, articles: &[Article]) -> Result<()> {
-    let mut head = String::new();
-    article_table_head(&mut head)?;
     let mut list = Pages::new(
         "articles".to_owned(),
         "Articles".to_owned(),
-        head,
+        Markup::default(),
+        article_columns(),
         articles.len(),
     );
     for article in articles {
-        list.row(site, &article_row(article, "")?)?;
+        list.row(site, article_row(article, ""))?;
     }
     list.finish(site)?;
     // The colour key is the same on every page: counted once.
-    let mut legend = String::new();
-    report::modality_legend(&mut legend, conn)?;
+    let legend = report::modality_legend(conn)?;
     for article in articles {
-        let mut html = legend.clone();
-        report::article_body(&mut html, conn, article)?;
+        let html = html! { (legend) (report::article_body(conn, article)?) };
         site.page(
             &format!("article/{}.html", article.id),
             &article.title,
@@ -531,21 +549,20 @@ fn actor_pages(
     let mut list = Pages::new(
         "actors".to_owned(),
         "Actors".to_owned(),
-        "<table>\n<thead><tr><th scope=\"col\">actor</th><th scope=\"col\">kind</th>\
-         <th scope=\"col\">links</th></tr></thead>\n<tbody>\n"
-            .to_owned(),
+        Markup::default(),
+        columns(&["actor", "kind", "links"]),
         counts.len(),
     );
     for (id, name, kind, links) in &by_name {
         list.row(
             site,
-            &format!(
-                "<tr data-actor=\"{0}\"><th scope=\"row\"><a href=\"actor/{0}.html\">{1}</a>\
-                 </th><td>{2}</td><td class=\"number\">{links}</td></tr>\n",
-                esc(id),
-                esc(name),
-                esc(kind)
-            ),
+            html! {
+                tr data-actor=(id) {
+                    th scope="row" { a href={ "actor/" (id) ".html" } { (name) } }
+                    td { (kind) }
+                    td class="number" { (links) }
+                }
+            },
         )?;
     }
     list.finish(site)?;
@@ -562,18 +579,17 @@ fn actor_pages(
     let mut by_id: Vec<&(String, String, String, i64)> = counts.iter().collect();
     by_id.sort_by(|a, b| a.0.cmp(&b.0));
     for (id, name, kind, links) in by_id.iter().map(|c| (&c.0, &c.1, &c.2, c.3)) {
-        let intro = format!(
-            "<p>{} ({}, id {}). The records that name it, each with the article that defines it.\
-             </p>\n<table>\n<thead><tr><th scope=\"col\">record</th><th scope=\"col\">kind</th>\
-             <th scope=\"col\">as</th><th scope=\"col\">article</th></tr></thead>\n<tbody>\n",
-            esc(name),
-            esc(kind),
-            esc(id)
-        );
+        let intro = html! {
+            p {
+                (name) " (" (kind) ", id " (id) "). The records that name it, each with the \
+                 article that defines it."
+            }
+        };
         let mut pages = Pages::new(
             format!("actor/{id}"),
             name.clone(),
             intro,
+            columns(&["record", "kind", "as", "article"]),
             usize::try_from(links).unwrap_or(0),
         );
         while let Some(row) = next {
@@ -588,30 +604,29 @@ fn actor_pages(
             let article: Option<String> = row.get(5)?;
             let basis: Option<String> = row.get(6)?;
             // A record of an article links to its first quote there; an article to its page.
-            let label = match &article {
-                Some(article) if record_kind == RecordKind::Article.as_str() => format!(
-                    "<a href=\"../article/{}.html\">{}</a>",
-                    esc(article),
-                    esc(&shown(&label))
-                ),
-                Some(article) => format!(
-                    "<a href=\"../article/{0}.html#ev-{1}.{0}.1\">{2}</a>",
-                    esc(article),
-                    esc(&record),
-                    esc(&shown(&label))
-                ),
-                None => esc(&shown(&label)).to_string(),
+            let label = html! {
+                @match &article {
+                    Some(article) if record_kind == RecordKind::Article.as_str() => {
+                        a href={ "../article/" (article) ".html" } { (shown(&label)) }
+                    }
+                    Some(article) => {
+                        a href={ "../article/" (article) ".html#ev-" (record) "." (article) ".1" } {
+                            (shown(&label))
+                        }
+                    }
+                    None => { (shown(&label)) }
+                }
             };
             pages.row(
                 site,
-                &format!(
-                    "<tr data-record=\"{}\"><td>{label}{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-                    esc(&record),
-                    report::basis_mark(basis.as_deref()),
-                    esc(&record_kind),
-                    esc(&link),
-                    article_link(article.as_deref(), &record, &record_kind)
-                ),
+                html! {
+                    tr data-record=(record) {
+                        td { (label) (report::basis_mark(basis.as_deref())) }
+                        td { (record_kind) }
+                        td { (link) }
+                        td { (article_link(article.as_deref(), &record, &record_kind)) }
+                    }
+                },
             )?;
             next = rows.next()?;
         }
@@ -620,14 +635,29 @@ fn actor_pages(
     Ok(())
 }
 
-/// A link to a record's place: its article's page, an actor's own page, or nothing.
-fn article_link(article: Option<&str>, record: &str, kind: &str) -> String {
-    match article {
-        Some(article) => format!(r#"<a href="../article/{0}.html">{0}</a>"#, esc(article)),
-        None if kind == RecordKind::Actor.as_str() => {
-            format!(r#"<a href="../actor/{0}.html">actor page</a>"#, esc(record))
+/// A table's head of columns.
+fn columns(names: &[&str]) -> Markup {
+    html! {
+        thead {
+            tr {
+                @for name in names {
+                    th scope="col" { (name) }
+                }
+            }
         }
-        None => String::new(),
+    }
+}
+
+/// A link to a record's place: its article's page, an actor's own page, or nothing.
+fn article_link(article: Option<&str>, record: &str, kind: &str) -> Markup {
+    html! {
+        @match article {
+            Some(article) => { a href={ "../article/" (article) ".html" } { (article) } }
+            None if kind == RecordKind::Actor.as_str() => {
+                a href={ "../actor/" (record) ".html" } { "actor page" }
+            }
+            None => {}
+        }
     }
 }
 
@@ -645,10 +675,8 @@ fn kind_pages(site: &mut Site<'_>, conn: &Connection, kinds: &[(String, i64)]) -
         let mut pages = Pages::new(
             format!("kind/{kind}"),
             format!("Records of the kind {kind}"),
-            "<table>\n<thead><tr><th scope=\"col\">record</th><th scope=\"col\">id</th>\
-             <th scope=\"col\">article</th><th scope=\"col\">first quote</th></tr></thead>\n\
-             <tbody>\n"
-                .to_owned(),
+            Markup::default(),
+            columns(&["record", "id", "article", "first quote"]),
             usize::try_from(*count).unwrap_or(0),
         );
         while let Some(row) = next {
@@ -662,26 +690,27 @@ fn kind_pages(site: &mut Site<'_>, conn: &Connection, kinds: &[(String, i64)]) -
             let first_quote: (Option<String>, Option<String>, Option<String>) =
                 (row.get(4)?, row.get(5)?, row.get(6)?);
             let basis: Option<String> = row.get(7)?;
-            let quote = match (&article, first_quote) {
-                (Some(article), (Some(evidence), Some(quote), Some(modality))) => format!(
-                    "<a href=\"../article/{}.html#ev-{}\"><span class=\"swatch m-{}\" \
-                     aria-hidden=\"true\"></span>“{}”</a>",
-                    esc(article),
-                    esc(&evidence),
-                    report::modality_class(&modality),
-                    esc(&shown(&quote))
-                ),
-                _ => String::new(),
+            let quote = html! {
+                @if let (Some(article), (Some(evidence), Some(quote), Some(modality))) =
+                    (&article, &first_quote)
+                {
+                    a href={ "../article/" (article) ".html#ev-" (evidence) } {
+                        span class={ "swatch m-" (report::modality_class(modality)) }
+                            aria-hidden="true" {}
+                        "“" (Verbatim(&shown(quote))) "”"
+                    }
+                }
             };
             pages.row(
                 site,
-                &format!(
-                    "<tr data-record=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{quote}</td></tr>\n",
-                    esc(&id),
-                    report::value_cell(&shown(&label), basis.as_deref()),
-                    esc(&id),
-                    article_link(article.as_deref(), &id, kind)
-                ),
+                html! {
+                    tr data-record=(id) {
+                        td { (report::value_cell(&shown(&label), basis.as_deref())) }
+                        td { (id) }
+                        td { (article_link(article.as_deref(), &id, kind)) }
+                        td { (quote) }
+                    }
+                },
             )?;
             next = rows.next()?;
         }
@@ -696,7 +725,8 @@ fn stated_value_pages(site: &mut Site<'_>, conn: &Connection) -> Result<()> {
     let mut pages = Pages::new(
         "stated-values".to_owned(),
         "Values from several sources".to_owned(),
-        report::STATED_VALUES_HEAD.to_owned(),
+        report::stated_values_note(),
+        report::stated_values_columns(),
         usize::try_from(total).unwrap_or(0),
     );
     let mut stmt = conn.prepare(report::STATED_VALUES)?;
@@ -716,35 +746,35 @@ fn stated_value_pages(site: &mut Site<'_>, conn: &Connection) -> Result<()> {
             Option<String>,
         ) = (row.get(5)?, row.get(6)?, row.get(7)?, row.get(8)?);
         let (basis, difference): (Option<String>, Option<String>) = (row.get(9)?, row.get(10)?);
-        let mut html = format!(
-            "<tr data-statement=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>",
-            esc(&id),
-            esc(&shown(&label)),
-            esc(&words(&field)),
-            report::value_cell(&shown(&value), basis.as_deref()),
-            report::standing_cell(current, difference.as_deref()),
-        );
-        match &article {
-            Some(article) => write!(html, r#"<a href="article/{0}.html">{0}</a>"#, esc(article))?,
-            None => write!(html, "the knowledge base's own files")?,
-        }
-        if let Some(published) = &published {
-            write!(html, " <span class=\"muted\">({})</span>", esc(published))?;
-        }
-        write!(html, "</td><td>")?;
-        match (&article, evidence, quote) {
-            (Some(article), Some(evidence), Some(quote)) => write!(
-                html,
-                r#"<a href="article/{}.html#ev-{}">“{}”</a>"#,
-                esc(article),
-                esc(&evidence),
-                esc(&shown(&quote))
-            )?,
-            (_, _, Some(quote)) => write!(html, "“{}”", esc(&shown(&quote)))?,
-            _ => {}
-        }
-        writeln!(html, "</td></tr>")?;
-        pages.row(site, &html)?;
+        let html = html! {
+            tr data-statement=(id) {
+                td { (shown(&label)) }
+                td { (words(&field)) }
+                td { (report::value_cell(&shown(&value), basis.as_deref())) }
+                td { (report::standing_cell(current, difference.as_deref())) }
+                td {
+                    @match &article {
+                        Some(article) => { a href={ "article/" (article) ".html" } { (article) } }
+                        None => { "the knowledge base's own files" }
+                    }
+                    @if let Some(published) = &published {
+                        " " span class="muted" { "(" (published) ")" }
+                    }
+                }
+                td {
+                    @match (&article, &evidence, &quote) {
+                        (Some(article), Some(evidence), Some(quote)) => {
+                            a href={ "article/" (article) ".html#ev-" (evidence) } {
+                                "“" (Verbatim(&shown(quote))) "”"
+                            }
+                        }
+                        (_, _, Some(quote)) => { "“" (Verbatim(&shown(quote))) "”" }
+                        _ => {}
+                    }
+                }
+            }
+        };
+        pages.row(site, html)?;
     }
     pages.finish(site)
 }
