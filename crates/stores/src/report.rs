@@ -13,9 +13,11 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
+use std::str::FromStr;
 
 use anyhow::{Context, Result, bail};
 use maud::{DOCTYPE, Markup, PreEscaped, Render, html};
+use oxsdatatypes::{Date, YearMonthDuration};
 use rusqlite::Connection;
 
 use crate::model::Modality;
@@ -1691,27 +1693,23 @@ fn network_list(
     }
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date, by XML Schema's date arithmetic (the
-/// engine's own date type); 0 for a date that does not exist.
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    use std::str::FromStr;
-    let date = |y: i64, m: i64, d: i64| {
-        let sign = if y < 0 { "-" } else { "" };
-        oxsdatatypes::Date::from_str(&format!("{sign}{:04}-{m:02}-{d:02}", y.abs())).ok()
-    };
-    date(year, month, day)
-        .zip(date(1970, 1, 1))
-        .and_then(|(date, epoch)| date.checked_sub(epoch))
-        .map_or(0, |span| span.days())
+/// The day a date is, counted from 1970-01-01, by XML Schema's date arithmetic (the SPARQL
+/// engine's own date type).
+fn day_number(date: Date) -> i64 {
+    // Dates without a timezone are whole days apart, and no parsed date is so far from 1970
+    // that the difference overflows.
+    date.checked_sub(epoch()).map_or(0, |span| span.days())
 }
 
-/// `YYYY-MM-DD` as (year, month, day).
-fn parse_iso_date(date: &str) -> Option<(i64, i64, i64)> {
-    let mut parts = date.splitn(3, '-');
-    let year = parts.next()?.parse().ok()?;
-    let month = parts.next()?.parse().ok()?;
-    let day = parts.next()?.parse().ok()?;
-    Some((year, month, day))
+fn epoch() -> Date {
+    Date::from_str("1970-01-01").expect("1970-01-01 is a date")
+}
+
+/// The first day of a month, `index` months after January of year 0.
+fn month_start(index: i64) -> Date {
+    epoch()
+        .checked_add_year_month_duration(YearMonthDuration::new(index - 1970 * 12))
+        .unwrap_or(epoch())
 }
 
 /// A dated event of `event_timeline`.
@@ -1720,7 +1718,9 @@ struct Dated {
     label: String,
     date: String,
     precision: String,
-    /// Days since the epoch; `last` is the last day the date covers.
+    /// The first and the last day the date covers, and their numbers (`day_number`).
+    start: Date,
+    end: Date,
     first: i64,
     last: i64,
     start_date: String,
@@ -1737,23 +1737,17 @@ struct Axis {
 }
 
 impl Axis {
-    /// Whole months (or whole years, past three years) around the dates, at most about a
-    /// dozen ticks.
-    fn around(first: i64, last: i64, first_date: (i64, i64), last_date: (i64, i64)) -> Axis {
-        let month_index = |(year, month): (i64, i64)| year * 12 + month - 1;
-        let (low, high) = (month_index(first_date), month_index(last_date) + 1);
-        let day_of = |index: i64, step_years: bool| {
-            if step_years {
-                days_from_civil(index, 1, 1)
-            } else {
-                days_from_civil(index.div_euclid(12), index.rem_euclid(12) + 1, 1)
-            }
-        };
+    /// Whole months (or whole years, past three years) around the days from `first` to
+    /// `last`, at most about a dozen ticks.
+    fn around(first: Date, last: Date) -> Axis {
+        let month_index = |date: Date| date.year() * 12 + i64::from(date.month()) - 1;
+        let (low, high) = (month_index(first), month_index(last) + 1);
         let (low, high, years) = if high - low <= 36 {
             (low, high, false)
         } else {
-            (first_date.0, last_date.0 + 1, true)
+            (first.year(), last.year() + 1, true)
         };
+        let day_of = |index: i64| day_number(month_start(if years { index * 12 } else { index }));
         let step = ((high - low) as f64 / 12.0).ceil().max(1.0) as i64;
         let ticks = (low..high)
             .step_by(step as usize)
@@ -1767,15 +1761,15 @@ impl Axis {
                         index.rem_euclid(12) + 1
                     )
                 };
-                (day_of(index, years), label)
+                (day_of(index), label)
             })
             .collect();
         let axis = Axis {
-            from: day_of(low, years),
-            to: day_of(high, years),
+            from: day_of(low),
+            to: day_of(high),
             ticks,
         };
-        debug_assert!(axis.from <= first && last < axis.to);
+        debug_assert!(axis.from <= day_number(first) && day_number(last) < axis.to);
         axis
     }
 
@@ -1831,21 +1825,22 @@ fn dated_events(conn: &Connection) -> Result<Vec<Dated>> {
         },
     )?;
     let mut dated = Vec::new();
-    for (id, label, date, precision, start, end, place, participants) in events {
-        let span = start
-            .as_deref()
-            .zip(end.as_deref())
-            .and_then(|(s, e)| Some((parse_iso_date(s)?, parse_iso_date(e)?)));
-        if let (Some(date), Some(precision), Some((s, e))) = (date, precision, span) {
+    for (id, label, date, precision, start_date, end_date, place, participants) in events {
+        let parse = |date: &Option<String>| Date::from_str(date.as_deref()?).ok();
+        if let (Some(date), Some(precision), Some(start), Some(end)) =
+            (date, precision, parse(&start_date), parse(&end_date))
+        {
             dated.push(Dated {
                 id,
                 label,
                 date,
                 precision,
-                first: days_from_civil(s.0, s.1, s.2),
-                last: days_from_civil(e.0, e.1, e.2),
-                start_date: start.unwrap_or_default(),
-                end_date: end.unwrap_or_default(),
+                start,
+                end,
+                first: day_number(start),
+                last: day_number(end),
+                start_date: start_date.unwrap_or_default(),
+                end_date: end_date.unwrap_or_default(),
                 place,
                 participants,
             });
@@ -1861,16 +1856,7 @@ fn bars(dated: &[Dated]) -> Markup {
     let (Some(earliest), Some(latest)) = (earliest, latest) else {
         return html! { p { "No event has a date." } };
     };
-    let month_of = |date: &str| {
-        let (year, month, _) = parse_iso_date(date).unwrap_or((1970, 1, 1));
-        (year, month)
-    };
-    let axis = Axis::around(
-        earliest.first,
-        latest.last,
-        month_of(&earliest.start_date),
-        month_of(&latest.end_date),
-    );
+    let axis = Axis::around(earliest.start, latest.end);
     html! {
         ol class="timeline" {
             li class="axis" aria-hidden="true" {
@@ -2215,6 +2201,10 @@ fn stated_values(conn: &Connection) -> Result<Markup> {
 mod tests {
     use super::*;
 
+    fn date(text: &str) -> Date {
+        Date::from_str(text).unwrap()
+    }
+
     #[test]
     fn text_is_escaped_and_an_articles_carriage_returns_kept() {
         let text = "a<b>&\"c'\r\n🎉";
@@ -2249,30 +2239,49 @@ mod tests {
 
     #[test]
     fn days_count_from_the_epoch() {
-        assert_eq!(days_from_civil(1970, 1, 1), 0);
-        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
+        assert_eq!(day_number(date("1970-01-01")), 0);
+        assert_eq!(day_number(date("2000-03-01")), 11_017);
         assert_eq!(
-            days_from_civil(2025, 9, 30) - days_from_civil(2025, 9, 1),
+            day_number(date("2025-09-30")) - day_number(date("2025-09-01")),
             29
         );
-        assert_eq!(days_from_civil(1969, 12, 31), -1);
+        assert_eq!(day_number(date("1969-12-31")), -1);
+        // 2024 is a leap year, 1900 is not.
+        assert_eq!(
+            day_number(date("2024-03-01")) - day_number(date("2024-02-28")),
+            2
+        );
+        assert_eq!(
+            day_number(date("1900-03-01")) - day_number(date("1900-02-28")),
+            1
+        );
+    }
+
+    #[test]
+    fn months_start_on_their_first_day() {
+        assert_eq!(month_start(1970 * 12), date("1970-01-01"));
+        assert_eq!(month_start(2025 * 12 + 8), date("2025-09-01"));
+        assert_eq!(month_start(1969 * 12 + 11), date("1969-12-01"));
     }
 
     #[test]
     fn an_axis_covers_its_dates_in_whole_months_or_years() {
-        let day = |y, m, d| days_from_civil(y, m, d);
-        let september = Axis::around(day(2025, 9, 1), day(2025, 9, 30), (2025, 9), (2025, 9));
+        let day = |text| day_number(date(text));
+        let september = Axis::around(date("2025-09-01"), date("2025-09-30"));
         assert_eq!(
             (september.from, september.to),
-            (day(2025, 9, 1), day(2025, 10, 1))
+            (day("2025-09-01"), day("2025-10-01"))
         );
         assert_eq!(
             september.ticks,
-            vec![(day(2025, 9, 1), "2025-09".to_owned())]
+            vec![(day("2025-09-01"), "2025-09".to_owned())]
         );
-        assert_eq!(september.percent(day(2025, 10, 1)), 100.0);
-        let decade = Axis::around(day(2010, 5, 2), day(2024, 12, 31), (2010, 5), (2024, 12));
-        assert_eq!((decade.from, decade.to), (day(2010, 1, 1), day(2025, 1, 1)));
+        assert_eq!(september.percent(day("2025-10-01")), 100.0);
+        let decade = Axis::around(date("2010-05-02"), date("2024-12-31"));
+        assert_eq!(
+            (decade.from, decade.to),
+            (day("2010-01-01"), day("2025-01-01"))
+        );
         assert!(decade.ticks.len() <= 12, "{:?}", decade.ticks);
         assert_eq!(decade.ticks[0].1, "2010");
     }
