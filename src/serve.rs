@@ -22,6 +22,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use maud::Render;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use dossier::bounds::{Bounds, Outrun};
@@ -1351,7 +1352,8 @@ fn query_page(shared: &Shared) -> String {
         page.push_str(&rest[..at]);
         rest = &rest[at..];
         if let Some(after) = rest.strip_prefix("{{title}}") {
-            page.push_str(&html_text(&shared.title));
+            // The knowledge base's title is text, never markup: maud escapes it, as in the report.
+            shared.title.render_to(&mut page);
             rest = after;
         } else if let Some(after) = rest.strip_prefix("{{data}}") {
             page.push_str(&data);
@@ -1366,13 +1368,6 @@ fn query_page(shared: &Shared) -> String {
 }
 
 const QUERY_PAGE: &str = include_str!("query_page.html");
-
-fn html_text(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
 
 /// Reads the query (syntax errors are answered here, without a process) and chooses the
 /// answer's format from `format=` or the `Accept` header.
