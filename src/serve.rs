@@ -1343,8 +1343,15 @@ fn query_page(shared: &Shared) -> String {
         "prefixes": dossier_model::mapping::prefixes(&shared.base),
         "examples": examples,
     });
-    // In a <script> element, "</" must not appear: JSON allows "<\/".
-    let data = data.to_string().replace("</", "<\\/");
+    // Inside a <script> element the HTML tokenizer still reads "</script" and "<!--" (after
+    // which "<script" makes the real end tag not end it), whatever the element's type: written
+    // as JSON's escapes, no "<", ">" or "&" of a value reaches the tokenizer, as in Go's
+    // html/template and Jinja's tojson.
+    let data = data
+        .to_string()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026");
     // One pass, so that neither value is read as a placeholder.
     let mut page = String::with_capacity(QUERY_PAGE.len() + data.len());
     let mut rest = QUERY_PAGE;

@@ -1242,6 +1242,47 @@ fn python_sparql_clients_with_their_defaults_read_every_form_and_format() {
     }
 }
 
+/// A knowledge base's title is the curator's text, and the query page carries it twice: as the
+/// page's `<title>` and in the JSON of a `<script>` element, where the HTML tokenizer still reads
+/// `</script` and `<!--` (after which `<script` keeps the real end tag from ending the element).
+/// No `<` of the title may reach that element.
+#[test]
+fn a_title_with_markup_stays_text_in_the_query_page() {
+    let tmp = crate::util::workspace_with(&crate::util::root().join("seeds"));
+    let config = tmp.path().join("seeds/dossier.toml");
+    let hostile = "A & B <!--<script> </script><b>'x'</b>";
+    let toml = std::fs::read_to_string(&config).unwrap();
+    let title = toml.lines().find(|l| l.starts_with("title = ")).unwrap();
+    let toml = toml.replace(title, &format!("title = {hostile:?}"));
+    std::fs::write(&config, toml).unwrap();
+    dossier(tmp.path()).arg("build").assert_success();
+    let server = Server::start(tmp.path(), &[]);
+    let page = get(&server.url("/sparql"), "text/html", &[]).body;
+
+    let title = page
+        .split("<title>")
+        .nth(1)
+        .unwrap()
+        .split("</title>")
+        .next()
+        .unwrap();
+    assert_eq!(
+        title,
+        "SPARQL · A &amp; B &lt;!--&lt;script&gt; &lt;/script&gt;&lt;b&gt;'x'&lt;/b&gt;"
+    );
+    let open = r#"<script id="data" type="application/json">"#;
+    let data = page.split(open).nth(1).unwrap();
+    let data = &data[..data.find("</script>").unwrap()];
+    if let Some(at) = data.find('<') {
+        let before: String = data[..at].chars().rev().take(40).collect();
+        let before: String = before.chars().rev().collect();
+        let after: String = data[at..].chars().take(40).collect();
+        panic!("markup reaches the script element: …{before}{after}…");
+    }
+    let data: serde_json::Value = serde_json::from_str(data).unwrap();
+    assert_eq!(data["title"], hostile);
+}
+
 /// A bare `GET /sparql`: a query page for a browser (which runs a named query and shows its
 /// rows, in Chromium, loading nothing from elsewhere), and the W3C Service Description for RDF
 /// clients (read by rdflib).
