@@ -1260,18 +1260,21 @@ fn the_citus_layout_keeps_the_rules_citus_enforces() {
 /// A value new to a closed list needs no migration: `dossier upgrade` brings a database's
 /// closed-list tables to the current lists (and their definitions), however old its rows.
 #[test]
-fn upgrade_brings_the_closed_lists_tables_to_the_current_lists() {
+fn upgrade_brings_the_closed_lists_and_record_kinds_to_the_current_lists() {
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join("old.sqlite");
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
         dossier_stores::sqlite::create_schema(&conn).unwrap();
         // As an older dossier would have left it: a value it did not know yet, another
-        // definition, and a value since withdrawn (no row uses it).
+        // definition, and a value since withdrawn (no row uses it); a kind of record it did
+        // not know yet, and one since withdrawn.
         conn.execute_batch(
             "DELETE FROM policy_kinds WHERE value = 'security_operation';
              UPDATE actor_kinds SET definition = 'old words' WHERE value = 'group';
-             INSERT INTO ranks (value, definition) VALUES ('deprecated', 'withdrawn');",
+             INSERT INTO ranks (value, definition) VALUES ('deprecated', 'withdrawn');
+             DELETE FROM record_kinds WHERE kind = 'commitment';
+             INSERT INTO record_kinds (kind) VALUES ('rumour');",
         )
         .unwrap();
     }
@@ -1291,4 +1294,16 @@ fn upgrade_brings_the_closed_lists_tables_to_the_current_lists() {
             .collect();
         assert_eq!(stored, listed, "{table}");
     }
+    let kinds: BTreeSet<String> = conn
+        .prepare("SELECT kind FROM record_kinds")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let listed: BTreeSet<String> = dossier_model::ddl::record_kinds()
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(kinds, listed);
 }

@@ -753,13 +753,18 @@ fn create_index(i: &Index) -> String {
     )
 }
 
-/// The rows of `record_kinds`: every kind a record may have (an article is not a record).
-pub fn record_kind_rows() -> String {
-    let kinds: Vec<String> = RecordKind::ALL
+/// Every kind a record may have (an article is not a record): the rows of `record_kinds`.
+pub fn record_kinds() -> Vec<&'static str> {
+    RecordKind::ALL
         .iter()
         .filter(|k| **k != RecordKind::Article)
-        .map(|k| format!("('{}')", k.as_str()))
-        .collect();
+        .map(|k| k.as_str())
+        .collect()
+}
+
+/// The rows of `record_kinds`, as SQL.
+pub fn record_kind_rows() -> String {
+    let kinds: Vec<String> = record_kinds().iter().map(|k| format!("('{k}')")).collect();
     format!(
         "INSERT INTO record_kinds (kind) VALUES {};\n",
         kinds.join(", ")

@@ -107,11 +107,21 @@ fn replace_views(conn: &Connection) -> Result<()> {
         .context("cannot create the views")
 }
 
-/// Makes each closed list's table hold this dossier's values and definitions: like the views,
-/// an upgraded database takes them from the current descriptions whatever the migrations did,
-/// so a new value needs no migration. A value no longer listed is removed; if a row still
-/// holds it, the foreign-key check after the upgrade names it.
+/// Makes each closed list's table, and `record_kinds`, hold this dossier's values and
+/// definitions: like the views, an upgraded database takes them from the current descriptions
+/// whatever the migrations did, so a new value, or a new kind, needs no row in a migration. A
+/// value no longer listed is removed; if a row still holds it, the foreign-key check after the
+/// upgrade names it.
 fn refresh_closed_lists(conn: &Connection) -> Result<()> {
+    let kinds = ddl::record_kinds();
+    let mut insert = conn.prepare("INSERT OR IGNORE INTO record_kinds (kind) VALUES (?1)")?;
+    for kind in &kinds {
+        insert.execute([kind])?;
+    }
+    conn.execute(
+        "DELETE FROM record_kinds WHERE kind NOT IN (SELECT value FROM json_each(?1))",
+        [serde_json::to_string(&kinds)?],
+    )?;
     for (table, rows) in ddl::lookup_rows() {
         let (key, meaning) = (ddl::LOOKUP_KEY, ddl::LOOKUP_DEFINITION);
         let mut upsert = conn.prepare(&format!(
