@@ -360,7 +360,7 @@ fn overview(
             (article_columns())
             tbody {
                 @for article in latest.iter().take(OVERVIEW_ARTICLES) {
-                    (article_row(article, ""))
+                    (article_row(article))
                 }
             }
         }
@@ -415,12 +415,12 @@ fn article_columns() -> Markup {
     }
 }
 
-/// An article's row in a list; `root` leads from the list's folder to the site's.
-fn article_row(article: &Article, root: &str) -> Markup {
+/// An article's row in a list (the overview's or `articles.html`, both at the site's root).
+fn article_row(article: &Article) -> Markup {
     html! {
         tr data-article=(article.id) {
             th scope="row" {
-                a href={ (root) "article/" (article.id) ".html" } { (shown(&article.title)) }
+                a href={ "article/" (article.id) ".html" } { (shown(&article.title)) }
             }
             td { (article.published.as_deref().unwrap_or("unknown")) }
             td class="number" { (article.records) }
@@ -439,7 +439,7 @@ fn article_pages(site: &mut Site<'_>, conn: &Connection, articles: &[Article]) -
         articles.len(),
     );
     for article in articles {
-        list.row(site, article_row(article, ""))?;
+        list.row(site, article_row(article))?;
     }
     list.finish(site)?;
     // The colour key is the same on every page: counted once.
