@@ -1670,7 +1670,8 @@ fn report_site(paths: KbPaths, folder: &Path) -> Result<(), Failure> {
         )
         .into());
     }
-    let summary = dossier_stores::site::write(&conn, folder)?;
+    drop(conn);
+    let summary = dossier_stores::site::write(&paths.database(), folder)?;
     eprintln!(
         "wrote {} pages ({} bytes, the largest {} bytes: {}) to {}",
         summary.pages,

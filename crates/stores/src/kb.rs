@@ -335,8 +335,8 @@ fn seal_database_and_write_reports(
 ) -> Result<(ManifestFile, Duration, ManifestFile, ManifestFile)> {
     let sealed_database = seal(into, DATABASE_FILE)?;
     let clock = Instant::now();
+    site::write(&into.join(DATABASE_FILE), &into.join(SITE_FOLDER))?;
     let conn = sqlite::open_read_only(&into.join(DATABASE_FILE))?;
-    site::write(&conn, &into.join(SITE_FOLDER))?;
     let sealed_site = seal(into, SITE_FOLDER)?;
     let sealed_report = write_file(into, REPORT_FILE, |w| {
         match report::one_page(&conn, report::ONE_PAGE_MAX_BYTES)? {

@@ -53,40 +53,88 @@ pub struct SiteSummary {
     pub largest: (u64, String),
 }
 
-/// Writes the site of the knowledge base whose database `conn` reads into the folder `dir`
+impl SiteSummary {
+    fn add(&mut self, name: &str, bytes: u64) {
+        self.pages += 1;
+        self.bytes += bytes;
+        self.consider(name, bytes);
+    }
+
+    /// The largest page, and of pages as large the first by name: the same whichever thread
+    /// wrote which page first.
+    fn consider(&mut self, name: &str, bytes: u64) {
+        let (most, first) = &self.largest;
+        if bytes > *most || (bytes == *most && (first.is_empty() || name < first.as_str())) {
+            self.largest = (bytes, name.to_owned());
+        }
+    }
+
+    fn merge(mut self, other: SiteSummary) -> SiteSummary {
+        self.pages += other.pages;
+        self.bytes += other.bytes;
+        if other.pages > 0 {
+            self.consider(&other.largest.1, other.largest.0);
+        }
+        self
+    }
+}
+
+/// Writes the site of the knowledge base whose database is `database` into the folder `dir`
 /// (created; it should be empty).
-pub fn write(conn: &Connection, dir: &Path) -> Result<SiteSummary> {
-    let about = KnowledgeBase::read(conn)?;
-    let mut site = Site {
-        dir,
-        title: about.title.clone(),
-        summary: SiteSummary::default(),
-    };
+///
+/// The articles' pages (each article's text with its quotes highlighted, and its records) are
+/// written on a thread of their own, with a connection of their own, beside the other pages:
+/// in a build the site is written last, beside nothing else once the index is done, so one
+/// thread left a core idle. Every page's bytes are the same whichever thread writes it.
+pub fn write(database: &Path, dir: &Path) -> Result<SiteSummary> {
+    let conn = crate::sqlite::open_read_only(database)?;
+    let about = KnowledgeBase::read(&conn)?;
     for folder in ["article", "actor", "kind"] {
         fs::create_dir_all(dir.join(folder))
             .with_context(|| format!("cannot create the folder '{}'", dir.display()))?;
     }
-    let articles = report::read_articles(conn)?;
-    let actor_counts = actor_link_counts(conn)?;
+    let articles = report::read_articles(&conn)?;
+    let actor_counts = actor_link_counts(&conn)?;
     // Every kind has its page, an empty one too: the overview links to each.
     let kind_counts: Vec<(String, i64)> = report::rows(
-        conn,
+        &conn,
         "SELECT k.kind, count(r.id) FROM record_kinds k LEFT JOIN records r ON r.kind = k.kind
          GROUP BY k.kind ORDER BY k.kind",
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
-    overview(
-        &mut site,
-        conn,
-        &about,
-        &articles,
-        &actor_counts,
-        &kind_counts,
-    )?;
-    article_pages(&mut site, conn, &articles)?;
-    actor_pages(&mut site, conn, &actor_counts)?;
-    kind_pages(&mut site, conn, &kind_counts)?;
-    stated_value_pages(&mut site, conn)?;
+    let site = || Site {
+        dir,
+        title: about.title.clone(),
+        summary: SiteSummary::default(),
+    };
+    let (article_summary, other_summary) = std::thread::scope(|scope| {
+        let article_thread = scope.spawn(|| {
+            let conn = crate::sqlite::open_read_only(database)?;
+            let mut articles_site = site();
+            article_pages(&mut articles_site, &conn, &articles)?;
+            Ok::<_, anyhow::Error>(articles_site.summary)
+        });
+        let others = (|| {
+            let mut others = site();
+            overview(
+                &mut others,
+                &conn,
+                &about,
+                &articles,
+                &actor_counts,
+                &kind_counts,
+            )?;
+            actor_pages(&mut others, &conn, &actor_counts)?;
+            kind_pages(&mut others, &conn, &kind_counts)?;
+            stated_value_pages(&mut others, &conn)?;
+            Ok::<_, anyhow::Error>(others.summary)
+        })();
+        let articles = article_thread
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("writing the articles' pages panicked")));
+        (articles, others)
+    });
+    let summary = other_summary?.merge(article_summary?);
     // The pages are synced as they are written; their names too.
     for folder in ["article", "actor", "kind", ""] {
         let path = dir.join(folder);
@@ -94,7 +142,7 @@ pub fn write(conn: &Connection, dir: &Path) -> Result<SiteSummary> {
             .and_then(|f| f.sync_all())
             .with_context(|| format!("cannot sync the folder '{}'", path.display()))?;
     }
-    Ok(site.summary)
+    Ok(summary)
 }
 
 /// The pages written so far, and how to write one.
@@ -166,12 +214,7 @@ impl Site<'_> {
         file.write_all(html.as_bytes())
             .and_then(|()| file.sync_data())
             .with_context(|| format!("cannot write '{}'", path.display()))?;
-        let bytes = html.len() as u64;
-        self.summary.pages += 1;
-        self.summary.bytes += bytes;
-        if bytes > self.summary.largest.0 {
-            self.summary.largest = (bytes, name.to_owned());
-        }
+        self.summary.add(name, html.len() as u64);
         Ok(())
     }
 }
@@ -782,6 +825,27 @@ fn stated_value_pages(site: &mut Site<'_>, conn: &Connection) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Two threads write the pages: their summaries merge into what one thread would have
+    /// counted, whichever wrote first, the largest of equal pages the first by name.
+    #[test]
+    fn summaries_of_two_threads_merge_in_either_order() {
+        let summary = |pages: &[(&str, u64)]| {
+            let mut s = SiteSummary::default();
+            for (name, bytes) in pages {
+                s.add(name, *bytes);
+            }
+            s
+        };
+        let all = [("index.html", 7), ("kind/claim.html", 9), ("article/b.html", 9)];
+        let one = summary(&all);
+        let (a, b) = (summary(&all[..1]), summary(&all[1..]));
+        for merged in [a.clone().merge(b.clone()), b.merge(a), summary(&[]).merge(one.clone())] {
+            assert_eq!((merged.pages, merged.bytes), (3, 25));
+            assert_eq!(merged.largest, (9, "article/b.html".to_owned()));
+        }
+        assert_eq!(one.largest, (9, "article/b.html".to_owned()));
+    }
 
     #[test]
     fn page_files_number_from_the_second_and_never_meet_an_id() {
