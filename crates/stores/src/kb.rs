@@ -312,21 +312,7 @@ type Written = (
     Vec<ManifestFile>,
 );
 
-/// Returns the allocator's free memory to the system. glibc keeps what a program frees for its
-/// next allocations, so after a phase that allocated and freed a lot (parsing, SQLite's page
-/// cache) the process would otherwise carry it into the next one.
-pub fn return_free_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    {
-        unsafe extern "C" {
-            fn malloc_trim(pad: usize) -> std::ffi::c_int;
-        }
-        // SAFETY: malloc_trim only releases memory the allocator holds unused.
-        unsafe {
-            malloc_trim(0);
-        }
-    }
-}
+pub use dossier_model::return_free_memory;
 
 /// The finished database sealed (hashed and synced), then the report and its site read from
 /// it, as `dossier report` reads it: (the database, the reports' time, the page, the site).

@@ -837,10 +837,18 @@ mod tests {
             }
             s
         };
-        let all = [("index.html", 7), ("kind/claim.html", 9), ("article/b.html", 9)];
+        let all = [
+            ("index.html", 7),
+            ("kind/claim.html", 9),
+            ("article/b.html", 9),
+        ];
         let one = summary(&all);
         let (a, b) = (summary(&all[..1]), summary(&all[1..]));
-        for merged in [a.clone().merge(b.clone()), b.merge(a), summary(&[]).merge(one.clone())] {
+        for merged in [
+            a.clone().merge(b.clone()),
+            b.merge(a),
+            summary(&[]).merge(one.clone()),
+        ] {
             assert_eq!((merged.pages, merged.bytes), (3, 25));
             assert_eq!(merged.largest, (9, "article/b.html".to_owned()));
         }
