@@ -1661,7 +1661,6 @@ fn report(paths: KbPaths, mut out: Destination) -> Result<(), Failure> {
 }
 
 fn report_site(paths: KbPaths, folder: &Path) -> Result<(), Failure> {
-    let conn = dossier_stores::sqlite::open_read_only(&paths.database())?;
     let occupied = std::fs::read_dir(folder).is_ok_and(|mut entries| entries.next().is_some());
     if occupied {
         return Err(anyhow::anyhow!(
@@ -1670,7 +1669,7 @@ fn report_site(paths: KbPaths, folder: &Path) -> Result<(), Failure> {
         )
         .into());
     }
-    drop(conn);
+    // It opens the database (and says so when there is none) before it writes anything.
     let summary = dossier_stores::site::write(&paths.database(), folder)?;
     eprintln!(
         "wrote {} pages ({} bytes, the largest {} bytes: {}) to {}",

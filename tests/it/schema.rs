@@ -89,6 +89,16 @@ fn closed_columns() -> Vec<(
     out
 }
 
+/// The kinds a database's `record_kinds` holds.
+fn stored_record_kinds(conn: &rusqlite::Connection) -> BTreeSet<String> {
+    conn.prepare("SELECT kind FROM record_kinds")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
 #[test]
 fn closed_lists_match_the_database_tables_and_the_ontology_concepts() {
     let tmp = built_bundled();
@@ -169,13 +179,7 @@ fn closed_lists_match_the_database_tables_and_the_ontology_concepts() {
         .filter(|k| **k != RecordKind::Article)
         .map(|k| k.as_str())
         .collect();
-    let stored: BTreeSet<String> = conn
-        .prepare("SELECT kind FROM record_kinds")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let stored = stored_record_kinds(&conn);
     assert_eq!(stored, set(&kinds), "record_kinds and RecordKind differ");
     // Every closed list is used by some field, and none is left out of the lists compared.
     let used: BTreeSet<&str> = lists.iter().map(|l| l.2).collect();
@@ -1294,13 +1298,7 @@ fn upgrade_brings_the_closed_lists_and_record_kinds_to_the_current_lists() {
             .collect();
         assert_eq!(stored, listed, "{table}");
     }
-    let kinds: BTreeSet<String> = conn
-        .prepare("SELECT kind FROM record_kinds")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let kinds = stored_record_kinds(&conn);
     let listed: BTreeSet<String> = dossier_model::ddl::record_kinds()
         .into_iter()
         .map(str::to_owned)

@@ -82,14 +82,7 @@ pub fn write_pointer(conn: &Connection, out: &mut impl Write, max: usize) -> Res
     let page = html! {
         (DOCTYPE)
         html lang="en" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                meta name="generator" content="dossier";
-                title { (about.title) }
-                // The page's style sheet, a constant: maud would escape its quotes.
-                style { (PreEscaped(STYLE)) }
-            }
+            (head_element(&about.title))
             body {
                 header { h1 { (about.title) } }
                 main id="main" {
@@ -396,6 +389,20 @@ mark:focus::after { content: attr(title); position: absolute; left: 0; top: calc
 .bar.year { background: #7aa6e6; }
 "#;
 
+/// The `<head>` of the one page and of the page that points to the site.
+fn head_element(title: &str) -> Markup {
+    html! {
+        head {
+            meta charset="utf-8";
+            meta name="viewport" content="width=device-width, initial-scale=1";
+            meta name="generator" content="dossier";
+            title { (title) }
+            // The page's style sheet, a constant: maud would escape its quotes.
+            style { (PreEscaped(STYLE)) }
+        }
+    }
+}
+
 /// The page's start: its head, its title and the links to its sections, up to the `<main>`
 /// that `write` closes after the last section.
 fn head(about: &KnowledgeBase) -> Markup {
@@ -412,14 +419,7 @@ fn head(about: &KnowledgeBase) -> Markup {
         // The elements the page's sections go in are opened here and closed by `write`,
         // which writes the sections one at a time: constant markup.
         (PreEscaped(r#"<html lang="en">"#))
-        head {
-            meta charset="utf-8";
-            meta name="viewport" content="width=device-width, initial-scale=1";
-            meta name="generator" content="dossier";
-            title { (about.title) }
-            // The page's style sheet, a constant: maud would escape its quotes.
-            style { (PreEscaped(STYLE)) }
-        }
+        (head_element(&about.title))
         (PreEscaped("<body>"))
         a class="skip" href="#main" { "Skip to the content" }
         header {
