@@ -112,7 +112,7 @@ impl Bounds {
                 }
                 Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
             }
-            let resident = crate::memory::own().map(|m| m.resident);
+            let resident = dossier_stores::memory::own().map(|m| m.resident);
             if let Some(outrun) = self.outrun(started, resident) {
                 stop();
                 drop(worker);

@@ -12,7 +12,6 @@
 mod front;
 
 pub mod bounds;
-pub mod memory;
 
 pub use bounds::{Bounds, Outrun, Stopped};
 pub use front::{Kb, QueryStop, Stores};
@@ -33,3 +32,4 @@ pub use dossier_stores::sqlite::{QueryError, RowSink};
 
 pub use dossier_model;
 pub use dossier_stores;
+pub use dossier_stores::memory;

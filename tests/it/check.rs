@@ -276,6 +276,58 @@ fn check_catches_a_triple_removed_from_the_graph_for_every_stored_predicate() {
     );
 }
 
+/// A record only one store holds is named once in each group it belongs to (its kind, and
+/// `record` for the records' shared table), with the store that lacks it, and the records both
+/// hold are still compared.
+#[test]
+fn check_names_a_record_only_one_store_holds() {
+    let tmp = built_bundled();
+    let kb = tmp.path().join("kb");
+    let conn = Connection::open(kb.join("dossier.sqlite")).unwrap();
+    let condition = "training-must-take-place-in-mexico";
+    let without_condition: Vec<_> = triples(&kb.join("dossier.ttl"))
+        .into_iter()
+        .filter(|t| !t.subject.to_string().ends_with(&format!("/{condition}>")))
+        .collect();
+    let scratch = tmp.path().join("scratch.idx");
+    write_index(&without_condition, &scratch);
+    conn.pragma_update(None, "foreign_keys", false).unwrap();
+    let evidence: String = conn
+        .query_row("SELECT min(id) FROM evidence", [], |r| r.get(0))
+        .unwrap();
+    conn.execute("DELETE FROM evidence WHERE id = ?1", [&evidence])
+        .unwrap();
+
+    let report = dossier_stores::check::check(&conn, &scratch).unwrap();
+    let only_one: Vec<&String> = report
+        .drift
+        .iter()
+        .filter(|d| d.contains(", missing from the "))
+        .collect();
+    assert_eq!(
+        only_one,
+        [
+            &format!("condition '{condition}': in the database, missing from the graph"),
+            &format!("record '{condition}': in the database, missing from the graph"),
+            &format!("evidence '{evidence}': in the graph, missing from the database"),
+        ],
+        "{:#?}",
+        report.drift
+    );
+    let counted = |kind: &str| {
+        report
+            .counts
+            .iter()
+            .find(|(k, _, _)| k == kind)
+            .map(|(_, sql, rdf)| (*sql, *rdf))
+            .unwrap()
+    };
+    let (conditions, evidences) = (counted("condition"), counted("evidence"));
+    assert_eq!(conditions.0, conditions.1 + 1);
+    assert_eq!(evidences.0 + 1, evidences.1);
+    assert!(report.fields_compared > 100, "{}", report.fields_compared);
+}
+
 /// A quad missing from the indexed graph, or one it holds that the N-Quads do not, is a
 /// difference `dossier check` names (the manifest's hash aside).
 #[test]

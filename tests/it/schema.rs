@@ -540,6 +540,7 @@ fn module_imports_flow_one_way() {
         (
             "crates/stores/src",
             &[
+                "memory",
                 "sqlite",
                 "index",
                 "rdf",
@@ -553,7 +554,7 @@ fn module_imports_flow_one_way() {
                 "publish",
             ],
         ),
-        ("src", &["memory", "bounds", "front"]),
+        ("src", &["bounds", "front"]),
     ];
     // `crate::a::...` and each name of `crate::{a, b::c}`.
     let path = regex::Regex::new(r"crate::([a-z_]+)").unwrap();

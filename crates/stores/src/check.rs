@@ -3,7 +3,8 @@
 //! their lexical value), and compared field by field; every evidence quote is checked against
 //! its article's text at its offsets, in each store.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::borrow::Cow;
+use std::collections::{BTreeSet, HashMap};
 
 use anyhow::{Context, Result};
 use rusqlite::Connection;
@@ -348,10 +349,21 @@ fn records_evidence_and_knowledge_base(out: &mut Vec<Compared>) {
     });
 }
 
-/// How many lookups in the mapped index `check` makes before it gives back the pages they
-/// read: often enough that they stay a small part of its memory, seldom enough that reading
-/// them again costs little (at 1M records: every 65,536 left peaks of 1.3 GB resident, every
-/// 8,192 0.73 GB for about 7% more time, every 2,048 0.44 GB for 50% more).
+/// How many lookups in the mapped index `check` makes between two looks at how much of it is
+/// resident (a look reads `/proc/self/status`, a few microseconds).
+const LOOK_EVERY: usize = 1 << 8;
+
+/// How much of the mapped index (and of every mapped file) may be resident before `check` gives
+/// its pages back. The lookups read pages all over the file, and each read maps the pages
+/// around it too (about 128 KB here), which would add up to the whole index (2.9 GB at 1M
+/// records). Released every 8,192 lookups of each thread instead, whatever was resident, `check`
+/// peaked at 0.89 GB at 1M records in 145 s; with this budget, looked at every 256 lookups, at
+/// 0.47 GB in 128 s (fewer pages read again). Looked at every 1,024 with half the budget:
+/// 0.54 GB in 172 s.
+const MAPPED_BUDGET: u64 = 288 << 20;
+
+/// Where the system does not say how much is resident: give the pages back every so many
+/// lookups.
 const RELEASE_EVERY: usize = 1 << 13;
 
 /// What `check` found.
@@ -400,10 +412,19 @@ struct GraphView<'i> {
     known: std::cell::RefCell<HashMap<String, Option<u32>>>,
 }
 
-/// Gives back the index's pages a long walk has read, every [`RELEASE_EVERY`] steps (`n`
-/// counts them): see `Index::release_pages`.
+/// Gives back the index's pages a long walk has read, once the mapped files' resident pages
+/// outgrow [`MAPPED_BUDGET`] (looked at every [`LOOK_EVERY`] steps; `n` counts them): see
+/// `Index::release_pages`. The look is of the whole process, so the budget holds for both of
+/// `check`'s threads together.
 fn pace(index: &Index, n: usize) {
-    if n > 0 && n.is_multiple_of(RELEASE_EVERY) {
+    if n == 0 || !n.is_multiple_of(LOOK_EVERY) {
+        return;
+    }
+    let over = match crate::memory::own() {
+        Some(memory) => memory.file_mapped > MAPPED_BUDGET,
+        None => n.is_multiple_of(RELEASE_EVERY),
+    };
+    if over {
         index.release_pages();
     }
 }
@@ -466,13 +487,18 @@ impl<'i> GraphView<'i> {
         frontier
     }
 
-    /// A resource's identifier (the knowledge base's node: "1", as its row's id).
-    fn id_of(&self, node: u32, class: usize) -> Result<Option<String>> {
+    /// A resource's identifier (the knowledge base's node: "1", as its row's id), borrowed
+    /// from the index when it is a simple literal, as the mapping writes it.
+    fn id_of(&self, node: u32, class: usize) -> Result<Option<Cow<'i, str>>> {
         if self.classes[class] == schema::DATASET {
-            return Ok(Some("1".to_owned()));
+            return Ok(Some(Cow::Borrowed("1")));
         }
+        let index: &'i Index = self.index;
         match self.objects(node, self.identifier).first() {
-            Some(o) => Ok(Some(self.value(*o, Norm::Local)?)),
+            Some(&o) => Ok(Some(match index.simple_literal(o) {
+                Some(id) => Cow::Borrowed(id),
+                None => Cow::Owned(self.value(o, Norm::Local)?),
+            })),
             None => Ok(None),
         }
     }
@@ -852,19 +878,95 @@ impl Reach {
 }
 
 /// Ids of each group, from one store.
-type Ids<T> = BTreeMap<&'static str, BTreeMap<String, T>>;
+/// One group's resources in the graph, in id order (bytewise, as the database's `ORDER BY`
+/// sorts text), each with its node and whether the database holds the id too. An id is
+/// borrowed from the memory-mapped index where it is a plain literal, so a group of a million
+/// records takes about 32 MB, not a map of owned strings per store.
+struct GraphIds<'i> {
+    ids: Vec<GraphId<'i>>,
+}
 
-/// Every group's ids, from the database.
-fn database_ids(conn: &Connection, groups: &[Group]) -> Result<Ids<()>> {
-    let mut ids = Ids::new();
-    for g in groups {
-        let mut stmt = conn.prepare(&format!("SELECT CAST(id AS TEXT) FROM {}", g.table))?;
-        let found = stmt
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, ())))?
-            .collect::<Result<BTreeMap<_, _>, _>>()?;
-        ids.insert(g.name, found);
+struct GraphId<'i> {
+    id: Cow<'i, str>,
+    node: u32,
+    in_database: bool,
+}
+
+impl<'i> GraphIds<'i> {
+    fn get(&self, id: &str) -> Option<&GraphId<'i>> {
+        self.position(id).map(|at| &self.ids[at])
     }
-    Ok(ids)
+
+    fn position(&self, id: &str) -> Option<usize> {
+        self.ids
+            .binary_search_by(|g| Ord::cmp(g.id.as_ref(), id))
+            .ok()
+    }
+
+    /// Whether both stores hold the id (an id only one holds is reported once, with the ids).
+    fn in_both(&self, id: &str) -> bool {
+        self.get(id).is_some_and(|g| g.in_database)
+    }
+}
+
+/// One group's ids, from the graph, with each resource's node.
+fn graph_ids<'i>(graph: &GraphView<'i>, group: &Group) -> Result<GraphIds<'i>> {
+    let mut ids = Vec::new();
+    for &class in &group.classes {
+        for (n, node) in graph.of_class(class).into_iter().enumerate() {
+            graph.pace(n);
+            if let Some(id) = graph.id_of(node, class)? {
+                ids.push(GraphId {
+                    id,
+                    node,
+                    in_database: false,
+                });
+            }
+        }
+    }
+    // A resource of two of the group's classes is one resource.
+    ids.sort_by(|a, b| a.id.cmp(&b.id));
+    ids.dedup_by(|a, b| a.id == b.id);
+    Ok(GraphIds { ids })
+}
+
+/// Reads one group's ids from the database in id order beside the graph's, marks the ids
+/// both hold, and names those only one holds (the database's first); returns how many the
+/// database holds. Only the graph's ids are held.
+fn match_database_ids(
+    conn: &Connection,
+    group: &Group,
+    graph_ids: &mut GraphIds,
+    report: &mut Report,
+) -> Result<usize> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT CAST(id AS TEXT) FROM {} ORDER BY 1",
+        group.table
+    ))?;
+    let mut rows = stmt.query([])?;
+    let mut count = 0;
+    let mut at = 0;
+    while let Some(row) = rows.next()? {
+        let id: String = row.get(0)?;
+        count += 1;
+        while at < graph_ids.ids.len() && graph_ids.ids[at].id.as_ref() < id.as_str() {
+            at += 1;
+        }
+        match graph_ids.ids.get_mut(at) {
+            Some(g) if g.id == id => g.in_database = true,
+            _ => report.drift.push(format!(
+                "{} '{id}': in the database, missing from the graph",
+                group.name
+            )),
+        }
+    }
+    for g in graph_ids.ids.iter().filter(|g| !g.in_database) {
+        report.drift.push(format!(
+            "{} '{}': in the graph, missing from the database",
+            group.name, g.id
+        ));
+    }
+    Ok(count)
 }
 
 /// One compared field's values, from the database, in id order: each id once, with its values.
@@ -924,24 +1026,6 @@ impl<'s> DatabaseValues<'s> {
     }
 }
 
-/// Every group's ids, from the graph, with each resource's node.
-fn graph_ids(graph: &GraphView, groups: &[Group]) -> Result<Ids<u32>> {
-    let mut ids = Ids::new();
-    for g in groups {
-        let mut found = BTreeMap::new();
-        for &class in &g.classes {
-            for (n, node) in graph.of_class(class).into_iter().enumerate() {
-                graph.pace(n);
-                if let Some(id) = graph.id_of(node, class)? {
-                    found.insert(id, node);
-                }
-            }
-        }
-        ids.insert(g.name, found);
-    }
-    Ok(ids)
-}
-
 /// [`check`], reporting each stage. Group by group (a kind, evidence, statements), field by
 /// field: only one group's ids and one field's values of each store are in memory at a time,
 /// and the index's pages a group read are given back before the next.
@@ -958,46 +1042,29 @@ pub fn check_with(
     let mut fields = Report::default();
     let mut quotes = Report::default();
     // Quotes are found in their articles' texts: the articles' nodes stay (one per article).
-    let article_group: Vec<Group> = groups
+    let article_group = groups
         .iter()
-        .filter(|g| g.name == "article")
-        .cloned()
-        .collect();
-    let articles = graph_ids(&graph, &article_group)?;
+        .find(|g| g.name == "article")
+        .expect("articles are a group");
+    let articles = graph_ids(&graph, article_group)?;
     progress.stage(
         "comparing every field, one kind at a time",
         compared.len() as u64,
     );
     let mut done = 0;
     for g in &groups {
-        let one = std::slice::from_ref(g);
-        let sql_ids = database_ids(conn, one)?;
-        let rdf_ids = graph_ids(&graph, one)?;
-        let (in_sql, in_rdf) = (&sql_ids[g.name], &rdf_ids[g.name]);
+        let mut ids = graph_ids(&graph, g)?;
+        let in_database = match_database_ids(conn, g, &mut ids, &mut report)?;
         report
             .counts
-            .push((g.name.to_string(), in_sql.len(), in_rdf.len()));
-        for id in in_sql.keys().filter(|id| !in_rdf.contains_key(*id)) {
-            report.drift.push(format!(
-                "{} '{id}': in the database, missing from the graph",
-                g.name
-            ));
-        }
-        for id in in_rdf.keys().filter(|id| !in_sql.contains_key(*id)) {
-            report.drift.push(format!(
-                "{} '{id}': in the graph, missing from the database",
-                g.name
-            ));
-        }
+            .push((g.name.to_string(), in_database, ids.ids.len()));
         for c in compared.iter().filter(|c| c.kind == g.name) {
             done += 1;
-            compare_field(conn, &graph, c, (&sql_ids, &rdf_ids), &mut fields)?;
+            compare_field(conn, &graph, c, &ids, &mut fields)?;
             progress.advance(1);
         }
         if g.name == "evidence" {
-            let mut ids = rdf_ids;
-            ids.extend(articles.clone());
-            check_quotes(conn, &graph, &compared, &ids, &mut quotes)?;
+            check_quotes(conn, &graph, &compared, (&ids, &articles), &mut quotes)?;
         }
         index.release_pages();
     }
@@ -1026,19 +1093,18 @@ fn compare_field(
     conn: &Connection,
     graph: &GraphView,
     c: &Compared,
-    (sql_ids, rdf_ids): (&Ids<()>, &Ids<u32>),
+    ids: &GraphIds,
     report: &mut Report,
 ) -> Result<()> {
-    let (sql_ids, rdf_ids) = (&sql_ids[c.kind], &rdf_ids[c.kind]);
     let mut stmt = conn
         .prepare(&format!("SELECT * FROM ({}) ORDER BY 1", c.sql))
         .with_context(|| format!("reading {}.{} from the database", c.kind, c.field))?;
     let mut in_sql = DatabaseValues::new(&mut stmt)?;
-    let mut in_rdf = rdf_ids.iter().enumerate().filter_map(|(n, (id, &node))| {
+    let mut in_rdf = ids.ids.iter().enumerate().filter_map(|(n, g)| {
         graph.pace(n);
-        match graph.values_of(node, id, &c.graph) {
+        match graph.values_of(g.node, &g.id, &c.graph) {
             Ok(values) if values.is_empty() => None,
-            found => Some(found.map(|values| (id, values))),
+            found => Some(found.map(|values| (g.id.as_ref(), values))),
         }
     });
     let (mut a, mut b) = (in_sql.next_id()?, in_rdf.next().transpose()?);
@@ -1051,10 +1117,10 @@ fn compare_field(
                 (a, b) = (in_sql.next_id()?, in_rdf.next().transpose()?);
                 (id, values, others)
             }
-            (Some((x, _)), Some((y, _))) if x.as_str() > y.as_str() => {
+            (Some((x, _)), Some((y, _))) if x.as_str() > *y => {
                 let (id, others) = b.take().expect("matched");
                 b = in_rdf.next().transpose()?;
-                (id.clone(), Vec::new(), others)
+                (id.to_owned(), Vec::new(), others)
             }
             (Some(_), _) => {
                 let (id, values) = a.take().expect("matched");
@@ -1064,10 +1130,10 @@ fn compare_field(
             (None, Some(_)) => {
                 let (id, others) = b.take().expect("matched");
                 b = in_rdf.next().transpose()?;
-                (id.clone(), Vec::new(), others)
+                (id.to_owned(), Vec::new(), others)
             }
         };
-        if !(sql_ids.contains_key(&id) && rdf_ids.contains_key(&id)) {
+        if !ids.in_both(&id) {
             continue;
         }
         report.fields_compared += 1;
@@ -1210,7 +1276,7 @@ fn check_quotes(
     conn: &Connection,
     graph: &GraphView,
     compared: &[Compared],
-    rdf_ids: &Ids<u32>,
+    (evidence, articles): (&GraphIds, &GraphIds),
     report: &mut Report,
 ) -> Result<()> {
     let mut stmt = conn.prepare(
@@ -1235,8 +1301,8 @@ fn check_quotes(
         field("start"),
         field("end"),
     );
-    let text_of = |article: &str| -> Option<String> {
-        let node = *rdf_ids["article"].get(article)?;
+    let text_of = |article: Option<usize>| -> Option<String> {
+        let node = articles.ids[article?].node;
         let text = *graph.follow(node, &[schema::TEXT]).first()?;
         graph.value(text, Norm::Local).ok()
     };
@@ -1246,19 +1312,23 @@ fn check_quotes(
     let missing = |id: &str| {
         format!("evidence '{id}': in the graph, its article, quote or offsets are missing")
     };
-    // Article by article, so that one article's text is in memory at a time.
-    let mut by_article: Vec<(String, &String, u32)> = Vec::new();
-    for (n, (id, &node)) in rdf_ids["evidence"].iter().enumerate() {
+    // Article by article, so that one article's text is in memory at a time; each evidence
+    // as its article's and its own position in their groups' ids (an article the graph does
+    // not hold has none, and no text).
+    let mut by_article: Vec<(Option<usize>, usize)> = Vec::new();
+    for (n, e) in evidence.ids.iter().enumerate() {
         graph.pace(n);
-        match one(article, node, id)? {
-            Some(a) => by_article.push((a, id, node)),
-            None => report.drift.push(missing(id)),
+        match one(article, e.node, &e.id)? {
+            Some(a) => by_article.push((articles.position(&a), n)),
+            None => report.drift.push(missing(&e.id)),
         }
     }
     by_article.sort_unstable();
-    let mut text: Option<(String, Option<Vec<char>>)> = None;
-    for (n, (article, id, node)) in by_article.into_iter().enumerate() {
+    let mut text: Option<(Option<usize>, Option<Vec<char>>)> = None;
+    for (n, (article, at)) in by_article.into_iter().enumerate() {
         graph.pace(n);
+        let GraphId { id, node, .. } = &evidence.ids[at];
+        let (id, node) = (id.as_ref(), *node);
         let (Some(quote), Some(start), Some(end)) = (
             one(quote, node, id)?,
             one(start, node, id)?,
@@ -1269,7 +1339,7 @@ fn check_quotes(
         };
         report.quotes_checked += 1;
         if text.as_ref().is_none_or(|(a, _)| *a != article) {
-            let chars = text_of(&article).map(|t| t.chars().collect());
+            let chars = text_of(article).map(|t| t.chars().collect());
             text = Some((article, chars));
         }
         let chars = text.as_ref().and_then(|(_, t)| t.as_ref());

@@ -648,6 +648,32 @@ fn word(bytes: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(bytes[at..at + 8].try_into().expect("8 bytes"))
 }
 
+/// The first position in `range` where `below` is false (it is true before, false after).
+fn partition_point(range: std::ops::Range<usize>, below: impl Fn(usize) -> bool) -> usize {
+    let (mut lo, mut hi) = (range.start, range.end);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if below(mid) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
+}
+
+/// The end of the run from `start` where `within` holds (it holds on a prefix of
+/// `start..end`): galloping from `start`, over the pages a search for it has just read, rather
+/// than a second search of the whole table; the runs looked for are most often short.
+fn gallop(start: usize, end: usize, within: impl Fn(usize) -> bool) -> usize {
+    let (mut lo, mut step) = (start, 1);
+    while lo + step < end && within(lo + step) {
+        lo += step;
+        step *= 2;
+    }
+    partition_point(lo..(lo + step).min(end), within)
+}
+
 impl Index {
     /// Opens an index file by mapping it into memory.
     pub fn open(path: &Path) -> Result<Index> {
@@ -761,6 +787,14 @@ impl Index {
             .ok_or(IndexError::Corrupt("a term lies outside the file"))
     }
 
+    /// A stored simple literal's text, borrowed from the file (None for any other term).
+    pub fn simple_literal(&self, id: u32) -> Option<&str> {
+        match self.encoded(id).ok()? {
+            [TAG_STRING, text @ ..] => std::str::from_utf8(text).ok(),
+            _ => None,
+        }
+    }
+
     /// A stored term's canonical encoding.
     pub fn encoded_term(&self, id: u32) -> Result<&[u8], IndexError> {
         self.encoded(id)
@@ -792,15 +826,7 @@ impl Index {
                 u32::from_le_bytes(self.bytes[at + 8..at + 12].try_into().expect("4 bytes")),
             )
         };
-        let (mut lo, mut hi) = (0, self.n_terms);
-        while lo < hi {
-            let mid = (lo + hi) / 2;
-            if entry(mid).0 < h {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
+        let lo = partition_point(0..self.n_terms, |i| entry(i).0 < h);
         (lo..self.n_terms)
             .map(entry)
             .take_while(|(eh, _)| *eh == h)
@@ -818,25 +844,9 @@ impl Index {
 
     /// The range of the table in `order` whose keys start with `prefix`.
     fn range(&self, order: usize, prefix: &[u32]) -> std::ops::Range<usize> {
-        let bound = |upper: bool| {
-            let (mut lo, mut hi) = (0, self.n_quads);
-            while lo < hi {
-                let mid = (lo + hi) / 2;
-                let key = self.key(order, mid);
-                let below = if upper {
-                    key[..prefix.len()] <= *prefix
-                } else {
-                    key[..prefix.len()] < *prefix
-                };
-                if below {
-                    lo = mid + 1;
-                } else {
-                    hi = mid;
-                }
-            }
-            lo
-        };
-        bound(false)..bound(true)
+        let key = |i: usize| self.key(order, i);
+        let start = partition_point(0..self.n_quads, |i| key(i)[..prefix.len()] < *prefix);
+        start..gallop(start, self.n_quads, |i| key(i)[..prefix.len()] <= *prefix)
     }
 
     /// Quads matching a pattern of ids, as `[s, p, o, g]`. `graph`: `Some(g)` one graph
@@ -1209,5 +1219,48 @@ mod tests {
         bytes.push(0);
         assert!(Index::from_vec(bytes).is_err());
         assert!(Index::from_vec(b"not an index at all, not at all....".repeat(4)).is_err());
+    }
+
+    /// Halving and then galloping find a run's start and end, on keys spread evenly, bunched,
+    /// repeated (long runs) or at the ends of `u64`.
+    #[test]
+    fn halving_and_galloping_find_a_runs_ends() {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let even: Vec<u64> = (0..5000).map(|_| next()).collect();
+        let bunched: Vec<u64> = (0..5000).map(|_| next() % 64 + (1 << 40)).collect();
+        let ends: Vec<u64> = (0..2000)
+            .map(|i| if i % 2 == 0 { i } else { u64::MAX - i })
+            .collect();
+        for mut keys in [even, bunched, ends, vec![], vec![7], vec![u64::MAX; 40]] {
+            keys.sort_unstable();
+            let mut targets = vec![0, 1, u64::MAX, u64::MAX - 1, 1 << 40];
+            for &k in keys.iter().step_by(7) {
+                targets.extend([k, k.wrapping_sub(1), k.wrapping_add(1)]);
+            }
+            for _ in 0..200 {
+                targets.push(next());
+            }
+            for target in targets {
+                let start = partition_point(0..keys.len(), |i| keys[i] < target);
+                assert_eq!(
+                    start,
+                    keys.partition_point(|k| *k < target),
+                    "target {target} in {} keys",
+                    keys.len()
+                );
+                assert_eq!(
+                    gallop(start, keys.len(), |i| keys[i] <= target),
+                    keys.partition_point(|k| *k <= target),
+                    "the end of target {target}'s run in {} keys",
+                    keys.len()
+                );
+            }
+        }
     }
 }

@@ -13,6 +13,7 @@ pub mod check;
 pub mod datasette;
 pub mod index;
 pub mod kb;
+pub mod memory;
 pub mod publish;
 pub mod queries;
 pub mod rdf;
