@@ -328,6 +328,50 @@ fn check_names_a_record_only_one_store_holds() {
     assert!(report.fields_compared > 100, "{}", report.fields_compared);
 }
 
+/// Two resources of the graph with one identifier are a difference, even though the database
+/// holds the id (each id once).
+#[test]
+fn check_names_two_resources_of_the_graph_with_one_identifier() {
+    let tmp = built_bundled();
+    let kb = tmp.path().join("kb");
+    let conn = Connection::open(kb.join("dossier.sqlite")).unwrap();
+    let identifier = "http://purl.org/dc/terms/identifier";
+    let mut all = triples(&kb.join("dossier.ttl"));
+    let conditions: Vec<usize> = all
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| {
+            t.predicate.as_str() == identifier && t.subject.to_string().contains("/condition/")
+        })
+        .map(|(i, _)| i)
+        .collect();
+    assert!(conditions.len() >= 2, "{conditions:?}");
+    let (kept, renamed) = (conditions[0], conditions[1]);
+    let id = match &all[kept].object {
+        oxigraph::model::Term::Literal(l) => l.value().to_owned(),
+        other => panic!("an identifier is a literal: {other}"),
+    };
+    let other = match &all[renamed].object {
+        oxigraph::model::Term::Literal(l) => l.value().to_owned(),
+        other => panic!("an identifier is a literal: {other}"),
+    };
+    all[renamed].object = oxigraph::model::Literal::new_simple_literal(&id).into();
+    let scratch = tmp.path().join("scratch.idx");
+    write_index(&all, &scratch);
+
+    let report = dossier_stores::check::check(&conn, &scratch).unwrap();
+    for expected in [
+        format!("condition '{id}': two resources of the graph have this identifier"),
+        format!("condition '{other}': in the database, missing from the graph"),
+    ] {
+        assert!(
+            report.drift.contains(&expected),
+            "{expected}\n{:#?}",
+            report.drift
+        );
+    }
+}
+
 /// A quad missing from the indexed graph, or one it holds that the N-Quads do not, is a
 /// difference `dossier check` names (the manifest's hash aside).
 #[test]

@@ -358,7 +358,7 @@ const LOOK_EVERY: usize = 1 << 8;
 /// around it too (about 128 KB here), which would add up to the whole index (2.9 GB at 1M
 /// records). Released every 8,192 lookups of each thread instead, whatever was resident, `check`
 /// peaked at 0.89 GB at 1M records in 145 s; with this budget, looked at every 256 lookups, at
-/// 0.47 GB in 128 s (fewer pages read again). Looked at every 1,024 with half the budget:
+/// 0.47 GB in 128 s (fewer pages read again). Looked at every 1,024 with a budget of 160 MB:
 /// 0.54 GB in 172 s.
 const MAPPED_BUDGET: u64 = 288 << 20;
 
@@ -881,7 +881,8 @@ impl Reach {
 /// One group's resources in the graph, in id order (bytewise, as the database's `ORDER BY`
 /// sorts text), each with its node and whether the database holds the id too. An id is
 /// borrowed from the memory-mapped index where it is a plain literal, so a group of a million
-/// records takes about 32 MB, not a map of owned strings per store.
+/// records takes about 32 MB (twice that while its list grows and is sorted), not a map of
+/// owned strings per store.
 struct GraphIds<'i> {
     ids: Vec<GraphId<'i>>,
 }
@@ -910,7 +911,11 @@ impl<'i> GraphIds<'i> {
 }
 
 /// One group's ids, from the graph, with each resource's node.
-fn graph_ids<'i>(graph: &GraphView<'i>, group: &Group) -> Result<GraphIds<'i>> {
+fn graph_ids<'i>(
+    graph: &GraphView<'i>,
+    group: &Group,
+    report: &mut Report,
+) -> Result<GraphIds<'i>> {
     let mut ids = Vec::new();
     for &class in &group.classes {
         for (n, node) in graph.of_class(class).into_iter().enumerate() {
@@ -924,9 +929,19 @@ fn graph_ids<'i>(graph: &GraphView<'i>, group: &Group) -> Result<GraphIds<'i>> {
             }
         }
     }
-    // A resource of two of the group's classes is one resource.
-    ids.sort_by(|a, b| a.id.cmp(&b.id));
+    ids.sort_by(|a, b| a.id.cmp(&b.id).then(a.node.cmp(&b.node)));
+    // A resource of two of the group's classes is one resource; two resources with one id are
+    // a difference (the database holds each id once).
+    for pair in ids.windows(2) {
+        if pair[0].id == pair[1].id && pair[0].node != pair[1].node {
+            report.drift.push(format!(
+                "{} '{}': two resources of the graph have this identifier",
+                group.name, pair[0].id
+            ));
+        }
+    }
     ids.dedup_by(|a, b| a.id == b.id);
+    ids.shrink_to_fit();
     Ok(GraphIds { ids })
 }
 
@@ -946,8 +961,19 @@ fn match_database_ids(
     let mut rows = stmt.query([])?;
     let mut count = 0;
     let mut at = 0;
+    let mut previous: Option<String> = None;
     while let Some(row) = rows.next()? {
         let id: String = row.get(0)?;
+        // The merge needs the database's order to be the bytes' (a column with a collation of
+        // its own would not be).
+        if previous.as_ref().is_some_and(|p| *p > id) {
+            anyhow::bail!(
+                "the database's {} ids are not sorted byte by byte ('{id}' after '{}'): \
+                 rebuild it with `dossier build`",
+                group.table,
+                previous.unwrap_or_default()
+            );
+        }
         count += 1;
         while at < graph_ids.ids.len() && graph_ids.ids[at].id.as_ref() < id.as_str() {
             at += 1;
@@ -959,6 +985,7 @@ fn match_database_ids(
                 group.name
             )),
         }
+        previous = Some(id);
     }
     for g in graph_ids.ids.iter().filter(|g| !g.in_database) {
         report.drift.push(format!(
@@ -1046,14 +1073,14 @@ pub fn check_with(
         .iter()
         .find(|g| g.name == "article")
         .expect("articles are a group");
-    let articles = graph_ids(&graph, article_group)?;
+    let articles = graph_ids(&graph, article_group, &mut Report::default())?;
     progress.stage(
         "comparing every field, one kind at a time",
         compared.len() as u64,
     );
     let mut done = 0;
     for g in &groups {
-        let mut ids = graph_ids(&graph, g)?;
+        let mut ids = graph_ids(&graph, g, &mut report)?;
         let in_database = match_database_ids(conn, g, &mut ids, &mut report)?;
         report
             .counts
