@@ -157,16 +157,18 @@ fn decode(bytes: &[u8]) -> Result<Term, IndexError> {
     })
 }
 
-/// Writes an index: each new term goes to the file as soon as it is seen, so only the terms'
-/// fingerprints and the quads (16 bytes each) stay in memory; `finish` sorts and writes the
-/// quad tables, the lookup and the trailer.
+/// Writes an index: each new term goes to the file as soon as it is seen (and, with a sort
+/// budget, where it starts and its hash to files of their own, see [`Column`]), so only the
+/// terms' fingerprints and the quads (16 bytes each) stay in memory; `finish` sorts and writes
+/// the quad tables, the lookup and the trailer.
 pub struct IndexWriter<W: Write> {
     out: W,
     /// Bytes of terms written so far; `starts[id]` is where term `id` begins.
     written: u64,
-    starts: Vec<u64>,
+    terms: usize,
+    starts: Column,
     /// Each term's FNV hash, for the lookup table.
-    hashes: Vec<u64>,
+    hashes: Column,
     /// Term fingerprint (128-bit SipHash-1-3 with random keys) → id. Two distinct
     /// terms share a fingerprint with probability about n² / 2¹²⁹ (10⁻²⁷ for a million terms),
     /// and the keys are random per build, so no input can be crafted to collide; `check` would
@@ -184,6 +186,58 @@ pub struct IndexWriter<W: Write> {
     /// Past `budget.run_quads` quads, the buffer is sorted and spilled as a run.
     budget: Option<SortBudget>,
     runs: Runs,
+}
+
+/// One number a term, written as terms are added and read once, in order, by `finish`: held in
+/// memory, or (with a sort budget) written to a file in the budget's folder, so that the term
+/// dictionary holds in memory only what finds a term again (its fingerprints and their table,
+/// about 22 bytes a term, against 38 with both columns: 150 MB less at 1M records).
+enum Column {
+    Memory(Vec<u64>),
+    Spilled {
+        out: io::BufWriter<std::fs::File>,
+        file: Runs,
+    },
+}
+
+impl Column {
+    fn spilled(dir: &Path, name: &str) -> io::Result<Column> {
+        let path = dir.join(format!(".index-{}-{name}.column", std::process::id()));
+        let out = io::BufWriter::with_capacity(1 << 16, std::fs::File::create(&path)?);
+        Ok(Column::Spilled {
+            out,
+            file: Runs(vec![path]),
+        })
+    }
+
+    fn push(&mut self, value: u64) -> io::Result<()> {
+        match self {
+            Column::Memory(values) => values.push(value),
+            Column::Spilled { out, .. } => out.write_all(&value.to_le_bytes())?,
+        }
+        Ok(())
+    }
+
+    /// Each number in the order it was pushed; a file is removed once read.
+    fn for_each(self, mut f: impl FnMut(u64) -> io::Result<()>) -> io::Result<()> {
+        match self {
+            Column::Memory(values) => values.into_iter().try_for_each(f),
+            Column::Spilled { out, file } => {
+                use std::io::Read;
+                drop(out.into_inner().map_err(|e| e.into_error())?);
+                let mut input =
+                    io::BufReader::with_capacity(1 << 16, std::fs::File::open(&file.0[0])?);
+                let mut word = [0u8; 8];
+                loop {
+                    match input.read_exact(&mut word) {
+                        Ok(()) => f(u64::from_le_bytes(word))?,
+                        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(()),
+                        Err(e) => return Err(e),
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// Run files, removed when they are dropped: after the merge, and on any error on the way.
@@ -241,8 +295,9 @@ impl<W: Write> IndexWriter<W> {
         Ok(IndexWriter {
             out,
             written: 0,
-            starts: vec![0],
-            hashes: Vec::new(),
+            terms: 0,
+            starts: Column::Memory(vec![0]),
+            hashes: Column::Memory(Vec::new()),
             ids: hashbrown::HashTable::new(),
             fingerprints: Vec::new(),
             hasher: siphasher::sip128::SipHasher13::new_with_keys(random_key(), random_key()),
@@ -260,6 +315,9 @@ impl<W: Write> IndexWriter<W> {
         budget: SortBudget,
     ) -> io::Result<IndexWriter<W>> {
         let mut writer = IndexWriter::new(default_graph, out)?;
+        writer.starts = Column::spilled(&budget.dir, "starts")?;
+        writer.starts.push(0)?;
+        writer.hashes = Column::spilled(&budget.dir, "hashes")?;
         writer.budget = Some(SortBudget {
             run_quads: budget.run_quads.max(1),
             ..budget
@@ -278,14 +336,15 @@ impl<W: Write> IndexWriter<W> {
         {
             return Ok(*id);
         }
-        let id = u32::try_from(self.starts.len() - 1)
+        let id = u32::try_from(self.terms)
             .ok()
             .filter(|id| *id != DEFAULT_GRAPH)
             .ok_or_else(|| io::Error::other("an index holds fewer than 4 billion terms"))?;
         self.out.write_all(encoded)?;
         self.written += encoded.len() as u64;
-        self.starts.push(self.written);
-        self.hashes.push(hash(encoded));
+        self.terms += 1;
+        self.starts.push(self.written)?;
+        self.hashes.push(hash(encoded))?;
         self.fingerprints.push(fingerprint);
         let fingerprints = &self.fingerprints;
         self.ids
@@ -349,6 +408,7 @@ impl<W: Write> IndexWriter<W> {
         let IndexWriter {
             mut out,
             written,
+            terms,
             starts,
             hashes,
             ids,
@@ -363,18 +423,17 @@ impl<W: Write> IndexWriter<W> {
         drop(fingerprints);
         let pad = (8 - written % 8) % 8;
         out.write_all(&[0; 8][..pad as usize])?;
-        let n_terms = starts.len() - 1;
+        let n_terms = terms;
         let mut buf = Vec::with_capacity(1 << 16);
-        for start in &starts {
+        starts.for_each(|start| {
             buf.extend_from_slice(&start.to_le_bytes());
-            flush_at(&mut buf, &mut out)?;
-        }
-        drop(starts);
-        let mut lookup: Vec<(u64, u32)> = hashes
-            .into_iter()
-            .enumerate()
-            .map(|(id, h)| (h, id as u32))
-            .collect();
+            flush_at(&mut buf, &mut out)
+        })?;
+        let mut lookup: Vec<(u64, u32)> = Vec::with_capacity(n_terms);
+        hashes.for_each(|h| {
+            lookup.push((h, lookup.len() as u32));
+            Ok(())
+        })?;
         lookup.sort_unstable();
         for (h, id) in &lookup {
             buf.extend_from_slice(&h.to_le_bytes());
@@ -702,7 +761,8 @@ impl Index {
     }
 
     /// Tells the system that reads will jump about the mapped file (binary searches from term
-    /// to term), so that a read maps the page it needs rather than the pages around it too.
+    /// to term), so that a read does not read ahead from the disk. (A read still maps the
+    /// pages around it that the system already holds: about 128 KB here, see `check`.)
     pub fn expect_random_reads(&self) {
         if let Bytes::Mapped(map) = &self.bytes {
             let _ = map.advise(memmap2::Advice::Random);
