@@ -100,8 +100,7 @@ impl Kb {
     }
 
     /// Builds a new generation of every store from a validated model and makes it current; a
-    /// build that fails leaves the current generation as it was. A large model takes less
-    /// memory once [`KnowledgeBase::compacted`], as `dossier build` does.
+    /// build that fails leaves the current generation as it was.
     pub fn build(
         &self,
         kb: &KnowledgeBase,

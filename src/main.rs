@@ -1249,7 +1249,7 @@ fn build(
     quiet: bool,
 ) -> Result<(), Failure> {
     refuse_kb_inside_seeds(&seeds, &paths.dir)?;
-    let kb = load(&seeds, bar)?.compacted();
+    let kb = load(&seeds, bar)?;
     // Ctrl-C, SIGTERM or SIGHUP during a build: remove what this build had written so far (the
     // current generation is untouched until the build's last step) and stop.
     // A late signal may come after the new generation became current: the message says so.

@@ -416,18 +416,3 @@ fn a_build_sorting_on_disk_writes_the_same_index() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
-
-/// `dossier build` compacts the validated model before writing the stores: the copy must be the
-/// same model, article for article, whatever the number of parts it is copied in.
-#[test]
-fn a_compacted_model_is_the_same_model() {
-    let tmp = follow_ups_workspace();
-    let kb = dossier_model::validate::load(&tmp.path().join("seeds")).unwrap();
-    assert!(kb.articles.len() >= 3, "several articles, copied in parts");
-    let before = format!("{kb:?}");
-    let after = format!("{:?}", kb.compacted());
-    assert!(
-        before == after,
-        "the compacted model differs from the validated one"
-    );
-}

@@ -1368,41 +1368,6 @@ pub struct KnowledgeBase {
     pub statements: Vec<Statement>,
 }
 
-impl KnowledgeBase {
-    /// The same knowledge base in less memory, for a long stay (a build): copied into memory of
-    /// this thread a sixteenth of the articles at a time, each part's originals dropped and
-    /// their memory given back. Validation parses the articles on every core, so each worker
-    /// thread's allocator arena holds its records scattered among the parser's freed buffers,
-    /// on pages the allocator can seldom give back: at 1M records the model took 1.74 GB
-    /// resident, 1.0 GB once copied, and a build's peak went from 2.43 GB to 2.07 GB (at 100k,
-    /// 317–333 MB to 275–284 MB), as fast. Copied whole at once, the moment it is held twice
-    /// was the peak at 1M; copied one article at a time in place, it gave back less (308–314 MB
-    /// at 100k). `validate` alone does not compact: it only reports the model.
-    pub fn compacted(mut self) -> KnowledgeBase {
-        const PARTS: usize = 16;
-        let articles = std::mem::take(&mut self.articles);
-        let part = articles.len().div_ceil(PARTS).max(1);
-        let mut copies = Vec::with_capacity(articles.len());
-        let mut originals = articles.into_iter();
-        loop {
-            let some: Vec<Article> = originals.by_ref().take(part).collect();
-            if some.is_empty() {
-                break;
-            }
-            copies.extend(some.iter().cloned());
-            drop(some);
-            crate::return_free_memory();
-        }
-        let copy = KnowledgeBase {
-            articles: copies,
-            ..self.clone()
-        };
-        drop(self);
-        crate::return_free_memory();
-        copy
-    }
-}
-
 /// One value a source states for one field of a record. Its id is
 /// `<record>.<field>.<source>.<n>`: the source is the article's id (or `actors.toml`,
 /// `topics.toml` for a shared record's own values: no article id has a dot), n counts the
