@@ -350,17 +350,18 @@ fn records_evidence_and_knowledge_base(out: &mut Vec<Compared>) {
 }
 
 /// How many lookups in the mapped index `check` makes between two looks at how much of it is
-/// resident (a look reads `/proc/self/status`, a few microseconds).
-const LOOK_EVERY: usize = 1 << 8;
+/// resident (a look is one read of `/proc/self/statm`, kept open: about a microsecond).
+const LOOK_EVERY: usize = 1 << 5;
 
-/// How much of the mapped index (and of every mapped file) may be resident before `check` gives
-/// its pages back. The lookups read pages all over the file, and each read maps the pages
-/// around it too (about 128 KB here), which would add up to the whole index (2.9 GB at 1M
-/// records). Released every 8,192 lookups of each thread instead, whatever was resident, `check`
-/// peaked at 0.89 GB at 1M records in 145 s; with this budget, looked at every 256 lookups, at
-/// 0.47 GB in 128 s (fewer pages read again). Looked at every 1,024 with a budget of 160 MB:
-/// 0.54 GB in 172 s.
-const MAPPED_BUDGET: u64 = 288 << 20;
+/// How much of the mapped index (and of every mapped file) may be resident before `check` gives its
+/// pages back. The lookups read pages all over the file, and each read maps the pages around it too
+/// (about 128 KB here: a lookup's ten reads, over a megabyte), which would add up to the whole
+/// index (2.9 GB at 1M records). Measured at 1M records: released every 8,192 lookups of each
+/// thread, whatever was resident, `check` peaked at 0.89 GB; with a budget of 288 MB looked at
+/// every 256 lookups, at 0.47–0.58 GB in 128–145 s (two runs, the second the same hour as the
+/// next); with this budget looked at every 32, at 0.45 GB in 182 s (0.54 GB in 164 s with 288 MB).
+/// At 100k records (a 288 MB index) the time is the same as without a budget.
+const MAPPED_BUDGET: u64 = 192 << 20;
 
 /// Where the system does not say how much is resident: give the pages back every so many
 /// lookups.
@@ -420,8 +421,8 @@ fn pace(index: &Index, n: usize) {
     if n == 0 || !n.is_multiple_of(LOOK_EVERY) {
         return;
     }
-    let over = match crate::memory::own() {
-        Some(memory) => memory.file_mapped > MAPPED_BUDGET,
+    let over = match crate::memory::own_file_mapped() {
+        Some(file_mapped) => file_mapped > MAPPED_BUDGET,
         None => n.is_multiple_of(RELEASE_EVERY),
     };
     if over {

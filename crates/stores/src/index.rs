@@ -754,8 +754,8 @@ impl Index {
     /// them. Later reads fault them in from the file again.
     pub fn release_pages(&self) {
         if let Bytes::Mapped(map) = &self.bytes {
-            // SAFETY: the mapping is private and read-only, of a file no one writes (see
-            // `open`): a dropped page reads back the same bytes from the file.
+            // SAFETY: the mapping is read-only, of a file no one writes (see `open`): a dropped
+            // page reads back the same bytes from the file.
             let _ = unsafe { map.unchecked_advise(memmap2::UncheckedAdvice::DontNeed) };
         }
     }
