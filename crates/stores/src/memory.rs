@@ -22,6 +22,7 @@ pub fn own() -> Option<Memory> {
 /// This process's resident shared pages (`statm`'s third field: pages of mapped files, and
 /// shared memory, which dossier does not use), in bytes. Cheap enough to ask every few dozen
 /// lookups: one read of a file kept open, which the kernel answers from its counters.
+#[cfg(unix)]
 pub fn own_file_mapped() -> Option<u64> {
     use std::os::unix::fs::FileExt;
     static STATM: std::sync::OnceLock<Option<std::fs::File>> = std::sync::OnceLock::new();
@@ -37,6 +38,11 @@ pub fn own_file_mapped() -> Option<u64> {
         .parse()
         .ok()?;
     Some(pages * PAGE_BYTES)
+}
+
+#[cfg(not(unix))]
+pub fn own_file_mapped() -> Option<u64> {
+    None
 }
 
 /// The size of the pages `statm` counts (4 KiB on the systems dossier runs on; `statm` does not
