@@ -347,14 +347,11 @@ fn check_names_two_resources_of_the_graph_with_one_identifier() {
         .collect();
     assert!(conditions.len() >= 2, "{conditions:?}");
     let (kept, renamed) = (conditions[0], conditions[1]);
-    let id = match &all[kept].object {
+    let identifier_of = |at: usize| match &all[at].object {
         oxigraph::model::Term::Literal(l) => l.value().to_owned(),
         other => panic!("an identifier is a literal: {other}"),
     };
-    let other = match &all[renamed].object {
-        oxigraph::model::Term::Literal(l) => l.value().to_owned(),
-        other => panic!("an identifier is a literal: {other}"),
-    };
+    let (id, other) = (identifier_of(kept), identifier_of(renamed));
     all[renamed].object = oxigraph::model::Literal::new_simple_literal(&id).into();
     let scratch = tmp.path().join("scratch.idx");
     write_index(&all, &scratch);

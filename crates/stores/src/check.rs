@@ -1069,12 +1069,9 @@ pub fn check_with(
     // Reported after every group's ids, as they were when all were read first; the quotes last.
     let mut fields = Report::default();
     let mut quotes = Report::default();
-    // Quotes are found in their articles' texts: the articles' nodes stay (one per article).
-    let article_group = groups
-        .iter()
-        .find(|g| g.name == "article")
-        .expect("articles are a group");
-    let articles = graph_ids(&graph, article_group, &mut Report::default())?;
+    // Quotes are found in their articles' texts: the articles' ids stay once compared (one per
+    // article; the kinds' groups come before evidence's).
+    let mut articles: Option<GraphIds> = None;
     progress.stage(
         "comparing every field, one kind at a time",
         compared.len() as u64,
@@ -1092,7 +1089,13 @@ pub fn check_with(
             progress.advance(1);
         }
         if g.name == "evidence" {
-            check_quotes(conn, &graph, &compared, (&ids, &articles), &mut quotes)?;
+            let articles = articles
+                .as_ref()
+                .expect("articles are compared before evidence");
+            check_quotes(conn, &graph, &compared, (&ids, articles), &mut quotes)?;
+        }
+        if g.name == "article" {
+            articles = Some(ids);
         }
         index.release_pages();
     }

@@ -37,17 +37,15 @@ pub fn own_file_mapped() -> Option<u64> {
         .nth(2)?
         .parse()
         .ok()?;
-    Some(pages * PAGE_BYTES)
+    // The size of the pages `statm` counts: 4 KiB on the systems dossier runs on (`statm` does
+    // not say, and asking the C library would take an unsafe call for a constant).
+    Some(pages * 4096)
 }
 
 #[cfg(not(unix))]
 pub fn own_file_mapped() -> Option<u64> {
     None
 }
-
-/// The size of the pages `statm` counts (4 KiB on the systems dossier runs on; `statm` does not
-/// say, and reading it from the C library would take an unsafe call for a constant).
-const PAGE_BYTES: u64 = 4096;
 
 /// Another process's memory, by its id.
 pub fn of(pid: u32) -> Option<Memory> {
