@@ -4,7 +4,7 @@
 //! cargo run --release -p dossier-corpus -- --records 100000 --seed 7 --out target/corpus-100k
 //! ```
 //!
-//! Articles of about 100 records each, with the mix of the bundled article: actors shared across
+//! Articles of about 100 records each (`--per-article N`: another shape of the same size), with the mix of the bundled article: actors shared across
 //! many articles, events with dates of every precision (and undated ones), agreements with
 //! parties, policies with figures, conditions with exceptions, claims with speakers, joint
 //! commitments with deadlines and quantities, relations,
@@ -15,6 +15,7 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
+/// The default: about the bundled article's many records, a hundred times over.
 const RECORDS_PER_ARTICLE: usize = 100;
 const TOPICS: usize = 20;
 
@@ -149,6 +150,7 @@ fn main() {
     let mut records = 1000usize;
     let mut seed = 1u64;
     let mut out = PathBuf::from("target/corpus");
+    let mut per_article = RECORDS_PER_ARTICLE;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = || args.next().expect("a value after the flag");
@@ -156,13 +158,20 @@ fn main() {
             "--records" => records = value().parse().expect("--records N"),
             "--seed" => seed = value().parse().expect("--seed S"),
             "--out" => out = PathBuf::from(value()),
+            "--per-article" => {
+                per_article = value().parse().expect("--per-article N");
+                assert!(
+                    per_article > 0,
+                    "--per-article N: at least one record an article"
+                );
+            }
             _ => {
-                eprintln!("usage: corpus --records N --seed S --out DIR");
+                eprintln!("usage: corpus --records N --seed S --out DIR [--per-article N]");
                 std::process::exit(2);
             }
         }
     }
-    let articles = records.div_ceil(RECORDS_PER_ARTICLE).max(1);
+    let articles = records.div_ceil(per_article).max(1);
     let actor_count = (articles * 3).min(2000);
     let mut rng = Rng(seed);
 
@@ -290,9 +299,7 @@ fn main() {
             evidence(&mut mentions, "mentions", &q, "author", "reported_fact");
         }
 
-        let budget = RECORDS_PER_ARTICLE
-            .min(records - written.min(records))
-            .max(1);
+        let budget = per_article.min(records - written.min(records)).max(1);
         let mut agreements: Vec<String> = Vec::new();
         let mut events: Vec<String> = Vec::new();
         for n in 0..budget {
