@@ -22,14 +22,20 @@ fn corpus_generator() -> PathBuf {
 }
 
 pub fn generate(records: usize, seed: u64, out: &Path) {
+    generate_shaped(records, seed, &[], out);
+}
+
+/// [`generate`] with more of the generator's flags (`--per-article N`).
+fn generate_shaped(records: usize, seed: u64, flags: &[&str], out: &Path) {
     let status = Command::new(corpus_generator())
         .args([
             "--records",
             &records.to_string(),
             "--seed",
             &seed.to_string(),
-            "--out",
         ])
+        .args(flags)
+        .arg("--out")
         .arg(out)
         .status()
         .unwrap();
@@ -84,6 +90,22 @@ fn the_generated_corpus_is_deterministic_valid_and_agrees_across_stores() {
             .clone()
             .all(|f| !f.conditions.is_empty() && !f.claims.is_empty() && !f.relations.is_empty())
     );
+
+    // Another shape of the same size: ten records an article, as valid.
+    let shaped = tempfile::tempdir().unwrap();
+    generate_shaped(
+        1000,
+        3,
+        &["--per-article", "10"],
+        &shaped.path().join("seeds"),
+    );
+    let folders = std::fs::read_dir(shaped.path().join("seeds"))
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().is_dir())
+        .count();
+    assert_eq!(folders, 100);
+    let out = stdout_of(dossier(shaped.path()).arg("validate"));
+    assert!(out.contains("100 articles"), "{out}");
 
     dossier(tmp.path()).arg("build").assert_success();
     let out = stdout_of(dossier(tmp.path()).arg("check"));
