@@ -23,7 +23,7 @@ use crate::bounds::{Bounds, Outrun, Stopped};
 use dossier_model::model::KnowledgeBase;
 use dossier_model::progress::Progress;
 use dossier_model::seed::LoadError;
-use dossier_stores::check::Report;
+use dossier_stores::check::{CheckSettings, Report};
 use dossier_stores::kb::{BuildSettings, BuildSummary, KbPaths};
 use dossier_stores::publish::{
     GraphStoreOptions, GraphStoreSummary, PostgresSummary, PostgresTarget,
@@ -223,7 +223,7 @@ impl Kb {
     /// Compares the stores with each other: every record's fields in the database and the
     /// graph, every quote at its offsets, the Turtle and N-Quads files against the graph, and
     /// every file against the manifest. The report's `drift` is empty when they agree.
-    pub fn check(&self, progress: &dyn Progress) -> Result<Report> {
+    pub fn check(&self, settings: &CheckSettings, progress: &dyn Progress) -> Result<Report> {
         let paths = &self.paths;
         let conn = dossier_stores::sqlite::open_read_only(&paths.database())?;
         for file in [paths.index(), paths.turtle(), paths.nquads()] {
@@ -241,13 +241,14 @@ impl Kb {
                     &paths.turtle(),
                     &paths.nquads(),
                     &index,
+                    *settings,
                 )?;
                 files
                     .drift
                     .extend(dossier_stores::kb::verify_manifest(paths)?);
                 Ok(files.drift)
             });
-            let report = dossier_stores::check::check_with(&conn, &index, progress);
+            let report = dossier_stores::check::check_with(&conn, &index, *settings, progress);
             let files = files
                 .join()
                 .unwrap_or_else(|_| Err(anyhow::anyhow!("comparing the files panicked")));

@@ -19,7 +19,7 @@ pub use front::{Kb, QueryStop, Stores};
 pub use dossier_model::model::KnowledgeBase;
 pub use dossier_model::progress::{Progress, Silent};
 pub use dossier_model::seed::LoadError;
-pub use dossier_stores::check::Report;
+pub use dossier_stores::check::{CheckSettings, Report};
 pub use dossier_stores::kb::{BuildSettings, BuildSummary, KbPaths};
 pub use dossier_stores::publish::{
     GraphStoreOptions, GraphStoreSummary, PostgresSummary, PostgresTarget,

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
-use dossier::{Bounds, Kb, QueryStop, Stores};
+use dossier::{Bounds, CheckSettings, Kb, QueryStop, Stores};
 use dossier_model::seed::LoadError;
 use dossier_stores::kb::KbPaths;
 
@@ -354,6 +354,11 @@ enum Command {
         /// view by view.
         #[command(flatten)]
         pg: PostgresArg,
+        /// How much of the indexed graph (which is read in place, memory-mapped) may stay in
+        /// memory before its pages are given back: smaller is slower, never wrong. `check` holds
+        /// besides one kind's ids (32 bytes a record) and one field's values.
+        #[arg(long, value_name = "MB", default_value_t = dossier_stores::check::DEFAULT_INDEX_MEMORY_MB)]
+        index_memory_mb: u64,
         #[command(flatten)]
         kb: KbArg,
     },
@@ -903,9 +908,14 @@ fn run(cli: Cli) -> Result<(), Failure> {
             export(format, out, paths)
         }
         Command::Query(args) => args.run(),
-        Command::Check { pg, kb } => {
+        Command::Check {
+            pg,
+            index_memory_mb,
+            kb,
+        } => {
             let paths = KbPaths::new(kb.kb);
-            check(&paths, &bar)?;
+            let settings = CheckSettings { index_memory_mb };
+            check(&paths, &settings, &bar)?;
             if pg.postgres.is_none() {
                 return Ok(());
             }
@@ -1927,8 +1937,8 @@ fn write_rows(
     Ok(out.finish()?)
 }
 
-fn check(paths: &KbPaths, bar: &Bar) -> Result<(), Failure> {
-    let report = Kb::with_paths(paths.clone()).check(bar)?;
+fn check(paths: &KbPaths, settings: &CheckSettings, bar: &Bar) -> Result<(), Failure> {
+    let report = Kb::with_paths(paths.clone()).check(settings, bar)?;
     if let Some(b) = &bar.0 {
         b.finish_and_clear();
     }

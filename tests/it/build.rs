@@ -44,6 +44,7 @@ fn assert_whole(kb: &Path) -> u64 {
         &paths.turtle(),
         &paths.nquads(),
         &dossier_stores::index::Index::open(&paths.index()).unwrap(),
+        Default::default(),
     )
     .unwrap();
     report

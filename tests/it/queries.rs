@@ -470,7 +470,7 @@ fn the_front_door_builds_queries_within_bounds_and_checks() {
         Err(QueryStop::Refused(_))
     ));
 
-    let report = kb.check(silent).unwrap();
+    let report = kb.check(&Default::default(), silent).unwrap();
     assert!(report.drift.is_empty(), "{:?}", report.drift);
     assert!(report.fields_compared > 100);
 }

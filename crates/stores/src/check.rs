@@ -353,15 +353,38 @@ fn records_evidence_and_knowledge_base(out: &mut Vec<Compared>) {
 /// resident (a look is one read of `/proc/self/statm`, kept open: about a microsecond).
 const LOOK_EVERY: usize = 1 << 5;
 
-/// How much of the mapped index (and of every mapped file) may be resident before `check` gives its
-/// pages back. The lookups read pages all over the file, and each read maps the pages around it too
+/// How much of the mapped index (and of every mapped file) may be resident, by default, before
+/// `check` gives its pages back ([`CheckSettings::index_memory_mb`]). The lookups read pages all over the file, and each read maps the pages around it too
 /// (about 128 KB here: a lookup's ten reads, over a megabyte), which would add up to the whole
 /// index (2.9 GB at 1M records). Measured at 1M records: released every 8,192 lookups of each
 /// thread, whatever was resident, `check` peaked at 0.89 GB; with a budget of 288 MB looked at
 /// every 256 lookups, at 0.47–0.58 GB in 128–145 s (two runs, the second the same hour as the
 /// next); with this budget looked at every 32, at 0.45 GB in 182 s (0.54 GB in 164 s with 288 MB).
 /// At 100k records (a 288 MB index) the time is the same as without a budget.
-const MAPPED_BUDGET: u64 = 192 << 20;
+pub const DEFAULT_INDEX_MEMORY_MB: u64 = 192;
+
+/// How `check` may use memory.
+#[derive(Debug, Clone, Copy)]
+pub struct CheckSettings {
+    /// The mapped files' pages (the indexed graph's, mostly) that may be resident before they are
+    /// given back: a smaller budget costs time, not correctness. What `check` holds besides is
+    /// one kind's ids (32 bytes a record) and one field's values.
+    pub index_memory_mb: u64,
+}
+
+impl Default for CheckSettings {
+    fn default() -> CheckSettings {
+        CheckSettings {
+            index_memory_mb: DEFAULT_INDEX_MEMORY_MB,
+        }
+    }
+}
+
+impl CheckSettings {
+    fn budget(self) -> u64 {
+        self.index_memory_mb.saturating_mul(1 << 20)
+    }
+}
 
 /// Where the system does not say how much is resident: give the pages back every so many
 /// lookups.
@@ -411,18 +434,20 @@ struct GraphView<'i> {
     rdf_type: Option<u32>,
     /// IRIs already looked up: `follow` asks for the same few predicates for every resource.
     known: std::cell::RefCell<HashMap<String, Option<u32>>>,
+    /// The mapped pages' budget, in bytes (see [`pace`]).
+    budget: u64,
 }
 
 /// Gives back the index's pages a long walk has read, once the mapped files' resident pages
-/// outgrow [`MAPPED_BUDGET`] (looked at every [`LOOK_EVERY`] steps; `n` counts them): see
+/// outgrow `budget` bytes (looked at every [`LOOK_EVERY`] steps; `n` counts them): see
 /// `Index::release_pages`. The look is of the whole process, so the budget holds for both of
 /// `check`'s threads together.
-fn pace(index: &Index, n: usize) {
+fn pace(index: &Index, n: usize, budget: u64) {
     if n == 0 || !n.is_multiple_of(LOOK_EVERY) {
         return;
     }
     let over = match crate::memory::own_file_mapped() {
-        Some(file_mapped) => file_mapped > MAPPED_BUDGET,
+        Some(file_mapped) => file_mapped > budget,
         None => n.is_multiple_of(RELEASE_EVERY),
     };
     if over {
@@ -432,10 +457,10 @@ fn pace(index: &Index, n: usize) {
 
 impl<'i> GraphView<'i> {
     fn pace(&self, n: usize) {
-        pace(self.index, n);
+        pace(self.index, n, self.budget);
     }
 
-    fn new(index: &'i Index) -> GraphView<'i> {
+    fn new(index: &'i Index, settings: CheckSettings) -> GraphView<'i> {
         let classes = classes();
         let mut view = GraphView {
             index,
@@ -444,6 +469,7 @@ impl<'i> GraphView<'i> {
             rdf_type: None,
             known: Default::default(),
             classes,
+            budget: settings.budget(),
         };
         view.class_ids = view.classes.iter().map(|c| view.iri(c)).collect();
         view.identifier = view.iri(dcterms::IDENTIFIER);
@@ -663,7 +689,12 @@ fn tuple(parts: impl Iterator<Item = Option<String>>) -> String {
 
 /// Compares the database and the indexed graph of one knowledge base.
 pub fn check(conn: &Connection, index: &Path) -> Result<Report> {
-    check_with(conn, &Index::open(index)?, &crate::progress::Silent)
+    check_with(
+        conn,
+        &Index::open(index)?,
+        CheckSettings::default(),
+        &crate::progress::Silent,
+    )
 }
 
 /// Parsed terms' ids in the index. The files name the same subjects, predicates and graphs
@@ -711,6 +742,7 @@ pub fn compare_graph_files(
     turtle: &Path,
     nquads: &Path,
     index: &Index,
+    settings: CheckSettings,
 ) -> Result<()> {
     use crate::rdf::RdfTerm;
     use sophia::api::quad::Quad;
@@ -722,7 +754,7 @@ pub fn compare_graph_files(
     let mut read = 0usize;
     let mut release = || {
         read += 1;
-        pace(index, read);
+        pace(index, read, settings.budget());
     };
 
     // The Turtle: each triple is in the index in one graph or more.
@@ -1060,11 +1092,12 @@ impl<'s> DatabaseValues<'s> {
 pub fn check_with(
     conn: &Connection,
     index: &Index,
+    settings: CheckSettings,
     progress: &dyn crate::progress::Progress,
 ) -> Result<Report> {
     let groups = groups();
     let compared = compared();
-    let graph = GraphView::new(index);
+    let graph = GraphView::new(index, settings);
     let mut report = Report::default();
     // Reported after every group's ids, as they were when all were read first; the quotes last.
     let mut fields = Report::default();
