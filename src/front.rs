@@ -9,7 +9,7 @@
 //! use dossier::{Bounds, Kb, Silent, Stores};
 //! let kb = Kb::at("kb");
 //! let seeds = Kb::validate("seeds".as_ref(), &Silent)?;
-//! kb.build(&seeds, &Default::default(), &Silent)?;
+//! kb.build(seeds, &Default::default(), &Silent)?;
 //! let q = dossier::find_query(&dossier::built_in_queries()?, "conditions-on")?;
 //! let rows = kb.named_query(&q, &[], Stores::Both, Bounds::NAMED_QUERY)?;
 //! # anyhow::Ok(())
@@ -100,10 +100,11 @@ impl Kb {
     }
 
     /// Builds a new generation of every store from a validated model and makes it current; a
-    /// build that fails leaves the current generation as it was.
+    /// build that fails leaves the current generation as it was. The model is taken: it is
+    /// written to the new generation's folder and dropped before the stores are written.
     pub fn build(
         &self,
-        kb: &KnowledgeBase,
+        kb: KnowledgeBase,
         settings: &BuildSettings,
         progress: &dyn Progress,
     ) -> Result<BuildSummary> {
@@ -339,7 +340,7 @@ mod tests {
         let kb = Kb::at(dir.path().join("kb"));
         let silent = &dossier_model::progress::Silent;
         let seeds = Kb::validate(&root.join("seeds"), silent).unwrap();
-        kb.build(&seeds, &BuildSettings::default(), silent).unwrap();
+        kb.build(seeds, &BuildSettings::default(), silent).unwrap();
         let heavy = "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n \
                      LIMIT 300000) SELECT group_concat(x) FROM n";
         let bounded = kb.sql(heavy, &[], Bounds::new(5_000, 1), &mut Ignored);

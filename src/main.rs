@@ -1283,7 +1283,7 @@ fn build(
         }
         std::process::exit(130);
     });
-    let summary = Kb::with_paths(paths.clone()).build(&kb, settings, bar)?;
+    let summary = Kb::with_paths(paths.clone()).build(kb, settings, bar)?;
     if let Some(b) = &bar.0 {
         b.finish_and_clear();
     }

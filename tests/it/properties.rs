@@ -33,7 +33,7 @@ fn build_and_check(
     dir: &Path,
 ) -> dossier_stores::check::Report {
     let paths = KbPaths::new(dir);
-    dossier_stores::kb::build(kb, &paths).unwrap();
+    dossier_stores::kb::build(kb.clone(), &paths).unwrap();
     let conn = dossier_stores::sqlite::open_read_only(&paths.database()).unwrap();
     dossier_stores::check::check(&conn, &paths.index()).unwrap()
 }

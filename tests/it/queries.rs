@@ -403,7 +403,7 @@ fn the_front_door_builds_queries_within_bounds_and_checks() {
     let tmp = workspace_with(&root().join("seeds"));
     let kb = Kb::at(tmp.path().join("kb"));
     let seeds = Kb::validate(&tmp.path().join("seeds"), silent).unwrap();
-    let built = kb.build(&seeds, &Default::default(), silent).unwrap();
+    let built = kb.build(seeds, &Default::default(), silent).unwrap();
     assert_eq!(built.generation, 1);
 
     let mut rows = Gathered::default();

@@ -147,7 +147,7 @@ fn two_cpus() -> String {
 /// but not the mapped index, whose pages the kernel may take back), on two CPUs. A stricter
 /// measure than the peak resident memory the benchmark prints. On this corpus the code before
 /// the scale work (d12664b) needed 400 to 450 MB for `build` and 120 to 150 MB for `check`;
-/// today's needs about 280 MB and under 30 MB.
+/// today's needs about 230 MB and under 30 MB.
 #[test]
 fn build_and_check_of_100000_records_run_within_a_data_limit() {
     let tmp = tempfile::tempdir().unwrap();

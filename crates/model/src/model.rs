@@ -1368,6 +1368,28 @@ pub struct KnowledgeBase {
     pub statements: Vec<Statement>,
 }
 
+/// What a knowledge base holds besides its articles, borrowed: the stores write it around the
+/// articles (the stated values after the articles they cite), which can then come one at a
+/// time and be dropped once written.
+#[derive(Debug, Clone, Copy)]
+pub struct Shared<'a> {
+    pub config: &'a KbConfig,
+    pub actors: &'a [Actor],
+    pub topics: &'a [Topic],
+    pub statements: &'a [Statement],
+}
+
+impl KnowledgeBase {
+    pub fn shared(&self) -> Shared<'_> {
+        Shared {
+            config: &self.config,
+            actors: &self.actors,
+            topics: &self.topics,
+            statements: &self.statements,
+        }
+    }
+}
+
 /// One value a source states for one field of a record. Its id is
 /// `<record>.<field>.<source>.<n>`: the source is the article's id (or `actors.toml`,
 /// `topics.toml` for a shared record's own values: no article id has a dot), n counts the

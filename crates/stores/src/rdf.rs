@@ -23,7 +23,7 @@ use sophia::turtle::serializer::turtle::{TurtleConfig, TurtleSerializer};
 use crate::mapping::{self, Field, Kind, Label, Nested, Scope, Shape};
 use crate::model::{
     AUTHOR, Article, Basis, CURATOR, Difference, Evidence, Fields, KnowledgeBase, OwnedValue, Rank,
-    Record, RecordKind, RelationType, StatedValue, Statement, Value,
+    Record, RecordKind, RelationType, Shared, StatedValue, Statement, Value,
 };
 use crate::vocab::{
     self, concept, dcterms, dos, oa, prov, rdf, rdfs, record_iri, schema, skos, xsd,
@@ -77,14 +77,13 @@ impl<E: Emit> Subject<'_, E> {
 /// Triples whose subject is a record but that another part of the seeds states (a relation
 /// from an article, an article's evidence for a shared actor): emitted inside the subject's own
 /// block so that every subject's triples stay together. Each comes with its graph.
-type Extras<'a> = HashMap<&'a str, Vec<(Term, Term, Term)>>;
+type Extras = HashMap<Box<str>, Vec<(Term, Term, Term)>>;
 
-fn emit_extras<E: Emit>(
-    out: &mut E,
-    subject: &Term,
-    id: &str,
-    extras: &Extras<'_>,
-) -> io::Result<()> {
+/// Every record's kind by its id. Owned: the stores are written while the articles that define
+/// the ids are dropped one by one.
+pub type Kinds = HashMap<Box<str>, RecordKind>;
+
+fn emit_extras<E: Emit>(out: &mut E, subject: &Term, id: &str, extras: &Extras) -> io::Result<()> {
     let all = extras.get(id).map(Vec::as_slice).unwrap_or_default();
     for (n, (graph, p, o)) in all.iter().enumerate() {
         let repeated = !out.keeps_graphs() && all[..n].iter().any(|(_, q, x)| q == p && x == o);
@@ -99,7 +98,7 @@ fn emit_extras<E: Emit>(
 /// record's kind (references to "any record" need it to form the IRI).
 struct Terms<'a> {
     base: &'a str,
-    kinds: &'a HashMap<&'a str, RecordKind>,
+    kinds: &'a Kinds,
     lang: Option<LanguageTag<MownStr<'static>>>,
     /// The article's graph; None for the default graph.
     graph: Option<Term>,
@@ -182,7 +181,7 @@ impl Terms<'_> {
         &self,
         kind: &Kind,
         record: &dyn Record,
-        extras: &Extras<'_>,
+        extras: &Extras,
         out: &mut E,
     ) -> io::Result<()> {
         let id = record.id().as_str();
@@ -258,10 +257,61 @@ impl Terms<'_> {
     }
 }
 
+/// What the mapping needs of the whole knowledge base before its first article: the shared
+/// records and the stated values, and, read from every article beforehand, each record's kind,
+/// the triples whose subject another record states, and whether the curator infers anything.
+/// It borrows no article, so that each can be dropped once written.
+pub struct Head<'a> {
+    pub shared: Shared<'a>,
+    kinds: Kinds,
+    extras: Extras,
+    curator: bool,
+}
+
+impl<'a> Head<'a> {
+    /// The head of `kb`, whose articles are then written by [`map_kb`] from anywhere.
+    pub fn of(kb: &'a KnowledgeBase) -> Head<'a> {
+        Head::new(kb.shared(), &kb.articles)
+    }
+
+    /// The head of the knowledge base made of `shared` and `articles`.
+    pub fn new(shared: Shared<'a>, articles: &[Article]) -> Head<'a> {
+        // (Read straight from the evidence lists: numbering every quote is `map_article`'s work.)
+        let curator = articles.iter().any(|a| {
+            a.evidence_lists()
+                .any(|(_, list)| list.iter().any(|e| e.asserted_by == CURATOR))
+        });
+        let mut kinds = Kinds::new();
+        for actor in shared.actors {
+            kinds.insert(actor.id.as_str().into(), RecordKind::Actor);
+        }
+        for topic in shared.topics {
+            kinds.insert(topic.id.as_str().into(), RecordKind::Topic);
+        }
+        for article in articles {
+            for r in article.facts.records() {
+                kinds.insert(r.id().as_str().into(), r.kind());
+            }
+        }
+        let extras = extras(&shared.config.base_iri, articles, &kinds);
+        Head {
+            shared,
+            kinds,
+            extras,
+            curator,
+        }
+    }
+}
+
 /// The mapping, model → quads. Articles' triples go in a named graph named after the article;
 /// the knowledge base's own description and the shared actors go in the default graph.
-fn map_kb<E: Emit>(kb: &KnowledgeBase, out: &mut E) -> io::Result<()> {
-    let base = kb.config.base_iri.as_str();
+/// `articles` are the head's knowledge base's, in order.
+fn map_kb<E: Emit, A: std::borrow::Borrow<Article>>(
+    head: &Head<'_>,
+    articles: impl Iterator<Item = A>,
+    out: &mut E,
+) -> io::Result<()> {
+    let base = head.shared.config.base_iri.as_str();
     {
         let mut s = Subject {
             out,
@@ -271,20 +321,21 @@ fn map_kb<E: Emit>(kb: &KnowledgeBase, out: &mut E) -> io::Result<()> {
         s.add(rdf::TYPE, iri(schema::DATASET))?;
         let context = Terms {
             base,
-            kinds: &HashMap::new(),
+            kinds: &Kinds::new(),
             lang: None,
             graph: None,
             author: None,
         };
-        context.fields(&mut s, mapping::KNOWLEDGE_BASE_FIELDS, &kb.config, None)?;
+        context.fields(
+            &mut s,
+            mapping::KNOWLEDGE_BASE_FIELDS,
+            head.shared.config,
+            None,
+        )?;
     }
     // Hook: the agent of what the curator infers (`asserted_by = "curator"`), one per
     // knowledge base, beside each article's author node.
-    // (Read straight from the evidence lists: numbering every quote is `map_article`'s work.)
-    if kb.articles.iter().any(|a| {
-        a.evidence_lists()
-            .any(|(_, list)| list.iter().any(|e| e.asserted_by == CURATOR))
-    }) {
+    if head.curator {
         let mut s = Subject {
             out,
             graph: None,
@@ -293,34 +344,22 @@ fn map_kb<E: Emit>(kb: &KnowledgeBase, out: &mut E) -> io::Result<()> {
         s.add(rdf::TYPE, iri(dos::CURATOR))?;
         s.add(rdfs::LABEL, string("the curator".to_owned()))?;
     }
-    let mut kinds: HashMap<&str, RecordKind> = HashMap::new();
-    for actor in &kb.actors {
-        kinds.insert(actor.id.as_str(), RecordKind::Actor);
-    }
-    for topic in &kb.topics {
-        kinds.insert(topic.id.as_str(), RecordKind::Topic);
-    }
-    for article in &kb.articles {
-        for r in article.facts.records() {
-            kinds.insert(r.id().as_str(), r.kind());
-        }
-    }
-    let extras = extras(kb, &kinds);
+    let (kinds, extras) = (&head.kinds, &head.extras);
     let context = Terms {
         base,
-        kinds: &kinds,
+        kinds,
         lang: None,
         graph: None,
         author: None,
     };
-    for actor in &kb.actors {
-        context.map_record(&mapping::ACTOR, actor, &extras, out)?;
+    for actor in head.shared.actors {
+        context.map_record(&mapping::ACTOR, actor, extras, out)?;
     }
-    for topic in &kb.topics {
-        context.map_record(&mapping::TOPIC, topic, &extras, out)?;
+    for topic in head.shared.topics {
+        context.map_record(&mapping::TOPIC, topic, extras, out)?;
     }
     let mut stated: HashMap<Option<&str>, Vec<&Statement>> = HashMap::new();
-    for s in &kb.statements {
+    for s in head.shared.statements {
         stated
             .entry(s.article.as_ref().map(|a| a.as_str()))
             .or_default()
@@ -329,10 +368,11 @@ fn map_kb<E: Emit>(kb: &KnowledgeBase, out: &mut E) -> io::Result<()> {
     for s in stated.get(&None).into_iter().flatten() {
         map_statement(&context, s, out)?;
     }
-    for article in &kb.articles {
-        map_article(base, &kinds, &extras, article, out)?;
+    for article in articles {
+        let article = article.borrow();
+        map_article(base, kinds, extras, article, out)?;
         for s in stated.get(&Some(article.id.as_str())).into_iter().flatten() {
-            map_statement(&article_terms(base, &kinds, article), s, out)?;
+            map_statement(&article_terms(base, kinds, article), s, out)?;
         }
     }
     Ok(())
@@ -417,10 +457,9 @@ impl Fields for Cells<'_> {
 /// Hook: triples whose subject is a record but that another record states — the direct triple
 /// of a relation (`s relation-type:p o`, besides its reification), and a shared record's (an
 /// actor's, a topic's) `prov:wasDerivedFrom` each article that mentions it.
-fn extras<'a>(kb: &'a KnowledgeBase, kinds: &HashMap<&str, RecordKind>) -> Extras<'a> {
-    let base = kb.config.base_iri.as_str();
-    let mut extras: Extras<'_> = HashMap::new();
-    for article in &kb.articles {
+fn extras(base: &str, articles: &[Article], kinds: &Kinds) -> Extras {
+    let mut extras = Extras::new();
+    for article in articles {
         let graph = iri(record_iri(base, RecordKind::Article, article.id.as_str()));
         for r in &article.facts.relations {
             let object_kind = kinds
@@ -433,7 +472,7 @@ fn extras<'a>(kb: &'a KnowledgeBase, kinds: &HashMap<&str, RecordKind>) -> Extra
                 iri(record_iri(base, object_kind, r.object.as_str())),
             );
             // Two relation records may state the same link (from two quotes): one triple.
-            let links = extras.entry(r.subject.as_str()).or_default();
+            let links = extras.entry(r.subject.as_str().into()).or_default();
             if !links.contains(&link) {
                 links.push(link);
             }
@@ -446,7 +485,7 @@ fn extras<'a>(kb: &'a KnowledgeBase, kinds: &HashMap<&str, RecordKind>) -> Extra
                 .get(m.record.as_str())
                 .is_some_and(|k| mapping::kind(*k).scope == Scope::KnowledgeBase);
             if shared && seen.insert(m.record.as_str()) {
-                extras.entry(m.record.as_str()).or_default().push((
+                extras.entry(m.record.as_str().into()).or_default().push((
                     graph.clone(),
                     iri(prov::WAS_DERIVED_FROM),
                     graph.clone(),
@@ -459,8 +498,8 @@ fn extras<'a>(kb: &'a KnowledgeBase, kinds: &HashMap<&str, RecordKind>) -> Extra
 
 fn map_article<E: Emit>(
     base: &str,
-    kinds: &HashMap<&str, RecordKind>,
-    extras: &Extras<'_>,
+    kinds: &Kinds,
+    extras: &Extras,
     article: &Article,
     out: &mut E,
 ) -> io::Result<()> {
@@ -508,11 +547,7 @@ fn map_article<E: Emit>(
 }
 
 /// How an article's records are written: in its graph, in its language, with its author node.
-fn article_terms<'a>(
-    base: &'a str,
-    kinds: &'a HashMap<&'a str, RecordKind>,
-    article: &Article,
-) -> Terms<'a> {
+fn article_terms<'a>(base: &'a str, kinds: &'a Kinds, article: &Article) -> Terms<'a> {
     let iri_of_article = record_iri(base, RecordKind::Article, article.id.as_str());
     Terms {
         base,
@@ -621,19 +656,21 @@ fn date_literal(d: &crate::model::PartialDate) -> Term {
     typed(d.to_string(), mapping::date_datatype(d.precision()))
 }
 
-/// The mapping as a sophia source of quads (graph name = the article) or triples.
-pub struct Mapping<'a> {
-    kb: &'a KnowledgeBase,
-    done: bool,
+/// The mapping as a sophia source of quads (graph name = the article) or triples: the head's,
+/// then each article's as `articles` yields it.
+pub struct Mapping<'a, I> {
+    head: &'a Head<'a>,
+    /// Taken by the first call: the mapping writes everything in one.
+    articles: Option<I>,
     /// Counts what was emitted, for the build summary.
     emitted: Option<&'a std::cell::Cell<usize>>,
 }
 
-impl<'a> Mapping<'a> {
-    pub fn new(kb: &'a KnowledgeBase) -> Self {
+impl<'a, I> Mapping<'a, I> {
+    pub fn new(head: &'a Head<'a>, articles: I) -> Self {
         Mapping {
-            kb,
-            done: false,
+            head,
+            articles: Some(articles),
             emitted: None,
         }
     }
@@ -643,7 +680,7 @@ impl<'a> Mapping<'a> {
         self
     }
     /// The same mapping with graph names dropped.
-    pub fn triples(self) -> Triples<'a> {
+    pub fn triples(self) -> Triples<'a, I> {
         Triples(self)
     }
 }
@@ -702,7 +739,7 @@ fn finish<E: std::error::Error + Send + Sync + 'static>(
     }
 }
 
-impl Source for Mapping<'_> {
+impl<I: Iterator<Item = A>, A: std::borrow::Borrow<Article>> Source for Mapping<'_, I> {
     type Item<'x> = ([Term; 3], Option<Term>);
     type Error = Infallible;
 
@@ -711,16 +748,16 @@ impl Source for Mapping<'_> {
         E: std::error::Error + Send + Sync + 'static,
         F: FnMut(Self::Item<'_>) -> Result<(), E>,
     {
-        if std::mem::replace(&mut self.done, true) {
+        let Some(articles) = self.articles.take() else {
             return Ok(false);
-        }
+        };
         let mut forward = Forward {
             f: QuadFn(f),
             error: None,
             with_graph: true,
             count: 0,
         };
-        let result = map_kb(self.kb, &mut forward);
+        let result = map_kb(self.head, articles, &mut forward);
         if let Some(c) = self.emitted {
             c.set(c.get() + forward.count);
         }
@@ -729,9 +766,9 @@ impl Source for Mapping<'_> {
 }
 
 /// The mapping's triples, graph names dropped.
-pub struct Triples<'a>(Mapping<'a>);
+pub struct Triples<'a, I>(Mapping<'a, I>);
 
-impl Source for Triples<'_> {
+impl<I: Iterator<Item = A>, A: std::borrow::Borrow<Article>> Source for Triples<'_, I> {
     type Item<'x> = [Term; 3];
     type Error = Infallible;
 
@@ -740,16 +777,16 @@ impl Source for Triples<'_> {
         E: std::error::Error + Send + Sync + 'static,
         F: FnMut(Self::Item<'_>) -> Result<(), E>,
     {
-        if std::mem::replace(&mut self.0.done, true) {
+        let Some(articles) = self.0.articles.take() else {
             return Ok(false);
-        }
+        };
         let mut forward = Forward {
             f: TripleFn(f),
             error: None,
             with_graph: false,
             count: 0,
         };
-        let result = map_kb(self.0.kb, &mut forward);
+        let result = map_kb(self.0.head, articles, &mut forward);
         if let Some(c) = self.0.emitted {
             c.set(c.get() + forward.count);
         }
@@ -878,36 +915,46 @@ fn sink_error<E: std::error::Error + Send + Sync + 'static>(
     }
 }
 
-/// Writes the knowledge base as Turtle: prefixes, then each subject's triples grouped.
-/// Returns the number of triples written.
-pub fn write_turtle(kb: &KnowledgeBase, w: impl Write) -> Result<usize> {
+/// Writes the knowledge base (its head, then `articles`) as Turtle: prefixes, then each
+/// subject's triples grouped. Returns the number of triples written.
+pub fn write_turtle<A: std::borrow::Borrow<Article>>(
+    head: &Head<'_>,
+    articles: impl Iterator<Item = A>,
+    w: impl Write,
+) -> Result<usize> {
     let count = std::cell::Cell::new(0);
     let config = TurtleConfig::new()
         .with_pretty(false)
-        .with_own_prefix_map(prefix_map(&kb.config.base_iri));
+        .with_own_prefix_map(prefix_map(&head.shared.config.base_iri));
     let mut serializer = TurtleSerializer::new_with_config(w, config);
     serializer
         .serialize_triples(DeepEnough::triples(
-            Mapping::new(kb).counted(&count).triples(),
+            Mapping::new(head, articles).counted(&count).triples(),
         ))
         .map_err(|e| sink_error(e, "cannot write Turtle"))?;
     Ok(count.get())
 }
 
-/// Writes the knowledge base as N-Quads, each article's triples in the graph named after it.
-pub fn write_nquads(kb: &KnowledgeBase, w: impl Write) -> Result<()> {
+/// Writes the knowledge base (its head, then `articles`) as N-Quads, each article's triples in
+/// the graph named after it.
+pub fn write_nquads<A: std::borrow::Borrow<Article>>(
+    head: &Head<'_>,
+    articles: impl Iterator<Item = A>,
+    w: impl Write,
+) -> Result<()> {
     let mut serializer = NQuadsSerializer::new(w);
     serializer
-        .serialize_quads(DeepEnough::quads(Mapping::new(kb)))
+        .serialize_quads(DeepEnough::quads(Mapping::new(head, articles)))
         .map_err(|e| sink_error(e, "cannot write N-Quads"))?;
     Ok(())
 }
 
-/// Writes the indexed graph (see [`crate::index`]) of the knowledge base to `out`, from the same
-/// mapping as every other RDF output. Returns the output and the number of distinct quads.
+/// Writes the indexed graph (see [`crate::index`]) of the knowledge base (its head, then
+/// `articles`) to `out`, from the same mapping as every other RDF output. Returns the output and the number of distinct quads.
 /// With a budget, the quads are sorted within it (see [`crate::index::SortBudget`]).
-pub fn write_index<W: Write>(
-    kb: &KnowledgeBase,
+pub fn write_index<W: Write, A: std::borrow::Borrow<Article>>(
+    head: &Head<'_>,
+    articles: impl Iterator<Item = A>,
     out: W,
     budget: Option<crate::index::SortBudget>,
 ) -> Result<(W, usize)> {
@@ -923,7 +970,7 @@ pub fn write_index<W: Write>(
         last_subject: (None, 0),
         last_graph: (None, 0),
     };
-    map_kb(kb, &mut emit).context("cannot write the indexed graph")?;
+    map_kb(head, articles, &mut emit).context("cannot write the indexed graph")?;
     emit.index
         .finish()
         .context("cannot write the indexed graph")

@@ -14,7 +14,7 @@ use rusqlite_migration::{M, Migrations};
 
 use crate::ddl;
 use crate::mapping::{self, Field, Kind, Scope, Shape};
-use crate::model::{AUTHOR, Basis, CURATOR, Difference, Fields, KnowledgeBase, Record, Value};
+use crate::model::{AUTHOR, Article, Basis, CURATOR, Difference, Fields, Record, Shared, Value};
 
 /// The numbered files in `migrations/`, embedded at compile time. Applying them records the
 /// schema version in the database (`PRAGMA user_version`).
@@ -143,9 +143,14 @@ fn refresh_closed_lists(conn: &Connection) -> Result<()> {
 /// Rows written per table.
 pub type TableCounts = Vec<(&'static str, usize)>;
 
-/// Writes the whole knowledge base into a new database file at `path` (which must not exist),
-/// in one transaction with prepared statements.
-pub fn write(kb: &KnowledgeBase, path: &Path) -> Result<TableCounts> {
+/// Writes the whole knowledge base (`shared` and `articles`, which come one at a time) into a
+/// new database file at `path` (which must not exist), in one transaction with prepared
+/// statements.
+pub fn write<A: std::borrow::Borrow<Article>>(
+    shared: Shared<'_>,
+    articles: impl Iterator<Item = A>,
+    path: &Path,
+) -> Result<TableCounts> {
     let mut conn = Connection::open(path)
         .with_context(|| format!("cannot create the database '{}'", path.display()))?;
     // The file is a temporary one until it is renamed into place, so a crash only loses it.
@@ -170,7 +175,7 @@ pub fn write(kb: &KnowledgeBase, path: &Path) -> Result<TableCounts> {
     }
     conn.pragma_update(None, "foreign_keys", false)?;
     let tx = conn.transaction()?;
-    insert_all(&tx, kb)?;
+    insert_all(&tx, shared, articles)?;
     tx.commit()
         .context("the database refused the data (a CHECK or UNIQUE constraint failed)")?;
     check_foreign_keys(&conn)?;
@@ -377,11 +382,15 @@ impl<'c> KindInserts<'c> {
     }
 }
 
-fn insert_all(tx: &rusqlite::Transaction<'_>, kb: &KnowledgeBase) -> Result<()> {
+fn insert_all<A: std::borrow::Borrow<Article>>(
+    tx: &rusqlite::Transaction<'_>,
+    kb: Shared<'_>,
+    articles: impl Iterator<Item = A>,
+) -> Result<()> {
     let mut kb_columns = vec!["id".to_owned(), "base_iri".to_owned()];
     kb_columns.extend(columns(mapping::KNOWLEDGE_BASE_FIELDS));
     let mut params = vec![Param::from(1i64), Param::from(kb.config.base_iri.as_str())];
-    row_params(mapping::KNOWLEDGE_BASE_FIELDS, &kb.config, &mut params);
+    row_params(mapping::KNOWLEDGE_BASE_FIELDS, kb.config, &mut params);
     tx.execute(
         &insert_sql("knowledge_base", &kb_columns),
         rusqlite::params_from_iter(params),
@@ -400,13 +409,13 @@ fn insert_all(tx: &rusqlite::Transaction<'_>, kb: &KnowledgeBase) -> Result<()> 
     };
 
     let mut actors = KindInserts::prepare(tx, &mapping::ACTOR)?;
-    for a in &kb.actors {
+    for a in kb.actors {
         index(a, &mapping::ACTOR, None)?;
         actors.insert(a, None)?;
     }
     // Topics after actors, before the records that are about them.
     let mut topics = KindInserts::prepare(tx, &mapping::TOPIC)?;
-    for t in &kb.topics {
+    for t in kb.topics {
         index(t, &mapping::TOPIC, None)?;
         topics.insert(t, None)?;
     }
@@ -425,7 +434,8 @@ fn insert_all(tx: &rusqlite::Transaction<'_>, kb: &KnowledgeBase) -> Result<()> 
     )?;
 
     let mut article_lists = list_inserts(tx, mapping::ARTICLE.fields)?;
-    for art in &kb.articles {
+    for art in articles {
+        let art = art.borrow();
         let id = art.id.as_str();
         let mut params = vec![Param::from(id)];
         row_params(mapping::ARTICLE.fields, &art.facts.article, &mut params);
@@ -468,14 +478,14 @@ fn insert_all(tx: &rusqlite::Transaction<'_>, kb: &KnowledgeBase) -> Result<()> 
 
 /// Every value a source states (`statements`) and the quotes behind each
 /// (`statement_evidence`).
-fn insert_statements(tx: &rusqlite::Transaction<'_>, kb: &KnowledgeBase) -> Result<()> {
+fn insert_statements(tx: &rusqlite::Transaction<'_>, kb: Shared<'_>) -> Result<()> {
     let mut statement = tx.prepare(
         "INSERT INTO statements (id, record_id, field, value, article_id, rank, is_current, \
          basis, difference) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )?;
     let mut backed =
         tx.prepare("INSERT INTO statement_evidence (statement_id, evidence_id) VALUES (?, ?)")?;
-    for s in &kb.statements {
+    for s in kb.statements {
         let (field, value) = mapping::stated(mapping::kind(s.kind), &s.value);
         statement.execute(params![
             s.id,
