@@ -1346,8 +1346,9 @@ pub trait Record: Fields {
     fn field_json(&self, key: &str) -> serde_json::Value;
 }
 
-/// One article: its text and everything curated from it.
-#[derive(Debug, Clone)]
+/// One article: its text and everything curated from it. (Serialized only by a build, which
+/// writes the validated articles to a file while it writes the stores.)
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Article {
     /// The folder name.
     pub id: Slug,

@@ -345,21 +345,6 @@ struct SpilledArticles {
     failed: std::sync::Mutex<Option<String>>,
 }
 
-/// An article as it is spilled.
-#[derive(Serialize)]
-struct SpillingArticle<'a> {
-    id: &'a crate::model::Slug,
-    text: &'a str,
-    facts: &'a crate::model::FactsFile,
-}
-
-#[derive(Deserialize)]
-struct SpilledArticle {
-    id: crate::model::Slug,
-    text: String,
-    facts: crate::model::FactsFile,
-}
-
 impl SpilledArticles {
     fn write(articles: Vec<crate::model::Article>, into: &Path) -> Result<SpilledArticles> {
         let path = into.join(format!(".articles-{}.jsonl", std::process::id()));
@@ -370,13 +355,8 @@ impl SpilledArticles {
         let written = (|| -> std::io::Result<()> {
             let mut w = BufWriter::with_capacity(1 << 20, File::create(&spill.path)?);
             for article in articles {
-                let line = SpillingArticle {
-                    id: &article.id,
-                    text: &article.text,
-                    facts: &article.facts,
-                };
                 // An I/O error stays one (a full disk is said as such).
-                serde_json::to_writer(&mut w, &line).map_err(std::io::Error::from)?;
+                serde_json::to_writer(&mut w, &article).map_err(std::io::Error::from)?;
                 w.write_all(b"\n")?;
             }
             w.flush()
@@ -392,14 +372,9 @@ impl SpilledArticles {
             .with_context(|| format!("cannot read '{}'", self.path.display()))?;
         let lines = std::io::BufReader::with_capacity(1 << 20, file).lines();
         Ok(lines.map_while(move |line| {
-            let read = line.map_err(anyhow::Error::from).and_then(|line| {
-                let a: SpilledArticle = serde_json::from_str(&line)?;
-                Ok(crate::model::Article {
-                    id: a.id,
-                    text: a.text,
-                    facts: a.facts,
-                })
-            });
+            let read = line
+                .map_err(anyhow::Error::from)
+                .and_then(|line| Ok(serde_json::from_str(&line)?));
             match read {
                 Ok(article) => Some(article),
                 Err(e) => {
@@ -444,19 +419,9 @@ fn write_stores(
         "writing SQLite, Turtle, N-Quads, the indexed graph and the report",
         0,
     );
-    let KnowledgeBase {
-        config,
-        actors,
-        topics,
-        articles,
-        statements,
-    } = kb;
-    let shared = crate::model::Shared {
-        config: &config,
-        actors: &actors,
-        topics: &topics,
-        statements: &statements,
-    };
+    let mut kb = kb;
+    let articles = std::mem::take(&mut kb.articles);
+    let shared = kb.shared();
     let head = rdf::Head::new(shared, &articles);
     let spilled = SpilledArticles::write(articles, into)?;
     // The model's memory is free: give it back before the stores take theirs.
@@ -526,7 +491,7 @@ fn write_stores(
     // Datasette names a database after its file's stem.
     let database = DATABASE_FILE.trim_end_matches(".sqlite");
     let sealed_datasette = write_file(into, DATASETTE_FILE, |w| {
-        crate::datasette::write(&config, database, w)
+        crate::datasette::write(&kb.config, database, w)
     })?;
     let timings = vec![
         ("sqlite", sqlite_time),

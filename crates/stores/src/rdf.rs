@@ -22,8 +22,8 @@ use sophia::turtle::serializer::turtle::{TurtleConfig, TurtleSerializer};
 
 use crate::mapping::{self, Field, Kind, Label, Nested, Scope, Shape};
 use crate::model::{
-    AUTHOR, Article, Basis, CURATOR, Difference, Evidence, Fields, KnowledgeBase, OwnedValue, Rank,
-    Record, RecordKind, RelationType, Shared, StatedValue, Statement, Value,
+    AUTHOR, Article, Basis, CURATOR, Difference, Evidence, Fields, OwnedValue, Rank, Record,
+    RecordKind, RelationType, Shared, StatedValue, Statement, Value,
 };
 use crate::vocab::{
     self, concept, dcterms, dos, oa, prov, rdf, rdfs, record_iri, schema, skos, xsd,
@@ -269,11 +269,6 @@ pub struct Head<'a> {
 }
 
 impl<'a> Head<'a> {
-    /// The head of `kb`, whose articles are then written by [`map_kb`] from anywhere.
-    pub fn of(kb: &'a KnowledgeBase) -> Head<'a> {
-        Head::new(kb.shared(), &kb.articles)
-    }
-
     /// The head of the knowledge base made of `shared` and `articles`.
     pub fn new(shared: Shared<'a>, articles: &[Article]) -> Head<'a> {
         // (Read straight from the evidence lists: numbering every quote is `map_article`'s work.)
