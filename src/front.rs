@@ -10,6 +10,8 @@
 //! let kb = Kb::at("kb");
 //! let seeds = Kb::validate("seeds".as_ref(), &Silent)?;
 //! kb.build(seeds, &Default::default(), &Silent)?;
+//! // Or both at once, without holding the whole model (the inner error is the seeds').
+//! kb.build_from_seeds("seeds".as_ref(), &Default::default(), &Silent)??;
 //! let q = dossier::find_query(&dossier::built_in_queries()?, "conditions-on")?;
 //! let rows = kb.named_query(&q, &[], Stores::Both, Bounds::NAMED_QUERY)?;
 //! # anyhow::Ok(())
@@ -109,6 +111,20 @@ impl Kb {
         progress: &dyn Progress,
     ) -> Result<BuildSummary> {
         dossier_stores::kb::build_with(kb, &self.paths, progress, settings)
+    }
+
+    /// Validates a seeds folder and builds a new generation of every store from it, made
+    /// current, without ever holding the whole model: the articles are validated and written
+    /// through files of the new generation's folder. The inner error says what is wrong with
+    /// the seeds (nothing is written); the outer one is the build's. Either leaves the current
+    /// generation as it was.
+    pub fn build_from_seeds(
+        &self,
+        seeds: &Path,
+        settings: &BuildSettings,
+        progress: &dyn Progress,
+    ) -> Result<Result<BuildSummary, LoadError>> {
+        dossier_stores::kb::build_from_seeds(seeds, &self.paths, progress, settings)
     }
 
     /// The base IRI the knowledge base was built with.

@@ -1259,7 +1259,6 @@ fn build(
     quiet: bool,
 ) -> Result<(), Failure> {
     refuse_kb_inside_seeds(&seeds, &paths.dir)?;
-    let kb = load(&seeds, bar)?;
     // Ctrl-C, SIGTERM or SIGHUP during a build: remove what this build had written so far (the
     // current generation is untouched until the build's last step) and stop.
     // A late signal may come after the new generation became current: the message says so.
@@ -1283,10 +1282,14 @@ fn build(
         }
         std::process::exit(130);
     });
-    let summary = Kb::with_paths(paths.clone()).build(kb, settings, bar)?;
+    let built = Kb::with_paths(paths.clone()).build_from_seeds(&seeds, settings, bar);
     if let Some(b) = &bar.0 {
         b.finish_and_clear();
     }
+    let summary = built?.map_err(|e| match e {
+        LoadError::Io(e) => Failure::Usage(e),
+        LoadError::Invalid(d) => Failure::Data(d.to_string()),
+    })?;
     if quiet {
         return Ok(());
     }

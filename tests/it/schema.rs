@@ -530,6 +530,7 @@ fn module_imports_flow_one_way() {
                 "vocab",
                 "mapping",
                 "seed",
+                "spill",
                 "statements",
                 "validate",
                 "ontology",

@@ -12,6 +12,7 @@ pub mod ontology;
 pub mod progress;
 pub mod seed;
 pub mod shapes;
+pub mod spill;
 pub mod statements;
 pub mod validate;
 pub mod vocab;

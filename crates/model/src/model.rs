@@ -1219,6 +1219,51 @@ macro_rules! record_kinds {
                     $(.chain($list.iter_mut().map(|r| r as &mut dyn Record)))+;
                 (records, mentions)
             }
+
+            /// A copy with only the records whose id `keep` accepts and the mentions of them;
+            /// every other mention is a placeholder naming its record, without evidence, so that
+            /// the mentions' positions (which messages name) do not move.
+            pub(crate) fn part(&self, keep: &dyn Fn(&str) -> bool) -> FactsFile {
+                FactsFile {
+                    article: self.article.clone(),
+                    $($list: self
+                        .$list
+                        .iter()
+                        .filter(|r| keep(Record::id(*r).as_str()))
+                        .cloned()
+                        .collect(),)+
+                    mentions: self
+                        .mentions
+                        .iter()
+                        .map(|m| {
+                            if keep(m.record.as_str()) {
+                                m.clone()
+                            } else {
+                                Mention {
+                                    record: m.record.clone(),
+                                    states: Default::default(),
+                                    rank: m.rank,
+                                    evidence: Vec::new(),
+                                }
+                            }
+                        })
+                        .collect(),
+                }
+            }
+
+            /// Whether the file defines any record.
+            pub(crate) fn defines_any(&self) -> bool {
+                false $(|| !self.$list.is_empty())+
+            }
+
+            /// Replaces each record that `with` has a record of the same kind and id for.
+            pub(crate) fn overwrite_records(&mut self, with: &FactsFile) {
+                $(for r in &with.$list {
+                    if let Some(slot) = self.$list.iter_mut().find(|s| s.id == r.id) {
+                        *slot = r.clone();
+                    }
+                })+
+            }
         }
     };
 }

@@ -265,6 +265,28 @@ pub fn read_with(
     dir: &Path,
     progress: &dyn crate::progress::Progress,
 ) -> Result<(KnowledgeBase, Sources, Diagnostics), LoadError> {
+    let mut articles = Vec::new();
+    let (mut kb, sources, problems) = read_each(dir, progress, &mut |article| {
+        articles.push(article);
+        Ok(())
+    })?;
+    kb.articles = articles;
+    Ok((kb, sources, problems))
+}
+
+/// How many bytes of article folders (facts and text) are read at once, on every core, before
+/// they are handed on in order: what reading holds whatever the knowledge base (a larger
+/// article is read on its own).
+const READ_BATCH_BYTES: u64 = 8 << 20;
+
+/// [`read_with`], handing each article that was read to `each`, in the folders' order, as soon
+/// as its batch is read: the knowledge base comes back without its articles, and reading holds
+/// one batch of them at a time. An error from `each` ends the reading.
+pub fn read_each(
+    dir: &Path,
+    progress: &dyn crate::progress::Progress,
+    each: &mut dyn FnMut(Article) -> std::io::Result<()>,
+) -> Result<(KnowledgeBase, Sources, Diagnostics), LoadError> {
     let meta = fs::metadata(dir)
         .with_context(|| {
             format!(
@@ -300,18 +322,21 @@ pub fn read_with(
         .collect();
     folders.sort();
 
-    let mut articles = Vec::new();
     let mut facts_sources = Vec::new();
     let mut texts = Vec::new();
     progress.stage("reading articles", folders.len() as u64);
-    for (read, mut found, folder_state) in read_articles(&folders, progress) {
-        problems.0.append(&mut found.0);
-        state.unparsed_ids.extend(folder_state.unparsed_ids);
-        state.complete &= folder_state.complete;
-        if let Some((article, source, text_path)) = read {
-            articles.push(article);
-            facts_sources.push(source);
-            texts.push(text_path);
+    for batch in batches(&folders) {
+        for (read, mut found, folder_state) in read_articles(batch, progress) {
+            problems.0.append(&mut found.0);
+            state.unparsed_ids.extend(folder_state.unparsed_ids);
+            state.complete &= folder_state.complete;
+            if let Some((article, source, text_path)) = read {
+                each(article)
+                    .context("cannot set the article read aside")
+                    .map_err(LoadError::Io)?;
+                facts_sources.push(source);
+                texts.push(text_path);
+            }
         }
     }
 
@@ -326,7 +351,7 @@ pub fn read_with(
         config,
         actors,
         topics,
-        articles,
+        articles: Vec::new(),
         statements: Vec::new(),
     };
     let sources = Sources {
@@ -399,8 +424,32 @@ fn read_shared<T: DeserializeOwned>(
     (source, records)
 }
 
-/// One article folder: the article (when its facts parsed and its text was read), the facts'
-/// source and the text's path.
+/// The folders in runs of about [`READ_BATCH_BYTES`] of facts and text (at least one folder).
+fn batches(folders: &[PathBuf]) -> impl Iterator<Item = &[PathBuf]> {
+    let size = |folder: &PathBuf| {
+        [FACTS_FILE, ARTICLE_TEXT]
+            .iter()
+            .filter_map(|f| fs::metadata(folder.join(f)).ok())
+            .map(|m| m.len())
+            .sum::<u64>()
+    };
+    let mut rest = folders;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let mut bytes = 0;
+        let mut n = 0;
+        while n < rest.len() && (n == 0 || bytes < READ_BATCH_BYTES) {
+            bytes += size(&rest[n]);
+            n += 1;
+        }
+        let (batch, after) = rest.split_at(n);
+        rest = after;
+        Some(batch)
+    })
+}
+
 /// What reading one article folder gave: the article (unless it could not be read), its
 /// problems, and what the checks after reading must know of it.
 type FolderRead = (

@@ -7,10 +7,11 @@ use std::collections::{HashMap, HashSet};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::mapping::{self, Field, Kind, Shape};
 use crate::model::{
-    AUTHOR, ArticleMeta, CURATOR, Evidence, FactsFile, Fields, KnowledgeBase, Modality, Record,
-    RecordKind, RelationType, Slug, Value,
+    AUTHOR, Article, ArticleMeta, CURATOR, Evidence, FactsFile, Fields, KnowledgeBase, Modality,
+    Record, RecordKind, RelationType, Slug, Value,
 };
 use crate::seed::{LoadError, Seg, SourceFile, Sources};
+use crate::spill::{ArticleSpill, SpillWriter};
 use std::path::Path;
 
 /// Reads and checks every seed file under `dir`; the knowledge base comes back only when
@@ -24,9 +25,212 @@ pub fn load_with(
     dir: &Path,
     progress: &dyn crate::progress::Progress,
 ) -> Result<KnowledgeBase, LoadError> {
-    let (mut kb, sources, mut problems) = crate::seed::read_with(dir, progress)?;
+    let memory = || Ok(Stash::Memory(Vec::new()));
+    let (mut kb, validated) = load_staged(
+        dir,
+        progress,
+        Stash::Memory(Vec::new()),
+        memory,
+        &mut |_| {},
+    )?;
+    let Validated::Memory(mut articles, current) = validated else {
+        unreachable!("kept in memory");
+    };
+    for (a, records) in current {
+        articles[a].facts.overwrite_records(&records);
+    }
+    kb.articles = articles;
+    Ok(kb)
+}
+
+/// [`load_with`] for a knowledge base larger than memory: the articles wait between the checks
+/// in a file of `folder`, and come back validated in another ([`ArticleSpill`]), so that
+/// validating holds what crosses articles (each id's kind and place, the records other
+/// articles state values of) and a batch of articles at a time. The knowledge base comes back
+/// without its articles; each validated article is shown to `observe`, in order, before the
+/// values other articles state for its records are set.
+pub fn load_spilled(
+    dir: &Path,
+    progress: &dyn crate::progress::Progress,
+    folder: &Path,
+    observe: &mut dyn FnMut(&Article),
+) -> Result<(KnowledgeBase, ArticleSpill), LoadError> {
+    let file = |name: &str| folder.join(format!(".{name}-{}.jsonl", std::process::id()));
+    let spill_error = |e: std::io::Error| {
+        LoadError::Io(anyhow::Error::from(e).context(format!(
+            "cannot set the articles aside in '{}' while they are checked",
+            folder.display()
+        )))
+    };
+    let read = SpillWriter::create(file("articles-read")).map_err(spill_error)?;
+    let validated = || Ok(Stash::File(SpillWriter::create(file("articles"))?));
+    let (kb, validated) = load_staged(dir, progress, Stash::File(read), validated, observe)?;
+    let Validated::File(spill) = validated else {
+        unreachable!("kept in a file");
+    };
+    Ok((kb, spill))
+}
+
+/// Where articles wait: in memory, or in a file.
+enum Stash {
+    Memory(Vec<Article>),
+    File(SpillWriter),
+}
+
+impl Stash {
+    fn push(&mut self, article: Article) -> std::io::Result<()> {
+        match self {
+            Stash::Memory(articles) => articles.push(article),
+            Stash::File(file) => file.push(&article)?,
+        }
+        Ok(())
+    }
+
+    /// The articles pushed, in order.
+    fn drain(self) -> std::io::Result<Box<dyn Iterator<Item = std::io::Result<Article>>>> {
+        Ok(match self {
+            Stash::Memory(articles) => Box::new(articles.into_iter().map(Ok)),
+            Stash::File(file) => Box::new(crate::spill::read_once(&file.finish()?.0)?),
+        })
+    }
+}
+
+/// The validated articles, and by article the records whose current values other articles
+/// state.
+enum Validated {
+    Memory(Vec<Article>, HashMap<usize, FactsFile>),
+    File(ArticleSpill),
+}
+
+/// What the first pass over the articles keeps of them for the second.
+#[derive(Default)]
+struct FirstPass {
+    /// Each article's id, in order.
+    articles: Vec<Slug>,
+    /// Each record an article defines: its id, kind and place.
+    records: Vec<(String, RecordKind, Place)>,
+    /// The records some mention states values of.
+    stated: HashSet<String>,
+}
+
+/// How many bytes of articles (their text, and about as much a quote for the rest) are checked
+/// at once, on every core, in the second pass.
+const CHECK_BATCH_BYTES: usize = 8 << 20;
+
+/// Validation in two passes over the articles, each seen once in memory per pass: the first
+/// reads them (into `read`) and notes every id; the second checks each against all ids, finds
+/// its quotes and hands it to the stash `validated` makes. Then the values that articles state
+/// for other records are resolved over the shared records and the stated records alone.
+fn load_staged(
+    dir: &Path,
+    progress: &dyn crate::progress::Progress,
+    mut read: Stash,
+    validated: impl FnOnce() -> std::io::Result<Stash>,
+    observe: &mut dyn FnMut(&Article),
+) -> Result<(KnowledgeBase, Validated), LoadError> {
+    let set_aside = |e: std::io::Error| {
+        LoadError::Io(anyhow::Error::from(e).context("cannot set the articles aside"))
+    };
+    let mut first = FirstPass::default();
+    let (mut kb, sources, mut problems) = crate::seed::read_each(dir, progress, &mut |article| {
+        let a = first.articles.len();
+        first.articles.push(article.id.clone());
+        for v in views(&article.facts) {
+            if v.defines {
+                first
+                    .records
+                    .push((v.id.to_string(), v.kind, Place::Record(a, v.list, v.index)));
+            }
+        }
+        for m in article
+            .facts
+            .mentions
+            .iter()
+            .filter(|m| !m.states.is_empty())
+        {
+            first.stated.insert(m.record.to_string());
+        }
+        read.push(article)
+    })?;
     progress.stage("checking", 0);
-    check(&mut kb, &sources, &mut problems);
+    if sources.config_parsed {
+        check_config(&kb, &sources.config, &mut problems);
+    }
+    let stated = std::mem::take(&mut first.stated);
+    let ids = define_ids(&kb, first, &sources, &mut problems);
+    let kinds: HashMap<&str, RecordKind> = ids.iter().map(|(k, d)| (k.as_str(), d.kind)).collect();
+    check_shared(&kb, &sources, &kinds, &mut problems);
+
+    let mut out = validated().map_err(set_aside)?;
+    let mut mentioned: HashSet<String> = HashSet::new();
+    // What resolving stated values reads: the stated records, and every article's metadata and
+    // mentions (their positions name them in messages).
+    let mut stating = Vec::new();
+    let mut articles = read.drain().map_err(set_aside)?.enumerate().peekable();
+    while articles.peek().is_some() {
+        let mut batch = Vec::new();
+        let mut bytes = 0;
+        while bytes < CHECK_BATCH_BYTES
+            && let Some((a, article)) = articles.next()
+        {
+            let article = article.map_err(set_aside)?;
+            bytes += article.text.len() + 256 * article.evidence_lists().count();
+            batch.push((a, article));
+        }
+        let found = crate::seed::on_every_core(&mut batch, |_, (a, article)| {
+            let mut found = Diagnostics::default();
+            check_article(*a, article, &sources, &kinds, &mut found);
+            found
+        });
+        for mut part in found {
+            problems.0.append(&mut part.0);
+        }
+        for (_, article) in batch {
+            for m in &article.facts.mentions {
+                if kinds.get(m.record.as_str()) == Some(&RecordKind::Actor) {
+                    mentioned.insert(m.record.to_string());
+                }
+            }
+            if !stated.is_empty() {
+                stating.push(Article {
+                    id: article.id.clone(),
+                    text: String::new(),
+                    facts: article.facts.part(&|id| stated.contains(id)),
+                });
+            }
+            observe(&article);
+            out.push(article).map_err(set_aside)?;
+        }
+    }
+    if sources.complete {
+        check_actors_are_mentioned(&kb, &sources, &mentioned, &mut problems);
+    }
+
+    let mut resolving = KnowledgeBase {
+        config: kb.config.clone(),
+        actors: std::mem::take(&mut kb.actors),
+        topics: std::mem::take(&mut kb.topics),
+        articles: stating,
+        statements: Vec::new(),
+    };
+    crate::statements::resolve(&mut resolving, &sources, &kinds, &mut problems);
+    kb.actors = resolving.actors;
+    kb.topics = resolving.topics;
+    kb.statements = resolving.statements;
+    let current: HashMap<usize, FactsFile> = resolving
+        .articles
+        .into_iter()
+        .enumerate()
+        .filter(|(_, article)| article.facts.defines_any())
+        .map(|(a, article)| (a, article.facts.part(&|id| stated.contains(id))))
+        .map(|(a, mut records)| {
+            // Only the records are put back: the mentions stay in the articles.
+            records.mentions = Vec::new();
+            (a, records)
+        })
+        .collect();
+    check_topic_cycles(&kb, &sources, &mut problems);
+
     report_missing_shared_files(&sources, dir, &mut problems);
     // An article that could not be read may define what other files reference: those
     // references are judged once it reads, so that its one problem is not buried under others
@@ -34,11 +238,17 @@ pub fn load_with(
     if !sources.complete {
         problems.0.retain(|d| d.unresolved.is_none());
     }
-    if problems.is_empty() {
-        Ok(kb)
-    } else {
-        Err(LoadError::Invalid(problems.sorted()))
+    if !problems.is_empty() {
+        return Err(LoadError::Invalid(problems.sorted()));
     }
+    let validated = match out {
+        Stash::Memory(articles) => Validated::Memory(articles, current),
+        Stash::File(file) => {
+            let (path, count) = file.finish().map_err(set_aside)?;
+            Validated::File(ArticleSpill::new(path, count, current))
+        }
+    };
+    Ok((kb, validated))
 }
 
 /// What a reference may point at.
@@ -205,25 +415,54 @@ struct Definition {
     place: Place,
 }
 
-/// Runs every cross-record check, adding problems to `problems`; fills in evidence offsets.
-pub fn check(kb: &mut KnowledgeBase, sources: &Sources, problems: &mut Diagnostics) {
-    if sources.config_parsed {
-        check_config(kb, &sources.config, problems);
+/// The checks of the shared records (`actors.toml`, `topics.toml`) that need every id.
+fn check_shared(
+    kb: &KnowledgeBase,
+    sources: &Sources,
+    kinds: &HashMap<&str, RecordKind>,
+    problems: &mut Diagnostics,
+) {
+    if let Some(src) = &sources.actors {
+        for (i, a) in kb.actors.iter().enumerate() {
+            repeats(&mapping::ACTOR, a, ("actors", i), src, problems);
+        }
     }
-    let ids = define_ids(kb, sources, problems);
-    let kinds: HashMap<&str, RecordKind> = ids.iter().map(|(k, d)| (k.as_str(), d.kind)).collect();
-    check_repeats(kb, sources, problems);
-    check_records(kb, sources, &kinds, problems);
-    let found = crate::seed::on_every_core(&mut kb.articles, |a, article| {
-        let mut found = Diagnostics::default();
-        locate_quotes(article, &sources.facts[a], &mut found);
-        found
-    });
-    for mut part in found {
-        problems.0.append(&mut part.0);
+    if let Some(source) = &sources.topics {
+        for (i, topic) in kb.topics.iter().enumerate() {
+            let mut refs = Vec::new();
+            let at = [Seg::Key("topics"), Seg::Index(i)];
+            references(mapping::TOPIC.fields, topic, &at, &mut refs);
+            for r in &refs {
+                check_reference(r, kinds, source, problems);
+            }
+        }
     }
-    crate::statements::resolve(kb, sources, &kinds, problems);
-    check_topic_cycles(kb, sources, problems);
+}
+
+/// Every check of one article (the `a`-th) given every id's kind: its metadata and text, its
+/// records' references, evidence and lists, its relations' links; fills in its quotes' offsets.
+fn check_article(
+    a: usize,
+    article: &mut Article,
+    sources: &Sources,
+    kinds: &HashMap<&str, RecordKind>,
+    problems: &mut Diagnostics,
+) {
+    let source = &sources.facts[a];
+    check_article_meta(article, source, problems);
+    check_article_text(article, &sources.texts[a], problems);
+    for reference in meta_references(&article.facts.article) {
+        if !sources.unparsed_ids.contains(reference.target) {
+            check_reference(&reference, kinds, source, problems);
+        }
+    }
+    for v in views(&article.facts) {
+        check_view(&v, sources, kinds, source, problems);
+    }
+    check_relation_links(article, source, kinds, problems);
+    check_required_lists(article, source, problems);
+    check_repeats(article, source, problems);
+    locate_quotes(article, source, problems);
 }
 
 /// A topic is never broader than itself: following `broader` (as stated values left it)
@@ -314,12 +553,13 @@ fn report_topic_loop(
 /// Every id with its kind and where it is defined; a duplicate is reported at its second place.
 fn define_ids(
     kb: &KnowledgeBase,
+    read: FirstPass,
     sources: &Sources,
     problems: &mut Diagnostics,
 ) -> HashMap<String, Definition> {
     let mut ids: HashMap<String, Definition> = HashMap::new();
-    let mut define = |id: &str, kind: RecordKind, place: Place, problems: &mut Diagnostics| {
-        if let Some(first) = ids.get(id) {
+    let mut define = |id: String, kind: RecordKind, place: Place, problems: &mut Diagnostics| {
+        if let Some(first) = ids.get(&id) {
             let earlier = first.place.diagnostic(sources, String::new());
             let at = match earlier.position {
                 Some((l, c)) => format!("{}:{l}:{c}", earlier.file.display()),
@@ -349,7 +589,7 @@ fn define_ids(
             };
             problems.push(place.diagnostic(sources, message).help(help));
         } else {
-            ids.insert(id.to_owned(), Definition { kind, place });
+            ids.insert(id, Definition { kind, place });
         }
     };
 
@@ -371,7 +611,7 @@ fn define_ids(
             );
         }
         define(
-            actor.id.as_str(),
+            actor.id.to_string(),
             RecordKind::Actor,
             Place::Actor(i),
             problems,
@@ -379,31 +619,22 @@ fn define_ids(
     }
     for (i, topic) in kb.topics.iter().enumerate() {
         define(
-            topic.id.as_str(),
+            topic.id.to_string(),
             RecordKind::Topic,
             Place::Topic(i),
             problems,
         );
     }
-    for (a, article) in kb.articles.iter().enumerate() {
+    for (a, article) in read.articles.into_iter().enumerate() {
         define(
-            article.id.as_str(),
+            article.to_string(),
             RecordKind::Article,
             Place::Article(a),
             problems,
         );
     }
-    for (a, article) in kb.articles.iter().enumerate() {
-        for v in views(&article.facts) {
-            if v.defines {
-                define(
-                    v.id.as_str(),
-                    v.kind,
-                    Place::Record(a, v.list, v.index),
-                    problems,
-                );
-            }
-        }
+    for (id, kind, place) in read.records {
+        define(id, kind, place, problems);
     }
     ids
 }
@@ -488,12 +719,12 @@ fn check_inference(
 /// measures is refused, with the types that do fit the pair. A hook: the one check that reads a
 /// kind's fields by name, because it compares two of them.
 fn check_relation_links(
-    kb: &KnowledgeBase,
-    sources: &Sources,
+    article: &Article,
+    source: &SourceFile,
     kinds: &HashMap<&str, RecordKind>,
     problems: &mut Diagnostics,
 ) {
-    for (a, article) in kb.articles.iter().enumerate() {
+    {
         for (i, r) in article.facts.relations.iter().enumerate() {
             // An unknown subject or object is reported as a reference already.
             let (Some(&subject), Some(&object)) =
@@ -524,7 +755,7 @@ fn check_relation_links(
                 )
             };
             problems.push(
-                sources.facts[a]
+                source
                     .diagnostic(
                         &field("relations", i, "predicate"),
                         format!(
@@ -539,48 +770,6 @@ fn check_relation_links(
                     .help(help),
             );
         }
-    }
-}
-
-/// References, evidence lists and asserters of every record; actors no article mentions.
-fn check_records(
-    kb: &KnowledgeBase,
-    sources: &Sources,
-    kinds: &HashMap<&str, RecordKind>,
-    problems: &mut Diagnostics,
-) {
-    let mut mentioned: HashSet<&str> = HashSet::new();
-    for (a, article) in kb.articles.iter().enumerate() {
-        let source = &sources.facts[a];
-        check_article_meta(article, source, problems);
-        check_article_text(article, &sources.texts[a], problems);
-        for reference in meta_references(&article.facts.article) {
-            if !sources.unparsed_ids.contains(reference.target) {
-                check_reference(&reference, kinds, source, problems);
-            }
-        }
-        for v in views(&article.facts) {
-            if !v.defines {
-                mentioned.insert(v.id.as_str());
-            }
-            check_view(&v, sources, kinds, source, problems);
-        }
-    }
-
-    check_relation_links(kb, sources, kinds, problems);
-    check_required_lists(kb, sources, problems);
-    if let Some(source) = &sources.topics {
-        for (i, topic) in kb.topics.iter().enumerate() {
-            let mut refs = Vec::new();
-            let at = [Seg::Key("topics"), Seg::Index(i)];
-            references(mapping::TOPIC.fields, topic, &at, &mut refs);
-            for r in &refs {
-                check_reference(r, kinds, source, problems);
-            }
-        }
-    }
-    if sources.complete {
-        check_actors_are_mentioned(kb, sources, &mentioned, problems);
     }
 }
 
@@ -659,7 +848,7 @@ fn check_view(
 fn check_actors_are_mentioned(
     kb: &KnowledgeBase,
     sources: &Sources,
-    mentioned: &HashSet<&str>,
+    mentioned: &HashSet<String>,
     problems: &mut Diagnostics,
 ) {
     let Some(actors_source) = sources.actors.as_ref() else {
@@ -685,8 +874,8 @@ fn check_actors_are_mentioned(
 
 /// A required list (a condition's speakers, a claim's claimants) names at least one; a rank
 /// goes with stated values.
-fn check_required_lists(kb: &KnowledgeBase, sources: &Sources, problems: &mut Diagnostics) {
-    for (a, article) in kb.articles.iter().enumerate() {
+fn check_required_lists(article: &Article, source: &SourceFile, problems: &mut Diagnostics) {
+    {
         let mut counts: HashMap<RecordKind, usize> = HashMap::new();
         for r in article.facts.records() {
             let kind = mapping::kind(r.kind());
@@ -694,7 +883,7 @@ fn check_required_lists(kb: &KnowledgeBase, sources: &Sources, problems: &mut Di
             for (i, f) in kind.fields.iter().enumerate() {
                 if f.required && f.list.is_some() && r.first(i).is_none() {
                     problems.push(
-                        sources.facts[a]
+                        source
                             .diagnostic(
                                 &field(kind.seed_key, *index, f.key),
                                 format!("'{}' is empty", f.key),
@@ -709,7 +898,7 @@ fn check_required_lists(kb: &KnowledgeBase, sources: &Sources, problems: &mut Di
         for (m, mention) in article.facts.mentions.iter().enumerate() {
             if mention.states.is_empty() && mention.rank != crate::model::Rank::Normal {
                 problems.push(
-                    sources.facts[a]
+                    source
                         .diagnostic(
                             &field("mentions", m, "rank"),
                             "a rank without stated values",
@@ -756,26 +945,13 @@ fn locate_quotes(
 
 /// Lists that are sets (parties, targets, subjects of a claim, aliases) and nested rows with a
 /// key (participants, measures) must not repeat an entry: both stores key them on it.
-fn check_repeats(kb: &KnowledgeBase, sources: &Sources, problems: &mut Diagnostics) {
-    if let Some(src) = &sources.actors {
-        for (i, a) in kb.actors.iter().enumerate() {
-            repeats(&mapping::ACTOR, a, ("actors", i), src, problems);
-        }
-    }
-    for (a, article) in kb.articles.iter().enumerate() {
-        let mut counts: HashMap<RecordKind, usize> = HashMap::new();
-        for r in article.facts.records() {
-            let kind = mapping::kind(r.kind());
-            let index = counts.entry(kind.kind).or_default();
-            repeats(
-                kind,
-                r,
-                (kind.seed_key, *index),
-                &sources.facts[a],
-                problems,
-            );
-            *index += 1;
-        }
+fn check_repeats(article: &Article, source: &SourceFile, problems: &mut Diagnostics) {
+    let mut counts: HashMap<RecordKind, usize> = HashMap::new();
+    for r in article.facts.records() {
+        let kind = mapping::kind(r.kind());
+        let index = counts.entry(kind.kind).or_default();
+        repeats(kind, r, (kind.seed_key, *index), source, problems);
+        *index += 1;
     }
 }
 
@@ -1480,6 +1656,67 @@ mod tests {
             note: None,
             modality: Modality::ReportedFact,
         }
+    }
+
+    /// `build` validates through files: the articles it reads back, the shared records and
+    /// the statements are those `load` gives in memory, the values other articles state
+    /// included (the bundled seeds state some).
+    #[test]
+    fn spilled_validation_gives_what_validation_in_memory_gives() {
+        let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../seeds");
+        let in_memory = load(&seeds).unwrap();
+        let folder = std::env::temp_dir().join(format!("dossier-spill-{}", std::process::id()));
+        std::fs::create_dir_all(&folder).unwrap();
+        let mut observed = Vec::new();
+        let (kb, spill) = load_spilled(&seeds, &crate::progress::Silent, &folder, &mut |a| {
+            observed.push(a.id.to_string())
+        })
+        .unwrap();
+        let json = |a: &Article| serde_json::to_string(a).unwrap();
+        let read_back: Vec<String> = spill.read().unwrap().map(|a| json(&a)).collect();
+        let expected: Vec<String> = in_memory.articles.iter().map(json).collect();
+        assert_eq!(read_back, expected);
+        let ids: Vec<String> = in_memory
+            .articles
+            .iter()
+            .map(|a| a.id.to_string())
+            .collect();
+        assert_eq!(observed, ids, "every article shown once, in order");
+        for (what, got, want) in [
+            (
+                "statements",
+                format!("{:?}", kb.statements),
+                format!("{:?}", in_memory.statements),
+            ),
+            (
+                "actors",
+                format!("{:?}", kb.actors),
+                format!("{:?}", in_memory.actors),
+            ),
+            (
+                "topics",
+                format!("{:?}", kb.topics),
+                format!("{:?}", in_memory.topics),
+            ),
+        ] {
+            assert_eq!(got, want, "{what}");
+        }
+        // The file holds the records as their articles define them: the stated values are put
+        // in place as it is read back.
+        let as_written = std::fs::read_to_string(&spill.path).unwrap();
+        let changed = as_written
+            .lines()
+            .zip(&expected)
+            .filter(|(written, read)| written != read)
+            .count();
+        assert!(changed > 0, "no article takes a value stated elsewhere");
+        spill.finish().unwrap();
+        assert_eq!(
+            std::fs::read_dir(&folder).unwrap().count(),
+            0,
+            "both files removed"
+        );
+        std::fs::remove_dir(&folder).unwrap();
     }
 
     #[test]

@@ -21,6 +21,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::KnowledgeBase;
 use crate::{rdf, report, site, sqlite};
+use dossier_model::seed::LoadError;
+use dossier_model::spill::ArticleSpill;
 
 pub const DATABASE_FILE: &str = "dossier.sqlite";
 pub const TURTLE_FILE: &str = "dossier.ttl";
@@ -226,9 +228,52 @@ pub fn build_with(
     progress: &dyn crate::progress::Progress,
     settings: &BuildSettings,
 ) -> Result<BuildSummary> {
-    // Reading the seeds leaves the TOML parser's freed memory in the allocator; giving it back
-    // lowers the whole build's peak (by about 30 MB at 100k records).
-    return_free_memory();
+    let built = build_generation(paths, progress, settings, |into| {
+        let mut kb = kb;
+        let articles = std::mem::take(&mut kb.articles);
+        let spill = ArticleSpill::write(articles, spill_path(into))
+            .with_context(|| format!("cannot set the articles aside in '{}'", into.display()))?;
+        Ok(Ok((kb, spill, None)))
+    })?;
+    Ok(built.expect("the model was validated already"))
+}
+
+/// Validates the seeds folder `seeds` and builds every store from it as a new generation of
+/// `paths.dir`, made current; the outer error is the build's, the inner one says what is wrong
+/// with the seeds (nothing is then written). The articles are validated and written through
+/// files of the new generation's folder ([`dossier_model::validate::load_spilled`]): neither
+/// step holds the whole model.
+pub fn build_from_seeds(
+    seeds: &Path,
+    paths: &KbPaths,
+    progress: &dyn crate::progress::Progress,
+    settings: &BuildSettings,
+) -> Result<Result<BuildSummary, LoadError>> {
+    build_generation(paths, progress, settings, |into| {
+        let mut head = rdf::HeadBuilder::default();
+        let observe = &mut |article: &crate::model::Article| head.add(article);
+        let validated = dossier_model::validate::load_spilled(seeds, progress, into, observe);
+        Ok(validated.map(|(kb, spill)| (kb, spill, Some(head))))
+    })
+}
+
+/// The knowledge base without its articles, its articles, and the head of its graph when
+/// validation read it on the way.
+type Model = (KnowledgeBase, ArticleSpill, Option<rdf::HeadBuilder>);
+
+/// Where a build sets its validated articles aside: a file of the new generation's folder.
+fn spill_path(into: &Path) -> PathBuf {
+    into.join(format!(".articles-{}.jsonl", std::process::id()))
+}
+
+/// A new generation of `paths.dir`, made current, from the knowledge base (without its
+/// articles) and the articles that `model` gives, given the new generation's folder.
+fn build_generation(
+    paths: &KbPaths,
+    progress: &dyn crate::progress::Progress,
+    settings: &BuildSettings,
+    model: impl FnOnce(&Path) -> Result<Result<Model, LoadError>>,
+) -> Result<Result<BuildSummary, LoadError>> {
     let started = Instant::now();
     let dir = &paths.dir;
     fs::create_dir_all(dir)
@@ -239,7 +284,22 @@ pub fn build_with(
     let tmp = temporary_folder(dir);
     fs::create_dir(&tmp)
         .with_context(|| format!("cannot create the folder '{}'", tmp.display()))?;
-    let written = write_stores(kb, &tmp, progress, settings);
+    let (kb, spill, head) = match model(&tmp) {
+        Ok(Ok(model)) => model,
+        Ok(Err(invalid)) => {
+            let _ = fs::remove_dir_all(&tmp);
+            return Ok(Err(invalid));
+        }
+        Err(e) => {
+            let _ = fs::remove_dir_all(&tmp);
+            return Err(e);
+        }
+    };
+    // Reading the seeds leaves the TOML parser's freed memory in the allocator; giving it back
+    // lowers the whole build's peak.
+    return_free_memory();
+    let written = write_stores(&kb, spill, head, &tmp, progress, settings);
+    drop(kb);
     let (tables, triples, timings, sealed) = match written {
         Ok(w) => w,
         Err(e) => {
@@ -263,14 +323,14 @@ pub fn build_with(
     link_stable_names(dir)?;
     remove_old_generations(dir)?;
     let files = STORE_FILES.iter().map(|f| dir.join(f)).collect();
-    Ok(BuildSummary {
+    Ok(Ok(BuildSummary {
         tables,
         triples,
         timings,
         files,
         generation,
         elapsed: started.elapsed(),
-    })
+    }))
 }
 
 /// A full disk (or a file-size limit, or a quota) reaches the build as an I/O error deep in
@@ -334,83 +394,27 @@ fn seal_database_and_write_reports(
     Ok((sealed_database, clock.elapsed(), sealed_report, sealed_site))
 }
 
-/// The validated articles in a file of the new generation's folder, one JSON line each, so
-/// that the stores are written without the model in memory: each writer reads them back one
-/// at a time, at its own pace (writers handed each article in turn, dropping it once all had it,
-/// went at the slowest one's pace: 35–44% slower at 1M records). Removed once read, or with the
-/// folder when the build fails.
-struct SpilledArticles {
-    path: PathBuf,
-    /// The first read that failed: a writer's articles then end early, and the build fails.
-    failed: std::sync::Mutex<Option<String>>,
-}
+/// The validated articles as the writers read them: an error reading them back is the
+/// build's.
+struct Spilled(ArticleSpill);
 
-impl SpilledArticles {
-    fn write(articles: Vec<crate::model::Article>, into: &Path) -> Result<SpilledArticles> {
-        let path = into.join(format!(".articles-{}.jsonl", std::process::id()));
-        let spill = SpilledArticles {
-            path,
-            failed: std::sync::Mutex::new(None),
-        };
-        let written = (|| -> std::io::Result<()> {
-            let mut w = BufWriter::with_capacity(1 << 20, File::create(&spill.path)?);
-            for article in articles {
-                // An I/O error stays one (a full disk is said as such).
-                serde_json::to_writer(&mut w, &article).map_err(std::io::Error::from)?;
-                w.write_all(b"\n")?;
-            }
-            w.flush()
-        })();
-        written.with_context(|| format!("cannot write '{}'", spill.path.display()))?;
-        Ok(spill)
-    }
-
-    /// The articles, in order, each read when asked for.
+impl Spilled {
     fn read(&self) -> Result<impl Iterator<Item = crate::model::Article> + '_> {
-        use std::io::BufRead;
-        let file = File::open(&self.path)
-            .with_context(|| format!("cannot read '{}'", self.path.display()))?;
-        let lines = std::io::BufReader::with_capacity(1 << 20, file).lines();
-        Ok(lines.map_while(move |line| {
-            let read = line
-                .map_err(anyhow::Error::from)
-                .and_then(|line| Ok(serde_json::from_str(&line)?));
-            match read {
-                Ok(article) => Some(article),
-                Err(e) => {
-                    let mut failed = self.failed.lock().expect("no reader panics holding it");
-                    failed.get_or_insert_with(|| format!("{e:#}"));
-                    None
-                }
-            }
-        }))
-    }
-
-    /// Removes the file, or says why a writer's articles ended early.
-    fn finish(&self) -> Result<()> {
-        fs::remove_file(&self.path)
-            .with_context(|| format!("cannot remove '{}'", self.path.display()))?;
-        match self
-            .failed
-            .lock()
-            .expect("no reader panics holding it")
-            .take()
-        {
-            Some(e) => Err(anyhow::anyhow!(
-                "cannot read the validated articles back from '{}': {e}",
-                self.path.display()
-            )),
-            None => Ok(()),
-        }
+        self.0
+            .read()
+            .context("cannot read the validated articles back")
     }
 }
 
 /// The database and the graph, on two threads, into the folder `into`; each file is hashed
 /// for the manifest and synced to disk as soon as it is complete, beside the next one's writing.
-/// The articles are first written to a file of their own ([`SpilledArticles`]) and the model
-/// dropped: each writer reads them back one at a time, at its own pace.
+/// The articles are in a file of their own ([`ArticleSpill`]), not in memory: each writer reads
+/// them back one at a time, at its own pace (writers handed each article in turn, dropping it
+/// once all had it, went at the slowest one's pace: 35–44% slower at 1M records).
 fn write_stores(
-    kb: KnowledgeBase,
+    kb: &KnowledgeBase,
+    spill: ArticleSpill,
+    head: Option<rdf::HeadBuilder>,
     into: &Path,
     progress: &dyn crate::progress::Progress,
     settings: &BuildSettings,
@@ -419,14 +423,13 @@ fn write_stores(
         "writing SQLite, Turtle, N-Quads, the indexed graph and the report",
         0,
     );
-    let mut kb = kb;
-    let articles = std::mem::take(&mut kb.articles);
     let shared = kb.shared();
-    let head = rdf::Head::new(shared, &articles);
-    let spilled = SpilledArticles::write(articles, into)?;
-    // The model's memory is free: give it back before the stores take theirs.
-    return_free_memory();
-    let (head, spilled) = (&head, &spilled);
+    let articles = Spilled(spill);
+    let head = match head {
+        Some(head) => head.finish(shared),
+        None => rdf::Head::new(shared, articles.read()?),
+    };
+    let (head, spilled) = (&head, &articles);
     let (sql, graph) = std::thread::scope(|scope| {
         // The database is quicker to write than the Turtle and the N-Quads, so its thread then
         // writes the indexed graph (a pass of its own over the mapping) and the report while
@@ -487,7 +490,8 @@ fn write_stores(
         (report_time, sealed_report, sealed_site),
     ) = sql?;
     let (triples, turtle_time, nquads_time, [sealed_turtle, sealed_nquads]) = graph?;
-    spilled.finish()?;
+    let Spilled(spill) = articles;
+    spill.finish()?;
     // Datasette names a database after its file's stem.
     let database = DATABASE_FILE.trim_end_matches(".sqlite");
     let sealed_datasette = write_file(into, DATASETTE_FILE, |w| {

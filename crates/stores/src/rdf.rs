@@ -23,7 +23,7 @@ use sophia::turtle::serializer::turtle::{TurtleConfig, TurtleSerializer};
 use crate::mapping::{self, Field, Kind, Label, Nested, Scope, Shape};
 use crate::model::{
     AUTHOR, Article, Basis, CURATOR, Difference, Evidence, Fields, OwnedValue, Rank, Record,
-    RecordKind, RelationType, Shared, StatedValue, Statement, Value,
+    RecordKind, RelationType, Shared, Slug, StatedValue, Statement, Value,
 };
 use crate::vocab::{
     self, concept, dcterms, dos, oa, prov, rdf, rdfs, record_iri, schema, skos, xsd,
@@ -269,31 +269,80 @@ pub struct Head<'a> {
 }
 
 impl<'a> Head<'a> {
-    /// The head of the knowledge base made of `shared` and `articles`.
-    pub fn new(shared: Shared<'a>, articles: &[Article]) -> Head<'a> {
-        // (Read straight from the evidence lists: numbering every quote is `map_article`'s work.)
-        let curator = articles.iter().any(|a| {
-            a.evidence_lists()
-                .any(|(_, list)| list.iter().any(|e| e.asserted_by == CURATOR))
-        });
-        let mut kinds = Kinds::new();
+    /// The head of the knowledge base made of `shared` and `articles`, read once.
+    pub fn new<A: std::borrow::Borrow<Article>>(
+        shared: Shared<'a>,
+        articles: impl IntoIterator<Item = A>,
+    ) -> Head<'a> {
+        let mut builder = HeadBuilder::default();
+        for article in articles {
+            builder.add(article.borrow());
+        }
+        builder.finish(shared)
+    }
+}
+
+/// A [`Head`] read article by article, as validation hands them on: what it reads (ids, kinds,
+/// relations, mentions, asserters) is the same before the values other articles state are set.
+#[derive(Default)]
+pub struct HeadBuilder {
+    articles: Vec<Slug>,
+    kinds: Kinds,
+    extras: PendingExtras,
+    curator: bool,
+}
+
+impl HeadBuilder {
+    /// The next article, in the knowledge base's order.
+    pub fn add(&mut self, article: &Article) {
+        // (Read straight from the evidence lists: numbering every quote is `map_article`'s
+        // work.)
+        self.curator = self.curator
+            || article
+                .evidence_lists()
+                .any(|(_, list)| list.iter().any(|e| e.asserted_by == CURATOR));
+        for r in article.facts.records() {
+            self.kinds.insert(r.id().as_str().into(), r.kind());
+        }
+        let a = self.articles.len();
+        self.articles.push(article.id.clone());
+        for r in &article.facts.relations {
+            self.extras
+                .entry(r.subject.as_str().into())
+                .or_default()
+                .push(PendingExtra::Relation(
+                    a,
+                    r.predicate,
+                    r.object.as_str().into(),
+                ));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for m in &article.facts.mentions {
+            if seen.insert(m.record.as_str()) {
+                self.extras
+                    .entry(m.record.as_str().into())
+                    .or_default()
+                    .push(PendingExtra::Mention(a));
+            }
+        }
+    }
+
+    /// The head of the knowledge base made of `shared` and the articles added.
+    pub fn finish(self, shared: Shared<'_>) -> Head<'_> {
+        let mut kinds = self.kinds;
         for actor in shared.actors {
             kinds.insert(actor.id.as_str().into(), RecordKind::Actor);
         }
         for topic in shared.topics {
             kinds.insert(topic.id.as_str().into(), RecordKind::Topic);
         }
-        for article in articles {
-            for r in article.facts.records() {
-                kinds.insert(r.id().as_str().into(), r.kind());
-            }
-        }
-        let extras = extras(&shared.config.base_iri, articles, &kinds);
+        let base = shared.config.base_iri.as_str();
+        let extras = resolve_extras(base, &self.articles, self.extras, &kinds);
         Head {
             shared,
             kinds,
             extras,
-            curator,
+            curator: self.curator,
         }
     }
 }
@@ -452,43 +501,54 @@ impl Fields for Cells<'_> {
 /// Hook: triples whose subject is a record but that another record states — the direct triple
 /// of a relation (`s relation-type:p o`, besides its reification), and a shared record's (an
 /// actor's, a topic's) `prov:wasDerivedFrom` each article that mentions it.
-fn extras(base: &str, articles: &[Article], kinds: &Kinds) -> Extras {
-    let mut extras = Extras::new();
-    for article in articles {
-        let graph = iri(record_iri(base, RecordKind::Article, article.id.as_str()));
-        for r in &article.facts.relations {
-            let object_kind = kinds
-                .get(r.object.as_str())
-                .copied()
-                .unwrap_or(RecordKind::Actor);
-            let link = (
-                graph.clone(),
-                iri(concept(RelationType::SCHEME, r.predicate.as_str())),
-                iri(record_iri(base, object_kind, r.object.as_str())),
-            );
-            // Two relation records may state the same link (from two quotes): one triple.
-            let links = extras.entry(r.subject.as_str().into()).or_default();
-            if !links.contains(&link) {
+/// An extra triple as the `n`-th article gives it, by its subject's id: a relation (its
+/// object's kind, and so its IRI, may come from a later article), or a mention, which is one
+/// only of a shared record.
+enum PendingExtra {
+    Relation(usize, RelationType, Box<str>),
+    Mention(usize),
+}
+
+type PendingExtras = HashMap<Box<str>, Vec<PendingExtra>>;
+
+/// The extras, once every kind is known: a relation's object as its IRI; each article that
+/// gives evidence for a shared record (an actor, a topic) as a source of it (a record of an
+/// article is derived from that article only).
+fn resolve_extras(base: &str, articles: &[Slug], pending: PendingExtras, kinds: &Kinds) -> Extras {
+    let graph = |a: usize| iri(record_iri(base, RecordKind::Article, articles[a].as_str()));
+    pending
+        .into_iter()
+        .filter_map(|(subject, all)| {
+            let shared = kinds
+                .get(&subject)
+                .is_some_and(|k| mapping::kind(*k).scope == Scope::KnowledgeBase);
+            let mut links = Vec::with_capacity(all.len());
+            for extra in all {
+                let link = match extra {
+                    PendingExtra::Mention(a) if shared => {
+                        (graph(a), iri(prov::WAS_DERIVED_FROM), graph(a))
+                    }
+                    PendingExtra::Mention(_) => continue,
+                    PendingExtra::Relation(a, predicate, object) => {
+                        let object_kind = kinds.get(&object).copied().unwrap_or(RecordKind::Actor);
+                        let link = (
+                            graph(a),
+                            iri(concept(RelationType::SCHEME, predicate.as_str())),
+                            iri(record_iri(base, object_kind, &object)),
+                        );
+                        // Two relation records may state the same link (from two quotes): one
+                        // triple.
+                        if links.as_slice().contains(&link) {
+                            continue;
+                        }
+                        link
+                    }
+                };
                 links.push(link);
             }
-        }
-        let mut seen = std::collections::HashSet::new();
-        for m in &article.facts.mentions {
-            // A shared record (an actor, a topic) is derived from every article that gives
-            // evidence for it; a record of an article from that article only.
-            let shared = kinds
-                .get(m.record.as_str())
-                .is_some_and(|k| mapping::kind(*k).scope == Scope::KnowledgeBase);
-            if shared && seen.insert(m.record.as_str()) {
-                extras.entry(m.record.as_str().into()).or_default().push((
-                    graph.clone(),
-                    iri(prov::WAS_DERIVED_FROM),
-                    graph.clone(),
-                ));
-            }
-        }
-    }
-    extras
+            (!links.is_empty()).then_some((subject, links))
+        })
+        .collect()
 }
 
 fn map_article<E: Emit>(
