@@ -528,6 +528,7 @@ impl From<io::Error> for Failure {
 
 fn main() -> ExitCode {
     quiet_on_closed_pipes();
+    dossier::dossier_model::map_large_allocations_apart();
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,

@@ -34,6 +34,25 @@ pub fn return_free_memory() {
     }
 }
 
+/// Has the allocator give each allocation of 128 KiB or more a mapping of its own, returned to
+/// the system when it is freed, for the whole process. glibc otherwise raises that threshold
+/// (up to 32 MiB) each time such a mapping is freed, after which large buffers come from the
+/// heap and the arenas and leave them fragmented: `build` at 1M records peaked at 767 MB
+/// without it, 690 MB with it, no slower. A program calls it once, at its start.
+pub fn map_large_allocations_apart() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        unsafe extern "C" {
+            fn mallopt(param: std::ffi::c_int, value: std::ffi::c_int) -> std::ffi::c_int;
+        }
+        const M_MMAP_THRESHOLD: std::ffi::c_int = -3;
+        // SAFETY: mallopt only changes how the allocator serves later allocations.
+        unsafe {
+            mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+        }
+    }
+}
+
 /// Every file of the repository written from the descriptions, by path from its root: what
 /// `dossier schema --write` writes and `tests/it/schema.rs` holds equal to what is committed.
 pub fn generated_files() -> Vec<(String, String)> {

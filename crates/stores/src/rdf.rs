@@ -80,8 +80,43 @@ impl<E: Emit> Subject<'_, E> {
 type Extras = HashMap<Box<str>, Vec<(Term, Term, Term)>>;
 
 /// Every record's kind by its id. Owned: the stores are written while the articles that define
-/// the ids are dropped one by one.
-pub type Kinds = HashMap<Box<str>, RecordKind>;
+/// the ids are dropped one by one. Keyed by each id's 128-bit fingerprint (SipHash-1-3 with
+/// random keys, as the index's terms: two ids share one with probability about n² / 2¹²⁹), so
+/// that a million ids take one table and no allocation each (those, made while validation's
+/// own tables were alive, were left scattered over the heap once those were freed).
+pub struct Kinds {
+    by_fingerprint: HashMap<[u64; 2], RecordKind>,
+    hasher: siphasher::sip128::SipHasher13,
+}
+
+impl Default for Kinds {
+    fn default() -> Kinds {
+        Kinds::new()
+    }
+}
+
+impl Kinds {
+    pub fn new() -> Kinds {
+        let (k0, k1) = crate::index::random_keys();
+        Kinds {
+            by_fingerprint: HashMap::new(),
+            hasher: siphasher::sip128::SipHasher13::new_with_keys(k0, k1),
+        }
+    }
+
+    fn fingerprint(&self, id: &str) -> [u64; 2] {
+        let h = self.hasher.hash(id.as_bytes());
+        [h.h1, h.h2]
+    }
+
+    pub fn insert(&mut self, id: &str, kind: RecordKind) {
+        self.by_fingerprint.insert(self.fingerprint(id), kind);
+    }
+
+    pub fn get(&self, id: &str) -> Option<RecordKind> {
+        self.by_fingerprint.get(&self.fingerprint(id)).copied()
+    }
+}
 
 fn emit_extras<E: Emit>(out: &mut E, subject: &Term, id: &str, extras: &Extras) -> io::Result<()> {
     let all = extras.get(id).map(Vec::as_slice).unwrap_or_default();
@@ -117,7 +152,7 @@ impl Terms<'_> {
             (Shape::Ref(kinds), Value::Id(id) | Value::Text(id)) => {
                 let kind = match kinds {
                     [one] => *one,
-                    _ => self.kinds.get(id).copied().unwrap_or(RecordKind::Actor),
+                    _ => self.kinds.get(id).unwrap_or(RecordKind::Actor),
                 };
                 self.record(kind, id)
             }
@@ -302,7 +337,7 @@ impl HeadBuilder {
                 .evidence_lists()
                 .any(|(_, list)| list.iter().any(|e| e.asserted_by == CURATOR));
         for r in article.facts.records() {
-            self.kinds.insert(r.id().as_str().into(), r.kind());
+            self.kinds.insert(r.id().as_str(), r.kind());
         }
         let a = self.articles.len();
         self.articles.push(article.id.clone());
@@ -331,10 +366,10 @@ impl HeadBuilder {
     pub fn finish(self, shared: Shared<'_>) -> Head<'_> {
         let mut kinds = self.kinds;
         for actor in shared.actors {
-            kinds.insert(actor.id.as_str().into(), RecordKind::Actor);
+            kinds.insert(actor.id.as_str(), RecordKind::Actor);
         }
         for topic in shared.topics {
-            kinds.insert(topic.id.as_str().into(), RecordKind::Topic);
+            kinds.insert(topic.id.as_str(), RecordKind::Topic);
         }
         let base = shared.config.base_iri.as_str();
         let extras = resolve_extras(base, &self.articles, self.extras, &kinds);
@@ -521,7 +556,7 @@ fn resolve_extras(base: &str, articles: &[Slug], pending: PendingExtras, kinds: 
         .filter_map(|(subject, all)| {
             let shared = kinds
                 .get(&subject)
-                .is_some_and(|k| mapping::kind(*k).scope == Scope::KnowledgeBase);
+                .is_some_and(|k| mapping::kind(k).scope == Scope::KnowledgeBase);
             let mut links = Vec::with_capacity(all.len());
             for extra in all {
                 let link = match extra {
@@ -530,7 +565,7 @@ fn resolve_extras(base: &str, articles: &[Slug], pending: PendingExtras, kinds: 
                     }
                     PendingExtra::Mention(_) => continue,
                     PendingExtra::Relation(a, predicate, object) => {
-                        let object_kind = kinds.get(&object).copied().unwrap_or(RecordKind::Actor);
+                        let object_kind = kinds.get(&object).unwrap_or(RecordKind::Actor);
                         let link = (
                             graph(a),
                             iri(concept(RelationType::SCHEME, predicate.as_str())),
