@@ -81,7 +81,7 @@ type Extras = HashMap<Box<str>, Vec<(Term, Term, Term)>>;
 
 /// Every record's kind by its id. Owned: the stores are written while the articles that define
 /// the ids are dropped one by one. Keyed by each id's 128-bit fingerprint (SipHash-1-3 with
-/// random keys, as the index's terms: two ids share one with probability about n² / 2¹²⁹), so
+/// random keys, like the index's terms: two ids share one with probability about n² / 2¹²⁹), so
 /// that a million ids take one table and no allocation each (those, made while validation's
 /// own tables were alive, were left scattered over the heap once those were freed).
 pub struct Kinds {
