@@ -38,7 +38,8 @@ pub fn return_free_memory() {
 /// the system when it is freed, for the whole process. glibc otherwise raises that threshold
 /// (up to 32 MiB) each time such a mapping is freed, after which large buffers come from the
 /// heap and the arenas and leave them fragmented: `build` at 1M records peaked at 767 MB
-/// without it, 690 MB with it, no slower. A program calls it once, at its start.
+/// without it, 690 MB with it, no slower (`check` was no smaller with it, and slower: its
+/// large buffers come and go). A program calls it once, before the work it is for.
 pub fn map_large_allocations_apart() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
