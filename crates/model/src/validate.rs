@@ -222,9 +222,9 @@ fn load_staged(
         .into_iter()
         .enumerate()
         .filter(|(_, article)| article.facts.defines_any())
-        .map(|(a, article)| (a, article.facts.part(&|id| stated.contains(id))))
-        .map(|(a, mut records)| {
+        .map(|(a, article)| {
             // Only the records are put back: the mentions stay in the articles.
+            let mut records = article.facts;
             records.mentions = Vec::new();
             (a, records)
         })
@@ -724,52 +724,50 @@ fn check_relation_links(
     kinds: &HashMap<&str, RecordKind>,
     problems: &mut Diagnostics,
 ) {
-    {
-        for (i, r) in article.facts.relations.iter().enumerate() {
-            // An unknown subject or object is reported as a reference already.
-            let (Some(&subject), Some(&object)) =
-                (kinds.get(r.subject.as_str()), kinds.get(r.object.as_str()))
-            else {
-                continue;
-            };
-            if mapping::relation_links_kinds(r.predicate, subject, object) {
-                continue;
-            }
-            let (s_noun, o_noun) = (mapping::kind(subject).noun, mapping::kind(object).noun);
-            let fitting: Vec<&str> = RelationType::VALUES
-                .iter()
-                .zip(RelationType::ALL)
-                .filter(|(_, t)| mapping::relation_links_kinds(**t, subject, object))
-                .map(|(name, _)| *name)
-                .collect();
-            let help = if fitting.is_empty() {
-                format!(
-                    "no relation type links {s_noun} to {o_noun}: check the subject and the \
-                     object, or use a field of the record instead"
-                )
-            } else {
-                format!(
-                    "relation types that link {s_noun} to {o_noun}: {}; or check the subject \
-                     and the object",
-                    fitting.join(", ")
-                )
-            };
-            problems.push(
-                source
-                    .diagnostic(
-                        &field("relations", i, "predicate"),
-                        format!(
-                            "'{}' links {}, but '{}' is {s_noun} and '{}' is {o_noun}",
-                            r.predicate.as_str(),
-                            mapping::describe_links(r.predicate),
-                            r.subject.as_str(),
-                            r.object.as_str(),
-                        ),
-                    )
-                    .record(r.id.as_str())
-                    .help(help),
-            );
+    for (i, r) in article.facts.relations.iter().enumerate() {
+        // An unknown subject or object is reported as a reference already.
+        let (Some(&subject), Some(&object)) =
+            (kinds.get(r.subject.as_str()), kinds.get(r.object.as_str()))
+        else {
+            continue;
+        };
+        if mapping::relation_links_kinds(r.predicate, subject, object) {
+            continue;
         }
+        let (s_noun, o_noun) = (mapping::kind(subject).noun, mapping::kind(object).noun);
+        let fitting: Vec<&str> = RelationType::VALUES
+            .iter()
+            .zip(RelationType::ALL)
+            .filter(|(_, t)| mapping::relation_links_kinds(**t, subject, object))
+            .map(|(name, _)| *name)
+            .collect();
+        let help = if fitting.is_empty() {
+            format!(
+                "no relation type links {s_noun} to {o_noun}: check the subject and the \
+                 object, or use a field of the record instead"
+            )
+        } else {
+            format!(
+                "relation types that link {s_noun} to {o_noun}: {}; or check the subject \
+                 and the object",
+                fitting.join(", ")
+            )
+        };
+        problems.push(
+            source
+                .diagnostic(
+                    &field("relations", i, "predicate"),
+                    format!(
+                        "'{}' links {}, but '{}' is {s_noun} and '{}' is {o_noun}",
+                        r.predicate.as_str(),
+                        mapping::describe_links(r.predicate),
+                        r.subject.as_str(),
+                        r.object.as_str(),
+                    ),
+                )
+                .record(r.id.as_str())
+                .help(help),
+        );
     }
 }
 
@@ -875,40 +873,36 @@ fn check_actors_are_mentioned(
 /// A required list (a condition's speakers, a claim's claimants) names at least one; a rank
 /// goes with stated values.
 fn check_required_lists(article: &Article, source: &SourceFile, problems: &mut Diagnostics) {
-    {
-        let mut counts: HashMap<RecordKind, usize> = HashMap::new();
-        for r in article.facts.records() {
-            let kind = mapping::kind(r.kind());
-            let index = counts.entry(kind.kind).or_default();
-            for (i, f) in kind.fields.iter().enumerate() {
-                if f.required && f.list.is_some() && r.first(i).is_none() {
-                    problems.push(
-                        source
-                            .diagnostic(
-                                &field(kind.seed_key, *index, f.key),
-                                format!("'{}' is empty", f.key),
-                            )
-                            .record(r.id().as_str())
-                            .help("name at least one (several for a joint statement)"),
-                    );
-                }
-            }
-            *index += 1;
-        }
-        for (m, mention) in article.facts.mentions.iter().enumerate() {
-            if mention.states.is_empty() && mention.rank != crate::model::Rank::Normal {
+    let mut counts: HashMap<RecordKind, usize> = HashMap::new();
+    for r in article.facts.records() {
+        let kind = mapping::kind(r.kind());
+        let index = counts.entry(kind.kind).or_default();
+        for (i, f) in kind.fields.iter().enumerate() {
+            if f.required && f.list.is_some() && r.first(i).is_none() {
                 problems.push(
                     source
                         .diagnostic(
-                            &field("mentions", m, "rank"),
-                            "a rank without stated values",
+                            &field(kind.seed_key, *index, f.key),
+                            format!("'{}' is empty", f.key),
                         )
-                        .record(mention.record.as_str())
-                        .help(
-                            "a rank says which stated value is current: add `states`, or remove it",
-                        ),
+                        .record(r.id().as_str())
+                        .help("name at least one (several for a joint statement)"),
                 );
             }
+        }
+        *index += 1;
+    }
+    for (m, mention) in article.facts.mentions.iter().enumerate() {
+        if mention.states.is_empty() && mention.rank != crate::model::Rank::Normal {
+            problems.push(
+                source
+                    .diagnostic(
+                        &field("mentions", m, "rank"),
+                        "a rank without stated values",
+                    )
+                    .record(mention.record.as_str())
+                    .help("a rank says which stated value is current: add `states`, or remove it"),
+            );
         }
     }
 }

@@ -231,9 +231,11 @@ pub fn build_with(
     let built = build_generation(paths, progress, settings, |into| {
         let mut kb = kb;
         let articles = std::mem::take(&mut kb.articles);
+        let mut head = rdf::HeadBuilder::default();
+        articles.iter().for_each(|article| head.add(article));
         let spill = ArticleSpill::write(articles, spill_path(into))
             .with_context(|| format!("cannot set the articles aside in '{}'", into.display()))?;
-        Ok(Ok((kb, spill, None)))
+        Ok(Ok((kb, spill, head)))
     })?;
     Ok(built.expect("the model was validated already"))
 }
@@ -253,13 +255,13 @@ pub fn build_from_seeds(
         let mut head = rdf::HeadBuilder::default();
         let observe = &mut |article: &crate::model::Article| head.add(article);
         let validated = dossier_model::validate::load_spilled(seeds, progress, into, observe);
-        Ok(validated.map(|(kb, spill)| (kb, spill, Some(head))))
+        Ok(validated.map(|(kb, spill)| (kb, spill, head)))
     })
 }
 
-/// The knowledge base without its articles, its articles, and the head of its graph when
-/// validation read it on the way.
-type Model = (KnowledgeBase, ArticleSpill, Option<rdf::HeadBuilder>);
+/// The knowledge base without its articles, its articles, and the head of its graph read from
+/// them on the way.
+type Model = (KnowledgeBase, ArticleSpill, rdf::HeadBuilder);
 
 /// Where a build sets its validated articles aside: a file of the new generation's folder.
 fn spill_path(into: &Path) -> PathBuf {
@@ -414,7 +416,7 @@ impl Spilled {
 fn write_stores(
     kb: &KnowledgeBase,
     spill: ArticleSpill,
-    head: Option<rdf::HeadBuilder>,
+    head: rdf::HeadBuilder,
     into: &Path,
     progress: &dyn crate::progress::Progress,
     settings: &BuildSettings,
@@ -425,10 +427,7 @@ fn write_stores(
     );
     let shared = kb.shared();
     let articles = Spilled(spill);
-    let head = match head {
-        Some(head) => head.finish(shared),
-        None => rdf::Head::new(shared, articles.read()?),
-    };
+    let head = head.finish(shared);
     let (head, spilled) = (&head, &articles);
     let (sql, graph) = std::thread::scope(|scope| {
         // The database is quicker to write than the Turtle and the N-Quads, so its thread then

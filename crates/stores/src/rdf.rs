@@ -303,20 +303,6 @@ pub struct Head<'a> {
     curator: bool,
 }
 
-impl<'a> Head<'a> {
-    /// The head of the knowledge base made of `shared` and `articles`, read once.
-    pub fn new<A: std::borrow::Borrow<Article>>(
-        shared: Shared<'a>,
-        articles: impl IntoIterator<Item = A>,
-    ) -> Head<'a> {
-        let mut builder = HeadBuilder::default();
-        for article in articles {
-            builder.add(article.borrow());
-        }
-        builder.finish(shared)
-    }
-}
-
 /// A [`Head`] read article by article, as validation hands them on: what it reads (ids, kinds,
 /// relations, mentions, asserters) is the same before the values other articles state are set.
 #[derive(Default)]
