@@ -159,8 +159,9 @@ fn decode(bytes: &[u8]) -> Result<Term, IndexError> {
 
 /// Writes an index: each new term goes to the file as soon as it is seen (and, with a sort
 /// budget, where it starts and its hash to files of their own, see [`Column`]), so only the
-/// terms' fingerprints and the quads (16 bytes each) stay in memory; `finish` sorts and writes
-/// the quad tables, the lookup and the trailer.
+/// fingerprints of the terms that may come back (not those of a scope, see
+/// [`IndexWriter::intern_scoped`]) and the quads (16 bytes each) stay in memory; `finish` sorts
+/// and writes the quad tables, the lookup (within the sort budget) and the trailer.
 pub struct IndexWriter<W: Write> {
     out: W,
     /// Bytes of terms written so far; `starts[id]` is where term `id` begins.
@@ -175,9 +176,17 @@ pub struct IndexWriter<W: Write> {
     /// crafted to collide; `check` would still see a merged term, since it compares the decoded
     /// terms with the N-Quads.
     ids: hashbrown::HashTable<u32>,
-    /// Each term's fingerprint, by id: the table holds only ids (4 bytes an entry). 96 bits in
-    /// 12 bytes rather than 128 in 16: 36 MB less at 1M records.
+    /// The fingerprint of each term in `ids`, in id order: the table holds only ids (4 bytes an
+    /// entry). 96 bits in 12 bytes rather than 128 in 16: 36 MB less at 1M records.
     fingerprints: Vec<Fingerprint>,
+    /// Which ids are in `ids` (a term of a scope is not): term `id`'s fingerprint is
+    /// `fingerprints[in_table.rank(id)]`.
+    in_table: RankedBits,
+    /// The terms of the current scope (see [`IndexWriter::intern_scoped`]), forgotten at its end.
+    scope: hashbrown::HashTable<(Fingerprint, u32)>,
+    /// Every scoped term's fingerprint, looked for in the table at the end: a scoped term must
+    /// not come back once its scope is over.
+    scoped: Column,
     hasher: siphasher::sip128::SipHasher13,
     /// The quads, in one buffer from the start: `finish` sorts it in place for each table.
     /// (Growing it doubles its capacity, but a large buffer is remapped rather than copied and
@@ -220,13 +229,13 @@ impl Column {
         Ok(())
     }
 
-    /// Each number in the order it was pushed; a file is removed once read.
-    fn for_each(self, mut f: impl FnMut(u64) -> io::Result<()>) -> io::Result<()> {
+    /// Each number in the order it was pushed (a file is removed when the column is dropped).
+    fn for_each(&mut self, mut f: impl FnMut(u64) -> io::Result<()>) -> io::Result<()> {
         match self {
-            Column::Memory(values) => values.into_iter().try_for_each(f),
+            Column::Memory(values) => values.iter().try_for_each(|v| f(*v)),
             Column::Spilled { out, file } => {
                 use std::io::Read;
-                drop(out.into_inner().map_err(|e| e.into_error())?);
+                out.flush()?;
                 let mut input =
                     io::BufReader::with_capacity(1 << 16, std::fs::File::open(&file.0[0])?);
                 let mut word = [0u8; 8];
@@ -299,6 +308,36 @@ impl Fingerprint {
     }
 }
 
+/// One bit an id, appended in id order, with the count of ones before each word, so that the
+/// ones before any bit are counted in constant time (a rank): 1.2 bits an id.
+#[derive(Default)]
+struct RankedBits {
+    words: Vec<u64>,
+    before: Vec<u32>,
+    len: usize,
+    ones: u32,
+}
+
+impl RankedBits {
+    fn push(&mut self, bit: bool) {
+        if self.len.is_multiple_of(64) {
+            self.words.push(0);
+            self.before.push(self.ones);
+        }
+        if bit {
+            *self.words.last_mut().expect("a word was pushed") |= 1 << (self.len % 64);
+            self.ones += 1;
+        }
+        self.len += 1;
+    }
+
+    /// How many of the bits before `at` are set.
+    fn rank(&self, at: u32) -> usize {
+        let (word, bit) = (at as usize / 64, at % 64);
+        self.before[word] as usize + (self.words[word] & ((1u64 << bit) - 1)).count_ones() as usize
+    }
+}
+
 /// A key no input can anticipate: std's per-process random hasher state, hashing nothing.
 fn random_key() -> u64 {
     use std::hash::BuildHasher;
@@ -322,6 +361,9 @@ impl<W: Write> IndexWriter<W> {
             hashes: Column::Memory(Vec::new()),
             ids: hashbrown::HashTable::new(),
             fingerprints: Vec::new(),
+            in_table: RankedBits::default(),
+            scope: hashbrown::HashTable::new(),
+            scoped: Column::Memory(Vec::new()),
             hasher: siphasher::sip128::SipHasher13::new_with_keys(random_key(), random_key()),
             quads: Vec::new(),
             default_graph,
@@ -340,6 +382,7 @@ impl<W: Write> IndexWriter<W> {
         writer.starts = Column::spilled(&budget.dir, "starts")?;
         writer.starts.push(0)?;
         writer.hashes = Column::spilled(&budget.dir, "hashes")?;
+        writer.scoped = Column::spilled(&budget.dir, "scoped")?;
         writer.budget = Some(SortBudget {
             run_quads: budget.run_quads.max(1),
             ..budget
@@ -349,15 +392,77 @@ impl<W: Write> IndexWriter<W> {
 
     /// The id of an encoded term, written to the dictionary if new.
     pub fn intern(&mut self, encoded: &[u8]) -> io::Result<u32> {
-        let fingerprint = Fingerprint::of(self.hasher.hash(encoded).as_u128());
-        let h = fingerprint.table_hash();
-        let fingerprints = &self.fingerprints;
-        if let Some(id) = self
-            .ids
-            .find(h, |id| fingerprints[*id as usize] == fingerprint)
-        {
-            return Ok(*id);
+        let fingerprint = self.fingerprint(encoded);
+        if let Some(id) = self.in_table_id(fingerprint) {
+            return Ok(id);
         }
+        if let Some(id) = self.in_scope_id(fingerprint) {
+            return Ok(id);
+        }
+        let id = self.new_term(encoded)?;
+        self.fingerprints.push(fingerprint);
+        self.in_table.push(true);
+        let (fingerprints, in_table) = (&self.fingerprints, &self.in_table);
+        self.ids.insert_unique(fingerprint.table_hash(), id, |id| {
+            fingerprints[in_table.rank(*id)].table_hash()
+        });
+        Ok(id)
+    }
+
+    /// The id of an encoded term that the quads added until [`IndexWriter::end_scope`] use and
+    /// no later quad does (a Web Annotation's target and selectors, a record's nested rows):
+    /// numbered and written like any term, but kept out of the table of terms that may come
+    /// back, which it would fill with terms used once (four in ten of a knowledge base's). That
+    /// it does not come back is checked by `finish`, so that no term is ever written twice.
+    pub fn intern_scoped(&mut self, encoded: &[u8]) -> io::Result<u32> {
+        let fingerprint = self.fingerprint(encoded);
+        if let Some(id) = self.in_scope_id(fingerprint) {
+            return Ok(id);
+        }
+        if let Some(id) = self.in_table_id(fingerprint) {
+            return Ok(id);
+        }
+        let id = self.new_term(encoded)?;
+        self.in_table.push(false);
+        self.scope
+            .insert_unique(fingerprint.table_hash(), (fingerprint, id), |(f, _)| {
+                f.table_hash()
+            });
+        self.scoped.push(fingerprint.table_hash())?;
+        self.scoped.push(u64::from(fingerprint.0[2]))?;
+        Ok(id)
+    }
+
+    /// Ends the scope of the terms interned with [`IndexWriter::intern_scoped`] since the last
+    /// end.
+    pub fn end_scope(&mut self) {
+        self.scope.clear();
+    }
+
+    fn fingerprint(&self, encoded: &[u8]) -> Fingerprint {
+        Fingerprint::of(self.hasher.hash(encoded).as_u128())
+    }
+
+    fn in_table_id(&self, fingerprint: Fingerprint) -> Option<u32> {
+        let (fingerprints, in_table) = (&self.fingerprints, &self.in_table);
+        self.ids
+            .find(fingerprint.table_hash(), |id| {
+                fingerprints[in_table.rank(*id)] == fingerprint
+            })
+            .copied()
+    }
+
+    fn in_scope_id(&self, fingerprint: Fingerprint) -> Option<u32> {
+        if self.scope.is_empty() {
+            return None;
+        }
+        self.scope
+            .find(fingerprint.table_hash(), |(f, _)| *f == fingerprint)
+            .map(|(_, id)| *id)
+    }
+
+    /// Writes a term not seen before; returns its id.
+    fn new_term(&mut self, encoded: &[u8]) -> io::Result<u32> {
         let id = u32::try_from(self.terms)
             .ok()
             .filter(|id| *id != DEFAULT_GRAPH)
@@ -367,10 +472,6 @@ impl<W: Write> IndexWriter<W> {
         self.terms += 1;
         self.starts.push(self.written)?;
         self.hashes.push(hash(encoded))?;
-        self.fingerprints.push(fingerprint);
-        let fingerprints = &self.fingerprints;
-        self.ids
-            .insert_unique(h, id, |id| fingerprints[*id as usize].table_hash());
         Ok(id)
     }
 
@@ -431,18 +532,51 @@ impl<W: Write> IndexWriter<W> {
             mut out,
             written,
             terms,
-            starts,
-            hashes,
+            mut starts,
+            mut hashes,
             ids,
             fingerprints,
+            in_table,
+            scope,
+            mut scoped,
             mut quads,
             default_graph,
             budget,
             mut runs,
             ..
         } = self;
-        drop(ids);
-        drop(fingerprints);
+        drop(scope);
+        let mut pair = None;
+        scoped.for_each(|word| {
+            let Some(first) = pair.take() else {
+                pair = Some(word);
+                return Ok(());
+            };
+            let fingerprint = Fingerprint([first as u32, (first >> 32) as u32, word as u32]);
+            let found = ids.find(fingerprint.table_hash(), |id| {
+                fingerprints[in_table.rank(*id)] == fingerprint
+            });
+            match found {
+                None => Ok(()),
+                Some(id) => Err(io::Error::other(format!(
+                    "term {id} of the indexed graph was kept to one scope of quads and used \
+                     again after it: the index would hold it twice (a fault in the mapping: \
+                     please report it)"
+                ))),
+            }
+        })?;
+        drop((ids, fingerprints, in_table, scoped));
+        // The last quads go to a run of their own before the lookup is sorted, so that the two
+        // are not held at once.
+        if let Some(budget) = &budget
+            && !runs.0.is_empty()
+        {
+            if !quads.is_empty() {
+                runs.0
+                    .push(spill_run(budget, runs.0.len(), "spog", &mut quads)?);
+            }
+            quads = Vec::new();
+        }
         let pad = (8 - written % 8) % 8;
         out.write_all(&[0; 8][..pad as usize])?;
         let n_terms = terms;
@@ -451,28 +585,34 @@ impl<W: Write> IndexWriter<W> {
             buf.extend_from_slice(&start.to_le_bytes());
             flush_at(&mut buf, &mut out)
         })?;
-        let mut lookup: Vec<(u64, u32)> = Vec::with_capacity(n_terms);
-        hashes.for_each(|h| {
-            lookup.push((h, lookup.len() as u32));
-            Ok(())
-        })?;
-        lookup.sort_unstable();
-        for (h, id) in &lookup {
-            buf.extend_from_slice(&h.to_le_bytes());
-            buf.extend_from_slice(&id.to_le_bytes());
-            buf.extend_from_slice(&0u32.to_le_bytes());
-            flush_at(&mut buf, &mut out)?;
-        }
-        drop(lookup);
-        let n_quads = match budget {
-            Some(budget) if !runs.0.is_empty() => {
-                if !quads.is_empty() {
-                    runs.0
-                        .push(spill_run(&budget, runs.0.len(), "spog", &mut quads)?);
+        drop(starts);
+        // The lookup is sorted in slices of the hashes' range, each about a sort budget's
+        // worth (16 bytes a term), one after the other: the hashes are uniform.
+        let passes = budget
+            .as_ref()
+            .map_or(1, |b| n_terms.div_ceil(b.run_quads).max(1));
+        for pass in 0..passes as u128 {
+            let slice = |h: u64| (u128::from(h) * passes as u128) >> 64;
+            let mut lookup: Vec<(u64, u32)> = Vec::with_capacity(n_terms / passes + 1);
+            let mut id = 0u32;
+            hashes.for_each(|h| {
+                if slice(h) == pass {
+                    lookup.push((h, id));
                 }
-                drop(quads);
-                merge_runs(&budget, &runs.0, &mut buf, &mut out)?
+                id += 1;
+                Ok(())
+            })?;
+            lookup.sort_unstable();
+            for (h, id) in &lookup {
+                buf.extend_from_slice(&h.to_le_bytes());
+                buf.extend_from_slice(&id.to_le_bytes());
+                buf.extend_from_slice(&0u32.to_le_bytes());
+                flush_at(&mut buf, &mut out)?;
             }
+        }
+        drop(hashes);
+        let n_quads = match budget {
+            Some(budget) if !runs.0.is_empty() => merge_runs(&budget, &runs.0, &mut buf, &mut out)?,
             _ => write_tables(quads, &mut buf, &mut out)?,
         };
         drop(runs);
@@ -1289,6 +1429,96 @@ mod tests {
         }
         let index = Index::from_vec(in_memory).unwrap();
         assert_eq!(index.len(), distinct);
+    }
+
+    /// Terms kept to a scope are numbered and written as any term, so the index is the same
+    /// bytes; one found again within its scope, or already in the table, keeps its id; one
+    /// found again after its scope makes `finish` refuse to write a term twice.
+    #[test]
+    fn scoped_terms_write_the_same_index_and_never_a_term_twice() {
+        let folder = tempfile::tempdir().unwrap();
+        let enc = |i: &str| {
+            let mut out = Vec::new();
+            encode_iri(i, &mut out);
+            out
+        };
+        let (p, shared) = (enc("http://e/p"), enc("http://e/shared#x"));
+        // (subject, object, whether both are scoped), a scope a record.
+        type Quad = (Vec<u8>, Vec<u8>, bool);
+        let records: Vec<Vec<Quad>> = (0..40)
+            .map(|r| {
+                let row = |n: u32| enc(&format!("http://e/r{r}#row-{n}"));
+                let record = enc(&format!("http://e/r{r}"));
+                vec![
+                    (record.clone(), row(1), false),
+                    (record.clone(), row(2), false),
+                    (row(1), shared.clone(), true),
+                    (row(2), row(1), true),
+                    (row(2), record, true),
+                ]
+            })
+            .collect();
+        let write = |scoped: bool, budget: Option<SortBudget>| {
+            let out = io::Cursor::new(Vec::new());
+            let mut w = match budget {
+                Some(budget) => IndexWriter::with_budget(DefaultGraph::Union, out, budget),
+                None => IndexWriter::new(DefaultGraph::Union, out),
+            }
+            .unwrap();
+            let p = w.intern(&p).unwrap();
+            w.intern(&shared).unwrap();
+            for record in &records {
+                for (s, o, in_scope) in record {
+                    let mut id = |t: &[u8], row: bool| match scoped && row {
+                        true => w.intern_scoped(t),
+                        false => w.intern(t),
+                    };
+                    let is_row = |t: &[u8]| t.windows(5).any(|x| x == b"#row-");
+                    let (s, o) = (
+                        id(s, *in_scope || is_row(s)).unwrap(),
+                        id(o, *in_scope || is_row(o)).unwrap(),
+                    );
+                    w.add_ids(s, p, o, DEFAULT_GRAPH).unwrap();
+                }
+                if scoped {
+                    let row = &record[0].1;
+                    let id = w.intern_scoped(row).unwrap();
+                    assert_eq!(w.intern(row).unwrap(), id);
+                }
+                w.end_scope();
+            }
+            w
+        };
+        let bytes = |w: IndexWriter<io::Cursor<Vec<u8>>>| w.finish().unwrap().0.into_inner();
+        let all_in_table = bytes(write(false, None));
+        assert_eq!(bytes(write(true, None)), all_in_table);
+        let budget = SortBudget {
+            dir: folder.path().to_owned(),
+            run_quads: 7,
+        };
+        assert_eq!(bytes(write(true, Some(budget.clone()))), all_in_table);
+        let index = Index::from_vec(all_in_table).unwrap();
+        assert_eq!(index.term_count(), 2 + 40 * 3);
+
+        let mut late = write(true, Some(budget));
+        late.intern(&enc("http://e/r3#row-2")).unwrap();
+        let refused = late.finish().expect_err("a scoped term came back");
+        assert!(refused.to_string().contains("twice"), "{refused}");
+        assert_eq!(std::fs::read_dir(folder.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn ranks_count_the_bits_before() {
+        let mut bits = RankedBits::default();
+        let pattern = |i: u32| i.is_multiple_of(3) || i % 64 == 63;
+        for i in 0..1000 {
+            bits.push(pattern(i));
+        }
+        let mut ones = 0;
+        for i in 0..1000 {
+            assert_eq!(bits.rank(i), ones, "{i}");
+            ones += usize::from(pattern(i));
+        }
     }
 
     #[test]

@@ -59,6 +59,12 @@ trait Emit {
     fn keeps_graphs(&self) -> bool {
         true
     }
+    /// The nodes named `<prefix>#…` in the quads sent until [`Emit::end_scope`] are named
+    /// nowhere else (a record's nested rows, an annotation's target and selectors, a
+    /// statement's row: the prefix is an IRI made of a unique id): a store may forget them
+    /// after.
+    fn scope(&mut self, _prefix: &str) {}
+    fn end_scope(&mut self) {}
 }
 
 /// Writes the triples of one subject: keeps subject and graph so each call names only p and o.
@@ -80,12 +86,14 @@ impl<E: Emit> Subject<'_, E> {
 type Extras = HashMap<Box<str>, Vec<(Term, Term, Term)>>;
 
 /// Every record's kind by its id. Owned: the stores are written while the articles that define
-/// the ids are dropped one by one. Keyed by each id's 128-bit fingerprint (SipHash-1-3 with
-/// random keys, like the index's terms: two ids share one with probability about n² / 2¹²⁹), so
-/// that a million ids take one table and no allocation each (those, made while validation's
-/// own tables were alive, were left scattered over the heap once those were freed).
+/// the ids are dropped one by one. Each id is a 120-bit fingerprint (SipHash-1-3 with random
+/// keys, like the index's terms: two ids share one with probability about n² / 2¹²¹) with the
+/// kind in its last byte, in one sorted list: 16 bytes an id and no allocation each (a table
+/// took 48, and ids allocated one by one, while validation's own tables were alive, were left
+/// scattered over the heap once those were freed).
 pub struct Kinds {
-    by_fingerprint: HashMap<[u64; 2], RecordKind>,
+    /// Sorted once every id is in ([`Kinds::sorted`]).
+    entries: Vec<u128>,
     hasher: siphasher::sip128::SipHasher13,
 }
 
@@ -99,22 +107,32 @@ impl Kinds {
     pub fn new() -> Kinds {
         let (k0, k1) = crate::index::random_keys();
         Kinds {
-            by_fingerprint: HashMap::new(),
+            entries: Vec::new(),
             hasher: siphasher::sip128::SipHasher13::new_with_keys(k0, k1),
         }
     }
 
-    fn fingerprint(&self, id: &str) -> [u64; 2] {
-        let h = self.hasher.hash(id.as_bytes());
-        [h.h1, h.h2]
+    fn fingerprint(&self, id: &str) -> u128 {
+        self.hasher.hash(id.as_bytes()).as_u128() & !0xff
     }
 
-    pub fn insert(&mut self, id: &str, kind: RecordKind) {
-        self.by_fingerprint.insert(self.fingerprint(id), kind);
+    fn insert(&mut self, id: &str, kind: RecordKind) {
+        let at = RecordKind::ALL.iter().position(|k| *k == kind);
+        self.entries
+            .push(self.fingerprint(id) | at.expect("every kind is in ALL") as u128);
+    }
+
+    /// Ready for [`Kinds::get`].
+    fn sorted(mut self) -> Kinds {
+        self.entries.sort_unstable();
+        self
     }
 
     pub fn get(&self, id: &str) -> Option<RecordKind> {
-        self.by_fingerprint.get(&self.fingerprint(id)).copied()
+        let fingerprint = self.fingerprint(id);
+        let at = self.entries.partition_point(|e| *e < fingerprint);
+        let entry = *self.entries.get(at)?;
+        (entry & !0xff == fingerprint).then(|| RecordKind::ALL[(entry & 0xff) as usize])
     }
 }
 
@@ -221,6 +239,7 @@ impl Terms<'_> {
     ) -> io::Result<()> {
         let id = record.id().as_str();
         let subject = self.record(kind.kind, id);
+        out.scope(iri_str(&subject));
         let mut s = Subject {
             out: &mut *out,
             graph: self.graph.as_ref(),
@@ -250,6 +269,7 @@ impl Terms<'_> {
                 self.fields(&mut s, nested.fields, row, None)?;
             }
         }
+        out.end_scope();
         Ok(())
     }
 
@@ -357,6 +377,7 @@ impl HeadBuilder {
         for topic in shared.topics {
             kinds.insert(topic.id.as_str(), RecordKind::Topic);
         }
+        let kinds = kinds.sorted();
         let base = shared.config.base_iri.as_str();
         let extras = resolve_extras(base, &self.articles, self.extras, &kinds);
         Head {
@@ -452,6 +473,7 @@ fn map_statement<E: Emit>(context: &Terms<'_>, st: &Statement, out: &mut E) -> i
     let kind = mapping::kind(st.kind);
     let node = format!("{}{}/{}", context.base, vocab::STATEMENT_SEGMENT, st.id);
     let row_node = format!("{node}#row");
+    out.scope(&node);
     let mut s = Subject {
         out: &mut *out,
         graph: context.graph.as_ref(),
@@ -497,7 +519,7 @@ fn map_statement<E: Emit>(context: &Terms<'_>, st: &Statement, out: &mut E) -> i
     if let StatedValue::Row(n, cells) = &st.value {
         let nested = &kind.nested[*n];
         let mut row = Subject {
-            out,
+            out: &mut *out,
             graph: context.graph.as_ref(),
             s: iri(row_node),
         };
@@ -505,6 +527,7 @@ fn map_statement<E: Emit>(context: &Terms<'_>, st: &Statement, out: &mut E) -> i
         context.fields(&mut row, nested.fields, &Cells(cells), None)?;
         row.add(rdf::VALUE, typed(text, rdf::JSON))?;
     }
+    out.end_scope();
     Ok(())
 }
 
@@ -654,6 +677,7 @@ fn map_evidence<E: Emit>(
     let target = iri(format!("{ev_str}#target"));
     let quote_sel = iri(format!("{ev_str}#quote"));
     let position = iri(format!("{ev_str}#position"));
+    out.scope(&ev_str);
     let (start, end) = item.span();
     let e: &Evidence = item.evidence;
     let body = context.term(Shape::Ref(&[]), Value::Id(item.record.as_str()));
@@ -708,6 +732,7 @@ fn map_evidence<E: Emit>(
         oa::END,
         context.term(Shape::Offset, Value::Count(end as u64)),
     )?;
+    out.end_scope();
     Ok(())
 }
 
@@ -1042,6 +1067,7 @@ pub fn write_index<W: Write, A: std::borrow::Borrow<Article>>(
     let mut emit = IndexEmit {
         index,
         buf: Vec::new(),
+        scope: String::new(),
         predicates: hashbrown::HashMap::new(),
         last_subject: (None, 0),
         last_graph: (None, 0),
@@ -1056,6 +1082,8 @@ pub fn write_index<W: Write, A: std::borrow::Borrow<Article>>(
 struct IndexEmit<W: Write> {
     index: crate::index::IndexWriter<W>,
     buf: Vec<u8>,
+    /// The current scope's prefix ([`Emit::scope`]); empty outside any.
+    scope: String,
     /// The few predicates' ids, found by a quick hash instead of the fingerprint of each quad's.
     predicates: hashbrown::HashMap<String, u32>,
     /// The mapping sends a subject's quads together, in one graph: their ids are kept.
@@ -1067,13 +1095,26 @@ impl<W: Write> IndexEmit<W> {
     fn id(&mut self, t: &Term) -> io::Result<u32> {
         match t {
             // The mapping's own terms: encoded without going through the generic accessors.
-            SimpleTerm::Iri(i) => crate::index::encode_iri(i.as_str(), &mut self.buf),
+            SimpleTerm::Iri(i) => {
+                crate::index::encode_iri(i.as_str(), &mut self.buf);
+                if self.in_scope(i.as_str()) {
+                    return self.index.intern_scoped(&self.buf);
+                }
+            }
             SimpleTerm::LiteralDatatype(value, datatype) => {
                 crate::index::encode_literal(value, None, datatype.as_str(), &mut self.buf)
             }
             other => encode_term(other, &mut self.buf),
         }
         self.index.intern(&self.buf)
+    }
+
+    /// Whether `iri` is `<scope>#…`.
+    fn in_scope(&self, iri: &str) -> bool {
+        let prefix = self.scope.as_str();
+        !prefix.is_empty()
+            && iri.as_bytes().get(prefix.len()) == Some(&b'#')
+            && iri.starts_with(prefix)
     }
 }
 
@@ -1109,6 +1150,16 @@ impl<W: Write> Emit for IndexEmit<W> {
             }
         };
         self.index.add_ids(s, p, o, g)
+    }
+
+    fn scope(&mut self, prefix: &str) {
+        self.scope.clear();
+        self.scope.push_str(prefix);
+    }
+
+    fn end_scope(&mut self) {
+        self.scope.clear();
+        self.index.end_scope();
     }
 }
 
