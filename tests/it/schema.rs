@@ -527,6 +527,7 @@ fn module_imports_flow_one_way() {
                 "diagnostic",
                 "progress",
                 "model",
+                "ids",
                 "vocab",
                 "mapping",
                 "seed",

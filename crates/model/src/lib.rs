@@ -6,6 +6,7 @@
 
 pub mod ddl;
 pub mod diagnostic;
+pub mod ids;
 pub mod mapping;
 pub mod model;
 pub mod ontology;

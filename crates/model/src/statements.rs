@@ -36,6 +36,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, closest};
+use crate::ids::IdKinds;
 use crate::mapping::{self, Field, Kind, Nested, Shape};
 use crate::model::{
     AUTHOR, Basis, Difference, Fields, KnowledgeBase, Mention, OwnedValue, PartialDate, Rank,
@@ -138,7 +139,7 @@ fn seed_form(value: &serde_json::Value) -> serde_json::Value {
 pub(crate) fn resolve(
     kb: &mut KnowledgeBase,
     sources: &Sources,
-    kinds: &HashMap<&str, RecordKind>,
+    kinds: &IdKinds,
     problems: &mut Diagnostics,
 ) {
     let homes = homes(kb);
@@ -149,7 +150,7 @@ pub(crate) fn resolve(
     let mut statements = Vec::new();
     for ((id, key), from_mentions) in fields {
         let home = homes[&id];
-        let kind = mapping::kind(kinds[id.as_str()]);
+        let kind = mapping::kind(*kinds.get(id.as_str()).expect("a stated record is defined"));
         let (index, field) = kind.field(key).expect("checked when collected");
         let mut all = Vec::with_capacity(from_mentions.len() + 1);
         // The record's own value first, from where it is defined.
@@ -362,7 +363,7 @@ struct Refused {
 /// its seed form (a list for a list field) and its values.
 fn field_value(
     kb: &KnowledgeBase,
-    kinds: &HashMap<&str, RecordKind>,
+    kinds: &IdKinds,
     (home, stating): (Home, usize),
     (index, field): (usize, &Field),
     value: &serde_json::Value,
@@ -588,7 +589,7 @@ const STATED_TWICE_AT_HOME: &str = "in its own article a record's field is state
 fn collect(
     kb: &KnowledgeBase,
     sources: &Sources,
-    kinds: &HashMap<&str, RecordKind>,
+    kinds: &IdKinds,
     homes: &HashMap<String, Home>,
     problems: &mut Diagnostics,
 ) -> Collected {
@@ -648,7 +649,7 @@ fn collect(
 /// One mention that states values, in its article.
 struct MentionAt<'a> {
     kb: &'a KnowledgeBase,
-    kinds: &'a HashMap<&'a str, RecordKind>,
+    kinds: &'a IdKinds,
     source: &'a SourceFile,
     article: usize,
     /// Its index among the article's mentions.
@@ -804,7 +805,7 @@ impl<'a> MentionAt<'a> {
 /// row's key once), or why not and what to do.
 fn stated_rows(
     kb: &KnowledgeBase,
-    kinds: &HashMap<&str, RecordKind>,
+    kinds: &IdKinds,
     home: Home,
     stating: usize,
     (n, nested): (usize, &'static Nested),
@@ -898,11 +899,7 @@ fn foreign_words(kb: &KnowledgeBase, home: Home, stating: usize, field: &Field) 
 
 /// The stated ids a reference field refuses, with why. `author` is refused too: in the record
 /// it would stand for the author of the article that defines it, not of this one.
-fn references(
-    field: &Field,
-    values: &[OwnedValue],
-    kinds: &HashMap<&str, RecordKind>,
-) -> Vec<(String, String)> {
+fn references(field: &Field, values: &[OwnedValue], kinds: &IdKinds) -> Vec<(String, String)> {
     let allowed = match field.shape {
         Shape::Ref(allowed) => allowed,
         Shape::Asserter => &[RecordKind::Actor][..],

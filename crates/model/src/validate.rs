@@ -5,6 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::ids::{IdKinds, Names};
 use crate::mapping::{self, Field, Kind, Shape};
 use crate::model::{
     AUTHOR, Article, ArticleMeta, CURATOR, Evidence, FactsFile, Fields, KnowledgeBase, Modality,
@@ -107,8 +108,9 @@ enum Validated {
 struct FirstPass {
     /// Each article's id, in order.
     articles: Vec<Slug>,
-    /// Each record an article defines: its id, kind and place.
-    records: Vec<(String, RecordKind, Place)>,
+    /// Each record an article defines: its id, and its kind and place.
+    record_ids: Names,
+    records: Vec<(RecordKind, Place)>,
     /// The records some mention states values of.
     stated: HashSet<String>,
 }
@@ -137,9 +139,10 @@ fn load_staged(
         first.articles.push(article.id.clone());
         for v in views(&article.facts) {
             if v.defines {
+                first.record_ids.push(v.id.as_str());
                 first
                     .records
-                    .push((v.id.to_string(), v.kind, Place::Record(a, v.list, v.index)));
+                    .push((v.kind, Place::Record(a, v.list, v.index)));
             }
         }
         for m in article
@@ -157,8 +160,7 @@ fn load_staged(
         check_config(&kb, &sources.config, &mut problems);
     }
     let stated = std::mem::take(&mut first.stated);
-    let ids = define_ids(&kb, first, &sources, &mut problems);
-    let kinds: HashMap<&str, RecordKind> = ids.iter().map(|(k, d)| (k.as_str(), d.kind)).collect();
+    let kinds = define_ids(&kb, first, &sources, &mut problems);
     check_shared(&kb, &sources, &kinds, &mut problems);
 
     let mut out = validated().map_err(set_aside)?;
@@ -410,16 +412,11 @@ impl Place {
     }
 }
 
-struct Definition {
-    kind: RecordKind,
-    place: Place,
-}
-
 /// The checks of the shared records (`actors.toml`, `topics.toml`) that need every id.
 fn check_shared(
     kb: &KnowledgeBase,
     sources: &Sources,
-    kinds: &HashMap<&str, RecordKind>,
+    kinds: &IdKinds,
     problems: &mut Diagnostics,
 ) {
     if let Some(src) = &sources.actors {
@@ -445,7 +442,7 @@ fn check_article(
     a: usize,
     article: &mut Article,
     sources: &Sources,
-    kinds: &HashMap<&str, RecordKind>,
+    kinds: &IdKinds,
     problems: &mut Diagnostics,
 ) {
     let source = &sources.facts[a];
@@ -556,43 +553,7 @@ fn define_ids(
     read: FirstPass,
     sources: &Sources,
     problems: &mut Diagnostics,
-) -> HashMap<String, Definition> {
-    let mut ids: HashMap<String, Definition> = HashMap::new();
-    let mut define = |id: String, kind: RecordKind, place: Place, problems: &mut Diagnostics| {
-        if let Some(first) = ids.get(&id) {
-            let earlier = first.place.diagnostic(sources, String::new());
-            let at = match earlier.position {
-                Some((l, c)) => format!("{}:{l}:{c}", earlier.file.display()),
-                None => earlier.file.display().to_string(),
-            };
-            let message = format!(
-                "duplicate id '{id}': {} already has it (at {at})",
-                mapping::kind(first.kind).noun
-            );
-            // The same record curated again from another article (or an actor defined in an
-            // article) is evidence for the existing one, not a second record.
-            let help = match (first.place, place) {
-                (Place::Record(a, ..), Place::Record(b, ..)) if a != b => format!(
-                    "if it is the same {what}, add evidence from this article with [[mentions]] \
-                     record = \"{id}\" instead of defining it again; if not, rename one of them \
-                     (ids are unique across the knowledge base)",
-                    what = mapping::kind(first.kind)
-                        .noun
-                        .split_once(' ')
-                        .map_or("record", |(_, n)| n),
-                ),
-                (Place::Actor(_), Place::Record(..)) => format!(
-                    "an actor (actors.toml) has this id: rename this record; if it was meant to \
-                     be the actor, remove it and add [[mentions]] record = \"{id}\" with a quote"
-                ),
-                _ => "ids are unique across the whole knowledge base: rename one of them".into(),
-            };
-            problems.push(place.diagnostic(sources, message).help(help));
-        } else {
-            ids.insert(id, Definition { kind, place });
-        }
-    };
-
+) -> IdKinds {
     for (i, actor) in kb.actors.iter().enumerate() {
         if [AUTHOR, CURATOR].contains(&actor.id.as_str()) {
             problems.push(
@@ -610,33 +571,65 @@ fn define_ids(
                     ),
             );
         }
-        define(
-            actor.id.to_string(),
-            RecordKind::Actor,
-            Place::Actor(i),
-            problems,
-        );
     }
-    for (i, topic) in kb.topics.iter().enumerate() {
-        define(
-            topic.id.to_string(),
-            RecordKind::Topic,
-            Place::Topic(i),
-            problems,
-        );
-    }
-    for (a, article) in read.articles.into_iter().enumerate() {
-        define(
-            article.to_string(),
-            RecordKind::Article,
-            Place::Article(a),
-            problems,
-        );
-    }
-    for (id, kind, place) in read.records {
-        define(id, kind, place, problems);
-    }
-    ids
+    let (actors, topics, articles) = (kb.actors.len(), kb.topics.len(), read.articles.len());
+    // The n-th definition: the actors, the topics, the articles, then each article's records.
+    let definition = |n: usize| -> (&str, RecordKind, Place) {
+        if n < actors {
+            (kb.actors[n].id.as_str(), RecordKind::Actor, Place::Actor(n))
+        } else if n < actors + topics {
+            let i = n - actors;
+            (kb.topics[i].id.as_str(), RecordKind::Topic, Place::Topic(i))
+        } else if n < actors + topics + articles {
+            let a = n - actors - topics;
+            let id = read.articles[a].as_str();
+            (id, RecordKind::Article, Place::Article(a))
+        } else {
+            let r = n - actors - topics - articles;
+            let (kind, place) = read.records[r];
+            (read.record_ids.get(r), kind, place)
+        }
+    };
+    let count = actors + topics + articles + read.records.len();
+    IdKinds::of_definitions(
+        || {
+            (0..count).map(|n| {
+                let (id, kind, _) = definition(n);
+                (id, kind)
+            })
+        },
+        |first, again| {
+            let ((id, first_kind, first), (_, _, place)) = (definition(first), definition(again));
+            let earlier = first.diagnostic(sources, String::new());
+            let at = match earlier.position {
+                Some((l, c)) => format!("{}:{l}:{c}", earlier.file.display()),
+                None => earlier.file.display().to_string(),
+            };
+            let message = format!(
+                "duplicate id '{id}': {} already has it (at {at})",
+                mapping::kind(first_kind).noun
+            );
+            // The same record curated again from another article (or an actor defined in an
+            // article) is evidence for the existing one, not a second record.
+            let help = match (first, place) {
+                (Place::Record(a, ..), Place::Record(b, ..)) if a != b => format!(
+                    "if it is the same {what}, add evidence from this article with [[mentions]] \
+                     record = \"{id}\" instead of defining it again; if not, rename one of them \
+                     (ids are unique across the knowledge base)",
+                    what = mapping::kind(first_kind)
+                        .noun
+                        .split_once(' ')
+                        .map_or("record", |(_, n)| n),
+                ),
+                (Place::Actor(_), Place::Record(..)) => format!(
+                    "an actor (actors.toml) has this id: rename this record; if it was meant to \
+                     be the actor, remove it and add [[mentions]] record = \"{id}\" with a quote"
+                ),
+                _ => "ids are unique across the whole knowledge base: rename one of them".into(),
+            };
+            problems.push(place.diagnostic(sources, message).help(help));
+        },
+    )
 }
 
 /// What the curator infers is marked as such, never passed off as the article's: an
@@ -721,7 +714,7 @@ fn check_inference(
 fn check_relation_links(
     article: &Article,
     source: &SourceFile,
-    kinds: &HashMap<&str, RecordKind>,
+    kinds: &IdKinds,
     problems: &mut Diagnostics,
 ) {
     for (i, r) in article.facts.relations.iter().enumerate() {
@@ -804,7 +797,7 @@ fn meta_references(meta: &ArticleMeta) -> Vec<Reference<'_>> {
 fn check_view(
     v: &RecordView,
     sources: &Sources,
-    kinds: &HashMap<&str, RecordKind>,
+    kinds: &IdKinds,
     source: &SourceFile,
     problems: &mut Diagnostics,
 ) {
@@ -1194,7 +1187,7 @@ fn check_article_meta(
 
 fn check_reference(
     r: &Reference<'_>,
-    kinds: &HashMap<&str, RecordKind>,
+    kinds: &IdKinds,
     source: &SourceFile,
     problems: &mut Diagnostics,
 ) {
@@ -1219,9 +1212,9 @@ fn check_reference(
         ),
     };
     let candidates: Vec<&str> = kinds
-        .iter()
-        .filter(|(_, k)| mapping::accepts(allowed, **k))
-        .map(|(id, _)| *id)
+        .defined()
+        .filter(|(_, k)| mapping::accepts(allowed, *k))
+        .map(|(id, _)| id)
         .collect();
     let mut help = match crate::diagnostic::closest(r.target, &candidates) {
         Some(best) => format!("did you mean '{best}'?"),

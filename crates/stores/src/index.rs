@@ -344,11 +344,6 @@ fn random_key() -> u64 {
     std::hash::RandomState::new().hash_one(())
 }
 
-/// Two such keys, for a keyed 128-bit hash.
-pub(crate) fn random_keys() -> (u64, u64) {
-    (random_key(), random_key())
-}
-
 impl<W: Write> IndexWriter<W> {
     /// Starts an index at the current position of `out` (its start).
     pub fn new(default_graph: DefaultGraph, mut out: W) -> io::Result<IndexWriter<W>> {

@@ -86,55 +86,8 @@ impl<E: Emit> Subject<'_, E> {
 type Extras = HashMap<Box<str>, Vec<(Term, Term, Term)>>;
 
 /// Every record's kind by its id. Owned: the stores are written while the articles that define
-/// the ids are dropped one by one. Each id is a 120-bit fingerprint (SipHash-1-3 with random
-/// keys, like the index's terms: two ids share one with probability about n² / 2¹²¹) with the
-/// kind in its last byte, in one sorted list: 16 bytes an id and no allocation each (a table
-/// took 48, and ids allocated one by one, while validation's own tables were alive, were left
-/// scattered over the heap once those were freed).
-pub struct Kinds {
-    /// Sorted once every id is in ([`Kinds::sorted`]).
-    entries: Vec<u128>,
-    hasher: siphasher::sip128::SipHasher13,
-}
-
-impl Default for Kinds {
-    fn default() -> Kinds {
-        Kinds::new()
-    }
-}
-
-impl Kinds {
-    pub fn new() -> Kinds {
-        let (k0, k1) = crate::index::random_keys();
-        Kinds {
-            entries: Vec::new(),
-            hasher: siphasher::sip128::SipHasher13::new_with_keys(k0, k1),
-        }
-    }
-
-    fn fingerprint(&self, id: &str) -> u128 {
-        self.hasher.hash(id.as_bytes()).as_u128() & !0xff
-    }
-
-    fn insert(&mut self, id: &str, kind: RecordKind) {
-        let at = RecordKind::ALL.iter().position(|k| *k == kind);
-        self.entries
-            .push(self.fingerprint(id) | at.expect("every kind is in ALL") as u128);
-    }
-
-    /// Ready for [`Kinds::get`].
-    fn sorted(mut self) -> Kinds {
-        self.entries.sort_unstable();
-        self
-    }
-
-    pub fn get(&self, id: &str) -> Option<RecordKind> {
-        let fingerprint = self.fingerprint(id);
-        let at = self.entries.partition_point(|e| *e < fingerprint);
-        let entry = *self.entries.get(at)?;
-        (entry & !0xff == fingerprint).then(|| RecordKind::ALL[(entry & 0xff) as usize])
-    }
-}
+/// the ids are dropped one by one.
+type Kinds = dossier_model::ids::IdKinds;
 
 fn emit_extras<E: Emit>(out: &mut E, subject: &Term, id: &str, extras: &Extras) -> io::Result<()> {
     let all = extras.get(id).map(Vec::as_slice).unwrap_or_default();
@@ -170,7 +123,7 @@ impl Terms<'_> {
             (Shape::Ref(kinds), Value::Id(id) | Value::Text(id)) => {
                 let kind = match kinds {
                     [one] => *one,
-                    _ => self.kinds.get(id).unwrap_or(RecordKind::Actor),
+                    _ => self.kinds.get(id).copied().unwrap_or(RecordKind::Actor),
                 };
                 self.record(kind, id)
             }
@@ -565,7 +518,7 @@ fn resolve_extras(base: &str, articles: &[Slug], pending: PendingExtras, kinds: 
         .filter_map(|(subject, all)| {
             let shared = kinds
                 .get(&subject)
-                .is_some_and(|k| mapping::kind(k).scope == Scope::KnowledgeBase);
+                .is_some_and(|k| mapping::kind(*k).scope == Scope::KnowledgeBase);
             let mut links = Vec::with_capacity(all.len());
             for extra in all {
                 let link = match extra {
@@ -574,7 +527,7 @@ fn resolve_extras(base: &str, articles: &[Slug], pending: PendingExtras, kinds: 
                     }
                     PendingExtra::Mention(_) => continue,
                     PendingExtra::Relation(a, predicate, object) => {
-                        let object_kind = kinds.get(&object).unwrap_or(RecordKind::Actor);
+                        let object_kind = kinds.get(&object).copied().unwrap_or(RecordKind::Actor);
                         let link = (
                             graph(a),
                             iri(concept(RelationType::SCHEME, predicate.as_str())),
