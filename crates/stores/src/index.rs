@@ -263,6 +263,13 @@ impl Drop for Runs {
     }
 }
 
+/// The fewest terms a slice of the lookup is sorted in (see `IndexWriter::finish`); a few in
+/// unit tests, so that theirs are sorted in many slices.
+#[cfg(not(test))]
+const LOOKUP_SLICE_MIN: usize = 1 << 20;
+#[cfg(test)]
+const LOOKUP_SLICE_MIN: usize = 3;
+
 /// How much memory sorting the quads may take, and where what does not fit goes: past
 /// `run_quads` quads (16 bytes each), the quads are sorted in runs of that many, written to
 /// files in `dir` and merged, so sorting holds about one run's worth whatever the knowledge
@@ -309,7 +316,7 @@ impl Fingerprint {
 }
 
 /// One bit an id, appended in id order, with the count of ones before each word, so that the
-/// ones before any bit are counted in constant time (a rank): 1.2 bits an id.
+/// ones before any bit are counted in constant time (a rank): 1.5 bits an id.
 #[derive(Default)]
 struct RankedBits {
     words: Vec<u64>,
@@ -408,7 +415,9 @@ impl<W: Write> IndexWriter<W> {
     /// no later quad does (a Web Annotation's target and selectors, a record's nested rows):
     /// numbered and written like any term, but kept out of the table of terms that may come
     /// back, which it would fill with terms used once (four in ten of a knowledge base's). That
-    /// it does not come back is checked by `finish`, so that no term is ever written twice.
+    /// it does not come back through [`IndexWriter::intern`] is checked by `finish`; that no two
+    /// scopes share a term is the caller's to hold (the mapping names a scope's terms after an
+    /// id no other scope has).
     pub fn intern_scoped(&mut self, encoded: &[u8]) -> io::Result<u32> {
         let fingerprint = self.fingerprint(encoded);
         if let Some(id) = self.in_scope_id(fingerprint) {
@@ -582,10 +591,11 @@ impl<W: Write> IndexWriter<W> {
         })?;
         drop(starts);
         // The lookup is sorted in slices of the hashes' range, each about a sort budget's
-        // worth (16 bytes a term), one after the other: the hashes are uniform.
+        // worth (16 bytes a term, the hashes being about uniform) but at least a million terms,
+        // so that a tiny budget does not make the hashes' file read hundreds of times.
         let passes = budget
             .as_ref()
-            .map_or(1, |b| n_terms.div_ceil(b.run_quads).max(1));
+            .map_or(1, |b| n_terms.div_ceil(b.run_quads.max(LOOKUP_SLICE_MIN)).max(1));
         for pass in 0..passes as u128 {
             let slice = |h: u64| (u128::from(h) * passes as u128) >> 64;
             let mut lookup: Vec<(u64, u32)> = Vec::with_capacity(n_terms / passes + 1);

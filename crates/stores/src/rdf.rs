@@ -61,8 +61,8 @@ trait Emit {
     }
     /// The nodes named `<prefix>#…` in the quads sent until [`Emit::end_scope`] are named
     /// nowhere else (a record's nested rows, an annotation's target and selectors, a
-    /// statement's row: the prefix is an IRI made of a unique id): a store may forget them
-    /// after.
+    /// statement's row: the prefix is an IRI made of a unique id, so no two scopes have the
+    /// same): a store may forget them after.
     fn scope(&mut self, _prefix: &str) {}
     fn end_scope(&mut self) {}
 }
