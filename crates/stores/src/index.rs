@@ -593,9 +593,9 @@ impl<W: Write> IndexWriter<W> {
         // The lookup is sorted in slices of the hashes' range, each about a sort budget's
         // worth (16 bytes a term, the hashes being about uniform) but at least a million terms,
         // so that a tiny budget does not make the hashes' file read hundreds of times.
-        let passes = budget
-            .as_ref()
-            .map_or(1, |b| n_terms.div_ceil(b.run_quads.max(LOOKUP_SLICE_MIN)).max(1));
+        let passes = budget.as_ref().map_or(1, |b| {
+            n_terms.div_ceil(b.run_quads.max(LOOKUP_SLICE_MIN)).max(1)
+        });
         for pass in 0..passes as u128 {
             let slice = |h: u64| (u128::from(h) * passes as u128) >> 64;
             let mut lookup: Vec<(u64, u32)> = Vec::with_capacity(n_terms / passes + 1);
