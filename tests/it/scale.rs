@@ -26,7 +26,7 @@ pub fn generate(records: usize, seed: u64, out: &Path) {
 }
 
 /// [`generate`] with more of the generator's flags (`--per-article N`).
-fn generate_shaped(records: usize, seed: u64, flags: &[&str], out: &Path) {
+pub(crate) fn generate_shaped(records: usize, seed: u64, flags: &[&str], out: &Path) {
     let status = Command::new(corpus_generator())
         .args([
             "--records",

@@ -1159,7 +1159,7 @@ pub struct Relation {
 macro_rules! record_kinds {
     ($($(#[$doc:meta])* $list:ident : $ty:ident = $variant:ident $name:literal),+ $(,)?) => {
         /// Kinds of records: the IRI segment before the id, and what `records.kind` holds.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(rename_all = "snake_case")]
         pub enum RecordKind {
             Article,
@@ -1221,9 +1221,15 @@ macro_rules! record_kinds {
             }
 
             /// A copy with only the records whose id `keep` accepts and the mentions of them;
-            /// every other mention is a placeholder naming its record, without evidence, so that
-            /// the mentions' positions (which messages name) do not move.
+            /// every other mention before the last of those is a placeholder naming its record,
+            /// without evidence, so that the mentions' positions (which messages name) do not
+            /// move.
             pub(crate) fn part(&self, keep: &dyn Fn(&str) -> bool) -> FactsFile {
+                let kept = self
+                    .mentions
+                    .iter()
+                    .rposition(|m| keep(m.record.as_str()))
+                    .map_or(0, |last| last + 1);
                 FactsFile {
                     article: self.article.clone(),
                     $($list: self
@@ -1232,8 +1238,7 @@ macro_rules! record_kinds {
                         .filter(|r| keep(Record::id(*r).as_str()))
                         .cloned()
                         .collect(),)+
-                    mentions: self
-                        .mentions
+                    mentions: self.mentions[..kept]
                         .iter()
                         .map(|m| {
                             if keep(m.record.as_str()) {
@@ -1422,7 +1427,7 @@ pub struct Shared<'a> {
     pub config: &'a KbConfig,
     pub actors: &'a [Actor],
     pub topics: &'a [Topic],
-    pub statements: &'a [Statement],
+    pub statements: Statements<'a>,
 }
 
 impl KnowledgeBase {
@@ -1431,7 +1436,123 @@ impl KnowledgeBase {
             config: &self.config,
             actors: &self.actors,
             topics: &self.topics,
-            statements: &self.statements,
+            statements: Statements::Memory(&self.statements),
+        }
+    }
+}
+
+/// The values that sources state, wherever they wait: in memory (a knowledge base loaded
+/// whole), or in files while `build` writes the stores (`spill::StatementSpill`).
+#[derive(Clone, Copy)]
+pub enum Statements<'a> {
+    Memory(&'a [Statement]),
+    Spilled(&'a dyn SpilledStatements),
+}
+
+impl fmt::Debug for Statements<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Statements::Memory(all) => write!(f, "{} statements in memory", all.len()),
+            Statements::Spilled(_) => f.write_str("statements in files"),
+        }
+    }
+}
+
+/// Stated values in files, read back in either order.
+pub trait SpilledStatements: Sync {
+    /// Every statement, in resolution order.
+    fn for_each(
+        &self,
+        each: &mut dyn FnMut(&Statement) -> std::io::Result<()>,
+    ) -> std::io::Result<()>;
+    /// The statements source by source.
+    fn by_source(&self) -> std::io::Result<Box<dyn StatementCursor + '_>>;
+}
+
+/// The statements of each source in turn, read from a file.
+pub trait StatementCursor {
+    /// What the source states: the shared files (None), or the article at a position.
+    fn each_of(
+        &mut self,
+        source: Option<usize>,
+        each: &mut dyn FnMut(&Statement) -> std::io::Result<()>,
+    ) -> std::io::Result<()>;
+}
+
+impl<'a> Statements<'a> {
+    /// Every statement, in resolution order: by record and field, each field's before any
+    /// nested row's.
+    pub fn for_each<E: From<std::io::Error>>(
+        self,
+        each: &mut dyn FnMut(&Statement) -> Result<(), E>,
+    ) -> Result<(), E> {
+        match self {
+            Statements::Memory(all) => all.iter().try_for_each(each),
+            Statements::Spilled(spilled) => carrying(each, |each| spilled.for_each(each)),
+        }
+    }
+
+    /// The statements source by source, to be asked for in the knowledge base's order.
+    pub fn by_source(self) -> std::io::Result<BySource<'a>> {
+        Ok(BySource(match self {
+            Statements::Memory(all) => {
+                let mut stated: std::collections::HashMap<Option<&str>, Vec<&Statement>> =
+                    Default::default();
+                for s in all {
+                    let source = s.article.as_ref().map(|a| a.as_str());
+                    stated.entry(source).or_default().push(s);
+                }
+                BySourceFrom::Memory(stated)
+            }
+            Statements::Spilled(spilled) => BySourceFrom::Spilled(spilled.by_source()?),
+        }))
+    }
+}
+
+/// `read` handing each statement to `each`, whose own error (not an I/O one) stops it and is
+/// the one returned.
+fn carrying<E: From<std::io::Error>>(
+    each: &mut dyn FnMut(&Statement) -> Result<(), E>,
+    read: impl FnOnce(&mut dyn FnMut(&Statement) -> std::io::Result<()>) -> std::io::Result<()>,
+) -> Result<(), E> {
+    let mut failed = None;
+    let read = read(&mut |s| {
+        each(s).map_err(|e| {
+            failed = Some(e);
+            std::io::Error::other("stopped by its reader")
+        })
+    });
+    match failed {
+        Some(e) => Err(e),
+        None => read.map_err(E::from),
+    }
+}
+
+/// The statements of each source in turn ([`Statements::by_source`]).
+pub struct BySource<'a>(BySourceFrom<'a>);
+
+enum BySourceFrom<'a> {
+    Memory(std::collections::HashMap<Option<&'a str>, Vec<&'a Statement>>),
+    Spilled(Box<dyn StatementCursor + 'a>),
+}
+
+impl BySource<'_> {
+    /// What one source states: `actors.toml` and `topics.toml` (None) first, then each article
+    /// (its position and id) in order.
+    pub fn each_of<E: From<std::io::Error>>(
+        &mut self,
+        source: Option<(usize, &str)>,
+        each: &mut dyn FnMut(&Statement) -> Result<(), E>,
+    ) -> Result<(), E> {
+        match &mut self.0 {
+            BySourceFrom::Memory(stated) => stated
+                .get(&source.map(|(_, id)| id))
+                .into_iter()
+                .flatten()
+                .try_for_each(|s| each(s)),
+            BySourceFrom::Spilled(cursor) => {
+                carrying(each, |each| cursor.each_of(source.map(|(a, _)| a), each))
+            }
         }
     }
 }
@@ -1440,7 +1561,7 @@ impl KnowledgeBase {
 /// `<record>.<field>.<source>.<n>`: the source is the article's id (or `actors.toml`,
 /// `topics.toml` for a shared record's own values: no article id has a dot), n counts the
 /// values of a list from 1.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Statement {
     pub id: String,
     pub record: Slug,
@@ -1462,15 +1583,16 @@ pub struct Statement {
 
 /// What a statement states: a value of a field, or a row of a nested list (a participant, a
 /// quantity), each by its index in its kind's description.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum StatedValue {
     Field(usize, OwnedValue),
     /// The row's value of each of its fields, in the nested description's order.
     Row(usize, Vec<Option<OwnedValue>>),
 }
 
-/// A field value owned rather than borrowed from a record.
-#[derive(Debug, Clone, PartialEq)]
+/// A field value owned rather than borrowed from a record. (Serialized only by a build, which
+/// sets the stated values aside in a file while it writes the stores.)
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum OwnedValue {
     Text(String),
     Id(String),
@@ -1479,6 +1601,40 @@ pub enum OwnedValue {
     Count(u64),
     Duration(Duration),
     Concept(&'static str),
+}
+
+/// [`OwnedValue`] as it is read back: a concept becomes the closed list's own text again.
+#[derive(Deserialize)]
+enum OwnedValueRead {
+    Text(String),
+    Id(String),
+    Date(PartialDate),
+    Percent(Percent),
+    Count(u64),
+    Duration(Duration),
+    Concept(String),
+}
+
+impl<'de> Deserialize<'de> for OwnedValue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<OwnedValue, D::Error> {
+        Ok(match OwnedValueRead::deserialize(d)? {
+            OwnedValueRead::Text(s) => OwnedValue::Text(s),
+            OwnedValueRead::Id(s) => OwnedValue::Id(s),
+            OwnedValueRead::Date(d) => OwnedValue::Date(d),
+            OwnedValueRead::Percent(p) => OwnedValue::Percent(p),
+            OwnedValueRead::Count(n) => OwnedValue::Count(n),
+            OwnedValueRead::Duration(d) => OwnedValue::Duration(d),
+            OwnedValueRead::Concept(text) => OwnedValue::Concept(
+                CLOSED_LISTS
+                    .iter()
+                    .flat_map(|list| list.values.iter().copied())
+                    .find(|value| *value == text)
+                    .ok_or_else(|| {
+                        serde::de::Error::custom(format!("'{text}' is no closed list's value"))
+                    })?,
+            ),
+        })
+    }
 }
 
 impl OwnedValue {

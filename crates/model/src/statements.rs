@@ -134,11 +134,24 @@ fn seed_form(value: &serde_json::Value) -> serde_json::Value {
     }
 }
 
+/// The seed files of the articles being resolved: those of the knowledge base, or of a part of
+/// it (`places`: each article's position in the knowledge base).
+pub(crate) struct Files<'a> {
+    pub(crate) sources: &'a Sources,
+    pub(crate) places: Option<&'a [usize]>,
+}
+
+impl<'a> Files<'a> {
+    fn article(&self, a: usize) -> &'a SourceFile {
+        &self.sources.facts[self.places.map_or(a, |places| places[a])]
+    }
+}
+
 /// Applies every mention's stated values: checks them, fills `kb.statements` and sets each
 /// stated field of its record to the current value.
 pub(crate) fn resolve(
     kb: &mut KnowledgeBase,
-    sources: &Sources,
+    sources: &Files,
     kinds: &IdKinds,
     problems: &mut Diagnostics,
 ) {
@@ -240,7 +253,7 @@ pub(crate) fn resolve(
 #[allow(clippy::too_many_arguments)]
 fn resolve_rows(
     kb: &mut KnowledgeBase,
-    sources: &Sources,
+    sources: &Files,
     home: Home,
     id: &str,
     key: &'static str,
@@ -588,7 +601,7 @@ const STATED_TWICE_AT_HOME: &str = "in its own article a record's field is state
 /// and field (or nested list); what is refused is a problem at the mention.
 fn collect(
     kb: &KnowledgeBase,
-    sources: &Sources,
+    sources: &Files,
     kinds: &IdKinds,
     homes: &HashMap<String, Home>,
     problems: &mut Diagnostics,
@@ -619,7 +632,7 @@ fn collect(
             let at = MentionAt {
                 kb,
                 kinds,
-                source: &sources.facts[a],
+                source: sources.article(a),
                 article: a,
                 index: m,
                 mention,
@@ -928,7 +941,7 @@ fn references(field: &Field, values: &[OwnedValue], kinds: &IdKinds) -> Vec<(Str
 #[allow(clippy::too_many_arguments)]
 fn choose(
     kb: &KnowledgeBase,
-    sources: &Sources,
+    sources: &Files,
     home: Home,
     id: &str,
     key: &str,
@@ -1006,7 +1019,7 @@ fn mention_path(s: &Stated, key: &'static str) -> (usize, Vec<Seg>) {
 /// The value ranked preferred, when some are: Some(None) when two preferred values differ (a
 /// problem), None when none is ranked.
 fn choose_preferred(
-    sources: &Sources,
+    sources: &Files,
     id: &str,
     key: &str,
     all: &[Stated],
@@ -1022,7 +1035,8 @@ fn choose_preferred(
     {
         let (a, path) = mention_path(&all[other], "rank");
         problems.push(
-            sources.facts[a]
+            sources
+                .article(a)
                 .diagnostic(
                     &path,
                     format!("two sources state a preferred '{key}' of '{id}', and they differ"),
@@ -1039,7 +1053,7 @@ fn choose_preferred(
 /// rank, or which dates to give (`dated`: whether the sources have dates at all).
 fn rivals_problem(
     kb: &KnowledgeBase,
-    sources: &Sources,
+    sources: &Files,
     (home, id, key): (Home, &str, &str),
     all: &[Stated],
     (first, rival): (usize, usize),
@@ -1047,7 +1061,8 @@ fn rivals_problem(
 ) -> Diagnostic {
     let name = |s: &Stated| source_name(kb, home, s);
     let (a, path) = mention_path(&all[rival], "states");
-    sources.facts[a]
+    sources
+        .article(a)
         .diagnostic(
             &path,
             format!(
@@ -1180,7 +1195,7 @@ fn difference(kb: &KnowledgeBase, field: &Field, other: &Stated, current: &State
 /// rather than hidden).
 fn set(
     kb: &mut KnowledgeBase,
-    sources: &Sources,
+    sources: &Files,
     home: Home,
     id: &str,
     key: &str,
@@ -1189,7 +1204,7 @@ fn set(
 ) {
     if let Err(why) = record_mut(kb, home).set_field(key, value) {
         let file = match home.article() {
-            Some(a) => sources.facts[a].path.clone(),
+            Some(a) => sources.article(a).path.clone(),
             None => home.shared_file().into(),
         };
         problems.push(

@@ -9,11 +9,14 @@ use crate::ids::{IdKinds, Names};
 use crate::mapping::{self, Field, Kind, Shape};
 use crate::model::{
     AUTHOR, Article, ArticleMeta, CURATOR, Evidence, FactsFile, Fields, KnowledgeBase, Modality,
-    Record, RecordKind, RelationType, Slug, Value,
+    Record, RecordKind, RelationType, Slug, StatedValue, Value,
 };
 use crate::seed::{LoadError, Seg, SourceFile, Sources};
-use crate::spill::{ArticleSpill, SpillWriter};
-use std::path::Path;
+use crate::spill::{
+    ArticleSpill, Current, LineSort, SortedRuns, SpillWriter, StatementSpill, source_key,
+};
+use crate::statements::Files;
+use std::path::{Path, PathBuf};
 
 /// Reads and checks every seed file under `dir`; the knowledge base comes back only when
 /// nothing at all is wrong.
@@ -32,6 +35,7 @@ pub fn load_with(
         progress,
         Stash::Memory(Vec::new()),
         memory,
+        None,
         &mut |_| {},
     )?;
     let Validated::Memory(mut articles, current) = validated else {
@@ -47,13 +51,17 @@ pub fn load_with(
 /// [`load_with`] for a knowledge base larger than memory: the articles wait between the checks
 /// in a file of `folder`, and come back validated in another ([`ArticleSpill`]), so that
 /// validating holds what crosses articles (each id's kind and place, the records other
-/// articles state values of) and a batch of articles at a time. The knowledge base comes back
-/// without its articles; each validated article is shown to `observe`, in order, before the
-/// values other articles state for its records are set.
+/// articles state values of) and a batch of articles at a time. The values articles state for
+/// other records are resolved in parts, each a range of the stated records' ids worth about
+/// half of `budget` bytes, and wait in files sorted within the other half. The knowledge base
+/// comes back without its articles and stated values (the spill has them); each validated
+/// article is shown to `observe`, in order, before the values other articles state for its
+/// records are set.
 pub fn load_spilled(
     dir: &Path,
     progress: &dyn crate::progress::Progress,
     folder: &Path,
+    budget: usize,
     observe: &mut dyn FnMut(&Article),
 ) -> Result<(KnowledgeBase, ArticleSpill), LoadError> {
     let file = |name: &str| folder.join(format!(".{name}-{}.jsonl", std::process::id()));
@@ -65,7 +73,14 @@ pub fn load_spilled(
     };
     let read = SpillWriter::create(file("articles-read")).map_err(spill_error)?;
     let validated = || Ok(Stash::File(SpillWriter::create(file("articles"))?));
-    let (kb, validated) = load_staged(dir, progress, Stash::File(read), validated, observe)?;
+    let (kb, validated) = load_staged(
+        dir,
+        progress,
+        Stash::File(read),
+        validated,
+        Some((folder, budget)),
+        observe,
+    )?;
     let Validated::File(spill) = validated else {
         unreachable!("kept in a file");
     };
@@ -111,8 +126,8 @@ struct FirstPass {
     /// Each record an article defines: its id, and its kind and place.
     record_ids: Names,
     records: Vec<(RecordKind, Place)>,
-    /// The records some mention states values of.
-    stated: HashSet<String>,
+    /// The records some mention states values of, and how many values mentions state of each.
+    stated: HashMap<String, usize>,
 }
 
 /// How many bytes of articles (their text, and about as much a quote for the rest) are checked
@@ -122,12 +137,14 @@ const CHECK_BATCH_BYTES: usize = 8 << 20;
 /// Validation in two passes over the articles, each seen once in memory per pass: the first
 /// reads them (into `read`) and notes every id; the second checks each against all ids, finds
 /// its quotes and hands it to the stash `validated` makes. Then the values that articles state
-/// for other records are resolved over the shared records and the stated records alone.
+/// for other records are resolved over the shared records and the stated records alone: at
+/// once in memory, or in parts through files of a folder within a budget (`parts`).
 fn load_staged(
     dir: &Path,
     progress: &dyn crate::progress::Progress,
     mut read: Stash,
     validated: impl FnOnce() -> std::io::Result<Stash>,
+    parts: Option<(&Path, usize)>,
     observe: &mut dyn FnMut(&Article),
 ) -> Result<(KnowledgeBase, Validated), LoadError> {
     let set_aside = |e: std::io::Error| {
@@ -151,7 +168,12 @@ fn load_staged(
             .iter()
             .filter(|m| !m.states.is_empty())
         {
-            first.stated.insert(m.record.to_string());
+            match first.stated.get_mut(m.record.as_str()) {
+                Some(values) => *values += m.states.len(),
+                None => {
+                    first.stated.insert(m.record.to_string(), m.states.len());
+                }
+            }
         }
         read.push(article)
     })?;
@@ -165,9 +187,13 @@ fn load_staged(
 
     let mut out = validated().map_err(set_aside)?;
     let mut mentioned: HashSet<String> = HashSet::new();
-    // What resolving stated values reads: the stated records, and every article's metadata and
-    // mentions (their positions name them in messages).
-    let mut stating = Vec::new();
+    let mut stating = match parts {
+        Some((folder, budget)) => {
+            Stating::files(folder, Partitions::new(&stated, budget / 2), budget / 2)
+                .map_err(set_aside)?
+        }
+        None => Stating::Memory(Vec::new()),
+    };
     let mut articles = read.drain().map_err(set_aside)?.enumerate().peekable();
     while articles.peek().is_some() {
         let mut batch = Vec::new();
@@ -187,18 +213,14 @@ fn load_staged(
         for mut part in found {
             problems.0.append(&mut part.0);
         }
-        for (_, article) in batch {
+        for (a, article) in batch {
             for m in &article.facts.mentions {
                 if kinds.get(m.record.as_str()) == Some(&RecordKind::Actor) {
                     mentioned.insert(m.record.to_string());
                 }
             }
             if !stated.is_empty() {
-                stating.push(Article {
-                    id: article.id.clone(),
-                    text: String::new(),
-                    facts: article.facts.part(&|id| stated.contains(id)),
-                });
+                stating.add(a, &article, &stated).map_err(set_aside)?;
             }
             observe(&article);
             out.push(article).map_err(set_aside)?;
@@ -208,29 +230,29 @@ fn load_staged(
         check_actors_are_mentioned(&kb, &sources, &mentioned, &mut problems);
     }
 
-    let mut resolving = KnowledgeBase {
-        config: kb.config.clone(),
-        actors: std::mem::take(&mut kb.actors),
-        topics: std::mem::take(&mut kb.topics),
-        articles: stating,
-        statements: Vec::new(),
+    let resolved = match stating {
+        Stating::Memory(articles) => {
+            let files = Files {
+                sources: &sources,
+                places: None,
+            };
+            let resolved = resolve_over_shared(&mut kb, articles, &files, &kinds, &mut problems);
+            kb.statements = resolved.statements;
+            let current: HashMap<usize, FactsFile> = resolved
+                .articles
+                .into_iter()
+                .enumerate()
+                .filter_map(|(a, article)| Some((a, current_records(article)?)))
+                .collect();
+            Resolved::Memory(current)
+        }
+        Stating::Files(parts) => {
+            let (current, statements) = parts
+                .resolve(&mut kb, &sources, &kinds, &mut problems)
+                .map_err(set_aside)?;
+            Resolved::Files(current, statements)
+        }
     };
-    crate::statements::resolve(&mut resolving, &sources, &kinds, &mut problems);
-    kb.actors = resolving.actors;
-    kb.topics = resolving.topics;
-    kb.statements = resolving.statements;
-    let current: HashMap<usize, FactsFile> = resolving
-        .articles
-        .into_iter()
-        .enumerate()
-        .filter(|(_, article)| article.facts.defines_any())
-        .map(|(a, article)| {
-            // Only the records are put back: the mentions stay in the articles.
-            let mut records = article.facts;
-            records.mentions = Vec::new();
-            (a, records)
-        })
-        .collect();
     check_topic_cycles(&kb, &sources, &mut problems);
 
     report_missing_shared_files(&sources, dir, &mut problems);
@@ -243,14 +265,251 @@ fn load_staged(
     if !problems.is_empty() {
         return Err(LoadError::Invalid(problems.sorted()));
     }
-    let validated = match out {
-        Stash::Memory(articles) => Validated::Memory(articles, current),
-        Stash::File(file) => {
-            let (path, count) = file.finish().map_err(set_aside)?;
-            Validated::File(ArticleSpill::new(path, count, current))
+    let validated = match (out, resolved) {
+        (Stash::Memory(articles), Resolved::Memory(current)) => {
+            Validated::Memory(articles, current)
         }
+        (Stash::File(file), resolved) => {
+            let (path, count) = file.finish().map_err(set_aside)?;
+            let (current, statements) = match resolved {
+                Resolved::Memory(current) => (Current::Memory(current), None),
+                Resolved::Files(current, statements) => {
+                    (Current::Sorted(current), Some(statements))
+                }
+            };
+            Validated::File(ArticleSpill::new(path, count, current, statements))
+        }
+        (Stash::Memory(_), Resolved::Files(..)) => unreachable!("resolved in parts only on disk"),
     };
     Ok((kb, validated))
+}
+
+/// The records whose current values other articles state, once resolved: by article in
+/// memory, or in sorted runs with the stated values in files.
+enum Resolved {
+    Memory(HashMap<usize, FactsFile>),
+    Files(SortedRuns, StatementSpill),
+}
+
+/// What resolving stated values reads of each article: the stated records, its metadata and
+/// its mentions (their positions name them in messages; those of other records are
+/// placeholders). In memory, or in a file per part of the stated records' ids.
+enum Stating {
+    Memory(Vec<Article>),
+    Files(Parts),
+}
+
+impl Stating {
+    fn files(folder: &Path, partitions: Partitions, budget: usize) -> std::io::Result<Stating> {
+        let writers = (0..partitions.count())
+            .map(|p| {
+                let name = format!(".stating-{}-{p}.jsonl", std::process::id());
+                SpillWriter::with_buffer(folder.join(name), 1 << 16)
+            })
+            .collect::<std::io::Result<_>>()?;
+        Ok(Stating::Files(Parts {
+            folder: folder.to_owned(),
+            budget,
+            partitions,
+            writers,
+        }))
+    }
+
+    /// Sets aside what resolving reads of the article at position `a`.
+    fn add(
+        &mut self,
+        a: usize,
+        article: &Article,
+        stated: &HashMap<String, usize>,
+    ) -> std::io::Result<()> {
+        match self {
+            Stating::Memory(articles) => articles.push(Article {
+                id: article.id.clone(),
+                text: String::new(),
+                facts: article.facts.part(&|id| stated.contains_key(id)),
+            }),
+            Stating::Files(parts) => {
+                // Where the article defines a stated record or states a value: a mention that
+                // states nothing is needed only beside one that does (its quotes come first
+                // in the numbering of the record's quotes).
+                let stating = article
+                    .facts
+                    .mentions
+                    .iter()
+                    .filter(|m| !m.states.is_empty());
+                let ids = article.facts.records().map(|r| r.id().as_str());
+                let ids = ids.chain(stating.map(|m| m.record.as_str()));
+                let mut touched: Vec<usize> = ids
+                    .filter(|id| stated.contains_key(*id))
+                    .map(|id| parts.partitions.of(id))
+                    .collect();
+                touched.sort_unstable();
+                touched.dedup();
+                for p in touched {
+                    let keep = |id: &str| stated.contains_key(id) && parts.partitions.of(id) == p;
+                    let part = Article {
+                        id: article.id.clone(),
+                        text: String::new(),
+                        facts: article.facts.part(&keep),
+                    };
+                    parts.writers[p].push(&(a, part))?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What a stated record costs to resolve, and each value stated of it, in bytes (about what the
+/// project's generated corpora take, rounded up): how the parts are cut.
+const RESOLVING_RECORD_BYTES: usize = 2048;
+const RESOLVING_VALUE_BYTES: usize = 1024;
+
+/// At most this many parts (each has a file open while the articles are checked); past it the
+/// parts grow beyond their budget.
+const MOST_PARTS: usize = 1024;
+
+/// Ranges of the stated records' ids, each worth about a budget to resolve.
+struct Partitions {
+    /// The first id of each part but the first.
+    starts: Vec<String>,
+}
+
+impl Partitions {
+    fn new(stated: &HashMap<String, usize>, budget: usize) -> Partitions {
+        let mut ids: Vec<(&str, usize)> = stated.iter().map(|(id, n)| (id.as_str(), *n)).collect();
+        ids.sort_unstable();
+        let mut starts = Vec::new();
+        let mut cost = 0;
+        for (id, values) in ids {
+            let more = RESOLVING_RECORD_BYTES + values * RESOLVING_VALUE_BYTES;
+            if cost > 0 && cost + more > budget && starts.len() + 1 < MOST_PARTS {
+                starts.push(id.to_owned());
+                cost = 0;
+            }
+            cost += more;
+        }
+        Partitions { starts }
+    }
+
+    fn count(&self) -> usize {
+        self.starts.len() + 1
+    }
+
+    /// The part of a stated record's id.
+    fn of(&self, id: &str) -> usize {
+        self.starts.partition_point(|start| start.as_str() <= id)
+    }
+}
+
+/// The stating parts of the articles, in files, and where to resolve them.
+struct Parts {
+    folder: PathBuf,
+    /// Bytes for the two sorts of what resolving gives (half each).
+    budget: usize,
+    partitions: Partitions,
+    writers: Vec<SpillWriter>,
+}
+
+impl Parts {
+    /// Resolves each part in turn over the shared records (the values of a record are all in
+    /// its part) and sets aside what it gives: the statements in order and by source, the
+    /// stated records' current forms by article.
+    fn resolve(
+        self,
+        kb: &mut KnowledgeBase,
+        sources: &Sources,
+        kinds: &IdKinds,
+        problems: &mut Diagnostics,
+    ) -> std::io::Result<(SortedRuns, StatementSpill)> {
+        let Parts {
+            folder,
+            budget,
+            partitions: _,
+            writers,
+        } = self;
+        let mut by_source = LineSort::new(&folder, "stated", budget / 2);
+        let mut current = LineSort::new(&folder, "current", budget / 2);
+        // A file left by an error is in the new generation's folder, removed with it.
+        let (mut fields_files, mut rows_files) = (Vec::new(), Vec::new());
+        for (p, writer) in writers.into_iter().enumerate() {
+            let (path, _) = writer.finish()?;
+            let (mut places, mut articles) = (Vec::new(), Vec::new());
+            for line in crate::spill::read_once::<(usize, Article)>(&path)? {
+                let (a, article) = line?;
+                places.push(a);
+                articles.push(article);
+            }
+            let files = Files {
+                sources,
+                places: Some(&places),
+            };
+            let resolving = resolve_over_shared(kb, articles, &files, kinds, problems);
+
+            let place: HashMap<&str, usize> = resolving
+                .articles
+                .iter()
+                .zip(&places)
+                .map(|(article, &a)| (article.id.as_str(), a))
+                .collect();
+            let name = |what: &str| {
+                folder.join(format!(".stated-{}-{p}-{what}.jsonl", std::process::id()))
+            };
+            let mut fields = SpillWriter::with_buffer(name("fields"), 1 << 16)?;
+            let mut rows = SpillWriter::with_buffer(name("rows"), 1 << 16)?;
+            for s in &resolving.statements {
+                let row = matches!(s.value, StatedValue::Row(..));
+                let source = s.article.as_ref().map(|id| place[id.as_str()]);
+                let into = if row { &mut rows } else { &mut fields };
+                let line = serde_json::to_string(s)?;
+                by_source.push(source_key(source, row, p, into.len()), line.clone())?;
+                into.push_line(&line)?;
+            }
+            fields_files.push(fields.finish()?.0);
+            rows_files.push(rows.finish()?.0);
+            drop(place);
+            for (article, a) in resolving.articles.into_iter().zip(places) {
+                if let Some(records) = current_records(article) {
+                    current.push(a as u128, serde_json::to_string(&records)?)?;
+                }
+            }
+        }
+        let spill = StatementSpill {
+            in_order: fields_files.into_iter().chain(rows_files).collect(),
+            by_source: by_source.finish()?,
+        };
+        Ok((current.finish()?, spill))
+    }
+}
+
+/// Resolves what `articles` (all or a part of what articles give resolving) state, over the
+/// shared records of `kb`, which keeps them; the articles and statements come back.
+fn resolve_over_shared(
+    kb: &mut KnowledgeBase,
+    articles: Vec<Article>,
+    files: &Files,
+    kinds: &IdKinds,
+    problems: &mut Diagnostics,
+) -> KnowledgeBase {
+    let mut resolving = KnowledgeBase {
+        config: kb.config.clone(),
+        actors: std::mem::take(&mut kb.actors),
+        topics: std::mem::take(&mut kb.topics),
+        articles,
+        statements: Vec::new(),
+    };
+    crate::statements::resolve(&mut resolving, files, kinds, problems);
+    kb.actors = std::mem::take(&mut resolving.actors);
+    kb.topics = std::mem::take(&mut resolving.topics);
+    resolving
+}
+
+/// The records of a resolved article, as current, to put in place of those the article
+/// defines (its mentions stay in the article); None when it defines none.
+fn current_records(article: Article) -> Option<FactsFile> {
+    let mut records = article.facts;
+    records.mentions = Vec::new();
+    records.defines_any().then_some(records)
 }
 
 /// What a reference may point at.
@@ -1647,63 +1906,131 @@ mod tests {
 
     /// `build` validates through files: the articles it reads back, the shared records and
     /// the statements are those `load` gives in memory, the values other articles state
-    /// included (the bundled seeds state some).
+    /// included (the bundled seeds state some), whether the stated records are resolved in one
+    /// part or in one part each (a budget of no bytes), their statements sorted in one run or
+    /// in one run each.
     #[test]
     fn spilled_validation_gives_what_validation_in_memory_gives() {
         let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../seeds");
         let in_memory = load(&seeds).unwrap();
-        let folder = std::env::temp_dir().join(format!("dossier-spill-{}", std::process::id()));
-        std::fs::create_dir_all(&folder).unwrap();
-        let mut observed = Vec::new();
-        let (kb, spill) = load_spilled(&seeds, &crate::progress::Silent, &folder, &mut |a| {
-            observed.push(a.id.to_string())
-        })
-        .unwrap();
-        let json = |a: &Article| serde_json::to_string(a).unwrap();
-        let read_back: Vec<String> = spill.read().unwrap().map(|a| json(&a)).collect();
-        let expected: Vec<String> = in_memory.articles.iter().map(json).collect();
-        assert_eq!(read_back, expected);
-        let ids: Vec<String> = in_memory
-            .articles
-            .iter()
-            .map(|a| a.id.to_string())
-            .collect();
-        assert_eq!(observed, ids, "every article shown once, in order");
-        for (what, got, want) in [
-            (
-                "statements",
-                format!("{:?}", kb.statements),
-                format!("{:?}", in_memory.statements),
-            ),
-            (
-                "actors",
-                format!("{:?}", kb.actors),
-                format!("{:?}", in_memory.actors),
-            ),
-            (
-                "topics",
-                format!("{:?}", kb.topics),
-                format!("{:?}", in_memory.topics),
-            ),
-        ] {
-            assert_eq!(got, want, "{what}");
+        for budget in [64 << 20, 0] {
+            let folder =
+                std::env::temp_dir().join(format!("dossier-spill-{}-{budget}", std::process::id()));
+            std::fs::create_dir_all(&folder).unwrap();
+            let mut observed = Vec::new();
+            let (kb, spill) = load_spilled(
+                &seeds,
+                &crate::progress::Silent,
+                &folder,
+                budget,
+                &mut |a| observed.push(a.id.to_string()),
+            )
+            .unwrap();
+            let parts = std::fs::read_dir(&folder)
+                .unwrap()
+                .filter(|e| {
+                    e.as_ref()
+                        .unwrap()
+                        .file_name()
+                        .to_string_lossy()
+                        .contains("-rows")
+                })
+                .count();
+            assert_eq!(parts > 1, budget == 0, "{parts} parts at {budget} bytes");
+            let json = |a: &Article| serde_json::to_string(a).unwrap();
+            let read_back: Vec<String> = spill.read().unwrap().map(|a| json(&a)).collect();
+            let expected: Vec<String> = in_memory.articles.iter().map(json).collect();
+            assert_eq!(read_back, expected);
+            let ids: Vec<String> = in_memory
+                .articles
+                .iter()
+                .map(|a| a.id.to_string())
+                .collect();
+            assert_eq!(observed, ids, "every article shown once, in order");
+            assert!(kb.statements.is_empty(), "the spill has them");
+            let statements = spill.statements().expect("set aside in files");
+            let mut in_order = Vec::new();
+            statements
+                .for_each(&mut |s| {
+                    in_order.push(format!("{s:?}"));
+                    std::io::Result::Ok(())
+                })
+                .unwrap();
+            // By source: the shared files' first, then each article's, each in order.
+            let mut by_source = Vec::new();
+            let mut sources = statements.by_source().unwrap();
+            let mut expected_by_source = Vec::new();
+            for (n, article) in std::iter::once(None)
+                .chain(in_memory.articles.iter().map(Some))
+                .enumerate()
+            {
+                let source = article.map(|a| (n - 1, a.id.as_str()));
+                sources
+                    .each_of(source, &mut |s| {
+                        by_source.push(format!("{s:?}"));
+                        std::io::Result::Ok(())
+                    })
+                    .unwrap();
+                expected_by_source.extend(
+                    in_memory
+                        .statements
+                        .iter()
+                        .filter(|s| {
+                            s.article.as_ref().map(|a| a.as_str()) == source.map(|(_, id)| id)
+                        })
+                        .map(|s| format!("{s:?}")),
+                );
+            }
+            for (what, got, want) in [
+                (
+                    "statements",
+                    format!("{in_order:?}"),
+                    format!(
+                        "{:?}",
+                        in_memory
+                            .statements
+                            .iter()
+                            .map(|s| format!("{s:?}"))
+                            .collect::<Vec<_>>()
+                    ),
+                ),
+                (
+                    "statements by source",
+                    format!("{by_source:?}"),
+                    format!("{expected_by_source:?}"),
+                ),
+                (
+                    "actors",
+                    format!("{:?}", kb.actors),
+                    format!("{:?}", in_memory.actors),
+                ),
+                (
+                    "topics",
+                    format!("{:?}", kb.topics),
+                    format!("{:?}", in_memory.topics),
+                ),
+            ] {
+                assert_eq!(got, want, "{what} at {budget} bytes");
+            }
+            assert!(!in_order.is_empty(), "the bundled seeds state values");
+            // The file holds the records as their articles define them: the stated values are
+            // put in place as it is read back.
+            let as_written = std::fs::read_to_string(&spill.path).unwrap();
+            let changed = as_written
+                .lines()
+                .zip(&expected)
+                .filter(|(written, read)| written != read)
+                .count();
+            assert!(changed > 0, "no article takes a value stated elsewhere");
+            drop(sources);
+            spill.finish().unwrap();
+            assert_eq!(
+                std::fs::read_dir(&folder).unwrap().count(),
+                0,
+                "every file removed"
+            );
+            std::fs::remove_dir(&folder).unwrap();
         }
-        // The file holds the records as their articles define them: the stated values are put
-        // in place as it is read back.
-        let as_written = std::fs::read_to_string(&spill.path).unwrap();
-        let changed = as_written
-            .lines()
-            .zip(&expected)
-            .filter(|(written, read)| written != read)
-            .count();
-        assert!(changed > 0, "no article takes a value stated elsewhere");
-        spill.finish().unwrap();
-        assert_eq!(
-            std::fs::read_dir(&folder).unwrap().count(),
-            0,
-            "both files removed"
-        );
-        std::fs::remove_dir(&folder).unwrap();
     }
 
     #[test]

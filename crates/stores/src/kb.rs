@@ -256,7 +256,9 @@ pub fn build_from_seeds(
     build_generation(paths, progress, settings, |into| {
         let mut head = rdf::HeadBuilder::default();
         let observe = &mut |article: &crate::model::Article| head.add(article);
-        let validated = dossier_model::validate::load_spilled(seeds, progress, into, observe);
+        let budget = settings.sort_memory_mb.saturating_mul(1 << 20);
+        let validated =
+            dossier_model::validate::load_spilled(seeds, progress, into, budget, observe);
         Ok(validated.map(|(kb, spill)| (kb, spill, head)))
     })
 }
@@ -427,8 +429,14 @@ fn write_stores(
         "writing SQLite, Turtle, N-Quads, the indexed graph and the report",
         0,
     );
-    let shared = kb.shared();
     let articles = Spilled(spill);
+    let shared = match articles.0.statements() {
+        Some(statements) => crate::model::Shared {
+            statements,
+            ..kb.shared()
+        },
+        None => kb.shared(),
+    };
     let head = head.finish(shared);
     let (head, spilled) = (&head, &articles);
     let (sql, graph) = std::thread::scope(|scope| {

@@ -83,14 +83,53 @@ impl<E: Emit> Subject<'_, E> {
 /// Triples whose subject is a record but that another part of the seeds states (a relation
 /// from an article, an article's evidence for a shared actor): emitted inside the subject's own
 /// block so that every subject's triples stay together. Each comes with its graph.
-type Extras = HashMap<Box<str>, Vec<(Term, Term, Term)>>;
+/// What other records state about a record, by its id: each link in an article's graph.
+struct Extras {
+    base: String,
+    /// Each article's id, by position.
+    articles: Vec<Slug>,
+    links: HashMap<Box<str>, Vec<Extra>>,
+}
+
+/// One link other records state about a record, in the graph of the article at a position
+/// (kept this small rather than as terms: a shared record has one for each article that
+/// mentions it, half a million at 1M records of 10 an article).
+#[derive(PartialEq)]
+enum Extra {
+    /// The article gives evidence for a shared record: a source of it.
+    Source(u32),
+    /// A relation the article states: its type and its object's IRI.
+    Relation(u32, RelationType, Box<str>),
+}
+
+impl Extras {
+    /// The links of the record `id`, as (graph, predicate, object).
+    fn of(&self, id: &str) -> Vec<(Term, Term, Term)> {
+        let graph = |a: u32| {
+            let article = self.articles[a as usize].as_str();
+            iri(record_iri(&self.base, RecordKind::Article, article))
+        };
+        let links = self.links.get(id).map(Vec::as_slice).unwrap_or_default();
+        links
+            .iter()
+            .map(|link| match link {
+                Extra::Source(a) => (graph(*a), iri(prov::WAS_DERIVED_FROM), graph(*a)),
+                Extra::Relation(a, predicate, object) => (
+                    graph(*a),
+                    iri(concept(RelationType::SCHEME, predicate.as_str())),
+                    iri(object.to_string()),
+                ),
+            })
+            .collect()
+    }
+}
 
 /// Every record's kind by its id. Owned: the stores are written while the articles that define
 /// the ids are dropped one by one.
 type Kinds = dossier_model::ids::IdKinds;
 
 fn emit_extras<E: Emit>(out: &mut E, subject: &Term, id: &str, extras: &Extras) -> io::Result<()> {
-    let all = extras.get(id).map(Vec::as_slice).unwrap_or_default();
+    let all = extras.of(id);
     for (n, (graph, p, o)) in all.iter().enumerate() {
         let repeated = !out.keeps_graphs() && all[..n].iter().any(|(_, q, x)| q == p && x == o);
         if !repeated {
@@ -298,7 +337,7 @@ impl HeadBuilder {
         for r in article.facts.records() {
             self.kinds.insert(r.id().as_str(), r.kind());
         }
-        let a = self.articles.len();
+        let a = u32::try_from(self.articles.len()).expect("fewer than 4 billion articles");
         self.articles.push(article.id.clone());
         for r in &article.facts.relations {
             self.extras
@@ -332,7 +371,7 @@ impl HeadBuilder {
         }
         let kinds = kinds.sorted();
         let base = shared.config.base_iri.as_str();
-        let extras = resolve_extras(base, &self.articles, self.extras, &kinds);
+        let extras = resolve_extras(base, self.articles, self.extras, &kinds);
         Head {
             shared,
             kinds,
@@ -397,22 +436,15 @@ fn map_kb<E: Emit, A: std::borrow::Borrow<Article>>(
     for topic in head.shared.topics {
         context.map_record(&mapping::TOPIC, topic, extras, out)?;
     }
-    let mut stated: HashMap<Option<&str>, Vec<&Statement>> = HashMap::new();
-    for s in head.shared.statements {
-        stated
-            .entry(s.article.as_ref().map(|a| a.as_str()))
-            .or_default()
-            .push(s);
-    }
-    for s in stated.get(&None).into_iter().flatten() {
-        map_statement(&context, s, out)?;
-    }
-    for article in articles {
+    let mut stated = head.shared.statements.by_source()?;
+    stated.each_of(None, &mut |s| map_statement(&context, s, out))?;
+    for (a, article) in articles.into_iter().enumerate() {
         let article = article.borrow();
         map_article(base, kinds, extras, article, out)?;
-        for s in stated.get(&Some(article.id.as_str())).into_iter().flatten() {
-            map_statement(&article_terms(base, kinds, article), s, out)?;
-        }
+        let terms = article_terms(base, kinds, article);
+        stated.each_of(Some((a, article.id.as_str())), &mut |s| {
+            map_statement(&terms, s, out)
+        })?;
     }
     Ok(())
 }
@@ -502,8 +534,8 @@ impl Fields for Cells<'_> {
 /// object's kind, and so its IRI, may come from a later article), or a mention, which is one
 /// only of a shared record.
 enum PendingExtra {
-    Relation(usize, RelationType, Box<str>),
-    Mention(usize),
+    Relation(u32, RelationType, Box<str>),
+    Mention(u32),
 }
 
 type PendingExtras = HashMap<Box<str>, Vec<PendingExtra>>;
@@ -511,9 +543,13 @@ type PendingExtras = HashMap<Box<str>, Vec<PendingExtra>>;
 /// The extras, once every kind is known: a relation's object as its IRI; each article that
 /// gives evidence for a shared record (an actor, a topic) as a source of it (a record of an
 /// article is derived from that article only).
-fn resolve_extras(base: &str, articles: &[Slug], pending: PendingExtras, kinds: &Kinds) -> Extras {
-    let graph = |a: usize| iri(record_iri(base, RecordKind::Article, articles[a].as_str()));
-    pending
+fn resolve_extras(
+    base: &str,
+    articles: Vec<Slug>,
+    pending: PendingExtras,
+    kinds: &Kinds,
+) -> Extras {
+    let links = pending
         .into_iter()
         .filter_map(|(subject, all)| {
             let shared = kinds
@@ -522,17 +558,12 @@ fn resolve_extras(base: &str, articles: &[Slug], pending: PendingExtras, kinds: 
             let mut links = Vec::with_capacity(all.len());
             for extra in all {
                 let link = match extra {
-                    PendingExtra::Mention(a) if shared => {
-                        (graph(a), iri(prov::WAS_DERIVED_FROM), graph(a))
-                    }
+                    PendingExtra::Mention(a) if shared => Extra::Source(a),
                     PendingExtra::Mention(_) => continue,
                     PendingExtra::Relation(a, predicate, object) => {
                         let object_kind = kinds.get(&object).copied().unwrap_or(RecordKind::Actor);
-                        let link = (
-                            graph(a),
-                            iri(concept(RelationType::SCHEME, predicate.as_str())),
-                            iri(record_iri(base, object_kind, &object)),
-                        );
+                        let object = record_iri(base, object_kind, &object).into_boxed_str();
+                        let link = Extra::Relation(a, predicate, object);
                         // Two relation records may state the same link (from two quotes): one
                         // triple.
                         if links.as_slice().contains(&link) {
@@ -545,7 +576,12 @@ fn resolve_extras(base: &str, articles: &[Slug], pending: PendingExtras, kinds: 
             }
             (!links.is_empty()).then_some((subject, links))
         })
-        .collect()
+        .collect();
+    Extras {
+        base: base.to_owned(),
+        articles,
+        links,
+    }
 }
 
 fn map_article<E: Emit>(

@@ -485,7 +485,7 @@ fn insert_statements(tx: &rusqlite::Transaction<'_>, kb: Shared<'_>) -> Result<(
     )?;
     let mut backed =
         tx.prepare("INSERT INTO statement_evidence (statement_id, evidence_id) VALUES (?, ?)")?;
-    for s in kb.statements {
+    kb.statements.for_each(&mut |s| {
         let (field, value) = mapping::stated(mapping::kind(s.kind), &s.value);
         statement.execute(params![
             s.id,
@@ -501,8 +501,8 @@ fn insert_statements(tx: &rusqlite::Transaction<'_>, kb: Shared<'_>) -> Result<(
         for e in &s.evidence {
             backed.execute(params![s.id, e])?;
         }
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 /// Opens a built database for reading only: the file cannot be changed through this
