@@ -311,8 +311,9 @@ enum Command {
         #[arg(long, default_value = "seeds")]
         seeds: PathBuf,
         /// Memory for sorting the indexed graph's quads (16 bytes a quad, about 31 quads a
-        /// record) and its term lookup; past it they are sorted in runs on disk, in the new
-        /// generation's folder.
+        /// record) and its term lookup, and for resolving and sorting the values articles state
+        /// for other records; past it they are sorted in runs (and resolved in parts) on disk,
+        /// in the new generation's folder.
         #[arg(long, value_name = "MIB", default_value_t = dossier_stores::kb::DEFAULT_SORT_MEMORY_MB as u64,
               value_parser = clap::value_parser!(u64).range(1..=1 << 20))]
         sort_memory_mb: u64,

@@ -1477,6 +1477,8 @@ pub trait StatementCursor {
         source: Option<usize>,
         each: &mut dyn FnMut(&Statement) -> std::io::Result<()>,
     ) -> std::io::Result<()>;
+    /// Whether every statement has been handed on.
+    fn is_done(&self) -> bool;
 }
 
 impl<'a> Statements<'a> {
@@ -1496,10 +1498,10 @@ impl<'a> Statements<'a> {
     pub fn by_source(self) -> std::io::Result<BySource<'a>> {
         Ok(BySource(match self {
             Statements::Memory(all) => {
-                let mut stated: std::collections::HashMap<Option<&str>, Vec<&Statement>> =
+                let mut stated: std::collections::HashMap<Option<String>, Vec<&Statement>> =
                     Default::default();
                 for s in all {
-                    let source = s.article.as_ref().map(|a| a.as_str());
+                    let source = s.article.as_ref().map(|a| a.to_string());
                     stated.entry(source).or_default().push(s);
                 }
                 BySourceFrom::Memory(stated)
@@ -1528,15 +1530,31 @@ fn carrying<E: From<std::io::Error>>(
     }
 }
 
-/// The statements of each source in turn ([`Statements::by_source`]).
+/// The statements of each source in turn ([`Statements::by_source`]); [`BySource::finish`]
+/// says if a source was never asked for.
 pub struct BySource<'a>(BySourceFrom<'a>);
 
 enum BySourceFrom<'a> {
-    Memory(std::collections::HashMap<Option<&'a str>, Vec<&'a Statement>>),
+    Memory(std::collections::HashMap<Option<String>, Vec<&'a Statement>>),
     Spilled(Box<dyn StatementCursor + 'a>),
 }
 
 impl BySource<'_> {
+    /// An error if some statement's source was never asked for (its statements would be lost).
+    pub fn finish(self) -> std::io::Result<()> {
+        let done = match &self.0 {
+            BySourceFrom::Memory(stated) => stated.is_empty(),
+            BySourceFrom::Spilled(cursor) => cursor.is_done(),
+        };
+        if done {
+            Ok(())
+        } else {
+            Err(std::io::Error::other(
+                "some stated values were never written: their source was not asked for",
+            ))
+        }
+    }
+
     /// What one source states: `actors.toml` and `topics.toml` (None) first, then each article
     /// (its position and id) in order.
     pub fn each_of<E: From<std::io::Error>>(
@@ -1546,10 +1564,10 @@ impl BySource<'_> {
     ) -> Result<(), E> {
         match &mut self.0 {
             BySourceFrom::Memory(stated) => stated
-                .get(&source.map(|(_, id)| id))
+                .remove(&source.map(|(_, id)| id.to_owned()))
                 .into_iter()
                 .flatten()
-                .try_for_each(|s| each(s)),
+                .try_for_each(each),
             BySourceFrom::Spilled(cursor) => {
                 carrying(each, |each| cursor.each_of(source.map(|(a, _)| a), each))
             }

@@ -135,14 +135,42 @@ impl LineSort {
         Ok(())
     }
 
+    /// The runs, at most [`MOST_RUNS`] of them: more are merged a group at a time into longer
+    /// ones (consecutive runs into one, so that equal keys keep their order).
     pub(crate) fn finish(mut self) -> io::Result<SortedRuns> {
         self.write_run()?;
-        Ok(std::mem::replace(
-            &mut self.runs,
-            SortedRuns { runs: Vec::new() },
-        ))
+        let mut runs = std::mem::replace(&mut self.runs, SortedRuns { runs: Vec::new() });
+        let mut merged = 0;
+        while runs.runs.len() > MOST_RUNS {
+            // Every file is held by a `SortedRuns` at all times: an error removes them all.
+            let mut longer = SortedRuns { runs: Vec::new() };
+            while !runs.runs.is_empty() {
+                let group = runs.runs.len().min(MOST_RUNS);
+                let group = SortedRuns {
+                    runs: runs.runs.drain(..group).collect(),
+                };
+                let path = self.dir.join(format!(
+                    ".{}-{}-merged-{merged}.run",
+                    self.name,
+                    std::process::id()
+                ));
+                merged += 1;
+                longer.runs.push(path.clone());
+                let mut out = BufWriter::with_capacity(1 << 16, File::create(&path)?);
+                for line in group.read()? {
+                    let (key, line) = line?;
+                    writeln!(out, "{key:032x} {line}")?;
+                }
+                out.flush()?;
+            }
+            runs = longer;
+        }
+        Ok(runs)
     }
 }
+
+/// At most this many runs are read at once, each with a file open and a buffer of 16 KiB.
+const MOST_RUNS: usize = 64;
 
 /// The runs of a [`LineSort`], removed when dropped.
 #[derive(Debug)]
@@ -162,7 +190,7 @@ impl SortedRuns {
             let file = File::open(path)?;
             merged
                 .runs
-                .push(BufReader::with_capacity(1 << 16, file).lines());
+                .push(BufReader::with_capacity(16 << 10, file).lines());
             merged.lines.push(None);
             merged.advance(merged.runs.len() - 1)?;
         }
@@ -293,6 +321,10 @@ impl StatementCursor for Merged {
             each(&statement)?;
         }
         Ok(())
+    }
+
+    fn is_done(&self) -> bool {
+        self.peek_key().is_none()
     }
 }
 
@@ -427,5 +459,38 @@ impl ArticleSpill {
 impl Drop for ArticleSpill {
     fn drop(&mut self) {
         let _ = fs::remove_file(&self.path);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Lines come back in key order, equal keys in push order, however many runs they took
+    /// (one a line: merged into fewer first); every run file is removed once dropped.
+    #[test]
+    fn sorted_runs_give_the_lines_stably_sorted() {
+        let dir = std::env::temp_dir().join(format!("dossier-linesort-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let lines: Vec<(u128, String)> = (0..1000u128)
+            .map(|n| ((n * 7919) % 97, format!("line {n}")))
+            .collect();
+        let mut expected = lines.clone();
+        expected.sort_by_key(|(key, _)| *key);
+        for budget in [0, 1 << 20] {
+            let mut sort = LineSort::new(&dir, "test", budget);
+            for (key, line) in &lines {
+                sort.push(*key, line.clone()).unwrap();
+            }
+            let runs = sort.finish().unwrap();
+            assert!(runs.runs.len() <= MOST_RUNS, "{} runs", runs.runs.len());
+            for _ in 0..2 {
+                let read: Vec<(u128, String)> = runs.read().unwrap().map(Result::unwrap).collect();
+                assert_eq!(read, expected, "at {budget} bytes");
+            }
+            drop(runs);
+            assert_eq!(fs::read_dir(&dir).unwrap().count(), 0, "every run removed");
+        }
+        fs::remove_dir(&dir).unwrap();
     }
 }

@@ -304,7 +304,8 @@ impl Stating {
         let writers = (0..partitions.count())
             .map(|p| {
                 let name = format!(".stating-{}-{p}.jsonl", std::process::id());
-                SpillWriter::with_buffer(folder.join(name), 1 << 16)
+                // Small buffers: up to `MOST_PARTS` files are open at once.
+                SpillWriter::with_buffer(folder.join(name), 8 << 10)
             })
             .collect::<std::io::Result<_>>()?;
         Ok(Stating::Files(Parts {
@@ -365,9 +366,10 @@ impl Stating {
 const RESOLVING_RECORD_BYTES: usize = 2048;
 const RESOLVING_VALUE_BYTES: usize = 1024;
 
-/// At most this many parts (each has a file open while the articles are checked); past it the
-/// parts grow beyond their budget.
-const MOST_PARTS: usize = 1024;
+/// At most this many parts (each has a file open while the articles are checked, with a buffer
+/// of 8 KiB: well within the usual limit of 1,024 open files); past it the parts grow beyond
+/// their budget.
+const MOST_PARTS: usize = 256;
 
 /// Ranges of the stated records' ids, each worth about a budget to resolve.
 struct Partitions {

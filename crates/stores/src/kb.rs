@@ -201,7 +201,8 @@ pub fn build(kb: KnowledgeBase, paths: &KbPaths) -> Result<BuildSummary> {
 pub struct BuildSettings {
     /// Memory for sorting the indexed graph's quads (16 bytes a quad, 31 quads a record) and its
     /// term lookup (16 bytes a term): past it the quads are sorted in runs spilled to the new
-    /// generation's folder and merged, and the lookup in slices.
+    /// generation's folder and merged, and the lookup in slices. The values articles state for
+    /// other records are resolved in parts worth half of it, and sorted within the other half.
     pub sort_memory_mb: usize,
 }
 

@@ -446,7 +446,7 @@ fn map_kb<E: Emit, A: std::borrow::Borrow<Article>>(
             map_statement(&terms, s, out)
         })?;
     }
-    Ok(())
+    stated.finish()
 }
 
 /// Hook: one stated value as a `dos:Statement` (an `rdf:Statement` of the record, the field's
