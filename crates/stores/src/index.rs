@@ -175,7 +175,7 @@ pub struct IndexWriter<W: Write> {
     /// for the 9 million of 1M records), and the keys are random per build, so no input can be
     /// crafted to collide; `check` would still see a merged term, since it compares the decoded
     /// terms with the N-Quads.
-    ids: hashbrown::HashTable<u32>,
+    ids: TermTable,
     /// The fingerprint of each term in `ids`, in id order: the table holds only ids (4 bytes an
     /// entry). 96 bits in 12 bytes rather than 128 in 16: 36 MB less at 1M records.
     fingerprints: Vec<Fingerprint>,
@@ -315,6 +315,70 @@ impl Fingerprint {
     }
 }
 
+/// Fingerprint → id, in [`TermTable::SHARDS`] hash tables chosen by bits that the tables' own
+/// hash does not use. A hash table grows by moving to one of twice the size: one table of every
+/// term held the old one (80 MB and more at 1M records) beside the new one at its last growth,
+/// at the build's peak. A shard is a 256th of that; and the shards are of unequal sizes, in
+/// proportions spread over one doubling (shard `i` takes about `2^(i/256)` parts), so that they
+/// do not all double at once: the table grows smoothly, with an average load that does not
+/// drop to a half after each growth. It holds only ids: `fingerprint_of` finds an id's
+/// fingerprint.
+#[derive(Default)]
+struct TermTable {
+    shards: Vec<hashbrown::HashTable<u32>>,
+    /// The shard of each value of the top [`TermTable::SHARD_BITS`] bits of a fingerprint's
+    /// third word (the table's hash is the first two).
+    shard_of: Vec<u8>,
+}
+
+impl TermTable {
+    const SHARDS: usize = 256;
+    const SHARD_BITS: u32 = 12;
+
+    fn shard(&self, fingerprint: Fingerprint) -> Option<usize> {
+        let slot = (fingerprint.0[2] >> (32 - Self::SHARD_BITS)) as usize;
+        self.shard_of.get(slot).map(|shard| usize::from(*shard))
+    }
+
+    fn find(
+        &self,
+        fingerprint: Fingerprint,
+        fingerprint_of: impl Fn(u32) -> Fingerprint,
+    ) -> Option<u32> {
+        self.shards[self.shard(fingerprint)?]
+            .find(fingerprint.table_hash(), |id| {
+                fingerprint_of(*id) == fingerprint
+            })
+            .copied()
+    }
+
+    /// Adds `id`, whose fingerprint is not in the table yet.
+    fn insert(
+        &mut self,
+        fingerprint: Fingerprint,
+        id: u32,
+        fingerprint_of: impl Fn(u32) -> Fingerprint,
+    ) {
+        if self.shards.is_empty() {
+            self.shards
+                .resize_with(Self::SHARDS, hashbrown::HashTable::new);
+            // A slot's share of the fingerprints is uniform: slots `k/4096` up to `2^(i/256) - 1`
+            // go to shards up to `i`.
+            let slots = 1usize << Self::SHARD_BITS;
+            self.shard_of = (0..slots)
+                .map(|slot| {
+                    let at = (slot as f64 + 0.5) / slots as f64;
+                    ((1.0 + at).log2() * Self::SHARDS as f64).min(Self::SHARDS as f64 - 1.0) as u8
+                })
+                .collect();
+        }
+        let shard = self.shard(fingerprint).expect("the shards were made");
+        self.shards[shard].insert_unique(fingerprint.table_hash(), id, |id| {
+            fingerprint_of(*id).table_hash()
+        });
+    }
+}
+
 /// One bit an id, appended in id order, with the count of ones before each word, so that the
 /// ones before any bit are counted in constant time (a rank): 1.5 bits an id.
 #[derive(Default)]
@@ -361,7 +425,7 @@ impl<W: Write> IndexWriter<W> {
             terms: 0,
             starts: Column::Memory(vec![0]),
             hashes: Column::Memory(Vec::new()),
-            ids: hashbrown::HashTable::new(),
+            ids: TermTable::default(),
             fingerprints: Vec::new(),
             in_table: RankedBits::default(),
             scope: hashbrown::HashTable::new(),
@@ -405,9 +469,8 @@ impl<W: Write> IndexWriter<W> {
         self.fingerprints.push(fingerprint);
         self.in_table.push(true);
         let (fingerprints, in_table) = (&self.fingerprints, &self.in_table);
-        self.ids.insert_unique(fingerprint.table_hash(), id, |id| {
-            fingerprints[in_table.rank(*id)].table_hash()
-        });
+        self.ids
+            .insert(fingerprint, id, |id| fingerprints[in_table.rank(id)]);
         Ok(id)
     }
 
@@ -450,10 +513,7 @@ impl<W: Write> IndexWriter<W> {
     fn in_table_id(&self, fingerprint: Fingerprint) -> Option<u32> {
         let (fingerprints, in_table) = (&self.fingerprints, &self.in_table);
         self.ids
-            .find(fingerprint.table_hash(), |id| {
-                fingerprints[in_table.rank(*id)] == fingerprint
-            })
-            .copied()
+            .find(fingerprint, |id| fingerprints[in_table.rank(id)])
     }
 
     fn in_scope_id(&self, fingerprint: Fingerprint) -> Option<u32> {
@@ -493,6 +553,10 @@ impl<W: Write> IndexWriter<W> {
         {
             let run = spill_run(budget, self.runs.0.len(), "spog", &mut self.quads)?;
             self.runs.0.push(run);
+            // The index's table grows to the build's peak while other threads write the other
+            // stores, and glibc keeps what each of them frees in its own arena: given back at
+            // each run, it does not add to the peak (a few runs a minute: trimming is cheap).
+            dossier_model::return_free_memory();
         }
         Ok(())
     }
@@ -557,9 +621,7 @@ impl<W: Write> IndexWriter<W> {
                 return Ok(());
             };
             let fingerprint = Fingerprint([first as u32, (first >> 32) as u32, word as u32]);
-            let found = ids.find(fingerprint.table_hash(), |id| {
-                fingerprints[in_table.rank(*id)] == fingerprint
-            });
+            let found = ids.find(fingerprint, |id| fingerprints[in_table.rank(id)]);
             match found {
                 None => Ok(()),
                 Some(id) => Err(io::Error::other(format!(
@@ -1524,6 +1586,38 @@ mod tests {
             assert_eq!(bits.rank(i), ones, "{i}");
             ones += usize::from(pattern(i));
         }
+    }
+
+    #[test]
+    fn the_term_table_finds_every_term_and_its_shards_double_apart() {
+        let hasher = siphasher::sip128::SipHasher13::new_with_keys(1, 2);
+        let fingerprints: Vec<Fingerprint> = (0..200_000u32)
+            .map(|i| Fingerprint::of(hasher.hash(&i.to_le_bytes()).as_u128()))
+            .collect();
+        let mut table = TermTable::default();
+        let of = |id: u32| fingerprints[id as usize];
+        assert_eq!(table.find(fingerprints[0], of), None, "an empty table");
+        for id in 0..fingerprints.len() as u32 {
+            table.insert(fingerprints[id as usize], id, of);
+        }
+        for (id, fingerprint) in fingerprints.iter().enumerate() {
+            assert_eq!(table.find(*fingerprint, of), Some(id as u32));
+        }
+        let absent = Fingerprint::of(hasher.hash(b"absent").as_u128());
+        assert_eq!(table.find(absent, of), None);
+        // Shard i takes about 2^(i/256) parts: the last about twice the first, and in
+        // between every size of one doubling, so that the shards' capacities are not all
+        // the same power of two.
+        let sizes: Vec<usize> = table.shards.iter().map(|s| s.len()).collect();
+        assert_eq!(sizes.len(), TermTable::SHARDS);
+        let (first, last) = (
+            sizes[..16].iter().sum::<usize>() as f64,
+            sizes[240..].iter().sum::<usize>() as f64,
+        );
+        assert!((1.7..2.3).contains(&(last / first)), "{first} {last}");
+        let capacities: std::collections::BTreeSet<usize> =
+            table.shards.iter().map(|s| s.capacity()).collect();
+        assert!(capacities.len() >= 2, "{capacities:?}");
     }
 
     #[test]
