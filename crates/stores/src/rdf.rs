@@ -14,7 +14,7 @@ use anyhow::{Context, Result};
 use sophia::api::MownStr;
 use sophia::api::prefix::{Prefix, PrefixMapPair};
 use sophia::api::prelude::*;
-use sophia::api::source::{Source, StreamError, StreamResult};
+use sophia::api::source::{IntoSource, Source, StreamError, StreamResult};
 use sophia::api::term::{IriRef, LanguageTag, SimpleTerm, TermKind};
 use sophia::turtle::serializer::nq::NQuadsSerializer;
 use sophia::turtle::serializer::nt::NTriplesSerializer;
@@ -58,6 +58,21 @@ trait Emit {
     /// written once.
     fn keeps_graphs(&self) -> bool {
         true
+    }
+    /// A quad whose triple an earlier quad of another graph already stated: dropped where
+    /// graph names are not kept.
+    fn quad_stated_again(
+        &mut self,
+        graph: Option<&Term>,
+        s: &Term,
+        p: Term,
+        o: Term,
+    ) -> io::Result<()> {
+        if self.keeps_graphs() {
+            self.quad(graph, s, p, o)
+        } else {
+            Ok(())
+        }
     }
     /// The nodes named `<prefix>#…` in the quads sent until [`Emit::end_scope`] are named
     /// nowhere else (a record's nested rows, an annotation's target and selectors, a
@@ -131,8 +146,9 @@ type Kinds = dossier_model::ids::IdKinds;
 fn emit_extras<E: Emit>(out: &mut E, subject: &Term, id: &str, extras: &Extras) -> io::Result<()> {
     let all = extras.of(id);
     for (n, (graph, p, o)) in all.iter().enumerate() {
-        let repeated = !out.keeps_graphs() && all[..n].iter().any(|(_, q, x)| q == p && x == o);
-        if !repeated {
+        if all[..n].iter().any(|(_, q, x)| q == p && x == o) {
+            out.quad_stated_again(Some(graph), subject, p.clone(), o.clone())?;
+        } else {
             out.quad(Some(graph), subject, p.clone(), o.clone())?;
         }
     }
@@ -1039,6 +1055,148 @@ pub fn write_nquads<A: std::borrow::Borrow<Article>>(
     Ok(())
 }
 
+/// Writes the knowledge base (its head, then `articles`) as Turtle to `turtle` and as N-Quads
+/// to `nquads` from one pass of the mapping: the same bytes as [`write_turtle`] and
+/// [`write_nquads`], with the articles read back and mapped once rather than twice. Returns
+/// the number of triples in the Turtle.
+pub fn write_turtle_and_nquads<A: std::borrow::Borrow<Article>>(
+    head: &Head<'_>,
+    articles: impl Iterator<Item = A>,
+    turtle: impl Write,
+    nquads: impl Write,
+) -> Result<usize> {
+    let config = TurtleConfig::new()
+        .with_pretty(false)
+        .with_own_prefix_map(prefix_map(&head.shared.config.base_iri));
+    let (mut nquads_error, mut triples) = (None, 0);
+    let source = TurtleAndNQuads {
+        head,
+        articles: Some(articles),
+        nquads: NQuadsSerializer::new(nquads),
+        nquads_error: &mut nquads_error,
+        triples: &mut triples,
+    };
+    let written = TurtleSerializer::new_with_config(turtle, config)
+        .serialize_triples(source)
+        .map(|_| ())
+        .map_err(|e| sink_error(e, "cannot write Turtle"));
+    if let Some(e) = nquads_error {
+        return Err(anyhow::Error::new(e).context("cannot write N-Quads"));
+    }
+    written?;
+    Ok(triples)
+}
+
+/// The mapping's triples, for the Turtle serializer that reads them, each quad written to the
+/// N-Quads on the way (a triple stated in two graphs is two quads and one triple).
+struct TurtleAndNQuads<'a, I, W> {
+    head: &'a Head<'a>,
+    articles: Option<I>,
+    nquads: NQuadsSerializer<W>,
+    /// What stopped the N-Quads: the Turtle's source then ends, and the caller reports it.
+    nquads_error: &'a mut Option<io::Error>,
+    triples: &'a mut usize,
+}
+
+/// Receives each quad of [`TurtleAndNQuads`]'s one pass.
+struct Tee<'s, W, F, E> {
+    nquads: &'s mut NQuadsSerializer<W>,
+    nquads_error: &'s mut Option<io::Error>,
+    turtle: F,
+    turtle_error: Option<E>,
+    /// The stack left where the quads are written (see [`DeepEnough`]).
+    stack_left: usize,
+    triples: usize,
+}
+
+impl<W: Write, F: FnMut([Term; 3]) -> Result<(), E>, E> Tee<'_, W, F, E> {
+    fn write(
+        &mut self,
+        graph: Option<&Term>,
+        s: &Term,
+        p: Term,
+        o: Term,
+        triple: bool,
+    ) -> io::Result<()> {
+        let needed = stack_for_term(&o, self.stack_left);
+        let write = || -> io::Result<()> {
+            let quad = ([s, &p, &o], graph);
+            if let Err(e) = self
+                .nquads
+                .serialize_quads(std::iter::once(quad).into_source())
+            {
+                let e = match e {
+                    StreamError::SinkError(e) => e,
+                    StreamError::SourceError(never) => match never {},
+                };
+                let stopped = io::Error::new(e.kind(), "the N-Quads stopped");
+                *self.nquads_error = Some(e);
+                return Err(stopped);
+            }
+            if triple {
+                self.triples += 1;
+                (self.turtle)([s.clone(), p, o]).map_err(|e| {
+                    self.turtle_error = Some(e);
+                    io::Error::other("the consumer of the triples stopped")
+                })?;
+            }
+            Ok(())
+        };
+        match needed {
+            None => write(),
+            Some(needed) => stacker::maybe_grow(needed, needed, write),
+        }
+    }
+}
+
+impl<W: Write, F: FnMut([Term; 3]) -> Result<(), E>, E> Emit for Tee<'_, W, F, E> {
+    fn quad(&mut self, graph: Option<&Term>, s: &Term, p: Term, o: Term) -> io::Result<()> {
+        self.write(graph, s, p, o, true)
+    }
+    fn quad_stated_again(
+        &mut self,
+        graph: Option<&Term>,
+        s: &Term,
+        p: Term,
+        o: Term,
+    ) -> io::Result<()> {
+        self.write(graph, s, p, o, false)
+    }
+}
+
+impl<I: Iterator<Item = A>, A: std::borrow::Borrow<Article>, W: Write> Source
+    for TurtleAndNQuads<'_, I, W>
+{
+    type Item<'x> = [Term; 3];
+    type Error = Infallible;
+
+    fn try_for_some_item<E, F>(&mut self, f: F) -> StreamResult<bool, Self::Error, E>
+    where
+        E: std::error::Error + Send + Sync + 'static,
+        F: FnMut(Self::Item<'_>) -> Result<(), E>,
+    {
+        let Some(articles) = self.articles.take() else {
+            return Ok(false);
+        };
+        let mut tee = Tee {
+            nquads: &mut self.nquads,
+            nquads_error: &mut *self.nquads_error,
+            turtle: f,
+            turtle_error: None,
+            stack_left: stacker::remaining_stack().unwrap_or(0),
+            triples: 0,
+        };
+        let result = map_kb(self.head, articles, &mut tee);
+        *self.triples += tee.triples;
+        let turtle_error = tee.turtle_error;
+        if result.is_err() && self.nquads_error.is_some() {
+            // The caller reports the N-Quads' error; the Turtle is left unfinished.
+            return Ok(false);
+        }
+        finish(result, turtle_error)
+    }
+}
+
 /// Writes the indexed graph (see [`crate::index`]) of the knowledge base (its head, then
 /// `articles`) to `out`, from the same mapping as every other RDF output. Returns the output and the number of distinct quads.
 /// With a budget, the quads are sorted within it (see [`crate::index::SortBudget`]).
@@ -1484,4 +1642,99 @@ fn escape_literal(s: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    /// A Turtle, an N-Quads, and the triples counted.
+    type Written = (Vec<u8>, Vec<u8>, usize);
+
+    /// The Turtle and the N-Quads of the seeds folder `seeds` written one at a time and in one
+    /// pass.
+    fn both_ways(seeds: &str) -> (Written, Written) {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../..")
+            .join(seeds);
+        let kb = dossier_model::validate::load(&dir).expect("the seeds are valid");
+        let mut builder = HeadBuilder::default();
+        kb.articles.iter().for_each(|a| builder.add(a));
+        let head = builder.finish(kb.shared());
+        let (mut turtle, mut nquads) = (Vec::new(), Vec::new());
+        let triples = write_turtle(&head, kb.articles.iter(), &mut turtle).unwrap();
+        write_nquads(&head, kb.articles.iter(), &mut nquads).unwrap();
+        let (mut one_turtle, mut one_nquads) = (Vec::new(), Vec::new());
+        let one_triples =
+            write_turtle_and_nquads(&head, kb.articles.iter(), &mut one_turtle, &mut one_nquads)
+                .unwrap();
+        (
+            (turtle, nquads, triples),
+            (one_turtle, one_nquads, one_triples),
+        )
+    }
+
+    #[test]
+    fn one_pass_writes_the_turtle_and_the_nquads_of_two_passes() {
+        for seeds in ["seeds", "tests/fixtures/adversarial", "tests/fixtures/mini"] {
+            let (apart, together) = both_ways(seeds);
+            assert!(apart.2 > 100, "{seeds}: {} triples", apart.2);
+            assert_eq!(apart.2, together.2, "{seeds}: the triples counted");
+            assert!(apart.0 == together.0, "{seeds}: the Turtle differs");
+            assert!(apart.1 == together.1, "{seeds}: the N-Quads differ");
+        }
+    }
+
+    #[test]
+    fn one_pass_writes_a_triple_stated_in_two_graphs_once_in_the_turtle() {
+        // Two articles state the same relation between shared actors: two quads, one triple.
+        let dir = tempfile::tempdir().unwrap();
+        let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/mini");
+        copy_folder(&seeds, dir.path());
+        let second = dir.path().join("second-meeting");
+        std::fs::create_dir(&second).unwrap();
+        std::fs::write(second.join("article.txt"), "Ana López met Bo Chen again.").unwrap();
+        std::fs::write(
+            second.join("facts.toml"),
+            r#"[article]
+title = "Second meeting"
+language = "en"
+
+[[relations]]
+id = "lopez-met-chen-again"
+subject = "ana-lopez"
+predicate = "met"
+object = "bo-chen"
+[[relations.evidence]]
+quote = "met Bo Chen"
+asserted_by = "author"
+modality = "reported_fact"
+"#,
+        )
+        .unwrap();
+        let (apart, together) = both_ways(dir.path().to_str().unwrap());
+        let quads = together.1.iter().filter(|&&b| b == b'\n').count();
+        assert!(
+            quads > together.2,
+            "{quads} quads and {} triples",
+            together.2
+        );
+        assert_eq!(apart.2, together.2);
+        assert!(apart.0 == together.0, "the Turtle differs");
+        assert!(apart.1 == together.1, "the N-Quads differ");
+    }
+
+    fn copy_folder(from: &Path, to: &Path) {
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            let target = to.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                std::fs::create_dir_all(&target).unwrap();
+                copy_folder(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), target).unwrap();
+            }
+        }
+    }
 }
