@@ -82,10 +82,12 @@ impl SiteSummary {
 /// Writes the site of the knowledge base whose database is `database` into the folder `dir`
 /// (created; it should be empty).
 ///
-/// The articles' pages (each article's text with its quotes highlighted, and its records) are
-/// written on a thread of their own, with a connection of their own, beside the other pages:
-/// in a build the site is written last, beside nothing else once the index is done, so one
-/// thread left a core idle. Every page's bytes are the same whichever thread writes it.
+/// The pages are written on two threads, each with a connection of its own: the actors' and
+/// then the overview (which needs every actor's count of links, counted as the actors' pages
+/// are written) on one, the articles' (each article's text with its quotes highlighted, and
+/// its records), the kinds' and the stated values' on the other. In a build the site is
+/// written last, beside nothing else once the index is done, so one thread left a core idle.
+/// Every page's bytes are the same whichever thread writes it, in whichever order.
 pub fn write(database: &Path, dir: &Path) -> Result<SiteSummary> {
     let conn = crate::sqlite::open_read_only(database)?;
     let about = KnowledgeBase::read(&conn)?;
@@ -94,7 +96,6 @@ pub fn write(database: &Path, dir: &Path) -> Result<SiteSummary> {
             .with_context(|| format!("cannot create the folder '{}'", dir.display()))?;
     }
     let articles = report::read_articles(&conn)?;
-    let actor_counts = actor_link_counts(&conn)?;
     // Every kind has its page, an empty one too: the overview links to each.
     let kind_counts: Vec<(String, i64)> = report::rows(
         &conn,
@@ -112,10 +113,14 @@ pub fn write(database: &Path, dir: &Path) -> Result<SiteSummary> {
             let conn = crate::sqlite::open_read_only(database)?;
             let mut articles_site = site();
             article_pages(&mut articles_site, &conn, &articles)?;
+            kind_pages(&mut articles_site, &conn, &kind_counts)?;
+            stated_value_pages(&mut articles_site, &conn)?;
             Ok::<_, anyhow::Error>(articles_site.summary)
         });
         let others = (|| {
             let mut others = site();
+            let actor_counts = actor_pages(&mut others, &conn)?;
+            actor_list(&mut others, &actor_counts)?;
             overview(
                 &mut others,
                 &conn,
@@ -124,9 +129,6 @@ pub fn write(database: &Path, dir: &Path) -> Result<SiteSummary> {
                 &actor_counts,
                 &kind_counts,
             )?;
-            actor_pages(&mut others, &conn, &actor_counts)?;
-            kind_pages(&mut others, &conn, &kind_counts)?;
-            stated_value_pages(&mut others, &conn)?;
             Ok::<_, anyhow::Error>(others.summary)
         })();
         let articles = article_thread
@@ -351,7 +353,7 @@ fn overview(
     conn: &Connection,
     about: &KnowledgeBase,
     articles: &[Article],
-    actor_counts: &[(String, String, String, i64)],
+    actor_counts: &[ActorCount],
     kind_counts: &[(String, i64)],
 ) -> Result<()> {
     let kinds: Vec<(String, i64, Option<String>)> = kind_counts
@@ -566,28 +568,12 @@ fn actor_links_sql() -> String {
     )
 }
 
-/// Every actor with its name, kind and how many links name it, the most linked first.
-fn actor_link_counts(conn: &Connection) -> Result<Vec<(String, String, String, i64)>> {
-    report::rows(
-        conn,
-        &format!(
-            // Counted from the rows the actor's pages list, so that their pages add up.
-            "SELECT a.id, a.name, a.kind, count(l.actor_id)
-             FROM actors a LEFT JOIN ({}) l ON l.actor_id = a.id
-             GROUP BY a.id ORDER BY count(l.actor_id) DESC, a.id",
-            actor_links_sql()
-        ),
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-    )
-}
+/// An actor: its id, name and kind, and how many links name it.
+type ActorCount = (String, String, String, i64);
 
-/// The list of actors, and each actor's pages: what links it, record by record.
-fn actor_pages(
-    site: &mut Site<'_>,
-    conn: &Connection,
-    counts: &[(String, String, String, i64)],
-) -> Result<()> {
-    let mut by_name: Vec<&(String, String, String, i64)> = counts.iter().collect();
+/// The list of actors, by name, each with its count of links.
+fn actor_list(site: &mut Site<'_>, counts: &[ActorCount]) -> Result<()> {
+    let mut by_name: Vec<&ActorCount> = counts.iter().collect();
     by_name.sort_by(|a, b| (&a.1, &a.0).cmp(&(&b.1, &b.0)));
     let mut list = Pages::new(
         "actors".to_owned(),
@@ -608,20 +594,34 @@ fn actor_pages(
             },
         )?;
     }
-    list.finish(site)?;
+    list.finish(site)
+}
 
+/// Each actor's pages: what links it, record by record. Returns every actor with its count of
+/// links (the rows its pages list, so that the list and the overview add up), the most linked
+/// first. One query gives the links in order and, with each, its actor's count (a window
+/// function): counting them in a query of their own cost as much again.
+fn actor_pages(site: &mut Site<'_>, conn: &Connection) -> Result<Vec<ActorCount>> {
+    let actors: Vec<(String, String, String)> =
+        report::rows(conn, "SELECT id, name, kind FROM actors ORDER BY id", |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?;
     let mut stmt = conn.prepare(&format!(
-        "SELECT l.actor_id, l.link, l.record, l.kind, l.label, l.article, r.basis FROM ({}) l
+        "SELECT l.actor_id, l.link, l.record, l.kind, l.label, l.article, r.basis,
+                count(*) OVER (PARTITION BY l.actor_id) FROM ({}) l
          LEFT JOIN records r ON r.id = l.record
          ORDER BY l.actor_id, l.kind, l.record, l.link",
         actor_links_sql()
     ))?;
     let mut rows = stmt.query([])?;
     let mut next = rows.next()?;
-    // The links come in actor id order.
-    let mut by_id: Vec<&(String, String, String, i64)> = counts.iter().collect();
-    by_id.sort_by(|a, b| a.0.cmp(&b.0));
-    for (id, name, kind, links) in by_id.iter().map(|c| (&c.0, &c.1, &c.2, c.3)) {
+    let mut counts = Vec::with_capacity(actors.len());
+    // The links come in actor id order, as the actors do.
+    for (id, name, kind) in actors {
+        let links: i64 = match next {
+            Some(row) if row.get_ref(0)?.as_str()? == id => row.get(7)?,
+            _ => 0,
+        };
         let intro = html! {
             p {
                 (name) " (" (kind) ", id " (id) "). The records that name it, each with the \
@@ -636,8 +636,7 @@ fn actor_pages(
             usize::try_from(links).unwrap_or(0),
         );
         while let Some(row) = next {
-            let actor: String = row.get(0)?;
-            if actor != *id {
+            if row.get_ref(0)?.as_str()? != id {
                 break;
             }
             let link: String = row.get(1)?;
@@ -674,8 +673,17 @@ fn actor_pages(
             next = rows.next()?;
         }
         pages.finish(site)?;
+        counts.push((id, name, kind, links));
     }
-    Ok(())
+    if let Some(row) = next {
+        let actor: String = row.get(0)?;
+        anyhow::bail!(
+            "the links of actor '{actor}' came out of order: no page was written for them"
+        );
+    }
+    // As the overview shows them: the most linked first, then by id.
+    counts.sort_by(|a, b| b.3.cmp(&a.3).then_with(|| a.0.cmp(&b.0)));
+    Ok(counts)
 }
 
 /// A table's head of columns.
