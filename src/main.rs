@@ -1316,6 +1316,7 @@ fn build(
     for (what, time) in &summary.timings {
         let secs = time.as_secs_f64().max(1e-9);
         let rate = match *what {
+            "validate" => "the seeds read, checked and set aside".to_owned(),
             "sqlite" => format!("{rows} rows, {:.0} rows/s", rows as f64 / secs),
             "manifest" => "file sizes and hashes".to_owned(),
             "sync" => "written to disk".to_owned(),

@@ -291,6 +291,7 @@ fn build_generation(
     let tmp = temporary_folder(dir);
     fs::create_dir(&tmp)
         .with_context(|| format!("cannot create the folder '{}'", tmp.display()))?;
+    let validating = Instant::now();
     let (kb, spill, head) = match model(&tmp) {
         Ok(Ok(model)) => model,
         Ok(Err(invalid)) => {
@@ -305,15 +306,17 @@ fn build_generation(
     // Reading the seeds leaves the TOML parser's freed memory in the allocator; giving it back
     // lowers the whole build's peak.
     return_free_memory();
+    let validated = validating.elapsed();
     let written = write_stores(&kb, spill, head, &tmp, progress, settings);
     drop(kb);
-    let (tables, triples, timings, sealed) = match written {
+    let (tables, triples, mut timings, sealed) = match written {
         Ok(w) => w,
         Err(e) => {
             let _ = fs::remove_dir_all(&tmp);
             return Err(explain_write_failure(e, dir));
         }
     };
+    timings.insert(0, ("validate", validated));
     let generation = next_generation(dir)?;
     pause_for_tests("manifest");
     write_manifest(&tmp, generation, sealed)?;
