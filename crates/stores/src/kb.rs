@@ -351,7 +351,14 @@ fn explain_write_failure(e: anyhow::Error, dir: &Path) -> anyhow::Error {
     const EDQUOT: i32 = 122;
     let out_of_space = e.chain().any(|cause| {
         if let Some(io) = cause.downcast_ref::<std::io::Error>() {
-            return matches!(io.raw_os_error(), Some(ENOSPC | EFBIG | EDQUOT));
+            // sophia's serializers wrap the writer's error in another, which is not its source.
+            let wrapped = io
+                .get_ref()
+                .and_then(|e| e.downcast_ref::<std::io::Error>());
+            return [Some(io), wrapped]
+                .into_iter()
+                .flatten()
+                .any(|io| matches!(io.raw_os_error(), Some(ENOSPC | EFBIG | EDQUOT)));
         }
         if let Some(rusqlite::Error::SqliteFailure(code, _)) =
             cause.downcast_ref::<rusqlite::Error>()
@@ -941,6 +948,19 @@ fn pause_for_tests(step: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_full_disk_is_recognised_under_a_serializer_s_own_error() {
+        const ENOSPC: i32 = 28;
+        // sophia's N-Quads writer hands on a writer's error wrapped in another.
+        let wrapped = std::io::Error::other(std::io::Error::from_raw_os_error(ENOSPC));
+        let e = anyhow::Error::new(wrapped).context("cannot write N-Quads");
+        let said = format!("{:#}", explain_write_failure(e, Path::new("kb")));
+        assert!(said.starts_with("the disk is full"), "{said}");
+        let other = anyhow::Error::new(std::io::Error::other("the consumer stopped"));
+        let said = format!("{:#}", explain_write_failure(other, Path::new("kb")));
+        assert!(!said.contains("the disk is full"), "{said}");
+    }
 
     #[test]
     fn a_file_hashed_while_written_hashes_as_it_reads_back() {

@@ -1068,23 +1068,32 @@ pub fn write_turtle_and_nquads<A: std::borrow::Borrow<Article>>(
     let config = TurtleConfig::new()
         .with_pretty(false)
         .with_own_prefix_map(prefix_map(&head.shared.config.base_iri));
-    let (mut nquads_error, mut triples) = (None, 0);
+    let (mut stopped, mut triples) = (None, 0);
     let source = TurtleAndNQuads {
         head,
         articles: Some(articles),
         nquads: NQuadsSerializer::new(nquads),
-        nquads_error: &mut nquads_error,
+        stopped: &mut stopped,
         triples: &mut triples,
     };
     let written = TurtleSerializer::new_with_config(turtle, config)
         .serialize_triples(source)
         .map(|_| ())
         .map_err(|e| sink_error(e, "cannot write Turtle"));
-    if let Some(e) = nquads_error {
-        return Err(anyhow::Error::new(e).context("cannot write N-Quads"));
+    match stopped {
+        Some(Stopped::NQuads(e)) => Err(anyhow::Error::new(e).context("cannot write N-Quads")),
+        Some(Stopped::Mapping(e)) => Err(anyhow::Error::new(e)
+            .context("cannot map the knowledge base to the Turtle and the N-Quads")),
+        None => written.map(|()| triples),
     }
-    written?;
-    Ok(triples)
+}
+
+/// What ended [`TurtleAndNQuads`]'s source before the Turtle serializer did.
+enum Stopped {
+    /// Writing the N-Quads failed.
+    NQuads(io::Error),
+    /// The mapping failed on its own (reading the stated values back, for one).
+    Mapping(io::Error),
 }
 
 /// The mapping's triples, for the Turtle serializer that reads them, each quad written to the
@@ -1093,15 +1102,16 @@ struct TurtleAndNQuads<'a, I, W> {
     head: &'a Head<'a>,
     articles: Option<I>,
     nquads: NQuadsSerializer<W>,
-    /// What stopped the N-Quads: the Turtle's source then ends, and the caller reports it.
-    nquads_error: &'a mut Option<io::Error>,
+    /// What stopped the mapping other than the Turtle: the Turtle's source then ends, and the
+    /// caller reports it.
+    stopped: &'a mut Option<Stopped>,
     triples: &'a mut usize,
 }
 
 /// Receives each quad of [`TurtleAndNQuads`]'s one pass.
 struct Tee<'s, W, F, E> {
     nquads: &'s mut NQuadsSerializer<W>,
-    nquads_error: &'s mut Option<io::Error>,
+    nquads_error: Option<io::Error>,
     turtle: F,
     turtle_error: Option<E>,
     /// The stack left where the quads are written (see [`DeepEnough`]).
@@ -1130,7 +1140,7 @@ impl<W: Write, F: FnMut([Term; 3]) -> Result<(), E>, E> Tee<'_, W, F, E> {
                     StreamError::SourceError(never) => match never {},
                 };
                 let stopped = io::Error::new(e.kind(), "the N-Quads stopped");
-                *self.nquads_error = Some(e);
+                self.nquads_error = Some(e);
                 return Err(stopped);
             }
             if triple {
@@ -1180,7 +1190,7 @@ impl<I: Iterator<Item = A>, A: std::borrow::Borrow<Article>, W: Write> Source
         };
         let mut tee = Tee {
             nquads: &mut self.nquads,
-            nquads_error: &mut *self.nquads_error,
+            nquads_error: None,
             turtle: f,
             turtle_error: None,
             stack_left: stacker::remaining_stack().unwrap_or(0),
@@ -1188,12 +1198,20 @@ impl<I: Iterator<Item = A>, A: std::borrow::Borrow<Article>, W: Write> Source
         };
         let result = map_kb(self.head, articles, &mut tee);
         *self.triples += tee.triples;
-        let turtle_error = tee.turtle_error;
-        if result.is_err() && self.nquads_error.is_some() {
-            // The caller reports the N-Quads' error; the Turtle is left unfinished.
-            return Ok(false);
+        // The caller reports what stopped the N-Quads or the mapping; the Turtle is then left
+        // unfinished.
+        match (result, tee.nquads_error, tee.turtle_error) {
+            (Ok(()), _, _) => Ok(false),
+            (Err(_), Some(e), _) => {
+                *self.stopped = Some(Stopped::NQuads(e));
+                Ok(false)
+            }
+            (Err(_), None, Some(e)) => Err(StreamError::SinkError(e)),
+            (Err(e), None, None) => {
+                *self.stopped = Some(Stopped::Mapping(e));
+                Ok(false)
+            }
         }
-        finish(result, turtle_error)
     }
 }
 
@@ -1723,6 +1741,58 @@ modality = "reported_fact"
         assert_eq!(apart.2, together.2);
         assert!(apart.0 == together.0, "the Turtle differs");
         assert!(apart.1 == together.1, "the N-Quads differ");
+    }
+
+    /// A file that takes `room` bytes, then fails as a full disk does.
+    struct FullAfter {
+        room: usize,
+    }
+
+    impl Write for FullAfter {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            if buf.len() > self.room {
+                return Err(io::Error::from_raw_os_error(28));
+            }
+            self.room -= buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// Whether the disk's own error is in `e`'s chain, itself or as the error a serializer
+    /// wrapped (what `kb::explain_write_failure` looks for).
+    fn says_disk_full(e: &anyhow::Error) -> bool {
+        e.chain()
+            .filter_map(|c| c.downcast_ref::<io::Error>())
+            .any(|io| {
+                let wrapped = io.get_ref().and_then(|w| w.downcast_ref::<io::Error>());
+                [Some(io), wrapped]
+                    .into_iter()
+                    .flatten()
+                    .any(|io| io.raw_os_error() == Some(28))
+            })
+    }
+
+    #[test]
+    fn one_pass_says_which_file_could_not_be_written() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../seeds");
+        let kb = dossier_model::validate::load(&dir).expect("the seeds are valid");
+        let mut builder = HeadBuilder::default();
+        kb.articles.iter().for_each(|a| builder.add(a));
+        let head = builder.finish(kb.shared());
+        let full = FullAfter { room: 4096 };
+        let e = write_turtle_and_nquads(&head, kb.articles.iter(), Vec::new(), full).unwrap_err();
+        assert!(
+            format!("{e:#}").starts_with("cannot write N-Quads"),
+            "{e:#}"
+        );
+        assert!(says_disk_full(&e), "{e:?}");
+        let full = FullAfter { room: 4096 };
+        let e = write_turtle_and_nquads(&head, kb.articles.iter(), full, Vec::new()).unwrap_err();
+        assert!(format!("{e:#}").starts_with("cannot write Turtle"), "{e:#}");
+        assert!(says_disk_full(&e), "{e:?}");
     }
 
     fn copy_folder(from: &Path, to: &Path) {
