@@ -834,20 +834,22 @@ impl<E, F: FnMut([Term; 3]) -> Result<(), E>> Emit for Forward<TripleFn<F>, E> {
     }
 }
 
+/// The end of a source over the mapping: the consumer's own error when it stopped the mapping,
+/// else the mapping's (reading the stated values back, for one).
 fn finish<E: std::error::Error + Send + Sync + 'static>(
     kb_result: io::Result<()>,
     error: Option<E>,
-) -> StreamResult<bool, Infallible, E> {
+) -> StreamResult<bool, io::Error, E> {
     match (kb_result, error) {
         (Ok(()), _) => Ok(false),
         (Err(_), Some(e)) => Err(StreamError::SinkError(e)),
-        (Err(e), None) => unreachable!("the mapping fails only through its consumer: {e}"),
+        (Err(e), None) => Err(StreamError::SourceError(e)),
     }
 }
 
 impl<I: Iterator<Item = A>, A: std::borrow::Borrow<Article>> Source for Mapping<'_, I> {
     type Item<'x> = ([Term; 3], Option<Term>);
-    type Error = Infallible;
+    type Error = io::Error;
 
     fn try_for_some_item<E, F>(&mut self, f: F) -> StreamResult<bool, Self::Error, E>
     where
@@ -876,7 +878,7 @@ pub struct Triples<'a, I>(Mapping<'a, I>);
 
 impl<I: Iterator<Item = A>, A: std::borrow::Borrow<Article>> Source for Triples<'_, I> {
     type Item<'x> = [Term; 3];
-    type Error = Infallible;
+    type Error = io::Error;
 
     fn try_for_some_item<E, F>(&mut self, f: F) -> StreamResult<bool, Self::Error, E>
     where
@@ -1068,32 +1070,22 @@ pub fn write_turtle_and_nquads<A: std::borrow::Borrow<Article>>(
     let config = TurtleConfig::new()
         .with_pretty(false)
         .with_own_prefix_map(prefix_map(&head.shared.config.base_iri));
-    let (mut stopped, mut triples) = (None, 0);
+    let (mut nquads_error, mut triples) = (None, 0);
     let source = TurtleAndNQuads {
         head,
         articles: Some(articles),
         nquads: NQuadsSerializer::new(nquads),
-        stopped: &mut stopped,
+        nquads_error: &mut nquads_error,
         triples: &mut triples,
     };
     let written = TurtleSerializer::new_with_config(turtle, config)
         .serialize_triples(source)
         .map(|_| ())
         .map_err(|e| sink_error(e, "cannot write Turtle"));
-    match stopped {
-        Some(Stopped::NQuads(e)) => Err(anyhow::Error::new(e).context("cannot write N-Quads")),
-        Some(Stopped::Mapping(e)) => Err(anyhow::Error::new(e)
-            .context("cannot map the knowledge base to the Turtle and the N-Quads")),
+    match nquads_error {
+        Some(e) => Err(anyhow::Error::new(e).context("cannot write N-Quads")),
         None => written.map(|()| triples),
     }
-}
-
-/// What ended [`TurtleAndNQuads`]'s source before the Turtle serializer did.
-enum Stopped {
-    /// Writing the N-Quads failed.
-    NQuads(io::Error),
-    /// The mapping failed on its own (reading the stated values back, for one).
-    Mapping(io::Error),
 }
 
 /// The mapping's triples, for the Turtle serializer that reads them, each quad written to the
@@ -1102,9 +1094,8 @@ struct TurtleAndNQuads<'a, I, W> {
     head: &'a Head<'a>,
     articles: Option<I>,
     nquads: NQuadsSerializer<W>,
-    /// What stopped the mapping other than the Turtle: the Turtle's source then ends, and the
-    /// caller reports it.
-    stopped: &'a mut Option<Stopped>,
+    /// What stopped the N-Quads: the Turtle's source then ends, and the caller reports it.
+    nquads_error: &'a mut Option<io::Error>,
     triples: &'a mut usize,
 }
 
@@ -1178,7 +1169,7 @@ impl<I: Iterator<Item = A>, A: std::borrow::Borrow<Article>, W: Write> Source
     for TurtleAndNQuads<'_, I, W>
 {
     type Item<'x> = [Term; 3];
-    type Error = Infallible;
+    type Error = io::Error;
 
     fn try_for_some_item<E, F>(&mut self, f: F) -> StreamResult<bool, Self::Error, E>
     where
@@ -1198,20 +1189,12 @@ impl<I: Iterator<Item = A>, A: std::borrow::Borrow<Article>, W: Write> Source
         };
         let result = map_kb(self.head, articles, &mut tee);
         *self.triples += tee.triples;
-        // The caller reports what stopped the N-Quads or the mapping; the Turtle is then left
-        // unfinished.
-        match (result, tee.nquads_error, tee.turtle_error) {
-            (Ok(()), _, _) => Ok(false),
-            (Err(_), Some(e), _) => {
-                *self.stopped = Some(Stopped::NQuads(e));
-                Ok(false)
-            }
-            (Err(_), None, Some(e)) => Err(StreamError::SinkError(e)),
-            (Err(e), None, None) => {
-                *self.stopped = Some(Stopped::Mapping(e));
-                Ok(false)
-            }
+        if let (Err(_), Some(e)) = (&result, tee.nquads_error) {
+            // The caller reports it; the Turtle is left unfinished.
+            *self.nquads_error = Some(e);
+            return Ok(false);
         }
+        finish(result, tee.turtle_error)
     }
 }
 
