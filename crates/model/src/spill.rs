@@ -75,6 +75,16 @@ pub(crate) fn read_once<T: serde::de::DeserializeOwned>(
         .map(|line| Ok(serde_json::from_str(&line?)?)))
 }
 
+/// The lines of a file, in order, unparsed; the file is removed as soon as it is open, as
+/// [`read_once`] does.
+pub(crate) fn read_lines_once(
+    path: &Path,
+) -> io::Result<impl Iterator<Item = io::Result<String>> + use<>> {
+    let file = File::open(path)?;
+    fs::remove_file(path)?;
+    Ok(BufReader::with_capacity(1 << 20, file).lines())
+}
+
 /// Lines sorted by a key within a memory budget: held until the budget is spent, then sorted
 /// and written to a run file of their own; read back as one stream merged from the runs, as
 /// often as needed. Lines of equal keys come back in the order they were pushed.

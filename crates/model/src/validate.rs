@@ -102,12 +102,57 @@ impl Stash {
         Ok(())
     }
 
-    /// The articles pushed, in order.
-    fn drain(self) -> std::io::Result<Box<dyn Iterator<Item = std::io::Result<Article>>>> {
+    /// The articles pushed, in order: in a file, each still a line of JSON (parsed on every
+    /// core with the checks, not one at a time on the thread that reads them).
+    fn drain(self) -> std::io::Result<Box<dyn Iterator<Item = std::io::Result<Waiting>>>> {
         Ok(match self {
-            Stash::Memory(articles) => Box::new(articles.into_iter().map(Ok)),
-            Stash::File(file) => Box::new(crate::spill::read_once(&file.finish()?.0)?),
+            Stash::Memory(articles) => Box::new(
+                articles
+                    .into_iter()
+                    .map(|article| Ok(Waiting::Parsed(Box::new(article)))),
+            ),
+            Stash::File(file) => Box::new(
+                crate::spill::read_lines_once(&file.finish()?.0)?
+                    .map(|line| line.map(Waiting::Line)),
+            ),
         })
+    }
+
+    /// Whether what it holds is written as lines of JSON (then [`Stash::push_line`]).
+    fn takes_lines(&self) -> bool {
+        matches!(self, Stash::File(_))
+    }
+
+    fn push_line(&mut self, line: &str) -> std::io::Result<()> {
+        match self {
+            Stash::File(file) => file.push_line(line),
+            Stash::Memory(_) => unreachable!("only a file takes lines"),
+        }
+    }
+}
+
+/// An article waiting for the second pass: parsed, or still the line of JSON it was set aside
+/// as.
+enum Waiting {
+    Parsed(Box<Article>),
+    Line(String),
+}
+
+impl Waiting {
+    fn bytes(&self) -> usize {
+        match self {
+            // Its text, and a little for each quote and the rest.
+            Waiting::Parsed(article) => article.text.len() + 256 * article.evidence_lists().count(),
+            // The line holds the text, the quotes and the rest.
+            Waiting::Line(line) => line.len(),
+        }
+    }
+
+    fn parse(self) -> std::io::Result<Article> {
+        match self {
+            Waiting::Parsed(article) => Ok(*article),
+            Waiting::Line(line) => Ok(serde_json::from_str(&line)?),
+        }
     }
 }
 
@@ -195,25 +240,34 @@ fn load_staged(
         None => Stating::Memory(Vec::new()),
     };
     let mut articles = read.drain().map_err(set_aside)?.enumerate().peekable();
+    let as_lines = out.takes_lines();
     while articles.peek().is_some() {
         let mut batch = Vec::new();
         let mut bytes = 0;
         while bytes < CHECK_BATCH_BYTES
-            && let Some((a, article)) = articles.next()
+            && let Some((a, waiting)) = articles.next()
         {
-            let article = article.map_err(set_aside)?;
-            bytes += article.text.len() + 256 * article.evidence_lists().count();
-            batch.push((a, article));
+            let waiting = waiting.map_err(set_aside)?;
+            bytes += waiting.bytes();
+            batch.push((a, Some(waiting)));
         }
-        let found = crate::seed::on_every_core(&mut batch, |_, (a, article)| {
+        // Each article parsed, checked and, for a file, written out as JSON on every core:
+        // what is left for this thread is what needs every article in order.
+        let checked = crate::seed::on_every_core(&mut batch, |_, (a, waiting)| {
+            let mut article = waiting
+                .take()
+                .expect("each article is checked once")
+                .parse()?;
             let mut found = Diagnostics::default();
-            check_article(*a, article, &sources, &kinds, &mut found);
-            found
+            check_article(*a, &mut article, &sources, &kinds, &mut found);
+            let line = as_lines
+                .then(|| serde_json::to_string(&article))
+                .transpose()?;
+            Ok::<_, std::io::Error>((*a, article, found, line))
         });
-        for mut part in found {
-            problems.0.append(&mut part.0);
-        }
-        for (a, article) in batch {
+        for checked in checked {
+            let (a, article, mut found, line) = checked.map_err(set_aside)?;
+            problems.0.append(&mut found.0);
             for m in &article.facts.mentions {
                 if kinds.get(m.record.as_str()) == Some(&RecordKind::Actor) {
                     mentioned.insert(m.record.to_string());
@@ -223,7 +277,11 @@ fn load_staged(
                 stating.add(a, &article, &stated).map_err(set_aside)?;
             }
             observe(&article);
-            out.push(article).map_err(set_aside)?;
+            match line {
+                Some(line) => out.push_line(&line),
+                None => out.push(article),
+            }
+            .map_err(set_aside)?;
         }
     }
     if sources.complete {
