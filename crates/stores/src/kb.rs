@@ -399,16 +399,31 @@ fn seal_database_and_write_reports(
     let sealed_database = seal(into, DATABASE_FILE)?;
     let clock = Instant::now();
     site::write(&into.join(DATABASE_FILE), &into.join(SITE_FOLDER))?;
-    let conn = sqlite::open_read_only(&into.join(DATABASE_FILE))?;
-    let sealed_site = seal(into, SITE_FOLDER)?;
-    let sealed_report = write_file(into, REPORT_FILE, |w| {
-        match report::one_page(&conn, report::ONE_PAGE_MAX_BYTES)? {
-            Some(page) => w.write_all(&page)?,
-            None => report::write_pointer(&conn, w, report::ONE_PAGE_MAX_BYTES)?,
-        }
-        Ok(())
-    })?;
-    Ok((sealed_database, clock.elapsed(), sealed_report, sealed_site))
+    // The site is hashed (read back whole) beside the one-page report's writing: both come
+    // last, when the other writers are done and a core is free.
+    let (sealed_site, sealed_report) = std::thread::scope(|scope| {
+        let sealed_site = scope.spawn(|| seal(into, SITE_FOLDER));
+        let sealed_report = (|| {
+            let conn = sqlite::open_read_only(&into.join(DATABASE_FILE))?;
+            write_file(into, REPORT_FILE, |w| {
+                match report::one_page(&conn, report::ONE_PAGE_MAX_BYTES)? {
+                    Some(page) => w.write_all(&page)?,
+                    None => report::write_pointer(&conn, w, report::ONE_PAGE_MAX_BYTES)?,
+                }
+                Ok(())
+            })
+        })();
+        let sealed_site = sealed_site
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("hashing the site panicked")));
+        (sealed_site, sealed_report)
+    });
+    Ok((
+        sealed_database,
+        clock.elapsed(),
+        sealed_report?,
+        sealed_site?,
+    ))
 }
 
 /// The validated articles as the writers read them: an error reading them back is the
@@ -775,6 +790,10 @@ pub fn verify_manifest(paths: &KbPaths) -> Result<Vec<String>> {
 /// then a NUL) before its bytes; its size is its files' bytes.
 pub fn content_hash(path: &Path) -> Result<(u64, u64)> {
     let mut hasher = ContentHasher::default();
+    // One buffer for every file: a buffer this large is mapped apart and zeroed afresh each
+    // time it is allocated (`map_large_allocations_apart`), which for a site's thousands of
+    // small pages cost more than hashing them.
+    let mut buffer = vec![0u8; 1 << 20];
     if path.is_dir() {
         let mut files = Vec::new();
         files_under(path, Path::new(""), &mut files)?;
@@ -784,12 +803,12 @@ pub fn content_hash(path: &Path) -> Result<(u64, u64)> {
             hasher.update(relative.to_string_lossy().as_bytes());
             hasher.update(b"\0");
             let before = hasher.bytes;
-            hash_file(&path.join(&relative), &mut hasher)?;
+            hash_file(&path.join(&relative), &mut hasher, &mut buffer)?;
             bytes += hasher.bytes - before;
         }
         return Ok((bytes, hasher.finish().1));
     }
-    hash_file(path, &mut hasher)?;
+    hash_file(path, &mut hasher, &mut buffer)?;
     Ok(hasher.finish())
 }
 
@@ -810,12 +829,11 @@ fn files_under(dir: &Path, relative: &Path, out: &mut Vec<PathBuf>) -> Result<()
     Ok(())
 }
 
-fn hash_file(path: &Path, hasher: &mut ContentHasher) -> Result<()> {
+fn hash_file(path: &Path, hasher: &mut ContentHasher, buffer: &mut [u8]) -> Result<()> {
     use std::io::Read;
     let mut file = File::open(path).with_context(|| format!("cannot read '{}'", path.display()))?;
-    let mut buffer = vec![0u8; 1 << 20];
     loop {
-        match file.read(&mut buffer) {
+        match file.read(buffer) {
             Ok(0) => return Ok(()),
             Ok(n) => hasher.update(&buffer[..n]),
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
