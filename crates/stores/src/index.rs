@@ -728,28 +728,86 @@ impl<W: Write> IndexWriter<W> {
 }
 
 /// The four tables from quads held in memory; returns the number of distinct quads.
+///
+/// Each table is sorted in two halves, one on a thread of its own, and written as the two
+/// halves merge (a repeat, in one half or across both, written once): the index's last step,
+/// its sorts, ran on one core while the build's other writers were done. Each table is the
+/// quads rearranged in place from the previous table's order, so the quads are held once.
 fn write_tables(
     mut quads: Vec<[u32; 4]>,
     buf: &mut Vec<u8>,
     out: &mut impl Write,
 ) -> io::Result<usize> {
-    quads.sort_unstable_by_key(packed);
-    quads.dedup();
-    let n_quads = quads.len();
-    // Each table is the quads rearranged in place from the previous table's order, so the
-    // quads are held once.
+    // Below this a thread costs more than it saves.
+    const SORTED_APART: usize = 1 << 16;
+    let middle = if quads.len() >= SORTED_APART {
+        quads.len() / 2
+    } else {
+        0
+    };
+    write_tables_in_halves(&mut quads, middle, buf, out)
+}
+
+/// [`write_tables`] with the halves split at `middle` (none when it is 0).
+fn write_tables_in_halves(
+    quads: &mut [[u32; 4]],
+    middle: usize,
+    buf: &mut Vec<u8>,
+    out: &mut impl Write,
+) -> io::Result<usize> {
+    let mut n_quads = 0;
     let mut layout = [0, 1, 2, 3];
-    for order in ORDERS {
-        for key in quads.iter_mut() {
-            *key = rearranged(key, layout, order);
+    for (t, order) in ORDERS.into_iter().enumerate() {
+        let (left, right) = quads.split_at_mut(middle);
+        let rearrange_and_sort = |half: &mut [[u32; 4]]| {
+            for key in half.iter_mut() {
+                *key = rearranged(key, layout, order);
+            }
+            half.sort_unstable_by_key(packed);
+        };
+        if left.is_empty() {
+            rearrange_and_sort(right);
+        } else {
+            std::thread::scope(|scope| {
+                let other = scope.spawn(|| rearrange_and_sort(left));
+                rearrange_and_sort(right);
+                other.join().expect("sorting a half of the quads panicked");
+            });
         }
         layout = order;
-        quads.sort_unstable_by_key(packed);
-        for key in &quads {
-            write_key(key, buf, out)?;
+        let written = write_merged(left, right, buf, out)?;
+        if t == SPOG {
+            n_quads = written;
         }
     }
     Ok(n_quads)
+}
+
+/// Writes the keys of two sorted halves in order, each distinct key once; returns how many.
+fn write_merged(
+    left: &[[u32; 4]],
+    right: &[[u32; 4]],
+    buf: &mut Vec<u8>,
+    out: &mut impl Write,
+) -> io::Result<usize> {
+    let (mut l, mut r) = (left.iter().peekable(), right.iter().peekable());
+    let mut last = None;
+    let mut written = 0;
+    loop {
+        let key = match (l.peek(), r.peek()) {
+            (Some(a), Some(b)) if packed(a) <= packed(b) => l.next(),
+            (Some(_), Some(_)) | (None, Some(_)) => r.next(),
+            (Some(_), None) => l.next(),
+            (None, None) => break,
+        }
+        .expect("a key was peeked");
+        if last != Some(key) {
+            write_key(key, buf, out)?;
+            written += 1;
+            last = Some(key);
+        }
+    }
+    Ok(written)
 }
 
 /// A key laid out in `from` order, laid out in `to` order.
@@ -1598,6 +1656,49 @@ mod tests {
         for i in 0..1000 {
             assert_eq!(bits.rank(i), ones, "{i}");
             ones += usize::from(pattern(i));
+        }
+    }
+
+    /// The tables sorted in two halves and merged are the tables sorted whole: each distinct
+    /// quad once, in every order, wherever its repeats fall.
+    #[test]
+    fn tables_sorted_in_halves_are_the_tables_sorted_whole() {
+        let mut next = 7u64;
+        let mut random = |below: u32| {
+            next = next.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            ((next >> 33) % u64::from(below)) as u32
+        };
+        // Few distinct values, so that repeats fall within each half and across both.
+        let quads: Vec<[u32; 4]> = (0..5_000)
+            .map(|_| [random(20), random(5), random(20), random(3)])
+            .collect();
+        let tables = |middle: usize| {
+            let (mut buf, mut out) = (Vec::new(), Vec::new());
+            let n = write_tables_in_halves(&mut quads.clone(), middle, &mut buf, &mut out).unwrap();
+            out.extend_from_slice(&buf);
+            (n, out)
+        };
+        let (n, whole) = tables(0);
+        let mut distinct = quads.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        assert_eq!(n, distinct.len());
+        assert!(n < quads.len(), "the quads repeat");
+        let mut expected = Vec::new();
+        for order in ORDERS {
+            let mut table: Vec<[u32; 4]> = distinct
+                .iter()
+                .map(|key| rearranged(key, ORDERS[SPOG], order))
+                .collect();
+            table.sort_unstable();
+            for key in &table {
+                key.iter()
+                    .for_each(|part| expected.extend_from_slice(&part.to_le_bytes()));
+            }
+        }
+        assert_eq!(whole, expected);
+        for middle in [1, 1_000, 2_500, 4_999] {
+            assert_eq!(tables(middle), (n, whole.clone()), "split at {middle}");
         }
     }
 
