@@ -1110,7 +1110,7 @@ struct Tee<'s, W, F, E> {
     triples: usize,
 }
 
-impl<W: Write, F: FnMut([Term; 3]) -> Result<(), E>, E> Tee<'_, W, F, E> {
+impl<W: Write, F: FnMut([&Term; 3]) -> Result<(), E>, E> Tee<'_, W, F, E> {
     fn write(
         &mut self,
         graph: Option<&Term>,
@@ -1120,7 +1120,7 @@ impl<W: Write, F: FnMut([Term; 3]) -> Result<(), E>, E> Tee<'_, W, F, E> {
         triple: bool,
     ) -> io::Result<()> {
         let needed = stack_for_term(&o, self.stack_left);
-        let write = || -> io::Result<()> {
+        let mut write = || -> io::Result<()> {
             let quad = ([s, &p, &o], graph);
             if let Err(e) = self
                 .nquads
@@ -1136,7 +1136,7 @@ impl<W: Write, F: FnMut([Term; 3]) -> Result<(), E>, E> Tee<'_, W, F, E> {
             }
             if triple {
                 self.triples += 1;
-                (self.turtle)([s.clone(), p, o]).map_err(|e| {
+                (self.turtle)([s, &p, &o]).map_err(|e| {
                     self.turtle_error = Some(e);
                     io::Error::other("the consumer of the triples stopped")
                 })?;
@@ -1150,7 +1150,7 @@ impl<W: Write, F: FnMut([Term; 3]) -> Result<(), E>, E> Tee<'_, W, F, E> {
     }
 }
 
-impl<W: Write, F: FnMut([Term; 3]) -> Result<(), E>, E> Emit for Tee<'_, W, F, E> {
+impl<W: Write, F: FnMut([&Term; 3]) -> Result<(), E>, E> Emit for Tee<'_, W, F, E> {
     fn quad(&mut self, graph: Option<&Term>, s: &Term, p: Term, o: Term) -> io::Result<()> {
         self.write(graph, s, p, o, true)
     }
@@ -1168,7 +1168,9 @@ impl<W: Write, F: FnMut([Term; 3]) -> Result<(), E>, E> Emit for Tee<'_, W, F, E
 impl<I: Iterator<Item = A>, A: std::borrow::Borrow<Article>, W: Write> Source
     for TurtleAndNQuads<'_, I, W>
 {
-    type Item<'x> = [Term; 3];
+    // Borrowed: the Turtle serializer copies what it keeps, so a triple need not be cloned
+    // from the quad the N-Quads were written from.
+    type Item<'x> = [&'x Term; 3];
     type Error = io::Error;
 
     fn try_for_some_item<E, F>(&mut self, f: F) -> StreamResult<bool, Self::Error, E>
