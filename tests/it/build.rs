@@ -140,6 +140,52 @@ fn a_build_killed_at_any_moment_leaves_one_whole_generation() {
     assert!(generation_folders(&kb) <= 2);
 }
 
+/// Each build keeps the current generation and the one before it. Older ones go as a build
+/// starts (beside validation), whatever its outcome, unless a reader holds them.
+#[test]
+fn old_generations_go_as_a_build_starts_unless_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let kb = tmp.path().join("kb");
+    let build = |seeds: &Path| {
+        Command::new(binary())
+            .args(["build", "--quiet", "--seeds"])
+            .arg(seeds)
+            .arg("--kb")
+            .arg(&kb)
+            .stderr(Stdio::null())
+            .status()
+            .unwrap()
+            .success()
+    };
+    let mini = fixtures().join("mini");
+    let generations = || {
+        let mut names: Vec<String> = std::fs::read_dir(&kb)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("gen-"))
+            .collect();
+        names.sort();
+        names
+    };
+    assert!(build(&mini) && build(&mini) && build(&mini));
+    assert_eq!(generations(), ["gen-000002", "gen-000003"]);
+    assert_eq!(assert_whole(&kb), 3);
+    // A reader of generation 3 keeps it through two more builds.
+    let reader = KbPaths::new(&kb);
+    assert!(reader.generation().ends_with("gen-000003"));
+    assert!(build(&mini) && build(&mini));
+    assert_eq!(generations(), ["gen-000003", "gen-000004", "gen-000005"]);
+    drop(reader);
+    // A build that fails still removes what is older than the current generation, which it
+    // leaves current and whole.
+    assert!(!build(&tmp.path().join("no-such-seeds")));
+    assert_eq!(generations(), ["gen-000005"]);
+    assert_eq!(assert_whole(&kb), 5);
+    assert!(build(&mini));
+    assert_eq!(generations(), ["gen-000005", "gen-000006"]);
+    assert_eq!(assert_whole(&kb), 6);
+}
+
 #[test]
 fn two_builds_into_one_folder_never_mix() {
     let tmp = tempfile::tempdir().unwrap();

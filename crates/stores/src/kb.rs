@@ -292,17 +292,34 @@ fn build_generation(
     fs::create_dir(&tmp)
         .with_context(|| format!("cannot create the folder '{}'", tmp.display()))?;
     let validating = Instant::now();
+    // Removed beside validation, which leaves part of a core idle: after the switch, a rebuild
+    // of 100k records waited 0.4-0.9 s for its old generation's files to go.
+    let tidying = {
+        let dir = dir.clone();
+        std::thread::spawn(move || remove_generations_before_current(&dir))
+    };
+    let tidied = |tidying: std::thread::JoinHandle<Result<()>>| {
+        tidying
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("removing old generations panicked")))
+    };
     let (kb, spill, head) = match model(&tmp) {
         Ok(Ok(model)) => model,
         Ok(Err(invalid)) => {
             let _ = fs::remove_dir_all(&tmp);
+            tidied(tidying)?;
             return Ok(Err(invalid));
         }
         Err(e) => {
             let _ = fs::remove_dir_all(&tmp);
+            let _ = tidied(tidying);
             return Err(e);
         }
     };
+    if let Err(e) = tidied(tidying) {
+        let _ = fs::remove_dir_all(&tmp);
+        return Err(e);
+    }
     // Reading the seeds leaves the TOML parser's freed memory in the allocator; giving it back
     // lowers the whole build's peak.
     return_free_memory();
@@ -634,14 +651,38 @@ fn next_generation(dir: &Path) -> Result<u64> {
 fn remove_old_generations(dir: &Path) -> Result<()> {
     let all = generations(dir)?;
     for g in all.iter().rev().skip(2) {
-        let path = dir.join(format!("{GENERATION_PREFIX}{g:06}"));
-        let in_use = File::open(path.join(MANIFEST_FILE))
-            .is_ok_and(|m| matches!(m.try_lock(), Err(fs::TryLockError::WouldBlock)));
-        if !in_use {
-            fs::remove_dir_all(&path).with_context(|| {
-                format!("cannot remove the old generation '{}'", path.display())
-            })?;
-        }
+        remove_unless_read(dir, *g)?;
+    }
+    Ok(())
+}
+
+/// The generations older than the current one, unless a reader holds them: once the build
+/// that is starting is current, they are older than the one before it, and go whatever the
+/// build's outcome.
+fn remove_generations_before_current(dir: &Path) -> Result<()> {
+    let current = current_generation(dir).and_then(|path| {
+        path.file_name()?
+            .to_str()?
+            .strip_prefix(GENERATION_PREFIX)?
+            .parse::<u64>()
+            .ok()
+    });
+    let Some(current) = current else {
+        return Ok(());
+    };
+    for g in generations(dir)?.into_iter().filter(|g| *g < current) {
+        remove_unless_read(dir, g)?;
+    }
+    Ok(())
+}
+
+fn remove_unless_read(dir: &Path, generation: u64) -> Result<()> {
+    let path = dir.join(format!("{GENERATION_PREFIX}{generation:06}"));
+    let in_use = File::open(path.join(MANIFEST_FILE))
+        .is_ok_and(|m| matches!(m.try_lock(), Err(fs::TryLockError::WouldBlock)));
+    if !in_use {
+        fs::remove_dir_all(&path)
+            .with_context(|| format!("cannot remove the old generation '{}'", path.display()))?;
     }
     Ok(())
 }
