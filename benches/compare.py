@@ -363,7 +363,10 @@ def main():
                 return row
 
             validate = timed([DOSSIER, "validate", "--quiet", "--seeds", corpus], r)
-            build = timed([DOSSIER, "build", "--seeds", corpus, "--kb", kb], r)
+            # A fresh folder for each run, as the peer's store below: a rebuild into a folder
+            # holding two generations also removes the older one (beside validation).
+            build = timed([DOSSIER, "build", "--seeds", corpus, "--kb", kb], r,
+                          before=lambda: shutil.rmtree(kb, ignore_errors=True))
             out = build[2]
             triples = int(next(l for l in out.splitlines() if l.startswith("turtle and nquads:")).split("(")[1].split()[0])
             sql_rows = int(next(l for l in out.splitlines() if l.startswith("sqlite:")).split("(")[1].split()[0])
