@@ -148,6 +148,13 @@ class CommandFailed(Exception):
     """A timed command exited non-zero: the operation it stands for fails."""
 
 
+def removed(folder):
+    """Removes `folder` before a timed run, and waits for the file system to finish with it
+    (`sync`): otherwise the removal's writes land inside the next run's time."""
+    shutil.rmtree(folder, ignore_errors=True)
+    os.sync()
+
+
 def timed(cmd, runs, ok_codes=(0,), before=None):
     """Median wall time (s) of `runs` runs of a whole process, its largest peak memory (MB, from
     GNU time's maximum resident set size), and the last run's standard output; `before`, when
@@ -366,7 +373,7 @@ def main():
             # A fresh folder for each run, as the peer's store below: a rebuild into a folder
             # holding two generations also removes the older one (beside validation).
             build = timed([DOSSIER, "build", "--seeds", corpus, "--kb", kb], r,
-                          before=lambda: shutil.rmtree(kb, ignore_errors=True))
+                          before=lambda: removed(kb))
             out = build[2]
             triples = int(next(l for l in out.splitlines() if l.startswith("turtle and nquads:")).split("(")[1].split()[0])
             sql_rows = int(next(l for l in out.splitlines() if l.startswith("sqlite:")).split("(")[1].split()[0])
@@ -386,7 +393,7 @@ def main():
                     store_dir = os.path.join(OUT, f"ox-store-{size}")
                     persistent_peer = timed([PY, peer_script, "dump-persistent", nt, store_dir,
                                              os.path.join(OUT, "ox.ttl")], r,
-                                            before=lambda: shutil.rmtree(store_dir, ignore_errors=True))
+                                            before=lambda: removed(store_dir))
                     shutil.rmtree(store_dir, ignore_errors=True)
                 for peer in (dump_peer, persistent_peer):
                     if peer is not None:
