@@ -462,7 +462,8 @@ fn batches(folders: &[PathBuf]) -> impl Iterator<Item = &[PathBuf]> {
 /// waiting: a batch read from a cold disk otherwise left the cores waiting for each file in
 /// turn. Only advice: an error is ignored (the reading itself reports it).
 fn read_ahead(folders: &[PathBuf]) {
-    #[cfg(target_os = "linux")]
+    // `off_t` is 64 bits wide on 64-bit Linux, as the declaration below says.
+    #[cfg(all(target_os = "linux", target_pointer_width = "64"))]
     {
         use std::os::fd::AsRawFd;
         unsafe extern "C" {
@@ -485,7 +486,7 @@ fn read_ahead(folders: &[PathBuf]) {
             }
         }
     }
-    #[cfg(not(target_os = "linux"))]
+    #[cfg(not(all(target_os = "linux", target_pointer_width = "64")))]
     let _ = folders;
 }
 

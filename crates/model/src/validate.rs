@@ -175,8 +175,9 @@ struct FirstPass {
     stated: HashMap<String, usize>,
 }
 
-/// How many bytes of articles (their text, and about as much a quote for the rest) are checked
-/// at once, on every core, in the second pass.
+/// How many bytes of articles are checked at once, on every core, in the second pass: of their
+/// lines of JSON when they were set aside in a file (text, quotes and the rest); of their text
+/// and a little for each quote when they are in memory.
 const CHECK_BATCH_BYTES: usize = 8 << 20;
 
 /// Validation in two passes over the articles, each seen once in memory per pass: the first

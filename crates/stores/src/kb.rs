@@ -7,8 +7,9 @@
 //! they never mix two builds. `kb/dossier.sqlite`, `kb/dossier.ttl`, `kb/dossier.nq`,
 //! `kb/dossier.idx`, `kb/datasette.json` and `kb/report.html` are symlinks through `current`,
 //! for other tools. Builds into one folder take turns on a lock file; each removes what killed
-//! builds left behind and every generation but the two newest (a reader that resolved the
-//! previous one can still finish).
+//! builds left behind and, as it starts, the generations older than the current one (a reader
+//! that resolved the one it replaces can still finish, and a generation a reader holds stays):
+//! a build that succeeds leaves the two newest, one that fails the current one.
 
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
@@ -293,33 +294,28 @@ fn build_generation(
         .with_context(|| format!("cannot create the folder '{}'", tmp.display()))?;
     let validating = Instant::now();
     // Removed beside validation, which leaves part of a core idle: after the switch, a rebuild
-    // of 100k records waited 0.4-0.9 s for its old generation's files to go.
+    // of 100k records waited 0.4-0.9 s for its old generation's files to go. Only a head
+    // start: what it cannot remove is tried again, and reported, once the build is current, so
+    // a generation that will not go neither stops a build nor hides its seeds' problems.
     let tidying = {
         let dir = dir.clone();
-        std::thread::spawn(move || remove_generations_before_current(&dir))
+        std::thread::spawn(move || {
+            let _ = remove_generations_before_current(&dir);
+        })
     };
-    let tidied = |tidying: std::thread::JoinHandle<Result<()>>| {
-        tidying
-            .join()
-            .unwrap_or_else(|_| Err(anyhow::anyhow!("removing old generations panicked")))
-    };
-    let (kb, spill, head) = match model(&tmp) {
+    let model = model(&tmp);
+    let _ = tidying.join();
+    let (kb, spill, head) = match model {
         Ok(Ok(model)) => model,
         Ok(Err(invalid)) => {
             let _ = fs::remove_dir_all(&tmp);
-            tidied(tidying)?;
             return Ok(Err(invalid));
         }
         Err(e) => {
             let _ = fs::remove_dir_all(&tmp);
-            let _ = tidied(tidying);
             return Err(e);
         }
     };
-    if let Err(e) = tidied(tidying) {
-        let _ = fs::remove_dir_all(&tmp);
-        return Err(e);
-    }
     // Reading the seeds leaves the TOML parser's freed memory in the allocator; giving it back
     // lowers the whole build's peak.
     return_free_memory();
