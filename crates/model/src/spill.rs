@@ -68,15 +68,10 @@ impl SpillWriter {
 pub(crate) fn read_once<T: serde::de::DeserializeOwned>(
     path: &Path,
 ) -> io::Result<impl Iterator<Item = io::Result<T>> + use<T>> {
-    let file = File::open(path)?;
-    fs::remove_file(path)?;
-    Ok(BufReader::with_capacity(1 << 20, file)
-        .lines()
-        .map(|line| Ok(serde_json::from_str(&line?)?)))
+    Ok(read_lines_once(path)?.map(|line| Ok(serde_json::from_str(&line?)?)))
 }
 
-/// The lines of a file, in order, unparsed; the file is removed as soon as it is open, as
-/// [`read_once`] does.
+/// The lines of a file, in order, unparsed, removed as [`read_once`] removes it.
 pub(crate) fn read_lines_once(
     path: &Path,
 ) -> io::Result<impl Iterator<Item = io::Result<String>> + use<>> {

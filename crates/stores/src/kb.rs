@@ -626,16 +626,15 @@ fn remove_leftovers(dir: &Path) -> Result<()> {
 fn generations(dir: &Path) -> Result<Vec<u64>> {
     let mut out: Vec<u64> = fs::read_dir(dir)?
         .filter_map(|e| e.ok())
-        .filter_map(|e| {
-            e.file_name()
-                .to_str()?
-                .strip_prefix(GENERATION_PREFIX)?
-                .parse()
-                .ok()
-        })
+        .filter_map(|e| generation_number(e.file_name().to_str()?))
         .collect();
     out.sort_unstable();
     Ok(out)
+}
+
+/// The number of the generation a folder so named holds.
+fn generation_number(name: &str) -> Option<u64> {
+    name.strip_prefix(GENERATION_PREFIX)?.parse().ok()
 }
 
 fn next_generation(dir: &Path) -> Result<u64> {
@@ -656,13 +655,8 @@ fn remove_old_generations(dir: &Path) -> Result<()> {
 /// that is starting is current, they are older than the one before it, and go whatever the
 /// build's outcome.
 fn remove_generations_before_current(dir: &Path) -> Result<()> {
-    let current = current_generation(dir).and_then(|path| {
-        path.file_name()?
-            .to_str()?
-            .strip_prefix(GENERATION_PREFIX)?
-            .parse::<u64>()
-            .ok()
-    });
+    let current =
+        current_generation(dir).and_then(|path| generation_number(path.file_name()?.to_str()?));
     let Some(current) = current else {
         return Ok(());
     };
