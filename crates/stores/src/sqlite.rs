@@ -780,3 +780,79 @@ pub fn query(
         other => other,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::Connection;
+
+    /// Pages read from the file by `conn` since the last call.
+    fn misses(conn: &Connection) -> i32 {
+        let (mut current, mut highest) = (0, 0);
+        // SAFETY: the handle is open for the call; the counters are the connection's own.
+        let status = unsafe {
+            rusqlite::ffi::sqlite3_db_status(
+                conn.handle(),
+                rusqlite::ffi::SQLITE_DBSTATUS_CACHE_MISS,
+                &mut current,
+                &mut highest,
+                1,
+            )
+        };
+        assert_eq!(status, rusqlite::ffi::SQLITE_OK);
+        current
+    }
+
+    /// The site's threads, `serve`'s workers: connections of one process each keep their own
+    /// pages. Built with SQLITE_ENABLE_MEMORY_MANAGEMENT (libsqlite3-sys's default, undone in
+    /// `.cargo/config.toml`), their caches are one pool: a connection's scan takes the others'
+    /// pages, and while it then idles holding more than its share, every other connection drops
+    /// its pages as soon as it releases them (this test fails there: the reads after the scan
+    /// read the table from the file again).
+    #[test]
+    fn a_connection_keeps_its_pages_while_another_one_scans() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pages.sqlite");
+        let setup = Connection::open(&path).unwrap();
+        setup
+            .execute_batch(
+                "CREATE TABLE small (id INTEGER PRIMARY KEY, body TEXT);
+                 CREATE TABLE large (id INTEGER PRIMARY KEY, body TEXT);
+                 WITH RECURSIVE n(value) AS (SELECT 1 UNION ALL SELECT value + 1 FROM n LIMIT 20000)
+                 INSERT INTO large SELECT value, printf('%.1000c', 'y') FROM n;
+                 INSERT INTO small SELECT id, printf('%.1000c', 'x') FROM large WHERE id <= 200;",
+            )
+            .unwrap();
+        drop(setup);
+        let read_small = |conn: &Connection| {
+            let n: i64 = conn
+                .query_row("SELECT sum(length(body)) FROM small", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(n, 200_000);
+        };
+        let (reader, scanner) = (
+            Connection::open(&path).unwrap(),
+            Connection::open(&path).unwrap(),
+        );
+        read_small(&reader);
+        let first_read = misses(&reader);
+        assert!(
+            first_read >= 50,
+            "the small table is read from the file once: {first_read}"
+        );
+        // Ten times the default cache (2,000 KiB), read by the other connection, which then idles.
+        let n: i64 = scanner
+            .query_row("SELECT sum(length(body)) FROM large", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 20_000_000);
+        for _ in 0..10 {
+            read_small(&reader);
+        }
+        let again = misses(&reader);
+        assert_eq!(
+            again, 0,
+            "ten more reads of a table that fits the cache read {again} pages from the file \
+             again (the first read {first_read}): the other connection's scan took them, so \
+             the connections share one page cache (see .cargo/config.toml)"
+        );
+    }
+}
