@@ -760,58 +760,73 @@ fn article_link(article: Option<&str>, record: &str, kind: &str) -> Markup {
 
 /// Each kind's records, with the article that defines each and its first quote there.
 fn kind_pages(site: &mut Site<'_>, conn: &Connection, kinds: &[(String, i64)]) -> Result<()> {
+    // One pass over the records in key order, which is each kind's order: every kind's pages
+    // fill at once (a page of rows each). Sorted by kind first, SQLite read each record through
+    // its kind's index and sorted them again: about twice the time at 100k records.
     let mut stmt = conn.prepare(
         // Evidence ids are `<record>.<article>.<n>`: the first quote is found by its key.
         "SELECT r.kind, r.id, r.label, r.article_id, e.id, e.quote, e.modality, r.basis
          FROM records r LEFT JOIN evidence e ON e.id = r.id || '.' || r.article_id || '.1'
-         ORDER BY r.kind, r.id",
+         ORDER BY r.id",
     )?;
+    let mut pages: Vec<Pages> = kinds
+        .iter()
+        .map(|(kind, count)| {
+            Pages::new(
+                format!("kind/{kind}"),
+                format!("Records of the kind {kind}"),
+                Markup::default(),
+                columns(&["record", "id", "article", "first quote"]),
+                usize::try_from(*count).unwrap_or(0),
+            )
+        })
+        .collect();
+    let place: std::collections::HashMap<&str, usize> = kinds
+        .iter()
+        .enumerate()
+        .map(|(at, (kind, _))| (kind.as_str(), at))
+        .collect();
     let mut rows = stmt.query([])?;
-    let mut next = rows.next()?;
-    for (kind, count) in kinds {
-        let mut pages = Pages::new(
-            format!("kind/{kind}"),
-            format!("Records of the kind {kind}"),
-            Markup::default(),
-            columns(&["record", "id", "article", "first quote"]),
-            usize::try_from(*count).unwrap_or(0),
-        );
-        while let Some(row) = next {
-            let row_kind: String = row.get(0)?;
-            if row_kind != *kind {
-                break;
-            }
-            let id: String = row.get(1)?;
-            let label: String = row.get(2)?;
-            let article: Option<String> = row.get(3)?;
-            let first_quote: (Option<String>, Option<String>, Option<String>) =
-                (row.get(4)?, row.get(5)?, row.get(6)?);
-            let basis: Option<String> = row.get(7)?;
-            let quote = html! {
-                @if let (Some(article), (Some(evidence), Some(quote), Some(modality))) =
-                    (&article, &first_quote)
-                {
-                    a href={ "../article/" (article) ".html#ev-" (evidence) } {
-                        span class={ "swatch m-" (report::modality_class(modality)) }
-                            aria-hidden="true" {}
-                        "“" (Verbatim(&shown(quote))) "”"
-                    }
+    while let Some(row) = rows.next()? {
+        let kind = row.get_ref(0)?.as_str()?;
+        let Some(&at) = place.get(kind) else {
+            anyhow::bail!(
+                "a record of the kind '{kind}', which the table record_kinds does not list: \
+                 the database was changed after its build; `dossier build` writes it anew"
+            );
+        };
+        let kind = &kinds[at].0;
+        let id: String = row.get(1)?;
+        let label: String = row.get(2)?;
+        let article: Option<String> = row.get(3)?;
+        let first_quote: (Option<String>, Option<String>, Option<String>) =
+            (row.get(4)?, row.get(5)?, row.get(6)?);
+        let basis: Option<String> = row.get(7)?;
+        let quote = html! {
+            @if let (Some(article), (Some(evidence), Some(quote), Some(modality))) =
+                (&article, &first_quote)
+            {
+                a href={ "../article/" (article) ".html#ev-" (evidence) } {
+                    span class={ "swatch m-" (report::modality_class(modality)) }
+                        aria-hidden="true" {}
+                    "“" (Verbatim(&shown(quote))) "”"
                 }
-            };
-            pages.row(
-                site,
-                html! {
-                    tr data-record=(id) {
-                        td { (report::value_cell(&shown(&label), basis.as_deref())) }
-                        td { (id) }
-                        td { (article_link(article.as_deref(), &id, kind)) }
-                        td { (quote) }
-                    }
-                },
-            )?;
-            next = rows.next()?;
-        }
-        pages.finish(site)?;
+            }
+        };
+        pages[at].row(
+            site,
+            html! {
+                tr data-record=(id) {
+                    td { (report::value_cell(&shown(&label), basis.as_deref())) }
+                    td { (id) }
+                    td { (article_link(article.as_deref(), &id, kind)) }
+                    td { (quote) }
+                }
+            },
+        )?;
+    }
+    for kind_pages in pages {
+        kind_pages.finish(site)?;
     }
     Ok(())
 }
