@@ -66,16 +66,18 @@ fn leftovers(kb: &Path) -> Vec<String> {
 }
 
 fn generation_folders(kb: &Path) -> usize {
-    std::fs::read_dir(kb)
+    generation_names(kb).len()
+}
+
+/// The names of the generation folders in `kb`, oldest first.
+fn generation_names(kb: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(kb)
         .unwrap()
-        .filter(|e| {
-            e.as_ref()
-                .unwrap()
-                .file_name()
-                .to_string_lossy()
-                .starts_with("gen-")
-        })
-        .count()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("gen-"))
+        .collect();
+    names.sort();
+    names
 }
 
 /// A small deterministic generator of kill delays.
@@ -158,15 +160,7 @@ fn old_generations_go_as_a_build_starts_unless_read() {
             .success()
     };
     let mini = fixtures().join("mini");
-    let generations = || {
-        let mut names: Vec<String> = std::fs::read_dir(&kb)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| n.starts_with("gen-"))
-            .collect();
-        names.sort();
-        names
-    };
+    let generations = || generation_names(&kb);
     assert!(build(&mini) && build(&mini) && build(&mini));
     assert_eq!(generations(), ["gen-000002", "gen-000003"]);
     assert_eq!(assert_whole(&kb), 3);
