@@ -70,6 +70,30 @@ fn every_problem_is_reported_at_once() {
 }
 
 #[test]
+fn a_record_that_does_not_deserialize_still_defines_its_id() {
+    // The agreement's bad status is the one problem: the condition and the claim that name it
+    // are not also reported as naming an unknown record.
+    let tmp = workspace_with(&fixtures().join("mini"));
+    let facts = tmp.path().join("seeds/town-meeting/facts.toml");
+    let text = std::fs::read_to_string(&facts).unwrap();
+    assert!(text.contains("constrains = \"water-plan\""));
+    std::fs::write(
+        &facts,
+        text.replace("status = \"proposed\"", "status = \"bogus\""),
+    )
+    .unwrap();
+    let out = dossier(tmp.path()).arg("validate").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("unknown variant `bogus`"), "{stderr}");
+    assert!(!stderr.contains("water-plan'"), "{stderr}");
+    assert!(
+        stderr.ends_with("1 problem found in the seeds\n"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn a_missing_seeds_folder_is_a_usage_error() {
     let tmp = tempfile::tempdir().unwrap();
     let out = dossier(tmp.path())

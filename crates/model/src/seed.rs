@@ -414,8 +414,9 @@ fn read_shared<T: DeserializeOwned>(
         match read_text(&path) {
             Ok(text) => {
                 let source = SourceFile::new(display_path(&path), text);
-                if let Some(table) = parse_table(&source, problems) {
-                    records = records_of(&source, &table, list, problems, state);
+                if let Some(mut table) = parse_table(&source, problems) {
+                    let value = table.get_mut().remove(list);
+                    records = records_of(&source, value, list, problems, state);
                     reject_unknown_keys(&source, &table, &[list], problems);
                 }
                 Some(source)
@@ -657,13 +658,13 @@ fn parse_facts(
     problems: &mut Diagnostics,
     state: &mut ReadState,
 ) -> Option<FactsFile> {
-    let table = parse_table(source, problems)?;
+    let mut table = parse_table(source, problems)?;
     let keys: Vec<&str> = std::iter::once("article")
         .chain(FactsFile::LISTS.iter().copied())
         .collect();
     reject_unknown_keys(source, &table, &keys, problems);
-    let article = match table.get_ref().get("article") {
-        Some(value) => deserialize_value::<ArticleMeta>(source, value.clone(), problems),
+    let article = match table.get_mut().remove("article") {
+        Some(value) => deserialize_value::<ArticleMeta>(source, value, problems),
         None => {
             problems.push(
                 source
@@ -675,7 +676,7 @@ fn parse_facts(
     };
     let mut reader = Lists {
         source,
-        table: &table,
+        table: &mut table,
         problems,
         state,
     };
@@ -951,41 +952,54 @@ fn reject_unknown_keys(
     }
 }
 
-/// Reads a facts file's record lists, each record on its own.
+/// Reads a facts file's record lists, each record on its own. Each list is taken out of the
+/// table as it is read: its records are deserialized from the parsed values themselves, not
+/// from copies.
 struct Lists<'s, 't> {
     source: &'s SourceFile,
-    table: &'s Spanned<DeTable<'t>>,
+    table: &'s mut Spanned<DeTable<'t>>,
     problems: &'s mut Diagnostics,
     state: &'s mut ReadState,
 }
 
 impl ListReader for Lists<'_, '_> {
     fn list<T: DeserializeOwned>(&mut self, key: &'static str) -> Vec<T> {
-        records_of(self.source, self.table, key, self.problems, self.state)
+        let value = self.table.get_mut().remove(key);
+        records_of(self.source, value, key, self.problems, self.state)
     }
 }
 
-/// Deserializes each element of the array `key` on its own, so every bad record is reported.
+/// Deserializes each element of the array `key` (its `value`, if the file has it) on its own,
+/// so every bad record is reported.
 fn records_of<T: DeserializeOwned>(
     source: &SourceFile,
-    table: &Spanned<DeTable<'_>>,
+    value: Option<Spanned<DeValue<'_>>>,
     key: &str,
     problems: &mut Diagnostics,
     state: &mut ReadState,
 ) -> Vec<T> {
-    let Some(value) = table.get_ref().get(key) else {
+    let Some(value) = value else {
         return Vec::new();
     };
-    match value.get_ref() {
+    let span = value.span();
+    match value.into_inner() {
         DeValue::Array(items) => items
-            .iter()
+            .into_iter()
             .filter_map(|item| {
-                let record = deserialize_value::<T>(source, item.clone(), problems);
+                // Noted before the record is consumed: a record that does not deserialize
+                // still defines its id, so that references to it are not reported as unknown.
+                let id = match item.get_ref() {
+                    DeValue::Table(t) => match t.get("id").map(|v| v.get_ref()) {
+                        Some(DeValue::String(id)) => Some(id.clone()),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                let record = deserialize_value::<T>(source, item, problems);
                 if record.is_none()
-                    && let DeValue::Table(t) = item.get_ref()
-                    && let Some(DeValue::String(id)) = t.get("id").map(|v| v.get_ref())
+                    && let Some(id) = id
                 {
-                    state.unparsed_ids.insert(id.to_string());
+                    state.unparsed_ids.insert(id.into_owned());
                 }
                 record
             })
@@ -993,7 +1007,7 @@ fn records_of<T: DeserializeOwned>(
         _ => {
             problems.push(
                 Diagnostic::new(&source.path, format!("`{key}` must be an array of tables"))
-                    .at_span(source.text(), value.span())
+                    .at_span(source.text(), span)
                     .help(format!("write each record as a [[{key}]] table")),
             );
             Vec::new()
