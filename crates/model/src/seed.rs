@@ -329,24 +329,29 @@ pub fn read_each(
     if let Some(first) = batches.peek() {
         read_ahead(first);
     }
-    while let Some(batch) = batches.next() {
-        // The disk reads the next batch while this one is parsed.
-        if let Some(next) = batches.peek() {
-            read_ahead(next);
-        }
-        for (read, mut found, folder_state) in read_articles(batch, progress) {
-            problems.0.append(&mut found.0);
-            state.unparsed_ids.extend(folder_state.unparsed_ids);
-            state.complete &= folder_state.complete;
-            if let Some((article, source, text_path)) = read {
-                each(article)
-                    .context("cannot set the article read aside")
-                    .map_err(LoadError::Io)?;
-                facts_sources.push(source);
-                texts.push(text_path);
+    // The next batch is parsed while this thread hands on the last one's articles, so that
+    // `each` (which runs in order, on one thread) does not leave the other cores idle: two
+    // batches are held at a time.
+    std::thread::scope(|scope| -> Result<(), LoadError> {
+        let mut parsing = parse_next(scope, &mut batches, progress);
+        while let Some(parsed) = parsing.take() {
+            let parsed = parsed.join().expect("a thread reading articles panicked");
+            parsing = parse_next(scope, &mut batches, progress);
+            for (read, mut found, folder_state) in parsed {
+                problems.0.append(&mut found.0);
+                state.unparsed_ids.extend(folder_state.unparsed_ids);
+                state.complete &= folder_state.complete;
+                if let Some((article, source, text_path)) = read {
+                    each(article)
+                        .context("cannot set the article read aside")
+                        .map_err(LoadError::Io)?;
+                    facts_sources.push(source);
+                    texts.push(text_path);
+                }
             }
         }
-    }
+        Ok(())
+    })?;
 
     let config_parsed = config.is_some();
     let config = config.unwrap_or_else(|| KbConfig {
@@ -457,6 +462,20 @@ fn batches(folders: &[PathBuf]) -> impl Iterator<Item = &[PathBuf]> {
         rest = after;
         Some(batch)
     })
+}
+
+/// Starts parsing the next batch of folders on a thread of `scope`, once the system is asked
+/// to read the batch after it.
+fn parse_next<'scope, 'env>(
+    scope: &'scope std::thread::Scope<'scope, 'env>,
+    batches: &mut std::iter::Peekable<impl Iterator<Item = &'env [PathBuf]>>,
+    progress: &'env dyn crate::progress::Progress,
+) -> Option<std::thread::ScopedJoinHandle<'scope, Vec<FolderRead>>> {
+    let batch = batches.next()?;
+    if let Some(next) = batches.peek() {
+        read_ahead(next);
+    }
+    Some(scope.spawn(move || read_articles(batch, progress)))
 }
 
 /// Asks the system to start reading the article files of `folders` into its cache, without

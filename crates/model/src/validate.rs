@@ -240,51 +240,71 @@ fn load_staged(
         }
         None => Stating::Memory(Vec::new()),
     };
-    let mut articles = read.drain().map_err(set_aside)?.enumerate().peekable();
+    let mut articles = read.drain().map_err(set_aside)?.enumerate();
     let as_lines = out.takes_lines();
-    while articles.peek().is_some() {
-        let mut batch = Vec::new();
-        let mut bytes = 0;
-        while bytes < CHECK_BATCH_BYTES
-            && let Some((a, waiting)) = articles.next()
-        {
-            let waiting = waiting.map_err(set_aside)?;
-            bytes += waiting.bytes();
-            batch.push((a, Some(waiting)));
-        }
-        // Each article parsed, checked and, for a file, written out as JSON on every core:
-        // what is left for this thread is what needs every article in order.
-        let checked = crate::seed::on_every_core(&mut batch, |_, (a, waiting)| {
-            let mut article = waiting
+    // Each article parsed, checked and, for a file, written out as JSON on every core: what is
+    // left for this thread is what needs every article in order.
+    let check = |_: usize, (a, waiting): &mut (usize, Option<Waiting>)| {
+        let mut article = waiting
+            .take()
+            .expect("each article is checked once")
+            .parse()?;
+        let mut found = Diagnostics::default();
+        check_article(*a, &mut article, &sources, &kinds, &mut found);
+        let line = as_lines
+            .then(|| serde_json::to_string(&article))
+            .transpose()?;
+        Ok::<_, std::io::Error>((*a, article, found, line))
+    };
+    // A batch is checked while this thread reads the next one and then hands on the one
+    // before: two batches are held at a time.
+    std::thread::scope(|scope| -> Result<(), LoadError> {
+        let mut checking = None;
+        loop {
+            let mut batch = Vec::new();
+            let mut bytes = 0;
+            while bytes < CHECK_BATCH_BYTES
+                && let Some((a, waiting)) = articles.next()
+            {
+                let waiting = waiting.map_err(set_aside)?;
+                bytes += waiting.bytes();
+                batch.push((a, Some(waiting)));
+            }
+            let checked = checking
                 .take()
-                .expect("each article is checked once")
-                .parse()?;
-            let mut found = Diagnostics::default();
-            check_article(*a, &mut article, &sources, &kinds, &mut found);
-            let line = as_lines
-                .then(|| serde_json::to_string(&article))
-                .transpose()?;
-            Ok::<_, std::io::Error>((*a, article, found, line))
-        });
-        for checked in checked {
-            let (a, article, mut found, line) = checked.map_err(set_aside)?;
-            problems.0.append(&mut found.0);
-            for m in &article.facts.mentions {
-                if kinds.get(m.record.as_str()) == Some(&RecordKind::Actor) {
-                    mentioned.insert(m.record.to_string());
+                .map(|c: std::thread::ScopedJoinHandle<'_, _>| {
+                    c.join().expect("a thread checking articles panicked")
+                });
+            if !batch.is_empty() {
+                let check = &check;
+                checking = Some(scope.spawn(move || crate::seed::on_every_core(&mut batch, check)));
+            }
+            let Some(checked) = checked else {
+                if checking.is_some() {
+                    continue;
                 }
+                return Ok(());
+            };
+            for checked in checked {
+                let (a, article, mut found, line) = checked.map_err(set_aside)?;
+                problems.0.append(&mut found.0);
+                for m in &article.facts.mentions {
+                    if kinds.get(m.record.as_str()) == Some(&RecordKind::Actor) {
+                        mentioned.insert(m.record.to_string());
+                    }
+                }
+                if !stated.is_empty() {
+                    stating.add(a, &article, &stated).map_err(set_aside)?;
+                }
+                observe(&article);
+                match line {
+                    Some(line) => out.push_line(&line),
+                    None => out.push(article),
+                }
+                .map_err(set_aside)?;
             }
-            if !stated.is_empty() {
-                stating.add(a, &article, &stated).map_err(set_aside)?;
-            }
-            observe(&article);
-            match line {
-                Some(line) => out.push_line(&line),
-                None => out.push(article),
-            }
-            .map_err(set_aside)?;
         }
-    }
+    })?;
     if sources.complete {
         check_actors_are_mentioned(&kb, &sources, &mentioned, &mut problems);
     }
