@@ -482,32 +482,16 @@ fn parse_next<'scope, 'env>(
 /// waiting: a batch read from a cold disk otherwise left the cores waiting for each file in
 /// turn. Only advice: an error is ignored (the reading itself reports it).
 fn read_ahead(folders: &[PathBuf]) {
-    // `off_t` is 64 bits wide on 64-bit Linux, as the declaration below says.
-    #[cfg(all(target_os = "linux", target_pointer_width = "64"))]
-    {
-        use std::os::fd::AsRawFd;
-        unsafe extern "C" {
-            fn posix_fadvise(
-                fd: std::ffi::c_int,
-                offset: i64,
-                len: i64,
-                advice: std::ffi::c_int,
-            ) -> std::ffi::c_int;
-        }
-        const POSIX_FADV_WILLNEED: std::ffi::c_int = 3;
-        for folder in folders {
-            for name in [FACTS_FILE, ARTICLE_TEXT] {
-                if let Ok(file) = fs::File::open(folder.join(name)) {
-                    // SAFETY: posix_fadvise only reads the descriptor, open for the call.
-                    unsafe {
-                        posix_fadvise(file.as_raw_fd(), 0, 0, POSIX_FADV_WILLNEED);
-                    }
-                }
+    if !cfg!(all(target_os = "linux", target_pointer_width = "64")) {
+        return;
+    }
+    for folder in folders {
+        for name in [FACTS_FILE, ARTICLE_TEXT] {
+            if let Ok(file) = fs::File::open(folder.join(name)) {
+                crate::advise_cache(&file, 0, crate::CacheAdvice::WillNeed);
             }
         }
     }
-    #[cfg(not(all(target_os = "linux", target_pointer_width = "64")))]
-    let _ = folders;
 }
 
 /// What reading one article folder gave: the article (unless it could not be read), its
